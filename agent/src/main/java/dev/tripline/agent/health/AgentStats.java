@@ -1,0 +1,71 @@
+package dev.tripline.agent.health;
+
+import dev.tripline.model.AgentHealth;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/**
+ * The agent's own counters. Cheap to bump from any thread (LongAdder, no locks), read by the
+ * pipeline thread for heartbeats and by meters.
+ */
+public final class AgentStats {
+  /** Reasons an event can be lost; used as keys of {@code dropped_by_reason}. */
+  public static final String QUEUE_FULL = "queue_full";
+  public static final String TRANSPORT = "transport";
+  public static final String CACHE_FULL = "cache_full";
+
+  private final long startNanos = System.nanoTime();
+  private final LongAdder seen = new LongAdder();
+  private final LongAdder sent = new LongAdder();
+  private final LongAdder errors = new LongAdder();
+  private final LongAdder batchesSent = new LongAdder();
+  private final LongAdder batchesFailed = new LongAdder();
+  private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
+  private volatile LongSupplier queueDepth = () -> 0L;
+
+  public void seen() { seen.increment(); }
+  public void error() { errors.increment(); }
+  public void sent(long events) { sent.add(events); batchesSent.increment(); }
+  public void batchFailed() { batchesFailed.increment(); }
+
+  public void dropped(String reason, long events) {
+    dropped.computeIfAbsent(reason, r -> new LongAdder()).add(events);
+  }
+
+  public void queueDepth(LongSupplier depth) { this.queueDepth = depth; }
+
+  public long seenCount() { return seen.sum(); }
+  public long sentCount() { return sent.sum(); }
+  public long errorCount() { return errors.sum(); }
+  public long batchesSentCount() { return batchesSent.sum(); }
+  public long batchesFailedCount() { return batchesFailed.sum(); }
+  public long queueDepthNow() { return queueDepth.getAsLong(); }
+
+  public long droppedCount() {
+    long total = 0;
+    for (LongAdder a : dropped.values()) total += a.sum();
+    return total;
+  }
+
+  public long droppedCount(String reason) {
+    LongAdder a = dropped.get(reason);
+    return a == null ? 0 : a.sum();
+  }
+
+  /** A snapshot for the wire (heartbeats). */
+  public AgentHealth snapshot() {
+    AgentHealth.Builder b = AgentHealth.newBuilder()
+        .setEventsSeen(seenCount())
+        .setEventsSent(sentCount())
+        .setEventsDropped(droppedCount())
+        .setErrors(errorCount())
+        .setQueueDepth(queueDepthNow())
+        .setBatchesSent(batchesSentCount())
+        .setBatchesFailed(batchesFailedCount())
+        .setUptimeMs((System.nanoTime() - startNanos) / 1_000_000);
+    dropped.forEach((reason, count) -> b.putDroppedByReason(reason, count.sum()));
+    return b.build();
+  }
+}

@@ -1,0 +1,331 @@
+package dev.tripline.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Exit;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * A real single-node Apache Kafka (KRaft, combined broker + controller) running in this JVM.
+ *
+ * <p>Used as the collector's embedded default and as every test's broker. The data directory is
+ * formatted once; a later start on the same directory keeps the data (ports may change).
+ *
+ * <pre>
+ * try (EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(dir).build().start()) {
+ *   String bootstrap = kafka.bootstrapServers();
+ * }
+ * </pre>
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+  /** The listener clients use unless extra listeners are configured. */
+  public static final String DEFAULT_LISTENER = "PLAINTEXT";
+  private static final String CONTROLLER_LISTENER = "CONTROLLER";
+  private static final String HOST = "127.0.0.1";
+
+  private final Path dataDir;
+  private final boolean deleteOnClose;
+  private final Map<String, String> overrides;
+  private final Map<String, String> extraListeners; // name -> security protocol
+  private final int requestedPort;
+
+  private final Map<String, Integer> listenerPorts = new LinkedHashMap<>();
+  private KafkaRaftServer server;
+  private volatile String fatalError;
+  private long startMillis;
+
+  private EmbeddedKafka(Builder b) {
+    this.dataDir = b.dataDir;
+    this.deleteOnClose = b.deleteOnClose;
+    this.overrides = new LinkedHashMap<>(b.overrides);
+    this.extraListeners = new LinkedHashMap<>(b.extraListeners);
+    this.requestedPort = b.port;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Formats the data directory if it is new, starts the broker and waits until it answers. */
+  public synchronized EmbeddedKafka start() {
+    if (server != null) {
+      return this;
+    }
+    long t0 = System.nanoTime();
+    // A fatal broker error must not kill the host JVM (the collector or a test run): record it instead.
+    Exit.setExitProcedure((code, message) -> recordFatal("exit", code, message));
+    Exit.setHaltProcedure((code, message) -> recordFatal("halt", code, message));
+    try {
+      Files.createDirectories(dataDir);
+      Properties props = brokerProperties();
+      if (!Files.exists(dataDir.resolve("meta.properties"))) {
+        format(props);
+      }
+      server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+      server.startup();
+      awaitReady(Duration.ofSeconds(60));
+    } catch (IOException e) {
+      stopQuietly();
+      throw new UncheckedIOException("cannot start embedded Kafka in " + dataDir, e);
+    } catch (RuntimeException e) {
+      stopQuietly();
+      throw e;
+    }
+    startMillis = (System.nanoTime() - t0) / 1_000_000;
+    return this;
+  }
+
+  /** {@code host:port} of the default PLAINTEXT listener. */
+  public String bootstrapServers() {
+    return bootstrapServers(DEFAULT_LISTENER);
+  }
+
+  /** {@code host:port} of a named listener (see {@link Builder#listener}). */
+  public String bootstrapServers(String listenerName) {
+    Integer port = listenerPorts.get(listenerName.toUpperCase(Locale.ROOT));
+    if (port == null) {
+      throw new IllegalArgumentException("no listener named " + listenerName + "; have " + listenerPorts.keySet());
+    }
+    return HOST + ":" + port;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** Milliseconds the last {@link #start()} took, format included. */
+  public long startMillis() {
+    return startMillis;
+  }
+
+  /** The fatal error the broker reported through Kafka's exit routine, or null. */
+  public String fatalError() {
+    return fatalError;
+  }
+
+  public boolean isRunning() {
+    return server != null;
+  }
+
+  /** An Admin client for the default listener; the caller closes it. */
+  public Admin admin() {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    return Admin.create(p);
+  }
+
+  /** Stops the broker; keeps the data directory unless it was a temporary one. */
+  @Override
+  public synchronized void close() {
+    stopQuietly();
+    if (deleteOnClose) {
+      deleteRecursively(dataDir);
+    }
+  }
+
+  /** Stops the broker and keeps the data, so that {@link #start()} can resume (on new ports). */
+  public synchronized void stop() {
+    stopQuietly();
+  }
+
+  private void stopQuietly() {
+    KafkaRaftServer s = server;
+    server = null;
+    if (s != null) {
+      try {
+        s.shutdown();
+        s.awaitShutdown();
+      } catch (RuntimeException e) {
+        System.err.println("[tripline] embedded Kafka shutdown: " + e);
+      }
+    }
+  }
+
+  private Properties brokerProperties() throws IOException {
+    listenerPorts.clear();
+    int controllerPort = freePort();
+    listenerPorts.put(DEFAULT_LISTENER, requestedPort > 0 ? requestedPort : freePort());
+    for (String name : extraListeners.keySet()) {
+      listenerPorts.put(name, freePort());
+    }
+    StringBuilder listeners = new StringBuilder();
+    StringBuilder protocolMap = new StringBuilder("CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+    for (Map.Entry<String, Integer> l : listenerPorts.entrySet()) {
+      listeners.append(l.getKey()).append("://").append(HOST).append(':').append(l.getValue()).append(',');
+      String protocol = extraListeners.get(l.getKey());
+      if (protocol != null) {
+        protocolMap.append(',').append(l.getKey()).append(':').append(protocol);
+      }
+    }
+    listeners.append(CONTROLLER_LISTENER).append("://").append(HOST).append(':').append(controllerPort);
+
+    Properties p = new Properties();
+    p.put("process.roles", "broker,controller");
+    p.put("node.id", "1");
+    p.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
+    p.put("listeners", listeners.toString());
+    p.put("advertised.listeners", listeners.substring(0, listeners.lastIndexOf(",")));
+    p.put("listener.security.protocol.map", protocolMap.toString());
+    p.put("controller.listener.names", CONTROLLER_LISTENER);
+    p.put("inter.broker.listener.name", DEFAULT_LISTENER);
+    p.put("log.dirs", dataDir.toAbsolutePath().toString());
+    // Single node: internal topics must have replication factor 1, or groups and transactions hang silently.
+    p.put("offsets.topic.replication.factor", "1");
+    p.put("offsets.topic.num.partitions", "1");
+    p.put("transaction.state.log.replication.factor", "1");
+    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.num.partitions", "1");
+    p.put("share.coordinator.state.topic.replication.factor", "1");
+    p.put("share.coordinator.state.topic.min.isr", "1");
+    p.put("share.coordinator.state.topic.num.partitions", "1");
+    p.put("default.replication.factor", "1");
+    p.put("min.insync.replicas", "1");
+    p.put("num.partitions", "1");
+    p.put("group.initial.rebalance.delay.ms", "0");
+    // Lean memory: the default dedupe buffer alone is 128 MB.
+    p.put("log.cleaner.dedupe.buffer.size", "2097152");
+    p.put("num.network.threads", "2");
+    p.put("num.io.threads", "2");
+    p.put("num.recovery.threads.per.data.dir", "1");
+    p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+    p.put("auto.create.topics.enable", "false");
+    p.putAll(overrides);
+    return p;
+  }
+
+  private void format(Properties props) throws IOException {
+    Path file = Files.createTempFile("tripline-kafka-format", ".properties");
+    try {
+      try (OutputStream out = Files.newOutputStream(file)) {
+        props.store(out, "tripline embedded kafka");
+      }
+      ByteArrayOutputStream log = new ByteArrayOutputStream();
+      int rc;
+      // StorageTool.execute returns an exit code; its main() would exit the JVM.
+      try (PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8)) {
+        rc = kafka.tools.StorageTool.execute(
+            new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", file.toString()}, ps);
+      }
+      if (rc != 0) {
+        throw new IllegalStateException("formatting " + dataDir + " failed (" + rc + "): " + log.toString(StandardCharsets.UTF_8));
+      }
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  private void awaitReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    RuntimeException last = null;
+    try (Admin admin = admin()) {
+      while (System.nanoTime() < deadline) {
+        if (fatalError != null) {
+          throw new IllegalStateException("embedded Kafka failed: " + fatalError);
+        }
+        try {
+          admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+          return;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for Kafka", e);
+        } catch (Exception e) {
+          last = new IllegalStateException(e);
+        }
+      }
+    }
+    throw new IllegalStateException("embedded Kafka did not answer within " + timeout, last);
+  }
+
+  private void recordFatal(String kind, int code, String message) {
+    fatalError = kind + "(" + code + ")" + (message == null ? "" : ": " + message);
+    System.err.println("[tripline] embedded Kafka fatal error, broker stopping: " + fatalError);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    }
+  }
+
+  static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      System.err.println("[tripline] could not delete " + dir + ": " + e);
+    }
+  }
+
+  /** Settings of an {@link EmbeddedKafka}; all optional. */
+  public static final class Builder {
+    private Path dataDir;
+    private boolean deleteOnClose;
+    private int port;
+    private final Map<String, String> overrides = new LinkedHashMap<>();
+    private final Map<String, String> extraListeners = new LinkedHashMap<>();
+
+    /** Where the log and metadata live; kept across restarts. Default: a temporary directory deleted on close. */
+    public Builder dataDir(Path dir) {
+      this.dataDir = dir;
+      return this;
+    }
+
+    /** Port of the PLAINTEXT listener; 0 (default) picks a free one. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Any broker property, e.g. {@code listener.name.ssl.ssl.keystore.location}. */
+    public Builder property(String key, String value) {
+      overrides.put(key, value);
+      return this;
+    }
+
+    /**
+     * An additional client listener on a free port, e.g. {@code listener("SSL", "SSL")} or
+     * {@code listener("SASL", "SASL_PLAINTEXT")}; configure it with {@link #property}
+     * ({@code listener.name.<name lower case>.…}).
+     */
+    public Builder listener(String name, String securityProtocol) {
+      extraListeners.put(name.toUpperCase(Locale.ROOT), securityProtocol);
+      return this;
+    }
+
+    public EmbeddedKafka build() {
+      if (dataDir == null) {
+        try {
+          dataDir = Files.createTempDirectory("tripline-kafka");
+          deleteOnClose = true;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return new EmbeddedKafka(this);
+    }
+  }
+}
