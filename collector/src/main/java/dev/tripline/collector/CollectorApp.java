@@ -1,0 +1,65 @@
+package dev.tripline.collector;
+
+import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.kafka.CollectorTopics;
+import dev.tripline.kafka.EmbeddedKafka;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * One collector process: the embedded Kafka when no cluster is given, the topics, the detection
+ * pipeline and the analyst HTTP server — started in that order, closed in reverse.
+ */
+public final class CollectorApp implements AutoCloseable {
+  private final CollectorConfig requested;
+  private final PrintStream out;
+  private EmbeddedKafka kafka;
+  private CollectorConfig effective;
+
+  public CollectorApp(CollectorConfig config, PrintStream out) {
+    this.requested = config;
+    this.out = out;
+  }
+
+  public CollectorApp start() {
+    try {
+      String bootstrap = requested.get("bootstrap.servers");
+      if (requested.embedded()) {
+        kafka = EmbeddedKafka.builder()
+            .dataDir(requested.dataDir().resolve("kafka"))
+            .port(requested.getInt("embedded.port"))
+            .build()
+            .start();
+        bootstrap = kafka.bootstrapServers();
+        out.printf("Embedded Kafka (KRaft) serving %s, data in %s (started in %d ms)%n",
+            bootstrap, kafka.dataDir().toAbsolutePath(), kafka.startMillis());
+      }
+      effective = requested.with("bootstrap.servers", bootstrap);
+      List<String> created = CollectorTopics.ensure(effective, bootstrap);
+      if (!created.isEmpty()) {
+        out.println("Created topics: " + String.join(", ", created));
+      }
+      return this;
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** The Kafka the collector uses (the embedded one's address when embedded). */
+  public String bootstrapServers() {
+    return effective.get("bootstrap.servers");
+  }
+
+  public CollectorConfig config() {
+    return effective;
+  }
+
+  @Override
+  public void close() {
+    if (kafka != null) {
+      kafka.stop();
+      kafka = null;
+    }
+  }
+}

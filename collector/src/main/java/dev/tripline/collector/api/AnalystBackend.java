@@ -1,0 +1,45 @@
+package dev.tripline.collector.api;
+
+import dev.tripline.model.Alert;
+import dev.tripline.model.AlertReason;
+import dev.tripline.model.AlertState;
+import dev.tripline.model.AnalystAction;
+import dev.tripline.model.ServiceProfile;
+import dev.tripline.model.Severity;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the analyst surface (console, REST API, CLI) needs from the detection pipeline.
+ * Implemented over the Kafka Streams state stores (interactive queries) and the actions topic.
+ */
+public interface AnalystBackend {
+
+  /** Alerts matching the query, newest first. */
+  List<Alert> alerts(AlertQuery query);
+
+  Optional<Alert> alert(String id);
+
+  /** Every known service's profile, by service name. */
+  List<ServiceProfile> profiles();
+
+  Optional<ServiceProfile> profile(String service);
+
+  /**
+   * Records an analyst action durably (on the actions topic) and returns once it is written.
+   * Its effect on alerts and profiles follows asynchronously, within about a second.
+   *
+   * @throws IllegalArgumentException when the action names an unknown alert or service
+   */
+  void submit(AnalystAction action);
+
+  /** Recent analyst actions, newest first (the audit trail). */
+  List<AnalystAction> actions(int limit);
+
+  /** Filters for {@link #alerts}; null fields match everything. */
+  record AlertQuery(String service, Severity minSeverity, AlertReason reason, AlertState state, int limit) {
+    public static AlertQuery all(int limit) {
+      return new AlertQuery(null, null, null, null, limit);
+    }
+  }
+}

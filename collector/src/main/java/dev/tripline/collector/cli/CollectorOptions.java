@@ -1,0 +1,49 @@
+package dev.tripline.collector.cli;
+
+import dev.tripline.collector.config.CollectorConfig;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that start a collector ({@code run}, {@code demo}). */
+public final class CollectorOptions {
+
+  @Option(names = "--bootstrap-servers", paramLabel = "host:port[,host:port]",
+      description = "Kafka cluster to use. Default: an embedded single-node Kafka in --data-dir.")
+  String bootstrapServers;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Properties file with collector settings (see docs/configuration.md).")
+  Path configFile;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Embedded Kafka and Kafka Streams state. Default: ./tripline-data")
+  Path dataDir;
+
+  @Option(names = "--partitions", paramLabel = "N", description = "Partitions of the topics the collector creates (default 3).")
+  Integer partitions;
+
+  @Option(names = "--replication-factor", paramLabel = "N", description = "Replication factor of the topics the collector creates (default 1).")
+  Integer replication;
+
+  @Option(names = "--http-port", paramLabel = "PORT", description = "Console, API, /metrics and /health port (default 8470).")
+  Integer httpPort;
+
+  @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "Any setting, e.g. --set learning.period=1h")
+  Map<String, String> settings = new LinkedHashMap<>();
+
+  /** Defaults < config file < TRIPLINE_* environment < flags. */
+  public CollectorConfig load() {
+    CollectorConfig.Builder b = CollectorConfig.builder();
+    if (configFile != null) {
+      b.file(configFile);
+    }
+    b.environment(System.getenv());
+    settings.forEach(b::set);
+    b.set("bootstrap.servers", bootstrapServers);
+    b.set("data.dir", dataDir == null ? null : dataDir.toString());
+    b.set("topic.partitions", partitions == null ? null : partitions.toString());
+    b.set("topic.replication", replication == null ? null : replication.toString());
+    b.set("http.port", httpPort == null ? null : httpPort.toString());
+    return b.build();
+  }
+}

@@ -1,0 +1,41 @@
+package dev.tripline.collector.kafka;
+
+import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.kafka.Topics;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/** The topics the collector reads and writes, created when missing. */
+public final class CollectorTopics {
+  private CollectorTopics() {}
+
+  /** Names of the public topics, in the order they are listed to users. */
+  public static List<String> names(CollectorConfig config) {
+    return List.of(config.get("topic.events"), config.get("topic.alerts"), config.get("topic.alerts.json"),
+        config.get("topic.deadletter"), config.get("topic.actions"));
+  }
+
+  /** Creates the missing topics; returns the ones created now. */
+  public static List<String> ensure(CollectorConfig config, String bootstrapServers) {
+    int partitions = config.getInt("topic.partitions");
+    short replication = (short) config.getInt("topic.replication");
+    Map<String, Integer> wanted = new LinkedHashMap<>();
+    for (String name : names(config)) {
+      wanted.put(name, partitions);
+    }
+    try (Admin admin = Admin.create(clientProperties(config, bootstrapServers))) {
+      return Topics.ensure(admin, wanted, replication, Map.of());
+    }
+  }
+
+  /** Client settings: the {@code kafka.*} pass-through plus the bootstrap servers. */
+  public static Properties clientProperties(CollectorConfig config, String bootstrapServers) {
+    Properties p = config.kafkaClientProperties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return p;
+  }
+}
