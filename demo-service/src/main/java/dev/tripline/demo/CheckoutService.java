@@ -47,7 +47,7 @@ public final class CheckoutService {
   public static void main(String[] args) throws Exception {
     CheckoutService service = new CheckoutService(Path.of(args.length > 0 ? args[0] : "checkout.properties"));
     int port = Integer.parseInt(service.config.getProperty("http.port", "8080"));
-    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 50);
+    HttpServer http = HttpServer.create(new InetSocketAddress(service.config.getProperty("http.bind", "127.0.0.1"), port), 50);
     http.createContext("/checkout", service::checkout);
     http.createContext("/health", ex -> respond(ex, 200, "UP"));
     http.createContext("/debug", service::debug);
