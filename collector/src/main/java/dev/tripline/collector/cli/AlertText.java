@@ -1,0 +1,47 @@
+package dev.tripline.collector.cli;
+
+import dev.tripline.model.Alert;
+import dev.tripline.model.CallSite;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/** An alert as an analyst reads it in a terminal: what, where in the code, against what normal. */
+public final class AlertText {
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+
+  private AlertText() {}
+
+  /** A multi-line block for one alert. */
+  public static String block(Alert a) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format("  [%s] %s  %s — %s%n", a.getSeverity(), a.getReason(), a.getService(), a.getTitle()));
+    sb.append(String.format("     when       %s   seen %d×, instances: %s%n",
+        TIME.format(Instant.ofEpochMilli(a.getTimeMs())), Math.max(1, a.getCount()), String.join(", ", a.getInstancesList())));
+    if (a.getEvent().hasCallSite()) {
+      sb.append(String.format("     call site  %s%n", callSite(a.getEvent().getCallSite())));
+    }
+    if (a.hasContext() && !a.getContext().getSummary().isEmpty()) {
+      sb.append(String.format("     profile    %s — %s%n", a.getContext().getState(), a.getContext().getSummary()));
+    }
+    if (a.hasMitre() && !a.getMitre().getId().isEmpty()) {
+      sb.append(String.format("     MITRE      %s %s (%s)%n", a.getMitre().getId(), a.getMitre().getName(), a.getMitre().getTactic()));
+    }
+    sb.append(String.format("     alert id   %s%n", a.getId()));
+    return sb.toString();
+  }
+
+  /** One line for tables: time, severity, service, reason, title, call site. */
+  public static String row(Alert a) {
+    String site = a.getEvent().hasCallSite() ? callSite(a.getEvent().getCallSite()) : "";
+    return String.format("%s  %-8s %-16s %-15s %s  @ %s", TIME.format(Instant.ofEpochMilli(a.getTimeMs())),
+        a.getSeverity(), a.getService(), a.getReason(), a.getTitle(), site);
+  }
+
+  /** {@code com.acme.Repo.load(Repo.java:42) in acme-1.0.jar}. */
+  public static String callSite(CallSite c) {
+    String where = c.getClassName() + "." + c.getMethodName()
+        + "(" + (c.getSourceFile().isEmpty() ? "?" : c.getSourceFile()) + (c.getLineNumber() > 0 ? ":" + c.getLineNumber() : "") + ")";
+    return c.getJarName().isEmpty() ? where : where + " in " + c.getJarName();
+  }
+}
