@@ -22,13 +22,18 @@ public final class AgentStats {
   private final LongAdder errors = new LongAdder();
   private final LongAdder batchesSent = new LongAdder();
   private final LongAdder batchesFailed = new LongAdder();
+  private final LongAdder deferred = new LongAdder();
   private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
   private volatile LongSupplier queueDepth = () -> 0L;
+  private volatile LongSupplier bridgeErrors = () -> 0L;
 
   public void seen() { seen.increment(); }
   public void error() { errors.increment(); }
   public void sent(long events) { sent.add(events); batchesSent.increment(); }
   public void batchFailed() { batchesFailed.increment(); }
+  /** A new event found the hand-off queue full: it goes out with the next flush instead. */
+  public void deferred() { deferred.increment(); }
+  public long deferredCount() { return deferred.sum(); }
 
   public void dropped(String reason, long events) {
     dropped.computeIfAbsent(reason, r -> new LongAdder()).add(events);
@@ -38,7 +43,10 @@ public final class AgentStats {
 
   public long seenCount() { return seen.sum(); }
   public long sentCount() { return sent.sum(); }
-  public long errorCount() { return errors.sum(); }
+  public long errorCount() { return errors.sum() + bridgeErrors.getAsLong(); }
+
+  /** Errors the bootstrap bridge caught (it cannot see this class). */
+  public void errorsFrom(LongSupplier bridge) { this.bridgeErrors = bridge; }
   public long batchesSentCount() { return batchesSent.sum(); }
   public long batchesFailedCount() { return batchesFailed.sum(); }
   public long queueDepthNow() { return queueDepth.getAsLong(); }

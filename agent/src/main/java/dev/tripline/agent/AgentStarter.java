@@ -1,0 +1,46 @@
+package dev.tripline.agent;
+
+import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.health.AgentStats;
+import dev.tripline.agent.identity.IdentityResolver;
+import dev.tripline.agent.instrument.Hooks;
+import dev.tripline.agent.pipeline.EventRecorder;
+import dev.tripline.agent.pipeline.Pipeline;
+import dev.tripline.agent.pipeline.Sinks;
+import dev.tripline.bootstrap.TriplineBridge;
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Wires the agent once the bridge is on the bootstrap class path: config, hooks, pipeline. */
+public final class AgentStarter {
+  private AgentStarter() {}
+
+  public static void start(Instrumentation inst, AgentConfig config) {
+    AgentStats stats = new AgentStats();
+    stats.errorsFrom(() -> TriplineBridge.errors);
+    EventRecorder recorder = new EventRecorder(config, stats);
+    Hooks hooks = new Hooks(config);
+    hooks.install(inst);
+    Pipeline pipeline = new Pipeline(config, recorder, stats,
+        () -> Sinks.create(config, stats), () -> IdentityResolver.resolve(config));
+    Thread thread = pipeline.start();
+    TriplineBridge.dispatcher = recorder;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      TriplineBridge.markAgentThread();
+      TriplineBridge.dispatcher = null;
+      pipeline.stop(thread, 3_000);
+      if (config.debug()) {
+        List<String> missing = new ArrayList<>(hooks.all());
+        missing.removeAll(hooks.applied());
+        System.err.println("[tripline] hooks applied " + hooks.applied().size() + "/" + hooks.all().size()
+            + (missing.isEmpty() ? "" : "; not applied: " + missing)
+            + (hooks.failures().isEmpty() ? "" : "; failures: " + hooks.failures())
+            + "; events seen " + stats.seenCount() + ", errors " + stats.errorCount());
+      }
+    }, "tripline-shutdown"));
+    if (config.debug()) {
+      System.err.println("[tripline] agent started: sink=" + config.get("sink") + ", hooks " + hooks.all());
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package dev.tripline.agent.pipeline;
+
+import dev.tripline.model.AgentHealth;
+import dev.tripline.model.AgentIdentity;
+import dev.tripline.model.CallSite;
+import dev.tripline.model.Event;
+
+/** The JSON-lines form of an event: flat, stable field names, no library needed. */
+final class EventJson {
+  private EventJson() {}
+
+  static void write(StringBuilder sb, AgentIdentity agent, Event e) {
+    sb.append('{');
+    field(sb, "kind", e.getKind().name());
+    field(sb, "service", agent.getService());
+    field(sb, "instanceId", agent.getInstanceId());
+    switch (e.getTargetCase()) {
+      case NETWORK:
+        field(sb, "host", e.getNetwork().getHost());
+        field(sb, "ip", e.getNetwork().getIp());
+        number(sb, "port", e.getNetwork().getPort());
+        field(sb, "protocol", e.getNetwork().getProtocol());
+        break;
+      case DNS:
+        field(sb, "query", e.getDns().getQuery());
+        array(sb, "resolvedIps", e.getDns().getResolvedIpsList());
+        break;
+      case FILE:
+        field(sb, "path", e.getFile().getPath());
+        if (!e.getFile().getNewPath().isEmpty()) field(sb, "newPath", e.getFile().getNewPath());
+        break;
+      case PROCESS:
+        field(sb, "executable", e.getProcess().getExecutable());
+        array(sb, "argv", e.getProcess().getArgvList());
+        break;
+      default:
+        break;
+    }
+    CallSite c = e.getCallSite();
+    sb.append("\"callSite\":{");
+    field(sb, "className", c.getClassName());
+    field(sb, "methodName", c.getMethodName());
+    number(sb, "lineNumber", c.getLineNumber());
+    field(sb, "sourceFile", c.getSourceFile());
+    field(sb, "jarName", c.getJarName());
+    field(sb, "codeLocation", c.getCodeLocation());
+    trimComma(sb);
+    sb.append("},");
+    sb.append("\"success\":").append(e.getSuccess()).append(',');
+    if (!e.getError().isEmpty()) field(sb, "error", e.getError());
+    number(sb, "count", e.getCount());
+    number(sb, "firstSeenMs", e.getFirstSeenMs());
+    number(sb, "lastSeenMs", e.getLastSeenMs());
+    sb.append("\"firstOccurrence\":").append(e.getFirstOccurrence()).append(',');
+    field(sb, "thread", e.getThreadName());
+    sb.append("\"virtualThread\":").append(e.getVirtualThread());
+    sb.append('}');
+  }
+
+  static void writeHealth(StringBuilder sb, AgentIdentity agent, AgentHealth h) {
+    sb.append('{');
+    field(sb, "kind", "AGENT_HEALTH");
+    field(sb, "service", agent.getService());
+    field(sb, "instanceId", agent.getInstanceId());
+    number(sb, "eventsSeen", h.getEventsSeen());
+    number(sb, "eventsSent", h.getEventsSent());
+    number(sb, "eventsDropped", h.getEventsDropped());
+    number(sb, "errors", h.getErrors());
+    number(sb, "queueDepth", h.getQueueDepth());
+    trimComma(sb);
+    sb.append('}');
+  }
+
+  private static void field(StringBuilder sb, String name, String value) {
+    sb.append('"').append(name).append("\":");
+    string(sb, value);
+    sb.append(',');
+  }
+
+  private static void number(StringBuilder sb, String name, long value) {
+    sb.append('"').append(name).append("\":").append(value).append(',');
+  }
+
+  private static void array(StringBuilder sb, String name, java.util.List<String> values) {
+    sb.append('"').append(name).append("\":[");
+    for (int i = 0; i < values.size(); i++) {
+      if (i > 0) sb.append(',');
+      string(sb, values.get(i));
+    }
+    sb.append("],");
+  }
+
+  private static void trimComma(StringBuilder sb) {
+    if (sb.charAt(sb.length() - 1) == ',') sb.setLength(sb.length() - 1);
+  }
+
+  static void string(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c < 0x20) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    sb.append('"');
+  }
+}

@@ -1,0 +1,315 @@
+package dev.tripline.agent.pipeline;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.tripline.agent.callsite.CallSites;
+import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.health.AgentStats;
+import dev.tripline.agent.redact.Redactor;
+import dev.tripline.bootstrap.TriplineBridge;
+import dev.tripline.bootstrap.TriplineDispatcher;
+import dev.tripline.model.DnsTarget;
+import dev.tripline.model.Event;
+import dev.tripline.model.EventKind;
+import dev.tripline.model.FileTarget;
+import dev.tripline.model.NetworkTarget;
+import dev.tripline.model.ProcessTarget;
+import java.io.File;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * Where an observation from a hook becomes an event. Runs on the application thread.
+ *
+ * <p>A repeat (same kind, target and outcome) is found in a Caffeine cache keyed by the object the
+ * hook already holds (the path String, the peer InetAddress + port…) and costs an increment. Only
+ * something new pays for the stack walk, the protobuf and a slot in the hand-off queue to the
+ * pipeline thread, which sends it at once.
+ */
+public final class EventRecorder implements TriplineDispatcher {
+  private static final Object IGNORED = new Object();
+  private static final String AGENT_KAFKA_THREAD = "kafka-producer-network-thread | tripline";
+
+  private final AgentStats stats;
+  private final Filters filters;
+  private final Cache<Object, Object>[] caches;
+  private final BlockingQueue<Occurrence> fresh;
+
+  @SuppressWarnings("unchecked")
+  public EventRecorder(AgentConfig config, AgentStats stats) {
+    this.stats = stats;
+    this.filters = new Filters(config);
+    this.fresh = new ArrayBlockingQueue<>(config.integer("queue.capacity"));
+    int size = config.integer("cache.size");
+    this.caches = new Cache[(PROCESS + 1) * 2];
+    for (int i = 0; i < caches.length; i++) {
+      caches[i] = Caffeine.newBuilder().maximumSize(size).executor(Runnable::run)
+          .removalListener((Object k, Object v, RemovalCause cause) -> lostOnEviction(v, cause)).build();
+    }
+    stats.queueDepth(() -> fresh.size());
+  }
+
+  @Override
+  public void report(int kind, Object target, Object extra, int port, Throwable error) {
+    if ((kind == CONNECT || kind == DNS) && Thread.currentThread().getName().startsWith(AGENT_KAFKA_THREAD)) {
+      TriplineBridge.markAgentThread(); // the agent's own Kafka client: silent from now on
+      return;
+    }
+    stats.seen();
+    long now = System.currentTimeMillis();
+    Cache<Object, Object> cache = caches[kind * 2 + (error == null ? 0 : 1)];
+    switch (kind) {
+      case CONNECT:
+        if (target instanceof InetAddress) {
+          byPort(cache, kind, (InetAddress) target, port, error, now);
+        }
+        return;
+      case ACCEPT:
+        if (target instanceof SocketChannel) {
+          InetSocketAddress[] peer = channelPeer((SocketChannel) target);
+          if (peer != null) {
+            byPort(cache, kind, peer[0].getAddress(), peer[1].getPort(), null, now);
+          }
+        } else if (target instanceof InetAddress) {
+          byPort(cache, kind, (InetAddress) target, port, null, now);
+        }
+        return;
+      case LISTEN:
+        InetSocketAddress local = listenAddress(target, extra);
+        if (local != null) {
+          byPort(cache, kind, local.getAddress(), local.getPort(), error, now);
+        }
+        return;
+      case PROCESS:
+        String[] cmd = (String[]) target;
+        single(cache, String.join("\u0000", cmd), kind, target, extra, error, now);
+        return;
+      case FILE_RENAME:
+        single(cache, target + "\u0000" + extra, kind, target, extra, error, now);
+        return;
+      default:
+        if (target != null) {
+          single(cache, target, kind, target, extra, error, now);
+        }
+    }
+  }
+
+  private void single(Cache<Object, Object> cache, Object key, int kind, Object target, Object extra, Throwable error,
+      long now) {
+    Object seen = cache.getIfPresent(key);
+    if (seen instanceof Occurrence) {
+      ((Occurrence) seen).hit(now);
+      return;
+    }
+    if (seen == IGNORED) {
+      return;
+    }
+    Event.Builder event = describe(kind, target, extra, 0);
+    if (event == null) {
+      cache.put(key, IGNORED);
+      return;
+    }
+    Occurrence fresh = new Occurrence(complete(event, error, now), now);
+    Object winner = cache.asMap().putIfAbsent(key, fresh);
+    if (winner == null) {
+      handOver(fresh);
+    } else if (winner instanceof Occurrence) {
+      ((Occurrence) winner).hit(now);
+    }
+  }
+
+  private void byPort(Cache<Object, Object> cache, int kind, InetAddress address, int port, Throwable error, long now) {
+    if (address == null) {
+      return;
+    }
+    Object table = cache.getIfPresent(address);
+    if (table == null) {
+      table = cache.asMap().computeIfAbsent(address, a -> new PortTable());
+    }
+    PortTable ports = (PortTable) table;
+    Occurrence seen = ports.get(port);
+    if (seen != null) {
+      seen.hit(now);
+      return;
+    }
+    Event.Builder event = describe(kind, address, null, port);
+    if (event == null) {
+      return; // excluded host: cheap enough to re-check, and rare
+    }
+    Occurrence fresh = new Occurrence(complete(event, error, now), now);
+    Occurrence winner = ports.putIfAbsent(port, fresh);
+    if (winner == fresh) {
+      handOver(fresh);
+    } else {
+      winner.hit(now);
+    }
+  }
+
+  /** Offers a new occurrence to the pipeline thread; when the queue is full it goes out with the next flush. */
+  private void handOver(Occurrence occurrence) {
+    if (!fresh.offer(occurrence)) {
+      occurrence.firstUndelivered = true;
+      stats.deferred();
+    }
+  }
+
+  /** The target as the wire describes it, or null when filtered out. Only called for new targets. */
+  private Event.Builder describe(int kind, Object target, Object extra, int port) {
+    Event.Builder e = Event.newBuilder();
+    switch (kind) {
+      case CONNECT:
+      case ACCEPT:
+      case LISTEN: {
+        InetAddress a = (InetAddress) target;
+        String host = Filters.hostAsGiven(a);
+        if (filters.excludedHost(host, a.getHostAddress())) {
+          return null;
+        }
+        EventKind k = kind == CONNECT ? EventKind.NET_CONNECT : kind == ACCEPT ? EventKind.NET_ACCEPT : EventKind.NET_LISTEN;
+        NetworkTarget.Builder n = NetworkTarget.newBuilder().setIp(a.getHostAddress()).setPort(port).setProtocol("tcp");
+        if (host != null) {
+          n.setHost(host);
+        }
+        return e.setKind(k).setNetwork(n);
+      }
+      case DATAGRAM: {
+        if (!(target instanceof InetSocketAddress)) {
+          return null;
+        }
+        InetSocketAddress sa = (InetSocketAddress) target;
+        String ip = sa.getAddress() == null ? "" : sa.getAddress().getHostAddress();
+        if (filters.excludedHost(sa.getHostString(), ip)) {
+          return null;
+        }
+        return e.setKind(EventKind.DATAGRAM).setNetwork(NetworkTarget.newBuilder()
+            .setHost(sa.getHostString()).setIp(ip).setPort(sa.getPort()).setProtocol("udp"));
+      }
+      case DNS: {
+        String host = (String) target;
+        if (host.isEmpty() || Filters.isIpLiteral(host) || filters.excludedHost(host, "")) {
+          return null;
+        }
+        DnsTarget.Builder d = DnsTarget.newBuilder().setQuery(host);
+        if (extra instanceof Object[]) {
+          for (Object o : (Object[]) extra) {
+            if (o instanceof InetAddress) d.addResolvedIps(((InetAddress) o).getHostAddress());
+          }
+        }
+        return e.setKind(EventKind.DNS_LOOKUP).setDns(d);
+      }
+      case FILE_READ:
+      case FILE_WRITE:
+      case FILE_DELETE: {
+        String path = new File((String) target).getAbsolutePath();
+        if (filters.excludedPath(path, kind == FILE_READ)) {
+          return null;
+        }
+        EventKind k = kind == FILE_READ ? EventKind.FILE_READ : kind == FILE_WRITE ? EventKind.FILE_WRITE : EventKind.FILE_DELETE;
+        return e.setKind(k).setFile(FileTarget.newBuilder().setPath(path));
+      }
+      case FILE_RENAME: {
+        String from = new File((String) target).getAbsolutePath();
+        String to = extra == null ? "" : new File((String) extra).getAbsolutePath();
+        if (filters.excludedPath(from, false) && filters.excludedPath(to, false)) {
+          return null;
+        }
+        return e.setKind(EventKind.FILE_RENAME).setFile(FileTarget.newBuilder().setPath(from).setNewPath(to));
+      }
+      case PROCESS: {
+        List<String> argv = Redactor.argv((String[]) target);
+        ProcessTarget.Builder p = ProcessTarget.newBuilder().setExecutable(argv.isEmpty() ? "" : argv.get(0)).addAllArgv(argv);
+        if (extra != null) {
+          p.setWorkingDir((String) extra);
+        }
+        return e.setKind(EventKind.PROCESS_SPAWN).setProcess(p);
+      }
+      default:
+        return null;
+    }
+  }
+
+  private static Event complete(Event.Builder e, Throwable error, long now) {
+    Thread t = Thread.currentThread();
+    e.setCallSite(CallSites.capture())
+        .setSuccess(error == null)
+        .setCount(1)
+        .setFirstSeenMs(now)
+        .setLastSeenMs(now)
+        .setFirstOccurrence(true)
+        .setThreadName(t.getName())
+        .setVirtualThread(CallSites.isVirtual(t));
+    if (error != null) {
+      e.setError(error.getClass().getName());
+    }
+    return e.build();
+  }
+
+  private static InetSocketAddress[] channelPeer(SocketChannel ch) {
+    try {
+      SocketAddress remote = ch.getRemoteAddress();
+      SocketAddress local = ch.getLocalAddress();
+      if (remote instanceof InetSocketAddress && local instanceof InetSocketAddress) {
+        return new InetSocketAddress[] {(InetSocketAddress) remote, (InetSocketAddress) local};
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // closed already: nothing to report
+    }
+    return null;
+  }
+
+  private static InetSocketAddress listenAddress(Object server, Object requested) {
+    try {
+      SocketAddress bound = null;
+      if (server instanceof ServerSocketChannel) {
+        bound = ((ServerSocketChannel) server).getLocalAddress();
+      } else if (server instanceof ServerSocket) {
+        bound = ((ServerSocket) server).getLocalSocketAddress();
+      }
+      if (bound == null) {
+        return requested instanceof InetSocketAddress ? (InetSocketAddress) requested : null; // the bind failed
+      }
+      return bound instanceof InetSocketAddress ? (InetSocketAddress) bound : null;
+    } catch (java.io.IOException | RuntimeException e) {
+      return requested instanceof InetSocketAddress ? (InetSocketAddress) requested : null;
+    }
+  }
+
+  private void lostOnEviction(Object value, RemovalCause cause) {
+    if (cause.wasEvicted() && value instanceof Occurrence) {
+      Occurrence o = (Occurrence) value;
+      long lost = o.pending.get() + (o.firstUndelivered ? 1 : 0);
+      if (lost > 0) {
+        stats.dropped(AgentStats.CACHE_FULL, lost);
+      }
+    }
+  }
+
+  /** New occurrences waiting for the pipeline thread. */
+  BlockingQueue<Occurrence> fresh() {
+    return fresh;
+  }
+
+  /** Every known occurrence, for the periodic flush of repeats. */
+  List<Occurrence> occurrences() {
+    List<Occurrence> all = new ArrayList<>();
+    for (Cache<Object, Object> cache : caches) {
+      for (Object v : cache.asMap().values()) {
+        if (v instanceof Occurrence) {
+          all.add((Occurrence) v);
+        } else if (v instanceof PortTable) {
+          for (Occurrence o : ((PortTable) v).all()) all.add(o);
+        }
+      }
+    }
+    return all;
+  }
+}

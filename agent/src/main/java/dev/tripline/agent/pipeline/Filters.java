@@ -1,0 +1,75 @@
+package dev.tripline.agent.pipeline;
+
+import dev.tripline.agent.config.AgentConfig;
+import java.io.File;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Known noise, and what the user asked to exclude. Consulted only for targets seen for the first
+ * time; the verdict is cached with the target.
+ */
+final class Filters {
+  private final String javaHome;
+  private final List<String> excludedPaths = new ArrayList<>();
+  private final List<String> excludedHosts = new ArrayList<>();
+
+  Filters(AgentConfig config) {
+    String home = System.getProperty("java.home", "");
+    javaHome = home.isEmpty() ? "\u0000" : new File(home).getAbsolutePath() + File.separator;
+    for (String p : config.get("exclude.paths").split(",")) {
+      if (!p.trim().isEmpty()) excludedPaths.add(p.trim());
+    }
+    for (String h : config.get("exclude.hosts").split(",")) {
+      if (!h.trim().isEmpty()) excludedHosts.add(h.trim().toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+
+  boolean excludedPath(String path, boolean read) {
+    if (path.startsWith(javaHome)) {
+      return true; // the JDK reading its own files (tzdb, security, modules)
+    }
+    if (read && (path.endsWith(".jar") || path.endsWith(".jmod") || path.endsWith(".class"))) {
+      return true; // class loading
+    }
+    for (String p : excludedPaths) {
+      if (matches(p, path)) return true;
+    }
+    return false;
+  }
+
+  boolean excludedHost(String host, String ip) {
+    for (String h : excludedHosts) {
+      if ((host != null && matches(h, host.toLowerCase(java.util.Locale.ROOT))) || matches(h, ip)) return true;
+    }
+    return false;
+  }
+
+  /** A pattern is a prefix, or a glob with {@code *} (any characters). */
+  static boolean matches(String pattern, String value) {
+    if (pattern.indexOf('*') < 0) {
+      return value.startsWith(pattern) || value.equals(pattern);
+    }
+    String regex = ("\\Q" + pattern + "\\E").replace("*", "\\E.*\\Q");
+    return value.matches(regex);
+  }
+
+  /** The host name the application used to make this address, without any DNS lookup (toString is "host/ip"). */
+  static String hostAsGiven(InetAddress a) {
+    String s = a.toString();
+    int slash = s.indexOf('/');
+    return slash > 0 ? s.substring(0, slash) : null;
+  }
+
+  static boolean isIpLiteral(String host) {
+    if (host.indexOf(':') >= 0) {
+      return true; // IPv6 literal
+    }
+    for (int i = 0; i < host.length(); i++) {
+      char c = host.charAt(i);
+      if (c != '.' && (c < '0' || c > '9')) return false;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,152 @@
+package dev.tripline.agent.pipeline;
+
+import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.health.AgentStats;
+import dev.tripline.bootstrap.TriplineBridge;
+import dev.tripline.model.AgentIdentity;
+import dev.tripline.model.Event;
+import dev.tripline.model.EventBatch;
+import dev.tripline.model.Schema;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The agent's one background thread ({@code tripline-pipeline}): sends new events at once, folded
+ * repeats every flush interval, and a heartbeat with the agent's health. It alone talks to the sink.
+ */
+public final class Pipeline implements Runnable {
+  static final int MAX_EVENTS_PER_BATCH = 500;
+  private static final long FIRST_HEARTBEAT_MS = 2_000;
+
+  private final EventRecorder recorder;
+  private final AgentStats stats;
+  private final Supplier<EventSink> sinkFactory;
+  private final Supplier<AgentIdentity> identityFactory;
+  private final long flushMs;
+  private final long heartbeatMs;
+  private volatile boolean running = true;
+  private long sequence;
+  private AgentIdentity identity;
+  private EventSink sink;
+
+  public Pipeline(AgentConfig config, EventRecorder recorder, AgentStats stats, Supplier<EventSink> sinkFactory,
+      Supplier<AgentIdentity> identityFactory) {
+    this.recorder = recorder;
+    this.stats = stats;
+    this.sinkFactory = sinkFactory;
+    this.identityFactory = identityFactory;
+    this.flushMs = config.durationMillis("flush.interval");
+    this.heartbeatMs = config.durationMillis("heartbeat.interval");
+  }
+
+  /** Starts the daemon thread. */
+  public Thread start() {
+    Thread t = new Thread(this, "tripline-pipeline");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  @Override
+  public void run() {
+    TriplineBridge.markAgentThread();
+    try {
+      identity = identityFactory.get();
+      sink = sinkFactory.get(); // the Kafka producer starts here, never on the application's threads
+      long nextFlush = System.currentTimeMillis() + flushMs;
+      long nextHeartbeat = System.currentTimeMillis() + Math.min(FIRST_HEARTBEAT_MS, heartbeatMs);
+      List<Occurrence> fresh = new ArrayList<>();
+      while (running) {
+        Occurrence first = recorder.fresh().poll(50, TimeUnit.MILLISECONDS);
+        if (first != null) {
+          fresh.add(first);
+          recorder.fresh().drainTo(fresh, MAX_EVENTS_PER_BATCH - 1);
+          sendFirsts(fresh);
+          fresh.clear();
+        }
+        long now = System.currentTimeMillis();
+        if (now >= nextFlush) {
+          flushRepeats();
+          nextFlush = now + flushMs;
+        }
+        if (now >= nextHeartbeat) {
+          send(List.of(), List.of(), true);
+          nextHeartbeat = now + heartbeatMs;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Throwable e) {
+      stats.error();
+      System.err.println("[tripline] pipeline stopped: " + e);
+    } finally {
+      if (sink != null) {
+        try {
+          flushRepeats();
+        } catch (RuntimeException e) {
+          stats.error();
+        }
+        sink.close();
+      }
+    }
+  }
+
+  /** Stops the thread after a last flush (JVM shutdown). */
+  public void stop(Thread thread, long waitMs) {
+    running = false;
+    try {
+      thread.join(waitMs);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void sendFirsts(List<Occurrence> fresh) {
+    List<Event> events = new ArrayList<>(fresh.size());
+    for (Occurrence o : fresh) {
+      events.add(o.template);
+    }
+    send(events, fresh, false);
+  }
+
+  private void flushRepeats() {
+    List<Event> events = new ArrayList<>();
+    List<Occurrence> sources = new ArrayList<>();
+    for (Occurrence o : recorder.occurrences()) {
+      Event e = o.drain();
+      if (e != null) {
+        events.add(e);
+        sources.add(o);
+        if (events.size() == MAX_EVENTS_PER_BATCH) {
+          send(events, sources, false);
+          events = new ArrayList<>();
+          sources = new ArrayList<>();
+        }
+      }
+    }
+    if (!events.isEmpty()) {
+      send(events, sources, false);
+    }
+  }
+
+  private void send(List<Event> events, List<Occurrence> sources, boolean heartbeat) {
+    EventBatch.Builder b = EventBatch.newBuilder()
+        .setSchemaVersion(Schema.VERSION)
+        .setAgent(identity)
+        .setSequence(++sequence)
+        .setSentTimeMs(System.currentTimeMillis())
+        .addAllEvents(events);
+    if (heartbeat) {
+      b.setHealth(stats.snapshot());
+    }
+    EventBatch batch = b.build();
+    sink.publish(batch, lost -> {
+      stats.batchFailed();
+      for (int i = 0; i < sources.size(); i++) {
+        sources.get(i).undelivered(lost.getEvents(i)); // counts survive an outage, within the cache's bound
+      }
+    });
+  }
+}

@@ -1,0 +1,42 @@
+package dev.tripline.agent.pipeline;
+
+/**
+ * Occurrences of one peer address by port. Lets a repeated connect be found from the
+ * (InetAddress, int) the hook already has, without allocating a composite key. Copy-on-write:
+ * ports per peer are few and new ones rare.
+ */
+final class PortTable {
+  private volatile int[] ports = new int[0];
+  private volatile Occurrence[] occurrences = new Occurrence[0];
+
+  Occurrence get(int port) {
+    int[] p = ports;
+    Occurrence[] o = occurrences;
+    for (int i = 0; i < p.length && i < o.length; i++) {
+      if (p[i] == port) {
+        return o[i];
+      }
+    }
+    return null;
+  }
+
+  /** Adds unless present; returns the occurrence now in the table. */
+  synchronized Occurrence putIfAbsent(int port, Occurrence occurrence) {
+    Occurrence existing = get(port);
+    if (existing != null) {
+      return existing;
+    }
+    int n = ports.length;
+    int[] p = java.util.Arrays.copyOf(ports, n + 1);
+    Occurrence[] o = java.util.Arrays.copyOf(occurrences, n + 1);
+    p[n] = port;
+    o[n] = occurrence;
+    occurrences = o; // written first: readers bound the scan by both lengths
+    ports = p;
+    return occurrence;
+  }
+
+  Occurrence[] all() {
+    return occurrences;
+  }
+}

@@ -1,0 +1,31 @@
+package dev.tripline.agent.pipeline;
+
+import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.health.AgentStats;
+import dev.tripline.agent.transport.KafkaSink;
+import dev.tripline.model.EventBatch;
+import java.util.function.Consumer;
+
+/** Builds the sink named by {@code tripline.sink}. */
+public final class Sinks {
+  private Sinks() {}
+
+  public static EventSink create(AgentConfig config, AgentStats stats) {
+    String sink = config.get("sink");
+    if (sink.startsWith("jsonl:")) {
+      return new JsonlSink(sink.substring(6), stats);
+    }
+    if (sink.equals("none")) {
+      return new EventSink() {
+        @Override
+        public void publish(EventBatch batch, Consumer<EventBatch> onLost) {
+          stats.sent(batch.getEventsCount());
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+    return new KafkaSink(config, stats);
+  }
+}

@@ -1,0 +1,101 @@
+package dev.tripline.agent.transport;
+
+import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.health.AgentStats;
+import dev.tripline.agent.pipeline.EventSink;
+import dev.tripline.model.EventBatch;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * {@code sink=kafka}: EventBatch records on {@code tripline.events}, keyed by service.
+ *
+ * <p>Never blocks the pipeline for long: {@code max.block.ms} is short, memory is bounded
+ * ({@code buffer.memory}), and while Kafka is unreachable batches are reported lost at once (the
+ * pipeline folds their counts into the next flush) instead of waiting. Serializers are passed as
+ * instances so the application's own Kafka classes are never looked up by name.
+ */
+public final class KafkaSink implements EventSink {
+  /** After a send could not even be queued, skip sending for this long (Kafka keeps reconnecting meanwhile). */
+  private static final long BACKOFF_MS = 2_000;
+
+  private final KafkaProducer<String, byte[]> producer;
+  private final String topic;
+  private final AgentStats stats;
+  private long backoffUntil;
+
+  public KafkaSink(AgentConfig config, AgentStats stats) {
+    this(config.kafkaProducerProperties(), config.get("kafka.topic"), stats);
+  }
+
+  public KafkaSink(Properties userProps, String topic, AgentStats stats) {
+    this.topic = topic;
+    this.stats = stats;
+    Properties p = new Properties();
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "tripline-agent-" + UUID.randomUUID().toString().substring(0, 8));
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Integer.toString(4 * 1024 * 1024));
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "500");
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "5000");
+    p.putAll(userProps); // the user's kafka.* settings win: TLS, SASL, timeouts
+    // Kafka resolves classes through the context loader: make it the agent's own while the client starts.
+    Thread current = Thread.currentThread();
+    ClassLoader previous = current.getContextClassLoader();
+    current.setContextClassLoader(KafkaSink.class.getClassLoader());
+    try {
+      this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    } finally {
+      current.setContextClassLoader(previous);
+    }
+  }
+
+  @Override
+  public void publish(EventBatch batch, Consumer<EventBatch> onLost) {
+    int events = batch.getEventsCount();
+    long now = System.currentTimeMillis();
+    if (now < backoffUntil) {
+      lost(batch, onLost, events);
+      return;
+    }
+    try {
+      producer.send(new ProducerRecord<>(topic, batch.getAgent().getService(), batch.toByteArray()), (meta, error) -> {
+        if (error == null) {
+          stats.sent(events);
+        } else {
+          lost(batch, onLost, events);
+        }
+      });
+    } catch (RuntimeException e) { // metadata or buffer timeout: Kafka is unreachable or slow
+      backoffUntil = now + BACKOFF_MS;
+      lost(batch, onLost, events);
+    }
+  }
+
+  private void lost(EventBatch batch, Consumer<EventBatch> onLost, int events) {
+    if (events == 0) {
+      stats.dropped(AgentStats.TRANSPORT, 0); // a heartbeat: the next one reports the same counters anyway
+    }
+    onLost.accept(batch);
+  }
+
+  @Override
+  public void close() {
+    try {
+      producer.close(Duration.ofSeconds(2));
+    } catch (RuntimeException e) {
+      stats.error();
+    }
+  }
+}
