@@ -84,6 +84,11 @@ public final class Pipeline implements Runnable {
     } finally {
       if (sink != null) {
         try {
+          List<Occurrence> last = new ArrayList<>();
+          recorder.fresh().drainTo(last);
+          if (!last.isEmpty()) {
+            sendFirsts(last);
+          }
           flushRepeats();
         } catch (RuntimeException e) {
           stats.error();

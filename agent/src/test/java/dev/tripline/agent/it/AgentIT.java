@@ -1,0 +1,136 @@
+package dev.tripline.agent.it;
+
+import static dev.tripline.agent.it.AgentRun.callSite;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The real agent jar in real JVMs, on every JDK of this machine. */
+class AgentIT {
+  private static final String APP = "dev.tripline.testapp.IoApp";
+
+  static Stream<Path> jdks() {
+    return Jdks.all().stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("jdks")
+  void everyKindOfIoIsSeenWithItsCallSiteAndJar(Path java, @TempDir Path work) throws Exception {
+    Path files = work.resolve("files");
+    AgentRun run = AgentRun.run(java, work, AgentRun.testAppJar().toString(), APP, List.of("-Dtripline.debug=true"),
+        files.toString());
+    assertEquals(0, run.exitCode, run.toString());
+    assertTrue(run.output.contains("IOAPP DONE"), run.toString());
+    assertTrue(run.output.contains("connect refused as expected"), "the application still sees its own exceptions");
+    assertTrue(run.output.matches("(?s).*\\[tripline] hooks applied (\\d+)/\\1; events seen.*"),
+        "every hook was woven on this JDK:\n" + run.output);
+
+    expect(run, "NET_LISTEN", "listen", e -> "127.0.0.1".equals(e.get("ip")));
+    expect(run, "NET_CONNECT", "socketConnect", e -> "localhost".equals(e.get("host")) && Boolean.TRUE.equals(e.get("success")));
+    expect(run, "NET_CONNECT", "channelConnect", e -> "127.0.0.1".equals(e.get("ip")));
+    expect(run, "NET_CONNECT", "nonBlockingConnect", e -> true);
+    expect(run, "NET_CONNECT", "asyncConnect", e -> true);
+    expect(run, "NET_CONNECT", "refusedConnect",
+        e -> Boolean.FALSE.equals(e.get("success")) && "java.net.ConnectException".equals(e.get("error")));
+    expect(run, "NET_CONNECT", "httpClients", e -> true);
+    expect(run, "NET_ACCEPT", "acceptLoop", e -> "127.0.0.1".equals(e.get("ip")));
+    // new Socket("localhost", …) resolved the name first; later lookups of it are folded into that record
+    expect(run, "DNS_LOOKUP", "socketConnect", e -> "localhost".equals(e.get("query")) && !((List<?>) e.get("resolvedIps")).isEmpty());
+    expect(run, "DNS_LOOKUP", "dnsLookups", e -> "nonexistent.invalid".equals(e.get("query"))
+        && "java.net.UnknownHostException".equals(e.get("error")));
+    expect(run, "DATAGRAM", "datagram", e -> Long.valueOf(8125).equals(e.get("port")) && "udp".equals(e.get("protocol")));
+    expect(run, "FILE_WRITE", "javaIoFiles", path(files.resolve("io.txt")));
+    expect(run, "FILE_READ", "javaIoFiles", path(files.resolve("io.txt")));
+    expect(run, "FILE_WRITE", "javaIoFiles", path(files.resolve("raf.bin")));
+    expect(run, "FILE_WRITE", "nioFiles", path(files.resolve("nio.txt")));
+    expect(run, "FILE_READ", "nioFiles", path(files.resolve("nio.txt")));
+    expect(run, "FILE_WRITE", "nioFiles", path(files.resolve("channel.bin")));
+    expect(run, "FILE_RENAME", "deletesAndRenames", e -> files.resolve("new-name.txt").toString().equals(e.get("newPath")));
+    expect(run, "FILE_RENAME", "deletesAndRenames", e -> files.resolve("moved.txt").toString().equals(e.get("newPath")));
+    expect(run, "FILE_DELETE", "deletesAndRenames", path(files.resolve("moved.txt")));
+    expect(run, "FILE_DELETE", "deletesAndRenames", path(files.resolve("nio.txt")));
+    expect(run, "PROCESS_SPAWN", "spawnProcesses", e -> e.get("argv").equals(List.of(
+        "/bin/echo", "--password", "<redacted>", "db_token=<redacted>", "https://bob:<redacted>@example.org/x")));
+    expect(run, "PROCESS_SPAWN", "spawnProcesses", e -> "/bin/true".equals(e.get("executable")));
+    Map<String, Object> virtual = expect(run, "FILE_READ", "lambda$virtualThreadRead$", path(files.resolve("virtual.txt")));
+    if (run.output.contains("virtual thread ran")) {
+      assertEquals(Boolean.TRUE, virtual.get("virtualThread"), "JDK 21+: the read ran on a virtual thread");
+    }
+
+    long reads = run.ofKind("FILE_READ").stream().filter(path(files.resolve("io.txt")))
+        .mapToLong(e -> (Long) e.get("count")).sum();
+    assertEquals(201, reads, "201 reads of io.txt, folded into counts:\n" + run);
+    long readRecords = run.ofKind("FILE_READ").stream().filter(path(files.resolve("io.txt"))).count();
+    assertTrue(readRecords <= 3, "repeats are folded, not sent one by one: " + readRecords + " records");
+
+    for (Map<String, Object> e : run.events) {
+      if ("AGENT_HEALTH".equals(e.get("kind"))) continue;
+      assertFalse(String.valueOf(e.get("path")).endsWith("events.jsonl"), "the agent never reports its own output: " + e);
+      assertFalse(String.valueOf(callSite(e).get("className")).startsWith("dev.tripline.agent"), "no agent frames: " + e);
+      assertFalse(String.valueOf(e.get("thread")).startsWith("tripline-"), "no agent threads: " + e);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("jdks")
+  void aMistypedKeyIsOneClearLineAndTheApplicationRunsOn(Path java, @TempDir Path work) throws Exception {
+    AgentRun run = AgentRun.run(java, work, AgentRun.testAppJar().toString(), APP,
+        List.of("-Dtripline.flush.intervall=1s"), work.resolve("files").toString());
+    assertEquals(0, run.exitCode, run.toString());
+    assertTrue(run.output.contains("IOAPP DONE"), run.toString());
+    List<String> agentLines = run.output.lines().filter(l -> l.contains("[tripline]")).collect(Collectors.toList());
+    assertEquals(List.of("[tripline] agent disabled: configuration key 'tripline.flush.intervall' is unknown "
+        + "(did you mean 'tripline.flush.interval'?); the application runs without it"), agentLines);
+    assertTrue(run.events.isEmpty(), "a disabled agent reports nothing");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("jdks")
+  void anApplicationWithItsOwnKafkaProtobufCaffeineAndByteBuddyRunsUnchanged(Path java, @TempDir Path work) throws Exception {
+    Path libs = Path.of(System.getProperty("tripline.applibs", "target/app-libs"));
+    String cp;
+    try (Stream<Path> jars = Files.list(libs)) {
+      cp = Stream.concat(Stream.of(AgentRun.testAppJar()), jars.sorted()).map(Path::toString)
+          .collect(Collectors.joining(":"));
+    }
+    AgentRun run = AgentRun.run(java, work, cp, "dev.tripline.testapp.LibApp", List.of(), work.resolve("out.bin").toString());
+    assertEquals(0, run.exitCode, run.toString());
+    assertTrue(run.output.contains("LIBAPP DONE"), run.toString());
+    assertTrue(run.output.contains("kafka-clients 3.9.1 from kafka-clients-3.9.1.jar"), run.output);
+    assertTrue(run.output.contains("protobuf from protobuf-java-3.25.5.jar"), run.output);
+    assertTrue(run.output.contains("caffeine from caffeine-2.9.3.jar"), run.output);
+    assertTrue(run.output.contains("byte-buddy from byte-buddy-1.14.19.jar"), run.output);
+    assertFalse(run.output.contains("[tripline]"), run.output);
+    expect(run, "FILE_WRITE", "main", path(work.resolve("out.bin")));
+  }
+
+  private static Predicate<Map<String, Object>> path(Path p) {
+    return e -> p.toString().equals(e.get("path"));
+  }
+
+  /** Finds the event of this kind from this method of the test app, attributed to the test app's jar. */
+  private static Map<String, Object> expect(AgentRun run, String kind, String method, Predicate<Map<String, Object>> match) {
+    List<Map<String, Object>> found = run.ofKind(kind).stream()
+        .filter(e -> method.endsWith("$") ? String.valueOf(callSite(e).get("methodName")).startsWith(method)
+            : method.equals(callSite(e).get("methodName")))
+        .filter(match)
+        .collect(Collectors.toList());
+    assertFalse(found.isEmpty(), "no " + kind + " from " + method + " matching:\n" + run);
+    Map<String, Object> site = callSite(found.get(0));
+    assertTrue(String.valueOf(site.get("className")).startsWith("dev.tripline.testapp."), site.toString());
+    assertEquals("testapp.jar", site.get("jarName"), "the jar the call site came from");
+    assertTrue(((Long) site.get("lineNumber")) > 0, site.toString());
+    return found.get(0);
+  }
+}

@@ -1,0 +1,77 @@
+package dev.tripline.agent.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/** A forked JVM running a test application with the real agent jar attached. */
+public final class AgentRun {
+  public final int exitCode;
+  public final String output;
+  public final List<Map<String, Object>> events;
+
+  private AgentRun(int exitCode, String output, List<Map<String, Object>> events) {
+    this.exitCode = exitCode;
+    this.output = output;
+    this.events = events;
+  }
+
+  public static Path agentJar() {
+    return Path.of(System.getProperty("tripline.agent.jar", "target/tripline-agent.jar"));
+  }
+
+  public static Path testAppJar() {
+    return Path.of(System.getProperty("tripline.testapp.jar", "target/testapp.jar"));
+  }
+
+  /** Runs {@code mainClass} on {@code java} with the agent writing JSON lines to {@code work/events.jsonl}. */
+  public static AgentRun run(Path java, Path work, String classpath, String mainClass, List<String> agentProps,
+      String... args) throws IOException, InterruptedException {
+    Files.createDirectories(work);
+    Path events = work.resolve("events.jsonl");
+    Files.deleteIfExists(events);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java.toString());
+    cmd.add("-javaagent:" + agentJar().toAbsolutePath());
+    cmd.add("-Dtripline.sink=jsonl:" + events);
+    cmd.add("-Dtripline.flush.interval=500ms");
+    cmd.addAll(agentProps);
+    cmd.add("-cp");
+    cmd.add(classpath);
+    cmd.add(mainClass);
+    cmd.addAll(List.of(args));
+    Path out = work.resolve("stdout.txt");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("forked JVM did not finish in 120 s: " + Files.readString(out));
+    }
+    List<Map<String, Object>> parsed = Files.exists(events)
+        ? Files.readAllLines(events, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank())
+            .map(MiniJson::object).collect(Collectors.toList())
+        : List.of();
+    return new AgentRun(p.exitValue(), Files.readString(out), parsed);
+  }
+
+  /** Events of one kind. */
+  public List<Map<String, Object>> ofKind(String kind) {
+    return events.stream().filter(e -> kind.equals(e.get("kind"))).collect(Collectors.toList());
+  }
+
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> callSite(Map<String, Object> event) {
+    return (Map<String, Object>) event.get("callSite");
+  }
+
+  @Override
+  public String toString() {
+    return "exit " + exitCode + "\n--- output ---\n" + output + "\n--- events ---\n"
+        + events.stream().map(Object::toString).collect(Collectors.joining("\n"));
+  }
+}

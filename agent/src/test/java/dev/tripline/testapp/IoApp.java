@@ -1,0 +1,231 @@
+package dev.tripline.testapp;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.ConnectException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URL;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Does every kind of I/O the agent watches, each from a method of its own, so a test can check
+ * that each event names the right call site. Run by the agent's integration tests in a forked JVM.
+ * Usage: IoApp <work dir>
+ */
+public final class IoApp {
+  public static void main(String[] args) throws Exception {
+    Path dir = Path.of(args[0]);
+    Files.createDirectories(dir);
+    // One server per client API: repeats are folded per target, so each API gets a target of its own.
+    ServerSocket[] servers = new ServerSocket[4];
+    for (int i = 0; i < servers.length; i++) {
+      ServerSocket server = servers[i] = listen();
+      Thread acceptor = new Thread(() -> acceptLoop(server), "acceptor-" + i);
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+    socketConnect(servers[0].getLocalPort());
+    channelConnect(servers[1].getLocalPort());
+    nonBlockingConnect(servers[2].getLocalPort());
+    asyncConnect(servers[3].getLocalPort());
+    refusedConnect();
+    for (ServerSocket s : servers) {
+      s.close();
+    }
+    httpClients();
+    dnsLookups();
+    datagram();
+    javaIoFiles(dir);
+    nioFiles(dir);
+    deletesAndRenames(dir);
+    spawnProcesses();
+    virtualThreadRead(dir);
+    for (int i = 0; i < 200; i++) {
+      repeatedRead(dir); // one event with a count, not 200
+    }
+    System.out.println("IOAPP DONE");
+  }
+
+  static ServerSocket listen() throws IOException {
+    return new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+  }
+
+  static void acceptLoop(ServerSocket server) {
+    while (!server.isClosed()) {
+      try (Socket s = server.accept()) {
+        s.getOutputStream().write(1);
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  static void socketConnect(int port) throws IOException {
+    try (Socket s = new Socket("localhost", port)) {
+      s.getInputStream().read();
+    }
+  }
+
+  static void channelConnect(int port) throws IOException {
+    try (SocketChannel ch = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+      ch.read(ByteBuffer.allocate(1));
+    }
+  }
+
+  static void nonBlockingConnect(int port) throws IOException {
+    try (SocketChannel ch = SocketChannel.open()) {
+      ch.configureBlocking(false);
+      ch.connect(new InetSocketAddress("127.0.0.1", port));
+      while (!ch.finishConnect()) {
+        Thread.onSpinWait();
+      }
+    }
+  }
+
+  static void asyncConnect(int port) throws Exception {
+    try (AsynchronousSocketChannel ch = AsynchronousSocketChannel.open()) {
+      ch.connect(new InetSocketAddress("127.0.0.1", port)).get();
+    }
+  }
+
+  static void refusedConnect() throws IOException {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    // Untimed: a blocking connect fails inside the hooked call. (A timed or non-blocking connect fails
+    // later, in finishConnect: the agent reports those as attempts.)
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", closed));
+      throw new IllegalStateException("connect to a closed port succeeded");
+    } catch (ConnectException expected) {
+      System.out.println("connect refused as expected");
+    }
+  }
+
+  static void httpClients() throws Exception {
+    HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+    http.createContext("/", ex -> {
+      byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    http.start();
+    try {
+      int port = http.getAddress().getPort();
+      HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:" + port + "/legacy").openConnection();
+      c.getInputStream().readAllBytes();
+      c.disconnect();
+      HttpClient client = HttpClient.newHttpClient();
+      client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/modern")).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } finally {
+      http.stop(0);
+    }
+  }
+
+  static void dnsLookups() throws IOException {
+    InetAddress.getAllByName("localhost");
+    try {
+      InetAddress.getByName("nonexistent.invalid");
+    } catch (UnknownHostException expected) {
+      System.out.println("lookup failed as expected");
+    }
+  }
+
+  static void datagram() throws IOException {
+    try (DatagramSocket d = new DatagramSocket()) {
+      d.send(new DatagramPacket(new byte[] {1}, 1, InetAddress.getLoopbackAddress(), 8125));
+    }
+  }
+
+  static void javaIoFiles(Path dir) throws IOException {
+    File f = dir.resolve("io.txt").toFile();
+    try (FileOutputStream out = new FileOutputStream(f)) {
+      out.write('x');
+    }
+    try (FileInputStream in = new FileInputStream(f)) {
+      in.read();
+    }
+    try (RandomAccessFile raf = new RandomAccessFile(dir.resolve("raf.bin").toFile(), "rw")) {
+      raf.write(1);
+    }
+  }
+
+  static void nioFiles(Path dir) throws Exception {
+    Path p = dir.resolve("nio.txt");
+    Files.writeString(p, "hello");
+    Files.readAllBytes(p);
+    try (FileChannel ch = FileChannel.open(dir.resolve("channel.bin"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(new byte[] {1}));
+    }
+    try (AsynchronousFileChannel ch = AsynchronousFileChannel.open(p, StandardOpenOption.READ)) {
+      ch.read(ByteBuffer.allocate(8), 0).get();
+    }
+  }
+
+  static void deletesAndRenames(Path dir) throws IOException {
+    File a = dir.resolve("old-name.txt").toFile();
+    Files.writeString(a.toPath(), "a");
+    a.renameTo(dir.resolve("new-name.txt").toFile());
+    Files.move(dir.resolve("new-name.txt"), dir.resolve("moved.txt"));
+    dir.resolve("moved.txt").toFile().delete();
+    Files.delete(dir.resolve("nio.txt"));
+  }
+
+  static void spawnProcesses() throws Exception {
+    new ProcessBuilder("/bin/echo", "--password", "hunter2", "db_token=abc123", "https://bob:pa55@example.org/x")
+        .start().waitFor();
+    Runtime.getRuntime().exec(new String[] {"/bin/true"}).waitFor();
+  }
+
+  /** On JDK 21+ through Thread.startVirtualThread; this class compiles for Java 11. */
+  static void virtualThreadRead(Path dir) throws Exception {
+    Path f = dir.resolve("virtual.txt");
+    Files.writeString(f, "v");
+    Runnable read = () -> {
+      try (FileInputStream in = new FileInputStream(f.toFile())) {
+        in.read();
+      } catch (IOException e) {
+        throw new RuntimeException(e);
+      }
+    };
+    try {
+      Thread t = (Thread) Thread.class.getMethod("startVirtualThread", Runnable.class).invoke(null, read);
+      t.join();
+      System.out.println("virtual thread ran");
+    } catch (NoSuchMethodException e) {
+      read.run(); // JDK < 21
+    }
+  }
+
+  static void repeatedRead(Path dir) throws IOException {
+    try (FileInputStream in = new FileInputStream(dir.resolve("io.txt").toFile())) {
+      in.read();
+    }
+  }
+}
