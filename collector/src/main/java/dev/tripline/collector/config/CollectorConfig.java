@@ -43,6 +43,9 @@ public final class CollectorConfig {
     k.put("learning.quiet", new String[] {"1h", "LEARNING ends only after this long with nothing new"});
     k.put("rules.file", new String[] {"", "extra known-bad rules (properties file) added to the built-in ones"});
     k.put("rate.window", new String[] {"1m", "window of the rate features fed to the anomaly model"});
+    k.put("rate.threshold", new String[] {"0.6", "isolation-forest score (0..1) above which a window is anomalous"});
+    k.put("streams.threads", new String[] {"1", "Kafka Streams threads in this instance"});
+    k.put("streams.commit.interval", new String[] {"100ms", "how often processing is committed (exactly-once)"});
     k.put("http.port", new String[] {"8470", "port of the console, REST API, /metrics and /health (0 = any)"});
     k.put("http.bind", new String[] {"127.0.0.1", "address the HTTP server binds to"});
     k.put("http.token", new String[] {"", "bearer token for the console and API; empty = generated and printed once"});

@@ -1,0 +1,182 @@
+package dev.tripline.collector.alert;
+
+import dev.tripline.collector.detect.KnownBadRules;
+import dev.tripline.collector.detect.Mitre;
+import dev.tripline.collector.normalize.Normalizer;
+import dev.tripline.model.AgentIdentity;
+import dev.tripline.model.Alert;
+import dev.tripline.model.AlertReason;
+import dev.tripline.model.AlertState;
+import dev.tripline.model.Event;
+import dev.tripline.model.EventKind;
+import dev.tripline.model.MitreTechnique;
+import dev.tripline.model.ProfileContext;
+import dev.tripline.model.ProfileEntry;
+import dev.tripline.model.Schema;
+import dev.tripline.model.ServiceProfile;
+import dev.tripline.model.Severity;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Builds alerts: what happened, where in the code, and what the profile considered normal. */
+public final class Alerts {
+  private static final int CONTEXT_TARGETS = 5;
+
+  private Alerts() {}
+
+  /** Stable per (service, reason, normalised behaviour, call-site class): repeats fold into one alert. */
+  public static String id(String service, AlertReason reason, String profileKey, Event e) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      String basis = service + "\n" + reason + "\n" + profileKey + "\n" + e.getCallSite().getClassName();
+      return HexFormat.of().formatHex(sha.digest(basis.getBytes(StandardCharsets.UTF_8)), 0, 10);
+    } catch (NoSuchAlgorithmException ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  public static Alert knownBad(ServiceProfile profile, AgentIdentity agent, Event e, KnownBadRules.Rule rule, long now) {
+    String key = Normalizer.key(e);
+    return base(profile, agent, e, AlertReason.KNOWN_BAD, key, now)
+        .setSeverity(rule.severity())
+        .setRule(rule.id())
+        .setMitre(rule.mitre())
+        .setTitle(rule.title() + ": " + describe(e))
+        .setDescription(rule.title() + ". " + where(e) + " This matches Tripline's known-bad rule '" + rule.id()
+            + "', which alerts whatever the service's profile says (also while it is learning).")
+        .build();
+  }
+
+  public static Alert newBehaviour(ServiceProfile profile, AgentIdentity agent, Event e, long now) {
+    String key = Normalizer.key(e);
+    AlertReason reason = reasonFor(e.getKind());
+    return base(profile, agent, e, reason, key, now)
+        .setSeverity(severityFor(e.getKind()))
+        .setMitre(mitreFor(e.getKind()))
+        .setTitle(titleFor(e))
+        .setDescription(titleFor(e) + ". " + where(e) + " The service '" + profile.getService()
+            + "' has been monitored since its profile was learned, and never did this before.")
+        .build();
+  }
+
+  private static Alert.Builder base(ServiceProfile profile, AgentIdentity agent, Event e, AlertReason reason, String key,
+      long now) {
+    return Alert.newBuilder()
+        .setSchemaVersion(Schema.VERSION)
+        .setId(id(profile.getService(), reason, key, e))
+        .setTimeMs(now)
+        .setLastSeenMs(now)
+        .setService(profile.getService())
+        .addInstances(agent.getInstanceId())
+        .setReason(reason)
+        .setEvent(e)
+        .setAgent(agent)
+        .setNormalizedTarget(key.substring(key.indexOf('|') + 1))
+        .setContext(context(profile, e.getKind(), now))
+        .setCount(Math.max(1, e.getCount()))
+        .setState(AlertState.OPEN);
+  }
+
+  /** "normally connects to: db:5432, cache:6379 (+3 more)". */
+  public static ProfileContext context(ServiceProfile profile, EventKind kind, long now) {
+    String family = Normalizer.kindFamily(kind);
+    List<ProfileEntry> same = profile.getEntriesList().stream()
+        .filter(en -> Normalizer.kindFamily(en.getKind()).equals(family))
+        .sorted((a, b) -> Long.compare(b.getCount(), a.getCount()))
+        .collect(Collectors.toList());
+    List<String> shown = same.stream().limit(CONTEXT_TARGETS).map(ProfileEntry::getTarget).collect(Collectors.toList());
+    String verb = verb(kind);
+    String summary = same.isEmpty() ? verb + ": nothing (this is the first)"
+        : verb + ": " + String.join(", ", shown) + (same.size() > shown.size() ? " (+" + (same.size() - shown.size()) + " more)" : "");
+    return ProfileContext.newBuilder()
+        .setState(profile.getState())
+        .setSummary(summary)
+        .addAllKnownTargets(shown)
+        .setKnownCount(same.size())
+        .setProfileAgeMs(Math.max(0, now - profile.getCreatedMs()))
+        .build();
+  }
+
+  static String verb(EventKind kind) {
+    switch (kind) {
+      case NET_CONNECT: case DATAGRAM: return "normally connects to";
+      case NET_LISTEN: return "normally listens on";
+      case NET_ACCEPT: return "normally accepts on";
+      case DNS_LOOKUP: return "normally resolves";
+      case FILE_READ: return "normally reads";
+      case FILE_WRITE: case FILE_RENAME: return "normally writes";
+      case FILE_DELETE: return "normally deletes";
+      case PROCESS_SPAWN: return "normally runs";
+      default: return "normally does";
+    }
+  }
+
+  static AlertReason reasonFor(EventKind kind) {
+    switch (kind) {
+      case NET_CONNECT: case DATAGRAM: case DNS_LOOKUP: return AlertReason.NEW_CONNECTION;
+      case NET_LISTEN: case NET_ACCEPT: return AlertReason.NEW_LISTEN;
+      case PROCESS_SPAWN: return AlertReason.NEW_PROCESS;
+      default: return AlertReason.NEW_FILE_ACCESS;
+    }
+  }
+
+  static Severity severityFor(EventKind kind) {
+    switch (kind) {
+      case PROCESS_SPAWN: return Severity.HIGH;
+      case NET_CONNECT: case DATAGRAM: case NET_LISTEN: case FILE_READ: return Severity.MEDIUM;
+      default: return Severity.LOW;
+    }
+  }
+
+  static MitreTechnique mitreFor(EventKind kind) {
+    switch (kind) {
+      case PROCESS_SPAWN: return Mitre.COMMAND_INTERPRETER;
+      case NET_CONNECT: case DATAGRAM: case DNS_LOOKUP: return Mitre.APP_LAYER_PROTOCOL;
+      case NET_LISTEN: case NET_ACCEPT: return Mitre.NON_STANDARD_PORT;
+      case FILE_READ: return Mitre.DATA_FROM_LOCAL_SYSTEM;
+      default: return Mitre.STORED_DATA_MANIPULATION;
+    }
+  }
+
+  static String titleFor(Event e) {
+    switch (e.getKind()) {
+      case NET_CONNECT: return "New outbound connection to " + describe(e);
+      case DATAGRAM: return "New UDP destination " + describe(e);
+      case DNS_LOOKUP: return "New DNS lookup of " + describe(e);
+      case NET_LISTEN: return "New listening port " + describe(e);
+      case NET_ACCEPT: return "New inbound connections on " + describe(e);
+      case FILE_READ: return "New file read: " + describe(e);
+      case FILE_WRITE: case FILE_RENAME: return "New file write: " + describe(e);
+      case FILE_DELETE: return "New file delete: " + describe(e);
+      case PROCESS_SPAWN: return "New process: " + describe(e);
+      default: return "New behaviour";
+    }
+  }
+
+  /** The raw target, as the agent saw it. */
+  public static String describe(Event e) {
+    switch (e.getTargetCase()) {
+      case NETWORK:
+        String host = e.getNetwork().getHost().isEmpty() ? e.getNetwork().getIp() : e.getNetwork().getHost();
+        return e.getKind() == EventKind.NET_LISTEN || e.getKind() == EventKind.NET_ACCEPT
+            ? "port " + e.getNetwork().getPort() : host + ":" + e.getNetwork().getPort();
+      case DNS: return e.getDns().getQuery();
+      case FILE: return e.getFile().getNewPath().isEmpty() ? e.getFile().getPath() : e.getFile().getPath() + " -> " + e.getFile().getNewPath();
+      case PROCESS: return String.join(" ", e.getProcess().getArgvList());
+      default: return "";
+    }
+  }
+
+  private static String where(Event e) {
+    var c = e.getCallSite();
+    if (c.getClassName().isEmpty()) {
+      return "No application frame was on the stack (JDK-internal thread).";
+    }
+    return "Caused by " + c.getClassName() + "." + c.getMethodName() + " (line " + c.getLineNumber() + ")"
+        + (c.getJarName().isEmpty() ? "." : " in " + c.getJarName() + ".");
+  }
+}

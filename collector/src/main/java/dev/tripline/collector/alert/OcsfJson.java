@@ -1,0 +1,125 @@
+package dev.tripline.collector.alert;
+
+import dev.tripline.collector.json.Json;
+import dev.tripline.model.Alert;
+import dev.tripline.model.CallSite;
+import dev.tripline.model.Event;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An alert as an OCSF 1.x Detection Finding (class 2004), the shape SIEM pipelines (Splunk, Elastic,
+ * Sentinel, Security Lake) already map. Tripline specifics (call site, profile context) go under
+ * {@code unmapped}, as OCSF intends.
+ */
+public final class OcsfJson {
+  static final int CLASS_UID = 2004;
+  static final int CATEGORY_UID = 2;
+  static final int ACTIVITY_CREATE = 1;
+  static final int ACTIVITY_UPDATE = 2;
+
+  private OcsfJson() {}
+
+  public static String of(Alert a) {
+    boolean update = a.getCount() > 1;
+    int activity = update ? ACTIVITY_UPDATE : ACTIVITY_CREATE;
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("class_uid", CLASS_UID);
+    doc.put("class_name", "Detection Finding");
+    doc.put("category_uid", CATEGORY_UID);
+    doc.put("category_name", "Findings");
+    doc.put("activity_id", activity);
+    doc.put("activity_name", update ? "Update" : "Create");
+    doc.put("type_uid", CLASS_UID * 100 + activity);
+    doc.put("time", a.getLastSeenMs());
+    doc.put("severity_id", a.getSeverityValue()); // OCSF 1..5 = Informational..Critical, as ours
+    doc.put("severity", title(a.getSeverity().name()));
+    doc.put("status_id", a.getStateValue());
+    doc.put("status", title(a.getState().name()));
+    doc.put("count", a.getCount());
+    doc.put("message", a.getTitle());
+
+    Map<String, Object> finding = new LinkedHashMap<>();
+    finding.put("uid", a.getId());
+    finding.put("title", a.getTitle());
+    finding.put("desc", a.getDescription());
+    finding.put("types", List.of(a.getReason().name()));
+    finding.put("created_time", a.getTimeMs());
+    finding.put("last_seen_time", a.getLastSeenMs());
+    if (a.hasMitre() && !a.getMitre().getId().isEmpty()) {
+      Map<String, Object> technique = Map.of("uid", a.getMitre().getId(), "name", a.getMitre().getName());
+      Map<String, Object> attack = new LinkedHashMap<>();
+      attack.put("technique", technique);
+      attack.put("tactic", Map.of("name", a.getMitre().getTactic()));
+      finding.put("attacks", List.of(attack));
+    }
+    doc.put("finding_info", finding);
+
+    doc.put("metadata", Map.of("version", "1.3.0",
+        "product", Map.of("name", "Tripline", "vendor_name", "Tripline", "version", a.getAgent().getAgentVersion())));
+    Map<String, Object> device = new LinkedHashMap<>();
+    device.put("hostname", a.getAgent().getHost());
+    device.put("container", Map.of("uid", a.getAgent().getContainerId(), "image", Map.of("name", a.getAgent().getImage())));
+    device.put("namespace_pid", a.getAgent().getPid());
+    doc.put("device", device);
+    doc.put("resources", List.of(Map.of("type", "service", "name", a.getService(),
+        "labels", List.of("namespace:" + a.getAgent().getK8SNamespace(), "pod:" + a.getAgent().getK8SPod()))));
+    doc.put("evidences", List.of(evidence(a.getEvent())));
+
+    Map<String, Object> unmapped = new LinkedHashMap<>();
+    unmapped.put("tripline_reason", a.getReason().name());
+    unmapped.put("tripline_rule", a.getRule());
+    unmapped.put("tripline_normalized_target", a.getNormalizedTarget());
+    unmapped.put("tripline_instances", a.getInstancesList());
+    unmapped.put("tripline_call_site", callSite(a.getEvent().getCallSite()));
+    unmapped.put("tripline_profile_state", a.getContext().getState().name());
+    unmapped.put("tripline_profile_context", a.getContext().getSummary());
+    unmapped.put("tripline_anomaly_score", a.getScore());
+    doc.put("unmapped", unmapped);
+    return Json.write(doc);
+  }
+
+  private static Map<String, Object> evidence(Event e) {
+    Map<String, Object> ev = new LinkedHashMap<>();
+    switch (e.getTargetCase()) {
+      case NETWORK:
+        ev.put("dst_endpoint", Map.of("hostname", e.getNetwork().getHost(), "ip", e.getNetwork().getIp(),
+            "port", e.getNetwork().getPort()));
+        ev.put("connection_info", Map.of("protocol_name", e.getNetwork().getProtocol()));
+        break;
+      case DNS:
+        ev.put("query", Map.of("hostname", e.getDns().getQuery()));
+        break;
+      case FILE:
+        ev.put("file", Map.of("path", e.getFile().getPath(), "name", name(e.getFile().getPath())));
+        break;
+      case PROCESS:
+        ev.put("process", Map.of("cmd_line", String.join(" ", e.getProcess().getArgvList()),
+            "file", Map.of("path", e.getProcess().getExecutable())));
+        break;
+      default:
+        break;
+    }
+    ev.put("tripline_event_kind", e.getKind().name());
+    return ev;
+  }
+
+  private static Map<String, Object> callSite(CallSite c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("class", c.getClassName());
+    m.put("method", c.getMethodName());
+    m.put("line", c.getLineNumber());
+    m.put("jar", c.getJarName());
+    m.put("code_location", c.getCodeLocation());
+    return m;
+  }
+
+  private static String name(String path) {
+    return path.substring(path.lastIndexOf('/') + 1);
+  }
+
+  private static String title(String enumName) {
+    return enumName.charAt(0) + enumName.substring(1).toLowerCase();
+  }
+}

@@ -1,0 +1,177 @@
+package dev.tripline.collector.pipeline;
+
+import dev.tripline.collector.api.AnalystBackend;
+import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.detect.KnownBadRules;
+import dev.tripline.collector.detect.RateModel;
+import dev.tripline.collector.kafka.CollectorTopics;
+import dev.tripline.kafka.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The detection pipeline on Kafka Streams:
+ *
+ * <pre>
+ * tripline.events  ─► parse-events  ─┐                        ┌─► tripline.alerts (protobuf)
+ *                                     ├─► detect (profiles,  ─┼─► tripline.alerts.json (OCSF)
+ * tripline.actions ─► parse-actions ─┘     alerts stores)     ├─► &lt;app&gt;.alert-view / .profile-view / .audit
+ *        (unparseable records ─► tripline.deadletter)         │        └─► global stores: any instance answers the console
+ * </pre>
+ *
+ * Exactly-once, in-memory stores with changelog topics: a restarted or second instance resumes from
+ * the changelog without relearning and without duplicate alerts.
+ */
+public final class DetectionPipeline implements AutoCloseable {
+  private final CollectorConfig config;
+  private final MeterRegistry registry;
+  private KafkaStreams streams;
+  private KafkaStreamsMetrics streamsMetrics;
+  private StoreBackend backend;
+
+  public DetectionPipeline(CollectorConfig config, MeterRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+  }
+
+  /** Builds the topology, starts it and waits until it runs. */
+  public DetectionPipeline start() {
+    String bootstrap = config.get("bootstrap.servers");
+    ensureViewTopics(bootstrap);
+    Meters meters = new Meters(registry);
+    DetectionProcessor.Settings settings = new DetectionProcessor.Settings(
+        config.getDuration("learning.period"), config.getDuration("learning.quiet"), config.getDuration("rate.window"),
+        KnownBadRules.load(config.get("rules.file")), new RateModel(Double.parseDouble(config.get("rate.threshold"))));
+    Topology topology = topology(settings, meters);
+    streams = new KafkaStreams(topology, streamsProperties(bootstrap));
+    CountDownLatch running = new CountDownLatch(1);
+    streams.setStateListener((now, before) -> {
+      if (now == KafkaStreams.State.RUNNING) {
+        running.countDown();
+      }
+    });
+    streams.setUncaughtExceptionHandler(e -> {
+      System.err.println("[tripline] stream thread failed, replacing it: " + e);
+      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
+    streams.start();
+    try {
+      if (!running.await(120, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("Kafka Streams did not reach RUNNING within 120 s (state " + streams.state() + ")");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting", e);
+    }
+    backend = new StoreBackend(streams, config, bootstrap);
+    return this;
+  }
+
+  public AnalystBackend backend() {
+    return backend;
+  }
+
+  public KafkaStreams.State state() {
+    return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
+  }
+
+  Topology topology(DetectionProcessor.Settings settings, Meters meters) {
+    StreamsBuilder builder = new StreamsBuilder();
+    // Read-only copies for queries, on every instance.
+    builder.globalTable(Names.alertViewTopic(config), Consumed.with(Serdes.String(), Serdes.ByteArray()),
+        Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(Names.ALERT_VIEW_STORE)));
+    builder.globalTable(Names.profileViewTopic(config), Consumed.with(Serdes.String(), Serdes.ByteArray()),
+        Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(Names.PROFILE_VIEW_STORE)));
+    builder.globalTable(Names.auditTopic(config), Consumed.with(Serdes.String(), Serdes.ByteArray()),
+        Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(Names.AUDIT_STORE)));
+    Topology t = builder.build();
+
+    ByteArrayDeserializer bytes = new ByteArrayDeserializer();
+    t.addSource(Names.EVENTS_SOURCE, bytes, bytes, config.get("topic.events"));
+    t.addSource(Names.ACTIONS_SOURCE, bytes, bytes, config.get("topic.actions"));
+    t.addProcessor(Names.PARSE_EVENTS,
+        () -> new Parsers.Parse(Parsers.EVENT_BATCH, config.get("topic.events"), meters.deadLetters()), Names.EVENTS_SOURCE);
+    t.addProcessor(Names.PARSE_ACTIONS,
+        () -> new Parsers.Parse(Parsers.ACTION, config.get("topic.actions"), meters.deadLetters()), Names.ACTIONS_SOURCE);
+    t.addProcessor(Names.DETECT, () -> new DetectionProcessor(settings, meters), Names.PARSE_EVENTS, Names.PARSE_ACTIONS);
+    Map<String, String> changelog = Map.of("cleanup.policy", "compact");
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PROFILES_STORE), Serdes.String(),
+        Serdes.ByteArray()).withLoggingEnabled(changelog), Names.DETECT);
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ALERTS_STORE), Serdes.String(),
+        Serdes.ByteArray()).withLoggingEnabled(changelog), Names.DETECT);
+
+    StringSerializer strings = new StringSerializer();
+    ByteArraySerializer raw = new ByteArraySerializer();
+    t.addSink(Names.DEAD_LETTER_SINK, config.get("topic.deadletter"), raw, raw, Names.PARSE_EVENTS, Names.PARSE_ACTIONS, Names.DETECT);
+    t.addSink(Names.ALERTS_SINK, config.get("topic.alerts"), strings, raw, Names.DETECT);
+    t.addSink(Names.ALERTS_JSON_SINK, config.get("topic.alerts.json"), strings, raw, Names.DETECT);
+    t.addSink(Names.ALERT_VIEW_SINK, Names.alertViewTopic(config), strings, raw, Names.DETECT);
+    t.addSink(Names.PROFILE_VIEW_SINK, Names.profileViewTopic(config), strings, raw, Names.DETECT);
+    t.addSink(Names.AUDIT_SINK, Names.auditTopic(config), strings, raw, Names.DETECT);
+    return t;
+  }
+
+  private Properties streamsProperties(String bootstrap) {
+    Properties p = new Properties();
+    p.putAll(config.kafkaClientProperties()); // TLS / SASL for every client Streams creates
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.get("application.id"));
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("streams").toAbsolutePath().toString());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt("streams.threads"));
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getDuration("streams.commit.interval").toMillis());
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.getInt("topic.replication"));
+    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+    // A crashed instance's partitions move to the others after 10 s (Kafka's default is 45 s).
+    p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
+    p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 3_000);
+    return p;
+  }
+
+  /** The compacted topics behind the global views (one partition: every instance reads all of it). */
+  private void ensureViewTopics(String bootstrap) {
+    try (Admin admin = Admin.create(CollectorTopics.clientProperties(config, bootstrap))) {
+      Map<String, Integer> views = Map.of(Names.alertViewTopic(config), 1, Names.profileViewTopic(config), 1,
+          Names.auditTopic(config), 1);
+      Topics.ensure(admin, views, (short) config.getInt("topic.replication"), Map.of("cleanup.policy", "compact"));
+    }
+  }
+
+  @Override
+  public void close() {
+    if (backend != null) {
+      backend.close();
+    }
+    if (streamsMetrics != null) {
+      streamsMetrics.close();
+    }
+    if (streams != null) {
+      // Leave the group on a clean stop: the other instances take over at once instead of waiting
+      // for the session timeout.
+      streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
+          .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    }
+  }
+}

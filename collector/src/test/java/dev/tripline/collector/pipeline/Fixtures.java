@@ -1,0 +1,123 @@
+package dev.tripline.collector.pipeline;
+
+import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.kafka.CollectorTopics;
+import dev.tripline.kafka.EmbeddedKafka;
+import dev.tripline.model.AgentIdentity;
+import dev.tripline.model.Alert;
+import dev.tripline.model.CallSite;
+import dev.tripline.model.Event;
+import dev.tripline.model.EventBatch;
+import dev.tripline.model.EventKind;
+import dev.tripline.model.FileTarget;
+import dev.tripline.model.NetworkTarget;
+import dev.tripline.model.ProcessTarget;
+import dev.tripline.model.Schema;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Real topics on the real broker, and events as an agent would send them. */
+final class Fixtures implements AutoCloseable {
+  final CollectorConfig config;
+  final KafkaProducer<String, byte[]> producer;
+  private final KafkaConsumer<String, byte[]> alerts;
+  final List<Alert> alertsSeen = new ArrayList<>();
+
+  Fixtures(EmbeddedKafka kafka, Path dataDir, int partitions, String... settings) {
+    String id = "t" + UUID.randomUUID().toString().substring(0, 8);
+    CollectorConfig.Builder b = CollectorConfig.builder()
+        .set("bootstrap.servers", kafka.bootstrapServers())
+        .set("application.id", "tripline-" + id)
+        .set("data.dir", dataDir.toString())
+        .set("topic.partitions", Integer.toString(partitions))
+        .set("learning.period", "2s")
+        .set("learning.quiet", "1s")
+        .set("streams.commit.interval", "100ms");
+    for (String t : List.of("events", "alerts", "alerts.json", "deadletter", "actions")) {
+      b.set("topic." + t, id + "." + t);
+    }
+    for (int i = 0; i + 1 < settings.length; i += 2) {
+      b.set(settings[i], settings[i + 1]);
+    }
+    config = b.build();
+    CollectorTopics.ensure(config, kafka.bootstrapServers());
+    Properties p = new Properties();
+    p.put("bootstrap.servers", kafka.bootstrapServers());
+    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    alerts = consumer(kafka, config.get("topic.alerts"));
+  }
+
+  DetectionPipeline pipeline(String stateDir) {
+    return new DetectionPipeline(config.with("data.dir", stateDir), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).start();
+  }
+
+  static KafkaConsumer<String, byte[]> consumer(EmbeddedKafka kafka, String topic) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", kafka.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    c.subscribe(List.of(topic));
+    return c;
+  }
+
+  /** All alerts published on tripline.alerts so far (polls what is new). */
+  List<Alert> alerts() throws Exception {
+    for (ConsumerRecord<String, byte[]> r : alerts.poll(Duration.ofMillis(200))) {
+      alertsSeen.add(Alert.parseFrom(r.value()));
+    }
+    return alertsSeen;
+  }
+
+  void send(String service, Event... events) throws Exception {
+    send(service, "i-1", events);
+  }
+
+  void send(String service, String instance, Event... events) throws Exception {
+    EventBatch b = EventBatch.newBuilder().setSchemaVersion(Schema.VERSION)
+        .setAgent(AgentIdentity.newBuilder().setService(service).setInstanceId(instance).setHost("h"))
+        .addAllEvents(List.of(events)).build();
+    producer.send(new ProducerRecord<>(config.get("topic.events"), service, b.toByteArray())).get(10, TimeUnit.SECONDS);
+  }
+
+  static CallSite site(String method) {
+    return CallSite.newBuilder().setClassName("com.acme.Shop").setMethodName(method).setLineNumber(42).setJarName("shop.jar").build();
+  }
+
+  static Event connect(String host, int port) {
+    return Event.newBuilder().setKind(EventKind.NET_CONNECT).setSuccess(true).setCount(1)
+        .setNetwork(NetworkTarget.newBuilder().setHost(host).setIp("10.0.0.9").setPort(port).setProtocol("tcp"))
+        .setCallSite(site("call")).build();
+  }
+
+  static Event read(String path) {
+    return Event.newBuilder().setKind(EventKind.FILE_READ).setSuccess(true).setCount(1)
+        .setFile(FileTarget.newBuilder().setPath(path)).setCallSite(site("load")).build();
+  }
+
+  static Event spawn(String... argv) {
+    return Event.newBuilder().setKind(EventKind.PROCESS_SPAWN).setSuccess(true).setCount(1)
+        .setProcess(ProcessTarget.newBuilder().setExecutable(argv[0]).addAllArgv(List.of(argv))).setCallSite(site("run")).build();
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+    alerts.close();
+  }
+}
