@@ -1,8 +1,13 @@
 package dev.tripline.collector;
 
+import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.http.AnalystServer;
 import dev.tripline.collector.kafka.CollectorTopics;
+import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.kafka.EmbeddedKafka;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -13,8 +18,11 @@ import java.util.List;
 public final class CollectorApp implements AutoCloseable {
   private final CollectorConfig requested;
   private final PrintStream out;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private EmbeddedKafka kafka;
   private CollectorConfig effective;
+  private DetectionPipeline pipeline;
+  private AnalystServer http;
 
   public CollectorApp(CollectorConfig config, PrintStream out) {
     this.requested = config;
@@ -39,6 +47,10 @@ public final class CollectorApp implements AutoCloseable {
       if (!created.isEmpty()) {
         out.println("Created topics: " + String.join(", ", created));
       }
+      pipeline = new DetectionPipeline(effective, registry).start();
+      http = new AnalystServer(effective, pipeline.backend(), registry).start();
+      out.println("Console, API and /metrics at " + http.baseUrl()
+          + (http.tokenGenerated() ? "  (access token, shown once: " + http.token() + ")" : "  (access token from http.token)"));
       return this;
     } catch (RuntimeException e) {
       close();
@@ -55,8 +67,28 @@ public final class CollectorApp implements AutoCloseable {
     return effective;
   }
 
+  public AnalystBackend backend() {
+    return pipeline.backend();
+  }
+
+  public String consoleUrl() {
+    return http.baseUrl();
+  }
+
+  public String consoleToken() {
+    return http.token();
+  }
+
   @Override
   public void close() {
+    if (http != null) {
+      http.close();
+      http = null;
+    }
+    if (pipeline != null) {
+      pipeline.close();
+      pipeline = null;
+    }
     if (kafka != null) {
       kafka.stop();
       kafka = null;

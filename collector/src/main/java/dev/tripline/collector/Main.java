@@ -1,5 +1,6 @@
 package dev.tripline.collector;
 
+import dev.tripline.collector.cli.DemoCommand;
 import dev.tripline.collector.cli.RunCommand;
 import dev.tripline.collector.config.CollectorConfig;
 import picocli.CommandLine;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 /** {@code java -jar tripline-collector.jar <command>}. */
 @Command(name = "tripline-collector", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Tripline collector: learns how each JVM service behaves and alerts when it departs from it.",
-    subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

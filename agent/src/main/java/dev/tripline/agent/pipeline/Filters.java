@@ -12,12 +12,14 @@ import java.util.List;
  */
 final class Filters {
   private final String javaHome;
+  private final String javaConf;
   private final List<String> excludedPaths = new ArrayList<>();
   private final List<String> excludedHosts = new ArrayList<>();
 
   Filters(AgentConfig config) {
     String home = System.getProperty("java.home", "");
     javaHome = home.isEmpty() ? "\u0000" : new File(home).getAbsolutePath() + File.separator;
+    javaConf = realPath(new File(home, "conf")); // Debian links it to /etc/java-<n>-openjdk
     for (String p : config.get("exclude.paths").split(",")) {
       if (!p.trim().isEmpty()) excludedPaths.add(p.trim());
     }
@@ -27,7 +29,7 @@ final class Filters {
   }
 
   boolean excludedPath(String path, boolean read) {
-    if (path.startsWith(javaHome)) {
+    if (path.startsWith(javaHome) || path.startsWith(javaConf)) {
       return true; // the JDK reading its own files (tzdb, security, modules)
     }
     if (read && (path.endsWith(".jar") || path.endsWith(".jmod") || path.endsWith(".class"))) {
@@ -44,6 +46,14 @@ final class Filters {
       if ((host != null && matches(h, host.toLowerCase(java.util.Locale.ROOT))) || matches(h, ip)) return true;
     }
     return false;
+  }
+
+  private static String realPath(File f) {
+    try {
+      return f.getCanonicalPath() + File.separator;
+    } catch (java.io.IOException e) {
+      return "\u0000";
+    }
   }
 
   /** A pattern is a prefix, or a glob with {@code *} (any characters). */

@@ -1,0 +1,120 @@
+// Tripline console: plain JS over the REST API. Session cookie auth; state changes carry the CSRF header.
+(function () {
+  'use strict';
+  const $ = (sel) => document.querySelector(sel);
+  const csrf = () => (document.cookie.split('; ').find((c) => c.startsWith('tripline_csrf=')) || '').split('=')[1] || '';
+  let selectedAlert = null;
+  let selectedService = null;
+
+  function esc(s) {
+    return String(s == null ? '' : s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+  }
+  function time(ms) { return ms ? new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : ''; }
+  function site(c) {
+    if (!c || !c.className) return '<span class="muted">JDK thread</span>';
+    return '<span class="mono">' + esc(c.className.split('.').pop() + '.' + c.methodName + ':' + c.lineNumber) + '</span>' +
+      (c.jar ? ' <span class="muted">' + esc(c.jar) + '</span>' : '');
+  }
+  async function api(path, options) {
+    const opts = Object.assign({ headers: {} }, options || {});
+    if (opts.method && opts.method !== 'GET') opts.headers['X-Tripline-CSRF'] = csrf();
+    const r = await fetch('/api/' + path, opts);
+    if (r.status === 401) { location.href = '/login'; throw new Error('signed out'); }
+    if (!r.ok) throw new Error((await r.json()).error || r.statusText);
+    return r.json();
+  }
+  function post(path, body) {
+    return api(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body || {}) });
+  }
+
+  async function loadAlerts() {
+    const q = new URLSearchParams();
+    [['service', '#f-service'], ['severity', '#f-severity'], ['reason', '#f-reason'], ['state', '#f-state']]
+      .forEach(([k, sel]) => { if ($(sel).value) q.set(k, $(sel).value); });
+    const alerts = await api('alerts?' + q.toString());
+    $('#alerts tbody').innerHTML = alerts.map((a) =>
+      '<tr data-id="' + esc(a.id) + '"><td class="mono">' + esc(time(a.time)) + '</td><td><span class="sev sev-' + esc(a.severity) + '">' +
+      esc(a.severity) + '</span></td><td>' + esc(a.service) + '</td><td>' + esc(a.reason) + '</td><td>' + esc(a.title) +
+      '</td><td>' + site(a.callSite) + '</td><td>' + esc(a.count) + '</td><td class="state-' + esc(a.state) + '">' + esc(a.state) + '</td></tr>').join('');
+    $('#status').textContent = alerts.length + ' alerts · updated ' + new Date().toLocaleTimeString();
+    if (selectedAlert) showAlert(selectedAlert);
+  }
+
+  async function showAlert(id) {
+    selectedAlert = id;
+    const a = await api('alerts/' + encodeURIComponent(id));
+    const t = a.event.target || {};
+    const history = a.history.map((h) => '<li>' + esc(time(h.time)) + ' — ' + esc(h.actor) + ' ' + esc(h.type) + (h.comment ? ': ' + esc(h.comment) : '') + '</li>').join('');
+    $('#alert-detail').innerHTML =
+      '<h2><span class="sev sev-' + esc(a.severity) + '">' + esc(a.severity) + '</span> ' + esc(a.title) + '</h2>' +
+      '<dl><dt>Service</dt><dd>' + esc(a.service) + ' <span class="muted">(' + esc(a.instances.length) + ' instance(s), host ' + esc(a.host) + ')</span></dd>' +
+      '<dt>Reason</dt><dd>' + esc(a.reason) + (a.rule ? ' · rule ' + esc(a.rule) : '') + '</dd>' +
+      '<dt>Event</dt><dd class="mono">' + esc(a.event.kind) + ' ' + esc(JSON.stringify(t)) + (a.event.success ? '' : ' · failed: ' + esc(a.event.error)) + '</dd>' +
+      '<dt>Call site</dt><dd>' + site(a.callSite) + '<div class="mono muted">' + esc(a.callSite.codeLocation) + '</div></dd>' +
+      '<dt>Profile</dt><dd>' + esc(a.profileContext.state) + ' — ' + esc(a.profileContext.summary) + '</dd>' +
+      '<dt>MITRE ATT&amp;CK</dt><dd>' + (a.mitre ? esc(a.mitre.id + ' ' + a.mitre.name + ' (' + a.mitre.tactic + ')') : '—') + '</dd>' +
+      '<dt>Seen</dt><dd>' + esc(a.count) + '× · first ' + esc(time(a.time)) + ' · last ' + esc(time(a.lastSeen)) + '</dd>' +
+      '<dt>State</dt><dd class="state-' + esc(a.state) + '" id="alert-state">' + esc(a.state) + '</dd>' +
+      '<dt>History</dt><dd><ul>' + (history || '<li class="muted">no actions yet</li>') + '</ul></dd></dl>' +
+      '<div class="actions"><input id="comment" placeholder="comment (optional)">' +
+      '<button id="btn-ack">Acknowledge</button><button id="btn-accept">Accept into profile</button>' +
+      '<a href="#services" id="to-service">service profile →</a></div>';
+    $('#alert-detail').classList.remove('hidden');
+    $('#btn-ack').onclick = () => post('alerts/' + encodeURIComponent(id) + '/ack', { comment: $('#comment').value }).then(later(loadAlerts));
+    $('#btn-accept').onclick = () => post('alerts/' + encodeURIComponent(id) + '/accept', { comment: $('#comment').value }).then(later(loadAlerts));
+    $('#to-service').onclick = () => { selectedService = a.service; };
+  }
+
+  async function loadServices() {
+    const services = await api('services');
+    $('#services tbody').innerHTML = services.map((s) =>
+      '<tr data-name="' + esc(s.service) + '"><td>' + esc(s.service) + '</td><td class="state-' + esc(s.state) + '">' + esc(s.state) +
+      '</td><td>' + esc(s.entryCount) + '</td><td>' + esc(s.instances.length) + '</td><td>' + esc(s.eventsTotal) + '</td><td class="mono">' +
+      esc(time(s.created)) + '</td></tr>').join('');
+    if (selectedService) showService(selectedService);
+  }
+
+  async function showService(name) {
+    selectedService = name;
+    const s = await api('services/' + encodeURIComponent(name));
+    const rows = s.entries.map((e) => '<tr><td>' + esc(e.kind) + '</td><td class="mono">' + esc(e.target) + '</td><td class="mono">' + esc(e.callSite) +
+      '</td><td>' + esc(e.count) + '</td><td class="mono">' + esc(time(e.firstSeen)) + '</td><td class="mono">' + esc(time(e.lastSeen)) +
+      '</td><td>' + esc(e.origin) + '</td></tr>').join('');
+    $('#service-detail').innerHTML = '<h2>' + esc(s.service) + ' <span class="state-' + esc(s.state) + '" id="service-state">' + esc(s.state) + '</span></h2>' +
+      '<p class="muted">state set ' + esc(time(s.stateChanged)) + ' by ' + esc(s.stateChangedBy) + ' · ' + esc(s.instances.length) + ' instance(s)</p>' +
+      '<div class="actions"><button id="btn-learn">Back to learning</button><button id="btn-monitor">Monitor now</button></div>' +
+      '<table id="profile"><thead><tr><th>Kind</th><th>Target</th><th>Call site</th><th>Count</th><th>First seen</th><th>Last seen</th><th>Origin</th></tr></thead><tbody>' + rows + '</tbody></table>';
+    $('#service-detail').classList.remove('hidden');
+    $('#btn-learn').onclick = () => post('services/' + encodeURIComponent(name) + '/state', { state: 'LEARNING' }).then(later(loadServices));
+    $('#btn-monitor').onclick = () => post('services/' + encodeURIComponent(name) + '/state', { state: 'MONITORING' }).then(later(loadServices));
+  }
+
+  async function loadAudit() {
+    const actions = await api('actions');
+    $('#audit tbody').innerHTML = actions.map((a) => '<tr><td class="mono">' + esc(time(a.time)) + '</td><td>' + esc(a.actor) + '</td><td>' + esc(a.type) +
+      '</td><td>' + esc(a.service) + '</td><td class="mono">' + esc(a.alertId) + '</td><td>' + esc(a.comment) + '</td></tr>').join('');
+  }
+
+  function later(fn) { return () => setTimeout(fn, 700); }
+
+  function route() {
+    const view = (location.hash || '#alerts').slice(1);
+    ['alerts', 'services', 'audit'].forEach((v) => {
+      $('#view-' + v).classList.toggle('hidden', v !== view);
+      $('#nav-' + v).classList.toggle('active', v === view);
+    });
+    refresh();
+  }
+  function refresh() {
+    const view = (location.hash || '#alerts').slice(1);
+    const load = view === 'services' ? loadServices : view === 'audit' ? loadAudit : loadAlerts;
+    load().catch((e) => { $('#status').textContent = 'error: ' + e.message; });
+  }
+
+  $('#alerts tbody').addEventListener('click', (e) => { const tr = e.target.closest('tr'); if (tr) showAlert(tr.dataset.id); });
+  $('#services tbody').addEventListener('click', (e) => { const tr = e.target.closest('tr'); if (tr) showService(tr.dataset.name); });
+  ['#f-service', '#f-severity', '#f-reason', '#f-state'].forEach((sel) => $(sel).addEventListener('change', loadAlerts));
+  window.addEventListener('hashchange', route);
+  route();
+  setInterval(refresh, 2000); // live updates
+})();
