@@ -1,8 +1,8 @@
 package dev.tripline.collector.pipeline;
 
-import static dev.tripline.collector.pipeline.Fixtures.connect;
-import static dev.tripline.collector.pipeline.Fixtures.read;
-import static dev.tripline.collector.pipeline.Fixtures.spawn;
+import static dev.tripline.collector.pipeline.PipelineFixtures.connect;
+import static dev.tripline.collector.pipeline.PipelineFixtures.read;
+import static dev.tripline.collector.pipeline.PipelineFixtures.spawn;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,12 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DetectionPipelineTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  /** Normal traffic until the profile is learned and monitoring. */
-  static void learn(Fixtures f, AnalystBackend backend, String service) {
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
-      f.send(service, connect("db.internal", 5432), read("/etc/shop/app.conf"), spawn("/usr/bin/git", "status"));
-      return backend.profile(service).map(p -> p.getState() == ProfileState.MONITORING).orElse(false);
-    });
+  static void learn(PipelineFixtures f, AnalystBackend backend, String service) {
+    PipelineFixtures.learn(f, backend, service);
   }
 
   static List<AlertReason> reasons(List<Alert> alerts) {
@@ -47,7 +43,7 @@ class DetectionPipelineTest {
 
   @Test
   void learnsThenRaisesExactlyOneAlertPerNewBehaviour(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
-    try (Fixtures f = new Fixtures(kafka, dir, 1); DetectionPipeline p = f.pipeline(dir.resolve("a").toString())) {
+    try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1); DetectionPipeline p = f.pipeline(dir.resolve("a").toString())) {
       learn(f, p.backend(), "shop");
       ServiceProfile profile = p.backend().profile("shop").orElseThrow();
       assertEquals(3, profile.getEntriesCount(), profile.toString());
@@ -72,7 +68,7 @@ class DetectionPipelineTest {
 
       // SIEM topic: one OCSF Detection Finding per alert.
       List<String> json = new ArrayList<>();
-      try (var c = Fixtures.consumer(kafka, f.config.get("topic.alerts.json"))) {
+      try (var c = PipelineFixtures.consumer(kafka, f.config.get("topic.alerts.json"))) {
         await().atMost(WAIT).until(() -> {
           for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) json.add(new String(r.value(), StandardCharsets.UTF_8));
           return json.size() == 3;
@@ -84,7 +80,7 @@ class DetectionPipelineTest {
 
   @Test
   void knownBadAlertsWhileLearningAndIsNeverLearned(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
-    try (Fixtures f = new Fixtures(kafka, dir, 1, "learning.period", "1h");
+    try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "learning.period", "1h");
          DetectionPipeline p = f.pipeline(dir.resolve("a").toString())) {
       f.send("shop", connect("db.internal", 5432), spawn("/bin/sh", "-c", "id"), read("/home/app/.aws/credentials"));
       await().atMost(WAIT).until(() -> f.alerts().size() == 2);
@@ -103,8 +99,8 @@ class DetectionPipelineTest {
 
   @Test
   void aMalformedRecordGoesToTheDeadLetterTopicAndProcessingGoesOn(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
-    try (Fixtures f = new Fixtures(kafka, dir, 1); DetectionPipeline p = f.pipeline(dir.resolve("a").toString());
-         var dead = Fixtures.consumer(kafka, f.config.get("topic.deadletter"))) {
+    try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1); DetectionPipeline p = f.pipeline(dir.resolve("a").toString());
+         var dead = PipelineFixtures.consumer(kafka, f.config.get("topic.deadletter"))) {
       byte[] garbage = {(byte) 0xff, 0x01, 0x02};
       f.producer.send(new ProducerRecord<>(f.config.get("topic.events"), "x", garbage)).get();
       f.send("after-garbage", connect("db.internal", 5432));
@@ -121,7 +117,7 @@ class DetectionPipelineTest {
 
   @Test
   void acceptingAnAlertMakesTheBehaviourNormalAndIsRecorded(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
-    try (Fixtures f = new Fixtures(kafka, dir, 1); DetectionPipeline p = f.pipeline(dir.resolve("a").toString())) {
+    try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1); DetectionPipeline p = f.pipeline(dir.resolve("a").toString())) {
       AnalystBackend backend = p.backend();
       learn(f, backend, "shop");
       f.send("shop", connect("payments.partner.example", 443));
@@ -146,7 +142,7 @@ class DetectionPipelineTest {
 
   @Test
   void aRestartedOrSecondInstanceResumesWithoutRelearningOrDuplicates(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
-    try (Fixtures f = new Fixtures(kafka, dir, 2)) {
+    try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 2)) {
       List<String> services = List.of("alpha", "beta", "gamma", "delta");
       Alert first;
       try (DetectionPipeline a = f.pipeline(dir.resolve("a").toString());
@@ -180,7 +176,7 @@ class DetectionPipelineTest {
 
   @Test
   void aBurstOfNewPeersIsARateAnomaly(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
-    try (Fixtures f = new Fixtures(kafka, dir, 1, "rate.window", "1s", "learning.period", "10s");
+    try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "rate.window", "1s", "learning.period", "10s");
          DetectionPipeline p = f.pipeline(dir.resolve("a").toString())) {
       learn(f, p.backend(), "shop");
       List<dev.tripline.model.Event> scan = new ArrayList<>();

@@ -31,13 +31,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Real topics on the real broker, and events as an agent would send them. */
-final class Fixtures implements AutoCloseable {
-  final CollectorConfig config;
+public final class PipelineFixtures implements AutoCloseable {
+  public final CollectorConfig config;
   final KafkaProducer<String, byte[]> producer;
   private final KafkaConsumer<String, byte[]> alerts;
   final List<Alert> alertsSeen = new ArrayList<>();
 
-  Fixtures(EmbeddedKafka kafka, Path dataDir, int partitions, String... settings) {
+  public PipelineFixtures(EmbeddedKafka kafka, Path dataDir, int partitions, String... settings) {
     String id = "t" + UUID.randomUUID().toString().substring(0, 8);
     CollectorConfig.Builder b = CollectorConfig.builder()
         .set("bootstrap.servers", kafka.bootstrapServers())
@@ -62,7 +62,19 @@ final class Fixtures implements AutoCloseable {
   }
 
   DetectionPipeline pipeline(String stateDir) {
-    return new DetectionPipeline(config.with("data.dir", stateDir), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).start();
+    return pipeline(stateDir, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  public DetectionPipeline pipeline(String stateDir, io.micrometer.core.instrument.MeterRegistry registry) {
+    return new DetectionPipeline(config.with("data.dir", stateDir), registry).start();
+  }
+
+  /** Normal traffic until the profile is learned and monitoring. */
+  public static void learn(PipelineFixtures f, dev.tripline.collector.api.AnalystBackend backend, String service) {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
+      f.send(service, connect("db.internal", 5432), read("/etc/shop/app.conf"), spawn("/usr/bin/git", "status"));
+      return backend.profile(service).map(p -> p.getState() == dev.tripline.model.ProfileState.MONITORING).orElse(false);
+    });
   }
 
   static KafkaConsumer<String, byte[]> consumer(EmbeddedKafka kafka, String topic) {
@@ -77,18 +89,18 @@ final class Fixtures implements AutoCloseable {
   }
 
   /** All alerts published on tripline.alerts so far (polls what is new). */
-  List<Alert> alerts() throws Exception {
+  public List<Alert> alerts() throws Exception {
     for (ConsumerRecord<String, byte[]> r : alerts.poll(Duration.ofMillis(200))) {
       alertsSeen.add(Alert.parseFrom(r.value()));
     }
     return alertsSeen;
   }
 
-  void send(String service, Event... events) throws Exception {
+  public void send(String service, Event... events) throws Exception {
     send(service, "i-1", events);
   }
 
-  void send(String service, String instance, Event... events) throws Exception {
+  public void send(String service, String instance, Event... events) throws Exception {
     EventBatch b = EventBatch.newBuilder().setSchemaVersion(Schema.VERSION)
         .setAgent(AgentIdentity.newBuilder().setService(service).setInstanceId(instance).setHost("h"))
         .addAllEvents(List.of(events)).build();
@@ -99,18 +111,18 @@ final class Fixtures implements AutoCloseable {
     return CallSite.newBuilder().setClassName("com.acme.Shop").setMethodName(method).setLineNumber(42).setJarName("shop.jar").build();
   }
 
-  static Event connect(String host, int port) {
+  public static Event connect(String host, int port) {
     return Event.newBuilder().setKind(EventKind.NET_CONNECT).setSuccess(true).setCount(1)
         .setNetwork(NetworkTarget.newBuilder().setHost(host).setIp("10.0.0.9").setPort(port).setProtocol("tcp"))
         .setCallSite(site("call")).build();
   }
 
-  static Event read(String path) {
+  public static Event read(String path) {
     return Event.newBuilder().setKind(EventKind.FILE_READ).setSuccess(true).setCount(1)
         .setFile(FileTarget.newBuilder().setPath(path)).setCallSite(site("load")).build();
   }
 
-  static Event spawn(String... argv) {
+  public static Event spawn(String... argv) {
     return Event.newBuilder().setKind(EventKind.PROCESS_SPAWN).setSuccess(true).setCount(1)
         .setProcess(ProcessTarget.newBuilder().setExecutable(argv[0]).addAllArgv(List.of(argv))).setCallSite(site("run")).build();
   }
