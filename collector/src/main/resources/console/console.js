@@ -10,9 +10,11 @@
     return String(s == null ? '' : s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
   }
   function time(ms) { return ms ? new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : ''; }
-  function site(c) {
+  // The list shows the simple class name to stay scannable; the alert page shows the full one.
+  function site(c, full) {
     if (!c || !c.className) return '<span class="muted">JDK thread</span>';
-    return '<span class="mono">' + esc(c.className.split('.').pop() + '.' + c.methodName + ':' + c.lineNumber) + '</span>' +
+    const cls = full ? c.className : c.className.split('.').pop();
+    return '<span class="mono" title="' + esc(c.className) + '">' + esc(cls + '.' + c.methodName + ':' + c.lineNumber) + '</span>' +
       (c.jar ? ' <span class="muted">' + esc(c.jar) + '</span>' : '');
   }
   async function api(path, options) {
@@ -50,7 +52,7 @@
       '<dl><dt>Service</dt><dd>' + esc(a.service) + ' <span class="muted">(' + esc(a.instances.length) + ' instance(s), host ' + esc(a.host) + ')</span></dd>' +
       '<dt>Reason</dt><dd>' + esc(a.reason) + (a.rule ? ' · rule ' + esc(a.rule) : '') + '</dd>' +
       '<dt>Event</dt><dd class="mono">' + esc(a.event.kind) + ' ' + esc(JSON.stringify(t)) + (a.event.success ? '' : ' · failed: ' + esc(a.event.error)) + '</dd>' +
-      '<dt>Call site</dt><dd>' + site(a.callSite) + '<div class="mono muted">' + esc(a.callSite.codeLocation) + '</div></dd>' +
+      '<dt>Call site</dt><dd>' + site(a.callSite, true) + '<div class="mono muted">' + esc(a.callSite.codeLocation) + '</div></dd>' +
       '<dt>Profile</dt><dd>' + esc(a.profileContext.state) + ' — ' + esc(a.profileContext.summary) + '</dd>' +
       '<dt>MITRE ATT&amp;CK</dt><dd>' + (a.mitre ? esc(a.mitre.id + ' ' + a.mitre.name + ' (' + a.mitre.tactic + ')') : '—') + '</dd>' +
       '<dt>Seen</dt><dd>' + esc(a.count) + '× · first ' + esc(time(a.time)) + ' · last ' + esc(time(a.lastSeen)) + '</dd>' +

@@ -1,6 +1,8 @@
 package dev.tripline.collector;
 
+import dev.tripline.collector.cli.AlertsCommand;
 import dev.tripline.collector.cli.DemoCommand;
+import dev.tripline.collector.cli.ProfileCommand;
 import dev.tripline.collector.cli.RunCommand;
 import dev.tripline.collector.config.CollectorConfig;
 import picocli.CommandLine;
@@ -9,7 +11,7 @@ import picocli.CommandLine.Command;
 /** {@code java -jar tripline-collector.jar <command>}. */
 @Command(name = "tripline-collector", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Tripline collector: learns how each JVM service behaves and alerts when it departs from it.",
-    subcommands = {RunCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, DemoCommand.class, AlertsCommand.class, ProfileCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
