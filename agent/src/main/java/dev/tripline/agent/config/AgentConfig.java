@@ -43,6 +43,7 @@ public final class AgentConfig {
     d.put("heartbeat.interval", "30s");
     d.put("queue.capacity", "8192");
     d.put("cache.size", "10000");
+    d.put("jmx", "true");
     d.put("debug", "false");
     DEFAULTS = Collections.unmodifiableMap(d);
   }
@@ -99,6 +100,11 @@ public final class AgentConfig {
 
   public boolean enabled() {
     return Boolean.parseBoolean(get("enabled"));
+  }
+
+  /** Publish the agent's meters as the MBean {@code dev.tripline:type=Agent}. */
+  public boolean jmx() {
+    return Boolean.parseBoolean(get("jmx"));
   }
 
   public boolean debug() {
@@ -167,7 +173,7 @@ public final class AgentConfig {
         throw new ConfigException("capture", "names '" + c.trim() + "', expected a list of net, dns, file, process");
       }
     }
-    for (String b : new String[] {"enabled", "debug"}) {
+    for (String b : new String[] {"enabled", "jmx", "debug"}) {
       if (!get(b).equalsIgnoreCase("true") && !get(b).equalsIgnoreCase("false")) {
         throw new ConfigException(b, "is '" + get(b) + "', expected true or false");
       }

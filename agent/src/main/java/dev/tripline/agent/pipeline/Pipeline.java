@@ -1,6 +1,8 @@
 package dev.tripline.agent.pipeline;
 
 import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.health.AgentMBean;
+import dev.tripline.agent.health.AgentMeters;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.bootstrap.TriplineBridge;
 import dev.tripline.model.AgentIdentity;
@@ -26,6 +28,7 @@ public final class Pipeline implements Runnable {
   private final Supplier<AgentIdentity> identityFactory;
   private final long flushMs;
   private final long heartbeatMs;
+  private final boolean jmx;
   private volatile boolean running = true;
   private long sequence;
   private AgentIdentity identity;
@@ -39,6 +42,7 @@ public final class Pipeline implements Runnable {
     this.identityFactory = identityFactory;
     this.flushMs = config.durationMillis("flush.interval");
     this.heartbeatMs = config.durationMillis("heartbeat.interval");
+    this.jmx = config.jmx();
   }
 
   /** Starts the daemon thread. */
@@ -55,6 +59,7 @@ public final class Pipeline implements Runnable {
     try {
       identity = identityFactory.get();
       sink = sinkFactory.get(); // the Kafka producer starts here, never on the application's threads
+      publishMeters();
       long nextFlush = System.currentTimeMillis() + flushMs;
       long nextHeartbeat = System.currentTimeMillis() + Math.min(FIRST_HEARTBEAT_MS, heartbeatMs);
       List<Occurrence> fresh = new ArrayList<>();
@@ -95,6 +100,17 @@ public final class Pipeline implements Runnable {
         }
         sink.close();
       }
+    }
+  }
+
+  private void publishMeters() {
+    if (!jmx) {
+      return;
+    }
+    try {
+      AgentMBean.register(new AgentMeters(stats));
+    } catch (Exception | LinkageError e) {
+      stats.error(); // health still travels in heartbeats
     }
   }
 

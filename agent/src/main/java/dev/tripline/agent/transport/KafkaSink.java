@@ -6,7 +6,9 @@ import dev.tripline.agent.pipeline.EventSink;
 import dev.tripline.model.EventBatch;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -30,6 +32,9 @@ public final class KafkaSink implements EventSink {
   private final String topic;
   private final AgentStats stats;
   private long backoffUntil;
+  /** Causes already reported on stderr: one line per kind of failure, not one per batch. */
+  private final Set<String> reported = ConcurrentHashMap.newKeySet();
+  private final String bootstrap;
 
   public KafkaSink(AgentConfig config, AgentStats stats) {
     this(config.kafkaProducerProperties(), config.get("kafka.topic"), stats);
@@ -38,6 +43,7 @@ public final class KafkaSink implements EventSink {
   public KafkaSink(Properties userProps, String topic, AgentStats stats) {
     this.topic = topic;
     this.stats = stats;
+    this.bootstrap = userProps.getProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "");
     Properties p = new Properties();
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "tripline-agent-" + UUID.randomUUID().toString().substring(0, 8));
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -74,12 +80,31 @@ public final class KafkaSink implements EventSink {
         if (error == null) {
           stats.sent(events);
         } else {
+          warnOnce(error);
           lost(batch, onLost, events);
         }
       });
     } catch (RuntimeException e) { // metadata or buffer timeout: Kafka is unreachable or slow
+      warnOnce(e);
       backoffUntil = now + BACKOFF_MS;
       lost(batch, onLost, events);
+    }
+  }
+
+  /**
+   * Says why Kafka is not taking events, once per kind of failure (a refused certificate, a
+   * timeout): operators need to know; the application's log must not fill up. Kafka's messages name
+   * hosts and causes, never the configured secrets.
+   */
+  private void warnOnce(Exception error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (reported.size() < 16 && reported.add(error.getClass().getName() + "/" + root.getClass().getName())) {
+      System.err.println("[tripline] cannot deliver events to Kafka at " + bootstrap + ": " + error.getClass().getSimpleName()
+          + (root == error ? "" : " (" + root.getClass().getSimpleName() + ")") + ": " + error.getMessage()
+          + "; the application runs on, events are kept and counted until it works");
     }
   }
 
