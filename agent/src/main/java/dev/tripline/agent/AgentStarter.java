@@ -17,11 +17,15 @@ public final class AgentStarter {
   private AgentStarter() {}
 
   public static void start(Instrumentation inst, AgentConfig config) {
+    long t0 = System.nanoTime();
     AgentStats stats = new AgentStats();
     stats.errorsFrom(() -> TriplineBridge.errors);
     EventRecorder recorder = new EventRecorder(config, stats);
+    long t1 = System.nanoTime();
     Hooks hooks = new Hooks(config);
+    long t2 = System.nanoTime();
     hooks.install(inst);
+    long t3 = System.nanoTime();
     Pipeline pipeline = new Pipeline(config, recorder, stats,
         () -> Sinks.create(config, stats), () -> IdentityResolver.resolve(config));
     Thread thread = pipeline.start();
@@ -40,7 +44,9 @@ public final class AgentStarter {
       }
     }, "tripline-shutdown"));
     if (config.debug()) {
-      System.err.println("[tripline] agent started: sink=" + config.get("sink") + ", hooks " + hooks.all());
+      System.err.println("[tripline] agent started: sink=" + config.get("sink") + ", hooks " + hooks.all()
+          + "; recorder " + (t1 - t0) / 1_000_000 + " ms, hook list " + (t2 - t1) / 1_000_000 + " ms, weaving "
+          + (t3 - t2) / 1_000_000 + " ms");
     }
   }
 }

@@ -48,7 +48,11 @@ public final class TriplineAgent {
       if (!config.enabled()) {
         return;
       }
+      long t0 = System.nanoTime();
       injectBridge(inst);
+      if (config.debug()) {
+        System.err.println("[tripline] bridge on the bootstrap class path in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+      }
       Class.forName("dev.tripline.agent.AgentStarter")
           .getMethod("start", Instrumentation.class, AgentConfig.class)
           .invoke(null, inst, config);

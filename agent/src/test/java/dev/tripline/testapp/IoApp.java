@@ -126,8 +126,24 @@ public final class IoApp {
     }
   }
 
+  /**
+   * Below the ephemeral range: the kernel hands a just-closed ephemeral port to the next bind(0),
+   * and a reused address:port folds into the earlier call site's event (the agent keys events by
+   * target), which would hide this method's connects.
+   */
+  static HttpServer httpServerOnAFreshPort() throws IOException {
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 20_000 + random.nextInt(10_000)), 10);
+      } catch (java.net.BindException e) {
+        if (attempt == 20) throw e;
+      }
+    }
+  }
+
   static void httpClients() throws Exception {
-    HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+    HttpServer http = httpServerOnAFreshPort();
     http.createContext("/", ex -> {
       byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
       ex.sendResponseHeaders(200, body.length);

@@ -42,7 +42,7 @@ public final class AgentConfig {
     d.put("flush.interval", "10s");
     d.put("heartbeat.interval", "30s");
     d.put("queue.capacity", "8192");
-    d.put("cache.size", "10000");
+    d.put("cache.size", "4096"); // ~0.5 KB each: bounds the agent's heap (docs/benchmarks.md)
     d.put("jmx", "true");
     d.put("debug", "false");
     DEFAULTS = Collections.unmodifiableMap(d);

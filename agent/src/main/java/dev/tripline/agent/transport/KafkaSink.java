@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -35,6 +36,8 @@ public final class KafkaSink implements EventSink {
   /** Causes already reported on stderr: one line per kind of failure, not one per batch. */
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
   private final String bootstrap;
+  /** A cold JVM's first metadata fetch can outlast max.block.ms: timeouts this early are retried, not reported. */
+  private final long startupGraceUntil = System.currentTimeMillis() + 10_000;
 
   public KafkaSink(AgentConfig config, AgentStats stats) {
     this(config.kafkaProducerProperties(), config.get("kafka.topic"), stats);
@@ -97,6 +100,9 @@ public final class KafkaSink implements EventSink {
    * hosts and causes, never the configured secrets.
    */
   private void warnOnce(Exception error) {
+    if (error instanceof TimeoutException && System.currentTimeMillis() < startupGraceUntil) {
+      return;
+    }
     Throwable root = error;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

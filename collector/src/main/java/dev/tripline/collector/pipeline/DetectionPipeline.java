@@ -2,6 +2,7 @@ package dev.tripline.collector.pipeline;
 
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.detect.Classifier;
 import dev.tripline.collector.detect.KnownBadRules;
 import dev.tripline.collector.detect.RateModel;
 import dev.tripline.collector.kafka.CollectorTopics;
@@ -60,7 +61,7 @@ public final class DetectionPipeline implements AutoCloseable {
     Meters meters = new Meters(registry);
     DetectionProcessor.Settings settings = new DetectionProcessor.Settings(
         config.getDuration("learning.period"), config.getDuration("learning.quiet"), config.getDuration("rate.window"),
-        KnownBadRules.load(config.get("rules.file")), new RateModel(Double.parseDouble(config.get("rate.threshold"))));
+        new Classifier(KnownBadRules.load(config.get("rules.file")), 200_000), new RateModel(Double.parseDouble(config.get("rate.threshold"))));
     Topology topology = topology(settings, meters);
     streams = new KafkaStreams(topology, streamsProperties(bootstrap));
     CountDownLatch running = new CountDownLatch(1);
@@ -116,10 +117,11 @@ public final class DetectionPipeline implements AutoCloseable {
         () -> new Parsers.Parse(Parsers.ACTION, config.get("topic.actions"), meters.deadLetters()), Names.ACTIONS_SOURCE);
     t.addProcessor(Names.DETECT, () -> new DetectionProcessor(settings, meters), Names.PARSE_EVENTS, Names.PARSE_ACTIONS);
     Map<String, String> changelog = Map.of("cleanup.policy", "compact");
+    // Cached: a busy service's profile is rewritten with every batch, but reaches its changelog once per commit.
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PROFILES_STORE), Serdes.String(),
-        Serdes.ByteArray()).withLoggingEnabled(changelog), Names.DETECT);
+        Serdes.ByteArray()).withLoggingEnabled(changelog).withCachingEnabled(), Names.DETECT);
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ALERTS_STORE), Serdes.String(),
-        Serdes.ByteArray()).withLoggingEnabled(changelog), Names.DETECT);
+        Serdes.ByteArray()).withLoggingEnabled(changelog).withCachingEnabled(), Names.DETECT);
 
     StringSerializer strings = new StringSerializer();
     ByteArraySerializer raw = new ByteArraySerializer();
@@ -142,7 +144,7 @@ public final class DetectionPipeline implements AutoCloseable {
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt("streams.threads"));
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getDuration("streams.commit.interval").toMillis());
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.getInt("topic.replication"));
-    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 32L * 1024 * 1024); // flushed at every commit (exactly-once)
     p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
     // A crashed instance's partitions move to the others after 10 s (Kafka's default is 45 s).
     p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);

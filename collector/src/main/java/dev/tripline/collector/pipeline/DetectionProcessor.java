@@ -3,6 +3,7 @@ package dev.tripline.collector.pipeline;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tripline.collector.alert.Alerts;
 import dev.tripline.collector.alert.OcsfJson;
+import dev.tripline.collector.detect.Classifier;
 import dev.tripline.collector.detect.KnownBadRules;
 import dev.tripline.collector.detect.Mitre;
 import dev.tripline.collector.detect.RateModel;
@@ -56,7 +57,7 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
   private long windowEnd;
 
   /** What the processor needs from the configuration. */
-  record Settings(Duration learningPeriod, Duration learningQuiet, Duration rateWindow, KnownBadRules rules,
+  record Settings(Duration learningPeriod, Duration learningQuiet, Duration rateWindow, Classifier classifier,
       RateModel rateModel) {}
 
   DetectionProcessor(Settings settings, Meters meters) {
@@ -103,16 +104,17 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
     for (Event e : batch.getEventsList()) {
       events += Math.max(1, e.getCount());
       window.add(e);
-      String key = Normalizer.key(e);
+      Classifier.Classified c = settings.classifier().classify(e);
+      String key = c.key();
       ProfileEntry known = profile.entry(key);
-      Optional<KnownBadRules.Rule> rule = settings.rules().match(e);
+      Optional<KnownBadRules.Rule> rule = c.rule();
       if (rule.isPresent() && (known == null || Profiles.LEARNED.equals(known.getOrigin()))) {
         // Known-bad is never learned as normal; only an analyst's explicit accept silences it.
         raise(Alerts.knownBad(profile.builder().build(), agent, e, rule.get(), now));
       } else if (known != null) {
         profile.touch(key, e, now);
       } else if (profile.state() == ProfileState.LEARNING) {
-        profile.learn(e, now);
+        profile.add(key, e, Profiles.LEARNED, now);
       } else {
         raise(Alerts.newBehaviour(profile.builder().build(), agent, e, now));
       }

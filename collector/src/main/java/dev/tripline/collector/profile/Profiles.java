@@ -64,12 +64,13 @@ public final class Profiles {
 
   /** Counts a known behaviour. */
   public void touch(String key, Event e, long now) {
-    int i = index.get(key);
-    ProfileEntry old = profile.getEntries(i);
-    profile.setEntries(i, old.toBuilder()
-        .setCount(old.getCount() + Math.max(1, e.getCount()))
-        .setLastSeenMs(Math.max(old.getLastSeenMs(), now))
-        .setCallSite(callSite(e)));
+    // In place: the hot path of a monitored service, once per event.
+    ProfileEntry.Builder entry = profile.getEntriesBuilder(index.get(key));
+    entry.setCount(entry.getCount() + Math.max(1, e.getCount()))
+        .setLastSeenMs(Math.max(entry.getLastSeenMs(), now));
+    if (e.hasCallSite()) {
+      entry.setCallSite(callSite(e));
+    }
   }
 
   /** Adds a behaviour as normal ({@code origin}: "learned" or "accepted by …"). */

@@ -1,0 +1,107 @@
+package dev.tripline.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * The agent's cost to an application, always measured side by side in one run: each loop, the
+ * start-up and the heap, without and with the agent, alternating, so the machine's noise hits
+ * both alike. The agent sends to a real (embedded) Kafka, as in production.
+ */
+final class AgentOverhead {
+  static final List<String> LOOPS = List.of("fileOpenReadClose", "loopbackConnect", "processSpawn");
+  private static final int ROUNDS = 3;
+  private static final int STARTS = 15;
+  private static final int HEAP_RUNS = 3;
+  private static final List<String> BASE = List.of("-Xms256m", "-Xmx256m", "-XX:+UseSerialGC");
+
+  private final List<String> withAgent;
+  private final Report report;
+
+  AgentOverhead(Path agentJar, String bootstrap, Report report) {
+    this.withAgent = List.of("-javaagent:" + agentJar.toAbsolutePath(), "-Dtripline.service.name=bench",
+        "-Dtripline.kafka.bootstrap.servers=" + bootstrap);
+    this.report = report;
+  }
+
+  void run() throws Exception {
+    for (String loop : LOOPS) {
+      List<Double> without = new ArrayList<>();
+      List<Double> with = new ArrayList<>();
+      for (int round = 0; round < ROUNDS; round++) {
+        without.add(jmh(loop, BASE));
+        with.add(jmh(loop, concat(BASE, withAgent)));
+        System.out.printf("  %s round %d: %.3f vs %.3f us/op%n", loop, round + 1, without.get(round), with.get(round));
+      }
+      report.ratio("loop: " + loop, "µs/op", Forked.median(without), Forked.median(with), "≤ 1.03");
+    }
+    startup();
+    heap();
+  }
+
+  private static double jmh(String benchmark, List<String> jvmArgs) throws RunnerException {
+    Options options = new OptionsBuilder()
+        .include(IoBenchmarks.class.getName().replace(".", "\\.") + "\\." + benchmark + "$")
+        .forks(1)
+        .warmupIterations(4).warmupTime(TimeValue.seconds(1))
+        .measurementIterations(5).measurementTime(TimeValue.seconds(1))
+        .jvmArgs(jvmArgs.toArray(new String[0]))
+        .shouldFailOnError(true)
+        .verbosity(VerboseMode.SILENT)
+        .build();
+    RunResult result = new Runner(options).runSingle();
+    return result.getPrimaryResult().getScore();
+  }
+
+  private void startup() throws IOException, InterruptedException {
+    List<Long> without = new ArrayList<>();
+    List<Long> with = new ArrayList<>();
+    List<Long> exitWithout = new ArrayList<>();
+    List<Long> exitWith = new ArrayList<>();
+    for (int i = 0; i < STARTS; i++) {
+      long[] a = launchToMain(BASE);
+      long[] b = launchToMain(concat(BASE, withAgent));
+      without.add(a[0]);
+      with.add(b[0]);
+      exitWithout.add(a[1]);
+      exitWith.add(b[1]);
+    }
+    report.difference("JVM launch to main", "ms", Forked.median(without), Forked.median(with), "≤ +200 ms");
+    report.difference("JVM launch to exit (empty main)", "ms", Forked.median(exitWithout), Forked.median(exitWith),
+        "— (exit waits for the last flush)");
+  }
+
+  /** {ms from launch to main, ms from launch to exit}. */
+  private static long[] launchToMain(List<String> jvmArgs) throws IOException, InterruptedException {
+    long t0 = System.currentTimeMillis();
+    long mainAt = Long.parseLong(Forked.valueOf(Forked.command(jvmArgs, StartupApp.class.getName()), "MAIN_AT "));
+    return new long[] {mainAt - t0, System.currentTimeMillis() - t0};
+  }
+
+  private void heap() throws IOException, InterruptedException {
+    List<Long> without = new ArrayList<>();
+    List<Long> with = new ArrayList<>();
+    for (int i = 0; i < HEAP_RUNS; i++) {
+      without.add(Long.parseLong(Forked.valueOf(Forked.command(BASE, HeapApp.class.getName()), "HEAP_USED ")));
+      with.add(Long.parseLong(Forked.valueOf(Forked.command(concat(BASE, withAgent), HeapApp.class.getName()), "HEAP_USED ")));
+    }
+    double mb = 1024.0 * 1024.0;
+    report.difference("heap after GC, 20k files + 2k connects + 50 spawns", "MiB", Forked.median(without) / mb,
+        Forked.median(with) / mb, "≤ +20 MiB");
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+}

@@ -1,0 +1,57 @@
+package dev.tripline.collector.detect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tripline.collector.normalize.Normalizer;
+import dev.tripline.model.CallSite;
+import dev.tripline.model.Event;
+import dev.tripline.model.EventKind;
+import dev.tripline.model.FileTarget;
+import dev.tripline.model.NetworkTarget;
+import dev.tripline.model.ProcessTarget;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ClassifierTest {
+  private final Classifier classifier = new Classifier(KnownBadRules.load(""), 1_000);
+
+  private static Event file(EventKind kind, String path, String method) {
+    return Event.newBuilder().setKind(kind).setFile(FileTarget.newBuilder().setPath(path))
+        .setCallSite(CallSite.newBuilder().setClassName("a.B").setMethodName(method)).setCount(3).build();
+  }
+
+  @Test
+  void cachedAnswersEqualTheUncachedOnes() {
+    List<Event> events = List.of(
+        file(EventKind.FILE_READ, "/etc/app/app.conf", "load"),
+        file(EventKind.FILE_READ, "/root/.aws/credentials", "load"),
+        file(EventKind.FILE_WRITE, "/var/log/app/app-2026-11-25.log", "log"),
+        Event.newBuilder().setKind(EventKind.NET_CONNECT)
+            .setNetwork(NetworkTarget.newBuilder().setHost("").setIp("169.254.169.254").setPort(80)).build(),
+        Event.newBuilder().setKind(EventKind.PROCESS_SPAWN)
+            .setProcess(ProcessTarget.newBuilder().setExecutable("/bin/sh").addArgv("/bin/sh").addArgv("-c").addArgv("id")).build());
+    for (int round = 0; round < 2; round++) { // the second round is served from the cache
+      for (Event e : events) {
+        Classifier.Classified c = classifier.classify(e);
+        assertEquals(Normalizer.key(e), c.key(), e.toString());
+        assertEquals(KnownBadRules.load("").match(e).map(KnownBadRules.Rule::id), c.rule().map(KnownBadRules.Rule::id));
+      }
+    }
+    assertTrue(classifier.classify(events.get(1)).rule().isPresent(), "credential files are known bad");
+  }
+
+  @Test
+  void theCacheKeyHoldsEveryFieldThatDecidesTheAnswer() {
+    // Same path, other kind: other behaviour. Same target, other call site or count: the same entry.
+    assertNotEquals(classifier.classify(file(EventKind.FILE_READ, "/srv/x.conf", "a")).key(),
+        classifier.classify(file(EventKind.FILE_WRITE, "/srv/x.conf", "a")).key());
+    assertEquals(Classifier.rawTarget(file(EventKind.FILE_READ, "/srv/x.conf", "a")),
+        Classifier.rawTarget(file(EventKind.FILE_READ, "/srv/x.conf", "b")));
+    Event renamed = file(EventKind.FILE_RENAME, "/srv/a", "m").toBuilder()
+        .setFile(FileTarget.newBuilder().setPath("/srv/a").setNewPath("/root/.ssh/id_rsa")).build();
+    assertNotEquals(Classifier.rawTarget(renamed), Classifier.rawTarget(file(EventKind.FILE_RENAME, "/srv/a", "m")));
+    assertEquals(Normalizer.key(renamed), classifier.classify(renamed).key());
+  }
+}
