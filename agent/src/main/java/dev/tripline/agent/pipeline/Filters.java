@@ -12,14 +12,24 @@ import java.util.List;
  */
 final class Filters {
   private final String javaHome;
-  private final String javaConf;
+  private final List<String> javaConf = new ArrayList<>();
   private final List<String> excludedPaths = new ArrayList<>();
   private final List<String> excludedHosts = new ArrayList<>();
 
   Filters(AgentConfig config) {
     String home = System.getProperty("java.home", "");
     javaHome = home.isEmpty() ? "\u0000" : new File(home).getAbsolutePath() + File.separator;
-    javaConf = realPath(new File(home, "conf")); // Debian links it to /etc/java-<n>-openjdk
+    // Debian links the conf directory, or each file in it, to /etc/java-<n>-openjdk: exclude where they really live.
+    File conf = new File(home, "conf");
+    addOnce(javaConf, realPath(conf));
+    File[] entries = conf.listFiles();
+    for (File f : entries == null ? new File[0] : entries) {
+      File real = new File(realPath(f));
+      String dir = real.getParentFile() == null ? "" : realPath(real.getParentFile());
+      if (dir.contains("java") || dir.contains("jdk") || dir.contains("jvm")) { // never a whole /etc
+        addOnce(javaConf, dir);
+      }
+    }
     for (String p : config.get("exclude.paths").split(",")) {
       if (!p.trim().isEmpty()) excludedPaths.add(p.trim());
     }
@@ -29,8 +39,11 @@ final class Filters {
   }
 
   boolean excludedPath(String path, boolean read) {
-    if (path.startsWith(javaHome) || path.startsWith(javaConf)) {
+    if (path.startsWith(javaHome)) {
       return true; // the JDK reading its own files (tzdb, security, modules)
+    }
+    for (String conf : javaConf) {
+      if (path.startsWith(conf)) return true;
     }
     if (read && (path.endsWith(".jar") || path.endsWith(".jmod") || path.endsWith(".class"))) {
       return true; // class loading
@@ -46,6 +59,12 @@ final class Filters {
       if ((host != null && matches(h, host.toLowerCase(java.util.Locale.ROOT))) || matches(h, ip)) return true;
     }
     return false;
+  }
+
+  private static void addOnce(List<String> list, String dir) {
+    if (!dir.equals("\u0000") && !dir.equals(File.separator) && !list.contains(dir)) {
+      list.add(dir);
+    }
   }
 
   private static String realPath(File f) {

@@ -23,6 +23,7 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -62,8 +63,9 @@ public final class DetectionPipeline implements AutoCloseable {
     DetectionProcessor.Settings settings = new DetectionProcessor.Settings(
         config.getDuration("learning.period"), config.getDuration("learning.quiet"), config.getDuration("rate.window"),
         new Classifier(KnownBadRules.load(config.get("rules.file")), 200_000), new RateModel(Double.parseDouble(config.get("rate.threshold"))));
-    Topology topology = topology(settings, meters);
-    streams = new KafkaStreams(topology, streamsProperties(bootstrap));
+    Properties props = streamsProperties(bootstrap);
+    Topology topology = topology(settings, meters, props);
+    streams = new KafkaStreams(topology, props);
     CountDownLatch running = new CountDownLatch(1);
     streams.setStateListener((now, before) -> {
       if (now == KafkaStreams.State.RUNNING) {
@@ -97,8 +99,8 @@ public final class DetectionPipeline implements AutoCloseable {
     return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
   }
 
-  Topology topology(DetectionProcessor.Settings settings, Meters meters) {
-    StreamsBuilder builder = new StreamsBuilder();
+  Topology topology(DetectionProcessor.Settings settings, Meters meters, Properties props) {
+    StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
     // Read-only copies for queries, on every instance.
     builder.globalTable(Names.alertViewTopic(config), Consumed.with(Serdes.String(), Serdes.ByteArray()),
         Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(Names.ALERT_VIEW_STORE)));
@@ -106,7 +108,7 @@ public final class DetectionPipeline implements AutoCloseable {
         Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(Names.PROFILE_VIEW_STORE)));
     builder.globalTable(Names.auditTopic(config), Consumed.with(Serdes.String(), Serdes.ByteArray()),
         Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(Names.AUDIT_STORE)));
-    Topology t = builder.build();
+    Topology t = builder.build(props);
 
     ByteArrayDeserializer bytes = new ByteArrayDeserializer();
     t.addSource(Names.EVENTS_SOURCE, bytes, bytes, config.get("topic.events"));
@@ -146,6 +148,8 @@ public final class DetectionPipeline implements AutoCloseable {
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.getInt("topic.replication"));
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 32L * 1024 * 1024); // flushed at every commit (exactly-once)
     p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+    // The view topics are written by this application only; opt in to Kafka 5's default now (and silence its warning).
+    p.put("processing.exception.handler.global.enabled", "true");
     // A crashed instance's partitions move to the others after 10 s (Kafka's default is 45 s).
     p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
     p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 3_000);
