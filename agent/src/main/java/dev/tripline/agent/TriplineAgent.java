@@ -53,7 +53,7 @@ public final class TriplineAgent {
       if (config.debug()) {
         System.err.println("[tripline] bridge on the bootstrap class path in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
       }
-      Class.forName("dev.tripline.agent.AgentStarter")
+      Class.forName("dev.tripline.agent.AgentStarter", true, isolatedLoader())
           .getMethod("start", Instrumentation.class, AgentConfig.class)
           .invoke(null, inst, config);
     } catch (AgentConfig.ConfigException e) {
@@ -77,6 +77,23 @@ public final class TriplineAgent {
     }
     String os = System.getProperty("os.name", "");
     return os.toLowerCase(java.util.Locale.ROOT).contains("linux") ? null : "only Linux is supported (this is " + os + ")";
+  }
+
+  /**
+   * The agent's own loader over the {@code inst/} part of its jar. Run from the classes directory
+   * (unit tests, an IDE) there is no such part: the classes are then on this loader already.
+   */
+  private static ClassLoader isolatedLoader() throws IOException, java.net.URISyntaxException {
+    java.net.URL location = TriplineAgent.class.getProtectionDomain().getCodeSource().getLocation();
+    File file = new File(location.toURI());
+    if (file.isFile()) {
+      try (JarFile jar = new JarFile(file, false)) {
+        if (jar.getEntry(AgentClassLoader.PREFIX + "dev/tripline/agent/AgentStarter.classdata") != null) {
+          return new AgentClassLoader(file, TriplineAgent.class.getClassLoader());
+        }
+      }
+    }
+    return TriplineAgent.class.getClassLoader();
   }
 
   /** Copies the bridge classes into a small jar appended to the bootstrap search path. */

@@ -29,6 +29,15 @@ public final class LibApp {
     System.out.println("protobuf from " + origin(Struct.class));
     System.out.println("caffeine from " + origin(Caffeine.class));
     System.out.println("byte-buddy from " + origin(ByteBuddy.class) + " made " + made.getSuperclass().getSimpleName());
+    for (String hidden : new String[] {"dev.tripline.agent.pipeline.EventRecorder",
+        "dev.tripline.agent.shaded.org.apache.kafka.clients.producer.KafkaProducer"}) {
+      try {
+        Class.forName(hidden);
+        System.out.println("agent class visible: " + hidden);
+      } catch (ClassNotFoundException expected) {
+        // the agent's own classes live in its own class loader
+      }
+    }
     System.out.println("LIBAPP DONE");
   }
 

@@ -112,6 +112,7 @@ class AgentIT {
     assertTrue(run.output.contains("caffeine from caffeine-2.9.3.jar"), run.output);
     assertTrue(run.output.contains("byte-buddy from byte-buddy-1.14.19.jar"), run.output);
     assertFalse(run.output.contains("[tripline]"), run.output);
+    assertFalse(run.output.contains("agent class visible"), run.output);
     expect(run, "FILE_WRITE", "main", path(work.resolve("out.bin")));
   }
 

@@ -1,0 +1,97 @@
+package dev.tripline.agent;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
+import java.security.cert.Certificate;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+/**
+ * The agent's own class loader. Everything the agent runs on (its pipeline and the relocated
+ * ByteBuddy, Kafka client, protobuf, Caffeine, Micrometer) is stored in the jar under
+ * {@code inst/} as {@code .classdata}, so the application's class loaders, class-path scanners
+ * and ServiceLoader lookups never see it; only this loader defines it. Its parent is the platform
+ * loader: the agent sees the JDK and the bootstrap bridge, never the application's classes.
+ */
+final class AgentClassLoader extends ClassLoader {
+  static final String PREFIX = "inst/";
+  /** Shared with premain (which validated the configuration before this loader existed). */
+  private static final String SHARED = "dev.tripline.agent.config.";
+
+  static {
+    registerAsParallelCapable();
+  }
+
+  private final JarFile jar;
+  private final String jarUrl;
+  private final ProtectionDomain domain;
+  private final ClassLoader premainLoader;
+
+  AgentClassLoader(File agentJar, ClassLoader premainLoader) throws IOException {
+    super("tripline-agent", ClassLoader.getPlatformClassLoader());
+    this.jar = new JarFile(agentJar, false);
+    URL url = agentJar.toURI().toURL();
+    this.jarUrl = url.toString();
+    this.domain = new ProtectionDomain(new CodeSource(url, (Certificate[]) null), null, this, null);
+    this.premainLoader = premainLoader;
+  }
+
+  @Override
+  protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+    if (name.startsWith(SHARED)) {
+      return premainLoader.loadClass(name);
+    }
+    return super.loadClass(name, resolve);
+  }
+
+  @Override
+  protected Class<?> findClass(String name) throws ClassNotFoundException {
+    JarEntry entry = jar.getJarEntry(PREFIX + name.replace('.', '/') + ".classdata");
+    if (entry == null) {
+      throw new ClassNotFoundException(name);
+    }
+    byte[] bytes;
+    try (InputStream in = jar.getInputStream(entry)) {
+      bytes = in.readAllBytes();
+    } catch (IOException e) {
+      throw new ClassNotFoundException(name, e);
+    }
+    int dot = name.lastIndexOf('.');
+    if (dot > 0 && getDefinedPackage(name.substring(0, dot)) == null) {
+      try {
+        definePackage(name.substring(0, dot), null, null, null, null, null, null, null);
+      } catch (IllegalArgumentException raced) {
+        // another thread defined it first
+      }
+    }
+    return defineClass(name, bytes, 0, bytes.length, domain);
+  }
+
+  /** Resources, class files included (ByteBuddy reads advice bytecode this way), from {@code inst/}. */
+  @Override
+  protected URL findResource(String name) {
+    String path = name.startsWith("/") ? name.substring(1) : name;
+    String entry = PREFIX + (path.endsWith(".class") ? path.substring(0, path.length() - 6) + ".classdata" : path);
+    if (jar.getEntry(entry) == null) {
+      return null;
+    }
+    try {
+      return new URL("jar:" + jarUrl + "!/" + entry);
+    } catch (MalformedURLException e) {
+      return null;
+    }
+  }
+
+  @Override
+  protected Enumeration<URL> findResources(String name) {
+    URL url = findResource(name);
+    return url == null ? Collections.emptyEnumeration() : Collections.enumeration(Collections.singletonList(url));
+  }
+}
