@@ -66,6 +66,14 @@ public final class IoApp {
     for (int i = 0; i < 200; i++) {
       repeatedRead(dir); // one event with a count, not 200
     }
+    Path shared = dir.resolve("shared.txt");
+    Files.writeString(shared, "shared");
+    for (int i = 0; i < 10; i++) {
+      readShared(shared);
+    }
+    for (int i = 0; i < 600; i++) {
+      readSharedElsewhere(shared); // the same target from a second call site
+    }
     System.out.println("IOAPP DONE");
   }
 
@@ -236,6 +244,18 @@ public final class IoApp {
       System.out.println("virtual thread ran");
     } catch (NoSuchMethodException e) {
       read.run(); // JDK < 21
+    }
+  }
+
+  static void readShared(Path file) throws IOException {
+    try (FileInputStream in = new FileInputStream(file.toFile())) {
+      in.read();
+    }
+  }
+
+  static void readSharedElsewhere(Path file) throws IOException {
+    try (FileInputStream in = new FileInputStream(file.toFile())) {
+      in.read();
     }
   }
 

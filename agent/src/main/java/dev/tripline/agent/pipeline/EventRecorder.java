@@ -107,7 +107,7 @@ public final class EventRecorder implements TriplineDispatcher {
       long now) {
     Object seen = cache.getIfPresent(key);
     if (seen instanceof Occurrence) {
-      ((Occurrence) seen).hit(now);
+      repeat((Occurrence) seen, now);
       return;
     }
     if (seen == IGNORED) {
@@ -138,7 +138,7 @@ public final class EventRecorder implements TriplineDispatcher {
     PortTable ports = (PortTable) table;
     Occurrence seen = ports.get(port);
     if (seen != null) {
-      seen.hit(now);
+      repeat(seen, now);
       return;
     }
     Event.Builder event = describe(kind, address, null, port);
@@ -151,6 +151,16 @@ public final class EventRecorder implements TriplineDispatcher {
       handOver(fresh);
     } else {
       winner.hit(now);
+    }
+  }
+
+  /** A repeat: one increment; on a sampled one, a look at the call site (see {@link Occurrence#sampled}). */
+  private void repeat(Occurrence known, long now) {
+    if (Occurrence.sampled(known.hit(now))) {
+      Occurrence other = known.otherSite(CallSites.capture(), now);
+      if (other != null) {
+        handOver(other);
+      }
     }
   }
 
@@ -293,6 +303,13 @@ public final class EventRecorder implements TriplineDispatcher {
     }
   }
 
+  private static void addWithOtherSites(List<Occurrence> all, Occurrence o) {
+    all.add(o);
+    for (Occurrence other : o.otherSites()) {
+      all.add(other); // a lost first send is retried with the flush
+    }
+  }
+
   /** New occurrences waiting for the pipeline thread. */
   BlockingQueue<Occurrence> fresh() {
     return fresh;
@@ -304,9 +321,9 @@ public final class EventRecorder implements TriplineDispatcher {
     for (Cache<Object, Object> cache : caches) {
       for (Object v : cache.asMap().values()) {
         if (v instanceof Occurrence) {
-          all.add((Occurrence) v);
+          addWithOtherSites(all, (Occurrence) v);
         } else if (v instanceof PortTable) {
-          for (Occurrence o : ((PortTable) v).all()) all.add(o);
+          for (Occurrence o : ((PortTable) v).all()) addWithOtherSites(all, o);
         }
       }
     }

@@ -1,5 +1,6 @@
 package dev.tripline.agent.pipeline;
 
+import dev.tripline.model.CallSite;
 import dev.tripline.model.Event;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,11 +22,61 @@ final class Occurrence {
     this.lastSeenMs = now;
   }
 
-  void hit(long now) {
-    if (pending.getAndIncrement() == 0) {
+  /** Counts a repeat; returns the repeats pending before it (0 for the first of a flush window). */
+  long hit(long now) {
+    long n = pending.getAndIncrement();
+    if (n == 0) {
       firstPendingMs = now;
     }
     lastSeenMs = now;
+    return n;
+  }
+
+  /**
+   * Repeats are keyed by target only (a stack walk per repeat would cost more than the I/O). To
+   * still learn of other call sites for the same target, the first repeat of every flush window
+   * and every 256th one after it walk the stack.
+   */
+  static boolean sampled(long pendingBefore) {
+    return (pendingBefore & 255) == 0;
+  }
+
+  /** Other call sites seen for this target; each was sent once as an event of its own. */
+  private volatile Occurrence[] otherSites = new Occurrence[0];
+  static final int MAX_OTHER_SITES = 8;
+
+  /**
+   * The occurrence for a call site this target has not shown before, or null (same site, known
+   * already, or too many). Sampled path only: the lock is never taken on a plain repeat.
+   */
+  synchronized Occurrence otherSite(CallSite site, long now) {
+    if (sameSite(template.getCallSite(), site) || otherSites.length >= MAX_OTHER_SITES) {
+      return null;
+    }
+    for (Occurrence o : otherSites) {
+      if (sameSite(o.template.getCallSite(), site)) {
+        return null;
+      }
+    }
+    // The sampled repeat moves from this occurrence's count to the new one's.
+    for (long p = pending.get(); p > 0 && !pending.compareAndSet(p, p - 1); p = pending.get()) {
+      // retry: a concurrent repeat or flush changed the count
+    }
+    Occurrence other = new Occurrence(template.toBuilder().setCallSite(site).setCount(1).setFirstSeenMs(now)
+        .setLastSeenMs(now).setFirstOccurrence(true).setThreadName(Thread.currentThread().getName()).build(), now);
+    Occurrence[] grown = java.util.Arrays.copyOf(otherSites, otherSites.length + 1);
+    grown[grown.length - 1] = other;
+    otherSites = grown;
+    return other;
+  }
+
+  Occurrence[] otherSites() {
+    return otherSites;
+  }
+
+  private static boolean sameSite(CallSite a, CallSite b) {
+    return a.getLineNumber() == b.getLineNumber() && a.getMethodName().equals(b.getMethodName())
+        && a.getClassName().equals(b.getClassName());
   }
 
   /** Takes the pending repeats for a flush; null when there are none. */

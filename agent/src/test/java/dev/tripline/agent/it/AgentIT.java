@@ -74,6 +74,13 @@ class AgentIT {
     long readRecords = run.ofKind("FILE_READ").stream().filter(path(files.resolve("io.txt"))).count();
     assertTrue(readRecords <= 3, "repeats are folded, not sent one by one: " + readRecords + " records");
 
+    // A second call site for a known target is found by sampling repeats, and counts are moved, not doubled.
+    expect(run, "FILE_READ", "readShared", path(files.resolve("shared.txt")));
+    expect(run, "FILE_READ", "readSharedElsewhere", path(files.resolve("shared.txt")));
+    long sharedReads = run.ofKind("FILE_READ").stream().filter(path(files.resolve("shared.txt")))
+        .mapToLong(e -> (Long) e.get("count")).sum();
+    assertEquals(610, sharedReads, "every read counted once:\n" + run);
+
     for (Map<String, Object> e : run.events) {
       if ("AGENT_HEALTH".equals(e.get("kind"))) continue;
       assertFalse(String.valueOf(e.get("path")).endsWith("events.jsonl"), "the agent never reports its own output: " + e);
