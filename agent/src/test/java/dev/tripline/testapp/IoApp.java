@@ -71,8 +71,8 @@ public final class IoApp {
     for (int i = 0; i < 10; i++) {
       readShared(shared);
     }
-    for (int i = 0; i < 600; i++) {
-      readSharedElsewhere(shared); // the same target from a second call site
+    for (int i = 0; i < 1100; i++) {
+      readSharedElsewhere(shared); // the same target from a second call site: 1024 repeats hold a sampled one
     }
     System.out.println("IOAPP DONE");
   }

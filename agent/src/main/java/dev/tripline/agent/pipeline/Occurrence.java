@@ -35,10 +35,10 @@ final class Occurrence {
   /**
    * Repeats are keyed by target only (a stack walk per repeat would cost more than the I/O). To
    * still learn of other call sites for the same target, the first repeat of every flush window
-   * and every 256th one after it walk the stack.
+   * and every 1024th one after it walk the stack.
    */
   static boolean sampled(long pendingBefore) {
-    return (pendingBefore & 255) == 0;
+    return (pendingBefore & 1023) == 0;
   }
 
   /** Other call sites seen for this target; each was sent once as an event of its own. */
