@@ -43,6 +43,8 @@ public final class EventRecorder implements TriplineDispatcher {
   private final Filters filters;
   private final Cache<Object, Object>[] caches;
   private final BlockingQueue<Occurrence> fresh;
+  /** Wall-clock time, refreshed by the pipeline thread every 50 ms: repeats read it instead of the clock. */
+  private volatile long clockMs = System.currentTimeMillis();
 
   @SuppressWarnings("unchecked")
   public EventRecorder(AgentConfig config, AgentStats stats) {
@@ -65,7 +67,7 @@ public final class EventRecorder implements TriplineDispatcher {
       return;
     }
     stats.seen();
-    long now = System.currentTimeMillis();
+    long now = clockMs; // a repeat needs no better than the pipeline's tick; something new reads the clock itself
     Cache<Object, Object> cache = caches[kind * 2 + (error == null ? 0 : 1)];
     switch (kind) {
       case CONNECT:
@@ -118,7 +120,8 @@ public final class EventRecorder implements TriplineDispatcher {
       cache.put(key, IGNORED);
       return;
     }
-    Occurrence fresh = new Occurrence(complete(event, error, now), now);
+    long exact = System.currentTimeMillis();
+    Occurrence fresh = new Occurrence(complete(event, error, exact), exact);
     Object winner = cache.asMap().putIfAbsent(key, fresh);
     if (winner == null) {
       handOver(fresh);
@@ -145,7 +148,8 @@ public final class EventRecorder implements TriplineDispatcher {
     if (event == null) {
       return; // excluded host: cheap enough to re-check, and rare
     }
-    Occurrence fresh = new Occurrence(complete(event, error, now), now);
+    long exact = System.currentTimeMillis();
+    Occurrence fresh = new Occurrence(complete(event, error, exact), exact);
     Occurrence winner = ports.putIfAbsent(port, fresh);
     if (winner == fresh) {
       handOver(fresh);
@@ -308,6 +312,11 @@ public final class EventRecorder implements TriplineDispatcher {
     for (Occurrence other : o.otherSites()) {
       all.add(other); // a lost first send is retried with the flush
     }
+  }
+
+  /** Called by the pipeline thread on every turn of its loop. */
+  void tick() {
+    clockMs = System.currentTimeMillis();
   }
 
   /** New occurrences waiting for the pipeline thread. */

@@ -65,6 +65,7 @@ public final class Pipeline implements Runnable {
       List<Occurrence> fresh = new ArrayList<>();
       while (running) {
         Occurrence first = recorder.fresh().poll(50, TimeUnit.MILLISECONDS);
+        recorder.tick();
         if (first != null) {
           fresh.add(first);
           recorder.fresh().drainTo(fresh, MAX_EVENTS_PER_BATCH - 1);
