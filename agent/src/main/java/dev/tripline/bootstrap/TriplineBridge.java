@@ -22,18 +22,22 @@ public final class TriplineBridge {
 
   private TriplineBridge() {}
 
-  /** Called on hook entry; returns the depth before it, 0 for the outermost call. */
-  public static int enter() {
-    return DEPTH.get()[0]++;
+  /**
+   * Called on hook entry; returns this thread's depth counter, raised by one. The advice hands it
+   * back to {@link #exit} and {@link #report}: one ThreadLocal read per hooked call, not three.
+   */
+  public static int[] enter() {
+    int[] d = DEPTH.get();
+    d[0]++;
+    return d;
   }
 
   /** Called on hook exit with what {@link #enter()} returned; true when this call should report. */
-  public static boolean exit(int depthBefore) {
-    int[] d = DEPTH.get();
-    if (d[0] > 0) {
-      d[0]--;
+  public static boolean exit(int[] d) {
+    if (d == null || d[0] <= 0) {
+      return false; // enter() failed, or the counter was reset under us
     }
-    return depthBefore == 0 && dispatcher != null;
+    return --d[0] == 0 && dispatcher != null;
   }
 
   /** Marks the current thread as the agent's: none of its I/O is reported, ever. */
@@ -47,8 +51,7 @@ public final class TriplineBridge {
   }
 
   /** Hands an observation to the agent with the thread marked busy, so the agent's own I/O is not seen. */
-  public static void report(int kind, Object target, Object extra, int port, Throwable error) {
-    int[] d = DEPTH.get();
+  public static void report(int[] d, int kind, Object target, Object extra, int port, Throwable error) {
     d[0]++;
     try {
       TriplineDispatcher t = dispatcher;
