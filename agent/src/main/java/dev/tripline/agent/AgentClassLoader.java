@@ -34,9 +34,25 @@ final class AgentClassLoader extends ClassLoader {
   private final ProtectionDomain domain;
   private final ClassLoader premainLoader;
 
-  AgentClassLoader(File agentJar, ClassLoader premainLoader) throws IOException {
+  /**
+   * The loader over a packed agent jar, or null when {@code file} is not one (run from a classes
+   * directory, as unit tests and IDEs do: the classes are then on the premain loader already).
+   */
+  static AgentClassLoader ifPacked(File file, ClassLoader premainLoader) throws IOException {
+    if (!file.isFile()) {
+      return null;
+    }
+    JarFile jar = new JarFile(file, false);
+    if (jar.getEntry(PREFIX + "dev/tripline/agent/AgentStarter.classdata") == null) {
+      jar.close();
+      return null;
+    }
+    return new AgentClassLoader(jar, file, premainLoader);
+  }
+
+  private AgentClassLoader(JarFile jar, File agentJar, ClassLoader premainLoader) throws IOException {
     super("tripline-agent", ClassLoader.getPlatformClassLoader());
-    this.jar = new JarFile(agentJar, false);
+    this.jar = jar;
     URL url = agentJar.toURI().toURL();
     this.jarUrl = url.toString();
     this.domain = new ProtectionDomain(new CodeSource(url, (Certificate[]) null), null, this, null);

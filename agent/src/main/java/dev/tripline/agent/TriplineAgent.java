@@ -79,21 +79,11 @@ public final class TriplineAgent {
     return os.toLowerCase(java.util.Locale.ROOT).contains("linux") ? null : "only Linux is supported (this is " + os + ")";
   }
 
-  /**
-   * The agent's own loader over the {@code inst/} part of its jar. Run from the classes directory
-   * (unit tests, an IDE) there is no such part: the classes are then on this loader already.
-   */
+  /** The agent's own loader over the {@code inst/} part of its jar; this one when run unpacked. */
   private static ClassLoader isolatedLoader() throws IOException, java.net.URISyntaxException {
-    java.net.URL location = TriplineAgent.class.getProtectionDomain().getCodeSource().getLocation();
-    File file = new File(location.toURI());
-    if (file.isFile()) {
-      try (JarFile jar = new JarFile(file, false)) {
-        if (jar.getEntry(AgentClassLoader.PREFIX + "dev/tripline/agent/AgentStarter.classdata") != null) {
-          return new AgentClassLoader(file, TriplineAgent.class.getClassLoader());
-        }
-      }
-    }
-    return TriplineAgent.class.getClassLoader();
+    File location = new File(TriplineAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    AgentClassLoader isolated = AgentClassLoader.ifPacked(location, TriplineAgent.class.getClassLoader());
+    return isolated != null ? isolated : TriplineAgent.class.getClassLoader();
   }
 
   /** Copies the bridge classes into a small jar appended to the bootstrap search path. */

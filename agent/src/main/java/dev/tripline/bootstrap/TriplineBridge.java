@@ -45,11 +45,6 @@ public final class TriplineBridge {
     DEPTH.get()[0] = AGENT_THREAD;
   }
 
-  /** True while the agent runs on this thread (or it is an agent thread). */
-  public static boolean inAgent() {
-    return DEPTH.get()[0] > 0;
-  }
-
   /** Hands an observation to the agent with the thread marked busy, so the agent's own I/O is not seen. */
   public static void report(int[] d, int kind, Object target, Object extra, int port, Throwable error) {
     d[0]++;

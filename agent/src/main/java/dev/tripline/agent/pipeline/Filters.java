@@ -11,23 +11,25 @@ import java.util.List;
  * time; the verdict is cached with the target.
  */
 final class Filters {
-  private final String javaHome;
-  private final List<String> javaConf = new ArrayList<>();
+  /** Where the JDK's own files live: java.home and, on Debian, the real home of its conf files. */
+  private final List<String> jdkDirs = new ArrayList<>();
   private final List<String> excludedPaths = new ArrayList<>();
   private final List<String> excludedHosts = new ArrayList<>();
 
   Filters(AgentConfig config) {
     String home = System.getProperty("java.home", "");
-    javaHome = home.isEmpty() ? "\u0000" : new File(home).getAbsolutePath() + File.separator;
+    if (!home.isEmpty()) {
+      addOnce(jdkDirs, new File(home).getAbsolutePath() + File.separator);
+    }
     // Debian links the conf directory, or each file in it, to /etc/java-<n>-openjdk: exclude where they really live.
     File conf = new File(home, "conf");
-    addOnce(javaConf, realPath(conf));
+    addOnce(jdkDirs, realPath(conf));
     File[] entries = conf.listFiles();
     for (File f : entries == null ? new File[0] : entries) {
       File real = new File(realPath(f));
       String dir = real.getParentFile() == null ? "" : realPath(real.getParentFile());
       if (dir.contains("java") || dir.contains("jdk") || dir.contains("jvm")) { // never a whole /etc
-        addOnce(javaConf, dir);
+        addOnce(jdkDirs, dir);
       }
     }
     for (String p : config.get("exclude.paths").split(",")) {
@@ -39,11 +41,8 @@ final class Filters {
   }
 
   boolean excludedPath(String path, boolean read) {
-    if (path.startsWith(javaHome)) {
-      return true; // the JDK reading its own files (tzdb, security, modules)
-    }
-    for (String conf : javaConf) {
-      if (path.startsWith(conf)) return true;
+    for (String jdk : jdkDirs) {
+      if (path.startsWith(jdk)) return true; // the JDK reading its own files (tzdb, security, modules, conf)
     }
     if (read && (path.endsWith(".jar") || path.endsWith(".jmod") || path.endsWith(".class"))) {
       return true; // class loading

@@ -2,6 +2,7 @@ package dev.tripline.agent.pipeline;
 
 import dev.tripline.model.CallSite;
 import dev.tripline.model.Event;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,6 +17,9 @@ final class Occurrence {
   volatile long lastSeenMs;
   /** The first occurrence could not be delivered: send it again, flagged first, with the next flush. */
   volatile boolean firstUndelivered;
+  /** Other call sites seen for this target (sampled); each was sent once as an event of its own. */
+  private volatile Occurrence[] otherSites = new Occurrence[0];
+  static final int MAX_OTHER_SITES = 8;
 
   Occurrence(Event template, long now) {
     this.template = template;
@@ -41,10 +45,6 @@ final class Occurrence {
     return (pendingBefore & 1023) == 0;
   }
 
-  /** Other call sites seen for this target; each was sent once as an event of its own. */
-  private volatile Occurrence[] otherSites = new Occurrence[0];
-  static final int MAX_OTHER_SITES = 8;
-
   /**
    * The occurrence for a call site this target has not shown before, or null (same site, known
    * already, or too many). Sampled path only: the lock is never taken on a plain repeat.
@@ -64,7 +64,7 @@ final class Occurrence {
     }
     Occurrence other = new Occurrence(template.toBuilder().setCallSite(site).setCount(1).setFirstSeenMs(now)
         .setLastSeenMs(now).setFirstOccurrence(true).setThreadName(Thread.currentThread().getName()).build(), now);
-    Occurrence[] grown = java.util.Arrays.copyOf(otherSites, otherSites.length + 1);
+    Occurrence[] grown = Arrays.copyOf(otherSites, otherSites.length + 1);
     grown[grown.length - 1] = other;
     otherSites = grown;
     return other;

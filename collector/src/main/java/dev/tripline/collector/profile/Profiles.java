@@ -1,6 +1,5 @@
 package dev.tripline.collector.profile;
 
-import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.Event;
 import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ProfileState;
@@ -92,11 +91,6 @@ public final class Profiles {
       profile.setLastNewMs(now);
     }
     structural = true;
-  }
-
-  /** Learns the event's behaviour while LEARNING. */
-  public void learn(Event e, long now) {
-    add(Normalizer.key(e), e, LEARNED, now);
   }
 
   public void setState(ProfileState state, String by, long now, Duration learningPeriod) {
