@@ -1,6 +1,7 @@
 package dev.tripline.collector.http;
 
 import dev.tripline.collector.json.Json;
+import dev.tripline.collector.json.JsonReader;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -14,8 +15,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A real headless Chromium driven through chromedriver's W3C WebDriver protocol (the protocol
@@ -24,8 +23,8 @@ import java.util.regex.Pattern;
 final class WebDriver implements AutoCloseable {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Pattern ELEMENT = Pattern.compile("\"element-6066-11e4-a52e-4f735466cecf\"\\s*:\\s*\"([^\"]+)\"");
-  private static final Pattern VALUE_STRING = Pattern.compile("\"value\"\\s*:\\s*\"((?:[^\"\\\\]++|\\\\.)*+)\""); // possessive: a screenshot is megabytes
+  /** The W3C key under which an element reference is returned. */
+  private static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
   private final Process driver;
   private final String base;
@@ -59,11 +58,12 @@ final class WebDriver implements AutoCloseable {
         Thread.sleep(100); // chromedriver is starting; poll its port
       }
     }
-    Matcher m = Pattern.compile("\"sessionId\"\\s*:\\s*\"([^\"]+)\"").matcher(created);
-    if (!m.find()) {
+    Object answer = value(created);
+    Object id = answer instanceof Map ? ((Map<?, ?>) answer).get("sessionId") : null;
+    if (id == null) {
       throw new IllegalStateException("no WebDriver session: " + created);
     }
-    session = "/session/" + m.group(1);
+    session = "/session/" + id;
   }
 
   void open(String url) throws Exception {
@@ -72,9 +72,8 @@ final class WebDriver implements AutoCloseable {
 
   /** The element's id, or null when absent. */
   String find(String css) throws Exception {
-    String r = call("POST", session + "/elements", Map.of("using", "css selector", "value", css));
-    Matcher m = ELEMENT.matcher(r);
-    return m.find() ? m.group(1) : null;
+    List<?> found = (List<?>) value(call("POST", session + "/elements", Map.of("using", "css selector", "value", css)));
+    return found.isEmpty() ? null : (String) ((Map<?, ?>) found.get(0)).get(ELEMENT);
   }
 
   void click(String css) throws Exception {
@@ -88,8 +87,8 @@ final class WebDriver implements AutoCloseable {
   String text(String css) throws Exception {
     String id = find(css);
     if (id == null) return "";
-    Matcher m = VALUE_STRING.matcher(call("GET", session + "/element/" + id + "/text", null));
-    return m.find() ? m.group(1) : "";
+    Object text = value(call("GET", session + "/element/" + id + "/text", null));
+    return text == null ? "" : text.toString();
   }
 
   String source() throws Exception {
@@ -97,8 +96,12 @@ final class WebDriver implements AutoCloseable {
   }
 
   void screenshot(Path file) throws Exception {
-    Matcher m = VALUE_STRING.matcher(call("GET", session + "/screenshot", null));
-    if (m.find()) Files.write(file, Base64.getDecoder().decode(m.group(1)));
+    Files.write(file, Base64.getDecoder().decode((String) value(call("GET", session + "/screenshot", null))));
+  }
+
+  /** The {@code value} member every WebDriver answer carries. */
+  private static Object value(String answer) {
+    return JsonReader.object(answer).get("value");
   }
 
   private String require(String css) throws Exception {
