@@ -61,6 +61,10 @@ public final class IoApp {
     javaIoFiles(dir);
     nioFiles(dir);
     deletesAndRenames(dir);
+    traversalRead(dir);
+    dotRead();
+    symlinkRead(dir);
+    relativeRead(dir);
     spawnProcesses();
     virtualThreadRead(dir);
     for (int i = 0; i < 200; i++) {
@@ -219,6 +223,42 @@ public final class IoApp {
     Files.move(dir.resolve("new-name.txt"), dir.resolve("moved.txt"));
     dir.resolve("moved.txt").toFile().delete();
     Files.delete(dir.resolve("nio.txt"));
+  }
+
+  /** {@code <dir>/data/../../…/etc/passwd}: as many {@code ..} as it takes to reach the root, and one more. */
+  static void traversalRead(Path dir) throws IOException {
+    Files.createDirectories(dir.resolve("data"));
+    StringBuilder up = new StringBuilder(dir.resolve("data").toString()).append('/');
+    for (int i = 0; i <= dir.getNameCount() + 1; i++) {
+      up.append("../");
+    }
+    try (FileInputStream in = new FileInputStream(up.append("etc/passwd").toString())) {
+      in.read();
+    }
+  }
+
+  static void dotRead() throws IOException {
+    Files.readAllBytes(Path.of("/etc/./hostname"));
+  }
+
+  /** A link in the work directory to a file outside it. */
+  static void symlinkRead(Path dir) throws IOException {
+    Path link = dir.resolve("innocent.txt");
+    Files.createSymbolicLink(link, Path.of("/etc/hostname"));
+    try (FileInputStream in = new FileInputStream(link.toString())) {
+      in.read();
+    }
+  }
+
+  /** {@code <relative way to dir>/data/../relative.txt}, resolved against the working directory. */
+  static void relativeRead(Path dir) throws IOException {
+    Files.writeString(dir.resolve("relative.txt"), "r");
+    String relative = Path.of(System.getProperty("user.dir")).toAbsolutePath().relativize(dir.toAbsolutePath())
+        + "/data/../relative.txt";
+    try (FileInputStream in = new FileInputStream(relative)) {
+      in.read();
+    }
+    System.out.println("relative path " + relative);
   }
 
   static void spawnProcesses() throws Exception {

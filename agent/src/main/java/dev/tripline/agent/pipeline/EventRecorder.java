@@ -15,7 +15,6 @@ import dev.tripline.model.EventKind;
 import dev.tripline.model.FileTarget;
 import dev.tripline.model.NetworkTarget;
 import dev.tripline.model.ProcessTarget;
-import java.io.File;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -41,6 +40,7 @@ public final class EventRecorder implements TriplineDispatcher {
 
   private final AgentStats stats;
   private final Filters filters;
+  private final FileTargets files = new FileTargets(System.getProperty("user.dir"));
   private final Cache<Object, Object>[] caches;
   private final BlockingQueue<Occurrence> fresh;
   /** Wall-clock time, refreshed by the pipeline thread every 50 ms: repeats read it instead of the clock. */
@@ -223,20 +223,28 @@ public final class EventRecorder implements TriplineDispatcher {
       case FILE_READ:
       case FILE_WRITE:
       case FILE_DELETE: {
-        String path = new File((String) target).getAbsolutePath();
-        if (filters.excludedPath(path, kind == FILE_READ)) {
+        String given = (String) target;
+        FileTarget.Builder f = FileTarget.newBuilder();
+        String real = file(given, kind != FILE_DELETE, f);
+        if (filters.excludedPath(real, kind == FILE_READ)) {
           return null;
         }
         EventKind k = kind == FILE_READ ? EventKind.FILE_READ : kind == FILE_WRITE ? EventKind.FILE_WRITE : EventKind.FILE_DELETE;
-        return e.setKind(k).setFile(FileTarget.newBuilder().setPath(path));
+        return e.setKind(k).setFile(f);
       }
       case FILE_RENAME: {
-        String from = new File((String) target).getAbsolutePath();
-        String to = extra == null ? "" : new File((String) extra).getAbsolutePath();
+        FileTarget.Builder f = FileTarget.newBuilder();
+        String from = file((String) target, false, f);
+        String to = "";
+        if (extra != null) {
+          FileTarget.Builder t = FileTarget.newBuilder();
+          to = file((String) extra, false, t);
+          f.setNewPath(t.getPath()).setNewRealPath(t.getRealPath());
+        }
         if (filters.excludedPath(from, false) && filters.excludedPath(to, false)) {
           return null;
         }
-        return e.setKind(EventKind.FILE_RENAME).setFile(FileTarget.newBuilder().setPath(from).setNewPath(to));
+        return e.setKind(EventKind.FILE_RENAME).setFile(f);
       }
       case PROCESS: {
         List<String> argv = Redactor.argv((String[]) target);
@@ -249,6 +257,24 @@ public final class EventRecorder implements TriplineDispatcher {
       default:
         return null;
     }
+  }
+
+  /**
+   * Fills path, requested_path and real_path of a file target; returns the path to judge it by
+   * (the real one when known), so that neither {@code ..} nor a symlink leads out of an excluded
+   * directory unseen.
+   */
+  private String file(String given, boolean followLast, FileTarget.Builder f) {
+    String path = files.normalise(given);
+    String real = files.real(given, followLast);
+    f.setPath(path);
+    if (!given.equals(path)) {
+      f.setRequestedPath(given);
+    }
+    if (real != null && !real.equals(path)) {
+      f.setRealPath(real);
+    }
+    return real != null ? real : path;
   }
 
   private static Event complete(Event.Builder e, Throwable error, long now) {
