@@ -40,6 +40,7 @@ public final class EventRecorder implements TriplineDispatcher {
 
   private final AgentStats stats;
   private final Filters filters;
+  private final Caps caps;
   private final FileTargets files = new FileTargets(System.getProperty("user.dir"));
   private final Cache<Object, Object>[] caches;
   private final BlockingQueue<Occurrence> fresh;
@@ -50,6 +51,7 @@ public final class EventRecorder implements TriplineDispatcher {
   public EventRecorder(AgentConfig config, AgentStats stats) {
     this.stats = stats;
     this.filters = new Filters(config);
+    this.caps = new Caps(stats);
     this.fresh = new ArrayBlockingQueue<>(config.integer("queue.capacity"));
     int size = config.integer("cache.size");
     this.caches = new Cache[(PROCESS + 1) * 2];
@@ -93,16 +95,30 @@ public final class EventRecorder implements TriplineDispatcher {
         return;
       case PROCESS:
         String[] cmd = (String[]) target;
-        single(cache, String.join("\u0000", cmd), kind, target, extra, error, now);
+        single(cache, Caps.argvKey(cmd), kind, target, extra, error, now);
         return;
       case FILE_RENAME:
-        single(cache, target + "\u0000" + extra, kind, target, extra, error, now);
+        single(cache, key(kind, target) + "\u0000" + (extra == null ? "" : key(kind, extra)), kind, target, extra, error, now);
         return;
       default:
         if (target != null) {
-          single(cache, target, kind, target, extra, error, now);
+          single(cache, key(kind, target), kind, target, extra, error, now);
         }
     }
+  }
+
+  /**
+   * The cache key of a target: the object the hook holds, except for an over-long string (always
+   * a failed open or lookup: longer than PATH_MAX), keyed by what will be sent so that the cache
+   * never holds megabytes per entry — normalised first for files, so a long {@code ..} chain cannot
+   * fold into another path's entry.
+   */
+  private Object key(int kind, Object target) {
+    if (!(target instanceof String) || Caps.fits((String) target)) {
+      return target;
+    }
+    String s = (String) target;
+    return Caps.key(kind == DNS ? s : files.normalise(s));
   }
 
   private void single(Cache<Object, Object> cache, Object key, int kind, Object target, Object extra, Throwable error,
@@ -161,7 +177,7 @@ public final class EventRecorder implements TriplineDispatcher {
   /** A repeat: one increment; on a sampled one, a look at the call site (see {@link Occurrence#sampled}). */
   private void repeat(Occurrence known, long now) {
     if (Occurrence.sampled(known.hit(now))) {
-      Occurrence other = known.otherSite(CallSites.capture(), now);
+      Occurrence other = known.otherSite(caps.callSite(CallSites.capture()), now);
       if (other != null) {
         handOver(other);
       }
@@ -191,7 +207,7 @@ public final class EventRecorder implements TriplineDispatcher {
         EventKind k = kind == CONNECT ? EventKind.NET_CONNECT : kind == ACCEPT ? EventKind.NET_ACCEPT : EventKind.NET_LISTEN;
         NetworkTarget.Builder n = NetworkTarget.newBuilder().setIp(a.getHostAddress()).setPort(port).setProtocol("tcp");
         if (host != null) {
-          n.setHost(host);
+          n.setHost(caps.cap(host));
         }
         return e.setKind(k).setNetwork(n);
       }
@@ -205,17 +221,19 @@ public final class EventRecorder implements TriplineDispatcher {
           return null;
         }
         return e.setKind(EventKind.DATAGRAM).setNetwork(NetworkTarget.newBuilder()
-            .setHost(sa.getHostString()).setIp(ip).setPort(sa.getPort()).setProtocol("udp"));
+            .setHost(caps.cap(sa.getHostString())).setIp(ip).setPort(sa.getPort()).setProtocol("udp"));
       }
       case DNS: {
         String host = (String) target;
         if (host.isEmpty() || Filters.isIpLiteral(host) || filters.excludedHost(host, "")) {
           return null;
         }
-        DnsTarget.Builder d = DnsTarget.newBuilder().setQuery(host);
+        DnsTarget.Builder d = DnsTarget.newBuilder().setQuery(caps.cap(host));
         if (extra instanceof Object[]) {
           for (Object o : (Object[]) extra) {
-            if (o instanceof InetAddress) d.addResolvedIps(((InetAddress) o).getHostAddress());
+            if (o instanceof InetAddress && d.getResolvedIpsCount() < Caps.MAX_ADDRESSES) {
+              d.addResolvedIps(((InetAddress) o).getHostAddress());
+            }
           }
         }
         return e.setKind(EventKind.DNS_LOOKUP).setDns(d);
@@ -247,10 +265,10 @@ public final class EventRecorder implements TriplineDispatcher {
         return e.setKind(EventKind.FILE_RENAME).setFile(f);
       }
       case PROCESS: {
-        List<String> argv = Redactor.argv((String[]) target);
+        List<String> argv = caps.argv(Redactor.argv((String[]) target)); // redacted whole, then cut
         ProcessTarget.Builder p = ProcessTarget.newBuilder().setExecutable(argv.isEmpty() ? "" : argv.get(0)).addAllArgv(argv);
         if (extra != null) {
-          p.setWorkingDir((String) extra);
+          p.setWorkingDir(caps.cap((String) extra));
         }
         return e.setKind(EventKind.PROCESS_SPAWN).setProcess(p);
       }
@@ -267,28 +285,28 @@ public final class EventRecorder implements TriplineDispatcher {
   private String file(String given, boolean followLast, FileTarget.Builder f) {
     String path = files.normalise(given);
     String real = files.real(given, followLast);
-    f.setPath(path);
+    f.setPath(caps.cap(path));
     if (!given.equals(path)) {
-      f.setRequestedPath(given);
+      f.setRequestedPath(caps.cap(given));
     }
     if (real != null && !real.equals(path)) {
-      f.setRealPath(real);
+      f.setRealPath(caps.cap(real));
     }
     return real != null ? real : path;
   }
 
-  private static Event complete(Event.Builder e, Throwable error, long now) {
+  private Event complete(Event.Builder e, Throwable error, long now) {
     Thread t = Thread.currentThread();
-    e.setCallSite(CallSites.capture())
+    e.setCallSite(caps.callSite(CallSites.capture()))
         .setSuccess(error == null)
         .setCount(1)
         .setFirstSeenMs(now)
         .setLastSeenMs(now)
         .setFirstOccurrence(true)
-        .setThreadName(t.getName())
+        .setThreadName(caps.cap(t.getName()))
         .setVirtualThread(CallSites.isVirtual(t));
     if (error != null) {
-      e.setError(error.getClass().getName());
+      e.setError(caps.cap(error.getClass().getName()));
     }
     return e.build();
   }
