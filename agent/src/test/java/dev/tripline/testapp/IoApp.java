@@ -12,7 +12,10 @@ import java.net.DatagramSocket;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
 import java.net.ServerSocket;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
@@ -24,6 +27,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,6 +69,7 @@ public final class IoApp {
     dotRead();
     symlinkRead(dir);
     relativeRead(dir);
+    unixSockets(dir);
     spawnProcesses();
     virtualThreadRead(dir);
     for (int i = 0; i < 200; i++) {
@@ -259,6 +264,46 @@ public final class IoApp {
       in.read();
     }
     System.out.println("relative path " + relative);
+  }
+
+  /**
+   * A Unix domain socket named like Docker's: bind, connect, accept. JDK 16+ API, reached by
+   * reflection (this class compiles for Java 11).
+   */
+  static void unixSockets(Path dir) throws Exception {
+    Class<?> addressType;
+    try {
+      addressType = Class.forName("java.net.UnixDomainSocketAddress");
+    } catch (ClassNotFoundException e) {
+      System.out.println("no Unix domain sockets on this JDK");
+      return;
+    }
+    SocketAddress address = (SocketAddress) addressType.getMethod("of", Path.class).invoke(null, dir.resolve("docker.sock"));
+    ProtocolFamily unix = StandardProtocolFamily.valueOf("UNIX");
+    try (ServerSocketChannel server = (ServerSocketChannel) ServerSocketChannel.class
+        .getMethod("open", ProtocolFamily.class).invoke(null, unix)) {
+      unixListen(server, address);
+      try (SocketChannel client = (SocketChannel) SocketChannel.class.getMethod("open", ProtocolFamily.class).invoke(null, unix)) {
+        unixConnect(client, address);
+        try (SocketChannel accepted = unixAccept(server)) {
+          client.write(ByteBuffer.wrap(new byte[] {1}));
+          accepted.read(ByteBuffer.allocate(1));
+        }
+      }
+    }
+    System.out.println("unix sockets done");
+  }
+
+  static void unixListen(ServerSocketChannel server, SocketAddress address) throws IOException {
+    server.bind(address);
+  }
+
+  static void unixConnect(SocketChannel client, SocketAddress address) throws IOException {
+    client.connect(address);
+  }
+
+  static SocketChannel unixAccept(ServerSocketChannel server) throws IOException {
+    return server.accept();
   }
 
   static void spawnProcesses() throws Exception {

@@ -20,6 +20,7 @@ final class EventJson {
         field(sb, "ip", e.getNetwork().getIp());
         number(sb, "port", e.getNetwork().getPort());
         field(sb, "protocol", e.getNetwork().getProtocol());
+        if (!e.getNetwork().getPath().isEmpty()) field(sb, "path", e.getNetwork().getPath());
         break;
       case DNS:
         field(sb, "query", e.getDns().getQuery());

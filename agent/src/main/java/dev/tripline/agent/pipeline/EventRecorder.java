@@ -54,7 +54,7 @@ public final class EventRecorder implements TriplineDispatcher {
     this.caps = new Caps(stats);
     this.fresh = new ArrayBlockingQueue<>(config.integer("queue.capacity"));
     int size = config.integer("cache.size");
-    this.caches = new Cache[(PROCESS + 1) * 2];
+    this.caches = new Cache[KINDS * 2];
     for (int i = 0; i < caches.length; i++) {
       caches[i] = Caffeine.newBuilder().maximumSize(size).executor(Runnable::run)
           .removalListener((Object k, Object v, RemovalCause cause) -> lostOnEviction(v, cause)).build();
@@ -69,6 +69,10 @@ public final class EventRecorder implements TriplineDispatcher {
       return;
     }
     stats.seen();
+    if (kind <= 0 || kind >= KINDS) {
+      stats.error(); // a hook newer than this recorder: counted, never thrown into the bridge
+      return;
+    }
     long now = clockMs; // a repeat needs no better than the pipeline's tick; something new reads the clock itself
     Cache<Object, Object> cache = caches[kind * 2 + (error == null ? 0 : 1)];
     switch (kind) {
@@ -82,16 +86,25 @@ public final class EventRecorder implements TriplineDispatcher {
           InetSocketAddress[] peer = channelPeer((SocketChannel) target);
           if (peer != null) {
             byPort(cache, kind, peer[0].getAddress(), peer[1].getPort(), null, now);
+          } else {
+            unix(UNIX_ACCEPT, localUnixPath((SocketChannel) target), null, now);
           }
         } else if (target instanceof InetAddress) {
           byPort(cache, kind, (InetAddress) target, port, null, now);
         }
         return;
       case LISTEN:
-        InetSocketAddress local = listenAddress(target, extra);
-        if (local != null) {
-          byPort(cache, kind, local.getAddress(), local.getPort(), error, now);
+        SocketAddress local = listenAddress(target, extra);
+        if (local instanceof InetSocketAddress) {
+          InetSocketAddress inet = (InetSocketAddress) local;
+          byPort(cache, kind, inet.getAddress(), inet.getPort(), error, now);
+        } else {
+          unix(UNIX_LISTEN, UnixSockets.path(local), error, now);
         }
+        return;
+      case UNIX_CONNECT:
+      case UNIX_LISTEN:
+        unix(kind, UnixSockets.path(target), error, now);
         return;
       case PROCESS:
         String[] cmd = (String[]) target;
@@ -104,6 +117,13 @@ public final class EventRecorder implements TriplineDispatcher {
         if (target != null) {
           single(cache, key(kind, target), kind, target, extra, error, now);
         }
+    }
+  }
+
+  /** A Unix domain socket event, keyed by the path string as given (UnixPath caches its string form). */
+  private void unix(int kind, String path, Throwable error, long now) {
+    if (path != null && !path.isEmpty()) {
+      single(caches[kind * 2 + (error == null ? 0 : 1)], key(kind, path), kind, path, null, error, now);
     }
   }
 
@@ -210,6 +230,20 @@ public final class EventRecorder implements TriplineDispatcher {
           n.setHost(caps.cap(host));
         }
         return e.setKind(k).setNetwork(n);
+      }
+      case UNIX_CONNECT:
+      case UNIX_LISTEN:
+      case UNIX_ACCEPT: {
+        // The socket file is what the kernel connects to: report its real path (a link such as
+        // /var/run -> /run, or one an attacker made to docker.sock, is resolved), else the normalised one.
+        String given = (String) target;
+        String real = files.real(given, true);
+        String path = real != null ? real : files.normalise(given);
+        if (filters.excludedPath(path, false)) {
+          return null;
+        }
+        EventKind k = kind == UNIX_CONNECT ? EventKind.NET_CONNECT : kind == UNIX_ACCEPT ? EventKind.NET_ACCEPT : EventKind.NET_LISTEN;
+        return e.setKind(k).setNetwork(NetworkTarget.newBuilder().setProtocol("unix").setPath(caps.cap(path)));
       }
       case DATAGRAM: {
         if (!(target instanceof InetSocketAddress)) {
@@ -324,7 +358,9 @@ public final class EventRecorder implements TriplineDispatcher {
     return null;
   }
 
-  private static InetSocketAddress listenAddress(Object server, Object requested) {
+  /** The address a server is bound to: Inet or Unix; the requested one when the bind failed. */
+  private static SocketAddress listenAddress(Object server, Object requested) {
+    SocketAddress asked = requested instanceof SocketAddress ? (SocketAddress) requested : null;
     try {
       SocketAddress bound = null;
       if (server instanceof ServerSocketChannel) {
@@ -332,12 +368,17 @@ public final class EventRecorder implements TriplineDispatcher {
       } else if (server instanceof ServerSocket) {
         bound = ((ServerSocket) server).getLocalSocketAddress();
       }
-      if (bound == null) {
-        return requested instanceof InetSocketAddress ? (InetSocketAddress) requested : null; // the bind failed
-      }
-      return bound instanceof InetSocketAddress ? (InetSocketAddress) bound : null;
+      return bound != null ? bound : asked; // null: the bind failed
     } catch (java.io.IOException | RuntimeException e) {
-      return requested instanceof InetSocketAddress ? (InetSocketAddress) requested : null;
+      return asked;
+    }
+  }
+
+  private static String localUnixPath(SocketChannel ch) {
+    try {
+      return UnixSockets.path(ch.getLocalAddress());
+    } catch (java.io.IOException | RuntimeException e) {
+      return null; // closed already
     }
   }
 

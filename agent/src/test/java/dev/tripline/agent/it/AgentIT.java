@@ -72,6 +72,13 @@ class AgentIT {
     Map<String, Object> relative = expect(run, "FILE_READ", "relativeRead", path(files.resolve("relative.txt")));
     assertTrue(run.output.contains("relative path " + relative.get("requestedPath") + "\n"), relative.toString());
     assertFalse(String.valueOf(relative.get("requestedPath")).startsWith("/"), relative.toString());
+    // Unix domain sockets: the path is the target, "unix" the protocol.
+    assertTrue(run.output.contains("unix sockets done"), run.output);
+    Predicate<Map<String, Object>> dockerSock = e -> "unix".equals(e.get("protocol"))
+        && files.resolve("docker.sock").toString().equals(e.get("path"));
+    expect(run, "NET_LISTEN", "unixListen", dockerSock);
+    expect(run, "NET_CONNECT", "unixConnect", dockerSock.and(e -> Boolean.TRUE.equals(e.get("success"))));
+    expect(run, "NET_ACCEPT", "unixAccept", dockerSock);
     expect(run, "PROCESS_SPAWN", "spawnProcesses", e -> e.get("argv").equals(List.of(
         "/bin/echo", "--password", "<redacted>", "db_token=<redacted>", "https://bob:<redacted>@example.org/x")));
     expect(run, "PROCESS_SPAWN", "spawnProcesses", e -> "/bin/true".equals(e.get("executable")));
