@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Finds the Java frame that caused an event: the first frame that is neither JDK nor agent code,
@@ -62,6 +63,15 @@ public final class CallSites {
     return WALKER.walk(frames -> scan(frames.iterator(), table));
   }
 
+  /**
+   * The call site alone: a walk that stops at it and the few frames kept above it. For sampled
+   * repeats, where a new call site is rare and the whole-stack walk would cost on every 1024th.
+   */
+  public static CallSite site() {
+    return site(WALKER.walk(s -> s.filter(CallSites::isApplicationFrame).limit(EXTRA_FRAMES + 1)
+        .collect(Collectors.toList())));
+  }
+
   private static Captured scan(Iterator<StackWalker.StackFrame> it, ContextFrames table) {
     List<StackWalker.StackFrame> app = new ArrayList<>(EXTRA_FRAMES + 1);
     StackWalker.StackFrame[] contexts = null;
@@ -70,7 +80,7 @@ public final class CallSites {
       if (app.size() <= EXTRA_FRAMES && isApplicationFrame(f)) {
         app.add(f);
       }
-      int category = table.match(f.getDeclaringClass(), f.getMethodName());
+      int category = table.match(f);
       if (category >= 0) {
         if (contexts == null) contexts = new StackWalker.StackFrame[table.categories()];
         contexts[category] = f; // the walk goes outwards: the last match is the outermost
