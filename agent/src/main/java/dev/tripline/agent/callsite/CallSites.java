@@ -24,6 +24,9 @@ public final class CallSites {
   private static final int EXTRA_FRAMES = 4;
   private static final StackWalker WALKER =
       StackWalker.getInstance(EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE));
+  /** For context frames: {@code Method.invoke} is a reflection frame, which a default walker hides. */
+  private static final StackWalker CONTEXT_WALKER = StackWalker.getInstance(
+      EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_REFLECT_FRAMES));
   private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
   private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
 
@@ -60,7 +63,7 @@ public final class CallSites {
    * the outermost frame of each category is the one that names who started it.
    */
   public static Captured capture(ContextFrames table) {
-    return WALKER.walk(frames -> scan(frames.iterator(), table));
+    return CONTEXT_WALKER.walk(frames -> scan(frames.iterator(), table));
   }
 
   /**
@@ -136,7 +139,9 @@ public final class CallSites {
       return false; // the JDK itself
     }
     String name = c.getName();
-    return !(name.startsWith("dev.tripline.agent.") || name.startsWith("dev.tripline.bootstrap."));
+    // Reflection's generated accessors (JDK ≤ 17) live in a loader of their own: not application code.
+    return !(name.startsWith("dev.tripline.agent.") || name.startsWith("dev.tripline.bootstrap.")
+        || name.startsWith("jdk.internal.reflect.") || name.startsWith("sun.reflect."));
   }
 
   /** Thread.isVirtual() exists from JDK 21; the agent runs on 11+. */
