@@ -20,6 +20,7 @@ final class EventJson {
         field(sb, "ip", e.getNetwork().getIp());
         number(sb, "port", e.getNetwork().getPort());
         field(sb, "protocol", e.getNetwork().getProtocol());
+        if (!e.getNetwork().getPath().isEmpty()) field(sb, "path", e.getNetwork().getPath());
         break;
       case DNS:
         field(sb, "query", e.getDns().getQuery());
@@ -28,6 +29,9 @@ final class EventJson {
       case FILE:
         field(sb, "path", e.getFile().getPath());
         if (!e.getFile().getNewPath().isEmpty()) field(sb, "newPath", e.getFile().getNewPath());
+        if (!e.getFile().getRequestedPath().isEmpty()) field(sb, "requestedPath", e.getFile().getRequestedPath());
+        if (!e.getFile().getRealPath().isEmpty()) field(sb, "realPath", e.getFile().getRealPath());
+        if (!e.getFile().getNewRealPath().isEmpty()) field(sb, "newRealPath", e.getFile().getNewRealPath());
         break;
       case PROCESS:
         field(sb, "executable", e.getProcess().getExecutable());
@@ -46,6 +50,19 @@ final class EventJson {
     field(sb, "codeLocation", c.getCodeLocation());
     trimComma(sb);
     sb.append("},");
+    if (e.getContextsCount() > 0) {
+      sb.append("\"contexts\":[");
+      for (dev.tripline.model.CodeContext x : e.getContextsList()) {
+        sb.append('{');
+        field(sb, "category", x.getCategory());
+        field(sb, "frame", x.getFrame());
+        field(sb, "jarName", x.getJarName());
+        trimComma(sb);
+        sb.append("},");
+      }
+      trimComma(sb);
+      sb.append("],");
+    }
     sb.append("\"success\":").append(e.getSuccess()).append(',');
     if (!e.getError().isEmpty()) field(sb, "error", e.getError());
     number(sb, "count", e.getCount());

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +62,25 @@ class AgentIT {
     expect(run, "FILE_RENAME", "deletesAndRenames", e -> files.resolve("moved.txt").toString().equals(e.get("newPath")));
     expect(run, "FILE_DELETE", "deletesAndRenames", path(files.resolve("moved.txt")));
     expect(run, "FILE_DELETE", "deletesAndRenames", path(files.resolve("nio.txt")));
+    // Canonical targets: what the kernel opened, with the string as given beside it.
+    Map<String, Object> traversal = expect(run, "FILE_READ", "traversalRead", path(Path.of("/etc/passwd")));
+    assertTrue(String.valueOf(traversal.get("requestedPath")).startsWith(files.resolve("data") + "/../"), traversal.toString());
+    assertFalse(traversal.containsKey("realPath"), "no link on the way: " + traversal);
+    Map<String, Object> dot = expect(run, "FILE_READ", "dotRead", path(Path.of("/etc/hostname")));
+    assertEquals("/etc/./hostname", dot.get("requestedPath"));
+    Map<String, Object> link = expect(run, "FILE_READ", "symlinkRead", path(files.resolve("innocent.txt")));
+    assertEquals("/etc/hostname", link.get("realPath"), link.toString());
+    assertFalse(link.containsKey("requestedPath"), "given as it is reported: " + link);
+    Map<String, Object> relative = expect(run, "FILE_READ", "relativeRead", path(files.resolve("relative.txt")));
+    assertTrue(run.output.contains("relative path " + relative.get("requestedPath") + "\n"), relative.toString());
+    assertFalse(String.valueOf(relative.get("requestedPath")).startsWith("/"), relative.toString());
+    // Unix domain sockets: the path is the target, "unix" the protocol.
+    assertTrue(run.output.contains("unix sockets done"), run.output);
+    Predicate<Map<String, Object>> dockerSock = e -> "unix".equals(e.get("protocol"))
+        && files.resolve("docker.sock").toString().equals(e.get("path"));
+    expect(run, "NET_LISTEN", "unixListen", dockerSock);
+    expect(run, "NET_CONNECT", "unixConnect", dockerSock.and(e -> Boolean.TRUE.equals(e.get("success"))));
+    expect(run, "NET_ACCEPT", "unixAccept", dockerSock);
     expect(run, "PROCESS_SPAWN", "spawnProcesses", e -> e.get("argv").equals(List.of(
         "/bin/echo", "--password", "<redacted>", "db_token=<redacted>", "https://bob:<redacted>@example.org/x")));
     expect(run, "PROCESS_SPAWN", "spawnProcesses", e -> "/bin/true".equals(e.get("executable")));
@@ -121,6 +142,38 @@ class AgentIT {
     assertFalse(run.output.contains("[tripline]"), run.output);
     assertFalse(run.output.contains("agent class visible"), run.output);
     expect(run, "FILE_WRITE", "main", path(work.resolve("out.bin")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("jdks")
+  void ioDoneByJndiDeserializationOrAnXmlEntityCarriesThatContext(Path java, @TempDir Path work) throws Exception {
+    Path files = work.resolve("files");
+    AgentRun run = AgentRun.run(java, work, AgentRun.testAppJar().toString(), "dev.tripline.testapp.ContextApp",
+        List.of(), files.toString());
+    assertEquals(0, run.exitCode, run.toString());
+    assertTrue(run.output.contains("CONTEXTAPP DONE") && run.output.contains("entity expanded: true"), run.toString());
+    Matcher port = Pattern.compile("jndi port (\\d+)").matcher(run.output);
+    assertTrue(port.find(), run.output);
+
+    Map<String, Object> callback = expect(run, "NET_CONNECT", "jndiLookup",
+        e -> Long.valueOf(port.group(1)).equals(e.get("port")));
+    String jndi = context(callback, "jndi");
+    assertTrue(jndi.startsWith("javax.naming.") || jndi.startsWith("com.sun.jndi."), jndi);
+    Map<String, Object> gadget = expect(run, "FILE_WRITE", "readObject", path(files.resolve("gadget.out")));
+    assertEquals("java.io.ObjectInputStream.readObject", context(gadget, "deserialization"), "the outermost frame");
+    Map<String, Object> entity = expect(run, "FILE_READ", "xxe", path(Path.of("/etc/hostname")));
+    assertTrue(context(entity, "xml-entity").startsWith("com.sun.org.apache.xerces.internal.impl.XMLEntityManager."),
+        entity.toString());
+    Map<String, Object> plain = expect(run, "FILE_WRITE", "plainWrite", path(files.resolve("plain.out")));
+    assertFalse(plain.containsKey("contexts"), "plain I/O has no context: " + plain);
+  }
+
+  /** The frame of the event's context of this category; fails when there is none. */
+  @SuppressWarnings("unchecked")
+  private static String context(Map<String, Object> event, String category) {
+    List<Map<String, Object>> contexts = (List<Map<String, Object>>) event.getOrDefault("contexts", List.of());
+    return contexts.stream().filter(c -> category.equals(c.get("category"))).map(c -> (String) c.get("frame"))
+        .findFirst().orElseThrow(() -> new AssertionError("no " + category + " context: " + event));
   }
 
   private static Predicate<Map<String, Object>> path(Path p) {
