@@ -100,7 +100,8 @@ class KafkaPipelineIT {
       assertTrue(progressWrites > progressRecords, progressWrites + " writes in " + progressRecords + " records");
 
       // Sent batches are acknowledged: heartbeats count them, and the agent's MBean shows the same meters.
-      EventBatch lastHeartbeat = topicReader.heartbeats().get(topicReader.heartbeats().size() - 1);
+      List<EventBatch> heartbeats = topicReader.heartbeats();
+      EventBatch lastHeartbeat = heartbeats.get(heartbeats.size() - 1);
       assertTrue(lastHeartbeat.getHealth().getEventsSeen() >= lastHeartbeat.getHealth().getEventsSent(), lastHeartbeat.toString());
       assertEquals(0, lastHeartbeat.getHealth().getErrors(), lastHeartbeat.toString());
       assertTrue(mbean(out, "events.seen") > 0 && mbean(out, "events.sent") > 0, out);
