@@ -34,8 +34,6 @@ public final class Redactor {
   private static final Pattern SECRET_FLAG = Pattern.compile(
       "(?i)^--?(?!no-)(?:[a-z0-9]+[-_.])*[a-z]*(?:pass(?:wd|word|phrase|in|out)?|pwd|secret|token|api[-_]?key|apikey"
           + "|access[-_]?key|private[-_]?key|credentials?|auth)$");
-  /** Names are bounded (a longer one is matched by its last 64 characters): no quadratic backtracking. */
-  private static final Pattern KEY_VALUE = Pattern.compile("([A-Za-z0-9_.-]{0,64})([=:])(\\S+)");
   /** The name and colon of a JSON field {@code "password": "…"}; its value is scanned by hand (escapes). */
   private static final Pattern JSON_NAME = Pattern.compile("\"([A-Za-z0-9_.-]{1,64})\"\\s{0,8}:\\s{0,8}\"");
   /** userinfo up to the last {@code @} of the authority: a password may contain {@code @}. */
@@ -49,7 +47,6 @@ public final class Redactor {
           + "(:[ \\t]+)(?:(bearer|basic|token|digest|negotiate|apikey|key)[ \\t]+)?([^\\s'\"]+)");
   private static final Pattern AWS_KEY = Pattern.compile("\\b(AKIA|ASIA)[A-Z0-9]{16}\\b");
   private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer|basic)\\s+(?!<redacted>)[A-Za-z0-9._~+/=-]+");
-  private static final Pattern JWT = Pattern.compile("\\beyJ[A-Za-z0-9_-]{5,}+\\.[A-Za-z0-9_-]{5,}+\\.[A-Za-z0-9_-]{5,}+");
   /**
    * Longer argv elements are cut here (the rest is dropped, never sent unredacted): the patterns stay
    * cheap on hostile input, and the agent caps what it sends anyway.
@@ -229,7 +226,7 @@ public final class Redactor {
       r = URL_CREDENTIALS.matcher(r).replaceAll("$1$2:" + MASK + "@");
     }
     r = AWS_KEY.matcher(r).replaceAll(MASK);
-    r = JWT.matcher(r).replaceAll(MASK);
+    r = maskJwts(r);
     if (r.indexOf(':') >= 0) {
       r = replaceSecretHeaders(r);
       if (r.indexOf('"') >= 0) {
@@ -238,19 +235,95 @@ public final class Redactor {
     }
     r = BEARER.matcher(r).replaceAll("$1 " + MASK);
     if (r.indexOf('=') >= 0 || r.indexOf(':') >= 0) {
-      Matcher m = KEY_VALUE.matcher(r);
-      StringBuilder sb = new StringBuilder();
-      while (m.find()) {
-        String name = m.group(1);
-        String value = m.group(3);
-        boolean secret = !name.isEmpty() && SECRET_NAME.matcher(name).matches() && !value.startsWith(MASK)
-            && !value.startsWith("\"" + MASK) && !(m.group(2).equals(":") && value.startsWith("//"));
-        m.appendReplacement(sb, Matcher.quoteReplacement(secret ? name + m.group(2) + MASK : m.group()));
-      }
-      m.appendTail(sb);
-      r = sb.toString();
+      r = maskKeyValues(r);
     }
     return r;
+  }
+
+  /**
+   * {@code name=value} and {@code name:value} with a secret-sounding name (the last 64 characters of
+   * it); a value ends at a blank, {@code &}, {@code ,} or {@code ;}, so {@code ?user=a&token=X} is
+   * caught. {@code scheme://host:port} is not a name and a value. One pass, no backtracking.
+   */
+  private static String maskKeyValues(String s) {
+    StringBuilder sb = null;
+    int copied = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c != '=' && c != ':') {
+        continue;
+      }
+      if (c == ':' && s.startsWith("//", i + 1)) {
+        int slash = s.indexOf('/', i + 3);
+        i = (slash < 0 ? s.length() : slash) - 1; // the authority (host:port) is not name:value
+        continue;
+      }
+      int nameStart = i;
+      while (nameStart > 0 && i - nameStart < 64 && isNameChar(s.charAt(nameStart - 1))) {
+        nameStart--;
+      }
+      int valueEnd = i + 1;
+      while (valueEnd < s.length() && !Character.isWhitespace(s.charAt(valueEnd)) && "&,;".indexOf(s.charAt(valueEnd)) < 0) {
+        valueEnd++;
+      }
+      if (nameStart == i || valueEnd == i + 1) {
+        continue;
+      }
+      boolean masked = s.startsWith(MASK, i + 1) || s.startsWith("\"" + MASK, i + 1);
+      if (!masked && SECRET_NAME.matcher(s.subSequence(nameStart, i)).matches()) {
+        if (sb == null) sb = new StringBuilder(s.length());
+        sb.append(s, copied, i + 1).append(MASK);
+        copied = valueEnd;
+      }
+      i = valueEnd - 1; // a value is not a name: host=auth-server:9092 stays
+    }
+    return sb == null ? s : sb.append(s, copied, s.length()).toString();
+  }
+
+  private static boolean isNameChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+  }
+
+  private static boolean isTokenChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  }
+
+  /**
+   * JWTs ({@code eyJ…}, three dot-separated base64url parts of 5+ characters). Linear: a candidate
+   * that fails is skipped together with its first part, which every candidate inside it shares.
+   */
+  private static String maskJwts(String s) {
+    int i = s.indexOf("eyJ");
+    StringBuilder sb = null;
+    int copied = 0;
+    while (i >= 0) {
+      if (i > 0 && isTokenChar(s.charAt(i - 1)) && s.charAt(i - 1) != '-') {
+        i = s.indexOf("eyJ", i + 1); // not at a word boundary
+        continue;
+      }
+      int end = i;
+      int firstEnd = -1;
+      boolean ok = true;
+      for (int part = 0; part < 3 && ok; part++) {
+        int start = end;
+        while (end < s.length() && isTokenChar(s.charAt(end))) end++;
+        if (part == 0) firstEnd = end;
+        ok = end - start >= (part == 0 ? 8 : 5);
+        if (ok && part < 2) {
+          ok = end < s.length() && s.charAt(end) == '.';
+          end++;
+        }
+      }
+      if (ok) {
+        if (sb == null) sb = new StringBuilder(s.length());
+        sb.append(s, copied, i).append(MASK);
+        copied = end;
+        i = s.indexOf("eyJ", end);
+      } else {
+        i = s.indexOf("eyJ", Math.max(i + 1, firstEnd));
+      }
+    }
+    return sb == null ? s : sb.append(s, copied, s.length()).toString();
   }
 
   private static String replaceSecretHeaders(String s) {
