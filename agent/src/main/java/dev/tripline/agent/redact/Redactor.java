@@ -53,6 +53,8 @@ public final class Redactor {
    */
   static final int MAX_TEXT = 4096;
 
+  /** {@code sh -c "sh -c '…'"}: deeper scripts are masked as text only (the application's stack is not ours to spend). */
+  private static final int MAX_SHELL_DEPTH = 3;
   private static final Set<String> SHELLS = Set.of("sh", "bash", "dash", "zsh", "ash", "ksh", "busybox");
   /** {@code -pSECRET} attached, and {@code -p SECRET}, are the password (mysql: {@code -p X} is really a database, but the intent is a password). */
   private static final Set<String> DASH_P_IS_PASSWORD = Set.of("mysql", "mysqldump", "mysqladmin", "mysqlimport",
@@ -70,7 +72,7 @@ public final class Redactor {
     for (String arg : argv) {
       out.add(arg == null ? "" : arg);
     }
-    redactArgs(out);
+    redactArgs(out, 0);
     return out;
   }
 
@@ -79,7 +81,7 @@ public final class Redactor {
    * wrappers and {@code NAME=value} assignments), then its arguments; words from a shell script may carry
    * shell quotes, which are kept around a masked value.
    */
-  private static void redactArgs(List<String> words) {
+  private static void redactArgs(List<String> words, int depth) {
     String program = "";
     int programAt = -1;
     for (int i = 0; i < words.size(); i++) {
@@ -101,7 +103,8 @@ public final class Redactor {
         continue;
       }
       if (script) {
-        words.set(i, raw.equals(w) ? script(w) : raw.charAt(0) + script(w) + raw.charAt(raw.length() - 1));
+        String inner = depth < MAX_SHELL_DEPTH ? script(w, depth + 1) : text(w);
+        words.set(i, raw.equals(w) ? inner : raw.charAt(0) + inner + raw.charAt(raw.length() - 1));
         script = false;
         continue;
       }
@@ -166,14 +169,14 @@ public final class Redactor {
   }
 
   /** A shell script ({@code sh -c "…"}): masked as a whole, then command by command. */
-  static String script(String s) {
+  static String script(String s, int depth) {
     String r = text(s);
     StringBuilder out = new StringBuilder(r.length());
     int start = 0;
     for (int i = 0; i <= r.length(); i++) {
       char c = i < r.length() ? r.charAt(i) : ';';
       if (c == ';' || c == '&' || c == '|' || c == '\n' || c == '(' || c == ')' || c == '`') {
-        out.append(command(r.substring(start, i)));
+        out.append(command(r.substring(start, i), depth));
         if (i < r.length()) {
           out.append(c);
         }
@@ -184,7 +187,7 @@ public final class Redactor {
   }
 
   /** One shell command: split on blanks (quotes kept on their words), redacted as argv, joined back. */
-  private static String command(String s) {
+  private static String command(String s, int depth) {
     List<String> words = new ArrayList<>();
     List<String> gaps = new ArrayList<>();
     int i = 0;
@@ -208,7 +211,7 @@ public final class Redactor {
     if (words.isEmpty()) {
       return s;
     }
-    redactArgs(words);
+    redactArgs(words, depth);
     StringBuilder out = new StringBuilder(s.length());
     for (int w = 0; w < words.size(); w++) {
       out.append(gaps.get(w)).append(words.get(w));

@@ -41,6 +41,7 @@ class RedactorTest {
         row("mysql -uroot -pX in sh -c", "sh|-c|mysql -uroot -phunter2 orders", "sh|-c|mysql -uroot -p⊗ orders"),
         row("sh -c with quotes and a chain", "/bin/bash|-lc|cd /srv && exec mysql -uroot -p'hunter 2' shop",
             "/bin/bash|-lc|cd /srv && exec mysql -uroot -p⊗ shop"),
+        row("nested sh -c", "sh|-c|bash -c 'mysql -pX1 db'", "sh|-c|bash -c 'mysql -p⊗ db'"),
         row("redis-cli -a X", "redis-cli|-h|cache|-p|6379|-a|r3dis|ping", "redis-cli|-h|cache|-p|6379|-a|⊗|ping"),
         row("redis-cli -a X in sh -c", "sh|-c|redis-cli -a r3dis ping", "sh|-c|redis-cli -a ⊗ ping"),
         row("sshpass -p X", "sshpass|-p|hunter2|ssh|deploy@host", "sshpass|-p|⊗|ssh|deploy@host"),
@@ -149,6 +150,8 @@ class RedactorTest {
     long ms = (System.nanoTime() - t0) / 1_000_000;
     assertEquals(argv.length, out.size());
     assertTrue(ms < 2_000, argv.length + " hostile elements of " + n + " characters took " + ms + " ms");
+    String nested = "sh -c '".repeat(600) + "mysql -pX";
+    assertTrue(Redactor.argv(new String[] {"sh", "-c", nested}).size() == 3, "deep nesting stays shallow on the stack");
     String longer = "x".repeat(100_000) + " password=hunter2";
     assertEquals(n + 1, Redactor.text(longer).length(), "cut at the cap, the rest dropped, never sent unredacted");
   }
