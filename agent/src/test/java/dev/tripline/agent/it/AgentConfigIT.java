@@ -1,6 +1,5 @@
 package dev.tripline.agent.it;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +11,6 @@ import dev.tripline.model.EventBatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,9 +63,9 @@ class AgentConfigIT {
     props.addAll(MISTAKES);
     try (Probe app = Probe.start(java, dir.resolve("app"), props, FOREIGN_ENV)) {
       String read = app.read.toString();
-      await().atMost(Duration.ofSeconds(60)).until(() -> lines(events).stream()
+      app.awaitUntil("the read in events.jsonl", () -> lines(events).stream()
           .anyMatch(e -> "FILE_READ".equals(e.get("kind")) && read.equals(e.get("path"))));
-      await().atMost(Duration.ofSeconds(30)).until(() -> heartbeat(events).isPresent());
+      app.awaitUntil("a heartbeat in events.jsonl", () -> heartbeat(events).isPresent());
       String out = app.stop();
 
       assertFalse(out.contains("agent disabled"), out);
@@ -90,8 +88,8 @@ class AgentConfigIT {
     props.addAll(MISTAKES);
     try (Probe app = Probe.start(java, dir.resolve("app"), props, FOREIGN_ENV);
          BatchConsumer reader = new BatchConsumer(kafka.bootstrapServers(), topic)) {
-      await().atMost(Duration.ofSeconds(60)).until(() -> reader.sawFile(app.read.toString()));
-      await().atMost(Duration.ofSeconds(30)).until(() -> !reader.heartbeats().isEmpty());
+      app.awaitUntil("the read on Kafka", () -> reader.sawFile(app.read.toString()));
+      app.awaitUntil("a heartbeat on Kafka", () -> !reader.heartbeats().isEmpty());
       app.stop();
       List<EventBatch> heartbeats = reader.heartbeats();
       EventBatch heartbeat = heartbeats.get(heartbeats.size() - 1);
@@ -131,14 +129,14 @@ class AgentConfigIT {
       // Kafka's documented line, as a user copies it: the agent maps it onto its relocated client and logs in.
       try (Probe app = Probe.start(java, dir.resolve("ok"), saslProps(broker, topic, "sasl-svc", String.format(standard, "agent-pw-1")), Map.of());
            BatchConsumer reader = new BatchConsumer(broker.bootstrapServers(), topic)) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> reader.sawFile(app.read.toString()));
+        app.awaitUntil("the read on Kafka, sent over SASL/PLAIN", () -> reader.sawFile(app.read.toString()));
         String out = app.stop();
         assertFalse(out.contains("[tripline]"), out);
       }
 
       // A wrong password: the producer starts, the broker refuses it, and the log says so without the password.
       try (Probe app = Probe.start(java, dir.resolve("wrong"), saslProps(broker, topic, "sasl-wrong", String.format(standard, "wrong-pw-2")), Map.of())) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> app.output().contains("[tripline] cannot deliver events to Kafka at "));
+        app.awaitUntil("the refusal", () -> app.output().contains("[tripline] cannot deliver events to Kafka at "));
         String out = app.stop();
         assertTrue(out.contains("Authentication failed"), out);
         assertFalse(out.contains("wrong-pw-2") || out.contains("agent off"), out);
@@ -147,7 +145,7 @@ class AgentConfigIT {
       // A login module that does not exist: the producer cannot be built; one line with the real cause, no secret.
       String missing = "org.apache.kafka.common.security.nope.NopeLoginModule required username=\"agent\" password=\"agent-pw-3\";";
       try (Probe app = Probe.start(java, dir.resolve("bad"), saslProps(broker, topic, "sasl-bad", missing), Map.of())) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> app.output().contains("[tripline] agent off"));
+        app.awaitUntil("the agent-off line", () -> app.output().contains("[tripline] agent off"));
         String out = app.stop();
         assertTrue(out.contains("[tripline] agent off: cannot start the Kafka producer for " + broker.bootstrapServers("SASL")
             + ": javax.security.auth.login.LoginException: No LoginModule found for "), out);
@@ -166,7 +164,7 @@ class AgentConfigIT {
     List<String> props = List.of("-Dtripline.sink=jsonl:" + events, "-Dtripline.flush.interval=500ms", "-Dtripline.heartbeat.interval=1s");
     try (Probe app = Probe.start(java, dir.resolve("app"), props, Map.of())) {
       String line = "[tripline] cannot write events to jsonl:" + events + ": FileNotFoundException: " + events;
-      await().atMost(Duration.ofSeconds(60)).until(() -> app.output().contains(line));
+      app.awaitUntil("the unwritable-sink line", () -> app.output().contains(line));
       String out = app.stop();
       assertEquals(1, Probe.count(out, "[tripline] cannot write events"), "said once, not per batch:\n" + out);
       assertTrue(out.contains("events are dropped and counted as sink_unwritable"), out);

@@ -58,6 +58,15 @@ final class Probe implements AutoCloseable {
     return output();
   }
 
+  /** Waits for {@code condition}; on timeout the failure shows the application's output. */
+  void awaitUntil(String what, java.util.concurrent.Callable<Boolean> condition) throws Exception {
+    try {
+      org.awaitility.Awaitility.await(what).atMost(java.time.Duration.ofSeconds(60)).until(condition);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(what + " did not happen within 60 s; the application said:\n" + output(), e);
+    }
+  }
+
   static long mbean(String out, String attribute) {
     Matcher m = Pattern.compile("MBEAN " + Pattern.quote(attribute) + "=(\\d+)").matcher(out);
     return m.find() ? Long.parseLong(m.group(1)) : -1;
