@@ -2,6 +2,7 @@ package dev.tripline.agent;
 
 import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.health.AgentStats;
+import dev.tripline.agent.health.Coverage;
 import dev.tripline.agent.identity.IdentityResolver;
 import dev.tripline.agent.instrument.Hooks;
 import dev.tripline.agent.pipeline.EventRecorder;
@@ -16,6 +17,20 @@ import java.util.List;
 public final class AgentStarter {
   private AgentStarter() {}
 
+  /**
+   * Loads (without initialising) each hooked JDK class the application has not loaded yet, on the
+   * agent's own thread: its hooks are woven now, so one still missing afterwards did not match.
+   */
+  static void loadHookedTypes(Hooks hooks) {
+    for (String type : hooks.types()) {
+      try {
+        Class.forName(type, false, null);
+      } catch (ClassNotFoundException | LinkageError e) {
+        // absent on this JDK: its hooks stay missing, which is what the heartbeat should say
+      }
+    }
+  }
+
   public static void start(Instrumentation inst, AgentConfig config) {
     long t0 = System.nanoTime();
     AgentStats stats = new AgentStats();
@@ -26,10 +41,11 @@ public final class AgentStarter {
     long t2 = System.nanoTime();
     hooks.install(inst);
     long t3 = System.nanoTime();
+    Coverage coverage = new Coverage(config.warnings(), hooks::applied, hooks::all, () -> loadHookedTypes(hooks));
     Pipeline pipeline = new Pipeline(config, recorder, stats,
-        () -> Sinks.create(config, stats), () -> IdentityResolver.resolve(config));
+        () -> Sinks.create(config, stats), () -> IdentityResolver.resolve(config), coverage);
+    TriplineBridge.dispatcher = recorder; // before the pipeline starts: if its sink fails, it can take this back
     Thread thread = pipeline.start();
-    TriplineBridge.dispatcher = recorder;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       TriplineBridge.markAgentThread();
       TriplineBridge.dispatcher = null;

@@ -43,10 +43,13 @@ public final class TriplineAgent {
         System.err.println("[tripline] agent disabled: " + unsupported + "; the application runs without it");
         return;
       }
-      // Configuration first: a mistake must leave no trace in the JVM beyond its one line.
+      // Configuration first: a mistake it cannot work around must leave no trace in the JVM beyond its lines.
       AgentConfig config = AgentConfig.load();
       if (!config.enabled()) {
         return;
+      }
+      for (String warning : config.warnings()) {
+        System.err.println("[tripline] " + warning);
       }
       long t0 = System.nanoTime();
       injectBridge(inst);
@@ -57,6 +60,9 @@ public final class TriplineAgent {
           .getMethod("start", Instrumentation.class, AgentConfig.class)
           .invoke(null, inst, config);
     } catch (AgentConfig.ConfigException e) {
+      for (String warning : e.warnings()) {
+        System.err.println("[tripline] " + warning);
+      }
       System.err.println("[tripline] agent disabled: " + e.getMessage() + "; the application runs without it");
     } catch (java.lang.reflect.InvocationTargetException e) {
       System.err.println("[tripline] agent disabled: " + e.getCause().getMessage() + "; the application runs without it");

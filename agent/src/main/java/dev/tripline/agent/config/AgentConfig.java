@@ -4,8 +4,10 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -17,11 +19,21 @@ import java.util.TreeMap;
  * {@code TRIPLINE_<KEY>} ({@code .} → {@code _}, upper case) and an optional properties file named
  * by {@code tripline.config}; a system property wins over the environment, which wins over the file.
  *
- * <p>Everything is validated up front: an unknown key or a bad value is a {@link ConfigException}
- * naming the key, and the agent switches itself off rather than run half-configured.
+ * <p>Configuration never blinds the agent. From the environment (shared by every program in a
+ * container) only the agent's own variables are read: {@code TRIPLINE_<KEY>} for each known key and
+ * {@code TRIPLINE_KAFKA_*}; any other {@code TRIPLINE_*} variable belongs to someone else and is
+ * ignored. An unknown {@code tripline.*} key or a bad value is a {@link #warnings() warning} naming
+ * it, and the key keeps its default. Only a mistake the agent cannot work around (Kafka without an
+ * address, an unreadable Kafka secret) is a {@link ConfigException}, which switches it off.
  */
 public final class AgentConfig {
   public static final String PREFIX = "tripline.";
+  static final String ENV_PREFIX = "TRIPLINE_";
+  /** Above this the queue's array alone would take a noticeable share of the application's heap. */
+  static final int MAX_QUEUE_CAPACITY = 1_000_000;
+  static final int MAX_CACHE_SIZE = 1_000_000;
+  /** A file full of typos must not make the heartbeat large. */
+  static final int MAX_WARNINGS = 20;
 
   /** Known keys with their defaults ("" = unset). */
   private static final Map<String, String> DEFAULTS;
@@ -50,9 +62,11 @@ public final class AgentConfig {
   }
 
   private final Map<String, String> values;
+  private final List<String> warnings;
 
-  private AgentConfig(Map<String, String> values) {
+  private AgentConfig(Map<String, String> values, List<String> warnings) {
     this.values = values;
+    this.warnings = Collections.unmodifiableList(warnings);
   }
 
   /** Reads and validates the configuration of this JVM. */
@@ -60,34 +74,88 @@ public final class AgentConfig {
     return load(System.getProperties(), System.getenv());
   }
 
+  /**
+   * Reads and validates; bad parts become {@link #warnings()}.
+   *
+   * @throws ConfigException only when the agent cannot work at all
+   */
   public static AgentConfig load(Properties system, Map<String, String> env) {
-    Map<String, String> v = new TreeMap<>();
-    Map<String, String> fromEnv = new TreeMap<>();
-    for (Map.Entry<String, String> e : env.entrySet()) {
-      if (e.getKey().startsWith("TRIPLINE_")) {
-        fromEnv.put(e.getKey().substring(9).toLowerCase(Locale.ROOT).replace('_', '.'), e.getValue());
-      }
-    }
+    List<String> warnings = new ArrayList<>();
+    Map<String, String> fromEnv = ownEnvironment(env);
     Map<String, String> fromSystem = new TreeMap<>();
     for (String name : system.stringPropertyNames()) {
       if (name.startsWith(PREFIX)) {
         fromSystem.put(name.substring(PREFIX.length()), system.getProperty(name));
       }
     }
+    Map<String, String> v = new TreeMap<>();
     String file = fromSystem.getOrDefault("config", fromEnv.get("config"));
-    if (file != null && !file.isEmpty()) {
-      v.putAll(readFile(file));
+    if (file != null && !file.trim().isEmpty()) {
+      try {
+        v.putAll(readFile(file.trim()));
+      } catch (IOException e) {
+        warn(warnings, "config", "names a file that cannot be read: " + file.trim() + " (" + e.getClass().getSimpleName()
+            + "); carrying on without it");
+      }
     }
     v.putAll(fromEnv);
     v.putAll(fromSystem);
-    for (String key : v.keySet()) {
-      checkKey(key);
-    }
     Map<String, String> resolved = new TreeMap<>();
-    v.forEach((k, value) -> resolved.put(k, resolveSecret(k, value.trim())));
-    AgentConfig config = new AgentConfig(resolved);
-    config.validate();
+    for (Map.Entry<String, String> e : v.entrySet()) {
+      String key = e.getKey();
+      String problem = unknownKeyProblem(key);
+      if (problem != null) {
+        warn(warnings, key, problem + "; ignored");
+        continue;
+      }
+      try {
+        resolved.put(key, resolveSecret(key, e.getValue().trim()));
+      } catch (IOException ex) {
+        String what = "names a secret file that cannot be read: " + e.getValue().trim().substring(6);
+        if (key.startsWith("kafka.")) {
+          ConfigException fatal = new ConfigException(key, what); // Kafka without its credentials cannot deliver anything
+          fatal.warnings.addAll(warnings);
+          throw fatal;
+        }
+        warn(warnings, key, what + "; using the default" + describeDefault(key));
+      }
+    }
+    AgentConfig config = new AgentConfig(resolved, warnings);
+    try {
+      config.validate(warnings);
+    } catch (ConfigException e) {
+      e.warnings.addAll(warnings); // said before the line that switches the agent off: they may explain it
+      throw e;
+    }
     return config;
+  }
+
+  /** The agent's own variables only: {@code TRIPLINE_<KEY>} of a known key, and {@code TRIPLINE_KAFKA_*}. */
+  private static Map<String, String> ownEnvironment(Map<String, String> env) {
+    Map<String, String> out = new TreeMap<>();
+    for (String key : DEFAULTS.keySet()) {
+      String value = env.get(envName(key));
+      if (value != null) {
+        out.put(key, value);
+      }
+    }
+    String kafka = ENV_PREFIX + "KAFKA_";
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      if (e.getKey().startsWith(kafka) && e.getKey().length() > kafka.length()) {
+        out.putIfAbsent("kafka." + e.getKey().substring(kafka.length()).toLowerCase(Locale.ROOT).replace('_', '.'), e.getValue());
+      }
+    }
+    return out;
+  }
+
+  /** {@code service.name} → {@code TRIPLINE_SERVICE_NAME}. */
+  public static String envName(String key) {
+    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+  }
+
+  /** Configuration problems the agent worked around, one line each (they travel in every heartbeat). */
+  public List<String> warnings() {
+    return warnings;
   }
 
   public static Set<String> knownKeys() {
@@ -112,20 +180,14 @@ public final class AgentConfig {
     return Boolean.parseBoolean(get("debug"));
   }
 
+  /** A validated duration key: its value, or its default when the value was bad. */
   public long durationMillis(String key) {
     return parseDuration(key, get(key));
   }
 
+  /** A validated whole-number key: its value, or its default when the value was bad. */
   public int integer(String key) {
-    try {
-      int n = Integer.parseInt(get(key));
-      if (n <= 0) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, "is '" + get(key) + "', expected a positive whole number");
-    }
+    return parseInteger(key, get(key), Integer.MAX_VALUE);
   }
 
   public boolean captures(String what) {
@@ -160,29 +222,86 @@ public final class AgentConfig {
     return out;
   }
 
-  private void validate() {
+  /** Drops each bad value (so that its key keeps the default), with a warning naming it. */
+  private void validate(List<String> warnings) {
     String sink = get("sink");
     if (!(sink.equals("kafka") || sink.equals("none") || (sink.startsWith("jsonl:") && sink.length() > 6))) {
-      throw new ConfigException("sink", "is '" + sink + "', expected kafka, none or jsonl:<path>");
-    }
-    if (sink.equals("kafka") && get("kafka.bootstrap.servers").isEmpty()) {
-      throw new ConfigException("kafka.bootstrap.servers", "is required when tripline.sink=kafka (or set tripline.sink=jsonl:<path> or none)");
+      reject(warnings, "sink", "expected kafka, none or jsonl:<path>");
     }
     for (String c : get("capture").split(",")) {
       String what = c.trim().toLowerCase(Locale.ROOT);
-      if (!what.isEmpty() && !Set.of("net", "dns", "file", "process").contains(what)) {
-        throw new ConfigException("capture", "names '" + c.trim() + "', expected a list of net, dns, file, process");
+      if (!what.isEmpty() && !CAPTURES.contains(what)) {
+        reject(warnings, "capture", "names '" + clip(c.trim()) + "', expected a list of net, dns, file, process");
+        break;
       }
     }
     for (String b : new String[] {"enabled", "jmx", "debug"}) {
       if (!get(b).equalsIgnoreCase("true") && !get(b).equalsIgnoreCase("false")) {
-        throw new ConfigException(b, "is '" + get(b) + "', expected true or false");
+        reject(warnings, b, "expected true or false");
       }
     }
-    durationMillis("flush.interval");
-    durationMillis("heartbeat.interval");
-    integer("queue.capacity");
-    integer("cache.size");
+    for (String d : new String[] {"flush.interval", "heartbeat.interval"}) {
+      try {
+        parseDuration(d, get(d));
+      } catch (ConfigException e) {
+        reject(warnings, d, "expected a duration such as 500ms, 10s or 1m");
+      }
+    }
+    checkInteger(warnings, "queue.capacity", MAX_QUEUE_CAPACITY);
+    checkInteger(warnings, "cache.size", MAX_CACHE_SIZE);
+    // The one mistake with no safe default: events would have nowhere to go.
+    if (get("sink").equals("kafka") && get("kafka.bootstrap.servers").isEmpty()) {
+      throw new ConfigException("kafka.bootstrap.servers", "is required when tripline.sink=kafka (or set tripline.sink=jsonl:<path> or none)");
+    }
+  }
+
+  private static final Set<String> CAPTURES = Set.of("net", "dns", "file", "process");
+
+  private void checkInteger(List<String> warnings, String key, int max) {
+    try {
+      parseInteger(key, get(key), max);
+    } catch (ConfigException e) {
+      reject(warnings, key, "expected a positive whole number up to " + max);
+    }
+  }
+
+  private void reject(List<String> warnings, String key, String expected) {
+    String bad = values.remove(key);
+    if (bad != null && !expected.startsWith("names ")) {
+      expected = "is '" + clip(bad) + "', " + expected;
+    }
+    warn(warnings, key, expected + "; using the default" + describeDefault(key));
+  }
+
+  private static String describeDefault(String key) {
+    String d = DEFAULTS.getOrDefault(key, "");
+    return d.isEmpty() ? "" : " " + d;
+  }
+
+  private static void warn(List<String> warnings, String key, String problem) {
+    if (warnings.size() < MAX_WARNINGS) {
+      warnings.add("configuration key '" + PREFIX + key + "' " + problem);
+    } else if (warnings.size() == MAX_WARNINGS) {
+      warnings.add("more configuration warnings left out");
+    }
+  }
+
+  /** Configuration text echoed in a warning is the operator's, but keep the line one line. */
+  private static String clip(String s) {
+    String one = s.replaceAll("[\\p{Cntrl}]", "?");
+    return one.length() <= 60 ? one : one.substring(0, 60) + "…";
+  }
+
+  static int parseInteger(String key, String text, int max) {
+    try {
+      int n = Integer.parseInt(text.trim());
+      if (n <= 0 || n > max) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, "is '" + clip(text) + "', expected a positive whole number");
+    }
   }
 
   static long parseDuration(String key, String text) {
@@ -192,9 +311,9 @@ public final class AgentConfig {
       if (s.endsWith("ms")) {
         n = Long.parseLong(s.substring(0, s.length() - 2).trim());
       } else if (s.endsWith("s")) {
-        n = Long.parseLong(s.substring(0, s.length() - 1).trim()) * 1000;
+        n = Math.multiplyExact(Long.parseLong(s.substring(0, s.length() - 1).trim()), 1000L);
       } else if (s.endsWith("m")) {
-        n = Long.parseLong(s.substring(0, s.length() - 1).trim()) * 60_000;
+        n = Math.multiplyExact(Long.parseLong(s.substring(0, s.length() - 1).trim()), 60_000L);
       } else {
         throw new NumberFormatException();
       }
@@ -202,14 +321,15 @@ public final class AgentConfig {
         throw new NumberFormatException();
       }
       return n;
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, "is '" + text + "', expected a duration such as 500ms, 10s or 1m");
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new ConfigException(key, "is '" + clip(text) + "', expected a duration such as 500ms, 10s or 1m");
     }
   }
 
-  private static void checkKey(String key) {
+  /** Null for a known key; else what is wrong with it, with the nearest known key when one is close. */
+  private static String unknownKeyProblem(String key) {
     if (DEFAULTS.containsKey(key) || (key.startsWith("kafka.") && key.length() > 6)) {
-      return;
+      return null;
     }
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
@@ -220,16 +340,13 @@ public final class AgentConfig {
         best = known;
       }
     }
-    String hint = bestDistance <= 3 ? " (did you mean '" + PREFIX + best + "'?)" : "";
-    throw new ConfigException(key, "is unknown" + hint);
+    return "is unknown" + (bestDistance <= 3 ? " (did you mean '" + PREFIX + best + "'?)" : "");
   }
 
-  private static Map<String, String> readFile(String file) {
+  private static Map<String, String> readFile(String file) throws IOException {
     Properties p = new Properties();
     try (InputStream in = new FileInputStream(file)) {
       p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new ConfigException("config", "names a file that cannot be read: " + file);
     }
     Map<String, String> out = new TreeMap<>();
     for (String name : p.stringPropertyNames()) {
@@ -239,15 +356,12 @@ public final class AgentConfig {
   }
 
   /** {@code @file:/path} reads a secret from a file (a mounted Kubernetes Secret, say). */
-  private static String resolveSecret(String key, String value) {
+  private static String resolveSecret(String key, String value) throws IOException {
     if (!value.startsWith("@file:")) {
       return value;
     }
-    String path = value.substring(6);
-    try (InputStream in = new FileInputStream(path)) {
+    try (InputStream in = new FileInputStream(value.substring(6))) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-    } catch (IOException e) {
-      throw new ConfigException(key, "names a secret file that cannot be read: " + path);
     }
   }
 
@@ -267,10 +381,17 @@ public final class AgentConfig {
     return prev[b.length()];
   }
 
-  /** A configuration mistake; the message names the key as the user wrote it and what is expected. */
+  /** A configuration mistake the agent cannot work around; the message names the key and what is expected. */
   public static final class ConfigException extends IllegalArgumentException {
+    /** Warnings collected before this mistake. */
+    final List<String> warnings = new ArrayList<>();
+
     public ConfigException(String key, String problem) {
       super("configuration key '" + PREFIX + key + "' " + problem);
+    }
+
+    public List<String> warnings() {
+      return warnings;
     }
   }
 }

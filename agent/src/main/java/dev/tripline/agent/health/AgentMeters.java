@@ -27,7 +27,7 @@ public final class AgentMeters {
     counter("events.sent", "events delivered to Kafka (or the sink)", stats, AgentStats::sentCount);
     counter("events.deferred", "new events that found the hand-off queue full and went out with the next flush", stats,
         AgentStats::deferredCount);
-    for (String reason : new String[] {AgentStats.QUEUE_FULL, AgentStats.CACHE_FULL, AgentStats.TRANSPORT}) {
+    for (String reason : new String[] {AgentStats.QUEUE_FULL, AgentStats.CACHE_FULL, AgentStats.TRANSPORT, AgentStats.SINK_UNWRITABLE}) {
       FunctionCounter.builder(PREFIX + "events.dropped", stats, s -> s.droppedCount(reason))
           .description("events lost, by reason").tag("reason", reason).register(registry);
     }

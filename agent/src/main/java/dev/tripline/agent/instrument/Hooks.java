@@ -157,6 +157,15 @@ public final class Hooks {
     return out;
   }
 
+  /** The JDK types hooked (their classes may not be loaded yet). */
+  public List<String> types() {
+    List<String> out = new ArrayList<>();
+    for (Hook h : hooks) {
+      if (!out.contains(h.type)) out.add(h.type);
+    }
+    return out;
+  }
+
   public Map<String, String> failures() {
     return failures;
   }

@@ -84,6 +84,15 @@ final class EventJson {
     number(sb, "eventsDropped", h.getEventsDropped());
     number(sb, "errors", h.getErrors());
     number(sb, "queueDepth", h.getQueueDepth());
+    if (h.getDroppedByReasonCount() > 0) {
+      sb.append("\"droppedByReason\":{");
+      h.getDroppedByReasonMap().forEach((reason, n) -> number(sb, reason, n));
+      trimComma(sb);
+      sb.append("},");
+    }
+    array(sb, "configWarnings", h.getConfigWarningsList());
+    array(sb, "hooksApplied", h.getHooksAppliedList());
+    array(sb, "hooksMissing", h.getHooksMissingList());
     trimComma(sb);
     sb.append('}');
   }

@@ -6,6 +6,8 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /** {@code sink=jsonl:<path>}: one JSON object per event per line, appended. For debugging and broker-less tests. */
@@ -13,6 +15,7 @@ final class JsonlSink implements EventSink {
   private final String path;
   private final AgentStats stats;
   private OutputStream out;
+  private final Set<String> warned = new HashSet<>();
 
   JsonlSink(String path, AgentStats stats) {
     this.path = path;
@@ -38,8 +41,20 @@ final class JsonlSink implements EventSink {
       out.flush();
       stats.sent(batch.getEventsCount());
     } catch (IOException e) {
-      stats.dropped(AgentStats.TRANSPORT, batch.getEventsCount());
-      onLost.accept(batch);
+      // A debugging sink: nothing is kept for later, but the loss is counted and said, never silent.
+      stats.batchFailed();
+      stats.dropped(AgentStats.SINK_UNWRITABLE, batch.getEventsCount());
+      warnOnce(e);
+      close();
+      out = null; // reopened on the next batch: the directory may appear, the disk may free up
+    }
+  }
+
+  private void warnOnce(IOException e) {
+    String cause = e.getClass().getSimpleName() + ": " + e.getMessage();
+    if (warned.size() < 4 && warned.add(cause)) {
+      System.err.println("[tripline] cannot write events to jsonl:" + path + ": " + cause
+          + "; the application runs on, events are dropped and counted as " + AgentStats.SINK_UNWRITABLE);
     }
   }
 

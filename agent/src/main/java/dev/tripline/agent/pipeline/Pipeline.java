@@ -4,6 +4,7 @@ import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.health.AgentMBean;
 import dev.tripline.agent.health.AgentMeters;
 import dev.tripline.agent.health.AgentStats;
+import dev.tripline.agent.health.Coverage;
 import dev.tripline.bootstrap.TriplineBridge;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Event;
@@ -29,6 +30,7 @@ public final class Pipeline implements Runnable {
   private final long flushMs;
   private final long heartbeatMs;
   private final boolean jmx;
+  private final Coverage coverage;
   private volatile boolean running = true;
   private long sequence;
   private AgentIdentity identity;
@@ -36,6 +38,12 @@ public final class Pipeline implements Runnable {
 
   public Pipeline(AgentConfig config, EventRecorder recorder, AgentStats stats, Supplier<EventSink> sinkFactory,
       Supplier<AgentIdentity> identityFactory) {
+    this(config, recorder, stats, sinkFactory, identityFactory, Coverage.none());
+  }
+
+  public Pipeline(AgentConfig config, EventRecorder recorder, AgentStats stats, Supplier<EventSink> sinkFactory,
+      Supplier<AgentIdentity> identityFactory, Coverage coverage) {
+    this.coverage = coverage;
     this.recorder = recorder;
     this.stats = stats;
     this.sinkFactory = sinkFactory;
@@ -58,7 +66,16 @@ public final class Pipeline implements Runnable {
     TriplineBridge.markAgentThread();
     try {
       identity = identityFactory.get();
-      sink = sinkFactory.get(); // the Kafka producer starts here, never on the application's threads
+      try {
+        sink = sinkFactory.get(); // the Kafka producer starts here, never on the application's threads
+      } catch (RuntimeException | LinkageError e) {
+        // Nothing can leave this JVM: stop paying for the hooks, and say why in one line.
+        TriplineBridge.dispatcher = null;
+        stats.error();
+        System.err.println("[tripline] agent off: " + (e.getMessage() != null ? e.getMessage() : e.toString())
+            + "; the application runs on without it");
+        return;
+      }
       publishMeters();
       long nextFlush = System.currentTimeMillis() + flushMs;
       long nextHeartbeat = System.currentTimeMillis() + Math.min(FIRST_HEARTBEAT_MS, heartbeatMs);
@@ -161,7 +178,7 @@ public final class Pipeline implements Runnable {
         .setSentTimeMs(System.currentTimeMillis())
         .addAllEvents(events);
     if (heartbeat) {
-      b.setHealth(stats.snapshot());
+      b.setHealth(coverage.addTo(stats.snapshot()));
     }
     EventBatch batch = b.build();
     sink.publish(batch, lost -> {

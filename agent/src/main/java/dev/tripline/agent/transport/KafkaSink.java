@@ -3,6 +3,7 @@ package dev.tripline.agent.transport;
 import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.agent.pipeline.EventSink;
+import dev.tripline.agent.redact.Redactor;
 import dev.tripline.model.EventBatch;
 import java.time.Duration;
 import java.util.Properties;
@@ -58,13 +59,16 @@ public final class KafkaSink implements EventSink {
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
     p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "5000");
-    p.putAll(userProps); // the user's kafka.* settings win: TLS, SASL, timeouts
+    // The user's kafka.* settings win (TLS, SASL, timeouts), with Kafka's own class names mapped to the agent's copy.
+    p.putAll(KafkaClassNames.relocate(userProps, KafkaClassNames.RELOCATED));
     // Kafka resolves classes through the context loader: make it the agent's own while the client starts.
     Thread current = Thread.currentThread();
     ClassLoader previous = current.getContextClassLoader();
     current.setContextClassLoader(KafkaSink.class.getClassLoader());
     try {
       this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    } catch (RuntimeException | LinkageError e) {
+      throw new SinkUnavailable("cannot start the Kafka producer for " + bootstrap + ": " + rootCause(e, userProps));
     } finally {
       current.setContextClassLoader(previous);
     }
@@ -111,6 +115,47 @@ public final class KafkaSink implements EventSink {
       System.err.println("[tripline] cannot deliver events to Kafka at " + bootstrap + ": " + error.getClass().getSimpleName()
           + (root == error ? "" : " (" + root.getClass().getSimpleName() + ")") + ": " + error.getMessage()
           + "; the application runs on, events are kept and counted until it works");
+    }
+  }
+
+  /**
+   * The innermost cause ("Failed to construct kafka producer" alone says nothing), with every
+   * configured secret masked: Kafka's messages do not quote them, but a JAAS parse error might.
+   */
+  static String rootCause(Throwable e, Properties userProps) {
+    Throwable root = e;
+    for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < 20; depth++) {
+      root = root.getCause();
+    }
+    String message = root.getClass().getName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    for (String key : userProps.stringPropertyNames()) {
+      if (Redactor.looksSecret(key) || key.equals(KafkaClassNames.JAAS)) {
+        for (String secret : secretsIn(userProps.getProperty(key))) {
+          message = message.replace(secret, Redactor.MASK);
+        }
+      }
+    }
+    message = Redactor.text(message.replace('\n', ' ').replace('\r', ' '));
+    return message.length() <= 500 ? message : message.substring(0, 500) + "…";
+  }
+
+  /** The whole value, and each quoted part of it (a JAAS option's value). */
+  private static java.util.List<String> secretsIn(String value) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    if (value.length() >= 3) {
+      out.add(value);
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]{3,})\"").matcher(value);
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
+  /** The producer could not be built with these settings: the agent has nowhere to send events. */
+  public static final class SinkUnavailable extends IllegalStateException {
+    SinkUnavailable(String message) {
+      super(message);
     }
   }
 

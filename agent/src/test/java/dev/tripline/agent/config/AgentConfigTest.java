@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -40,20 +41,96 @@ class AgentConfigTest {
     assertEquals("from-property", byProperty.get("service.name"));
   }
 
-  @Test
-  void aMistypedKeyIsNamedWithASuggestion() {
-    String message = failure(props("tripline.servce.name", "x"), Map.of());
-    assertTrue(message.contains("'tripline.servce.name' is unknown (did you mean 'tripline.service.name'?)"), message);
-    assertTrue(failure(props(), Map.of("TRIPLINE_QUEUE_CAPACTY", "5")).contains("queue.capacty"));
+  private static AgentConfig none(String... kv) {
+    Properties p = props(kv);
+    p.setProperty("tripline.sink", p.getProperty("tripline.sink", "none"));
+    return AgentConfig.load(p, Map.of());
   }
 
   @Test
-  void badValuesNameTheKeyAndWhatIsExpected() {
-    assertTrue(failure(props("tripline.sink", "none", "tripline.flush.interval", "soon"), Map.of())
-        .contains("expected a duration such as 500ms, 10s or 1m"));
-    assertTrue(failure(props("tripline.sink", "none", "tripline.debug", "yes"), Map.of()).contains("expected true or false"));
-    assertTrue(failure(props("tripline.sink", "none", "tripline.capture", "net,disk"), Map.of()).contains("'disk'"));
+  void onlyTheAgentsOwnEnvironmentVariablesAreRead() {
+    // Shared by every program in the container: the CLI's token, the image name, a collector key.
+    Map<String, String> env = Map.of("TRIPLINE_HTTP_TOKEN", "t0k", "TRIPLINE_IMAGE", "shop:1.2",
+        "TRIPLINE_LEARNING_PERIOD", "2m", "TRIPLINE_QUEUE_CAPACTY", "5",
+        "TRIPLINE_SERVICE_NAME", "billing", "TRIPLINE_SINK", "none", "TRIPLINE_KAFKA_SECURITY_PROTOCOL", "SSL");
+    AgentConfig c = AgentConfig.load(props(), env);
+    assertEquals(List.of(), c.warnings(), "other programs' variables are ignored silently");
+    assertEquals("billing", c.get("service.name"));
+    assertEquals(8192, c.integer("queue.capacity"));
+    assertEquals("SSL", c.kafkaProducerProperties().getProperty("security.protocol"), "TRIPLINE_KAFKA_* are the agent's");
+    assertEquals("TRIPLINE_KAFKA_BOOTSTRAP_SERVERS", AgentConfig.envName("kafka.bootstrap.servers"));
+  }
+
+  @Test
+  void aMistypedKeyIsAWarningWithASuggestionAndTheAgentCarriesOn() {
+    AgentConfig c = none("tripline.servce.name", "x", "tripline.flush.intervall", "5s", "tripline.totally.different", "1");
+    assertEquals(List.of(
+        "configuration key 'tripline.flush.intervall' is unknown (did you mean 'tripline.flush.interval'?); ignored",
+        "configuration key 'tripline.servce.name' is unknown (did you mean 'tripline.service.name'?); ignored",
+        "configuration key 'tripline.totally.different' is unknown; ignored"), c.warnings());
+    assertEquals(10_000, c.durationMillis("flush.interval"));
+    assertEquals("", c.get("service.name"));
+    assertTrue(c.enabled());
+  }
+
+  @Test
+  void aBadValueIsAWarningAndTheKeyKeepsItsDefault() {
+    AgentConfig c = none("tripline.flush.interval", "soon", "tripline.heartbeat.interval", "99999999999999999m",
+        "tripline.debug", "yes", "tripline.capture", "net,disk", "tripline.queue.capacity", "abc",
+        "tripline.cache.size", "2000000000", "tripline.jmx", "false");
+    assertEquals(10_000, c.durationMillis("flush.interval"));
+    assertEquals(30_000, c.durationMillis("heartbeat.interval"), "an overflowing duration is bad, not negative");
+    assertFalse(c.debug());
+    assertTrue(c.captures("file") && c.captures("net") && c.captures("dns") && c.captures("process"), "capture: all");
+    assertEquals(8192, c.integer("queue.capacity"));
+    assertEquals(4096, c.integer("cache.size"), "beyond the bound is bad too");
+    assertFalse(c.jmx(), "good values of the same configuration are kept");
+    String all = String.join("\n", c.warnings());
+    assertEquals(6, c.warnings().size(), all);
+    assertTrue(all.contains("configuration key 'tripline.flush.interval' is 'soon', expected a duration such as 500ms, 10s or 1m; using the default 10s"), all);
+    assertTrue(all.contains("'tripline.debug' is 'yes', expected true or false; using the default false"), all);
+    assertTrue(all.contains("'tripline.capture' names 'disk', expected a list of net, dns, file, process; using the default net,dns,file,process"), all);
+    assertTrue(all.contains("'tripline.queue.capacity' is 'abc', expected a positive whole number up to 1000000; using the default 8192"), all);
+    assertTrue(all.contains("'tripline.cache.size' is '2000000000'"), all);
+  }
+
+  @Test
+  void aBadSinkFallsBackToKafkaWhichStillNeedsAnAddress() {
+    AgentConfig c = AgentConfig.load(props("tripline.sink", "kafak", "tripline.kafka.bootstrap.servers", "k:9092"), Map.of());
+    assertEquals("kafka", c.get("sink"));
+    assertTrue(c.warnings().get(0).contains("'tripline.sink' is 'kafak', expected kafka, none or jsonl:<path>; using the default kafka"));
+    AgentConfig.ConfigException off = assertThrows(AgentConfig.ConfigException.class,
+        () -> AgentConfig.load(props("tripline.sink", "jsonl:"), Map.of()));
+    assertTrue(off.getMessage().contains("'tripline.kafka.bootstrap.servers' is required when tripline.sink=kafka"), off.getMessage());
+    assertEquals(1, off.warnings().size(), "the warning that explains it is said first");
+    assertTrue(off.warnings().get(0).contains("'tripline.sink' is 'jsonl:'"));
+  }
+
+  @Test
+  void theOneMistakeThatSwitchesTheAgentOffIsKafkaWithoutAnAddress() {
     assertTrue(failure(props(), Map.of()).contains("kafka.bootstrap.servers"), "Kafka needs a bootstrap address");
+    assertEquals("k:1", AgentConfig.load(props(), Map.of("TRIPLINE_KAFKA_BOOTSTRAP_SERVERS", "k:1")).get("kafka.bootstrap.servers"));
+  }
+
+  @Test
+  void anUnreadableConfigFileIsAWarning(@TempDir Path dir) {
+    AgentConfig c = none("tripline.config", dir.resolve("absent.properties").toString(), "tripline.service.name", "s");
+    assertEquals(1, c.warnings().size());
+    assertTrue(c.warnings().get(0).startsWith("configuration key 'tripline.config' names a file that cannot be read: "), c.warnings().get(0));
+    assertEquals("s", c.get("service.name"));
+  }
+
+  @Test
+  void warningsAreBounded(@TempDir Path dir) throws Exception {
+    StringBuilder file = new StringBuilder();
+    for (int i = 0; i < 500; i++) {
+      file.append("typo").append(i).append("=x\n");
+    }
+    Path f = dir.resolve("agent.properties");
+    Files.writeString(f, file);
+    AgentConfig c = none("tripline.config", f.toString());
+    assertEquals(AgentConfig.MAX_WARNINGS + 1, c.warnings().size());
+    assertEquals("more configuration warnings left out", c.warnings().get(AgentConfig.MAX_WARNINGS));
   }
 
   @Test
@@ -70,5 +147,9 @@ class AgentConfigTest {
     String missing = failure(props("tripline.kafka.bootstrap.servers", "k:9093",
         "tripline.kafka.ssl.key.password", "@file:" + dir.resolve("absent")), Map.of());
     assertTrue(missing.contains("kafka.ssl.key.password") && !missing.contains("s3cr3t"), missing);
+    // Outside Kafka's settings an unreadable secret file is a warning: the key keeps its default.
+    AgentConfig c2 = none("tripline.service.name", "@file:" + dir.resolve("absent"));
+    assertEquals("", c2.get("service.name"));
+    assertTrue(c2.warnings().get(0).contains("'tripline.service.name' names a secret file that cannot be read"), c2.warnings().toString());
   }
 }

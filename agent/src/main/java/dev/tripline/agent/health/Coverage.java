@@ -1,0 +1,59 @@
+package dev.tripline.agent.health;
+
+import dev.tripline.model.AgentHealth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * What this agent can and cannot see, for every heartbeat: the configuration warnings it worked
+ * around and the hooks woven or missing. An analyst can then tell a quiet instance from a half-blind one.
+ */
+public final class Coverage {
+  private final List<String> configWarnings;
+  private final Supplier<List<String>> applied;
+  private final Supplier<List<String>> all;
+  private final Runnable beforeFirstReport;
+  private boolean prepared;
+
+  /**
+   * @param beforeFirstReport runs once on the pipeline thread before hooks are first reported (it
+   *     loads the hooked JDK classes, so that a hook not yet woven really means one that did not match)
+   */
+  public Coverage(List<String> configWarnings, Supplier<List<String>> applied, Supplier<List<String>> all,
+      Runnable beforeFirstReport) {
+    this.configWarnings = List.copyOf(configWarnings);
+    this.applied = applied;
+    this.all = all;
+    this.beforeFirstReport = beforeFirstReport;
+  }
+
+  public static Coverage none() {
+    return new Coverage(List.of(), List::of, List::of, () -> { });
+  }
+
+  /** Hook names meant for this JVM that are not woven. */
+  public List<String> missing() {
+    prepare();
+    List<String> missing = new ArrayList<>(all.get());
+    missing.removeAll(applied.get());
+    return missing;
+  }
+
+  /** {@code health} with warnings and hooks added. Called by the pipeline thread only. */
+  public AgentHealth addTo(AgentHealth health) {
+    List<String> missing = missing();
+    return health.toBuilder()
+        .addAllConfigWarnings(configWarnings)
+        .addAllHooksApplied(applied.get())
+        .addAllHooksMissing(missing)
+        .build();
+  }
+
+  private void prepare() {
+    if (!prepared) {
+      prepared = true;
+      beforeFirstReport.run();
+    }
+  }
+}
