@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Hostile sizes: a 1 MB file name and a 1 MB argv, then an ordinary write. Without caps on the
+ * Hostile sizes: a 1 MB file name, a 1 MB argv and 500 long names seen twice, then an ordinary write. Without caps on the
  * agent's strings their events would not fit in a Kafka record. Usage: LongNamesApp <work dir>
  */
 public final class LongNamesApp {
@@ -18,6 +18,7 @@ public final class LongNamesApp {
     Files.createDirectories(dir);
     longPathRead(dir);
     longArgvSpawn();
+    manyLongNamesTwice(dir);
     Files.writeString(dir.resolve("after.txt"), "after");
     System.out.println("LONGNAMES DONE");
   }
@@ -31,6 +32,27 @@ public final class LongNamesApp {
       throw new IllegalStateException("a 1 MB file name opened");
     } catch (FileNotFoundException expected) {
       System.out.println("long name refused as expected");
+    }
+  }
+
+  /**
+   * 500 distinct ~3 000-character paths, each opened twice: the repeats are folded into one flush of
+   * ~1.5 MB — more than one Kafka record holds, so the agent must split it.
+   */
+  static void manyLongNamesTwice(Path dir) {
+    String segment = "m".repeat(240);
+    StringBuilder base = new StringBuilder(dir.toString());
+    for (int i = 0; i < 12; i++) {
+      base.append('/').append(segment);
+    }
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < 500; i++) {
+        try (FileInputStream in = new FileInputStream(base + "/many-" + i + ".txt")) {
+          throw new IllegalStateException("opened a file that does not exist");
+        } catch (IOException expected) {
+          // the open is the point
+        }
+      }
     }
   }
 

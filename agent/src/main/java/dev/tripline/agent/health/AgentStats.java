@@ -79,6 +79,7 @@ public final class AgentStats {
         .setQueueDepth(queueDepthNow())
         .setBatchesSent(batchesSentCount())
         .setBatchesFailed(batchesFailedCount())
+        .setStringsTruncated(stringsTruncatedCount())
         .setUptimeMs((System.nanoTime() - startNanos) / 1_000_000);
     dropped.forEach((reason, count) -> b.putDroppedByReason(reason, count.sum()));
     return b.build();

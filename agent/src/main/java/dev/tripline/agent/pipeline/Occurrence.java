@@ -91,7 +91,7 @@ final class Occurrence {
     }
     firstUndelivered = false;
     return template.toBuilder()
-        .setCount(Math.max(n, 1))
+        .setCount(n + (first ? 1 : 0)) // a first that never went out (queue full, batch lost) counts too
         .setFirstSeenMs(n == 0 ? template.getFirstSeenMs() : firstPendingMs)
         .setLastSeenMs(lastSeenMs)
         .setFirstOccurrence(first)

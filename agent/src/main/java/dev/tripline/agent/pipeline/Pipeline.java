@@ -21,6 +21,8 @@ import java.util.function.Supplier;
  */
 public final class Pipeline implements Runnable {
   static final int MAX_EVENTS_PER_BATCH = 500;
+  /** Well under Kafka's default max.request.size (1 MiB), with room for identity and health. */
+  static final int MAX_BATCH_BYTES = 384 * 1024;
   private static final long FIRST_HEARTBEAT_MS = 2_000;
 
   private final EventRecorder recorder;
@@ -170,7 +172,27 @@ public final class Pipeline implements Runnable {
     }
   }
 
+  /**
+   * Sends events in batches of at most {@link #MAX_BATCH_BYTES} serialised: one event is bounded
+   * (see {@link Caps}), but 500 of them need not fit in a Kafka record (1 MiB by default), and a
+   * batch the broker refuses would come back with the next flush, forever.
+   */
   private void send(List<Event> events, List<Occurrence> sources, boolean heartbeat) {
+    int start = 0;
+    long bytes = 0;
+    for (int i = 0; i < events.size(); i++) {
+      int size = events.get(i).getSerializedSize() + 8;
+      if (i > start && bytes + size > MAX_BATCH_BYTES) {
+        sendBatch(events.subList(start, i), sources.subList(start, i), false);
+        start = i;
+        bytes = 0;
+      }
+      bytes += size;
+    }
+    sendBatch(events.subList(start, events.size()), sources.subList(start, sources.size()), heartbeat);
+  }
+
+  private void sendBatch(List<Event> events, List<Occurrence> sources, boolean heartbeat) {
     EventBatch.Builder b = EventBatch.newBuilder()
         .setSchemaVersion(Schema.VERSION)
         .setAgent(identity)
