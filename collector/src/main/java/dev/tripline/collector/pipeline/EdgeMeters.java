@@ -14,13 +14,14 @@ final class EdgeMeters {
   static final String SERVICE_MISMATCH = "service_mismatch";
   static final String SERVICES_MAX = "services_max";
   static final String PARTITION = "partition";
+  static final String SHARED_TOPIC = "shared_topic";
 
   private final MeterRegistry registry;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
   EdgeMeters(MeterRegistry registry) {
     this.registry = registry;
-    for (String reason : new String[] {SERVICE_MISMATCH, SERVICES_MAX, PARTITION}) {
+    for (String reason : new String[] {SERVICE_MISMATCH, SERVICES_MAX, PARTITION, SHARED_TOPIC}) {
       refused(reason, 0);
     }
     unknown("kind", 0);

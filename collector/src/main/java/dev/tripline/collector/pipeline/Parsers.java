@@ -6,6 +6,8 @@ import dev.tripline.model.AnalystAction;
 import dev.tripline.model.EventBatch;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -66,6 +68,8 @@ final class Parsers {
     private final String topic;
     private final Counter deadLetters;
     private final EventChecks checks;
+    /** Services heard on their own topic in this task (at most services.max): the shared topic is refused for them. */
+    private final Set<String> ownTopic = new HashSet<>();
     private ProcessorContext<Object, Object> context;
 
     Parse(Decoder decoder, String topic, Counter deadLetters) {
@@ -133,6 +137,13 @@ final class Parsers {
               + " of " + source + ", but the service belongs on partition " + owner + ": create service topics with "
               + checks.partitions() + " partitions (as many as the actions topic) and key records by service");
         }
+        if (ownTopic.size() < checks.cap().max()) {
+          ownTopic.add(service);
+        }
+      } else if (ownTopic.contains(service)) {
+        // A service that speaks through its own topic is not spoken for on the shared one (which trusts any writer).
+        throw new Refused(EdgeMeters.SHARED_TOPIC, "service '" + printable(service) + "' writes its own topic "
+            + ServiceTopics.topicFor(checks.eventsTopic(), service) + ": the shared topic " + source + " may not speak for it");
       }
       if (!checks.cap().admit(service)) {
         throw new Refused(EdgeMeters.SERVICES_MAX, "services.max (" + checks.cap().max() + ") reached: new service '"

@@ -224,6 +224,7 @@ final class Sanitizer {
   }
 
   private static int has(MessageOrBuilder m) {
-    return m.getUnknownFields().asMap().isEmpty() ? 0 : 1;
+    UnknownFieldSet u = m.getUnknownFields();
+    return u == UnknownFieldSet.getDefaultInstance() || u.asMap().isEmpty() ? 0 : 1; // identity first: the usual case, no map
   }
 }

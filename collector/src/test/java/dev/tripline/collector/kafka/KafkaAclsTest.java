@@ -131,6 +131,11 @@ class KafkaAclsTest {
       assertInstanceOf(TopicAuthorizationException.class, refusal(payments, "tripline.alerts", "payments", action));
       assertInstanceOf(TopicAuthorizationException.class,
           refusal(payments, "tripline.events", "orders", batch("orders", PipelineFixtures.read("/x"))));
+      // Nor the collector's internal topics: its profile changelog and the views the console reads.
+      for (String internal : List.of("tripline-collector-profiles-changelog", "tripline-collector.profile-view",
+          "tripline-collector.audit")) {
+        assertInstanceOf(TopicAuthorizationException.class, refusal(payments, internal, "payments", action), internal);
+      }
 
       // On its own topic, payments may only speak for payments: a batch naming orders is dead-lettered.
       payments.send(new ProducerRecord<>("tripline.events.payments", "orders",

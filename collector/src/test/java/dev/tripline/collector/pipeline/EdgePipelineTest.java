@@ -126,6 +126,27 @@ class EdgePipelineTest {
   }
 
   @Test
+  void theSharedTopicCannotSpeakForAServiceThatWritesItsOwn(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "learning.period", "1h")) {
+      String shopTopic = ServiceTopics.topicFor(f.config.get("topic.events"), "shop");
+      try (Admin admin = kafka.admin()) {
+        admin.createTopics(List.of(new NewTopic(shopTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      }
+      try (DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), meters)) {
+        f.producer.send(new ProducerRecord<>(shopTopic, "shop", batch("shop", connect("db.internal", 5432)))).get();
+        await().atMost(WAIT).until(() -> p.backend().profile("shop").isPresent());
+        f.send("shop", read("/srv/shop/webshell.jsp"));   // the shared topic, naming shop
+        f.send("cart", read("/srv/cart/app.conf"));       // a service without its own topic is still heard there
+        await().atMost(WAIT).until(() -> p.backend().profile("cart").isPresent());
+        await().atMost(WAIT).until(() -> count(meters, "tripline.events.refused", "reason", "shared_topic") == 1);
+        assertTrue(p.backend().profile("shop").orElseThrow().getEntriesList().stream()
+            .noneMatch(e -> e.getTarget().contains("webshell")));
+      }
+    }
+  }
+
+  @Test
   void aFloodOfInventedServicesIsCappedAndCounted(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "services.max", "50");
