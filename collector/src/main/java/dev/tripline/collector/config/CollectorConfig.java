@@ -33,6 +33,8 @@ public final class CollectorConfig {
     k.put("embedded.port", new String[] {"9092", "port of the embedded Kafka's listener (0 = any free port)"});
     k.put("application.id", new String[] {"tripline-collector", "Kafka Streams application id: instances with the same id share the work"});
     k.put("topic.events", new String[] {"tripline.events", "agent event batches (protobuf)"});
+    k.put("topic.events.shared", new String[] {"true", "also read topic.events, where the payload names the service (any writer may speak for any service); false = only per-service topics <topic.events>.<service>"});
+    k.put("services.max", new String[] {"10000", "most services the collector keeps; batches for further new services are dead-lettered and counted"});
     k.put("topic.alerts", new String[] {"tripline.alerts", "alerts (protobuf)"});
     k.put("topic.alerts.json", new String[] {"tripline.alerts.json", "alerts (JSON, OCSF Detection Finding)"});
     k.put("topic.deadletter", new String[] {"tripline.deadletter", "records that could not be parsed"});

@@ -15,7 +15,6 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -64,6 +63,7 @@ public final class DetectionPipeline implements AutoCloseable {
         config.getDuration("learning.period"), config.getDuration("learning.quiet"), config.getDuration("rate.window"),
         new Classifier(KnownBadRules.load(config.get("rules.file")), 200_000), new RateModel(Double.parseDouble(config.get("rate.threshold"))));
     Properties props = streamsProperties(bootstrap);
+    EventSources.consumerSettings(props);
     Topology topology = topology(settings, meters, props);
     streams = new KafkaStreams(topology, props);
     CountDownLatch running = new CountDownLatch(1);
@@ -110,13 +110,8 @@ public final class DetectionPipeline implements AutoCloseable {
         Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(Names.AUDIT_STORE)));
     Topology t = builder.build(props);
 
-    ByteArrayDeserializer bytes = new ByteArrayDeserializer();
-    t.addSource(Names.EVENTS_SOURCE, bytes, bytes, config.get("topic.events"));
-    t.addSource(Names.ACTIONS_SOURCE, bytes, bytes, config.get("topic.actions"));
-    t.addProcessor(Names.PARSE_EVENTS,
-        () -> new Parsers.Parse(Parsers.EVENT_BATCH, config.get("topic.events"), meters.deadLetters()), Names.EVENTS_SOURCE);
-    t.addProcessor(Names.PARSE_ACTIONS,
-        () -> new Parsers.Parse(Parsers.ACTION, config.get("topic.actions"), meters.deadLetters()), Names.ACTIONS_SOURCE);
+    // Per-service event topics (pattern), the shared one unless disabled, the actions topic; each parsed and checked.
+    EventSources.wire(t, config, meters, registry, EventSources.actionPartitions(config, props));
     t.addProcessor(Names.DETECT, () -> new DetectionProcessor(settings, meters), Names.PARSE_EVENTS, Names.PARSE_ACTIONS);
     Map<String, String> changelog = Map.of("cleanup.policy", "compact");
     // Cached: a busy service's profile is rewritten with every batch, but reaches its changelog once per commit.
@@ -124,6 +119,7 @@ public final class DetectionPipeline implements AutoCloseable {
         Serdes.ByteArray()).withLoggingEnabled(changelog).withCachingEnabled(), Names.DETECT);
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ALERTS_STORE), Serdes.String(),
         Serdes.ByteArray()).withLoggingEnabled(changelog).withCachingEnabled(), Names.DETECT);
+    EventSources.connectStores(t);
 
     StringSerializer strings = new StringSerializer();
     ByteArraySerializer raw = new ByteArraySerializer();
