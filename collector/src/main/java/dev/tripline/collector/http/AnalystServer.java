@@ -133,6 +133,11 @@ public final class AnalystServer implements AutoCloseable {
         answer(new Exchange(request, response, callback, query, NO_BODY));
         return true;
       }
+      if (!Request.getPathInContext(request).equals("/login") && request.getHeaders().get("Authorization") == null
+          && request.getHeaders().get("Cookie") == null) {
+        answer(new Exchange(request, response, callback, query, NO_BODY)); // 401 without buffering a stranger's body
+        return true;
+      }
       if (request.getLength() > limits.maxBodyBytes()) {
         tooLarge(new Exchange(request, response, callback, query, NO_BODY)); // refused before reading any of it
         return true;

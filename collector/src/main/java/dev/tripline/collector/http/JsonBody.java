@@ -34,7 +34,8 @@ final class JsonBody {
     for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!fields.contains(name)) {
-        throw HttpError.malformedBody("unknown field '" + bounded(name) + "'; expected " + String.join(", ", fields));
+        throw HttpError.malformedBody("unknown field '" + bounded(name) + "'; "
+            + (fields.isEmpty() ? "this request takes no fields" : "expected " + String.join(", ", new java.util.TreeSet<>(fields))));
       }
     }
     return new JsonBody(o);

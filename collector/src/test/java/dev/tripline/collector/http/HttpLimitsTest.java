@@ -101,6 +101,10 @@ class HttpLimitsTest {
       assertTrue(head.startsWith("HTTP/1.1 413"), head);
       assertTrue(counter(registry, "body_too_large") >= 2, scrape(registry));
 
+      // Without credentials a body is not even buffered: 401 on the headers alone.
+      head = exchange(server.port(), "POST /api/services/shop/state HTTP/1.1\r\nHost: t\r\nContent-Length: 60000\r\n\r\n", new byte[0]);
+      assertTrue(head.startsWith("HTTP/1.1 401"), head);
+
       // A body just under the limit still works (the limit is not off by one): a 400 for its content, not 413.
       HttpResponse<String> fine = send(server, "POST", "/api/services/shop/state", TOKEN, "{\"state\":\"" + "x".repeat(60_000) + "\"}");
       assertEquals(400, fine.statusCode(), fine.body());
