@@ -29,7 +29,8 @@ public interface AnalystBackend {
    * Records an analyst action durably (on the actions topic) and returns once it is written.
    * Its effect on alerts and profiles follows asynchronously, within about a second.
    *
-   * @throws IllegalArgumentException when the action names an unknown alert or service
+   * @throws NotFoundException when the action names an unknown alert or service
+   * @throws IllegalArgumentException when the action is inconsistent (an alert of another service)
    */
   void submit(AnalystAction action);
 

@@ -51,6 +51,14 @@ public final class CollectorConfig {
     k.put("http.port", new String[] {"8470", "port of the console, REST API, /metrics and /health (0 = any)"});
     k.put("http.bind", new String[] {"127.0.0.1", "address the HTTP server binds to"});
     k.put("http.token", new String[] {"", "bearer token for the console and API; empty = generated and printed once"});
+    k.put("http.max.body.bytes", new String[] {"65536", "largest request body accepted; beyond it 413 and nothing more is read"});
+    k.put("http.max.header.bytes", new String[] {"8192", "request line and headers together; beyond it 431"});
+    k.put("http.idle.timeout", new String[] {"30s", "a connection that sends nothing for this long is closed (slow or stalled clients)"});
+    k.put("http.threads", new String[] {"16", "worker threads of the HTTP port (headers are parsed without one)"});
+    k.put("http.max.connections", new String[] {"256", "open connections in total; beyond it new ones wait to be accepted"});
+    k.put("http.max.connections.per.address", new String[] {"32", "open connections from one client address; beyond it they are closed at once"});
+    k.put("http.login.failures", new String[] {"10", "wrong tokens per client address per minute before 429 (login form and bearer)"});
+    k.put("http.session.ttl", new String[] {"12h", "console sessions end this long after login (POST /logout or /api/sessions/revoke end them sooner)"});
     k.put("http.tls.keystore", new String[] {"", "PKCS12 key store: serve HTTPS when set"});
     k.put("http.tls.keystore.password", new String[] {"", "its password (use @file:/path)"});
     KEYS = Collections.unmodifiableMap(k);

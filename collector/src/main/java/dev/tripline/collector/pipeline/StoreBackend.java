@@ -1,6 +1,7 @@
 package dev.tripline.collector.pipeline;
 
 import dev.tripline.collector.api.AnalystBackend;
+import dev.tripline.collector.api.NotFoundException;
 import dev.tripline.collector.config.CollectorConfig;
 import dev.tripline.collector.kafka.CollectorTopics;
 import dev.tripline.model.Alert;
@@ -79,7 +80,7 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
     switch (action.getType()) {
       case ACKNOWLEDGE, ACCEPT_INTO_PROFILE -> {
         Alert alert = alert(alertId)
-            .orElseThrow(() -> new IllegalArgumentException("no alert with id '" + alertId + "'"));
+            .orElseThrow(() -> new NotFoundException("no alert with id '" + alertId + "'"));
         if (!action.getService().isEmpty() && !action.getService().equals(alert.getService())) {
           throw new IllegalArgumentException("alert " + alert.getId() + " belongs to service " + alert.getService());
         }
@@ -87,7 +88,7 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
       }
       case SET_LEARNING, SET_MONITORING -> {
         if (profile(action.getService()).isEmpty()) {
-          throw new IllegalArgumentException("no service named '" + action.getService() + "'");
+          throw new NotFoundException("no service named '" + action.getService() + "'");
         }
       }
       default -> throw new IllegalArgumentException("unknown action type " + action.getType());
