@@ -101,7 +101,9 @@ public final class AnalystServer implements AutoCloseable {
     Counter.builder("tripline.http.requests").tag("method", method).tag("area", area(path)).register(registry).increment();
     try {
       if (path.equals("/health")) {
-        send(ex, 200, "application/json", "{\"status\":\"UP\"}");
+        AnalystBackend.Health health = backend.health(); // DOWN with the reason when detection is stuck
+        send(ex, health.up() ? 200 : 503, "application/json", health.up() ? "{\"status\":\"UP\"}"
+            : "{\"status\":\"DOWN\",\"reason\":" + Json.write(health.reason()) + "}");
         return;
       }
       if (path.equals("/login") && method.equals("POST")) {
