@@ -13,6 +13,7 @@ import java.util.List;
  */
 public final class Generalizer {
   static final int MAX_CANDIDATES = 12;
+  private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
 
   private Generalizer() {}
 
@@ -37,7 +38,7 @@ public final class Generalizer {
       if (colon > 0) {
         String host = target.substring(0, colon);
         String port = target.substring(colon);
-        if (host.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+        if (IPV4.matcher(host).matches()) {
           out.add(host.substring(0, host.lastIndexOf('.') + 1) + "*" + port);
         } else if (host.indexOf(':') < 0) {
           domains(host, port, out);

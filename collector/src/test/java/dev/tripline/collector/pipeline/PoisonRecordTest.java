@@ -57,4 +57,25 @@ class PoisonRecordTest {
       await().dontCatchUncaughtExceptions().atMost(WAIT).until(() -> p.health().up());
     }
   }
+
+  @Test
+  void healthIsDownWithTheReasonWhileARecordKeepsKillingTheThreadAndUpOnceItPasses(EmbeddedKafka kafka, @TempDir Path dir)
+      throws Exception {
+    try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "poison.max.tries", "1000", "health.stuck.after", "3s");
+         DetectionPipeline p = f.pipeline(dir.resolve("a").toString())) {
+      f.send("before", connect("db.internal", 5432));
+      await().atMost(WAIT).until(() -> p.backend().profile("before").isPresent());
+      assertTrue(p.health().up(), p.health().toString());
+      p.poisonGuard().fault = v -> {
+        if (v instanceof EventBatch b && b.getAgent().getService().equals("poison")) throw new StackOverflowError("hostile recursion");
+      };
+      f.send("poison", connect("db.internal", 5432));
+      f.send("after", connect("db.internal", 5432));
+      await().dontCatchUncaughtExceptions().atMost(WAIT).until(() -> !p.health().up());
+      String reason = p.health().reason();
+      assertTrue(reason.contains("hostile recursion"), reason);
+      p.poisonGuard().fault = v -> { };
+      await().dontCatchUncaughtExceptions().atMost(WAIT).until(() -> p.backend().profile("after").isPresent() && p.health().up());
+    }
+  }
 }
