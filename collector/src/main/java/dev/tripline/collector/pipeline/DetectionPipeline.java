@@ -121,6 +121,11 @@ public final class DetectionPipeline implements AutoCloseable {
     if (streams == null || healthMonitor == null) {
       return AnalystBackend.Health.down("not started");
     }
+    return healthMonitor.evaluate(streams.state(), inputOffsets(), bounds.poison().lastFailure(), System.currentTimeMillis());
+  }
+
+  /** Per input partition of this instance's active tasks: the committed and the end offset. */
+  Map<String, HealthMonitor.Offsets> inputOffsets() {
     Map<String, HealthMonitor.Offsets> partitions = new java.util.TreeMap<>();
     try {
       for (org.apache.kafka.streams.ThreadMetadata thread : streams.metadataForLocalThreads()) {
@@ -136,7 +141,7 @@ public final class DetectionPipeline implements AutoCloseable {
     } catch (RuntimeException e) {
       // not started or shutting down: the state alone decides
     }
-    return healthMonitor.evaluate(streams.state(), partitions, bounds.poison().lastFailure(), System.currentTimeMillis());
+    return partitions;
   }
 
   Topology topology(DetectionProcessor.Settings settings, Meters meters, Properties props) {

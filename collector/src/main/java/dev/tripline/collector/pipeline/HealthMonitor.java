@@ -17,7 +17,7 @@ final class HealthMonitor {
   record Offsets(long committed, long end) {}
 
   private final long stuckAfterMs;
-  private final Map<String, long[]> progress = new HashMap<>(); // partition -> {committed, since}
+  private final Map<String, long[]> progress = new HashMap<>(); // partition -> {highest committed, since}
   private KafkaStreams.State state;
   private long stateSince;
 
@@ -38,16 +38,18 @@ final class HealthMonitor {
     if (now != KafkaStreams.State.RUNNING && nowMs - stateSince > stuckAfterMs) {
       return Health.down("Kafka Streams has been " + now + " for " + (nowMs - stateSince) / 1000 + " s" + failure);
     }
-    progress.keySet().retainAll(partitions.keySet());
+    // Partitions are remembered while absent: a dying thread's replacement has no tasks for a while.
     Health health = Health.UP;
     for (Map.Entry<String, Offsets> e : partitions.entrySet()) {
       Offsets o = e.getValue();
       long[] seen = progress.get(e.getKey());
-      if (seen == null || seen[0] != o.committed()) {
+      // Progress is the committed offset passing its highest value so far; a replaced thread's task
+      // reports no committed offset (-1) until it commits, which is not progress.
+      if (seen == null || o.committed() > seen[0]) {
         progress.put(e.getKey(), new long[] {o.committed(), nowMs});
         continue;
       }
-      long lag = o.end() - Math.max(0, o.committed());
+      long lag = o.end() - Math.max(0, seen[0]);
       long still = nowMs - seen[1];
       if (lag > 0 && still > stuckAfterMs && health.up()) {
         health = Health.down("no progress on " + e.getKey() + " for " + still / 1000 + " s with " + lag + " records waiting" + failure);

@@ -66,12 +66,14 @@ class PoisonRecordTest {
       f.send("before", connect("db.internal", 5432));
       await().atMost(WAIT).until(() -> p.backend().profile("before").isPresent());
       assertTrue(p.health().up(), p.health().toString());
+      await().atMost(WAIT).until(() -> !p.inputOffsets().isEmpty()); // the rule sees the input partitions
       p.poisonGuard().fault = v -> {
         if (v instanceof EventBatch b && b.getAgent().getService().equals("poison")) throw new StackOverflowError("hostile recursion");
       };
       f.send("poison", connect("db.internal", 5432));
       f.send("after", connect("db.internal", 5432));
-      await().dontCatchUncaughtExceptions().atMost(WAIT).until(() -> !p.health().up());
+      await().dontCatchUncaughtExceptions().atMost(WAIT)
+          .until(() -> !p.health().up());
       String reason = p.health().reason();
       assertTrue(reason.contains("hostile recursion"), reason);
       p.poisonGuard().fault = v -> { };
