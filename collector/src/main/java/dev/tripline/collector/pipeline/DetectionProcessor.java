@@ -94,8 +94,7 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
       if (record.value() instanceof EventBatch) {
         onBatch((EventBatch) record.value(), now);
       } else if (record.value() instanceof AnalystAction) {
-        AnalystAction action = (AnalystAction) record.value();
-        onAction(action.getSerializedSize() > 4096 ? (AnalystAction) bounds.strings().cap(action) : action, now);
+        onAction(bounds.strings().apply((AnalystAction) record.value()), now);
       }
     } catch (RuntimeException e) {
       // A record the detector cannot handle is set aside, never a reason to stop the stream.

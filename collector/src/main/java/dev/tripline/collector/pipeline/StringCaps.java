@@ -25,7 +25,7 @@ final class StringCaps {
 
   EventBatch apply(EventBatch batch) {
     // UTF-8 needs at least one byte per char: a batch this small cannot hold a long string or list.
-    if (batch.getSerializedSize() <= maxChars) {
+    if (batch.getSerializedSize() <= maxChars || !anyLarge(batch)) {
       return batch;
     }
     EventBatch.Builder b = batch.toBuilder();
@@ -41,6 +41,24 @@ final class StringCaps {
       }
     }
     return b.build();
+  }
+
+  private boolean anyLarge(EventBatch batch) {
+    if (batch.getAgent().getSerializedSize() > maxChars || batch.getHealth().getSerializedSize() > maxChars) {
+      return true;
+    }
+    for (int i = 0; i < batch.getEventsCount(); i++) {
+      if (batch.getEvents(i).getSerializedSize() > maxChars) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code m}, or a capped copy when it is large enough to hold a long string. */
+  @SuppressWarnings("unchecked")
+  <T extends Message> T apply(T m) {
+    return m.getSerializedSize() <= maxChars ? m : (T) cap(m);
   }
 
   /** A copy of {@code m} with long strings truncated and long lists cut, at any depth. */

@@ -47,4 +47,14 @@ class HealthMonitorTest {
     assertTrue(h.reason().contains("REBALANCING for 61 s"), h.reason());
     assertTrue(m.evaluate(State.RUNNING, Map.of(), "", 63 * S).up());
   }
+
+  @Test
+  void aReplacedThreadWithoutTasksOrCommittedOffsetIsNotProgress() {
+    HealthMonitor m = new HealthMonitor(Duration.ofSeconds(60));
+    assertTrue(m.evaluate(State.RUNNING, Map.of("events-0", new HealthMonitor.Offsets(1, 3)), "", 0).up());
+    assertTrue(m.evaluate(State.RUNNING, Map.of(), "boom", 30 * S).up(), "the new thread has no tasks yet");
+    Health h = m.evaluate(State.RUNNING, Map.of("events-0", new HealthMonitor.Offsets(-1, 3)), "boom", 61 * S);
+    assertFalse(h.up(), "-1 (not committed yet) is not progress");
+    assertTrue(h.reason().contains("2 records waiting") && h.reason().endsWith("boom"), h.reason());
+  }
 }
