@@ -61,6 +61,14 @@ public final class CollectorConfig {
     k.put("http.session.ttl", new String[] {"12h", "console sessions end this long after login (POST /logout or /api/sessions/revoke end them sooner)"});
     k.put("http.tls.keystore", new String[] {"", "PKCS12 key store: serve HTTPS when set"});
     k.put("http.tls.keystore.password", new String[] {"", "its password (use @file:/path)"});
+    // Hostile input (docs/operations.md, "Collector state and records").
+    k.put("profile.max.entries.per.kind", new String[] {"2000", "profile entries per service and kind; beyond, new targets are generalised"});
+    k.put("profile.max.bytes", new String[] {"786432", "serialised size budget of one service's profile"});
+    k.put("profile.max.instances", new String[] {"100", "agent instances a profile remembers (the most recently seen)"});
+    k.put("string.max.chars", new String[] {"4096", "longest path, argv element, host… kept from an event; longer ones are truncated"});
+    k.put("record.max.bytes", new String[] {"1000000", "largest record the collector writes (keep under the topics' max.message.bytes)"});
+    k.put("poison.max.tries", new String[] {"3", "times a record may kill the stream thread before it is dead-lettered and skipped"});
+    k.put("health.stuck.after", new String[] {"60s", "/health is DOWN when input waits this long without the committed offset moving"});
     KEYS = Collections.unmodifiableMap(k);
   }
 

@@ -48,6 +48,7 @@ public final class AnalystServer implements AutoCloseable {
   private final HttpLimits limits;
   private final HttpMetrics metrics;
   private final Auth auth;
+  private final AnalystBackend backend;
   private final Routes api;
   private final boolean tls;
   private Server server;
@@ -59,6 +60,7 @@ public final class AnalystServer implements AutoCloseable {
     this.limits = HttpLimits.from(config);
     this.metrics = new HttpMetrics(registry);
     this.auth = new Auth(config.get("http.token"), limits, metrics);
+    this.backend = backend;
     this.api = ApiRoutes.table(backend, auth);
     this.tls = !config.get("http.tls.keystore").isEmpty();
   }
@@ -226,9 +228,10 @@ public final class AnalystServer implements AutoCloseable {
     }
   }
 
-  /** Liveness for probes: no token, never throttled. */
+  /** For probes: no token, never throttled; 503 with the reason when detection is stuck. */
   private void health(Exchange ex) {
-    ex.json(200, Map.of("status", "UP"));
+    AnalystBackend.Health health = backend.health();
+    ex.json(health.up() ? 200 : 503, health.up() ? Map.of("status", "UP") : Map.of("status", "DOWN", "reason", health.reason()));
   }
 
   private void login(Exchange ex) {

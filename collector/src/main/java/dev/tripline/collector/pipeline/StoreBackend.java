@@ -34,9 +34,11 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
   private final KafkaStreams streams;
   private final String actionsTopic;
   private final KafkaProducer<String, byte[]> producer;
+  private final java.util.function.Supplier<Health> health;
 
-  StoreBackend(KafkaStreams streams, CollectorConfig config, String bootstrap) {
+  StoreBackend(KafkaStreams streams, CollectorConfig config, String bootstrap, java.util.function.Supplier<Health> health) {
     this.streams = streams;
+    this.health = health;
     this.actionsTopic = config.get("topic.actions");
     Properties p = CollectorTopics.clientProperties(config, bootstrap);
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -105,6 +107,11 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("could not record the action: " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public Health health() {
+    return health.get();
   }
 
   @Override
