@@ -71,9 +71,14 @@
     const services = await api('services');
     $('#services tbody').innerHTML = services.map((s) =>
       '<tr data-name="' + esc(s.service) + '"><td>' + esc(s.service) + '</td><td class="state-' + esc(s.state) + '">' + esc(s.state) +
-      '</td><td>' + esc(s.entryCount) + '</td><td>' + esc(s.instances.length) + '</td><td>' + esc(s.eventsTotal) + '</td><td class="mono">' +
+      '</td><td>' + esc(s.entryCount) + '</td><td>' + esc(s.instances.length) + degraded(s.instances) + '</td><td>' + esc(s.eventsTotal) + '</td><td class="mono">' +
       esc(time(s.created)) + '</td></tr>').join('');
     if (selectedService) showService(selectedService);
+  }
+
+  function degraded(instances) {
+    const n = instances.filter((i) => i.status === 'DEGRADED').length;
+    return n ? ' <span class="status-DEGRADED">(' + esc(n) + ' degraded)</span>' : '';
   }
 
   async function showService(name) {
@@ -85,10 +90,23 @@
     $('#service-detail').innerHTML = '<h2>' + esc(s.service) + ' <span class="state-' + esc(s.state) + '" id="service-state">' + esc(s.state) + '</span></h2>' +
       '<p class="muted">state set ' + esc(time(s.stateChanged)) + ' by ' + esc(s.stateChangedBy) + ' · ' + esc(s.instances.length) + ' instance(s)</p>' +
       '<div class="actions"><button id="btn-learn">Back to learning</button><button id="btn-monitor">Monitor now</button></div>' +
+      instancesTable(s.instances) +
       '<table id="profile"><thead><tr><th>Kind</th><th>Target</th><th>Call site</th><th>Count</th><th>First seen</th><th>Last seen</th><th>Origin</th></tr></thead><tbody>' + rows + '</tbody></table>';
     $('#service-detail').classList.remove('hidden');
     $('#btn-learn').onclick = () => post('services/' + encodeURIComponent(name) + '/state', { state: 'LEARNING' }).then(later(loadServices));
     $('#btn-monitor').onclick = () => post('services/' + encodeURIComponent(name) + '/state', { state: 'MONITORING' }).then(later(loadServices));
+  }
+
+  // Each instance's last heartbeat: a DEGRADED one is partly blind (hooks missing, events dropped, config warnings).
+  function instancesTable(instances) {
+    const list = (xs) => (xs || []).map(esc).join(', ');
+    const rows = instances.map((i) => '<tr class="instance-' + esc(i.status) + '"><td class="mono">' + esc(i.instanceId) + '</td><td>' + esc(i.host) +
+      (i.pod ? ' <span class="muted">' + esc(i.pod) + '</span>' : '') + '</td><td>' + esc(i.agentVersion) + '</td><td class="mono">' + esc(time(i.lastSeen)) +
+      '</td><td class="status-' + esc(i.status) + '">' + esc(i.status) + '</td><td>' + (i.problems || []).map((p) => '<div>' + esc(p) + '</div>').join('') +
+      (i.configWarnings || []).map((w) => '<div class="mono warning">' + esc(w) + '</div>').join('') +
+      '</td><td class="mono">' + list(i.hooksMissing) + '</td><td class="mono muted">' + list(i.hooksApplied) + '</td></tr>').join('');
+    return '<table id="instances"><thead><tr><th>Instance</th><th>Host</th><th>Agent</th><th>Last heartbeat</th><th>Status</th><th>Problems</th>' +
+      '<th>Hooks missing</th><th>Hooks woven</th></tr></thead><tbody>' + rows + '</tbody></table>';
   }
 
   async function loadAudit() {
@@ -113,6 +131,10 @@
     load().catch((e) => { $('#status').textContent = 'error: ' + e.message; });
   }
 
+  $('#signout').addEventListener('click', (e) => {
+    e.preventDefault();
+    fetch('/logout', { method: 'POST', headers: { 'X-Tripline-CSRF': csrf() } }).finally(() => { location.href = '/login'; });
+  });
   $('#alerts tbody').addEventListener('click', (e) => { const tr = e.target.closest('tr'); if (tr) showAlert(tr.dataset.id); });
   $('#services tbody').addEventListener('click', (e) => { const tr = e.target.closest('tr'); if (tr) showService(tr.dataset.name); });
   ['#f-service', '#f-severity', '#f-reason', '#f-state'].forEach((sel) => $(sel).addEventListener('change', loadAlerts));

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -22,6 +23,9 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
@@ -41,6 +45,8 @@ import org.apache.kafka.common.utils.Time;
 public final class EmbeddedKafka implements AutoCloseable {
   /** The listener clients use unless extra listeners are configured. */
   public static final String DEFAULT_LISTENER = "PLAINTEXT";
+  /** The SCRAM listener of a broker built with {@link Builder#scramWithAcls}. */
+  public static final String SASL_LISTENER = "SASL";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final String HOST = "127.0.0.1";
 
@@ -49,6 +55,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final Map<String, String> overrides;
   private final Map<String, String> extraListeners; // name -> security protocol
   private final int requestedPort;
+  private final String superUser; // SCRAM + ACLs when set
+  private final String superPassword;
 
   private final Map<String, Integer> listenerPorts = new LinkedHashMap<>();
   private KafkaRaftServer server;
@@ -61,6 +69,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.overrides = new LinkedHashMap<>(b.overrides);
     this.extraListeners = new LinkedHashMap<>(b.extraListeners);
     this.requestedPort = b.port;
+    this.superUser = b.superUser;
+    this.superPassword = b.superPassword;
   }
 
   public static Builder builder() {
@@ -85,6 +95,9 @@ public final class EmbeddedKafka implements AutoCloseable {
       server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
       server.startup();
       awaitReady(Duration.ofSeconds(60));
+      if (superUser != null) {
+        addScramUser(superUser, superPassword);
+      }
     } catch (IOException e) {
       stopQuietly();
       throw new UncheckedIOException("cannot start embedded Kafka in " + dataDir, e);
@@ -133,6 +146,60 @@ public final class EmbeddedKafka implements AutoCloseable {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     return Admin.create(p);
+  }
+
+  /**
+   * Creates or replaces a SCRAM-SHA-512 user and waits until it can log in on the {@link #SASL_LISTENER}
+   * (the credential travels through the controller to the broker).
+   */
+  public void addScramUser(String user, String password) {
+    requireSasl();
+    try (Admin admin = admin()) {
+      admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+          new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password))).all().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot create SCRAM user " + user + ": " + e, e);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    Properties p = saslClientProperties(user, password);
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(SASL_LISTENER));
+    while (true) {
+      try (Admin sasl = Admin.create(p)) {
+        sasl.describeCluster().nodes().get(10, TimeUnit.SECONDS);
+        return;
+      } catch (Exception e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("SCRAM user " + user + " cannot log in: " + e, e);
+        }
+        try {
+          Thread.sleep(100); // the credential is on its way to the broker
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(ie);
+        }
+      }
+    }
+  }
+
+  /**
+   * Client settings for a principal on the {@link #SASL_LISTENER} (bootstrap servers included); add
+   * serializers or group ids as needed.
+   */
+  public Properties saslClientProperties(String user, String password) {
+    requireSasl();
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(SASL_LISTENER));
+    p.put("security.protocol", "SASL_PLAINTEXT");
+    p.put("sasl.mechanism", "SCRAM-SHA-512");
+    p.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+        + user + "\" password=\"" + password + "\";");
+    return p;
+  }
+
+  private void requireSasl() {
+    if (superUser == null) {
+      throw new IllegalStateException("built without Builder.scramWithAcls(...)");
+    }
   }
 
   /** Stops the broker; keeps the data directory unless it was a temporary one. */
@@ -287,6 +354,29 @@ public final class EmbeddedKafka implements AutoCloseable {
     private int port;
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private final Map<String, String> extraListeners = new LinkedHashMap<>();
+    private String superUser;
+    private String superPassword;
+
+    /**
+     * A least-privilege broker, as production runs it: a SASL/SCRAM-SHA-512 listener named
+     * {@link #SASL_LISTENER} where clients log in as principals, and the KRaft {@code StandardAuthorizer}
+     * (nothing is allowed without an ACL). {@code superUser} may do anything; its credential is created
+     * at start, others with {@link #addScramUser}. The PLAINTEXT listener stays the broker's own
+     * (inter-broker traffic and {@link #admin()}): it is a super user too, so tests reach the broker
+     * as principals only through the SASL listener.
+     */
+    public Builder scramWithAcls(String superUser, String superPassword) {
+      this.superUser = superUser;
+      this.superPassword = superPassword;
+      listener(SASL_LISTENER, "SASL_PLAINTEXT");
+      property("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+      property("listener.name.sasl.sasl.enabled.mechanisms", "SCRAM-SHA-512");
+      property("listener.name.sasl.scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+      property("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+      property("allow.everyone.if.no.acl.found", "false");
+      property("super.users", "User:ANONYMOUS;User:" + superUser);
+      return this;
+    }
 
     /** Where the log and metadata live; kept across restarts. Default: a temporary directory deleted on close. */
     public Builder dataDir(Path dir) {

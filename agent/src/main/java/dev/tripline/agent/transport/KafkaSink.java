@@ -32,6 +32,8 @@ public final class KafkaSink implements EventSink {
 
   private final KafkaProducer<String, byte[]> producer;
   private final String topic;
+  private String topicService;
+  private String serviceTopic;
   private final AgentStats stats;
   private long backoffUntil;
   /** Causes already reported on stderr: one line per kind of failure, not one per batch. */
@@ -83,7 +85,7 @@ public final class KafkaSink implements EventSink {
       return;
     }
     try {
-      producer.send(new ProducerRecord<>(topic, batch.getAgent().getService(), batch.toByteArray()), (meta, error) -> {
+      producer.send(new ProducerRecord<>(topicFor(batch), batch.getAgent().getService(), batch.toByteArray()), (meta, error) -> {
         if (error == null) {
           stats.sent(events);
         } else {
@@ -96,6 +98,37 @@ public final class KafkaSink implements EventSink {
       backoffUntil = now + BACKOFF_MS;
       lost(batch, onLost, events);
     }
+  }
+
+  /** The topic of this JVM's service (one service per JVM: resolved once, then reused). */
+  private String topicFor(EventBatch batch) {
+    String service = batch.getAgent().getService();
+    if (!service.equals(topicService)) {
+      serviceTopic = topicFor(topic, service);
+      topicService = service;
+    }
+    return serviceTopic;
+  }
+
+  /**
+   * {@code kafka.topic} with {@code {service}} replaced by the service name, every character outside
+   * {@code [A-Za-z0-9._-]} made {@code _}, cut to Kafka's 249 characters: the per-service topic the
+   * collector reads, under ACLs that let only this service's principal write it (the collector's
+   * ServiceTopics maps names the same way).
+   */
+  public static String topicFor(String template, String service) {
+    int at = template.indexOf("{service}");
+    if (at < 0) {
+      return template;
+    }
+    StringBuilder b = new StringBuilder(template.length() + service.length()).append(template, 0, at);
+    for (int i = 0; i < service.length(); i++) {
+      char c = service.charAt(i);
+      boolean legal = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+      b.append(legal ? c : '_');
+    }
+    b.append(template, at + "{service}".length(), template.length());
+    return b.length() > 249 ? b.substring(0, 249) : b.toString();
   }
 
   /**

@@ -29,12 +29,27 @@ public interface AnalystBackend {
    * Records an analyst action durably (on the actions topic) and returns once it is written.
    * Its effect on alerts and profiles follows asynchronously, within about a second.
    *
-   * @throws IllegalArgumentException when the action names an unknown alert or service
+   * @throws NotFoundException when the action names an unknown alert or service
+   * @throws IllegalArgumentException when the action is inconsistent (an alert of another service)
    */
   void submit(AnalystAction action);
 
   /** Recent analyst actions, newest first (the audit trail). */
   List<AnalystAction> actions(int limit);
+
+  /** Whether detection is keeping up: DOWN with the reason when it is stuck (served on {@code /health}). */
+  default Health health() {
+    return Health.UP;
+  }
+
+  /** UP, or DOWN with a reason an operator can act on. */
+  record Health(boolean up, String reason) {
+    public static final Health UP = new Health(true, "");
+
+    public static Health down(String reason) {
+      return new Health(false, reason);
+    }
+  }
 
   /** Filters for {@link #alerts}; null fields match everything. */
   record AlertQuery(String service, Severity minSeverity, AlertReason reason, AlertState state, int limit) {

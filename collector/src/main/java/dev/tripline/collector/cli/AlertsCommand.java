@@ -1,7 +1,6 @@
 package dev.tripline.collector.cli;
 
 import dev.tripline.collector.json.Json;
-import dev.tripline.collector.json.JsonReader;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,11 +33,12 @@ public final class AlertsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Set<String> shown = new LinkedHashSet<>();
     do {
-      List<Object> alerts = JsonReader.array(api.get("alerts?limit=" + limit + (service == null ? "" : "&service=" + service)));
+      List<Object> alerts = Json.array(api.get("alerts?limit=" + limit + (service == null ? "" : "&service=" + ApiClient.encode(service))));
       Collections.reverse(alerts); // the API answers newest first; a terminal reads oldest first
       for (Object o : alerts) {
         Map<?, ?> alert = (Map<?, ?>) o;
         if (shown.add(String.valueOf(alert.get("id")))) {
+          // JSON output escapes control characters itself (as \\u001b); the table escapes them visibly.
           System.out.println(json ? Json.write(alert) : row(alert));
         }
       }
@@ -49,9 +49,15 @@ public final class AlertsCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** One line per alert; every field the attacker may have chosen goes through {@link TerminalSafe}. */
   static String row(Map<?, ?> a) {
     Map<?, ?> site = a.get("callSite") instanceof Map ? (Map<?, ?>) a.get("callSite") : Map.of();
-    return String.format("%-8s %-16s %-15s %-12s %s  @ %s.%s %s  (%s×)", a.get("severity"), a.get("service"), a.get("reason"),
-        a.get("state"), a.get("title"), site.get("className"), site.get("methodName"), site.get("jar"), a.get("count"));
+    return String.format("%-8s %-16s %-15s %-12s %s  @ %s.%s %s  (%s×)", safe(a.get("severity")), safe(a.get("service")),
+        safe(a.get("reason")), safe(a.get("state")), safe(a.get("title")), safe(site.get("className")), safe(site.get("methodName")),
+        safe(site.get("jar")), safe(a.get("count")));
+  }
+
+  private static String safe(Object v) {
+    return TerminalSafe.text(v);
   }
 }

@@ -31,7 +31,12 @@ public final class ApiClient {
     return env.trim();
   }
 
-  /** GET a path under /api/; the body on 200, else a clear error. */
+  /** A path segment or query value, percent-encoded. */
+  static String encode(String value) {
+    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** GET a path under /api/; the body on 200, else a clear error (the server's text escaped for the terminal). */
   String get(String path) throws IOException, InterruptedException {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/api/" + path))
         .header("Authorization", "Bearer " + token()).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
@@ -39,7 +44,8 @@ public final class ApiClient {
       throw new IllegalArgumentException("the collector refused the token (401)");
     }
     if (r.statusCode() != 200) {
-      throw new IllegalArgumentException("GET /api/" + path + " answered " + r.statusCode() + ": " + r.body());
+      String body = r.body().length() > 500 ? r.body().substring(0, 500) + "…" : r.body();
+      throw new IllegalArgumentException("GET /api/" + TerminalSafe.text(path) + " answered " + r.statusCode() + ": " + TerminalSafe.text(body));
     }
     return r.body();
   }

@@ -1,6 +1,8 @@
 package dev.tripline.collector.cli;
 
-import dev.tripline.collector.json.JsonReader;
+import static dev.tripline.collector.cli.TerminalSafe.text;
+
+import dev.tripline.collector.json.Json;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -8,8 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code profile <service>}: what a service normally does, as the collector learned it. */
-@Command(name = "profile", mixinStandardHelpOptions = true, description = "Shows a service's behaviour profile.")
+/** {@code profile <service>}: what a service normally does, as the collector learned it, and how its instances are. */
+@Command(name = "profile", mixinStandardHelpOptions = true, description = "Shows a service's behaviour profile and its instances' health.")
 public final class ProfileCommand implements Callable<Integer> {
   @Mixin
   ApiClient api;
@@ -19,15 +21,37 @@ public final class ProfileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, Object> p = JsonReader.object(api.get("services/" + service));
-    System.out.printf("%s — %s (set by %s) · %s behaviours · %s events%n%n", p.get("service"), p.get("state"),
-        p.get("stateChangedBy"), p.get("entryCount"), p.get("eventsTotal"));
-    System.out.printf("%-14s %-48s %-10s %-20s %s%n", "KIND", "TARGET", "COUNT", "ORIGIN", "CALL SITE");
-    for (Object o : p.get("entries") instanceof List ? (List<?>) p.get("entries") : List.of()) {
-      Map<?, ?> e = (Map<?, ?>) o;
-      System.out.printf("%-14s %-48s %-10s %-20s %s%n", e.get("kind"), e.get("target"), e.get("count"), e.get("origin"),
-          e.get("callSite"));
-    }
+    System.out.print(render(Json.object(api.get("services/" + ApiClient.encode(service)))));
     return 0;
+  }
+
+  /** The profile as text; every value from the API is escaped for the terminal. */
+  static String render(Map<String, Object> p) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format("%s — %s (set by %s) · %s behaviours · %s events%n%n", text(p.get("service")), text(p.get("state")),
+        text(p.get("stateChangedBy")), text(p.get("entryCount")), text(p.get("eventsTotal"))));
+    sb.append(String.format("%-14s %-48s %-10s %-20s %s%n", "KIND", "TARGET", "COUNT", "ORIGIN", "CALL SITE"));
+    for (Object o : list(p.get("entries"))) {
+      Map<?, ?> e = (Map<?, ?>) o;
+      sb.append(String.format("%-14s %-48s %-10s %-20s %s%n", text(e.get("kind")), text(e.get("target")), text(e.get("count")),
+          text(e.get("origin")), text(e.get("callSite"))));
+    }
+    List<?> instances = list(p.get("instances"));
+    if (!instances.isEmpty()) {
+      sb.append(String.format("%n%-38s %-20s %-9s %s%n", "INSTANCE", "HOST", "STATUS", "PROBLEMS"));
+      for (Object o : instances) {
+        Map<?, ?> i = (Map<?, ?>) o;
+        sb.append(String.format("%-38s %-20s %-9s %s%n", text(i.get("instanceId")), text(i.get("host")), text(i.get("status")),
+            text(String.join("; ", list(i.get("problems")).stream().map(String::valueOf).toList()))));
+        for (Object w : list(i.get("configWarnings"))) {
+          sb.append("    config warning: ").append(text(w)).append(System.lineSeparator());
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  private static List<?> list(Object v) {
+    return v instanceof List<?> l ? l : List.of();
   }
 }

@@ -33,6 +33,8 @@ public final class CollectorConfig {
     k.put("embedded.port", new String[] {"9092", "port of the embedded Kafka's listener (0 = any free port)"});
     k.put("application.id", new String[] {"tripline-collector", "Kafka Streams application id: instances with the same id share the work"});
     k.put("topic.events", new String[] {"tripline.events", "agent event batches (protobuf)"});
+    k.put("topic.events.shared", new String[] {"true", "also read topic.events, where the payload names the service (any writer may speak for any service); false = only per-service topics <topic.events>.<service>"});
+    k.put("services.max", new String[] {"10000", "most services the collector keeps; batches for further new services are dead-lettered and counted"});
     k.put("topic.alerts", new String[] {"tripline.alerts", "alerts (protobuf)"});
     k.put("topic.alerts.json", new String[] {"tripline.alerts.json", "alerts (JSON, OCSF Detection Finding)"});
     k.put("topic.deadletter", new String[] {"tripline.deadletter", "records that could not be parsed"});
@@ -49,8 +51,24 @@ public final class CollectorConfig {
     k.put("http.port", new String[] {"8470", "port of the console, REST API, /metrics and /health (0 = any)"});
     k.put("http.bind", new String[] {"127.0.0.1", "address the HTTP server binds to"});
     k.put("http.token", new String[] {"", "bearer token for the console and API; empty = generated and printed once"});
+    k.put("http.max.body.bytes", new String[] {"65536", "largest request body accepted; beyond it 413 and nothing more is read"});
+    k.put("http.max.header.bytes", new String[] {"8192", "request line and headers together; beyond it 431"});
+    k.put("http.idle.timeout", new String[] {"30s", "a connection that sends nothing for this long is closed (slow or stalled clients)"});
+    k.put("http.threads", new String[] {"16", "worker threads of the HTTP port (headers are parsed without one)"});
+    k.put("http.max.connections", new String[] {"256", "open connections in total; beyond it new ones wait to be accepted"});
+    k.put("http.max.connections.per.address", new String[] {"32", "open connections from one client address; beyond it they are closed at once"});
+    k.put("http.login.failures", new String[] {"10", "wrong tokens per client address per minute before 429 (login form and bearer)"});
+    k.put("http.session.ttl", new String[] {"12h", "console sessions end this long after login (POST /logout or /api/sessions/revoke end them sooner)"});
     k.put("http.tls.keystore", new String[] {"", "PKCS12 key store: serve HTTPS when set"});
     k.put("http.tls.keystore.password", new String[] {"", "its password (use @file:/path)"});
+    // Hostile input (docs/operations.md, "Collector state and records").
+    k.put("profile.max.entries.per.kind", new String[] {"2000", "profile entries per service and kind; beyond, new targets are generalised"});
+    k.put("profile.max.bytes", new String[] {"786432", "serialised size budget of one service's profile"});
+    k.put("profile.max.instances", new String[] {"100", "agent instances a profile remembers (the most recently seen)"});
+    k.put("string.max.chars", new String[] {"4096", "longest path, argv element, host… kept from an event; longer ones are truncated"});
+    k.put("record.max.bytes", new String[] {"1000000", "largest record the collector writes (keep under the topics' max.message.bytes)"});
+    k.put("poison.max.tries", new String[] {"3", "times a record may kill the stream thread before it is dead-lettered and skipped"});
+    k.put("health.stuck.after", new String[] {"60s", "/health is DOWN when input waits this long without the committed offset moving"});
     KEYS = Collections.unmodifiableMap(k);
   }
 

@@ -1,89 +1,113 @@
 package dev.tripline.collector.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import dev.tripline.collector.api.AnalystBackend;
+import dev.tripline.collector.api.NotFoundException;
 import dev.tripline.collector.config.CollectorConfig;
-import dev.tripline.collector.json.Json;
-import dev.tripline.model.AlertReason;
-import dev.tripline.model.AlertState;
-import dev.tripline.model.AnalystAction;
-import dev.tripline.model.Severity;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The analyst surface on one port: the console, the REST API under {@code /api/}, {@code /metrics}
  * (Prometheus) and {@code /health}. Everything but {@code /health} requires the bearer token or a
  * console session; a session's state-changing requests also need the CSRF header.
+ *
+ * <p>Served by Jetty 12 (core, no servlet API) because the port must hold against clients that have
+ * not authenticated: Jetty parses request lines and headers without a thread (a slow client holds a
+ * socket, not a worker), bounds the header size, closes idle connections and limits open ones; bodies
+ * are read asynchronously, up to {@code http.max.body.bytes}. Limits: docs/operations.md.
  */
 public final class AnalystServer implements AutoCloseable {
-  private static final Pattern STRING_FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final byte[] NO_BODY = new byte[0];
+  private static final Set<String> API_AREAS = Set.of("alerts", "services", "actions", "sessions");
 
   private final CollectorConfig config;
-  private final AnalystBackend backend;
   private final PrometheusMeterRegistry registry;
+  private final HttpLimits limits;
+  private final HttpMetrics metrics;
   private final Auth auth;
-  private HttpServer server;
+  private final AnalystBackend backend;
+  private final Routes api;
+  private final boolean tls;
+  private Server server;
+  private ServerConnector connector;
 
   public AnalystServer(CollectorConfig config, AnalystBackend backend, PrometheusMeterRegistry registry) {
     this.config = config;
-    this.backend = backend;
     this.registry = registry;
-    this.auth = new Auth(config.get("http.token"));
+    this.limits = HttpLimits.from(config);
+    this.metrics = new HttpMetrics(registry);
+    this.auth = new Auth(config.get("http.token"), limits, metrics);
+    this.backend = backend;
+    this.api = ApiRoutes.table(backend, auth);
+    this.tls = !config.get("http.tls.keystore").isEmpty();
   }
 
   public AnalystServer start() {
+    QueuedThreadPool pool = new QueuedThreadPool(limits.threads(), Math.min(4, limits.threads()));
+    pool.setName("tripline-http");
+    pool.setDaemon(true);
+    server = new Server(pool);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setRequestHeaderSize(limits.maxHeaderBytes());
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    http.setIdleTimeout(limits.idleTimeout().toMillis());
+    HttpConnectionFactory http11 = new HttpConnectionFactory(http);
+    if (tls) {
+      SslContextFactory.Server ssl = new SslContextFactory.Server();
+      ssl.setSslContext(sslContext(config.get("http.tls.keystore"), config.get("http.tls.keystore.password")));
+      connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, http11.getProtocol()), http11);
+    } else {
+      connector = new ServerConnector(server, 1, 1, http11);
+    }
+    connector.setHost(config.get("http.bind"));
+    connector.setPort(config.getInt("http.port"));
+    connector.setIdleTimeout(limits.idleTimeout().toMillis()); // also bounds the TLS handshake and unfinished headers
+    connector.addBean(new AddressLimit(limits.maxConnectionsPerAddress(), metrics));
+    server.addConnector(connector);
+    server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+    server.setErrorHandler(new CountingErrorHandler(metrics));
+    server.setHandler(new Entry());
     try {
-      InetSocketAddress address = new InetSocketAddress(config.get("http.bind"), config.getInt("http.port"));
-      String keystore = config.get("http.tls.keystore");
-      if (keystore.isEmpty()) {
-        server = HttpServer.create(address, 64);
-      } else {
-        HttpsServer https = HttpsServer.create(address, 64);
-        https.setHttpsConfigurator(new HttpsConfigurator(sslContext(keystore, config.get("http.tls.keystore.password"))));
-        server = https;
-      }
-    } catch (IOException e) {
+      server.start();
+    } catch (Exception e) {
+      close();
       throw new IllegalStateException("cannot serve HTTP on " + config.get("http.bind") + ":" + config.get("http.port")
           + " (" + e.getMessage() + "); set http.port", e);
     }
-    server.createContext("/", this::handle);
-    server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "tripline-http");
-      t.setDaemon(true);
-      return t;
-    }));
-    server.start();
     return this;
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
   public String baseUrl() {
     String host = config.get("http.bind").equals("0.0.0.0") ? "127.0.0.1" : config.get("http.bind");
-    return (server instanceof HttpsServer ? "https" : "http") + "://" + host + ":" + port();
+    return (tls ? "https" : "http") + "://" + host + ":" + port();
   }
 
   /** The bearer token (generated when none was configured). */
@@ -95,160 +119,151 @@ public final class AnalystServer implements AutoCloseable {
     return auth.generated();
   }
 
-  private void handle(HttpExchange ex) throws IOException {
-    String path = ex.getRequestURI().getPath();
-    String method = ex.getRequestMethod();
-    Counter.builder("tripline.http.requests").tag("method", method).tag("area", area(path)).register(registry).increment();
-    try {
-      if (path.equals("/health")) {
-        send(ex, 200, "application/json", "{\"status\":\"UP\"}");
-        return;
+  /** Reads the body (bounded, without holding a thread while it trickles in), then answers. */
+  private final class Entry extends Handler.Abstract {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      Map<String, String> query;
+      try {
+        query = parseQuery(request.getHttpURI().getQuery());
+      } catch (IllegalArgumentException e) {
+        new Exchange(request, response, callback, Map.of(), NO_BODY).error(400, "malformed query string");
+        return true;
       }
-      if (path.equals("/login") && method.equals("POST")) {
-        login(ex);
-        return;
+      String method = request.getMethod();
+      if (!method.equals("POST") && !method.equals("PUT") && !method.equals("PATCH")) {
+        answer(new Exchange(request, response, callback, query, NO_BODY));
+        return true;
       }
-      if (path.equals("/login") || path.equals("/console.css")) {
-        resource(ex, path.equals("/login") ? "login.html" : "console.css");
-        return;
+      if (!Request.getPathInContext(request).equals("/login") && request.getHeaders().get("Authorization") == null
+          && request.getHeaders().get("Cookie") == null) {
+        answer(new Exchange(request, response, callback, query, NO_BODY)); // 401 without buffering a stranger's body
+        return true;
       }
-      Auth.Principal who = auth.authenticate(ex);
-      if (who == null) {
-        if (path.startsWith("/api/") || path.equals("/metrics")) {
-          error(ex, 401, "authentication required: Authorization: Bearer <token>");
+      if (request.getLength() > limits.maxBodyBytes()) {
+        tooLarge(new Exchange(request, response, callback, query, NO_BODY)); // refused before reading any of it
+        return true;
+      }
+      BoundedBody.read(request, limits.maxBodyBytes(), (bytes, failure) -> server.getThreadPool().execute(() -> {
+        if (failure == null) {
+          answer(new Exchange(request, response, callback, query, bytes));
+        } else if (failure instanceof BoundedBody.TooLarge) {
+          tooLarge(new Exchange(request, response, callback, query, NO_BODY)); // chunked past the limit
         } else {
-          ex.getResponseHeaders().add("Location", "/login");
-          send(ex, 303, "text/plain", "");
+          callback.failed(failure); // the client went away or timed out mid-body
         }
-        return;
-      }
-      if (!method.equals("GET") && who.cookieSession() && !auth.csrfOk(ex)) {
-        error(ex, 403, "missing or wrong X-Tripline-CSRF header");
-        return;
-      }
-      if (path.equals("/metrics")) {
-        send(ex, 200, "text/plain; version=0.0.4", registry.scrape());
-      } else if (path.equals("/") || path.equals("/index.html")) {
-        resource(ex, "index.html");
-      } else if (path.equals("/console.js")) {
-        resource(ex, "console.js");
-      } else if (path.startsWith("/api/")) {
-        api(ex, method, path.substring(5), who);
-      } else {
-        error(ex, 404, "no such page: " + path);
-      }
-    } catch (MethodNotAllowed e) {
-      error(ex, 405, e.getMessage());
+      }));
+      return true;
+    }
+  }
+
+  private void tooLarge(Exchange ex) {
+    metrics.rejected(HttpMetrics.BODY_TOO_LARGE);
+    ex.addHeader(HttpHeader.CONNECTION.asString(), "close"); // the rest of the body is never read
+    ex.error(413, "request body larger than " + limits.maxBodyBytes() + " bytes (http.max.body.bytes)");
+  }
+
+  private void answer(Exchange ex) {
+    try {
+      route(ex);
+    } catch (HttpError e) {
+      if (e.header != null) ex.addHeader(e.header, e.headerValue);
+      if (e.metric != null) metrics.rejected(e.metric);
+      ex.error(e.status, e.getMessage());
+    } catch (Auth.Throttled e) {
+      ex.addHeader("Retry-After", Long.toString(e.retryAfterSeconds));
+      ex.error(429, e.getMessage());
+    } catch (NotFoundException e) {
+      ex.error(404, e.getMessage());
     } catch (IllegalArgumentException e) {
-      error(ex, 400, e.getMessage());
+      ex.error(400, e.getMessage());
     } catch (RuntimeException e) {
-      error(ex, 500, "internal error: " + e.getClass().getSimpleName());
+      ex.error(500, "internal error: " + e.getClass().getSimpleName());
+    } catch (Error e) {
+      ex.fail(e);
+      throw e;
     }
   }
 
-  private void api(HttpExchange ex, String method, String rest, Auth.Principal who) throws IOException {
-    String[] p = rest.split("/");
-    Map<String, String> q = query(ex);
-    if (p[0].equals("alerts") && p.length == 1) {
-      requireMethod(method, "GET");
-      AnalystBackend.AlertQuery query = new AnalystBackend.AlertQuery(q.get("service"),
-          parseEnum(Severity.class, "severity", q.get("severity")), parseEnum(AlertReason.class, "reason", q.get("reason")),
-          parseEnum(AlertState.class, "state", q.get("state")), Integer.parseInt(q.getOrDefault("limit", "200")));
-      json(ex, 200, backend.alerts(query).stream().map(ApiJson::alert).toList());
-    } else if (p[0].equals("alerts") && p.length == 2) {
-      requireMethod(method, "GET");
-      var alert = backend.alert(p[1]);
-      if (alert.isEmpty()) {
-        error(ex, 404, "no alert " + p[1]);
-      } else {
-        json(ex, 200, ApiJson.alert(alert.get()));
-      }
-    } else if (p[0].equals("alerts") && p.length == 3 && (p[2].equals("ack") || p[2].equals("accept"))) {
-      requireMethod(method, "POST");
-      Map<String, String> body = body(ex);
-      backend.submit(AnalystAction.newBuilder()
-          .setType(p[2].equals("ack") ? AnalystAction.ActionType.ACKNOWLEDGE : AnalystAction.ActionType.ACCEPT_INTO_PROFILE)
-          .setAlertId(p[1]).setActor(who.name()).setComment(body.getOrDefault("comment", "")).build());
-      json(ex, 202, Map.of("status", "recorded", "alertId", p[1], "action", p[2]));
-    } else if (p[0].equals("services") && p.length == 1) {
-      requireMethod(method, "GET");
-      json(ex, 200, backend.profiles().stream().map(s -> ApiJson.profile(s, false)).toList());
-    } else if (p[0].equals("services") && p.length == 2) {
-      requireMethod(method, "GET");
-      var profile = backend.profile(p[1]);
-      if (profile.isEmpty()) {
-        error(ex, 404, "no service " + p[1]);
-      } else {
-        json(ex, 200, ApiJson.profile(profile.get(), true));
-      }
-    } else if (p[0].equals("services") && p.length == 3 && p[2].equals("state")) {
-      requireMethod(method, "POST");
-      String state = body(ex).getOrDefault("state", q.getOrDefault("state", "")).toUpperCase(Locale.ROOT);
-      if (!state.equals("LEARNING") && !state.equals("MONITORING")) {
-        throw new IllegalArgumentException("field 'state' must be LEARNING or MONITORING");
-      }
-      backend.submit(AnalystAction.newBuilder()
-          .setType(state.equals("LEARNING") ? AnalystAction.ActionType.SET_LEARNING : AnalystAction.ActionType.SET_MONITORING)
-          .setService(p[1]).setActor(who.name()).build());
-      json(ex, 202, Map.of("status", "recorded", "service", p[1], "state", state));
-    } else if (p[0].equals("actions") && p.length == 1) {
-      requireMethod(method, "GET");
-      json(ex, 200, backend.actions(Integer.parseInt(q.getOrDefault("limit", "100"))).stream().map(ApiJson::action).toList());
-    } else {
-      error(ex, 404, "no such endpoint: /api/" + rest);
-    }
-  }
-
-  private void login(HttpExchange ex) throws IOException {
-    String form = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-    Map<String, String> fields = parseQuery(form);
-    Auth.Session session = auth.login(fields.getOrDefault("token", ""));
-    if (session == null) {
-      ex.getResponseHeaders().add("Location", "/login?failed");
-      send(ex, 303, "text/plain", "");
+  private void route(Exchange ex) {
+    String path = ex.path;
+    metrics.request(ex.method, area(path));
+    if (path.equals("/health")) {
+      health(ex);
       return;
     }
-    String secure = server instanceof HttpsServer ? "; Secure" : "";
-    ex.getResponseHeaders().add("Set-Cookie", Auth.SESSION_COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict" + secure);
-    ex.getResponseHeaders().add("Set-Cookie", Auth.CSRF_COOKIE + "=" + session.csrf() + "; Path=/; SameSite=Strict" + secure);
-    ex.getResponseHeaders().add("Location", "/");
-    send(ex, 303, "text/plain", "");
-  }
-
-  private static void requireMethod(String actual, String expected) {
-    if (!actual.equals(expected)) {
-      throw new MethodNotAllowed(expected);
+    if (path.equals("/login") && ex.method.equals("POST")) {
+      login(ex);
+      return;
+    }
+    if (path.equals("/login") || path.equals("/console.css")) {
+      resource(ex, path.equals("/login") ? "login.html" : "console.css");
+      return;
+    }
+    Auth.Principal who = auth.authenticate(ex);
+    if (who == null) {
+      if (path.startsWith("/api/") || path.equals("/metrics") || path.equals("/logout")) {
+        ex.error(401, "authentication required: Authorization: Bearer <token>");
+      } else {
+        ex.redirect("/login");
+      }
+      return;
+    }
+    if (!ex.method.equals("GET") && who.cookieSession() && !Auth.csrfOk(ex, who.session())) {
+      ex.error(403, "missing or wrong X-Tripline-CSRF header");
+      return;
+    }
+    switch (path) {
+      case "/metrics" -> ex.send(200, "text/plain; version=0.0.4", registry.scrape());
+      case "/", "/index.html" -> resource(ex, "index.html");
+      case "/console.js" -> resource(ex, "console.js");
+      case "/logout" -> logout(ex, who);
+      default -> {
+        if (path.startsWith("/api/")) {
+          api.dispatch(ex, path.substring(5), who);
+        } else {
+          ex.error(404, "no such page");
+        }
+      }
     }
   }
 
-  private static <E extends Enum<E>> E parseEnum(Class<E> type, String field, String value) {
-    if (value == null || value.isEmpty()) {
-      return null;
-    }
-    try {
-      return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("field '" + field + "' has no value '" + value + "'");
-    }
+  /** For probes: no token, never throttled; 503 with the reason when detection is stuck. */
+  private void health(Exchange ex) {
+    AnalystBackend.Health health = backend.health();
+    ex.json(health.up() ? 200 : 503, health.up() ? Map.of("status", "UP") : Map.of("status", "DOWN", "reason", health.reason()));
   }
 
-  private static Map<String, String> body(HttpExchange ex) throws IOException {
-    String text = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-    Map<String, String> out = new HashMap<>();
-    Matcher m = STRING_FIELD.matcher(text);
-    while (m.find()) {
-      out.put(m.group(1), m.group(2).replace("\\\"", "\"").replace("\\\\", "\\"));
+  private void login(Exchange ex) {
+    Auth.Session session = auth.login(ex, parseQuery(new String(ex.body, StandardCharsets.UTF_8)).getOrDefault("token", ""));
+    if (session == null) {
+      ex.redirect("/login?failed");
+      return;
     }
-    return out;
+    String secure = tls ? "; Secure" : "";
+    ex.addHeader("Set-Cookie", Auth.SESSION_COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict" + secure);
+    ex.addHeader("Set-Cookie", Auth.CSRF_COOKIE + "=" + session.csrf() + "; Path=/; SameSite=Strict" + secure);
+    ex.redirect("/");
   }
 
-  private static Map<String, String> query(HttpExchange ex) {
-    String raw = ex.getRequestURI().getRawQuery();
-    return raw == null ? Map.of() : parseQuery(raw);
+  private void logout(Exchange ex, Auth.Principal who) {
+    if (!ex.method.equals("POST")) {
+      throw new HttpError(405, "method not allowed; use POST", "Allow", "POST");
+    }
+    if (who.cookieSession()) {
+      auth.logout(who.session());
+    }
+    String secure = tls ? "; Secure" : "";
+    ex.addHeader("Set-Cookie", Auth.SESSION_COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + secure);
+    ex.addHeader("Set-Cookie", Auth.CSRF_COOKIE + "=; Path=/; Max-Age=0; SameSite=Strict" + secure);
+    ex.json(200, Map.of("status", who.cookieSession() ? "signed out" : "no session (bearer token)"));
   }
 
   static Map<String, String> parseQuery(String raw) {
     Map<String, String> q = new HashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return q;
+    }
     for (String pair : raw.split("&")) {
       int eq = pair.indexOf('=');
       if (eq > 0) {
@@ -258,46 +273,29 @@ public final class AnalystServer implements AutoCloseable {
     return q;
   }
 
+  /** A bounded tag value: a client cannot mint metric series with invented paths. */
   private static String area(String path) {
     if (path.startsWith("/api/")) {
       String rest = path.substring(5);
       int slash = rest.indexOf('/');
-      return "api/" + (slash < 0 ? rest : rest.substring(0, slash));
+      String first = slash < 0 ? rest : rest.substring(0, slash);
+      return API_AREAS.contains(first) ? "api/" + first : "api/other";
     }
     return path.equals("/metrics") || path.equals("/health") ? path.substring(1) : "console";
   }
 
-  private void resource(HttpExchange ex, String name) throws IOException {
+  private void resource(Exchange ex, String name) {
     try (InputStream in = AnalystServer.class.getResourceAsStream("/console/" + name)) {
       if (in == null) {
-        error(ex, 404, "missing " + name);
+        ex.error(404, "missing " + name);
         return;
       }
       String type = name.endsWith(".js") ? "text/javascript" : name.endsWith(".css") ? "text/css" : "text/html";
-      ex.getResponseHeaders().add("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
-      ex.getResponseHeaders().add("X-Content-Type-Options", "nosniff");
-      send(ex, 200, type + "; charset=utf-8", new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
-  }
-
-  private static void json(HttpExchange ex, int status, Object body) throws IOException {
-    send(ex, status, "application/json", Json.write(body));
-  }
-
-  private static void error(HttpExchange ex, int status, String message) throws IOException {
-    if (status == 401) {
-      ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"tripline\"");
-    }
-    json(ex, status, Map.of("error", message, "status", status));
-  }
-
-  private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", type);
-    ex.getResponseHeaders().set("Cache-Control", "no-store");
-    ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(bytes);
+      ex.addHeader("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+      ex.addHeader("X-Content-Type-Options", "nosniff");
+      ex.send(200, type + "; charset=utf-8", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -315,17 +313,14 @@ public final class AnalystServer implements AutoCloseable {
     }
   }
 
-  /** 405 with the allowed method. */
-  private static final class MethodNotAllowed extends IllegalArgumentException {
-    MethodNotAllowed(String allowed) {
-      super("method not allowed; use " + allowed);
-    }
-  }
-
   @Override
   public void close() {
     if (server != null) {
-      server.stop(0);
+      try {
+        server.stop();
+      } catch (Exception e) {
+        // stopping anyway: nothing to tell the caller
+      }
     }
   }
 }

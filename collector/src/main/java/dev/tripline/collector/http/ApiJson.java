@@ -1,5 +1,6 @@
 package dev.tripline.collector.http;
 
+import dev.tripline.model.AgentHealth;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AnalystAction;
 import dev.tripline.model.CallSite;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** The REST API's JSON shapes (documented in docs/api.md). */
 final class ApiJson {
@@ -87,9 +89,7 @@ final class ApiJson {
     m.put("entryCount", p.getEntriesCount());
     List<Object> instances = new ArrayList<>();
     for (InstanceSeen i : p.getInstancesMap().values()) {
-      instances.add(Map.of("instanceId", i.getAgent().getInstanceId(), "host", i.getAgent().getHost(),
-          "pod", i.getAgent().getK8SPod(), "firstSeen", i.getFirstSeenMs(), "lastSeen", i.getLastSeenMs(),
-          "agentVersion", i.getAgent().getAgentVersion(), "eventsDropped", i.getLastHealth().getEventsDropped()));
+      instances.add(instance(i));
     }
     m.put("instances", instances);
     if (withEntries) {
@@ -107,6 +107,38 @@ final class ApiJson {
       }
       m.put("entries", entries);
     }
+    return m;
+  }
+
+  /**
+   * One instance with its last heartbeat's health: what it could not hook, what it dropped and how it
+   * was configured, so an analyst sees an instance that is half blind ({@code status} DEGRADED).
+   */
+  static Map<String, Object> instance(InstanceSeen i) {
+    AgentHealth h = i.getLastHealth();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("instanceId", i.getAgent().getInstanceId());
+    m.put("host", i.getAgent().getHost());
+    m.put("pod", i.getAgent().getK8SPod());
+    m.put("firstSeen", i.getFirstSeenMs());
+    m.put("lastSeen", i.getLastSeenMs());
+    m.put("agentVersion", i.getAgent().getAgentVersion());
+    m.put("eventsDropped", h.getEventsDropped());
+    m.put("droppedByReason", new TreeMap<>(h.getDroppedByReasonMap()));
+    m.put("stringsTruncated", h.getStringsTruncated());
+    m.put("configWarnings", h.getConfigWarningsList());
+    m.put("hooksApplied", h.getHooksAppliedList());
+    m.put("hooksMissing", h.getHooksMissingList());
+    m.put("errors", h.getErrors());
+    m.put("batchesFailed", h.getBatchesFailed());
+    List<String> problems = new ArrayList<>();
+    if (h.getHooksMissingCount() > 0) problems.add(h.getHooksMissingCount() + " hook(s) missing: " + String.join(", ", h.getHooksMissingList()));
+    if (h.getEventsDropped() > 0) problems.add(h.getEventsDropped() + " event(s) dropped");
+    if (h.getConfigWarningsCount() > 0) problems.add(h.getConfigWarningsCount() + " configuration warning(s)");
+    if (h.getStringsTruncated() > 0) problems.add(h.getStringsTruncated() + " string(s) truncated");
+    if (h.getErrors() > 0) problems.add(h.getErrors() + " agent error(s)");
+    m.put("status", problems.isEmpty() ? "OK" : "DEGRADED");
+    m.put("problems", problems);
     return m;
   }
 

@@ -1,36 +1,56 @@
 package dev.tripline.collector.http;
 
-import com.sun.net.httpserver.HttpExchange;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who is asking: a bearer token (tools, the CLI) or a console session cookie obtained by logging in
- * with the token. Tokens are compared in constant time; sessions expire after 12 hours.
+ * with the token. Tokens are compared in constant time; every wrong token counts against the
+ * client's address ({@link LoginThrottle}). Sessions live in memory: they end at their TTL, on
+ * logout, on {@link #revokeAll()}, and when the collector restarts (so a new token revokes them).
  */
 final class Auth {
   static final String SESSION_COOKIE = "tripline_session";
   static final String CSRF_COOKIE = "tripline_csrf";
   static final String CSRF_HEADER = "X-Tripline-CSRF";
-  private static final long SESSION_MS = 12 * 3_600_000L;
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** The authenticated caller; actions are recorded under its name. */
-  record Principal(String name, boolean cookieSession) {}
+  /** The authenticated caller; actions are recorded under its name. {@code session} is null for bearer tokens. */
+  record Principal(String name, Session session) {
+    boolean cookieSession() {
+      return session != null;
+    }
+  }
 
-  record Session(String id, String csrf, long expiresMs) {}
+  record Session(String id, String csrf) {}
+
+  /** Too many wrong tokens from this address: answer 429 with Retry-After. */
+  static final class Throttled extends RuntimeException {
+    final long retryAfterSeconds;
+
+    Throttled(long retryAfterSeconds) {
+      super("too many failed logins from this address; retry in " + retryAfterSeconds + " s", null, false, false);
+      this.retryAfterSeconds = retryAfterSeconds;
+    }
+  }
 
   private final String token;
   private final boolean generated;
-  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private final Cache<String, Session> sessions;
+  private final LoginThrottle throttle;
+  private final HttpMetrics metrics;
 
-  Auth(String configured) {
+  Auth(String configured, HttpLimits limits, HttpMetrics metrics) {
     this.generated = configured == null || configured.isBlank();
     this.token = generated ? random() : configured.trim();
+    this.metrics = metrics;
+    this.sessions = Caffeine.newBuilder().expireAfterWrite(limits.sessionTtl()).maximumSize(10_000).build();
+    this.throttle = new LoginThrottle(limits.loginFailuresPerMinute(), Ticker.systemTicker());
   }
 
   String token() {
@@ -41,42 +61,62 @@ final class Auth {
     return generated;
   }
 
-  Principal authenticate(HttpExchange ex) {
-    String header = ex.getRequestHeaders().getFirst("Authorization");
+  /** The caller, or null when it presented no credentials or wrong ones; throws {@link Throttled}. */
+  Principal authenticate(Exchange ex) {
+    String header = ex.header("Authorization");
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return matches(header.substring(7).trim()) ? new Principal("admin", false) : null;
+      return presented(ex, header.substring(7).trim()) ? new Principal("admin", null) : null;
     }
     String id = cookie(ex, SESSION_COOKIE);
-    Session s = id == null ? null : sessions.get(id);
-    if (s == null || s.expiresMs() < System.currentTimeMillis()) {
-      if (s != null) sessions.remove(id);
-      return null;
-    }
-    return new Principal("admin", true);
+    Session s = id == null ? null : sessions.getIfPresent(id);
+    return s == null ? null : new Principal("admin", s);
   }
 
   /** A cookie session must echo its CSRF cookie in a header: another site's form cannot. */
-  boolean csrfOk(HttpExchange ex) {
-    Session s = sessions.get(cookie(ex, SESSION_COOKIE));
-    String sent = ex.getRequestHeaders().getFirst(CSRF_HEADER);
-    return s != null && sent != null && MessageDigest.isEqual(s.csrf().getBytes(StandardCharsets.UTF_8), sent.getBytes(StandardCharsets.UTF_8));
+  static boolean csrfOk(Exchange ex, Session s) {
+    String sent = ex.header(CSRF_HEADER);
+    return sent != null && MessageDigest.isEqual(s.csrf().getBytes(StandardCharsets.UTF_8), sent.getBytes(StandardCharsets.UTF_8));
   }
 
-  Session login(String presented) {
-    if (!matches(presented)) {
+  /** A new session for the right token, null for a wrong one; throws {@link Throttled}. */
+  Session login(Exchange ex, String presented) {
+    if (!presented(ex, presented)) {
       return null;
     }
-    Session s = new Session(random(), random(), System.currentTimeMillis() + SESSION_MS);
+    Session s = new Session(random(), random());
     sessions.put(s.id(), s);
     return s;
   }
 
-  private boolean matches(String presented) {
-    return MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
+  void logout(Session s) {
+    sessions.invalidate(s.id());
   }
 
-  private static String cookie(HttpExchange ex, String name) {
-    String header = ex.getRequestHeaders().getFirst("Cookie");
+  /** Ends every console session (bearer tokens are unaffected); returns how many there were. */
+  long revokeAll() {
+    sessions.cleanUp();
+    long n = sessions.estimatedSize();
+    sessions.invalidateAll();
+    return n;
+  }
+
+  private boolean presented(Exchange ex, String presented) {
+    String address = ex.clientAddress();
+    long wait = throttle.retryAfterSeconds(address);
+    if (wait > 0) {
+      metrics.rejected(HttpMetrics.LOGIN_THROTTLED);
+      throw new Throttled(wait);
+    }
+    if (MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
+      return true;
+    }
+    throttle.failed(address);
+    metrics.rejected(HttpMetrics.AUTH_FAILED);
+    return false;
+  }
+
+  private static String cookie(Exchange ex, String name) {
+    String header = ex.header("Cookie");
     if (header == null) {
       return null;
     }

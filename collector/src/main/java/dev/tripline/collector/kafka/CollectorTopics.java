@@ -6,6 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -29,6 +32,18 @@ public final class CollectorTopics {
     }
     try (Admin admin = Admin.create(clientProperties(config, bootstrapServers))) {
       return Topics.ensure(admin, wanted, replication, Map.of());
+    }
+  }
+
+  /** Partitions of an existing topic. */
+  public static int partitions(CollectorConfig config, String bootstrapServers, String topic) {
+    try (Admin admin = Admin.create(clientProperties(config, bootstrapServers))) {
+      return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while describing " + topic, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getMessage(), e);
     }
   }
 

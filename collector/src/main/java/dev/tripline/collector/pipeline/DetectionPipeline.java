@@ -15,7 +15,6 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -49,6 +48,8 @@ public final class DetectionPipeline implements AutoCloseable {
   private KafkaStreams streams;
   private KafkaStreamsMetrics streamsMetrics;
   private StoreBackend backend;
+  private HealthMonitor healthMonitor;
+  private Bounds bounds;
 
   public DetectionPipeline(CollectorConfig config, MeterRegistry registry) {
     this.config = config;
@@ -60,10 +61,14 @@ public final class DetectionPipeline implements AutoCloseable {
     String bootstrap = config.get("bootstrap.servers");
     ensureViewTopics(bootstrap);
     Meters meters = new Meters(registry);
+    bounds = Bounds.of(config, meters);
     DetectionProcessor.Settings settings = new DetectionProcessor.Settings(
         config.getDuration("learning.period"), config.getDuration("learning.quiet"), config.getDuration("rate.window"),
         new Classifier(KnownBadRules.load(config.get("rules.file")), 200_000), new RateModel(Double.parseDouble(config.get("rate.threshold"))));
     Properties props = streamsProperties(bootstrap);
+    EventSources.consumerSettings(props);
+    props.put(StreamErrors.CONFIG, new StreamErrors(config.get("topic.deadletter"), meters, config.getInt("record.max.bytes"),
+        java.util.Set.of(Names.alertViewTopic(config), Names.profileViewTopic(config), Names.auditTopic(config))));
     Topology topology = topology(settings, meters, props);
     streams = new KafkaStreams(topology, props);
     CountDownLatch running = new CountDownLatch(1);
@@ -72,10 +77,14 @@ public final class DetectionPipeline implements AutoCloseable {
         running.countDown();
       }
     });
+    healthMonitor = new HealthMonitor(config.getDuration("health.stuck.after"));
     streams.setUncaughtExceptionHandler(e -> {
+      // The record the thread was on is charged; after poison.max.tries it is dead-lettered and skipped.
+      bounds.poison().threadFailed(e);
       System.err.println("[tripline] stream thread failed, replacing it: " + e);
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
+    meters.health(this::health);
     streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
     streams.start();
@@ -87,7 +96,7 @@ public final class DetectionPipeline implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting", e);
     }
-    backend = new StoreBackend(streams, config, bootstrap);
+    backend = new StoreBackend(streams, config, bootstrap, this::health);
     return this;
   }
 
@@ -95,8 +104,44 @@ public final class DetectionPipeline implements AutoCloseable {
     return backend;
   }
 
+  /** The poison-record guard (tests make a record fail through it). */
+  PoisonGuard poisonGuard() {
+    return bounds.poison();
+  }
+
   public KafkaStreams.State state() {
     return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
+  }
+
+  /**
+   * DOWN with the reason when Kafka Streams has failed, has been out of RUNNING too long, or an input
+   * partition has records waiting and its committed offset has not moved for {@code health.stuck.after}.
+   */
+  public AnalystBackend.Health health() {
+    if (streams == null || healthMonitor == null) {
+      return AnalystBackend.Health.down("not started");
+    }
+    return healthMonitor.evaluate(streams.state(), inputOffsets(), bounds.poison().lastFailure(), System.currentTimeMillis());
+  }
+
+  /** Per input partition of this instance's active tasks: the committed and the end offset. */
+  Map<String, HealthMonitor.Offsets> inputOffsets() {
+    Map<String, HealthMonitor.Offsets> partitions = new java.util.TreeMap<>();
+    try {
+      for (org.apache.kafka.streams.ThreadMetadata thread : streams.metadataForLocalThreads()) {
+        for (org.apache.kafka.streams.TaskMetadata task : thread.activeTasks()) {
+          task.endOffsets().forEach((tp, end) -> {
+            Long committed = task.committedOffsets().get(tp);
+            if (end != null && end >= 0) {
+              partitions.put(tp.toString(), new HealthMonitor.Offsets(committed == null ? -1 : committed, end));
+            }
+          });
+        }
+      }
+    } catch (RuntimeException e) {
+      // not started or shutting down: the state alone decides
+    }
+    return partitions;
   }
 
   Topology topology(DetectionProcessor.Settings settings, Meters meters, Properties props) {
@@ -110,24 +155,22 @@ public final class DetectionPipeline implements AutoCloseable {
         Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(Names.AUDIT_STORE)));
     Topology t = builder.build(props);
 
-    ByteArrayDeserializer bytes = new ByteArrayDeserializer();
-    t.addSource(Names.EVENTS_SOURCE, bytes, bytes, config.get("topic.events"));
-    t.addSource(Names.ACTIONS_SOURCE, bytes, bytes, config.get("topic.actions"));
-    t.addProcessor(Names.PARSE_EVENTS,
-        () -> new Parsers.Parse(Parsers.EVENT_BATCH, config.get("topic.events"), meters.deadLetters()), Names.EVENTS_SOURCE);
-    t.addProcessor(Names.PARSE_ACTIONS,
-        () -> new Parsers.Parse(Parsers.ACTION, config.get("topic.actions"), meters.deadLetters()), Names.ACTIONS_SOURCE);
-    t.addProcessor(Names.DETECT, () -> new DetectionProcessor(settings, meters), Names.PARSE_EVENTS, Names.PARSE_ACTIONS);
+    // Per-service event topics (pattern), the shared one unless disabled, the actions topic; each parsed and checked.
+    EventSources.wire(t, config, meters, registry, EventSources.actionPartitions(config, props));
+    t.addProcessor(Names.DETECT, () -> new DetectionProcessor(settings, meters, bounds), Names.PARSE_EVENTS, Names.PARSE_ACTIONS);
     Map<String, String> changelog = Map.of("cleanup.policy", "compact");
     // Cached: a busy service's profile is rewritten with every batch, but reaches its changelog once per commit.
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PROFILES_STORE), Serdes.String(),
         Serdes.ByteArray()).withLoggingEnabled(changelog).withCachingEnabled(), Names.DETECT);
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ALERTS_STORE), Serdes.String(),
         Serdes.ByteArray()).withLoggingEnabled(changelog).withCachingEnabled(), Names.DETECT);
+    EventSources.connectStores(t);
 
     StringSerializer strings = new StringSerializer();
     ByteArraySerializer raw = new ByteArraySerializer();
-    t.addSink(Names.DEAD_LETTER_SINK, config.get("topic.deadletter"), raw, raw, Names.PARSE_EVENTS, Names.PARSE_ACTIONS, Names.DETECT);
+    // Dead letters are copies of what could not be processed: cut to what the topic accepts.
+    BoundedBytes bounded = new BoundedBytes(config.getInt("record.max.bytes") - 8 * 1024);
+    t.addSink(Names.DEAD_LETTER_SINK, config.get("topic.deadletter"), new BoundedBytes(1024), bounded, Names.PARSE_EVENTS, Names.PARSE_ACTIONS, Names.DETECT);
     t.addSink(Names.ALERTS_SINK, config.get("topic.alerts"), strings, raw, Names.DETECT);
     t.addSink(Names.ALERTS_JSON_SINK, config.get("topic.alerts.json"), strings, raw, Names.DETECT);
     t.addSink(Names.ALERT_VIEW_SINK, Names.alertViewTopic(config), strings, raw, Names.DETECT);
@@ -150,6 +193,10 @@ public final class DetectionPipeline implements AutoCloseable {
     p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
     // The view topics are written by this application only; opt in to Kafka 5's default now (and silence its warning).
     p.put("processing.exception.handler.global.enabled", "true");
+    // A record that cannot be processed is dead-lettered and the stream goes on; one that cannot be
+    // written is counted and dropped (see StreamErrors, PoisonGuard).
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, StreamErrors.Processing.class);
+    p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, StreamErrors.Production.class);
     // A crashed instance's partitions move to the others after 10 s (Kafka's default is 45 s).
     p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
     p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 3_000);

@@ -49,6 +49,8 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
 
   private final Settings settings;
   private final Meters meters;
+  private final Bounds bounds;
+  private final Map<String, Integer> newAlerts = new HashMap<>(); // service|kind -> NEW_* raised (bounded per kind)
   private ProcessorContext<Object, Object> context;
   private KeyValueStore<String, byte[]> profiles;
   private KeyValueStore<String, byte[]> alerts;
@@ -60,9 +62,10 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
   record Settings(Duration learningPeriod, Duration learningQuiet, Duration rateWindow, Classifier classifier,
       RateModel rateModel) {}
 
-  DetectionProcessor(Settings settings, Meters meters) {
+  DetectionProcessor(Settings settings, Meters meters, Bounds bounds) {
     this.settings = settings;
     this.meters = meters;
+    this.bounds = bounds;
   }
 
   @Override
@@ -77,48 +80,78 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
   @Override
   public void process(Record<Object, Object> record) {
     long now = System.currentTimeMillis();
+    PoisonGuard.Position at = context.recordMetadata()
+        .map(m -> new PoisonGuard.Position(m.topic(), m.partition(), m.offset())).orElse(null);
+    if (at != null && bounds.poison().begin(at)) {
+      // This record killed the stream thread poison.max.tries times: set it aside, never loop on it.
+      meters.poisonSkipped();
+      deadLetter(record, "skipped after killing the stream thread " + bounds.poison().tries(at) + " times (last failure: "
+          + bounds.poison().lastFailure() + ")", now);
+      return;
+    }
     try {
+      bounds.poison().fault.accept(record.value());
       if (record.value() instanceof EventBatch) {
         onBatch((EventBatch) record.value(), now);
       } else if (record.value() instanceof AnalystAction) {
-        onAction((AnalystAction) record.value(), now);
+        onAction(bounds.strings().apply((AnalystAction) record.value()), now);
       }
     } catch (RuntimeException e) {
       // A record the detector cannot handle is set aside, never a reason to stop the stream.
-      meters.deadLetters().increment();
-      byte[] bytes = record.value() instanceof com.google.protobuf.MessageLite
-          ? ((com.google.protobuf.MessageLite) record.value()).toByteArray() : new byte[0];
-      org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals.RecordHeaders();
-      headers.add("tripline.error", ("detection failed: " + e).getBytes(StandardCharsets.UTF_8));
-      context.forward(new Record<Object, Object>(String.valueOf(record.key()).getBytes(StandardCharsets.UTF_8), bytes, now, headers),
-          Names.DEAD_LETTER_SINK);
+      deadLetter(record, "detection failed: " + e, now);
+    }
+    if (at != null && bounds.poison().careful(at)) {
+      context.commit(); // replaying after a thread failure: one record per transaction finds the culprit
     }
   }
 
-  private void onBatch(EventBatch batch, long now) {
+  private void deadLetter(Record<Object, Object> record, String reason, long now) {
+    meters.deadLetters().increment();
+    byte[] bytes = record.value() instanceof com.google.protobuf.MessageLite
+        ? ((com.google.protobuf.MessageLite) record.value()).toByteArray() : new byte[0];
+    org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+    headers.add("tripline.error", reason.getBytes(StandardCharsets.UTF_8));
+    context.recordMetadata().ifPresent(m -> {
+      headers.add("tripline.source.topic", m.topic().getBytes(StandardCharsets.UTF_8));
+      headers.add("tripline.source.offset", (m.partition() + "@" + m.offset()).getBytes(StandardCharsets.UTF_8));
+    });
+    // The sink's serializer cuts the key, value and headers to what the topic accepts.
+    context.forward(new Record<Object, Object>(String.valueOf(record.key()).getBytes(StandardCharsets.UTF_8), bytes, now, headers),
+        Names.DEAD_LETTER_SINK);
+  }
+
+  private void onBatch(EventBatch raw, long now) {
+    EventBatch batch = bounds.strings().apply(raw);
     AgentIdentity agent = batch.getAgent();
     String service = agent.getService();
     Profiles profile = load(service, now);
     RateModel.Window window = windows.computeIfAbsent(service, s -> new RateModel.Window());
     long events = 0;
+    ProfileOverflow overflow = new ProfileOverflow(meters);
     for (Event e : batch.getEventsList()) {
       events += Math.max(1, e.getCount());
       window.add(e);
       Classifier.Classified c = settings.classifier().classify(e);
       String key = c.key();
-      ProfileEntry known = profile.entry(key);
+      ProfileEntry known = profile.known(key); // the entry, or a generalised one standing for it
       Optional<KnownBadRules.Rule> rule = c.rule();
       if (rule.isPresent() && (known == null || Profiles.LEARNED.equals(known.getOrigin()))) {
         // Known-bad is never learned as normal; only an analyst's explicit accept silences it.
         raise(Alerts.knownBad(profile.builder().build(), agent, e, rule.get(), now));
       } else if (known != null) {
-        profile.touch(key, e, now);
+        profile.touch(known.getKey(), e, now);
       } else if (profile.state() == ProfileState.LEARNING) {
-        profile.add(key, e, Profiles.LEARNED, now);
-      } else {
-        raise(Alerts.newBehaviour(profile.builder().build(), agent, e, now));
+        Profiles.Learned learned = profile.learn(key, e, now);
+        if (learned != Profiles.Learned.ADDED) {
+          overflow.add(key, e, learned);
+        }
+      } else if (newAlerts.getOrDefault(service + "|" + Normalizer.kindFamily(e.getKind()), 0) >= bounds.maxEntriesPerKind()) {
+        overflow.add(key, e, Profiles.Learned.OVERFLOW); // this many distinct new behaviours: one finding, not thousands of alerts
+      } else if (raise(Alerts.newBehaviour(profile.builder().build(), agent, e, now))) {
+        newAlerts.merge(service + "|" + Normalizer.kindFamily(e.getKind()), 1, Integer::sum);
       }
     }
+    overflow.report(profile, agent, bounds.maxEntriesPerKind(), now).forEach(this::raise);
     meters.eventsIn(events);
     InstanceSeen.Builder seen = profile.builder().getInstancesOrDefault(agent.getInstanceId(), InstanceSeen.getDefaultInstance())
         .toBuilder().setAgent(agent).setLastSeenMs(now);
@@ -152,7 +185,7 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
             .addHistory(a).build();
         alerts.put(updated.getId(), updated.toByteArray());
         publishView(updated);
-        if (accept && alert.getReason() != AlertReason.RATE_ANOMALY) {
+        if (accept && alert.getReason() != AlertReason.RATE_ANOMALY && alert.getReason() != AlertReason.PROFILE_OVERFLOW) {
           Profiles profile = load(service, now);
           String key = Normalizer.kindFamily(alert.getEvent().getKind()) + "|" + alert.getNormalizedTarget();
           profile.add(key, alert.getEvent(), "accepted by " + a.getActor(), now);
@@ -249,8 +282,8 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
         .build();
   }
 
-  /** New alert: store and publish. Known alert: fold the repeat, publish again only at 10, 100, 1000… */
-  private void raise(Alert fresh) {
+  /** New alert: store and publish. Known alert: fold the repeat, publish again only at 10, 100, 1000… True when new. */
+  private boolean raise(Alert fresh) {
     Alert existing = read(alerts, fresh.getId(), Alert.parser());
     Alert stored;
     boolean publish;
@@ -262,11 +295,12 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
       long after = before + fresh.getCount();
       Alert.Builder b = existing.toBuilder().setCount(after).setLastSeenMs(fresh.getLastSeenMs());
       for (String instance : fresh.getInstancesList()) {
-        if (!b.getInstancesList().contains(instance)) b.addInstances(instance);
+        if (b.getInstancesCount() < RecordLimits.MAX_ALERT_INSTANCES && !b.getInstancesList().contains(instance)) b.addInstances(instance);
       }
       stored = b.build();
       publish = crossesPowerOfTen(before, after);
     }
+    stored = bounds.records().fit(stored);
     alerts.put(stored.getId(), stored.toByteArray());
     publishView(stored);
     if (publish) {
@@ -277,6 +311,7 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
         meters.alert(stored.getReason());
       }
     }
+    return existing == null;
   }
 
   static boolean crossesPowerOfTen(long before, long after) {
@@ -290,13 +325,14 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
     ServiceProfile stored = read(profiles, service, ServiceProfile.parser());
     if (stored == null) {
       meters.newService(service);
-      return Profiles.create(service, now, settings.learningPeriod());
+      return Profiles.create(service, now, settings.learningPeriod())
+          .bounded(bounds.maxEntriesPerKind(), bounds.records().maxProfileBytes(), 0);
     }
-    return Profiles.of(stored);
+    return Profiles.of(stored).bounded(bounds.maxEntriesPerKind(), bounds.records().maxProfileBytes(), stored.getSerializedSize());
   }
 
   private void save(Profiles profile, long now) {
-    ServiceProfile p = profile.build();
+    ServiceProfile p = bounds.records().fit(profile); // within profile.max.bytes, whatever happened
     profiles.put(p.getService(), p.toByteArray());
     meters.state(p.getService(), p.getState());
     Long last = profileViewAt.get(p.getService());

@@ -1,19 +1,26 @@
 package dev.tripline.collector.pipeline;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.tripline.collector.kafka.ServiceTopics;
 import dev.tripline.model.AnalystAction;
 import dev.tripline.model.EventBatch;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
- * First step for each input topic: protobuf bytes to messages. A record that does not parse is
- * copied unchanged to the dead-letter topic, with headers saying where it came from and why, and
- * counted; the stream goes on.
+ * First step for each input topic: protobuf bytes to messages, checked at the edge. A record that
+ * does not parse, or that is refused (a service topic's batch naming another service, a new service
+ * beyond {@code services.max}, a batch on a partition whose task does not own its service), is copied
+ * unchanged to the dead-letter topic with headers saying where it came from and why, and counted;
+ * the stream goes on. Batches that pass are {@link Sanitizer sanitized}: detection sees sane values only.
  */
 final class Parsers {
   private Parsers() {}
@@ -37,41 +44,132 @@ final class Parsers {
     return a;
   };
 
+  /** Why a well-formed record is not processed; the reason is a meter tag. */
+  static final class Refused extends RuntimeException {
+    final String reason;
+
+    Refused(String reason, String message) {
+      super(message, null, false, false);
+      this.reason = reason;
+    }
+  }
+
+  /**
+   * What the events parser checks besides the bytes.
+   *
+   * @param eventsTopic the shared topic; {@code <eventsTopic>.<service>} are the per-service ones
+   * @param partitions partitions of the actions topic: a service's events must be on the partition
+   *     (hence the task) its actions and profile are on
+   */
+  record EventChecks(String eventsTopic, int partitions, Sanitizer sanitizer, ServiceCap cap, EdgeMeters meters) {}
+
   static final class Parse implements Processor<byte[], byte[], Object, Object> {
     private final Decoder decoder;
     private final String topic;
     private final Counter deadLetters;
+    private final EventChecks checks;
+    /** Services heard on their own topic in this task (at most services.max): the shared topic is refused for them. */
+    private final Set<String> ownTopic = new HashSet<>();
     private ProcessorContext<Object, Object> context;
 
     Parse(Decoder decoder, String topic, Counter deadLetters) {
+      this(decoder, topic, deadLetters, null);
+    }
+
+    Parse(Decoder decoder, String topic, Counter deadLetters, EventChecks checks) {
       this.decoder = decoder;
       this.topic = topic;
       this.deadLetters = deadLetters;
+      this.checks = checks;
     }
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
       this.context = context;
+      if (checks != null) {
+        checks.cap().init(context);
+      }
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+      String source = context.recordMetadata().map(RecordMetadata::topic).orElse(topic);
       try {
         if (record.value() == null) {
           throw new InvalidProtocolBufferException("empty record");
         }
         Object message = decoder.decode(record.value());
-        String service = message instanceof EventBatch ? ((EventBatch) message).getAgent().getService()
-            : ((AnalystAction) message).getService();
+        String service;
+        if (message instanceof EventBatch batch) {
+          service = batch.getAgent().getService();
+          if (checks != null) {
+            message = check(batch, source, service);
+          }
+        } else {
+          service = ((AnalystAction) message).getService();
+        }
         context.forward(new Record<Object, Object>(service, message, record.timestamp()), Names.DETECT);
       } catch (InvalidProtocolBufferException | RuntimeException e) {
         deadLetters.increment();
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
         headers.add("tripline.error", String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
-        headers.add("tripline.source.topic", topic.getBytes(StandardCharsets.UTF_8));
+        headers.add("tripline.source.topic", source.getBytes(StandardCharsets.UTF_8));
+        if (e instanceof Refused r) {
+          checks.meters().refused(r.reason, 1);
+          headers.add("tripline.refused", r.reason.getBytes(StandardCharsets.UTF_8));
+        }
         context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
             Names.DEAD_LETTER_SINK);
       }
     }
+
+    private EventBatch check(EventBatch batch, String source, String service) {
+      if (ServiceTopics.isServiceTopic(checks.eventsTopic(), source)) {
+        // The topic is the identity: only its writers may speak, and only for the service it stands for.
+        if (!ServiceTopics.speaksFor(checks.eventsTopic(), source, service)) {
+          throw new Refused(EdgeMeters.SERVICE_MISMATCH, "batch on " + source + " names service '" + printable(service)
+              + "', which belongs on " + ServiceTopics.topicFor(checks.eventsTopic(), service));
+        }
+        int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
+        int owner = ownerPartition(service, checks.partitions());
+        if (partition != owner) {
+          throw new Refused(EdgeMeters.PARTITION, "batch for service '" + printable(service) + "' on partition " + partition
+              + " of " + source + ", but the service belongs on partition " + owner + ": create service topics with "
+              + checks.partitions() + " partitions (as many as the actions topic) and key records by service");
+        }
+        if (ownTopic.size() < checks.cap().max()) {
+          ownTopic.add(service);
+        }
+      } else if (ownTopic.contains(service)) {
+        // A service that speaks through its own topic is not spoken for on the shared one (which trusts any writer).
+        throw new Refused(EdgeMeters.SHARED_TOPIC, "service '" + printable(service) + "' writes its own topic "
+            + ServiceTopics.topicFor(checks.eventsTopic(), service) + ": the shared topic " + source + " may not speak for it");
+      }
+      if (!checks.cap().admit(service)) {
+        throw new Refused(EdgeMeters.SERVICES_MAX, "services.max (" + checks.cap().max() + ") reached: new service '"
+            + printable(service) + "' refused");
+      }
+      return checks.sanitizer().sanitize(batch, System.currentTimeMillis());
+    }
+  }
+
+  /** The partition Kafka's default partitioner gives a record keyed by the service name. */
+  static int ownerPartition(String service, int partitions) {
+    return Utils.toPositive(Utils.murmur2(service.getBytes(StandardCharsets.UTF_8))) % partitions;
+  }
+
+  /** An attacker-chosen name fit for a log line or header: control characters escaped, at most 120 chars. */
+  static String printable(String s) {
+    StringBuilder b = new StringBuilder(Math.min(s.length(), 120) + 8);
+    int i = 0;
+    for (; i < s.length() && b.length() < 120; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return i < s.length() ? b.append('…').toString() : b.toString();
   }
 }

@@ -1,6 +1,7 @@
 package dev.tripline.collector.pipeline;
 
 import dev.tripline.collector.api.AnalystBackend;
+import dev.tripline.collector.api.NotFoundException;
 import dev.tripline.collector.config.CollectorConfig;
 import dev.tripline.collector.kafka.CollectorTopics;
 import dev.tripline.model.Alert;
@@ -33,9 +34,11 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
   private final KafkaStreams streams;
   private final String actionsTopic;
   private final KafkaProducer<String, byte[]> producer;
+  private final java.util.function.Supplier<Health> health;
 
-  StoreBackend(KafkaStreams streams, CollectorConfig config, String bootstrap) {
+  StoreBackend(KafkaStreams streams, CollectorConfig config, String bootstrap, java.util.function.Supplier<Health> health) {
     this.streams = streams;
+    this.health = health;
     this.actionsTopic = config.get("topic.actions");
     Properties p = CollectorTopics.clientProperties(config, bootstrap);
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -79,7 +82,7 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
     switch (action.getType()) {
       case ACKNOWLEDGE, ACCEPT_INTO_PROFILE -> {
         Alert alert = alert(alertId)
-            .orElseThrow(() -> new IllegalArgumentException("no alert with id '" + alertId + "'"));
+            .orElseThrow(() -> new NotFoundException("no alert with id '" + alertId + "'"));
         if (!action.getService().isEmpty() && !action.getService().equals(alert.getService())) {
           throw new IllegalArgumentException("alert " + alert.getId() + " belongs to service " + alert.getService());
         }
@@ -87,7 +90,7 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
       }
       case SET_LEARNING, SET_MONITORING -> {
         if (profile(action.getService()).isEmpty()) {
-          throw new IllegalArgumentException("no service named '" + action.getService() + "'");
+          throw new NotFoundException("no service named '" + action.getService() + "'");
         }
       }
       default -> throw new IllegalArgumentException("unknown action type " + action.getType());
@@ -104,6 +107,11 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("could not record the action: " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public Health health() {
+    return health.get();
   }
 
   @Override

@@ -6,7 +6,10 @@ import dev.tripline.model.ProfileState;
 import dev.tripline.model.Schema;
 import dev.tripline.model.ServiceProfile;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +23,13 @@ public final class Profiles {
   private final ServiceProfile.Builder profile;
   private final Map<String, Integer> index = new HashMap<>();
   private boolean structural;
+  // Bounds (see bounded()): entries per kind family, and an estimate of the serialised size.
+  private int maxPerKind = Integer.MAX_VALUE;
+  private long maxBytes = Long.MAX_VALUE;
+  private final Map<String, Integer> perFamily = new HashMap<>();
+  private final Map<String, Integer> generalizedPerFamily = new HashMap<>();
+  private long bytes;
+  private int generalizeAttempts;
 
   private Profiles(ServiceProfile.Builder profile) {
     this.profile = profile;
@@ -77,8 +87,7 @@ public final class Profiles {
     if (index.containsKey(key)) {
       return;
     }
-    index.put(key, profile.getEntriesCount());
-    profile.addEntries(ProfileEntry.newBuilder()
+    append(ProfileEntry.newBuilder()
         .setKey(key)
         .setKind(e.getKind())
         .setTarget(key.substring(key.indexOf('|') + 1))
@@ -86,11 +95,143 @@ public final class Profiles {
         .setFirstSeenMs(now)
         .setLastSeenMs(now)
         .setCount(Math.max(1, e.getCount()))
-        .setOrigin(origin));
+        .setOrigin(origin)
+        .build());
     if (LEARNED.equals(origin)) {
       profile.setLastNewMs(now);
     }
     structural = true;
+  }
+
+  private void append(ProfileEntry entry) {
+    index.put(entry.getKey(), profile.getEntriesCount());
+    profile.addEntries(entry);
+    perFamily.merge(family(entry.getKey()), 1, Integer::sum);
+    if (entry.getGeneralized()) {
+      generalizedPerFamily.merge(family(entry.getKey()), 1, Integer::sum);
+    }
+    bytes += entry.getSerializedSize() + 4;
+  }
+
+  /**
+   * Bounds this profile: at most {@code maxPerKind} entries per kind family (plus a tenth more for
+   * generalised ones) and about {@code maxBytes} serialised. Returns this.
+   */
+  public Profiles bounded(int maxPerKind, long maxBytes, long currentBytes) {
+    this.maxPerKind = maxPerKind;
+    this.maxBytes = maxBytes;
+    this.bytes = currentBytes;
+    perFamily.clear();
+    generalizedPerFamily.clear();
+    for (ProfileEntry en : profile.getEntriesList()) {
+      perFamily.merge(family(en.getKey()), 1, Integer::sum);
+      if (en.getGeneralized()) {
+        generalizedPerFamily.merge(family(en.getKey()), 1, Integer::sum);
+      }
+    }
+    return this;
+  }
+
+  /** The entry for this behaviour, or the generalised entry that stands for it, or null. */
+  public ProfileEntry known(String key) {
+    ProfileEntry exact = entry(key);
+    String family = family(key);
+    if (exact != null || generalizedPerFamily.getOrDefault(family, 0) == 0) {
+      return exact;
+    }
+    for (String pattern : Generalizer.candidates(family, key.substring(key.indexOf('|') + 1))) {
+      ProfileEntry g = entry(family + "|" + pattern);
+      if (g != null && g.getGeneralized()) {
+        return g;
+      }
+    }
+    return null;
+  }
+
+  /** What {@link #learn} did with a new behaviour. */
+  public enum Learned { ADDED, GENERALIZED, OVERFLOW }
+
+  /**
+   * Learns a new behaviour within the bounds: added as is while its kind has room; past that, it and
+   * the learned entries it shares a directory (domain, executable…) with collapse into one
+   * generalised entry; when even that does not fit, it is not stored ({@code OVERFLOW}).
+   */
+  public Learned learn(String key, Event e, long now) {
+    String family = family(key);
+    ProfileEntry candidate = ProfileEntry.newBuilder().setKey(key).setKind(e.getKind())
+        .setTarget(key.substring(key.indexOf('|') + 1)).setCallSite(callSite(e)).setFirstSeenMs(now).setLastSeenMs(now)
+        .setCount(Math.max(1, e.getCount())).setOrigin(LEARNED).build();
+    if (perFamily.getOrDefault(family, 0) < maxPerKind && bytes + candidate.getSerializedSize() + 4 <= maxBytes) {
+      add(key, e, LEARNED, now);
+      return Learned.ADDED;
+    }
+    // Bounded work per batch: a flood of targets in ever new places ends as OVERFLOW quickly.
+    if (generalizeAttempts++ < 64) {
+      for (String pattern : Generalizer.candidates(family, candidate.getTarget())) {
+        if (generalize(family, pattern, candidate)) {
+          return Learned.GENERALIZED;
+        }
+      }
+    }
+    return Learned.OVERFLOW;
+  }
+
+  /** Replaces the learned entries {@code pattern} covers (and the new one) by one generalised entry, if it fits. */
+  private boolean generalize(String family, String pattern, ProfileEntry newcomer) {
+    String key = family + "|" + pattern;
+    ProfileEntry existing = entry(key);
+    if (existing != null && !LEARNED.equals(existing.getOrigin())) {
+      return false; // an analyst's entry of that name stays as it is
+    }
+    List<ProfileEntry> kept = new ArrayList<>(profile.getEntriesCount());
+    ProfileEntry.Builder merged = ProfileEntry.newBuilder(newcomer).setKey(key).setTarget(pattern).setGeneralized(true);
+    int removed = 0;
+    long freed = 0;
+    for (ProfileEntry en : profile.getEntriesList()) {
+      boolean collapse = family(en.getKey()).equals(family) && LEARNED.equals(en.getOrigin())
+          && Generalizer.covers(pattern, en.getTarget());
+      if (collapse) {
+        removed++;
+        freed += en.getSerializedSize() + 4;
+        merged.setCount(merged.getCount() + en.getCount())
+            .setFirstSeenMs(Math.min(merged.getFirstSeenMs(), en.getFirstSeenMs()))
+            .setLastSeenMs(Math.max(merged.getLastSeenMs(), en.getLastSeenMs()));
+      } else {
+        kept.add(en);
+      }
+    }
+    ProfileEntry g = merged.build();
+    int entriesAfter = perFamily.getOrDefault(family, 0) - removed + 1;
+    int generalizedRoom = Math.max(10, maxPerKind / 10);
+    if (entriesAfter > maxPerKind + generalizedRoom || bytes - freed + g.getSerializedSize() + 4 > maxBytes) {
+      return false;
+    }
+    profile.clearEntries().addAllEntries(kept);
+    index.clear();
+    for (int i = 0; i < kept.size(); i++) {
+      index.put(kept.get(i).getKey(), i);
+    }
+    bounded(maxPerKind, maxBytes, bytes - freed);
+    append(g);
+    structural = true; // lastNewMs unchanged: a flood of new targets must not keep a service learning
+    return true;
+  }
+
+  /** Keeps the {@code max} most recently seen instances. */
+  public void trimInstances(int max) {
+    if (profile.getInstancesCount() <= max) {
+      return;
+    }
+    List<String> oldest = profile.getInstancesMap().entrySet().stream()
+        .sorted(Comparator.comparingLong(en -> en.getValue().getLastSeenMs()))
+        .limit(profile.getInstancesCount() - max).map(Map.Entry::getKey).toList();
+    oldest.forEach(profile::removeInstances);
+    structural = true;
+  }
+
+  private static String family(String key) {
+    int bar = key.indexOf('|');
+    return bar < 0 ? key : key.substring(0, bar);
   }
 
   public void setState(ProfileState state, String by, long now, Duration learningPeriod) {

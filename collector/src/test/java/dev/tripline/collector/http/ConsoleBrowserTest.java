@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The console in a real headless Chromium: sign in, see a new alert appear, accept it, see the profile change. */
+/** The console in a real headless Chromium: sign in, see a new alert appear, accept it, see the profile and its instances, sign out. */
 @ExtendWith(KafkaBroker.class)
 class ConsoleBrowserTest {
 
@@ -59,6 +59,15 @@ class ConsoleBrowserTest {
       waitFor(browser, 15, "the accepted entry in the profile", () -> browser.text("#profile").contains("c2.attacker.example:8443")
           && browser.text("#profile").contains("accepted by admin"));
       browser.screenshot(Path.of("target", "console-profile.png"));
+      // The service page lists its instances with their health (issue 11 item 6).
+      waitFor(browser, 10, "the instance with its health", () -> browser.text("#instances").contains("i-1")
+          && browser.text("#instances").contains("OK"));
+
+      // Sign out ends the session on the server: the console sends the browser back to the login page.
+      browser.click("#signout");
+      waitFor(browser, 10, "the login page after signing out", () -> browser.find("#token") != null);
+      browser.open(server.baseUrl() + "/");
+      waitFor(browser, 10, "the login page for the ended session", () -> browser.find("#token") != null);
     }
   }
 

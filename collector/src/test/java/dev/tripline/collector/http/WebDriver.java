@@ -1,7 +1,6 @@
 package dev.tripline.collector.http;
 
 import dev.tripline.collector.json.Json;
-import dev.tripline.collector.json.JsonReader;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -101,7 +100,7 @@ final class WebDriver implements AutoCloseable {
 
   /** The {@code value} member every WebDriver answer carries. */
   private static Object value(String answer) {
-    return JsonReader.object(answer).get("value");
+    return Json.object(answer).get("value");
   }
 
   private String require(String css) throws Exception {

@@ -1,0 +1,67 @@
+package dev.tripline.collector.http;
+
+import java.io.ByteArrayOutputStream;
+import java.util.function.BiConsumer;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * Reads a request body without holding a thread while it arrives, and stops at {@code max} bytes:
+ * the rest is never read (the connection is closed after the 413). A body that trickles in costs a
+ * socket and at most {@code max} bytes of heap until the idle timeout ends it.
+ */
+final class BoundedBody implements Runnable {
+  /** The body passed the limit. */
+  static final class TooLarge extends RuntimeException {
+    TooLarge() {
+      super("request body too large", null, false, false);
+    }
+  }
+
+  private final Request request;
+  private final int max;
+  private final BiConsumer<byte[], Throwable> done;
+  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+  private BoundedBody(Request request, int max, BiConsumer<byte[], Throwable> done) {
+    this.request = request;
+    this.max = max;
+    this.done = done;
+  }
+
+  static void read(Request request, int max, BiConsumer<byte[], Throwable> done) {
+    new BoundedBody(request, max, done).run();
+  }
+
+  @Override
+  public void run() {
+    while (true) {
+      Content.Chunk chunk = request.read();
+      if (chunk == null) {
+        request.demand(this); // called back when more arrives; no thread waits meanwhile
+        return;
+      }
+      if (Content.Chunk.isFailure(chunk)) {
+        done.accept(null, chunk.getFailure());
+        return;
+      }
+      int n = chunk.remaining();
+      if (bytes.size() + (long) n > max) {
+        chunk.release();
+        done.accept(null, new TooLarge());
+        return;
+      }
+      if (n > 0) {
+        byte[] part = new byte[n];
+        chunk.getByteBuffer().get(part);
+        bytes.write(part, 0, n);
+      }
+      boolean last = chunk.isLast();
+      chunk.release();
+      if (last) {
+        done.accept(bytes.toByteArray(), null);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.tripline.collector.pipeline;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import dev.tripline.model.EventBatch;
+import java.util.List;
+
+/**
+ * Caps every string (paths, argv, hosts, identity, health) and every list in an incoming batch before
+ * it reaches a store or an alert: a string longer than {@code string.max.chars} keeps its start and a
+ * marker saying how much was cut; a list keeps its first {@link #MAX_LIST} elements. The agent caps
+ * too, but any producer can write to the events topic. Events small enough to hold no long string
+ * (nearly all of them) are passed through untouched, so the common path costs one size check.
+ */
+final class StringCaps {
+  static final int MAX_LIST = 128;
+
+  private final int maxChars;
+  private final Meters meters;
+
+  StringCaps(int maxChars, Meters meters) {
+    this.maxChars = maxChars;
+    this.meters = meters;
+  }
+
+  EventBatch apply(EventBatch batch) {
+    // UTF-8 needs at least one byte per char: a batch this small cannot hold a long string or list.
+    if (batch.getSerializedSize() <= maxChars || !anyLarge(batch)) {
+      return batch;
+    }
+    EventBatch.Builder b = batch.toBuilder();
+    if (batch.getAgent().getSerializedSize() > maxChars) {
+      b.setAgent((dev.tripline.model.AgentIdentity) cap(batch.getAgent()));
+    }
+    if (batch.getHealth().getSerializedSize() > maxChars) {
+      b.setHealth((dev.tripline.model.AgentHealth) cap(batch.getHealth()));
+    }
+    for (int i = 0; i < b.getEventsCount(); i++) {
+      if (b.getEvents(i).getSerializedSize() > maxChars) {
+        b.setEvents(i, (dev.tripline.model.Event) cap(b.getEvents(i)));
+      }
+    }
+    return b.build();
+  }
+
+  private boolean anyLarge(EventBatch batch) {
+    if (batch.getAgent().getSerializedSize() > maxChars || batch.getHealth().getSerializedSize() > maxChars) {
+      return true;
+    }
+    for (int i = 0; i < batch.getEventsCount(); i++) {
+      if (batch.getEvents(i).getSerializedSize() > maxChars) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code m}, or a capped copy when it is large enough to hold a long string. */
+  @SuppressWarnings("unchecked")
+  <T extends Message> T apply(T m) {
+    return m.getSerializedSize() <= maxChars ? m : (T) cap(m);
+  }
+
+  /** A copy of {@code m} with long strings truncated and long lists cut, at any depth. */
+  Message cap(Message m) {
+    Message.Builder b = m.toBuilder();
+    for (var field : m.getAllFields().entrySet()) {
+      FieldDescriptor f = field.getKey();
+      if (f.isRepeated()) {
+        List<?> values = (List<?>) field.getValue();
+        b.clearField(f);
+        int keep = Math.min(values.size(), MAX_LIST);
+        if (keep < values.size()) {
+          meters.listCapped();
+        }
+        for (int i = 0; i < keep; i++) {
+          b.addRepeatedField(f, capValue(f, values.get(i)));
+        }
+      } else {
+        b.setField(f, capValue(f, field.getValue()));
+      }
+    }
+    return b.build();
+  }
+
+  private Object capValue(FieldDescriptor f, Object value) {
+    if (f.getJavaType() == FieldDescriptor.JavaType.STRING) {
+      return truncate((String) value);
+    }
+    if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+      Message m = (Message) value;
+      return m.getSerializedSize() > maxChars || hasLongList(m) ? cap(m) : m;
+    }
+    return value;
+  }
+
+  private static boolean hasLongList(Message m) {
+    for (var field : m.getAllFields().entrySet()) {
+      if (field.getKey().isRepeated() && ((List<?>) field.getValue()).size() > MAX_LIST) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  String truncate(String s) {
+    if (s.length() <= maxChars) {
+      return s;
+    }
+    meters.stringTruncated();
+    int cut = Character.isHighSurrogate(s.charAt(maxChars - 1)) ? maxChars - 1 : maxChars;
+    return s.substring(0, cut) + "…[truncated " + (s.length() - cut) + " chars]";
+  }
+}

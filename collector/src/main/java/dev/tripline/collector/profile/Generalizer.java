@@ -1,0 +1,79 @@
+package dev.tripline.collector.profile;
+
+import dev.tripline.model.EventKind;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Patterns that stand for many targets once a profile is full, the way {@code /tmp/*} stands for temp
+ * files: a directory ({@code /srv/media/photos/*}, any depth below), a DNS suffix ({@code *.cdn.example.com}),
+ * a peer's domain or /24 with its port ({@code *.example.com:443}, {@code 10.1.2.*:22}), an executable
+ * with any arguments ({@code /usr/bin/convert *}). Candidates run from the most specific to the
+ * coarsest allowed; never coarser than two path components or two domain labels.
+ */
+public final class Generalizer {
+  static final int MAX_CANDIDATES = 12;
+  private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+
+  private Generalizer() {}
+
+  /** Candidate patterns for a normalised target of a kind family, most specific first (may be empty). */
+  public static List<String> candidates(String family, String target) {
+    List<String> out = new ArrayList<>();
+    if (family.startsWith("FILE_")) {
+      // "/a/b/c/d.jpg" -> "/a/b/c/*", "/a/b/*"
+      int end = target.lastIndexOf('/');
+      while (end > 0 && out.size() < MAX_CANDIDATES) {
+        String dir = target.substring(0, end + 1);
+        if (dir.chars().filter(c -> c == '/').count() < 3) {
+          break;
+        }
+        out.add(dir + "*");
+        end = target.lastIndexOf('/', end - 1);
+      }
+    } else if (family.equals(EventKind.DNS_LOOKUP.name())) {
+      domains(target, "", out);
+    } else if (family.equals(EventKind.NET_CONNECT.name())) {
+      int colon = target.lastIndexOf(':');
+      if (colon > 0) {
+        String host = target.substring(0, colon);
+        String port = target.substring(colon);
+        if (IPV4.matcher(host).matches()) {
+          out.add(host.substring(0, host.lastIndexOf('.') + 1) + "*" + port);
+        } else if (host.indexOf(':') < 0) {
+          domains(host, port, out);
+        }
+      }
+    } else if (family.equals(EventKind.PROCESS_SPAWN.name())) {
+      int space = target.indexOf(' ');
+      if (space > 0) {
+        out.add(target.substring(0, space) + " *");
+      }
+    }
+    return out;
+  }
+
+  /** "a.b.example.com" -> "*.b.example.com", "*.example.com". */
+  private static void domains(String host, String suffix, List<String> out) {
+    int dot = host.indexOf('.');
+    while (dot > 0 && out.size() < MAX_CANDIDATES) {
+      String rest = host.substring(dot + 1);
+      if (rest.indexOf('.') < 0) {
+        break;
+      }
+      out.add("*." + rest + suffix);
+      dot = host.indexOf('.', dot + 1);
+    }
+  }
+
+  /** True when a generalised pattern stands for this target (the {@code *} matches anything). */
+  public static boolean covers(String pattern, String target) {
+    int star = pattern.lastIndexOf('*'); // the generalised part; normalised targets may hold earlier *s
+    if (star < 0) {
+      return pattern.equals(target);
+    }
+    String prefix = pattern.substring(0, star);
+    String suffix = pattern.substring(star + 1);
+    return target.length() >= prefix.length() + suffix.length() && target.startsWith(prefix) && target.endsWith(suffix);
+  }
+}
