@@ -4,7 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tripline.collector.alert.Alerts;
 import dev.tripline.collector.alert.OcsfJson;
 import dev.tripline.collector.detect.Classifier;
-import dev.tripline.collector.detect.KnownBadRules;
+import dev.tripline.collector.detect.Detector;
 import dev.tripline.collector.detect.Mitre;
 import dev.tripline.collector.detect.RateModel;
 import dev.tripline.collector.normalize.Normalizer;
@@ -18,7 +18,6 @@ import dev.tripline.model.Event;
 import dev.tripline.model.EventBatch;
 import dev.tripline.model.InstanceSeen;
 import dev.tripline.model.MitreTechnique;
-import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.RateWindow;
 import dev.tripline.model.Schema;
@@ -28,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -49,6 +47,7 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
 
   private final Settings settings;
   private final Meters meters;
+  private final Detector detector;
   private ProcessorContext<Object, Object> context;
   private KeyValueStore<String, byte[]> profiles;
   private KeyValueStore<String, byte[]> alerts;
@@ -58,11 +57,16 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
 
   /** What the processor needs from the configuration. */
   record Settings(Duration learningPeriod, Duration learningQuiet, Duration rateWindow, Classifier classifier,
-      RateModel rateModel) {}
+      RateModel rateModel, boolean codeOwners) {
+    Settings(Duration learningPeriod, Duration learningQuiet, Duration rateWindow, Classifier classifier, RateModel rateModel) {
+      this(learningPeriod, learningQuiet, rateWindow, classifier, rateModel, true);
+    }
+  }
 
   DetectionProcessor(Settings settings, Meters meters) {
     this.settings = settings;
     this.meters = meters;
+    this.detector = new Detector(settings.classifier(), settings.codeOwners());
   }
 
   @Override
@@ -104,19 +108,9 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
     for (Event e : batch.getEventsList()) {
       events += Math.max(1, e.getCount());
       window.add(e);
-      Classifier.Classified c = settings.classifier().classify(e);
-      String key = c.key();
-      ProfileEntry known = profile.entry(key);
-      Optional<KnownBadRules.Rule> rule = c.rule();
-      if (rule.isPresent() && (known == null || Profiles.LEARNED.equals(known.getOrigin()))) {
-        // Known-bad is never learned as normal; only an analyst's explicit accept silences it.
-        raise(Alerts.knownBad(profile.builder().build(), agent, e, rule.get(), now));
-      } else if (known != null) {
-        profile.touch(key, e, now);
-      } else if (profile.state() == ProfileState.LEARNING) {
-        profile.add(key, e, Profiles.LEARNED, now);
-      } else {
-        raise(Alerts.newBehaviour(profile.builder().build(), agent, e, now));
+      Alert alert = detector.judge(profile, agent, e, now);
+      if (alert != null) {
+        raise(alert);
       }
     }
     meters.eventsIn(events);

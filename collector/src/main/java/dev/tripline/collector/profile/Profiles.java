@@ -1,5 +1,6 @@
 package dev.tripline.collector.profile;
 
+import dev.tripline.collector.detect.CodeOwner;
 import dev.tripline.model.Event;
 import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ProfileState;
@@ -75,6 +76,7 @@ public final class Profiles {
   /** Adds a behaviour as normal ({@code origin}: "learned" or "accepted by …"). */
   public void add(String key, Event e, String origin, long now) {
     if (index.containsKey(key)) {
+      addOwner(key, CodeOwner.of(e.getCallSite())); // an accepted NEW_CODE_PATH: this code may do it now
       return;
     }
     index.put(key, profile.getEntriesCount());
@@ -87,8 +89,25 @@ public final class Profiles {
         .setLastSeenMs(now)
         .setCount(Math.max(1, e.getCount()))
         .setOrigin(origin));
+    addOwner(key, CodeOwner.of(e.getCallSite()));
     if (LEARNED.equals(origin)) {
       profile.setLastNewMs(now);
+    }
+    structural = true;
+  }
+
+  /** Remembers that this code performs the behaviour; past {@link CodeOwner#MAX_PER_ENTRY} the last slot means any code. */
+  public void addOwner(String key, String owner) {
+    ProfileEntry entry = entry(key);
+    if (entry == null || owner.isEmpty() || entry.getCodeOwnersList().contains(owner)
+        || entry.getCodeOwnersList().contains(CodeOwner.ANY)) {
+      return;
+    }
+    ProfileEntry.Builder b = profile.getEntriesBuilder(index.get(key));
+    if (b.getCodeOwnersCount() < CodeOwner.MAX_PER_ENTRY - 1) {
+      b.addCodeOwners(owner);
+    } else {
+      b.addCodeOwners(CodeOwner.ANY);
     }
     structural = true;
   }

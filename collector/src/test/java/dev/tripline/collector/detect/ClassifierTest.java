@@ -54,4 +54,25 @@ class ClassifierTest {
     assertNotEquals(Classifier.rawTarget(renamed), Classifier.rawTarget(file(EventKind.FILE_RENAME, "/srv/a", "m")));
     assertEquals(Normalizer.key(renamed), classifier.classify(renamed).key());
   }
+
+  @Test
+  void theCacheKeyHoldsRealPathContextsAndCallSiteClassAndJar() {
+    Event plain = file(EventKind.FILE_READ, "/srv/data/x", "a");
+    Event linked = plain.toBuilder().setFile(FileTarget.newBuilder().setPath("/srv/data/x").setRealPath("/etc/shadow")).build();
+    assertNotEquals(Classifier.rawTarget(plain), Classifier.rawTarget(linked));
+    assertEquals("credential-file", classifier.classify(linked).rule().map(KnownBadRules.Rule::id).orElse("none"));
+    assertTrue(classifier.classify(plain).rule().isEmpty(), "the earlier answer did not leak into the cache");
+    Event underXxe = plain.toBuilder().addContexts(dev.tripline.model.CodeContext.newBuilder().setCategory("xml-entity")).build();
+    assertEquals("xxe-read", classifier.classify(underXxe).rule().map(KnownBadRules.Rule::id).orElse("none"));
+    Event otherJar = plain.toBuilder().setCallSite(plain.getCallSite().toBuilder().setJarName("lib-1.0.jar")).build();
+    assertEquals("lib.jar", classifier.classify(otherJar).owner());
+    assertEquals("a.*", classifier.classify(plain).owner());
+    Event otherClass = plain.toBuilder().setCallSite(CallSite.newBuilder().setClassName("c.D").setMethodName("a")).build();
+    assertEquals("c.*", classifier.classify(otherClass).owner());
+    Event socket = Event.newBuilder().setKind(EventKind.NET_CONNECT)
+        .setNetwork(NetworkTarget.newBuilder().setProtocol("unix").setPath("/var/run/docker.sock")).build();
+    assertEquals("container-socket", classifier.classify(socket).rule().map(KnownBadRules.Rule::id).orElse("none"));
+    assertNotEquals(Classifier.rawTarget(socket), Classifier.rawTarget(socket.toBuilder()
+        .setNetwork(NetworkTarget.newBuilder().setProtocol("unix").setPath("/run/app.sock")).build()));
+  }
 }

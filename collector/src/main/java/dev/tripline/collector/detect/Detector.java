@@ -1,0 +1,63 @@
+package dev.tripline.collector.detect;
+
+import dev.tripline.collector.alert.Alerts;
+import dev.tripline.collector.profile.Profiles;
+import dev.tripline.model.AgentIdentity;
+import dev.tripline.model.Alert;
+import dev.tripline.model.Event;
+import dev.tripline.model.ProfileEntry;
+import dev.tripline.model.ProfileState;
+import java.util.Locale;
+
+/**
+ * The per-event decision, free of Kafka: known-bad alerts always (never learned); a known behaviour
+ * is counted, and its code owner learned while LEARNING or, once MONITORING, an owner it never had
+ * raises NEW_CODE_PATH; an unknown behaviour is learned while LEARNING, else alerts as NEW_*.
+ */
+public final class Detector {
+  public static final String CODE_OWNER_KEY = "detect.code.owner";
+
+  private final Classifier classifier;
+  private final boolean codeOwners;
+
+  public Detector(Classifier classifier, boolean codeOwners) {
+    this.classifier = classifier;
+    this.codeOwners = codeOwners;
+  }
+
+  /** Applies one event to the profile; returns the alert to raise, or null. */
+  public Alert judge(Profiles profile, AgentIdentity agent, Event e, long now) {
+    Classifier.Classified c = classifier.classify(e);
+    String key = c.key();
+    ProfileEntry known = profile.entry(key);
+    if (c.rule().isPresent() && (known == null || Profiles.LEARNED.equals(known.getOrigin()))) {
+      // Known-bad is never learned as normal; only an analyst's explicit accept silences it.
+      return Alerts.knownBad(profile.builder().build(), agent, e, c.rule().get(), now);
+    }
+    if (known != null) {
+      profile.touch(key, e, now);
+      if (CodeOwner.known(known, c.owner())) {
+        return null;
+      }
+      // Learning, or an entry from before owners were kept: this code is part of normal.
+      if (profile.state() == ProfileState.LEARNING || known.getCodeOwnersCount() == 0) {
+        profile.addOwner(key, c.owner());
+        return null;
+      }
+      return codeOwners ? Alerts.newCodePath(profile.builder().build(), agent, e, known, c.owner(), now) : null;
+    }
+    if (profile.state() == ProfileState.LEARNING) {
+      profile.add(key, e, Profiles.LEARNED, now);
+      return null;
+    }
+    return Alerts.newBehaviour(profile.builder().build(), agent, e, now);
+  }
+
+  /** The value of {@value #CODE_OWNER_KEY}: true or false, anything else is a configuration error naming the key. */
+  public static boolean codeOwnerSetting(String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    if (v.isEmpty() || v.equals("true")) return true;
+    if (v.equals("false")) return false;
+    throw new IllegalArgumentException("configuration key '" + CODE_OWNER_KEY + "' must be true or false, not '" + value + "'");
+  }
+}
