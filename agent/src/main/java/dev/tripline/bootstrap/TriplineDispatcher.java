@@ -23,6 +23,14 @@ public interface TriplineDispatcher {
   int FILE_RENAME = 9;
   /** target: String[] command, extra: working directory or null. */
   int PROCESS = 10;
+  /** Unix domain socket connect. target: java.nio.file.Path or java.net.UnixDomainSocketAddress (JDK 16+). */
+  int UNIX_CONNECT = 11;
+  /** Unix domain socket bind. target: Path. (A server channel's bind comes as LISTEN, its accept as ACCEPT.) */
+  int UNIX_LISTEN = 12;
+  /** Not reported by a hook: the agent's own code for an accepted Unix channel. */
+  int UNIX_ACCEPT = 13;
+  /** One more than the highest code: sizes per-kind tables. A new code goes below it. */
+  int KINDS = 14;
 
   /**
    * One observed operation. Called on the application thread after the operation, with its error

@@ -12,7 +12,10 @@ import java.net.DatagramSocket;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
 import java.net.ServerSocket;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
@@ -24,6 +27,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,6 +65,11 @@ public final class IoApp {
     javaIoFiles(dir);
     nioFiles(dir);
     deletesAndRenames(dir);
+    traversalRead(dir);
+    dotRead();
+    symlinkRead(dir);
+    relativeRead(dir);
+    unixSockets(dir);
     spawnProcesses();
     virtualThreadRead(dir);
     for (int i = 0; i < 200; i++) {
@@ -219,6 +228,82 @@ public final class IoApp {
     Files.move(dir.resolve("new-name.txt"), dir.resolve("moved.txt"));
     dir.resolve("moved.txt").toFile().delete();
     Files.delete(dir.resolve("nio.txt"));
+  }
+
+  /** {@code <dir>/data/../../…/etc/passwd}: as many {@code ..} as it takes to reach the root, and one more. */
+  static void traversalRead(Path dir) throws IOException {
+    Files.createDirectories(dir.resolve("data"));
+    StringBuilder up = new StringBuilder(dir.resolve("data").toString()).append('/');
+    for (int i = 0; i <= dir.getNameCount() + 1; i++) {
+      up.append("../");
+    }
+    try (FileInputStream in = new FileInputStream(up.append("etc/passwd").toString())) {
+      in.read();
+    }
+  }
+
+  static void dotRead() throws IOException {
+    Files.readAllBytes(Path.of("/etc/./hostname"));
+  }
+
+  /** A link in the work directory to a file outside it. */
+  static void symlinkRead(Path dir) throws IOException {
+    Path link = dir.resolve("innocent.txt");
+    Files.createSymbolicLink(link, Path.of("/etc/hostname"));
+    try (FileInputStream in = new FileInputStream(link.toString())) {
+      in.read();
+    }
+  }
+
+  /** {@code <relative way to dir>/data/../relative.txt}, resolved against the working directory. */
+  static void relativeRead(Path dir) throws IOException {
+    Files.writeString(dir.resolve("relative.txt"), "r");
+    String relative = Path.of(System.getProperty("user.dir")).toAbsolutePath().relativize(dir.toAbsolutePath())
+        + "/data/../relative.txt";
+    try (FileInputStream in = new FileInputStream(relative)) {
+      in.read();
+    }
+    System.out.println("relative path " + relative);
+  }
+
+  /**
+   * A Unix domain socket named like Docker's: bind, connect, accept. JDK 16+ API, reached by
+   * reflection (this class compiles for Java 11).
+   */
+  static void unixSockets(Path dir) throws Exception {
+    Class<?> addressType;
+    try {
+      addressType = Class.forName("java.net.UnixDomainSocketAddress");
+    } catch (ClassNotFoundException e) {
+      System.out.println("no Unix domain sockets on this JDK");
+      return;
+    }
+    SocketAddress address = (SocketAddress) addressType.getMethod("of", Path.class).invoke(null, dir.resolve("docker.sock"));
+    ProtocolFamily unix = StandardProtocolFamily.valueOf("UNIX");
+    try (ServerSocketChannel server = (ServerSocketChannel) ServerSocketChannel.class
+        .getMethod("open", ProtocolFamily.class).invoke(null, unix)) {
+      unixListen(server, address);
+      try (SocketChannel client = (SocketChannel) SocketChannel.class.getMethod("open", ProtocolFamily.class).invoke(null, unix)) {
+        unixConnect(client, address);
+        try (SocketChannel accepted = unixAccept(server)) {
+          client.write(ByteBuffer.wrap(new byte[] {1}));
+          accepted.read(ByteBuffer.allocate(1));
+        }
+      }
+    }
+    System.out.println("unix sockets done");
+  }
+
+  static void unixListen(ServerSocketChannel server, SocketAddress address) throws IOException {
+    server.bind(address);
+  }
+
+  static void unixConnect(SocketChannel client, SocketAddress address) throws IOException {
+    client.connect(address);
+  }
+
+  static SocketChannel unixAccept(ServerSocketChannel server) throws IOException {
+    return server.accept();
   }
 
   static void spawnProcesses() throws Exception {

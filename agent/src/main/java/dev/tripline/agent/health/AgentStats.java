@@ -23,6 +23,7 @@ public final class AgentStats {
   private final LongAdder batchesSent = new LongAdder();
   private final LongAdder batchesFailed = new LongAdder();
   private final LongAdder deferred = new LongAdder();
+  private final LongAdder stringsTruncated = new LongAdder();
   private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
   private volatile LongSupplier queueDepth = () -> 0L;
   private volatile LongSupplier bridgeErrors = () -> 0L;
@@ -38,6 +39,10 @@ public final class AgentStats {
   public void dropped(String reason, long events) {
     dropped.computeIfAbsent(reason, r -> new LongAdder()).add(events);
   }
+
+  /** A string the application chose (path, host, argv…) was cut to the agent's cap before sending. */
+  public void stringTruncated() { stringsTruncated.increment(); }
+  public long stringsTruncatedCount() { return stringsTruncated.sum(); }
 
   public void queueDepth(LongSupplier depth) { this.queueDepth = depth; }
 

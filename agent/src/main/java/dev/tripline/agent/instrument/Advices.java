@@ -309,4 +309,37 @@ final class Advices {
       }
     }
   }
+
+  /**
+   * {@code sun.nio.ch.UnixDomainSockets.connect(FileDescriptor, SocketAddress|Path)} (JDK 16+). The
+   * argument is typed Object: {@code UnixDomainSocketAddress} does not exist on JDK 11.
+   */
+  static final class UnixConnect {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static int[] enter() {
+      return TriplineBridge.enter();
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter int[] depth, @Advice.Argument(1) Object target, @Advice.Thrown Throwable error) {
+      if (TriplineBridge.exit(depth)) {
+        TriplineBridge.report(depth, TriplineDispatcher.UNIX_CONNECT, target, null, 0, error);
+      }
+    }
+  }
+
+  /** {@code UnixDomainSockets.bind(FileDescriptor, Path)}: a client channel's bind (a server's is inside its bind hook). */
+  static final class UnixBind {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static int[] enter() {
+      return TriplineBridge.enter();
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter int[] depth, @Advice.Argument(1) Path path, @Advice.Thrown Throwable error) {
+      if (TriplineBridge.exit(depth)) {
+        TriplineBridge.report(depth, TriplineDispatcher.UNIX_LISTEN, path, null, 0, error);
+      }
+    }
+  }
 }

@@ -90,6 +90,17 @@ public final class Hooks {
         named("accept").and(takesArguments(0)), Advices.ChannelAccept.class);
     add("dns.getAllByName", "dns", "java.net.InetAddress",
         named("getAllByName").and(isStatic()).and(takesArguments(String.class)), Advices.Dns.class);
+    // Unix domain sockets (JDK 16+): connect has two shapes (SocketAddress, Path), both static. A server
+    // channel's bind and accept reach UnixDomainSockets inside the hooked ServerSocketChannelImpl.bind
+    // and accept, which report them (the path is the channel's local address): only the outermost reports.
+    if (Runtime.version().feature() >= 16) {
+      add("unix.connect", "net", "sun.nio.ch.UnixDomainSockets",
+          named("connect").and(isStatic()).and(takesArguments(2)).and(takesArgument(0, java.io.FileDescriptor.class)),
+          Advices.UnixConnect.class);
+      add("unix.bind", "net", "sun.nio.ch.UnixDomainSockets",
+          named("bind").and(isStatic()).and(takesArguments(java.io.FileDescriptor.class, java.nio.file.Path.class)),
+          Advices.UnixBind.class);
+    }
     hooks.removeIf(h -> !config.captures(h.capture));
   }
 

@@ -20,6 +20,7 @@ final class EventJson {
         field(sb, "ip", e.getNetwork().getIp());
         number(sb, "port", e.getNetwork().getPort());
         field(sb, "protocol", e.getNetwork().getProtocol());
+        if (!e.getNetwork().getPath().isEmpty()) field(sb, "path", e.getNetwork().getPath());
         break;
       case DNS:
         field(sb, "query", e.getDns().getQuery());
@@ -28,6 +29,9 @@ final class EventJson {
       case FILE:
         field(sb, "path", e.getFile().getPath());
         if (!e.getFile().getNewPath().isEmpty()) field(sb, "newPath", e.getFile().getNewPath());
+        if (!e.getFile().getRequestedPath().isEmpty()) field(sb, "requestedPath", e.getFile().getRequestedPath());
+        if (!e.getFile().getRealPath().isEmpty()) field(sb, "realPath", e.getFile().getRealPath());
+        if (!e.getFile().getNewRealPath().isEmpty()) field(sb, "newRealPath", e.getFile().getNewRealPath());
         break;
       case PROCESS:
         field(sb, "executable", e.getProcess().getExecutable());

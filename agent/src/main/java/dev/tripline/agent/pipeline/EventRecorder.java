@@ -15,7 +15,6 @@ import dev.tripline.model.EventKind;
 import dev.tripline.model.FileTarget;
 import dev.tripline.model.NetworkTarget;
 import dev.tripline.model.ProcessTarget;
-import java.io.File;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -41,6 +40,8 @@ public final class EventRecorder implements TriplineDispatcher {
 
   private final AgentStats stats;
   private final Filters filters;
+  private final Caps caps;
+  private final FileTargets files = new FileTargets(System.getProperty("user.dir"));
   private final Cache<Object, Object>[] caches;
   private final BlockingQueue<Occurrence> fresh;
   /** Wall-clock time, refreshed by the pipeline thread every 50 ms: repeats read it instead of the clock. */
@@ -50,9 +51,10 @@ public final class EventRecorder implements TriplineDispatcher {
   public EventRecorder(AgentConfig config, AgentStats stats) {
     this.stats = stats;
     this.filters = new Filters(config);
+    this.caps = new Caps(stats);
     this.fresh = new ArrayBlockingQueue<>(config.integer("queue.capacity"));
     int size = config.integer("cache.size");
-    this.caches = new Cache[(PROCESS + 1) * 2];
+    this.caches = new Cache[KINDS * 2];
     for (int i = 0; i < caches.length; i++) {
       caches[i] = Caffeine.newBuilder().maximumSize(size).executor(Runnable::run)
           .removalListener((Object k, Object v, RemovalCause cause) -> lostOnEviction(v, cause)).build();
@@ -67,6 +69,10 @@ public final class EventRecorder implements TriplineDispatcher {
       return;
     }
     stats.seen();
+    if (kind <= 0 || kind >= KINDS) {
+      stats.error(); // a hook newer than this recorder: counted, never thrown into the bridge
+      return;
+    }
     long now = clockMs; // a repeat needs no better than the pipeline's tick; something new reads the clock itself
     Cache<Object, Object> cache = caches[kind * 2 + (error == null ? 0 : 1)];
     switch (kind) {
@@ -80,29 +86,59 @@ public final class EventRecorder implements TriplineDispatcher {
           InetSocketAddress[] peer = channelPeer((SocketChannel) target);
           if (peer != null) {
             byPort(cache, kind, peer[0].getAddress(), peer[1].getPort(), null, now);
+          } else {
+            unix(UNIX_ACCEPT, localUnixPath((SocketChannel) target), null, now);
           }
         } else if (target instanceof InetAddress) {
           byPort(cache, kind, (InetAddress) target, port, null, now);
         }
         return;
       case LISTEN:
-        InetSocketAddress local = listenAddress(target, extra);
-        if (local != null) {
-          byPort(cache, kind, local.getAddress(), local.getPort(), error, now);
+        SocketAddress local = listenAddress(target, extra);
+        if (local instanceof InetSocketAddress) {
+          InetSocketAddress inet = (InetSocketAddress) local;
+          byPort(cache, kind, inet.getAddress(), inet.getPort(), error, now);
+        } else {
+          unix(UNIX_LISTEN, UnixSockets.path(local), error, now);
         }
+        return;
+      case UNIX_CONNECT:
+      case UNIX_LISTEN:
+        unix(kind, UnixSockets.path(target), error, now);
         return;
       case PROCESS:
         String[] cmd = (String[]) target;
-        single(cache, String.join("\u0000", cmd), kind, target, extra, error, now);
+        single(cache, Caps.argvKey(cmd), kind, target, extra, error, now);
         return;
       case FILE_RENAME:
-        single(cache, target + "\u0000" + extra, kind, target, extra, error, now);
+        single(cache, key(kind, target) + "\u0000" + (extra == null ? "" : key(kind, extra)), kind, target, extra, error, now);
         return;
       default:
         if (target != null) {
-          single(cache, target, kind, target, extra, error, now);
+          single(cache, key(kind, target), kind, target, extra, error, now);
         }
     }
+  }
+
+  /** A Unix domain socket event, keyed by the path string as given (UnixPath caches its string form). */
+  private void unix(int kind, String path, Throwable error, long now) {
+    if (path != null && !path.isEmpty()) {
+      single(caches[kind * 2 + (error == null ? 0 : 1)], key(kind, path), kind, path, null, error, now);
+    }
+  }
+
+  /**
+   * The cache key of a target: the object the hook holds, except for an over-long string (always
+   * a failed open or lookup: longer than PATH_MAX), keyed by what will be sent so that the cache
+   * never holds megabytes per entry — normalised first for files, so a long {@code ..} chain cannot
+   * fold into another path's entry.
+   */
+  private Object key(int kind, Object target) {
+    if (!(target instanceof String) || Caps.fits((String) target)) {
+      return target;
+    }
+    String s = (String) target;
+    return Caps.key(kind == DNS ? s : files.normalise(s));
   }
 
   private void single(Cache<Object, Object> cache, Object key, int kind, Object target, Object extra, Throwable error,
@@ -161,7 +197,7 @@ public final class EventRecorder implements TriplineDispatcher {
   /** A repeat: one increment; on a sampled one, a look at the call site (see {@link Occurrence#sampled}). */
   private void repeat(Occurrence known, long now) {
     if (Occurrence.sampled(known.hit(now))) {
-      Occurrence other = known.otherSite(CallSites.capture(), now);
+      Occurrence other = known.otherSite(caps.callSite(CallSites.capture()), now);
       if (other != null) {
         handOver(other);
       }
@@ -191,9 +227,23 @@ public final class EventRecorder implements TriplineDispatcher {
         EventKind k = kind == CONNECT ? EventKind.NET_CONNECT : kind == ACCEPT ? EventKind.NET_ACCEPT : EventKind.NET_LISTEN;
         NetworkTarget.Builder n = NetworkTarget.newBuilder().setIp(a.getHostAddress()).setPort(port).setProtocol("tcp");
         if (host != null) {
-          n.setHost(host);
+          n.setHost(caps.cap(host));
         }
         return e.setKind(k).setNetwork(n);
+      }
+      case UNIX_CONNECT:
+      case UNIX_LISTEN:
+      case UNIX_ACCEPT: {
+        // The socket file is what the kernel connects to: report its real path (a link such as
+        // /var/run -> /run, or one an attacker made to docker.sock, is resolved), else the normalised one.
+        String given = (String) target;
+        String real = files.real(given, true);
+        String path = real != null ? real : files.normalise(given);
+        if (filters.excludedPath(path, false)) {
+          return null;
+        }
+        EventKind k = kind == UNIX_CONNECT ? EventKind.NET_CONNECT : kind == UNIX_ACCEPT ? EventKind.NET_ACCEPT : EventKind.NET_LISTEN;
+        return e.setKind(k).setNetwork(NetworkTarget.newBuilder().setProtocol("unix").setPath(caps.cap(path)));
       }
       case DATAGRAM: {
         if (!(target instanceof InetSocketAddress)) {
@@ -205,17 +255,19 @@ public final class EventRecorder implements TriplineDispatcher {
           return null;
         }
         return e.setKind(EventKind.DATAGRAM).setNetwork(NetworkTarget.newBuilder()
-            .setHost(sa.getHostString()).setIp(ip).setPort(sa.getPort()).setProtocol("udp"));
+            .setHost(caps.cap(sa.getHostString())).setIp(ip).setPort(sa.getPort()).setProtocol("udp"));
       }
       case DNS: {
         String host = (String) target;
         if (host.isEmpty() || Filters.isIpLiteral(host) || filters.excludedHost(host, "")) {
           return null;
         }
-        DnsTarget.Builder d = DnsTarget.newBuilder().setQuery(host);
+        DnsTarget.Builder d = DnsTarget.newBuilder().setQuery(caps.cap(host));
         if (extra instanceof Object[]) {
           for (Object o : (Object[]) extra) {
-            if (o instanceof InetAddress) d.addResolvedIps(((InetAddress) o).getHostAddress());
+            if (o instanceof InetAddress && d.getResolvedIpsCount() < Caps.MAX_ADDRESSES) {
+              d.addResolvedIps(((InetAddress) o).getHostAddress());
+            }
           }
         }
         return e.setKind(EventKind.DNS_LOOKUP).setDns(d);
@@ -223,26 +275,34 @@ public final class EventRecorder implements TriplineDispatcher {
       case FILE_READ:
       case FILE_WRITE:
       case FILE_DELETE: {
-        String path = new File((String) target).getAbsolutePath();
-        if (filters.excludedPath(path, kind == FILE_READ)) {
+        String given = (String) target;
+        FileTarget.Builder f = FileTarget.newBuilder();
+        String real = file(given, kind != FILE_DELETE, f);
+        if (filters.excludedPath(real, kind == FILE_READ)) {
           return null;
         }
         EventKind k = kind == FILE_READ ? EventKind.FILE_READ : kind == FILE_WRITE ? EventKind.FILE_WRITE : EventKind.FILE_DELETE;
-        return e.setKind(k).setFile(FileTarget.newBuilder().setPath(path));
+        return e.setKind(k).setFile(f);
       }
       case FILE_RENAME: {
-        String from = new File((String) target).getAbsolutePath();
-        String to = extra == null ? "" : new File((String) extra).getAbsolutePath();
+        FileTarget.Builder f = FileTarget.newBuilder();
+        String from = file((String) target, false, f);
+        String to = "";
+        if (extra != null) {
+          FileTarget.Builder t = FileTarget.newBuilder();
+          to = file((String) extra, false, t);
+          f.setNewPath(t.getPath()).setNewRealPath(t.getRealPath());
+        }
         if (filters.excludedPath(from, false) && filters.excludedPath(to, false)) {
           return null;
         }
-        return e.setKind(EventKind.FILE_RENAME).setFile(FileTarget.newBuilder().setPath(from).setNewPath(to));
+        return e.setKind(EventKind.FILE_RENAME).setFile(f);
       }
       case PROCESS: {
-        List<String> argv = Redactor.argv((String[]) target);
+        List<String> argv = caps.argv(Redactor.argv((String[]) target)); // redacted whole, then cut
         ProcessTarget.Builder p = ProcessTarget.newBuilder().setExecutable(argv.isEmpty() ? "" : argv.get(0)).addAllArgv(argv);
         if (extra != null) {
-          p.setWorkingDir((String) extra);
+          p.setWorkingDir(caps.cap((String) extra));
         }
         return e.setKind(EventKind.PROCESS_SPAWN).setProcess(p);
       }
@@ -251,18 +311,36 @@ public final class EventRecorder implements TriplineDispatcher {
     }
   }
 
-  private static Event complete(Event.Builder e, Throwable error, long now) {
+  /**
+   * Fills path, requested_path and real_path of a file target; returns the path to judge it by
+   * (the real one when known), so that neither {@code ..} nor a symlink leads out of an excluded
+   * directory unseen.
+   */
+  private String file(String given, boolean followLast, FileTarget.Builder f) {
+    String path = files.normalise(given);
+    String real = files.real(given, followLast);
+    f.setPath(caps.cap(path));
+    if (!given.equals(path)) {
+      f.setRequestedPath(caps.cap(given));
+    }
+    if (real != null && !real.equals(path)) {
+      f.setRealPath(caps.cap(real));
+    }
+    return real != null ? real : path;
+  }
+
+  private Event complete(Event.Builder e, Throwable error, long now) {
     Thread t = Thread.currentThread();
-    e.setCallSite(CallSites.capture())
+    e.setCallSite(caps.callSite(CallSites.capture()))
         .setSuccess(error == null)
         .setCount(1)
         .setFirstSeenMs(now)
         .setLastSeenMs(now)
         .setFirstOccurrence(true)
-        .setThreadName(t.getName())
+        .setThreadName(caps.cap(t.getName()))
         .setVirtualThread(CallSites.isVirtual(t));
     if (error != null) {
-      e.setError(error.getClass().getName());
+      e.setError(caps.cap(error.getClass().getName()));
     }
     return e.build();
   }
@@ -280,7 +358,9 @@ public final class EventRecorder implements TriplineDispatcher {
     return null;
   }
 
-  private static InetSocketAddress listenAddress(Object server, Object requested) {
+  /** The address a server is bound to: Inet or Unix; the requested one when the bind failed. */
+  private static SocketAddress listenAddress(Object server, Object requested) {
+    SocketAddress asked = requested instanceof SocketAddress ? (SocketAddress) requested : null;
     try {
       SocketAddress bound = null;
       if (server instanceof ServerSocketChannel) {
@@ -288,12 +368,17 @@ public final class EventRecorder implements TriplineDispatcher {
       } else if (server instanceof ServerSocket) {
         bound = ((ServerSocket) server).getLocalSocketAddress();
       }
-      if (bound == null) {
-        return requested instanceof InetSocketAddress ? (InetSocketAddress) requested : null; // the bind failed
-      }
-      return bound instanceof InetSocketAddress ? (InetSocketAddress) bound : null;
+      return bound != null ? bound : asked; // null: the bind failed
     } catch (java.io.IOException | RuntimeException e) {
-      return requested instanceof InetSocketAddress ? (InetSocketAddress) requested : null;
+      return asked;
+    }
+  }
+
+  private static String localUnixPath(SocketChannel ch) {
+    try {
+      return UnixSockets.path(ch.getLocalAddress());
+    } catch (java.io.IOException | RuntimeException e) {
+      return null; // closed already
     }
   }
 

@@ -20,6 +20,7 @@ final class Filters {
     String home = System.getProperty("java.home", "");
     if (!home.isEmpty()) {
       addOnce(jdkDirs, new File(home).getAbsolutePath() + File.separator);
+      addOnce(jdkDirs, realPath(new File(home))); // events are judged on real paths
     }
     // Debian links the conf directory, or each file in it, to /etc/java-<n>-openjdk: exclude where they really live.
     File conf = new File(home, "conf");
@@ -40,6 +41,7 @@ final class Filters {
     }
   }
 
+  /** {@code path}: the real (symlink-resolved) path where known, else the normalised one. */
   boolean excludedPath(String path, boolean read) {
     for (String jdk : jdkDirs) {
       if (path.startsWith(jdk)) return true; // the JDK reading its own files (tzdb, security, modules, conf)

@@ -60,6 +60,25 @@ class AgentIT {
     expect(run, "FILE_RENAME", "deletesAndRenames", e -> files.resolve("moved.txt").toString().equals(e.get("newPath")));
     expect(run, "FILE_DELETE", "deletesAndRenames", path(files.resolve("moved.txt")));
     expect(run, "FILE_DELETE", "deletesAndRenames", path(files.resolve("nio.txt")));
+    // Canonical targets: what the kernel opened, with the string as given beside it.
+    Map<String, Object> traversal = expect(run, "FILE_READ", "traversalRead", path(Path.of("/etc/passwd")));
+    assertTrue(String.valueOf(traversal.get("requestedPath")).startsWith(files.resolve("data") + "/../"), traversal.toString());
+    assertFalse(traversal.containsKey("realPath"), "no link on the way: " + traversal);
+    Map<String, Object> dot = expect(run, "FILE_READ", "dotRead", path(Path.of("/etc/hostname")));
+    assertEquals("/etc/./hostname", dot.get("requestedPath"));
+    Map<String, Object> link = expect(run, "FILE_READ", "symlinkRead", path(files.resolve("innocent.txt")));
+    assertEquals("/etc/hostname", link.get("realPath"), link.toString());
+    assertFalse(link.containsKey("requestedPath"), "given as it is reported: " + link);
+    Map<String, Object> relative = expect(run, "FILE_READ", "relativeRead", path(files.resolve("relative.txt")));
+    assertTrue(run.output.contains("relative path " + relative.get("requestedPath") + "\n"), relative.toString());
+    assertFalse(String.valueOf(relative.get("requestedPath")).startsWith("/"), relative.toString());
+    // Unix domain sockets: the path is the target, "unix" the protocol.
+    assertTrue(run.output.contains("unix sockets done"), run.output);
+    Predicate<Map<String, Object>> dockerSock = e -> "unix".equals(e.get("protocol"))
+        && files.resolve("docker.sock").toString().equals(e.get("path"));
+    expect(run, "NET_LISTEN", "unixListen", dockerSock);
+    expect(run, "NET_CONNECT", "unixConnect", dockerSock.and(e -> Boolean.TRUE.equals(e.get("success"))));
+    expect(run, "NET_ACCEPT", "unixAccept", dockerSock);
     expect(run, "PROCESS_SPAWN", "spawnProcesses", e -> e.get("argv").equals(List.of(
         "/bin/echo", "--password", "<redacted>", "db_token=<redacted>", "https://bob:<redacted>@example.org/x")));
     expect(run, "PROCESS_SPAWN", "spawnProcesses", e -> "/bin/true".equals(e.get("executable")));

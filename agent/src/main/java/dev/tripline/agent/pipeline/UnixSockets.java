@@ -1,0 +1,46 @@
+package dev.tripline.agent.pipeline;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.file.Path;
+
+/** The path of a Unix domain socket address; {@code java.net.UnixDomainSocketAddress} exists from JDK 16, the agent runs on 11. */
+final class UnixSockets {
+  private static final Class<?> ADDRESS = addressClass();
+  private static final MethodHandle GET_PATH = getPath();
+
+  private UnixSockets() {}
+
+  /** The path of a Path or a UnixDomainSocketAddress; null for anything else (an Inet address, null). */
+  static String path(Object target) {
+    if (target instanceof Path) {
+      return target.toString();
+    }
+    if (GET_PATH == null || !ADDRESS.isInstance(target)) {
+      return null;
+    }
+    try {
+      return ((Path) GET_PATH.invokeExact(target)).toString();
+    } catch (Throwable e) {
+      return null;
+    }
+  }
+
+  private static Class<?> addressClass() {
+    try {
+      return Class.forName("java.net.UnixDomainSocketAddress", false, null);
+    } catch (ClassNotFoundException e) {
+      return null;
+    }
+  }
+
+  private static MethodHandle getPath() {
+    try {
+      return ADDRESS == null ? null : MethodHandles.publicLookup().findVirtual(ADDRESS, "getPath",
+          MethodType.methodType(Path.class)).asType(MethodType.methodType(Path.class, Object.class));
+    } catch (ReflectiveOperationException e) {
+      return null;
+    }
+  }
+}
