@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,9 +73,9 @@ class AttackSuiteIT {
         new Expected("etc-shadow", "credential-file", Severity.HIGH, null,
             a -> a.getTitle().startsWith("Credentials file accessed: /etc/shadow (requested as /tmp/../etc/./shadow)")),
         new Expected("xxe", "xxe-read", Severity.HIGH, "xml-entity",
-            a -> a.getNormalizedTarget().equals(work.resolve("app/secret.txt").toString())),
+            a -> a.getTitle().contains(": " + work.resolve("app/secret.txt") + " via ")),
         new Expected("docker-socket", "container-socket", Severity.CRITICAL, null,
-            a -> a.getNormalizedTarget().equals("unix:" + work.resolve("run/docker.sock"))));
+            a -> a.getTitle().equals("Container runtime socket contacted: unix:" + work.resolve("run/docker.sock"))));
   }
 
   @Test
@@ -94,13 +95,18 @@ class AttackSuiteIT {
         // 1. Attacks while the new service's profile is LEARNING: each raises its alert, none is learned.
         String out = run(java, agent, f, service, "attack", servers, dir.resolve(service + "-1.out"));
         Map<String, Alert> raised = new LinkedHashMap<>();
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
-          List<Alert> all = alertsOf(backend, service);
-          for (Expected e : expected) {
-            all.stream().filter(a -> a.getRule().equals(e.rule()) && e.is().test(a)).findFirst().ifPresent(a -> raised.put(e.name(), a));
-          }
-          return raised.size() == expected.size();
-        }, () -> "on " + java + " missing " + missing(expected, raised) + ":\n" + describe(alertsOf(backend, service)) + "\n" + out);
+        try {
+          await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
+            List<Alert> all = alertsOf(backend, service);
+            for (Expected e : expected) {
+              all.stream().filter(a -> a.getRule().equals(e.rule()) && e.is().test(a)).findFirst().ifPresent(a -> raised.put(e.name(), a));
+            }
+            return raised.size() == expected.size();
+          });
+        } catch (ConditionTimeoutException timeout) {
+          throw new AssertionError("on " + java + " missing " + missing(expected, raised) + ":\n"
+              + describe(alertsOf(backend, service)) + "\n" + out, timeout);
+        }
         for (Expected e : expected) {
           Alert a = raised.get(e.name());
           assertEquals(e.severity(), a.getSeverity(), e.name() + ": " + a.getTitle());
