@@ -1,22 +1,26 @@
 package dev.tripline.agent.callsite;
 
 import dev.tripline.model.CallSite;
+import dev.tripline.model.CodeContext;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.URL;
 import java.security.CodeSource;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Finds the Java frame that caused an event: the first frame that is neither JDK nor agent code,
- * with the jar its class came from. Only called for events not seen before (a stack walk costs
- * microseconds; a repeat must cost nanoseconds).
+ * with the jar its class came from, and the context frames on the way ({@link ContextFrames}).
+ * Only called for events not seen before and for sampled repeats (a stack walk costs microseconds;
+ * a repeat must cost nanoseconds).
  */
 public final class CallSites {
-  private static final int CONTEXT_FRAMES = 4;
+  /** Frames kept above the call site. */
+  private static final int EXTRA_FRAMES = 4;
   private static final StackWalker WALKER =
       StackWalker.getInstance(EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE));
   private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
@@ -38,10 +42,58 @@ public final class CallSites {
 
   private CallSites() {}
 
-  /** The call site of the current thread's operation, or an empty CallSite when all frames are JDK. */
-  public static CallSite capture() {
-    List<StackWalker.StackFrame> frames = WALKER.walk(s -> s.filter(CallSites::isApplicationFrame)
-        .limit(CONTEXT_FRAMES + 1).collect(Collectors.toList()));
+  /** What one stack walk found: the call site, and the context frames met on the way (often none). */
+  public static final class Captured {
+    public final CallSite site;
+    public final List<CodeContext> contexts;
+
+    Captured(CallSite site, List<CodeContext> contexts) {
+      this.site = site;
+      this.contexts = contexts;
+    }
+  }
+
+  /**
+   * The call site of the current thread's operation (an empty CallSite when all frames are JDK),
+   * and the context frames of {@code table} anywhere on the stack. One walk, to the thread's root:
+   * the outermost frame of each category is the one that names who started it.
+   */
+  public static Captured capture(ContextFrames table) {
+    return WALKER.walk(frames -> scan(frames.iterator(), table));
+  }
+
+  private static Captured scan(Iterator<StackWalker.StackFrame> it, ContextFrames table) {
+    List<StackWalker.StackFrame> app = new ArrayList<>(EXTRA_FRAMES + 1);
+    StackWalker.StackFrame[] contexts = null;
+    while (it.hasNext()) {
+      StackWalker.StackFrame f = it.next();
+      if (app.size() <= EXTRA_FRAMES && isApplicationFrame(f)) {
+        app.add(f);
+      }
+      int category = table.match(f.getDeclaringClass(), f.getMethodName());
+      if (category >= 0) {
+        if (contexts == null) contexts = new StackWalker.StackFrame[table.categories()];
+        contexts[category] = f; // the walk goes outwards: the last match is the outermost
+      }
+    }
+    return new Captured(site(app), contexts == null ? List.of() : contexts(contexts, table));
+  }
+
+  private static List<CodeContext> contexts(StackWalker.StackFrame[] found, ContextFrames table) {
+    List<CodeContext> out = new ArrayList<>(2);
+    for (int i = 0; i < found.length && out.size() < ContextFrames.MAX_CONTEXTS; i++) {
+      StackWalker.StackFrame f = found[i];
+      if (f != null) {
+        String location = LOCATION.get(f.getDeclaringClass());
+        out.add(CodeContext.newBuilder().setCategory(table.category(i))
+            .setFrame(f.getClassName() + "." + f.getMethodName())
+            .setJarName(jarName(location)).setCodeLocation(location).build());
+      }
+    }
+    return out;
+  }
+
+  private static CallSite site(List<StackWalker.StackFrame> frames) {
     if (frames.isEmpty()) {
       return CallSite.getDefaultInstance();
     }
@@ -52,7 +104,7 @@ public final class CallSites {
         .setMethodName(top.getMethodName())
         .setLineNumber(top.getLineNumber())
         .setCodeLocation(location)
-        .setJarName(location.isEmpty() ? "" : location.substring(location.lastIndexOf('/', location.length() - 2) + 1));
+        .setJarName(jarName(location));
     if (top.getFileName() != null) {
       b.setSourceFile(top.getFileName());
     }
@@ -61,6 +113,10 @@ public final class CallSites {
       b.addFrames(f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber());
     }
     return b.build();
+  }
+
+  private static String jarName(String location) {
+    return location.isEmpty() ? "" : location.substring(location.lastIndexOf('/', location.length() - 2) + 1);
   }
 
   static boolean isApplicationFrame(StackWalker.StackFrame f) {

@@ -39,6 +39,7 @@ public final class AgentConfig {
     d.put("capture", "net,dns,file,process");
     d.put("exclude.paths", "");
     d.put("exclude.hosts", "");
+    d.put("context.frames", ""); // extra code-context frames, "category=class-prefix[#method-prefix],…"
     d.put("flush.interval", "10s");
     d.put("heartbeat.interval", "30s");
     d.put("queue.capacity", "8192");

@@ -2,6 +2,7 @@ package dev.tripline.agent.pipeline;
 
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.model.CallSite;
+import dev.tripline.model.CodeContext;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -93,6 +94,20 @@ final class Caps {
       if (out != null) out.set(i, c);
     }
     return out != null ? out : kept;
+  }
+
+  /** Context frames with their strings capped; the same list when nothing is too long. */
+  List<CodeContext> contexts(List<CodeContext> contexts) {
+    List<CodeContext> out = contexts;
+    for (int i = 0; i < contexts.size(); i++) {
+      CodeContext c = contexts.get(i);
+      if (!fits(c.getFrame()) || !fits(c.getCodeLocation()) || !fits(c.getJarName()) || !fits(c.getCategory())) {
+        if (out == contexts) out = new ArrayList<>(contexts);
+        out.set(i, c.toBuilder().setCategory(cap(c.getCategory())).setFrame(cap(c.getFrame()))
+            .setCodeLocation(cap(c.getCodeLocation())).setJarName(cap(c.getJarName())).build());
+      }
+    }
+    return out;
   }
 
   /** The call site with every string capped; the same instance when nothing is too long (the usual case). */

@@ -50,6 +50,19 @@ final class EventJson {
     field(sb, "codeLocation", c.getCodeLocation());
     trimComma(sb);
     sb.append("},");
+    if (e.getContextsCount() > 0) {
+      sb.append("\"contexts\":[");
+      for (dev.tripline.model.CodeContext x : e.getContextsList()) {
+        sb.append('{');
+        field(sb, "category", x.getCategory());
+        field(sb, "frame", x.getFrame());
+        field(sb, "jarName", x.getJarName());
+        trimComma(sb);
+        sb.append("},");
+      }
+      trimComma(sb);
+      sb.append("],");
+    }
     sb.append("\"success\":").append(e.getSuccess()).append(',');
     if (!e.getError().isEmpty()) field(sb, "error", e.getError());
     number(sb, "count", e.getCount());

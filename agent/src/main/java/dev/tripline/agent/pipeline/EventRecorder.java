@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.tripline.agent.callsite.CallSites;
+import dev.tripline.agent.callsite.ContextFrames;
 import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.agent.redact.Redactor;
@@ -41,6 +42,7 @@ public final class EventRecorder implements TriplineDispatcher {
   private final AgentStats stats;
   private final Filters filters;
   private final Caps caps;
+  private final ContextFrames contextFrames;
   private final FileTargets files = new FileTargets(System.getProperty("user.dir"));
   private final Cache<Object, Object>[] caches;
   private final BlockingQueue<Occurrence> fresh;
@@ -52,6 +54,10 @@ public final class EventRecorder implements TriplineDispatcher {
     this.stats = stats;
     this.filters = new Filters(config);
     this.caps = new Caps(stats);
+    this.contextFrames = new ContextFrames(config.get("context.frames"));
+    if (!contextFrames.rejected().isEmpty()) {
+      System.err.println("[tripline] context.frames: ignoring " + contextFrames.rejected() + " (expected category=prefix)");
+    }
     this.fresh = new ArrayBlockingQueue<>(config.integer("queue.capacity"));
     int size = config.integer("cache.size");
     this.caches = new Cache[KINDS * 2];
@@ -197,7 +203,8 @@ public final class EventRecorder implements TriplineDispatcher {
   /** A repeat: one increment; on a sampled one, a look at the call site (see {@link Occurrence#sampled}). */
   private void repeat(Occurrence known, long now) {
     if (Occurrence.sampled(known.hit(now))) {
-      Occurrence other = known.otherSite(caps.callSite(CallSites.capture()), now);
+      CallSites.Captured stack = CallSites.capture(contextFrames);
+      Occurrence other = known.otherSite(caps.callSite(stack.site), caps.contexts(stack.contexts), now);
       if (other != null) {
         handOver(other);
       }
@@ -331,7 +338,9 @@ public final class EventRecorder implements TriplineDispatcher {
 
   private Event complete(Event.Builder e, Throwable error, long now) {
     Thread t = Thread.currentThread();
-    e.setCallSite(caps.callSite(CallSites.capture()))
+    CallSites.Captured stack = CallSites.capture(contextFrames);
+    e.setCallSite(caps.callSite(stack.site))
+        .addAllContexts(caps.contexts(stack.contexts))
         .setSuccess(error == null)
         .setCount(1)
         .setFirstSeenMs(now)

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,6 +142,38 @@ class AgentIT {
     assertFalse(run.output.contains("[tripline]"), run.output);
     assertFalse(run.output.contains("agent class visible"), run.output);
     expect(run, "FILE_WRITE", "main", path(work.resolve("out.bin")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("jdks")
+  void ioDoneByJndiDeserializationOrAnXmlEntityCarriesThatContext(Path java, @TempDir Path work) throws Exception {
+    Path files = work.resolve("files");
+    AgentRun run = AgentRun.run(java, work, AgentRun.testAppJar().toString(), "dev.tripline.testapp.ContextApp",
+        List.of(), files.toString());
+    assertEquals(0, run.exitCode, run.toString());
+    assertTrue(run.output.contains("CONTEXTAPP DONE") && run.output.contains("entity expanded: true"), run.toString());
+    Matcher port = Pattern.compile("jndi port (\\d+)").matcher(run.output);
+    assertTrue(port.find(), run.output);
+
+    Map<String, Object> callback = expect(run, "NET_CONNECT", "jndiLookup",
+        e -> Long.valueOf(port.group(1)).equals(e.get("port")));
+    String jndi = context(callback, "jndi");
+    assertTrue(jndi.startsWith("javax.naming.") || jndi.startsWith("com.sun.jndi."), jndi);
+    Map<String, Object> gadget = expect(run, "FILE_WRITE", "readObject", path(files.resolve("gadget.out")));
+    assertEquals("java.io.ObjectInputStream.readObject", context(gadget, "deserialization"), "the outermost frame");
+    Map<String, Object> entity = expect(run, "FILE_READ", "xxe", path(Path.of("/etc/hostname")));
+    assertTrue(context(entity, "xml-entity").startsWith("com.sun.org.apache.xerces.internal.impl.XMLEntityManager."),
+        entity.toString());
+    Map<String, Object> plain = expect(run, "FILE_WRITE", "plainWrite", path(files.resolve("plain.out")));
+    assertFalse(plain.containsKey("contexts"), "plain I/O has no context: " + plain);
+  }
+
+  /** The frame of the event's context of this category; fails when there is none. */
+  @SuppressWarnings("unchecked")
+  private static String context(Map<String, Object> event, String category) {
+    List<Map<String, Object>> contexts = (List<Map<String, Object>>) event.getOrDefault("contexts", List.of());
+    return contexts.stream().filter(c -> category.equals(c.get("category"))).map(c -> (String) c.get("frame"))
+        .findFirst().orElseThrow(() -> new AssertionError("no " + category + " context: " + event));
   }
 
   private static Predicate<Map<String, Object>> path(Path p) {

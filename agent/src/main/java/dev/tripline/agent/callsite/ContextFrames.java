@@ -1,0 +1,135 @@
+package dev.tripline.agent.callsite;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Frames that say on whose behalf the application did its I/O: met anywhere on the stack of a new
+ * behaviour, each is recorded as a {@code CodeContext} (category, outermost matching frame, its jar).
+ * A file written while {@code ObjectInputStream.readObject} is on the stack was written by
+ * deserialization; a connection opened under {@code InitialContext.lookup} was opened by JNDI.
+ *
+ * <p>An entry is {@code category=prefix}: a class-name prefix, optionally {@code #method-prefix}.
+ * The built-in table below can be extended with the {@code context.frames} setting (entries
+ * separated by commas). Categories are reported in table order, user categories after the
+ * built-in ones and reflection last (it is everywhere: Spring, test runners); one entry per
+ * category, at most {@link #MAX_CONTEXTS}.
+ */
+public final class ContextFrames {
+  static final String[] BUILT_IN = {
+      // JNDI: the lookup API, the JDK's providers (LDAP, RMI, DNS), and log4j's (Log4Shell).
+      "jndi=javax.naming.InitialContext#lookup",
+      "jndi=com.sun.jndi.",
+      "jndi=org.apache.logging.log4j.core.net.JndiManager",
+      "jndi=org.apache.logging.log4j.core.lookup.JndiLookup",
+      // Java serialization and the polymorphic deserializers that instantiate classes named by their input.
+      "deserialization=java.io.ObjectInputStream#readObject", // readObject and readObject0
+      "deserialization=java.beans.XMLDecoder#readObject",
+      "deserialization=com.fasterxml.jackson.databind.deser.",
+      "deserialization=com.thoughtworks.xstream.",
+      "deserialization=org.yaml.snakeyaml.constructor.",
+      // Expression languages (SpEL, OGNL, MVEL, Jakarta/Java EL) and script engines (JSR 223, Groovy).
+      "expression=org.springframework.expression.",
+      "expression=ognl.",
+      "expression=org.mvel2.",
+      "expression=jakarta.el.",
+      "expression=javax.el.",
+      "script=javax.script.",
+      "script=groovy.lang.",
+      "script=org.codehaus.groovy.",
+      // External entities and DTDs fetched by an XML parser (XXE): the JDK's Xerces and Apache's.
+      "xml-entity=com.sun.org.apache.xerces.internal.impl.XMLEntityManager",
+      "xml-entity=org.apache.xerces.impl.XMLEntityManager",
+      "reflection=java.lang.reflect.Method#invoke",
+  };
+  static final int MAX_CONTEXTS = 8;
+  private static final String LAST = "reflection";
+
+  /** One table entry; {@code index} is its category's place in the output order. */
+  static final class Rule {
+    final String classPrefix;
+    final String methodPrefix; // null: any method
+    final int index;
+
+    Rule(String classPrefix, String methodPrefix, int index) {
+      this.classPrefix = classPrefix;
+      this.methodPrefix = methodPrefix;
+      this.index = index;
+    }
+  }
+
+  private static final Rule[] NONE = new Rule[0];
+
+  private final List<String> categories = new ArrayList<>();
+  private final List<Rule> rules = new ArrayList<>();
+  private final List<String> rejected = new ArrayList<>();
+
+  /** The rules whose class prefix a class matches, computed once per class. */
+  private final ClassValue<Rule[]> byClass = new ClassValue<>() {
+    @Override
+    protected Rule[] computeValue(Class<?> type) {
+      String name = type.getName();
+      List<Rule> hit = null;
+      for (Rule r : rules) {
+        if (name.startsWith(r.classPrefix)) {
+          if (hit == null) hit = new ArrayList<>(2);
+          hit.add(r);
+        }
+      }
+      return hit == null ? NONE : hit.toArray(NONE);
+    }
+  };
+
+  /** The built-in table plus {@code extra} (the {@code context.frames} setting: "category=prefix,…"). */
+  public ContextFrames(String extra) {
+    List<String> entries = new ArrayList<>(List.of(BUILT_IN));
+    for (String e : extra == null ? new String[0] : extra.split(",")) {
+      if (!e.trim().isEmpty()) entries.add(e.trim());
+    }
+    for (String e : entries) { // categories in order of first appearance, reflection last
+      String category = category(e);
+      if (category != null && !category.equals(LAST) && !categories.contains(category)) categories.add(category);
+    }
+    categories.add(LAST);
+    for (String e : entries) {
+      String category = category(e);
+      String prefix = category == null ? "" : e.substring(e.indexOf('=') + 1).trim();
+      if (prefix.isEmpty()) {
+        rejected.add(e);
+        continue;
+      }
+      int hash = prefix.indexOf('#');
+      rules.add(new Rule(hash < 0 ? prefix : prefix.substring(0, hash),
+          hash < 0 || hash == prefix.length() - 1 ? null : prefix.substring(hash + 1), categories.indexOf(category)));
+    }
+  }
+
+  private static String category(String entry) {
+    int eq = entry.indexOf('=');
+    return eq <= 0 ? null : entry.substring(0, eq).trim();
+  }
+
+  /** Entries of the setting that are not {@code category=prefix}: ignored (the caller says so once). */
+  public List<String> rejected() {
+    return rejected;
+  }
+
+  int categories() {
+    return categories.size();
+  }
+
+  String category(int index) {
+    return categories.get(index);
+  }
+
+  /** The category index this frame matches, or -1. Cheap for the common frame: one ClassValue read. */
+  int match(Class<?> type, String method) {
+    Rule[] hit = byClass.get(type);
+    for (Rule r : hit) {
+      if (r.methodPrefix == null || method.startsWith(r.methodPrefix)) {
+        return r.index;
+      }
+    }
+    return -1;
+  }
+}
