@@ -38,7 +38,7 @@ import org.apache.logging.log4j.Logger;
  * {@code attack} sends each exploit through the same endpoints. Each attack lives in its own class
  * so that each gets an alert of its own (alerts fold per call-site class).
  *
- * <p>Arguments: mode work-dir db-port ldap-port
+ * <p>Arguments: mode work-dir db-port ldap-port stop-file
  */
 public final class VulnerableApp {
   private static final Logger LOG = LogManager.getLogger(VulnerableApp.class);
@@ -62,6 +62,12 @@ public final class VulnerableApp {
       DockerSocket.run(work);
     }
     System.out.println("VulnerableApp " + mode + " done");
+    // A service keeps running: stay up until the test has seen what it needs (its stop file), so the
+    // agent's sends never race the JVM's exit on a loaded machine.
+    Path stop = Path.of(args[4]);
+    for (int i = 0; i < 1200 && !Files.exists(stop); i++) {
+      Thread.sleep(50);
+    }
   }
 
   /** What the service does for ordinary requests: the same on every run. */

@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * Which code performs a behaviour: the call site's jar without its version ({@code log4j-core.jar}:
- * an upgrade is not new code), or {@code package.*} for application classes loaded from a directory.
+ * an upgrade is not new code), or {@code package.*} for application classes loaded from a directory
+ * (the agent names those {@code classes/}).
  */
 public final class CodeOwner {
   /** Owners one profile entry keeps; past that the last slot becomes {@link #ANY}. */
@@ -23,7 +24,7 @@ public final class CodeOwner {
   /** The owner of this call site; {@value #JDK} when no application frame was on the stack. */
   public static String of(CallSite c) {
     String jar = c.getJarName();
-    if (!jar.isEmpty()) {
+    if (!jar.isEmpty() && !jar.endsWith("/")) { // "classes/": a directory, not a jar
       return VERSION.matcher(jar).replaceFirst("");
     }
     String cls = c.getClassName();

@@ -14,7 +14,6 @@ import dev.tripline.kafka.KafkaBroker;
 import dev.tripline.model.Alert;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.ProfileState;
-import dev.tripline.model.ServiceProfile;
 import dev.tripline.model.Severity;
 import dev.tripline.vulnapp.VulnerableApp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -82,8 +81,9 @@ class AttackSuiteIT {
   void everyAttackIsCaughtWhileLearningAndMonitoringAndTheNormalReplayIsQuiet(EmbeddedKafka kafka, @TempDir Path dir)
       throws Exception {
     Path agent = agentJar(dir);
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (PipelineFixtures f = new PipelineFixtures(kafka, dir.resolve("collector"), 1);
-         DetectionPipeline pipeline = f.pipeline(dir.resolve("state").toString(), new SimpleMeterRegistry());
+         DetectionPipeline pipeline = f.pipeline(dir.resolve("state").toString(), meters);
          Servers servers = new Servers(dir.resolve("work"))) {
       int n = 0;
       for (Path java : jdks()) {
@@ -93,7 +93,7 @@ class AttackSuiteIT {
         AnalystBackend backend = pipeline.backend();
 
         // 1. Attacks while the new service's profile is LEARNING: each raises its alert, none is learned.
-        String out = run(java, agent, f, service, "attack", servers, dir.resolve(service + "-1.out"));
+        App run1 = App.start(java, agent, f, service, "attack", servers, dir.resolve(service + "-1"));
         Map<String, Alert> raised = new LinkedHashMap<>();
         try {
           await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
@@ -105,8 +105,9 @@ class AttackSuiteIT {
           });
         } catch (ConditionTimeoutException timeout) {
           throw new AssertionError("on " + java + " missing " + missing(expected, raised) + ":\n"
-              + describe(alertsOf(backend, service)) + "\n" + out, timeout);
+              + describe(alertsOf(backend, service)) + "\n" + run1.output(), timeout);
         }
+        run1.stop();
         for (Expected e : expected) {
           Alert a = raised.get(e.name());
           assertEquals(e.severity(), a.getSeverity(), e.name() + ": " + a.getTitle());
@@ -125,19 +126,29 @@ class AttackSuiteIT {
         // 2. Learning ends; a normal replay of the same service raises nothing.
         await().atMost(WAIT).until(() -> backend.profile(service).map(p -> p.getState() == ProfileState.MONITORING).orElse(false));
         Map<String, Long> before = counts(backend, service);
-        long eventsBefore = backend.profile(service).map(ServiceProfile::getEventsTotal).orElse(0L);
-        String normalOut = run(java, agent, f, service, "normal", servers, dir.resolve(service + "-2.out"));
-        await().atMost(WAIT).until(() -> backend.profile(service).map(ServiceProfile::getEventsTotal).orElse(0L) > eventsBefore);
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
-            .until(() -> counts(backend, service).equals(before));
-        assertEquals(before, counts(backend, service), "the normal replay raised:\n" + describe(alertsOf(backend, service)) + normalOut);
+        double eventsBefore = meters.counter("tripline.events.in").count();
+        App run2 = App.start(java, agent, f, service, "normal", servers, dir.resolve(service + "-2"));
+        try {
+          await().atMost(WAIT).until(() -> meters.counter("tripline.events.in").count() > eventsBefore); // the replay was judged
+        } catch (ConditionTimeoutException timeout) {
+          throw new AssertionError("the normal replay's events never arrived (" + eventsBefore + " events before, "
+              + meters.getMeters().stream().filter(m -> m.getId().getName().startsWith("tripline")).map(m -> m.getId() + "=" + m.measure()).collect(Collectors.joining(", ")) + "):\n" + run2.output(), timeout);
+        }
+        try {
+          await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> counts(backend, service).equals(before));
+        } catch (ConditionTimeoutException timeout) {
+          throw new AssertionError("on " + java + " the normal replay raised:\n" + describe(alertsOf(backend, service).stream()
+              .filter(a -> a.getCount() != before.getOrDefault(a.getId(), 0L)).collect(Collectors.toList())) + run2.output(), timeout);
+        }
+        run2.stop();
 
         // 3. The same attacks once MONITORING: each alert is raised again (folded into its count).
-        run(java, agent, f, service, "attack", servers, dir.resolve(service + "-3.out"));
+        App run3 = App.start(java, agent, f, service, "attack", servers, dir.resolve(service + "-3"));
         for (Expected e : expected) {
           String id = raised.get(e.name()).getId();
           await().atMost(WAIT).until(() -> backend.alert(id).map(Alert::getCount).orElse(0L) > before.get(id));
         }
+        run3.stop();
         Files.deleteIfExists(work.resolve("pwned-by-gadget"));
       }
     }
@@ -160,25 +171,39 @@ class AttackSuiteIT {
     return alerts.stream().map(AlertText::block).collect(Collectors.joining());
   }
 
-  /** Runs the vulnerable app to its end with the agent sending to the test's events topic. */
-  static String run(Path java, Path agent, PipelineFixtures f, String service, String mode, Servers s, Path out) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(java.toString(), "-javaagent:" + agent,
-        "-Dtripline.kafka.bootstrap.servers=" + f.config.get("bootstrap.servers"),
-        "-Dtripline.kafka.topic=" + f.config.get("topic.events"),
-        "-Dtripline.service.name=" + service,
-        "-Dtripline.flush.interval=500ms",
-        "-Duser.home=" + s.work.resolve("home"),
-        "-cp", classpath(), VulnerableApp.class.getName(),
-        mode, s.work.toString(), Integer.toString(s.db.getLocalPort()), Integer.toString(s.ldap.getLocalPort())));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("the vulnerable app did not finish: " + Files.readString(out));
+  /** The vulnerable app in a forked JVM with the agent sending to the test's events topic; it runs until stopped. */
+  record App(Process process, Path out, Path stopFile, String mode) {
+    static App start(Path java, Path agent, PipelineFixtures f, String service, String mode, Servers s, Path dir) throws Exception {
+      Files.createDirectories(dir);
+      List<String> cmd = new ArrayList<>(List.of(java.toString(), "-javaagent:" + agent,
+          "-Dtripline.kafka.bootstrap.servers=" + f.config.get("bootstrap.servers"),
+          "-Dtripline.kafka.topic=" + f.config.get("topic.events"),
+          "-Dtripline.service.name=" + service,
+          "-Dtripline.flush.interval=500ms",
+          "-Duser.home=" + s.work.resolve("home"),
+          "-cp", classpath(), VulnerableApp.class.getName(),
+          mode, s.work.toString(), Integer.toString(s.db.getLocalPort()), Integer.toString(s.ldap.getLocalPort()),
+          dir.resolve("stop").toString()));
+      Path out = dir.resolve("out.txt");
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      App app = new App(p, out, dir.resolve("stop"), mode);
+      await().atMost(WAIT).until(() -> app.output().contains("VulnerableApp " + mode + " done") || !p.isAlive());
+      assertTrue(app.output().contains("VulnerableApp " + mode + " done"), app.output());
+      return app;
     }
-    String text = Files.readString(out);
-    assertEquals(0, p.exitValue(), text);
-    assertTrue(text.contains("VulnerableApp " + mode + " done"), text);
-    return text;
+
+    String output() throws IOException {
+      return Files.exists(out) ? Files.readString(out) : "";
+    }
+
+    void stop() throws Exception {
+      Files.writeString(stopFile, "");
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("the vulnerable app did not stop: " + output());
+      }
+      assertEquals(0, process.exitValue(), output());
+    }
   }
 
   /** The app's classes and exactly the vulnerable libraries, from where the test found them. */

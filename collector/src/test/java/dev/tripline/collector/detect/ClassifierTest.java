@@ -67,6 +67,8 @@ class ClassifierTest {
     Event otherJar = plain.toBuilder().setCallSite(plain.getCallSite().toBuilder().setJarName("lib-1.0.jar")).build();
     assertEquals("lib.jar", classifier.classify(otherJar).owner());
     assertEquals("a.*", classifier.classify(plain).owner());
+    Event fromDirectory = plain.toBuilder().setCallSite(plain.getCallSite().toBuilder().setJarName("test-classes/")).build();
+    assertEquals("a.*", classifier.classify(fromDirectory).owner(), "a class directory is not a jar");
     Event otherClass = plain.toBuilder().setCallSite(CallSite.newBuilder().setClassName("c.D").setMethodName("a")).build();
     assertEquals("c.*", classifier.classify(otherClass).owner());
     Event socket = Event.newBuilder().setKind(EventKind.NET_CONNECT)
