@@ -217,13 +217,14 @@ public final class Alerts {
     return !f.getPath().isEmpty() && !f.getPath().equals(judged) ? f.getPath() : "";
   }
 
-  /** " via JndiManager.lookup in log4j-core-2.14.1.jar", or "" without a context frame. */
+  /** " via JndiManager.lookup in log4j-core-2.14.1.jar (jndi)", or "" without a context frame. */
   public static String via(CodeContext c) {
-    if (c == null) {
-      return "";
-    }
-    return " via " + shortFrame(c.getFrame()) + (c.getJarName().isEmpty() ? "" : " in " + c.getJarName())
-        + " (" + c.getCategory() + ")";
+    return c == null ? "" : " via " + frame(c) + " (" + c.getCategory() + ")";
+  }
+
+  /** "JndiManager.lookup in log4j-core-2.14.1.jar". */
+  public static String frame(CodeContext c) {
+    return shortFrame(c.getFrame()) + (c.getJarName().isEmpty() ? "" : " in " + c.getJarName());
   }
 
   /** {@code org.apache.logging.log4j.core.net.JndiManager.lookup} → {@code JndiManager.lookup}. */

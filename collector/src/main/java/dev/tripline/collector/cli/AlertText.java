@@ -29,7 +29,7 @@ public final class AlertText {
           Alerts.requestedPath(a.getEvent().getFile())));
     }
     for (CodeContext c : a.getEvent().getContextsList()) {
-      sb.append(String.format("     context    %s:%s%n", c.getCategory(), Alerts.via(c).replaceFirst(" \\([^)]*\\)$", "")));
+      sb.append(String.format("     context    %s: %s%n", c.getCategory(), Alerts.frame(c)));
     }
     if (a.hasContext() && !a.getContext().getSummary().isEmpty()) {
       sb.append(String.format("     profile    %s — %s%n", a.getContext().getState(), a.getContext().getSummary()));

@@ -14,6 +14,7 @@ import dev.tripline.kafka.KafkaBroker;
 import dev.tripline.model.Alert;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.ProfileState;
+import dev.tripline.model.ServiceProfile;
 import dev.tripline.model.Severity;
 import dev.tripline.vulnapp.VulnerableApp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,6 +35,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -81,78 +86,100 @@ class AttackSuiteIT {
   void everyAttackIsCaughtWhileLearningAndMonitoringAndTheNormalReplayIsQuiet(EmbeddedKafka kafka, @TempDir Path dir)
       throws Exception {
     Path agent = agentJar(dir);
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (PipelineFixtures f = new PipelineFixtures(kafka, dir.resolve("collector"), 1);
-         DetectionPipeline pipeline = f.pipeline(dir.resolve("state").toString(), meters);
+         DetectionPipeline pipeline = f.pipeline(dir.resolve("state").toString(), new SimpleMeterRegistry());
          Servers servers = new Servers(dir.resolve("work"))) {
-      int n = 0;
-      for (Path java : jdks()) {
-        String service = "vulnerable-" + (n++);
-        Path work = servers.work;
-        List<Expected> expected = expected(work, servers.ldap.getLocalPort());
-        AnalystBackend backend = pipeline.backend();
-
-        // 1. Attacks while the new service's profile is LEARNING: each raises its alert, none is learned.
-        App run1 = App.start(java, agent, f, service, "attack", servers, dir.resolve(service + "-1"));
-        Map<String, Alert> raised = new LinkedHashMap<>();
-        try {
-          await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
-            List<Alert> all = alertsOf(backend, service);
-            for (Expected e : expected) {
-              all.stream().filter(a -> a.getRule().equals(e.rule()) && e.is().test(a)).findFirst().ifPresent(a -> raised.put(e.name(), a));
-            }
-            return raised.size() == expected.size();
-          });
-        } catch (ConditionTimeoutException timeout) {
-          throw new AssertionError("on " + java + " missing " + missing(expected, raised) + ":\n"
-              + describe(alertsOf(backend, service)) + "\n" + run1.output(), timeout);
+      // The JDKs run side by side (their own service each): the suite's time is mostly waiting.
+      List<Path> jdks = jdks();
+      ExecutorService pool = Executors.newFixedThreadPool(jdks.size());
+      try {
+        List<Future<?>> runs = new ArrayList<>();
+        for (int i = 0; i < jdks.size(); i++) {
+          Path java = jdks.get(i);
+          String service = "vulnerable-" + i;
+          runs.add(pool.submit(() -> {
+            attackOn(java, service, agent, f, pipeline, servers, dir);
+            return null;
+          }));
         }
-        run1.stop();
-        for (Expected e : expected) {
-          Alert a = raised.get(e.name());
-          assertEquals(e.severity(), a.getSeverity(), e.name() + ": " + a.getTitle());
-          assertEquals(ProfileState.LEARNING, a.getContext().getState(), e.name());
-          if (e.context() != null) {
-            CodeContext c = a.getEvent().getContextsList().stream().filter(x -> x.getCategory().equals(e.context())).findFirst()
-                .orElseThrow(() -> new AssertionError(e.name() + " names no " + e.context() + " frame: " + a));
-            assertTrue(a.getTitle().contains(" via ") && a.getTitle().contains("(" + e.context() + ")"), a.getTitle());
-            assertTrue(OcsfJson.of(a).contains(c.getFrame()), OcsfJson.of(a));
+        for (Future<?> run : runs) {
+          try {
+            run.get();
+          } catch (ExecutionException e) {
+            throw e.getCause() instanceof Error err ? err : new AssertionError(e.getCause());
           }
-          ExampleAlerts.record(e.name(), a);
         }
-        assertEquals("T1611", raised.get("docker-socket").getMitre().getId());
-        assertTrue(raised.get("log4shell").getTitle().contains("log4j-core-2.14.1.jar"), raised.get("log4shell").getTitle());
-
-        // 2. Learning ends; a normal replay of the same service raises nothing.
-        await().atMost(WAIT).until(() -> backend.profile(service).map(p -> p.getState() == ProfileState.MONITORING).orElse(false));
-        Map<String, Long> before = counts(backend, service);
-        double eventsBefore = meters.counter("tripline.events.in").count();
-        App run2 = App.start(java, agent, f, service, "normal", servers, dir.resolve(service + "-2"));
-        try {
-          await().atMost(WAIT).until(() -> meters.counter("tripline.events.in").count() > eventsBefore); // the replay was judged
-        } catch (ConditionTimeoutException timeout) {
-          throw new AssertionError("the normal replay's events never arrived (" + eventsBefore + " events before, "
-              + meters.getMeters().stream().filter(m -> m.getId().getName().startsWith("tripline")).map(m -> m.getId() + "=" + m.measure()).collect(Collectors.joining(", ")) + "):\n" + run2.output(), timeout);
-        }
-        try {
-          await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> counts(backend, service).equals(before));
-        } catch (ConditionTimeoutException timeout) {
-          throw new AssertionError("on " + java + " the normal replay raised:\n" + describe(alertsOf(backend, service).stream()
-              .filter(a -> a.getCount() != before.getOrDefault(a.getId(), 0L)).collect(Collectors.toList())) + run2.output(), timeout);
-        }
-        run2.stop();
-
-        // 3. The same attacks once MONITORING: each alert is raised again (folded into its count).
-        App run3 = App.start(java, agent, f, service, "attack", servers, dir.resolve(service + "-3"));
-        for (Expected e : expected) {
-          String id = raised.get(e.name()).getId();
-          await().atMost(WAIT).until(() -> backend.alert(id).map(Alert::getCount).orElse(0L) > before.get(id));
-        }
-        run3.stop();
-        Files.deleteIfExists(work.resolve("pwned-by-gadget"));
+      } finally {
+        pool.shutdownNow();
       }
     }
     ExampleAlerts.write();
+  }
+
+  /** One JDK: attacks while LEARNING, a quiet normal replay once MONITORING, the attacks again. */
+  private static void attackOn(Path java, String service, Path agent, PipelineFixtures f, DetectionPipeline pipeline,
+      Servers servers, Path dir) throws Exception {
+    Path work = servers.work;
+    List<Expected> expected = expected(work, servers.ldap.getLocalPort());
+    AnalystBackend backend = pipeline.backend();
+
+    // 1. Attacks while the new service's profile is LEARNING: each raises its alert, none is learned.
+    App run1 = App.start(java, agent, f, service, "attack", servers, dir.resolve(service + "-1"));
+    Map<String, Alert> raised = new LinkedHashMap<>();
+    try {
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
+        List<Alert> all = alertsOf(backend, service);
+        for (Expected e : expected) {
+          all.stream().filter(a -> a.getRule().equals(e.rule()) && e.is().test(a)).findFirst().ifPresent(a -> raised.put(e.name(), a));
+        }
+        return raised.size() == expected.size();
+      });
+    } catch (ConditionTimeoutException timeout) {
+      throw new AssertionError("on " + java + " missing " + missing(expected, raised) + ":\n"
+          + describe(alertsOf(backend, service)) + "\n" + run1.output(), timeout);
+    }
+    run1.stop();
+    for (Expected e : expected) {
+      Alert a = raised.get(e.name());
+      assertEquals(e.severity(), a.getSeverity(), e.name() + ": " + a.getTitle());
+      assertEquals(ProfileState.LEARNING, a.getContext().getState(), e.name());
+      if (e.context() != null) {
+        CodeContext c = a.getEvent().getContextsList().stream().filter(x -> x.getCategory().equals(e.context())).findFirst()
+            .orElseThrow(() -> new AssertionError(e.name() + " names no " + e.context() + " frame: " + a));
+        assertTrue(a.getTitle().contains(" via ") && a.getTitle().contains("(" + e.context() + ")"), a.getTitle());
+        assertTrue(OcsfJson.of(a).contains(c.getFrame()), OcsfJson.of(a));
+      }
+      ExampleAlerts.record(e.name(), a);
+    }
+    assertEquals("T1611", raised.get("docker-socket").getMitre().getId());
+    assertTrue(raised.get("log4shell").getTitle().contains("log4j-core-2.14.1.jar"), raised.get("log4shell").getTitle());
+
+    // 2. Learning ends; a normal replay of the same service raises nothing.
+    await().atMost(WAIT).until(() -> backend.profile(service).map(p -> p.getState() == ProfileState.MONITORING).orElse(false));
+    Map<String, Long> before = counts(backend, service);
+    int instancesBefore = backend.profile(service).map(ServiceProfile::getInstancesCount).orElse(0);
+    App run2 = App.start(java, agent, f, service, "normal", servers, dir.resolve(service + "-2"));
+    try {
+      // The replay's instance joined the profile: its first batch (the first occurrences) was judged.
+      await().atMost(WAIT).until(() -> backend.profile(service).map(ServiceProfile::getInstancesCount).orElse(0) > instancesBefore);
+    } catch (ConditionTimeoutException timeout) {
+      throw new AssertionError("the normal replay's events never arrived:\n" + run2.output(), timeout);
+    }
+    try {
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> counts(backend, service).equals(before));
+    } catch (ConditionTimeoutException timeout) {
+      throw new AssertionError("on " + java + " the normal replay raised:\n" + describe(alertsOf(backend, service).stream()
+          .filter(a -> a.getCount() != before.getOrDefault(a.getId(), 0L)).collect(Collectors.toList())) + run2.output(), timeout);
+    }
+    run2.stop();
+
+    // 3. The same attacks once MONITORING: each alert is raised again (folded into its count).
+    App run3 = App.start(java, agent, f, service, "attack", servers, dir.resolve(service + "-3"));
+    for (Expected e : expected) {
+      String id = raised.get(e.name()).getId();
+      await().atMost(WAIT).until(() -> backend.alert(id).map(Alert::getCount).orElse(0L) > before.get(id));
+    }
+    run3.stop();
   }
 
   static List<Alert> alertsOf(AnalystBackend backend, String service) {
@@ -180,6 +207,7 @@ class AttackSuiteIT {
           "-Dtripline.kafka.topic=" + f.config.get("topic.events"),
           "-Dtripline.service.name=" + service,
           "-Dtripline.flush.interval=500ms",
+          "-Dtripline.heartbeat.interval=1s",
           "-Duser.home=" + s.work.resolve("home"),
           "-cp", classpath(), VulnerableApp.class.getName(),
           mode, s.work.toString(), Integer.toString(s.db.getLocalPort()), Integer.toString(s.ldap.getLocalPort()),
