@@ -8,33 +8,49 @@ import dev.tripline.model.Event;
 import java.util.Optional;
 
 /**
- * An event's profile key, known-bad verdict and code owner, remembered per raw target and code.
- * All are regex work that depends on the target, the context frames and the call site only, and a
+ * An event's profile key and known-bad verdict, remembered per raw target (and context categories,
+ * and call site when rules read it); its code owner, remembered per jar. All are regex work on a
+ * few strings, and a
  * fleet repeats the same few thousand of those all day: measured, this took a third of the
  * collector's CPU before it was cached (docs/benchmarks.md).
  */
 public final class Classifier {
-  /** What the detector needs to know of an event. */
-  public record Classified(String key, Optional<KnownBadRules.Rule> rule, String owner) {
-    public Classified(String key, Optional<KnownBadRules.Rule> rule) {
-      this(key, rule, "");
-    }
-  }
+  /** What the detector needs to know of an event's target. */
+  public record Classified(String key, Optional<KnownBadRules.Rule> rule) {}
 
   private final KnownBadRules rules;
+  private final boolean rulesReadCallSite;
   private final Cache<String, Classified> cache;
+  private final Cache<String, String> owners;
 
   public Classifier(KnownBadRules rules, long maxTargets) {
     this.rules = rules;
+    this.rulesReadCallSite = rules.readCallSite();
     this.cache = Caffeine.newBuilder().maximumSize(maxTargets).build();
+    this.owners = Caffeine.newBuilder().maximumSize(Math.max(1_000, maxTargets / 10)).build();
   }
 
   public Classified classify(Event e) {
-    return cache.get(rawTarget(e), k -> new Classified(Normalizer.key(e), rules.match(e), CodeOwner.of(e.getCallSite())));
+    return cache.get(rawTarget(e, rulesReadCallSite), k -> new Classified(Normalizer.key(e), rules.match(e)));
   }
 
-  /** Every field {@link Normalizer#key}, {@link KnownBadRules#match} and {@link CodeOwner#of} read, and nothing else. */
+  /** The event's {@link CodeOwner}, remembered per jar (or per class for classes from a directory). */
+  public String owner(Event e) {
+    String jar = e.getCallSite().getJarName();
+    String basis = jar.isEmpty() || jar.endsWith("/") ? e.getCallSite().getClassName() : jar;
+    return owners.get(basis, k -> CodeOwner.of(e.getCallSite()));
+  }
+
   static String rawTarget(Event e) {
+    return rawTarget(e, true);
+  }
+
+  /**
+   * Every field {@link Normalizer#key} and {@link KnownBadRules#match} read, and nothing else: the
+   * call-site class and jar only when some rule reads them (the built-in ones do not), so the key
+   * stays as short as the target for the common case.
+   */
+  static String rawTarget(Event e, boolean withCallSite) {
     StringBuilder b = new StringBuilder(96).append(e.getKindValue()).append('\u0000');
     switch (e.getTargetCase()) {
       case NETWORK -> b.append(e.getNetwork().getHost()).append('\u0000').append(e.getNetwork().getIp()).append('\u0000')
@@ -51,7 +67,9 @@ public final class Classifier {
       }
       default -> { }
     }
-    b.append('\u0001').append(e.getCallSite().getClassName()).append('\u0000').append(e.getCallSite().getJarName());
+    if (withCallSite) {
+      b.append('\u0001').append(e.getCallSite().getClassName()).append('\u0000').append(e.getCallSite().getJarName());
+    }
     for (CodeContext c : e.getContextsList()) {
       b.append('\u0001').append(c.getCategory());
     }

@@ -7,18 +7,22 @@ import dev.tripline.model.Alert;
 import dev.tripline.model.Event;
 import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ProfileState;
+import java.util.HashMap;
 import java.util.Locale;
 
 /**
  * The per-event decision, free of Kafka: known-bad alerts always (never learned); a known behaviour
  * is counted, and its code owner learned while LEARNING or, once MONITORING, an owner it never had
  * raises NEW_CODE_PATH; an unknown behaviour is learned while LEARNING, else alerts as NEW_*.
+ * Not thread-safe: one per stream processor.
  */
 public final class Detector {
   public static final String CODE_OWNER_KEY = "detect.code.owner";
 
+  private static final int OWNER_MEMO = 4_096;
   private final Classifier classifier;
   private final boolean codeOwners;
+  private final HashMap<String, String> ownerMemo = new HashMap<>(); // a Detector serves one stream task (one thread)
 
   public Detector(Classifier classifier, boolean codeOwners) {
     this.classifier = classifier;
@@ -36,21 +40,35 @@ public final class Detector {
     }
     if (known != null) {
       profile.touch(key, e, now);
-      if (CodeOwner.known(known, c.owner())) {
+      String owner = owner(e);
+      if (CodeOwner.known(known, owner)) {
         return null;
       }
       // Learning, or an entry from before owners were kept: this code is part of normal.
       if (profile.state() == ProfileState.LEARNING || known.getCodeOwnersCount() == 0) {
-        profile.addOwner(key, c.owner());
+        profile.addOwner(key, owner);
         return null;
       }
-      return codeOwners ? Alerts.newCodePath(profile.builder().build(), agent, e, known, c.owner(), now) : null;
+      return codeOwners ? Alerts.newCodePath(profile.builder().build(), agent, e, known, owner, now) : null;
     }
     if (profile.state() == ProfileState.LEARNING) {
       profile.add(key, e, Profiles.LEARNED, now);
       return null;
     }
     return Alerts.newBehaviour(profile.builder().build(), agent, e, now);
+  }
+
+  /** Per-thread memo in front of the shared cache: a processor sees the same few jars all day. */
+  private String owner(Event e) {
+    String jar = e.getCallSite().getJarName();
+    String basis = jar.isEmpty() || jar.endsWith("/") ? e.getCallSite().getClassName() : jar;
+    String owner = ownerMemo.get(basis);
+    if (owner == null) {
+      if (ownerMemo.size() >= OWNER_MEMO) ownerMemo.clear();
+      owner = classifier.owner(e);
+      ownerMemo.put(basis, owner);
+    }
+    return owner;
   }
 
   /** The value of {@value #CODE_OWNER_KEY}: true or false, anything else is a configuration error naming the key. */

@@ -252,6 +252,14 @@ public final class KnownBadRules {
     return Pattern.compile(re.toString());
   }
 
+  /** True when some rule has a {@code class=} or {@code jar=} condition (the cache key must then hold the call site). */
+  public boolean readCallSite() {
+    for (Rule r : rules) {
+      if (r.when().classes() != null || r.when().jars() != null) return true;
+    }
+    return false;
+  }
+
   public int size() {
     return rules.size();
   }
