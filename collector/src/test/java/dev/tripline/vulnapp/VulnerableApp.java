@@ -27,8 +27,6 @@ import org.apache.commons.collections.functors.ConstantTransformer;
 import org.apache.commons.collections.functors.InvokerTransformer;
 import org.apache.commons.collections.keyvalue.TiedMapEntry;
 import org.apache.commons.collections.map.LazyMap;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 
 /**
  * A deliberately vulnerable service for the attack suite, run in a forked JVM with the agent:
@@ -41,7 +39,27 @@ import org.apache.logging.log4j.Logger;
  * <p>Arguments: mode work-dir db-port ldap-port stop-file
  */
 public final class VulnerableApp {
-  private static final Logger LOG = LogManager.getLogger(VulnerableApp.class);
+  /** log4j-core 2.14.1 from target/attack-libs, called reflectively: it is no compile dependency of this module. */
+  private static final Log4j LOG = new Log4j();
+
+  static final class Log4j {
+    private final Object logger;
+    private final java.lang.reflect.Method error;
+
+    Log4j() {
+      try {
+        logger = Class.forName("org.apache.logging.log4j.LogManager").getMethod("getLogger", String.class)
+            .invoke(null, VulnerableApp.class.getName());
+        error = Class.forName("org.apache.logging.log4j.Logger").getMethod("error", String.class, Object.class);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("log4j-core 2.14.1 must be on the class path", e);
+      }
+    }
+
+    void error(String format, Object arg) throws ReflectiveOperationException {
+      error.invoke(logger, format, arg);
+    }
+  }
 
   private VulnerableApp() {}
 
@@ -105,7 +123,7 @@ public final class VulnerableApp {
 
   /** A request header logged as is: Log4Shell calling back to a port that is not LDAP's. */
   static final class Log4Shell {
-    static void run(int ldapPort) {
+    static void run(int ldapPort) throws ReflectiveOperationException {
       LOG.error("request from User-Agent: {}", "${jndi:ldap://127.0.0.1:" + ldapPort + "/a}");
     }
   }

@@ -40,22 +40,30 @@ public final class Detector {
     }
     if (known != null) {
       profile.touch(key, e, now);
-      String owner = owner(e);
-      if (CodeOwner.known(known, owner)) {
-        return null;
-      }
-      // Learning, or an entry from before owners were kept: this code is part of normal.
-      if (profile.state() == ProfileState.LEARNING || known.getCodeOwnersCount() == 0) {
-        profile.addOwner(key, owner);
-        return null;
-      }
-      return codeOwners ? Alerts.newCodePath(profile.builder().build(), agent, e, known, owner, now) : null;
+      return codeOwner(profile, agent, e, known, now);
     }
     if (profile.state() == ProfileState.LEARNING) {
       profile.add(key, e, Profiles.LEARNED, now);
       return null;
     }
     return Alerts.newBehaviour(profile.builder().build(), agent, e, now);
+  }
+
+  /**
+   * For a known behaviour (already counted): learns its code owner while LEARNING, or returns
+   * NEW_CODE_PATH when, once MONITORING, code that never did it does it now; else null.
+   */
+  public Alert codeOwner(Profiles profile, AgentIdentity agent, Event e, ProfileEntry known, long now) {
+    String owner = owner(e);
+    if (CodeOwner.known(known, owner)) {
+      return null;
+    }
+    // Learning, or an entry from before owners were kept: this code is part of normal.
+    if (profile.state() == ProfileState.LEARNING || known.getCodeOwnersCount() == 0) {
+      profile.addOwner(known.getKey(), owner);
+      return null;
+    }
+    return codeOwners ? Alerts.newCodePath(profile.builder().build(), agent, e, known, owner, now) : null;
   }
 
   /** Per-thread memo in front of the shared cache: a processor sees the same few jars all day. */

@@ -20,12 +20,11 @@ import java.util.regex.Pattern;
  */
 public final class Normalizer {
   private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-  private static final Pattern HEX = Pattern.compile("(?<![A-Za-z])[0-9a-fA-F]{12,}(?![A-Za-z])");
+  // Starts only where a run starts, and never gives back (possessive): linear on hostile names.
+  private static final Pattern HEX = Pattern.compile("(?<![0-9A-Za-z])[0-9a-fA-F]{12,}+(?![A-Za-z])");
   private static final Pattern DIGITS = Pattern.compile("\\d{2,}");
   private static final Pattern PROC_PID = Pattern.compile("^/proc/\\d+/");
   private static final Pattern NUMERIC_SEGMENT = Pattern.compile("/\\d+(?=/|$)");
-  /** In a temp directory: a run of letters and digits holding two digits or more ("8f3a9c1e", "XyZ123", "12345"). */
-  private static final Pattern TEMP_TOKEN = Pattern.compile("[A-Za-z0-9]*\\d[A-Za-z]*\\d[A-Za-z0-9]*");
   /** mktemp's default names: {@code tmp.AbCdEfGhIj}. */
   private static final Pattern MKTEMP = Pattern.compile("(?<=/tmp\\.)[A-Za-z0-9]{6,}(?=/|$)");
   private static final int EPHEMERAL_PORT_FLOOR = 32768;
@@ -154,7 +153,7 @@ public final class Normalizer {
     for (String tmp : TEMP_DIRS) {
       if (p.startsWith(tmp)) {
         String rest = MKTEMP.matcher("/" + p.substring(tmp.length())).replaceAll("*").substring(1);
-        p = tmp + TEMP_TOKEN.matcher(rest).replaceAll("*");
+        p = tmp + tempTokens(rest);
         break;
       }
     }
@@ -165,6 +164,31 @@ public final class Normalizer {
     int slash = p.lastIndexOf('/');
     // Dates and counters inside file names (app-2024-11-24.log, part-00017): keep the shape only.
     return p.substring(0, slash + 1) + DIGITS.matcher(p.substring(slash + 1)).replaceAll("#");
+  }
+
+  /** In a temp directory, each run of letters and digits holding two digits or more ("8f3a9c1e", "XyZ123", "12345") becomes {@code *}. */
+  static String tempTokens(String rest) {
+    StringBuilder out = new StringBuilder(rest.length());
+    int i = 0;
+    int n = rest.length();
+    while (i < n) {
+      int start = i;
+      int digits = 0;
+      while (i < n && isAsciiAlnum(rest.charAt(i))) {
+        if (Character.isDigit(rest.charAt(i))) digits++;
+        i++;
+      }
+      if (i > start) {
+        out.append(digits >= 2 ? "*" : rest, digits >= 2 ? 0 : start, digits >= 2 ? 1 : i);
+      } else {
+        out.append(rest.charAt(i++));
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean isAsciiAlnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   }
 
   /** Executable plus the shape of its arguments: flags kept, values generalised. */

@@ -234,12 +234,16 @@ class AttackSuiteIT {
     }
   }
 
-  /** The app's classes and exactly the vulnerable libraries, from where the test found them. */
+  /** The app's classes and exactly the vulnerable libraries: commons-collections from the test class path, log4j from target/attack-libs. */
   static String classpath() throws Exception {
     List<String> parts = new ArrayList<>();
-    for (String cls : List.of("dev.tripline.vulnapp.VulnerableApp", "org.apache.logging.log4j.LogManager",
-        "org.apache.logging.log4j.core.LoggerContext", "org.apache.commons.collections.functors.InvokerTransformer")) {
+    for (String cls : List.of("dev.tripline.vulnapp.VulnerableApp", "org.apache.commons.collections.functors.InvokerTransformer")) {
       parts.add(Path.of(Class.forName(cls).getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+    }
+    for (String jar : List.of("log4j-api-2.14.1.jar", "log4j-core-2.14.1.jar")) {
+      Path p = Path.of("target/attack-libs", jar).toAbsolutePath();
+      assertTrue(Files.exists(p), p + " is copied by the build (maven-dependency-plugin, attack-suite-libs)");
+      parts.add(p.toString());
     }
     return String.join(java.io.File.pathSeparator, parts);
   }

@@ -1,11 +1,13 @@
 package dev.tripline.collector.normalize;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.FileTarget;
 import dev.tripline.model.NetworkTarget;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Every path trick an attacker controls, judged on what the kernel touches. */
@@ -82,5 +84,18 @@ class NormalizerTest {
     Event tcp = Event.newBuilder().setKind(EventKind.NET_CONNECT)
         .setNetwork(NetworkTarget.newBuilder().setProtocol("tcp").setHost("db").setPort(5432)).build();
     assertEquals("NET_CONNECT|db:5432", Normalizer.key(tcp));
+  }
+
+  @Test
+  void hostileNamesCostLinearTime() {
+    // Forged events are not capped by an agent: a megabyte name must not make a regex backtrack for minutes.
+    String letters = "a".repeat(1_000_000);
+    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+      assertEquals("/tmp/*", Normalizer.path("/tmp/" + letters + "1x1"));
+      assertEquals("/tmp/*.txt", Normalizer.path("/tmp/" + letters + "1.txt"), "one digit: not temp-like, but long hex");
+      assertEquals("/srv/#g", Normalizer.path("/srv/" + "1".repeat(1_000_000) + "g"));
+      assertEquals("/srv/" + "a".repeat(1_000_000) + "g", Normalizer.path("/srv/" + "a".repeat(1_000_000) + "g"));
+      assertEquals("/etc/passwd", Normalizer.fold("/tmp" + "/x/..".repeat(200_000) + "/../etc/passwd"));
+    });
   }
 }
