@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Finds the Java frame that caused an event: the first frame that is neither JDK nor agent code,
@@ -23,6 +24,9 @@ public final class CallSites {
   private static final int EXTRA_FRAMES = 4;
   private static final StackWalker WALKER =
       StackWalker.getInstance(EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE));
+  /** For context frames: {@code Method.invoke} is a reflection frame, which a default walker hides. */
+  private static final StackWalker CONTEXT_WALKER = StackWalker.getInstance(
+      EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_REFLECT_FRAMES));
   private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
   private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
 
@@ -59,7 +63,16 @@ public final class CallSites {
    * the outermost frame of each category is the one that names who started it.
    */
   public static Captured capture(ContextFrames table) {
-    return WALKER.walk(frames -> scan(frames.iterator(), table));
+    return CONTEXT_WALKER.walk(frames -> scan(frames.iterator(), table));
+  }
+
+  /**
+   * The call site alone: a walk that stops at it and the few frames kept above it. For sampled
+   * repeats, where a new call site is rare and the whole-stack walk would cost on every 1024th.
+   */
+  public static CallSite site() {
+    return site(WALKER.walk(s -> s.filter(CallSites::isApplicationFrame).limit(EXTRA_FRAMES + 1)
+        .collect(Collectors.toList())));
   }
 
   private static Captured scan(Iterator<StackWalker.StackFrame> it, ContextFrames table) {
@@ -70,7 +83,7 @@ public final class CallSites {
       if (app.size() <= EXTRA_FRAMES && isApplicationFrame(f)) {
         app.add(f);
       }
-      int category = table.match(f.getDeclaringClass(), f.getMethodName());
+      int category = table.match(f);
       if (category >= 0) {
         if (contexts == null) contexts = new StackWalker.StackFrame[table.categories()];
         contexts[category] = f; // the walk goes outwards: the last match is the outermost
@@ -126,7 +139,9 @@ public final class CallSites {
       return false; // the JDK itself
     }
     String name = c.getName();
-    return !(name.startsWith("dev.tripline.agent.") || name.startsWith("dev.tripline.bootstrap."));
+    // Reflection's generated accessors (JDK ≤ 17) live in a loader of their own: not application code.
+    return !(name.startsWith("dev.tripline.agent.") || name.startsWith("dev.tripline.bootstrap.")
+        || name.startsWith("jdk.internal.reflect.") || name.startsWith("sun.reflect."));
   }
 
   /** Thread.isVirtual() exists from JDK 21; the agent runs on 11+. */

@@ -122,11 +122,15 @@ public final class ContextFrames {
     return categories.get(index);
   }
 
-  /** The category index this frame matches, or -1. Cheap for the common frame: one ClassValue read. */
-  int match(Class<?> type, String method) {
-    Rule[] hit = byClass.get(type);
+  /**
+   * The category index this frame matches, or -1. Cheap for the common frame: one ClassValue read.
+   * The method name is asked only of a class that matched: {@code StackFrame.getMethodName()}
+   * resolves the frame's method and costs more than the walk itself.
+   */
+  int match(StackWalker.StackFrame frame) {
+    Rule[] hit = byClass.get(frame.getDeclaringClass());
     for (Rule r : hit) {
-      if (r.methodPrefix == null || method.startsWith(r.methodPrefix)) {
+      if (r.methodPrefix == null || frame.getMethodName().startsWith(r.methodPrefix)) {
         return r.index;
       }
     }

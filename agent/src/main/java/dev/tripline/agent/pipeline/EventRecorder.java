@@ -200,11 +200,15 @@ public final class EventRecorder implements TriplineDispatcher {
     }
   }
 
-  /** A repeat: one increment; on a sampled one, a look at the call site (see {@link Occurrence#sampled}). */
+  /**
+   * A repeat: one increment; on a sampled one, a look at the call site (see {@link Occurrence#sampled})
+   * — the short walk that stops at it. Only a call site not seen before pays for the walk of the
+   * whole stack that finds its context frames.
+   */
   private void repeat(Occurrence known, long now) {
     if (Occurrence.sampled(known.hit(now))) {
-      CallSites.Captured stack = CallSites.capture(contextFrames);
-      Occurrence other = known.otherSite(caps.callSite(stack.site), caps.contexts(stack.contexts), now);
+      Occurrence other = known.otherSite(caps.callSite(CallSites.site()),
+          () -> caps.contexts(CallSites.capture(contextFrames).contexts), now);
       if (other != null) {
         handOver(other);
       }

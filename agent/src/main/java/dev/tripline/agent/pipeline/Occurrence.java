@@ -4,7 +4,9 @@ import dev.tripline.model.CallSite;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * One distinct (kind, target, call site, outcome) this JVM has seen, and the repeats not yet
@@ -50,7 +52,7 @@ final class Occurrence {
    * The occurrence for a call site this target has not shown before, or null (same site, known
    * already, or too many). Sampled path only: the lock is never taken on a plain repeat.
    */
-  synchronized Occurrence otherSite(CallSite site, java.util.List<CodeContext> contexts, long now) {
+  synchronized Occurrence otherSite(CallSite site, Supplier<List<CodeContext>> contexts, long now) {
     if (sameSite(template.getCallSite(), site) || otherSites.length >= MAX_OTHER_SITES) {
       return null;
     }
@@ -63,7 +65,7 @@ final class Occurrence {
     for (long p = pending.get(); p > 0 && !pending.compareAndSet(p, p - 1); p = pending.get()) {
       // retry: a concurrent repeat or flush changed the count
     }
-    Occurrence other = new Occurrence(template.toBuilder().setCallSite(site).clearContexts().addAllContexts(contexts).setCount(1).setFirstSeenMs(now)
+    Occurrence other = new Occurrence(template.toBuilder().setCallSite(site).clearContexts().addAllContexts(contexts.get()).setCount(1).setFirstSeenMs(now)
         .setLastSeenMs(now).setFirstOccurrence(true).setThreadName(Thread.currentThread().getName()).build(), now);
     Occurrence[] grown = Arrays.copyOf(otherSites, otherSites.length + 1);
     grown[grown.length - 1] = other;
