@@ -7,7 +7,9 @@ import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.AlertState;
+import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
+import dev.tripline.model.FileTarget;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.MitreTechnique;
 import dev.tripline.model.ProfileContext;
@@ -41,12 +43,13 @@ public final class Alerts {
 
   public static Alert knownBad(ServiceProfile profile, AgentIdentity agent, Event e, KnownBadRules.Rule rule, long now) {
     String key = Normalizer.key(e);
+    String via = via(rule.contextOf(e).orElse(firstContext(e)));
     return base(profile, agent, e, AlertReason.KNOWN_BAD, key, now)
         .setSeverity(rule.severity())
         .setRule(rule.id())
         .setMitre(rule.mitre())
-        .setTitle(rule.title() + ": " + describe(e))
-        .setDescription(rule.title() + ". " + where(e) + " This matches Tripline's known-bad rule '" + rule.id()
+        .setTitle(rule.title() + ": " + describe(e) + via)
+        .setDescription(rule.title() + ". " + where(e) + linkNote(e) + " This matches Tripline's known-bad rule '" + rule.id()
             + "', which alerts whatever the service's profile says (also while it is learning).")
         .build();
   }
@@ -54,12 +57,34 @@ public final class Alerts {
   public static Alert newBehaviour(ServiceProfile profile, AgentIdentity agent, Event e, long now) {
     String key = Normalizer.key(e);
     AlertReason reason = reasonFor(e.getKind());
+    String title = titleFor(e) + via(firstContext(e));
     return base(profile, agent, e, reason, key, now)
         .setSeverity(severityFor(e.getKind()))
         .setMitre(mitreFor(e.getKind()))
-        .setTitle(titleFor(e))
-        .setDescription(titleFor(e) + ". " + where(e) + " The service '" + profile.getService()
+        .setTitle(title)
+        .setDescription(title + ". " + where(e) + linkNote(e) + " The service '" + profile.getService()
             + "' has been monitored since its profile was learned, and never did this before.")
+        .build();
+  }
+
+  /** A known behaviour performed by code that never did it: LOW, MEDIUM when a context frame (JNDI, deserializer…) is on the stack. */
+  public static Alert newCodePath(ServiceProfile profile, AgentIdentity agent, Event e, ProfileEntry entry, String owner,
+      long now) {
+    String key = Normalizer.key(e);
+    String owners = String.join(", ", entry.getCodeOwnersList());
+    String title = "Known behaviour from new code: " + verbPast(e.getKind()) + " " + describe(e) + " from " + owner
+        + via(firstContext(e));
+    ProfileContext context = context(profile, e.getKind(), now).toBuilder()
+        .setSummary("this behaviour is normally performed by: " + owners).build();
+    return base(profile, agent, e, AlertReason.NEW_CODE_PATH, key, now)
+        .setSeverity(e.getContextsCount() > 0 ? Severity.MEDIUM : Severity.LOW)
+        .setMitre(mitreFor(e.getKind()))
+        .setRule("code-owner")
+        .setTitle(title)
+        .setContext(context)
+        .setDescription(title + ". " + where(e) + " The service '" + profile.getService() + "' does this normally, but only from "
+            + owners + "; code in " + owner + " never did it before (a new code path to a known target: a template engine "
+            + "reaching the database, an XML parser reading a file). Accept the alert to add " + owner + " to the profile.")
         .build();
   }
 
@@ -157,17 +182,80 @@ public final class Alerts {
     }
   }
 
-  /** The raw target, as the agent saw it. */
+  /**
+   * The target the kernel touched (real path, folded), with what the application asked for beside
+   * it when that differs: "/etc/passwd (requested as data/../../etc/passwd)".
+   */
   public static String describe(Event e) {
     switch (e.getTargetCase()) {
       case NETWORK:
+        if (Normalizer.isUnix(e.getNetwork())) {
+          return "unix:" + Normalizer.socketPath(e.getNetwork());
+        }
         String host = e.getNetwork().getHost().isEmpty() ? e.getNetwork().getIp() : e.getNetwork().getHost();
         return e.getKind() == EventKind.NET_LISTEN || e.getKind() == EventKind.NET_ACCEPT
             ? "port " + e.getNetwork().getPort() : host + ":" + e.getNetwork().getPort();
       case DNS: return e.getDns().getQuery();
-      case FILE: return e.getFile().getNewPath().isEmpty() ? e.getFile().getPath() : e.getFile().getPath() + " -> " + e.getFile().getNewPath();
+      case FILE: {
+        FileTarget f = e.getFile();
+        String judged = Normalizer.judgedPath(f);
+        String shown = f.getNewPath().isEmpty() ? judged : judged + " -> " + Normalizer.judgedNewPath(f);
+        String requested = requestedPath(f);
+        return requested.isEmpty() ? shown : shown + " (requested as " + requested + ")";
+      }
       case PROCESS: return String.join(" ", e.getProcess().getArgvList());
       default: return "";
+    }
+  }
+
+  /** The path as the application gave it, when it differs from the judged one; else "". */
+  public static String requestedPath(FileTarget f) {
+    String judged = Normalizer.judgedPath(f);
+    if (!f.getRequestedPath().isEmpty() && !f.getRequestedPath().equals(judged)) {
+      return f.getRequestedPath();
+    }
+    return !f.getPath().isEmpty() && !f.getPath().equals(judged) ? f.getPath() : "";
+  }
+
+  /** " via JndiManager.lookup in log4j-core-2.14.1.jar (jndi)", or "" without a context frame. */
+  public static String via(CodeContext c) {
+    return c == null ? "" : " via " + frame(c) + " (" + c.getCategory() + ")";
+  }
+
+  /** "JndiManager.lookup in log4j-core-2.14.1.jar". */
+  public static String frame(CodeContext c) {
+    return shortFrame(c.getFrame()) + (c.getJarName().isEmpty() ? "" : " in " + c.getJarName());
+  }
+
+  /** {@code org.apache.logging.log4j.core.net.JndiManager.lookup} → {@code JndiManager.lookup}. */
+  static String shortFrame(String frame) {
+    int method = frame.lastIndexOf('.');
+    int cls = method <= 0 ? -1 : frame.lastIndexOf('.', method - 1);
+    return cls < 0 ? frame : frame.substring(cls + 1);
+  }
+
+  private static CodeContext firstContext(Event e) {
+    return e.getContextsCount() == 0 ? null : e.getContexts(0);
+  }
+
+  private static String linkNote(Event e) {
+    if (!e.hasFile() || e.getFile().getRealPath().isEmpty()) {
+      return "";
+    }
+    return " The path " + e.getFile().getPath() + " passes through a symbolic link; the file read is " + e.getFile().getRealPath() + ".";
+  }
+
+  static String verbPast(EventKind kind) {
+    switch (kind) {
+      case NET_CONNECT: case DATAGRAM: return "connection to";
+      case NET_LISTEN: return "listening on";
+      case NET_ACCEPT: return "accepting on";
+      case DNS_LOOKUP: return "DNS lookup of";
+      case FILE_READ: return "read of";
+      case FILE_WRITE: case FILE_RENAME: return "write of";
+      case FILE_DELETE: return "delete of";
+      case PROCESS_SPAWN: return "process";
+      default: return "behaviour";
     }
   }
 

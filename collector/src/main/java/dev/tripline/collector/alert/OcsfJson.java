@@ -2,7 +2,9 @@ package dev.tripline.collector.alert;
 
 import dev.tripline.collector.json.Json;
 import dev.tripline.model.Alert;
+import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.CallSite;
+import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,6 +75,12 @@ public final class OcsfJson {
     unmapped.put("tripline_normalized_target", a.getNormalizedTarget());
     unmapped.put("tripline_instances", a.getInstancesList());
     unmapped.put("tripline_call_site", callSite(a.getEvent().getCallSite()));
+    if (a.getEvent().hasFile() && !Alerts.requestedPath(a.getEvent().getFile()).isEmpty()) {
+      unmapped.put("tripline_requested_path", Alerts.requestedPath(a.getEvent().getFile()));
+    }
+    if (a.getEvent().getContextsCount() > 0) {
+      unmapped.put("tripline_code_contexts", a.getEvent().getContextsList().stream().map(OcsfJson::context).toList());
+    }
     unmapped.put("tripline_profile_state", a.getContext().getState().name());
     unmapped.put("tripline_profile_context", a.getContext().getSummary());
     unmapped.put("tripline_anomaly_score", a.getScore());
@@ -84,6 +92,11 @@ public final class OcsfJson {
     Map<String, Object> ev = new LinkedHashMap<>();
     switch (e.getTargetCase()) {
       case NETWORK:
+        if (Normalizer.isUnix(e.getNetwork())) {
+          ev.put("file", Map.of("path", Normalizer.socketPath(e.getNetwork()), "type", "Unix Socket"));
+          ev.put("connection_info", Map.of("protocol_name", "unix"));
+          break;
+        }
         ev.put("dst_endpoint", Map.of("hostname", e.getNetwork().getHost(), "ip", e.getNetwork().getIp(),
             "port", e.getNetwork().getPort()));
         ev.put("connection_info", Map.of("protocol_name", e.getNetwork().getProtocol()));
@@ -92,7 +105,8 @@ public final class OcsfJson {
         ev.put("query", Map.of("hostname", e.getDns().getQuery()));
         break;
       case FILE:
-        ev.put("file", Map.of("path", e.getFile().getPath(), "name", name(e.getFile().getPath())));
+        String path = Normalizer.judgedPath(e.getFile()); // what the kernel touched; requested path under unmapped
+        ev.put("file", Map.of("path", path, "name", name(path)));
         break;
       case PROCESS:
         ev.put("process", Map.of("cmd_line", String.join(" ", e.getProcess().getArgvList()),
@@ -112,6 +126,14 @@ public final class OcsfJson {
     m.put("line", c.getLineNumber());
     m.put("jar", c.getJarName());
     m.put("code_location", c.getCodeLocation());
+    return m;
+  }
+
+  private static Map<String, Object> context(CodeContext c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("category", c.getCategory());
+    m.put("frame", c.getFrame());
+    m.put("jar", c.getJarName());
     return m;
   }
 

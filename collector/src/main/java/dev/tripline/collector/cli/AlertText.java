@@ -1,6 +1,9 @@
 package dev.tripline.collector.cli;
 
+import dev.tripline.collector.alert.Alerts;
+import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.Alert;
+import dev.tripline.model.CodeContext;
 import dev.tripline.model.CallSite;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -20,6 +23,13 @@ public final class AlertText {
         TIME.format(Instant.ofEpochMilli(a.getTimeMs())), Math.max(1, a.getCount()), String.join(", ", a.getInstancesList())));
     if (a.getEvent().hasCallSite()) {
       sb.append(String.format("     call site  %s%n", callSite(a.getEvent().getCallSite())));
+    }
+    if (a.getEvent().hasFile() && !Alerts.requestedPath(a.getEvent().getFile()).isEmpty()) {
+      sb.append(String.format("     target     %s (requested as %s)%n", Normalizer.judgedPath(a.getEvent().getFile()),
+          Alerts.requestedPath(a.getEvent().getFile())));
+    }
+    for (CodeContext c : a.getEvent().getContextsList()) {
+      sb.append(String.format("     context    %s: %s%n", c.getCategory(), Alerts.frame(c)));
     }
     if (a.hasContext() && !a.getContext().getSummary().isEmpty()) {
       sb.append(String.format("     profile    %s — %s%n", a.getContext().getState(), a.getContext().getSummary()));

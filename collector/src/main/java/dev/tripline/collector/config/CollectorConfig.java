@@ -44,6 +44,7 @@ public final class CollectorConfig {
     k.put("learning.period", new String[] {"24h", "minimum time a new service stays in LEARNING"});
     k.put("learning.quiet", new String[] {"1h", "LEARNING ends only after this long with nothing new"});
     k.put("rules.file", new String[] {"", "extra known-bad rules (properties file) added to the built-in ones"});
+    k.put("detect.code.owner", new String[] {"true", "alert NEW_CODE_PATH when known behaviour comes from code (jar or package) that never did it"});
     k.put("rate.window", new String[] {"1m", "window of the rate features fed to the anomaly model"});
     k.put("rate.threshold", new String[] {"0.6", "isolation-forest score (0..1) above which a window is anomalous"});
     k.put("streams.threads", new String[] {"1", "Kafka Streams threads in this instance"});

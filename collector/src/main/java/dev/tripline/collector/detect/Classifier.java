@@ -3,38 +3,62 @@ package dev.tripline.collector.detect;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tripline.collector.normalize.Normalizer;
+import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
 import java.util.Optional;
 
 /**
- * An event's profile key and known-bad verdict, remembered per raw target. Both are regex work
- * that depends on the target alone, and a fleet repeats the same few thousand targets all day:
- * measured, this took a third of the collector's CPU before it was cached (docs/benchmarks.md).
+ * An event's profile key and known-bad verdict, remembered per raw target (and context categories,
+ * and call site when rules read it); its code owner, remembered per jar. All are regex work on a
+ * few strings, and a
+ * fleet repeats the same few thousand of those all day: measured, this took a third of the
+ * collector's CPU before it was cached (docs/benchmarks.md).
  */
 public final class Classifier {
   /** What the detector needs to know of an event's target. */
   public record Classified(String key, Optional<KnownBadRules.Rule> rule) {}
 
   private final KnownBadRules rules;
+  private final boolean rulesReadCallSite;
   private final Cache<String, Classified> cache;
+  private final Cache<String, String> owners;
 
   public Classifier(KnownBadRules rules, long maxTargets) {
     this.rules = rules;
+    this.rulesReadCallSite = rules.readCallSite();
     this.cache = Caffeine.newBuilder().maximumSize(maxTargets).build();
+    this.owners = Caffeine.newBuilder().maximumSize(Math.max(1_000, maxTargets / 10)).build();
   }
 
   public Classified classify(Event e) {
-    return cache.get(rawTarget(e), k -> new Classified(Normalizer.key(e), rules.match(e)));
+    return cache.get(rawTarget(e, rulesReadCallSite), k -> new Classified(Normalizer.key(e), rules.match(e)));
   }
 
-  /** Every field {@link Normalizer#key} and {@link KnownBadRules#match} read, and nothing else. */
+  /** The event's {@link CodeOwner}, remembered per jar (or per class for classes from a directory). */
+  public String owner(Event e) {
+    String jar = e.getCallSite().getJarName();
+    String basis = jar.isEmpty() || jar.endsWith("/") ? e.getCallSite().getClassName() : jar;
+    return owners.get(basis, k -> CodeOwner.of(e.getCallSite()));
+  }
+
   static String rawTarget(Event e) {
-    StringBuilder b = new StringBuilder(64).append(e.getKindValue()).append('\u0000');
+    return rawTarget(e, true);
+  }
+
+  /**
+   * Every field {@link Normalizer#key} and {@link KnownBadRules#match} read, and nothing else: the
+   * call-site class and jar only when some rule reads them (the built-in ones do not), so the key
+   * stays as short as the target for the common case.
+   */
+  static String rawTarget(Event e, boolean withCallSite) {
+    StringBuilder b = new StringBuilder(96).append(e.getKindValue()).append('\u0000');
     switch (e.getTargetCase()) {
       case NETWORK -> b.append(e.getNetwork().getHost()).append('\u0000').append(e.getNetwork().getIp()).append('\u0000')
-          .append(e.getNetwork().getPort());
+          .append(e.getNetwork().getPort()).append('\u0000').append(e.getNetwork().getProtocol()).append('\u0000')
+          .append(e.getNetwork().getPath());
       case DNS -> b.append(e.getDns().getQuery());
-      case FILE -> b.append(e.getFile().getPath()).append('\u0000').append(e.getFile().getNewPath());
+      case FILE -> b.append(e.getFile().getPath()).append('\u0000').append(e.getFile().getNewPath()).append('\u0000')
+          .append(e.getFile().getRealPath()).append('\u0000').append(e.getFile().getNewRealPath());
       case PROCESS -> {
         b.append(e.getProcess().getExecutable());
         for (String arg : e.getProcess().getArgvList()) {
@@ -42,6 +66,12 @@ public final class Classifier {
         }
       }
       default -> { }
+    }
+    if (withCallSite) {
+      b.append('\u0001').append(e.getCallSite().getClassName()).append('\u0000').append(e.getCallSite().getJarName());
+    }
+    for (CodeContext c : e.getContextsList()) {
+      b.append('\u0001').append(c.getCategory());
     }
     return b.toString();
   }

@@ -1,6 +1,9 @@
 package dev.tripline.collector.detect;
 
+import dev.tripline.collector.normalize.Normalizer;
+import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
+import dev.tripline.model.EventKind;
 import dev.tripline.model.MitreTechnique;
 import dev.tripline.model.Severity;
 import java.io.BufferedReader;
@@ -12,27 +15,58 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Behaviour that is bad whatever a service's profile says: a JVM spawning a shell, reading
- * credentials, calling the cloud metadata endpoint, an LDAP/RMI callback. Built-in rules ship in
- * {@code known-bad.rules}; users add their own file in the same format.
+ * credentials, calling the cloud metadata endpoint, a JNDI lookup reaching out, a deserializer
+ * spawning a process. Built-in rules ship in {@code known-bad.rules}; users add their own file in
+ * the same format. Rules read the canonical target (real path, folded) and, through the optional
+ * {@code when} field, the code context frames, the call-site class and the call-site jar.
  */
 public final class KnownBadRules {
+  static final List<String> MATCHES = List.of("exec", "path", "host", "port", "socket", "any");
+
+  /** Extra conditions of a rule, all of which must hold; null fields are not checked. */
+  public record When(Set<EventKind> kinds, List<String> contexts, List<Pattern> classes, List<Pattern> jars) {
+    static final When ALWAYS = new When(null, null, null, null);
+
+    boolean holds(Event e) {
+      if (kinds != null && !kinds.contains(e.getKind())) return false;
+      if (contexts != null && context(e) == null) return false;
+      if (classes != null && !any(classes, e.getCallSite().getClassName())) return false;
+      return jars == null || any(jars, e.getCallSite().getJarName());
+    }
+
+    /** The first context frame of a category this rule names, or null. */
+    CodeContext context(Event e) {
+      if (contexts == null) return null;
+      for (CodeContext c : e.getContextsList()) {
+        if (contexts.contains(c.getCategory()) || contexts.contains("*")) return c;
+      }
+      return null;
+    }
+  }
 
   /** One rule. */
-  public record Rule(String id, String match, List<Pattern> patterns, Severity severity, MitreTechnique mitre, String title) {
+  public record Rule(String id, String match, List<Pattern> patterns, Severity severity, MitreTechnique mitre, String title,
+      When when) {
+    public Rule(String id, String match, List<Pattern> patterns, Severity severity, MitreTechnique mitre, String title) {
+      this(id, match, patterns, severity, mitre, title, When.ALWAYS);
+    }
+
     boolean matches(String value) {
-      for (Pattern p : patterns) {
-        if (p.matcher(value).matches()) {
-          return true;
-        }
-      }
-      return false;
+      return any(patterns, value);
+    }
+
+    /** The context frame that made this rule fire, if it reads contexts. */
+    public Optional<CodeContext> contextOf(Event e) {
+      return Optional.ofNullable(when.context(e));
     }
   }
 
@@ -70,61 +104,143 @@ public final class KnownBadRules {
       if (t.isEmpty() || t.startsWith("#")) {
         continue;
       }
-      String[] f = t.split("\\|");
-      if (f.length != 6) {
-        throw new IllegalArgumentException(source + ":" + lineNo + ": expected 6 fields separated by |, found " + f.length);
+      String at = source + ":" + lineNo + ": ";
+      String[] f = t.split("\\|", -1);
+      if (f.length != 6 && f.length != 7) {
+        throw new IllegalArgumentException(at + "expected 6 or 7 fields separated by |, found " + f.length);
+      }
+      String id = f[0].trim();
+      if (id.isEmpty()) {
+        throw new IllegalArgumentException(at + "the rule has no id");
       }
       String match = f[1].trim();
-      if (!List.of("exec", "path", "host", "port").contains(match)) {
-        throw new IllegalArgumentException(source + ":" + lineNo + ": match must be exec, path, host or port, not '" + match + "'");
+      if (!MATCHES.contains(match)) {
+        throw new IllegalArgumentException(at + "match must be one of " + String.join(", ", MATCHES) + ", not '" + match + "'");
       }
-      List<Pattern> patterns = new ArrayList<>();
-      for (String p : f[2].split(",")) {
-        patterns.add(glob(p.trim()));
+      List<Pattern> patterns = globs(f[2]);
+      if (patterns.isEmpty()) {
+        throw new IllegalArgumentException(at + "no patterns (use * to match anything)");
       }
       Severity severity;
       try {
         severity = Severity.valueOf(f[3].trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(source + ":" + lineNo + ": unknown severity '" + f[3].trim() + "'");
+        throw new IllegalArgumentException(at + "unknown severity '" + f[3].trim() + "'");
       }
-      out.add(new Rule(f[0].trim(), match, patterns, severity, Mitre.byId(f[4].trim()), f[5].trim()));
+      When when = f.length == 7 ? when(f[6], at) : When.ALWAYS;
+      out.add(new Rule(id, match, patterns, severity, Mitre.byId(f[4].trim()), f[5].trim(), when));
     }
     return out;
   }
 
-  /** The first rule this event breaks, if any. */
-  public Optional<Rule> match(Event e) {
-    for (Rule rule : rules) {
-      for (String value : values(rule.match(), e)) {
-        if (rule.matches(value)) {
-          return Optional.of(rule);
+  /** {@code context=jndi kind=NET_CONNECT,DNS_LOOKUP class=com.acme.* jar=log4j-core-*}: space-separated, all must hold. */
+  static When when(String field, String at) {
+    Set<EventKind> kinds = null;
+    List<String> contexts = null;
+    List<Pattern> classes = null;
+    List<Pattern> jars = null;
+    for (String cond : field.trim().split("\\s+")) {
+      if (cond.isEmpty()) continue;
+      int eq = cond.indexOf('=');
+      if (eq <= 0 || eq == cond.length() - 1) {
+        throw new IllegalArgumentException(at + "condition '" + cond + "' is not key=value[,value…]");
+      }
+      String key = cond.substring(0, eq);
+      String value = cond.substring(eq + 1);
+      switch (key) {
+        case "kind" -> {
+          kinds = EnumSet.noneOf(EventKind.class);
+          for (String k : value.split(",")) {
+            try {
+              kinds.add(EventKind.valueOf(k.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+              throw new IllegalArgumentException(at + "unknown event kind '" + k.trim() + "'");
+            }
+          }
         }
+        case "context" -> contexts = List.of(value.toLowerCase(Locale.ROOT).split(","));
+        case "class" -> classes = globs(value);
+        case "jar" -> jars = globs(value);
+        default -> throw new IllegalArgumentException(at + "unknown condition '" + key + "' (use kind, context, class or jar)");
       }
     }
-    return Optional.empty();
+    return new When(kinds, contexts, classes, jars);
+  }
+
+  /** The most severe rule this event breaks (the first of equals), if any. */
+  public Optional<Rule> match(Event e) {
+    Rule best = null;
+    for (Rule rule : rules) {
+      if ((best == null || rule.severity().getNumber() > best.severity().getNumber()) && breaks(rule, e)) {
+        best = rule;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  private static boolean breaks(Rule rule, Event e) {
+    if (!rule.when().holds(e)) return false;
+    for (String value : values(rule.match(), e)) {
+      if (rule.matches(value)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static List<String> values(String match, Event e) {
     switch (match) {
+      case "any":
+        return List.of("");
       case "exec":
         if (!e.hasProcess()) return List.of();
         String exe = e.getProcess().getExecutable();
         return List.of(exe.substring(exe.lastIndexOf('/') + 1));
       case "path":
         if (!e.hasFile()) return List.of();
-        return e.getFile().getNewPath().isEmpty() ? List.of(e.getFile().getPath())
-            : List.of(e.getFile().getPath(), e.getFile().getNewPath());
+        // The real path judges; the folded lexical path too (a link named ~/.aws/credentials is still that file).
+        List<String> paths = new ArrayList<>(4);
+        paths.add(Normalizer.judgedPath(e.getFile()));
+        addIfNew(paths, Normalizer.fold(e.getFile().getPath()));
+        if (!e.getFile().getNewPath().isEmpty()) {
+          addIfNew(paths, Normalizer.judgedNewPath(e.getFile()));
+          addIfNew(paths, Normalizer.fold(e.getFile().getNewPath()));
+        }
+        return paths;
+      case "socket":
+        return e.hasNetwork() && Normalizer.isUnix(e.getNetwork()) ? List.of(Normalizer.socketPath(e.getNetwork())) : List.of();
       case "host":
         if (e.hasNetwork()) return List.of(e.getNetwork().getHost().toLowerCase(Locale.ROOT), e.getNetwork().getIp());
         if (e.hasDns()) return List.of(e.getDns().getQuery().toLowerCase(Locale.ROOT));
         return List.of();
       case "port":
-        boolean outbound = e.hasNetwork() && (e.getKind().name().equals("NET_CONNECT") || e.getKind().name().equals("DATAGRAM"));
+        boolean outbound = e.hasNetwork() && !Normalizer.isUnix(e.getNetwork())
+            && (e.getKind() == EventKind.NET_CONNECT || e.getKind() == EventKind.DATAGRAM);
         return outbound ? List.of(Integer.toString(e.getNetwork().getPort())) : List.of();
       default:
         return List.of();
     }
+  }
+
+  private static void addIfNew(List<String> list, String value) {
+    if (!value.isEmpty() && !list.contains(value)) list.add(value);
+  }
+
+  private static boolean any(List<Pattern> patterns, String value) {
+    for (Pattern p : patterns) {
+      if (p.matcher(value).matches()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<Pattern> globs(String commaSeparated) {
+    List<Pattern> out = new ArrayList<>();
+    for (String p : commaSeparated.split(",")) {
+      if (!p.trim().isEmpty()) out.add(glob(p.trim()));
+    }
+    return out;
   }
 
   private static Pattern glob(String g) {
@@ -134,6 +250,14 @@ public final class KnownBadRules {
       re.append(Pattern.quote(part));
     }
     return Pattern.compile(re.toString());
+  }
+
+  /** True when some rule has a {@code class=} or {@code jar=} condition (the cache key must then hold the call site). */
+  public boolean readCallSite() {
+    for (Rule r : rules) {
+      if (r.when().classes() != null || r.when().jars() != null) return true;
+    }
+    return false;
   }
 
   public int size() {

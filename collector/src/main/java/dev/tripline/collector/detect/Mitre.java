@@ -20,11 +20,12 @@ public final class Mitre {
   public static final MitreTechnique STORED_DATA_MANIPULATION = t("T1565.001", "Data Manipulation: Stored Data Manipulation", "Impact");
   public static final MitreTechnique NETWORK_SERVICE_DISCOVERY = t("T1046", "Network Service Discovery", "Discovery");
   public static final MitreTechnique EXFILTRATION_OVER_C2 = t("T1041", "Exfiltration Over C2 Channel", "Exfiltration");
+  public static final MitreTechnique ESCAPE_TO_HOST = t("T1611", "Escape to Host", "Privilege Escalation");
 
   private static final java.util.Map<String, MitreTechnique> BY_ID = java.util.stream.Stream.of(
       UNIX_SHELL, COMMAND_INTERPRETER, INGRESS_TOOL_TRANSFER, CREDENTIALS_IN_FILES, CLOUD_METADATA, CONTAINER_API,
       PROC_ENVIRON, EXPLOIT_PUBLIC_APP, APP_LAYER_PROTOCOL, NON_STANDARD_PORT, DATA_FROM_LOCAL_SYSTEM,
-      STORED_DATA_MANIPULATION, NETWORK_SERVICE_DISCOVERY, EXFILTRATION_OVER_C2)
+      STORED_DATA_MANIPULATION, NETWORK_SERVICE_DISCOVERY, EXFILTRATION_OVER_C2, ESCAPE_TO_HOST)
       .collect(java.util.stream.Collectors.toMap(MitreTechnique::getId, m -> m));
 
   /** A known technique by id, or one carrying only the id (user rules may name any technique). */

@@ -2,7 +2,10 @@ package dev.tripline.collector.normalize;
 
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
+import dev.tripline.model.FileTarget;
 import dev.tripline.model.NetworkTarget;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -10,13 +13,20 @@ import java.util.regex.Pattern;
  * Turns an event's target into the stable form a profile stores, so that normal churn — ephemeral
  * ports, numbered or random path segments, temp files, pids, argument values — is not "new".
  * The profile key is {@code KIND|normalised target}.
+ *
+ * <p>Files are judged on what the kernel touched: the agent's symlink-resolved {@code real_path}
+ * when set, else {@code path}, and folded again here ({@code .}, {@code ..}, {@code //}) so an old
+ * or forged event cannot hide a traversal behind a known directory.
  */
 public final class Normalizer {
   private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-  private static final Pattern HEX = Pattern.compile("(?<![A-Za-z])[0-9a-fA-F]{12,}(?![A-Za-z])");
+  // Starts only where a run starts, and never gives back (possessive): linear on hostile names.
+  private static final Pattern HEX = Pattern.compile("(?<![0-9A-Za-z])[0-9a-fA-F]{12,}+(?![A-Za-z])");
   private static final Pattern DIGITS = Pattern.compile("\\d{2,}");
   private static final Pattern PROC_PID = Pattern.compile("^/proc/\\d+/");
   private static final Pattern NUMERIC_SEGMENT = Pattern.compile("/\\d+(?=/|$)");
+  /** mktemp's default names: {@code tmp.AbCdEfGhIj}. */
+  private static final Pattern MKTEMP = Pattern.compile("(?<=/tmp\\.)[A-Za-z0-9]{6,}(?=/|$)");
   private static final int EPHEMERAL_PORT_FLOOR = 32768;
   private static final List<String> TEMP_DIRS = List.of("/tmp/", "/var/tmp/", "/dev/shm/");
 
@@ -32,20 +42,20 @@ public final class Normalizer {
     switch (e.getKind()) {
       case NET_CONNECT:
       case DATAGRAM:
-        return endpoint(e.getNetwork());
+        return isUnix(e.getNetwork()) ? unix(e.getNetwork()) : endpoint(e.getNetwork());
       case NET_LISTEN:
-        return ":" + port(e.getNetwork().getPort());
       case NET_ACCEPT:
         // Peers of a server are many and churn (pods, NAT): the behaviour is "accepts on this port".
-        return ":" + port(e.getNetwork().getPort());
+        return isUnix(e.getNetwork()) ? unix(e.getNetwork()) : ":" + port(e.getNetwork().getPort());
       case DNS_LOOKUP:
         return e.getDns().getQuery().toLowerCase();
       case FILE_READ:
       case FILE_WRITE:
       case FILE_DELETE:
-        return path(e.getFile().getPath());
+        return path(judgedPath(e.getFile()));
       case FILE_RENAME:
-        return path(e.getFile().getNewPath().isEmpty() ? e.getFile().getPath() : e.getFile().getNewPath());
+        String dest = judgedNewPath(e.getFile());
+        return path(dest.isEmpty() ? judgedPath(e.getFile()) : dest);
       case PROCESS_SPAWN:
         return command(e.getProcess().getArgvList(), e.getProcess().getExecutable());
       default:
@@ -65,6 +75,31 @@ public final class Normalizer {
     }
   }
 
+  /** The path the kernel touched, folded: {@code real_path} when the agent resolved a symlink, else {@code path}. */
+  public static String judgedPath(FileTarget f) {
+    return fold(f.getRealPath().isEmpty() ? f.getPath() : f.getRealPath());
+  }
+
+  /** The same for a rename's destination ("" when there is none). */
+  public static String judgedNewPath(FileTarget f) {
+    String p = f.getNewRealPath().isEmpty() ? f.getNewPath() : f.getNewRealPath();
+    return p.isEmpty() ? "" : fold(p);
+  }
+
+  /** A Unix domain socket: protocol "unix", or a path with no port. */
+  public static boolean isUnix(NetworkTarget n) {
+    return "unix".equals(n.getProtocol()) || (!n.getPath().isEmpty() && n.getPort() == 0);
+  }
+
+  /** The socket's path, folded ("" for an unnamed socket). */
+  public static String socketPath(NetworkTarget n) {
+    return n.getPath().isEmpty() ? "" : fold(n.getPath());
+  }
+
+  static String unix(NetworkTarget n) {
+    return "unix:" + (n.getPath().isEmpty() ? "(unnamed)" : path(socketPath(n)));
+  }
+
   static String endpoint(NetworkTarget n) {
     String host = n.getHost().isEmpty() ? n.getIp() : n.getHost().toLowerCase();
     return host + ":" + n.getPort();
@@ -74,20 +109,86 @@ public final class Normalizer {
     return port >= EPHEMERAL_PORT_FLOOR ? "ephemeral" : Integer.toString(port);
   }
 
-  /** Numeric, UUID and long hex segments become {@code *}; temp files collapse to their directory. */
+  /**
+   * Lexical folding: {@code .} and empty segments dropped, {@code ..} removes its parent, and
+   * never climbs above the root ({@code /../etc} is {@code /etc}, as the kernel has it). A relative
+   * path (only from an old agent) stays relative, with any {@code ..} it cannot resolve kept in front.
+   */
+  public static String fold(String path) {
+    if (path.indexOf("/.") < 0 && path.indexOf("//") < 0 && !path.startsWith(".") && !path.endsWith("/")) {
+      return path; // the common case: already canonical, no allocation
+    }
+    boolean absolute = path.startsWith("/");
+    Deque<String> parts = new ArrayDeque<>();
+    int start = 0;
+    int n = path.length();
+    while (start <= n) {
+      int end = path.indexOf('/', start);
+      if (end < 0) end = n;
+      String seg = path.substring(start, end);
+      if (seg.isEmpty() || seg.equals(".")) {
+        // skip
+      } else if (seg.equals("..")) {
+        if (!parts.isEmpty() && !parts.peekLast().equals("..")) {
+          parts.removeLast();
+        } else if (!absolute) {
+          parts.addLast("..");
+        }
+      } else {
+        parts.addLast(seg);
+      }
+      start = end + 1;
+    }
+    String joined = String.join("/", parts);
+    return absolute ? "/" + joined : (joined.isEmpty() ? "." : joined);
+  }
+
+  /**
+   * Numeric, UUID and long hex segments become {@code *}; in temp directories, random or numbered
+   * names ({@code upload-8f3a9c1e.tmp}, {@code 12345}, {@code tmp.XyZ123}) become {@code *} too —
+   * the name, not the whole tree, so {@code /tmp/app/config.yml} stays itself. The input is folded first.
+   */
   public static String path(String path) {
+    String p = fold(path);
     for (String tmp : TEMP_DIRS) {
-      if (path.startsWith(tmp)) {
-        return tmp + "*";
+      if (p.startsWith(tmp)) {
+        String rest = MKTEMP.matcher("/" + p.substring(tmp.length())).replaceAll("*").substring(1);
+        p = tmp + tempTokens(rest);
+        break;
       }
     }
-    String p = PROC_PID.matcher(path).replaceFirst("/proc/*/");
+    p = PROC_PID.matcher(p).replaceFirst("/proc/*/");
     p = UUID.matcher(p).replaceAll("*");
     p = HEX.matcher(p).replaceAll("*");
     p = NUMERIC_SEGMENT.matcher(p).replaceAll("/*");
     int slash = p.lastIndexOf('/');
     // Dates and counters inside file names (app-2024-11-24.log, part-00017): keep the shape only.
     return p.substring(0, slash + 1) + DIGITS.matcher(p.substring(slash + 1)).replaceAll("#");
+  }
+
+  /** In a temp directory, each run of letters and digits holding two digits or more ("8f3a9c1e", "XyZ123", "12345") becomes {@code *}. */
+  static String tempTokens(String rest) {
+    StringBuilder out = new StringBuilder(rest.length());
+    int i = 0;
+    int n = rest.length();
+    while (i < n) {
+      int start = i;
+      int digits = 0;
+      while (i < n && isAsciiAlnum(rest.charAt(i))) {
+        if (Character.isDigit(rest.charAt(i))) digits++;
+        i++;
+      }
+      if (i > start) {
+        out.append(digits >= 2 ? "*" : rest, digits >= 2 ? 0 : start, digits >= 2 ? 1 : i);
+      } else {
+        out.append(rest.charAt(i++));
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean isAsciiAlnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   }
 
   /** Executable plus the shape of its arguments: flags kept, values generalised. */

@@ -3,6 +3,7 @@ package dev.tripline.collector.pipeline;
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.config.CollectorConfig;
 import dev.tripline.collector.detect.Classifier;
+import dev.tripline.collector.detect.Detector;
 import dev.tripline.collector.detect.KnownBadRules;
 import dev.tripline.collector.detect.RateModel;
 import dev.tripline.collector.kafka.CollectorTopics;
@@ -64,7 +65,8 @@ public final class DetectionPipeline implements AutoCloseable {
     bounds = Bounds.of(config, meters);
     DetectionProcessor.Settings settings = new DetectionProcessor.Settings(
         config.getDuration("learning.period"), config.getDuration("learning.quiet"), config.getDuration("rate.window"),
-        new Classifier(KnownBadRules.load(config.get("rules.file")), 200_000), new RateModel(Double.parseDouble(config.get("rate.threshold"))));
+        new Classifier(KnownBadRules.load(config.get("rules.file")), 200_000), new RateModel(Double.parseDouble(config.get("rate.threshold"))),
+        Detector.codeOwnerSetting(config.get(Detector.CODE_OWNER_KEY)));
     Properties props = streamsProperties(bootstrap);
     EventSources.consumerSettings(props);
     props.put(StreamErrors.CONFIG, new StreamErrors(config.get("topic.deadletter"), meters, config.getInt("record.max.bytes"),

@@ -4,7 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tripline.collector.alert.Alerts;
 import dev.tripline.collector.alert.OcsfJson;
 import dev.tripline.collector.detect.Classifier;
-import dev.tripline.collector.detect.KnownBadRules;
+import dev.tripline.collector.detect.Detector;
 import dev.tripline.collector.detect.Mitre;
 import dev.tripline.collector.detect.RateModel;
 import dev.tripline.collector.normalize.Normalizer;
@@ -18,7 +18,6 @@ import dev.tripline.model.Event;
 import dev.tripline.model.EventBatch;
 import dev.tripline.model.InstanceSeen;
 import dev.tripline.model.MitreTechnique;
-import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.RateWindow;
 import dev.tripline.model.Schema;
@@ -28,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -51,6 +49,7 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
   private final Meters meters;
   private final Bounds bounds;
   private final Map<String, Integer> newAlerts = new HashMap<>(); // service|kind -> NEW_* raised (bounded per kind)
+  private final Detector detector;
   private ProcessorContext<Object, Object> context;
   private KeyValueStore<String, byte[]> profiles;
   private KeyValueStore<String, byte[]> alerts;
@@ -60,12 +59,17 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
 
   /** What the processor needs from the configuration. */
   record Settings(Duration learningPeriod, Duration learningQuiet, Duration rateWindow, Classifier classifier,
-      RateModel rateModel) {}
+      RateModel rateModel, boolean codeOwners) {
+    Settings(Duration learningPeriod, Duration learningQuiet, Duration rateWindow, Classifier classifier, RateModel rateModel) {
+      this(learningPeriod, learningQuiet, rateWindow, classifier, rateModel, true);
+    }
+  }
 
   DetectionProcessor(Settings settings, Meters meters, Bounds bounds) {
     this.settings = settings;
     this.meters = meters;
     this.bounds = bounds;
+    this.detector = new Detector(settings.classifier(), settings.codeOwners());
   }
 
   @Override
@@ -131,24 +135,18 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
     for (Event e : batch.getEventsList()) {
       events += Math.max(1, e.getCount());
       window.add(e);
-      Classifier.Classified c = settings.classifier().classify(e);
-      String key = c.key();
-      ProfileEntry known = profile.known(key); // the entry, or a generalised one standing for it
-      Optional<KnownBadRules.Rule> rule = c.rule();
-      if (rule.isPresent() && (known == null || Profiles.LEARNED.equals(known.getOrigin()))) {
-        // Known-bad is never learned as normal; only an analyst's explicit accept silences it.
-        raise(Alerts.knownBad(profile.builder().build(), agent, e, rule.get(), now));
-      } else if (known != null) {
-        profile.touch(known.getKey(), e, now);
-      } else if (profile.state() == ProfileState.LEARNING) {
-        Profiles.Learned learned = profile.learn(key, e, now);
-        if (learned != Profiles.Learned.ADDED) {
-          overflow.add(key, e, learned);
+      Detector.Verdict v = detector.judge(profile, agent, e, now);
+      if (v.alert() != null) {
+        raise(v.alert());
+      } else if (v.learned() != null) {
+        overflow.add(v.key(), e, v.learned());
+      } else if (v.newBehaviour() != null) {
+        String kind = service + "|" + Normalizer.kindFamily(e.getKind());
+        if (newAlerts.getOrDefault(kind, 0) >= bounds.maxEntriesPerKind()) {
+          overflow.add(v.key(), e, Profiles.Learned.OVERFLOW); // this many distinct new behaviours: one finding, not thousands of alerts
+        } else if (raise(v.newBehaviour())) {
+          newAlerts.merge(kind, 1, Integer::sum);
         }
-      } else if (newAlerts.getOrDefault(service + "|" + Normalizer.kindFamily(e.getKind()), 0) >= bounds.maxEntriesPerKind()) {
-        overflow.add(key, e, Profiles.Learned.OVERFLOW); // this many distinct new behaviours: one finding, not thousands of alerts
-      } else if (raise(Alerts.newBehaviour(profile.builder().build(), agent, e, now))) {
-        newAlerts.merge(service + "|" + Normalizer.kindFamily(e.getKind()), 1, Integer::sum);
       }
     }
     overflow.report(profile, agent, bounds.maxEntriesPerKind(), now).forEach(this::raise);

@@ -1,5 +1,6 @@
 package dev.tripline.collector.profile;
 
+import dev.tripline.collector.detect.CodeOwner;
 import dev.tripline.model.Event;
 import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ProfileState;
@@ -85,9 +86,10 @@ public final class Profiles {
   /** Adds a behaviour as normal ({@code origin}: "learned" or "accepted by …"). */
   public void add(String key, Event e, String origin, long now) {
     if (index.containsKey(key)) {
+      addOwner(key, CodeOwner.of(e.getCallSite())); // an accepted NEW_CODE_PATH: this code may do it now
       return;
     }
-    append(ProfileEntry.newBuilder()
+    ProfileEntry.Builder entry = ProfileEntry.newBuilder()
         .setKey(key)
         .setKind(e.getKind())
         .setTarget(key.substring(key.indexOf('|') + 1))
@@ -95,8 +97,12 @@ public final class Profiles {
         .setFirstSeenMs(now)
         .setLastSeenMs(now)
         .setCount(Math.max(1, e.getCount()))
-        .setOrigin(origin)
-        .build());
+        .setOrigin(origin);
+    String owner = CodeOwner.of(e.getCallSite());
+    if (!owner.isEmpty()) {
+      entry.addCodeOwners(owner); // before append: the byte budget counts what is stored
+    }
+    append(entry.build());
     if (LEARNED.equals(origin)) {
       profile.setLastNewMs(now);
     }
@@ -232,6 +238,20 @@ public final class Profiles {
   private static String family(String key) {
     int bar = key.indexOf('|');
     return bar < 0 ? key : key.substring(0, bar);
+  }
+
+  /** Remembers that this code performs the behaviour; past {@link CodeOwner#MAX_PER_ENTRY} the last slot means any code. */
+  public void addOwner(String key, String owner) {
+    ProfileEntry entry = entry(key);
+    if (entry == null || owner.isEmpty() || entry.getCodeOwnersList().contains(owner)
+        || entry.getCodeOwnersList().contains(CodeOwner.ANY)) {
+      return;
+    }
+    ProfileEntry.Builder b = profile.getEntriesBuilder(index.get(key));
+    String added = b.getCodeOwnersCount() < CodeOwner.MAX_PER_ENTRY - 1 ? owner : CodeOwner.ANY;
+    b.addCodeOwners(added);
+    bytes += added.length() + 2;
+    structural = true;
   }
 
   public void setState(ProfileState state, String by, long now, Duration learningPeriod) {

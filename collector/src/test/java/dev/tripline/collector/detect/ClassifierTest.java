@@ -54,4 +54,44 @@ class ClassifierTest {
     assertNotEquals(Classifier.rawTarget(renamed), Classifier.rawTarget(file(EventKind.FILE_RENAME, "/srv/a", "m")));
     assertEquals(Normalizer.key(renamed), classifier.classify(renamed).key());
   }
+
+  @Test
+  void theCacheKeyHoldsCallSiteClassAndJarWhenRulesReadThem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    assertEquals(Classifier.rawTarget(file(EventKind.FILE_READ, "/srv/x", "a"), false),
+        Classifier.rawTarget(file(EventKind.FILE_READ, "/srv/x", "a").toBuilder().setCallSite(CallSite.newBuilder().setClassName("z.Z")).build(), false),
+        "built-in rules never read the call site: one cache entry per target");
+    java.nio.file.Path rules = dir.resolve("r.rules");
+    java.nio.file.Files.writeString(rules, "legacy | any | * | HIGH | T1059 | Legacy spawn | class=com.acme.legacy.* kind=PROCESS_SPAWN\n");
+    Classifier withClassRule = new Classifier(KnownBadRules.load(rules.toString()), 100);
+    Event spawn = Event.newBuilder().setKind(EventKind.PROCESS_SPAWN)
+        .setProcess(ProcessTarget.newBuilder().setExecutable("/usr/bin/convert").addArgv("/usr/bin/convert"))
+        .setCallSite(CallSite.newBuilder().setClassName("com.acme.modern.Img")).build();
+    assertTrue(withClassRule.classify(spawn).rule().isEmpty());
+    Event legacy = spawn.toBuilder().setCallSite(CallSite.newBuilder().setClassName("com.acme.legacy.Img")).build();
+    assertEquals("legacy", withClassRule.classify(legacy).rule().map(KnownBadRules.Rule::id).orElse("none"),
+        "the first answer, for another class, was not reused");
+  }
+
+  @Test
+  void theCacheKeyHoldsRealPathContextsAndCallSiteClassAndJar() {
+    Event plain = file(EventKind.FILE_READ, "/srv/data/x", "a");
+    Event linked = plain.toBuilder().setFile(FileTarget.newBuilder().setPath("/srv/data/x").setRealPath("/etc/shadow")).build();
+    assertNotEquals(Classifier.rawTarget(plain), Classifier.rawTarget(linked));
+    assertEquals("credential-file", classifier.classify(linked).rule().map(KnownBadRules.Rule::id).orElse("none"));
+    assertTrue(classifier.classify(plain).rule().isEmpty(), "the earlier answer did not leak into the cache");
+    Event underXxe = plain.toBuilder().addContexts(dev.tripline.model.CodeContext.newBuilder().setCategory("xml-entity")).build();
+    assertEquals("xxe-read", classifier.classify(underXxe).rule().map(KnownBadRules.Rule::id).orElse("none"));
+    Event otherJar = plain.toBuilder().setCallSite(plain.getCallSite().toBuilder().setJarName("lib-1.0.jar")).build();
+    assertEquals("lib.jar", classifier.owner(otherJar));
+    assertEquals("a.*", classifier.owner(plain));
+    Event fromDirectory = plain.toBuilder().setCallSite(plain.getCallSite().toBuilder().setJarName("test-classes/")).build();
+    assertEquals("a.*", classifier.owner(fromDirectory), "a class directory is not a jar");
+    Event otherClass = plain.toBuilder().setCallSite(CallSite.newBuilder().setClassName("c.D").setMethodName("a")).build();
+    assertEquals("c.*", classifier.owner(otherClass));
+    Event socket = Event.newBuilder().setKind(EventKind.NET_CONNECT)
+        .setNetwork(NetworkTarget.newBuilder().setProtocol("unix").setPath("/var/run/docker.sock")).build();
+    assertEquals("container-socket", classifier.classify(socket).rule().map(KnownBadRules.Rule::id).orElse("none"));
+    assertNotEquals(Classifier.rawTarget(socket), Classifier.rawTarget(socket.toBuilder()
+        .setNetwork(NetworkTarget.newBuilder().setProtocol("unix").setPath("/run/app.sock")).build()));
+  }
 }

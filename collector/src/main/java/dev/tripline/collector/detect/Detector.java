@@ -1,0 +1,104 @@
+package dev.tripline.collector.detect;
+
+import dev.tripline.collector.alert.Alerts;
+import dev.tripline.collector.profile.Profiles;
+import dev.tripline.model.AgentIdentity;
+import dev.tripline.model.Alert;
+import dev.tripline.model.Event;
+import dev.tripline.model.ProfileEntry;
+import dev.tripline.model.ProfileState;
+import java.util.HashMap;
+import java.util.Locale;
+
+/**
+ * The per-event decision, free of Kafka: known-bad alerts always (never learned); a known behaviour
+ * is counted, and its code owner learned while LEARNING or, once MONITORING, an owner it never had
+ * raises NEW_CODE_PATH; an unknown behaviour is learned while LEARNING, else alerts as NEW_*.
+ * Not thread-safe: one per stream processor.
+ */
+public final class Detector {
+  public static final String CODE_OWNER_KEY = "detect.code.owner";
+
+  private static final int OWNER_MEMO = 4_096;
+  private final Classifier classifier;
+  private final boolean codeOwners;
+  private final HashMap<String, String> ownerMemo = new HashMap<>(); // a Detector serves one stream task (one thread)
+
+  public Detector(Classifier classifier, boolean codeOwners) {
+    this.classifier = classifier;
+    this.codeOwners = codeOwners;
+  }
+
+  /**
+   * What one event did to the profile. {@code alert}: raise it (known-bad, NEW_CODE_PATH);
+   * {@code newBehaviour}: a NEW_* alert the caller raises within its per-kind bound;
+   * {@code learned}: what learning did when the profile was full (null when added or not learning).
+   */
+  public record Verdict(Alert alert, Alert newBehaviour, Profiles.Learned learned, String key) {
+    static final Verdict NONE = new Verdict(null, null, null, null);
+
+    /** The alert this verdict asks for, of either kind, or null. */
+    public Alert any() {
+      return alert != null ? alert : newBehaviour;
+    }
+  }
+
+  /** Applies one event to the profile and says what to raise or report. */
+  public Verdict judge(Profiles profile, AgentIdentity agent, Event e, long now) {
+    Classifier.Classified c = classifier.classify(e);
+    String key = c.key();
+    ProfileEntry known = profile.known(key); // the entry, or a generalised one standing for it
+    if (c.rule().isPresent() && (known == null || Profiles.LEARNED.equals(known.getOrigin()))) {
+      // Known-bad is never learned as normal; only an analyst's explicit accept silences it.
+      return new Verdict(Alerts.knownBad(profile.builder().build(), agent, e, c.rule().get(), now), null, null, key);
+    }
+    if (known != null) {
+      profile.touch(known.getKey(), e, now);
+      Alert codePath = codeOwner(profile, agent, e, profile.entry(known.getKey()), now);
+      return codePath == null ? Verdict.NONE : new Verdict(codePath, null, null, key);
+    }
+    if (profile.state() == ProfileState.LEARNING) {
+      Profiles.Learned learned = profile.learn(key, e, now);
+      return learned == Profiles.Learned.ADDED ? Verdict.NONE : new Verdict(null, null, learned, key);
+    }
+    return new Verdict(null, Alerts.newBehaviour(profile.builder().build(), agent, e, now), null, key);
+  }
+
+  /**
+   * For a known behaviour (already counted): learns its code owner while LEARNING, or returns
+   * NEW_CODE_PATH when, once MONITORING, code that never did it does it now; else null.
+   */
+  public Alert codeOwner(Profiles profile, AgentIdentity agent, Event e, ProfileEntry known, long now) {
+    String owner = owner(e);
+    if (CodeOwner.known(known, owner)) {
+      return null;
+    }
+    // Learning, or an entry from before owners were kept: this code is part of normal.
+    if (profile.state() == ProfileState.LEARNING || known.getCodeOwnersCount() == 0) {
+      profile.addOwner(known.getKey(), owner);
+      return null;
+    }
+    return codeOwners ? Alerts.newCodePath(profile.builder().build(), agent, e, known, owner, now) : null;
+  }
+
+  /** Per-thread memo in front of the shared cache: a processor sees the same few jars all day. */
+  private String owner(Event e) {
+    String jar = e.getCallSite().getJarName();
+    String basis = jar.isEmpty() || jar.endsWith("/") ? e.getCallSite().getClassName() : jar;
+    String owner = ownerMemo.get(basis);
+    if (owner == null) {
+      if (ownerMemo.size() >= OWNER_MEMO) ownerMemo.clear();
+      owner = classifier.owner(e);
+      ownerMemo.put(basis, owner);
+    }
+    return owner;
+  }
+
+  /** The value of {@value #CODE_OWNER_KEY}: true or false, anything else is a configuration error naming the key. */
+  public static boolean codeOwnerSetting(String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    if (v.isEmpty() || v.equals("true")) return true;
+    if (v.equals("false")) return false;
+    throw new IllegalArgumentException("configuration key '" + CODE_OWNER_KEY + "' must be true or false, not '" + value + "'");
+  }
+}

