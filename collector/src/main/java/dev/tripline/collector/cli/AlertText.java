@@ -18,26 +18,26 @@ public final class AlertText {
   /** A multi-line block for one alert. */
   public static String block(Alert a) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("  [%s] %s  %s — %s%n", a.getSeverity(), a.getReason(), a.getService(), a.getTitle()));
+    sb.append(String.format("  [%s] %s  %s — %s%n", a.getSeverity(), a.getReason(), t(a.getService()), t(a.getTitle())));
     sb.append(String.format("     when       %s   seen %d×, instances: %s%n",
-        TIME.format(Instant.ofEpochMilli(a.getTimeMs())), Math.max(1, a.getCount()), String.join(", ", a.getInstancesList())));
+        TIME.format(Instant.ofEpochMilli(a.getTimeMs())), Math.max(1, a.getCount()), t(String.join(", ", a.getInstancesList()))));
     if (a.getEvent().hasCallSite()) {
-      sb.append(String.format("     call site  %s%n", callSite(a.getEvent().getCallSite())));
+      sb.append(String.format("     call site  %s%n", t(callSite(a.getEvent().getCallSite()))));
     }
     if (a.getEvent().hasFile() && !Alerts.requestedPath(a.getEvent().getFile()).isEmpty()) {
-      sb.append(String.format("     target     %s (requested as %s)%n", Normalizer.judgedPath(a.getEvent().getFile()),
-          Alerts.requestedPath(a.getEvent().getFile())));
+      sb.append(String.format("     target     %s (requested as %s)%n", t(Normalizer.judgedPath(a.getEvent().getFile())),
+          t(Alerts.requestedPath(a.getEvent().getFile()))));
     }
     for (CodeContext c : a.getEvent().getContextsList()) {
-      sb.append(String.format("     context    %s: %s%n", c.getCategory(), Alerts.frame(c)));
+      sb.append(String.format("     context    %s: %s%n", t(c.getCategory()), t(Alerts.frame(c))));
     }
     if (a.hasContext() && !a.getContext().getSummary().isEmpty()) {
-      sb.append(String.format("     profile    %s — %s%n", a.getContext().getState(), a.getContext().getSummary()));
+      sb.append(String.format("     profile    %s — %s%n", a.getContext().getState(), t(a.getContext().getSummary())));
     }
     if (a.hasMitre() && !a.getMitre().getId().isEmpty()) {
       sb.append(String.format("     MITRE      %s %s (%s)%n", a.getMitre().getId(), a.getMitre().getName(), a.getMitre().getTactic()));
     }
-    sb.append(String.format("     alert id   %s%n", a.getId()));
+    sb.append(String.format("     alert id   %s%n", t(a.getId())));
     return sb.toString();
   }
 
@@ -45,7 +45,12 @@ public final class AlertText {
   public static String row(Alert a) {
     String site = a.getEvent().hasCallSite() ? callSite(a.getEvent().getCallSite()) : "";
     return String.format("%s  %-8s %-16s %-15s %s  @ %s", TIME.format(Instant.ofEpochMilli(a.getTimeMs())),
-        a.getSeverity(), a.getService(), a.getReason(), a.getTitle(), site);
+        a.getSeverity(), t(a.getService()), a.getReason(), t(a.getTitle()), t(site));
+  }
+
+  /** Attacker-chosen text (paths, argv, hosts, class names) is printed with control characters escaped. */
+  private static String t(String value) {
+    return TerminalSafe.text(value);
   }
 
   /** {@code com.acme.Repo.load(Repo.java:42) in acme-1.0.jar}. */

@@ -30,11 +30,12 @@ public final class ProfileCommand implements Callable<Integer> {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format("%s — %s (set by %s) · %s behaviours · %s events%n%n", text(p.get("service")), text(p.get("state")),
         text(p.get("stateChangedBy")), text(p.get("entryCount")), text(p.get("eventsTotal"))));
-    sb.append(String.format("%-14s %-48s %-10s %-20s %s%n", "KIND", "TARGET", "COUNT", "ORIGIN", "CALL SITE"));
+    sb.append(String.format("%-14s %-48s %-10s %-20s %-40s %s%n", "KIND", "TARGET", "COUNT", "ORIGIN", "CALL SITE", "CODE"));
     for (Object o : list(p.get("entries"))) {
       Map<?, ?> e = (Map<?, ?>) o;
-      sb.append(String.format("%-14s %-48s %-10s %-20s %s%n", text(e.get("kind")), text(e.get("target")), text(e.get("count")),
-          text(e.get("origin")), text(e.get("callSite"))));
+      String owners = String.join(", ", list(e.get("codeOwners")).stream().map(String::valueOf).toList());
+      sb.append(String.format("%-14s %-48s %-10s %-20s %-40s %s%n", text(e.get("kind")), text(e.get("target")), text(e.get("count")),
+          text(e.get("origin")), text(e.get("callSite")), text(owners)));
     }
     List<?> instances = list(p.get("instances"));
     if (!instances.isEmpty()) {

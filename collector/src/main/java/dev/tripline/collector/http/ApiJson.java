@@ -103,6 +103,8 @@ final class ApiJson {
         em.put("lastSeen", e.getLastSeenMs());
         em.put("count", e.getCount());
         em.put("origin", e.getOrigin());
+        em.put("codeOwners", e.getCodeOwnersList()); // which jars or packages perform it (NEW_CODE_PATH)
+        em.put("generalized", e.getGeneralized()); // one entry standing for many targets (profile bounds)
         entries.add(em);
       }
       m.put("entries", entries);
