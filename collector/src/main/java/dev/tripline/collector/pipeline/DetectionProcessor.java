@@ -320,13 +320,15 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
   }
 
   private Profiles load(String service, long now) {
-    ServiceProfile stored = read(profiles, service, ServiceProfile.parser());
+    byte[] bytes = service == null || service.isEmpty() ? null : profiles.get(service);
+    ServiceProfile stored = parse(bytes, ServiceProfile.parser());
     if (stored == null) {
       meters.newService(service);
       return Profiles.create(service, now, settings.learningPeriod())
           .bounded(bounds.maxEntriesPerKind(), bounds.records().maxProfileBytes(), 0);
     }
-    return Profiles.of(stored).bounded(bounds.maxEntriesPerKind(), bounds.records().maxProfileBytes(), stored.getSerializedSize());
+    // The stored length is the serialised size: no second pass over the profile to compute it.
+    return Profiles.of(stored).bounded(bounds.maxEntriesPerKind(), bounds.records().maxProfileBytes(), bytes.length);
   }
 
   private void save(Profiles profile, long now) {

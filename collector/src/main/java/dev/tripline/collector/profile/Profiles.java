@@ -29,6 +29,7 @@ public final class Profiles {
   private long maxBytes = Long.MAX_VALUE;
   private final Map<String, Integer> perFamily = new HashMap<>();
   private final Map<String, Integer> generalizedPerFamily = new HashMap<>();
+  private boolean countsReady;
   private long bytes;
   private int generalizeAttempts;
 
@@ -112,9 +113,11 @@ public final class Profiles {
   private void append(ProfileEntry entry) {
     index.put(entry.getKey(), profile.getEntriesCount());
     profile.addEntries(entry);
-    perFamily.merge(family(entry.getKey()), 1, Integer::sum);
-    if (entry.getGeneralized()) {
-      generalizedPerFamily.merge(family(entry.getKey()), 1, Integer::sum);
+    if (countsReady) {
+      perFamily.merge(family(entry.getKey()), 1, Integer::sum);
+      if (entry.getGeneralized()) {
+        generalizedPerFamily.merge(family(entry.getKey()), 1, Integer::sum);
+      }
     }
     bytes += entry.getSerializedSize() + 4;
   }
@@ -127,6 +130,15 @@ public final class Profiles {
     this.maxPerKind = maxPerKind;
     this.maxBytes = maxBytes;
     this.bytes = currentBytes;
+    this.countsReady = false; // counted when something new needs them: most batches only touch known entries
+    return this;
+  }
+
+  /** Entries per kind family, and generalised ones, counted on first need. */
+  private void counts() {
+    if (countsReady) {
+      return;
+    }
     perFamily.clear();
     generalizedPerFamily.clear();
     for (ProfileEntry en : profile.getEntriesList()) {
@@ -135,15 +147,19 @@ public final class Profiles {
         generalizedPerFamily.merge(family(en.getKey()), 1, Integer::sum);
       }
     }
-    return this;
+    countsReady = true;
   }
 
   /** The entry for this behaviour, or the generalised entry that stands for it, or null. */
   public ProfileEntry known(String key) {
     ProfileEntry exact = entry(key);
-    String family = family(key);
-    if (exact != null || generalizedPerFamily.getOrDefault(family, 0) == 0) {
+    if (exact != null) {
       return exact;
+    }
+    counts();
+    String family = family(key);
+    if (generalizedPerFamily.getOrDefault(family, 0) == 0) {
+      return null;
     }
     for (String pattern : Generalizer.candidates(family, key.substring(key.indexOf('|') + 1))) {
       ProfileEntry g = entry(family + "|" + pattern);
@@ -167,6 +183,7 @@ public final class Profiles {
     ProfileEntry candidate = ProfileEntry.newBuilder().setKey(key).setKind(e.getKind())
         .setTarget(key.substring(key.indexOf('|') + 1)).setCallSite(callSite(e)).setFirstSeenMs(now).setLastSeenMs(now)
         .setCount(Math.max(1, e.getCount())).setOrigin(LEARNED).build();
+    counts();
     if (perFamily.getOrDefault(family, 0) < maxPerKind && bytes + candidate.getSerializedSize() + 4 <= maxBytes) {
       add(key, e, LEARNED, now);
       return Learned.ADDED;
@@ -207,6 +224,7 @@ public final class Profiles {
       }
     }
     ProfileEntry g = merged.build();
+    counts();
     int entriesAfter = perFamily.getOrDefault(family, 0) - removed + 1;
     int generalizedRoom = Math.max(10, maxPerKind / 10);
     if (entriesAfter > maxPerKind + generalizedRoom || bytes - freed + g.getSerializedSize() + 4 > maxBytes) {
