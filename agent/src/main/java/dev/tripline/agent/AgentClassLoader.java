@@ -61,6 +61,12 @@ final class AgentClassLoader extends ClassLoader {
 
   @Override
   protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+    if (name.equals("sun.misc.Unsafe")) {
+      // Hidden from the bundled libraries: protobuf and lz4 then take their safe code paths, and
+      // JDK 24+ prints no "terminally deprecated method in sun.misc.Unsafe" warning into the
+      // application's output on our behalf (both libraries treat a missing Unsafe as supported).
+      throw new ClassNotFoundException(name);
+    }
     if (name.startsWith(SHARED)) {
       return premainLoader.loadClass(name);
     }

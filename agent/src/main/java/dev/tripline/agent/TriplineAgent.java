@@ -6,24 +6,37 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 
 /**
- * {@code -javaagent} entry point. Does the least it can on the application's start-up path: puts
- * the bridge on the bootstrap class path, then hands over to {@link AgentStarter}. Any failure is
- * one line on stderr and the application starts as if the agent were absent.
+ * {@code -javaagent} entry point. Does the least it can on the application's start-up path: defines
+ * the bridge in the bootstrap loader, then hands over to {@link AgentStarter}, which weaves and
+ * returns. Any failure is one line on stderr and the application starts as if the agent were absent.
  *
  * <p>This class must not reference {@code dev.tripline.bootstrap} types: they have to be loaded by
- * the bootstrap loader, after {@link #injectBridge}, never by the application class loader.
+ * the bootstrap loader, after {@link #defineBridge}, never by the application class loader.
  */
 public final class TriplineAgent {
-  /** Classes the advice calls; they go to the bootstrap class path so {@code java.*} code can see them. */
+  /**
+   * The classes woven code calls (module {@code agent-bootstrap}), defined in the bootstrap loader
+   * so that {@code java.*} code can see them. Supertypes first: each is resolved as it is defined.
+   */
   static final String[] BRIDGE_CLASSES = {
       "dev/tripline/bootstrap/TriplineDispatcher",
       "dev/tripline/bootstrap/TriplineBridge",
       "dev/tripline/bootstrap/TriplineBridge$DepthLocal",
+      "dev/tripline/bootstrap/EarlyBuffer",
+      "dev/tripline/bootstrap/EarlyBuffer$Observation",
+      "dev/tripline/bootstrap/EarlyBuffer$FirstFrames",
   };
 
   private TriplineAgent() {}
@@ -37,6 +50,7 @@ public final class TriplineAgent {
   }
 
   private static void start(Instrumentation inst) {
+    long t0 = System.nanoTime();
     try {
       String unsupported = unsupportedReason();
       if (unsupported != null) {
@@ -51,20 +65,18 @@ public final class TriplineAgent {
       for (String warning : config.warnings()) {
         System.err.println("[tripline] " + warning);
       }
-      long t0 = System.nanoTime();
-      injectBridge(inst);
-      if (config.debug()) {
-        System.err.println("[tripline] bridge on the bootstrap class path in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-      }
+      long t1 = System.nanoTime();
+      defineBridge(inst);
+      long bridge = System.nanoTime() - t1;
       Class.forName("dev.tripline.agent.AgentStarter", true, isolatedLoader())
-          .getMethod("start", Instrumentation.class, AgentConfig.class)
-          .invoke(null, inst, config);
+          .getMethod("start", Instrumentation.class, AgentConfig.class, long.class, long.class)
+          .invoke(null, inst, config, t0, bridge);
     } catch (AgentConfig.ConfigException e) {
       for (String warning : e.warnings()) {
         System.err.println("[tripline] " + warning);
       }
       System.err.println("[tripline] agent disabled: " + e.getMessage() + "; the application runs without it");
-    } catch (java.lang.reflect.InvocationTargetException e) {
+    } catch (InvocationTargetException e) {
       System.err.println("[tripline] agent disabled: " + e.getCause().getMessage() + "; the application runs without it");
     } catch (Throwable e) {
       System.err.println("[tripline] agent disabled: " + e + "; the application runs without it");
@@ -92,28 +104,78 @@ public final class TriplineAgent {
     return isolated != null ? isolated : TriplineAgent.class.getClassLoader();
   }
 
-  /** Copies the bridge classes into a small jar appended to the bootstrap search path. */
-  static void injectBridge(Instrumentation inst) throws IOException, ClassNotFoundException {
-    File jar = File.createTempFile("tripline-bootstrap", ".jar");
-    jar.deleteOnExit();
-    try (JarOutputStream out = new JarOutputStream(new FileOutputStream(jar))) {
-      for (String name : BRIDGE_CLASSES) {
-        try (InputStream in = TriplineAgent.class.getClassLoader().getResourceAsStream(name + ".class")) {
-          if (in == null) {
-            throw new IOException("agent jar is incomplete: " + name + ".class is missing");
-          }
-          out.putNextEntry(new JarEntry(name + ".class"));
-          in.transferTo(out);
-          out.closeEntry();
-        }
-      }
+  /**
+   * Defines the bridge classes in the bootstrap loader without touching its search path:
+   * appending a jar there makes the JVM switch class-data sharing off for every class not loaded
+   * by the bootstrap loader ("Sharing is only supported for boot loader classes because bootstrap
+   * classpath has been appended"), so a large application would start slower even after the agent
+   * is done. {@code jdk.internal.misc.Unsafe.defineClass} (JDK 11–25) with a null loader does it;
+   * its package is opened to this class alone, through the Instrumentation the JVM gave us. If that
+   * fails, the appended jar is the fallback.
+   */
+  static void defineBridge(Instrumentation inst) throws IOException, ReflectiveOperationException {
+    try {
+      defineInBootLoader(inst);
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      appendBridgeJar(inst);
     }
-    inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
     for (String name : BRIDGE_CLASSES) {
-      Class<?> c = Class.forName(name.replace('/', '.'), true, null);
+      Class<?> c = Class.forName(name.replace('/', '.'), false, null);
       if (c.getClassLoader() != null) {
         throw new IllegalStateException("bridge class loaded outside the bootstrap loader: " + name);
       }
     }
+  }
+
+  private static void defineInBootLoader(Instrumentation inst) throws IOException, ReflectiveOperationException {
+    Module base = Object.class.getModule();
+    Module self = TriplineAgent.class.getModule();
+    inst.redefineModule(base, Set.of(), Map.of("jdk.internal.misc", Set.of(self)), Map.of(), Set.of(), Map.of());
+    Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
+    Object unsafe = unsafeType.getMethod("getUnsafe").invoke(null);
+    Method define = unsafeType.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
+        ClassLoader.class, ProtectionDomain.class);
+    List<String> missing = new ArrayList<>();
+    for (String name : BRIDGE_CLASSES) {
+      try {
+        Class.forName(name.replace('/', '.'), false, null);
+      } catch (ClassNotFoundException e) {
+        missing.add(name); // not there yet (a second attach finds them defined)
+      }
+    }
+    for (String name : missing) {
+      byte[] bytes = bridgeClass(name);
+      try {
+        define.invoke(unsafe, name.replace('/', '.'), bytes, 0, bytes.length, null, null);
+      } catch (InvocationTargetException e) {
+        if (e.getCause() instanceof LinkageError) {
+          throw (LinkageError) e.getCause();
+        }
+        throw new IllegalStateException(e.getCause());
+      }
+    }
+  }
+
+  private static byte[] bridgeClass(String name) throws IOException {
+    try (InputStream in = TriplineAgent.class.getClassLoader().getResourceAsStream(name + ".class")) {
+      if (in == null) {
+        throw new IOException("agent jar is incomplete: " + name + ".class is missing");
+      }
+      return in.readAllBytes();
+    }
+  }
+
+  /** The fallback: the bridge classes in a small jar appended to the bootstrap search path. */
+  private static void appendBridgeJar(Instrumentation inst) throws IOException {
+    File jar = File.createTempFile("tripline-bootstrap", ".jar");
+    jar.deleteOnExit();
+    try (JarOutputStream out = new JarOutputStream(new FileOutputStream(jar))) {
+      for (String name : BRIDGE_CLASSES) {
+        out.putNextEntry(new JarEntry(name + ".class"));
+        out.write(bridgeClass(name));
+        out.closeEntry();
+      }
+    }
+    inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
   }
 }

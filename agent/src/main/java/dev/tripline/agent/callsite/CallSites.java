@@ -66,6 +66,11 @@ public final class CallSites {
     return CONTEXT_WALKER.walk(frames -> scan(frames.iterator(), table));
   }
 
+  /** The same, over frames captured earlier (on another thread, by the bootstrap's EarlyBuffer). */
+  public static Captured capture(List<StackWalker.StackFrame> frames, ContextFrames table) {
+    return scan(frames.iterator(), table);
+  }
+
   /**
    * The call site alone: a walk that stops at it and the few frames kept above it. For sampled
    * repeats, where a new call site is rare and the whole-stack walk would cost on every 1024th.

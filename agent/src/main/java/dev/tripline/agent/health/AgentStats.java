@@ -15,6 +15,8 @@ public final class AgentStats {
   public static final String QUEUE_FULL = "queue_full";
   public static final String TRANSPORT = "transport";
   public static final String CACHE_FULL = "cache_full";
+  /** Seen before the recorder was ready, beyond what the start-up buffer holds. */
+  public static final String EARLY_FULL = "early_buffer_full";
   /** {@code sink=jsonl:<path>} and the file cannot be opened or written. */
   public static final String SINK_UNWRITABLE = "sink_unwritable";
 

@@ -15,6 +15,7 @@ public final class Coverage {
   private final Supplier<List<String>> all;
   private final Runnable beforeFirstReport;
   private boolean prepared;
+  private volatile java.util.Map<String, Long> startupMs = java.util.Map.of();
 
   /**
    * @param beforeFirstReport runs once on the pipeline thread before hooks are first reported (it
@@ -47,7 +48,13 @@ public final class Coverage {
         .addAllConfigWarnings(configWarnings)
         .addAllHooksApplied(applied.get())
         .addAllHooksMissing(missing)
+        .putAllStartupMs(startupMs)
         .build();
+  }
+
+  /** Start-up cost by phase, reported with every heartbeat. */
+  public void startup(java.util.Map<String, Long> phasesMs) {
+    this.startupMs = java.util.Map.copyOf(phasesMs);
   }
 
   private void prepare() {

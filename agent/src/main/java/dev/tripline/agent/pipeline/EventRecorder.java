@@ -7,9 +7,12 @@ import dev.tripline.agent.callsite.CallSites;
 import dev.tripline.agent.callsite.ContextFrames;
 import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.health.AgentStats;
+import dev.tripline.agent.instrument.Hooks;
 import dev.tripline.agent.redact.Redactor;
+import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.bootstrap.TriplineBridge;
 import dev.tripline.bootstrap.TriplineDispatcher;
+import dev.tripline.model.CallSite;
 import dev.tripline.model.DnsTarget;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
@@ -26,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Where an observation from a hook becomes an event. Runs on the application thread.
@@ -35,22 +39,31 @@ import java.util.concurrent.BlockingQueue;
  * something new pays for the stack walk, the protobuf and a slot in the hand-off queue to the
  * pipeline thread, which sends it at once.
  */
-public final class EventRecorder implements TriplineDispatcher {
-  private static final Object IGNORED = new Object();
+public final class EventRecorder implements TriplineDispatcher, Observations {
   private static final String AGENT_KAFKA_THREAD = "kafka-producer-network-thread | tripline";
+  private static final int SLOTS = maxKindNumber() + 1;
 
+  private final Hooks hooks;
   private final AgentStats stats;
   private final Filters filters;
   private final Caps caps;
   private final ContextFrames contextFrames;
   private final FileTargets files = new FileTargets(System.getProperty("user.dir"));
-  private final Cache<Object, Object>[] caches;
+  private final HandoffSites handoffs;
+  /** Targets seen, by kind and outcome: one key per target (a path, a command line…). Built on first use. */
+  private final AtomicReferenceArray<Cache<Object, Occurrence>> targets;
+  /** Peers seen, by kind and outcome: the InetAddress, then its ports. Built on first use. */
+  private final AtomicReferenceArray<Cache<InetAddress, PortTable>> peers;
+  private final int cacheSize;
   private final BlockingQueue<Occurrence> fresh;
   /** Wall-clock time, refreshed by the pipeline thread every 50 ms: repeats read it instead of the clock. */
   private volatile long clockMs = System.currentTimeMillis();
+  /** Set while the pipeline thread replays what the hooks saw before the recorder existed. */
+  private volatile Thread replayer;
+  private EarlyBuffer.Observation replaying;
 
-  @SuppressWarnings("unchecked")
-  public EventRecorder(AgentConfig config, AgentStats stats) {
+  public EventRecorder(AgentConfig config, AgentStats stats, Hooks hooks) {
+    this.hooks = hooks;
     this.stats = stats;
     this.filters = new Filters(config);
     this.caps = new Caps(stats);
@@ -59,77 +72,186 @@ public final class EventRecorder implements TriplineDispatcher {
       System.err.println("[tripline] context.frames: ignoring " + contextFrames.rejected() + " (expected category=prefix)");
     }
     this.fresh = new ArrayBlockingQueue<>(config.integer("queue.capacity"));
-    int size = config.integer("cache.size");
-    this.caches = new Cache[KINDS * 2];
-    for (int i = 0; i < caches.length; i++) {
-      caches[i] = Caffeine.newBuilder().maximumSize(size).executor(Runnable::run)
-          .removalListener((Object k, Object v, RemovalCause cause) -> lostOnEviction(v, cause)).build();
-    }
+    this.cacheSize = config.integer("cache.size");
+    this.targets = new AtomicReferenceArray<>(SLOTS * 2);
+    this.peers = new AtomicReferenceArray<>(SLOTS * 2);
+    this.handoffs = new HandoffSites(caps, Math.min(cacheSize, 4096));
     stats.queueDepth(() -> fresh.size());
   }
 
+  private static int maxKindNumber() {
+    int max = 0;
+    for (EventKind k : EventKind.values()) {
+      if (k != EventKind.UNRECOGNIZED) max = Math.max(max, k.getNumber());
+    }
+    return max;
+  }
+
+  private int slot(EventKind kind, Throwable error) {
+    return kind.getNumber() * 2 + (error == null ? 0 : 1);
+  }
+
+  private Cache<Object, Occurrence> targets(EventKind kind, Throwable error) {
+    int i = slot(kind, error);
+    Cache<Object, Occurrence> c = targets.get(i);
+    return c != null ? c : newTargets(i);
+  }
+
+  private synchronized Cache<Object, Occurrence> newTargets(int i) {
+    if (targets.get(i) == null) {
+      targets.set(i, Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run)
+          .removalListener((Object k, Occurrence v, RemovalCause cause) -> lostOnEviction(v, cause)).build());
+    }
+    return targets.get(i);
+  }
+
+  private Cache<InetAddress, PortTable> peers(EventKind kind, Throwable error) {
+    int i = slot(kind, error);
+    Cache<InetAddress, PortTable> c = peers.get(i);
+    return c != null ? c : newPeers(i);
+  }
+
+  private synchronized Cache<InetAddress, PortTable> newPeers(int i) {
+    if (peers.get(i) == null) {
+      peers.set(i, Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run)
+          .removalListener((InetAddress k, PortTable v, RemovalCause cause) -> {
+            if (v != null) {
+              for (Occurrence o : v.all()) lostOnEviction(o, cause);
+            }
+          }).build());
+    }
+    return peers.get(i);
+  }
+
   @Override
-  public void report(int kind, Object target, Object extra, int port, Throwable error) {
-    if ((kind == CONNECT || kind == DNS) && Thread.currentThread().getName().startsWith(AGENT_KAFKA_THREAD)) {
-      TriplineBridge.markAgentThread(); // the agent's own Kafka client: silent from now on
-      return;
-    }
+  public void observe(int hook, Object a, Object b, int n, Throwable error) {
     stats.seen();
-    if (kind <= 0 || kind >= KINDS) {
-      stats.error(); // a hook newer than this recorder: counted, never thrown into the bridge
-      return;
-    }
-    long now = clockMs; // a repeat needs no better than the pipeline's tick; something new reads the clock itself
-    Cache<Object, Object> cache = caches[kind * 2 + (error == null ? 0 : 1)];
-    switch (kind) {
-      case CONNECT:
-        if (target instanceof InetAddress) {
-          byPort(cache, kind, (InetAddress) target, port, error, now);
+    hooks.observe(hook, a, b, n, error, this);
+  }
+
+  /**
+   * Replays, on the pipeline thread, what the hooks saw before this recorder existed: each as if
+   * recorded live, with its own thread, stack and time.
+   */
+  public void replay(List<EarlyBuffer.Observation> early) {
+    replayer = Thread.currentThread();
+    try {
+      for (EarlyBuffer.Observation o : early) {
+        replaying = o;
+        try {
+          observe(o.hook, o.a, o.b, o.n, o.error);
+        } catch (RuntimeException | LinkageError e) {
+          stats.error();
         }
-        return;
-      case ACCEPT:
-        if (target instanceof SocketChannel) {
-          InetSocketAddress[] peer = channelPeer((SocketChannel) target);
-          if (peer != null) {
-            byPort(cache, kind, peer[0].getAddress(), peer[1].getPort(), null, now);
-          } else {
-            unix(UNIX_ACCEPT, localUnixPath((SocketChannel) target), null, now);
-          }
-        } else if (target instanceof InetAddress) {
-          byPort(cache, kind, (InetAddress) target, port, null, now);
-        }
-        return;
-      case LISTEN:
-        SocketAddress local = listenAddress(target, extra);
-        if (local instanceof InetSocketAddress) {
-          InetSocketAddress inet = (InetSocketAddress) local;
-          byPort(cache, kind, inet.getAddress(), inet.getPort(), error, now);
-        } else {
-          unix(UNIX_LISTEN, UnixSockets.path(local), error, now);
-        }
-        return;
-      case UNIX_CONNECT:
-      case UNIX_LISTEN:
-        unix(kind, UnixSockets.path(target), error, now);
-        return;
-      case PROCESS:
-        String[] cmd = (String[]) target;
-        single(cache, Caps.argvKey(cmd), kind, target, extra, error, now);
-        return;
-      case FILE_RENAME:
-        single(cache, key(kind, target) + "\u0000" + (extra == null ? "" : key(kind, extra)), kind, target, extra, error, now);
-        return;
-      default:
-        if (target != null) {
-          single(cache, key(kind, target), kind, target, extra, error, now);
-        }
+      }
+    } finally {
+      replaying = null;
+      replayer = null;
     }
   }
 
+  private EarlyBuffer.Observation replaying() {
+    return replayer == Thread.currentThread() ? replaying : null;
+  }
+
+  // ---- Observations: what each hook group reports, typed ----
+
+  @Override
+  public void connect(InetAddress remote, int port, Throwable error) {
+    if (agentsOwnKafkaClient()) {
+      return;
+    }
+    byPort(EventKind.NET_CONNECT, remote, port, error);
+  }
+
+  @Override
+  public void datagram(Object target, Throwable error) {
+    if (target instanceof InetSocketAddress) {
+      single(EventKind.DATAGRAM, target, target, null, error);
+    }
+  }
+
+  @Override
+  public void listen(Object server, Object requested, Throwable error) {
+    SocketAddress local = listenAddress(server, requested);
+    if (local instanceof InetSocketAddress) {
+      InetSocketAddress inet = (InetSocketAddress) local;
+      byPort(EventKind.NET_LISTEN, inet.getAddress(), inet.getPort(), error);
+    } else {
+      unixPath(EventKind.NET_LISTEN, UnixSockets.path(local), error);
+    }
+  }
+
+  @Override
+  public void accept(InetAddress remote, int localPort) {
+    byPort(EventKind.NET_ACCEPT, remote, localPort, null);
+  }
+
+  @Override
+  public void acceptChannel(Object channel) {
+    if (!(channel instanceof SocketChannel)) {
+      return;
+    }
+    InetSocketAddress[] peer = channelPeer((SocketChannel) channel);
+    if (peer != null) {
+      byPort(EventKind.NET_ACCEPT, peer[0].getAddress(), peer[1].getPort(), null);
+    } else {
+      unixPath(EventKind.NET_ACCEPT, localUnixPath((SocketChannel) channel), null);
+    }
+  }
+
+  @Override
+  public void dns(String host, Object[] addresses, Throwable error) {
+    if (host != null && !agentsOwnKafkaClient()) {
+      single(EventKind.DNS_LOOKUP, key(EventKind.DNS_LOOKUP, host), host, addresses, error);
+    }
+  }
+
+  @Override
+  public void file(EventKind kind, String path, Throwable error) {
+    if (path != null) {
+      single(kind, key(kind, path), path, null, error);
+    }
+  }
+
+  @Override
+  public void rename(String from, String to, Throwable error) {
+    if (from != null) {
+      Object key = key(EventKind.FILE_RENAME, from) + "\u0000" + (to == null ? "" : key(EventKind.FILE_RENAME, to));
+      single(EventKind.FILE_RENAME, key, from, to, error);
+    }
+  }
+
+  @Override
+  public void process(String[] argv, String workingDir, Throwable error) {
+    if (argv != null) {
+      single(EventKind.PROCESS_SPAWN, Caps.argvKey(argv), argv, workingDir, error);
+    }
+  }
+
+  @Override
+  public void unix(EventKind kind, Object target, Throwable error) {
+    unixPath(kind, UnixSockets.path(target), error);
+  }
+
+  @Override
+  public void httpRequest(Object request) {
+    handoffs.requested(request);
+  }
+
+  /** The agent's own Kafka client, on its network thread: silent from now on. */
+  private static boolean agentsOwnKafkaClient() {
+    if (Thread.currentThread().getName().startsWith(AGENT_KAFKA_THREAD)) {
+      TriplineBridge.markAgentThread();
+      return true;
+    }
+    return false;
+  }
+
   /** A Unix domain socket event, keyed by the path string as given (UnixPath caches its string form). */
-  private void unix(int kind, String path, Throwable error, long now) {
+  private void unixPath(EventKind kind, String path, Throwable error) {
     if (path != null && !path.isEmpty()) {
-      single(caches[kind * 2 + (error == null ? 0 : 1)], key(kind, path), kind, path, null, error, now);
+      single(kind, key(kind, path), path, null, error);
     }
   }
 
@@ -139,48 +261,48 @@ public final class EventRecorder implements TriplineDispatcher {
    * never holds megabytes per entry — normalised first for files, so a long {@code ..} chain cannot
    * fold into another path's entry.
    */
-  private Object key(int kind, Object target) {
-    if (!(target instanceof String) || Caps.fits((String) target)) {
+  private Object key(EventKind kind, String target) {
+    if (Caps.fits(target)) {
       return target;
     }
-    String s = (String) target;
-    return Caps.key(kind == DNS ? s : files.normalise(s));
+    return Caps.key(kind == EventKind.DNS_LOOKUP ? target : files.normalise(target));
   }
 
-  private void single(Cache<Object, Object> cache, Object key, int kind, Object target, Object extra, Throwable error,
-      long now) {
-    Object seen = cache.getIfPresent(key);
-    if (seen instanceof Occurrence) {
-      repeat((Occurrence) seen, now);
+  private void single(EventKind kind, Object key, Object target, Object extra, Throwable error) {
+    Cache<Object, Occurrence> cache = targets(kind, error);
+    long now = clockMs; // a repeat needs no better than the pipeline's tick; something new reads the clock itself
+    Occurrence seen = cache.getIfPresent(key);
+    if (seen == Occurrence.IGNORED) {
       return;
     }
-    if (seen == IGNORED) {
+    if (seen != null) {
+      repeat(seen, now);
       return;
     }
     Event.Builder event = describe(kind, target, extra, 0);
     if (event == null) {
-      cache.put(key, IGNORED);
+      cache.put(key, Occurrence.IGNORED);
       return;
     }
-    long exact = System.currentTimeMillis();
-    Occurrence fresh = new Occurrence(complete(event, error, exact), exact);
-    Object winner = cache.asMap().putIfAbsent(key, fresh);
+    Occurrence fresh = complete(event, error);
+    Occurrence winner = cache.asMap().putIfAbsent(key, fresh);
     if (winner == null) {
       handOver(fresh);
-    } else if (winner instanceof Occurrence) {
-      ((Occurrence) winner).hit(now);
+    } else if (winner != Occurrence.IGNORED) {
+      winner.hit(now);
     }
   }
 
-  private void byPort(Cache<Object, Object> cache, int kind, InetAddress address, int port, Throwable error, long now) {
+  private void byPort(EventKind kind, InetAddress address, int port, Throwable error) {
     if (address == null) {
       return;
     }
-    Object table = cache.getIfPresent(address);
-    if (table == null) {
-      table = cache.asMap().computeIfAbsent(address, a -> new PortTable());
+    Cache<InetAddress, PortTable> cache = peers(kind, error);
+    long now = clockMs;
+    PortTable ports = cache.getIfPresent(address);
+    if (ports == null) {
+      ports = cache.asMap().computeIfAbsent(address, a -> new PortTable());
     }
-    PortTable ports = (PortTable) table;
     Occurrence seen = ports.get(port);
     if (seen != null) {
       repeat(seen, now);
@@ -190,8 +312,7 @@ public final class EventRecorder implements TriplineDispatcher {
     if (event == null) {
       return; // excluded host: cheap enough to re-check, and rare
     }
-    long exact = System.currentTimeMillis();
-    Occurrence fresh = new Occurrence(complete(event, error, exact), exact);
+    Occurrence fresh = complete(event, error);
     Occurrence winner = ports.putIfAbsent(port, fresh);
     if (winner == fresh) {
       handOver(fresh);
@@ -206,9 +327,9 @@ public final class EventRecorder implements TriplineDispatcher {
    * whole stack that finds its context frames.
    */
   private void repeat(Occurrence known, long now) {
-    if (Occurrence.sampled(known.hit(now))) {
-      Occurrence other = known.otherSite(caps.callSite(CallSites.site()),
-          () -> caps.contexts(CallSites.capture(contextFrames).contexts), now);
+    if (Occurrence.sampled(known.hit(now)) && replaying() == null) {
+      CallSite site = handoffs.orSubmitter(caps.callSite(CallSites.site()), known.template);
+      Occurrence other = known.otherSite(site, () -> caps.contexts(CallSites.capture(contextFrames).contexts), now);
       if (other != null) {
         handOver(other);
       }
@@ -224,51 +345,23 @@ public final class EventRecorder implements TriplineDispatcher {
   }
 
   /** The target as the wire describes it, or null when filtered out. Only called for new targets. */
-  private Event.Builder describe(int kind, Object target, Object extra, int port) {
-    Event.Builder e = Event.newBuilder();
+  private Event.Builder describe(EventKind kind, Object target, Object extra, int port) {
+    Event.Builder e = Event.newBuilder().setKind(kind);
     switch (kind) {
-      case CONNECT:
-      case ACCEPT:
-      case LISTEN: {
-        InetAddress a = (InetAddress) target;
-        String host = Filters.hostAsGiven(a);
-        if (filters.excludedHost(host, a.getHostAddress())) {
-          return null;
-        }
-        EventKind k = kind == CONNECT ? EventKind.NET_CONNECT : kind == ACCEPT ? EventKind.NET_ACCEPT : EventKind.NET_LISTEN;
-        NetworkTarget.Builder n = NetworkTarget.newBuilder().setIp(a.getHostAddress()).setPort(port).setProtocol("tcp");
-        if (host != null) {
-          n.setHost(caps.cap(host));
-        }
-        return e.setKind(k).setNetwork(n);
-      }
-      case UNIX_CONNECT:
-      case UNIX_LISTEN:
-      case UNIX_ACCEPT: {
-        // The socket file is what the kernel connects to: report its real path (a link such as
-        // /var/run -> /run, or one an attacker made to docker.sock, is resolved), else the normalised one.
-        String given = (String) target;
-        String real = files.real(given, true);
-        String path = real != null ? real : files.normalise(given);
-        if (filters.excludedPath(path, false)) {
-          return null;
-        }
-        EventKind k = kind == UNIX_CONNECT ? EventKind.NET_CONNECT : kind == UNIX_ACCEPT ? EventKind.NET_ACCEPT : EventKind.NET_LISTEN;
-        return e.setKind(k).setNetwork(NetworkTarget.newBuilder().setProtocol("unix").setPath(caps.cap(path)));
-      }
+      case NET_CONNECT:
+      case NET_ACCEPT:
+      case NET_LISTEN:
+        return target instanceof InetAddress ? network(e, (InetAddress) target, port) : unixSocket(e, (String) target);
       case DATAGRAM: {
-        if (!(target instanceof InetSocketAddress)) {
-          return null;
-        }
         InetSocketAddress sa = (InetSocketAddress) target;
         String ip = sa.getAddress() == null ? "" : sa.getAddress().getHostAddress();
         if (filters.excludedHost(sa.getHostString(), ip)) {
           return null;
         }
-        return e.setKind(EventKind.DATAGRAM).setNetwork(NetworkTarget.newBuilder()
+        return e.setNetwork(NetworkTarget.newBuilder()
             .setHost(caps.cap(sa.getHostString())).setIp(ip).setPort(sa.getPort()).setProtocol("udp"));
       }
-      case DNS: {
+      case DNS_LOOKUP: {
         String host = (String) target;
         if (host.isEmpty() || Filters.isIpLiteral(host) || filters.excludedHost(host, "")) {
           return null;
@@ -281,19 +374,14 @@ public final class EventRecorder implements TriplineDispatcher {
             }
           }
         }
-        return e.setKind(EventKind.DNS_LOOKUP).setDns(d);
+        return e.setDns(d);
       }
       case FILE_READ:
       case FILE_WRITE:
       case FILE_DELETE: {
-        String given = (String) target;
         FileTarget.Builder f = FileTarget.newBuilder();
-        String real = file(given, kind != FILE_DELETE, f);
-        if (filters.excludedPath(real, kind == FILE_READ)) {
-          return null;
-        }
-        EventKind k = kind == FILE_READ ? EventKind.FILE_READ : kind == FILE_WRITE ? EventKind.FILE_WRITE : EventKind.FILE_DELETE;
-        return e.setKind(k).setFile(f);
+        String real = file((String) target, kind != EventKind.FILE_DELETE, f);
+        return filters.excludedPath(real, kind == EventKind.FILE_READ) ? null : e.setFile(f);
       }
       case FILE_RENAME: {
         FileTarget.Builder f = FileTarget.newBuilder();
@@ -304,22 +392,44 @@ public final class EventRecorder implements TriplineDispatcher {
           to = file((String) extra, false, t);
           f.setNewPath(t.getPath()).setNewRealPath(t.getRealPath());
         }
-        if (filters.excludedPath(from, false) && filters.excludedPath(to, false)) {
-          return null;
-        }
-        return e.setKind(EventKind.FILE_RENAME).setFile(f);
+        return filters.excludedPath(from, false) && filters.excludedPath(to, false) ? null : e.setFile(f);
       }
-      case PROCESS: {
+      case PROCESS_SPAWN: {
         List<String> argv = caps.argv(Redactor.argv((String[]) target)); // redacted whole, then cut
         ProcessTarget.Builder p = ProcessTarget.newBuilder().setExecutable(argv.isEmpty() ? "" : argv.get(0)).addAllArgv(argv);
         if (extra != null) {
           p.setWorkingDir(caps.cap((String) extra));
         }
-        return e.setKind(EventKind.PROCESS_SPAWN).setProcess(p);
+        return e.setProcess(p);
       }
       default:
-        return null;
+        throw new IllegalArgumentException("no description for " + kind); // a group reporting a kind this recorder does not know
     }
+  }
+
+  private Event.Builder network(Event.Builder e, InetAddress a, int port) {
+    String host = Filters.hostAsGiven(a);
+    if (filters.excludedHost(host, a.getHostAddress())) {
+      return null;
+    }
+    NetworkTarget.Builder n = NetworkTarget.newBuilder().setIp(a.getHostAddress()).setPort(port).setProtocol("tcp");
+    if (host != null) {
+      n.setHost(caps.cap(host));
+    }
+    return e.setNetwork(n);
+  }
+
+  /**
+   * The socket file is what the kernel connects to: report its real path (a link such as
+   * /var/run -> /run, or one an attacker made to docker.sock, is resolved), else the normalised one.
+   */
+  private Event.Builder unixSocket(Event.Builder e, String given) {
+    String real = files.real(given, true);
+    String path = real != null ? real : files.normalise(given);
+    if (filters.excludedPath(path, false)) {
+      return null;
+    }
+    return e.setNetwork(NetworkTarget.newBuilder().setProtocol("unix").setPath(caps.cap(path)));
   }
 
   /**
@@ -340,10 +450,16 @@ public final class EventRecorder implements TriplineDispatcher {
     return real != null ? real : path;
   }
 
-  private Event complete(Event.Builder e, Throwable error, long now) {
-    Thread t = Thread.currentThread();
-    CallSites.Captured stack = CallSites.capture(contextFrames);
-    e.setCallSite(caps.callSite(stack.site))
+  /**
+   * The new occurrence: the described target with its call site, context frames, thread and time —
+   * the current thread's, or for a replayed early observation the one it was seen on.
+   */
+  private Occurrence complete(Event.Builder e, Throwable error) {
+    EarlyBuffer.Observation early = replaying();
+    Thread t = early != null ? early.thread : Thread.currentThread();
+    long now = early != null ? early.timeMs : System.currentTimeMillis();
+    CallSites.Captured stack = early != null ? CallSites.capture(early.frames, contextFrames) : CallSites.capture(contextFrames);
+    e.setCallSite(handoffs.orSubmitter(caps.callSite(stack.site), e))
         .addAllContexts(caps.contexts(stack.contexts))
         .setSuccess(error == null)
         .setCount(1)
@@ -355,7 +471,7 @@ public final class EventRecorder implements TriplineDispatcher {
     if (error != null) {
       e.setError(caps.cap(error.getClass().getName()));
     }
-    return e.build();
+    return new Occurrence(e.build(), now);
   }
 
   private static InetSocketAddress[] channelPeer(SocketChannel ch) {
@@ -395,9 +511,8 @@ public final class EventRecorder implements TriplineDispatcher {
     }
   }
 
-  private void lostOnEviction(Object value, RemovalCause cause) {
-    if (cause.wasEvicted() && value instanceof Occurrence) {
-      Occurrence o = (Occurrence) value;
+  private void lostOnEviction(Occurrence o, RemovalCause cause) {
+    if (cause.wasEvicted() && o != null && o != Occurrence.IGNORED) {
       long lost = o.pending.get() + (o.firstUndelivered ? 1 : 0);
       if (lost > 0) {
         stats.dropped(AgentStats.CACHE_FULL, lost);
@@ -425,13 +540,18 @@ public final class EventRecorder implements TriplineDispatcher {
   /** Every known occurrence, for the periodic flush of repeats. */
   List<Occurrence> occurrences() {
     List<Occurrence> all = new ArrayList<>();
-    for (Cache<Object, Object> cache : caches) {
-      for (Object v : cache.asMap().values()) {
-        if (v instanceof Occurrence) {
-          addWithOtherSites(all, (Occurrence) v);
-        } else if (v instanceof PortTable) {
-          for (Occurrence o : ((PortTable) v).all()) addWithOtherSites(all, o);
-        }
+    for (int i = 0; i < targets.length(); i++) {
+      Cache<Object, Occurrence> cache = targets.get(i);
+      if (cache == null) continue;
+      for (Occurrence o : cache.asMap().values()) {
+        if (o != Occurrence.IGNORED) addWithOtherSites(all, o);
+      }
+    }
+    for (int i = 0; i < peers.length(); i++) {
+      Cache<InetAddress, PortTable> cache = peers.get(i);
+      if (cache == null) continue;
+      for (PortTable ports : cache.asMap().values()) {
+        for (Occurrence o : ports.all()) addWithOtherSites(all, o);
       }
     }
     return all;

@@ -23,6 +23,8 @@ final class Occurrence {
   /** Other call sites seen for this target (sampled); each was sent once as an event of its own. */
   private volatile Occurrence[] otherSites = new Occurrence[0];
   static final int MAX_OTHER_SITES = 8;
+  /** Stands in a cache for a target the filters exclude: known, never reported. */
+  static final Occurrence IGNORED = new Occurrence(Event.getDefaultInstance(), 0);
 
   Occurrence(Event template, long now) {
     this.template = template;

@@ -65,20 +65,35 @@ public final class Pipeline implements Runnable {
 
   @Override
   public void run() {
+    if (open()) {
+      loop();
+    }
+  }
+
+  /**
+   * Builds identity and sink (the Kafka producer starts here, never on the application's threads).
+   * False when nothing can leave this JVM: the hooks are then switched off, with one line saying why.
+   */
+  public boolean open() {
     TriplineBridge.markAgentThread();
     try {
       identity = identityFactory.get();
-      try {
-        sink = sinkFactory.get(); // the Kafka producer starts here, never on the application's threads
-      } catch (RuntimeException | LinkageError e) {
-        // Nothing can leave this JVM: stop paying for the hooks, and say why in one line.
-        TriplineBridge.dispatcher = null;
-        stats.error();
-        System.err.println("[tripline] agent off: " + (e.getMessage() != null ? e.getMessage() : e.toString())
-            + "; the application runs on without it");
-        return;
-      }
-      publishMeters();
+      sink = sinkFactory.get();
+    } catch (RuntimeException | LinkageError e) {
+      TriplineBridge.dispatcher = null;
+      stats.error();
+      System.err.println("[tripline] agent off: " + (e.getMessage() != null ? e.getMessage() : e.toString())
+          + "; the application runs on without it");
+      return false;
+    }
+    publishMeters();
+    return true;
+  }
+
+  /** Sends until {@link #stop}, then a last flush and the sink closed. Call after {@link #open}. */
+  public void loop() {
+    TriplineBridge.markAgentThread();
+    try {
       long nextFlush = System.currentTimeMillis() + flushMs;
       long nextHeartbeat = System.currentTimeMillis() + Math.min(FIRST_HEARTBEAT_MS, heartbeatMs);
       List<Occurrence> fresh = new ArrayList<>();
@@ -107,19 +122,17 @@ public final class Pipeline implements Runnable {
       stats.error();
       System.err.println("[tripline] pipeline stopped: " + e);
     } finally {
-      if (sink != null) {
-        try {
-          List<Occurrence> last = new ArrayList<>();
-          recorder.fresh().drainTo(last);
-          if (!last.isEmpty()) {
-            sendFirsts(last);
-          }
-          flushRepeats();
-        } catch (RuntimeException e) {
-          stats.error();
+      try {
+        List<Occurrence> last = new ArrayList<>();
+        recorder.fresh().drainTo(last);
+        if (!last.isEmpty()) {
+          sendFirsts(last);
         }
-        sink.close();
+        flushRepeats();
+      } catch (RuntimeException e) {
+        stats.error();
       }
+      sink.close();
     }
   }
 

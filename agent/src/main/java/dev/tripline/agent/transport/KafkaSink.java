@@ -192,6 +192,41 @@ public final class KafkaSink implements EventSink {
     }
   }
 
+  /** Whether a TCP connection to one of the bootstrap servers opens within 200 ms. */
+  static boolean anyReachable(String servers) {
+    for (String server : servers.split(",")) {
+      String s = server.trim();
+      int colon = s.lastIndexOf(':');
+      if (colon <= 0) {
+        continue;
+      }
+      String host = s.startsWith("[") && s.charAt(colon - 1) == ']' ? s.substring(1, colon - 1) : s.substring(0, colon);
+      try (java.net.Socket probe = new java.net.Socket()) {
+        probe.connect(new java.net.InetSocketAddress(host, Integer.parseInt(s.substring(colon + 1))), 200);
+        return true;
+      } catch (java.io.IOException | RuntimeException e) {
+        // refused, unresolvable or too slow: try the next
+      }
+    }
+    return false;
+  }
+
+  /** Connections this producer has opened to any broker (its own metric). */
+  private double connectionsMade() {
+    try {
+      for (java.util.Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> m
+          : producer.metrics().entrySet()) {
+        if (m.getKey().name().equals("connection-creation-total") && m.getKey().group().equals("producer-metrics")) {
+          Object v = m.getValue().metricValue();
+          return v instanceof Number ? ((Number) v).doubleValue() : 0;
+        }
+      }
+    } catch (RuntimeException e) {
+      stats.error();
+    }
+    return 1; // unknown: assume reached, wait the longer bound
+  }
+
   private void lost(EventBatch batch, Consumer<EventBatch> onLost, int events) {
     if (events == 0) {
       stats.dropped(AgentStats.TRANSPORT, 0); // a heartbeat: the next one reports the same counters anyway
@@ -199,10 +234,15 @@ public final class KafkaSink implements EventSink {
     onLost.accept(batch);
   }
 
+  /**
+   * At JVM exit: up to 2 s for what is pending when a broker can be reached (a short-lived JVM's
+   * first events may still be on their way: its producer may not have connected yet), but no wait
+   * when none can: an unreachable broker must not add seconds to every exit.
+   */
   @Override
   public void close() {
     try {
-      producer.close(Duration.ofSeconds(2));
+      producer.close(Duration.ofMillis(connectionsMade() > 0 || anyReachable(bootstrap) ? 2_000 : 0));
     } catch (RuntimeException e) {
       stats.error();
     }

@@ -1,0 +1,120 @@
+package dev.tripline.bootstrap;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * What the hooks see between the end of {@code premain} and the moment the agent's recorder is
+ * ready on its own thread: the agent weaves before {@code main} (so the application's first I/O is
+ * seen) but builds everything else (protobuf, caches, the Kafka client) while the application
+ * starts. Each observation keeps its thread and stack, so it is reported later as if it had been
+ * recorded live. Bounded: the first {@link #WITH_STACK} keep their stack (their call site is
+ * known), the rest up to {@link #CAPACITY} are kept without it (reported with an empty call site
+ * rather than lost: a short-lived JVM can do thousands of distinct things before the recorder is
+ * ready on a loaded machine), and beyond that they are counted as dropped.
+ */
+public final class EarlyBuffer implements TriplineDispatcher {
+  public static final int CAPACITY = 8192;
+  public static final int WITH_STACK = 2048;
+  /**
+   * Frames kept per observation (innermost first): the call site and the context frames lie within
+   * them in practice. With {@link #WITH_STACK} this bounds the buffer to a few MiB at worst.
+   */
+  public static final int MAX_FRAMES = 32;
+
+  private static final StackWalker WALKER = StackWalker.getInstance(
+      EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_REFLECT_FRAMES));
+
+  private final Observation[] slots = new Observation[CAPACITY];
+  private final AtomicInteger claimed = new AtomicInteger();
+  private volatile TriplineDispatcher next;
+  private volatile long dropped;
+
+  @Override
+  public void observe(int hook, Object a, Object b, int n, Throwable error) {
+    TriplineDispatcher live = next;
+    if (live != null) {
+      live.observe(hook, a, b, n, error); // read the field just before the hand-over: pass it on
+      return;
+    }
+    int i = claimed.getAndIncrement();
+    if (i >= CAPACITY) {
+      dropped++;
+      return;
+    }
+    List<StackWalker.StackFrame> frames = i < WITH_STACK ? WALKER.walk(new FirstFrames()) : List.of();
+    slots[i] = new Observation(hook, a, b, n, error, Thread.currentThread(), frames, System.currentTimeMillis());
+  }
+
+  /**
+   * Makes {@code recorder} the bridge's dispatcher and returns what was buffered, in order. An
+   * observation racing with the hand-over either lands in the list or goes to the recorder live.
+   */
+  public List<Observation> handOver(TriplineDispatcher recorder) {
+    next = recorder;
+    TriplineBridge.dispatcher = recorder;
+    int n = Math.min(claimed.getAndSet(CAPACITY), CAPACITY);
+    List<Observation> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Observation o = slots[i];
+      for (int spin = 0; o == null && spin < 1_000; spin++) {
+        Thread.yield(); // a slot claimed a moment ago is being filled
+        o = slots[i];
+      }
+      if (o != null) {
+        out.add(o);
+        slots[i] = null;
+      } else {
+        dropped++;
+      }
+    }
+    return out;
+  }
+
+  /** Observations that found the buffer full. */
+  public long dropped() {
+    return dropped;
+  }
+
+  /** One buffered call of {@link TriplineDispatcher#observe}, with where and when it happened. */
+  public static final class Observation {
+    public final int hook;
+    public final Object a;
+    public final Object b;
+    public final int n;
+    public final Throwable error;
+    public final Thread thread;
+    public final List<StackWalker.StackFrame> frames;
+    public final long timeMs;
+
+    Observation(int hook, Object a, Object b, int n, Throwable error, Thread thread,
+        List<StackWalker.StackFrame> frames, long timeMs) {
+      this.hook = hook;
+      this.a = a;
+      this.b = b;
+      this.n = n;
+      this.error = error;
+      this.thread = thread;
+      this.frames = frames;
+      this.timeMs = timeMs;
+    }
+  }
+
+  /** A named class rather than a lambda: no invokedynamic bootstrap under a hook. */
+  private static final class FirstFrames implements Function<Stream<StackWalker.StackFrame>, List<StackWalker.StackFrame>> {
+    @Override
+    public List<StackWalker.StackFrame> apply(Stream<StackWalker.StackFrame> s) {
+      List<StackWalker.StackFrame> out = new ArrayList<>(MAX_FRAMES);
+      Iterator<StackWalker.StackFrame> it = s.iterator();
+      while (it.hasNext() && out.size() < MAX_FRAMES) {
+        out.add(it.next());
+      }
+      return out;
+    }
+  }
+}

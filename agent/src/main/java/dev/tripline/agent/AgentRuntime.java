@@ -1,0 +1,124 @@
+package dev.tripline.agent;
+
+import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.health.AgentStats;
+import dev.tripline.agent.health.Coverage;
+import dev.tripline.agent.identity.IdentityResolver;
+import dev.tripline.agent.instrument.Hooks;
+import dev.tripline.agent.pipeline.EventRecorder;
+import dev.tripline.agent.pipeline.Pipeline;
+import dev.tripline.agent.pipeline.Sinks;
+import dev.tripline.bootstrap.EarlyBuffer;
+import dev.tripline.bootstrap.TriplineBridge;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The agent's thread ({@code tripline-pipeline}), from its first instruction: builds what
+ * {@code premain} left out (recorder, caches, protobuf, identity, sink — the Kafka client), takes
+ * over from the {@link EarlyBuffer} and replays what it saw, then runs the {@link Pipeline}. All of
+ * it happens while the application starts, not before it.
+ */
+final class AgentRuntime implements Runnable {
+  /** Longest the JVM's exit waits for the last events (start-up still running included). */
+  static final long EXIT_BUDGET_MS = 5_000;
+
+  private final AgentConfig config;
+  private final Hooks hooks;
+  private final EarlyBuffer early;
+  private final StartupTimes times;
+  private final CountDownLatch ready = new CountDownLatch(1);
+  private volatile Pipeline pipeline;
+  private final AgentStats stats = new AgentStats();
+
+  AgentRuntime(AgentConfig config, Hooks hooks, EarlyBuffer early, StartupTimes times) {
+    this.config = config;
+    this.hooks = hooks;
+    this.early = early;
+    this.times = times;
+  }
+
+  @Override
+  public void run() {
+    TriplineBridge.markAgentThread();
+    long t0 = System.nanoTime();
+    try {
+      stats.errorsFrom(() -> TriplineBridge.errors);
+      EventRecorder recorder = new EventRecorder(config, stats, hooks);
+      java.util.List<EarlyBuffer.Observation> seen = early.handOver(recorder); // live from here on
+      times.put("recorder", System.nanoTime() - t0);
+      Coverage coverage = new Coverage(config.warnings(), hooks::applied, hooks::all, () -> loadHookedTypes(hooks));
+      Pipeline p = new Pipeline(config, recorder, stats, () -> Sinks.create(config, stats),
+          () -> IdentityResolver.resolve(config), coverage);
+      pipeline = p;
+      ready.countDown();
+      // The sink first (the Kafka client connects while the early observations are replayed).
+      if (!p.open()) {
+        return;
+      }
+      recorder.replay(seen);
+      if (early.dropped() > 0) {
+        stats.dropped(AgentStats.EARLY_FULL, early.dropped());
+      }
+      times.put("pipeline", System.nanoTime() - t0);
+      coverage.startup(times.snapshot());
+      times.printOnce();
+      p.loop();
+    } catch (Throwable e) {
+      TriplineBridge.dispatcher = null;
+      stats.error();
+      System.err.println("[tripline] agent off: " + e + "; the application runs on without it");
+    } finally {
+      ready.countDown();
+    }
+  }
+
+  /**
+   * JVM exit: stop reporting, then let the pipeline send what is pending — bounded by
+   * {@link #EXIT_BUDGET_MS}, and at once when nothing can be delivered (sink {@code none}). The
+   * Kafka sink itself waits less for a broker it never reached (see {@code KafkaSink.close}).
+   */
+  void stop(Thread thread) {
+    TriplineBridge.dispatcher = null;
+    if (!config.get("sink").equals("none")) { // with no sink nothing leaves the JVM: nothing to wait for
+      long deadline = System.currentTimeMillis() + EXIT_BUDGET_MS;
+      try {
+        ready.await(EXIT_BUDGET_MS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      Pipeline p = pipeline;
+      if (p != null) {
+        p.stop(thread, Math.max(1, deadline - System.currentTimeMillis()));
+      }
+    }
+    if (config.debug()) {
+      times.printOnce();
+      java.util.List<String> missing = new java.util.ArrayList<>(hooks.all());
+      missing.removeAll(hooks.applied());
+      System.err.println("[tripline] hooks applied " + hooks.applied().size() + "/" + hooks.all().size()
+          + (missing.isEmpty() ? "" : "; not applied: " + missing)
+          + (hooks.failures().isEmpty() ? "" : "; failures: " + hooks.failures())
+          + "; events seen " + stats.seenCount() + ", errors " + stats.errorCount());
+    }
+  }
+
+  /**
+   * Loads (without initialising) each hooked JDK class the application has not loaded yet, on the
+   * agent's own thread: its hooks are woven now, so one still missing afterwards did not match.
+   */
+  static void loadHookedTypes(Hooks hooks) {
+    for (String type : hooks.types()) {
+      try {
+        Class.forName(type, false, null);
+      } catch (ClassNotFoundException | LinkageError e) {
+        // absent on this JDK (or not in the boot loader: java.net.http), its hooks say so below
+        try {
+          Class.forName(type, false, ClassLoader.getPlatformClassLoader());
+        } catch (ClassNotFoundException | LinkageError again) {
+          // absent on this JDK: its hooks stay missing, which is what the heartbeat should say
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,247 @@
+package dev.tripline.agent.instrument;
+
+import net.bytebuddy.jar.asm.Label;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
+
+/**
+ * The code woven into one hooked method. For an I/O hook:
+ *
+ * <pre>
+ *   int[] d = TriplineBridge.enter();
+ *   try { original body; before each return: TriplineBridge.exit(d, id, a, b, n, null); }
+ *   catch (Throwable t) { TriplineBridge.exit(d, id, a, b, n, t); throw t; }
+ * </pre>
+ *
+ * and for a hand-off hook one call of {@code TriplineBridge.handoff(id, a, null)} at entry. The
+ * counter lives in a new local after the method's own ones, declared in every stack-map frame, so
+ * no frame has to be recomputed (which would mean loading classes inside a transformation).
+ */
+final class HookCode extends MethodVisitor {
+  private static final String BRIDGE = "dev/tripline/bootstrap/TriplineBridge";
+  private static final String EXIT = "([IILjava/lang/Object;Ljava/lang/Object;ILjava/lang/Throwable;)V";
+  private static final String HANDOFF = "(ILjava/lang/Object;Ljava/lang/Object;)V";
+
+  private final Hook hook;
+  private final boolean isStatic;
+  private final Type[] params;
+  private final Type returns;
+  private final String owner;
+  private final int depthSlot;
+  private final int tempSlot;
+  private final Label start = new Label();
+  private final Label end = new Label();
+  private final Label handler = new Label();
+
+  HookCode(MethodVisitor mv, Hook hook, int access, String owner, String descriptor, int maxLocals) {
+    super(Opcodes.ASM9, mv);
+    this.hook = hook;
+    this.isStatic = (access & Opcodes.ACC_STATIC) != 0;
+    this.params = Type.getArgumentTypes(descriptor);
+    this.returns = Type.getReturnType(descriptor);
+    this.owner = owner;
+    this.depthSlot = maxLocals;
+    this.tempSlot = maxLocals + 1;
+  }
+
+  /** Refuses a declaration that does not fit the method it matched (a wrong index or type in a Hook row). */
+  static void check(Hook hook, int access, String descriptor) {
+    Type[] params = Type.getArgumentTypes(descriptor);
+    Type returns = Type.getReturnType(descriptor);
+    boolean isStatic = (access & Opcodes.ACC_STATIC) != 0;
+    checkValue(hook, hook.a, true, params, returns, isStatic);
+    checkValue(hook, hook.b, true, params, returns, isStatic);
+    checkValue(hook, hook.n, false, params, returns, isStatic);
+    if (hook.handoff && (hook.a.source == Hook.Source.RETURN || hook.n.source != Hook.Source.NONE)) {
+      throw new IllegalStateException(hook.name + ": a hand-off hook passes arguments only");
+    }
+  }
+
+  private static void checkValue(Hook hook, Hook.Value v, boolean reference, Type[] params, Type returns,
+      boolean isStatic) {
+    Type t;
+    switch (v.source) {
+      case NONE:
+        return;
+      case THIS:
+        if (isStatic || !reference) {
+          throw new IllegalStateException(hook.name + ": 'this' of a static method, or as n");
+        }
+        return;
+      case ARG:
+        if (v.index >= params.length) {
+          throw new IllegalStateException(hook.name + ": no argument " + v.index);
+        }
+        t = params[v.index];
+        break;
+      default:
+        t = returns;
+    }
+    boolean isReference = t.getSort() == Type.OBJECT || t.getSort() == Type.ARRAY;
+    boolean isInt = t.getSort() >= Type.BOOLEAN && t.getSort() <= Type.INT;
+    if (reference ? !isReference : !isInt) {
+      throw new IllegalStateException(hook.name + ": " + v.source + " is " + t + ", not " + (reference ? "an object" : "an int"));
+    }
+  }
+
+  @Override
+  public void visitCode() {
+    super.visitCode();
+    if (hook.handoff) {
+      push(hook.id);
+      pushValue(hook.a, true, false);
+      super.visitInsn(Opcodes.ACONST_NULL);
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "handoff", HANDOFF, false);
+      return;
+    }
+    super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "enter", "()[I", false);
+    super.visitVarInsn(Opcodes.ASTORE, depthSlot);
+    super.visitLabel(start);
+  }
+
+  @Override
+  public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+    if (hook.handoff || type != Opcodes.F_NEW) {
+      super.visitFrame(type, numLocal, local, numStack, stack);
+      return;
+    }
+    Object[] locals = withCounter(local, numLocal);
+    super.visitFrame(type, locals.length, locals, numStack, stack);
+  }
+
+  @Override
+  public void visitInsn(int opcode) {
+    if (!hook.handoff && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+      exit(false);
+    }
+    super.visitInsn(opcode);
+  }
+
+  @Override
+  public void visitMaxs(int maxStack, int maxLocals) {
+    if (hook.handoff) {
+      super.visitMaxs(maxStack + 3, maxLocals);
+      return;
+    }
+    super.visitLabel(end);
+    super.visitLabel(handler);
+    Object[] locals = withCounter(declaredLocals(), -1);
+    super.visitFrame(Opcodes.F_NEW, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
+    super.visitVarInsn(Opcodes.ASTORE, tempSlot);
+    exit(true);
+    super.visitVarInsn(Opcodes.ALOAD, tempSlot);
+    super.visitInsn(Opcodes.ATHROW);
+    super.visitTryCatchBlock(start, end, handler, null); // last: the method's own handlers keep priority
+    super.visitMaxs(maxStack + 8, Math.max(maxLocals, tempSlot + 1));
+  }
+
+  /** {@code TriplineBridge.exit(d, id, a, b, n, thrown)}; on a return, the value returned stays on the stack. */
+  private void exit(boolean thrown) {
+    boolean needsReturn = !thrown && (hook.a.source == Hook.Source.RETURN || hook.b.source == Hook.Source.RETURN
+        || hook.n.source == Hook.Source.RETURN);
+    if (needsReturn) {
+      super.visitInsn(Opcodes.DUP);
+      super.visitVarInsn(returns.getOpcode(Opcodes.ISTORE), tempSlot);
+    }
+    super.visitVarInsn(Opcodes.ALOAD, depthSlot);
+    push(hook.id);
+    pushValue(hook.a, true, thrown);
+    pushValue(hook.b, true, thrown);
+    pushValue(hook.n, false, thrown);
+    if (thrown) {
+      super.visitVarInsn(Opcodes.ALOAD, tempSlot);
+    } else {
+      super.visitInsn(Opcodes.ACONST_NULL);
+    }
+    super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "exit", EXIT, false);
+  }
+
+  private void pushValue(Hook.Value v, boolean reference, boolean thrown) {
+    switch (v.source) {
+      case THIS:
+        super.visitVarInsn(Opcodes.ALOAD, 0);
+        return;
+      case ARG:
+        super.visitVarInsn(params[v.index].getOpcode(Opcodes.ILOAD), slotOf(v.index));
+        return;
+      case RETURN:
+        if (!thrown) {
+          super.visitVarInsn(returns.getOpcode(Opcodes.ILOAD), tempSlot);
+          return;
+        }
+        break; // nothing was returned: the default below
+      default:
+        break;
+    }
+    super.visitInsn(reference ? Opcodes.ACONST_NULL : Opcodes.ICONST_0);
+  }
+
+  private void push(int value) {
+    if (value <= Short.MAX_VALUE) {
+      super.visitIntInsn(Opcodes.SIPUSH, value);
+    } else {
+      super.visitLdcInsn(value);
+    }
+  }
+
+  private int slotOf(int param) {
+    int slot = isStatic ? 0 : 1;
+    for (int i = 0; i < param; i++) {
+      slot += params[i].getSize();
+    }
+    return slot;
+  }
+
+  /** {@code this} and the parameters, in frame form: what the handler may rely on. */
+  private Object[] declaredLocals() {
+    Object[] out = new Object[params.length + (isStatic ? 0 : 1)];
+    int i = 0;
+    if (!isStatic) {
+      out[i++] = owner;
+    }
+    for (Type t : params) {
+      out[i++] = frameType(t);
+    }
+    return out;
+  }
+
+  /** The frame's locals, padded with TOP up to the counter's slot, then the counter. */
+  private Object[] withCounter(Object[] local, int count) {
+    int n = count < 0 ? local.length : count;
+    Object[] out = new Object[n + depthSlot + 1];
+    int entries = 0;
+    int slots = 0;
+    for (int i = 0; i < n; i++) {
+      out[entries++] = local[i];
+      slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
+    }
+    while (slots < depthSlot) {
+      out[entries++] = Opcodes.TOP;
+      slots++;
+    }
+    out[entries++] = "[I";
+    Object[] exact = new Object[entries];
+    System.arraycopy(out, 0, exact, 0, entries);
+    return exact;
+  }
+
+  private static Object frameType(Type t) {
+    switch (t.getSort()) {
+      case Type.BOOLEAN:
+      case Type.BYTE:
+      case Type.CHAR:
+      case Type.SHORT:
+      case Type.INT:
+        return Opcodes.INTEGER;
+      case Type.FLOAT:
+        return Opcodes.FLOAT;
+      case Type.LONG:
+        return Opcodes.LONG;
+      case Type.DOUBLE:
+        return Opcodes.DOUBLE;
+      default:
+        return t.getInternalName();
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package dev.tripline.agent.instrument;
+
+import dev.tripline.agent.pipeline.Observations;
+import java.util.List;
+
+/**
+ * One family of behaviour: the JDK methods that carry it, the {@code capture} word that turns it on
+ * or off, and the code that turns what its hooks pass into observations for the recorder. A new
+ * kind of behaviour (say JDBC connects) is a new group registered in {@link Hooks#GROUPS}, plus its
+ * row in the collector's kind table.
+ */
+public abstract class HookGroup {
+  /** The word of the {@code capture} setting that enables this group ("file", "net", …). */
+  public abstract String capture();
+
+  /** This group's hooks. Built once; plain data, cheap to load before {@code main}. */
+  public abstract List<Hook> hooks();
+
+  /**
+   * One call of one of this group's hooks (on the application's thread; after {@code main} started).
+   * {@code action} is the hook's declared action; {@code a}, {@code b}, {@code n} hold what it declared.
+   */
+  public abstract void observe(int action, Object a, Object b, int n, Throwable error, Observations to);
+}

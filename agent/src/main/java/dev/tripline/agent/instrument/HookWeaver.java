@@ -1,0 +1,111 @@
+package dev.tripline.agent.instrument;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+
+/**
+ * Weaves the hooks into the handful of JDK classes that carry them, from a plain
+ * {@link ClassFileTransformer}: one map lookup for every other class the JVM loads, and for a hooked
+ * class two passes of ASM (the one bundled, relocated, with ByteBuddy) that copy every other method
+ * untouched. No ByteBuddy {@code AgentBuilder}, type pool or advice parsing: those cost most of a
+ * second of start-up for twenty methods (docs/benchmarks.md).
+ */
+final class HookWeaver implements ClassFileTransformer {
+  private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
+
+  private final Map<String, List<Hook>> byOwner = new HashMap<>();
+  private final Map<String, String> failures = new ConcurrentHashMap<>();
+
+  HookWeaver(List<Hook> hooks) {
+    for (Hook h : hooks) {
+      byOwner.computeIfAbsent(h.owner, k -> new ArrayList<>()).add(h);
+    }
+  }
+
+  @Override
+  public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
+      byte[] bytes) {
+    if (className == null || (loader != null && loader != PLATFORM)) {
+      return null; // only the JDK's own classes are ever hooked
+    }
+    List<Hook> hooks = byOwner.get(className);
+    if (hooks == null) {
+      return null;
+    }
+    try {
+      return weave(bytes, hooks);
+    } catch (Throwable e) {
+      failures.put(className, e.toString()); // the class loads unhooked; the heartbeat lists its hooks as missing
+      return null;
+    }
+  }
+
+  Map<String, String> failures() {
+    return failures;
+  }
+
+  /** The class with every matching hook woven in; hooks that matched are marked applied. */
+  static byte[] weave(byte[] bytes, List<Hook> hooks) {
+    ClassReader reader = new ClassReader(bytes);
+    Map<Hook, Integer> found = maxLocals(reader, hooks);
+    if (found.isEmpty()) {
+      return null;
+    }
+    ClassWriter writer = new ClassWriter(reader, 0);
+    reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+      @Override
+      public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+        MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+        Hook hook = match(hooks, name, descriptor);
+        Integer locals = hook == null ? null : found.get(hook);
+        return locals == null ? mv : new HookCode(mv, hook, access, reader.getClassName(), descriptor, locals);
+      }
+    }, ClassReader.EXPAND_FRAMES);
+    byte[] out = writer.toByteArray();
+    for (Hook h : found.keySet()) {
+      h.applied = true;
+    }
+    return out;
+  }
+
+  /** First pass: the methods to hook (with code) and their max locals, where the hook keeps its depth counter. */
+  private static Map<Hook, Integer> maxLocals(ClassReader reader, List<Hook> hooks) {
+    Map<Hook, Integer> found = new HashMap<>();
+    reader.accept(new ClassVisitor(Opcodes.ASM9) {
+      @Override
+      public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+        Hook hook = match(hooks, name, descriptor);
+        if (hook == null || (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
+          return null;
+        }
+        HookCode.check(hook, access, descriptor);
+        return new MethodVisitor(Opcodes.ASM9) {
+          @Override
+          public void visitMaxs(int maxStack, int maxLocals) {
+            found.put(hook, maxLocals);
+          }
+        };
+      }
+    }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+    return found;
+  }
+
+  private static Hook match(List<Hook> hooks, String name, String descriptor) {
+    for (Hook h : hooks) {
+      if (h.method.equals(name) && descriptor.startsWith(h.parameters)) {
+        return h;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,98 @@
+package dev.tripline.agent.instrument;
+
+import static dev.tripline.agent.instrument.Hook.Value.NONE;
+import static dev.tripline.agent.instrument.Hook.Value.RETURN;
+import static dev.tripline.agent.instrument.Hook.Value.THIS;
+import static dev.tripline.agent.instrument.Hook.Value.arg;
+
+import dev.tripline.agent.pipeline.Observations;
+import dev.tripline.model.EventKind;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.util.List;
+
+/**
+ * Network: TCP connects, UDP sends, listens and accepts (blocking, NIO and virtual-thread sockets
+ * all end in these {@code sun.nio.ch} methods on JDK 13+), and Unix domain sockets (JDK 16+).
+ */
+final class NetworkHooks extends HookGroup {
+  private static final int CONNECT = 0;
+  private static final int DATAGRAM = 1;
+  private static final int LISTEN = 2;
+  private static final int ACCEPT_SOCKET = 3;
+  private static final int ACCEPT_CHANNEL = 4;
+  private static final int UNIX_CONNECT = 5;
+  private static final int UNIX_BIND = 6;
+
+  private static final String CHANNEL = "sun/nio/ch/ServerSocketChannelImpl";
+  private static final String DATAGRAM_CHANNEL = "sun/nio/ch/DatagramChannelImpl";
+  private static final String UNIX = "sun/nio/ch/UnixDomainSockets";
+
+  @Override
+  public String capture() {
+    return "net";
+  }
+
+  @Override
+  public List<Hook> hooks() {
+    return List.of(
+        Hook.exit("net.connect", "sun/nio/ch/Net", "connect",
+            "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)", CONNECT, arg(2), NONE, arg(3)),
+        Hook.exit("net.datagram.send", DATAGRAM_CHANNEL, "send", "(Ljava/nio/ByteBuffer;Ljava/net/SocketAddress;)",
+            DATAGRAM, arg(1), NONE, NONE),
+        Hook.exit("net.datagram.connect", DATAGRAM_CHANNEL, "connect", "(Ljava/net/SocketAddress;Z)",
+            DATAGRAM, arg(0), NONE, NONE),
+        Hook.exit("net.listen.ServerSocket", "java/net/ServerSocket", "bind", "(Ljava/net/SocketAddress;I)",
+            LISTEN, THIS, arg(0), NONE),
+        Hook.exit("net.listen.ServerSocketChannel", CHANNEL, "bind", "(Ljava/net/SocketAddress;I)",
+            LISTEN, THIS, arg(0), NONE),
+        // the accepted socket is connected on exit
+        Hook.exit("net.accept.ServerSocket", "java/net/ServerSocket", "implAccept", "(Ljava/net/Socket;)",
+            ACCEPT_SOCKET, arg(0), NONE, NONE),
+        // null when non-blocking and nothing was pending
+        Hook.exit("net.accept.ServerSocketChannel", CHANNEL, "accept", "()", ACCEPT_CHANNEL, RETURN, NONE, NONE),
+        // Unix domain sockets: connect has two shapes (SocketAddress, Path). A server channel's bind and
+        // accept reach UnixDomainSockets inside the hooked ServerSocketChannelImpl.bind and accept, which
+        // report them: only the outermost hooked call reports.
+        Hook.exit("unix.connect", UNIX, "connect", "(Ljava/io/FileDescriptor;Ljava/net/SocketAddress;)",
+            UNIX_CONNECT, arg(1), NONE, NONE),
+        Hook.exit("unix.connect", UNIX, "connect", "(Ljava/io/FileDescriptor;Ljava/nio/file/Path;)",
+            UNIX_CONNECT, arg(1), NONE, NONE),
+        Hook.exit("unix.bind", UNIX, "bind", "(Ljava/io/FileDescriptor;Ljava/nio/file/Path;)",
+            UNIX_BIND, arg(1), NONE, NONE));
+  }
+
+  @Override
+  public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {
+    switch (action) {
+      case CONNECT:
+        to.connect((InetAddress) a, n, error);
+        return;
+      case DATAGRAM:
+        to.datagram(a, error);
+        return;
+      case LISTEN:
+        to.listen(a, b, error);
+        return;
+      case ACCEPT_SOCKET:
+        Socket s = (Socket) a;
+        if (error == null && s != null) {
+          to.accept(s.getInetAddress(), s.getLocalPort());
+        }
+        return;
+      case ACCEPT_CHANNEL:
+        if (error == null && a != null) {
+          to.acceptChannel(a);
+        }
+        return;
+      case UNIX_CONNECT:
+        to.unix(EventKind.NET_CONNECT, a, error);
+        return;
+      case UNIX_BIND:
+        to.unix(EventKind.NET_LISTEN, a, error);
+        return;
+      default:
+        throw new IllegalArgumentException("net hook action " + action);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package dev.tripline.agent.pipeline;
+
+import dev.tripline.model.EventKind;
+import java.net.InetAddress;
+
+/**
+ * What the hook groups report, typed: the recorder's side of {@code instrument.HookGroup#observe}.
+ * Called on the application's thread; a repeat must cost a cache lookup and an increment.
+ */
+public interface Observations {
+  /** A TCP connect to {@code remote:port} (the peer as the application named it, if by name). */
+  void connect(InetAddress remote, int port, Throwable error);
+
+  /** A UDP send or connect; {@code target} is the SocketAddress given. */
+  void datagram(Object target, Throwable error);
+
+  /** A bind of a server socket or channel; {@code requested} is the address asked for (used when the bind failed). */
+  void listen(Object server, Object requested, Throwable error);
+
+  /** A connection accepted from {@code remote} on {@code localPort}. */
+  void accept(InetAddress remote, int localPort);
+
+  /** A SocketChannel accepted by a server channel: TCP or Unix domain. */
+  void acceptChannel(Object channel);
+
+  /** A name resolution and the addresses it gave (null when it failed). */
+  void dns(String host, Object[] addresses, Throwable error);
+
+  /** An open for reading or writing, or a delete ({@code kind} FILE_READ, FILE_WRITE or FILE_DELETE). */
+  void file(EventKind kind, String path, Throwable error);
+
+  void rename(String from, String to, Throwable error);
+
+  void process(String[] argv, String workingDir, Throwable error);
+
+  /** A Unix domain socket connect or bind ({@code kind} NET_CONNECT or NET_LISTEN); target: Path or UnixDomainSocketAddress. */
+  void unix(EventKind kind, Object target, Throwable error);
+
+  /** Application code asked the JDK HttpClient for {@code request} (java.net.http.HttpRequest): a hand-off. */
+  void httpRequest(Object request);
+}

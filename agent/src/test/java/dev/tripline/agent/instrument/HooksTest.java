@@ -1,0 +1,89 @@
+package dev.tripline.agent.instrument;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tripline.agent.config.AgentConfig;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The hook declarations against the JDK running the tests (the ITs weave them on every JDK). */
+class HooksTest {
+  @Test
+  void everyHookNameMatchesAMethodOfThisJdkAndWeaves() throws Exception {
+    Set<String> names = new LinkedHashSet<>();
+    Set<String> woven = new LinkedHashSet<>();
+    for (HookGroup g : Hooks.groups()) {
+      for (Hook h : g.hooks()) {
+        names.add(h.name);
+        h.id = 7;
+        byte[] original = classBytes(h.owner);
+        assertNotNull(original, h.owner + " is not a class of this JDK");
+        byte[] out = HookWeaver.weave(original, List.of(h));
+        if (out != null) {
+          assertTrue(h.applied, h.name);
+          assertTrue(out.length > original.length, h.name + " added code");
+          woven.add(h.name);
+        }
+      }
+    }
+    assertEquals(names, woven, "every hook has a shape on this JDK");
+  }
+
+  @Test
+  void aDeclarationThatDoesNotFitItsMethodIsRefusedNotWoven() throws Exception {
+    Hook wrong = Hook.exit("bad", "java/io/FileInputStream", "open", "(Ljava/lang/String;)", 0,
+        Hook.Value.arg(3), Hook.Value.NONE, Hook.Value.NONE);
+    byte[] bytes = classBytes(wrong.owner);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> HookWeaver.weave(bytes, List.of(wrong)));
+    assertTrue(e.getMessage().contains("no argument 3"), e.getMessage());
+    Hook intAsObject = Hook.exit("bad", "java/io/RandomAccessFile", "open", "(Ljava/lang/String;I)", 0,
+        Hook.Value.arg(1), Hook.Value.NONE, Hook.Value.NONE);
+    assertThrows(IllegalStateException.class, () -> HookWeaver.weave(classBytes(intAsObject.owner), List.of(intAsObject)));
+  }
+
+  @Test
+  void aTransformerFailureLeavesTheClassUnhookedAndIsRecorded() {
+    Hook wrong = Hook.exit("bad", "java/io/FileInputStream", "open", "(Ljava/lang/String;)", 0,
+        Hook.Value.RETURN, Hook.Value.NONE, Hook.Value.NONE); // open returns void
+    HookWeaver weaver = new HookWeaver(List.of(wrong));
+    assertEquals(null, weaver.transform(null, "java/io/FileInputStream", null, null, new byte[] {1, 2, 3}));
+    assertTrue(weaver.failures().containsKey("java/io/FileInputStream"));
+    assertEquals(null, weaver.transform(ClassLoader.getSystemClassLoader(), "java/io/FileInputStream", null, null,
+        new byte[0]), "an application's class of the same name is never touched");
+  }
+
+  @Test
+  void theCaptureWordsAreTheGroupsAndTheConfigurationDefault() {
+    assertEquals(Set.of("net", "dns", "file", "process"), Hooks.captureWords());
+    AgentConfig config = AgentConfig.load(new java.util.Properties(), Map.of("TRIPLINE_SINK", "none"));
+    assertEquals(Hooks.captureWords(), new LinkedHashSet<>(List.of(config.get("capture").split(","))));
+  }
+
+  @Test
+  void captureSelectsGroupsAndNumbersTheTable() {
+    Hooks files = new Hooks(AgentConfig.load(new java.util.Properties(), Map.of("TRIPLINE_CAPTURE", "file", "TRIPLINE_SINK", "none")));
+    List<String> all = new ArrayList<>(files.all());
+    assertTrue(all.stream().allMatch(n -> n.startsWith("file.")), all.toString());
+    assertTrue(all.contains("file.nio.newFileChannel"));
+  }
+
+  private static byte[] classBytes(String internalName) throws Exception {
+    String pkg = internalName.substring(0, internalName.lastIndexOf('/')).replace('/', '.');
+    for (Module m : ModuleLayer.boot().modules()) {
+      if (m.getPackages().contains(pkg)) {
+        try (InputStream in = m.getResourceAsStream(internalName + ".class")) {
+          return in == null ? null : in.readAllBytes();
+        }
+      }
+    }
+    return null;
+  }
+}
