@@ -14,6 +14,7 @@ import java.util.Locale;
  *   <li>duration: a whole number and a unit, {@code ms}, {@code s}, {@code m}, {@code h} or {@code d}
  *       (any case, a space allowed between): {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}.
  *       A bare number is refused, as it always was: {@code 10} would be 10 ms to one reader, 10 s to another.
+ *       At most {@code 1000000d} ({@link #MAX_DURATION_MILLIS}).
  *   <li>size: bytes, or a number with {@code B}, {@code KiB}, {@code MiB}, {@code GiB}: {@code 65536}, {@code 512KiB}.
  *   <li>whole number: digits, with a leading {@code -} where the key allows negatives.
  *   <li>decimal: {@code 0.6}, {@code .5}, {@code 1} (no exponent, no NaN).
@@ -22,7 +23,12 @@ import java.util.Locale;
  * </ul>
  */
 public final class Grammar {
-  public static final String DURATION = "a duration such as 500ms, 30s, 5m or 2h";
+  /**
+   * About 2,700 years: "never" in any configuration, and far enough from {@code Long.MAX_VALUE} that
+   * {@code now + duration} cannot wrap into the past anywhere a duration is added to a clock.
+   */
+  public static final long MAX_DURATION_MILLIS = 1_000_000L * 86_400_000L;
+  public static final String DURATION = "a duration such as 500ms, 30s, 5m or 2h (at most 1000000d)";
   public static final String SIZE = "a size such as 65536, 512KiB or 1MiB";
   public static final String BOOLEAN = "true or false";
   /** Longer than any number we read: refused before any work (and never echoed whole). */
@@ -34,7 +40,7 @@ public final class Grammar {
   public static long durationMillis(String text) {
     String s = text.trim();
     int end = digitsEnd(s);
-    String unit = s.substring(end).trim().toLowerCase(Locale.ROOT);
+    String unit = unit(s, end);
     long factor;
     switch (unit) {
       case "ms": factor = 1L; break;
@@ -44,14 +50,18 @@ public final class Grammar {
       case "d": factor = 86_400_000L; break;
       default: throw new InvalidValue(DURATION);
     }
-    return multiply(digits(s.substring(0, end), DURATION), factor, DURATION);
+    long millis = multiply(digits(s.substring(0, end), DURATION), factor, DURATION);
+    if (millis > MAX_DURATION_MILLIS) {
+      throw new InvalidValue(DURATION);
+    }
+    return millis;
   }
 
   /** Bytes. */
   public static long bytes(String text) {
     String s = text.trim();
     int end = digitsEnd(s);
-    String unit = s.substring(end).trim().toLowerCase(Locale.ROOT);
+    String unit = unit(s, end);
     long factor;
     switch (unit) {
       case "": case "b": factor = 1L; break;
@@ -131,6 +141,15 @@ public final class Grammar {
       b.append(Character.isISOControl(c) ? '?' : c);
     }
     return cut ? b.append('…').toString() : b.toString();
+  }
+
+  /** The unit after the number, spaces before it allowed (not other blanks: a control character is no space). */
+  private static String unit(String s, int from) {
+    int i = from;
+    while (i < s.length() && s.charAt(i) == ' ') {
+      i++;
+    }
+    return s.substring(i).toLowerCase(Locale.ROOT);
   }
 
   /** Index of the first character after the leading ASCII digits. */
