@@ -4,29 +4,32 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * The type of a key's value: how its text is read ({@link Grammar}) and what it must satisfy. A
  * value that does not fit throws {@link InvalidValue} saying what was expected.
+ *
+ * <p>Plain subclasses, no lambdas: the agent builds its key table in {@code premain}, where every
+ * lambda's first use costs class spinning the application waits for.
  */
-public final class Type<T> {
-  private final Function<String, T> parser;
+public abstract class Type<T> {
   private final String expected;
 
-  private Type(Function<String, T> parser, String expected) {
-    this.parser = parser;
+  private Type(String expected) {
     this.expected = expected;
   }
 
+  /** Reads the text; throws {@link InvalidValue} (or any runtime exception) when it does not fit. */
+  abstract T read(String text);
+
   /** The value of {@code text}, or {@link InvalidValue} naming what this type expects. */
-  public T parse(String text) {
+  public final T parse(String text) {
     if (text == null) {
       throw new InvalidValue(expected);
     }
     try {
-      return parser.apply(text);
+      return read(text);
     } catch (InvalidValue e) {
       throw e.culprit() != null ? e : new InvalidValue(expected);
     } catch (RuntimeException e) {
@@ -35,82 +38,145 @@ public final class Type<T> {
   }
 
   /** "a duration such as 500ms…": for messages. */
-  public String expected() {
+  public final String expected() {
     return expected;
   }
 
   /** This type, with one more rule; {@code expected} replaces the phrase. */
-  public Type<T> where(Predicate<T> ok, String expected) {
-    Function<String, T> inner = parser;
-    return new Type<>(text -> {
-      T v = inner.apply(text);
-      if (!ok.test(v)) {
-        throw new InvalidValue(expected);
+  public final Type<T> where(Predicate<T> ok, String expected) {
+    Type<T> inner = this;
+    return new Type<T>(expected) {
+      @Override
+      T read(String text) {
+        T v = inner.read(text);
+        if (!ok.test(v)) {
+          throw new InvalidValue(expected);
+        }
+        return v;
       }
-      return v;
-    }, expected);
+    };
   }
 
   /** Milliseconds, at least {@code minMillis} (0 or 1 in practice). */
   public static Type<Long> duration(long minMillis) {
-    return new Type<>(Grammar::durationMillis, Grammar.DURATION).where(ms -> ms >= minMillis, Grammar.DURATION);
+    return new Type<Long>(Grammar.DURATION) {
+      @Override
+      Long read(String text) {
+        long ms = Grammar.durationMillis(text);
+        if (ms < minMillis) {
+          throw new InvalidValue(Grammar.DURATION);
+        }
+        return ms;
+      }
+    };
   }
 
   /** Bytes within [min, max]. */
   public static Type<Long> size(long min, long max) {
-    String expected = Grammar.SIZE + range(min, max, " bytes");
-    return new Type<>(Grammar::bytes, expected).where(n -> n >= min && n <= max, expected);
+    return new Type<Long>(Grammar.SIZE + range(min, max, " bytes")) {
+      @Override
+      Long read(String text) {
+        long n = Grammar.bytes(text);
+        if (n < min || n > max) {
+          throw new InvalidValue(expected());
+        }
+        return n;
+      }
+    };
   }
 
   /** A whole number within [min, max]. */
   public static Type<Integer> integer(int min, int max) {
-    String expected = wholeNumber(min, max);
-    return new Type<>(text -> {
-      long n = Grammar.wholeNumber(text, expected);
-      if (n < min || n > max) {
-        throw new InvalidValue(expected);
+    return new Type<Integer>(wholeNumber(min, max)) {
+      @Override
+      Integer read(String text) {
+        long n = Grammar.wholeNumber(text, expected());
+        if (n < min || n > max) {
+          throw new InvalidValue(expected());
+        }
+        return (int) n;
       }
-      return (int) n;
-    }, expected);
+    };
   }
 
   public static Type<Double> decimal(double min, double max) {
-    String expected = "a number from " + plain(min) + " to " + plain(max);
-    return new Type<>(text -> Grammar.decimal(text, expected), expected).where(d -> d >= min && d <= max, expected);
+    return new Type<Double>("a number from " + plain(min) + " to " + plain(max)) {
+      @Override
+      Double read(String text) {
+        double d = Grammar.decimal(text, expected());
+        if (d < min || d > max) {
+          throw new InvalidValue(expected());
+        }
+        return d;
+      }
+    };
   }
 
   public static Type<Boolean> bool() {
-    return new Type<>(Grammar::bool, Grammar.BOOLEAN);
+    return new Type<Boolean>(Grammar.BOOLEAN) {
+      @Override
+      Boolean read(String text) {
+        return Grammar.bool(text);
+      }
+    };
   }
 
   /** Any text, as given. */
   public static Type<String> text() {
-    return new Type<>(Function.identity(), "text");
+    return new Type<String>("text") {
+      @Override
+      String read(String text) {
+        return text;
+      }
+    };
   }
 
-  /** Any text, with one rule (a sink, an address…). */
-  public static Type<String> text(Predicate<String> ok, String expected) {
-    return text().where(ok, expected);
+  /**
+   * One of {@code values} exactly, or one of {@code prefixes} followed by something
+   * ({@code kafka}, {@code none}, {@code jsonl:<path>}).
+   */
+  public static Type<String> oneOf(List<String> values, List<String> prefixes, String expected) {
+    return new Type<String>(expected) {
+      @Override
+      String read(String text) {
+        if (values.contains(text)) {
+          return text;
+        }
+        for (String p : prefixes) {
+          if (text.startsWith(p) && text.length() > p.length()) {
+            return text;
+          }
+        }
+        throw new InvalidValue(expected);
+      }
+    };
   }
 
   /** A comma-separated list of any items. */
   public static Type<List<String>> list() {
-    return new Type<>(Grammar::list, "a comma-separated list");
+    return new Type<List<String>>("a comma-separated list") {
+      @Override
+      List<String> read(String text) {
+        return Grammar.list(text);
+      }
+    };
   }
 
   /** A comma-separated list of some of {@code choices} (any case); the first stranger is named. */
   public static Type<List<String>> listOf(String... choices) {
     List<String> allowed = Collections.unmodifiableList(Arrays.asList(choices));
-    String expected = "a list of " + String.join(", ", allowed);
-    return new Type<>(text -> {
-      List<String> items = Grammar.list(text);
-      for (String item : items) {
-        if (!allowed.contains(item.toLowerCase(Locale.ROOT))) {
-          throw new InvalidValue(expected, Grammar.clip(item));
+    return new Type<List<String>>("a list of " + String.join(", ", allowed)) {
+      @Override
+      List<String> read(String text) {
+        List<String> items = Grammar.list(text);
+        for (String item : items) {
+          if (!allowed.contains(item.toLowerCase(Locale.ROOT))) {
+            throw new InvalidValue(expected(), Grammar.clip(item));
+          }
         }
+        return items;
       }
-      return items;
-    }, expected);
+    };
   }
 
   /** "a positive whole number up to 1000000", "a whole number from 0 to 65535"… */

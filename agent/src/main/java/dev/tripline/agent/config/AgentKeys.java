@@ -3,7 +3,6 @@ package dev.tripline.agent.config;
 import dev.tripline.config.Key;
 import dev.tripline.config.KeyTable;
 import dev.tripline.config.Type;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,7 +24,7 @@ public final class AgentKeys {
   public static final Key<String> SERVICE_VERSION = Key.of("service.version", Type.text(), "",
       "unset: the jar manifest's Implementation-Version");
   public static final Key<String> LABELS = Key.of("labels", Type.text(), "", "free labels on every batch: key=value,key=value");
-  public static final Key<String> SINK = Key.of("sink", Type.text(AgentKeys::isSink, "kafka, none or jsonl:<path>"), "kafka",
+  public static final Key<String> SINK = Key.of("sink", Type.oneOf(List.of("kafka", "none"), List.of("jsonl:"), "kafka, none or jsonl:<path>"), "kafka",
       "where events go: kafka, jsonl:<path> or none");
   public static final Key<String> KAFKA_BOOTSTRAP_SERVERS = Key.of("kafka.bootstrap.servers", Type.text(), "",
       "Kafka to send to; required with sink=kafka");
@@ -48,13 +47,9 @@ public final class AgentKeys {
   public static final Key<Boolean> DEBUG = Key.of("debug", Type.bool(), "false", "print the hooks woven on this JDK at start and exit");
 
   /** In declaration order; {@code kafka.*} beyond the declared ones are producer settings, passed through. */
-  public static final KeyTable TABLE = KeyTable.of(AgentConfig.ENV_PREFIX, List.of("kafka."), Arrays.asList(
+  public static final KeyTable TABLE = KeyTable.of(AgentConfig.ENV_PREFIX, List.of("kafka."), List.of(
       ENABLED, CONFIG, SERVICE_NAME, SERVICE_VERSION, LABELS, SINK, KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, CAPTURE,
       EXCLUDE_PATHS, EXCLUDE_HOSTS, CONTEXT_FRAMES, FLUSH_INTERVAL, HEARTBEAT_INTERVAL, QUEUE_CAPACITY, CACHE_SIZE, JMX, DEBUG));
 
   private AgentKeys() {}
-
-  private static boolean isSink(String sink) {
-    return sink.equals("kafka") || sink.equals("none") || (sink.startsWith("jsonl:") && sink.length() > 6);
-  }
 }
