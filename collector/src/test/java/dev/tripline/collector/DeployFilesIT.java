@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.agent.config.AgentConfig;
-import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,23 +45,57 @@ class DeployFilesIT {
     }
   }
 
+  /** Which program reads the environment at this place in a deploy file. */
+  enum Reader { AGENT, COLLECTOR, EITHER }
+
+  static Reader reader(Path file, String text, int offset) {
+    String path = DEPLOY.relativize(file).toString().replace('\\', '/');
+    if (path.startsWith("kubernetes/agent-injection/")) return Reader.AGENT;
+    if (path.startsWith("kubernetes/collector/") || path.equals("docker/collector.Dockerfile")) return Reader.COLLECTOR;
+    if (path.equals("compose/compose.yaml")) {
+      // The service block around the variable: the one with -javaagent is an agent's, the one built from collector.Dockerfile the collector's.
+      Matcher service = Pattern.compile("(?m)^  [\\w-]+:\\s*$").matcher(text);
+      int start = -1;
+      int end = text.length();
+      while (service.find()) {
+        if (service.start() <= offset) {
+          start = service.start();
+        } else {
+          end = service.start();
+          break;
+        }
+      }
+      String block = start < 0 ? "" : text.substring(start, end);
+      if (block.contains("-javaagent:")) return Reader.AGENT;
+      if (block.contains("collector.Dockerfile")) return Reader.COLLECTOR;
+    }
+    return Reader.EITHER;
+  }
+
   @Test
-  void everyTriplineVariableIsASetting() throws IOException {
+  void everyTriplineVariableIsASettingOfTheProgramThatReadsIt() throws IOException {
     Pattern env = Pattern.compile("\\b(TRIPLINE_[A-Z0-9_]+)\\b");
-    int checked = 0;
+    int agentVars = 0;
+    int collectorVars = 0;
     for (Path f : files()) {
-      Matcher m = env.matcher(Files.readString(f));
+      String text = Files.readString(f);
+      Matcher m = env.matcher(text);
       while (m.find()) {
         String var = m.group(1);
         if (NOT_SETTINGS.contains(var)) continue;
-        String key = var.substring("TRIPLINE_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
-        boolean agent = AgentConfig.knownKeys().contains(key) || key.startsWith("kafka.");
-        boolean collector = CollectorConfig.KEYS.containsKey(key) || key.startsWith("kafka.");
-        assertTrue(agent || collector, f + " names " + var + ", which no Tripline setting reads");
-        checked++;
+        boolean agent = AgentConfig.ownsEnvironmentVariable(var);
+        boolean collector = CollectorKeys.TABLE.keyOf(var) != null;
+        Reader reader = reader(f, text, m.start());
+        switch (reader) {
+          case AGENT -> assertTrue(agent, f + " gives the agent " + var + ", which is none of its keys");
+          case COLLECTOR -> assertTrue(collector, f + " gives the collector " + var + ", which is none of its keys");
+          default -> assertTrue(agent || collector, f + " names " + var + ", which no Tripline setting reads");
+        }
+        if (reader == Reader.AGENT) agentVars++;
+        if (reader == Reader.COLLECTOR) collectorVars++;
       }
     }
-    assertTrue(checked >= 10, "checked " + checked);
+    assertTrue(agentVars >= 8 && collectorVars >= 8, "checked " + agentVars + " agent and " + collectorVars + " collector variables");
   }
 
   @Test
@@ -72,7 +105,7 @@ class DeployFilesIT {
     int keys = 0;
     while (m.find()) {
       String key = m.group(1);
-      assertTrue(CollectorConfig.KEYS.containsKey(key) || key.startsWith("kafka."), "unknown collector key " + key);
+      assertTrue(CollectorKeys.TABLE.isKnown(key), "unknown collector key " + key);
       keys++;
     }
     assertTrue(keys >= 10, "read " + keys + " keys");

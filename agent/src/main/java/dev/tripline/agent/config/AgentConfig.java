@@ -1,5 +1,9 @@
 package dev.tripline.agent.config;
 
+import dev.tripline.config.Grammar;
+import dev.tripline.config.InvalidValue;
+import dev.tripline.config.Key;
+import dev.tripline.config.Secrets;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -25,41 +28,17 @@ import java.util.TreeMap;
  * ignored. An unknown {@code tripline.*} key or a bad value is a {@link #warnings() warning} naming
  * it, and the key keeps its default. Only a mistake the agent cannot work around (Kafka without an
  * address, an unreadable Kafka secret) is a {@link ConfigException}, which switches it off.
+ *
+ * <p>The keys are declared in {@link AgentKeys}; values are read with the grammar the collector
+ * uses too ({@code dev.tripline.config.Grammar}).
  */
 public final class AgentConfig {
   public static final String PREFIX = "tripline.";
   static final String ENV_PREFIX = "TRIPLINE_";
-  /** Above this the queue's array alone would take a noticeable share of the application's heap. */
-  static final int MAX_QUEUE_CAPACITY = 1_000_000;
-  static final int MAX_CACHE_SIZE = 1_000_000;
+  static final int MAX_QUEUE_CAPACITY = AgentKeys.MAX_QUEUE_CAPACITY;
+  static final int MAX_CACHE_SIZE = AgentKeys.MAX_CACHE_SIZE;
   /** A file full of typos must not make the heartbeat large. */
   static final int MAX_WARNINGS = 20;
-
-  /** Known keys with their defaults ("" = unset). */
-  private static final Map<String, String> DEFAULTS;
-
-  static {
-    Map<String, String> d = new LinkedHashMap<>();
-    d.put("enabled", "true");
-    d.put("config", "");
-    d.put("service.name", "");
-    d.put("service.version", "");
-    d.put("labels", "");
-    d.put("sink", "kafka");
-    d.put("kafka.bootstrap.servers", "");
-    d.put("kafka.topic", "tripline.events");
-    d.put("capture", "net,dns,file,process");
-    d.put("exclude.paths", "");
-    d.put("exclude.hosts", "");
-    d.put("context.frames", ""); // extra code-context frames, "category=class-prefix[#method-prefix],…"
-    d.put("flush.interval", "10s");
-    d.put("heartbeat.interval", "30s");
-    d.put("queue.capacity", "8192");
-    d.put("cache.size", "4096"); // ~0.5 KB each: bounds the agent's heap (docs/benchmarks.md)
-    d.put("jmx", "true");
-    d.put("debug", "false");
-    DEFAULTS = Collections.unmodifiableMap(d);
-  }
 
   private final Map<String, String> values;
   private final List<String> warnings;
@@ -81,7 +60,7 @@ public final class AgentConfig {
    */
   public static AgentConfig load(Properties system, Map<String, String> env) {
     List<String> warnings = new ArrayList<>();
-    Map<String, String> fromEnv = ownEnvironment(env);
+    Map<String, String> fromEnv = AgentKeys.TABLE.fromEnvironment(env);
     Map<String, String> fromSystem = new TreeMap<>();
     for (String name : system.stringPropertyNames()) {
       if (name.startsWith(PREFIX)) {
@@ -94,8 +73,8 @@ public final class AgentConfig {
       try {
         v.putAll(readFile(file.trim()));
       } catch (IOException e) {
-        warn(warnings, "config", "names a file that cannot be read: " + file.trim() + " (" + e.getClass().getSimpleName()
-            + "); carrying on without it");
+        warn(warnings, "config", "names a file that cannot be read: " + Grammar.clip(file.trim(), 300) + " ("
+            + e.getClass().getSimpleName() + "); carrying on without it");
       }
     }
     v.putAll(fromEnv);
@@ -103,15 +82,16 @@ public final class AgentConfig {
     Map<String, String> resolved = new TreeMap<>();
     for (Map.Entry<String, String> e : v.entrySet()) {
       String key = e.getKey();
-      String problem = unknownKeyProblem(key);
-      if (problem != null) {
-        warn(warnings, key, problem + "; ignored");
+      if (!AgentKeys.TABLE.isKnown(key)) {
+        String near = AgentKeys.TABLE.suggest(key);
+        warn(warnings, key, "is unknown" + (near != null ? " (did you mean '" + PREFIX + near + "'?)" : "") + "; ignored");
         continue;
       }
+      String value = e.getValue().trim();
       try {
-        resolved.put(key, resolveSecret(key, e.getValue().trim()));
+        resolved.put(key, Secrets.resolve(value));
       } catch (IOException ex) {
-        String what = "names a secret file that cannot be read: " + e.getValue().trim().substring(6);
+        String what = "names a secret file that cannot be read: " + Grammar.clip(Secrets.path(value), 300);
         if (key.startsWith("kafka.")) {
           ConfigException fatal = new ConfigException(key, what); // Kafka without its credentials cannot deliver anything
           fatal.warnings.addAll(warnings);
@@ -130,27 +110,14 @@ public final class AgentConfig {
     return config;
   }
 
-  /** The agent's own variables only: {@code TRIPLINE_<KEY>} of a known key, and {@code TRIPLINE_KAFKA_*}. */
-  private static Map<String, String> ownEnvironment(Map<String, String> env) {
-    Map<String, String> out = new TreeMap<>();
-    for (String key : DEFAULTS.keySet()) {
-      String value = env.get(envName(key));
-      if (value != null) {
-        out.put(key, value);
-      }
-    }
-    String kafka = ENV_PREFIX + "KAFKA_";
-    for (Map.Entry<String, String> e : env.entrySet()) {
-      if (e.getKey().startsWith(kafka) && e.getKey().length() > kafka.length()) {
-        out.putIfAbsent("kafka." + e.getKey().substring(kafka.length()).toLowerCase(Locale.ROOT).replace('_', '.'), e.getValue());
-      }
-    }
-    return out;
-  }
-
   /** {@code service.name} → {@code TRIPLINE_SERVICE_NAME}. */
   public static String envName(String key) {
-    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    return AgentKeys.TABLE.envName(key);
+  }
+
+  /** True when the agent reads this environment variable as one of its settings ({@code TRIPLINE_KAFKA_*} included). */
+  public static boolean ownsEnvironmentVariable(String name) {
+    return AgentKeys.TABLE.keyOf(name) != null;
   }
 
   /** Configuration problems the agent worked around, one line each (they travel in every heartbeat). */
@@ -159,12 +126,16 @@ public final class AgentConfig {
   }
 
   public static Set<String> knownKeys() {
-    return DEFAULTS.keySet();
+    return AgentKeys.TABLE.names();
   }
 
   public String get(String key) {
     String v = values.get(key);
-    return v != null ? v : DEFAULTS.getOrDefault(key, "");
+    if (v != null) {
+      return v;
+    }
+    Key<?> declared = AgentKeys.TABLE.get(key);
+    return declared == null ? "" : declared.defaultText();
   }
 
   public boolean enabled() {
@@ -182,12 +153,12 @@ public final class AgentConfig {
 
   /** A validated duration key: its value, or its default when the value was bad. */
   public long durationMillis(String key) {
-    return parseDuration(key, get(key));
+    return ((Number) typed(key)).longValue();
   }
 
   /** A validated whole-number key: its value, or its default when the value was bad. */
   public int integer(String key) {
-    return parseInteger(key, get(key), Integer.MAX_VALUE);
+    return ((Number) typed(key)).intValue();
   }
 
   public boolean captures(String what) {
@@ -222,125 +193,52 @@ public final class AgentConfig {
     return out;
   }
 
+  /** The value of a declared key through its type (validated at load, so it parses). */
+  private Object typed(String key) {
+    Key<?> declared = AgentKeys.TABLE.get(key);
+    if (declared == null) {
+      throw new ConfigException(key, "is not one of the agent's keys");
+    }
+    String text = get(key);
+    try {
+      return declared.parse(text);
+    } catch (InvalidValue e) {
+      throw new ConfigException(key, "is '" + Grammar.clip(text) + "', expected " + e.expected());
+    }
+  }
+
   /** Drops each bad value (so that its key keeps the default), with a warning naming it. */
   private void validate(List<String> warnings) {
-    String sink = get("sink");
-    if (!(sink.equals("kafka") || sink.equals("none") || (sink.startsWith("jsonl:") && sink.length() > 6))) {
-      reject(warnings, "sink", "expected kafka, none or jsonl:<path>");
-    }
-    for (String c : get("capture").split(",")) {
-      String what = c.trim().toLowerCase(Locale.ROOT);
-      if (!what.isEmpty() && !CAPTURES.contains(what)) {
-        reject(warnings, "capture", "names '" + clip(c.trim()) + "', expected a list of net, dns, file, process");
-        break;
+    for (Key<?> key : AgentKeys.TABLE.keys()) {
+      String text = values.get(key.name());
+      if (text == null) {
+        continue;
       }
-    }
-    for (String b : new String[] {"enabled", "jmx", "debug"}) {
-      if (!get(b).equalsIgnoreCase("true") && !get(b).equalsIgnoreCase("false")) {
-        reject(warnings, b, "expected true or false");
-      }
-    }
-    for (String d : new String[] {"flush.interval", "heartbeat.interval"}) {
       try {
-        parseDuration(d, get(d));
-      } catch (ConfigException e) {
-        reject(warnings, d, "expected a duration such as 500ms, 10s or 1m");
+        key.parse(text);
+      } catch (InvalidValue e) {
+        values.remove(key.name());
+        String what = e.culprit() != null ? "names '" + e.culprit() + "'" : "is '" + Grammar.clip(text) + "'";
+        warn(warnings, key.name(), what + ", expected " + e.expected() + "; using the default" + describeDefault(key.name()));
       }
     }
-    checkInteger(warnings, "queue.capacity", MAX_QUEUE_CAPACITY);
-    checkInteger(warnings, "cache.size", MAX_CACHE_SIZE);
     // The one mistake with no safe default: events would have nowhere to go.
     if (get("sink").equals("kafka") && get("kafka.bootstrap.servers").isEmpty()) {
       throw new ConfigException("kafka.bootstrap.servers", "is required when tripline.sink=kafka (or set tripline.sink=jsonl:<path> or none)");
     }
   }
 
-  private static final Set<String> CAPTURES = Set.of("net", "dns", "file", "process");
-
-  private void checkInteger(List<String> warnings, String key, int max) {
-    try {
-      parseInteger(key, get(key), max);
-    } catch (ConfigException e) {
-      reject(warnings, key, "expected a positive whole number up to " + max);
-    }
-  }
-
-  private void reject(List<String> warnings, String key, String expected) {
-    String bad = values.remove(key);
-    if (bad != null && !expected.startsWith("names ")) {
-      expected = "is '" + clip(bad) + "', " + expected;
-    }
-    warn(warnings, key, expected + "; using the default" + describeDefault(key));
-  }
-
   private static String describeDefault(String key) {
-    String d = DEFAULTS.getOrDefault(key, "");
-    return d.isEmpty() ? "" : " " + d;
+    Key<?> declared = AgentKeys.TABLE.get(key);
+    return declared == null || declared.defaultText().isEmpty() ? "" : " " + declared.defaultText();
   }
 
   private static void warn(List<String> warnings, String key, String problem) {
     if (warnings.size() < MAX_WARNINGS) {
-      warnings.add("configuration key '" + PREFIX + key + "' " + problem);
+      warnings.add("configuration key '" + PREFIX + Grammar.clip(key, 100) + "' " + problem);
     } else if (warnings.size() == MAX_WARNINGS) {
       warnings.add("more configuration warnings left out");
     }
-  }
-
-  /** Configuration text echoed in a warning is the operator's, but keep the line one line. */
-  private static String clip(String s) {
-    String one = s.replaceAll("[\\p{Cntrl}]", "?");
-    return one.length() <= 60 ? one : one.substring(0, 60) + "…";
-  }
-
-  static int parseInteger(String key, String text, int max) {
-    try {
-      int n = Integer.parseInt(text.trim());
-      if (n <= 0 || n > max) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, "is '" + clip(text) + "', expected a positive whole number");
-    }
-  }
-
-  static long parseDuration(String key, String text) {
-    String s = text.trim().toLowerCase(Locale.ROOT);
-    try {
-      long n;
-      if (s.endsWith("ms")) {
-        n = Long.parseLong(s.substring(0, s.length() - 2).trim());
-      } else if (s.endsWith("s")) {
-        n = Math.multiplyExact(Long.parseLong(s.substring(0, s.length() - 1).trim()), 1000L);
-      } else if (s.endsWith("m")) {
-        n = Math.multiplyExact(Long.parseLong(s.substring(0, s.length() - 1).trim()), 60_000L);
-      } else {
-        throw new NumberFormatException();
-      }
-      if (n <= 0) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException | ArithmeticException e) {
-      throw new ConfigException(key, "is '" + clip(text) + "', expected a duration such as 500ms, 10s or 1m");
-    }
-  }
-
-  /** Null for a known key; else what is wrong with it, with the nearest known key when one is close. */
-  private static String unknownKeyProblem(String key) {
-    if (DEFAULTS.containsKey(key) || (key.startsWith("kafka.") && key.length() > 6)) {
-      return null;
-    }
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String known : DEFAULTS.keySet()) {
-      int d = distance(known, key);
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = known;
-      }
-    }
-    return "is unknown" + (bestDistance <= 3 ? " (did you mean '" + PREFIX + best + "'?)" : "");
   }
 
   private static Map<String, String> readFile(String file) throws IOException {
@@ -353,32 +251,6 @@ public final class AgentConfig {
       out.put(name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name, p.getProperty(name));
     }
     return out;
-  }
-
-  /** {@code @file:/path} reads a secret from a file (a mounted Kubernetes Secret, say). */
-  private static String resolveSecret(String key, String value) throws IOException {
-    if (!value.startsWith("@file:")) {
-      return value;
-    }
-    try (InputStream in = new FileInputStream(value.substring(6))) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-    }
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) prev[j] = j;
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 
   /** A configuration mistake the agent cannot work around; the message names the key and what is expected. */

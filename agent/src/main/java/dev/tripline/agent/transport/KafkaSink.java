@@ -117,18 +117,7 @@ public final class KafkaSink implements EventSink {
    * ServiceTopics maps names the same way).
    */
   public static String topicFor(String template, String service) {
-    int at = template.indexOf("{service}");
-    if (at < 0) {
-      return template;
-    }
-    StringBuilder b = new StringBuilder(template.length() + service.length()).append(template, 0, at);
-    for (int i = 0; i < service.length(); i++) {
-      char c = service.charAt(i);
-      boolean legal = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-      b.append(legal ? c : '_');
-    }
-    b.append(template, at + "{service}".length(), template.length());
-    return b.length() > 249 ? b.substring(0, 249) : b.toString();
+    return dev.tripline.config.ServiceTopicName.resolve(template, service);
   }
 
   /**

@@ -87,7 +87,7 @@ class AgentConfigTest {
     assertFalse(c.jmx(), "good values of the same configuration are kept");
     String all = String.join("\n", c.warnings());
     assertEquals(6, c.warnings().size(), all);
-    assertTrue(all.contains("configuration key 'tripline.flush.interval' is 'soon', expected a duration such as 500ms, 10s or 1m; using the default 10s"), all);
+    assertTrue(all.contains("configuration key 'tripline.flush.interval' is 'soon', expected a duration such as 500ms, 30s, 5m or 2h (at most 1000000d); using the default 10s"), all);
     assertTrue(all.contains("'tripline.debug' is 'yes', expected true or false; using the default false"), all);
     assertTrue(all.contains("'tripline.capture' names 'disk', expected a list of net, dns, file, process; using the default net,dns,file,process"), all);
     assertTrue(all.contains("'tripline.queue.capacity' is 'abc', expected a positive whole number up to 1000000; using the default 8192"), all);

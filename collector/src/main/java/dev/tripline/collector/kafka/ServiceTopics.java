@@ -1,12 +1,13 @@
 package dev.tripline.collector.kafka;
 
+import dev.tripline.config.ServiceTopicName;
 import java.util.regex.Pattern;
 
 /**
  * How a service name maps to its own events topic: {@code <topic.events>.<service>}, with every
  * character Kafka does not allow in a topic name ({@code [A-Za-z0-9._-]} only) replaced by {@code _}
- * and the whole cut to Kafka's 249 characters. The agent applies the same mapping to its
- * {@code {service}} placeholder (KafkaSink#topicFor).
+ * and the whole cut to Kafka's 249 characters: {@link ServiceTopicName}, the one mapping the agent
+ * applies to its {@code {service}} placeholder too (KafkaSink#topicFor).
  *
  * <p>The topic is the service's identity: only the principal with WRITE on that topic can speak for
  * the names that map to it. A batch read from a service topic whose payload names a service that maps
@@ -14,18 +15,13 @@ import java.util.regex.Pattern;
  */
 public final class ServiceTopics {
   /** Kafka's limit on topic names. */
-  public static final int MAX_TOPIC_LENGTH = 249;
+  public static final int MAX_TOPIC_LENGTH = ServiceTopicName.MAX_LENGTH;
 
   private ServiceTopics() {}
 
-  /** The events topic of one service. */
+  /** The events topic of one service (the mapping the agent applies to its {@code {service}} placeholder). */
   public static String topicFor(String eventsTopic, String service) {
-    StringBuilder b = new StringBuilder(eventsTopic.length() + 1 + service.length()).append(eventsTopic).append('.');
-    for (int i = 0; i < service.length() && b.length() < MAX_TOPIC_LENGTH; i++) {
-      char c = service.charAt(i);
-      b.append(legal(c) ? c : '_');
-    }
-    return b.toString();
+    return ServiceTopicName.under(eventsTopic, service);
   }
 
   /** Every per-service topic under {@code eventsTopic}, and nothing else (not the shared topic itself). */
@@ -43,7 +39,4 @@ public final class ServiceTopics {
     return !service.isEmpty() && topic.equals(topicFor(eventsTopic, service));
   }
 
-  private static boolean legal(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-  }
 }
