@@ -150,18 +150,20 @@ public final class CodeLocations {
         || p.endsWith(".rar") || p.endsWith(".jmod");
   }
 
+  /** Drops the leading schemes ("jar:nested:", "jar:file:"); by index, so a hostile repeat costs one pass. */
   private static String stripSchemes(String s) {
+    int from = 0;
     boolean again = true;
     while (again) {
       again = false;
       for (String scheme : SCHEMES) {
-        if (s.regionMatches(true, 0, scheme, 0, scheme.length())) {
-          s = s.substring(scheme.length());
+        if (s.regionMatches(true, from, scheme, 0, scheme.length())) {
+          from += scheme.length();
           again = true;
         }
       }
     }
-    return s;
+    return s.substring(from);
   }
 
   /** Drops the "!/", "/!" and "/" a location ends with. */

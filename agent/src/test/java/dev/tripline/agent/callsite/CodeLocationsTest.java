@@ -82,6 +82,7 @@ class CodeLocationsTest {
     CodeLocations.Named n = CodeLocations.name(deep);
     assertTrue(n.jarName.length() <= deep.length() + 4, "bounded by the location");
     assertTrue(n.jarName.startsWith("app.jar ("), n.jarName.substring(0, 20));
+    assertEquals("x.jar", CodeLocations.name("jar:".repeat(200_000) + "file:/srv/x.jar").jarName);
     String many = "jar:" + "x.jar!/".repeat(10_000);
     assertEquals("x.jar", CodeLocations.name(many).jarName);
     assertEquals("x.jar", CodeLocations.name(new URL("file:/srv/x.jar").getPath()).jarName);
