@@ -224,7 +224,20 @@ public final class Alerts {
 
   /** "JndiManager.lookup in log4j-core-2.14.1.jar". */
   public static String frame(CodeContext c) {
-    return shortFrame(c.getFrame()) + (c.getJarName().isEmpty() ? "" : " in " + c.getJarName());
+    return shortFrame(c.getFrame()) + (c.getJarName().isEmpty() ? "" : " in " + artifact(c.getJarName(), c.getArchive()));
+  }
+
+  /**
+   * "logback-core-1.5.20.jar (app.jar)": the jar and the deployable it is nested in, when there is one
+   * and the jar name does not already say it ("app.jar (BOOT-INF/classes)").
+   */
+  public static String artifact(String jarName, String archive) {
+    return archive.isEmpty() || jarName.startsWith(archive) ? jarName : jarName + " (" + archive + ")";
+  }
+
+  /** "; handed off via http-client" when the call site reached the I/O through another thread, else "". */
+  public static String handoff(dev.tripline.model.CallSite c) {
+    return c.getHandoff().isEmpty() ? "" : "; handed off via " + c.getHandoff();
   }
 
   /** {@code org.apache.logging.log4j.core.net.JndiManager.lookup} → {@code JndiManager.lookup}. */
@@ -265,6 +278,6 @@ public final class Alerts {
       return "No application frame was on the stack (JDK-internal thread).";
     }
     return "Caused by " + c.getClassName() + "." + c.getMethodName() + " (line " + c.getLineNumber() + ")"
-        + (c.getJarName().isEmpty() ? "." : " in " + c.getJarName() + ".");
+        + (c.getJarName().isEmpty() ? "" : " in " + artifact(c.getJarName(), c.getArchive())) + handoff(c) + ".";
   }
 }

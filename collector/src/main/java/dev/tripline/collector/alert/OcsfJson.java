@@ -125,6 +125,8 @@ public final class OcsfJson {
     m.put("method", c.getMethodName());
     m.put("line", c.getLineNumber());
     m.put("jar", c.getJarName());
+    if (!c.getArchive().isEmpty()) m.put("archive", c.getArchive());
+    if (!c.getHandoff().isEmpty()) m.put("handoff", c.getHandoff());
     m.put("code_location", c.getCodeLocation());
     return m;
   }
@@ -134,6 +136,7 @@ public final class OcsfJson {
     m.put("category", c.getCategory());
     m.put("frame", c.getFrame());
     m.put("jar", c.getJarName());
+    if (!c.getArchive().isEmpty()) m.put("archive", c.getArchive());
     return m;
   }
 

@@ -53,10 +53,11 @@ public final class AlertText {
     return TerminalSafe.text(value);
   }
 
-  /** {@code com.acme.Repo.load(Repo.java:42) in acme-1.0.jar}. */
+  /** {@code com.acme.Repo.load(Repo.java:42) in acme-1.0.jar (app.jar); handed off via executor}. */
   public static String callSite(CallSite c) {
     String where = c.getClassName() + "." + c.getMethodName()
         + "(" + (c.getSourceFile().isEmpty() ? "?" : c.getSourceFile()) + (c.getLineNumber() > 0 ? ":" + c.getLineNumber() : "") + ")";
-    return c.getJarName().isEmpty() ? where : where + " in " + c.getJarName();
+    return (c.getJarName().isEmpty() ? where : where + " in " + Alerts.artifact(c.getJarName(), c.getArchive()))
+        + Alerts.handoff(c);
   }
 }

@@ -37,7 +37,7 @@ public final class Classifier {
   /** The event's {@link CodeOwner}, remembered per jar (or per class for classes from a directory). */
   public String owner(Event e) {
     String jar = e.getCallSite().getJarName();
-    String basis = jar.isEmpty() || jar.endsWith("/") ? e.getCallSite().getClassName() : jar;
+    String basis = CodeOwner.isClassDirectory(jar) ? e.getCallSite().getClassName() : jar;
     return owners.get(basis, k -> CodeOwner.of(e.getCallSite()));
   }
 
@@ -68,7 +68,8 @@ public final class Classifier {
       default -> { }
     }
     if (withCallSite) {
-      b.append('\u0001').append(e.getCallSite().getClassName()).append('\u0000').append(e.getCallSite().getJarName());
+      b.append('\u0001').append(e.getCallSite().getClassName()).append('\u0000').append(e.getCallSite().getJarName())
+          .append('\u0000').append(e.getCallSite().getArchive());
     }
     for (CodeContext c : e.getContextsList()) {
       b.append('\u0001').append(c.getCategory());

@@ -24,12 +24,21 @@ public final class CodeOwner {
   /** The owner of this call site; {@value #JDK} when no application frame was on the stack. */
   public static String of(CallSite c) {
     String jar = c.getJarName();
-    if (!jar.isEmpty() && !jar.endsWith("/")) { // "classes/": a directory, not a jar
+    if (!isClassDirectory(jar)) {
       return VERSION.matcher(jar).replaceFirst("");
     }
     String cls = c.getClassName();
     int dot = cls.lastIndexOf('.');
     return cls.isEmpty() ? JDK : dot < 0 ? "(default package)" : cls.substring(0, dot) + ".*";
+  }
+
+  /**
+   * True when the call site's "jar" is a directory of classes, owned per package: "target/classes",
+   * "app.jar (BOOT-INF/classes)", an older agent's "classes/" or "!/"; or when there is none.
+   */
+  public static boolean isClassDirectory(String jar) {
+    String j = jar.toLowerCase(java.util.Locale.ROOT);
+    return !(j.endsWith(".jar") || j.endsWith(".war") || j.endsWith(".ear") || j.endsWith(".zip"));
   }
 
   /** True when the entry already lists this owner, or any code ({@link #ANY}). */

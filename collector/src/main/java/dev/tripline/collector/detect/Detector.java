@@ -84,7 +84,7 @@ public final class Detector {
   /** Per-thread memo in front of the shared cache: a processor sees the same few jars all day. */
   private String owner(Event e) {
     String jar = e.getCallSite().getJarName();
-    String basis = jar.isEmpty() || jar.endsWith("/") ? e.getCallSite().getClassName() : jar;
+    String basis = CodeOwner.isClassDirectory(jar) ? e.getCallSite().getClassName() : jar;
     String owner = ownerMemo.get(basis);
     if (owner == null) {
       if (ownerMemo.size() >= OWNER_MEMO) ownerMemo.clear();

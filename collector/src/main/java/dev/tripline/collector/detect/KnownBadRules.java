@@ -40,7 +40,9 @@ public final class KnownBadRules {
       if (kinds != null && !kinds.contains(e.getKind())) return false;
       if (contexts != null && context(e) == null) return false;
       if (classes != null && !any(classes, e.getCallSite().getClassName())) return false;
-      return jars == null || any(jars, e.getCallSite().getJarName());
+      // jar= names the artifact or the deployable it is nested in ("app.jar" matches every jar inside it)
+      return jars == null || any(jars, e.getCallSite().getJarName())
+          || !e.getCallSite().getArchive().isEmpty() && any(jars, e.getCallSite().getArchive());
     }
 
     /** The first context frame of a category this rule names, or null. */

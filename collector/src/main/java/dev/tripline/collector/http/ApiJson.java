@@ -54,6 +54,8 @@ final class ApiJson {
     m.put("methodName", c.getMethodName());
     m.put("lineNumber", c.getLineNumber());
     m.put("jar", c.getJarName());
+    m.put("archive", c.getArchive());
+    m.put("handoff", c.getHandoff());
     m.put("codeLocation", c.getCodeLocation());
     m.put("frames", c.getFramesList());
     return m;

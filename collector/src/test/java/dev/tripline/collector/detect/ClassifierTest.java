@@ -86,6 +86,14 @@ class ClassifierTest {
     assertEquals("a.*", classifier.owner(plain));
     Event fromDirectory = plain.toBuilder().setCallSite(plain.getCallSite().toBuilder().setJarName("test-classes/")).build();
     assertEquals("a.*", classifier.owner(fromDirectory), "a class directory is not a jar");
+    Event fromBootClasses = plain.toBuilder().setCallSite(plain.getCallSite().toBuilder()
+        .setJarName("app.jar (BOOT-INF/classes)").setArchive("app.jar")).build();
+    assertEquals("a.*", classifier.owner(fromBootClasses), "the application's classes in a fat jar: per package");
+    Event fromTargetClasses = plain.toBuilder().setCallSite(plain.getCallSite().toBuilder().setJarName("target/classes")).build();
+    assertEquals("a.*", classifier.owner(fromTargetClasses));
+    Event nestedLib = plain.toBuilder().setCallSite(plain.getCallSite().toBuilder()
+        .setClassName("ch.qos.X").setJarName("logback-core-1.5.20.jar").setArchive("app.jar")).build();
+    assertEquals("logback-core.jar", classifier.owner(nestedLib), "a library in a fat jar: its jar without the version");
     Event otherClass = plain.toBuilder().setCallSite(CallSite.newBuilder().setClassName("c.D").setMethodName("a")).build();
     assertEquals("c.*", classifier.owner(otherClass));
     Event socket = Event.newBuilder().setKind(EventKind.NET_CONNECT)

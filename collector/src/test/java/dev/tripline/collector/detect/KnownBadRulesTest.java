@@ -130,6 +130,16 @@ class KnownBadRulesTest {
     assertEquals("old-log4j-net", rules.match(log4j).map(KnownBadRules.Rule::id).orElse("none"));
     assertEquals("none", rules.match(log4j.toBuilder().setCallSite(CallSite.newBuilder().setJarName("log4j-core-2.24.0.jar").setClassName("x")).build())
         .map(KnownBadRules.Rule::id).orElse("none"), "2.24.0 is not 2.1*");
+    // inside a fat jar the artifact is named by its file, and jar= matches the deployable too
+    Event nested = connect("10.0.0.1", 443).toBuilder().setCallSite(CallSite.newBuilder().setClassName("x.Y")
+        .setJarName("log4j-core-2.14.1.jar").setArchive("shop.jar")).build();
+    assertEquals("old-log4j-net", rules.match(nested).map(KnownBadRules.Rule::id).orElse("none"));
+    Event byArchive = connect("10.0.0.1", 443).toBuilder().setCallSite(CallSite.newBuilder().setClassName("x.Y")
+        .setJarName("shop.jar (BOOT-INF/classes)").setArchive("log4j-core-2.14.1.jar")).build();
+    assertEquals("old-log4j-net", rules.match(byArchive).map(KnownBadRules.Rule::id).orElse("none"),
+        "jar= matches the archive as well as the jar name");
+    Event neither = nested.toBuilder().setCallSite(nested.getCallSite().toBuilder().setJarName("netty-4.1.jar")).build();
+    assertEquals("none", rules.match(neither).map(KnownBadRules.Rule::id).orElse("none"));
     assertEquals("old-style", rules.match(read("/srv/secret/../secret/k")).map(KnownBadRules.Rule::id).orElse("none"), "6 fields still work");
   }
 
