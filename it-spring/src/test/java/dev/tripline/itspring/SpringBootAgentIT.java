@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,7 +65,6 @@ class SpringBootAgentIT {
   }
 
   @Test
-  @Disabled("needs the HttpClient hand-off hook (integrator)")
   void anOutboundRestClientCallCarriesTheControllersCallSite() throws Exception {
     HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     backend.createContext("/", x -> {

@@ -71,11 +71,6 @@ public final class CallSites {
     return CONTEXT_WALKER.walk(frames -> scan(frames.iterator(), table));
   }
 
-  /** The same, over frames captured earlier (on another thread, by the bootstrap's EarlyBuffer). */
-  public static Captured capture(List<StackWalker.StackFrame> frames, ContextFrames table) {
-    return scan(frames.iterator(), table);
-  }
-
   /**
    * As {@link #capture(ContextFrames)}, over frames walked earlier (with RETAIN_CLASS_REFERENCE and
    * SHOW_REFLECT_FRAMES), innermost first, maybe on another thread than the one calling this.
@@ -91,6 +86,27 @@ public final class CallSites {
   public static CallSite site() {
     return site(WALKER.walk(s -> s.filter(CallSites::isApplicationFrame).limit(EXTRA_FRAMES + 1)
         .collect(Collectors.toList())), currentHandoff());
+  }
+
+  /** Frames looked at for the application's own code above a library that hands work over. */
+  private static final int SUBMITTER_FRAMES = 64;
+
+  /**
+   * The code that handed I/O to another thread, on the submitting thread: the innermost frame of
+   * the application's own classes when the deployable's layout says which those are
+   * ({@code BOOT-INF/classes}, {@code WEB-INF/classes} — a controller calling Spring's
+   * {@code RestClient}), else the innermost non-JDK frame, as {@link #site()}. One bounded walk.
+   */
+  public static CallSite submitter() {
+    List<StackWalker.StackFrame> app = WALKER.walk(s -> s.filter(CallSites::isApplicationFrame)
+        .limit(SUBMITTER_FRAMES).collect(Collectors.toList()));
+    for (int i = 0; i < app.size(); i++) {
+      String jar = LOCATION.get(app.get(i).getDeclaringClass()).jarName;
+      if (jar.endsWith(" (BOOT-INF/classes)") || jar.endsWith(" (WEB-INF/classes)")) {
+        return site(app.subList(i, Math.min(app.size(), i + EXTRA_FRAMES + 1)), "");
+      }
+    }
+    return site(app.subList(0, Math.min(app.size(), EXTRA_FRAMES + 1)), "");
   }
 
   /** The current thread's hand-off label, as {@link #scan} finds it from the root frames. */

@@ -49,7 +49,7 @@ final class HandoffSites {
     if (host == null || known.getIfPresent(host) != null) {
       return;
     }
-    CallSite site = caps.callSite(CallSites.site());
+    CallSite site = caps.callSite(CallSites.submitter());
     if (!site.getClassName().isEmpty()) {
       known.asMap().putIfAbsent(host, site.toBuilder().setHandoff(HTTP_CLIENT).build());
     }
@@ -64,7 +64,10 @@ final class HandoffSites {
     if (!found.getClassName().isEmpty() || known == null) {
       return found;
     }
-    String host = event.hasNetwork() ? event.getNetwork().getHost() : event.hasDns() ? event.getDns().getQuery() : "";
+    String host = event.hasDns() ? event.getDns().getQuery() : "";
+    if (event.hasNetwork()) { // a peer named by IP (an IP literal URI) has no host: its address is the key
+      host = event.getNetwork().getHost().isEmpty() ? event.getNetwork().getIp() : event.getNetwork().getHost();
+    }
     CallSite submitter = host.isEmpty() ? null : known.getIfPresent(host);
     return submitter != null ? submitter : found;
   }
