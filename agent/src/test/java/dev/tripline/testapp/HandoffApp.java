@@ -26,7 +26,31 @@ public final class HandoffApp {
     System.out.println("java " + Runtime.version().feature() + ", virtual thread: "
         + runOnVirtualThread(dir.resolve("virtual.txt")));
     runOnThread(dir.resolve("thread.txt"));
+    System.out.println("http port " + sendAsync());
     System.out.println("HANDOFFAPP DONE");
+  }
+
+  /**
+   * The JDK HttpClient connects on its own worker threads (only JDK frames there): the connection
+   * must still name this method, which asked for it. Returns the local server's port.
+   */
+  static int sendAsync() throws Exception {
+    com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", x -> {
+      x.sendResponseHeaders(204, -1);
+      x.close();
+    });
+    server.start();
+    try {
+      int port = server.getAddress().getPort();
+      java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+      client.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/")).build(),
+          java.net.http.HttpResponse.BodyHandlers.discarding()).get(30, TimeUnit.SECONDS);
+      return port;
+    } finally {
+      server.stop(0);
+    }
   }
 
   static void runOnExecutor(Path file) throws Exception {

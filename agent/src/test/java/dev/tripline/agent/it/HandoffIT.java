@@ -44,6 +44,18 @@ class HandoffIT {
     if (Boolean.parseBoolean(version.group(2))) {
       expect(run, files.resolve("virtual.txt"), "lambda$runOnVirtualThread$", "virtual-thread");
     }
+    Matcher http = Pattern.compile("http port (\\d+)").matcher(run.output);
+    assertTrue(http.find(), run.output);
+    int port = Integer.parseInt(http.group(1));
+    List<Map<String, Object>> connects = run.ofKind("NET_CONNECT").stream()
+        .filter(e -> String.valueOf(port).equals(String.valueOf(e.get("port")))).collect(Collectors.toList());
+    assertEquals(1, connects.size(), "one connect to the local server: " + run);
+    Map<String, Object> connect = connects.get(0);
+    assertTrue(String.valueOf(connect.get("thread")).startsWith("HttpClient-"), "made on the client's worker: " + connect);
+    Map<String, Object> site = callSite(connect);
+    assertEquals(APP, site.get("className"), "the code that called sendAsync: " + connect);
+    assertEquals("sendAsync", site.get("methodName"), connect.toString());
+    assertEquals("http-client", site.get("handoff"), connect.toString());
     List<Map<String, Object>> fromTheApp = run.events.stream()
         .filter(e -> String.valueOf(e.get("path")).startsWith(files.toString())).collect(Collectors.toList());
     assertFalse(fromTheApp.isEmpty(), run.toString());
