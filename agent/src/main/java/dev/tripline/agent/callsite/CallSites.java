@@ -5,8 +5,6 @@ import dev.tripline.model.CodeContext;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.net.URL;
-import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Iterator;
@@ -30,19 +28,26 @@ public final class CallSites {
   private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
   private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
 
-  /** Code location per class, computed once (ClassValue: no leak when the class is unloaded). */
-  private static final ClassValue<String> LOCATION = new ClassValue<>() {
+  /** Code location per class, named once (ClassValue: no leak when the class is unloaded). */
+  private static final ClassValue<CodeLocations.Named> LOCATION = new ClassValue<>() {
     @Override
-    protected String computeValue(Class<?> type) {
-      try {
-        CodeSource cs = type.getProtectionDomain().getCodeSource();
-        URL url = cs == null ? null : cs.getLocation();
-        return url == null ? "" : url.getPath();
-      } catch (RuntimeException e) {
-        return "";
-      }
+    protected CodeLocations.Named computeValue(Class<?> type) {
+      return CodeLocations.of(type);
     }
   };
+
+  /** The root frames of pool and worker threads: the I/O runs a task that another thread handed over. */
+  private static final Class<?> EXECUTOR_WORKER = jdkClass("java.util.concurrent.ThreadPoolExecutor$Worker");
+  private static final Class<?> FORK_JOIN_WORKER = jdkClass("java.util.concurrent.ForkJoinWorkerThread");
+  private static final Class<?> VIRTUAL_THREAD = jdkClass("java.lang.VirtualThread");
+  public static final String EXECUTOR = "executor";
+  public static final String FORK_JOIN = "fork-join";
+  public static final String VIRTUAL = "virtual-thread";
+  /**
+   * A platform thread's hand-off label, found once from its root frames (they do not change while it
+   * lives): the short walk of {@link #site()} stops at the call site and cannot see them.
+   */
+  private static final ThreadLocal<String> THREAD_HANDOFF = ThreadLocal.withInitial(CallSites::walkHandoff);
 
   private CallSites() {}
 
@@ -67,21 +72,63 @@ public final class CallSites {
   }
 
   /**
+   * As {@link #capture(ContextFrames)}, over frames walked earlier (with RETAIN_CLASS_REFERENCE and
+   * SHOW_REFLECT_FRAMES), innermost first, maybe on another thread than the one calling this.
+   */
+  public static Captured capture(List<StackWalker.StackFrame> frames, ContextFrames table) {
+    return scan(frames.iterator(), table);
+  }
+
+  /**
    * The call site alone: a walk that stops at it and the few frames kept above it. For sampled
    * repeats, where a new call site is rare and the whole-stack walk would cost on every 1024th.
    */
   public static CallSite site() {
     return site(WALKER.walk(s -> s.filter(CallSites::isApplicationFrame).limit(EXTRA_FRAMES + 1)
-        .collect(Collectors.toList())));
+        .collect(Collectors.toList())), currentHandoff());
+  }
+
+  /** The current thread's hand-off label, as {@link #scan} finds it from the root frames. */
+  static String currentHandoff() {
+    Thread t = Thread.currentThread();
+    if (isVirtual(t)) {
+      return VIRTUAL; // every virtual thread's root frame is VirtualThread.run: no walk, no thread-local
+    }
+    return THREAD_HANDOFF.get();
+  }
+
+  private static String walkHandoff() {
+    return WALKER.walk(s -> s.map(CallSites::handoff).filter(h -> h != null).reduce((inner, outer) -> outer))
+        .orElse("");
+  }
+
+  /** The hand-off label a thread's root frame stands for, or null. */
+  static String handoff(StackWalker.StackFrame f) {
+    Class<?> c = f.getDeclaringClass();
+    if (c == EXECUTOR_WORKER) {
+      return "run".equals(f.getMethodName()) ? EXECUTOR : null;
+    }
+    if (c == FORK_JOIN_WORKER) {
+      return "run".equals(f.getMethodName()) ? FORK_JOIN : null;
+    }
+    if (c == VIRTUAL_THREAD) {
+      return "run".equals(f.getMethodName()) ? VIRTUAL : null;
+    }
+    return null;
   }
 
   private static Captured scan(Iterator<StackWalker.StackFrame> it, ContextFrames table) {
     List<StackWalker.StackFrame> app = new ArrayList<>(EXTRA_FRAMES + 1);
     StackWalker.StackFrame[] contexts = null;
+    String handoff = "";
     while (it.hasNext()) {
       StackWalker.StackFrame f = it.next();
       if (app.size() <= EXTRA_FRAMES && isApplicationFrame(f)) {
         app.add(f);
+      }
+      String h = handoff(f);
+      if (h != null) {
+        handoff = h; // the walk goes outwards: the last match is the thread's root
       }
       int category = table.match(f);
       if (category >= 0) {
@@ -89,7 +136,7 @@ public final class CallSites {
         contexts[category] = f; // the walk goes outwards: the last match is the outermost
       }
     }
-    return new Captured(site(app), contexts == null ? List.of() : contexts(contexts, table));
+    return new Captured(site(app, handoff), contexts == null ? List.of() : contexts(contexts, table));
   }
 
   private static List<CodeContext> contexts(StackWalker.StackFrame[] found, ContextFrames table) {
@@ -97,27 +144,34 @@ public final class CallSites {
     for (int i = 0; i < found.length && out.size() < ContextFrames.MAX_CONTEXTS; i++) {
       StackWalker.StackFrame f = found[i];
       if (f != null) {
-        String location = LOCATION.get(f.getDeclaringClass());
+        CodeLocations.Named location = LOCATION.get(f.getDeclaringClass());
         out.add(CodeContext.newBuilder().setCategory(table.category(i))
             .setFrame(f.getClassName() + "." + f.getMethodName())
-            .setJarName(jarName(location)).setCodeLocation(location).build());
+            .setJarName(location.jarName).setCodeLocation(location.location).setArchive(location.archive).build());
       }
     }
     return out;
   }
 
-  private static CallSite site(List<StackWalker.StackFrame> frames) {
+  /**
+   * The call site: the innermost application frame and a few above it. On a pool or worker thread
+   * that frame is the submitted task's own code, which is what asked for the I/O; {@code handoff}
+   * says how it got there. An all-JDK stack gives an empty call site, with no label.
+   */
+  private static CallSite site(List<StackWalker.StackFrame> frames, String handoff) {
     if (frames.isEmpty()) {
       return CallSite.getDefaultInstance();
     }
     StackWalker.StackFrame top = frames.get(0);
-    String location = LOCATION.get(top.getDeclaringClass());
+    CodeLocations.Named location = LOCATION.get(top.getDeclaringClass());
     CallSite.Builder b = CallSite.newBuilder()
         .setClassName(top.getClassName())
         .setMethodName(top.getMethodName())
         .setLineNumber(top.getLineNumber())
-        .setCodeLocation(location)
-        .setJarName(jarName(location));
+        .setCodeLocation(location.location)
+        .setJarName(location.jarName)
+        .setArchive(location.archive)
+        .setHandoff(handoff);
     if (top.getFileName() != null) {
       b.setSourceFile(top.getFileName());
     }
@@ -126,10 +180,6 @@ public final class CallSites {
       b.addFrames(f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber());
     }
     return b.build();
-  }
-
-  private static String jarName(String location) {
-    return location.isEmpty() ? "" : location.substring(location.lastIndexOf('/', location.length() - 2) + 1);
   }
 
   static boolean isApplicationFrame(StackWalker.StackFrame f) {
@@ -142,6 +192,14 @@ public final class CallSites {
     // Reflection's generated accessors (JDK ≤ 17) live in a loader of their own: not application code.
     return !(name.startsWith("dev.tripline.agent.") || name.startsWith("dev.tripline.bootstrap.")
         || name.startsWith("jdk.internal.reflect.") || name.startsWith("sun.reflect."));
+  }
+
+  private static Class<?> jdkClass(String name) {
+    try {
+      return Class.forName(name, false, null);
+    } catch (ClassNotFoundException | LinkageError e) {
+      return null; // VirtualThread before JDK 19
+    }
   }
 
   /** Thread.isVirtual() exists from JDK 21; the agent runs on 11+. */

@@ -101,10 +101,12 @@ final class Caps {
     List<CodeContext> out = contexts;
     for (int i = 0; i < contexts.size(); i++) {
       CodeContext c = contexts.get(i);
-      if (!fits(c.getFrame()) || !fits(c.getCodeLocation()) || !fits(c.getJarName()) || !fits(c.getCategory())) {
+      if (!fits(c.getFrame()) || !fits(c.getCodeLocation()) || !fits(c.getJarName()) || !fits(c.getCategory())
+          || !fits(c.getArchive())) {
         if (out == contexts) out = new ArrayList<>(contexts);
         out.set(i, c.toBuilder().setCategory(cap(c.getCategory())).setFrame(cap(c.getFrame()))
-            .setCodeLocation(cap(c.getCodeLocation())).setJarName(cap(c.getJarName())).build());
+            .setCodeLocation(cap(c.getCodeLocation())).setJarName(cap(c.getJarName()))
+            .setArchive(cap(c.getArchive())).build());
       }
     }
     return out;
@@ -113,14 +115,14 @@ final class Caps {
   /** The call site with every string capped; the same instance when nothing is too long (the usual case). */
   CallSite callSite(CallSite c) {
     boolean fits = fits(c.getClassName()) && fits(c.getMethodName()) && fits(c.getSourceFile())
-        && fits(c.getCodeLocation()) && fits(c.getJarName());
+        && fits(c.getCodeLocation()) && fits(c.getJarName()) && fits(c.getArchive());
     for (String f : c.getFramesList()) fits &= fits(f);
     if (fits) {
       return c;
     }
     CallSite.Builder b = c.toBuilder().setClassName(cap(c.getClassName())).setMethodName(cap(c.getMethodName()))
         .setSourceFile(cap(c.getSourceFile())).setCodeLocation(cap(c.getCodeLocation())).setJarName(cap(c.getJarName()))
-        .clearFrames();
+        .setArchive(cap(c.getArchive())).clearFrames();
     for (String f : c.getFramesList()) b.addFrames(cap(f));
     return b.build();
   }

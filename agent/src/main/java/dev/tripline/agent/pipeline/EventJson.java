@@ -48,6 +48,8 @@ final class EventJson {
     field(sb, "sourceFile", c.getSourceFile());
     field(sb, "jarName", c.getJarName());
     field(sb, "codeLocation", c.getCodeLocation());
+    if (!c.getArchive().isEmpty()) field(sb, "archive", c.getArchive());
+    if (!c.getHandoff().isEmpty()) field(sb, "handoff", c.getHandoff());
     trimComma(sb);
     sb.append("},");
     if (e.getContextsCount() > 0) {
@@ -57,6 +59,7 @@ final class EventJson {
         field(sb, "category", x.getCategory());
         field(sb, "frame", x.getFrame());
         field(sb, "jarName", x.getJarName());
+        if (!x.getArchive().isEmpty()) field(sb, "archive", x.getArchive());
         trimComma(sb);
         sb.append("},");
       }

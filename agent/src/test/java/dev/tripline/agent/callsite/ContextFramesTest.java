@@ -23,7 +23,7 @@ class ContextFramesTest {
     assertEquals("dev.tripline.agent.callsite.ContextFramesTest.outer", contexts.get(0).getFrame(),
         "outer, not outerInner: the frame closest to the thread's root");
     assertEquals("java.lang.reflect.Method.invoke", contexts.get(1).getFrame());
-    assertEquals("", contexts.get(1).getJarName(), "a JDK class has no jar");
+    assertEquals("java.base", contexts.get(1).getJarName(), "a JDK class is named by its module");
   }
 
   @Test

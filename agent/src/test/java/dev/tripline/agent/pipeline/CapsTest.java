@@ -55,4 +55,17 @@ class CapsTest {
     List<String> few = List.of("/bin/sh", "-c", "true");
     assertSame(few, caps.argv(few));
   }
+
+  @Test
+  void aHugeArchiveNameIsCappedInCallSitesAndContexts() {
+    String huge = "app-" + "x".repeat(100_000) + ".jar";
+    dev.tripline.model.CallSite site = dev.tripline.model.CallSite.newBuilder().setClassName("A").setArchive(huge)
+        .setHandoff("executor").build();
+    dev.tripline.model.CallSite capped = caps.callSite(site);
+    assertTrue(capped.getArchive().length() <= Caps.MAX_CHARS + 30, "archive bounded");
+    assertEquals("executor", capped.getHandoff());
+    dev.tripline.model.CodeContext context = dev.tripline.model.CodeContext.newBuilder().setCategory("jndi")
+        .setArchive(huge).build();
+    assertTrue(caps.contexts(List.of(context)).get(0).getArchive().length() <= Caps.MAX_CHARS + 30);
+  }
 }

@@ -1,0 +1,204 @@
+package dev.tripline.agent.callsite;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.security.CodeSource;
+
+/**
+ * Names a class's code location as people read it: the artifact's file name with its version, and the
+ * outer deployable it is nested in. Pure functions over the location's path, computed once per class
+ * by {@link CallSites}. Every name is a piece of the location plus a fixed suffix: never longer than
+ * the location by more than a few characters.
+ *
+ * <p>Shapes handled (the path part of {@code CodeSource.getLocation()}):
+ * <ul>
+ *   <li>Spring Boot 3.2+ nested jars: {@code nested:/srv/app.jar/!BOOT-INF/lib/x-1.0.jar!/},
+ *       {@code nested:/srv/app.jar/!BOOT-INF/classes/!/}</li>
+ *   <li>Spring Boot before 3.2: {@code file:/srv/app.jar!/BOOT-INF/lib/x-1.0.jar!/}</li>
+ *   <li>WARs, packed ({@code shop.war!/WEB-INF/lib/x.jar}, Tomcat's {@code shop.war*&#47;WEB-INF/...}) or
+ *       exploded ({@code /webapps/shop/WEB-INF/classes/}); Boot's exploded layers ({@code /app/BOOT-INF/lib/x.jar})</li>
+ *   <li>plain jars (Quarkus' {@code quarkus-app/lib/main/g.a-1.0.jar} too) and class directories</li>
+ * </ul>
+ */
+public final class CodeLocations {
+  /** A class's location, its artifact name and its outer deployable ("" when none). */
+  public static final class Named {
+    public static final Named NONE = new Named("", "", "");
+    public final String location;
+    public final String jarName;
+    public final String archive;
+
+    Named(String location, String jarName, String archive) {
+      this.location = location;
+      this.jarName = jarName;
+      this.archive = archive;
+    }
+
+    @Override
+    public String toString() {
+      return jarName + (archive.isEmpty() ? "" : " (in " + archive + ")") + " @ " + location;
+    }
+  }
+
+  /** Separators between an archive and an entry in it: Boot 3.2+ nested, jar: URLs, Tomcat's war: URLs. */
+  private static final String[] SEPARATORS = {"/!", "!/", "*/", "^/"};
+  private static final String[] SCHEMES = {"jar:", "nested:", "file:", "war:", "wsjar:", "zip:", "vfs:", "jrt:"};
+  /** The folders of a deployable's layout whose parent names the deployable. */
+  private static final String[] LAYOUT_DIRS = {"BOOT-INF", "WEB-INF"};
+  private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
+
+  private CodeLocations() {}
+
+  /** The named location of {@code type}: JDK classes by their module ("java.naming"). */
+  static Named of(Class<?> type) {
+    try {
+      ClassLoader loader = type.getClassLoader();
+      if (loader == null || loader == PLATFORM) {
+        String module = type.getModule().getName();
+        return module == null ? Named.NONE : new Named("", module, "");
+      }
+      CodeSource cs = type.getProtectionDomain().getCodeSource();
+      URL url = cs == null ? null : cs.getLocation();
+      return url == null ? Named.NONE : name(url.getPath());
+    } catch (RuntimeException e) {
+      return Named.NONE;
+    }
+  }
+
+  /** Names a location path (or a whole URL): see the class comment for the shapes. */
+  public static Named name(String location) {
+    if (location == null || location.isEmpty()) {
+      return Named.NONE;
+    }
+    String path = stripTrailing(stripSchemes(decode(location)));
+    int sep = firstSeparator(path, 0);
+    if (sep < 0) {
+      return plain(location, path);
+    }
+    String outer = path.substring(0, sep);
+    String archive = lastElement(outer);
+    int innerStart = sep + 2;
+    int next = firstSeparator(path, innerStart);
+    String inner = stripTrailing(path.substring(innerStart, next < 0 ? path.length() : next));
+    if (isArchiveFile(inner)) {
+      return new Named(location, lastElement(inner), archive);
+    }
+    return new Named(location, inner.isEmpty() ? archive : archive + " (" + inner + ")", archive);
+  }
+
+  /** A location with no archive separator: a jar or directory on disk, maybe inside an exploded deployable. */
+  private static Named plain(String location, String path) {
+    int layout = layoutDir(path);
+    if (layout >= 0) {
+      String deployable = lastElement(path.substring(0, Math.max(0, layout - 1)));
+      String inner = path.substring(layout);
+      String jarName = isArchiveFile(inner) ? lastElement(inner) : deployable + " (" + inner + ")";
+      return new Named(location, jarName, deployable);
+    }
+    if (isArchiveFile(path)) {
+      return new Named(location, lastElement(path), "");
+    }
+    return new Named(location, directoryName(path), "");
+  }
+
+  /**
+   * A class directory by its last elements: from the element before a "classes" among the last three
+   * ("target/classes", "build/classes/java/main"), else the last two.
+   */
+  static String directoryName(String path) {
+    String[] parts = path.split("/");
+    int n = parts.length;
+    int from = Math.max(0, n - 2);
+    for (int i = n - 1; i >= Math.max(1, n - 3); i--) {
+      if (parts[i].equals("classes")) {
+        from = i - 1;
+        break;
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = from; i < n; i++) {
+      if (parts[i].isEmpty()) continue;
+      if (sb.length() > 0) sb.append('/');
+      sb.append(parts[i]);
+    }
+    return sb.toString();
+  }
+
+  /** Where "BOOT-INF/" or "WEB-INF/" starts as a path element, or -1. */
+  private static int layoutDir(String path) {
+    for (String dir : LAYOUT_DIRS) {
+      int i = path.lastIndexOf("/" + dir + "/");
+      if (i < 0 && path.endsWith("/" + dir)) i = path.length() - dir.length() - 1;
+      if (i >= 0) return i + 1;
+    }
+    return -1;
+  }
+
+  private static int firstSeparator(String path, int from) {
+    int best = -1;
+    for (String s : SEPARATORS) {
+      int i = path.indexOf(s, from);
+      if (i >= 0 && (best < 0 || i < best)) best = i;
+    }
+    return best;
+  }
+
+  private static boolean isArchiveFile(String path) {
+    String p = path.toLowerCase(java.util.Locale.ROOT);
+    return p.endsWith(".jar") || p.endsWith(".war") || p.endsWith(".ear") || p.endsWith(".zip")
+        || p.endsWith(".rar") || p.endsWith(".jmod");
+  }
+
+  private static String stripSchemes(String s) {
+    boolean again = true;
+    while (again) {
+      again = false;
+      for (String scheme : SCHEMES) {
+        if (s.regionMatches(true, 0, scheme, 0, scheme.length())) {
+          s = s.substring(scheme.length());
+          again = true;
+        }
+      }
+    }
+    return s;
+  }
+
+  /** Drops the "!/", "/!" and "/" a location ends with. */
+  private static String stripTrailing(String s) {
+    int end = s.length();
+    while (end > 1 && (s.charAt(end - 1) == '/' || s.charAt(end - 1) == '!')) end--;
+    return s.substring(0, end);
+  }
+
+  private static String lastElement(String path) {
+    String p = stripTrailing(path);
+    return p.substring(p.lastIndexOf('/') + 1);
+  }
+
+  /** Percent-decoding of a URL path ("%20" for a space), UTF-8; a malformed escape is kept as it is. */
+  static String decode(String s) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+    int i = 0;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
+        out.write(hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2)));
+        i += 3;
+      } else {
+        int cp = s.codePointAt(i);
+        byte[] b = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8);
+        out.write(b, 0, b.length);
+        i += Character.charCount(cp);
+      }
+    }
+    return new String(out.toByteArray(), StandardCharsets.UTF_8);
+  }
+
+  private static int hex(char c) {
+    return Character.digit(c, 16);
+  }
+}

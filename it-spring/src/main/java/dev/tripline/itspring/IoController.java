@@ -1,0 +1,48 @@
+package dev.tripline.itspring;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.client.RestClient;
+
+/**
+ * The endpoints the tests and benchmarks call (keep their paths stable): {@code /read} reads the file
+ * {@code app.read-file}, {@code /call} calls {@code app.call-url} with RestClient on the JDK HttpClient,
+ * {@code /ping} does no I/O.
+ */
+@RestController
+public class IoController {
+  private final Path readFile;
+  private final String callUrl;
+  private final RestClient client;
+
+  public IoController(@Value("${app.read-file:/etc/hostname}") String readFile,
+      @Value("${app.call-url:http://127.0.0.1:1/}") String callUrl) {
+    this.readFile = Path.of(readFile);
+    this.callUrl = callUrl;
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    this.client = RestClient.builder().requestFactory(new JdkClientHttpRequestFactory(http)).build();
+  }
+
+  @GetMapping("/read")
+  public String read() throws IOException {
+    return Integer.toString(Files.readAllBytes(readFile).length);
+  }
+
+  @GetMapping("/call")
+  public String call() {
+    String body = client.get().uri(callUrl).retrieve().body(String.class);
+    return Integer.toString(body == null ? 0 : body.length());
+  }
+
+  @GetMapping("/ping")
+  public String ping() {
+    return "pong";
+  }
+}

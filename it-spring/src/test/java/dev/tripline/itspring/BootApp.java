@@ -1,0 +1,120 @@
+package dev.tripline.itspring;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The Spring Boot fat jar running in a forked JVM with the real agent writing JSON lines. */
+final class BootApp implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  final Path work;
+  final Path events;
+  final int port;
+  private final Process process;
+  private final Path out;
+
+  private BootApp(Path work, Path events, int port, Process process, Path out) {
+    this.work = work;
+    this.events = events;
+    this.port = port;
+    this.process = process;
+    this.out = out;
+  }
+
+  static Path agentJar() {
+    return Path.of(System.getProperty("tripline.agent.jar", "../agent/target/tripline-agent.jar"));
+  }
+
+  static Path appJar() {
+    return Path.of(System.getProperty("tripline.itspring.jar", "target/tripline-it-spring.jar"));
+  }
+
+  /** Starts the jar as people do ({@code java -javaagent:… -jar app.jar}), with Spring arguments {@code args}. */
+  static BootApp start(Path java, Path work, String... args) throws IOException {
+    Files.createDirectories(work);
+    Path events = work.resolve("events.jsonl");
+    Files.deleteIfExists(events);
+    int port = freePort();
+    List<String> cmd = new ArrayList<>(List.of(java.toString(),
+        "-javaagent:" + agentJar().toAbsolutePath(),
+        "-Dtripline.sink=jsonl:" + events,
+        "-Dtripline.flush.interval=300ms",
+        "-jar", appJar().toAbsolutePath().toString(),
+        "--server.port=" + port,
+        "--logging.file.name=" + work.resolve("app.log")));
+    cmd.addAll(List.of(args));
+    Path out = work.resolve("stdout.txt");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    return new BootApp(work, events, port, p, out);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** GET on the application; null while it does not answer yet. */
+  String get(String path) {
+    if (!process.isAlive()) {
+      throw new AssertionError("the application exited " + process.exitValue() + ":\n" + output());
+    }
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) throw new AssertionError(path + " answered " + r.statusCode() + ": " + r.body());
+      return r.body();
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** The events written so far (a line being written is skipped). */
+  List<JsonNode> events() throws IOException {
+    List<JsonNode> list = new ArrayList<>();
+    if (!Files.exists(events)) return list;
+    for (String line : Files.readAllLines(events, StandardCharsets.UTF_8)) {
+      if (line.isBlank()) continue;
+      try {
+        list.add(JSON.readTree(line));
+      } catch (IOException partial) {
+        // the agent is writing it
+      }
+    }
+    return list;
+  }
+
+  String output() {
+    try {
+      return Files.exists(out) ? Files.readString(out) : "";
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

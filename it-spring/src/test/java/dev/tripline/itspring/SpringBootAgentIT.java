@@ -1,0 +1,143 @@
+package dev.tripline.itspring;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Spring Boot fat jar started the usual way with the real agent, on every JDK under /usr/lib/jvm:
+ * its events name the controller as call site and the jars as people read them.
+ */
+class SpringBootAgentIT {
+  private static final String APP_JAR = "tripline-it-spring.jar";
+  private static final Duration STARTUP = Duration.ofSeconds(60);
+
+  @Test
+  void aHandlersFileReadNamesTheControllerAndTheFatJarsLibrariesTheirJars() throws Exception {
+    for (Path java : jdks()) {
+      Path work = Path.of("target/it-spring-read", java.getParent().getParent().getFileName().toString());
+      Files.createDirectories(work);
+      Path data = Files.writeString(work.resolve("data.txt"), "twelve bytes");
+      try (BootApp app = BootApp.start(java, work, "--app.read-file=" + data.toAbsolutePath())) {
+        await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> app.get("/ping") != null);
+        assertEquals("12", app.get("/read"), java.toString());
+
+        JsonNode read = awaitEvent(app, e -> "FILE_READ".equals(e.path("kind").asText())
+            && data.toAbsolutePath().toString().equals(e.path("path").asText()));
+        JsonNode site = read.path("callSite");
+        String where = java + ": " + read;
+        assertEquals(IoController.class.getName(), site.path("className").asText(), where);
+        assertEquals("read", site.path("methodName").asText(), where);
+        assertEquals(APP_JAR + " (BOOT-INF/classes)", site.path("jarName").asText(), where);
+        assertEquals(APP_JAR, site.path("archive").asText(), where);
+        assertEquals("", site.path("handoff").asText(), "the request thread did the read itself: " + where);
+
+        // Tomcat, inside the fat jar, opened the listening socket; logback, inside it too, the log file.
+        JsonNode listen = awaitEvent(app, e -> "NET_LISTEN".equals(e.path("kind").asText())
+            && e.path("port").asInt() == app.port);
+        assertTrue(listen.path("callSite").path("className").asText().startsWith("org.apache.tomcat."), listen.toString());
+        assertTrue(listen.path("callSite").path("jarName").asText().matches("tomcat-embed-core-\\d+\\.\\d+\\.\\d+\\.jar"),
+            java + ": " + listen);
+        assertEquals(APP_JAR, listen.path("callSite").path("archive").asText(), listen.toString());
+        JsonNode log = awaitEvent(app, e -> e.path("path").asText().endsWith("/app.log"));
+        assertTrue(log.path("callSite").path("jarName").asText().matches("logback-core-\\d+\\.\\d+\\.\\d+\\.jar"),
+            java + ": " + log);
+        assertEquals(APP_JAR, log.path("callSite").path("archive").asText(), log.toString());
+      }
+    }
+  }
+
+  @Test
+  @Disabled("needs the HttpClient hand-off hook (integrator)")
+  void anOutboundRestClientCallCarriesTheControllersCallSite() throws Exception {
+    HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    backend.createContext("/", x -> {
+      byte[] body = "backend".getBytes(StandardCharsets.UTF_8);
+      x.sendResponseHeaders(200, body.length);
+      x.getResponseBody().write(body);
+      x.close();
+    });
+    backend.start();
+    try {
+      int backendPort = backend.getAddress().getPort();
+      for (Path java : jdks()) {
+        Path work = Path.of("target/it-spring-call", java.getParent().getParent().getFileName().toString());
+        try (BootApp app = BootApp.start(java, work, "--app.call-url=http://127.0.0.1:" + backendPort + "/x")) {
+          await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> app.get("/ping") != null);
+          assertEquals("7", app.get("/call"), java.toString());
+          JsonNode connect = awaitEvent(app, e -> "NET_CONNECT".equals(e.path("kind").asText())
+              && e.path("port").asInt() == backendPort);
+          JsonNode site = connect.path("callSite");
+          assertEquals(IoController.class.getName(), site.path("className").asText(), java + ": " + connect);
+          assertEquals("call", site.path("methodName").asText(), java + ": " + connect);
+          assertEquals("http-client", site.path("handoff").asText(), java + ": " + connect);
+          assertEquals(APP_JAR + " (BOOT-INF/classes)", site.path("jarName").asText(), connect.toString());
+        }
+      }
+    } finally {
+      backend.stop(0);
+    }
+  }
+
+  private static JsonNode awaitEvent(BootApp app, Predicate<JsonNode> which) {
+    Optional<JsonNode>[] found = new Optional[] {Optional.empty()};
+    try {
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        found[0] = app.events().stream().filter(which).findFirst();
+        return found[0].isPresent();
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("no such event; events:\n" + eventsText(app) + "\noutput:\n" + app.output(), e);
+    }
+    return found[0].get();
+  }
+
+  private static String eventsText(BootApp app) {
+    try {
+      return String.join("\n", app.events().stream().map(JsonNode::toString).toList());
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  /** Every full JDK on this machine: the one running the tests and each under /usr/lib/jvm. */
+  static List<Path> jdks() throws IOException {
+    Map<Path, Path> byRealPath = new LinkedHashMap<>();
+    add(byRealPath, Path.of(System.getProperty("java.home")));
+    Path jvms = Path.of("/usr/lib/jvm");
+    if (Files.isDirectory(jvms)) {
+      try (Stream<Path> homes = Files.list(jvms)) {
+        homes.sorted().forEach(home -> add(byRealPath, home));
+      }
+    }
+    return new ArrayList<>(byRealPath.values());
+  }
+
+  private static void add(Map<Path, Path> seen, Path home) {
+    Path java = home.resolve("bin/java");
+    if (!Files.isExecutable(java) || !Files.exists(home.resolve("lib/modules"))) return;
+    try {
+      seen.putIfAbsent(java.toRealPath(), java);
+    } catch (IOException e) {
+      // a broken link
+    }
+  }
+}
