@@ -83,7 +83,7 @@ final class StartupBench {
         String[] proc = r.value("PROC ").split(" ");
         v.cpu.add(r.cpuSeconds >= 0 ? r.cpuSeconds : Long.parseLong(proc[1]) / 100.0); // USER_HZ is 100 on Linux
         v.rss.add((r.peakRssKib >= 0 ? r.peakRssKib : Long.parseLong(proc[0])) / 1024.0);
-        if (parsePhases(r.stderr, v.phases)) {
+        if (parsePhases(r.stderr, v.phases) || parsePhases(r.stdout, v.phases)) { // stderr by contract; stdout tolerated
           v.phaseLines++;
         }
         line.append(String.format(Locale.ROOT, " %s %d/%d ms;", shortName(v.name), Long.parseLong(mainAt) - r.launchedAtMs,
