@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -19,7 +20,11 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  */
 final class AgentOverhead {
   static final List<String> LOOPS = List.of("fileOpenReadClose", "loopbackConnect", "processSpawn");
+  /** Issue 13/15: every operation new to the agent, and the executor hand-off; shorter runs (2 + 3 × 1 s, 2 rounds) to fit the time budget. */
+  static final List<String> NEW_LOOPS = List.of("distinctTempFile", "distinctDestination", "executorSubmitAndWait",
+      "executorSubmitNoWait");
   private static final int ROUNDS = 3;
+  private static final int NEW_ROUNDS = 2;
   private static final int STARTS = 15;
   private static final int HEAP_RUNS = 3;
   private static final List<String> BASE = List.of("-Xms256m", "-Xmx256m", "-XX:+UseSerialGC");
@@ -33,27 +38,54 @@ final class AgentOverhead {
     this.report = report;
   }
 
-  void run() throws Exception {
+  void run(boolean launchToMain) throws Exception {
     for (String loop : LOOPS) {
       List<Double> without = new ArrayList<>();
       List<Double> with = new ArrayList<>();
       for (int round = 0; round < ROUNDS; round++) {
-        without.add(jmh(loop, BASE));
-        with.add(jmh(loop, concat(BASE, withAgent)));
+        without.add(jmh(IoBenchmarks.class, loop, BASE, 4, 5));
+        with.add(jmh(IoBenchmarks.class, loop, concat(BASE, withAgent), 4, 5));
         System.out.printf("  %s round %d: %.3f vs %.3f us/op%n", loop, round + 1, without.get(round), with.get(round));
       }
       report.ratio("loop: " + loop, "µs/op", Forked.median(without), Forked.median(with), "≤ 1.03");
     }
-    startup();
+    newBehaviour();
+    if (launchToMain) {
+      startup();
+    }
     heap();
   }
 
-  private static double jmh(String benchmark, List<String> jvmArgs) throws RunnerException {
+  /** Throughput of the new-behaviour loops, without and with the agent alternately; one table row per loop. */
+  private void newBehaviour() throws RunnerException {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "New behaviour and hand-off loops (JMH throughput, %d × 1 s warm-up, %d × 1 s measurement, one fork, %d alternating rounds; median)%n%n",
+        2, 3, NEW_ROUNDS));
+    b.append("| loop | without agent, ops/s | with agent, ops/s | with / without (throughput) | rounds (with / without) |\n|---|---|---|---|---|\n");
+    for (String loop : NEW_LOOPS) {
+      List<Double> without = new ArrayList<>();
+      List<Double> with = new ArrayList<>();
+      StringBuilder rounds = new StringBuilder();
+      for (int round = 0; round < NEW_ROUNDS; round++) {
+        without.add(jmh(NewBehaviourBenchmarks.class, loop, BASE, 2, 3));
+        with.add(jmh(NewBehaviourBenchmarks.class, loop, concat(BASE, withAgent), 2, 3));
+        System.out.printf("  %s round %d: %.0f vs %.0f ops/s%n", loop, round + 1, without.get(round), with.get(round));
+        rounds.append(round == 0 ? "" : ", ").append(String.format(Locale.ROOT, "×%.2f", with.get(round) / without.get(round)));
+      }
+      double a = Forked.median(without);
+      double w = Forked.median(with);
+      b.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | ×%.3f | %s |%n", loop, a, w, w / a, rounds));
+    }
+    report.section(b.toString());
+  }
+
+  private static double jmh(Class<?> benchmarks, String benchmark, List<String> jvmArgs, int warmups, int measurements)
+      throws RunnerException {
     Options options = new OptionsBuilder()
-        .include(IoBenchmarks.class.getName().replace(".", "\\.") + "\\." + benchmark + "$")
+        .include(benchmarks.getName().replace(".", "\\.") + "\\." + benchmark + "$")
         .forks(1)
-        .warmupIterations(4).warmupTime(TimeValue.seconds(1))
-        .measurementIterations(5).measurementTime(TimeValue.seconds(1))
+        .warmupIterations(warmups).warmupTime(TimeValue.seconds(1))
+        .measurementIterations(measurements).measurementTime(TimeValue.seconds(1))
         .jvmArgs(jvmArgs.toArray(new String[0]))
         .shouldFailOnError(true)
         .verbosity(VerboseMode.SILENT)

@@ -8,8 +8,14 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
- * {@code BenchMain <agent|collector|all> <tripline-agent.jar> <report.md>}: runs the benchmarks
- * against an embedded Kafka and writes their figures as Markdown (see docs/benchmarks.md).
+ * {@code BenchMain <agent|collector|startup|all> <tripline-agent.jar> <report.md>}: runs the
+ * benchmarks against an embedded Kafka and writes their figures as Markdown (see
+ * docs/benchmarks.md). {@code startup} (also part of {@code all}) needs no Kafka: the whole-process
+ * start-up harness, its per-phase line, class-data sharing and the Spring Boot app.
+ *
+ * <p>System properties: {@code bench.otel.jar} (the OpenTelemetry agent, fetched by the bench
+ * profile), {@code bench.spring.jar} (the executable jar of module it-spring), {@code bench.rounds}
+ * (trivial main, default 7), {@code bench.spring.rounds} (default 5), {@code bench.appcds.rounds} (default 3).
  */
 public final class BenchMain {
   public static void main(String[] args) throws Exception {
@@ -20,17 +26,23 @@ public final class BenchMain {
       throw new IllegalArgumentException("no agent jar at " + agentJar + ": build it first (./mvnw install -DskipTests)");
     }
     Report report = new Report();
-    try (EmbeddedKafka kafka = EmbeddedKafka.builder().build().start()) {
-      try (Admin admin = kafka.admin()) {
-        Topics.ensure(admin, Map.of("tripline.events", 3), (short) 1, Map.of());
-      }
-      if (which.equals("all") || which.equals("agent")) {
-        System.out.println("agent overhead (JMH, with vs without the agent, alternating)…");
-        new AgentOverhead(agentJar, kafka.bootstrapServers(), report).run();
-      }
-      if (which.equals("all") || which.equals("collector")) {
-        System.out.println("collector throughput and latency…");
-        new CollectorBench(kafka, agentJar, report).run();
+    if (which.equals("all") || which.equals("startup")) {
+      startup(agentJar, out.toAbsolutePath().getParent().resolve("startup-work"), report);
+    }
+    if (which.equals("all") || which.equals("agent") || which.equals("collector")) {
+      try (EmbeddedKafka kafka = EmbeddedKafka.builder().build().start()) {
+        try (Admin admin = kafka.admin()) {
+          Topics.ensure(admin, Map.of("tripline.events", 3), (short) 1, Map.of());
+        }
+        if (which.equals("all") || which.equals("agent")) {
+          System.out.println("agent overhead (JMH, with vs without the agent, alternating)…");
+          // in a full run the whole-process start-up section replaces the older launch-to-main rows
+          new AgentOverhead(agentJar, kafka.bootstrapServers(), report).run(!which.equals("all"));
+        }
+        if (which.equals("all") || which.equals("collector")) {
+          System.out.println("collector throughput and latency…");
+          new CollectorBench(kafka, agentJar, report).run();
+        }
       }
     }
     report.write(out);
@@ -38,5 +50,19 @@ public final class BenchMain {
     System.out.println(report.markdown());
     System.out.println("written to " + out);
     System.exit(0); // Kafka Streams and JMH leave non-daemon threads behind
+  }
+
+  private static void startup(Path agentJar, Path work, Report report) throws Exception {
+    String otel = System.getProperty("bench.otel.jar", "");
+    Agents agents = new Agents(agentJar, otel.isEmpty() ? null : Path.of(otel));
+    if (!agents.hasOtel()) {
+      System.out.println("no OpenTelemetry agent at '" + otel + "' (-Dbench.otel.jar): its rows are left out");
+    }
+    System.out.println("start-up, trivial main (whole process, alternating)…");
+    new StartupBench(agents, report, Integer.getInteger("bench.rounds", 7), work).run();
+    String spring = System.getProperty("bench.spring.jar", "");
+    System.out.println("start-up, Spring Boot app: time to first request…");
+    new SpringBench(agents, report, Integer.getInteger("bench.spring.rounds", 5), Integer.getInteger("bench.appcds.rounds", 3), work,
+        spring.isEmpty() ? null : Path.of(spring)).run();
   }
 }

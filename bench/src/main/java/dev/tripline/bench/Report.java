@@ -11,6 +11,7 @@ import java.util.Locale;
 final class Report {
   private final List<String> agentRows = new ArrayList<>();
   private final List<String> collectorRows = new ArrayList<>();
+  private final List<String> sections = new ArrayList<>();
 
   void ratio(String what, String unit, double without, double with, String goal) {
     agentRows.add(String.format(Locale.ROOT, "| %s | %.3f %s | %.3f %s | ×%.3f (%+.1f%%) | %s |", what, without, unit, with, unit,
@@ -20,6 +21,11 @@ final class Report {
   void difference(String what, String unit, double without, double with, String goal) {
     agentRows.add(String.format(Locale.ROOT, "| %s | %.1f %s | %.1f %s | %+.1f %s | %s |", what, without, unit, with, unit,
         with - without, unit, goal));
+  }
+
+  /** A block of Markdown (a table with its caption) printed after the agent rows, in the order added. */
+  void section(String markdown) {
+    sections.add(markdown);
   }
 
   void collector(String what, String value, String goal) {
@@ -36,6 +42,7 @@ final class Report {
       agentRows.forEach(r -> b.append(r).append('\n'));
       b.append('\n');
     }
+    sections.forEach(s -> b.append(s).append('\n'));
     if (!collectorRows.isEmpty()) {
       b.append("| collector | measured | goal |\n|---|---|---|\n");
       collectorRows.forEach(r -> b.append(r).append('\n'));

@@ -1,0 +1,72 @@
+package dev.tripline.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.JarFile;
+
+/** The JVM options of each agent variant the start-up benchmarks compare, and nothing else. */
+final class Agents {
+  private final Path tripline;
+  private final Path otel;
+
+  Agents(Path tripline, Path otel) {
+    this.tripline = tripline.toAbsolutePath();
+    this.otel = otel == null || !Files.isRegularFile(otel) ? null : otel.toAbsolutePath();
+  }
+
+  List<String> none() {
+    return List.of();
+  }
+
+  /** Tripline with {@code sink=none}: the agent's own cost, nothing sent. */
+  List<String> triplineNoSink() {
+    return List.of("-javaagent:" + tripline, "-Dtripline.service.name=bench", "-Dtripline.sink=none");
+  }
+
+  /** As {@link #triplineNoSink()}, plus the per-phase start-up line on stderr. */
+  List<String> triplineDebug() {
+    List<String> args = new ArrayList<>(triplineNoSink());
+    args.add("-Dtripline.debug=true");
+    return args;
+  }
+
+  /** The default Kafka sink pointed at a port nothing listens on: what a user without a reachable broker pays. */
+  List<String> triplineKafkaClosedPort() throws IOException {
+    return List.of("-javaagent:" + tripline, "-Dtripline.service.name=bench",
+        "-Dtripline.kafka.bootstrap.servers=127.0.0.1:" + closedPort());
+  }
+
+  boolean hasOtel() {
+    return otel != null;
+  }
+
+  /** The OpenTelemetry Java agent with every exporter off (its instrumentation still runs). */
+  List<String> otel() {
+    return List.of("-javaagent:" + otel, "-Dotel.service.name=bench", "-Dotel.traces.exporter=none",
+        "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none");
+  }
+
+  /** "OpenTelemetry agent 2.22.0" from the jar's manifest. */
+  String otelName() {
+    String version = "?";
+    try (JarFile jar = new JarFile(otel.toFile())) {
+      String v = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+      version = v == null ? version : v;
+    } catch (IOException e) {
+      // label only
+    }
+    return "OpenTelemetry agent " + version;
+  }
+
+  /** A port that was free a moment ago and is closed now. */
+  static int closedPort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
