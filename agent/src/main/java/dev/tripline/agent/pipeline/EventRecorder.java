@@ -100,7 +100,9 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   private synchronized Cache<Object, Occurrence> newTargets(int i) {
     if (targets.get(i) == null) {
       targets.set(i, Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run)
-          .removalListener((Object k, Occurrence v, RemovalCause cause) -> lostOnEviction(v, cause)).build());
+          .removalListener((Object k, Occurrence v, RemovalCause cause) -> {
+            if (!(k instanceof Shape)) lostOnEviction(v, cause); // a shape's occurrence is also under its path
+          }).build());
     }
     return targets.get(i);
   }
@@ -209,8 +211,60 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
 
   @Override
   public void file(EventKind kind, String path, Throwable error) {
-    if (path != null) {
-      single(kind, key(kind, path), path, null, error);
+    if (path == null) {
+      return;
+    }
+    Object key = key(kind, path);
+    Cache<Object, Occurrence> cache = targets(kind, error);
+    if (cache.getIfPresent(key) == null && (kind == EventKind.FILE_WRITE || kind == EventKind.FILE_DELETE
+        || kind == EventKind.FILE_READ) && Caps.fits(path) && sameShapeAsKnown(kind, path, error)) {
+      return; // one more file of a shape already reported in its directory: counted as its repeat
+    }
+    single(kind, key, path, null, error);
+  }
+
+  /**
+   * A file not seen before whose name has a shape ({@link NamePatterns}) already reported in the
+   * same directory: counted as a repeat of that one, unless its real path has another shape. The
+   * first of each shape is registered under it by {@link #single}.
+   */
+  private boolean sameShapeAsKnown(EventKind kind, String path, Throwable error) {
+    String normalised = files.normalise(path);
+    String shape = NamePatterns.of(normalised);
+    if (shape == null) {
+      return false;
+    }
+    Occurrence first = targets(kind, error).getIfPresent(new Shape(shape));
+    if (first == null || first == Occurrence.IGNORED || first.evicted) {
+      return false; // (an evicted first is no longer flushed: this file is reported on its own)
+    }
+    String real = files.real(path, kind != EventKind.FILE_DELETE);
+    String judged = first.template.getFile().getRealPath().isEmpty() ? first.template.getFile().getPath()
+        : first.template.getFile().getRealPath();
+    String realShape = real == null || real.equals(normalised) ? shape : NamePatterns.of(real);
+    if (!shape.equals(realShape) && !(realShape != null && realShape.equals(NamePatterns.of(judged)))) {
+      return false; // a link among the temp files, pointing elsewhere: its own event
+    }
+    repeat(first, clockMs);
+    return true;
+  }
+
+  /** The cache key of a name's shape: never equal to a path key. */
+  private static final class Shape {
+    private final String shape;
+
+    Shape(String shape) {
+      this.shape = shape;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Shape && ((Shape) o).shape.equals(shape);
+    }
+
+    @Override
+    public int hashCode() {
+      return shape.hashCode() * 31 + 7;
     }
   }
 
@@ -287,6 +341,12 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     Occurrence fresh = complete(event, error);
     Occurrence winner = cache.asMap().putIfAbsent(key, fresh);
     if (winner == null) {
+      if (event.hasFile() && kind != EventKind.FILE_RENAME) {
+        String shape = NamePatterns.of(event.getFile().getPath());
+        if (shape != null) {
+          cache.asMap().putIfAbsent(new Shape(shape), fresh); // the first of its shape in this directory
+        }
+      }
       handOver(fresh);
     } else if (winner != Occurrence.IGNORED) {
       winner.hit(now);
@@ -513,6 +573,7 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
 
   private void lostOnEviction(Occurrence o, RemovalCause cause) {
     if (cause.wasEvicted() && o != null && o != Occurrence.IGNORED) {
+      o.evicted = true;
       long lost = o.pending.get() + (o.firstUndelivered ? 1 : 0);
       if (lost > 0) {
         stats.dropped(AgentStats.CACHE_FULL, lost);
@@ -543,8 +604,8 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     for (int i = 0; i < targets.length(); i++) {
       Cache<Object, Occurrence> cache = targets.get(i);
       if (cache == null) continue;
-      for (Occurrence o : cache.asMap().values()) {
-        if (o != Occurrence.IGNORED) addWithOtherSites(all, o);
+      for (java.util.Map.Entry<Object, Occurrence> e : cache.asMap().entrySet()) {
+        if (e.getValue() != Occurrence.IGNORED && !(e.getKey() instanceof Shape)) addWithOtherSites(all, e.getValue());
       }
     }
     for (int i = 0; i < peers.length(); i++) {

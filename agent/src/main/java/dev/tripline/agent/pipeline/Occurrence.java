@@ -20,6 +20,8 @@ final class Occurrence {
   volatile long lastSeenMs;
   /** The first occurrence could not be delivered: send it again, flagged first, with the next flush. */
   volatile boolean firstUndelivered;
+  /** Fell out of the recorder's cache: no longer flushed, so nothing may be counted into it. */
+  volatile boolean evicted;
   /** Other call sites seen for this target (sampled); each was sent once as an event of its own. */
   private volatile Occurrence[] otherSites = new Occurrence[0];
   static final int MAX_OTHER_SITES = 8;
