@@ -136,7 +136,7 @@ public final class Detection {
         state.update(alert.toBuilder().setState(accept ? AlertState.ACCEPTED : AlertState.ACKNOWLEDGED).addHistory(a).build());
         if (accept && alert.getReason() != AlertReason.RATE_ANOMALY && alert.getReason() != AlertReason.PROFILE_OVERFLOW) {
           Profiles profile = state.profile(service, now);
-          String key = Normalizer.kindFamily(alert.getEvent().getKind()) + "|" + alert.getNormalizedTarget();
+          String key = Normalizer.key(alert.getEvent().getKind(), alert.getNormalizedTarget());
           profile.add(key, alert.getEvent(), "accepted by " + a.getActor(), now);
           state.save(profile, now);
         }

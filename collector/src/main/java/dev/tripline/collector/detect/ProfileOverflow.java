@@ -35,7 +35,7 @@ public final class ProfileOverflow {
 
   /** A new behaviour that did not fit: generalised ({@code GENERALIZED}), or not stored at all. */
   public void add(String key, Event e, Profiles.Learned outcome) {
-    String family = key.substring(0, key.indexOf('|'));
+    String family = Normalizer.familyOf(key);
     if (outcome == Profiles.Learned.GENERALIZED) {
       meters.generalized(family);
     }

@@ -35,7 +35,23 @@ public final class Normalizer {
 
   /** {@code KIND|target}: equal for events a profile should treat as the same behaviour. */
   public static String key(Event e) {
-    return kindFamily(e.getKind()) + "|" + target(e);
+    return key(e.getKind(), target(e));
+  }
+
+  /** The profile key of a normalised target of a kind. */
+  public static String key(EventKind kind, String target) {
+    return kindFamily(kind) + "|" + target;
+  }
+
+  /** The kind family of a profile key ({@code NET_CONNECT} of {@code NET_CONNECT|db:5432}). */
+  public static String familyOf(String key) {
+    int bar = key.indexOf('|');
+    return bar < 0 ? key : key.substring(0, bar);
+  }
+
+  /** The normalised target of a profile key ({@code db:5432} of {@code NET_CONNECT|db:5432}). */
+  public static String targetOf(String key) {
+    return key.substring(key.indexOf('|') + 1);
   }
 
   /** The normalised, human-readable target, by the shape of the kind's target ({@link KindTable}). */
