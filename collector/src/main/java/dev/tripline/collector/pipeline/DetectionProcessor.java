@@ -52,7 +52,8 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
     this.context = context;
     this.profiles = context.getStateStore(Names.PROFILES_STORE);
     this.alerts = context.getStateStore(Names.ALERTS_STORE);
-    this.detection = new Detection(settings, bounds.maxEntriesPerKind(), meters, context.currentSystemTimeMs());
+    // The stream's clock is set per record and punctuation (not yet here): the first rate window starts with the first of them.
+    this.detection = new Detection(settings, bounds.maxEntriesPerKind(), meters);
     context.schedule(Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, now -> detection.tick(now, this));
   }
 
