@@ -71,24 +71,19 @@ public final class Detection {
   private final Detector detector;
   private final Map<String, Integer> newAlerts = new HashMap<>(); // service|family -> NEW_* raised (bounded per kind)
   private final Map<String, RateModel.Window> windows = new HashMap<>();
-  private long windowEnd = -1; // the first rate window starts with the first batch or tick
+  private long windowEnd;
 
-  public Detection(Settings settings, int maxEntriesPerKind, Meter meter) {
+  /** {@code now}: when the first rate window starts. */
+  public Detection(Settings settings, int maxEntriesPerKind, Meter meter, long now) {
     this.settings = settings;
     this.maxEntriesPerKind = maxEntriesPerKind;
     this.meter = meter;
     this.detector = new Detector(settings.classifier(), settings.codeOwners());
-  }
-
-  private void startWindow(long now) {
-    if (windowEnd < 0) {
-      windowEnd = now + settings.rateWindow().toMillis();
-    }
+    this.windowEnd = now + settings.rateWindow().toMillis();
   }
 
   /** Judges a batch against its service's profile (already loaded and bounded); returns the events it stands for. */
   public long batch(Profiles profile, EventBatch batch, long now, State state) {
-    startWindow(now);
     AgentIdentity agent = batch.getAgent();
     String service = agent.getService();
     RateModel.Window window = windows.computeIfAbsent(service, s -> new RateModel.Window());
@@ -160,7 +155,6 @@ public final class Detection {
 
   /** Periodically: ends learning where due; when the rate window is over, judges it per service and starts the next. */
   public void tick(long now, State state) {
-    startWindow(now);
     boolean windowClosed = now >= windowEnd;
     state.forEachProfile(profile -> {
       boolean changed = false;

@@ -154,8 +154,13 @@ public final class DetectionPipeline implements AutoCloseable {
     return partitions;
   }
 
-  /** The detection topology (no broker is contacted: topology tests run it in a TopologyTestDriver). */
+  /** The detection topology on the system clock. */
   Topology topology(Properties props, int actionPartitions) {
+    return topology(props, actionPartitions, System::currentTimeMillis);
+  }
+
+  /** The detection topology (no broker is contacted: topology tests run it in a TopologyTestDriver, on its wall clock). */
+  Topology topology(Properties props, int actionPartitions, java.util.function.LongSupplier clock) {
     Detection.Settings settings = new Detection.Settings(
         config.getDuration("learning.period"), config.getDuration("learning.quiet"), config.getDuration("rate.window"),
         new Classifier(KnownBadRules.load(config.get("rules.file")), 200_000), new RateModel(Double.parseDouble(config.get("rate.threshold"))),
@@ -172,7 +177,7 @@ public final class DetectionPipeline implements AutoCloseable {
 
     // Per-service event topics (pattern), the shared one unless disabled, the actions topic; each parsed and checked.
     EventSources.wire(t, config, meters, registry, actionPartitions);
-    t.addProcessor(Names.DETECT, () -> new DetectionProcessor(settings, meters, bounds), Names.PARSE_EVENTS, Names.PARSE_ACTIONS);
+    t.addProcessor(Names.DETECT, () -> new DetectionProcessor(settings, meters, bounds, clock), Names.PARSE_EVENTS, Names.PARSE_ACTIONS);
     Map<String, String> changelog = Map.of("cleanup.policy", "compact");
     // Cached: a busy service's profile is rewritten with every batch, but reaches its changelog once per commit.
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PROFILES_STORE), Serdes.String(),

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -26,8 +27,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Moves records and state around {@link Detection}, which makes every decision: batches and analyst
  * actions in; alerts (protobuf and OCSF JSON), views, audit records and dead letters out; profiles
  * and alerts in their changelogged stores. Sets aside a record that keeps failing (poison), and
- * drives the periodic tick on wall-clock time. Time is the stream's wall clock
- * ({@link ProcessorContext#currentSystemTimeMs()}), which topology tests advance.
+ * drives the periodic tick on wall-clock time. Time comes from {@code clock} (the system clock; a
+ * topology test's clock follows the wall-clock time it advances).
  */
 final class DetectionProcessor implements Processor<Object, Object, Object, Object>, Detection.State {
   private static final long PROFILE_VIEW_EVERY_MS = 2_000;
@@ -35,16 +36,18 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
   private final Detection.Settings settings;
   private final Meters meters;
   private final Bounds bounds;
+  private final LongSupplier clock;
   private Detection detection;
   private ProcessorContext<Object, Object> context;
   private KeyValueStore<String, ServiceProfile> profiles;
   private KeyValueStore<String, Alert> alerts;
   private final Map<String, Long> profileViewAt = new HashMap<>();
 
-  DetectionProcessor(Detection.Settings settings, Meters meters, Bounds bounds) {
+  DetectionProcessor(Detection.Settings settings, Meters meters, Bounds bounds, LongSupplier clock) {
     this.settings = settings;
     this.meters = meters;
     this.bounds = bounds;
+    this.clock = clock;
   }
 
   @Override
@@ -52,14 +55,13 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
     this.context = context;
     this.profiles = context.getStateStore(Names.PROFILES_STORE);
     this.alerts = context.getStateStore(Names.ALERTS_STORE);
-    // The stream's clock is set per record and punctuation (not yet here): the first rate window starts with the first of them.
-    this.detection = new Detection(settings, bounds.maxEntriesPerKind(), meters);
+    this.detection = new Detection(settings, bounds.maxEntriesPerKind(), meters, clock.getAsLong());
     context.schedule(Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, now -> detection.tick(now, this));
   }
 
   @Override
   public void process(Record<Object, Object> record) {
-    long now = context.currentSystemTimeMs();
+    long now = clock.getAsLong();
     PoisonGuard.Position at = context.recordMetadata()
         .map(m -> new PoisonGuard.Position(m.topic(), m.partition(), m.offset())).orElse(null);
     if (at != null && bounds.poison().begin(at)) {

@@ -95,7 +95,7 @@ class DetectionTest {
     public void modelError() {
       meter.add("model error");
     }
-  });
+  }, T0);
 
   private static Event connect(String ip, int port) {
     return Event.newBuilder().setKind(EventKind.NET_CONNECT).setCount(1)

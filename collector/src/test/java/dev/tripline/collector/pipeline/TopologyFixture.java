@@ -61,7 +61,7 @@ final class TopologyFixture implements AutoCloseable {
     config = b.build();
     DetectionPipeline pipeline = new DetectionPipeline(config, new SimpleMeterRegistry());
     Properties props = pipeline.properties();
-    driver = new TopologyTestDriver(pipeline.topology(props, 1), props, START);
+    driver = new TopologyTestDriver(pipeline.topology(props, 1, () -> START.toEpochMilli() + elapsedMs), props, START);
     StringSerializer keys = new StringSerializer();
     ByteArraySerializer values = new ByteArraySerializer();
     events = driver.createInputTopic(config.get("topic.events"), keys, values, START, Duration.ZERO);
