@@ -1,7 +1,8 @@
 package dev.tripline.collector.alert;
 
 import dev.tripline.collector.detect.KnownBadRules;
-import dev.tripline.collector.detect.Mitre;
+import dev.tripline.collector.kind.KindRow;
+import dev.tripline.collector.kind.KindTable;
 import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
@@ -11,7 +12,6 @@ import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
 import dev.tripline.model.FileTarget;
 import dev.tripline.model.EventKind;
-import dev.tripline.model.MitreTechnique;
 import dev.tripline.model.ProfileContext;
 import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.Schema;
@@ -56,11 +56,11 @@ public final class Alerts {
 
   public static Alert newBehaviour(ServiceProfile profile, AgentIdentity agent, Event e, long now) {
     String key = Normalizer.key(e);
-    AlertReason reason = reasonFor(e.getKind());
-    String title = titleFor(e) + via(firstContext(e));
-    return base(profile, agent, e, reason, key, now)
-        .setSeverity(severityFor(e.getKind()))
-        .setMitre(mitreFor(e.getKind()))
+    KindRow kind = KindTable.of(e.getKind());
+    String title = kind.title() + (kind.target() == KindRow.TargetShape.NONE ? "" : describe(e)) + via(firstContext(e));
+    return base(profile, agent, e, kind.reason(), key, now)
+        .setSeverity(kind.severity())
+        .setMitre(kind.mitre())
         .setTitle(title)
         .setDescription(title + ". " + where(e) + linkNote(e) + " The service '" + profile.getService()
             + "' has been monitored since its profile was learned, and never did this before.")
@@ -72,13 +72,13 @@ public final class Alerts {
       long now) {
     String key = Normalizer.key(e);
     String owners = String.join(", ", entry.getCodeOwnersList());
-    String title = "Known behaviour from new code: " + verbPast(e.getKind()) + " " + describe(e) + " from " + owner
+    String title = "Known behaviour from new code: " + KindTable.of(e.getKind()).done() + " " + describe(e) + " from " + owner
         + via(firstContext(e));
     ProfileContext context = context(profile, e.getKind(), now).toBuilder()
         .setSummary("this behaviour is normally performed by: " + owners).build();
     return base(profile, agent, e, AlertReason.NEW_CODE_PATH, key, now)
         .setSeverity(e.getContextsCount() > 0 ? Severity.MEDIUM : Severity.LOW)
-        .setMitre(mitreFor(e.getKind()))
+        .setMitre(KindTable.of(e.getKind()).mitre())
         .setRule("code-owner")
         .setTitle(title)
         .setContext(context)
@@ -114,7 +114,7 @@ public final class Alerts {
         .sorted((a, b) -> Long.compare(b.getCount(), a.getCount()))
         .collect(Collectors.toList());
     List<String> shown = same.stream().limit(CONTEXT_TARGETS).map(ProfileEntry::getTarget).collect(Collectors.toList());
-    String verb = verb(kind);
+    String verb = KindTable.of(kind).normally();
     String summary = same.isEmpty() ? verb + ": nothing (this is the first)"
         : verb + ": " + String.join(", ", shown) + (same.size() > shown.size() ? " (+" + (same.size() - shown.size()) + " more)" : "");
     return ProfileContext.newBuilder()
@@ -126,61 +126,10 @@ public final class Alerts {
         .build();
   }
 
-  static String verb(EventKind kind) {
-    switch (kind) {
-      case NET_CONNECT: case DATAGRAM: return "normally connects to";
-      case NET_LISTEN: return "normally listens on";
-      case NET_ACCEPT: return "normally accepts on";
-      case DNS_LOOKUP: return "normally resolves";
-      case FILE_READ: return "normally reads";
-      case FILE_WRITE: case FILE_RENAME: return "normally writes";
-      case FILE_DELETE: return "normally deletes";
-      case PROCESS_SPAWN: return "normally runs";
-      default: return "normally does";
-    }
-  }
 
-  static AlertReason reasonFor(EventKind kind) {
-    switch (kind) {
-      case NET_CONNECT: case DATAGRAM: case DNS_LOOKUP: return AlertReason.NEW_CONNECTION;
-      case NET_LISTEN: case NET_ACCEPT: return AlertReason.NEW_LISTEN;
-      case PROCESS_SPAWN: return AlertReason.NEW_PROCESS;
-      default: return AlertReason.NEW_FILE_ACCESS;
-    }
-  }
 
-  static Severity severityFor(EventKind kind) {
-    switch (kind) {
-      case PROCESS_SPAWN: return Severity.HIGH;
-      case NET_CONNECT: case DATAGRAM: case NET_LISTEN: case FILE_READ: return Severity.MEDIUM;
-      default: return Severity.LOW;
-    }
-  }
 
-  static MitreTechnique mitreFor(EventKind kind) {
-    switch (kind) {
-      case PROCESS_SPAWN: return Mitre.COMMAND_INTERPRETER;
-      case NET_CONNECT: case DATAGRAM: case DNS_LOOKUP: return Mitre.APP_LAYER_PROTOCOL;
-      case NET_LISTEN: case NET_ACCEPT: return Mitre.NON_STANDARD_PORT;
-      case FILE_READ: return Mitre.DATA_FROM_LOCAL_SYSTEM;
-      default: return Mitre.STORED_DATA_MANIPULATION;
-    }
-  }
 
-  static String titleFor(Event e) {
-    switch (e.getKind()) {
-      case NET_CONNECT: return "New outbound connection to " + describe(e);
-      case DATAGRAM: return "New UDP destination " + describe(e);
-      case DNS_LOOKUP: return "New DNS lookup of " + describe(e);
-      case NET_LISTEN: return "New listening port " + describe(e);
-      case NET_ACCEPT: return "New inbound connections on " + describe(e);
-      case FILE_READ: return "New file read: " + describe(e);
-      case FILE_WRITE: case FILE_RENAME: return "New file write: " + describe(e);
-      case FILE_DELETE: return "New file delete: " + describe(e);
-      case PROCESS_SPAWN: return "New process: " + describe(e);
-      default: return "New behaviour";
-    }
-  }
 
   /**
    * The target the kernel touched (real path, folded), with what the application asked for beside
@@ -193,7 +142,7 @@ public final class Alerts {
           return "unix:" + Normalizer.socketPath(e.getNetwork());
         }
         String host = e.getNetwork().getHost().isEmpty() ? e.getNetwork().getIp() : e.getNetwork().getHost();
-        return e.getKind() == EventKind.NET_LISTEN || e.getKind() == EventKind.NET_ACCEPT
+        return KindTable.of(e.getKind()).target() == KindRow.TargetShape.LOCAL_PORT
             ? "port " + e.getNetwork().getPort() : host + ":" + e.getNetwork().getPort();
       case DNS: return e.getDns().getQuery();
       case FILE: {
@@ -258,19 +207,6 @@ public final class Alerts {
     return " The path " + e.getFile().getPath() + " passes through a symbolic link; the file read is " + e.getFile().getRealPath() + ".";
   }
 
-  static String verbPast(EventKind kind) {
-    switch (kind) {
-      case NET_CONNECT: case DATAGRAM: return "connection to";
-      case NET_LISTEN: return "listening on";
-      case NET_ACCEPT: return "accepting on";
-      case DNS_LOOKUP: return "DNS lookup of";
-      case FILE_READ: return "read of";
-      case FILE_WRITE: case FILE_RENAME: return "write of";
-      case FILE_DELETE: return "delete of";
-      case PROCESS_SPAWN: return "process";
-      default: return "behaviour";
-    }
-  }
 
   private static String where(Event e) {
     var c = e.getCallSite();

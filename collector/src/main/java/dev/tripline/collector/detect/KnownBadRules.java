@@ -1,5 +1,7 @@
 package dev.tripline.collector.detect;
 
+import dev.tripline.collector.kind.KindRow;
+import dev.tripline.collector.kind.KindTable;
 import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
@@ -217,7 +219,7 @@ public final class KnownBadRules {
         return List.of();
       case "port":
         boolean outbound = e.hasNetwork() && !Normalizer.isUnix(e.getNetwork())
-            && (e.getKind() == EventKind.NET_CONNECT || e.getKind() == EventKind.DATAGRAM);
+            && KindTable.of(e.getKind()).target() == KindRow.TargetShape.ENDPOINT;
         return outbound ? List.of(Integer.toString(e.getNetwork().getPort())) : List.of();
       default:
         return List.of();

@@ -1,6 +1,9 @@
 package dev.tripline.collector.detect;
 
+import dev.tripline.collector.kind.KindRow;
+import dev.tripline.collector.kind.KindTable;
 import dev.tripline.model.Event;
+import dev.tripline.model.EventKind;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.RateWindow;
 import java.util.HashSet;
@@ -19,6 +22,9 @@ import smile.anomaly.IsolationForest;
  */
 public final class RateModel {
   public static final String[] FEATURES = {"connects", "distinct peers", "file reads", "file writes", "spawns", "dns lookups"};
+  private static final int CONNECTS = 0;
+  /** Per kind (by ordinal): the feature its events count towards ({@link KindRow#rateFeature()}), or -1. */
+  private static final int[] FEATURE_OF = featureOf();
   static final int MIN_TRAINING_WINDOWS = 8;
   static final double MIN_EXCESS = 20;
   static final double EXCESS_FACTOR = 3;
@@ -30,17 +36,13 @@ public final class RateModel {
 
     public void add(Event e) {
       long n = Math.max(1, e.getCount());
-      switch (e.getKind()) {
-        case NET_CONNECT:
-        case DATAGRAM:
-          counts[0] += n;
-          peers.add(e.getNetwork().getIp() + ":" + e.getNetwork().getPort());
-          break;
-        case FILE_READ: counts[2] += n; break;
-        case FILE_WRITE: case FILE_RENAME: case FILE_DELETE: counts[3] += n; break;
-        case PROCESS_SPAWN: counts[4] += n; break;
-        case DNS_LOOKUP: counts[5] += n; break;
-        default: break;
+      int feature = FEATURE_OF[e.getKind().ordinal()];
+      if (feature < 0) {
+        return;
+      }
+      counts[feature] += n;
+      if (feature == CONNECTS) {
+        peers.add(e.getNetwork().getIp() + ":" + e.getNetwork().getPort());
       }
     }
 
@@ -49,6 +51,15 @@ public final class RateModel {
       f[1] = peers.size();
       return f;
     }
+  }
+
+  private static int[] featureOf() {
+    int[] of = new int[EventKind.values().length];
+    java.util.Arrays.fill(of, -1);
+    for (KindRow row : KindTable.rows()) {
+      of[row.kind().ordinal()] = row.rateFeature() == null ? -1 : List.of(FEATURES).indexOf(row.rateFeature());
+    }
+    return of;
   }
 
   /** The verdict on one window. */

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** The topics the collector reads and writes, created when missing. */
 public final class CollectorTopics {
@@ -35,10 +36,23 @@ public final class CollectorTopics {
     }
   }
 
-  /** Partitions of an existing topic. */
+  /**
+   * Partitions of an existing topic. A topic created a moment ago may not be in the broker's metadata
+   * yet ({@code UnknownTopicOrPartitionException}): asked again for up to 10 s.
+   */
   public static int partitions(CollectorConfig config, String bootstrapServers, String topic) {
     try (Admin admin = Admin.create(clientProperties(config, bootstrapServers))) {
-      return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (true) {
+        try {
+          return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+            throw e;
+          }
+          Thread.sleep(100); // metadata of a new topic propagates within moments
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while describing " + topic, e);

@@ -1,5 +1,6 @@
 package dev.tripline.collector.normalize;
 
+import dev.tripline.collector.kind.KindTable;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.FileTarget;
@@ -34,45 +35,45 @@ public final class Normalizer {
 
   /** {@code KIND|target}: equal for events a profile should treat as the same behaviour. */
   public static String key(Event e) {
-    return kindFamily(e.getKind()) + "|" + target(e);
+    return key(e.getKind(), target(e));
   }
 
-  /** The normalised, human-readable target. */
+  /** The profile key of a normalised target of a kind. */
+  public static String key(EventKind kind, String target) {
+    return kindFamily(kind) + "|" + target;
+  }
+
+  /** The kind family of a profile key ({@code NET_CONNECT} of {@code NET_CONNECT|db:5432}). */
+  public static String familyOf(String key) {
+    int bar = key.indexOf('|');
+    return bar < 0 ? key : key.substring(0, bar);
+  }
+
+  /** The normalised target of a profile key ({@code db:5432} of {@code NET_CONNECT|db:5432}). */
+  public static String targetOf(String key) {
+    return key.substring(key.indexOf('|') + 1);
+  }
+
+  /** The normalised, human-readable target, by the shape of the kind's target ({@link KindTable}). */
   public static String target(Event e) {
-    switch (e.getKind()) {
-      case NET_CONNECT:
-      case DATAGRAM:
-        return isUnix(e.getNetwork()) ? unix(e.getNetwork()) : endpoint(e.getNetwork());
-      case NET_LISTEN:
-      case NET_ACCEPT:
-        // Peers of a server are many and churn (pods, NAT): the behaviour is "accepts on this port".
-        return isUnix(e.getNetwork()) ? unix(e.getNetwork()) : ":" + port(e.getNetwork().getPort());
-      case DNS_LOOKUP:
-        return e.getDns().getQuery().toLowerCase();
-      case FILE_READ:
-      case FILE_WRITE:
-      case FILE_DELETE:
-        return path(judgedPath(e.getFile()));
-      case FILE_RENAME:
+    return switch (KindTable.of(e.getKind()).target()) {
+      case ENDPOINT -> isUnix(e.getNetwork()) ? unix(e.getNetwork()) : endpoint(e.getNetwork());
+      // Peers of a server are many and churn (pods, NAT): the behaviour is "accepts on this port".
+      case LOCAL_PORT -> isUnix(e.getNetwork()) ? unix(e.getNetwork()) : ":" + port(e.getNetwork().getPort());
+      case DNS_NAME -> e.getDns().getQuery().toLowerCase();
+      case PATH -> path(judgedPath(e.getFile()));
+      case RENAMED_PATH -> {
         String dest = judgedNewPath(e.getFile());
-        return path(dest.isEmpty() ? judgedPath(e.getFile()) : dest);
-      case PROCESS_SPAWN:
-        return command(e.getProcess().getArgvList(), e.getProcess().getExecutable());
-      default:
-        return "";
-    }
+        yield path(dest.isEmpty() ? judgedPath(e.getFile()) : dest);
+      }
+      case COMMAND -> command(e.getProcess().getArgvList(), e.getProcess().getExecutable());
+      case NONE -> "";
+    };
   }
 
   /** DATAGRAM joins NET_CONNECT ("talks to"), renames count as writes: the profile keeps what matters. */
   public static String kindFamily(EventKind kind) {
-    switch (kind) {
-      case DATAGRAM:
-        return EventKind.NET_CONNECT.name();
-      case FILE_RENAME:
-        return EventKind.FILE_WRITE.name();
-      default:
-        return kind.name();
-    }
+    return KindTable.profileFamily(kind);
   }
 
   /** The path the kernel touched, folded: {@code real_path} when the agent resolved a symlink, else {@code path}. */

@@ -3,11 +3,15 @@ package dev.tripline.collector.pipeline;
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.config.CollectorConfig;
 import dev.tripline.collector.detect.Classifier;
+import dev.tripline.collector.detect.Detection;
 import dev.tripline.collector.detect.Detector;
 import dev.tripline.collector.detect.KnownBadRules;
 import dev.tripline.collector.detect.RateModel;
 import dev.tripline.collector.kafka.CollectorTopics;
 import dev.tripline.kafka.Topics;
+import com.google.protobuf.MessageLite;
+import dev.tripline.model.Alert;
+import dev.tripline.model.ServiceProfile;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
@@ -18,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -50,28 +55,31 @@ public final class DetectionPipeline implements AutoCloseable {
   private KafkaStreamsMetrics streamsMetrics;
   private StoreBackend backend;
   private HealthMonitor healthMonitor;
-  private Bounds bounds;
+  private final Meters meters;
+  private final Bounds bounds;
 
   public DetectionPipeline(CollectorConfig config, MeterRegistry registry) {
     this.config = config;
     this.registry = registry;
+    this.meters = new Meters(registry);
+    this.bounds = Bounds.of(config, meters);
+  }
+
+  /** The Kafka Streams settings of this pipeline (no broker is contacted). */
+  Properties properties() {
+    Properties props = streamsProperties(config.get("bootstrap.servers"));
+    EventSources.consumerSettings(props);
+    props.put(StreamErrors.CONFIG, new StreamErrors(config.get("topic.deadletter"), meters, config.getInt("record.max.bytes"),
+        java.util.Set.of(Names.alertViewTopic(config), Names.profileViewTopic(config), Names.auditTopic(config))));
+    return props;
   }
 
   /** Builds the topology, starts it and waits until it runs. */
   public DetectionPipeline start() {
     String bootstrap = config.get("bootstrap.servers");
     ensureViewTopics(bootstrap);
-    Meters meters = new Meters(registry);
-    bounds = Bounds.of(config, meters);
-    DetectionProcessor.Settings settings = new DetectionProcessor.Settings(
-        config.getDuration("learning.period"), config.getDuration("learning.quiet"), config.getDuration("rate.window"),
-        new Classifier(KnownBadRules.load(config.get("rules.file")), 200_000), new RateModel(Double.parseDouble(config.get("rate.threshold"))),
-        Detector.codeOwnerSetting(config.get(Detector.CODE_OWNER_KEY)));
-    Properties props = streamsProperties(bootstrap);
-    EventSources.consumerSettings(props);
-    props.put(StreamErrors.CONFIG, new StreamErrors(config.get("topic.deadletter"), meters, config.getInt("record.max.bytes"),
-        java.util.Set.of(Names.alertViewTopic(config), Names.profileViewTopic(config), Names.auditTopic(config))));
-    Topology topology = topology(settings, meters, props);
+    Properties props = properties();
+    Topology topology = topology(props, EventSources.actionPartitions(config, props));
     streams = new KafkaStreams(topology, props);
     CountDownLatch running = new CountDownLatch(1);
     streams.setStateListener((now, before) -> {
@@ -146,7 +154,17 @@ public final class DetectionPipeline implements AutoCloseable {
     return partitions;
   }
 
-  Topology topology(DetectionProcessor.Settings settings, Meters meters, Properties props) {
+  /** The detection topology on the system clock. */
+  Topology topology(Properties props, int actionPartitions) {
+    return topology(props, actionPartitions, System::currentTimeMillis);
+  }
+
+  /** The detection topology (no broker is contacted: topology tests run it in a TopologyTestDriver, on its wall clock). */
+  Topology topology(Properties props, int actionPartitions, java.util.function.LongSupplier clock) {
+    Detection.Settings settings = new Detection.Settings(
+        config.getDuration("learning.period"), config.getDuration("learning.quiet"), config.getDuration("rate.window"),
+        new Classifier(KnownBadRules.load(config.get("rules.file")), 200_000), new RateModel(Double.parseDouble(config.get("rate.threshold"))),
+        Detector.codeOwnerSetting(config.get(Detector.CODE_OWNER_KEY)));
     StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
     // Read-only copies for queries, on every instance.
     builder.globalTable(Names.alertViewTopic(config), Consumed.with(Serdes.String(), Serdes.ByteArray()),
@@ -158,26 +176,27 @@ public final class DetectionPipeline implements AutoCloseable {
     Topology t = builder.build(props);
 
     // Per-service event topics (pattern), the shared one unless disabled, the actions topic; each parsed and checked.
-    EventSources.wire(t, config, meters, registry, EventSources.actionPartitions(config, props));
-    t.addProcessor(Names.DETECT, () -> new DetectionProcessor(settings, meters, bounds), Names.PARSE_EVENTS, Names.PARSE_ACTIONS);
+    EventSources.wire(t, config, meters, registry, actionPartitions);
+    t.addProcessor(Names.DETECT, () -> new DetectionProcessor(settings, meters, bounds, clock), Names.PARSE_EVENTS, Names.PARSE_ACTIONS);
     Map<String, String> changelog = Map.of("cleanup.policy", "compact");
     // Cached: a busy service's profile is rewritten with every batch, but reaches its changelog once per commit.
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PROFILES_STORE), Serdes.String(),
-        Serdes.ByteArray()).withLoggingEnabled(changelog).withCachingEnabled(), Names.DETECT);
+        new ProtoSerde<>(ServiceProfile.parser())).withLoggingEnabled(changelog).withCachingEnabled(), Names.DETECT);
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ALERTS_STORE), Serdes.String(),
-        Serdes.ByteArray()).withLoggingEnabled(changelog).withCachingEnabled(), Names.DETECT);
+        new ProtoSerde<>(Alert.parser())).withLoggingEnabled(changelog).withCachingEnabled(), Names.DETECT);
     EventSources.connectStores(t);
 
     StringSerializer strings = new StringSerializer();
     ByteArraySerializer raw = new ByteArraySerializer();
+    Serializer<MessageLite> messages = ProtoSerde.MESSAGES;
     // Dead letters are copies of what could not be processed: cut to what the topic accepts.
     BoundedBytes bounded = new BoundedBytes(config.getInt("record.max.bytes") - 8 * 1024);
     t.addSink(Names.DEAD_LETTER_SINK, config.get("topic.deadletter"), new BoundedBytes(1024), bounded, Names.PARSE_EVENTS, Names.PARSE_ACTIONS, Names.DETECT);
-    t.addSink(Names.ALERTS_SINK, config.get("topic.alerts"), strings, raw, Names.DETECT);
+    t.addSink(Names.ALERTS_SINK, config.get("topic.alerts"), strings, messages, Names.DETECT);
     t.addSink(Names.ALERTS_JSON_SINK, config.get("topic.alerts.json"), strings, raw, Names.DETECT);
-    t.addSink(Names.ALERT_VIEW_SINK, Names.alertViewTopic(config), strings, raw, Names.DETECT);
-    t.addSink(Names.PROFILE_VIEW_SINK, Names.profileViewTopic(config), strings, raw, Names.DETECT);
-    t.addSink(Names.AUDIT_SINK, Names.auditTopic(config), strings, raw, Names.DETECT);
+    t.addSink(Names.ALERT_VIEW_SINK, Names.alertViewTopic(config), strings, messages, Names.DETECT);
+    t.addSink(Names.PROFILE_VIEW_SINK, Names.profileViewTopic(config), strings, messages, Names.DETECT);
+    t.addSink(Names.AUDIT_SINK, Names.auditTopic(config), strings, messages, Names.DETECT);
     return t;
   }
 

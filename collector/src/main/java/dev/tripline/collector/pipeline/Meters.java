@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The collector's own meters (Prometheus names tripline_*). */
-final class Meters {
+final class Meters implements dev.tripline.collector.detect.Detection.Meter {
   private final MeterRegistry registry;
   private final Counter eventsIn;
   private final Counter deadLetters;
@@ -35,12 +35,14 @@ final class Meters {
         .description("Records cut down before writing because they would not fit").register(registry).increment();
   }
 
-  void generalized(String kind) {
+  @Override
+  public void generalized(String kind) {
     Counter.builder("tripline.profile.generalized").tag("kind", kind)
         .description("Profile entries collapsed into a generalised entry").register(registry).increment();
   }
 
-  void overflow(String kind, long n) {
+  @Override
+  public void overflow(String kind, long n) {
     Counter.builder("tripline.profile.overflow").tag("kind", kind)
         .description("New behaviours past a profile's bounds: generalised or counted, not stored").register(registry).increment(n);
   }
@@ -63,7 +65,8 @@ final class Meters {
     return Counter.builder(name).description(description).register(registry);
   }
 
-  void modelError() {
+  @Override
+  public void modelError() {
     Counter.builder("tripline.rate.model.errors").description("Rate windows the model could not judge").register(registry).increment();
   }
 

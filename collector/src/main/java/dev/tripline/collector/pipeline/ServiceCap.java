@@ -16,7 +16,7 @@ final class ServiceCap {
   /** One log line per collector, not one per task or batch. */
   private final AtomicBoolean reported;
   private final int max;
-  private KeyValueStore<String, byte[]> profiles;
+  private KeyValueStore<String, ?> profiles;
   private KeyValueStore<?, ?> view;
   private long known;
   private long recountedAt;
@@ -34,7 +34,7 @@ final class ServiceCap {
 
   /** True when the batch may go on: the service is known, or there is room for one more. */
   boolean admit(String service) {
-    if (profiles.get(service) != null) {
+    if (known(service)) {
       return true;
     }
     if (known >= max && System.currentTimeMillis() - recountedAt > 1_000) {
@@ -52,13 +52,20 @@ final class ServiceCap {
     return false;
   }
 
+  /** Whether the service has a profile, reading only keys (a get would parse the whole profile). */
+  private boolean known(String service) {
+    try (KeyValueIterator<String, ?> it = profiles.range(service, service)) {
+      return it.hasNext() && service.equals(it.peekNextKey());
+    }
+  }
+
   int max() {
     return max;
   }
 
   private long count() {
     long n = 0;
-    try (KeyValueIterator<String, byte[]> it = profiles.all()) {
+    try (KeyValueIterator<String, ?> it = profiles.all()) {
       while (it.hasNext()) {
         it.next();
         n++;

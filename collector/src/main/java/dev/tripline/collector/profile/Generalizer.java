@@ -1,6 +1,7 @@
 package dev.tripline.collector.profile;
 
-import dev.tripline.model.EventKind;
+import dev.tripline.collector.kind.KindRow;
+import dev.tripline.collector.kind.KindTable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,42 +20,52 @@ public final class Generalizer {
 
   /** Candidate patterns for a normalised target of a kind family, most specific first (may be empty). */
   public static List<String> candidates(String family, String target) {
+    KindRow.TargetShape shape = KindTable.named(family).map(KindRow::target).orElse(KindRow.TargetShape.NONE);
+    return switch (shape) {
+      case PATH, RENAMED_PATH -> directories(target);
+      case DNS_NAME -> domains(target, "", new ArrayList<>());
+      case ENDPOINT -> peers(target);
+      case COMMAND -> {
+        int space = target.indexOf(' ');
+        yield space > 0 ? List.of(target.substring(0, space) + " *") : List.of();
+      }
+      case LOCAL_PORT, NONE -> List.of(); // a server's ports are few: never generalised
+    };
+  }
+
+  /** "/a/b/c/d.jpg" -> "/a/b/c/*", "/a/b/*". */
+  private static List<String> directories(String target) {
     List<String> out = new ArrayList<>();
-    if (family.startsWith("FILE_")) {
-      // "/a/b/c/d.jpg" -> "/a/b/c/*", "/a/b/*"
-      int end = target.lastIndexOf('/');
-      while (end > 0 && out.size() < MAX_CANDIDATES) {
-        String dir = target.substring(0, end + 1);
-        if (dir.chars().filter(c -> c == '/').count() < 3) {
-          break;
-        }
-        out.add(dir + "*");
-        end = target.lastIndexOf('/', end - 1);
+    int end = target.lastIndexOf('/');
+    while (end > 0 && out.size() < MAX_CANDIDATES) {
+      String dir = target.substring(0, end + 1);
+      if (dir.chars().filter(c -> c == '/').count() < 3) {
+        break;
       }
-    } else if (family.equals(EventKind.DNS_LOOKUP.name())) {
-      domains(target, "", out);
-    } else if (family.equals(EventKind.NET_CONNECT.name())) {
-      int colon = target.lastIndexOf(':');
-      if (colon > 0) {
-        String host = target.substring(0, colon);
-        String port = target.substring(colon);
-        if (IPV4.matcher(host).matches()) {
-          out.add(host.substring(0, host.lastIndexOf('.') + 1) + "*" + port);
-        } else if (host.indexOf(':') < 0) {
-          domains(host, port, out);
-        }
-      }
-    } else if (family.equals(EventKind.PROCESS_SPAWN.name())) {
-      int space = target.indexOf(' ');
-      if (space > 0) {
-        out.add(target.substring(0, space) + " *");
+      out.add(dir + "*");
+      end = target.lastIndexOf('/', end - 1);
+    }
+    return out;
+  }
+
+  /** "10.1.2.3:22" -> "10.1.2.*:22"; "a.b.example.com:443" -> "*.b.example.com:443", "*.example.com:443". */
+  private static List<String> peers(String target) {
+    List<String> out = new ArrayList<>();
+    int colon = target.lastIndexOf(':');
+    if (colon > 0) {
+      String host = target.substring(0, colon);
+      String port = target.substring(colon);
+      if (IPV4.matcher(host).matches()) {
+        out.add(host.substring(0, host.lastIndexOf('.') + 1) + "*" + port);
+      } else if (host.indexOf(':') < 0) {
+        domains(host, port, out);
       }
     }
     return out;
   }
 
   /** "a.b.example.com" -> "*.b.example.com", "*.example.com". */
-  private static void domains(String host, String suffix, List<String> out) {
+  private static List<String> domains(String host, String suffix, List<String> out) {
     int dot = host.indexOf('.');
     while (dot > 0 && out.size() < MAX_CANDIDATES) {
       String rest = host.substring(dot + 1);
@@ -64,6 +75,7 @@ public final class Generalizer {
       out.add("*." + rest + suffix);
       dot = host.indexOf('.', dot + 1);
     }
+    return out;
   }
 
   /** True when a generalised pattern stands for this target (the {@code *} matches anything). */

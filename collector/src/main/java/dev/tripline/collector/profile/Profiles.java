@@ -1,6 +1,7 @@
 package dev.tripline.collector.profile;
 
 import dev.tripline.collector.detect.CodeOwner;
+import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.Event;
 import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ProfileState;
@@ -93,7 +94,7 @@ public final class Profiles {
     ProfileEntry.Builder entry = ProfileEntry.newBuilder()
         .setKey(key)
         .setKind(e.getKind())
-        .setTarget(key.substring(key.indexOf('|') + 1))
+        .setTarget(Normalizer.targetOf(key))
         .setCallSite(callSite(e))
         .setFirstSeenMs(now)
         .setLastSeenMs(now)
@@ -114,9 +115,9 @@ public final class Profiles {
     index.put(entry.getKey(), profile.getEntriesCount());
     profile.addEntries(entry);
     if (countsReady) {
-      perFamily.merge(family(entry.getKey()), 1, Integer::sum);
+      perFamily.merge(Normalizer.familyOf(entry.getKey()), 1, Integer::sum);
       if (entry.getGeneralized()) {
-        generalizedPerFamily.merge(family(entry.getKey()), 1, Integer::sum);
+        generalizedPerFamily.merge(Normalizer.familyOf(entry.getKey()), 1, Integer::sum);
       }
     }
     bytes += entry.getSerializedSize() + 4;
@@ -142,9 +143,9 @@ public final class Profiles {
     perFamily.clear();
     generalizedPerFamily.clear();
     for (ProfileEntry en : profile.getEntriesList()) {
-      perFamily.merge(family(en.getKey()), 1, Integer::sum);
+      perFamily.merge(Normalizer.familyOf(en.getKey()), 1, Integer::sum);
       if (en.getGeneralized()) {
-        generalizedPerFamily.merge(family(en.getKey()), 1, Integer::sum);
+        generalizedPerFamily.merge(Normalizer.familyOf(en.getKey()), 1, Integer::sum);
       }
     }
     countsReady = true;
@@ -157,11 +158,11 @@ public final class Profiles {
       return exact;
     }
     counts();
-    String family = family(key);
+    String family = Normalizer.familyOf(key);
     if (generalizedPerFamily.getOrDefault(family, 0) == 0) {
       return null;
     }
-    for (String pattern : Generalizer.candidates(family, key.substring(key.indexOf('|') + 1))) {
+    for (String pattern : Generalizer.candidates(family, Normalizer.targetOf(key))) {
       ProfileEntry g = entry(family + "|" + pattern);
       if (g != null && g.getGeneralized()) {
         return g;
@@ -179,9 +180,9 @@ public final class Profiles {
    * generalised entry; when even that does not fit, it is not stored ({@code OVERFLOW}).
    */
   public Learned learn(String key, Event e, long now) {
-    String family = family(key);
+    String family = Normalizer.familyOf(key);
     ProfileEntry candidate = ProfileEntry.newBuilder().setKey(key).setKind(e.getKind())
-        .setTarget(key.substring(key.indexOf('|') + 1)).setCallSite(callSite(e)).setFirstSeenMs(now).setLastSeenMs(now)
+        .setTarget(Normalizer.targetOf(key)).setCallSite(callSite(e)).setFirstSeenMs(now).setLastSeenMs(now)
         .setCount(Math.max(1, e.getCount())).setOrigin(LEARNED).build();
     counts();
     if (perFamily.getOrDefault(family, 0) < maxPerKind && bytes + candidate.getSerializedSize() + 4 <= maxBytes) {
@@ -211,7 +212,7 @@ public final class Profiles {
     int removed = 0;
     long freed = 0;
     for (ProfileEntry en : profile.getEntriesList()) {
-      boolean collapse = family(en.getKey()).equals(family) && LEARNED.equals(en.getOrigin())
+      boolean collapse = Normalizer.familyOf(en.getKey()).equals(family) && LEARNED.equals(en.getOrigin())
           && Generalizer.covers(pattern, en.getTarget());
       if (collapse) {
         removed++;
@@ -251,11 +252,6 @@ public final class Profiles {
         .limit(profile.getInstancesCount() - max).map(Map.Entry::getKey).toList();
     oldest.forEach(profile::removeInstances);
     structural = true;
-  }
-
-  private static String family(String key) {
-    int bar = key.indexOf('|');
-    return bar < 0 ? key : key.substring(0, bar);
   }
 
   /** Remembers that this code performs the behaviour; past {@link CodeOwner#MAX_PER_ENTRY} the last slot means any code. */

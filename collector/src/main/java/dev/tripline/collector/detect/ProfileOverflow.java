@@ -1,4 +1,4 @@
-package dev.tripline.collector.pipeline;
+package dev.tripline.collector.detect;
 
 import dev.tripline.collector.alert.Alerts;
 import dev.tripline.collector.normalize.Normalizer;
@@ -23,26 +23,26 @@ import java.util.Map;
  * a flood meant to blind the profile, or a service that needs a looser normalisation). The alert's id
  * depends only on service and kind, so later overflows fold into its count.
  */
-final class ProfileOverflow {
+public final class ProfileOverflow {
   private record Seen(Event first, long count) {}
 
   private final Map<String, Seen> byFamily = new LinkedHashMap<>();
-  private final Meters meters;
+  private final Detection.Meter meters;
 
-  ProfileOverflow(Meters meters) {
+  public ProfileOverflow(Detection.Meter meters) {
     this.meters = meters;
   }
 
   /** A new behaviour that did not fit: generalised ({@code GENERALIZED}), or not stored at all. */
-  void add(String key, Event e, Profiles.Learned outcome) {
-    String family = key.substring(0, key.indexOf('|'));
+  public void add(String key, Event e, Profiles.Learned outcome) {
+    String family = Normalizer.familyOf(key);
     if (outcome == Profiles.Learned.GENERALIZED) {
       meters.generalized(family);
     }
     byFamily.merge(family, new Seen(e, Math.max(1, e.getCount())), (a, b) -> new Seen(a.first(), a.count() + b.count()));
   }
 
-  List<Alert> report(Profiles profile, AgentIdentity agent, int maxPerKind, long now) {
+  public List<Alert> report(Profiles profile, AgentIdentity agent, int maxPerKind, long now) {
     List<Alert> out = new ArrayList<>();
     if (byFamily.isEmpty()) {
       return out;

@@ -1,0 +1,100 @@
+package dev.tripline.collector.kind;
+
+import static dev.tripline.collector.kind.KindRow.Family.DNS;
+import static dev.tripline.collector.kind.KindRow.Family.FILE;
+import static dev.tripline.collector.kind.KindRow.Family.NETWORK;
+import static dev.tripline.collector.kind.KindRow.Family.PROCESS;
+import static dev.tripline.collector.kind.KindRow.TargetShape.COMMAND;
+import static dev.tripline.collector.kind.KindRow.TargetShape.DNS_NAME;
+import static dev.tripline.collector.kind.KindRow.TargetShape.ENDPOINT;
+import static dev.tripline.collector.kind.KindRow.TargetShape.LOCAL_PORT;
+import static dev.tripline.collector.kind.KindRow.TargetShape.PATH;
+import static dev.tripline.collector.kind.KindRow.TargetShape.RENAMED_PATH;
+import static dev.tripline.model.AlertReason.NEW_CONNECTION;
+import static dev.tripline.model.AlertReason.NEW_FILE_ACCESS;
+import static dev.tripline.model.AlertReason.NEW_LISTEN;
+import static dev.tripline.model.AlertReason.NEW_PROCESS;
+import static dev.tripline.model.Severity.HIGH;
+import static dev.tripline.model.Severity.LOW;
+import static dev.tripline.model.Severity.MEDIUM;
+
+import dev.tripline.collector.detect.Mitre;
+import dev.tripline.model.AlertReason;
+import dev.tripline.model.EventKind;
+import dev.tripline.model.Severity;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one table of event kinds: a new kind of behaviour is one row here (and, if its target has a
+ * new shape, one case in the switches over {@link KindRow.TargetShape}, which javac then names).
+ * {@code KindTableTest} checks that every kind of the schema has a complete row.
+ */
+public final class KindTable {
+  private static final Map<EventKind, KindRow> ROWS = new EnumMap<>(EventKind.class);
+  private static final Map<String, KindRow> BY_NAME = new HashMap<>();
+
+  /** What an event of no known kind (unset, or from a newer agent) gets: as before the table. */
+  public static final KindRow UNKNOWN = new KindRow(EventKind.EVENT_KIND_UNSPECIFIED, KindRow.Family.NONE,
+      EventKind.EVENT_KIND_UNSPECIFIED, KindRow.TargetShape.NONE, NEW_FILE_ACCESS, LOW, Mitre.STORED_DATA_MANIPULATION,
+      "New behaviour", "normally does", "behaviour", null);
+
+  static {
+    // kind, family, profile kind, target, reason, severity, MITRE, title, context verb, noun phrase, rate feature
+    row(EventKind.NET_CONNECT, NETWORK, EventKind.NET_CONNECT, ENDPOINT, NEW_CONNECTION, MEDIUM, Mitre.APP_LAYER_PROTOCOL,
+        "New outbound connection to ", "normally connects to", "connection to", "connects");
+    row(EventKind.DATAGRAM, NETWORK, EventKind.NET_CONNECT, ENDPOINT, NEW_CONNECTION, MEDIUM, Mitre.APP_LAYER_PROTOCOL,
+        "New UDP destination ", "normally connects to", "connection to", "connects");
+    row(EventKind.NET_LISTEN, NETWORK, EventKind.NET_LISTEN, LOCAL_PORT, NEW_LISTEN, MEDIUM, Mitre.NON_STANDARD_PORT,
+        "New listening port ", "normally listens on", "listening on", null);
+    row(EventKind.NET_ACCEPT, NETWORK, EventKind.NET_ACCEPT, LOCAL_PORT, NEW_LISTEN, LOW, Mitre.NON_STANDARD_PORT,
+        "New inbound connections on ", "normally accepts on", "accepting on", null);
+    row(EventKind.DNS_LOOKUP, DNS, EventKind.DNS_LOOKUP, DNS_NAME, NEW_CONNECTION, LOW, Mitre.APP_LAYER_PROTOCOL,
+        "New DNS lookup of ", "normally resolves", "DNS lookup of", "dns lookups");
+    row(EventKind.FILE_READ, FILE, EventKind.FILE_READ, PATH, NEW_FILE_ACCESS, MEDIUM, Mitre.DATA_FROM_LOCAL_SYSTEM,
+        "New file read: ", "normally reads", "read of", "file reads");
+    row(EventKind.FILE_WRITE, FILE, EventKind.FILE_WRITE, PATH, NEW_FILE_ACCESS, LOW, Mitre.STORED_DATA_MANIPULATION,
+        "New file write: ", "normally writes", "write of", "file writes");
+    row(EventKind.FILE_RENAME, FILE, EventKind.FILE_WRITE, RENAMED_PATH, NEW_FILE_ACCESS, LOW, Mitre.STORED_DATA_MANIPULATION,
+        "New file write: ", "normally writes", "write of", "file writes");
+    row(EventKind.FILE_DELETE, FILE, EventKind.FILE_DELETE, PATH, NEW_FILE_ACCESS, LOW, Mitre.STORED_DATA_MANIPULATION,
+        "New file delete: ", "normally deletes", "delete of", "file writes");
+    row(EventKind.PROCESS_SPAWN, PROCESS, EventKind.PROCESS_SPAWN, COMMAND, NEW_PROCESS, HIGH, Mitre.COMMAND_INTERPRETER,
+        "New process: ", "normally runs", "process", "spawns");
+  }
+
+  private KindTable() {}
+
+  private static void row(EventKind kind, KindRow.Family family, EventKind profileKind, KindRow.TargetShape target,
+      AlertReason reason, Severity severity, dev.tripline.model.MitreTechnique mitre, String title, String normally,
+      String done, String rateFeature) {
+    KindRow row = new KindRow(kind, family, profileKind, target, reason, severity, mitre, title, normally, done, rateFeature);
+    if (ROWS.put(kind, row) != null) {
+      throw new IllegalStateException("two rows for " + kind);
+    }
+    BY_NAME.put(kind.name(), row);
+  }
+
+  /** The row of a kind; {@link #UNKNOWN} for an unset or unrecognised one. */
+  public static KindRow of(EventKind kind) {
+    return ROWS.getOrDefault(kind, UNKNOWN);
+  }
+
+  /** The row of a kind by its name (as profile keys spell it), if it is one. */
+  public static Optional<KindRow> named(String name) {
+    return Optional.ofNullable(BY_NAME.get(name));
+  }
+
+  /** The name a profile files this kind under ("NET_CONNECT" for a datagram): the first part of a profile key. */
+  public static String profileFamily(EventKind kind) {
+    KindRow row = ROWS.get(kind);
+    return row == null ? kind.name() : row.profileKind().name();
+  }
+
+  /** The rows, in the schema's order. */
+  public static Iterable<KindRow> rows() {
+    return ROWS.values();
+  }
+}
