@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -30,7 +31,7 @@ public final class EarlyBuffer implements TriplineDispatcher {
   private static final StackWalker WALKER = StackWalker.getInstance(
       EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_REFLECT_FRAMES));
 
-  private final Observation[] slots = new Observation[CAPACITY];
+  private final AtomicReferenceArray<Observation> slots = new AtomicReferenceArray<>(CAPACITY);
   private final AtomicInteger claimed = new AtomicInteger();
   private volatile TriplineDispatcher next;
   private volatile long dropped;
@@ -48,27 +49,41 @@ public final class EarlyBuffer implements TriplineDispatcher {
       return;
     }
     List<StackWalker.StackFrame> frames = i < WITH_STACK ? WALKER.walk(new FirstFrames()) : List.of();
-    slots[i] = new Observation(hook, a, b, n, error, Thread.currentThread(), frames, System.currentTimeMillis());
+    slots.set(i, new Observation(hook, a, b, n, error, Thread.currentThread(), frames, System.currentTimeMillis()));
   }
 
   /**
-   * Makes {@code recorder} the bridge's dispatcher and returns what was buffered, in order. An
-   * observation racing with the hand-over either lands in the list or goes to the recorder live.
+   * What was buffered from {@code from} on, in order, while the buffer goes on buffering: the
+   * recorder replays it before it takes over, so that what happened first is reported first.
    */
-  public List<Observation> handOver(TriplineDispatcher recorder) {
+  public List<Observation> drain(int from) {
+    int n = Math.min(claimed.get(), CAPACITY);
+    List<Observation> out = new ArrayList<>(Math.max(0, n - from));
+    for (int i = from; i < n && slots.get(i) != null; i++) { // stops at a slot still being filled: from + size stays exact
+      out.add(slots.getAndSet(i, null));
+    }
+    return out;
+  }
+
+  /**
+   * Makes {@code recorder} the bridge's dispatcher and returns what was buffered from {@code from}
+   * on, in order. An observation racing with the hand-over either lands in the list or goes to the
+   * recorder live.
+   */
+  public List<Observation> handOver(TriplineDispatcher recorder, int from) {
     next = recorder;
     TriplineBridge.dispatcher = recorder;
     int n = Math.min(claimed.getAndSet(CAPACITY), CAPACITY);
-    List<Observation> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      Observation o = slots[i];
+    List<Observation> out = new ArrayList<>(Math.max(0, n - from));
+    for (int i = from; i < n; i++) {
+      Observation o = slots.get(i);
       for (int spin = 0; o == null && spin < 1_000; spin++) {
         Thread.yield(); // a slot claimed a moment ago is being filled
-        o = slots[i];
+        o = slots.get(i);
       }
       if (o != null) {
         out.add(o);
-        slots[i] = null;
+        slots.set(i, null);
       } else {
         dropped++;
       }

@@ -45,18 +45,24 @@ final class AgentRuntime implements Runnable {
     try {
       stats.errorsFrom(() -> TriplineBridge.errors);
       EventRecorder recorder = new EventRecorder(config, stats, hooks);
-      java.util.List<EarlyBuffer.Observation> seen = early.handOver(recorder); // live from here on
+      // What happened first is reported first: replay while the buffer still buffers, then take
+      // over and replay the little that came meanwhile (a shape's first file is the first one).
+      int replayed = 0;
+      for (java.util.List<EarlyBuffer.Observation> batch = early.drain(0); !batch.isEmpty() && replayed < EarlyBuffer.CAPACITY;
+          batch = early.drain(replayed)) {
+        recorder.replay(batch);
+        replayed += batch.size();
+      }
+      recorder.replay(early.handOver(recorder, replayed)); // live from here on
       times.put("recorder", System.nanoTime() - t0);
       Coverage coverage = new Coverage(config.warnings(), hooks::applied, hooks::all, () -> loadHookedTypes(hooks));
       Pipeline p = new Pipeline(config, recorder, stats, () -> Sinks.create(config, stats),
           () -> IdentityResolver.resolve(config), coverage);
       pipeline = p;
       ready.countDown();
-      // The sink first (the Kafka client connects while the early observations are replayed).
       if (!p.open()) {
         return;
       }
-      recorder.replay(seen);
       if (early.dropped() > 0) {
         stats.dropped(AgentStats.EARLY_FULL, early.dropped());
       }

@@ -8,7 +8,8 @@ import javax.management.ObjectName;
 
 /**
  * A long-running application for the Kafka tests: every iteration writes and reads a new file
- * (a new behaviour each time) until {@code <dir>/stop} appears. It records its progress and its
+ * (a new behaviour each time: named with letters, so that no two names share a shape the agent
+ * would fold, as it folds part-00017 into part-#) until {@code <dir>/stop} appears. It records its progress and its
  * slowest iteration, so a test can tell that the agent never made it wait, then prints the
  * agent's MBean.
  */
@@ -41,8 +42,18 @@ public final class LoopApp {
   }
 
   static void work(Path data, long i) throws Exception {
-    Path f = data.resolve("f-" + i + ".txt");
+    Path f = data.resolve(name(i));
     Files.writeString(f, "payload " + i);
     Files.readString(f);
+  }
+
+  /** The file of iteration {@code i}: "f-a.txt", "f-b.txt" … "f-ba.txt": letters only, one shape per name. */
+  public static String name(long i) {
+    StringBuilder b = new StringBuilder();
+    do {
+      b.append((char) ('a' + i % 26));
+      i /= 26;
+    } while (i > 0);
+    return "f-" + b.reverse() + ".txt";
   }
 }

@@ -45,7 +45,7 @@ final class RunningApp implements AutoCloseable {
   }
 
   Path dataFile(long i) {
-    return dir.resolve("data").resolve("f-" + i + ".txt");
+    return dir.resolve("data").resolve(dev.tripline.testapp.LoopApp.name(i));
   }
 
   /** Asks the application to stop and returns its output. */

@@ -1,0 +1,60 @@
+package dev.tripline.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every temp file is new: a thousand uploads with random names must not cost a thousand events,
+ * and a symlink planted among them must not hide in their count.
+ */
+class TempFilesIT {
+  static Stream<Path> jdks() {
+    return Jdks.all().stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("jdks")
+  void uploadsOfOneShapeAreCountedAndAPlantedLinkIsReportedOnItsOwn(Path java, @TempDir Path work) throws Exception {
+    Path uploads = Path.of("/tmp", "tripline-uploads-" + System.nanoTime()); // a temp directory, as uploads are
+    Path secret = Files.writeString(work.resolve("secret.txt"), "s3cret");
+    try {
+      AgentRun run = AgentRun.run(java, work, AgentRun.testAppJar().toString(), "dev.tripline.testapp.TempFilesApp",
+          List.of(), uploads.toString(), secret.toString());
+      assertEquals(0, run.exitCode, run.toString());
+      assertTrue(run.output.contains("TEMPFILES DONE"), run.toString());
+
+      for (String kind : List.of("FILE_WRITE", "FILE_DELETE")) {
+        List<Map<String, Object>> records = inUploads(run, kind, uploads);
+        long count = records.stream().mapToLong(e -> (Long) e.get("count")).sum();
+        assertEquals(1000, count, kind + ": every upload counted\n" + run);
+        assertTrue(records.size() <= 4, kind + ": a handful of records, not a thousand: " + records.size());
+      }
+      List<Map<String, Object>> reads = inUploads(run, "FILE_READ", uploads);
+      String secretReal = secret.toRealPath().toString();
+      List<Map<String, Object>> throughLink = reads.stream()
+          .filter(e -> secretReal.equals(e.get("realPath"))).collect(Collectors.toList());
+      assertEquals(1, throughLink.size(), "the planted link is its own event, with the secret as real path:\n" + reads);
+      assertEquals(1001, reads.stream().mapToLong(e -> (Long) e.get("count")).sum(), "every read counted once");
+    } finally {
+      try (Stream<Path> left = Files.list(uploads)) {
+        left.forEach(p -> p.toFile().delete());
+      }
+      Files.deleteIfExists(uploads);
+    }
+  }
+
+  private static List<Map<String, Object>> inUploads(AgentRun run, String kind, Path uploads) {
+    return run.ofKind(kind).stream().filter(e -> String.valueOf(e.get("path")).startsWith(uploads + "/"))
+        .collect(Collectors.toList());
+  }
+}
