@@ -88,6 +88,26 @@ public final class CallSites {
         .collect(Collectors.toList())), currentHandoff());
   }
 
+  /**
+   * Whether the JDK's container support ({@code jdk.internal.platform}: the JVM reading its own
+   * cgroup limits, for the platform MBeans or the GC) did this, below any application frame. Its
+   * reads depend on which code first touched the platform MBean server — the agent's own JMX
+   * registration included — so reporting them would make two runs of the same application differ.
+   */
+  public static boolean isJdkContainerSupport() {
+    return WALKER.walk(CallSites::isJdkContainerSupport);
+  }
+
+  /** The same, over frames captured earlier. */
+  public static boolean isJdkContainerSupport(List<StackWalker.StackFrame> frames) {
+    return isJdkContainerSupport(frames.stream());
+  }
+
+  private static boolean isJdkContainerSupport(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+    return frames.filter(f -> f.getClassName().startsWith("jdk.internal.platform.") || isApplicationFrame(f))
+        .findFirst().map(f -> f.getClassName().startsWith("jdk.internal.platform.")).orElse(false);
+  }
+
   /** Frames looked at for the application's own code above a library that hands work over. */
   private static final int SUBMITTER_FRAMES = 64;
 

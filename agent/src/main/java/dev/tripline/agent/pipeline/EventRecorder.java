@@ -216,7 +216,12 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     }
     Object key = key(kind, path);
     Cache<Object, Occurrence> cache = targets(kind, error);
-    if (cache.getIfPresent(key) == null && (kind == EventKind.FILE_WRITE || kind == EventKind.FILE_DELETE
+    boolean known = cache.getIfPresent(key) != null;
+    if (!known && kind == EventKind.FILE_READ && (path.startsWith("/sys/fs/cgroup/") || path.startsWith("/proc/"))
+        && (replaying() == null ? CallSites.isJdkContainerSupport() : CallSites.isJdkContainerSupport(replaying().frames))) {
+      return; // the JVM reading its own limits: not cached, so the same file read by other code is still seen
+    }
+    if (!known && (kind == EventKind.FILE_WRITE || kind == EventKind.FILE_DELETE
         || kind == EventKind.FILE_READ) && Caps.fits(path) && sameShapeAsKnown(kind, path, error)) {
       return; // one more file of a shape already reported in its directory: counted as its repeat
     }

@@ -124,6 +124,19 @@ final class WebDriver implements AutoCloseable {
     } catch (Exception ignored) {
       // the browser goes with the driver anyway
     }
-    driver.destroy();
+    // Chromium and its helpers are the driver's descendants: wait until every one has exited, or
+    // they still write the profile while the test's temp directory is being deleted.
+    java.util.List<ProcessHandle> all = new java.util.ArrayList<>(driver.toHandle().descendants().toList());
+    all.add(driver.toHandle());
+    for (ProcessHandle p : all) {
+      p.destroy();
+    }
+    for (ProcessHandle p : all) {
+      try {
+        p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception slow) {
+        p.destroyForcibly();
+      }
+    }
   }
 }
