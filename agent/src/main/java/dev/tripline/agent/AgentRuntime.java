@@ -86,7 +86,11 @@ final class AgentRuntime implements Runnable {
    */
   void stop(Thread thread) {
     TriplineBridge.dispatcher = null;
-    if (!config.get("sink").equals("none")) { // with no sink nothing leaves the JVM: nothing to wait for
+    // With no sink nothing leaves the JVM; with Kafka and no broker reachable (a TCP probe of the
+    // bootstrap servers, refused at once on a closed port) waiting for the producer to start is waste.
+    boolean unreachable = config.get("sink").equals("kafka")
+        && !dev.tripline.agent.transport.KafkaSink.anyReachable(config.get("kafka.bootstrap.servers"));
+    if (!config.get("sink").equals("none") && !unreachable) {
       long deadline = System.currentTimeMillis() + EXIT_BUDGET_MS;
       try {
         ready.await(EXIT_BUDGET_MS, TimeUnit.MILLISECONDS);

@@ -182,7 +182,7 @@ public final class KafkaSink implements EventSink {
   }
 
   /** Whether a TCP connection to one of the bootstrap servers opens within 200 ms. */
-  static boolean anyReachable(String servers) {
+  public static boolean anyReachable(String servers) {
     for (String server : servers.split(",")) {
       String s = server.trim();
       int colon = s.lastIndexOf(':');
