@@ -41,6 +41,23 @@ final class Agents {
         "-Dtripline.kafka.bootstrap.servers=127.0.0.1:" + closedPort());
   }
 
+  /** A jar holding only {@link EmptyAgent}: the JVM's own cost of a {@code -javaagent}. */
+  List<String> empty() throws IOException {
+    Path jar = Files.createTempFile("empty-agent", ".jar");
+    jar.toFile().deleteOnExit();
+    java.util.jar.Manifest m = new java.util.jar.Manifest();
+    m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+    m.getMainAttributes().putValue("Premain-Class", EmptyAgent.class.getName());
+    String entry = EmptyAgent.class.getName().replace('.', '/') + ".class";
+    try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), m);
+         java.io.InputStream in = EmptyAgent.class.getClassLoader().getResourceAsStream(entry)) {
+      out.putNextEntry(new java.util.jar.JarEntry(entry));
+      in.transferTo(out);
+      out.closeEntry();
+    }
+    return List.of("-javaagent:" + jar.toAbsolutePath());
+  }
+
   boolean hasOtel() {
     return otel != null;
   }

@@ -61,6 +61,7 @@ final class StartupBench {
   void run() throws IOException, InterruptedException {
     List<Variant> variants = new ArrayList<>();
     variants.add(new Variant("no agent", agents.none()));
+    variants.add(new Variant("an empty `-javaagent` (premain does nothing)", agents.empty()));
     variants.add(new Variant("Tripline, `sink=none`", agents.triplineNoSink()));
     variants.add(new Variant("Tripline, Kafka sink, no broker (closed port)", agents.triplineKafkaClosedPort()));
     if (agents.hasOtel()) {
