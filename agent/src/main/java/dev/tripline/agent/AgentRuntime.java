@@ -86,9 +86,9 @@ final class AgentRuntime implements Runnable {
    */
   void stop(Thread thread) {
     TriplineBridge.dispatcher = null;
-    // With no sink nothing leaves the JVM; with Kafka and no broker reachable (a TCP probe of the
-    // bootstrap servers, refused at once on a closed port) waiting for the producer to start is waste.
-    boolean unreachable = config.get("sink").equals("kafka")
+    // With no sink nothing leaves the JVM; with Kafka, nothing delivered yet and no broker reachable (a
+    // TCP probe of the bootstrap servers, refused at once on a closed port) waiting for the producer is waste.
+    boolean unreachable = config.get("sink").equals("kafka") && stats.sentCount() == 0
         && !dev.tripline.agent.transport.KafkaSink.anyReachable(config.get("kafka.bootstrap.servers"));
     if (!config.get("sink").equals("none") && !unreachable) {
       long deadline = System.currentTimeMillis() + EXIT_BUDGET_MS;

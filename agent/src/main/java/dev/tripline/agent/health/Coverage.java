@@ -29,10 +29,6 @@ public final class Coverage {
     this.beforeFirstReport = beforeFirstReport;
   }
 
-  public static Coverage none() {
-    return new Coverage(List.of(), List::of, List::of, () -> { });
-  }
-
   /** Hook names meant for this JVM that are not woven. */
   public List<String> missing() {
     prepare();

@@ -92,37 +92,29 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   }
 
   private Cache<Object, Occurrence> targets(EventKind kind, Throwable error) {
-    int i = slot(kind, error);
-    Cache<Object, Occurrence> c = targets.get(i);
-    return c != null ? c : newTargets(i);
-  }
-
-  private synchronized Cache<Object, Occurrence> newTargets(int i) {
-    if (targets.get(i) == null) {
-      targets.set(i, Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run)
-          .removalListener((Object k, Occurrence v, RemovalCause cause) -> {
-            if (!(k instanceof Shape)) lostOnEviction(v, cause); // a shape's occurrence is also under its path
-          }).build());
-    }
-    return targets.get(i);
+    return lazy(targets, slot(kind, error), (Object k, Occurrence v, RemovalCause cause) -> {
+      if (!(k instanceof Shape)) lostOnEviction(v, cause); // a shape's occurrence is also under its path
+    });
   }
 
   private Cache<InetAddress, PortTable> peers(EventKind kind, Throwable error) {
-    int i = slot(kind, error);
-    Cache<InetAddress, PortTable> c = peers.get(i);
-    return c != null ? c : newPeers(i);
+    return lazy(peers, slot(kind, error), (InetAddress k, PortTable v, RemovalCause cause) -> {
+      if (v != null) {
+        for (Occurrence o : v.all()) lostOnEviction(o, cause);
+      }
+    });
   }
 
-  private synchronized Cache<InetAddress, PortTable> newPeers(int i) {
-    if (peers.get(i) == null) {
-      peers.set(i, Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run)
-          .removalListener((InetAddress k, PortTable v, RemovalCause cause) -> {
-            if (v != null) {
-              for (Occurrence o : v.all()) lostOnEviction(o, cause);
-            }
-          }).build());
+  /** The cache in slot {@code i}, built on first use (most kinds never occur in a given application). */
+  private <K, V> Cache<K, V> lazy(AtomicReferenceArray<Cache<K, V>> caches, int i,
+      com.github.benmanes.caffeine.cache.RemovalListener<K, V> onRemoval) {
+    Cache<K, V> c = caches.get(i);
+    if (c == null) {
+      caches.compareAndSet(i, null, Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run)
+          .removalListener(onRemoval).build());
+      c = caches.get(i);
     }
-    return peers.get(i);
+    return c;
   }
 
   @Override
@@ -216,16 +208,18 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     }
     Object key = key(kind, path);
     Cache<Object, Occurrence> cache = targets(kind, error);
-    boolean known = cache.getIfPresent(key) != null;
-    if (!known && kind == EventKind.FILE_READ && (path.startsWith("/sys/fs/cgroup/") || path.startsWith("/proc/"))
+    if (counted(cache.getIfPresent(key))) {
+      return; // a repeat: the one cache lookup of the hot path
+    }
+    if (kind == EventKind.FILE_READ && (path.startsWith("/sys/fs/cgroup/") || path.startsWith("/proc/"))
         && (replaying() == null ? CallSites.isJdkContainerSupport() : CallSites.isJdkContainerSupport(replaying().frames))) {
       return; // the JVM reading its own limits: not cached, so the same file read by other code is still seen
     }
-    if (!known && (kind == EventKind.FILE_WRITE || kind == EventKind.FILE_DELETE
-        || kind == EventKind.FILE_READ) && Caps.fits(path) && sameShapeAsKnown(kind, path, error)) {
+    if ((kind == EventKind.FILE_WRITE || kind == EventKind.FILE_DELETE || kind == EventKind.FILE_READ)
+        && Caps.fits(path) && sameShapeAsKnown(kind, path, error)) {
       return; // one more file of a shape already reported in its directory: counted as its repeat
     }
-    single(kind, key, path, null, error);
+    fresh(cache, kind, key, path, null, error);
   }
 
   /**
@@ -329,15 +323,22 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
 
   private void single(EventKind kind, Object key, Object target, Object extra, Throwable error) {
     Cache<Object, Occurrence> cache = targets(kind, error);
-    long now = clockMs; // a repeat needs no better than the pipeline's tick; something new reads the clock itself
-    Occurrence seen = cache.getIfPresent(key);
-    if (seen == Occurrence.IGNORED) {
-      return;
+    if (!counted(cache.getIfPresent(key))) {
+      fresh(cache, kind, key, target, extra, error);
     }
-    if (seen != null) {
-      repeat(seen, now);
-      return;
+  }
+
+  /** True when {@code seen} is a known target: its repeat is counted (or it is ignored), nothing more to do. */
+  private boolean counted(Occurrence seen) {
+    if (seen != null && seen != Occurrence.IGNORED) {
+      repeat(seen, clockMs); // a repeat needs no better than the pipeline's tick; something new reads the clock itself
     }
+    return seen != null;
+  }
+
+  /** A target not in {@code cache}: described, completed and handed over, or remembered as ignored. */
+  private void fresh(Cache<Object, Occurrence> cache, EventKind kind, Object key, Object target, Object extra,
+      Throwable error) {
     Event.Builder event = describe(kind, target, extra, 0);
     if (event == null) {
       cache.put(key, Occurrence.IGNORED);
@@ -354,7 +355,7 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
       }
       handOver(fresh);
     } else if (winner != Occurrence.IGNORED) {
-      winner.hit(now);
+      winner.hit(clockMs);
     }
   }
 

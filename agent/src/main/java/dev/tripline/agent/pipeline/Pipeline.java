@@ -39,11 +39,6 @@ public final class Pipeline implements Runnable {
   private EventSink sink;
 
   public Pipeline(AgentConfig config, EventRecorder recorder, AgentStats stats, Supplier<EventSink> sinkFactory,
-      Supplier<AgentIdentity> identityFactory) {
-    this(config, recorder, stats, sinkFactory, identityFactory, Coverage.none());
-  }
-
-  public Pipeline(AgentConfig config, EventRecorder recorder, AgentStats stats, Supplier<EventSink> sinkFactory,
       Supplier<AgentIdentity> identityFactory, Coverage coverage) {
     this.coverage = coverage;
     this.recorder = recorder;
@@ -53,14 +48,6 @@ public final class Pipeline implements Runnable {
     this.flushMs = config.durationMillis("flush.interval");
     this.heartbeatMs = config.durationMillis("heartbeat.interval");
     this.jmx = config.jmx();
-  }
-
-  /** Starts the daemon thread. */
-  public Thread start() {
-    Thread t = new Thread(this, "tripline-pipeline");
-    t.setDaemon(true);
-    t.start();
-    return t;
   }
 
   @Override
