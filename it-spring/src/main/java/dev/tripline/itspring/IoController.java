@@ -7,20 +7,28 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
+import java.util.concurrent.TimeUnit;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The endpoints the tests and benchmarks call (keep their paths stable): {@code /read} reads the file
  * {@code app.read-file}, {@code /call} calls {@code app.call-url} with RestClient on the JDK HttpClient,
- * {@code /ping} does no I/O.
+ * {@code /webclient} calls it with Spring's reactive WebClient on Reactor Netty (its event loops
+ * connect and resolve), {@code /webclient-later} builds that request here but sends it from another
+ * thread (a Reactor scheduler's), as reactive code does, {@code /ping} does no I/O.
  */
 @RestController
 public class IoController {
   private final Path readFile;
   private final String callUrl;
   private final RestClient client;
+  private final WebClient webClient = WebClient.create();
 
   public IoController(@Value("${app.read-file:/etc/hostname}") String readFile,
       @Value("${app.call-url:http://127.0.0.1:1/}") String callUrl) {
@@ -38,6 +46,19 @@ public class IoController {
   @GetMapping("/call")
   public String call() {
     String body = client.get().uri(callUrl).retrieve().body(String.class);
+    return Integer.toString(body == null ? 0 : body.length());
+  }
+
+  @GetMapping("/webclient")
+  public String webClient() {
+    String body = webClient.get().uri(callUrl).retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
+    return Integer.toString(body == null ? 0 : body.length());
+  }
+
+  @GetMapping("/webclient-later")
+  public String webClientLater(@RequestParam("url") String url) throws Exception {
+    Mono<String> request = webClient.get().uri(url).retrieve().bodyToMono(String.class);
+    String body = request.subscribeOn(Schedulers.parallel()).toFuture().get(10, TimeUnit.SECONDS);
     return Integer.toString(body == null ? 0 : body.length());
   }
 

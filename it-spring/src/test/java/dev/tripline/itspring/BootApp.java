@@ -52,6 +52,7 @@ final class BootApp implements AutoCloseable {
         "-javaagent:" + agentJar().toAbsolutePath(),
         "-Dtripline.sink=jsonl:" + events,
         "-Dtripline.flush.interval=300ms",
+        "-Dtripline.heartbeat.interval=1s",
         "-jar", appJar().toAbsolutePath().toString(),
         "--server.port=" + port,
         "--logging.file.name=" + work.resolve("app.log")));

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,14 +69,7 @@ class SpringBootAgentIT {
 
   @Test
   void anOutboundRestClientCallCarriesTheControllersCallSite() throws Exception {
-    HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    backend.createContext("/", x -> {
-      byte[] body = "backend".getBytes(StandardCharsets.UTF_8);
-      x.sendResponseHeaders(200, body.length);
-      x.getResponseBody().write(body);
-      x.close();
-    });
-    backend.start();
+    HttpServer backend = backend();
     try {
       int backendPort = backend.getAddress().getPort();
       for (Path java : jdks()) {
@@ -93,6 +89,96 @@ class SpringBootAgentIT {
     } finally {
       backend.stop(0);
     }
+  }
+
+  @Test
+  void aWebClientCallOnReactorNettysEventLoopCarriesTheCodeThatAskedForIt() throws Exception {
+    HttpServer backend = backend();
+    HttpServer later = backend();
+    try {
+      int port = backend.getAddress().getPort();
+      int laterPort = later.getAddress().getPort();
+      for (Path java : jdks()) {
+        Path work = Path.of("target/it-spring-webclient", java.getParent().getParent().getFileName().toString());
+        // by name: Netty resolves it itself (its own resolver, /etc/hosts), then connects through epoll
+        try (BootApp app = BootApp.start(java, work, "--app.call-url=http://localhost:" + port + "/x")) {
+          await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> app.get("/ping") != null);
+          assertEquals("7", app.get("/webclient"), java.toString());
+          JsonNode connect = awaitEvent(app, e -> "NET_CONNECT".equals(e.path("kind").asText())
+              && e.path("port").asInt() == port);
+          assertHandedOffBy("webClient", connect, java);
+          assertEquals("localhost", connect.path("host").asText(), connect.toString());
+          JsonNode lookup = awaitEvent(app, e -> "DNS_LOOKUP".equals(e.path("kind").asText())
+              && "localhost".equals(e.path("query").asText()));
+          assertHandedOffBy("webClient", lookup, java);
+
+          // built on the request thread, sent from a Reactor scheduler's: the builder's frame names it
+          assertEquals("7", app.get("/webclient-later?url=http://127.0.0.1:" + laterPort + "/y"), java.toString());
+          JsonNode sentLater = awaitEvent(app, e -> "NET_CONNECT".equals(e.path("kind").asText())
+              && e.path("port").asInt() == laterPort);
+          assertHandedOffBy("webClientLater", sentLater, java);
+
+          JsonNode health = awaitEvent(app, e -> "AGENT_HEALTH".equals(e.path("kind").asText())
+              && e.path("hooksApplied").toString().contains("netty.connect"));
+          assertEquals("[]", health.path("hooksMissing").toString(), "every Netty hook matched: " + health);
+        }
+      }
+    } finally {
+      backend.stop(0);
+      later.stop(0);
+    }
+  }
+
+  @Test
+  void nettysNativeEpollSocketsAreSeenThoughNoJdkSocketCarriesThem() throws Exception {
+    for (Path java : jdks()) {
+      Path work = Path.of("target/it-spring-netty", java.getParent().getParent().getFileName().toString());
+      try (BootApp app = BootApp.start(java, work);
+          DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+        await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> app.get("/ping") != null);
+        int serverPort = Integer.parseInt(app.get("/netty/listen"));
+        try (Socket client = new Socket("127.0.0.1", serverPort)) {
+          assertEquals(-1, client.getInputStream().read(), "the epoll server accepted and closed");
+        }
+        JsonNode listen = awaitEvent(app, e -> "NET_LISTEN".equals(e.path("kind").asText())
+            && e.path("port").asInt() == serverPort);
+        assertEquals("event-loop", listen.path("callSite").path("handoff").asText(), java + ": " + listen);
+        JsonNode accept = awaitEvent(app, e -> "NET_ACCEPT".equals(e.path("kind").asText())
+            && e.path("port").asInt() == serverPort);
+        assertEquals("127.0.0.1", accept.path("ip").asText(), java + ": " + accept);
+
+        int udpPort = receiver.getLocalPort();
+        assertEquals("sent", app.get("/netty/udp?port=" + udpPort));
+        JsonNode datagram = awaitEvent(app, e -> "DATAGRAM".equals(e.path("kind").asText())
+            && e.path("port").asInt() == udpPort);
+        assertEquals("udp", datagram.path("protocol").asText(), datagram.toString());
+        assertEquals("127.0.0.1", datagram.path("ip").asText(), datagram.toString());
+        assertTrue(datagram.path("thread").asText().startsWith("epollEventLoopGroup"), datagram.toString());
+      }
+    }
+  }
+
+  /** The event happened on a Reactor Netty event loop, and names the controller method that asked for it. */
+  private static void assertHandedOffBy(String method, JsonNode event, Path java) {
+    String where = java + ": " + event;
+    JsonNode site = event.path("callSite");
+    assertEquals(IoController.class.getName(), site.path("className").asText(), where);
+    assertEquals(method, site.path("methodName").asText(), where);
+    assertEquals("reactor-netty", site.path("handoff").asText(), where);
+    assertEquals(APP_JAR + " (BOOT-INF/classes)", site.path("jarName").asText(), where);
+    assertTrue(event.path("thread").asText().startsWith("reactor-http-epoll-"), "an epoll event loop: " + where);
+  }
+
+  private static HttpServer backend() throws IOException {
+    HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    backend.createContext("/", x -> {
+      byte[] body = "backend".getBytes(StandardCharsets.UTF_8);
+      x.sendResponseHeaders(200, body.length);
+      x.getResponseBody().write(body);
+      x.close();
+    });
+    backend.start();
+    return backend;
   }
 
   private static JsonNode awaitEvent(BootApp app, Predicate<JsonNode> which) {

@@ -43,6 +43,9 @@ public final class CallSites {
   public static final String EXECUTOR = "executor";
   public static final String FORK_JOIN = "fork-join";
   public static final String VIRTUAL = "virtual-thread";
+  /** A Netty event loop (Reactor Netty, WebClient, WebFlux, gRPC, Lettuce…): the thread's root is Netty's executor. */
+  public static final String EVENT_LOOP = "event-loop";
+  private static final String NETTY_EXECUTOR = "io.netty.util.concurrent.SingleThreadEventExecutor";
   /**
    * A platform thread's hand-off label, found once from its root frames (they do not change while it
    * lives): the short walk of {@link #site()} stops at the call site and cannot see them.
@@ -115,18 +118,36 @@ public final class CallSites {
    * The code that handed I/O to another thread, on the submitting thread: the innermost frame of
    * the application's own classes when the deployable's layout says which those are
    * ({@code BOOT-INF/classes}, {@code WEB-INF/classes} — a controller calling Spring's
-   * {@code RestClient}), else the innermost non-JDK frame, as {@link #site()}. One bounded walk.
+   * {@code RestClient}), else the innermost non-JDK frame outside the libraries named by {@code skip}
+   * (class name prefixes, or null: the client library whose hook asks, and the frameworks around
+   * it); an empty call site when there is none. One bounded walk.
    */
-  public static CallSite submitter() {
+  public static CallSite submitter(String[] skip) {
     List<StackWalker.StackFrame> app = WALKER.walk(s -> s.filter(CallSites::isApplicationFrame)
         .limit(SUBMITTER_FRAMES).collect(Collectors.toList()));
+    int first = -1;
     for (int i = 0; i < app.size(); i++) {
       String jar = LOCATION.get(app.get(i).getDeclaringClass()).jarName;
       if (jar.endsWith(" (BOOT-INF/classes)") || jar.endsWith(" (WEB-INF/classes)")) {
         return site(app.subList(i, Math.min(app.size(), i + EXTRA_FRAMES + 1)), "");
       }
+      if (first < 0 && !startsWithAny(app.get(i).getClassName(), skip)) {
+        first = i;
+      }
     }
-    return site(app.subList(0, Math.min(app.size(), EXTRA_FRAMES + 1)), "");
+    return first < 0 ? CallSite.getDefaultInstance()
+        : site(app.subList(first, Math.min(app.size(), first + EXTRA_FRAMES + 1)), "");
+  }
+
+  private static boolean startsWithAny(String name, String[] prefixes) {
+    if (prefixes != null) {
+      for (String p : prefixes) {
+        if (name.startsWith(p)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The current thread's hand-off label, as {@link #scan} finds it from the root frames. */
@@ -154,6 +175,9 @@ public final class CallSites {
     }
     if (c == VIRTUAL_THREAD) {
       return "run".equals(f.getMethodName()) ? VIRTUAL : null;
+    }
+    if (c.getClassLoader() != null && "run".equals(f.getMethodName()) && f.getClassName().startsWith(NETTY_EXECUTOR)) {
+      return EVENT_LOOP; // the Runnable that runs the loop (SingleThreadEventExecutor$4 in 4.1): the thread's root
     }
     return null;
   }

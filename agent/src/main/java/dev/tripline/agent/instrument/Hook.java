@@ -33,8 +33,14 @@ public final class Hook {
   }
 
   final String name;
-  /** Internal name of the JDK class ("java/io/FileInputStream"). */
+  /** Internal name of the class ("java/io/FileInputStream", "io/netty/channel/unix/Socket"). */
   final String owner;
+  /**
+   * A library's class (Netty, Reactor Netty, Spring), woven in whichever loader defines it: an
+   * application may load it more than once. A JDK class is woven only when the JDK's own loaders
+   * define it — an application class of the same name is never touched.
+   */
+  final boolean library;
   final String method;
   /** The parameter list, descriptor form: "(Ljava/lang/String;Z)". */
   final String parameters;
@@ -46,11 +52,14 @@ public final class Hook {
   HookGroup group;
   int id = -1;
   volatile boolean applied;
+  /** For a library hook: its class was loaded (else it is not a blind spot, the library is simply absent). */
+  volatile boolean present;
 
   private Hook(String name, String owner, String method, String parameters, boolean handoff, int action, Value a,
       Value b, Value n) {
     this.name = name;
     this.owner = owner;
+    this.library = !(owner.startsWith("java/") || owner.startsWith("sun/") || owner.startsWith("jdk/"));
     this.method = method;
     this.parameters = parameters;
     this.handoff = handoff;
@@ -83,6 +92,11 @@ public final class Hook {
 
   public boolean applied() {
     return applied;
+  }
+
+  /** Whether the heartbeat should list this hook: every JDK hook, and a library's once the library is loaded. */
+  boolean expected() {
+    return !library || present;
   }
 
   @Override

@@ -1,11 +1,13 @@
 package dev.tripline.agent.instrument;
 
 import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
@@ -14,7 +16,7 @@ import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 
 /**
- * Weaves the hooks into the handful of JDK classes that carry them, from a plain
+ * Weaves the hooks into the handful of JDK (and library) classes that carry them, from a plain
  * {@link ClassFileTransformer}: one map lookup for every other class the JVM loads, and for a hooked
  * class two passes of ASM (the one bundled, relocated, with ByteBuddy) that copy every other method
  * untouched. No ByteBuddy {@code AgentBuilder}, type pool or advice parsing: those cost most of a
@@ -22,11 +24,14 @@ import net.bytebuddy.jar.asm.Opcodes;
  */
 final class HookWeaver implements ClassFileTransformer {
   private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
+  private static final String BRIDGE = "dev.tripline.bootstrap.TriplineBridge";
 
   private final Map<String, List<Hook>> byOwner = new HashMap<>();
   private final Map<String, String> failures = new ConcurrentHashMap<>();
+  private final Instrumentation inst;
 
-  HookWeaver(List<Hook> hooks) {
+  HookWeaver(List<Hook> hooks, Instrumentation inst) {
+    this.inst = inst;
     for (Hook h : hooks) {
       byOwner.computeIfAbsent(h.owner, k -> new ArrayList<>()).add(h);
     }
@@ -35,18 +40,46 @@ final class HookWeaver implements ClassFileTransformer {
   @Override
   public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
       byte[] bytes) {
-    if (className == null || (loader != null && loader != PLATFORM)) {
-      return null; // only the JDK's own classes are ever hooked
-    }
-    List<Hook> hooks = byOwner.get(className);
+    return transform(null, loader, className, redefined, domain, bytes);
+  }
+
+  @Override
+  public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
+      ProtectionDomain domain, byte[] bytes) {
+    List<Hook> hooks = className == null ? null : byOwner.get(className);
     if (hooks == null) {
       return null;
     }
+    boolean library = hooks.get(0).library;
+    if (!library && loader != null && loader != PLATFORM) {
+      return null; // a JDK hook is woven into the JDK's own class only, never an application's namesake
+    }
     try {
+      if (library) {
+        for (Hook h : hooks) {
+          h.present = true;
+        }
+        readBridge(module);
+      }
       return weave(bytes, hooks);
     } catch (Throwable e) {
       failures.put(className, e.toString()); // the class loads unhooked; the heartbeat lists its hooks as missing
       return null;
+    }
+  }
+
+  /**
+   * A library in a named module (on the module path) must read the bridge's module (the boot
+   * loader's unnamed one) before its woven code can call it; the class path's unnamed module reads
+   * every module already.
+   */
+  private void readBridge(Module module) throws ClassNotFoundException {
+    if (module == null || !module.isNamed() || inst == null) {
+      return;
+    }
+    Module bridge = Class.forName(BRIDGE, false, null).getModule();
+    if (!module.canRead(bridge)) {
+      inst.redefineModule(module, Set.of(bridge), Map.of(), Map.of(), Set.of(), Map.of());
     }
   }
 
@@ -66,7 +99,7 @@ final class HookWeaver implements ClassFileTransformer {
       @Override
       public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
         MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-        Hook hook = match(hooks, name, descriptor);
+        Hook hook = (access & Opcodes.ACC_BRIDGE) != 0 ? null : match(hooks, name, descriptor);
         Integer locals = hook == null ? null : found.get(hook);
         return locals == null ? mv : new HookCode(mv, hook, access, reader.getClassName(), descriptor, locals);
       }
@@ -85,7 +118,7 @@ final class HookWeaver implements ClassFileTransformer {
       @Override
       public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
         Hook hook = match(hooks, name, descriptor);
-        if (hook == null || (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
+        if (hook == null || (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_BRIDGE)) != 0) {
           return null;
         }
         HookCode.check(hook, access, descriptor);

@@ -18,7 +18,8 @@ import java.util.Set;
 public final class Hooks {
   /** Every group the agent knows. A new kind of behaviour is one more entry here. */
   static List<HookGroup> groups() {
-    return List.of(new FileHooks(), new NetworkHooks(), new HttpClientHooks(), new DnsHooks(), new ProcessHooks());
+    return List.of(new FileHooks(), new NetworkHooks(), new HttpClientHooks(), new DnsHooks(), new ProcessHooks(),
+        new NettyTransportHooks(), new NettyResolverHooks(), new ReactorNettyHooks());
   }
 
   private final Hook[] table;
@@ -58,7 +59,7 @@ public final class Hooks {
    * after {@code premain} is seen.
    */
   public void install(Instrumentation inst) {
-    weaver = new HookWeaver(List.of(table));
+    weaver = new HookWeaver(List.of(table), inst);
     inst.addTransformer(weaver, true);
     Set<String> owners = new LinkedHashSet<>();
     for (Hook h : table) {
@@ -66,9 +67,8 @@ public final class Hooks {
     }
     List<Class<?>> loaded = new ArrayList<>();
     for (Class<?> c : inst.getAllLoadedClasses()) {
-      ClassLoader loader = c.getClassLoader();
-      if (owners.contains(c.getName()) && (loader == null || loader == ClassLoader.getPlatformClassLoader())) {
-        loaded.add(c);
+      if (owners.contains(c.getName())) {
+        loaded.add(c); // the weaver decides, by loader, which of them it weaves
       }
     }
     for (Class<?> c : loaded) {
@@ -89,11 +89,17 @@ public final class Hooks {
     h.group.observe(h.action, a, b, n, error, to);
   }
 
-  /** Hook names, each once (a hook with one row per JDK shape is one name). */
+  /**
+   * Hook names meant for this JVM, each once (a hook with one row per shape is one name): every JDK
+   * hook, and a library's hooks once one of its hooked classes was loaded — an application without
+   * Netty is not blind to Netty, one whose Netty changed shape is.
+   */
   public List<String> all() {
     Set<String> out = new LinkedHashSet<>();
     for (Hook h : table) {
-      out.add(h.name);
+      if (h.expected()) {
+        out.add(h.name);
+      }
     }
     return new ArrayList<>(out);
   }
@@ -113,7 +119,9 @@ public final class Hooks {
   public List<String> types() {
     Set<String> out = new LinkedHashSet<>();
     for (Hook h : table) {
-      out.add(h.owner());
+      if (!h.library) {
+        out.add(h.owner());
+      }
     }
     return new ArrayList<>(out);
   }

@@ -289,7 +289,12 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
 
   @Override
   public void httpRequest(Object request) {
-    handoffs.requested(request);
+    handoffs.httpRequest(request);
+  }
+
+  @Override
+  public void reactiveRequest(Object uri) {
+    handoffs.reactiveRequest(uri);
   }
 
   /** The agent's own Kafka client, on its network thread: silent from now on. */

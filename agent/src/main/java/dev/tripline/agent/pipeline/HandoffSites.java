@@ -5,63 +5,136 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tripline.agent.callsite.CallSites;
 import dev.tripline.model.CallSite;
 import dev.tripline.model.EventOrBuilder;
+import java.net.URI;
 import java.net.http.HttpRequest;
 
 /**
- * Call sites that asked another thread for I/O: the JDK {@code HttpClient} connects (and often
- * resolves) on its own worker threads, whose stacks hold only JDK frames. The hook on its
- * {@code sendAsync} tells us, on the caller's thread, which code asked for which host; an event
- * with no application frame on a worker then takes that code as its call site, marked
- * {@code handoff: "http-client"}.
+ * Call sites that asked another thread for I/O. The JDK {@code HttpClient} connects (and often
+ * resolves) on its own worker threads, whose stacks hold only JDK frames; Reactor Netty (and
+ * Spring's WebClient on it) on Netty's event loops, whose stacks hold only library frames. Hooks on
+ * the calls that name the request ({@code HttpClientImpl.sendAsync}, WebClient's and Reactor
+ * Netty's {@code uri}) tell us, on the caller's thread, which code asked for which host; an event
+ * on a worker with no application frame, or on a Netty event loop, then takes that code as its call
+ * site, marked {@code handoff: "http-client"} or {@code "reactor-netty"}.
  *
  * <p>Cost: a request to a host already known is one cache lookup (no allocation: the host string is
  * cached in the URI). The first request to a host walks the stack to its call site. Bounded by
- * host count; the first code to ask for a host names it (a later caller of the same host reuses
- * a pooled connection, which makes no event anyway).
+ * host count and host length (a name longer than DNS allows is never resolved: not kept); the
+ * first code to ask for a host names it (a later caller of the same host mostly reuses a pooled
+ * connection, which makes no event anyway).
  */
 final class HandoffSites {
   static final String HTTP_CLIENT = "http-client";
+  static final String REACTOR_NETTY = "reactor-netty";
+  /** The longest DNS name (RFC 1035), or an IPv6 literal in brackets. */
+  static final int MAX_HOST = 253;
+  /**
+   * Frames of the libraries between the application and a Reactor Netty request: skipped when
+   * looking for the code that asked (in a fat jar the application's own classes are found first anyway).
+   */
+  private static final String[] REACTIVE_LIBRARIES = {"reactor.", "io.netty.", "org.springframework."};
 
   private final Caps caps;
   private final int maxHosts;
-  /** Built at the first request: most applications never use the JDK HttpClient. */
-  private volatile Cache<String, CallSite> byHost;
+  /** Built at the first request: most applications use neither client. */
+  private volatile Cache<String, CallSite> jdkClient;
+  private volatile Cache<String, CallSite> reactive;
 
   HandoffSites(Caps caps, int maxHosts) {
     this.caps = caps;
     this.maxHosts = maxHosts;
   }
 
-  private synchronized Cache<String, CallSite> cache() {
-    if (byHost == null) {
-      byHost = Caffeine.newBuilder().maximumSize(maxHosts).executor(Runnable::run).build();
+  private synchronized Cache<String, CallSite> cache(boolean isReactive) {
+    if (isReactive) {
+      if (reactive == null) {
+        reactive = newCache();
+      }
+      return reactive;
     }
-    return byHost;
+    if (jdkClient == null) {
+      jdkClient = newCache();
+    }
+    return jdkClient;
+  }
+
+  private Cache<String, CallSite> newCache() {
+    return Caffeine.newBuilder().maximumSize(maxHosts).executor(Runnable::run).build();
   }
 
   /** {@code request} is a java.net.http.HttpRequest, on the thread of the code that sent it. */
-  void requested(Object request) {
-    if (!(request instanceof HttpRequest)) {
+  void httpRequest(Object request) {
+    if (request instanceof HttpRequest) {
+      Cache<String, CallSite> known = jdkClient;
+      remember(known != null ? known : cache(false), ((HttpRequest) request).uri().getHost(), HTTP_CLIENT, null);
+    }
+  }
+
+  /** {@code uri} is a java.net.URI or a String, named by the code that builds or sends a reactive request. */
+  void reactiveRequest(Object uri) {
+    String host = uri instanceof URI ? ((URI) uri).getHost() : uri instanceof String ? hostOf((String) uri) : null;
+    Cache<String, CallSite> known = reactive;
+    remember(known != null ? known : cache(true), host, REACTOR_NETTY, REACTIVE_LIBRARIES);
+  }
+
+  private void remember(Cache<String, CallSite> known, String host, String label, String[] skip) {
+    if (host == null || host.isEmpty() || host.length() > MAX_HOST || known.getIfPresent(host) != null) {
       return;
     }
-    String host = ((HttpRequest) request).uri().getHost();
-    Cache<String, CallSite> known = byHost != null ? byHost : cache();
-    if (host == null || known.getIfPresent(host) != null) {
-      return;
-    }
-    CallSite site = caps.callSite(CallSites.submitter());
+    CallSite site = caps.callSite(CallSites.submitter(skip));
     if (!site.getClassName().isEmpty()) {
-      known.asMap().putIfAbsent(host, site.toBuilder().setHandoff(HTTP_CLIENT).build());
+      known.asMap().putIfAbsent(host, site.toBuilder().setHandoff(label).build());
     }
   }
 
   /**
-   * The call site found on the stack, or when there was none (only JDK frames: a worker thread),
-   * the code that handed the work over, if known for this event's host.
+   * The host of a URI string ({@code http://user@host:port/path}), without parsing the rest; null
+   * when it has none. IPv6 literals keep their brackets, as {@code URI.getHost()} does.
+   */
+  static String hostOf(String uri) {
+    int start = uri.indexOf("://");
+    if (start < 0) {
+      return null;
+    }
+    start += 3;
+    int end = start;
+    while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+      end++;
+    }
+    int at = uri.lastIndexOf('@', end - 1);
+    if (at >= start) {
+      start = at + 1; // user info
+    }
+    if (start < end && uri.charAt(start) == '[') {
+      int close = uri.indexOf(']', start);
+      if (close < 0 || close >= end) {
+        return null;
+      }
+      end = close + 1;
+    } else {
+      int colon = uri.indexOf(':', start);
+      if (colon >= 0 && colon < end) {
+        end = colon; // the port
+      }
+    }
+    return end > start && end - start <= MAX_HOST ? uri.substring(start, end) : null;
+  }
+
+  /**
+   * The call site found on the stack, or the code that handed the work over, if known for this
+   * event's host: when the stack had no application frame (a JDK HttpClient worker), or when the
+   * event happened on a Netty event loop.
    */
   CallSite orSubmitter(CallSite found, EventOrBuilder event) {
-    Cache<String, CallSite> known = byHost;
-    if (!found.getClassName().isEmpty() || known == null) {
+    Cache<String, CallSite> known;
+    if (found.getClassName().isEmpty()) {
+      known = jdkClient;
+    } else if (CallSites.EVENT_LOOP.equals(found.getHandoff())) {
+      known = reactive;
+    } else {
+      return found;
+    }
+    if (known == null) {
       return found;
     }
     String host = event.hasDns() ? event.getDns().getQuery() : "";

@@ -33,9 +33,12 @@ public interface Observations {
 
   void process(String[] argv, String workingDir, Throwable error);
 
-  /** A Unix domain socket connect or bind ({@code kind} NET_CONNECT or NET_LISTEN); target: Path or UnixDomainSocketAddress. */
+  /** A Unix domain socket connect or bind ({@code kind} NET_CONNECT or NET_LISTEN); target: its path as a Path, UnixDomainSocketAddress or String. */
   void unix(EventKind kind, Object target, Throwable error);
 
   /** Application code asked the JDK HttpClient for {@code request} (java.net.http.HttpRequest): a hand-off. */
   void httpRequest(Object request);
+
+  /** Application code named {@code uri} (a java.net.URI or a String) for Reactor Netty or WebClient: a hand-off. */
+  void reactiveRequest(Object uri);
 }

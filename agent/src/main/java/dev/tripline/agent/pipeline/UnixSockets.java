@@ -12,9 +12,9 @@ final class UnixSockets {
 
   private UnixSockets() {}
 
-  /** The path of a Path or a UnixDomainSocketAddress; null for anything else (an Inet address, null). */
+  /** The path of a Path, a UnixDomainSocketAddress or a path String; null for anything else (an Inet address, null). */
   static String path(Object target) {
-    if (target instanceof Path) {
+    if (target instanceof Path || target instanceof String) {
       return target.toString();
     }
     if (GET_PATH == null || !ADDRESS.isInstance(target)) {

@@ -53,7 +53,7 @@ class HooksTest {
   void aTransformerFailureLeavesTheClassUnhookedAndIsRecorded() {
     Hook wrong = Hook.exit("bad", "java/io/FileInputStream", "open", "(Ljava/lang/String;)", 0,
         Hook.Value.RETURN, Hook.Value.NONE, Hook.Value.NONE); // open returns void
-    HookWeaver weaver = new HookWeaver(List.of(wrong));
+    HookWeaver weaver = new HookWeaver(List.of(wrong), null);
     assertEquals(null, weaver.transform(null, "java/io/FileInputStream", null, null, new byte[] {1, 2, 3}));
     assertTrue(weaver.failures().containsKey("java/io/FileInputStream"));
     assertEquals(null, weaver.transform(ClassLoader.getSystemClassLoader(), "java/io/FileInputStream", null, null,
