@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The hook declarations against the JDK running the tests (the ITs weave them on every JDK). */
 class HooksTest {
+  /** JDK hooks against this JDK; library hooks against the library versions on the test class path (see the pom). */
   @Test
   void everyHookNameMatchesAMethodOfThisJdkAndWeaves() throws Exception {
     Set<String> names = new LinkedHashSet<>();
@@ -25,7 +26,7 @@ class HooksTest {
         names.add(h.name);
         h.id = 7;
         byte[] original = classBytes(h.owner);
-        assertNotNull(original, h.owner + " is not a class of this JDK");
+        assertNotNull(original, h.owner + " is not a class of this JDK or the test class path");
         byte[] out = HookWeaver.weave(original, List.of(h));
         if (out != null) {
           assertTrue(h.applied, h.name);
@@ -61,6 +62,24 @@ class HooksTest {
   }
 
   @Test
+  void aLibraryHookIsWovenInWhicheverLoaderDefinesItAndCountsOnlyOnceItsLibraryIsLoaded() throws Exception {
+    Hooks hooks = new Hooks(AgentConfig.load(new java.util.Properties(), Map.of("TRIPLINE_SINK", "none")));
+    assertTrue(hooks.all().contains("net.connect"));
+    assertTrue(hooks.all().stream().noneMatch(n -> n.startsWith("netty.")),
+        "no Netty loaded by a weaver yet: its hooks are not missing, the library is absent " + hooks.all());
+
+    Hook connect = Hook.exit("netty.connect", "io/netty/channel/unix/Socket", "connect", "(Ljava/net/SocketAddress;)",
+        0, Hook.Value.arg(0), Hook.Value.NONE, Hook.Value.NONE);
+    connect.id = 3;
+    assertTrue(connect.library);
+    HookWeaver weaver = new HookWeaver(List.of(connect), null);
+    byte[] woven = weaver.transform(ClassLoader.getSystemClassLoader(), connect.owner, null, null, classBytes(connect.owner));
+    assertNotNull(woven, "an application loader's Netty is woven");
+    assertTrue(connect.present && connect.applied && connect.expected());
+    assertTrue(weaver.failures().isEmpty(), weaver.failures().toString());
+  }
+
+  @Test
   void theCaptureWordsAreTheGroupsAndTheConfigurationDefault() {
     assertEquals(Set.of("net", "dns", "file", "process"), Hooks.captureWords());
     AgentConfig config = AgentConfig.load(new java.util.Properties(), Map.of("TRIPLINE_SINK", "none"));
@@ -84,6 +103,8 @@ class HooksTest {
         }
       }
     }
-    return null;
+    try (InputStream in = ClassLoader.getSystemResourceAsStream(internalName + ".class")) {
+      return in == null ? null : in.readAllBytes(); // a library's, from the test class path
+    }
   }
 }
