@@ -1,7 +1,7 @@
 package dev.tripline.agent.instrument;
 
 /**
- * One JDK method, and what its woven code hands to the agent: up to two objects ({@code a},
+ * One JDK (or library) method, and what its woven code hands to the agent: up to two objects ({@code a},
  * {@code b}) and one int ({@code n}), each taken from {@code this}, an argument or the return
  * value. A row of a {@link HookGroup}; the group's {@code observe} reads the values in the order
  * declared here, so a hook and the code that reads it sit side by side.

@@ -4,7 +4,7 @@ import dev.tripline.agent.pipeline.Observations;
 import java.util.List;
 
 /**
- * One family of behaviour: the JDK methods that carry it, the {@code capture} word that turns it on
+ * One family of behaviour: the JDK (or library) methods that carry it, the {@code capture} word that turns it on
  * or off, and the code that turns what its hooks pass into observations for the recorder. A new
  * kind of behaviour (say JDBC connects) is a new group registered in {@link Hooks#GROUPS}, plus its
  * row in the collector's kind table.
