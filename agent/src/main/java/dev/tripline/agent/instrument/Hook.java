@@ -77,6 +77,22 @@ public final class Hook {
     return new Hook(name, owner, method, parameters, false, action, a, b, n);
   }
 
+  /**
+   * Not a hook: a library class that does I/O the agent cannot see (a transport with no Java-level
+   * choke point yet). Nothing is woven; once the class loads, {@code name} is listed among the
+   * missing hooks in every heartbeat, so the blind spot is visible instead of silent.
+   */
+  static Hook uncovered(String name, String owner) {
+    return new Hook(name, owner, UNCOVERED, "()", false, 0, Value.NONE, Value.NONE, Value.NONE);
+  }
+
+  /** The method name of an {@link #uncovered} row: no method is called this. */
+  static final String UNCOVERED = "<uncovered>";
+
+  boolean isUncovered() {
+    return UNCOVERED.equals(method);
+  }
+
   /** A hand-off hook: reported at entry, not bracketed (the I/O it leads to reports on its own). */
   static Hook handoff(String name, String owner, String method, String parameters, int action, Value a) {
     return new Hook(name, owner, method, parameters, true, action, a, Value.NONE, Value.NONE);

@@ -59,6 +59,9 @@ final class HookWeaver implements ClassFileTransformer {
         for (Hook h : hooks) {
           h.present = true;
         }
+        if (hooks.get(0).isUncovered()) {
+          return null; // a transport we cannot see: now loaded, the heartbeat lists it
+        }
         readBridge(module);
       }
       return weave(bytes, hooks);

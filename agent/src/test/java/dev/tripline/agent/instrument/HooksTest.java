@@ -23,6 +23,9 @@ class HooksTest {
     Set<String> woven = new LinkedHashSet<>();
     for (HookGroup g : Hooks.groups()) {
       for (Hook h : g.hooks()) {
+        if (h.isUncovered()) {
+          continue; // a blind spot declared as such: nothing to weave
+        }
         names.add(h.name);
         h.id = 7;
         byte[] original = classBytes(h.owner);
@@ -77,6 +80,16 @@ class HooksTest {
     assertNotNull(woven, "an application loader's Netty is woven");
     assertTrue(connect.present && connect.applied && connect.expected());
     assertTrue(weaver.failures().isEmpty(), weaver.failures().toString());
+  }
+
+  @Test
+  void aLoadedTransportTheAgentCannotSeeIsListedAsMissingNotSilent() {
+    Hook uring = Hook.uncovered("netty.io_uring (not covered)", "io/netty/channel/uring/IoUringSocketChannel");
+    HookWeaver weaver = new HookWeaver(List.of(uring), null);
+    assertEquals(false, uring.expected(), "not loaded: not a blind spot");
+    assertEquals(null, weaver.transform(ClassLoader.getSystemClassLoader(), uring.owner, null, null, new byte[0]));
+    assertTrue(uring.expected() && !uring.applied, "loaded and never woven: listed as missing");
+    assertTrue(weaver.failures().isEmpty(), "not a weaving failure: " + weaver.failures());
   }
 
   @Test
