@@ -12,6 +12,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
 import jakarta.annotation.PreDestroy;
@@ -25,7 +26,9 @@ import org.springframework.web.bind.annotation.RestController;
  * Netty's native epoll transport used directly, as servers and clients built on Netty do (its
  * sockets are file descriptors driven through JNI, not the JDK's socket classes): {@code /netty/listen}
  * starts an epoll server that accepts and closes connections and answers its port,
- * {@code /netty/udp?port=} sends one datagram to 127.0.0.1:port from an epoll datagram channel.
+ * {@code /netty/udp?port=} sends one datagram to 127.0.0.1:port from an epoll datagram channel,
+ * {@code /netty/connect?port=} connects to localhost:port from an epoll socket channel (Netty's
+ * {@code Bootstrap}, as Lettuce and other Netty clients do) and closes.
  */
 @RestController
 public class NettyController {
@@ -60,6 +63,14 @@ public class NettyController {
       ch.close().sync();
     }
     return "sent";
+  }
+
+  @GetMapping("/netty/connect")
+  public String connect(@RequestParam("port") int port) throws InterruptedException {
+    Channel ch = new Bootstrap().group(epoll()).channel(EpollSocketChannel.class)
+        .handler(new ChannelInboundHandlerAdapter()).connect("localhost", port).sync().channel();
+    ch.close().sync();
+    return "connected";
   }
 
   private EventLoopGroup epoll() {

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -154,6 +155,18 @@ class SpringBootAgentIT {
         assertEquals("udp", datagram.path("protocol").asText(), datagram.toString());
         assertEquals("127.0.0.1", datagram.path("ip").asText(), datagram.toString());
         assertTrue(datagram.path("thread").asText().startsWith("epollEventLoopGroup"), datagram.toString());
+
+        // a Netty client's connect, asked for on the request thread, made on the event loop
+        try (ServerSocket peer = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+          assertEquals("connected", app.get("/netty/connect?port=" + peer.getLocalPort()));
+          JsonNode connect = awaitEvent(app, e -> "NET_CONNECT".equals(e.path("kind").asText())
+              && e.path("port").asInt() == peer.getLocalPort());
+          JsonNode site = connect.path("callSite");
+          assertEquals(NettyController.class.getName() + ".connect", site.path("className").asText() + "."
+              + site.path("methodName").asText(), java + ": " + connect);
+          assertEquals("netty", site.path("handoff").asText(), java + ": " + connect);
+          assertTrue(connect.path("thread").asText().startsWith("epollEventLoopGroup"), connect.toString());
+        }
       }
     }
   }

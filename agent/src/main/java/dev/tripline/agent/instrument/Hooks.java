@@ -19,7 +19,7 @@ public final class Hooks {
   /** Every group the agent knows. A new kind of behaviour is one more entry here. */
   static List<HookGroup> groups() {
     return List.of(new FileHooks(), new NetworkHooks(), new HttpClientHooks(), new DnsHooks(), new ProcessHooks(),
-        new NettyTransportHooks(), new NettyResolverHooks(), new ReactorNettyHooks());
+        new NettyTransportHooks(), new NettyResolverHooks(), new NettyClientHooks());
   }
 
   private final Hook[] table;

@@ -293,8 +293,8 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   }
 
   @Override
-  public void reactiveRequest(Object uri) {
-    handoffs.reactiveRequest(uri);
+  public void eventLoopRequest(Object target) {
+    handoffs.eventLoopRequest(target);
   }
 
   /** The agent's own Kafka client, on its network thread: silent from now on. */

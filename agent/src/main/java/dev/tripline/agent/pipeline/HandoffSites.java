@@ -5,17 +5,19 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tripline.agent.callsite.CallSites;
 import dev.tripline.model.CallSite;
 import dev.tripline.model.EventOrBuilder;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 
 /**
  * Call sites that asked another thread for I/O. The JDK {@code HttpClient} connects (and often
  * resolves) on its own worker threads, whose stacks hold only JDK frames; Reactor Netty (and
- * Spring's WebClient on it) on Netty's event loops, whose stacks hold only library frames. Hooks on
- * the calls that name the request ({@code HttpClientImpl.sendAsync}, WebClient's and Reactor
- * Netty's {@code uri}) tell us, on the caller's thread, which code asked for which host; an event
- * on a worker with no application frame, or on a Netty event loop, then takes that code as its call
- * site, marked {@code handoff: "http-client"} or {@code "reactor-netty"}.
+ * Spring's WebClient on it) and every other Netty client on Netty's event loops, whose stacks hold
+ * only library frames. Hooks on the calls that name the request ({@code HttpClientImpl.sendAsync},
+ * WebClient's and Reactor Netty's {@code uri}, Netty's {@code Bootstrap} connect) tell us, on the
+ * caller's thread, which code asked for which host; an event on a worker with no application frame,
+ * or on a Netty event loop, then takes that code as its call site, marked {@code handoff:
+ * "http-client"}, {@code "reactor-netty"} or {@code "netty"}.
  *
  * <p>Cost: a request to a host already known is one cache lookup (no allocation: the host string is
  * cached in the URI). The first request to a host walks the stack to its call site. Bounded by
@@ -26,31 +28,32 @@ import java.net.http.HttpRequest;
 final class HandoffSites {
   static final String HTTP_CLIENT = "http-client";
   static final String REACTOR_NETTY = "reactor-netty";
+  static final String NETTY = "netty";
   /** The longest DNS name (RFC 1035), or an IPv6 literal in brackets. */
   static final int MAX_HOST = 253;
   /**
    * Frames of the libraries between the application and a Reactor Netty request: skipped when
    * looking for the code that asked (in a fat jar the application's own classes are found first anyway).
    */
-  private static final String[] REACTIVE_LIBRARIES = {"reactor.", "io.netty.", "org.springframework."};
+  private static final String[] NETTY_LIBRARIES = {"reactor.", "io.netty.", "org.springframework."};
 
   private final Caps caps;
   private final int maxHosts;
   /** Built at the first request: most applications use neither client. */
   private volatile Cache<String, CallSite> jdkClient;
-  private volatile Cache<String, CallSite> reactive;
+  private volatile Cache<String, CallSite> eventLoop;
 
   HandoffSites(Caps caps, int maxHosts) {
     this.caps = caps;
     this.maxHosts = maxHosts;
   }
 
-  private synchronized Cache<String, CallSite> cache(boolean isReactive) {
-    if (isReactive) {
-      if (reactive == null) {
-        reactive = newCache();
+  private synchronized Cache<String, CallSite> cache(boolean onEventLoop) {
+    if (onEventLoop) {
+      if (eventLoop == null) {
+        eventLoop = newCache();
       }
-      return reactive;
+      return eventLoop;
     }
     if (jdkClient == null) {
       jdkClient = newCache();
@@ -70,11 +73,26 @@ final class HandoffSites {
     }
   }
 
-  /** {@code uri} is a java.net.URI or a String, named by the code that builds or sends a reactive request. */
-  void reactiveRequest(Object uri) {
-    String host = uri instanceof URI ? ((URI) uri).getHost() : uri instanceof String ? hostOf((String) uri) : null;
-    Cache<String, CallSite> known = reactive;
-    remember(known != null ? known : cache(true), host, REACTOR_NETTY, REACTIVE_LIBRARIES);
+  /**
+   * {@code target} is what the code that asks a client on Netty's event loops names: a java.net.URI
+   * or String URI (WebClient, Reactor Netty), or a SocketAddress (Netty's Bootstrap: its host as
+   * given, never a reverse lookup).
+   */
+  void eventLoopRequest(Object target) {
+    String host;
+    String label = REACTOR_NETTY;
+    if (target instanceof URI) {
+      host = ((URI) target).getHost();
+    } else if (target instanceof String) {
+      host = hostOf((String) target);
+    } else if (target instanceof InetSocketAddress) {
+      host = ((InetSocketAddress) target).getHostString();
+      label = NETTY;
+    } else {
+      return;
+    }
+    Cache<String, CallSite> known = eventLoop;
+    remember(known != null ? known : cache(true), host, label, NETTY_LIBRARIES);
   }
 
   private void remember(Cache<String, CallSite> known, String host, String label, String[] skip) {
@@ -130,7 +148,7 @@ final class HandoffSites {
     if (found.getClassName().isEmpty()) {
       known = jdkClient;
     } else if (CallSites.EVENT_LOOP.equals(found.getHandoff())) {
-      known = reactive;
+      known = eventLoop;
     } else {
       return found;
     }

@@ -39,6 +39,9 @@ public interface Observations {
   /** Application code asked the JDK HttpClient for {@code request} (java.net.http.HttpRequest): a hand-off. */
   void httpRequest(Object request);
 
-  /** Application code named {@code uri} (a java.net.URI or a String) for Reactor Netty or WebClient: a hand-off. */
-  void reactiveRequest(Object uri);
+  /**
+   * Code asked a client on Netty's event loops for {@code target}: a java.net.URI or String URI
+   * (WebClient, Reactor Netty) or a SocketAddress (Netty's Bootstrap): a hand-off.
+   */
+  void eventLoopRequest(Object target);
 }
