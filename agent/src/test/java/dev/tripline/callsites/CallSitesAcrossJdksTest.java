@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.agent.callsite.CallSites;
-import dev.tripline.agent.it.Jdks;
+import dev.tripline.agent.it.OnEveryJdk;
 import dev.tripline.model.CallSite;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -15,17 +15,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@link WalkAgreement} on every JDK of the machine: virtual threads exist only from 21. */
 class CallSitesAcrossJdksTest {
-  static Stream<Path> jdks() {
-    return Jdks.all().stream();
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("jdks")
+  @OnEveryJdk
   void bothWalksAgreeOnEveryWorkerThread(Path java) throws Exception {
     String classpath = Stream.of(CallSites.class, WalkAgreement.class, CallSite.class, com.google.protobuf.Message.class)
         .map(c -> c.getProtectionDomain().getCodeSource().getLocation().getPath())

@@ -16,12 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Configuration never blinds the agent, in real JVMs with the real agent jar: other programs'
@@ -39,10 +36,6 @@ class AgentConfigIT {
   static final String BAD_VALUE = "configuration key 'tripline.queue.capacity' is 'abc', expected a positive whole number "
       + "up to 1000000; using the default 8192";
 
-  static Stream<Path> jdks() {
-    return Jdks.all().stream();
-  }
-
   private static List<Map<String, Object>> lines(Path jsonl) throws Exception {
     if (!Files.exists(jsonl)) {
       return List.of();
@@ -55,8 +48,7 @@ class AgentConfigIT {
     return lines(jsonl).stream().filter(l -> "AGENT_HEALTH".equals(l.get("kind"))).reduce((a, b) -> b);
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("jdks")
+  @OnEveryJdk
   void foreignVariablesATypoAndABadValueLeaveTheAgentWatching(Path java, @TempDir Path dir) throws Exception {
     Path events = dir.resolve("events.jsonl");
     List<String> props = new ArrayList<>(List.of("-Dtripline.sink=jsonl:" + events, "-Dtripline.heartbeat.interval=1s"));
@@ -79,8 +71,7 @@ class AgentConfigIT {
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("jdks")
+  @OnEveryJdk
   void heartbeatsOnKafkaCarryTheWarningsAndTheHooks(Path java, EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
     String topic = "it.config." + Math.abs(java.toString().hashCode());
     KafkaPipelineIT.createTopic(kafka, topic);

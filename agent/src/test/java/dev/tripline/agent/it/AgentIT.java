@@ -15,25 +15,16 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** The real agent jar in real JVMs, on every JDK of this machine. */
 class AgentIT {
   private static final String APP = "dev.tripline.testapp.IoApp";
 
-  static Stream<Path> jdks() {
-    return Jdks.all().stream();
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("jdks")
+  @OnEveryJdk
   void everyKindOfIoIsSeenWithItsCallSiteAndJar(Path java, @TempDir Path work) throws Exception {
     Path files = work.resolve("files");
-    AgentRun run = AgentRun.run(java, work, AgentRun.testAppJar().toString(), APP, List.of("-Dtripline.debug=true"),
-        files.toString());
-    assertEquals(0, run.exitCode, run.toString());
-    assertTrue(run.output.contains("IOAPP DONE"), run.toString());
+    AgentRun run = AgentRun.testApp(java, work, APP, List.of("-Dtripline.debug=true"), files.toString())
+        .assertFinished("IOAPP DONE");
     assertTrue(run.output.contains("connect refused as expected"), "the application still sees its own exceptions");
     assertTrue(run.output.matches("(?s).*\\[tripline] hooks applied (\\d+)/\\1; events seen.*"),
         "every hook was woven on this JDK:\n" + run.output);
@@ -111,21 +102,17 @@ class AgentIT {
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("jdks")
+  @OnEveryJdk
   void aMistypedKeyIsOneClearLineAndTheApplicationRunsOn(Path java, @TempDir Path work) throws Exception {
-    AgentRun run = AgentRun.run(java, work, AgentRun.testAppJar().toString(), APP,
-        List.of("-Dtripline.flush.intervall=1s"), work.resolve("files").toString());
-    assertEquals(0, run.exitCode, run.toString());
-    assertTrue(run.output.contains("IOAPP DONE"), run.toString());
+    AgentRun run = AgentRun.testApp(java, work, APP, List.of("-Dtripline.flush.intervall=1s"), work.resolve("files").toString())
+        .assertFinished("IOAPP DONE");
     List<String> agentLines = run.output.lines().filter(l -> l.contains("[tripline]")).collect(Collectors.toList());
     assertEquals(List.of("[tripline] configuration key 'tripline.flush.intervall' is unknown "
         + "(did you mean 'tripline.flush.interval'?); ignored"), agentLines);
     assertFalse(run.events.isEmpty(), "the agent carries on with the default (AgentConfigIT has the rest)");
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("jdks")
+  @OnEveryJdk
   void anApplicationWithItsOwnKafkaProtobufCaffeineAndByteBuddyRunsUnchanged(Path java, @TempDir Path work) throws Exception {
     Path libs = Path.of(System.getProperty("tripline.applibs", "target/app-libs"));
     String cp;
@@ -133,9 +120,8 @@ class AgentIT {
       cp = Stream.concat(Stream.of(AgentRun.testAppJar()), jars.sorted()).map(Path::toString)
           .collect(Collectors.joining(":"));
     }
-    AgentRun run = AgentRun.run(java, work, cp, "dev.tripline.testapp.LibApp", List.of(), work.resolve("out.bin").toString());
-    assertEquals(0, run.exitCode, run.toString());
-    assertTrue(run.output.contains("LIBAPP DONE"), run.toString());
+    AgentRun run = AgentRun.run(java, work, cp, "dev.tripline.testapp.LibApp", List.of(), work.resolve("out.bin").toString())
+        .assertFinished("LIBAPP DONE");
     assertTrue(run.output.contains("kafka-clients 3.9.1 from kafka-clients-3.9.1.jar"), run.output);
     assertTrue(run.output.contains("protobuf from protobuf-java-3.25.5.jar"), run.output);
     assertTrue(run.output.contains("caffeine from caffeine-2.9.3.jar"), run.output);
@@ -145,14 +131,12 @@ class AgentIT {
     expect(run, "FILE_WRITE", "main", path(work.resolve("out.bin")));
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("jdks")
+  @OnEveryJdk
   void ioDoneByJndiDeserializationOrAnXmlEntityCarriesThatContext(Path java, @TempDir Path work) throws Exception {
     Path files = work.resolve("files");
-    AgentRun run = AgentRun.run(java, work, AgentRun.testAppJar().toString(), "dev.tripline.testapp.ContextApp",
-        List.of(), files.toString());
-    assertEquals(0, run.exitCode, run.toString());
-    assertTrue(run.output.contains("CONTEXTAPP DONE") && run.output.contains("entity expanded: true"), run.toString());
+    AgentRun run = AgentRun.testApp(java, work, "dev.tripline.testapp.ContextApp", List.of(), files.toString())
+        .assertFinished("CONTEXTAPP DONE");
+    assertTrue(run.output.contains("entity expanded: true"), run.toString());
     Matcher port = Pattern.compile("jndi port (\\d+)").matcher(run.output);
     assertTrue(port.find(), run.output);
 

@@ -1,5 +1,8 @@
 package dev.tripline.agent.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,24 +33,23 @@ public final class AgentRun {
     return Path.of(System.getProperty("tripline.testapp.jar", "target/testapp.jar"));
   }
 
+  /** Runs a main class of the test application ({@link #testAppJar()}): see {@link #run}. */
+  public static AgentRun testApp(Path java, Path work, String mainClass, List<String> agentProps, String... args)
+      throws IOException, InterruptedException {
+    return run(java, work, testAppJar().toString(), mainClass, agentProps, args);
+  }
+
   /** Runs {@code mainClass} on {@code java} with the agent writing JSON lines to {@code work/events.jsonl}. */
   public static AgentRun run(Path java, Path work, String classpath, String mainClass, List<String> agentProps,
       String... args) throws IOException, InterruptedException {
     Files.createDirectories(work);
     Path events = work.resolve("events.jsonl");
     Files.deleteIfExists(events);
-    List<String> cmd = new ArrayList<>();
-    cmd.add(java.toString());
-    cmd.add("-javaagent:" + agentJar().toAbsolutePath());
-    cmd.add("-Dtripline.sink=jsonl:" + events);
-    cmd.add("-Dtripline.flush.interval=500ms");
-    cmd.addAll(agentProps);
-    cmd.add("-cp");
-    cmd.add(classpath);
-    cmd.add(mainClass);
-    cmd.addAll(List.of(args));
+    List<String> props = new ArrayList<>(List.of("-Dtripline.sink=jsonl:" + events, "-Dtripline.flush.interval=500ms"));
+    props.addAll(agentProps);
     Path out = work.resolve("stdout.txt");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    Process p = new ProcessBuilder(command(java, props, classpath, mainClass, args))
+        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("forked JVM did not finish in 120 s: " + Files.readString(out));
@@ -57,6 +59,24 @@ public final class AgentRun {
             .map(MiniJson::object).collect(Collectors.toList())
         : List.of();
     return new AgentRun(p.exitValue(), Files.readString(out), parsed);
+  }
+
+  /** The command line of a JVM on {@code java} with the real agent attached, running {@code mainClass}. */
+  static List<String> command(Path java, List<String> agentProps, String classpath, String mainClass, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java.toString());
+    cmd.add("-javaagent:" + agentJar().toAbsolutePath());
+    cmd.addAll(agentProps);
+    cmd.addAll(List.of("-cp", classpath, mainClass));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  /** Asserts that the application exited normally after printing {@code doneLine}; returns this run. */
+  public AgentRun assertFinished(String doneLine) {
+    assertEquals(0, exitCode, this::toString);
+    assertTrue(output.contains(doneLine), this::toString);
+    return this;
   }
 
   /** Events of one kind. */

@@ -1,5 +1,6 @@
 package dev.tripline.agent.it;
 
+import static dev.tripline.agent.it.AgentRun.callSite;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,24 +11,15 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** The first-I/O rule: what {@code main} does on its first lines is reported, though the agent's recorder starts after. */
 class FirstIoIT {
-  static Stream<Path> jdks() {
-    return Jdks.all().stream();
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("jdks")
+  @OnEveryJdk
   void aReadAndAConnectOnTheFirstLinesOfMainAreReported(Path java, @TempDir Path work) throws Exception {
     Path file = Files.writeString(work.resolve("first.txt"), "first");
-    AgentRun run = AgentRun.run(java, work, AgentRun.testAppJar().toString(), "dev.tripline.testapp.FirstIoApp",
-        List.of("-Dtripline.debug=true"), file.toString());
-    assertEquals(0, run.exitCode, run.toString());
+    AgentRun run = AgentRun.testApp(java, work, "dev.tripline.testapp.FirstIoApp", List.of("-Dtripline.debug=true"),
+        file.toString()).assertFinished("FIRSTIO DONE ");
     Matcher done = Pattern.compile("FIRSTIO DONE (\\d+)").matcher(run.output);
     assertTrue(done.find(), run.toString());
     assertTrue(run.output.contains("[tripline] startup ms: "), "start-up phases printed:\n" + run.output);
@@ -42,10 +34,5 @@ class FirstIoIT {
         .filter(e -> done.group(1).equals(String.valueOf(e.get("port")))).collect(Collectors.toList());
     assertEquals(1, connects.size(), run.toString());
     assertEquals("dev.tripline.testapp.FirstIoApp", callSite(connects.get(0)).get("className"), connects.toString());
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> callSite(Map<String, Object> e) {
-    return (Map<String, Object>) e.get("callSite");
   }
 }

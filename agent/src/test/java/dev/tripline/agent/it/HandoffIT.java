@@ -11,28 +11,19 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** I/O handed to pool and worker threads keeps the task's code as its call site, with the hand-off named. */
 class HandoffIT {
   private static final String APP = "dev.tripline.testapp.HandoffApp";
 
-  static Stream<Path> jdks() {
-    return Jdks.all().stream();
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("jdks")
+  @OnEveryJdk
   void eachHandedOffReadNamesTheTaskAndHowItGotThere(Path java, @TempDir Path work) throws Exception {
     Path files = work.resolve("files");
-    AgentRun run = AgentRun.run(java, work, AgentRun.testAppJar().toString(), APP,
+    AgentRun run = AgentRun.testApp(java, work, APP,
         // with one core's worth of parallelism CompletableFuture skips the common pool (a thread per task)
-        List.of("-Djava.util.concurrent.ForkJoinPool.common.parallelism=2"), files.toString());
-    assertEquals(0, run.exitCode, run.toString());
-    assertTrue(run.output.contains("HANDOFFAPP DONE"), run.toString());
+        List.of("-Djava.util.concurrent.ForkJoinPool.common.parallelism=2"), files.toString())
+        .assertFinished("HANDOFFAPP DONE");
 
     expect(run, files.resolve("executor.txt"), "lambda$runOnExecutor$", "executor");
     expect(run, files.resolve("async.txt"), "lambda$runAsync$", "fork-join");

@@ -11,31 +11,22 @@ import dev.tripline.model.EventKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Strings the application chooses, at sizes an attacker chooses, through a real broker. */
 @ExtendWith(KafkaBroker.class)
 class HostileInputIT {
-  static Stream<Path> jdks() {
-    return Jdks.all().stream();
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("jdks")
+  @OnEveryJdk
   void aMegabyteFileNameAndArgvAreCutWithAMarkerAndTheirBatchesAreDelivered(Path java, EmbeddedKafka kafka,
       @TempDir Path dir) throws Exception {
     String topic = "it.hostile." + Math.abs(java.toString().hashCode());
     KafkaPipelineIT.createTopic(kafka, topic);
     Path files = dir.resolve("files");
-    AgentRun run = AgentRun.run(java, dir, AgentRun.testAppJar().toString(), "dev.tripline.testapp.LongNamesApp",
+    AgentRun run = AgentRun.testApp(java, dir, "dev.tripline.testapp.LongNamesApp",
         KafkaPipelineIT.agentProps(kafka.bootstrapServers(), topic, "long-names", "-Dtripline.sink=kafka"),
-        files.toString());
-    assertEquals(0, run.exitCode, run.toString());
-    assertTrue(run.output.contains("LONGNAMES DONE") && run.output.contains("long name refused as expected"), run.output);
+        files.toString()).assertFinished("LONGNAMES DONE");
+    assertTrue(run.output.contains("long name refused as expected"), run.output);
     assertTrue(!run.output.contains("RecordTooLarge") && !run.output.contains("[tripline] agent disabled"), run.output);
 
     try (BatchConsumer topicReader = new BatchConsumer(kafka.bootstrapServers(), topic)) {

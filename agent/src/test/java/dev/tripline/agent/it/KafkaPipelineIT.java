@@ -21,22 +21,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** The agent's Kafka pipeline against a real broker: delivery, identity, heartbeats, outage and return, TLS. */
 @ExtendWith(KafkaBroker.class)
 class KafkaPipelineIT {
   private static final Pattern SLOWEST = Pattern.compile("slowestMs=(\\d+)");
-
-  static Stream<Path> jdks() {
-    return Jdks.all().stream();
-  }
 
   static List<String> agentProps(String bootstrap, String topic, String service, String... extra) {
     List<String> p = new ArrayList<>(List.of(
@@ -55,8 +48,7 @@ class KafkaPipelineIT {
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("jdks")
+  @OnEveryJdk
   void eventsReachKafkaKeyedByServiceWithIdentityAndHealth(Path java, EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
     String topic = "it.events." + Math.abs(java.toString().hashCode());
     createTopic(kafka, topic);

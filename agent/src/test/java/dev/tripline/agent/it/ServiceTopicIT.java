@@ -23,8 +23,6 @@ import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code kafka.topic=<topic>.{service}}: the real agent writes its own service's topic, as a SCRAM
@@ -53,12 +51,7 @@ class ServiceTopicIT {
     if (kafka != null) kafka.close();
   }
 
-  static Stream<Path> jdks() {
-    return Jdks.all().stream();
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("jdks")
+  @OnEveryJdk
   void theAgentWritesItsServiceTopicAsItsOwnPrincipal(Path java, @TempDir Path dir) throws Exception {
     String jaas = "dev.tripline.agent.shaded.org.apache.kafka.common.security.scram.ScramLoginModule required"
         + " username=\"svc-order\" password=\"order-secret\";";

@@ -10,28 +10,19 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every temp file is new: a thousand uploads with random names must not cost a thousand events,
  * and a symlink planted among them must not hide in their count.
  */
 class TempFilesIT {
-  static Stream<Path> jdks() {
-    return Jdks.all().stream();
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("jdks")
+  @OnEveryJdk
   void uploadsOfOneShapeAreCountedAndAPlantedLinkIsReportedOnItsOwn(Path java, @TempDir Path work) throws Exception {
     Path uploads = Path.of("/tmp", "tripline-uploads-" + System.nanoTime()); // a temp directory, as uploads are
     Path secret = Files.writeString(work.resolve("secret.txt"), "s3cret");
     try {
-      AgentRun run = AgentRun.run(java, work, AgentRun.testAppJar().toString(), "dev.tripline.testapp.TempFilesApp",
-          List.of(), uploads.toString(), secret.toString());
-      assertEquals(0, run.exitCode, run.toString());
-      assertTrue(run.output.contains("TEMPFILES DONE"), run.toString());
+      AgentRun run = AgentRun.testApp(java, work, "dev.tripline.testapp.TempFilesApp", List.of(), uploads.toString(),
+          secret.toString()).assertFinished("TEMPFILES DONE");
 
       for (String kind : List.of("FILE_WRITE", "FILE_DELETE")) {
         List<Map<String, Object>> records = inUploads(run, kind, uploads);

@@ -11,13 +11,24 @@ import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
 
 /** The console in a real headless Chromium: sign in, see a new alert appear, accept it, see the profile and its instances, sign out. */
 @ExtendWith(KafkaBroker.class)
@@ -25,7 +36,7 @@ class ConsoleBrowserTest {
 
   @Test
   void anAnalystAcceptsANewAlertInTheConsole(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
-    if (!WebDriver.available()) {
+    if (!SystemChromium.installed()) {
       // CI installs Debian's chromium and chromium-driver (.ci/run): there, their absence is a failure.
       if ("true".equals(System.getenv("CI"))) {
         fail("CI=true but /usr/bin/chromium or /usr/bin/chromedriver is missing");
@@ -36,47 +47,78 @@ class ConsoleBrowserTest {
     try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "http.port", "0", "http.token", "browser-token");
          DetectionPipeline p = f.pipeline(dir.resolve("state").toString(), registry);
          AnalystServer server = new AnalystServer(f.config, p.backend(), registry).start();
-         WebDriver browser = new WebDriver(dir)) {
+         SystemChromium chromium = new SystemChromium(dir)) {
+      ChromeDriver browser = chromium.driver;
       PipelineFixtures.learn(f, p.backend(), "shop");
 
-      browser.open(server.baseUrl() + "/");
-      waitFor(browser, 10, "the login page", () -> browser.find("#token") != null);
-      browser.type("#token", "browser-token");
-      browser.click("#signin");
-      waitFor(browser, 10, "the alert list after signing in", () -> browser.find("#alerts") != null);
+      browser.get(server.baseUrl() + "/");
+      waitFor(browser, 10, "the login page", () -> present(browser, "#token"));
+      type(browser, "#token", "browser-token");
+      click(browser, "#signin");
+      waitFor(browser, 10, "the alert list after signing in", () -> present(browser, "#alerts"));
 
       // The alert appears while the page is open (live updates).
       f.send("shop", connect("c2.attacker.example", 8443));
-      waitFor(browser, 30, "the new alert", () -> browser.text("#alerts tbody").contains("c2.attacker.example:8443"));
-      browser.click("#alerts tbody tr");
-      waitFor(browser, 10, "the alert detail with its call site", () -> browser.text("#alert-detail").contains("com.acme.Shop.call:42"));
-      browser.screenshot(dir.getParent().resolve("console-alert.png"));
-      browser.type("#comment", "new CDN, approved in CHG-1234");
-      browser.click("#btn-accept");
-      waitFor(browser, 15, "the accepted state", () -> browser.text("#alert-state").equals("ACCEPTED"));
+      waitFor(browser, 30, "the new alert", () -> text(browser, "#alerts tbody").contains("c2.attacker.example:8443"));
+      click(browser, "#alerts tbody tr");
+      waitFor(browser, 10, "the alert detail with its call site", () -> text(browser, "#alert-detail").contains("com.acme.Shop.call:42"));
+      screenshot(browser, dir.getParent().resolve("console-alert.png"));
+      type(browser, "#comment", "new CDN, approved in CHG-1234");
+      click(browser, "#btn-accept");
+      waitFor(browser, 15, "the accepted state", () -> text(browser, "#alert-state").equals("ACCEPTED"));
 
-      browser.click("#to-service");
-      waitFor(browser, 15, "the accepted entry in the profile", () -> browser.text("#profile").contains("c2.attacker.example:8443")
-          && browser.text("#profile").contains("accepted by admin"));
-      browser.screenshot(Path.of("target", "console-profile.png"));
+      click(browser, "#to-service");
+      waitFor(browser, 15, "the accepted entry in the profile", () -> text(browser, "#profile").contains("c2.attacker.example:8443")
+          && text(browser, "#profile").contains("accepted by admin"));
+      screenshot(browser, Path.of("target", "console-profile.png"));
       // The service page lists its instances with their health (issue 11 item 6).
-      waitFor(browser, 10, "the instance with its health", () -> browser.text("#instances").contains("i-1")
-          && browser.text("#instances").contains("OK"));
+      waitFor(browser, 10, "the instance with its health", () -> text(browser, "#instances").contains("i-1")
+          && text(browser, "#instances").contains("OK"));
 
       // Sign out ends the session on the server: the console sends the browser back to the login page.
-      browser.click("#signout");
-      waitFor(browser, 10, "the login page after signing out", () -> browser.find("#token") != null);
-      browser.open(server.baseUrl() + "/");
-      waitFor(browser, 10, "the login page for the ended session", () -> browser.find("#token") != null);
+      click(browser, "#signout");
+      waitFor(browser, 10, "the login page after signing out", () -> present(browser, "#token"));
+      browser.get(server.baseUrl() + "/");
+      waitFor(browser, 10, "the login page for the ended session", () -> present(browser, "#token"));
     }
   }
 
+  private static boolean present(WebDriver browser, String css) {
+    return !browser.findElements(By.cssSelector(css)).isEmpty();
+  }
+
+  private static void click(WebDriver browser, String css) {
+    on(browser, css, WebElement::click);
+  }
+
+  private static void type(WebDriver browser, String css, String text) {
+    on(browser, css, e -> e.sendKeys(text));
+  }
+
+  /** Acts on the element, found again when live updates re-render it between finding and acting. */
+  private static void on(WebDriver browser, String css, Consumer<WebElement> action) {
+    await().atMost(Duration.ofSeconds(5)).ignoreException(StaleElementReferenceException.class).until(() -> {
+      action.accept(browser.findElement(By.cssSelector(css)));
+      return true;
+    });
+  }
+
+  /** The element's visible text, or "" while it is absent. */
+  private static String text(WebDriver browser, String css) {
+    List<WebElement> found = browser.findElements(By.cssSelector(css));
+    return found.isEmpty() ? "" : found.get(0).getText();
+  }
+
+  private static void screenshot(TakesScreenshot browser, Path file) throws IOException {
+    Files.write(file, browser.getScreenshotAs(OutputType.BYTES));
+  }
+
   /** Waits for the page to reach a state; on timeout the failure carries what the browser shows. */
-  private static void waitFor(WebDriver browser, int seconds, String what, Callable<Boolean> condition) throws Exception {
+  private static void waitFor(WebDriver browser, int seconds, String what, Callable<Boolean> condition) {
     try {
       await().atMost(Duration.ofSeconds(seconds)).ignoreExceptions().until(condition);
     } catch (ConditionTimeoutException e) {
-      throw new AssertionError("page never showed " + what + ": " + browser.source(), e);
+      throw new AssertionError("page never showed " + what + ": " + browser.getPageSource() + " @ " + browser.getCurrentUrl(), e);
     }
   }
 }
