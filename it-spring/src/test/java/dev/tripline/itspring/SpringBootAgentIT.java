@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import dev.tripline.agent.it.Jdks;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -16,13 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +31,7 @@ class SpringBootAgentIT {
 
   @Test
   void aHandlersFileReadNamesTheControllerAndTheFatJarsLibrariesTheirJars() throws Exception {
-    for (Path java : jdks()) {
+    for (Path java : Jdks.all()) {
       Path work = Path.of("target/it-spring-read", java.getParent().getParent().getFileName().toString());
       Files.createDirectories(work);
       Path data = Files.writeString(work.resolve("data.txt"), "twelve bytes");
@@ -73,7 +69,7 @@ class SpringBootAgentIT {
     HttpServer backend = backend();
     try {
       int backendPort = backend.getAddress().getPort();
-      for (Path java : jdks()) {
+      for (Path java : Jdks.all()) {
         Path work = Path.of("target/it-spring-call", java.getParent().getParent().getFileName().toString());
         try (BootApp app = BootApp.start(java, work, "--app.call-url=http://127.0.0.1:" + backendPort + "/x")) {
           await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> app.get("/ping") != null);
@@ -99,7 +95,7 @@ class SpringBootAgentIT {
     try {
       int port = backend.getAddress().getPort();
       int laterPort = later.getAddress().getPort();
-      for (Path java : jdks()) {
+      for (Path java : Jdks.all()) {
         Path work = Path.of("target/it-spring-webclient", java.getParent().getParent().getFileName().toString());
         // by name: Netty resolves it itself (its own resolver, /etc/hosts), then connects through epoll
         try (BootApp app = BootApp.start(java, work, "--app.call-url=http://localhost:" + port + "/x")) {
@@ -132,7 +128,7 @@ class SpringBootAgentIT {
 
   @Test
   void nettysNativeEpollSocketsAreSeenThoughNoJdkSocketCarriesThem() throws Exception {
-    for (Path java : jdks()) {
+    for (Path java : Jdks.all()) {
       Path work = Path.of("target/it-spring-netty", java.getParent().getParent().getFileName().toString());
       try (BootApp app = BootApp.start(java, work);
           DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
@@ -215,26 +211,5 @@ class SpringBootAgentIT {
     }
   }
 
-  /** Every full JDK on this machine: the one running the tests and each under /usr/lib/jvm. */
-  static List<Path> jdks() throws IOException {
-    Map<Path, Path> byRealPath = new LinkedHashMap<>();
-    add(byRealPath, Path.of(System.getProperty("java.home")));
-    Path jvms = Path.of("/usr/lib/jvm");
-    if (Files.isDirectory(jvms)) {
-      try (Stream<Path> homes = Files.list(jvms)) {
-        homes.sorted().forEach(home -> add(byRealPath, home));
-      }
-    }
-    return new ArrayList<>(byRealPath.values());
-  }
 
-  private static void add(Map<Path, Path> seen, Path home) {
-    Path java = home.resolve("bin/java");
-    if (!Files.isExecutable(java) || !Files.exists(home.resolve("lib/modules"))) return;
-    try {
-      seen.putIfAbsent(java.toRealPath(), java);
-    } catch (IOException e) {
-      // a broken link
-    }
-  }
 }

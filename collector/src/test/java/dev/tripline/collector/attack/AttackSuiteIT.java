@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tripline.agent.it.Jdks;
 import dev.tripline.collector.alert.OcsfJson;
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.cli.AlertText;
@@ -42,7 +43,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -90,7 +90,7 @@ class AttackSuiteIT {
          DetectionPipeline pipeline = f.pipeline(dir.resolve("state").toString(), new SimpleMeterRegistry());
          Servers servers = new Servers(dir.resolve("work"))) {
       // The JDKs run side by side (their own service each): the suite's time is mostly waiting.
-      List<Path> jdks = jdks();
+      List<Path> jdks = Jdks.all();
       ExecutorService pool = Executors.newFixedThreadPool(jdks.size());
       try {
         List<Future<?>> runs = new ArrayList<>();
@@ -260,24 +260,6 @@ class AttackSuiteIT {
     Path built = Path.of("../agent/target/tripline-agent.jar").toAbsolutePath().normalize();
     assertTrue(Files.exists(built), "build the agent first (./mvnw install)");
     return built;
-  }
-
-  /** Every JDK the app must be attacked on: the test's own and each under /usr/lib/jvm, once per real path. */
-  static List<Path> jdks() throws IOException {
-    Map<Path, Path> byReal = new LinkedHashMap<>();
-    List<Path> homes = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"))));
-    if (Files.isDirectory(Path.of("/usr/lib/jvm"))) {
-      try (Stream<Path> s = Files.list(Path.of("/usr/lib/jvm"))) {
-        s.sorted().forEach(homes::add);
-      }
-    }
-    for (Path home : homes) {
-      Path java = home.resolve("bin/java");
-      if (Files.isExecutable(java) && Files.exists(home.resolve("lib/modules"))) {
-        byReal.putIfAbsent(java.toRealPath(), java);
-      }
-    }
-    return new ArrayList<>(byReal.values());
   }
 
   /**
