@@ -42,6 +42,19 @@ final class BootApp implements AutoCloseable {
     return Path.of(System.getProperty("tripline.itspring.jar", "target/tripline-it-spring.jar"));
   }
 
+  /** As {@link #start}, and returns once the application answers {@code /ping}. */
+  static BootApp started(Path java, Path work, String... args) throws IOException {
+    BootApp app = start(java, work, args);
+    try {
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+          .until(() -> app.get("/ping") != null);
+    } catch (RuntimeException | Error e) {
+      app.close();
+      throw e;
+    }
+    return app;
+  }
+
   /** Starts the jar as people do ({@code java -javaagent:… -jar app.jar}), with Spring arguments {@code args}. */
   static BootApp start(Path java, Path work, String... args) throws IOException {
     Files.createDirectories(work);

@@ -27,7 +27,6 @@ import org.junit.jupiter.api.Test;
  */
 class SpringBootAgentIT {
   private static final String APP_JAR = "tripline-it-spring.jar";
-  private static final Duration STARTUP = Duration.ofSeconds(60);
 
   @Test
   void aHandlersFileReadNamesTheControllerAndTheFatJarsLibrariesTheirJars() throws Exception {
@@ -35,8 +34,7 @@ class SpringBootAgentIT {
       Path work = Path.of("target/it-spring-read", java.getParent().getParent().getFileName().toString());
       Files.createDirectories(work);
       Path data = Files.writeString(work.resolve("data.txt"), "twelve bytes");
-      try (BootApp app = BootApp.start(java, work, "--app.read-file=" + data.toAbsolutePath())) {
-        await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> app.get("/ping") != null);
+      try (BootApp app = BootApp.started(java, work, "--app.read-file=" + data.toAbsolutePath())) {
         assertEquals("12", app.get("/read"), java.toString());
 
         JsonNode read = awaitEvent(app, e -> "FILE_READ".equals(e.path("kind").asText())
@@ -71,8 +69,7 @@ class SpringBootAgentIT {
       int backendPort = backend.getAddress().getPort();
       for (Path java : Jdks.all()) {
         Path work = Path.of("target/it-spring-call", java.getParent().getParent().getFileName().toString());
-        try (BootApp app = BootApp.start(java, work, "--app.call-url=http://127.0.0.1:" + backendPort + "/x")) {
-          await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> app.get("/ping") != null);
+        try (BootApp app = BootApp.started(java, work, "--app.call-url=http://127.0.0.1:" + backendPort + "/x")) {
           assertEquals("7", app.get("/call"), java.toString());
           JsonNode connect = awaitEvent(app, e -> "NET_CONNECT".equals(e.path("kind").asText())
               && e.path("port").asInt() == backendPort);
@@ -98,8 +95,7 @@ class SpringBootAgentIT {
       for (Path java : Jdks.all()) {
         Path work = Path.of("target/it-spring-webclient", java.getParent().getParent().getFileName().toString());
         // by name: Netty resolves it itself (its own resolver, /etc/hosts), then connects through epoll
-        try (BootApp app = BootApp.start(java, work, "--app.call-url=http://localhost:" + port + "/x")) {
-          await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> app.get("/ping") != null);
+        try (BootApp app = BootApp.started(java, work, "--app.call-url=http://localhost:" + port + "/x")) {
           assertEquals("7", app.get("/webclient"), java.toString());
           JsonNode connect = awaitEvent(app, e -> "NET_CONNECT".equals(e.path("kind").asText())
               && e.path("port").asInt() == port);
@@ -130,9 +126,8 @@ class SpringBootAgentIT {
   void nettysNativeEpollSocketsAreSeenThoughNoJdkSocketCarriesThem() throws Exception {
     for (Path java : Jdks.all()) {
       Path work = Path.of("target/it-spring-netty", java.getParent().getParent().getFileName().toString());
-      try (BootApp app = BootApp.start(java, work);
+      try (BootApp app = BootApp.started(java, work);
           DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-        await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> app.get("/ping") != null);
         int serverPort = Integer.parseInt(app.get("/netty/listen"));
         try (Socket client = new Socket("127.0.0.1", serverPort)) {
           assertEquals(-1, client.getInputStream().read(), "the epoll server accepted and closed");

@@ -9,9 +9,8 @@ import java.util.List;
 
 /** Name resolution: {@code InetAddress.getAllByName(String)}, which every lookup the application asks for goes through. */
 final class DnsHooks extends HookGroup {
-  @Override
-  public String capture() {
-    return "dns";
+  DnsHooks() {
+    super("dns");
   }
 
   @Override

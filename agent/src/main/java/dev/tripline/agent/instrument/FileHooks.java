@@ -28,9 +28,8 @@ final class FileHooks extends HookGroup {
   private static final String FACTORY = "sun/nio/fs/UnixChannelFactory";
   private static final String PROVIDER = "sun/nio/fs/UnixFileSystemProvider";
 
-  @Override
-  public String capture() {
-    return "file";
+  FileHooks() {
+    super("file");
   }
 
   @Override

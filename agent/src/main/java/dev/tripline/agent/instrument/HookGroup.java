@@ -10,8 +10,16 @@ import java.util.List;
  * row in the collector's kind table.
  */
 public abstract class HookGroup {
-  /** The word of the {@code capture} setting that enables this group ("file", "net", …). */
-  public abstract String capture();
+  private final String capture;
+
+  /** {@code capture}: the word of the {@code capture} setting that enables this group ("file", "net", …). */
+  protected HookGroup(String capture) {
+    this.capture = capture;
+  }
+
+  public final String capture() {
+    return capture;
+  }
 
   /** This group's hooks. Built once; plain data, cheap to load before {@code main}. */
   public abstract List<Hook> hooks();

@@ -12,9 +12,8 @@ import java.util.List;
  * for which authority, and gives that call site to the connection the worker makes for it.
  */
 final class HttpClientHooks extends HookGroup {
-  @Override
-  public String capture() {
-    return "net";
+  HttpClientHooks() {
+    super("net");
   }
 
   @Override

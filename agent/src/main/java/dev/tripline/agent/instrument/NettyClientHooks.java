@@ -19,9 +19,8 @@ import java.util.List;
 final class NettyClientHooks extends HookGroup {
   private static final String FINALIZER = "reactor/netty/http/client/HttpClientFinalizer";
 
-  @Override
-  public String capture() {
-    return "net";
+  NettyClientHooks() {
+    super("net");
   }
 
   @Override

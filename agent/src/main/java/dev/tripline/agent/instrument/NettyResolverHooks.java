@@ -18,9 +18,8 @@ import java.util.List;
 final class NettyResolverHooks extends HookGroup {
   private static final String RESOLVER = "io/netty/resolver/SimpleNameResolver";
 
-  @Override
-  public String capture() {
-    return "dns";
+  NettyResolverHooks() {
+    super("dns");
   }
 
   @Override

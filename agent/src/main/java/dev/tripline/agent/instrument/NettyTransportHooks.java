@@ -34,9 +34,8 @@ final class NettyTransportHooks extends HookGroup {
   private static final int LISTEN = 3;
   private static final int ACCEPT = 4;
 
-  @Override
-  public String capture() {
-    return "net";
+  NettyTransportHooks() {
+    super("net");
   }
 
   @Override

@@ -28,9 +28,8 @@ final class NetworkHooks extends HookGroup {
   private static final String DATAGRAM_CHANNEL = "sun/nio/ch/DatagramChannelImpl";
   private static final String UNIX = "sun/nio/ch/UnixDomainSockets";
 
-  @Override
-  public String capture() {
-    return "net";
+  NetworkHooks() {
+    super("net");
   }
 
   @Override

@@ -8,9 +8,8 @@ import java.util.List;
 
 /** Processes: {@code ProcessImpl.start}, where every {@code ProcessBuilder.start} and {@code Runtime.exec} ends. */
 final class ProcessHooks extends HookGroup {
-  @Override
-  public String capture() {
-    return "process";
+  ProcessHooks() {
+    super("process");
   }
 
   @Override
