@@ -38,17 +38,31 @@ final class AgentOverhead {
     this.report = report;
   }
 
-  void run(boolean launchToMain) throws Exception {
-    for (String loop : LOOPS) {
+  /** Issue 15: Netty's native transport, the library hooks' repeat path (3 rounds of 4 + 5 × 1 s). */
+  static final List<String> NETTY_LOOPS = List.of("epollDatagramSend", "epollDatagramBatch", "epollConnect");
+  private static final int NETTY_ROUNDS = 3;
+
+  /** The Netty loops alone ({@code -Dbench.which=netty}): with vs without the agent, alternating. */
+  void netty() throws RunnerException {
+    steadyLoops(NettyBenchmarks.class, NETTY_LOOPS, NETTY_ROUNDS, "Netty epoll loop: ");
+  }
+
+  /** Steady-state loops (µs/op, 4 + 5 × 1 s), without and with the agent alternately; one ratio row each. */
+  private void steadyLoops(Class<?> benchmarks, List<String> loops, int rounds, String label) throws RunnerException {
+    for (String loop : loops) {
       List<Double> without = new ArrayList<>();
       List<Double> with = new ArrayList<>();
-      for (int round = 0; round < ROUNDS; round++) {
-        without.add(jmh(IoBenchmarks.class, loop, BASE, 4, 5));
-        with.add(jmh(IoBenchmarks.class, loop, concat(BASE, withAgent), 4, 5));
+      for (int round = 0; round < rounds; round++) {
+        without.add(jmh(benchmarks, loop, BASE, 4, 5));
+        with.add(jmh(benchmarks, loop, concat(BASE, withAgent), 4, 5));
         System.out.printf("  %s round %d: %.3f vs %.3f us/op%n", loop, round + 1, without.get(round), with.get(round));
       }
-      report.ratio("loop: " + loop, "µs/op", Forked.median(without), Forked.median(with), "≤ 1.03");
+      report.ratio(label + loop, "µs/op", Forked.median(without), Forked.median(with), "≤ 1.03");
     }
+  }
+
+  void run(boolean launchToMain) throws Exception {
+    steadyLoops(IoBenchmarks.class, LOOPS, ROUNDS, "loop: ");
     newBehaviour();
     if (launchToMain) {
       startup();

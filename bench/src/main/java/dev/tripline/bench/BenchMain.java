@@ -29,7 +29,7 @@ public final class BenchMain {
     if (which.equals("all") || which.equals("startup")) {
       startup(agentJar, out.toAbsolutePath().getParent().resolve("startup-work"), report);
     }
-    if (which.equals("all") || which.equals("agent") || which.equals("collector")) {
+    if (which.equals("all") || which.equals("agent") || which.equals("netty") || which.equals("collector")) {
       try (EmbeddedKafka kafka = EmbeddedKafka.builder().build().start()) {
         try (Admin admin = kafka.admin()) {
           Topics.ensure(admin, Map.of("tripline.events", 3), (short) 1, Map.of());
@@ -38,6 +38,10 @@ public final class BenchMain {
           System.out.println("agent overhead (JMH, with vs without the agent, alternating)…");
           // in a full run the whole-process start-up section replaces the older launch-to-main rows
           new AgentOverhead(agentJar, kafka.bootstrapServers(), report).run(!which.equals("all"));
+        }
+        if (which.equals("all") || which.equals("netty")) {
+          System.out.println("agent overhead on Netty's epoll transport (JMH, with vs without, alternating)…");
+          new AgentOverhead(agentJar, kafka.bootstrapServers(), report).netty();
         }
         if (which.equals("all") || which.equals("collector")) {
           System.out.println("collector throughput and latency…");
