@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Behaviour that is bad whatever a service's profile says: a JVM spawning a shell, reading
@@ -35,7 +36,8 @@ public final class KnownBadRules {
   static final List<String> MATCHES = List.of("exec", "path", "host", "port", "socket", "any");
 
   /** Extra conditions of a rule, all of which must hold; null fields are not checked. */
-  public record When(Set<EventKind> kinds, List<String> contexts, List<Pattern> classes, List<Pattern> jars) {
+  public record When(@Nullable Set<EventKind> kinds, @Nullable List<String> contexts, @Nullable List<Pattern> classes,
+      @Nullable List<Pattern> jars) {
     static final When ALWAYS = new When(null, null, null, null);
 
     boolean holds(Event e) {
@@ -48,7 +50,7 @@ public final class KnownBadRules {
     }
 
     /** The first context frame of a category this rule names, or null. */
-    CodeContext context(Event e) {
+    @Nullable CodeContext context(Event e) {
       if (contexts == null) return null;
       for (CodeContext c : e.getContextsList()) {
         if (contexts.contains(c.getCategory()) || contexts.contains("*")) return c;
