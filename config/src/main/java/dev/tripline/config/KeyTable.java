@@ -32,6 +32,8 @@ public final class KeyTable {
   }
 
   /**
+   * A table of {@code keys}, each declared once.
+   *
    * @param envPrefix {@code TRIPLINE_}
    * @param passThrough prefixes whose every key is known and passed on as is ({@code kafka.})
    */

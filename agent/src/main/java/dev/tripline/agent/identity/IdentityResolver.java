@@ -60,7 +60,7 @@ public final class IdentityResolver {
       return otel;
     }
     String command = System.getProperty("sun.java.command", "").trim();
-    String main = command.isEmpty() ? "unknown" : command.split("\\s+")[0];
+    String main = command.isEmpty() ? "unknown" : command.split("\\s+", -1)[0];
     if (main.endsWith(".jar")) {
       String file = main.substring(main.lastIndexOf('/') + 1);
       return file.substring(0, file.length() - 4).replaceAll("-\\d[\\w.-]*$", ""); // billing-2.3.1.jar → billing
@@ -108,7 +108,7 @@ public final class IdentityResolver {
 
   private static String mainJarVersion() {
     String command = System.getProperty("sun.java.command", "").trim();
-    String main = command.isEmpty() ? "" : command.split("\\s+")[0];
+    String main = command.isEmpty() ? "" : command.split("\\s+", -1)[0];
     if (!main.endsWith(".jar")) {
       return "";
     }

@@ -72,6 +72,7 @@ final class Caps {
   }
 
   /** At most {@link #MAX_ARGS} arguments (the first and the last ones, a marker between), within the argv budget. */
+  @SuppressWarnings("ReferenceEquality") // cap() returns its argument itself when nothing was cut: identity is the test
   List<String> argv(List<String> argv) {
     List<String> kept = argv;
     if (argv.size() > MAX_ARGS) {

@@ -33,10 +33,10 @@ final class Filters {
         addOnce(jdkDirs, dir);
       }
     }
-    for (String p : config.get("exclude.paths").split(",")) {
+    for (String p : config.get("exclude.paths").split(",", -1)) {
       if (!p.trim().isEmpty()) excludedPaths.add(p.trim());
     }
-    for (String h : config.get("exclude.hosts").split(",")) {
+    for (String h : config.get("exclude.hosts").split(",", -1)) {
       if (!h.trim().isEmpty()) excludedHosts.add(h.trim().toLowerCase(java.util.Locale.ROOT));
     }
   }

@@ -46,7 +46,7 @@ public final class KnownBadRules {
       if (classes != null && !any(classes, e.getCallSite().getClassName())) return false;
       // jar= names the artifact or the deployable it is nested in ("app.jar" matches every jar inside it)
       return jars == null || any(jars, e.getCallSite().getJarName())
-          || !e.getCallSite().getArchive().isEmpty() && any(jars, e.getCallSite().getArchive());
+          || (!e.getCallSite().getArchive().isEmpty() && any(jars, e.getCallSite().getArchive()));
     }
 
     /** The first context frame of a category this rule names, or null. */
@@ -145,7 +145,7 @@ public final class KnownBadRules {
     List<String> contexts = null;
     List<Pattern> classes = null;
     List<Pattern> jars = null;
-    for (String cond : field.trim().split("\\s+")) {
+    for (String cond : field.trim().split("\\s+", -1)) {
       if (cond.isEmpty()) continue;
       int eq = cond.indexOf('=');
       if (eq <= 0 || eq == cond.length() - 1) {
@@ -243,7 +243,7 @@ public final class KnownBadRules {
 
   private static List<Pattern> globs(String commaSeparated) {
     List<Pattern> out = new ArrayList<>();
-    for (String p : commaSeparated.split(",")) {
+    for (String p : commaSeparated.split(",", -1)) {
       if (!p.trim().isEmpty()) out.add(glob(p.trim()));
     }
     return out;

@@ -120,7 +120,7 @@ final class Auth {
     if (header == null) {
       return null;
     }
-    for (String part : header.split(";")) {
+    for (String part : header.split(";", -1)) {
       String p = part.trim();
       if (p.startsWith(name + "=")) {
         return p.substring(name.length() + 1);
