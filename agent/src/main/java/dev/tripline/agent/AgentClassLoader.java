@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's own class loader. Everything the agent runs on (its pipeline and the relocated
@@ -38,7 +39,7 @@ final class AgentClassLoader extends ClassLoader {
    * The loader over a packed agent jar, or null when {@code file} is not one (run from a classes
    * directory, as unit tests and IDEs do: the classes are then on the premain loader already).
    */
-  static AgentClassLoader ifPacked(File file, ClassLoader premainLoader) throws IOException {
+  static @Nullable AgentClassLoader ifPacked(File file, ClassLoader premainLoader) throws IOException {
     if (!file.isFile()) {
       return null;
     }
@@ -98,7 +99,7 @@ final class AgentClassLoader extends ClassLoader {
 
   /** Resources, class files included (ByteBuddy reads advice bytecode this way), from {@code inst/}. */
   @Override
-  protected URL findResource(String name) {
+  protected @Nullable URL findResource(String name) {
     String path = name.startsWith("/") ? name.substring(1) : name;
     String entry = PREFIX + (path.endsWith(".class") ? path.substring(0, path.length() - 6) + ".classdata" : path);
     if (jar.getEntry(entry) == null) {

@@ -12,6 +12,7 @@ import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.bootstrap.TriplineBridge;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's thread ({@code tripline-pipeline}), from its first instruction: builds what
@@ -28,7 +29,7 @@ final class AgentRuntime implements Runnable {
   private final EarlyBuffer early;
   private final StartupTimes times;
   private final CountDownLatch ready = new CountDownLatch(1);
-  private volatile Pipeline pipeline;
+  private volatile @Nullable Pipeline pipeline;
   private final AgentStats stats = new AgentStats();
 
   AgentRuntime(AgentConfig config, Hooks hooks, EarlyBuffer early, StartupTimes times) {

@@ -15,6 +15,8 @@ public final class AgentStarter {
   private AgentStarter() {}
 
   /**
+   * Weaves the hooks, then starts the agent's thread and returns.
+   *
    * @param premainStart {@code System.nanoTime()} when {@code premain} was entered
    * @param bridgeNanos time spent defining the bridge in the bootstrap loader
    */

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code -javaagent} entry point. Does the least it can on the application's start-up path: defines
@@ -83,7 +84,7 @@ public final class TriplineAgent {
     }
   }
 
-  private static String unsupportedReason() {
+  private static @Nullable String unsupportedReason() {
     String spec = System.getProperty("java.specification.version", "");
     try {
       int major = Integer.parseInt(spec.startsWith("1.") ? spec.substring(2) : spec);

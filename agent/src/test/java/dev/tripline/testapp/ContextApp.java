@@ -36,6 +36,7 @@ public final class ContextApp {
   }
 
   /** {@code ldap://127.0.0.1:<port>/x} against a server that accepts and hangs up: the connect is what counts. */
+  @SuppressWarnings("BanJNDI") // deliberate: the agent must see the LDAP connect a JNDI injection makes
   static void jndiLookup() throws IOException {
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       Thread acceptor = new Thread(() -> {

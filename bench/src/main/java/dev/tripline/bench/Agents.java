@@ -8,13 +8,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarFile;
+import org.jspecify.annotations.Nullable;
 
 /** The JVM options of each agent variant the start-up benchmarks compare, and nothing else. */
 final class Agents {
   private final Path tripline;
-  private final Path otel;
+  private final @Nullable Path otel;
 
-  Agents(Path tripline, Path otel) {
+  Agents(Path tripline, @Nullable Path otel) {
     this.tripline = tripline.toAbsolutePath();
     this.otel = otel == null || !Files.isRegularFile(otel) ? null : otel.toAbsolutePath();
   }

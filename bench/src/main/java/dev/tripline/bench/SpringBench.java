@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A realistic app: the Spring Boot executable jar of module it-spring, launch → first HTTP 200 from
@@ -29,9 +30,9 @@ final class SpringBench {
   private final int rounds;
   private final int cdsRounds;
   private final Path work;
-  private final Path jar;
+  private final @Nullable Path jar;
 
-  SpringBench(Agents agents, Report report, int rounds, int cdsRounds, Path work, Path jar) {
+  SpringBench(Agents agents, Report report, int rounds, int cdsRounds, Path work, @Nullable Path jar) {
     this.agents = agents;
     this.report = report;
     this.rounds = rounds;

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One launch of a JVM as a whole process, timed from the harness: the wall clock just before
@@ -28,7 +29,7 @@ final class WholeProcess {
     List<String> stderr = List.of();
 
     /** The first stdout line starting with {@code prefix}, without it; null if none. */
-    String value(String prefix) {
+    @Nullable String value(String prefix) {
       for (String line : stdout) {
         if (line.startsWith(prefix)) {
           return line.substring(prefix.length()).trim();

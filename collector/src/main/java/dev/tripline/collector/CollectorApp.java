@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One collector process: the embedded Kafka when no cluster is given, the topics, the detection
@@ -19,10 +20,10 @@ public final class CollectorApp implements AutoCloseable {
   private final CollectorConfig requested;
   private final PrintStream out;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private EmbeddedKafka kafka;
-  private CollectorConfig effective;
-  private DetectionPipeline pipeline;
-  private AnalystServer http;
+  private @Nullable EmbeddedKafka kafka;
+  private @Nullable CollectorConfig effective;
+  private @Nullable DetectionPipeline pipeline;
+  private @Nullable AnalystServer http;
 
   public CollectorApp(CollectorConfig config, PrintStream out) {
     this.requested = config;

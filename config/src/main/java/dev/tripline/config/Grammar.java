@@ -118,7 +118,7 @@ public final class Grammar {
   /** Comma-separated items, trimmed; empty items dropped. */
   public static List<String> list(String text) {
     List<String> out = new ArrayList<>();
-    for (String item : text.split(",")) {
+    for (String item : text.split(",", -1)) {
       String t = item.trim();
       if (!t.isEmpty()) {
         out.add(t);

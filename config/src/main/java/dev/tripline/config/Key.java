@@ -24,6 +24,8 @@ public final class Key<T> {
   }
 
   /**
+   * Declares a key.
+   *
    * @param defaultText the default as it would be written ({@code "10s"}); {@code ""} = unset
    * @throws IllegalStateException when the default does not fit the type (a declaration bug)
    */

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The keys of one program (the agent's, the collector's), in declaration order, with the rules
@@ -31,6 +32,8 @@ public final class KeyTable {
   }
 
   /**
+   * A table of {@code keys}, each declared once.
+   *
    * @param envPrefix {@code TRIPLINE_}
    * @param passThrough prefixes whose every key is known and passed on as is ({@code kafka.})
    */
@@ -45,7 +48,7 @@ public final class KeyTable {
   }
 
   /** The declaration of {@code name}, or null (undeclared, or under a pass-through prefix). */
-  public Key<?> get(String name) {
+  public @Nullable Key<?> get(String name) {
     return keys.get(name);
   }
 
@@ -80,7 +83,7 @@ public final class KeyTable {
    * {@code TRIPLINE_SERVICE_NAME} → {@code service.name}; null when the variable is not in this
    * program's canonical form (prefix, upper case, {@code _}) or names no key of this program.
    */
-  public String keyOf(String envName) {
+  public @Nullable String keyOf(String envName) {
     if (!envName.startsWith(envPrefix) || envName.length() > MAX_NAME_CHARS || envName.length() == envPrefix.length()) {
       return null;
     }
@@ -111,11 +114,11 @@ public final class KeyTable {
   }
 
   /** The declared key nearest to {@code unknown} (a typo), or null when none is close. */
-  public String suggest(String unknown) {
+  public @Nullable String suggest(String unknown) {
     if (unknown.length() > MAX_NAME_CHARS) {
       return null;
     }
-    String best = null;
+    @Nullable String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String known : keys.keySet()) {
       int d = distance(known, unknown);

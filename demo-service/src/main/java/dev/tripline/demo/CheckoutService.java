@@ -112,7 +112,7 @@ public final class CheckoutService {
     Map<String, String> q = new HashMap<>();
     String raw = ex.getRequestURI().getRawQuery();
     if (raw != null) {
-      for (String pair : raw.split("&")) {
+      for (String pair : raw.split("&", -1)) {
         int eq = pair.indexOf('=');
         if (eq > 0) {
           q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),

@@ -29,6 +29,7 @@ import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real single-node Apache Kafka (KRaft, combined broker + controller) running in this JVM.
@@ -59,8 +60,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final String superPassword;
 
   private final Map<String, Integer> listenerPorts = new LinkedHashMap<>();
-  private KafkaRaftServer server;
-  private volatile String fatalError;
+  private @Nullable KafkaRaftServer server;
+  private volatile @Nullable String fatalError;
   private long startMillis;
 
   private EmbeddedKafka(Builder b) {
@@ -349,13 +350,13 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Settings of an {@link EmbeddedKafka}; all optional. */
   public static final class Builder {
-    private Path dataDir;
+    private @Nullable Path dataDir;
     private boolean deleteOnClose;
     private int port;
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private final Map<String, String> extraListeners = new LinkedHashMap<>();
-    private String superUser;
-    private String superPassword;
+    private @Nullable String superUser;
+    private @Nullable String superPassword;
 
     /**
      * A least-privilege broker, as production runs it: a SASL/SCRAM-SHA-512 listener named

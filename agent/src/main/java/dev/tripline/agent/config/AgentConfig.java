@@ -162,7 +162,7 @@ public final class AgentConfig {
   }
 
   public boolean captures(String what) {
-    for (String s : get("capture").split(",")) {
+    for (String s : get("capture").split(",", -1)) {
       if (s.trim().equalsIgnoreCase(what)) {
         return true;
       }
@@ -184,7 +184,7 @@ public final class AgentConfig {
   /** {@code key=value,key=value}. */
   public Map<String, String> labels() {
     Map<String, String> out = new LinkedHashMap<>();
-    for (String pair : get("labels").split(",")) {
+    for (String pair : get("labels").split(",", -1)) {
       int eq = pair.indexOf('=');
       if (eq > 0) {
         out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());

@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who this JVM is: the service (profiles are kept per service), this run (instance id), and where it
@@ -60,7 +61,7 @@ public final class IdentityResolver {
       return otel;
     }
     String command = System.getProperty("sun.java.command", "").trim();
-    String main = command.isEmpty() ? "unknown" : command.split("\\s+")[0];
+    String main = command.isEmpty() ? "unknown" : command.split("\\s+", -1)[0];
     if (main.endsWith(".jar")) {
       String file = main.substring(main.lastIndexOf('/') + 1);
       return file.substring(0, file.length() - 4).replaceAll("-\\d[\\w.-]*$", ""); // billing-2.3.1.jar → billing
@@ -83,7 +84,7 @@ public final class IdentityResolver {
     return id != null ? id : (id = scan(mountinfoFile, true)) != null ? id : "";
   }
 
-  private static String scan(String file, boolean mountinfo) {
+  private static @Nullable String scan(String file, boolean mountinfo) {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(new FileInputStream(file), StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) {
         if (mountinfo && !line.contains("/containers/")) {
@@ -108,7 +109,7 @@ public final class IdentityResolver {
 
   private static String mainJarVersion() {
     String command = System.getProperty("sun.java.command", "").trim();
-    String main = command.isEmpty() ? "" : command.split("\\s+")[0];
+    String main = command.isEmpty() ? "" : command.split("\\s+", -1)[0];
     if (!main.endsWith(".jar")) {
       return "";
     }
@@ -120,7 +121,7 @@ public final class IdentityResolver {
     }
   }
 
-  private static String firstLine(String file) {
+  private static @Nullable String firstLine(String file) {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(new FileInputStream(file), StandardCharsets.UTF_8))) {
       return r.readLine();
     } catch (IOException e) {

@@ -5,6 +5,7 @@ import dev.tripline.model.CallSite;
 import dev.tripline.model.CodeContext;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Size limits on every string the agent sends. The application (and so an attacker) chooses paths,
@@ -27,9 +28,9 @@ final class Caps {
   /** Resolved addresses kept per DNS answer. */
   static final int MAX_ADDRESSES = 64;
 
-  private final AgentStats stats;
+  private final @Nullable AgentStats stats;
 
-  Caps(AgentStats stats) {
+  Caps(@Nullable AgentStats stats) {
     this.stats = stats;
   }
 
@@ -72,6 +73,7 @@ final class Caps {
   }
 
   /** At most {@link #MAX_ARGS} arguments (the first and the last ones, a marker between), within the argv budget. */
+  @SuppressWarnings("ReferenceEquality") // cap() returns its argument itself when nothing was cut: identity is the test
   List<String> argv(List<String> argv) {
     List<String> kept = argv;
     if (argv.size() > MAX_ARGS) {

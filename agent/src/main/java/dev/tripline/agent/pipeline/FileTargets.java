@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a file path really names, decided once per new target (never on a repeat).
@@ -60,7 +61,7 @@ final class FileTargets {
    * The symlink-resolved path, or null when it cannot be resolved. {@code followLast}: the
    * operation follows a link in the last element (open); delete and rename act on the link itself.
    */
-  String real(String given, boolean followLast) {
+  @Nullable String real(String given, boolean followLast) {
     try {
       Path p = Paths.get(absolute(given));
       if (followLast) {

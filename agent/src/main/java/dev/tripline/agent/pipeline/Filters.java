@@ -5,6 +5,7 @@ import java.io.File;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Known noise, and what the user asked to exclude. Consulted only for targets seen for the first
@@ -33,10 +34,10 @@ final class Filters {
         addOnce(jdkDirs, dir);
       }
     }
-    for (String p : config.get("exclude.paths").split(",")) {
+    for (String p : config.get("exclude.paths").split(",", -1)) {
       if (!p.trim().isEmpty()) excludedPaths.add(p.trim());
     }
-    for (String h : config.get("exclude.hosts").split(",")) {
+    for (String h : config.get("exclude.hosts").split(",", -1)) {
       if (!h.trim().isEmpty()) excludedHosts.add(h.trim().toLowerCase(java.util.Locale.ROOT));
     }
   }
@@ -86,7 +87,7 @@ final class Filters {
   }
 
   /** The host name the application used to make this address, without any DNS lookup (toString is "host/ip"). */
-  static String hostAsGiven(InetAddress a) {
+  static @Nullable String hostAsGiven(InetAddress a) {
     String s = a.toString();
     int slash = s.indexOf('/');
     return slash > 0 ? s.substring(0, slash) : null;

@@ -9,12 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /** {@code sink=jsonl:<path>}: one JSON object per event per line, appended. For debugging and broker-less tests. */
 final class JsonlSink implements EventSink {
   private final String path;
   private final AgentStats stats;
-  private OutputStream out;
+  private @Nullable OutputStream out;
   private final Set<String> warned = new HashSet<>();
 
   JsonlSink(String path, AgentStats stats) {

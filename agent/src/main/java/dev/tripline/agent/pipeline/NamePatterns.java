@@ -1,5 +1,7 @@
 package dev.tripline.agent.pipeline;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The shape of a file name that changes with every run of the same code: {@code part-00017},
  * {@code app-2026-11-25.log}, in a temp directory {@code upload-8f3a9c1e.tmp}. Every temp file
@@ -20,7 +22,7 @@ final class NamePatterns {
   private NamePatterns() {}
 
   /** The path with its last element folded to its shape, or null when the name has nothing to fold. */
-  static String of(String path) {
+  static @Nullable String of(String path) {
     int slash = path.lastIndexOf('/');
     if (slash < 0 || slash == path.length() - 1) {
       return null;
@@ -56,7 +58,7 @@ final class NamePatterns {
   }
 
   /** Each run of digits in {@code path[start, end)} as '#'. */
-  private static String digitsFolded(String path, int start, int end) {
+  private static @Nullable String digitsFolded(String path, int start, int end) {
     StringBuilder b = new StringBuilder(end - start);
     for (int i = start; i < end; i++) {
       char c = path.charAt(i);

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One distinct (kind, target, call site, outcome) this JVM has seen, and the repeats not yet
@@ -56,7 +57,7 @@ final class Occurrence {
    * The occurrence for a call site this target has not shown before, or null (same site, known
    * already, or too many). Sampled path only: the lock is never taken on a plain repeat.
    */
-  synchronized Occurrence otherSite(CallSite site, Supplier<List<CodeContext>> contexts, long now) {
+  synchronized @Nullable Occurrence otherSite(CallSite site, Supplier<List<CodeContext>> contexts, long now) {
     if (sameSite(template.getCallSite(), site) || otherSites.length >= MAX_OTHER_SITES) {
       return null;
     }
@@ -87,7 +88,7 @@ final class Occurrence {
   }
 
   /** Takes the pending repeats for a flush; null when there are none. */
-  Event drain() {
+  @Nullable Event drain() {
     long n = pending.getAndSet(0);
     boolean first = firstUndelivered;
     if (n == 0 && !first) {

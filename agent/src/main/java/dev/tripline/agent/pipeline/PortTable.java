@@ -1,5 +1,7 @@
 package dev.tripline.agent.pipeline;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Occurrences of one peer address by port. Lets a repeated connect be found from the
  * (InetAddress, int) the hook already has, without allocating a composite key. Copy-on-write:
@@ -9,7 +11,7 @@ final class PortTable {
   private volatile int[] ports = new int[0];
   private volatile Occurrence[] occurrences = new Occurrence[0];
 
-  Occurrence get(int port) {
+  @Nullable Occurrence get(int port) {
     int[] p = ports;
     Occurrence[] o = occurrences;
     for (int i = 0; i < p.length && i < o.length; i++) {

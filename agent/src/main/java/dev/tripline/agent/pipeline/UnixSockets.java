@@ -4,16 +4,17 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /** The path of a Unix domain socket address; {@code java.net.UnixDomainSocketAddress} exists from JDK 16, the agent runs on 11. */
 final class UnixSockets {
-  private static final Class<?> ADDRESS = addressClass();
-  private static final MethodHandle GET_PATH = getPath();
+  private static final @Nullable Class<?> ADDRESS = addressClass();
+  private static final @Nullable MethodHandle GET_PATH = getPath();
 
   private UnixSockets() {}
 
   /** The path of a Path, a UnixDomainSocketAddress or a path String; null for anything else (an Inet address, null). */
-  static String path(Object target) {
+  static @Nullable String path(@Nullable Object target) {
     if (target instanceof Path || target instanceof String) {
       return target.toString();
     }
@@ -27,7 +28,7 @@ final class UnixSockets {
     }
   }
 
-  private static Class<?> addressClass() {
+  private static @Nullable Class<?> addressClass() {
     try {
       return Class.forName("java.net.UnixDomainSocketAddress", false, null);
     } catch (ClassNotFoundException e) {
@@ -35,7 +36,7 @@ final class UnixSockets {
     }
   }
 
-  private static MethodHandle getPath() {
+  private static @Nullable MethodHandle getPath() {
     try {
       return ADDRESS == null ? null : MethodHandles.publicLookup().findVirtual(ADDRESS, "getPath",
           MethodType.methodType(Path.class)).asType(MethodType.methodType(Path.class, Object.class));

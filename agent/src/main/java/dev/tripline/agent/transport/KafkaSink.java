@@ -183,7 +183,7 @@ public final class KafkaSink implements EventSink {
 
   /** Whether a TCP connection to one of the bootstrap servers opens within 200 ms. */
   public static boolean anyReachable(String servers) {
-    for (String server : servers.split(",")) {
+    for (String server : servers.split(",", -1)) {
       String s = server.trim();
       int colon = s.lastIndexOf(':');
       if (colon <= 0) {

@@ -23,6 +23,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /** Builds alerts: what happened, where in the code, and what the profile considered normal. */
 public final class Alerts {
@@ -167,7 +168,7 @@ public final class Alerts {
   }
 
   /** " via JndiManager.lookup in log4j-core-2.14.1.jar (jndi)", or "" without a context frame. */
-  public static String via(CodeContext c) {
+  public static String via(@Nullable CodeContext c) {
     return c == null ? "" : " via " + frame(c) + " (" + c.getCategory() + ")";
   }
 
@@ -196,7 +197,7 @@ public final class Alerts {
     return cls < 0 ? frame : frame.substring(cls + 1);
   }
 
-  private static CodeContext firstContext(Event e) {
+  private static @Nullable CodeContext firstContext(Event e) {
     return e.getContextsCount() == 0 ? null : e.getContexts(0);
   }
 

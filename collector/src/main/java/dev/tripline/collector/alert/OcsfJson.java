@@ -8,6 +8,7 @@ import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -145,6 +146,6 @@ public final class OcsfJson {
   }
 
   private static String title(String enumName) {
-    return enumName.charAt(0) + enumName.substring(1).toLowerCase();
+    return enumName.charAt(0) + enumName.substring(1).toLowerCase(Locale.ROOT);
   }
 }

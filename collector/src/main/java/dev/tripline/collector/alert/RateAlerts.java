@@ -14,6 +14,7 @@ import dev.tripline.model.Schema;
 import dev.tripline.model.ServiceProfile;
 import dev.tripline.model.Severity;
 import java.time.Duration;
+import java.util.Locale;
 
 /** Builds RATE_ANOMALY alerts: one per service and feature, folded like any other. */
 public final class RateAlerts {
@@ -24,7 +25,7 @@ public final class RateAlerts {
     MitreTechnique mitre = v.feature() == 1 ? Mitre.NETWORK_SERVICE_DISCOVERY
         : v.feature() == 0 ? Mitre.EXFILTRATION_OVER_C2 : v.feature() == 4 ? Mitre.COMMAND_INTERPRETER : Mitre.DATA_FROM_LOCAL_SYSTEM;
     String title = String.format("Rate anomaly: %.0f %s in %s (learned at most %.0f)", v.value(), feature,
-        window.toString().substring(2).toLowerCase(), v.learnedMax());
+        window.toString().substring(2).toLowerCase(Locale.ROOT), v.learnedMax());
     AgentIdentity agent = profile.getInstancesMap().values().stream().map(InstanceSeen::getAgent).findFirst()
         .orElse(AgentIdentity.newBuilder().setService(profile.getService()).build());
     return Alert.newBuilder()

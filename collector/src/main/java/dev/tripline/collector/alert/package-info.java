@@ -4,4 +4,7 @@
  * Pure functions of the wire model; reads {@code kind}, {@code normalize}, {@code detect}'s rule and
  * MITRE types and {@code json}. No Kafka, no I/O.
  */
+@NullMarked
 package dev.tripline.collector.alert;
+
+import org.jspecify.annotations.NullMarked;

@@ -8,6 +8,7 @@ import dev.tripline.model.ServiceProfile;
 import dev.tripline.model.Severity;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the analyst surface (console, REST API, CLI) needs from the detection pipeline.
@@ -52,7 +53,8 @@ public interface AnalystBackend {
   }
 
   /** Filters for {@link #alerts}; null fields match everything. */
-  record AlertQuery(String service, Severity minSeverity, AlertReason reason, AlertState state, int limit) {
+  record AlertQuery(@Nullable String service, @Nullable Severity minSeverity, @Nullable AlertReason reason,
+      @Nullable AlertState state, int limit) {
     public static AlertQuery all(int limit) {
       return new AlertQuery(null, null, null, null, limit);
     }

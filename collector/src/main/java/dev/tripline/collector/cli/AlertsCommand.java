@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,7 +25,7 @@ public final class AlertsCommand implements Callable<Integer> {
   boolean json;
 
   @Option(names = "--service", description = "Only this service.")
-  String service;
+  @Nullable String service;
 
   @Option(names = "--limit", description = "How many recent alerts to show first (default 50).")
   int limit = 50;

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /** Options and calls shared by the commands that talk to a running collector's REST API. */
@@ -16,7 +17,7 @@ public final class ApiClient {
   String url = "http://127.0.0.1:8470";
 
   @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the access token (else env TRIPLINE_HTTP_TOKEN).")
-  Path tokenFile;
+  @Nullable Path tokenFile;
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 

@@ -4,6 +4,7 @@ import dev.tripline.collector.config.CollectorConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that start a collector ({@code run}, {@code demo}). */
@@ -11,22 +12,22 @@ public final class CollectorOptions {
 
   @Option(names = "--bootstrap-servers", paramLabel = "host:port[,host:port]",
       description = "Kafka cluster to use. Default: an embedded single-node Kafka in --data-dir.")
-  String bootstrapServers;
+  @Nullable String bootstrapServers;
 
   @Option(names = "--config", paramLabel = "FILE", description = "Properties file with collector settings (see docs/configuration.md).")
-  Path configFile;
+  @Nullable Path configFile;
 
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Embedded Kafka and Kafka Streams state. Default: ./tripline-data")
-  Path dataDir;
+  @Nullable Path dataDir;
 
   @Option(names = "--partitions", paramLabel = "N", description = "Partitions of the topics the collector creates (default 3).")
-  Integer partitions;
+  @Nullable Integer partitions;
 
   @Option(names = "--replication-factor", paramLabel = "N", description = "Replication factor of the topics the collector creates (default 1).")
-  Integer replication;
+  @Nullable Integer replication;
 
   @Option(names = "--http-port", paramLabel = "PORT", description = "Console, API, /metrics and /health port (default 8470).")
-  Integer httpPort;
+  @Nullable Integer httpPort;
 
   @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "Any setting, e.g. --set learning.period=1h")
   Map<String, String> settings = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import dev.tripline.collector.demo.Demo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,7 +16,7 @@ public final class DemoCommand implements Callable<Integer> {
   boolean keepRunning;
 
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Working directory of the demo. Default: a new temporary directory.")
-  Path dataDir;
+  @Nullable Path dataDir;
 
   @Option(names = "--learning", paramLabel = "DURATION", description = "How long the profile learns before monitoring (default 15s).")
   String learning = "15s";

@@ -1,5 +1,7 @@
 package dev.tripline.collector.cli;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Attacker-chosen text (paths, argv, hosts, class names, titles) made safe to print to a terminal:
  * control characters that could retitle the window, move the cursor, hide or rewrite text are shown
@@ -26,7 +28,7 @@ public final class TerminalSafe {
     return sb == null ? s : sb.toString();
   }
 
-  private static String escape(char c) {
+  private static @Nullable String escape(char c) {
     switch (c) {
       case '\n': return "\\n";
       case '\r': return "\\r";

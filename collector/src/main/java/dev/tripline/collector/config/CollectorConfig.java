@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Collector settings: defaults, then an optional properties file ({@code --config}), then
@@ -171,7 +172,7 @@ public final class CollectorConfig {
       return this;
     }
 
-    public Builder set(String key, String value) {
+    public Builder set(String key, @Nullable String value) {
       if (value != null) {
         values.put(checkKey(key), value);
       }

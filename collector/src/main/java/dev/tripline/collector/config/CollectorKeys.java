@@ -6,6 +6,7 @@ import dev.tripline.config.Key;
 import dev.tripline.config.KeyTable;
 import dev.tripline.config.Type;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every key the collector reads, declared once (type with its bounds, default, description).
@@ -81,7 +82,7 @@ public final class CollectorKeys {
   private CollectorKeys() {}
 
   /** The declaration of {@code name}, or null. */
-  public static Key<?> get(String name) {
+  public static @Nullable Key<?> get(String name) {
     return TABLE.get(name);
   }
 }

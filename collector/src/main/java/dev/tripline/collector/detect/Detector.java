@@ -9,6 +9,7 @@ import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ProfileState;
 import java.util.HashMap;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The per-event decision, free of Kafka: known-bad alerts always (never learned); a known behaviour
@@ -34,11 +35,13 @@ public final class Detector {
    * {@code newBehaviour}: a NEW_* alert the caller raises within its per-kind bound;
    * {@code learned}: what learning did when the profile was full (null when added or not learning).
    */
-  public record Verdict(Alert alert, Alert newBehaviour, Profiles.Learned learned, String key) {
-    static final Verdict NONE = new Verdict(null, null, null, null);
+  public record Verdict(@Nullable Alert alert, @Nullable Alert newBehaviour, Profiles.@Nullable Learned learned,
+      String key) {
+    /** Nothing to raise or report (its key is not needed). */
+    static final Verdict NONE = new Verdict(null, null, null, "");
 
     /** The alert this verdict asks for, of either kind, or null. */
-    public Alert any() {
+    public @Nullable Alert any() {
       return alert != null ? alert : newBehaviour;
     }
   }
@@ -53,8 +56,8 @@ public final class Detector {
       return new Verdict(Alerts.knownBad(profile.builder().build(), agent, e, c.rule().get(), now), null, null, key);
     }
     if (known != null) {
-      profile.touch(known.getKey(), e, now);
-      Alert codePath = codeOwner(profile, agent, e, profile.entry(known.getKey()), now);
+      ProfileEntry counted = profile.touch(known.getKey(), e, now);
+      Alert codePath = codeOwner(profile, agent, e, counted, now);
       return codePath == null ? Verdict.NONE : new Verdict(codePath, null, null, key);
     }
     if (profile.state() == ProfileState.LEARNING) {
@@ -68,7 +71,7 @@ public final class Detector {
    * For a known behaviour (already counted): learns its code owner while LEARNING, or returns
    * NEW_CODE_PATH when, once MONITORING, code that never did it does it now; else null.
    */
-  public Alert codeOwner(Profiles profile, AgentIdentity agent, Event e, ProfileEntry known, long now) {
+  public @Nullable Alert codeOwner(Profiles profile, AgentIdentity agent, Event e, ProfileEntry known, long now) {
     String owner = owner(e);
     if (CodeOwner.known(known, owner)) {
       return null;

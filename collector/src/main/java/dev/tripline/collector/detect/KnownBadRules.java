@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Behaviour that is bad whatever a service's profile says: a JVM spawning a shell, reading
@@ -35,7 +36,8 @@ public final class KnownBadRules {
   static final List<String> MATCHES = List.of("exec", "path", "host", "port", "socket", "any");
 
   /** Extra conditions of a rule, all of which must hold; null fields are not checked. */
-  public record When(Set<EventKind> kinds, List<String> contexts, List<Pattern> classes, List<Pattern> jars) {
+  public record When(@Nullable Set<EventKind> kinds, @Nullable List<String> contexts, @Nullable List<Pattern> classes,
+      @Nullable List<Pattern> jars) {
     static final When ALWAYS = new When(null, null, null, null);
 
     boolean holds(Event e) {
@@ -44,11 +46,11 @@ public final class KnownBadRules {
       if (classes != null && !any(classes, e.getCallSite().getClassName())) return false;
       // jar= names the artifact or the deployable it is nested in ("app.jar" matches every jar inside it)
       return jars == null || any(jars, e.getCallSite().getJarName())
-          || !e.getCallSite().getArchive().isEmpty() && any(jars, e.getCallSite().getArchive());
+          || (!e.getCallSite().getArchive().isEmpty() && any(jars, e.getCallSite().getArchive()));
     }
 
     /** The first context frame of a category this rule names, or null. */
-    CodeContext context(Event e) {
+    @Nullable CodeContext context(Event e) {
       if (contexts == null) return null;
       for (CodeContext c : e.getContextsList()) {
         if (contexts.contains(c.getCategory()) || contexts.contains("*")) return c;
@@ -143,7 +145,7 @@ public final class KnownBadRules {
     List<String> contexts = null;
     List<Pattern> classes = null;
     List<Pattern> jars = null;
-    for (String cond : field.trim().split("\\s+")) {
+    for (String cond : field.trim().split("\\s+", -1)) {
       if (cond.isEmpty()) continue;
       int eq = cond.indexOf('=');
       if (eq <= 0 || eq == cond.length() - 1) {
@@ -241,7 +243,7 @@ public final class KnownBadRules {
 
   private static List<Pattern> globs(String commaSeparated) {
     List<Pattern> out = new ArrayList<>();
-    for (String p : commaSeparated.split(",")) {
+    for (String p : commaSeparated.split(",", -1)) {
       if (!p.trim().isEmpty()) out.add(glob(p.trim()));
     }
     return out;

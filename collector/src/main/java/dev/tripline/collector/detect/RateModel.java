@@ -6,9 +6,12 @@ import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.RateWindow;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import smile.anomaly.IsolationForest;
 
 /**
@@ -23,8 +26,8 @@ import smile.anomaly.IsolationForest;
 public final class RateModel {
   public static final String[] FEATURES = {"connects", "distinct peers", "file reads", "file writes", "spawns", "dns lookups"};
   private static final int CONNECTS = 0;
-  /** Per kind (by ordinal): the feature its events count towards ({@link KindRow#rateFeature()}), or -1. */
-  private static final int[] FEATURE_OF = featureOf();
+  /** Per kind: the feature its events count towards ({@link KindRow#rateFeature()}); absent when none. */
+  private static final Map<EventKind, Integer> FEATURE_OF = featureOf();
   static final int MIN_TRAINING_WINDOWS = 8;
   static final double MIN_EXCESS = 20;
   static final double EXCESS_FACTOR = 3;
@@ -36,8 +39,8 @@ public final class RateModel {
 
     public void add(Event e) {
       long n = Math.max(1, e.getCount());
-      int feature = FEATURE_OF[e.getKind().ordinal()];
-      if (feature < 0) {
+      Integer feature = FEATURE_OF.get(e.getKind());
+      if (feature == null) {
         return;
       }
       counts[feature] += n;
@@ -53,11 +56,13 @@ public final class RateModel {
     }
   }
 
-  private static int[] featureOf() {
-    int[] of = new int[EventKind.values().length];
-    java.util.Arrays.fill(of, -1);
+  private static Map<EventKind, Integer> featureOf() {
+    Map<EventKind, Integer> of = new EnumMap<>(EventKind.class);
     for (KindRow row : KindTable.rows()) {
-      of[row.kind().ordinal()] = row.rateFeature() == null ? -1 : List.of(FEATURES).indexOf(row.rateFeature());
+      String feature = row.rateFeature();
+      if (feature != null) {
+        of.put(row.kind(), List.of(FEATURES).indexOf(feature));
+      }
     }
     return of;
   }
@@ -77,7 +82,7 @@ public final class RateModel {
   }
 
   /** Scores a window against the LEARNING windows of the history; null when normal or not enough to judge. */
-  public Verdict judge(List<RateWindow> history, double[] window) {
+  public @Nullable Verdict judge(List<RateWindow> history, double[] window) {
     double[][] training = history.stream().filter(w -> w.getState() == ProfileState.LEARNING)
         .map(w -> w.getFeaturesList().stream().mapToDouble(Double::doubleValue).toArray())
         .filter(f -> f.length == FEATURES.length).toArray(double[][]::new);

@@ -6,4 +6,7 @@
  * {@code ProfileOverflow}. May use {@code kind}, {@code normalize}, {@code profile}, {@code alert},
  * Caffeine and Smile; must not import {@code org.apache.kafka} (checked by {@code PackageRulesTest}).
  */
+@NullMarked
 package dev.tripline.collector.detect;
+
+import org.jspecify.annotations.NullMarked;

@@ -6,6 +6,7 @@ import java.net.SocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.jspecify.annotations.Nullable;
 
 /**
  * At most {@code max} open connections per client address: one client cannot take every connection
@@ -46,7 +47,7 @@ final class AddressLimit implements Connection.Listener {
     }
   }
 
-  private static InetAddress address(Connection c) {
+  private static @Nullable InetAddress address(Connection c) {
     if (!(c.getEndPoint() instanceof SocketChannelEndPoint)) {
       return null;
     }

@@ -264,7 +264,7 @@ public final class AnalystServer implements AutoCloseable {
     if (raw == null || raw.isEmpty()) {
       return q;
     }
-    for (String pair : raw.split("&")) {
+    for (String pair : raw.split("&", -1)) {
       int eq = pair.indexOf('=');
       if (eq > 0) {
         q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));

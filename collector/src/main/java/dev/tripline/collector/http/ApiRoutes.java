@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** The REST API under {@code /api/} (docs/api.md), as one route table over the {@link AnalystBackend}. */
 final class ApiRoutes {
@@ -79,7 +80,7 @@ final class ApiRoutes {
     throw HttpError.badRequest("query parameter 'limit' must be a whole number from 1 to " + MAX_LIMIT);
   }
 
-  private static <E extends Enum<E>> E parseEnum(Class<E> type, String field, String value) {
+  private static <E extends Enum<E>> @Nullable E parseEnum(Class<E> type, String field, @Nullable String value) {
     if (value == null || value.isEmpty()) {
       return null;
     }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who is asking: a bearer token (tools, the CLI) or a console session cookie obtained by logging in
@@ -21,7 +22,7 @@ final class Auth {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** The authenticated caller; actions are recorded under its name. {@code session} is null for bearer tokens. */
-  record Principal(String name, Session session) {
+  record Principal(String name, @Nullable Session session) {
     boolean cookieSession() {
       return session != null;
     }
@@ -62,7 +63,7 @@ final class Auth {
   }
 
   /** The caller, or null when it presented no credentials or wrong ones; throws {@link Throttled}. */
-  Principal authenticate(Exchange ex) {
+  @Nullable Principal authenticate(Exchange ex) {
     String header = ex.header("Authorization");
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return presented(ex, header.substring(7).trim()) ? new Principal("admin", null) : null;
@@ -79,7 +80,7 @@ final class Auth {
   }
 
   /** A new session for the right token, null for a wrong one; throws {@link Throttled}. */
-  Session login(Exchange ex, String presented) {
+  @Nullable Session login(Exchange ex, String presented) {
     if (!presented(ex, presented)) {
       return null;
     }
@@ -115,12 +116,12 @@ final class Auth {
     return false;
   }
 
-  private static String cookie(Exchange ex, String name) {
+  private static @Nullable String cookie(Exchange ex, String name) {
     String header = ex.header("Cookie");
     if (header == null) {
       return null;
     }
-    for (String part : header.split(";")) {
+    for (String part : header.split(";", -1)) {
       String p = part.trim();
       if (p.startsWith(name + "=")) {
         return p.substring(name.length() + 1);

@@ -9,6 +9,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 
 /** One request and its answer: the parts of Jetty's request the routes use, and ways to reply once. */
 final class Exchange {
@@ -51,11 +52,12 @@ final class Exchange {
     send(status, "application/json", Json.write(body));
   }
 
-  void error(int status, String message) {
+  void error(int status, @Nullable String message) {
     if (status == 401) {
       addHeader("WWW-Authenticate", "Bearer realm=\"tripline\"");
     }
-    json(status, Map.of("error", message, "status", status));
+    // Map.of refuses null: an exception without a message must still answer, not throw in the error path
+    json(status, Map.of("error", message == null ? "error " + status : message, "status", status));
   }
 
   void redirect(String location) {

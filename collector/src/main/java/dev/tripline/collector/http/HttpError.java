@@ -1,18 +1,20 @@
 package dev.tripline.collector.http;
 
+import org.jspecify.annotations.Nullable;
+
 /** A request that ends in an error status with a message for the client (never a stack trace). */
 final class HttpError extends RuntimeException {
   final int status;
-  final String header;
-  final String headerValue;
+  final @Nullable String header;
+  final @Nullable String headerValue;
   /** The {@code tripline_http_rejected_total} reason this refusal counts under, or null. */
-  String metric;
+  @Nullable String metric;
 
   HttpError(int status, String message) {
     this(status, message, null, null);
   }
 
-  HttpError(int status, String message, String header, String headerValue) {
+  HttpError(int status, String message, @Nullable String header, @Nullable String headerValue) {
     super(message, null, false, false);
     this.status = status;
     this.header = header;

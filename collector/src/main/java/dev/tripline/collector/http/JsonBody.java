@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tripline.collector.json.Json;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -29,7 +30,7 @@ final class JsonBody {
       throw HttpError.malformedBody("request body: " + e.getMessage());
     }
     if (!(node instanceof ObjectNode o)) {
-      throw HttpError.malformedBody("request body must be a JSON object, not " + node.getNodeType().name().toLowerCase());
+      throw HttpError.malformedBody("request body must be a JSON object, not " + node.getNodeType().name().toLowerCase(Locale.ROOT));
     }
     for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
       String name = it.next();

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The API's route table: method + path pattern ({@code /alerts/{id}/ack}) → action. A path that
@@ -18,7 +19,7 @@ final class Routes {
   }
 
   private record Route(String method, String[] parts, Action action) {
-    Map<String, String> match(String[] path) {
+    @Nullable Map<String, String> match(String[] path) {
       if (path.length != parts.length) {
         return null;
       }

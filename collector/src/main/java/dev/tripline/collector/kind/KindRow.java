@@ -4,6 +4,7 @@ import dev.tripline.model.AlertReason;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.MitreTechnique;
 import dev.tripline.model.Severity;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the collector knows about one {@link EventKind}: one row of {@link KindTable}.
@@ -21,7 +22,7 @@ import dev.tripline.model.Severity;
  * @param rateFeature the rate feature it counts towards (a name in {@code RateModel.FEATURES}), or null
  */
 public record KindRow(EventKind kind, Family family, EventKind profileKind, TargetShape target, AlertReason reason,
-    Severity severity, MitreTechnique mitre, String title, String normally, String done, String rateFeature) {
+    Severity severity, MitreTechnique mitre, String title, String normally, String done, @Nullable String rateFeature) {
 
   /** The four families the agent's capture groups and the console group kinds by. */
   public enum Family { NETWORK, DNS, FILE, PROCESS, NONE }

@@ -26,6 +26,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one table of event kinds: a new kind of behaviour is one row here (and, if its target has a
@@ -69,7 +70,7 @@ public final class KindTable {
 
   private static void row(EventKind kind, KindRow.Family family, EventKind profileKind, KindRow.TargetShape target,
       AlertReason reason, Severity severity, dev.tripline.model.MitreTechnique mitre, String title, String normally,
-      String done, String rateFeature) {
+      String done, @Nullable String rateFeature) {
     KindRow row = new KindRow(kind, family, profileKind, target, reason, severity, mitre, title, normally, done, rateFeature);
     if (ROWS.put(kind, row) != null) {
       throw new IllegalStateException("two rows for " + kind);

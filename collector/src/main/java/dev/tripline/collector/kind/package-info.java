@@ -5,4 +5,7 @@
  * switches on the row's {@code TargetShape} in a switch expression without {@code default}. Uses the
  * wire model and {@code detect.Mitre} only.
  */
+@NullMarked
 package dev.tripline.collector.kind;
+
+import org.jspecify.annotations.NullMarked;

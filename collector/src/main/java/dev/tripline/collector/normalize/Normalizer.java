@@ -8,6 +8,7 @@ import dev.tripline.model.NetworkTarget;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -60,7 +61,7 @@ public final class Normalizer {
       case ENDPOINT -> isUnix(e.getNetwork()) ? unix(e.getNetwork()) : endpoint(e.getNetwork());
       // Peers of a server are many and churn (pods, NAT): the behaviour is "accepts on this port".
       case LOCAL_PORT -> isUnix(e.getNetwork()) ? unix(e.getNetwork()) : ":" + port(e.getNetwork().getPort());
-      case DNS_NAME -> e.getDns().getQuery().toLowerCase();
+      case DNS_NAME -> e.getDns().getQuery().toLowerCase(Locale.ROOT);
       case PATH -> path(judgedPath(e.getFile()));
       case RENAMED_PATH -> {
         String dest = judgedNewPath(e.getFile());
@@ -102,7 +103,7 @@ public final class Normalizer {
   }
 
   static String endpoint(NetworkTarget n) {
-    String host = n.getHost().isEmpty() ? n.getIp() : n.getHost().toLowerCase();
+    String host = n.getHost().isEmpty() ? n.getIp() : n.getHost().toLowerCase(Locale.ROOT);
     return host + ":" + n.getPort();
   }
 

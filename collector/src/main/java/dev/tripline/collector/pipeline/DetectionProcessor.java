@@ -22,6 +22,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Moves records and state around {@link Detection}, which makes every decision: batches and analyst
@@ -122,7 +123,7 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
   }
 
   @Override
-  public Alert alert(String id) {
+  public @Nullable Alert alert(String id) {
     return id == null || id.isEmpty() ? null : alerts.get(id);
   }
 

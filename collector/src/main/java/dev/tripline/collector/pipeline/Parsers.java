@@ -14,6 +14,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.jspecify.annotations.Nullable;
 
 /**
  * First step for each input topic: protobuf bytes to messages, checked at the edge. A record that
@@ -67,7 +68,7 @@ final class Parsers {
     private final Decoder decoder;
     private final String topic;
     private final Counter deadLetters;
-    private final EventChecks checks;
+    private final @Nullable EventChecks checks;
     /** Services heard on their own topic in this task (at most services.max): the shared topic is refused for them. */
     private final Set<String> ownTopic = new HashSet<>();
     private ProcessorContext<Object, Object> context;
@@ -76,7 +77,7 @@ final class Parsers {
       this(decoder, topic, deadLetters, null);
     }
 
-    Parse(Decoder decoder, String topic, Counter deadLetters, EventChecks checks) {
+    Parse(Decoder decoder, String topic, Counter deadLetters, @Nullable EventChecks checks) {
       this.decoder = decoder;
       this.topic = topic;
       this.deadLetters = deadLetters;

@@ -6,6 +6,7 @@ import com.google.protobuf.Parser;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A protobuf message in a store or on a topic. A stored value that no longer parses reads as null
@@ -31,7 +32,7 @@ final class ProtoSerde<T extends MessageLite> implements Serde<T> {
     return (topic, bytes) -> parse(bytes, parser);
   }
 
-  static <T> T parse(byte[] bytes, Parser<T> parser) {
+  static <T> @Nullable T parse(byte @Nullable [] bytes, Parser<T> parser) {
     if (bytes == null) {
       return null;
     }

@@ -78,7 +78,7 @@ final class RecordLimits {
 
   private boolean fits(Alert a) {
     return a.getSerializedSize() <= maxRecordBytes / 8
-        || a.getSerializedSize() < maxRecordBytes && OcsfJson.of(a).getBytes(StandardCharsets.UTF_8).length < maxRecordBytes;
+        || (a.getSerializedSize() < maxRecordBytes && OcsfJson.of(a).getBytes(StandardCharsets.UTF_8).length < maxRecordBytes);
   }
 
   /** The profile, within its budget (and never beyond a record). */

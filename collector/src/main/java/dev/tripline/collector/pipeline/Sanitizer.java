@@ -45,6 +45,7 @@ final class Sanitizer {
    *
    * @param now the collector's clock
    */
+  @SuppressWarnings("ReferenceEquality") // event() returns its argument itself when nothing changed: identity is the test
   EventBatch sanitize(EventBatch batch, long now) {
     int unknownFields = unknownFields(batch);
     if (unknownFields > 0) {
@@ -223,6 +224,7 @@ final class Sanitizer {
     return b.build();
   }
 
+  @SuppressWarnings("ReferenceEquality") // a fast path only; the map check below decides
   private static int has(MessageOrBuilder m) {
     UnknownFieldSet u = m.getUnknownFields();
     return u == UnknownFieldSet.getDefaultInstance() || u.asMap().isEmpty() ? 0 : 1; // identity first: the usual case, no map

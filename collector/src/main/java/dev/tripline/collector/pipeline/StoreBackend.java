@@ -28,6 +28,7 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.jspecify.annotations.Nullable;
 
 /** {@link AnalystBackend} over the global view stores, with actions written to the actions topic. */
 final class StoreBackend implements AnalystBackend, AutoCloseable {
@@ -146,7 +147,7 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
     return store == null || key == null ? Optional.empty() : Optional.ofNullable(decodeQuietly(decode, store.get(key)));
   }
 
-  private ReadOnlyKeyValueStore<String, byte[]> store(String name) {
+  private @Nullable ReadOnlyKeyValueStore<String, byte[]> store(String name) {
     try {
       return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, byte[]>keyValueStore()));
     } catch (RuntimeException e) {
@@ -154,7 +155,7 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
     }
   }
 
-  private static <T> T decodeQuietly(Decode<T> decode, byte[] bytes) {
+  private static <T> @Nullable T decodeQuietly(Decode<T> decode, byte[] bytes) {
     if (bytes == null) return null;
     try {
       return decode.apply(bytes);

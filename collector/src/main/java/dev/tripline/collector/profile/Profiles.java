@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A service's profile while one batch (or action) is applied to it: the protobuf builder plus an
@@ -69,20 +70,31 @@ public final class Profiles {
   }
 
   /** The entry for this behaviour, or null. */
-  public ProfileEntry entry(String key) {
+  public @Nullable ProfileEntry entry(String key) {
     Integer i = index.get(key);
     return i == null ? null : profile.getEntries(i);
   }
 
-  /** Counts a known behaviour. */
-  public void touch(String key, Event e, long now) {
+  /** Where a known behaviour's entry sits; callers pass keys {@link #known} or {@link #entry} found. */
+  private int slot(String key) {
+    Integer i = index.get(key);
+    if (i == null) {
+      throw new IllegalArgumentException("not in the profile: " + key);
+    }
+    return i;
+  }
+
+  /** Counts a known behaviour; returns its entry as counted. */
+  public ProfileEntry touch(String key, Event e, long now) {
     // In place: the hot path of a monitored service, once per event.
-    ProfileEntry.Builder entry = profile.getEntriesBuilder(index.get(key));
+    int slot = slot(key);
+    ProfileEntry.Builder entry = profile.getEntriesBuilder(slot);
     entry.setCount(entry.getCount() + Math.max(1, e.getCount()))
         .setLastSeenMs(Math.max(entry.getLastSeenMs(), now));
     if (e.hasCallSite()) {
       entry.setCallSite(callSite(e));
     }
+    return profile.getEntries(slot);
   }
 
   /** Adds a behaviour as normal ({@code origin}: "learned" or "accepted by …"). */
@@ -152,7 +164,7 @@ public final class Profiles {
   }
 
   /** The entry for this behaviour, or the generalised entry that stands for it, or null. */
-  public ProfileEntry known(String key) {
+  public @Nullable ProfileEntry known(String key) {
     ProfileEntry exact = entry(key);
     if (exact != null) {
       return exact;
@@ -261,7 +273,7 @@ public final class Profiles {
         || entry.getCodeOwnersList().contains(CodeOwner.ANY)) {
       return;
     }
-    ProfileEntry.Builder b = profile.getEntriesBuilder(index.get(key));
+    ProfileEntry.Builder b = profile.getEntriesBuilder(slot(key));
     String added = b.getCodeOwnersCount() < CodeOwner.MAX_PER_ENTRY - 1 ? owner : CodeOwner.ANY;
     b.addCodeOwners(added);
     bytes += added.length() + 2;

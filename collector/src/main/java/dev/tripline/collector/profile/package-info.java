@@ -3,4 +3,7 @@
  * bounds per kind family and in bytes) and {@code Generalizer} (patterns such as {@code /tmp/*} once a
  * family is full). Uses {@code kind}, {@code detect.CodeOwner} and the wire model; no Kafka.
  */
+@NullMarked
 package dev.tripline.collector.profile;
+
+import org.jspecify.annotations.NullMarked;

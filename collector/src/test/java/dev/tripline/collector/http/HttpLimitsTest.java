@@ -138,7 +138,7 @@ class HttpLimitsTest {
         "-alias", "tripline", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1",
         "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit")
         .redirectErrorStream(true).start();
-    assertEquals(0, keytool.waitFor(), new String(keytool.getInputStream().readAllBytes()));
+    assertEquals(0, keytool.waitFor(), new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     try (AnalystServer server = server(registry(), "http.tls.keystore", keystore.toString(), "http.tls.keystore.password", "changeit")) {
       assertTrue(server.baseUrl().startsWith("https://"));
       List<Socket> slow = new ArrayList<>();

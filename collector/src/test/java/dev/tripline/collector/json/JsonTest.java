@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +53,7 @@ class JsonTest {
   @Test
   void deepNestingIsRefusedNotAStackOverflow() {
     String deep = "[".repeat(100_000) + "]".repeat(100_000);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.tree(deep.getBytes()));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.tree(deep.getBytes(StandardCharsets.UTF_8)));
     assertTrue(e.getMessage().contains("nesting depth"), e.getMessage());
     assertEquals(3000, ((String) Json.object("{\"c\":\"" + "x".repeat(3000) + "\"}").get("c")).length());
   }
