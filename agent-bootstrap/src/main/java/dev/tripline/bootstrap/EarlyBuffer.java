@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -34,7 +35,8 @@ public final class EarlyBuffer implements TriplineDispatcher {
   private final AtomicReferenceArray<Observation> slots = new AtomicReferenceArray<>(CAPACITY);
   private final AtomicInteger claimed = new AtomicInteger();
   private volatile TriplineDispatcher next;
-  private volatile long dropped;
+  /** Observations lost: every one once the buffer is full, from any thread. */
+  private final AtomicLong dropped = new AtomicLong();
 
   @Override
   public void observe(int hook, Object a, Object b, int n, Throwable error) {
@@ -45,7 +47,7 @@ public final class EarlyBuffer implements TriplineDispatcher {
     }
     int i = claimed.getAndIncrement();
     if (i >= CAPACITY) {
-      dropped++;
+      dropped.incrementAndGet();
       return;
     }
     List<StackWalker.StackFrame> frames = i < WITH_STACK ? WALKER.walk(new FirstFrames()) : List.of();
@@ -78,14 +80,14 @@ public final class EarlyBuffer implements TriplineDispatcher {
     for (int i = from; i < n; i++) {
       Observation o = slots.get(i);
       for (int spin = 0; o == null && spin < 1_000; spin++) {
-        Thread.yield(); // a slot claimed a moment ago is being filled
+        pause(); // a slot claimed a moment ago is being filled
         o = slots.get(i);
       }
       if (o != null) {
         out.add(o);
         slots.set(i, null);
       } else {
-        dropped++;
+        dropped.incrementAndGet();
       }
     }
     return out;
@@ -93,7 +95,7 @@ public final class EarlyBuffer implements TriplineDispatcher {
 
   /** Observations that found the buffer full. */
   public long dropped() {
-    return dropped;
+    return dropped.get();
   }
 
   /** One buffered call of {@link TriplineDispatcher#observe}, with where and when it happened. */
@@ -131,5 +133,11 @@ public final class EarlyBuffer implements TriplineDispatcher {
       }
       return out;
     }
+  }
+
+  /** Lets the writer that claimed a slot a moment ago finish it: at most 1000 yields per slot, once, at hand-over. */
+  @SuppressWarnings("ThreadPriorityCheck")
+  private static void pause() {
+    Thread.yield();
   }
 }

@@ -16,6 +16,12 @@ public final class TriplineBridge {
   /** Exceptions thrown by the dispatcher, caught here so they never reach the application. */
   public static volatile long errors;
 
+  /** Racy on purpose: a diagnostic count must never cost the application a lock or a CAS loop. */
+  @SuppressWarnings("NonAtomicVolatileUpdate")
+  private static void countError() {
+    errors++;
+  }
+
   /** Depth at which a thread counts as the agent's own: it never reports. */
   public static final int AGENT_THREAD = 1 << 20;
 
@@ -81,7 +87,7 @@ public final class TriplineBridge {
     try {
       t.observe(hook, a, b, n, error);
     } catch (Throwable e) {
-      errors++; // racy on purpose: a diagnostic count must never cost the application a lock
+      countError();
     } finally {
       d[0]--;
     }

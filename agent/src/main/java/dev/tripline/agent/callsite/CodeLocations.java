@@ -16,7 +16,7 @@ import java.security.CodeSource;
  *   <li>Spring Boot 3.2+ nested jars: {@code nested:/srv/app.jar/!BOOT-INF/lib/x-1.0.jar!/},
  *       {@code nested:/srv/app.jar/!BOOT-INF/classes/!/}</li>
  *   <li>Spring Boot before 3.2: {@code file:/srv/app.jar!/BOOT-INF/lib/x-1.0.jar!/}</li>
- *   <li>WARs, packed ({@code shop.war!/WEB-INF/lib/x.jar}, Tomcat's {@code shop.war*&#47;WEB-INF/...}) or
+ *   <li>WARs, packed ({@code shop.war!/WEB-INF/lib/x.jar}, Tomcat's {@code shop.war*} then {@code /WEB-INF/...}) or
  *       exploded ({@code /webapps/shop/WEB-INF/classes/}); Boot's exploded layers ({@code /app/BOOT-INF/lib/x.jar})</li>
  *   <li>plain jars (Quarkus' {@code quarkus-app/lib/main/g.a-1.0.jar} too) and class directories</li>
  * </ul>
@@ -107,7 +107,11 @@ public final class CodeLocations {
    * ("target/classes", "build/classes/java/main"), else the last two.
    */
   static String directoryName(String path) {
-    String[] parts = path.split("/");
+    int end = path.length();
+    while (end > 1 && path.charAt(end - 1) == '/') {
+      end--; // "…/classes/" names the same directory as "…/classes"
+    }
+    String[] parts = path.substring(0, end).split("/", -1);
     int n = parts.length;
     int from = Math.max(0, n - 2);
     for (int i = n - 1; i >= Math.max(1, n - 3); i--) {

@@ -77,6 +77,7 @@ public final class KafkaSink implements EventSink {
   }
 
   @Override
+  @SuppressWarnings("FutureReturnValueIgnored") // the send's callback handles its outcome; waiting would block the pipeline
   public void publish(EventBatch batch, Consumer<EventBatch> onLost) {
     int events = batch.getEventsCount();
     long now = System.currentTimeMillis();
