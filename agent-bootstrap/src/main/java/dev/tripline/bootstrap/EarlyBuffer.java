@@ -23,18 +23,22 @@ import java.util.stream.Stream;
 public final class EarlyBuffer implements TriplineDispatcher {
   public static final int CAPACITY = 8192;
   public static final int WITH_STACK = 2048;
+
   /**
    * Frames kept per observation (innermost first): the call site and the context frames lie within
    * them in practice. With {@link #WITH_STACK} this bounds the buffer to a few MiB at worst.
    */
   public static final int MAX_FRAMES = 32;
 
-  private static final StackWalker WALKER = StackWalker.getInstance(
-      EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_REFLECT_FRAMES));
+  private static final StackWalker WALKER =
+      StackWalker.getInstance(
+          EnumSet.of(
+              StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_REFLECT_FRAMES));
 
   private final AtomicReferenceArray<Observation> slots = new AtomicReferenceArray<>(CAPACITY);
   private final AtomicInteger claimed = new AtomicInteger();
   private volatile TriplineDispatcher next;
+
   /** Observations lost: every one once the buffer is full, from any thread. */
   private final AtomicLong dropped = new AtomicLong();
 
@@ -50,8 +54,12 @@ public final class EarlyBuffer implements TriplineDispatcher {
       dropped.incrementAndGet();
       return;
     }
-    List<StackWalker.StackFrame> frames = i < WITH_STACK ? WALKER.walk(new FirstFrames()) : List.of();
-    slots.set(i, new Observation(hook, a, b, n, error, Thread.currentThread(), frames, System.currentTimeMillis()));
+    List<StackWalker.StackFrame> frames =
+        i < WITH_STACK ? WALKER.walk(new FirstFrames()) : List.of();
+    slots.set(
+        i,
+        new Observation(
+            hook, a, b, n, error, Thread.currentThread(), frames, System.currentTimeMillis()));
   }
 
   /**
@@ -61,7 +69,9 @@ public final class EarlyBuffer implements TriplineDispatcher {
   public List<Observation> drain(int from) {
     int n = Math.min(claimed.get(), CAPACITY);
     List<Observation> out = new ArrayList<>(Math.max(0, n - from));
-    for (int i = from; i < n && slots.get(i) != null; i++) { // stops at a slot still being filled: from + size stays exact
+    for (int i = from;
+        i < n && slots.get(i) != null;
+        i++) { // stops at a slot still being filled: from + size stays exact
       out.add(slots.getAndSet(i, null));
     }
     return out;
@@ -109,8 +119,15 @@ public final class EarlyBuffer implements TriplineDispatcher {
     public final List<StackWalker.StackFrame> frames;
     public final long timeMs;
 
-    Observation(int hook, Object a, Object b, int n, Throwable error, Thread thread,
-        List<StackWalker.StackFrame> frames, long timeMs) {
+    Observation(
+        int hook,
+        Object a,
+        Object b,
+        int n,
+        Throwable error,
+        Thread thread,
+        List<StackWalker.StackFrame> frames,
+        long timeMs) {
       this.hook = hook;
       this.a = a;
       this.b = b;
@@ -123,7 +140,8 @@ public final class EarlyBuffer implements TriplineDispatcher {
   }
 
   /** A named class rather than a lambda: no invokedynamic bootstrap under a hook. */
-  private static final class FirstFrames implements Function<Stream<StackWalker.StackFrame>, List<StackWalker.StackFrame>> {
+  private static final class FirstFrames
+      implements Function<Stream<StackWalker.StackFrame>, List<StackWalker.StackFrame>> {
     @Override
     public List<StackWalker.StackFrame> apply(Stream<StackWalker.StackFrame> s) {
       List<StackWalker.StackFrame> out = new ArrayList<>(MAX_FRAMES);
@@ -135,7 +153,10 @@ public final class EarlyBuffer implements TriplineDispatcher {
     }
   }
 
-  /** Lets the writer that claimed a slot a moment ago finish it: at most 1000 yields per slot, once, at hand-over. */
+  /**
+   * Lets the writer that claimed a slot a moment ago finish it: at most 1000 yields per slot, once,
+   * at hand-over.
+   */
   @SuppressWarnings("ThreadPriorityCheck")
   private static void pause() {
     Thread.yield();

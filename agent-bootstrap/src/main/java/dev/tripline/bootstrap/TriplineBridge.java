@@ -10,7 +10,9 @@ package dev.tripline.bootstrap;
  * throw into the application: every entry catches and counts.
  */
 public final class TriplineBridge {
-  /** Set by the agent: first an {@link EarlyBuffer}, then the recorder; null means "switched off". */
+  /**
+   * Set by the agent: first an {@link EarlyBuffer}, then the recorder; null means "switched off".
+   */
   public static volatile TriplineDispatcher dispatcher;
 
   /** Exceptions thrown by the dispatcher, caught here so they never reach the application. */
@@ -77,7 +79,10 @@ public final class TriplineBridge {
     DEPTH.get()[0] = AGENT_THREAD;
   }
 
-  /** Hands an observation to the agent with the thread marked busy, so the agent's own I/O is not seen. */
+  /**
+   * Hands an observation to the agent with the thread marked busy, so the agent's own I/O is not
+   * seen.
+   */
   private static void dispatch(int[] d, int hook, Object a, Object b, int n, Throwable error) {
     TriplineDispatcher t = dispatcher;
     if (t == null) {
@@ -93,7 +98,10 @@ public final class TriplineBridge {
     }
   }
 
-  /** A named class rather than a lambda: no invokedynamic bootstrap (and its class loading) under a hook. */
+  /**
+   * A named class rather than a lambda: no invokedynamic bootstrap (and its class loading) under a
+   * hook.
+   */
   private static final class DepthLocal extends ThreadLocal<int[]> {
     @Override
     protected int[] initialValue() {

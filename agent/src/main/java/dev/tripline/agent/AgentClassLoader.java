@@ -16,13 +16,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's own class loader. Everything the agent runs on (its pipeline and the relocated
- * ByteBuddy, Kafka client, protobuf, Caffeine, Micrometer) is stored in the jar under
- * {@code inst/} as {@code .classdata}, so the application's class loaders, class-path scanners
- * and ServiceLoader lookups never see it; only this loader defines it. Its parent is the platform
- * loader: the agent sees the JDK and the bootstrap bridge, never the application's classes.
+ * ByteBuddy, Kafka client, protobuf, Caffeine, Micrometer) is stored in the jar under {@code inst/}
+ * as {@code .classdata}, so the application's class loaders, class-path scanners and ServiceLoader
+ * lookups never see it; only this loader defines it. Its parent is the platform loader: the agent
+ * sees the JDK and the bootstrap bridge, never the application's classes.
  */
 final class AgentClassLoader extends ClassLoader {
   static final String PREFIX = "inst/";
+
   /** Shared with premain (which validated the configuration before this loader existed). */
   private static final String SHARED = "dev.tripline.agent.config.";
 
@@ -39,7 +40,8 @@ final class AgentClassLoader extends ClassLoader {
    * The loader over a packed agent jar, or null when {@code file} is not one (run from a classes
    * directory, as unit tests and IDEs do: the classes are then on the premain loader already).
    */
-  static @Nullable AgentClassLoader ifPacked(File file, ClassLoader premainLoader) throws IOException {
+  static @Nullable AgentClassLoader ifPacked(File file, ClassLoader premainLoader)
+      throws IOException {
     if (!file.isFile()) {
       return null;
     }
@@ -51,7 +53,8 @@ final class AgentClassLoader extends ClassLoader {
     return new AgentClassLoader(jar, file, premainLoader);
   }
 
-  private AgentClassLoader(JarFile jar, File agentJar, ClassLoader premainLoader) throws IOException {
+  private AgentClassLoader(JarFile jar, File agentJar, ClassLoader premainLoader)
+      throws IOException {
     super("tripline-agent", ClassLoader.getPlatformClassLoader());
     this.jar = jar;
     URL url = agentJar.toURI().toURL();
@@ -97,11 +100,17 @@ final class AgentClassLoader extends ClassLoader {
     return defineClass(name, bytes, 0, bytes.length, domain);
   }
 
-  /** Resources, class files included (ByteBuddy reads advice bytecode this way), from {@code inst/}. */
+  /**
+   * Resources, class files included (ByteBuddy reads advice bytecode this way), from {@code inst/}.
+   */
   @Override
   protected @Nullable URL findResource(String name) {
     String path = name.startsWith("/") ? name.substring(1) : name;
-    String entry = PREFIX + (path.endsWith(".class") ? path.substring(0, path.length() - 6) + ".classdata" : path);
+    String entry =
+        PREFIX
+            + (path.endsWith(".class")
+                ? path.substring(0, path.length() - 6) + ".classdata"
+                : path);
     if (jar.getEntry(entry) == null) {
       return null;
     }
@@ -115,6 +124,8 @@ final class AgentClassLoader extends ClassLoader {
   @Override
   protected Enumeration<URL> findResources(String name) {
     URL url = findResource(name);
-    return url == null ? Collections.emptyEnumeration() : Collections.enumeration(Collections.singletonList(url));
+    return url == null
+        ? Collections.emptyEnumeration()
+        : Collections.enumeration(Collections.singletonList(url));
   }
 }

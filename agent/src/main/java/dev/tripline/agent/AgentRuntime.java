@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The agent's thread ({@code tripline-pipeline}), from its first instruction: builds what
- * {@code premain} left out (recorder, caches, protobuf, identity, sink — the Kafka client), takes
- * over from the {@link EarlyBuffer} and replays what it saw, then runs the {@link Pipeline}. All of
- * it happens while the application starts, not before it.
+ * The agent's thread ({@code tripline-pipeline}), from its first instruction: builds what {@code
+ * premain} left out (recorder, caches, protobuf, identity, sink — the Kafka client), takes over
+ * from the {@link EarlyBuffer} and replays what it saw, then runs the {@link Pipeline}. All of it
+ * happens while the application starts, not before it.
  */
 final class AgentRuntime implements Runnable {
   /** Longest the JVM's exit waits for the last events (start-up still running included). */
@@ -49,16 +49,24 @@ final class AgentRuntime implements Runnable {
       // What happened first is reported first: replay while the buffer still buffers, then take
       // over and replay the little that came meanwhile (a shape's first file is the first one).
       int replayed = 0;
-      for (java.util.List<EarlyBuffer.Observation> batch = early.drain(0); !batch.isEmpty() && replayed < EarlyBuffer.CAPACITY;
+      for (java.util.List<EarlyBuffer.Observation> batch = early.drain(0);
+          !batch.isEmpty() && replayed < EarlyBuffer.CAPACITY;
           batch = early.drain(replayed)) {
         recorder.replay(batch);
         replayed += batch.size();
       }
       recorder.replay(early.handOver(recorder, replayed)); // live from here on
       times.put("recorder", System.nanoTime() - t0);
-      Coverage coverage = new Coverage(config.warnings(), hooks::applied, hooks::all, () -> loadHookedTypes(hooks));
-      Pipeline p = new Pipeline(config, recorder, stats, () -> Sinks.create(config, stats),
-          () -> IdentityResolver.resolve(config), coverage);
+      Coverage coverage =
+          new Coverage(config.warnings(), hooks::applied, hooks::all, () -> loadHookedTypes(hooks));
+      Pipeline p =
+          new Pipeline(
+              config,
+              recorder,
+              stats,
+              () -> Sinks.create(config, stats),
+              () -> IdentityResolver.resolve(config),
+              coverage);
       pipeline = p;
       ready.countDown();
       if (!p.open()) {
@@ -81,16 +89,21 @@ final class AgentRuntime implements Runnable {
   }
 
   /**
-   * JVM exit: stop reporting, then let the pipeline send what is pending — bounded by
-   * {@link #EXIT_BUDGET_MS}, and at once when nothing can be delivered (sink {@code none}). The
-   * Kafka sink itself waits less for a broker it never reached (see {@code KafkaSink.close}).
+   * JVM exit: stop reporting, then let the pipeline send what is pending — bounded by {@link
+   * #EXIT_BUDGET_MS}, and at once when nothing can be delivered (sink {@code none}). The Kafka sink
+   * itself waits less for a broker it never reached (see {@code KafkaSink.close}).
    */
   void stop(Thread thread) {
     TriplineBridge.dispatcher = null;
-    // With no sink nothing leaves the JVM; with Kafka, nothing delivered yet and no broker reachable (a
-    // TCP probe of the bootstrap servers, refused at once on a closed port) waiting for the producer is waste.
-    boolean unreachable = config.get("sink").equals("kafka") && stats.sentCount() == 0
-        && !dev.tripline.agent.transport.KafkaSink.anyReachable(config.get("kafka.bootstrap.servers"));
+    // With no sink nothing leaves the JVM; with Kafka, nothing delivered yet and no broker
+    // reachable (a
+    // TCP probe of the bootstrap servers, refused at once on a closed port) waiting for the
+    // producer is waste.
+    boolean unreachable =
+        config.get("sink").equals("kafka")
+            && stats.sentCount() == 0
+            && !dev.tripline.agent.transport.KafkaSink.anyReachable(
+                config.get("kafka.bootstrap.servers"));
     if (!config.get("sink").equals("none") && !unreachable) {
       long deadline = System.currentTimeMillis() + EXIT_BUDGET_MS;
       try {
@@ -107,10 +120,17 @@ final class AgentRuntime implements Runnable {
       times.printOnce();
       java.util.List<String> missing = new java.util.ArrayList<>(hooks.all());
       missing.removeAll(hooks.applied());
-      System.err.println("[tripline] hooks applied " + hooks.applied().size() + "/" + hooks.all().size()
-          + (missing.isEmpty() ? "" : "; not applied: " + missing)
-          + (hooks.failures().isEmpty() ? "" : "; failures: " + hooks.failures())
-          + "; events seen " + stats.seenCount() + ", errors " + stats.errorCount());
+      System.err.println(
+          "[tripline] hooks applied "
+              + hooks.applied().size()
+              + "/"
+              + hooks.all().size()
+              + (missing.isEmpty() ? "" : "; not applied: " + missing)
+              + (hooks.failures().isEmpty() ? "" : "; failures: " + hooks.failures())
+              + "; events seen "
+              + stats.seenCount()
+              + ", errors "
+              + stats.errorCount());
     }
   }
 

@@ -20,7 +20,8 @@ public final class AgentStarter {
    * @param premainStart {@code System.nanoTime()} when {@code premain} was entered
    * @param bridgeNanos time spent defining the bridge in the bootstrap loader
    */
-  public static void start(Instrumentation inst, AgentConfig config, long premainStart, long bridgeNanos) {
+  public static void start(
+      Instrumentation inst, AgentConfig config, long premainStart, long bridgeNanos) {
     long t0 = System.nanoTime();
     Hooks hooks = new Hooks(config);
     EarlyBuffer early = new EarlyBuffer();
@@ -33,7 +34,8 @@ public final class AgentStarter {
     AgentRuntime runtime = new AgentRuntime(config, hooks, early, times);
     Thread thread = new Thread(runtime, "tripline-pipeline");
     thread.setDaemon(true);
-    Runtime.getRuntime().addShutdownHook(new Thread(new Shutdown(runtime, thread), "tripline-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(new Shutdown(runtime, thread), "tripline-shutdown"));
     thread.start();
     times.put("premain", System.nanoTime() - premainStart);
   }

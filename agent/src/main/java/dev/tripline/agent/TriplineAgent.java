@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * {@code -javaagent} entry point. Does the least it can on the application's start-up path: defines
  * the bridge in the bootstrap loader, then hands over to {@link AgentStarter}, which weaves and
- * returns. Any failure is one line on stderr and the application starts as if the agent were absent.
+ * returns. Any failure is one line on stderr and the application starts as if the agent were
+ * absent.
  *
  * <p>This class must not reference {@code dev.tripline.bootstrap} types: they have to be loaded by
  * the bootstrap loader, after {@link #defineBridge}, never by the application class loader.
@@ -32,12 +33,12 @@ public final class TriplineAgent {
    * so that {@code java.*} code can see them. Supertypes first: each is resolved as it is defined.
    */
   static final String[] BRIDGE_CLASSES = {
-      "dev/tripline/bootstrap/TriplineDispatcher",
-      "dev/tripline/bootstrap/TriplineBridge",
-      "dev/tripline/bootstrap/TriplineBridge$DepthLocal",
-      "dev/tripline/bootstrap/EarlyBuffer",
-      "dev/tripline/bootstrap/EarlyBuffer$Observation",
-      "dev/tripline/bootstrap/EarlyBuffer$FirstFrames",
+    "dev/tripline/bootstrap/TriplineDispatcher",
+    "dev/tripline/bootstrap/TriplineBridge",
+    "dev/tripline/bootstrap/TriplineBridge$DepthLocal",
+    "dev/tripline/bootstrap/EarlyBuffer",
+    "dev/tripline/bootstrap/EarlyBuffer$Observation",
+    "dev/tripline/bootstrap/EarlyBuffer$FirstFrames",
   };
 
   private TriplineAgent() {}
@@ -55,10 +56,12 @@ public final class TriplineAgent {
     try {
       String unsupported = unsupportedReason();
       if (unsupported != null) {
-        System.err.println("[tripline] agent disabled: " + unsupported + "; the application runs without it");
+        System.err.println(
+            "[tripline] agent disabled: " + unsupported + "; the application runs without it");
         return;
       }
-      // Configuration first: a mistake it cannot work around must leave no trace in the JVM beyond its lines.
+      // Configuration first: a mistake it cannot work around must leave no trace in the JVM beyond
+      // its lines.
       AgentConfig config = AgentConfig.load();
       if (!config.enabled()) {
         return;
@@ -76,9 +79,13 @@ public final class TriplineAgent {
       for (String warning : e.warnings()) {
         System.err.println("[tripline] " + warning);
       }
-      System.err.println("[tripline] agent disabled: " + e.getMessage() + "; the application runs without it");
+      System.err.println(
+          "[tripline] agent disabled: " + e.getMessage() + "; the application runs without it");
     } catch (InvocationTargetException e) {
-      System.err.println("[tripline] agent disabled: " + e.getCause().getMessage() + "; the application runs without it");
+      System.err.println(
+          "[tripline] agent disabled: "
+              + e.getCause().getMessage()
+              + "; the application runs without it");
     } catch (Throwable e) {
       System.err.println("[tripline] agent disabled: " + e + "; the application runs without it");
     }
@@ -95,20 +102,24 @@ public final class TriplineAgent {
       return "unknown Java version '" + spec + "'";
     }
     String os = System.getProperty("os.name", "");
-    return os.toLowerCase(java.util.Locale.ROOT).contains("linux") ? null : "only Linux is supported (this is " + os + ")";
+    return os.toLowerCase(java.util.Locale.ROOT).contains("linux")
+        ? null
+        : "only Linux is supported (this is " + os + ")";
   }
 
   /** The agent's own loader over the {@code inst/} part of its jar; this one when run unpacked. */
   private static ClassLoader isolatedLoader() throws IOException, java.net.URISyntaxException {
-    File location = new File(TriplineAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    AgentClassLoader isolated = AgentClassLoader.ifPacked(location, TriplineAgent.class.getClassLoader());
+    File location =
+        new File(TriplineAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    AgentClassLoader isolated =
+        AgentClassLoader.ifPacked(location, TriplineAgent.class.getClassLoader());
     return isolated != null ? isolated : TriplineAgent.class.getClassLoader();
   }
 
   /**
-   * Defines the bridge classes in the bootstrap loader without touching its search path:
-   * appending a jar there makes the JVM switch class-data sharing off for every class not loaded
-   * by the bootstrap loader ("Sharing is only supported for boot loader classes because bootstrap
+   * Defines the bridge classes in the bootstrap loader without touching its search path: appending
+   * a jar there makes the JVM switch class-data sharing off for every class not loaded by the
+   * bootstrap loader ("Sharing is only supported for boot loader classes because bootstrap
    * classpath has been appended"), so a large application would start slower even after the agent
    * is done. {@code jdk.internal.misc.Unsafe.defineClass} (JDK 11–25) with a null loader does it;
    * its package is opened to this class alone, through the Instrumentation the JVM gave us. If that
@@ -123,19 +134,29 @@ public final class TriplineAgent {
     for (String name : BRIDGE_CLASSES) {
       Class<?> c = Class.forName(name.replace('/', '.'), false, null);
       if (c.getClassLoader() != null) {
-        throw new IllegalStateException("bridge class loaded outside the bootstrap loader: " + name);
+        throw new IllegalStateException(
+            "bridge class loaded outside the bootstrap loader: " + name);
       }
     }
   }
 
-  private static void defineInBootLoader(Instrumentation inst) throws IOException, ReflectiveOperationException {
+  private static void defineInBootLoader(Instrumentation inst)
+      throws IOException, ReflectiveOperationException {
     Module base = Object.class.getModule();
     Module self = TriplineAgent.class.getModule();
-    inst.redefineModule(base, Set.of(), Map.of("jdk.internal.misc", Set.of(self)), Map.of(), Set.of(), Map.of());
+    inst.redefineModule(
+        base, Set.of(), Map.of("jdk.internal.misc", Set.of(self)), Map.of(), Set.of(), Map.of());
     Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
     Object unsafe = unsafeType.getMethod("getUnsafe").invoke(null);
-    Method define = unsafeType.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
-        ClassLoader.class, ProtectionDomain.class);
+    Method define =
+        unsafeType.getMethod(
+            "defineClass",
+            String.class,
+            byte[].class,
+            int.class,
+            int.class,
+            ClassLoader.class,
+            ProtectionDomain.class);
     List<String> missing = new ArrayList<>();
     for (String name : BRIDGE_CLASSES) {
       try {
@@ -158,7 +179,8 @@ public final class TriplineAgent {
   }
 
   private static byte[] bridgeClass(String name) throws IOException {
-    try (InputStream in = TriplineAgent.class.getClassLoader().getResourceAsStream(name + ".class")) {
+    try (InputStream in =
+        TriplineAgent.class.getClassLoader().getResourceAsStream(name + ".class")) {
       if (in == null) {
         throw new IOException("agent jar is incomplete: " + name + ".class is missing");
       }

@@ -20,11 +20,19 @@ import java.util.stream.Stream;
 class CallSitesAcrossJdksTest {
   @OnEveryJdk
   void bothWalksAgreeOnEveryWorkerThread(Path java) throws Exception {
-    String classpath = Stream.of(CallSites.class, WalkAgreement.class, CallSite.class, com.google.protobuf.Message.class)
-        .map(c -> c.getProtectionDomain().getCodeSource().getLocation().getPath())
-        .distinct().collect(Collectors.joining(File.pathSeparator));
-    Process p = new ProcessBuilder(java.toString(), "-cp", classpath, WalkAgreement.class.getName())
-        .redirectErrorStream(true).start();
+    String classpath =
+        Stream.of(
+                CallSites.class,
+                WalkAgreement.class,
+                CallSite.class,
+                com.google.protobuf.Message.class)
+            .map(c -> c.getProtectionDomain().getCodeSource().getLocation().getPath())
+            .distinct()
+            .collect(Collectors.joining(File.pathSeparator));
+    Process p =
+        new ProcessBuilder(java.toString(), "-cp", classpath, WalkAgreement.class.getName())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
     assertEquals(0, p.exitValue(), out);
@@ -32,8 +40,12 @@ class CallSitesAcrossJdksTest {
     assertTrue(lines.contains("executor executor agree"), out);
     assertTrue(lines.contains("fork-join fork-join agree"), out);
     assertTrue(lines.contains("main - agree"), out);
-    assertTrue(lines.contains("virtual virtual-thread agree") || lines.contains("virtual none"), out);
-    assertEquals(!isAtLeast21(java), out.contains("virtual none"), "virtual threads are tested where they exist: " + out);
+    assertTrue(
+        lines.contains("virtual virtual-thread agree") || lines.contains("virtual none"), out);
+    assertEquals(
+        !isAtLeast21(java),
+        out.contains("virtual none"),
+        "virtual threads are tested where they exist: " + out);
   }
 
   private static boolean isAtLeast21(Path java) throws Exception {

@@ -1,11 +1,10 @@
 package dev.tripline.callsites;
 
-import dev.tripline.agent.callsite.CallSites;
-import dev.tripline.agent.callsite.ContextFrames;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tripline.agent.callsite.CallSites;
+import dev.tripline.agent.callsite.ContextFrames;
 import dev.tripline.model.CallSite;
 import java.util.EnumSet;
 import java.util.List;
@@ -40,14 +39,21 @@ class CallSitesTest {
     CallSite full = walks[1];
     assertEquals(CallSitesTest.class.getName(), full.getClassName());
     assertEquals("bothWalks", full.getMethodName());
-    assertTrue(full.getFrames(0).startsWith(CallSitesTest.class.getName() + ".lambda$anExecutorTaskIsItsOwnCallSite"),
+    assertTrue(
+        full.getFrames(0)
+            .startsWith(CallSitesTest.class.getName() + ".lambda$anExecutorTaskIsItsOwnCallSite"),
         "the submitted lambda, not the pool, is the caller: " + full.getFramesList());
-    assertEquals(1, full.getFramesCount(), "nothing of the pool above the task: " + full.getFramesList());
+    assertEquals(
+        1, full.getFramesCount(), "nothing of the pool above the task: " + full.getFramesList());
     assertEquals("executor", full.getHandoff());
     assertEquals("target/test-classes", full.getJarName());
-    assertEquals(walks[0], walks[1], "a sampled repeat must equal the call site captured for the new behaviour");
+    assertEquals(
+        walks[0],
+        walks[1],
+        "a sampled repeat must equal the call site captured for the new behaviour");
     // the thread's label is remembered: a second task's short walk on the same worker still has it
-    assertEquals("executor", pool.submit(() -> bothWalks()[0]).get(10, TimeUnit.SECONDS).getHandoff());
+    assertEquals(
+        "executor", pool.submit(() -> bothWalks()[0]).get(10, TimeUnit.SECONDS).getHandoff());
   }
 
   @Test
@@ -61,7 +67,8 @@ class CallSitesTest {
   void completableFutureAsyncRunsOnForkJoinWorkers() throws Exception {
     ForkJoinPool fj = new ForkJoinPool(1);
     try {
-      CallSite[] walks = CompletableFuture.supplyAsync(CallSitesTest::bothWalks, fj).get(10, TimeUnit.SECONDS);
+      CallSite[] walks =
+          CompletableFuture.supplyAsync(CallSitesTest::bothWalks, fj).get(10, TimeUnit.SECONDS);
       assertEquals("fork-join", walks[1].getHandoff());
       assertEquals("bothWalks", walks[1].getMethodName());
       assertEquals(walks[0], walks[1]);
@@ -85,10 +92,18 @@ class CallSitesTest {
 
   @Test
   void framesWalkedOnAWorkerAndReplayedElsewhereGiveTheSameCallSite() throws Exception {
-    StackWalker walker = StackWalker.getInstance(
-        EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_REFLECT_FRAMES));
-    Object[] seen = pool.submit(() -> new Object[] {walker.walk(s -> s.collect(Collectors.toList())),
-        CallSites.capture(TABLE).site}).get(10, TimeUnit.SECONDS);
+    StackWalker walker =
+        StackWalker.getInstance(
+            EnumSet.of(
+                StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_REFLECT_FRAMES));
+    Object[] seen =
+        pool.submit(
+                () ->
+                    new Object[] {
+                      walker.walk(s -> s.collect(Collectors.toList())),
+                      CallSites.capture(TABLE).site
+                    })
+            .get(10, TimeUnit.SECONDS);
     @SuppressWarnings("unchecked")
     List<StackWalker.StackFrame> frames = (List<StackWalker.StackFrame>) seen[0];
     CallSite replayed = CallSites.capture(frames, TABLE).site; // on the test thread, not the worker
@@ -101,9 +116,13 @@ class CallSitesTest {
 
   @Test
   void anAllJdkStackHasAnEmptyCallSiteAndNoLabel() {
-    StackWalker walker = StackWalker.getInstance(EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE));
-    List<StackWalker.StackFrame> jdkOnly = walker.walk(s -> s.filter(f -> f.getDeclaringClass().getClassLoader() == null)
-        .collect(Collectors.toList()));
+    StackWalker walker =
+        StackWalker.getInstance(EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE));
+    List<StackWalker.StackFrame> jdkOnly =
+        walker.walk(
+            s ->
+                s.filter(f -> f.getDeclaringClass().getClassLoader() == null)
+                    .collect(Collectors.toList()));
     assertEquals(CallSite.getDefaultInstance(), CallSites.capture(jdkOnly, TABLE).site);
   }
 }

@@ -12,9 +12,9 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Run on each JDK by {@link CallSitesAcrossJdksTest}: on every kind of worker thread, the short walk
- * of a sampled repeat and the full walk of a new behaviour give the same CallSite. Prints one line
- * per case: "name handoff agree|DIFFER".
+ * Run on each JDK by {@link CallSitesAcrossJdksTest}: on every kind of worker thread, the short
+ * walk of a sampled repeat and the full walk of a new behaviour give the same CallSite. Prints one
+ * line per case: "name handoff agree|DIFFER".
  */
 public final class WalkAgreement {
   private static final ContextFrames TABLE = new ContextFrames("");
@@ -24,12 +24,17 @@ public final class WalkAgreement {
     report("executor", pool.submit(WalkAgreement::bothWalks).get(10, TimeUnit.SECONDS));
     pool.shutdown();
     ForkJoinPool fj = new ForkJoinPool(1);
-    report("fork-join", CompletableFuture.supplyAsync(WalkAgreement::bothWalks, fj).get(10, TimeUnit.SECONDS));
+    report(
+        "fork-join",
+        CompletableFuture.supplyAsync(WalkAgreement::bothWalks, fj).get(10, TimeUnit.SECONDS));
     fj.shutdown();
     report("main", bothWalks());
-    FutureTask<CallSite[]> onVirtual = new FutureTask<>((Callable<CallSite[]>) WalkAgreement::bothWalks);
+    FutureTask<CallSite[]> onVirtual =
+        new FutureTask<>((Callable<CallSite[]>) WalkAgreement::bothWalks);
     try {
-      Thread t = (Thread) Thread.class.getMethod("startVirtualThread", Runnable.class).invoke(null, onVirtual);
+      Thread t =
+          (Thread)
+              Thread.class.getMethod("startVirtualThread", Runnable.class).invoke(null, onVirtual);
       t.join(10_000);
       report("virtual", onVirtual.get(10, TimeUnit.SECONDS));
     } catch (NoSuchMethodException e) {
@@ -43,7 +48,11 @@ public final class WalkAgreement {
 
   private static void report(String name, CallSite[] walks) {
     boolean agree = walks[0].equals(walks[1]) && !walks[1].getClassName().isEmpty();
-    System.out.println(name + " " + (walks[1].getHandoff().isEmpty() ? "-" : walks[1].getHandoff()) + " "
-        + (agree ? "agree" : "DIFFER\n" + walks[0] + "\nvs\n" + walks[1]));
+    System.out.println(
+        name
+            + " "
+            + (walks[1].getHandoff().isEmpty() ? "-" : walks[1].getHandoff())
+            + " "
+            + (agree ? "agree" : "DIFFER\n" + walks[0] + "\nvs\n" + walks[1]));
   }
 }

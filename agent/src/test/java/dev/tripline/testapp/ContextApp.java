@@ -21,8 +21,8 @@ import org.xml.sax.InputSource;
 
 /**
  * I/O done on an attacker's behalf, by the JDK's own machinery: a JNDI lookup reaching out, a
- * deserialized object writing a file, an XML external entity reading one. And the same kind of
- * I/O done plainly, for contrast. Usage: ContextApp <work dir>
+ * deserialized object writing a file, an XML external entity reading one. And the same kind of I/O
+ * done plainly, for contrast. Usage: ContextApp <work dir>
  */
 public final class ContextApp {
   public static void main(String[] args) throws Exception {
@@ -35,17 +35,24 @@ public final class ContextApp {
     System.out.println("CONTEXTAPP DONE");
   }
 
-  /** {@code ldap://127.0.0.1:<port>/x} against a server that accepts and hangs up: the connect is what counts. */
-  @SuppressWarnings("BanJNDI") // deliberate: the agent must see the LDAP connect a JNDI injection makes
+  /**
+   * {@code ldap://127.0.0.1:<port>/x} against a server that accepts and hangs up: the connect is
+   * what counts.
+   */
+  @SuppressWarnings(
+      "BanJNDI") // deliberate: the agent must see the LDAP connect a JNDI injection makes
   static void jndiLookup() throws IOException {
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread acceptor = new Thread(() -> {
-        try (Socket s = server.accept()) {
-          // hang up at once
-        } catch (IOException e) {
-          // closed
-        }
-      }, "ldap-acceptor");
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try (Socket s = server.accept()) {
+                  // hang up at once
+                } catch (IOException e) {
+                  // closed
+                }
+              },
+              "ldap-acceptor");
       acceptor.setDaemon(true);
       acceptor.start();
       Hashtable<String, String> env = new Hashtable<>();
@@ -82,16 +89,22 @@ public final class ContextApp {
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(new Gadget(path));
     }
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       in.readObject();
     }
   }
 
   /** An external entity naming a local file, parsed by the JDK's default DocumentBuilder. */
   static void xxe() throws Exception {
-    String xml = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/hostname\">]><r>&x;</r>";
-    String text = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-        .parse(new InputSource(new StringReader(xml))).getDocumentElement().getTextContent();
+    String xml =
+        "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/hostname\">]><r>&x;</r>";
+    String text =
+        DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(new InputSource(new StringReader(xml)))
+            .getDocumentElement()
+            .getTextContent();
     System.out.println("entity expanded: " + !text.isEmpty());
   }
 

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * File reads handed to other threads: an executor task, a CompletableFuture's async supplier, a
  * virtual thread (JDK 21+, by reflection: this code compiles for 17), a platform thread. Each task
- * reads its own file, so each event tells which hand-off it came through. Usage: HandoffApp <work dir>
+ * reads its own file, so each event tells which hand-off it came through. Usage: HandoffApp <work
+ * dir>
  */
 public final class HandoffApp {
   public static void main(String[] args) throws Exception {
@@ -23,8 +24,11 @@ public final class HandoffApp {
     }
     runOnExecutor(dir.resolve("executor.txt"));
     runAsync(dir.resolve("async.txt"));
-    System.out.println("java " + Runtime.version().feature() + ", virtual thread: "
-        + runOnVirtualThread(dir.resolve("virtual.txt")));
+    System.out.println(
+        "java "
+            + Runtime.version().feature()
+            + ", virtual thread: "
+            + runOnVirtualThread(dir.resolve("virtual.txt")));
     runOnThread(dir.resolve("thread.txt"));
     System.out.println("http port " + sendAsync());
     System.out.println("HANDOFFAPP DONE");
@@ -35,18 +39,25 @@ public final class HandoffApp {
    * must still name this method, which asked for it. Returns the local server's port.
    */
   static int sendAsync() throws Exception {
-    com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
-        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", x -> {
-      x.sendResponseHeaders(204, -1);
-      x.close();
-    });
+    com.sun.net.httpserver.HttpServer server =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/",
+        x -> {
+          x.sendResponseHeaders(204, -1);
+          x.close();
+        });
     server.start();
     try {
       int port = server.getAddress().getPort();
       java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
-      client.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/")).build(),
-          java.net.http.HttpResponse.BodyHandlers.discarding()).get(30, TimeUnit.SECONDS);
+      client
+          .sendAsync(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create("http://localhost:" + port + "/"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.discarding())
+          .get(30, TimeUnit.SECONDS);
       return port;
     } finally {
       server.stop(0);
@@ -62,25 +73,31 @@ public final class HandoffApp {
     }
   }
 
-  /** On the common pool (the test gives it a parallelism of 2: with 1, CompletableFuture starts a thread per task). */
+  /**
+   * On the common pool (the test gives it a parallelism of 2: with 1, CompletableFuture starts a
+   * thread per task).
+   */
   static void runAsync(Path file) throws Exception {
-    CompletableFuture.supplyAsync(() -> {
-      try {
-        return Files.readAllBytes(file).length;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }).get(30, TimeUnit.SECONDS);
+    CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return Files.readAllBytes(file).length;
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            })
+        .get(30, TimeUnit.SECONDS);
   }
 
   static boolean runOnVirtualThread(Path file) throws Exception {
-    Runnable task = () -> {
-      try {
-        Files.readAllBytes(file);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    };
+    Runnable task =
+        () -> {
+          try {
+            Files.readAllBytes(file);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        };
     Thread t;
     try {
       t = (Thread) Thread.class.getMethod("startVirtualThread", Runnable.class).invoke(null, task);
@@ -92,13 +109,16 @@ public final class HandoffApp {
   }
 
   static void runOnThread(Path file) throws InterruptedException {
-    Thread t = new Thread(() -> {
-      try {
-        Files.readAllBytes(file);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }, "app-thread");
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                Files.readAllBytes(file);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            },
+            "app-thread");
     t.start();
     t.join(30_000);
   }

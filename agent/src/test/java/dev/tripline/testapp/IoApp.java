@@ -14,9 +14,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
 import java.net.UnknownHostException;
@@ -35,15 +35,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Does every kind of I/O the agent watches, each from a method of its own, so a test can check
- * that each event names the right call site. Run by the agent's integration tests in a forked JVM.
+ * Does every kind of I/O the agent watches, each from a method of its own, so a test can check that
+ * each event names the right call site. Run by the agent's integration tests in a forked JVM.
  * Usage: IoApp <work dir>
  */
 public final class IoApp {
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     Files.createDirectories(dir);
-    // One server per client API: repeats are folded per target, so each API gets a target of its own.
+    // One server per client API: repeats are folded per target, so each API gets a target of its
+    // own.
     ServerSocket[] servers = new ServerSocket[4];
     for (int i = 0; i < servers.length; i++) {
       ServerSocket server = servers[i] = listen();
@@ -81,7 +82,8 @@ public final class IoApp {
       readShared(shared);
     }
     for (int i = 0; i < 1100; i++) {
-      readSharedElsewhere(shared); // the same target from a second call site: 1024 repeats hold a sampled one
+      readSharedElsewhere(
+          shared); // the same target from a second call site: 1024 repeats hold a sampled one
     }
     System.out.println("IOAPP DONE");
   }
@@ -107,7 +109,8 @@ public final class IoApp {
   }
 
   static void channelConnect(int port) throws IOException {
-    try (SocketChannel ch = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+    try (SocketChannel ch =
+        SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
       ch.read(ByteBuffer.allocate(1));
     }
   }
@@ -133,7 +136,8 @@ public final class IoApp {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closed = s.getLocalPort();
     }
-    // Untimed: a blocking connect fails inside the hooked call. (A timed or non-blocking connect fails
+    // Untimed: a blocking connect fails inside the hooked call. (A timed or non-blocking connect
+    // fails
     // later, in finishConnect: the agent reports those as attempts.)
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", closed));
@@ -152,7 +156,10 @@ public final class IoApp {
     java.util.Random random = new java.util.Random();
     for (int attempt = 0; ; attempt++) {
       try {
-        return HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 20_000 + random.nextInt(10_000)), 10);
+        return HttpServer.create(
+            new InetSocketAddress(
+                InetAddress.getLoopbackAddress(), 20_000 + random.nextInt(10_000)),
+            10);
       } catch (java.net.BindException e) {
         if (attempt == 20) throw e;
       }
@@ -161,20 +168,24 @@ public final class IoApp {
 
   static void httpClients() throws Exception {
     HttpServer http = httpServerOnAFreshPort();
-    http.createContext("/", ex -> {
-      byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
+    http.createContext(
+        "/",
+        ex -> {
+          byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(200, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
     http.start();
     try {
       int port = http.getAddress().getPort();
-      HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:" + port + "/legacy").openConnection();
+      HttpURLConnection c =
+          (HttpURLConnection) new URL("http://127.0.0.1:" + port + "/legacy").openConnection();
       c.getInputStream().readAllBytes();
       c.disconnect();
       HttpClient client = HttpClient.newHttpClient();
-      client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/modern")).build(),
+      client.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/modern")).build(),
           HttpResponse.BodyHandlers.ofString());
     } finally {
       http.stop(0);
@@ -213,7 +224,9 @@ public final class IoApp {
     Path p = dir.resolve("nio.txt");
     Files.writeString(p, "hello");
     Files.readAllBytes(p);
-    try (FileChannel ch = FileChannel.open(dir.resolve("channel.bin"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            dir.resolve("channel.bin"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(new byte[] {1}));
     }
     try (AsynchronousFileChannel ch = AsynchronousFileChannel.open(p, StandardOpenOption.READ)) {
@@ -230,7 +243,10 @@ public final class IoApp {
     Files.delete(dir.resolve("nio.txt"));
   }
 
-  /** {@code <dir>/data/../../…/etc/passwd}: as many {@code ..} as it takes to reach the root, and one more. */
+  /**
+   * {@code <dir>/data/../../…/etc/passwd}: as many {@code ..} as it takes to reach the root, and
+   * one more.
+   */
   static void traversalRead(Path dir) throws IOException {
     Files.createDirectories(dir.resolve("data"));
     StringBuilder up = new StringBuilder(dir.resolve("data").toString()).append('/');
@@ -258,8 +274,9 @@ public final class IoApp {
   /** {@code <relative way to dir>/data/../relative.txt}, resolved against the working directory. */
   static void relativeRead(Path dir) throws IOException {
     Files.writeString(dir.resolve("relative.txt"), "r");
-    String relative = Path.of(System.getProperty("user.dir")).toAbsolutePath().relativize(dir.toAbsolutePath())
-        + "/data/../relative.txt";
+    String relative =
+        Path.of(System.getProperty("user.dir")).toAbsolutePath().relativize(dir.toAbsolutePath())
+            + "/data/../relative.txt";
     try (FileInputStream in = new FileInputStream(relative)) {
       in.read();
     }
@@ -278,12 +295,17 @@ public final class IoApp {
       System.out.println("no Unix domain sockets on this JDK");
       return;
     }
-    SocketAddress address = (SocketAddress) addressType.getMethod("of", Path.class).invoke(null, dir.resolve("docker.sock"));
+    SocketAddress address =
+        (SocketAddress)
+            addressType.getMethod("of", Path.class).invoke(null, dir.resolve("docker.sock"));
     ProtocolFamily unix = StandardProtocolFamily.valueOf("UNIX");
-    try (ServerSocketChannel server = (ServerSocketChannel) ServerSocketChannel.class
-        .getMethod("open", ProtocolFamily.class).invoke(null, unix)) {
+    try (ServerSocketChannel server =
+        (ServerSocketChannel)
+            ServerSocketChannel.class.getMethod("open", ProtocolFamily.class).invoke(null, unix)) {
       unixListen(server, address);
-      try (SocketChannel client = (SocketChannel) SocketChannel.class.getMethod("open", ProtocolFamily.class).invoke(null, unix)) {
+      try (SocketChannel client =
+          (SocketChannel)
+              SocketChannel.class.getMethod("open", ProtocolFamily.class).invoke(null, unix)) {
         unixConnect(client, address);
         try (SocketChannel accepted = unixAccept(server)) {
           client.write(ByteBuffer.wrap(new byte[] {1}));
@@ -307,8 +329,14 @@ public final class IoApp {
   }
 
   static void spawnProcesses() throws Exception {
-    new ProcessBuilder("/bin/echo", "--password", "hunter2", "db_token=abc123", "https://bob:pa55@example.org/x")
-        .start().waitFor();
+    new ProcessBuilder(
+            "/bin/echo",
+            "--password",
+            "hunter2",
+            "db_token=abc123",
+            "https://bob:pa55@example.org/x")
+        .start()
+        .waitFor();
     Runtime.getRuntime().exec(new String[] {"/bin/true"}).waitFor();
   }
 
@@ -316,15 +344,17 @@ public final class IoApp {
   static void virtualThreadRead(Path dir) throws Exception {
     Path f = dir.resolve("virtual.txt");
     Files.writeString(f, "v");
-    Runnable read = () -> {
-      try (FileInputStream in = new FileInputStream(f.toFile())) {
-        in.read();
-      } catch (IOException e) {
-        throw new RuntimeException(e);
-      }
-    };
+    Runnable read =
+        () -> {
+          try (FileInputStream in = new FileInputStream(f.toFile())) {
+            in.read();
+          } catch (IOException e) {
+            throw new RuntimeException(e);
+          }
+        };
     try {
-      Thread t = (Thread) Thread.class.getMethod("startVirtualThread", Runnable.class).invoke(null, read);
+      Thread t =
+          (Thread) Thread.class.getMethod("startVirtualThread", Runnable.class).invoke(null, read);
       t.join();
       System.out.println("virtual thread ran");
     } catch (NoSuchMethodException e) {

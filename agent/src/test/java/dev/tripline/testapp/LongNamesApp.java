@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Hostile sizes: a 1 MB file name, a 1 MB argv and 500 long names seen twice, then an ordinary write. Without caps on the
- * agent's strings their events would not fit in a Kafka record. Usage: LongNamesApp <work dir>
+ * Hostile sizes: a 1 MB file name, a 1 MB argv and 500 long names seen twice, then an ordinary
+ * write. Without caps on the agent's strings their events would not fit in a Kafka record. Usage:
+ * LongNamesApp <work dir>
  */
 public final class LongNamesApp {
   public static void main(String[] args) throws Exception {
@@ -36,8 +37,8 @@ public final class LongNamesApp {
   }
 
   /**
-   * 500 distinct ~3 000-character paths, each opened twice: the repeats are folded into one flush of
-   * ~1.5 MB — more than one Kafka record holds, so the agent must split it.
+   * 500 distinct ~3 000-character paths, each opened twice: the repeats are folded into one flush
+   * of ~1.5 MB — more than one Kafka record holds, so the agent must split it.
    */
   static void manyLongNamesTwice(Path dir) {
     String segment = "m".repeat(240);
@@ -56,7 +57,10 @@ public final class LongNamesApp {
     }
   }
 
-  /** 300 arguments of 3000 characters (~0.9 MB, below the kernel's 2 MB ARG_MAX), the last one short. */
+  /**
+   * 300 arguments of 3000 characters (~0.9 MB, below the kernel's 2 MB ARG_MAX), the last one
+   * short.
+   */
   static void longArgvSpawn() throws Exception {
     List<String> cmd = new ArrayList<>(List.of("/bin/true"));
     for (int i = 0; i < 300; i++) {

@@ -7,11 +7,11 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
- * A long-running application for the Kafka tests: every iteration writes and reads a new file
- * (a new behaviour each time: named with letters, so that no two names share a shape the agent
- * would fold, as it folds part-00017 into part-#) until {@code <dir>/stop} appears. It records its progress and its
- * slowest iteration, so a test can tell that the agent never made it wait, then prints the
- * agent's MBean.
+ * A long-running application for the Kafka tests: every iteration writes and reads a new file (a
+ * new behaviour each time: named with letters, so that no two names share a shape the agent would
+ * fold, as it folds part-00017 into part-#) until {@code <dir>/stop} appears. It records its
+ * progress and its slowest iteration, so a test can tell that the agent never made it wait, then
+ * prints the agent's MBean.
  */
 public final class LoopApp {
   public static void main(String[] args) throws Exception {
@@ -35,7 +35,8 @@ public final class LoopApp {
     MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     ObjectName agent = new ObjectName("dev.tripline:type=Agent");
     if (server.isRegistered(agent)) {
-      for (String a : new String[] {"events.seen", "events.sent", "batches.failed", "errors", "queue.depth"}) {
+      for (String a :
+          new String[] {"events.seen", "events.sent", "batches.failed", "errors", "queue.depth"}) {
         System.out.println("MBEAN " + a + "=" + server.getAttribute(agent, a));
       }
     }
@@ -47,7 +48,10 @@ public final class LoopApp {
     Files.readString(f);
   }
 
-  /** The file of iteration {@code i}: "f-a.txt", "f-b.txt" … "f-ba.txt": letters only, one shape per name. */
+  /**
+   * The file of iteration {@code i}: "f-a.txt", "f-b.txt" … "f-ba.txt": letters only, one shape per
+   * name.
+   */
   public static String name(long i) {
     StringBuilder b = new StringBuilder();
     do {

@@ -8,8 +8,8 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
- * A small application for the configuration tests: reads {@code args[0]} every 100 ms until
- * {@code args[1]} appears (at most 90 s), then prints every attribute of the agent's MBean.
+ * A small application for the configuration tests: reads {@code args[0]} every 100 ms until {@code
+ * args[1]} appears (at most 90 s), then prints every attribute of the agent's MBean.
  */
 public final class ProbeApp {
   public static void main(String[] args) throws Exception {

@@ -5,10 +5,10 @@ import dev.tripline.agent.callsite.ContextFrames;
 
 /**
  * What the context check adds to the stack walk of a new behaviour: {@link CallSites#capture} (the
- * whole stack, each frame matched against {@link ContextFrames}) against {@link CallSites#site()}, the walk
- * that stops after the call site and four frames (what sampled repeats and, before context frames,
- * new behaviours paid), at stack depths of a small and a large service. A plain
- * timing loop, not JMH: the agent module has no JMH, and the figure only needs to be honest to a
+ * whole stack, each frame matched against {@link ContextFrames}) against {@link CallSites#site()},
+ * the walk that stops after the call site and four frames (what sampled repeats and, before context
+ * frames, new behaviours paid), at stack depths of a small and a large service. A plain timing
+ * loop, not JMH: the agent module has no JMH, and the figure only needs to be honest to a
  * microsecond (docs/benchmarks.md has the command). Outside {@code dev.tripline.agent}: the walk
  * skips the agent's own frames.
  */
@@ -22,7 +22,8 @@ public final class ContextWalkCost {
         double before = timed(depth, false);
         double after = timed(depth, true);
         if (round == 2) {
-          System.out.printf("depth %3d: walk to the call site %.1f µs, whole stack with context check %.1f µs (+%.1f µs)%n",
+          System.out.printf(
+              "depth %3d: walk to the call site %.1f µs, whole stack with context check %.1f µs (+%.1f µs)%n",
               depth, before, after, after - before);
         }
       }

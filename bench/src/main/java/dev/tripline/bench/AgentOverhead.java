@@ -15,14 +15,23 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * The agent's cost to an application, always measured side by side in one run: each loop, the
- * start-up and the heap, without and with the agent, alternating, so the machine's noise hits
- * both alike. The agent sends to a real (embedded) Kafka, as in production.
+ * start-up and the heap, without and with the agent, alternating, so the machine's noise hits both
+ * alike. The agent sends to a real (embedded) Kafka, as in production.
  */
 final class AgentOverhead {
   static final List<String> LOOPS = List.of("fileOpenReadClose", "loopbackConnect", "processSpawn");
-  /** Issue 13/15: every operation new to the agent, and the executor hand-off; shorter runs (2 + 3 × 1 s, 2 rounds) to fit the time budget. */
-  static final List<String> NEW_LOOPS = List.of("distinctTempFile", "distinctDestination", "executorSubmitAndWait",
-      "executorSubmitNoWait");
+
+  /**
+   * Issue 13/15: every operation new to the agent, and the executor hand-off; shorter runs (2 + 3 ×
+   * 1 s, 2 rounds) to fit the time budget.
+   */
+  static final List<String> NEW_LOOPS =
+      List.of(
+          "distinctTempFile",
+          "distinctDestination",
+          "executorSubmitAndWait",
+          "executorSubmitNoWait");
+
   private static final int ROUNDS = 3;
   private static final int NEW_ROUNDS = 2;
   private static final int STARTS = 15;
@@ -33,29 +42,45 @@ final class AgentOverhead {
   private final Report report;
 
   AgentOverhead(Path agentJar, String bootstrap, Report report) {
-    this.withAgent = List.of("-javaagent:" + agentJar.toAbsolutePath(), "-Dtripline.service.name=bench",
-        "-Dtripline.kafka.bootstrap.servers=" + bootstrap);
+    this.withAgent =
+        List.of(
+            "-javaagent:" + agentJar.toAbsolutePath(),
+            "-Dtripline.service.name=bench",
+            "-Dtripline.kafka.bootstrap.servers=" + bootstrap);
     this.report = report;
   }
 
-  /** Issue 15: Netty's native transport, the library hooks' repeat path (5 rounds of 4 + 5 × 1 s: a loop that hops to Netty's event loop is noisier than a JDK one). */
-  static final List<String> NETTY_LOOPS = List.of("epollDatagramSend", "epollDatagramSendOnLoop", "epollDatagramBatch", "epollConnect");
+  /**
+   * Issue 15: Netty's native transport, the library hooks' repeat path (5 rounds of 4 + 5 × 1 s: a
+   * loop that hops to Netty's event loop is noisier than a JDK one).
+   */
+  static final List<String> NETTY_LOOPS =
+      List.of("epollDatagramSend", "epollDatagramSendOnLoop", "epollDatagramBatch", "epollConnect");
+
   private static final int NETTY_ROUNDS = 5;
 
-  /** The Netty loops alone ({@code -Dbench.which=netty}): with vs without the agent, alternating. */
+  /**
+   * The Netty loops alone ({@code -Dbench.which=netty}): with vs without the agent, alternating.
+   */
   void netty() throws RunnerException {
     steadyLoops(NettyBenchmarks.class, NETTY_LOOPS, NETTY_ROUNDS, "Netty epoll loop: ");
   }
 
-  /** Steady-state loops (µs/op, 4 + 5 × 1 s), without and with the agent alternately; one ratio row each. */
-  private void steadyLoops(Class<?> benchmarks, List<String> loops, int rounds, String label) throws RunnerException {
+  /**
+   * Steady-state loops (µs/op, 4 + 5 × 1 s), without and with the agent alternately; one ratio row
+   * each.
+   */
+  private void steadyLoops(Class<?> benchmarks, List<String> loops, int rounds, String label)
+      throws RunnerException {
     for (String loop : loops) {
       List<Double> without = new ArrayList<>();
       List<Double> with = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
         without.add(jmh(benchmarks, loop, BASE, 4, 5));
         with.add(jmh(benchmarks, loop, concat(BASE, withAgent), 4, 5));
-        System.out.printf("  %s round %d: %.3f vs %.3f us/op%n", loop, round + 1, without.get(round), with.get(round));
+        System.out.printf(
+            "  %s round %d: %.3f vs %.3f us/op%n",
+            loop, round + 1, without.get(round), with.get(round));
       }
       report.ratio(label + loop, "µs/op", Forked.median(without), Forked.median(with), "≤ 1.03");
     }
@@ -70,12 +95,21 @@ final class AgentOverhead {
     heap();
   }
 
-  /** Throughput of the new-behaviour loops, without and with the agent alternately; one table row per loop. */
+  /**
+   * Throughput of the new-behaviour loops, without and with the agent alternately; one table row
+   * per loop.
+   */
   private void newBehaviour() throws RunnerException {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "New behaviour and hand-off loops (JMH throughput, %d × 1 s warm-up, %d × 1 s measurement, one fork, %d alternating rounds; median)%n%n",
-        2, 3, NEW_ROUNDS));
-    b.append("| loop | without agent, ops/s | with agent, ops/s | with / without (throughput) | rounds (with / without) |\n|---|---|---|---|---|\n");
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "New behaviour and hand-off loops (JMH throughput, %d × 1 s warm-up, %d × 1 s measurement, one fork, %d alternating rounds; median)%n%n",
+            2,
+            3,
+            NEW_ROUNDS));
+    b.append(
+        "| loop | without agent, ops/s | with agent, ops/s | with / without (throughput) | rounds (with / without) |\n|---|---|---|---|---|\n");
     for (String loop : NEW_LOOPS) {
       List<Double> without = new ArrayList<>();
       List<Double> with = new ArrayList<>();
@@ -83,27 +117,37 @@ final class AgentOverhead {
       for (int round = 0; round < NEW_ROUNDS; round++) {
         without.add(jmh(NewBehaviourBenchmarks.class, loop, BASE, 2, 3));
         with.add(jmh(NewBehaviourBenchmarks.class, loop, concat(BASE, withAgent), 2, 3));
-        System.out.printf("  %s round %d: %.0f vs %.0f ops/s%n", loop, round + 1, without.get(round), with.get(round));
-        rounds.append(round == 0 ? "" : ", ").append(String.format(Locale.ROOT, "×%.2f", with.get(round) / without.get(round)));
+        System.out.printf(
+            "  %s round %d: %.0f vs %.0f ops/s%n",
+            loop, round + 1, without.get(round), with.get(round));
+        rounds
+            .append(round == 0 ? "" : ", ")
+            .append(String.format(Locale.ROOT, "×%.2f", with.get(round) / without.get(round)));
       }
       double a = Forked.median(without);
       double w = Forked.median(with);
-      b.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | ×%.3f | %s |%n", loop, a, w, w / a, rounds));
+      b.append(
+          String.format(
+              Locale.ROOT, "| %s | %,.0f | %,.0f | ×%.3f | %s |%n", loop, a, w, w / a, rounds));
     }
     report.section(b.toString());
   }
 
-  private static double jmh(Class<?> benchmarks, String benchmark, List<String> jvmArgs, int warmups, int measurements)
+  private static double jmh(
+      Class<?> benchmarks, String benchmark, List<String> jvmArgs, int warmups, int measurements)
       throws RunnerException {
-    Options options = new OptionsBuilder()
-        .include(benchmarks.getName().replace(".", "\\.") + "\\." + benchmark + "$")
-        .forks(1)
-        .warmupIterations(warmups).warmupTime(TimeValue.seconds(1))
-        .measurementIterations(measurements).measurementTime(TimeValue.seconds(1))
-        .jvmArgs(jvmArgs.toArray(new String[0]))
-        .shouldFailOnError(true)
-        .verbosity(VerboseMode.SILENT)
-        .build();
+    Options options =
+        new OptionsBuilder()
+            .include(benchmarks.getName().replace(".", "\\.") + "\\." + benchmark + "$")
+            .forks(1)
+            .warmupIterations(warmups)
+            .warmupTime(TimeValue.seconds(1))
+            .measurementIterations(measurements)
+            .measurementTime(TimeValue.seconds(1))
+            .jvmArgs(jvmArgs.toArray(new String[0]))
+            .shouldFailOnError(true)
+            .verbosity(VerboseMode.SILENT)
+            .build();
     RunResult result = new Runner(options).runSingle();
     return result.getPrimaryResult().getScore();
   }
@@ -121,15 +165,23 @@ final class AgentOverhead {
       exitWithout.add(a[1]);
       exitWith.add(b[1]);
     }
-    report.difference("JVM launch to main", "ms", Forked.median(without), Forked.median(with), "≤ +200 ms");
-    report.difference("JVM launch to exit (empty main)", "ms", Forked.median(exitWithout), Forked.median(exitWith),
+    report.difference(
+        "JVM launch to main", "ms", Forked.median(without), Forked.median(with), "≤ +200 ms");
+    report.difference(
+        "JVM launch to exit (empty main)",
+        "ms",
+        Forked.median(exitWithout),
+        Forked.median(exitWith),
         "— (exit waits for the last flush)");
   }
 
   /** {ms from launch to main, ms from launch to exit}. */
-  private static long[] launchToMain(List<String> jvmArgs) throws IOException, InterruptedException {
+  private static long[] launchToMain(List<String> jvmArgs)
+      throws IOException, InterruptedException {
     long t0 = System.currentTimeMillis();
-    long mainAt = Long.parseLong(Forked.valueOf(Forked.command(jvmArgs, StartupApp.class.getName()), "MAIN_AT "));
+    long mainAt =
+        Long.parseLong(
+            Forked.valueOf(Forked.command(jvmArgs, StartupApp.class.getName()), "MAIN_AT "));
     return new long[] {mainAt - t0, System.currentTimeMillis() - t0};
   }
 
@@ -137,12 +189,21 @@ final class AgentOverhead {
     List<Long> without = new ArrayList<>();
     List<Long> with = new ArrayList<>();
     for (int i = 0; i < HEAP_RUNS; i++) {
-      without.add(Long.parseLong(Forked.valueOf(Forked.command(BASE, HeapApp.class.getName()), "HEAP_USED ")));
-      with.add(Long.parseLong(Forked.valueOf(Forked.command(concat(BASE, withAgent), HeapApp.class.getName()), "HEAP_USED ")));
+      without.add(
+          Long.parseLong(
+              Forked.valueOf(Forked.command(BASE, HeapApp.class.getName()), "HEAP_USED ")));
+      with.add(
+          Long.parseLong(
+              Forked.valueOf(
+                  Forked.command(concat(BASE, withAgent), HeapApp.class.getName()), "HEAP_USED ")));
     }
     double mb = 1024.0 * 1024.0;
-    report.difference("heap after GC, 20k files + 2k connects + 50 spawns", "MiB", Forked.median(without) / mb,
-        Forked.median(with) / mb, "≤ +20 MiB");
+    report.difference(
+        "heap after GC, 20k files + 2k connects + 50 spawns",
+        "MiB",
+        Forked.median(without) / mb,
+        Forked.median(with) / mb,
+        "≤ +20 MiB");
   }
 
   private static List<String> concat(List<String> a, List<String> b) {

@@ -26,7 +26,8 @@ final class Agents {
 
   /** Tripline with {@code sink=none}: the agent's own cost, nothing sent. */
   List<String> triplineNoSink() {
-    return List.of("-javaagent:" + tripline, "-Dtripline.service.name=bench", "-Dtripline.sink=none");
+    return List.of(
+        "-javaagent:" + tripline, "-Dtripline.service.name=bench", "-Dtripline.sink=none");
   }
 
   /** As {@link #triplineNoSink()}, plus the per-phase start-up line on stderr. */
@@ -36,9 +37,14 @@ final class Agents {
     return args;
   }
 
-  /** The default Kafka sink pointed at a port nothing listens on: what a user without a reachable broker pays. */
+  /**
+   * The default Kafka sink pointed at a port nothing listens on: what a user without a reachable
+   * broker pays.
+   */
   List<String> triplineKafkaClosedPort() throws IOException {
-    return List.of("-javaagent:" + tripline, "-Dtripline.service.name=bench",
+    return List.of(
+        "-javaagent:" + tripline,
+        "-Dtripline.service.name=bench",
         "-Dtripline.kafka.bootstrap.servers=127.0.0.1:" + closedPort());
   }
 
@@ -50,8 +56,9 @@ final class Agents {
     m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
     m.getMainAttributes().putValue("Premain-Class", EmptyAgent.class.getName());
     String entry = EmptyAgent.class.getName().replace('.', '/') + ".class";
-    try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), m);
-         java.io.InputStream in = EmptyAgent.class.getClassLoader().getResourceAsStream(entry)) {
+    try (java.util.jar.JarOutputStream out =
+            new java.util.jar.JarOutputStream(Files.newOutputStream(jar), m);
+        java.io.InputStream in = EmptyAgent.class.getClassLoader().getResourceAsStream(entry)) {
       out.putNextEntry(new java.util.jar.JarEntry(entry));
       in.transferTo(out);
       out.closeEntry();
@@ -65,8 +72,12 @@ final class Agents {
 
   /** The OpenTelemetry Java agent with every exporter off (its instrumentation still runs). */
   List<String> otel() {
-    return List.of("-javaagent:" + otel, "-Dotel.service.name=bench", "-Dotel.traces.exporter=none",
-        "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none");
+    return List.of(
+        "-javaagent:" + otel,
+        "-Dotel.service.name=bench",
+        "-Dotel.traces.exporter=none",
+        "-Dotel.metrics.exporter=none",
+        "-Dotel.logs.exporter=none");
   }
 
   /** "OpenTelemetry agent 2.22.0" from the jar's manifest. */

@@ -15,7 +15,8 @@ import org.apache.kafka.clients.admin.Admin;
  *
  * <p>System properties: {@code bench.otel.jar} (the OpenTelemetry agent, fetched by the bench
  * profile), {@code bench.spring.jar} (the executable jar of module it-spring), {@code bench.rounds}
- * (trivial main, default 7), {@code bench.spring.rounds} (default 5), {@code bench.appcds.rounds} (default 3).
+ * (trivial main, default 7), {@code bench.spring.rounds} (default 5), {@code bench.appcds.rounds}
+ * (default 3).
  */
 public final class BenchMain {
   public static void main(String[] args) throws Exception {
@@ -23,13 +24,17 @@ public final class BenchMain {
     Path agentJar = Path.of(args.length > 1 ? args[1] : "agent/target/tripline-agent.jar");
     Path out = Path.of(args.length > 2 ? args[2] : "bench/target/benchmarks.md");
     if (!Files.isRegularFile(agentJar)) {
-      throw new IllegalArgumentException("no agent jar at " + agentJar + ": build it first (./mvnw install -DskipTests)");
+      throw new IllegalArgumentException(
+          "no agent jar at " + agentJar + ": build it first (./mvnw install -DskipTests)");
     }
     Report report = new Report();
     if (which.equals("all") || which.equals("startup")) {
       startup(agentJar, out.toAbsolutePath().getParent().resolve("startup-work"), report);
     }
-    if (which.equals("all") || which.equals("agent") || which.equals("netty") || which.equals("collector")) {
+    if (which.equals("all")
+        || which.equals("agent")
+        || which.equals("netty")
+        || which.equals("collector")) {
       try (EmbeddedKafka kafka = EmbeddedKafka.builder().build().start()) {
         try (Admin admin = kafka.admin()) {
           Topics.ensure(admin, Map.of("tripline.events", 3), (short) 1, Map.of());
@@ -40,7 +45,8 @@ public final class BenchMain {
           new AgentOverhead(agentJar, kafka.bootstrapServers(), report).run(!which.equals("all"));
         }
         if (which.equals("all") || which.equals("netty")) {
-          System.out.println("agent overhead on Netty's epoll transport (JMH, with vs without, alternating)…");
+          System.out.println(
+              "agent overhead on Netty's epoll transport (JMH, with vs without, alternating)…");
           new AgentOverhead(agentJar, kafka.bootstrapServers(), report).netty();
         }
         if (which.equals("all") || which.equals("collector")) {
@@ -60,13 +66,20 @@ public final class BenchMain {
     String otel = System.getProperty("bench.otel.jar", "");
     Agents agents = new Agents(agentJar, otel.isEmpty() ? null : Path.of(otel));
     if (!agents.hasOtel()) {
-      System.out.println("no OpenTelemetry agent at '" + otel + "' (-Dbench.otel.jar): its rows are left out");
+      System.out.println(
+          "no OpenTelemetry agent at '" + otel + "' (-Dbench.otel.jar): its rows are left out");
     }
     System.out.println("start-up, trivial main (whole process, alternating)…");
     new StartupBench(agents, report, Integer.getInteger("bench.rounds", 7), work).run();
     String spring = System.getProperty("bench.spring.jar", "");
     System.out.println("start-up, Spring Boot app: time to first request…");
-    new SpringBench(agents, report, Integer.getInteger("bench.spring.rounds", 5), Integer.getInteger("bench.appcds.rounds", 3), work,
-        spring.isEmpty() ? null : Path.of(spring)).run();
+    new SpringBench(
+            agents,
+            report,
+            Integer.getInteger("bench.spring.rounds", 5),
+            Integer.getInteger("bench.appcds.rounds", 3),
+            work,
+            spring.isEmpty() ? null : Path.of(spring))
+        .run();
   }
 }

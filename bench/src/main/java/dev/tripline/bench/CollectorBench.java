@@ -68,13 +68,14 @@ final class CollectorBench {
     String id = "bench-" + UUID.randomUUID().toString().substring(0, 6);
     // Not under /tmp: the collector rightly folds every temp file into one behaviour.
     Path dir = Files.createDirectories(Path.of("target", id).toAbsolutePath());
-    CollectorConfig.Builder b = CollectorConfig.builder()
-        .set("bootstrap.servers", kafka.bootstrapServers())
-        .set("application.id", id)
-        .set("data.dir", dir.toString())
-        .set("topic.partitions", "2")
-        .set("streams.threads", "2")
-        .set("learning.period", "1h");
+    CollectorConfig.Builder b =
+        CollectorConfig.builder()
+            .set("bootstrap.servers", kafka.bootstrapServers())
+            .set("application.id", id)
+            .set("data.dir", dir.toString())
+            .set("topic.partitions", "2")
+            .set("streams.threads", "2")
+            .set("learning.period", "1h");
     for (String t : List.of("events", "alerts", "alerts.json", "deadletter", "actions")) {
       b.set("topic." + t, id + "." + t);
     }
@@ -82,11 +83,19 @@ final class CollectorBench {
     CollectorTopics.ensure(config, kafka.bootstrapServers());
     String eventsTopic = config.get("topic.events");
 
-    System.out.println("  producing " + BATCHES + " batches of " + EVENTS_PER_BATCH + " events from " + SERVICES + " services");
+    System.out.println(
+        "  producing "
+            + BATCHES
+            + " batches of "
+            + EVENTS_PER_BATCH
+            + " events from "
+            + SERVICES
+            + " services");
     produceBacklog(eventsTopic);
     long backlog = (long) BATCHES * EVENTS_PER_BATCH;
-    try (DetectionPipeline pipeline = new DetectionPipeline(config, new SimpleMeterRegistry()).start();
-         Admin admin = kafka.admin()) {
+    try (DetectionPipeline pipeline =
+            new DetectionPipeline(config, new SimpleMeterRegistry()).start();
+        Admin admin = kafka.admin()) {
       // Timed from the first commit to the last, so start-up and rebalancing are not counted.
       long firstAt = 0;
       long firstCommitted = 0;
@@ -94,7 +103,8 @@ final class CollectorBench {
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
       while (committed < BATCHES) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("collector drained only " + committed + " of " + BATCHES + " batches in 10 min");
+          throw new IllegalStateException(
+              "collector drained only " + committed + " of " + BATCHES + " batches in 10 min");
         }
         Thread.sleep(50);
         committed = committed(admin, id, eventsTopic);
@@ -104,11 +114,25 @@ final class CollectorBench {
         }
       }
       double seconds = (System.nanoTime() - firstAt) / 1e9;
-      System.out.printf("  drained %d batches in %.1f s after the first commit%n", committed - firstCommitted, seconds);
+      System.out.printf(
+          "  drained %d batches in %.1f s after the first commit%n",
+          committed - firstCommitted, seconds);
       double batchesPerSecond = (committed - firstCommitted) / seconds;
-      report.collector("throughput, " + backlog + " events in " + BATCHES + " batches of " + EVENTS_PER_BATCH + ", "
-              + SERVICES + " services, 2 partitions, 2 stream threads, exactly-once",
-          String.format(Locale.ROOT, "%,.0f events/s (%,.0f batches/s)", batchesPerSecond * EVENTS_PER_BATCH, batchesPerSecond),
+      report.collector(
+          "throughput, "
+              + backlog
+              + " events in "
+              + BATCHES
+              + " batches of "
+              + EVENTS_PER_BATCH
+              + ", "
+              + SERVICES
+              + " services, 2 partitions, 2 stream threads, exactly-once",
+          String.format(
+              Locale.ROOT,
+              "%,.0f events/s (%,.0f batches/s)",
+              batchesPerSecond * EVENTS_PER_BATCH,
+              batchesPerSecond),
           "≥ 200,000 events/s");
 
       latency(pipeline, config, dir);
@@ -121,13 +145,22 @@ final class CollectorBench {
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
     Random random = new Random(42);
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < BATCHES; i++) {
         String service = "svc-" + (i % SERVICES);
-        EventBatch.Builder batch = EventBatch.newBuilder().setSchemaVersion(Schema.VERSION).setSequence(i)
-            .setAgent(AgentIdentity.newBuilder().setService(service).setInstanceId(service + "-" + (i % 3)).setHost("node-" + (i % 7)));
+        EventBatch.Builder batch =
+            EventBatch.newBuilder()
+                .setSchemaVersion(Schema.VERSION)
+                .setSequence(i)
+                .setAgent(
+                    AgentIdentity.newBuilder()
+                        .setService(service)
+                        .setInstanceId(service + "-" + (i % 3))
+                        .setHost("node-" + (i % 7)));
         for (int e = 0; e < EVENTS_PER_BATCH; e++) {
-          batch.addEvents(behaviour(random.nextInt(BEHAVIOURS_PER_SERVICE), 1 + random.nextInt(20)));
+          batch.addEvents(
+              behaviour(random.nextInt(BEHAVIOURS_PER_SERVICE), 1 + random.nextInt(20)));
         }
         producer.send(new ProducerRecord<>(topic, service, batch.build().toByteArray()));
       }
@@ -138,22 +171,45 @@ final class CollectorBench {
   /** One of a service's usual behaviours: connections, config reads and log writes. */
   private static Event behaviour(int k, int count) {
     long now = System.currentTimeMillis();
-    Event.Builder e = Event.newBuilder().setSuccess(true).setCount(count).setFirstSeenMs(now).setLastSeenMs(now)
-        .setCallSite(CallSite.newBuilder().setClassName("com.acme.orders.Repository" + (k % 5)).setMethodName("call")
-            .setLineNumber(40 + k).setJarName("orders-2.3.1.jar"));
+    Event.Builder e =
+        Event.newBuilder()
+            .setSuccess(true)
+            .setCount(count)
+            .setFirstSeenMs(now)
+            .setLastSeenMs(now)
+            .setCallSite(
+                CallSite.newBuilder()
+                    .setClassName("com.acme.orders.Repository" + (k % 5))
+                    .setMethodName("call")
+                    .setLineNumber(40 + k)
+                    .setJarName("orders-2.3.1.jar"));
     if (k % 3 == 0) {
       return e.setKind(EventKind.NET_CONNECT)
-          .setNetwork(NetworkTarget.newBuilder().setHost("db-" + k + ".internal").setIp("10.0.3." + k).setPort(5432).setProtocol("tcp"))
+          .setNetwork(
+              NetworkTarget.newBuilder()
+                  .setHost("db-" + k + ".internal")
+                  .setIp("10.0.3." + k)
+                  .setPort(5432)
+                  .setProtocol("tcp"))
           .build();
     }
     return e.setKind(k % 3 == 1 ? EventKind.FILE_READ : EventKind.FILE_WRITE)
-        .setFile(FileTarget.newBuilder().setPath("/srv/orders/conf/part-" + (char) ('g' + k % 20) + "/settings-" + (char) ('g' + k / 20)))
+        .setFile(
+            FileTarget.newBuilder()
+                .setPath(
+                    "/srv/orders/conf/part-"
+                        + (char) ('g' + k % 20)
+                        + "/settings-"
+                        + (char) ('g' + k / 20)))
         .build();
   }
 
   private static long committed(Admin admin, String group, String topic) throws Exception {
-    Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-        .get(10, TimeUnit.SECONDS);
+    Map<TopicPartition, OffsetAndMetadata> offsets =
+        admin
+            .listConsumerGroupOffsets(group)
+            .partitionsToOffsetAndMetadata()
+            .get(10, TimeUnit.SECONDS);
     long sum = 0;
     for (Map.Entry<TopicPartition, OffsetAndMetadata> o : offsets.entrySet()) {
       if (o.getKey().topic().equals(topic) && o.getValue() != null) {
@@ -163,25 +219,55 @@ final class CollectorBench {
     return sum; // the backlog was produced without transactions: offsets count records exactly
   }
 
-  /** Hook-to-alert latency from a real JVM with the agent attached, once its service is monitored. */
-  private void latency(DetectionPipeline pipeline, CollectorConfig config, Path dir) throws Exception {
+  /**
+   * Hook-to-alert latency from a real JVM with the agent attached, once its service is monitored.
+   */
+  private void latency(DetectionPipeline pipeline, CollectorConfig config, Path dir)
+      throws Exception {
     Path work = Files.createDirectories(dir.resolve("latency-app"));
     String service = "latency-svc";
-    List<String> cmd = Forked.command(List.of("-javaagent:" + agentJar.toAbsolutePath(), "-Dtripline.service.name=" + service,
-        "-Dtripline.kafka.bootstrap.servers=" + kafka.bootstrapServers(), "-Dtripline.kafka.topic=" + config.get("topic.events")),
-        LatencyApp.class.getName(), work.toString(), Integer.toString(LATENCY_SAMPLES));
-    Process app = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("out.txt").toFile()).start();
+    List<String> cmd =
+        Forked.command(
+            List.of(
+                "-javaagent:" + agentJar.toAbsolutePath(),
+                "-Dtripline.service.name=" + service,
+                "-Dtripline.kafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                "-Dtripline.kafka.topic=" + config.get("topic.events")),
+            LatencyApp.class.getName(),
+            work.toString(),
+            Integer.toString(LATENCY_SAMPLES));
+    Process app =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("out.txt").toFile())
+            .start();
     try (KafkaConsumer<String, byte[]> alerts = alertConsumer(config.get("topic.alerts"))) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (pipeline.backend().profile(service).isEmpty()) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the collector never saw " + service + ": " + Files.readString(work.resolve("out.txt")));
+          throw new IllegalStateException(
+              "the collector never saw "
+                  + service
+                  + ": "
+                  + Files.readString(work.resolve("out.txt")));
         }
         Thread.sleep(100);
       }
-      pipeline.backend().submit(AnalystAction.newBuilder().setId(UUID.randomUUID().toString()).setTimeMs(System.currentTimeMillis())
-          .setActor("bench").setType(AnalystAction.ActionType.SET_MONITORING).setService(service).build());
-      while (pipeline.backend().profile(service).map(p -> p.getState() != ProfileState.MONITORING).orElse(true)) {
+      pipeline
+          .backend()
+          .submit(
+              AnalystAction.newBuilder()
+                  .setId(UUID.randomUUID().toString())
+                  .setTimeMs(System.currentTimeMillis())
+                  .setActor("bench")
+                  .setType(AnalystAction.ActionType.SET_MONITORING)
+                  .setService(service)
+                  .build());
+      while (pipeline
+          .backend()
+          .profile(service)
+          .map(p -> p.getState() != ProfileState.MONITORING)
+          .orElse(true)) {
         Thread.sleep(100);
       }
       alerts.poll(Duration.ofMillis(500)); // joined and positioned before the first new behaviour
@@ -193,19 +279,28 @@ final class CollectorBench {
         for (ConsumerRecord<String, byte[]> r : alerts.poll(Duration.ofMillis(100))) {
           long received = System.currentTimeMillis();
           Alert a = Alert.parseFrom(r.value());
-          if (a.getService().equals(service) && a.getReason() == AlertReason.NEW_FILE_ACCESS && a.getCount() == 1
+          if (a.getService().equals(service)
+              && a.getReason() == AlertReason.NEW_FILE_ACCESS
+              && a.getCount() == 1
               && a.getEvent().getFile().getPath().contains("/report-")) {
             latencies.add(received - a.getEvent().getFirstSeenMs());
           }
         }
       }
       if (latencies.size() < LATENCY_SAMPLES) {
-        throw new IllegalStateException("only " + latencies.size() + " of " + LATENCY_SAMPLES + " alerts arrived");
+        throw new IllegalStateException(
+            "only " + latencies.size() + " of " + LATENCY_SAMPLES + " alerts arrived");
       }
-      report.collector("latency, hook in a JVM with the agent → alert read (read_committed) from the alerts topic, "
-              + LATENCY_SAMPLES + " new behaviours",
-          String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms, max %.0f ms", Forked.percentile(latencies, 50),
-              Forked.percentile(latencies, 99), Forked.percentile(latencies, 100)),
+      report.collector(
+          "latency, hook in a JVM with the agent → alert read (read_committed) from the alerts topic, "
+              + LATENCY_SAMPLES
+              + " new behaviours",
+          String.format(
+              Locale.ROOT,
+              "p50 %.0f ms, p99 %.0f ms, max %.0f ms",
+              Forked.percentile(latencies, 50),
+              Forked.percentile(latencies, 99),
+              Forked.percentile(latencies, 100)),
           "p99 < 1 s");
     } finally {
       app.destroy();
@@ -218,7 +313,8 @@ final class CollectorBench {
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     c.subscribe(List.of(topic));
     return c;
   }

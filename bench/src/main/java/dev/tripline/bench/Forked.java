@@ -31,7 +31,8 @@ final class Forked {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String value = null;
     StringBuilder all = new StringBuilder();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) {
         all.append(line).append('\n');
         if (value == null && line.startsWith(prefix)) {

@@ -8,9 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A busy service's worth of distinct behaviours, then the heap in use after a full GC: run with
- * and without the agent, the difference is what the agent keeps. 20 000 distinct files fill the
- * agent's per-kind cache (4 096 by default) several times over, so this is its bound, not a lucky case.
+ * A busy service's worth of distinct behaviours, then the heap in use after a full GC: run with and
+ * without the agent, the difference is what the agent keeps. 20 000 distinct files fill the agent's
+ * per-kind cache (4 096 by default) several times over, so this is its bound, not a lucky case.
  */
 public final class HeapApp {
   public static void main(String[] args) throws Exception {
@@ -22,15 +22,17 @@ public final class HeapApp {
       Files.delete(f);
     }
     try (ServerSocket server = new ServerSocket(0, 500, InetAddress.getLoopbackAddress())) {
-      Thread acceptor = new Thread(() -> {
-        try {
-          while (true) {
-            server.accept().close();
-          }
-        } catch (Exception e) {
-          // closed
-        }
-      });
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    server.accept().close();
+                  }
+                } catch (Exception e) {
+                  // closed
+                }
+              });
       acceptor.setDaemon(true);
       acceptor.start();
       for (int i = 0; i < 2_000; i++) {

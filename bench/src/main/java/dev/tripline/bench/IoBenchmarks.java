@@ -37,15 +37,20 @@ public class IoBenchmarks {
     file = Files.createTempFile("tripline-bench", ".conf");
     Files.write(file, new byte[4096]);
     server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-    acceptor = new Thread(() -> {
-      while (!server.isClosed()) {
-        try (Socket s = server.accept()) {
-          s.getOutputStream().write(1); // one byte back: the client waits for it, so connects never pile up
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }, "bench-acceptor");
+    acceptor =
+        new Thread(
+            () -> {
+              while (!server.isClosed()) {
+                try (Socket s = server.accept()) {
+                  s.getOutputStream()
+                      .write(
+                          1); // one byte back: the client waits for it, so connects never pile up
+                } catch (IOException e) {
+                  return;
+                }
+              }
+            },
+            "bench-acceptor");
     acceptor.setDaemon(true);
     acceptor.start();
   }
@@ -65,8 +70,8 @@ public class IoBenchmarks {
   }
 
   /**
-   * A loopback TCP connect, one byte from the server, close. The server accepts in the same JVM,
-   * so the connect and the accept hooks both fire on every iteration.
+   * A loopback TCP connect, one byte from the server, close. The server accepts in the same JVM, so
+   * the connect and the accept hooks both fire on every iteration.
    */
   @Benchmark
   public int loopbackConnect() throws IOException {

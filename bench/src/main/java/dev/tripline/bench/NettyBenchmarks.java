@@ -31,9 +31,10 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Netty's native epoll transport (what Reactor Netty, WebClient and WebFlux use on Linux), once
- * warm: every iteration is a repeat of the library hooks' steady state — datagrams to the same
- * peer (StatsD-style metrics), one at a time or batched into one sendmmsg, and a Bootstrap connect
- * to the same server (hand-off hook plus connect hook). {@link AgentOverhead} runs each with and without the agent, side by side.
+ * warm: every iteration is a repeat of the library hooks' steady state — datagrams to the same peer
+ * (StatsD-style metrics), one at a time or batched into one sendmmsg, and a Bootstrap connect to
+ * the same server (hand-off hook plus connect hook). {@link AgentOverhead} runs each with and
+ * without the agent, side by side.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -54,24 +55,38 @@ public class NettyBenchmarks {
     group = new EpollEventLoopGroup(1);
     sink = new DatagramSocket(0, InetAddress.getLoopbackAddress());
     sinkAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), sink.getLocalPort());
-    udp = new Bootstrap().group(group).channel(EpollDatagramChannel.class).handler(new ChannelInboundHandlerAdapter())
-        .bind(0).sync().channel();
+    udp =
+        new Bootstrap()
+            .group(group)
+            .channel(EpollDatagramChannel.class)
+            .handler(new ChannelInboundHandlerAdapter())
+            .bind(0)
+            .sync()
+            .channel();
     server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-    Thread acceptor = new Thread(() -> {
-      while (!server.isClosed()) {
-        try (Socket s = server.accept()) {
-          s.getInputStream().read(); // until the client closes (a reset: no TIME_WAIT pile-up)
-        } catch (IOException e) {
-          if (server.isClosed()) {
-            return;
-          }
-        }
-      }
-    }, "bench-acceptor");
+    Thread acceptor =
+        new Thread(
+            () -> {
+              while (!server.isClosed()) {
+                try (Socket s = server.accept()) {
+                  s.getInputStream()
+                      .read(); // until the client closes (a reset: no TIME_WAIT pile-up)
+                } catch (IOException e) {
+                  if (server.isClosed()) {
+                    return;
+                  }
+                }
+              }
+            },
+            "bench-acceptor");
     acceptor.setDaemon(true);
     acceptor.start();
-    client = new Bootstrap().group(group).channel(EpollSocketChannel.class).option(ChannelOption.SO_LINGER, 0)
-        .handler(new Idle());
+    client =
+        new Bootstrap()
+            .group(group)
+            .channel(EpollSocketChannel.class)
+            .option(ChannelOption.SO_LINGER, 0)
+            .handler(new Idle());
   }
 
   @TearDown(Level.Trial)
@@ -86,36 +101,50 @@ public class NettyBenchmarks {
   @ChannelHandler.Sharable
   static final class Idle extends ChannelInboundHandlerAdapter {}
 
-  /** 32 datagrams of 64 bytes to the same peer, flushed together: Netty sends them with one sendmmsg. */
+  /**
+   * 32 datagrams of 64 bytes to the same peer, flushed together: Netty sends them with one
+   * sendmmsg.
+   */
   @Benchmark
   public boolean epollDatagramBatch() throws InterruptedException {
     for (int i = 1; i < 32; i++) {
       udp.write(new DatagramPacket(Unpooled.wrappedBuffer(new byte[64]), sinkAddress));
     }
-    return udp.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(new byte[64]), sinkAddress)).sync().isSuccess();
+    return udp.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(new byte[64]), sinkAddress))
+        .sync()
+        .isSuccess();
   }
 
-  /** 32 datagrams of 64 bytes to the same peer, each flushed on its own: 32 sendto calls, one wait. */
+  /**
+   * 32 datagrams of 64 bytes to the same peer, each flushed on its own: 32 sendto calls, one wait.
+   */
   @Benchmark
   public boolean epollDatagramSend() throws InterruptedException {
     for (int i = 1; i < 32; i++) {
       udp.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(new byte[64]), sinkAddress));
     }
-    return udp.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(new byte[64]), sinkAddress)).sync().isSuccess();
+    return udp.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(new byte[64]), sinkAddress))
+        .sync()
+        .isSuccess();
   }
 
   /**
-   * The same 32 datagrams sent by a task on the event loop itself: one hop per op, the sends back to
-   * back on the loop's thread — the CPU the hooks add, without the hand-over noise of the loop above.
+   * The same 32 datagrams sent by a task on the event loop itself: one hop per op, the sends back
+   * to back on the loop's thread — the CPU the hooks add, without the hand-over noise of the loop
+   * above.
    */
   @Benchmark
   public boolean epollDatagramSendOnLoop() throws Exception {
-    return udp.eventLoop().submit(() -> {
-      for (int i = 0; i < 32; i++) {
-        udp.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(new byte[64]), sinkAddress));
-      }
-      return true;
-    }).get();
+    return udp.eventLoop()
+        .submit(
+            () -> {
+              for (int i = 0; i < 32; i++) {
+                udp.writeAndFlush(
+                    new DatagramPacket(Unpooled.wrappedBuffer(new byte[64]), sinkAddress));
+              }
+              return true;
+            })
+        .get();
   }
 
   /** A Bootstrap connect to the same server and close, through the epoll transport. */

@@ -26,14 +26,14 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Loops where every operation is a behaviour the agent has not seen (a distinct file, a distinct
- * destination), unlike {@link IoBenchmarks}' repeats, and the executor hand-off of issue 15.
- * {@link AgentOverhead} runs each with and without the agent, side by side.
+ * destination), unlike {@link IoBenchmarks}' repeats, and the executor hand-off of issue 15. {@link
+ * AgentOverhead} runs each with and without the agent, side by side.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class NewBehaviourBenchmarks {
-  private static final Runnable NO_OP = () -> { };
+  private static final Runnable NO_OP = () -> {};
   private final byte[] content = new byte[512];
   private Path dir;
   private ServerSocket server;
@@ -44,31 +44,42 @@ public class NewBehaviourBenchmarks {
   @Setup(Level.Trial)
   public void setUp() throws IOException {
     dir = Files.createTempDirectory("tripline-bench-new");
-    // 0.0.0.0: reachable on every address of 127/8, which Linux routes to loopback, so destinations never run out
+    // 0.0.0.0: reachable on every address of 127/8, which Linux routes to loopback, so destinations
+    // never run out
     server = new ServerSocket();
     server.bind(new InetSocketAddress("0.0.0.0", 0), 200);
-    Thread acceptor = new Thread(() -> {
-      while (!server.isClosed()) {
-        try (Socket s = server.accept()) {
-          s.getOutputStream().write(1);
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }, "bench-acceptor");
+    Thread acceptor =
+        new Thread(
+            () -> {
+              while (!server.isClosed()) {
+                try (Socket s = server.accept()) {
+                  s.getOutputStream().write(1);
+                } catch (IOException e) {
+                  return;
+                }
+              }
+            },
+            "bench-acceptor");
     acceptor.setDaemon(true);
     acceptor.start();
     nextAddress = (1 << 16) + 1; // 127.1.0.1: never 127.0.0.1, which other loops use
     pool = Executors.newFixedThreadPool(2);
     // without waiting: a full queue makes the submitter wait for room, so the queue stays bounded
-    boundedPool = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024), (task, executor) -> {
-      try {
-        executor.getQueue().put(task);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new RejectedExecutionException(e);
-      }
-    });
+    boundedPool =
+        new ThreadPoolExecutor(
+            2,
+            2,
+            0,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(1024),
+            (task, executor) -> {
+              try {
+                executor.getQueue().put(task);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RejectedExecutionException(e);
+              }
+            });
   }
 
   @TearDown(Level.Trial)
@@ -94,7 +105,10 @@ public class NewBehaviourBenchmarks {
     Files.delete(file);
   }
 
-  /** A connection to a distinct loopback address each time (127.1.0.1, 127.1.0.2, …), one byte back, reset on close. */
+  /**
+   * A connection to a distinct loopback address each time (127.1.0.1, 127.1.0.2, …), one byte back,
+   * reset on close.
+   */
   @Benchmark
   public int distinctDestination() throws IOException {
     int n = nextAddress++;
@@ -104,7 +118,8 @@ public class NewBehaviourBenchmarks {
     if (n >= 0xff_ffff) {
       nextAddress = (1 << 16) + 1;
     }
-    InetAddress to = InetAddress.getByAddress(new byte[] {127, (byte) (n >> 16), (byte) (n >> 8), (byte) n});
+    InetAddress to =
+        InetAddress.getByAddress(new byte[] {127, (byte) (n >> 16), (byte) (n >> 8), (byte) n});
     try (Socket s = new Socket(to, server.getLocalPort())) {
       s.setSoLinger(true, 0);
       return s.getInputStream().read();

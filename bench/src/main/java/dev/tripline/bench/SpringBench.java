@@ -17,11 +17,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * A realistic app: the Spring Boot executable jar of module it-spring, launch → first HTTP 200 from
  * {@code GET /ping}, without an agent, with Tripline and with OpenTelemetry, alternating. Then
- * AppCDS: an archive made once without the agent ({@code -XX:ArchiveClassesAtExit}), used
- * ({@code -XX:SharedArchiveFile}) with and without Tripline.
+ * AppCDS: an archive made once without the agent ({@code -XX:ArchiveClassesAtExit}), used ({@code
+ * -XX:SharedArchiveFile}) with and without Tripline.
  */
 final class SpringBench {
   private static final long FIRST_REQUEST_TIMEOUT_MS = 180_000;
+
   /** Between polls: a spin would take one of the machine's two cores from the JVM being timed. */
   private static final long POLL_PAUSE_MS = 5;
 
@@ -32,7 +33,8 @@ final class SpringBench {
   private final Path work;
   private final @Nullable Path jar;
 
-  SpringBench(Agents agents, Report report, int rounds, int cdsRounds, Path work, @Nullable Path jar) {
+  SpringBench(
+      Agents agents, Report report, int rounds, int cdsRounds, Path work, @Nullable Path jar) {
     this.agents = agents;
     this.report = report;
     this.rounds = rounds;
@@ -56,8 +58,10 @@ final class SpringBench {
 
   void run() throws IOException, InterruptedException {
     if (jar == null || !Files.isRegularFile(jar)) {
-      report.section("| Spring Boot app (it-spring) | launch → first `GET /ping` 200 |\n|---|---|\n| — | n/a: no executable jar at `"
-          + jar + "` (-Dbench.spring.jar) |\n");
+      report.section(
+          "| Spring Boot app (it-spring) | launch → first `GET /ping` 200 |\n|---|---|\n| — | n/a: no executable jar at `"
+              + jar
+              + "` (-Dbench.spring.jar) |\n");
       return;
     }
     List<Variant> plain = new ArrayList<>();
@@ -67,12 +71,16 @@ final class SpringBench {
       plain.add(new Variant(agents.otelName() + ", exporters `none`", agents.otel(), jar));
     }
     measure(plain, "spring", rounds);
-    report.section(table("Spring Boot app, executable jar (`java -jar tripline-it-spring.jar`)", plain, rounds));
+    report.section(
+        table(
+            "Spring Boot app, executable jar (`java -jar tripline-it-spring.jar`)", plain, rounds));
 
     Path appCdsJar = extract();
     Path archive = work.resolve("app.jsa");
     Files.deleteIfExists(archive);
-    launch(appCdsJar, List.of("-XX:ArchiveClassesAtExit=" + archive)); // training run: archive written at exit
+    launch(
+        appCdsJar,
+        List.of("-XX:ArchiveClassesAtExit=" + archive)); // training run: archive written at exit
     if (!Files.isRegularFile(archive)) {
       report.section("AppCDS: no archive was written by `-XX:ArchiveClassesAtExit` (n/a)\n");
       return;
@@ -81,9 +89,15 @@ final class SpringBench {
     List<Variant> cds = new ArrayList<>();
     cds.add(new Variant("no agent, no archive", agents.none(), appCdsJar));
     cds.add(new Variant("no agent, AppCDS archive", List.of(useArchive), appCdsJar));
-    cds.add(new Variant("Tripline, `sink=none`, AppCDS archive", WholeProcess.concat(List.of(useArchive), agents.triplineNoSink()), appCdsJar));
+    cds.add(
+        new Variant(
+            "Tripline, `sink=none`, AppCDS archive",
+            WholeProcess.concat(List.of(useArchive), agents.triplineNoSink()),
+            appCdsJar));
     measure(cds, "appcds", cdsRounds);
-    StringBuilder shared = new StringBuilder("\nClasses loaded from the archive (one extra launch each, `-Xlog:class+load`):");
+    StringBuilder shared =
+        new StringBuilder(
+            "\nClasses loaded from the archive (one extra launch each, `-Xlog:class+load`):");
     for (Variant v : cds.subList(1, cds.size())) {
       Path log = work.resolve("appcds-classload.log");
       Files.deleteIfExists(log);
@@ -98,11 +112,19 @@ final class SpringBench {
       }
       shared.append(String.format(Locale.ROOT, " %s: %d of %d;", v.name, fromArchive, total));
     }
-    report.section(table("Spring Boot app, AppCDS (extracted layout `" + work.relativize(appCdsJar) + "`, archive made once without an agent)", cds, cdsRounds)
-        + shared.substring(0, shared.length() - 1) + ".\n");
+    report.section(
+        table(
+                "Spring Boot app, AppCDS (extracted layout `"
+                    + work.relativize(appCdsJar)
+                    + "`, archive made once without an agent)",
+                cds,
+                cdsRounds)
+            + shared.substring(0, shared.length() - 1)
+            + ".\n");
   }
 
-  private void measure(List<Variant> variants, String label, int rounds) throws IOException, InterruptedException {
+  private void measure(List<Variant> variants, String label, int rounds)
+      throws IOException, InterruptedException {
     for (Variant v : variants) { // untimed: page cache
       launch(v.jar, v.jvmArgs);
     }
@@ -120,16 +142,29 @@ final class SpringBench {
 
   private static String table(String caption, List<Variant> variants, int rounds) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "%s, %d rounds; median (min–max), ratio of medians to the first row%n%n", caption, rounds));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%s, %d rounds; median (min–max), ratio of medians to the first row%n%n",
+            caption,
+            rounds));
     b.append("| Spring Boot app | launch → first `GET /ping` 200, ms | × |\n|---|---|---|\n");
     for (Variant v : variants) {
-      b.append("| ").append(v.name).append(" | ").append(v.firstRequest.cell(0)).append(" | ")
-          .append(v.firstRequest.ratioTo(variants.get(0).firstRequest)).append(" |\n");
+      b.append("| ")
+          .append(v.name)
+          .append(" | ")
+          .append(v.firstRequest.cell(0))
+          .append(" | ")
+          .append(v.firstRequest.ratioTo(variants.get(0).firstRequest))
+          .append(" |\n");
     }
     return b.toString();
   }
 
-  /** Launches the app, returns ms from launch to the first 200 from /ping, then stops it (SIGTERM) and waits. */
+  /**
+   * Launches the app, returns ms from launch to the first 200 from /ping, then stops it (SIGTERM)
+   * and waits.
+   */
   private long launch(Path appJar, List<String> jvmArgs) throws IOException, InterruptedException {
     int port = Agents.closedPort();
     List<String> cmd = new ArrayList<>();
@@ -138,33 +173,45 @@ final class SpringBench {
     cmd.addAll(List.of("-jar", appJar.toString(), "--server.port=" + port));
     Path log = work.resolve("spring-output.log");
     long t0 = System.nanoTime();
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       while (true) {
         if (get200(port)) {
           return (System.nanoTime() - t0) / 1_000_000;
         }
         if (!p.isAlive() || System.nanoTime() - t0 > FIRST_REQUEST_TIMEOUT_MS * 1_000_000) {
-          throw new IllegalStateException("no 200 from /ping (" + (p.isAlive() ? "timeout" : "exit " + p.exitValue()) + "): " + cmd
-              + "\n" + tail(log));
+          throw new IllegalStateException(
+              "no 200 from /ping ("
+                  + (p.isAlive() ? "timeout" : "exit " + p.exitValue())
+                  + "): "
+                  + cmd
+                  + "\n"
+                  + tail(log));
         }
         Thread.sleep(POLL_PAUSE_MS);
       }
     } finally {
-      p.destroy(); // SIGTERM: a graceful exit, which also writes an -XX:ArchiveClassesAtExit archive
+      p.destroy(); // SIGTERM: a graceful exit, which also writes an -XX:ArchiveClassesAtExit
+      // archive
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor();
       }
     }
   }
 
-  /** One HTTP/1.1 GET /ping with short timeouts: true on status 200, false on anything else (not up yet). */
+  /**
+   * One HTTP/1.1 GET /ping with short timeouts: true on status 200, false on anything else (not up
+   * yet).
+   */
   private static boolean get200(int port) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 100);
       s.setSoTimeout(5_000);
       OutputStream out = s.getOutputStream();
-      out.write(("GET /ping HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("GET /ping HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = s.getInputStream();
       byte[] head = new byte[12]; // "HTTP/1.1 200"
@@ -186,14 +233,26 @@ final class SpringBench {
   private Path extract() throws IOException, InterruptedException {
     Path dir = work.resolve("it-spring-extracted");
     deleteTree(dir);
-    Process p = new ProcessBuilder(WholeProcess.java(Path.of(System.getProperty("java.home"))), "-Djarmode=tools", "-jar",
-        jar.toString(), "extract", "--destination", dir.toString()).redirectErrorStream(true)
-        .redirectOutput(work.resolve("extract.log").toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                WholeProcess.java(Path.of(System.getProperty("java.home"))),
+                "-Djarmode=tools",
+                "-jar",
+                jar.toString(),
+                "extract",
+                "--destination",
+                dir.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("extract.log").toFile())
+            .start();
     Path extracted = dir.resolve(jar.getFileName());
     if (p.waitFor() == 0 && Files.isRegularFile(extracted)) {
       return extracted;
     }
-    System.out.println("  extraction failed (" + tail(work.resolve("extract.log")) + "): AppCDS on the executable jar");
+    System.out.println(
+        "  extraction failed ("
+            + tail(work.resolve("extract.log"))
+            + "): AppCDS on the executable jar");
     return jar;
   }
 

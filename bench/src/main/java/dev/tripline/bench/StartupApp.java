@@ -5,10 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The trivial main of the start-up benchmarks: prints the wall-clock time at which main was
- * reached (the harness knows when it launched the JVM), reads the file given as its argument,
- * and, as the last thing it does, its own peak RSS and CPU ticks from /proc (a fallback for the
- * harness where {@code /usr/bin/time} is missing).
+ * The trivial main of the start-up benchmarks: prints the wall-clock time at which main was reached
+ * (the harness knows when it launched the JVM), reads the file given as its argument, and, as the
+ * last thing it does, its own peak RSS and CPU ticks from /proc (a fallback for the harness where
+ * {@code /usr/bin/time} is missing).
  */
 public final class StartupApp {
   public static void main(String[] args) throws IOException {
@@ -37,8 +37,10 @@ public final class StartupApp {
   private static long cpuTicks() {
     try {
       String stat = Files.readString(Path.of("/proc/self/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // the name may contain spaces
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15, counted after "(comm) "
+      String[] f =
+          stat.substring(stat.lastIndexOf(')') + 2).split(" "); // the name may contain spaces
+      return Long.parseLong(f[11])
+          + Long.parseLong(f[12]); // fields 14 and 15, counted after "(comm) "
     } catch (IOException | RuntimeException e) {
       return -1;
     }

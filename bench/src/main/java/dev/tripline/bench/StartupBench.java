@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 final class StartupBench {
   /** {@code [tripline] startup ms: bridge=3 weave=25 …}: any number of name=integer pairs. */
   static final Pattern PHASES_LINE = Pattern.compile("\\[tripline\\] startup ms:(.*)");
+
   private static final Pattern PAIR = Pattern.compile("([A-Za-z0-9_.-]+)=(\\d+)");
   private static final int TIMEOUT_SECONDS = 120;
 
@@ -63,11 +64,14 @@ final class StartupBench {
     variants.add(new Variant("no agent", agents.none()));
     variants.add(new Variant("an empty `-javaagent` (premain does nothing)", agents.empty()));
     variants.add(new Variant("Tripline, `sink=none`", agents.triplineNoSink()));
-    variants.add(new Variant("Tripline, Kafka sink, no broker (closed port)", agents.triplineKafkaClosedPort()));
+    variants.add(
+        new Variant(
+            "Tripline, Kafka sink, no broker (closed port)", agents.triplineKafkaClosedPort()));
     if (agents.hasOtel()) {
       variants.add(new Variant(agents.otelName() + ", exporters `none`", agents.otel()));
     }
-    variants.add(new Variant("Tripline, `sink=none`, `debug=true` (phases)", agents.triplineDebug()));
+    variants.add(
+        new Variant("Tripline, `sink=none`, `debug=true` (phases)", agents.triplineDebug()));
 
     Path java = Path.of(System.getProperty("java.home"));
     for (Variant v : variants) { // untimed: fills the page cache with each jar
@@ -82,13 +86,22 @@ final class StartupBench {
         v.toMain.add(Long.parseLong(mainAt) - r.launchedAtMs);
         v.toExit.add(r.toExitMs);
         String[] proc = r.value("PROC ").split(" ");
-        v.cpu.add(r.cpuSeconds >= 0 ? r.cpuSeconds : Long.parseLong(proc[1]) / 100.0); // USER_HZ is 100 on Linux
+        v.cpu.add(
+            r.cpuSeconds >= 0
+                ? r.cpuSeconds
+                : Long.parseLong(proc[1]) / 100.0); // USER_HZ is 100 on Linux
         v.rss.add((r.peakRssKib >= 0 ? r.peakRssKib : Long.parseLong(proc[0])) / 1024.0);
-        if (parsePhases(r.stderr, v.phases) || parsePhases(r.stdout, v.phases)) { // stderr by contract; stdout tolerated
+        if (parsePhases(r.stderr, v.phases)
+            || parsePhases(r.stdout, v.phases)) { // stderr by contract; stdout tolerated
           v.phaseLines++;
         }
-        line.append(String.format(Locale.ROOT, " %s %d/%d ms;", shortName(v.name), Long.parseLong(mainAt) - r.launchedAtMs,
-            r.toExitMs));
+        line.append(
+            String.format(
+                Locale.ROOT,
+                " %s %d/%d ms;",
+                shortName(v.name),
+                Long.parseLong(mainAt) - r.launchedAtMs,
+                r.toExitMs));
       }
       System.out.println(line);
     }
@@ -97,14 +110,16 @@ final class StartupBench {
     report.section(cds());
   }
 
-  private WholeProcess.Result launch(Path jdk, List<String> jvmArgs) throws IOException, InterruptedException {
+  private WholeProcess.Result launch(Path jdk, List<String> jvmArgs)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(WholeProcess.java(jdk));
     cmd.addAll(jvmArgs);
     cmd.addAll(List.of("-cp", classes.toString(), StartupApp.class.getName(), input.toString()));
     WholeProcess.Result r = WholeProcess.run(cmd, work, TIMEOUT_SECONDS);
     if (r.exitCode != 0 || r.value("MAIN_AT ") == null || r.value("PROC ") == null) {
-      throw new IllegalStateException("trivial main failed (" + r.exitCode + "): " + cmd + "\n" + r.stdout + "\n" + r.stderr);
+      throw new IllegalStateException(
+          "trivial main failed (" + r.exitCode + "): " + cmd + "\n" + r.stdout + "\n" + r.stderr);
     }
     return r;
   }
@@ -112,28 +127,55 @@ final class StartupBench {
   private String table(List<Variant> variants) {
     Variant base = variants.get(0);
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "Trivial main (reads one file, prints, exits), %d rounds, JDK %s, whole process; median (min–max), ratio of medians to no agent%n%n",
-        rounds, System.getProperty("java.runtime.version")));
-    b.append("| trivial main | launch → `main` ms | × | launch → exit ms | × | CPU s | × | peak RSS MiB | × |\n");
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "Trivial main (reads one file, prints, exits), %d rounds, JDK %s, whole process; median (min–max), ratio of medians to no agent%n%n",
+            rounds,
+            System.getProperty("java.runtime.version")));
+    b.append(
+        "| trivial main | launch → `main` ms | × | launch → exit ms | × | CPU s | × | peak RSS MiB | × |\n");
     b.append("|---|---|---|---|---|---|---|---|---|\n");
     for (Variant v : variants) {
-      b.append("| ").append(v.name)
-          .append(" | ").append(v.toMain.cell(0)).append(" | ").append(v.toMain.ratioTo(base.toMain))
-          .append(" | ").append(v.toExit.cell(0)).append(" | ").append(v.toExit.ratioTo(base.toExit))
-          .append(" | ").append(v.cpu.cell(2)).append(" | ").append(v.cpu.ratioTo(base.cpu))
-          .append(" | ").append(v.rss.cell(0)).append(" | ").append(v.rss.ratioTo(base.rss)).append(" |\n");
+      b.append("| ")
+          .append(v.name)
+          .append(" | ")
+          .append(v.toMain.cell(0))
+          .append(" | ")
+          .append(v.toMain.ratioTo(base.toMain))
+          .append(" | ")
+          .append(v.toExit.cell(0))
+          .append(" | ")
+          .append(v.toExit.ratioTo(base.toExit))
+          .append(" | ")
+          .append(v.cpu.cell(2))
+          .append(" | ")
+          .append(v.cpu.ratioTo(base.cpu))
+          .append(" | ")
+          .append(v.rss.cell(0))
+          .append(" | ")
+          .append(v.rss.ratioTo(base.rss))
+          .append(" |\n");
     }
     return b.toString();
   }
 
   private static String phaseTable(Variant debug) {
     StringBuilder b = new StringBuilder();
-    b.append("| Tripline start-up phase (`-Dtripline.debug=true`) | ms, median (min–max) |\n|---|---|\n");
+    b.append(
+        "| Tripline start-up phase (`-Dtripline.debug=true`) | ms, median (min–max) |\n|---|---|\n");
     if (debug.phases.isEmpty()) {
       b.append("| (no `[tripline] startup ms:` line on stderr) | n/a |\n");
     }
-    debug.phases.forEach((name, stats) -> b.append("| ").append(name).append(" | ").append(stats.cell(0)).append(" |\n"));
-    b.append(String.format(Locale.ROOT, "%n(%d of %d launches printed the line)%n", debug.phaseLines, debug.toMain.count()));
+    debug.phases.forEach(
+        (name, stats) ->
+            b.append("| ").append(name).append(" | ").append(stats.cell(0)).append(" |\n"));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%n(%d of %d launches printed the line)%n",
+            debug.phaseLines,
+            debug.toMain.count()));
     return b.toString();
   }
 
@@ -153,13 +195,14 @@ final class StartupBench {
   }
 
   /**
-   * Class-data sharing with the JDK's default archive: one launch per variant and JDK with
-   * {@code -Xlog:class+load}, counting the classes loaded from the archive, those the no-agent
-   * run took from it that this run did not, and the warnings on stderr.
+   * Class-data sharing with the JDK's default archive: one launch per variant and JDK with {@code
+   * -Xlog:class+load}, counting the classes loaded from the archive, those the no-agent run took
+   * from it that this run did not, and the warnings on stderr.
    */
   private String cds() throws IOException, InterruptedException {
     StringBuilder b = new StringBuilder();
-    b.append("| JDK | trivial main, default CDS archive | classes loaded | from the archive | of the no-agent run's archived classes, loaded from elsewhere | warning lines on stderr |\n");
+    b.append(
+        "| JDK | trivial main, default CDS archive | classes loaded | from the archive | of the no-agent run's archived classes, loaded from elsewhere | warning lines on stderr |\n");
     b.append("|---|---|---|---|---|---|\n");
     Set<String> warnings = new LinkedHashSet<>();
     for (Path jdk : jdks()) {
@@ -172,9 +215,12 @@ final class StartupBench {
         variants.add(new String[] {agents.otelName()});
       }
       for (int i = 0; i < variants.size(); i++) {
-        List<String> agentArgs = i == 0 ? agents.none() : i == 1 ? agents.triplineNoSink() : agents.otel();
+        List<String> agentArgs =
+            i == 0 ? agents.none() : i == 1 ? agents.triplineNoSink() : agents.otel();
         Path log = Files.createTempFile(work, "classload", ".log");
-        WholeProcess.Result r = launch(jdk, WholeProcess.concat(List.of("-Xlog:class+load=info:file=" + log), agentArgs));
+        WholeProcess.Result r =
+            launch(
+                jdk, WholeProcess.concat(List.of("-Xlog:class+load=info:file=" + log), agentArgs));
         Set<String> loaded = new LinkedHashSet<>();
         Set<String> shared = new LinkedHashSet<>();
         for (String line : Files.readAllLines(log)) {
@@ -193,7 +239,8 @@ final class StartupBench {
         if (baseShared == null) {
           baseShared = shared;
         }
-        long lost = baseShared.stream().filter(c -> loaded.contains(c) && !shared.contains(c)).count();
+        long lost =
+            baseShared.stream().filter(c -> loaded.contains(c) && !shared.contains(c)).count();
         List<String> warned = new ArrayList<>();
         for (String line : r.stderr) {
           if (line.toLowerCase(Locale.ROOT).contains("warning")) {
@@ -201,8 +248,16 @@ final class StartupBench {
             warnings.add("JDK " + version + ", " + variants.get(i)[0] + ": `" + line.trim() + "`");
           }
         }
-        b.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d |%n", version, variants.get(i)[0], loaded.size(), shared.size(),
-            lost, warned.size()));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %d | %d | %d | %d |%n",
+                version,
+                variants.get(i)[0],
+                loaded.size(),
+                shared.size(),
+                lost,
+                warned.size()));
       }
     }
     b.append('\n');
@@ -224,7 +279,8 @@ final class StartupBench {
     if (Files.isDirectory(jvm)) {
       try (var dirs = Files.list(jvm)) {
         for (Path dir : dirs.sorted().toList()) {
-          if (Files.isExecutable(dir.resolve("bin/java")) && Files.isRegularFile(dir.resolve("release"))) {
+          if (Files.isExecutable(dir.resolve("bin/java"))
+              && Files.isRegularFile(dir.resolve("release"))) {
             byVersion.putIfAbsent(jdkVersion(dir).split("\\.")[0], dir.toRealPath());
           }
         }
@@ -247,10 +303,14 @@ final class StartupBench {
   }
 
   private static String shortName(String name) {
-    return name.split("[,(]")[0].replace("`", "").trim() + (name.contains("closed") ? "+kafka" : name.contains("debug") ? "+debug" : "");
+    return name.split("[,(]")[0].replace("`", "").trim()
+        + (name.contains("closed") ? "+kafka" : name.contains("debug") ? "+debug" : "");
   }
 
-  /** The directory (or jar) holding this module's classes: the trivial main needs nothing else on its class path. */
+  /**
+   * The directory (or jar) holding this module's classes: the trivial main needs nothing else on
+   * its class path.
+   */
   private static Path ownClasses() {
     try {
       return Path.of(StartupApp.class.getProtectionDomain().getCodeSource().getLocation().toURI());

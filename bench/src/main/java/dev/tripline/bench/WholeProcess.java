@@ -10,10 +10,10 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One launch of a JVM as a whole process, timed from the harness: the wall clock just before
- * {@code start()}, the process's exit, and — through {@code /usr/bin/time} where it exists — its
- * CPU time and peak RSS over its whole life, shutdown hooks included (what the exit of an agent
- * that flushes costs). Output goes to files, so no pipe reader competes with the child for the CPU.
+ * One launch of a JVM as a whole process, timed from the harness: the wall clock just before {@code
+ * start()}, the process's exit, and — through {@code /usr/bin/time} where it exists — its CPU time
+ * and peak RSS over its whole life, shutdown hooks included (what the exit of an agent that flushes
+ * costs). Output goes to files, so no pipe reader competes with the child for the CPU.
  */
 final class WholeProcess {
   static final Path TIME = Path.of("/usr/bin/time");
@@ -46,7 +46,8 @@ final class WholeProcess {
   }
 
   /** Runs {@code command} (java first) to completion, within {@code timeoutSeconds}. */
-  static Result run(List<String> command, Path workDir, int timeoutSeconds) throws IOException, InterruptedException {
+  static Result run(List<String> command, Path workDir, int timeoutSeconds)
+      throws IOException, InterruptedException {
     Path out = Files.createTempFile(workDir, "out", ".txt");
     Path err = Files.createTempFile(workDir, "err", ".txt");
     Path usage = Files.createTempFile(workDir, "time", ".txt");
@@ -55,7 +56,8 @@ final class WholeProcess {
       cmd.addAll(List.of(TIME.toString(), "-f", "%U %S %M", "-o", usage.toString()));
     }
     cmd.addAll(command);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
     Result r = new Result();
     r.launchedAtMs = System.currentTimeMillis();
     long t0 = System.nanoTime();
@@ -70,7 +72,8 @@ final class WholeProcess {
     r.stdout = Files.readAllLines(out, StandardCharsets.UTF_8);
     r.stderr = Files.readAllLines(err, StandardCharsets.UTF_8);
     if (timeAvailable()) {
-      List<String> lines = Files.readAllLines(usage); // "Command exited with non-zero status N" may come first
+      List<String> lines =
+          Files.readAllLines(usage); // "Command exited with non-zero status N" may come first
       if (!lines.isEmpty()) {
         String[] f = lines.get(lines.size() - 1).trim().split(" ");
         r.cpuSeconds = Double.parseDouble(f[0]) + Double.parseDouble(f[1]);

@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
 public final class CollectorApp implements AutoCloseable {
   private final CollectorConfig requested;
   private final PrintStream out;
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private @Nullable EmbeddedKafka kafka;
   private @Nullable CollectorConfig effective;
   private @Nullable DetectionPipeline pipeline;
@@ -34,13 +35,15 @@ public final class CollectorApp implements AutoCloseable {
     try {
       String bootstrap = requested.get("bootstrap.servers");
       if (requested.embedded()) {
-        kafka = EmbeddedKafka.builder()
-            .dataDir(requested.dataDir().resolve("kafka"))
-            .port(requested.getInt("embedded.port"))
-            .build()
-            .start();
+        kafka =
+            EmbeddedKafka.builder()
+                .dataDir(requested.dataDir().resolve("kafka"))
+                .port(requested.getInt("embedded.port"))
+                .build()
+                .start();
         bootstrap = kafka.bootstrapServers();
-        out.printf("Embedded Kafka (KRaft) serving %s, data in %s (started in %d ms)%n",
+        out.printf(
+            "Embedded Kafka (KRaft) serving %s, data in %s (started in %d ms)%n",
             bootstrap, kafka.dataDir().toAbsolutePath(), kafka.startMillis());
       }
       effective = requested.with("bootstrap.servers", bootstrap);
@@ -50,8 +53,12 @@ public final class CollectorApp implements AutoCloseable {
       }
       pipeline = new DetectionPipeline(effective, registry).start();
       http = new AnalystServer(effective, pipeline.backend(), registry).start();
-      out.println("Console, API and /metrics at " + http.baseUrl()
-          + (http.tokenGenerated() ? "  (access token, shown once: " + http.token() + ")" : "  (access token from http.token)"));
+      out.println(
+          "Console, API and /metrics at "
+              + http.baseUrl()
+              + (http.tokenGenerated()
+                  ? "  (access token, shown once: " + http.token() + ")"
+                  : "  (access token from http.token)"));
       return this;
     } catch (RuntimeException e) {
       close();

@@ -9,9 +9,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code java -jar tripline-collector.jar <command>}. */
-@Command(name = "tripline-collector", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    description = "Tripline collector: learns how each JVM service behaves and alerts when it departs from it.",
-    subcommands = {RunCommand.class, DemoCommand.class, AlertsCommand.class, ProfileCommand.class, CommandLine.HelpCommand.class})
+@Command(
+    name = "tripline-collector",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description =
+        "Tripline collector: learns how each JVM service behaves and alerts when it departs from it.",
+    subcommands = {
+      RunCommand.class,
+      DemoCommand.class,
+      AlertsCommand.class,
+      ProfileCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
@@ -21,14 +31,16 @@ public final class Main implements Runnable {
   /** Runs a command line and returns its exit code (tests call this in-process). */
   public static int execute(String... args) {
     CommandLine cli = new CommandLine(new Main());
-    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      // Configuration mistakes are the user's to fix: one clear line, no stack trace.
-      if (e instanceof CollectorConfig.ConfigException || e instanceof IllegalArgumentException) {
-        cmd.getErr().println("tripline: " + e.getMessage());
-        return 2;
-      }
-      throw e;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          // Configuration mistakes are the user's to fix: one clear line, no stack trace.
+          if (e instanceof CollectorConfig.ConfigException
+              || e instanceof IllegalArgumentException) {
+            cmd.getErr().println("tripline: " + e.getMessage());
+            return 2;
+          }
+          throw e;
+        });
     return cli.execute(args);
   }
 

@@ -18,11 +18,17 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** Every jar, setting, environment variable and command the deploy/ files name exists in this build. */
+/**
+ * Every jar, setting, environment variable and command the deploy/ files name exists in this build.
+ */
 class DeployFilesIT {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Path DEPLOY = ROOT.resolve("deploy");
-  /** Variables that are not settings: the agent image's copy target, the image name, the downward API. */
+
+  /**
+   * Variables that are not settings: the agent image's copy target, the image name, the downward
+   * API.
+   */
   private static final Set<String> NOT_SETTINGS = Set.of("TRIPLINE_AGENT_TARGET", "TRIPLINE_IMAGE");
 
   static List<Path> files() throws IOException {
@@ -46,14 +52,20 @@ class DeployFilesIT {
   }
 
   /** Which program reads the environment at this place in a deploy file. */
-  enum Reader { AGENT, COLLECTOR, EITHER }
+  enum Reader {
+    AGENT,
+    COLLECTOR,
+    EITHER
+  }
 
   static Reader reader(Path file, String text, int offset) {
     String path = DEPLOY.relativize(file).toString().replace('\\', '/');
     if (path.startsWith("kubernetes/agent-injection/")) return Reader.AGENT;
-    if (path.startsWith("kubernetes/collector/") || path.equals("docker/collector.Dockerfile")) return Reader.COLLECTOR;
+    if (path.startsWith("kubernetes/collector/") || path.equals("docker/collector.Dockerfile"))
+      return Reader.COLLECTOR;
     if (path.equals("compose/compose.yaml")) {
-      // The service block around the variable: the one with -javaagent is an agent's, the one built from collector.Dockerfile the collector's.
+      // The service block around the variable: the one with -javaagent is an agent's, the one built
+      // from collector.Dockerfile the collector's.
       Matcher service = Pattern.compile("(?m)^  [\\w-]+:\\s*$").matcher(text);
       int start = -1;
       int end = text.length();
@@ -87,15 +99,22 @@ class DeployFilesIT {
         boolean collector = CollectorKeys.TABLE.keyOf(var) != null;
         Reader reader = reader(f, text, m.start());
         switch (reader) {
-          case AGENT -> assertTrue(agent, f + " gives the agent " + var + ", which is none of its keys");
-          case COLLECTOR -> assertTrue(collector, f + " gives the collector " + var + ", which is none of its keys");
-          default -> assertTrue(agent || collector, f + " names " + var + ", which no Tripline setting reads");
+          case AGENT ->
+              assertTrue(agent, f + " gives the agent " + var + ", which is none of its keys");
+          case COLLECTOR ->
+              assertTrue(
+                  collector, f + " gives the collector " + var + ", which is none of its keys");
+          default ->
+              assertTrue(
+                  agent || collector, f + " names " + var + ", which no Tripline setting reads");
         }
         if (reader == Reader.AGENT) agentVars++;
         if (reader == Reader.COLLECTOR) collectorVars++;
       }
     }
-    assertTrue(agentVars >= 8 && collectorVars >= 8, "checked " + agentVars + " agent and " + collectorVars + " collector variables");
+    assertTrue(
+        agentVars >= 8 && collectorVars >= 8,
+        "checked " + agentVars + " agent and " + collectorVars + " collector variables");
   }
 
   @Test
@@ -115,15 +134,25 @@ class DeployFilesIT {
   void collectorCommandLinesParse() throws IOException {
     // The collector's arguments in compose (command:), Kubernetes (args:) and the Dockerfile (CMD).
     Pattern args = Pattern.compile("(?m)^\\s*(?:args:|command:|CMD)\\s*(\\[[^\\]]*\\])");
-    List<Path> collectorFiles = List.of(DEPLOY.resolve("compose/compose.yaml"), DEPLOY.resolve("kubernetes/collector/deployment.yaml"),
-        DEPLOY.resolve("docker/collector.Dockerfile"));
+    List<Path> collectorFiles =
+        List.of(
+            DEPLOY.resolve("compose/compose.yaml"),
+            DEPLOY.resolve("kubernetes/collector/deployment.yaml"),
+            DEPLOY.resolve("docker/collector.Dockerfile"));
     int parsed = 0;
     for (Path f : collectorFiles) {
       Matcher m = args.matcher(Files.readString(f));
       while (m.find()) {
-        List<String> argv = Pattern.compile("\"([^\"]*)\"").matcher(m.group(1)).results().map(r -> r.group(1)).toList();
-        if (argv.isEmpty() || !List.of("run", "demo", "alerts", "profile").contains(argv.get(0))) continue; // not the collector
-        CommandLine.ParseResult r = new CommandLine(new Main()).parseArgs(argv.toArray(String[]::new));
+        List<String> argv =
+            Pattern.compile("\"([^\"]*)\"")
+                .matcher(m.group(1))
+                .results()
+                .map(r -> r.group(1))
+                .toList();
+        if (argv.isEmpty() || !List.of("run", "demo", "alerts", "profile").contains(argv.get(0)))
+          continue; // not the collector
+        CommandLine.ParseResult r =
+            new CommandLine(new Main()).parseArgs(argv.toArray(String[]::new));
         assertEquals(argv.get(0), r.subcommand().commandSpec().name(), f + " " + argv);
         parsed++;
       }
@@ -133,8 +162,11 @@ class DeployFilesIT {
 
   @Test
   void downwardApiVariablesAreReadByTheAgent() throws IOException {
-    String injection = Files.readString(DEPLOY.resolve("kubernetes/agent-injection/deployment-patch.yaml"));
-    String resolver = Files.readString(ROOT.resolve("agent/src/main/java/dev/tripline/agent/identity/IdentityResolver.java"));
+    String injection =
+        Files.readString(DEPLOY.resolve("kubernetes/agent-injection/deployment-patch.yaml"));
+    String resolver =
+        Files.readString(
+            ROOT.resolve("agent/src/main/java/dev/tripline/agent/identity/IdentityResolver.java"));
     for (String var : List.of("POD_NAME", "POD_NAMESPACE", "NODE_NAME")) {
       assertTrue(injection.contains("name: " + var) && resolver.contains("\"" + var + "\""), var);
     }

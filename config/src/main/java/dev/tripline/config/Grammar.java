@@ -11,11 +11,12 @@ import java.util.Locale;
  * checked for overflow, so {@code 999999999999h} is an error, never a wrapped number.
  *
  * <ul>
- *   <li>duration: a whole number and a unit, {@code ms}, {@code s}, {@code m}, {@code h} or {@code d}
- *       (any case, a space allowed between): {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}.
- *       A bare number is refused, as it always was: {@code 10} would be 10 ms to one reader, 10 s to another.
- *       At most {@code 1000000d} ({@link #MAX_DURATION_MILLIS}).
- *   <li>size: bytes, or a number with {@code B}, {@code KiB}, {@code MiB}, {@code GiB}: {@code 65536}, {@code 512KiB}.
+ *   <li>duration: a whole number and a unit, {@code ms}, {@code s}, {@code m}, {@code h} or {@code
+ *       d} (any case, a space allowed between): {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h},
+ *       {@code 7d}. A bare number is refused, as it always was: {@code 10} would be 10 ms to one
+ *       reader, 10 s to another. At most {@code 1000000d} ({@link #MAX_DURATION_MILLIS}).
+ *   <li>size: bytes, or a number with {@code B}, {@code KiB}, {@code MiB}, {@code GiB}: {@code
+ *       65536}, {@code 512KiB}.
  *   <li>whole number: digits, with a leading {@code -} where the key allows negatives.
  *   <li>decimal: {@code 0.6}, {@code .5}, {@code 1} (no exponent, no NaN).
  *   <li>boolean: {@code true} or {@code false}, any case.
@@ -24,13 +25,16 @@ import java.util.Locale;
  */
 public final class Grammar {
   /**
-   * About 2,700 years: "never" in any configuration, and far enough from {@code Long.MAX_VALUE} that
-   * {@code now + duration} cannot wrap into the past anywhere a duration is added to a clock.
+   * About 2,700 years: "never" in any configuration, and far enough from {@code Long.MAX_VALUE}
+   * that {@code now + duration} cannot wrap into the past anywhere a duration is added to a clock.
    */
   public static final long MAX_DURATION_MILLIS = 1_000_000L * 86_400_000L;
-  public static final String DURATION = "a duration such as 500ms, 30s, 5m or 2h (at most 1000000d)";
+
+  public static final String DURATION =
+      "a duration such as 500ms, 30s, 5m or 2h (at most 1000000d)";
   public static final String SIZE = "a size such as 65536, 512KiB or 1MiB";
   public static final String BOOLEAN = "true or false";
+
   /** Longer than any number we read: refused before any work (and never echoed whole). */
   static final int MAX_NUMBER_CHARS = 40;
 
@@ -43,12 +47,23 @@ public final class Grammar {
     String unit = unit(s, end);
     long factor;
     switch (unit) {
-      case "ms": factor = 1L; break;
-      case "s": factor = 1_000L; break;
-      case "m": factor = 60_000L; break;
-      case "h": factor = 3_600_000L; break;
-      case "d": factor = 86_400_000L; break;
-      default: throw new InvalidValue(DURATION);
+      case "ms":
+        factor = 1L;
+        break;
+      case "s":
+        factor = 1_000L;
+        break;
+      case "m":
+        factor = 60_000L;
+        break;
+      case "h":
+        factor = 3_600_000L;
+        break;
+      case "d":
+        factor = 86_400_000L;
+        break;
+      default:
+        throw new InvalidValue(DURATION);
     }
     long millis = multiply(digits(s.substring(0, end), DURATION), factor, DURATION);
     if (millis > MAX_DURATION_MILLIS) {
@@ -64,11 +79,21 @@ public final class Grammar {
     String unit = unit(s, end);
     long factor;
     switch (unit) {
-      case "": case "b": factor = 1L; break;
-      case "kib": factor = 1L << 10; break;
-      case "mib": factor = 1L << 20; break;
-      case "gib": factor = 1L << 30; break;
-      default: throw new InvalidValue(SIZE);
+      case "":
+      case "b":
+        factor = 1L;
+        break;
+      case "kib":
+        factor = 1L << 10;
+        break;
+      case "mib":
+        factor = 1L << 20;
+        break;
+      case "gib":
+        factor = 1L << 30;
+        break;
+      default:
+        throw new InvalidValue(SIZE);
     }
     return multiply(digits(s.substring(0, end), SIZE), factor, SIZE);
   }
@@ -132,7 +157,10 @@ public final class Grammar {
     return clip(s, 60);
   }
 
-  /** A value echoed in a message, kept on one line: control characters shown as {@code ?}, cut at {@code max} characters. */
+  /**
+   * A value echoed in a message, kept on one line: control characters shown as {@code ?}, cut at
+   * {@code max} characters.
+   */
   public static String clip(String s, int max) {
     boolean cut = s.length() > max;
     StringBuilder b = new StringBuilder(Math.min(s.length(), max + 1));
@@ -143,7 +171,10 @@ public final class Grammar {
     return cut ? b.append('…').toString() : b.toString();
   }
 
-  /** The unit after the number, spaces before it allowed (not other blanks: a control character is no space). */
+  /**
+   * The unit after the number, spaces before it allowed (not other blanks: a control character is
+   * no space).
+   */
   private static String unit(String s, int from) {
     int i = from;
     while (i < s.length() && s.charAt(i) == ' ') {

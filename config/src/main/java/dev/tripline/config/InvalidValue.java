@@ -16,7 +16,9 @@ public final class InvalidValue extends IllegalArgumentException {
     this(expected, null);
   }
 
-  /** @param culprit the one list item at fault, said instead of the whole value (or null) */
+  /**
+   * @param culprit the one list item at fault, said instead of the whole value (or null)
+   */
   public InvalidValue(String expected, @Nullable String culprit) {
     super(expected);
     this.expected = expected;

@@ -14,7 +14,13 @@ public final class Key<T> {
   private final boolean secret;
   private final boolean fromEnvironment;
 
-  private Key(String name, Type<T> type, String defaultText, String description, boolean secret, boolean fromEnvironment) {
+  private Key(
+      String name,
+      Type<T> type,
+      String defaultText,
+      String description,
+      boolean secret,
+      boolean fromEnvironment) {
     this.name = name;
     this.type = type;
     this.defaultText = defaultText;

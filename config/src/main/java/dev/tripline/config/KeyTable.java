@@ -13,12 +13,16 @@ import org.jspecify.annotations.Nullable;
 /**
  * The keys of one program (the agent's, the collector's), in declaration order, with the rules
  * every program shares: which names are known (declared, or under a pass-through prefix such as
- * {@code kafka.}), how a key maps to its environment variable ({@code foo.bar} ↔
- * {@code TRIPLINE_FOO_BAR}) and which near name to suggest for a typo.
+ * {@code kafka.}), how a key maps to its environment variable ({@code foo.bar} ↔ {@code
+ * TRIPLINE_FOO_BAR}) and which near name to suggest for a typo.
  */
 public final class KeyTable {
-  /** Names longer than this are nobody's key: no suggestion (its cost grows with the length), no environment lookup. */
+  /**
+   * Names longer than this are nobody's key: no suggestion (its cost grows with the length), no
+   * environment lookup.
+   */
   static final int MAX_NAME_CHARS = 200;
+
   private static final int MAX_SUGGESTION_DISTANCE = 3;
 
   private final String envPrefix;
@@ -84,7 +88,9 @@ public final class KeyTable {
    * program's canonical form (prefix, upper case, {@code _}) or names no key of this program.
    */
   public @Nullable String keyOf(String envName) {
-    if (!envName.startsWith(envPrefix) || envName.length() > MAX_NAME_CHARS || envName.length() == envPrefix.length()) {
+    if (!envName.startsWith(envPrefix)
+        || envName.length() > MAX_NAME_CHARS
+        || envName.length() == envPrefix.length()) {
       return null;
     }
     String key = envName.substring(envPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.');
@@ -97,7 +103,8 @@ public final class KeyTable {
 
   /**
    * This program's own variables, as keys: the environment is shared by every program in a
-   * container, so every other {@code TRIPLINE_*} variable is someone else's and is left alone, silently.
+   * container, so every other {@code TRIPLINE_*} variable is someone else's and is left alone,
+   * silently.
    */
   public Map<String, String> fromEnvironment(Map<String, String> env) {
     Map<String, String> out = new TreeMap<>();

@@ -8,11 +8,16 @@ import java.util.Locale;
 
 /**
  * Secrets from files: a value {@code @file:/path} is replaced by that file's content, trimmed (a
- * mounted Kubernetes Secret, say), so that passwords stay out of the environment and the process list.
+ * mounted Kubernetes Secret, say), so that passwords stay out of the environment and the process
+ * list.
  */
 public final class Secrets {
   public static final String FILE_PREFIX = "@file:";
-  /** A secret is a password, a token, a JAAS line or a PEM chain: a file larger than this is a mistake (or /dev/zero). */
+
+  /**
+   * A secret is a password, a token, a JAAS line or a PEM chain: a file larger than this is a
+   * mistake (or /dev/zero).
+   */
   public static final int MAX_BYTES = 1 << 20;
 
   private Secrets() {}
@@ -21,7 +26,9 @@ public final class Secrets {
     return value.startsWith(FILE_PREFIX);
   }
 
-  /** The path of a file reference ({@code @file:/run/secrets/token} → {@code /run/secrets/token}). */
+  /**
+   * The path of a file reference ({@code @file:/run/secrets/token} → {@code /run/secrets/token}).
+   */
   public static String path(String value) {
     return value.substring(FILE_PREFIX.length());
   }
@@ -43,6 +50,9 @@ public final class Secrets {
   /** An undeclared key (a pass-through Kafka setting) whose name says it holds a secret. */
   public static boolean looksSecret(String key) {
     String k = key.toLowerCase(Locale.ROOT);
-    return k.contains("password") || k.contains("secret") || k.contains("token") || k.contains("jaas");
+    return k.contains("password")
+        || k.contains("secret")
+        || k.contains("token")
+        || k.contains("jaas");
   }
 }

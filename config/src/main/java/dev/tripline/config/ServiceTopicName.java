@@ -10,12 +10,16 @@ package dev.tripline.config;
  */
 public final class ServiceTopicName {
   public static final String PLACEHOLDER = "{service}";
+
   /** Kafka's limit on topic names. */
   public static final int MAX_LENGTH = 249;
 
   private ServiceTopicName() {}
 
-  /** {@code template} with {@value #PLACEHOLDER} replaced by the service's name; without a placeholder, the template itself. */
+  /**
+   * {@code template} with {@value #PLACEHOLDER} replaced by the service's name; without a
+   * placeholder, the template itself.
+   */
   public static String resolve(String template, String service) {
     int at = template.indexOf(PLACEHOLDER);
     if (at < 0) {
@@ -24,19 +28,29 @@ public final class ServiceTopicName {
     return build(template.substring(0, at), service, template.substring(at + PLACEHOLDER.length()));
   }
 
-  /** The events topic of one service under {@code eventsTopic}: {@code eventsTopic + "." + service}, mapped. */
+  /**
+   * The events topic of one service under {@code eventsTopic}: {@code eventsTopic + "." + service},
+   * mapped.
+   */
   public static String under(String eventsTopic, String service) {
     return build(eventsTopic + ".", service, "");
   }
 
   /** A character Kafka allows in a topic name. */
   public static boolean isLegal(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '.'
+        || c == '_'
+        || c == '-';
   }
 
   private static String build(String before, String service, String after) {
     int room = MAX_LENGTH - before.length();
-    StringBuilder b = new StringBuilder(Math.min(MAX_LENGTH, before.length() + service.length() + after.length())).append(before);
+    StringBuilder b =
+        new StringBuilder(Math.min(MAX_LENGTH, before.length() + service.length() + after.length()))
+            .append(before);
     for (int i = 0; i < service.length() && i < room; i++) {
       char c = service.charAt(i);
       b.append(isLegal(c) ? c : '_');

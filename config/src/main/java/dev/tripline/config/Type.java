@@ -20,7 +20,9 @@ public abstract class Type<T> {
     this.expected = expected;
   }
 
-  /** Reads the text; throws {@link InvalidValue} (or any runtime exception) when it does not fit. */
+  /**
+   * Reads the text; throws {@link InvalidValue} (or any runtime exception) when it does not fit.
+   */
   abstract T read(String text);
 
   /** The value of {@code text}, or {@link InvalidValue} naming what this type expects. */
@@ -132,8 +134,8 @@ public abstract class Type<T> {
   }
 
   /**
-   * One of {@code values} exactly, or one of {@code prefixes} followed by something
-   * ({@code kafka}, {@code none}, {@code jsonl:<path>}).
+   * One of {@code values} exactly, or one of {@code prefixes} followed by something ({@code kafka},
+   * {@code none}, {@code jsonl:<path>}).
    */
   public static Type<String> oneOf(List<String> values, List<String> prefixes, String expected) {
     return new Type<String>(expected) {
@@ -191,7 +193,9 @@ public abstract class Type<T> {
   }
 
   private static String range(long min, long max, String unit) {
-    return max >= Long.MAX_VALUE ? (min > 0 ? " (at least " + min + unit + ")" : "") : " from " + min + " to " + max + unit;
+    return max >= Long.MAX_VALUE
+        ? (min > 0 ? " (at least " + min + unit + ")" : "")
+        : " from " + min + " to " + max + unit;
   }
 
   private static String plain(double d) {

@@ -14,14 +14,17 @@ import org.junit.jupiter.api.Test;
 class KeyTableTest {
   static final Key<Long> FLUSH = Key.of("flush.interval", Type.duration(1), "10s", "how often");
   static final Key<String> NAME = Key.of("service.name", Type.text(), "", "the service");
-  static final Key<String> LOCAL = Key.of("local.only", Type.text(), "", "not from the environment").notFromEnvironment();
-  static final KeyTable TABLE = KeyTable.of("TRIPLINE_", List.of("kafka."), List.of(FLUSH, NAME, LOCAL));
+  static final Key<String> LOCAL =
+      Key.of("local.only", Type.text(), "", "not from the environment").notFromEnvironment();
+  static final KeyTable TABLE =
+      KeyTable.of("TRIPLINE_", List.of("kafka."), List.of(FLUSH, NAME, LOCAL));
 
   @Test
   void keysMapToEnvironmentNamesAndBack() {
     assertEquals("TRIPLINE_FLUSH_INTERVAL", TABLE.envName("flush.interval"));
     assertEquals("flush.interval", TABLE.keyOf("TRIPLINE_FLUSH_INTERVAL"));
-    assertEquals("kafka.sasl.jaas.config", TABLE.keyOf("TRIPLINE_KAFKA_SASL_JAAS_CONFIG"), "pass-through");
+    assertEquals(
+        "kafka.sasl.jaas.config", TABLE.keyOf("TRIPLINE_KAFKA_SASL_JAAS_CONFIG"), "pass-through");
     assertNull(TABLE.keyOf("TRIPLINE_KAFKA_"), "the prefix alone is no key");
     assertNull(TABLE.keyOf("TRIPLINE_flush_interval"), "only the canonical upper-case form");
     assertNull(TABLE.keyOf("TRIPLINE_FLUSH.INTERVAL"));
@@ -63,8 +66,13 @@ class KeyTableTest {
 
   @Test
   void declarationMistakesFailAtOnce() {
-    assertThrows(IllegalStateException.class, () -> Key.of("bad.default", Type.duration(1), "10", "a bare number"));
-    assertThrows(IllegalStateException.class, () -> Key.of("under_score", Type.text(), "", "not a key name"));
-    assertThrows(IllegalStateException.class, () -> KeyTable.of("T_", List.of(), List.of(FLUSH, FLUSH)));
+    assertThrows(
+        IllegalStateException.class,
+        () -> Key.of("bad.default", Type.duration(1), "10", "a bare number"));
+    assertThrows(
+        IllegalStateException.class,
+        () -> Key.of("under_score", Type.text(), "", "not a key name"));
+    assertThrows(
+        IllegalStateException.class, () -> KeyTable.of("T_", List.of(), List.of(FLUSH, FLUSH)));
   }
 }

@@ -25,7 +25,8 @@ class SecretsTest {
     IOException e = assertThrows(IOException.class, () -> Secrets.resolve("@file:" + big));
     assertTrue(e.getMessage().contains("larger than 1 MiB"), e.getMessage());
     if (Files.isReadable(Path.of("/dev/zero"))) {
-      assertThrows(IOException.class, () -> Secrets.resolve("@file:/dev/zero"), "stops after 1 MiB");
+      assertThrows(
+          IOException.class, () -> Secrets.resolve("@file:/dev/zero"), "stops after 1 MiB");
     }
   }
 

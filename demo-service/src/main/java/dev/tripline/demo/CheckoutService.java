@@ -45,9 +45,12 @@ public final class CheckoutService {
   }
 
   public static void main(String[] args) throws Exception {
-    CheckoutService service = new CheckoutService(Path.of(args.length > 0 ? args[0] : "checkout.properties"));
+    CheckoutService service =
+        new CheckoutService(Path.of(args.length > 0 ? args[0] : "checkout.properties"));
     int port = Integer.parseInt(service.config.getProperty("http.port", "8080"));
-    HttpServer http = HttpServer.create(new InetSocketAddress(service.config.getProperty("http.bind", "127.0.0.1"), port), 50);
+    HttpServer http =
+        HttpServer.create(
+            new InetSocketAddress(service.config.getProperty("http.bind", "127.0.0.1"), port), 50);
     http.createContext("/checkout", service::checkout);
     http.createContext("/health", ex -> respond(ex, 200, "UP"));
     http.createContext("/debug", service::debug);
@@ -70,24 +73,29 @@ public final class CheckoutService {
       s.setSoTimeout(2000);
       PrintWriter w = new PrintWriter(s.getOutputStream(), true, StandardCharsets.UTF_8);
       w.println("STOCK " + item);
-      return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
+      return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))
+          .readLine();
     }
   }
 
   private void log(String line) throws IOException {
-    Files.writeString(accessLog, Instant.now() + " " + line + "\n", StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Files.writeString(
+        accessLog,
+        Instant.now() + " " + line + "\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
   }
 
   /**
-   * The vulnerability: a debug endpoint left enabled in production. {@code ?fetch=host:port} opens a
-   * connection, {@code ?file=path} returns a file, {@code ?cmd=...} runs a shell command.
+   * The vulnerability: a debug endpoint left enabled in production. {@code ?fetch=host:port} opens
+   * a connection, {@code ?file=path} returns a file, {@code ?cmd=...} runs a shell command.
    */
   private void debug(HttpExchange ex) throws IOException {
     Map<String, String> q = query(ex);
     try {
       if (q.containsKey("fetch")) {
-        String[] hp = q.get("fetch").split(":");
+        String[] hp = q.get("fetch").split(":", 2);
         try (Socket s = new Socket()) {
           s.connect(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), 2000);
           s.getOutputStream().write("exfil\n".getBytes(StandardCharsets.UTF_8));
@@ -96,7 +104,8 @@ public final class CheckoutService {
       } else if (q.containsKey("file")) {
         respond(ex, 200, Files.readString(Path.of(q.get("file"))));
       } else if (q.containsKey("cmd")) {
-        Process p = new ProcessBuilder("/bin/sh", "-c", q.get("cmd")).redirectErrorStream(true).start();
+        Process p =
+            new ProcessBuilder("/bin/sh", "-c", q.get("cmd")).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         respond(ex, 200, out);
@@ -115,7 +124,8 @@ public final class CheckoutService {
       for (String pair : raw.split("&", -1)) {
         int eq = pair.indexOf('=');
         if (eq > 0) {
-          q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+          q.put(
+              URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
               URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
       }

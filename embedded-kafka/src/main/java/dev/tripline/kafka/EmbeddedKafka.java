@@ -46,8 +46,10 @@ import org.jspecify.annotations.Nullable;
 public final class EmbeddedKafka implements AutoCloseable {
   /** The listener clients use unless extra listeners are configured. */
   public static final String DEFAULT_LISTENER = "PLAINTEXT";
+
   /** The SCRAM listener of a broker built with {@link Builder#scramWithAcls}. */
   public static final String SASL_LISTENER = "SASL";
+
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final String HOST = "127.0.0.1";
 
@@ -84,7 +86,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       return this;
     }
     long t0 = System.nanoTime();
-    // A fatal broker error must not kill the host JVM (the collector or a test run): record it instead.
+    // A fatal broker error must not kill the host JVM (the collector or a test run): record it
+    // instead.
     Exit.setExitProcedure((code, message) -> recordFatal("exit", code, message));
     Exit.setHaltProcedure((code, message) -> recordFatal("halt", code, message));
     try {
@@ -119,7 +122,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   public String bootstrapServers(String listenerName) {
     Integer port = listenerPorts.get(listenerName.toUpperCase(Locale.ROOT));
     if (port == null) {
-      throw new IllegalArgumentException("no listener named " + listenerName + "; have " + listenerPorts.keySet());
+      throw new IllegalArgumentException(
+          "no listener named " + listenerName + "; have " + listenerPorts.keySet());
     }
     return HOST + ":" + port;
   }
@@ -150,14 +154,19 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Creates or replaces a SCRAM-SHA-512 user and waits until it can log in on the {@link #SASL_LISTENER}
-   * (the credential travels through the controller to the broker).
+   * Creates or replaces a SCRAM-SHA-512 user and waits until it can log in on the {@link
+   * #SASL_LISTENER} (the credential travels through the controller to the broker).
    */
   public void addScramUser(String user, String password) {
     requireSasl();
     try (Admin admin = admin()) {
-      admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
-          new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password))).all().get(30, TimeUnit.SECONDS);
+      admin
+          .alterUserScramCredentials(
+              List.of(
+                  new UserScramCredentialUpsertion(
+                      user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cannot create SCRAM user " + user + ": " + e, e);
     }
@@ -192,8 +201,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(SASL_LISTENER));
     p.put("security.protocol", "SASL_PLAINTEXT");
     p.put("sasl.mechanism", "SCRAM-SHA-512");
-    p.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-        + user + "\" password=\"" + password + "\";");
+    p.put(
+        "sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+            + user
+            + "\" password=\""
+            + password
+            + "\";");
     return p;
   }
 
@@ -240,13 +254,24 @@ public final class EmbeddedKafka implements AutoCloseable {
     StringBuilder listeners = new StringBuilder();
     StringBuilder protocolMap = new StringBuilder("CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
     for (Map.Entry<String, Integer> l : listenerPorts.entrySet()) {
-      listeners.append(l.getKey()).append("://").append(HOST).append(':').append(l.getValue()).append(',');
+      listeners
+          .append(l.getKey())
+          .append("://")
+          .append(HOST)
+          .append(':')
+          .append(l.getValue())
+          .append(',');
       String protocol = extraListeners.get(l.getKey());
       if (protocol != null) {
         protocolMap.append(',').append(l.getKey()).append(':').append(protocol);
       }
     }
-    listeners.append(CONTROLLER_LISTENER).append("://").append(HOST).append(':').append(controllerPort);
+    listeners
+        .append(CONTROLLER_LISTENER)
+        .append("://")
+        .append(HOST)
+        .append(':')
+        .append(controllerPort);
 
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
@@ -258,7 +283,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("controller.listener.names", CONTROLLER_LISTENER);
     p.put("inter.broker.listener.name", DEFAULT_LISTENER);
     p.put("log.dirs", dataDir.toAbsolutePath().toString());
-    // Single node: internal topics must have replication factor 1, or groups and transactions hang silently.
+    // Single node: internal topics must have replication factor 1, or groups and transactions hang
+    // silently.
     p.put("offsets.topic.replication.factor", "1");
     p.put("offsets.topic.num.partitions", "1");
     p.put("transaction.state.log.replication.factor", "1");
@@ -292,11 +318,19 @@ public final class EmbeddedKafka implements AutoCloseable {
       int rc;
       // StorageTool.execute returns an exit code; its main() would exit the JVM.
       try (PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8)) {
-        rc = kafka.tools.StorageTool.execute(
-            new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", file.toString()}, ps);
+        rc =
+            kafka.tools.StorageTool.execute(
+                new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", file.toString()},
+                ps);
       }
       if (rc != 0) {
-        throw new IllegalStateException("formatting " + dataDir + " failed (" + rc + "): " + log.toString(StandardCharsets.UTF_8));
+        throw new IllegalStateException(
+            "formatting "
+                + dataDir
+                + " failed ("
+                + rc
+                + "): "
+                + log.toString(StandardCharsets.UTF_8));
       }
     } finally {
       Files.deleteIfExists(file);
@@ -359,12 +393,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     private @Nullable String superPassword;
 
     /**
-     * A least-privilege broker, as production runs it: a SASL/SCRAM-SHA-512 listener named
-     * {@link #SASL_LISTENER} where clients log in as principals, and the KRaft {@code StandardAuthorizer}
-     * (nothing is allowed without an ACL). {@code superUser} may do anything; its credential is created
-     * at start, others with {@link #addScramUser}. The PLAINTEXT listener stays the broker's own
-     * (inter-broker traffic and {@link #admin()}): it is a super user too, so tests reach the broker
-     * as principals only through the SASL listener.
+     * A least-privilege broker, as production runs it: a SASL/SCRAM-SHA-512 listener named {@link
+     * #SASL_LISTENER} where clients log in as principals, and the KRaft {@code StandardAuthorizer}
+     * (nothing is allowed without an ACL). {@code superUser} may do anything; its credential is
+     * created at start, others with {@link #addScramUser}. The PLAINTEXT listener stays the
+     * broker's own (inter-broker traffic and {@link #admin()}): it is a super user too, so tests
+     * reach the broker as principals only through the SASL listener.
      */
     public Builder scramWithAcls(String superUser, String superPassword) {
       this.superUser = superUser;
@@ -372,14 +406,19 @@ public final class EmbeddedKafka implements AutoCloseable {
       listener(SASL_LISTENER, "SASL_PLAINTEXT");
       property("sasl.enabled.mechanisms", "SCRAM-SHA-512");
       property("listener.name.sasl.sasl.enabled.mechanisms", "SCRAM-SHA-512");
-      property("listener.name.sasl.scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+      property(
+          "listener.name.sasl.scram-sha-512.sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;");
       property("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
       property("allow.everyone.if.no.acl.found", "false");
       property("super.users", "User:ANONYMOUS;User:" + superUser);
       return this;
     }
 
-    /** Where the log and metadata live; kept across restarts. Default: a temporary directory deleted on close. */
+    /**
+     * Where the log and metadata live; kept across restarts. Default: a temporary directory deleted
+     * on close.
+     */
     public Builder dataDir(Path dir) {
       this.dataDir = dir;
       return this;
@@ -398,9 +437,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * An additional client listener on a free port, e.g. {@code listener("SSL", "SSL")} or
-     * {@code listener("SASL", "SASL_PLAINTEXT")}; configure it with {@link #property}
-     * ({@code listener.name.<name lower case>.…}).
+     * An additional client listener on a free port, e.g. {@code listener("SSL", "SSL")} or {@code
+     * listener("SASL", "SASL_PLAINTEXT")}; configure it with {@link #property} ({@code
+     * listener.name.<name lower case>.…}).
      */
     public Builder listener(String name, String securityProtocol) {
       extraListeners.put(name.toUpperCase(Locale.ROOT), securityProtocol);

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class KafkaBroker implements ParameterResolver {
 
-  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(KafkaBroker.class);
+  private static final ExtensionContext.Namespace NS =
+      ExtensionContext.Namespace.create(KafkaBroker.class);
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -33,16 +34,21 @@ public final class KafkaBroker implements ParameterResolver {
 
   /** The run-wide broker, started on first call. */
   public static EmbeddedKafka shared(ExtensionContext context) {
-    return context.getRoot().getStore(NS)
-        .getOrComputeIfAbsent("broker", k -> new SharedBroker(), SharedBroker.class).kafka;
+    return context
+        .getRoot()
+        .getStore(NS)
+        .getOrComputeIfAbsent("broker", k -> new SharedBroker(), SharedBroker.class)
+        .kafka;
   }
 
   /** Closed by JUnit when the root context closes, i.e. at the end of the run. */
-  private static final class SharedBroker implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+  private static final class SharedBroker
+      implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     final EmbeddedKafka kafka = EmbeddedKafka.builder().build().start();
 
     SharedBroker() {
-      System.err.printf("[tripline-test] embedded Kafka at %s started in %d ms%n",
+      System.err.printf(
+          "[tripline-test] embedded Kafka at %s started in %d ms%n",
           kafka.bootstrapServers(), kafka.startMillis());
     }
 

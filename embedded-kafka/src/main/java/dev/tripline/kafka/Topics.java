@@ -21,24 +21,31 @@ public final class Topics {
    * @param partitions topic name -> partition count
    * @return the names that were created now
    */
-  public static List<String> ensure(Admin admin, Map<String, Integer> partitions, short replicationFactor,
+  public static List<String> ensure(
+      Admin admin,
+      Map<String, Integer> partitions,
+      short replicationFactor,
       Map<String, String> config) {
     try {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
-      partitions.forEach((name, count) -> {
-        if (!existing.contains(name)) {
-          missing.add(new NewTopic(name, count, replicationFactor).configs(config));
-        }
-      });
+      partitions.forEach(
+          (name, count) -> {
+            if (!existing.contains(name)) {
+              missing.add(new NewTopic(name, count, replicationFactor).configs(config));
+            }
+          });
       List<String> created = new ArrayList<>();
       for (NewTopic topic : missing) {
         try {
           admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
           created.add(topic.name());
         } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) { // another collector won the race: fine
-            throw new IllegalStateException("cannot create topic " + topic.name() + ": " + e.getCause().getMessage(), e.getCause());
+          if (!(e.getCause()
+              instanceof TopicExistsException)) { // another collector won the race: fine
+            throw new IllegalStateException(
+                "cannot create topic " + topic.name() + ": " + e.getCause().getMessage(),
+                e.getCause());
           }
         }
       }

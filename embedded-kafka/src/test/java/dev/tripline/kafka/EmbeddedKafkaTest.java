@@ -31,7 +31,10 @@ class EmbeddedKafkaTest {
     String topic = "t-" + UUID.randomUUID();
     try (var admin = kafka.admin()) {
       assertEquals(List.of(topic), Topics.ensure(admin, Map.of(topic, 2), (short) 1, Map.of()));
-      assertEquals(List.of(), Topics.ensure(admin, Map.of(topic, 2), (short) 1, Map.of()), "second ensure creates nothing");
+      assertEquals(
+          List.of(),
+          Topics.ensure(admin, Map.of(topic, 2), (short) 1, Map.of()),
+          "second ensure creates nothing");
     }
     produce(kafka.bootstrapServers(), topic, "hello");
     assertEquals(List.of("hello"), consumeAll(kafka.bootstrapServers(), topic, 1));
@@ -46,7 +49,8 @@ class EmbeddedKafkaTest {
       }
       produce(first.bootstrapServers(), topic, "before-restart");
     }
-    assertTrue(Files.exists(dir.resolve("meta.properties")), "data directory was formatted and kept");
+    assertTrue(
+        Files.exists(dir.resolve("meta.properties")), "data directory was formatted and kept");
     try (EmbeddedKafka second = EmbeddedKafka.builder().dataDir(dir).build().start()) {
       assertEquals(List.of("before-restart"), consumeAll(second.bootstrapServers(), topic, 1));
     }
@@ -66,7 +70,8 @@ class EmbeddedKafkaTest {
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "g-" + UUID.randomUUID());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     List<String> values = new ArrayList<>();
-    try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+    try (var consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
       consumer.subscribe(List.of(topic));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (values.size() < expected && System.nanoTime() < deadline) {

@@ -5,9 +5,9 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
-import java.util.concurrent.TimeUnit;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -17,11 +17,11 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The endpoints the tests and benchmarks call (keep their paths stable): {@code /read} reads the file
- * {@code app.read-file}, {@code /call} calls {@code app.call-url} with RestClient on the JDK HttpClient,
- * {@code /webclient} calls it with Spring's reactive WebClient on Reactor Netty (its event loops
- * connect and resolve), {@code /webclient-later} builds that request here but sends it from another
- * thread (a Reactor scheduler's), as reactive code does, {@code /ping} does no I/O.
+ * The endpoints the tests and benchmarks call (keep their paths stable): {@code /read} reads the
+ * file {@code app.read-file}, {@code /call} calls {@code app.call-url} with RestClient on the JDK
+ * HttpClient, {@code /webclient} calls it with Spring's reactive WebClient on Reactor Netty (its
+ * event loops connect and resolve), {@code /webclient-later} builds that request here but sends it
+ * from another thread (a Reactor scheduler's), as reactive code does, {@code /ping} does no I/O.
  */
 @RestController
 public class IoController {
@@ -30,12 +30,14 @@ public class IoController {
   private final RestClient client;
   private final WebClient webClient = WebClient.create();
 
-  public IoController(@Value("${app.read-file:/etc/hostname}") String readFile,
+  public IoController(
+      @Value("${app.read-file:/etc/hostname}") String readFile,
       @Value("${app.call-url:http://127.0.0.1:1/}") String callUrl) {
     this.readFile = Path.of(readFile);
     this.callUrl = callUrl;
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    this.client = RestClient.builder().requestFactory(new JdkClientHttpRequestFactory(http)).build();
+    this.client =
+        RestClient.builder().requestFactory(new JdkClientHttpRequestFactory(http)).build();
   }
 
   @GetMapping("/read")
@@ -51,7 +53,13 @@ public class IoController {
 
   @GetMapping("/webclient")
   public String webClient() {
-    String body = webClient.get().uri(callUrl).retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
+    String body =
+        webClient
+            .get()
+            .uri(callUrl)
+            .retrieve()
+            .bodyToMono(String.class)
+            .block(Duration.ofSeconds(10));
     return Integer.toString(body == null ? 0 : body.length());
   }
 

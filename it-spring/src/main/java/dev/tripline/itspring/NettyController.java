@@ -24,8 +24,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Netty's native epoll transport used directly, as servers and clients built on Netty do (its
- * sockets are file descriptors driven through JNI, not the JDK's socket classes): {@code /netty/listen}
- * starts an epoll server that accepts and closes connections and answers its port,
+ * sockets are file descriptors driven through JNI, not the JDK's socket classes): {@code
+ * /netty/listen} starts an epoll server that accepts and closes connections and answers its port,
  * {@code /netty/udp?port=} sends one datagram to 127.0.0.1:port from an epoll datagram channel,
  * {@code /netty/connect?port=} connects to localhost:port from an epoll socket channel (Netty's
  * {@code Bootstrap}, as Lettuce and other Netty clients do) and closes.
@@ -36,29 +36,46 @@ public class NettyController {
 
   @GetMapping("/netty/listen")
   public String listen() throws InterruptedException {
-    Channel server = new ServerBootstrap().group(epoll()).channel(EpollServerSocketChannel.class)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-              @Override
-              public void channelActive(ChannelHandlerContext ctx) {
-                ctx.close();
-              }
-            });
-          }
-        })
-        .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+    Channel server =
+        new ServerBootstrap()
+            .group(epoll())
+            .channel(EpollServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(
+                            new ChannelInboundHandlerAdapter() {
+                              @Override
+                              public void channelActive(ChannelHandlerContext ctx) {
+                                var unused = ctx.close(); // the test needs the accept only
+                              }
+                            });
+                  }
+                })
+            .bind(new InetSocketAddress("127.0.0.1", 0))
+            .sync()
+            .channel();
     return Integer.toString(((InetSocketAddress) server.localAddress()).getPort());
   }
 
   @GetMapping("/netty/udp")
   public String udp(@RequestParam("port") int port) throws InterruptedException {
-    Channel ch = new Bootstrap().group(epoll()).channel(EpollDatagramChannel.class)
-        .handler(new ChannelInboundHandlerAdapter()).bind(0).sync().channel();
+    Channel ch =
+        new Bootstrap()
+            .group(epoll())
+            .channel(EpollDatagramChannel.class)
+            .handler(new ChannelInboundHandlerAdapter())
+            .bind(0)
+            .sync()
+            .channel();
     try {
-      ch.writeAndFlush(new DatagramPacket(Unpooled.copiedBuffer("ping", StandardCharsets.UTF_8),
-          new InetSocketAddress("127.0.0.1", port))).sync();
+      ch.writeAndFlush(
+              new DatagramPacket(
+                  Unpooled.copiedBuffer("ping", StandardCharsets.UTF_8),
+                  new InetSocketAddress("127.0.0.1", port)))
+          .sync();
     } finally {
       ch.close().sync();
     }
@@ -67,8 +84,14 @@ public class NettyController {
 
   @GetMapping("/netty/connect")
   public String connect(@RequestParam("port") int port) throws InterruptedException {
-    Channel ch = new Bootstrap().group(epoll()).channel(EpollSocketChannel.class)
-        .handler(new ChannelInboundHandlerAdapter()).connect("localhost", port).sync().channel();
+    Channel ch =
+        new Bootstrap()
+            .group(epoll())
+            .channel(EpollSocketChannel.class)
+            .handler(new ChannelInboundHandlerAdapter())
+            .connect("localhost", port)
+            .sync()
+            .channel();
     ch.close().sync();
     return "connected";
   }
@@ -83,7 +106,7 @@ public class NettyController {
   @PreDestroy
   void stop() {
     if (group != null) {
-      group.shutdownGracefully();
+      var unused = group.shutdownGracefully(); // Spring's shutdown does not wait for it
     }
   }
 }

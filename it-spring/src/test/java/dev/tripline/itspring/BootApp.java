@@ -18,7 +18,8 @@ import java.util.List;
 /** The Spring Boot fat jar running in a forked JVM with the real agent writing JSON lines. */
 final class BootApp implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   final Path work;
   final Path events;
@@ -46,7 +47,9 @@ final class BootApp implements AutoCloseable {
   static BootApp started(Path java, Path work, String... args) throws IOException {
     BootApp app = start(java, work, args);
     try {
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
           .until(() -> app.get("/ping") != null);
     } catch (RuntimeException | Error e) {
       app.close();
@@ -55,23 +58,31 @@ final class BootApp implements AutoCloseable {
     return app;
   }
 
-  /** Starts the jar as people do ({@code java -javaagent:… -jar app.jar}), with Spring arguments {@code args}. */
+  /**
+   * Starts the jar as people do ({@code java -javaagent:… -jar app.jar}), with Spring arguments
+   * {@code args}.
+   */
   static BootApp start(Path java, Path work, String... args) throws IOException {
     Files.createDirectories(work);
     Path events = work.resolve("events.jsonl");
     Files.deleteIfExists(events);
     int port = freePort();
-    List<String> cmd = new ArrayList<>(List.of(java.toString(),
-        "-javaagent:" + agentJar().toAbsolutePath(),
-        "-Dtripline.sink=jsonl:" + events,
-        "-Dtripline.flush.interval=300ms",
-        "-Dtripline.heartbeat.interval=1s",
-        "-jar", appJar().toAbsolutePath().toString(),
-        "--server.port=" + port,
-        "--logging.file.name=" + work.resolve("app.log")));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java.toString(),
+                "-javaagent:" + agentJar().toAbsolutePath(),
+                "-Dtripline.sink=jsonl:" + events,
+                "-Dtripline.flush.interval=300ms",
+                "-Dtripline.heartbeat.interval=1s",
+                "-jar",
+                appJar().toAbsolutePath().toString(),
+                "--server.port=" + port,
+                "--logging.file.name=" + work.resolve("app.log")));
     cmd.addAll(List.of(args));
     Path out = work.resolve("stdout.txt");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     return new BootApp(work, events, port, p, out);
   }
 
@@ -87,9 +98,14 @@ final class BootApp implements AutoCloseable {
       throw new AssertionError("the application exited " + process.exitValue() + ":\n" + output());
     }
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) throw new AssertionError(path + " answered " + r.statusCode() + ": " + r.body());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200)
+        throw new AssertionError(path + " answered " + r.statusCode() + ": " + r.body());
       return r.body();
     } catch (IOException e) {
       return null;

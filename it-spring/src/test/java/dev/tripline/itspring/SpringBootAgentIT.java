@@ -10,9 +10,9 @@ import dev.tripline.agent.it.Jdks;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +22,8 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Spring Boot fat jar started the usual way with the real agent, on every JDK under /usr/lib/jvm:
- * its events name the controller as call site and the jars as people read them.
+ * The Spring Boot fat jar started the usual way with the real agent, on every JDK under
+ * /usr/lib/jvm: its events name the controller as call site and the jars as people read them.
  */
 class SpringBootAgentIT {
   private static final String APP_JAR = "tripline-it-spring.jar";
@@ -31,31 +31,53 @@ class SpringBootAgentIT {
   @Test
   void aHandlersFileReadNamesTheControllerAndTheFatJarsLibrariesTheirJars() throws Exception {
     for (Path java : Jdks.all()) {
-      Path work = Path.of("target/it-spring-read", java.getParent().getParent().getFileName().toString());
+      Path work =
+          Path.of("target/it-spring-read", java.getParent().getParent().getFileName().toString());
       Files.createDirectories(work);
       Path data = Files.writeString(work.resolve("data.txt"), "twelve bytes");
       try (BootApp app = BootApp.started(java, work, "--app.read-file=" + data.toAbsolutePath())) {
         assertEquals("12", app.get("/read"), java.toString());
 
-        JsonNode read = awaitEvent(app, e -> "FILE_READ".equals(e.path("kind").asText())
-            && data.toAbsolutePath().toString().equals(e.path("path").asText()));
+        JsonNode read =
+            awaitEvent(
+                app,
+                e ->
+                    "FILE_READ".equals(e.path("kind").asText())
+                        && data.toAbsolutePath().toString().equals(e.path("path").asText()));
         JsonNode site = read.path("callSite");
         String where = java + ": " + read;
         assertEquals(IoController.class.getName(), site.path("className").asText(), where);
         assertEquals("read", site.path("methodName").asText(), where);
         assertEquals(APP_JAR + " (BOOT-INF/classes)", site.path("jarName").asText(), where);
         assertEquals(APP_JAR, site.path("archive").asText(), where);
-        assertEquals("", site.path("handoff").asText(), "the request thread did the read itself: " + where);
+        assertEquals(
+            "", site.path("handoff").asText(), "the request thread did the read itself: " + where);
 
-        // Tomcat, inside the fat jar, opened the listening socket; logback, inside it too, the log file.
-        JsonNode listen = awaitEvent(app, e -> "NET_LISTEN".equals(e.path("kind").asText())
-            && e.path("port").asInt() == app.port);
-        assertTrue(listen.path("callSite").path("className").asText().startsWith("org.apache.tomcat."), listen.toString());
-        assertTrue(listen.path("callSite").path("jarName").asText().matches("tomcat-embed-core-\\d+\\.\\d+\\.\\d+\\.jar"),
+        // Tomcat, inside the fat jar, opened the listening socket; logback, inside it too, the log
+        // file.
+        JsonNode listen =
+            awaitEvent(
+                app,
+                e ->
+                    "NET_LISTEN".equals(e.path("kind").asText())
+                        && e.path("port").asInt() == app.port);
+        assertTrue(
+            listen.path("callSite").path("className").asText().startsWith("org.apache.tomcat."),
+            listen.toString());
+        assertTrue(
+            listen
+                .path("callSite")
+                .path("jarName")
+                .asText()
+                .matches("tomcat-embed-core-\\d+\\.\\d+\\.\\d+\\.jar"),
             java + ": " + listen);
         assertEquals(APP_JAR, listen.path("callSite").path("archive").asText(), listen.toString());
         JsonNode log = awaitEvent(app, e -> e.path("path").asText().endsWith("/app.log"));
-        assertTrue(log.path("callSite").path("jarName").asText().matches("logback-core-\\d+\\.\\d+\\.\\d+\\.jar"),
+        assertTrue(
+            log.path("callSite")
+                .path("jarName")
+                .asText()
+                .matches("logback-core-\\d+\\.\\d+\\.\\d+\\.jar"),
             java + ": " + log);
         assertEquals(APP_JAR, log.path("callSite").path("archive").asText(), log.toString());
       }
@@ -68,16 +90,24 @@ class SpringBootAgentIT {
     try {
       int backendPort = backend.getAddress().getPort();
       for (Path java : Jdks.all()) {
-        Path work = Path.of("target/it-spring-call", java.getParent().getParent().getFileName().toString());
-        try (BootApp app = BootApp.started(java, work, "--app.call-url=http://127.0.0.1:" + backendPort + "/x")) {
+        Path work =
+            Path.of("target/it-spring-call", java.getParent().getParent().getFileName().toString());
+        try (BootApp app =
+            BootApp.started(java, work, "--app.call-url=http://127.0.0.1:" + backendPort + "/x")) {
           assertEquals("7", app.get("/call"), java.toString());
-          JsonNode connect = awaitEvent(app, e -> "NET_CONNECT".equals(e.path("kind").asText())
-              && e.path("port").asInt() == backendPort);
+          JsonNode connect =
+              awaitEvent(
+                  app,
+                  e ->
+                      "NET_CONNECT".equals(e.path("kind").asText())
+                          && e.path("port").asInt() == backendPort);
           JsonNode site = connect.path("callSite");
-          assertEquals(IoController.class.getName(), site.path("className").asText(), java + ": " + connect);
+          assertEquals(
+              IoController.class.getName(), site.path("className").asText(), java + ": " + connect);
           assertEquals("call", site.path("methodName").asText(), java + ": " + connect);
           assertEquals("http-client", site.path("handoff").asText(), java + ": " + connect);
-          assertEquals(APP_JAR + " (BOOT-INF/classes)", site.path("jarName").asText(), connect.toString());
+          assertEquals(
+              APP_JAR + " (BOOT-INF/classes)", site.path("jarName").asText(), connect.toString());
         }
       }
     } finally {
@@ -93,27 +123,53 @@ class SpringBootAgentIT {
       int port = backend.getAddress().getPort();
       int laterPort = later.getAddress().getPort();
       for (Path java : Jdks.all()) {
-        Path work = Path.of("target/it-spring-webclient", java.getParent().getParent().getFileName().toString());
-        // by name: Netty resolves it itself (its own resolver, /etc/hosts), then connects through epoll
-        try (BootApp app = BootApp.started(java, work, "--app.call-url=http://localhost:" + port + "/x")) {
+        Path work =
+            Path.of(
+                "target/it-spring-webclient",
+                java.getParent().getParent().getFileName().toString());
+        // by name: Netty resolves it itself (its own resolver, /etc/hosts), then connects through
+        // epoll
+        try (BootApp app =
+            BootApp.started(java, work, "--app.call-url=http://localhost:" + port + "/x")) {
           assertEquals("7", app.get("/webclient"), java.toString());
-          JsonNode connect = awaitEvent(app, e -> "NET_CONNECT".equals(e.path("kind").asText())
-              && e.path("port").asInt() == port);
+          JsonNode connect =
+              awaitEvent(
+                  app,
+                  e ->
+                      "NET_CONNECT".equals(e.path("kind").asText())
+                          && e.path("port").asInt() == port);
           assertHandedOffBy("webClient", connect, java);
           assertEquals("localhost", connect.path("host").asText(), connect.toString());
-          JsonNode lookup = awaitEvent(app, e -> "DNS_LOOKUP".equals(e.path("kind").asText())
-              && "localhost".equals(e.path("query").asText()));
+          JsonNode lookup =
+              awaitEvent(
+                  app,
+                  e ->
+                      "DNS_LOOKUP".equals(e.path("kind").asText())
+                          && "localhost".equals(e.path("query").asText()));
           assertHandedOffBy("webClient", lookup, java);
 
-          // built on the request thread, sent from a Reactor scheduler's: the builder's frame names it
-          assertEquals("7", app.get("/webclient-later?url=http://127.0.0.1:" + laterPort + "/y"), java.toString());
-          JsonNode sentLater = awaitEvent(app, e -> "NET_CONNECT".equals(e.path("kind").asText())
-              && e.path("port").asInt() == laterPort);
+          // built on the request thread, sent from a Reactor scheduler's: the builder's frame names
+          // it
+          assertEquals(
+              "7",
+              app.get("/webclient-later?url=http://127.0.0.1:" + laterPort + "/y"),
+              java.toString());
+          JsonNode sentLater =
+              awaitEvent(
+                  app,
+                  e ->
+                      "NET_CONNECT".equals(e.path("kind").asText())
+                          && e.path("port").asInt() == laterPort);
           assertHandedOffBy("webClientLater", sentLater, java);
 
-          JsonNode health = awaitEvent(app, e -> "AGENT_HEALTH".equals(e.path("kind").asText())
-              && e.path("hooksApplied").toString().contains("netty.connect"));
-          assertEquals("[]", health.path("hooksMissing").toString(), "every Netty hook matched: " + health);
+          JsonNode health =
+              awaitEvent(
+                  app,
+                  e ->
+                      "AGENT_HEALTH".equals(e.path("kind").asText())
+                          && e.path("hooksApplied").toString().contains("netty.connect"));
+          assertEquals(
+              "[]", health.path("hooksMissing").toString(), "every Netty hook matched: " + health);
         }
       }
     } finally {
@@ -125,44 +181,71 @@ class SpringBootAgentIT {
   @Test
   void nettysNativeEpollSocketsAreSeenThoughNoJdkSocketCarriesThem() throws Exception {
     for (Path java : Jdks.all()) {
-      Path work = Path.of("target/it-spring-netty", java.getParent().getParent().getFileName().toString());
+      Path work =
+          Path.of("target/it-spring-netty", java.getParent().getParent().getFileName().toString());
       try (BootApp app = BootApp.started(java, work);
           DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
         int serverPort = Integer.parseInt(app.get("/netty/listen"));
         try (Socket client = new Socket("127.0.0.1", serverPort)) {
           assertEquals(-1, client.getInputStream().read(), "the epoll server accepted and closed");
         }
-        JsonNode listen = awaitEvent(app, e -> "NET_LISTEN".equals(e.path("kind").asText())
-            && e.path("port").asInt() == serverPort);
-        assertEquals("event-loop", listen.path("callSite").path("handoff").asText(), java + ": " + listen);
-        JsonNode accept = awaitEvent(app, e -> "NET_ACCEPT".equals(e.path("kind").asText())
-            && e.path("port").asInt() == serverPort);
+        JsonNode listen =
+            awaitEvent(
+                app,
+                e ->
+                    "NET_LISTEN".equals(e.path("kind").asText())
+                        && e.path("port").asInt() == serverPort);
+        assertEquals(
+            "event-loop", listen.path("callSite").path("handoff").asText(), java + ": " + listen);
+        JsonNode accept =
+            awaitEvent(
+                app,
+                e ->
+                    "NET_ACCEPT".equals(e.path("kind").asText())
+                        && e.path("port").asInt() == serverPort);
         assertEquals("127.0.0.1", accept.path("ip").asText(), java + ": " + accept);
 
         int udpPort = receiver.getLocalPort();
         assertEquals("sent", app.get("/netty/udp?port=" + udpPort));
-        JsonNode datagram = awaitEvent(app, e -> "DATAGRAM".equals(e.path("kind").asText())
-            && e.path("port").asInt() == udpPort);
+        JsonNode datagram =
+            awaitEvent(
+                app,
+                e ->
+                    "DATAGRAM".equals(e.path("kind").asText())
+                        && e.path("port").asInt() == udpPort);
         assertEquals("udp", datagram.path("protocol").asText(), datagram.toString());
         assertEquals("127.0.0.1", datagram.path("ip").asText(), datagram.toString());
-        assertTrue(datagram.path("thread").asText().startsWith("epollEventLoopGroup"), datagram.toString());
+        assertTrue(
+            datagram.path("thread").asText().startsWith("epollEventLoopGroup"),
+            datagram.toString());
 
         // a Netty client's connect, asked for on the request thread, made on the event loop
         try (ServerSocket peer = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
           assertEquals("connected", app.get("/netty/connect?port=" + peer.getLocalPort()));
-          JsonNode connect = awaitEvent(app, e -> "NET_CONNECT".equals(e.path("kind").asText())
-              && e.path("port").asInt() == peer.getLocalPort());
+          JsonNode connect =
+              awaitEvent(
+                  app,
+                  e ->
+                      "NET_CONNECT".equals(e.path("kind").asText())
+                          && e.path("port").asInt() == peer.getLocalPort());
           JsonNode site = connect.path("callSite");
-          assertEquals(NettyController.class.getName() + ".connect", site.path("className").asText() + "."
-              + site.path("methodName").asText(), java + ": " + connect);
+          assertEquals(
+              NettyController.class.getName() + ".connect",
+              site.path("className").asText() + "." + site.path("methodName").asText(),
+              java + ": " + connect);
           assertEquals("netty", site.path("handoff").asText(), java + ": " + connect);
-          assertTrue(connect.path("thread").asText().startsWith("epollEventLoopGroup"), connect.toString());
+          assertTrue(
+              connect.path("thread").asText().startsWith("epollEventLoopGroup"),
+              connect.toString());
         }
       }
     }
   }
 
-  /** The event happened on a Reactor Netty event loop, and names the controller method that asked for it. */
+  /**
+   * The event happened on a Reactor Netty event loop, and names the controller method that asked
+   * for it.
+   */
   private static void assertHandedOffBy(String method, JsonNode event, Path java) {
     String where = java + ": " + event;
     JsonNode site = event.path("callSite");
@@ -170,17 +253,21 @@ class SpringBootAgentIT {
     assertEquals(method, site.path("methodName").asText(), where);
     assertEquals("reactor-netty", site.path("handoff").asText(), where);
     assertEquals(APP_JAR + " (BOOT-INF/classes)", site.path("jarName").asText(), where);
-    assertTrue(event.path("thread").asText().startsWith("reactor-http-epoll-"), "an epoll event loop: " + where);
+    assertTrue(
+        event.path("thread").asText().startsWith("reactor-http-epoll-"),
+        "an epoll event loop: " + where);
   }
 
   private static HttpServer backend() throws IOException {
     HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    backend.createContext("/", x -> {
-      byte[] body = "backend".getBytes(StandardCharsets.UTF_8);
-      x.sendResponseHeaders(200, body.length);
-      x.getResponseBody().write(body);
-      x.close();
-    });
+    backend.createContext(
+        "/",
+        x -> {
+          byte[] body = "backend".getBytes(StandardCharsets.UTF_8);
+          x.sendResponseHeaders(200, body.length);
+          x.getResponseBody().write(body);
+          x.close();
+        });
     backend.start();
     return backend;
   }
@@ -188,12 +275,17 @@ class SpringBootAgentIT {
   private static JsonNode awaitEvent(BootApp app, Predicate<JsonNode> which) {
     Optional<JsonNode>[] found = new Optional[] {Optional.empty()};
     try {
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        found[0] = app.events().stream().filter(which).findFirst();
-        return found[0].isPresent();
-      });
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                found[0] = app.events().stream().filter(which).findFirst();
+                return found[0].isPresent();
+              });
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("no such event; events:\n" + eventsText(app) + "\noutput:\n" + app.output(), e);
+      throw new AssertionError(
+          "no such event; events:\n" + eventsText(app) + "\noutput:\n" + app.output(), e);
     }
     return found[0].get();
   }
@@ -205,6 +297,4 @@ class SpringBootAgentIT {
       return e.toString();
     }
   }
-
-
 }

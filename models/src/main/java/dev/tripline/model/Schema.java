@@ -7,12 +7,16 @@ public final class Schema {
 
   /** Agent event batches (protobuf {@link EventBatch}), keyed by service. */
   public static final String EVENTS_TOPIC = "tripline.events";
+
   /** Alerts (protobuf {@link Alert}), keyed by service. */
   public static final String ALERTS_TOPIC = "tripline.alerts";
+
   /** Alerts as one JSON document each (OCSF Detection Finding), keyed by service. */
   public static final String ALERTS_JSON_TOPIC = "tripline.alerts.json";
+
   /** Records the collector could not parse, unchanged, with the reason in headers. */
   public static final String DEAD_LETTER_TOPIC = "tripline.deadletter";
+
   /** Analyst actions ({@link AnalystAction}), keyed by service. */
   public static final String ACTIONS_TOPIC = "tripline.actions";
 

@@ -12,19 +12,44 @@ class RoundTripTest {
   static EventBatch sampleBatch() {
     return EventBatch.newBuilder()
         .setSchemaVersion(Schema.VERSION)
-        .setAgent(AgentIdentity.newBuilder()
-            .setService("billing").setInstanceId("i-1").setHost("node-a")
-            .setContainerId("abc123").setK8SNamespace("prod").setK8SPod("billing-7d9").putLabels("team", "pay"))
+        .setAgent(
+            AgentIdentity.newBuilder()
+                .setService("billing")
+                .setInstanceId("i-1")
+                .setHost("node-a")
+                .setContainerId("abc123")
+                .setK8SNamespace("prod")
+                .setK8SPod("billing-7d9")
+                .putLabels("team", "pay"))
         .setSequence(7)
-        .addEvents(Event.newBuilder()
-            .setKind(EventKind.NET_CONNECT)
-            .setNetwork(NetworkTarget.newBuilder().setHost("db.internal").setIp("10.0.0.5").setPort(5432).setProtocol("tcp"))
-            .setCallSite(CallSite.newBuilder().setClassName("com.acme.Repo").setMethodName("connect")
-                .setLineNumber(42).setJarName("acme-1.0.jar"))
-            .setSuccess(true).setCount(3).setFirstSeenMs(1000).setLastSeenMs(2000))
-        .addEvents(Event.newBuilder()
-            .setKind(EventKind.PROCESS_SPAWN)
-            .setProcess(ProcessTarget.newBuilder().setExecutable("/bin/sh").addArgv("/bin/sh").addArgv("-c").addArgv("id")))
+        .addEvents(
+            Event.newBuilder()
+                .setKind(EventKind.NET_CONNECT)
+                .setNetwork(
+                    NetworkTarget.newBuilder()
+                        .setHost("db.internal")
+                        .setIp("10.0.0.5")
+                        .setPort(5432)
+                        .setProtocol("tcp"))
+                .setCallSite(
+                    CallSite.newBuilder()
+                        .setClassName("com.acme.Repo")
+                        .setMethodName("connect")
+                        .setLineNumber(42)
+                        .setJarName("acme-1.0.jar"))
+                .setSuccess(true)
+                .setCount(3)
+                .setFirstSeenMs(1000)
+                .setLastSeenMs(2000))
+        .addEvents(
+            Event.newBuilder()
+                .setKind(EventKind.PROCESS_SPAWN)
+                .setProcess(
+                    ProcessTarget.newBuilder()
+                        .setExecutable("/bin/sh")
+                        .addArgv("/bin/sh")
+                        .addArgv("-c")
+                        .addArgv("id")))
         .setHealth(AgentHealth.newBuilder().setEventsSeen(10).putDroppedByReason("queue_full", 2))
         .build();
   }
@@ -42,29 +67,52 @@ class RoundTripTest {
 
   @Test
   void alertAndProfileSurviveTheWire() throws Exception {
-    Alert alert = Alert.newBuilder()
-        .setSchemaVersion(Schema.VERSION).setId("a-1").setService("billing")
-        .setReason(AlertReason.NEW_PROCESS).setSeverity(Severity.HIGH)
-        .setEvent(sampleBatch().getEvents(1))
-        .setMitre(MitreTechnique.newBuilder().setId("T1059.004").setTactic("Execution"))
-        .setContext(ProfileContext.newBuilder().setState(ProfileState.MONITORING).addKnownTargets("/usr/bin/git"))
-        .addHistory(AnalystAction.newBuilder().setType(AnalystAction.ActionType.ACKNOWLEDGE).setActor("ana"))
-        .build();
+    Alert alert =
+        Alert.newBuilder()
+            .setSchemaVersion(Schema.VERSION)
+            .setId("a-1")
+            .setService("billing")
+            .setReason(AlertReason.NEW_PROCESS)
+            .setSeverity(Severity.HIGH)
+            .setEvent(sampleBatch().getEvents(1))
+            .setMitre(MitreTechnique.newBuilder().setId("T1059.004").setTactic("Execution"))
+            .setContext(
+                ProfileContext.newBuilder()
+                    .setState(ProfileState.MONITORING)
+                    .addKnownTargets("/usr/bin/git"))
+            .addHistory(
+                AnalystAction.newBuilder()
+                    .setType(AnalystAction.ActionType.ACKNOWLEDGE)
+                    .setActor("ana"))
+            .build();
     assertEquals(alert, Alert.parseFrom(alert.toByteArray()));
 
-    ServiceProfile profile = ServiceProfile.newBuilder().setService("billing").setState(ProfileState.LEARNING)
-        .addEntries(ProfileEntry.newBuilder().setKey("NET_CONNECT|db:5432").setKind(EventKind.NET_CONNECT).setCount(9))
-        .build();
+    ServiceProfile profile =
+        ServiceProfile.newBuilder()
+            .setService("billing")
+            .setState(ProfileState.LEARNING)
+            .addEntries(
+                ProfileEntry.newBuilder()
+                    .setKey("NET_CONNECT|db:5432")
+                    .setKind(EventKind.NET_CONNECT)
+                    .setCount(9))
+            .build();
     assertEquals(profile, ServiceProfile.parseFrom(profile.toByteArray()));
   }
 
   @Test
   void unknownFieldsFromANewerWriterAreKeptNotRejected() throws Exception {
     // A newer agent adds field 99; an older collector must still read the batch.
-    byte[] withExtra = sampleBatch().toBuilder()
-        .setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
-            .addField(99, com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build())
-        .build().toByteArray();
+    byte[] withExtra =
+        sampleBatch().toBuilder()
+            .setUnknownFields(
+                com.google.protobuf.UnknownFieldSet.newBuilder()
+                    .addField(
+                        99,
+                        com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(1).build())
+                    .build())
+            .build()
+            .toByteArray();
     EventBatch parsed = EventBatch.parseFrom(withExtra);
     assertEquals("billing", parsed.getAgent().getService());
     assertTrue(parsed.getUnknownFields().hasField(99));
@@ -72,7 +120,8 @@ class RoundTripTest {
 
   @Test
   void garbageIsRejectedWithAnException() {
-    assertThrows(InvalidProtocolBufferException.class,
+    assertThrows(
+        InvalidProtocolBufferException.class,
         () -> EventBatch.parseFrom(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}));
   }
 }

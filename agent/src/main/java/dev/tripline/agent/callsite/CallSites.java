@@ -13,48 +13,71 @@ import java.util.stream.Collectors;
 
 /**
  * Finds the Java frame that caused an event: the first frame that is neither JDK nor agent code,
- * with the jar its class came from, and the context frames on the way ({@link ContextFrames}).
- * Only called for events not seen before and for sampled repeats (a stack walk costs microseconds;
- * a repeat must cost nanoseconds).
+ * with the jar its class came from, and the context frames on the way ({@link ContextFrames}). Only
+ * called for events not seen before and for sampled repeats (a stack walk costs microseconds; a
+ * repeat must cost nanoseconds).
  */
 public final class CallSites {
   /** Frames kept above the call site. */
   private static final int EXTRA_FRAMES = 4;
+
   private static final StackWalker WALKER =
       StackWalker.getInstance(EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE));
-  /** For context frames: {@code Method.invoke} is a reflection frame, which a default walker hides. */
-  private static final StackWalker CONTEXT_WALKER = StackWalker.getInstance(
-      EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_REFLECT_FRAMES));
+
+  /**
+   * For context frames: {@code Method.invoke} is a reflection frame, which a default walker hides.
+   */
+  private static final StackWalker CONTEXT_WALKER =
+      StackWalker.getInstance(
+          EnumSet.of(
+              StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_REFLECT_FRAMES));
+
   private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
   private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
 
   /** Code location per class, named once (ClassValue: no leak when the class is unloaded). */
-  private static final ClassValue<CodeLocations.Named> LOCATION = new ClassValue<>() {
-    @Override
-    protected CodeLocations.Named computeValue(Class<?> type) {
-      return CodeLocations.of(type);
-    }
-  };
+  private static final ClassValue<CodeLocations.Named> LOCATION =
+      new ClassValue<>() {
+        @Override
+        protected CodeLocations.Named computeValue(Class<?> type) {
+          return CodeLocations.of(type);
+        }
+      };
 
-  /** The root frames of pool and worker threads: the I/O runs a task that another thread handed over. */
-  private static final Class<?> EXECUTOR_WORKER = jdkClass("java.util.concurrent.ThreadPoolExecutor$Worker");
-  private static final Class<?> FORK_JOIN_WORKER = jdkClass("java.util.concurrent.ForkJoinWorkerThread");
+  /**
+   * The root frames of pool and worker threads: the I/O runs a task that another thread handed
+   * over.
+   */
+  private static final Class<?> EXECUTOR_WORKER =
+      jdkClass("java.util.concurrent.ThreadPoolExecutor$Worker");
+
+  private static final Class<?> FORK_JOIN_WORKER =
+      jdkClass("java.util.concurrent.ForkJoinWorkerThread");
   private static final Class<?> VIRTUAL_THREAD = jdkClass("java.lang.VirtualThread");
   public static final String EXECUTOR = "executor";
   public static final String FORK_JOIN = "fork-join";
   public static final String VIRTUAL = "virtual-thread";
-  /** A Netty event loop (Reactor Netty, WebClient, WebFlux, gRPC, Lettuce…): the thread's root is Netty's executor. */
-  public static final String EVENT_LOOP = "event-loop";
-  private static final String NETTY_EXECUTOR = "io.netty.util.concurrent.SingleThreadEventExecutor";
+
   /**
-   * A platform thread's hand-off label, found once from its root frames (they do not change while it
-   * lives): the short walk of {@link #site()} stops at the call site and cannot see them.
+   * A Netty event loop (Reactor Netty, WebClient, WebFlux, gRPC, Lettuce…): the thread's root is
+   * Netty's executor.
    */
-  private static final ThreadLocal<String> THREAD_HANDOFF = ThreadLocal.withInitial(CallSites::walkHandoff);
+  public static final String EVENT_LOOP = "event-loop";
+
+  private static final String NETTY_EXECUTOR = "io.netty.util.concurrent.SingleThreadEventExecutor";
+
+  /**
+   * A platform thread's hand-off label, found once from its root frames (they do not change while
+   * it lives): the short walk of {@link #site()} stops at the call site and cannot see them.
+   */
+  private static final ThreadLocal<String> THREAD_HANDOFF =
+      ThreadLocal.withInitial(CallSites::walkHandoff);
 
   private CallSites() {}
 
-  /** What one stack walk found: the call site, and the context frames met on the way (often none). */
+  /**
+   * What one stack walk found: the call site, and the context frames met on the way (often none).
+   */
   public static final class Captured {
     public final CallSite site;
     public final List<CodeContext> contexts;
@@ -87,8 +110,13 @@ public final class CallSites {
    * repeats, where a new call site is rare and the whole-stack walk would cost on every 1024th.
    */
   public static CallSite site() {
-    return site(WALKER.walk(s -> s.filter(CallSites::isApplicationFrame).limit(EXTRA_FRAMES + 1)
-        .collect(Collectors.toList())), currentHandoff());
+    return site(
+        WALKER.walk(
+            s ->
+                s.filter(CallSites::isApplicationFrame)
+                    .limit(EXTRA_FRAMES + 1)
+                    .collect(Collectors.toList())),
+        currentHandoff());
   }
 
   /**
@@ -106,9 +134,13 @@ public final class CallSites {
     return isJdkContainerSupport(frames.stream());
   }
 
-  private static boolean isJdkContainerSupport(java.util.stream.Stream<StackWalker.StackFrame> frames) {
-    return frames.filter(f -> f.getClassName().startsWith("jdk.internal.platform.") || isApplicationFrame(f))
-        .findFirst().map(f -> f.getClassName().startsWith("jdk.internal.platform.")).orElse(false);
+  private static boolean isJdkContainerSupport(
+      java.util.stream.Stream<StackWalker.StackFrame> frames) {
+    return frames
+        .filter(f -> f.getClassName().startsWith("jdk.internal.platform.") || isApplicationFrame(f))
+        .findFirst()
+        .map(f -> f.getClassName().startsWith("jdk.internal.platform."))
+        .orElse(false);
   }
 
   /** Frames looked at for the application's own code above a library that hands work over. */
@@ -116,15 +148,19 @@ public final class CallSites {
 
   /**
    * The code that handed I/O to another thread, on the submitting thread: the innermost frame of
-   * the application's own classes when the deployable's layout says which those are
-   * ({@code BOOT-INF/classes}, {@code WEB-INF/classes} — a controller calling Spring's
-   * {@code RestClient}), else the innermost non-JDK frame outside the libraries named by {@code skip}
-   * (class name prefixes, or null: the client library whose hook asks, and the frameworks around
-   * it); an empty call site when there is none. One bounded walk.
+   * the application's own classes when the deployable's layout says which those are ({@code
+   * BOOT-INF/classes}, {@code WEB-INF/classes} — a controller calling Spring's {@code RestClient}),
+   * else the innermost non-JDK frame outside the libraries named by {@code skip} (class name
+   * prefixes, or null: the client library whose hook asks, and the frameworks around it); an empty
+   * call site when there is none. One bounded walk.
    */
   public static CallSite submitter(String[] skip) {
-    List<StackWalker.StackFrame> app = WALKER.walk(s -> s.filter(CallSites::isApplicationFrame)
-        .limit(SUBMITTER_FRAMES).collect(Collectors.toList()));
+    List<StackWalker.StackFrame> app =
+        WALKER.walk(
+            s ->
+                s.filter(CallSites::isApplicationFrame)
+                    .limit(SUBMITTER_FRAMES)
+                    .collect(Collectors.toList()));
     int first = -1;
     for (int i = 0; i < app.size(); i++) {
       String jar = LOCATION.get(app.get(i).getDeclaringClass()).jarName;
@@ -135,7 +171,8 @@ public final class CallSites {
         first = i;
       }
     }
-    return first < 0 ? CallSite.getDefaultInstance()
+    return first < 0
+        ? CallSite.getDefaultInstance()
         : site(app.subList(first, Math.min(app.size(), first + EXTRA_FRAMES + 1)), "");
   }
 
@@ -154,13 +191,15 @@ public final class CallSites {
   static String currentHandoff() {
     Thread t = Thread.currentThread();
     if (isVirtual(t)) {
-      return VIRTUAL; // every virtual thread's root frame is VirtualThread.run: no walk, no thread-local
+      return VIRTUAL; // every virtual thread's root frame is VirtualThread.run: no walk, no
+      // thread-local
     }
     return THREAD_HANDOFF.get();
   }
 
   private static String walkHandoff() {
-    return WALKER.walk(s -> s.map(CallSites::handoff).filter(h -> h != null).reduce((inner, outer) -> outer))
+    return WALKER
+        .walk(s -> s.map(CallSites::handoff).filter(h -> h != null).reduce((inner, outer) -> outer))
         .orElse("");
   }
 
@@ -176,8 +215,11 @@ public final class CallSites {
     if (c == VIRTUAL_THREAD) {
       return "run".equals(f.getMethodName()) ? VIRTUAL : null;
     }
-    if (c.getClassLoader() != null && "run".equals(f.getMethodName()) && f.getClassName().startsWith(NETTY_EXECUTOR)) {
-      return EVENT_LOOP; // the Runnable that runs the loop (SingleThreadEventExecutor$4 in 4.1): the thread's root
+    if (c.getClassLoader() != null
+        && "run".equals(f.getMethodName())
+        && f.getClassName().startsWith(NETTY_EXECUTOR)) {
+      return EVENT_LOOP; // the Runnable that runs the loop (SingleThreadEventExecutor$4 in 4.1):
+      // the thread's root
     }
     return null;
   }
@@ -201,7 +243,8 @@ public final class CallSites {
         contexts[category] = f; // the walk goes outwards: the last match is the outermost
       }
     }
-    return new Captured(site(app, handoff), contexts == null ? List.of() : contexts(contexts, table));
+    return new Captured(
+        site(app, handoff), contexts == null ? List.of() : contexts(contexts, table));
   }
 
   private static List<CodeContext> contexts(StackWalker.StackFrame[] found, ContextFrames table) {
@@ -210,9 +253,14 @@ public final class CallSites {
       StackWalker.StackFrame f = found[i];
       if (f != null) {
         CodeLocations.Named location = LOCATION.get(f.getDeclaringClass());
-        out.add(CodeContext.newBuilder().setCategory(table.category(i))
-            .setFrame(f.getClassName() + "." + f.getMethodName())
-            .setJarName(location.jarName).setCodeLocation(location.location).setArchive(location.archive).build());
+        out.add(
+            CodeContext.newBuilder()
+                .setCategory(table.category(i))
+                .setFrame(f.getClassName() + "." + f.getMethodName())
+                .setJarName(location.jarName)
+                .setCodeLocation(location.location)
+                .setArchive(location.archive)
+                .build());
       }
     }
     return out;
@@ -229,14 +277,15 @@ public final class CallSites {
     }
     StackWalker.StackFrame top = frames.get(0);
     CodeLocations.Named location = LOCATION.get(top.getDeclaringClass());
-    CallSite.Builder b = CallSite.newBuilder()
-        .setClassName(top.getClassName())
-        .setMethodName(top.getMethodName())
-        .setLineNumber(top.getLineNumber())
-        .setCodeLocation(location.location)
-        .setJarName(location.jarName)
-        .setArchive(location.archive)
-        .setHandoff(handoff);
+    CallSite.Builder b =
+        CallSite.newBuilder()
+            .setClassName(top.getClassName())
+            .setMethodName(top.getMethodName())
+            .setLineNumber(top.getLineNumber())
+            .setCodeLocation(location.location)
+            .setJarName(location.jarName)
+            .setArchive(location.archive)
+            .setHandoff(handoff);
     if (top.getFileName() != null) {
       b.setSourceFile(top.getFileName());
     }
@@ -254,9 +303,12 @@ public final class CallSites {
       return false; // the JDK itself
     }
     String name = c.getName();
-    // Reflection's generated accessors (JDK ≤ 17) live in a loader of their own: not application code.
-    return !(name.startsWith("dev.tripline.agent.") || name.startsWith("dev.tripline.bootstrap.")
-        || name.startsWith("jdk.internal.reflect.") || name.startsWith("sun.reflect."));
+    // Reflection's generated accessors (JDK ≤ 17) live in a loader of their own: not application
+    // code.
+    return !(name.startsWith("dev.tripline.agent.")
+        || name.startsWith("dev.tripline.bootstrap.")
+        || name.startsWith("jdk.internal.reflect.")
+        || name.startsWith("sun.reflect."));
   }
 
   private static Class<?> jdkClass(String name) {
@@ -281,7 +333,8 @@ public final class CallSites {
 
   private static MethodHandle isVirtualHandle() {
     try {
-      return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
+      return MethodHandles.publicLookup()
+          .findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
     } catch (ReflectiveOperationException e) {
       return null;
     }

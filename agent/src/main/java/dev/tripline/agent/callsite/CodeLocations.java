@@ -6,19 +6,21 @@ import java.nio.charset.StandardCharsets;
 import java.security.CodeSource;
 
 /**
- * Names a class's code location as people read it: the artifact's file name with its version, and the
- * outer deployable it is nested in. Pure functions over the location's path, computed once per class
- * by {@link CallSites}. Every name is a piece of the location plus a fixed suffix: never longer than
- * the location by more than a few characters.
+ * Names a class's code location as people read it: the artifact's file name with its version, and
+ * the outer deployable it is nested in. Pure functions over the location's path, computed once per
+ * class by {@link CallSites}. Every name is a piece of the location plus a fixed suffix: never
+ * longer than the location by more than a few characters.
  *
  * <p>Shapes handled (the path part of {@code CodeSource.getLocation()}):
+ *
  * <ul>
- *   <li>Spring Boot 3.2+ nested jars: {@code nested:/srv/app.jar/!BOOT-INF/lib/x-1.0.jar!/},
- *       {@code nested:/srv/app.jar/!BOOT-INF/classes/!/}</li>
- *   <li>Spring Boot before 3.2: {@code file:/srv/app.jar!/BOOT-INF/lib/x-1.0.jar!/}</li>
- *   <li>WARs, packed ({@code shop.war!/WEB-INF/lib/x.jar}, Tomcat's {@code shop.war*} then {@code /WEB-INF/...}) or
- *       exploded ({@code /webapps/shop/WEB-INF/classes/}); Boot's exploded layers ({@code /app/BOOT-INF/lib/x.jar})</li>
- *   <li>plain jars (Quarkus' {@code quarkus-app/lib/main/g.a-1.0.jar} too) and class directories</li>
+ *   <li>Spring Boot 3.2+ nested jars: {@code nested:/srv/app.jar/!BOOT-INF/lib/x-1.0.jar!/}, {@code
+ *       nested:/srv/app.jar/!BOOT-INF/classes/!/}
+ *   <li>Spring Boot before 3.2: {@code file:/srv/app.jar!/BOOT-INF/lib/x-1.0.jar!/}
+ *   <li>WARs, packed ({@code shop.war!/WEB-INF/lib/x.jar}, Tomcat's {@code shop.war*} then {@code
+ *       /WEB-INF/...}) or exploded ({@code /webapps/shop/WEB-INF/classes/}); Boot's exploded layers
+ *       ({@code /app/BOOT-INF/lib/x.jar})
+ *   <li>plain jars (Quarkus' {@code quarkus-app/lib/main/g.a-1.0.jar} too) and class directories
  * </ul>
  */
 public final class CodeLocations {
@@ -41,11 +43,19 @@ public final class CodeLocations {
     }
   }
 
-  /** Separators between an archive and an entry in it: Boot 3.2+ nested, jar: URLs, Tomcat's war: URLs. */
+  /**
+   * Separators between an archive and an entry in it: Boot 3.2+ nested, jar: URLs, Tomcat's war:
+   * URLs.
+   */
   private static final String[] SEPARATORS = {"/!", "!/", "*/", "^/"};
-  private static final String[] SCHEMES = {"jar:", "nested:", "file:", "war:", "wsjar:", "zip:", "vfs:", "jrt:"};
+
+  private static final String[] SCHEMES = {
+    "jar:", "nested:", "file:", "war:", "wsjar:", "zip:", "vfs:", "jrt:"
+  };
+
   /** The folders of a deployable's layout whose parent names the deployable. */
   private static final String[] LAYOUT_DIRS = {"BOOT-INF", "WEB-INF"};
+
   private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
 
   private CodeLocations() {}
@@ -87,7 +97,10 @@ public final class CodeLocations {
     return new Named(location, inner.isEmpty() ? archive : archive + " (" + inner + ")", archive);
   }
 
-  /** A location with no archive separator: a jar or directory on disk, maybe inside an exploded deployable. */
+  /**
+   * A location with no archive separator: a jar or directory on disk, maybe inside an exploded
+   * deployable.
+   */
   private static Named plain(String location, String path) {
     int layout = layoutDir(path);
     if (layout >= 0) {
@@ -103,8 +116,8 @@ public final class CodeLocations {
   }
 
   /**
-   * A class directory by its last elements: from the element before a "classes" among the last three
-   * ("target/classes", "build/classes/java/main"), else the last two.
+   * A class directory by its last elements: from the element before a "classes" among the last
+   * three ("target/classes", "build/classes/java/main"), else the last two.
    */
   static String directoryName(String path) {
     int end = path.length();
@@ -150,11 +163,18 @@ public final class CodeLocations {
 
   private static boolean isArchiveFile(String path) {
     String p = path.toLowerCase(java.util.Locale.ROOT);
-    return p.endsWith(".jar") || p.endsWith(".war") || p.endsWith(".ear") || p.endsWith(".zip")
-        || p.endsWith(".rar") || p.endsWith(".jmod");
+    return p.endsWith(".jar")
+        || p.endsWith(".war")
+        || p.endsWith(".ear")
+        || p.endsWith(".zip")
+        || p.endsWith(".rar")
+        || p.endsWith(".jmod");
   }
 
-  /** Drops the leading schemes ("jar:nested:", "jar:file:"); by index, so a hostile repeat costs one pass. */
+  /**
+   * Drops the leading schemes ("jar:nested:", "jar:file:"); by index, so a hostile repeat costs one
+   * pass.
+   */
   private static String stripSchemes(String s) {
     int from = 0;
     boolean again = true;
@@ -182,7 +202,9 @@ public final class CodeLocations {
     return p.substring(p.lastIndexOf('/') + 1);
   }
 
-  /** Percent-decoding of a URL path ("%20" for a space), UTF-8; a malformed escape is kept as it is. */
+  /**
+   * Percent-decoding of a URL path ("%20" for a space), UTF-8; a malformed escape is kept as it is.
+   */
   static String decode(String s) {
     if (s.indexOf('%') < 0) {
       return s;
@@ -191,7 +213,10 @@ public final class CodeLocations {
     int i = 0;
     while (i < s.length()) {
       char c = s.charAt(i);
-      if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
+      if (c == '%'
+          && i + 2 < s.length()
+          && hex(s.charAt(i + 1)) >= 0
+          && hex(s.charAt(i + 2)) >= 0) {
         out.write(hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2)));
         i += 3;
       } else {

@@ -5,42 +5,44 @@ import java.util.List;
 
 /**
  * Frames that say on whose behalf the application did its I/O: met anywhere on the stack of a new
- * behaviour, each is recorded as a {@code CodeContext} (category, outermost matching frame, its jar).
- * A file written while {@code ObjectInputStream.readObject} is on the stack was written by
+ * behaviour, each is recorded as a {@code CodeContext} (category, outermost matching frame, its
+ * jar). A file written while {@code ObjectInputStream.readObject} is on the stack was written by
  * deserialization; a connection opened under {@code InitialContext.lookup} was opened by JNDI.
  *
  * <p>An entry is {@code category=prefix}: a class-name prefix, optionally {@code #method-prefix}.
  * The built-in table below can be extended with the {@code context.frames} setting (entries
- * separated by commas). Categories are reported in table order, user categories after the
- * built-in ones and reflection last (it is everywhere: Spring, test runners); one entry per
- * category, at most {@link #MAX_CONTEXTS}.
+ * separated by commas). Categories are reported in table order, user categories after the built-in
+ * ones and reflection last (it is everywhere: Spring, test runners); one entry per category, at
+ * most {@link #MAX_CONTEXTS}.
  */
 public final class ContextFrames {
   static final String[] BUILT_IN = {
-      // JNDI: the lookup API, the JDK's providers (LDAP, RMI, DNS), and log4j's (Log4Shell).
-      "jndi=javax.naming.InitialContext#lookup",
-      "jndi=com.sun.jndi.",
-      "jndi=org.apache.logging.log4j.core.net.JndiManager",
-      "jndi=org.apache.logging.log4j.core.lookup.JndiLookup",
-      // Java serialization and the polymorphic deserializers that instantiate classes named by their input.
-      "deserialization=java.io.ObjectInputStream#readObject", // readObject and readObject0
-      "deserialization=java.beans.XMLDecoder#readObject",
-      "deserialization=com.fasterxml.jackson.databind.deser.",
-      "deserialization=com.thoughtworks.xstream.",
-      "deserialization=org.yaml.snakeyaml.constructor.",
-      // Expression languages (SpEL, OGNL, MVEL, Jakarta/Java EL) and script engines (JSR 223, Groovy).
-      "expression=org.springframework.expression.",
-      "expression=ognl.",
-      "expression=org.mvel2.",
-      "expression=jakarta.el.",
-      "expression=javax.el.",
-      "script=javax.script.",
-      "script=groovy.lang.",
-      "script=org.codehaus.groovy.",
-      // External entities and DTDs fetched by an XML parser (XXE): the JDK's Xerces and Apache's.
-      "xml-entity=com.sun.org.apache.xerces.internal.impl.XMLEntityManager",
-      "xml-entity=org.apache.xerces.impl.XMLEntityManager",
-      "reflection=java.lang.reflect.Method#invoke",
+    // JNDI: the lookup API, the JDK's providers (LDAP, RMI, DNS), and log4j's (Log4Shell).
+    "jndi=javax.naming.InitialContext#lookup",
+    "jndi=com.sun.jndi.",
+    "jndi=org.apache.logging.log4j.core.net.JndiManager",
+    "jndi=org.apache.logging.log4j.core.lookup.JndiLookup",
+    // Java serialization and the polymorphic deserializers that instantiate classes named by their
+    // input.
+    "deserialization=java.io.ObjectInputStream#readObject", // readObject and readObject0
+    "deserialization=java.beans.XMLDecoder#readObject",
+    "deserialization=com.fasterxml.jackson.databind.deser.",
+    "deserialization=com.thoughtworks.xstream.",
+    "deserialization=org.yaml.snakeyaml.constructor.",
+    // Expression languages (SpEL, OGNL, MVEL, Jakarta/Java EL) and script engines (JSR 223,
+    // Groovy).
+    "expression=org.springframework.expression.",
+    "expression=ognl.",
+    "expression=org.mvel2.",
+    "expression=jakarta.el.",
+    "expression=javax.el.",
+    "script=javax.script.",
+    "script=groovy.lang.",
+    "script=org.codehaus.groovy.",
+    // External entities and DTDs fetched by an XML parser (XXE): the JDK's Xerces and Apache's.
+    "xml-entity=com.sun.org.apache.xerces.internal.impl.XMLEntityManager",
+    "xml-entity=org.apache.xerces.impl.XMLEntityManager",
+    "reflection=java.lang.reflect.Method#invoke",
   };
   static final int MAX_CONTEXTS = 8;
   private static final String LAST = "reflection";
@@ -65,22 +67,26 @@ public final class ContextFrames {
   private final List<String> rejected = new ArrayList<>();
 
   /** The rules whose class prefix a class matches, computed once per class. */
-  private final ClassValue<Rule[]> byClass = new ClassValue<>() {
-    @Override
-    protected Rule[] computeValue(Class<?> type) {
-      String name = type.getName();
-      List<Rule> hit = null;
-      for (Rule r : rules) {
-        if (name.startsWith(r.classPrefix)) {
-          if (hit == null) hit = new ArrayList<>(2);
-          hit.add(r);
+  private final ClassValue<Rule[]> byClass =
+      new ClassValue<>() {
+        @Override
+        protected Rule[] computeValue(Class<?> type) {
+          String name = type.getName();
+          List<Rule> hit = null;
+          for (Rule r : rules) {
+            if (name.startsWith(r.classPrefix)) {
+              if (hit == null) hit = new ArrayList<>(2);
+              hit.add(r);
+            }
+          }
+          return hit == null ? NONE : hit.toArray(NONE);
         }
-      }
-      return hit == null ? NONE : hit.toArray(NONE);
-    }
-  };
+      };
 
-  /** The built-in table plus {@code extra} (the {@code context.frames} setting: "category=prefix,…"). */
+  /**
+   * The built-in table plus {@code extra} (the {@code context.frames} setting:
+   * "category=prefix,…").
+   */
   public ContextFrames(String extra) {
     List<String> entries = new ArrayList<>(List.of(BUILT_IN));
     for (String e : extra == null ? new String[0] : extra.split(",")) {
@@ -88,7 +94,8 @@ public final class ContextFrames {
     }
     for (String e : entries) { // categories in order of first appearance, reflection last
       String category = category(e);
-      if (category != null && !category.equals(LAST) && !categories.contains(category)) categories.add(category);
+      if (category != null && !category.equals(LAST) && !categories.contains(category))
+        categories.add(category);
     }
     categories.add(LAST);
     for (String e : entries) {
@@ -99,8 +106,11 @@ public final class ContextFrames {
         continue;
       }
       int hash = prefix.indexOf('#');
-      rules.add(new Rule(hash < 0 ? prefix : prefix.substring(0, hash),
-          hash < 0 || hash == prefix.length() - 1 ? null : prefix.substring(hash + 1), categories.indexOf(category)));
+      rules.add(
+          new Rule(
+              hash < 0 ? prefix : prefix.substring(0, hash),
+              hash < 0 || hash == prefix.length() - 1 ? null : prefix.substring(hash + 1),
+              categories.indexOf(category)));
     }
   }
 
@@ -109,7 +119,9 @@ public final class ContextFrames {
     return eq <= 0 ? null : entry.substring(0, eq).trim();
   }
 
-  /** Entries of the setting that are not {@code category=prefix}: ignored (the caller says so once). */
+  /**
+   * Entries of the setting that are not {@code category=prefix}: ignored (the caller says so once).
+   */
   public List<String> rejected() {
     return rejected;
   }

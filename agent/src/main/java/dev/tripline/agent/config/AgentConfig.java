@@ -18,9 +18,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Agent settings from system properties {@code tripline.<key>}, environment variables
- * {@code TRIPLINE_<KEY>} ({@code .} → {@code _}, upper case) and an optional properties file named
- * by {@code tripline.config}; a system property wins over the environment, which wins over the file.
+ * Agent settings from system properties {@code tripline.<key>}, environment variables {@code
+ * TRIPLINE_<KEY>} ({@code .} → {@code _}, upper case) and an optional properties file named by
+ * {@code tripline.config}; a system property wins over the environment, which wins over the file.
  *
  * <p>Configuration never blinds the agent. From the environment (shared by every program in a
  * container) only the agent's own variables are read: {@code TRIPLINE_<KEY>} for each known key and
@@ -37,6 +37,7 @@ public final class AgentConfig {
   static final String ENV_PREFIX = "TRIPLINE_";
   static final int MAX_QUEUE_CAPACITY = AgentKeys.MAX_QUEUE_CAPACITY;
   static final int MAX_CACHE_SIZE = AgentKeys.MAX_CACHE_SIZE;
+
   /** A file full of typos must not make the heartbeat large. */
   static final int MAX_WARNINGS = 20;
 
@@ -73,8 +74,14 @@ public final class AgentConfig {
       try {
         v.putAll(readFile(file.trim()));
       } catch (IOException e) {
-        warn(warnings, "config", "names a file that cannot be read: " + Grammar.clip(file.trim(), 300) + " ("
-            + e.getClass().getSimpleName() + "); carrying on without it");
+        warn(
+            warnings,
+            "config",
+            "names a file that cannot be read: "
+                + Grammar.clip(file.trim(), 300)
+                + " ("
+                + e.getClass().getSimpleName()
+                + "); carrying on without it");
       }
     }
     v.putAll(fromEnv);
@@ -84,16 +91,24 @@ public final class AgentConfig {
       String key = e.getKey();
       if (!AgentKeys.TABLE.isKnown(key)) {
         String near = AgentKeys.TABLE.suggest(key);
-        warn(warnings, key, "is unknown" + (near != null ? " (did you mean '" + PREFIX + near + "'?)" : "") + "; ignored");
+        warn(
+            warnings,
+            key,
+            "is unknown"
+                + (near != null ? " (did you mean '" + PREFIX + near + "'?)" : "")
+                + "; ignored");
         continue;
       }
       String value = e.getValue().trim();
       try {
         resolved.put(key, Secrets.resolve(value));
       } catch (IOException ex) {
-        String what = "names a secret file that cannot be read: " + Grammar.clip(Secrets.path(value), 300);
+        String what =
+            "names a secret file that cannot be read: " + Grammar.clip(Secrets.path(value), 300);
         if (key.startsWith("kafka.")) {
-          ConfigException fatal = new ConfigException(key, what); // Kafka without its credentials cannot deliver anything
+          ConfigException fatal =
+              new ConfigException(
+                  key, what); // Kafka without its credentials cannot deliver anything
           fatal.warnings.addAll(warnings);
           throw fatal;
         }
@@ -104,7 +119,8 @@ public final class AgentConfig {
     try {
       config.validate(warnings);
     } catch (ConfigException e) {
-      e.warnings.addAll(warnings); // said before the line that switches the agent off: they may explain it
+      e.warnings.addAll(
+          warnings); // said before the line that switches the agent off: they may explain it
       throw e;
     }
     return config;
@@ -115,12 +131,17 @@ public final class AgentConfig {
     return AgentKeys.TABLE.envName(key);
   }
 
-  /** True when the agent reads this environment variable as one of its settings ({@code TRIPLINE_KAFKA_*} included). */
+  /**
+   * True when the agent reads this environment variable as one of its settings ({@code
+   * TRIPLINE_KAFKA_*} included).
+   */
   public static boolean ownsEnvironmentVariable(String name) {
     return AgentKeys.TABLE.keyOf(name) != null;
   }
 
-  /** Configuration problems the agent worked around, one line each (they travel in every heartbeat). */
+  /**
+   * Configuration problems the agent worked around, one line each (they travel in every heartbeat).
+   */
   public List<String> warnings() {
     return warnings;
   }
@@ -173,11 +194,12 @@ public final class AgentConfig {
   /** The {@code kafka.*} keys without the prefix, {@code topic} excluded: producer settings. */
   public Properties kafkaProducerProperties() {
     Properties p = new Properties();
-    values.forEach((k, v) -> {
-      if (k.startsWith("kafka.") && !k.equals("kafka.topic")) {
-        p.put(k.substring(6), v);
-      }
-    });
+    values.forEach(
+        (k, v) -> {
+          if (k.startsWith("kafka.") && !k.equals("kafka.topic")) {
+            p.put(k.substring(6), v);
+          }
+        });
     return p;
   }
 
@@ -218,13 +240,23 @@ public final class AgentConfig {
         key.parse(text);
       } catch (InvalidValue e) {
         values.remove(key.name());
-        String what = e.culprit() != null ? "names '" + e.culprit() + "'" : "is '" + Grammar.clip(text) + "'";
-        warn(warnings, key.name(), what + ", expected " + e.expected() + "; using the default" + describeDefault(key.name()));
+        String what =
+            e.culprit() != null ? "names '" + e.culprit() + "'" : "is '" + Grammar.clip(text) + "'";
+        warn(
+            warnings,
+            key.name(),
+            what
+                + ", expected "
+                + e.expected()
+                + "; using the default"
+                + describeDefault(key.name()));
       }
     }
     // The one mistake with no safe default: events would have nowhere to go.
     if (get("sink").equals("kafka") && get("kafka.bootstrap.servers").isEmpty()) {
-      throw new ConfigException("kafka.bootstrap.servers", "is required when tripline.sink=kafka (or set tripline.sink=jsonl:<path> or none)");
+      throw new ConfigException(
+          "kafka.bootstrap.servers",
+          "is required when tripline.sink=kafka (or set tripline.sink=jsonl:<path> or none)");
     }
   }
 
@@ -248,12 +280,16 @@ public final class AgentConfig {
     }
     Map<String, String> out = new TreeMap<>();
     for (String name : p.stringPropertyNames()) {
-      out.put(name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name, p.getProperty(name));
+      out.put(
+          name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name, p.getProperty(name));
     }
     return out;
   }
 
-  /** A configuration mistake the agent cannot work around; the message names the key and what is expected. */
+  /**
+   * A configuration mistake the agent cannot work around; the message names the key and what is
+   * expected.
+   */
   public static final class ConfigException extends IllegalArgumentException {
     /** Warnings collected before this mistake. */
     final List<String> warnings = new ArrayList<>();

@@ -15,8 +15,8 @@ import javax.management.ObjectName;
 
 /**
  * The agent's meters as the read-only MBean {@code dev.tripline:type=Agent}: one attribute per
- * meter ({@code events.seen}, {@code events.dropped.queue_full}, …), so a JMX exporter or
- * {@code jcmd}/JConsole sees the agent's health next to the application's.
+ * meter ({@code events.seen}, {@code events.dropped.queue_full}, …), so a JMX exporter or {@code
+ * jcmd}/JConsole sees the agent's health next to the application's.
  */
 public final class AgentMBean implements DynamicMBean {
   public static final String NAME = "dev.tripline:type=Agent";
@@ -88,8 +88,21 @@ public final class AgentMBean implements DynamicMBean {
     List<MBeanAttributeInfo> attrs = new ArrayList<>();
     for (Meter m : meters.registry().getMeters()) {
       String description = m.getId().getDescription();
-      attrs.add(new MBeanAttributeInfo(attributeName(m), "long", description == null ? "" : description, true, false, false));
+      attrs.add(
+          new MBeanAttributeInfo(
+              attributeName(m),
+              "long",
+              description == null ? "" : description,
+              true,
+              false,
+              false));
     }
-    return new MBeanInfo(getClass().getName(), "Tripline agent health", attrs.toArray(new MBeanAttributeInfo[0]), null, null, null);
+    return new MBeanInfo(
+        getClass().getName(),
+        "Tripline agent health",
+        attrs.toArray(new MBeanAttributeInfo[0]),
+        null,
+        null,
+        null);
   }
 }

@@ -9,8 +9,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The agent's health as Micrometer meters, read from {@link AgentStats} on demand: function
- * counters and gauges cost nothing on the application's threads. The same figures travel in
- * every heartbeat; these are for whoever scrapes the JVM (see {@link AgentMBean}).
+ * counters and gauges cost nothing on the application's threads. The same figures travel in every
+ * heartbeat; these are for whoever scrapes the JVM (see {@link AgentMBean}).
  */
 public final class AgentMeters {
   public static final String PREFIX = "tripline.agent.";
@@ -25,21 +25,37 @@ public final class AgentMeters {
     this.registry = registry;
     counter("events.seen", "I/O events the hooks reported", stats, AgentStats::seenCount);
     counter("events.sent", "events delivered to Kafka (or the sink)", stats, AgentStats::sentCount);
-    counter("events.deferred", "new events that found the hand-off queue full and went out with the next flush", stats,
+    counter(
+        "events.deferred",
+        "new events that found the hand-off queue full and went out with the next flush",
+        stats,
         AgentStats::deferredCount);
-    for (String reason : new String[] {AgentStats.QUEUE_FULL, AgentStats.CACHE_FULL, AgentStats.TRANSPORT, AgentStats.SINK_UNWRITABLE}) {
+    for (String reason :
+        new String[] {
+          AgentStats.QUEUE_FULL,
+          AgentStats.CACHE_FULL,
+          AgentStats.TRANSPORT,
+          AgentStats.SINK_UNWRITABLE
+        }) {
       FunctionCounter.builder(PREFIX + "events.dropped", stats, s -> s.droppedCount(reason))
-          .description("events lost, by reason").tag("reason", reason).register(registry);
+          .description("events lost, by reason")
+          .tag("reason", reason)
+          .register(registry);
     }
     counter("errors", "failures caught inside the agent", stats, AgentStats::errorCount);
     counter("batches.sent", "batches delivered", stats, AgentStats::batchesSentCount);
-    counter("batches.failed", "batches that could not be delivered (their events are folded into the next flush)",
-        stats, AgentStats::batchesFailedCount);
+    counter(
+        "batches.failed",
+        "batches that could not be delivered (their events are folded into the next flush)",
+        stats,
+        AgentStats::batchesFailedCount);
     Gauge.builder(PREFIX + "queue.depth", stats, AgentStats::queueDepthNow)
-        .description("new events waiting for the pipeline thread").register(registry);
+        .description("new events waiting for the pipeline thread")
+        .register(registry);
   }
 
-  private void counter(String name, String description, AgentStats stats, ToDoubleFunction<AgentStats> f) {
+  private void counter(
+      String name, String description, AgentStats stats, ToDoubleFunction<AgentStats> f) {
     FunctionCounter.builder(PREFIX + name, stats, f).description(description).register(registry);
   }
 

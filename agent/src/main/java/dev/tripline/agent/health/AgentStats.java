@@ -13,10 +13,13 @@ import java.util.function.LongSupplier;
 public final class AgentStats {
   /** Reasons an event can be lost; used as keys of {@code dropped_by_reason}. */
   public static final String QUEUE_FULL = "queue_full";
+
   public static final String TRANSPORT = "transport";
   public static final String CACHE_FULL = "cache_full";
+
   /** Seen before the recorder was ready, beyond what the start-up buffer holds. */
   public static final String EARLY_FULL = "early_buffer_full";
+
   /** {@code sink=jsonl:<path>} and the file cannot be opened or written. */
   public static final String SINK_UNWRITABLE = "sink_unwritable";
 
@@ -32,33 +35,79 @@ public final class AgentStats {
   private volatile LongSupplier queueDepth = () -> 0L;
   private volatile LongSupplier bridgeErrors = () -> 0L;
 
-  public void seen() { seen.increment(); }
-  public void error() { errors.increment(); }
-  public void sent(long events) { sent.add(events); batchesSent.increment(); }
-  public void batchFailed() { batchesFailed.increment(); }
+  public void seen() {
+    seen.increment();
+  }
+
+  public void error() {
+    errors.increment();
+  }
+
+  public void sent(long events) {
+    sent.add(events);
+    batchesSent.increment();
+  }
+
+  public void batchFailed() {
+    batchesFailed.increment();
+  }
+
   /** A new event found the hand-off queue full: it goes out with the next flush instead. */
-  public void deferred() { deferred.increment(); }
-  public long deferredCount() { return deferred.sum(); }
+  public void deferred() {
+    deferred.increment();
+  }
+
+  public long deferredCount() {
+    return deferred.sum();
+  }
 
   public void dropped(String reason, long events) {
     dropped.computeIfAbsent(reason, r -> new LongAdder()).add(events);
   }
 
-  /** A string the application chose (path, host, argv…) was cut to the agent's cap before sending. */
-  public void stringTruncated() { stringsTruncated.increment(); }
-  public long stringsTruncatedCount() { return stringsTruncated.sum(); }
+  /**
+   * A string the application chose (path, host, argv…) was cut to the agent's cap before sending.
+   */
+  public void stringTruncated() {
+    stringsTruncated.increment();
+  }
 
-  public void queueDepth(LongSupplier depth) { this.queueDepth = depth; }
+  public long stringsTruncatedCount() {
+    return stringsTruncated.sum();
+  }
 
-  public long seenCount() { return seen.sum(); }
-  public long sentCount() { return sent.sum(); }
-  public long errorCount() { return errors.sum() + bridgeErrors.getAsLong(); }
+  public void queueDepth(LongSupplier depth) {
+    this.queueDepth = depth;
+  }
+
+  public long seenCount() {
+    return seen.sum();
+  }
+
+  public long sentCount() {
+    return sent.sum();
+  }
+
+  public long errorCount() {
+    return errors.sum() + bridgeErrors.getAsLong();
+  }
 
   /** Errors the bootstrap bridge caught (it cannot see this class). */
-  public void errorsFrom(LongSupplier bridge) { this.bridgeErrors = bridge; }
-  public long batchesSentCount() { return batchesSent.sum(); }
-  public long batchesFailedCount() { return batchesFailed.sum(); }
-  public long queueDepthNow() { return queueDepth.getAsLong(); }
+  public void errorsFrom(LongSupplier bridge) {
+    this.bridgeErrors = bridge;
+  }
+
+  public long batchesSentCount() {
+    return batchesSent.sum();
+  }
+
+  public long batchesFailedCount() {
+    return batchesFailed.sum();
+  }
+
+  public long queueDepthNow() {
+    return queueDepth.getAsLong();
+  }
 
   public long droppedCount() {
     long total = 0;
@@ -73,16 +122,17 @@ public final class AgentStats {
 
   /** A snapshot for the wire (heartbeats). */
   public AgentHealth snapshot() {
-    AgentHealth.Builder b = AgentHealth.newBuilder()
-        .setEventsSeen(seenCount())
-        .setEventsSent(sentCount())
-        .setEventsDropped(droppedCount())
-        .setErrors(errorCount())
-        .setQueueDepth(queueDepthNow())
-        .setBatchesSent(batchesSentCount())
-        .setBatchesFailed(batchesFailedCount())
-        .setStringsTruncated(stringsTruncatedCount())
-        .setUptimeMs((System.nanoTime() - startNanos) / 1_000_000);
+    AgentHealth.Builder b =
+        AgentHealth.newBuilder()
+            .setEventsSeen(seenCount())
+            .setEventsSent(sentCount())
+            .setEventsDropped(droppedCount())
+            .setErrors(errorCount())
+            .setQueueDepth(queueDepthNow())
+            .setBatchesSent(batchesSentCount())
+            .setBatchesFailed(batchesFailedCount())
+            .setStringsTruncated(stringsTruncatedCount())
+            .setUptimeMs((System.nanoTime() - startNanos) / 1_000_000);
     dropped.forEach((reason, count) -> b.putDroppedByReason(reason, count.sum()));
     return b.build();
   }

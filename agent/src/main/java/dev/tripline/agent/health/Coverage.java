@@ -7,7 +7,8 @@ import java.util.function.Supplier;
 
 /**
  * What this agent can and cannot see, for every heartbeat: the configuration warnings it worked
- * around and the hooks woven or missing. An analyst can then tell a quiet instance from a half-blind one.
+ * around and the hooks woven or missing. An analyst can then tell a quiet instance from a
+ * half-blind one.
  */
 public final class Coverage {
   private final List<String> configWarnings;
@@ -19,9 +20,13 @@ public final class Coverage {
 
   /**
    * @param beforeFirstReport runs once on the pipeline thread before hooks are first reported (it
-   *     loads the hooked JDK classes, so that a hook not yet woven really means one that did not match)
+   *     loads the hooked JDK classes, so that a hook not yet woven really means one that did not
+   *     match)
    */
-  public Coverage(List<String> configWarnings, Supplier<List<String>> applied, Supplier<List<String>> all,
+  public Coverage(
+      List<String> configWarnings,
+      Supplier<List<String>> applied,
+      Supplier<List<String>> all,
       Runnable beforeFirstReport) {
     this.configWarnings = List.copyOf(configWarnings);
     this.applied = applied;

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Who this JVM is: the service (profiles are kept per service), this run (instance id), and where it
- * runs (host, container, Kubernetes pod). Resolved once on the pipeline thread; never does DNS.
+ * Who this JVM is: the service (profiles are kept per service), this run (instance id), and where
+ * it runs (host, container, Kubernetes pod). Resolved once on the pipeline thread; never does DNS.
  */
 public final class IdentityResolver {
   private static final Pattern CONTAINER_ID = Pattern.compile("([0-9a-f]{64})");
@@ -28,22 +28,26 @@ public final class IdentityResolver {
     return resolve(config, System.getenv(), "/proc/self/cgroup", "/proc/self/mountinfo");
   }
 
-  public static AgentIdentity resolve(AgentConfig config, Map<String, String> env, String cgroupFile, String mountinfoFile) {
-    AgentIdentity.Builder b = AgentIdentity.newBuilder()
-        .setService(serviceName(config, env))
-        .setInstanceId(UUID.randomUUID().toString())
-        .setHost(host(env))
-        .setContainerId(containerId(cgroupFile, mountinfoFile))
-        .setJvmVersion(System.getProperty("java.runtime.version", System.getProperty("java.version", "")))
-        .setAgentVersion(agentVersion())
-        .setPid(ProcessHandle.current().pid())
-        .setStartTimeMs(ManagementFactory.getRuntimeMXBean().getStartTime())
-        .putAllLabels(config.labels());
+  public static AgentIdentity resolve(
+      AgentConfig config, Map<String, String> env, String cgroupFile, String mountinfoFile) {
+    AgentIdentity.Builder b =
+        AgentIdentity.newBuilder()
+            .setService(serviceName(config, env))
+            .setInstanceId(UUID.randomUUID().toString())
+            .setHost(host(env))
+            .setContainerId(containerId(cgroupFile, mountinfoFile))
+            .setJvmVersion(
+                System.getProperty("java.runtime.version", System.getProperty("java.version", "")))
+            .setAgentVersion(agentVersion())
+            .setPid(ProcessHandle.current().pid())
+            .setStartTimeMs(ManagementFactory.getRuntimeMXBean().getStartTime())
+            .putAllLabels(config.labels());
     String version = config.get("service.version");
     b.setServiceVersion(version.isEmpty() ? mainJarVersion() : version);
     b.setImage(env.getOrDefault("TRIPLINE_IMAGE", ""));
     if (env.containsKey("KUBERNETES_SERVICE_HOST")) {
-      // Downward API names used by deploy/kubernetes/agent-injection; HOSTNAME is the pod name by default.
+      // Downward API names used by deploy/kubernetes/agent-injection; HOSTNAME is the pod name by
+      // default.
       b.setK8SPod(env.getOrDefault("POD_NAME", env.getOrDefault("HOSTNAME", "")));
       b.setK8SNamespace(env.getOrDefault("POD_NAMESPACE", ""));
       b.setK8SNode(env.getOrDefault("NODE_NAME", ""));
@@ -64,7 +68,8 @@ public final class IdentityResolver {
     String main = command.isEmpty() ? "unknown" : command.split("\\s+", -1)[0];
     if (main.endsWith(".jar")) {
       String file = main.substring(main.lastIndexOf('/') + 1);
-      return file.substring(0, file.length() - 4).replaceAll("-\\d[\\w.-]*$", ""); // billing-2.3.1.jar → billing
+      return file.substring(0, file.length() - 4)
+          .replaceAll("-\\d[\\w.-]*$", ""); // billing-2.3.1.jar → billing
     }
     return main.substring(main.lastIndexOf('.') + 1);
   }
@@ -78,14 +83,19 @@ public final class IdentityResolver {
     return etc == null ? "" : etc.trim();
   }
 
-  /** From cgroup v1/v2 paths (docker, containerd, cri-o), else from mountinfo (/docker/containers/<id>/). */
+  /**
+   * From cgroup v1/v2 paths (docker, containerd, cri-o), else from mountinfo
+   * (/docker/containers/<id>/).
+   */
   static String containerId(String cgroupFile, String mountinfoFile) {
     String id = scan(cgroupFile, false);
     return id != null ? id : (id = scan(mountinfoFile, true)) != null ? id : "";
   }
 
   private static @Nullable String scan(String file, boolean mountinfo) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(new FileInputStream(file), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(new FileInputStream(file), StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) {
         if (mountinfo && !line.contains("/containers/")) {
           continue;
@@ -114,7 +124,10 @@ public final class IdentityResolver {
       return "";
     }
     try (JarFile jar = new JarFile(main)) {
-      String v = jar.getManifest() == null ? null : jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+      String v =
+          jar.getManifest() == null
+              ? null
+              : jar.getManifest().getMainAttributes().getValue("Implementation-Version");
       return v == null ? "" : v;
     } catch (IOException | RuntimeException e) {
       return "";
@@ -122,7 +135,9 @@ public final class IdentityResolver {
   }
 
   private static @Nullable String firstLine(String file) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(new FileInputStream(file), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(new FileInputStream(file), StandardCharsets.UTF_8))) {
       return r.readLine();
     } catch (IOException e) {
       return null;

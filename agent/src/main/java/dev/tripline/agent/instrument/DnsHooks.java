@@ -7,7 +7,10 @@ import static dev.tripline.agent.instrument.Hook.Value.arg;
 import dev.tripline.agent.pipeline.Observations;
 import java.util.List;
 
-/** Name resolution: {@code InetAddress.getAllByName(String)}, which every lookup the application asks for goes through. */
+/**
+ * Name resolution: {@code InetAddress.getAllByName(String)}, which every lookup the application
+ * asks for goes through.
+ */
 final class DnsHooks extends HookGroup {
   DnsHooks() {
     super("dns");
@@ -15,8 +18,16 @@ final class DnsHooks extends HookGroup {
 
   @Override
   public List<Hook> hooks() {
-    return List.of(Hook.exit("dns.getAllByName", "java/net/InetAddress", "getAllByName", "(Ljava/lang/String;)",
-        0, arg(0), RETURN, NONE));
+    return List.of(
+        Hook.exit(
+            "dns.getAllByName",
+            "java/net/InetAddress",
+            "getAllByName",
+            "(Ljava/lang/String;)",
+            0,
+            arg(0),
+            RETURN,
+            NONE));
   }
 
   @Override

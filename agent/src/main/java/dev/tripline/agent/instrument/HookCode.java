@@ -20,7 +20,8 @@ import net.bytebuddy.jar.asm.Type;
  */
 final class HookCode extends MethodVisitor {
   private static final String BRIDGE = "dev/tripline/bootstrap/TriplineBridge";
-  private static final String EXIT = "([IILjava/lang/Object;Ljava/lang/Object;ILjava/lang/Throwable;)V";
+  private static final String EXIT =
+      "([IILjava/lang/Object;Ljava/lang/Object;ILjava/lang/Throwable;)V";
   private static final String HANDOFF = "(ILjava/lang/Object;Ljava/lang/Object;)V";
 
   private final Hook hook;
@@ -34,7 +35,8 @@ final class HookCode extends MethodVisitor {
   private final Label end = new Label();
   private final Label handler = new Label();
 
-  HookCode(MethodVisitor mv, Hook hook, int access, String owner, String descriptor, int maxLocals) {
+  HookCode(
+      MethodVisitor mv, Hook hook, int access, String owner, String descriptor, int maxLocals) {
     super(Opcodes.ASM9, mv);
     this.hook = hook;
     this.isStatic = (access & Opcodes.ACC_STATIC) != 0;
@@ -45,7 +47,10 @@ final class HookCode extends MethodVisitor {
     this.tempSlot = maxLocals + 1;
   }
 
-  /** Refuses a declaration that does not fit the method it matched (a wrong index or type in a Hook row). */
+  /**
+   * Refuses a declaration that does not fit the method it matched (a wrong index or type in a Hook
+   * row).
+   */
   static void check(Hook hook, int access, String descriptor) {
     Type[] params = Type.getArgumentTypes(descriptor);
     Type returns = Type.getReturnType(descriptor);
@@ -53,13 +58,14 @@ final class HookCode extends MethodVisitor {
     checkValue(hook, hook.a, true, params, returns, isStatic);
     checkValue(hook, hook.b, true, params, returns, isStatic);
     checkValue(hook, hook.n, false, params, returns, isStatic);
-    if (hook.handoff && (hook.a.source == Hook.Source.RETURN || hook.n.source != Hook.Source.NONE)) {
+    if (hook.handoff
+        && (hook.a.source == Hook.Source.RETURN || hook.n.source != Hook.Source.NONE)) {
       throw new IllegalStateException(hook.name + ": a hand-off hook passes arguments only");
     }
   }
 
-  private static void checkValue(Hook hook, Hook.Value v, boolean reference, Type[] params, Type returns,
-      boolean isStatic) {
+  private static void checkValue(
+      Hook hook, Hook.Value v, boolean reference, Type[] params, Type returns, boolean isStatic) {
     Type t;
     switch (v.source) {
       case NONE:
@@ -81,7 +87,14 @@ final class HookCode extends MethodVisitor {
     boolean isReference = t.getSort() == Type.OBJECT || t.getSort() == Type.ARRAY;
     boolean isInt = t.getSort() >= Type.BOOLEAN && t.getSort() <= Type.INT;
     if (reference ? !isReference : !isInt) {
-      throw new IllegalStateException(hook.name + ": " + v.source + " is " + t + ", not " + (reference ? "an object" : "an int"));
+      throw new IllegalStateException(
+          hook.name
+              + ": "
+              + v.source
+              + " is "
+              + t
+              + ", not "
+              + (reference ? "an object" : "an int"));
     }
   }
 
@@ -132,14 +145,21 @@ final class HookCode extends MethodVisitor {
     exit(true);
     super.visitVarInsn(Opcodes.ALOAD, tempSlot);
     super.visitInsn(Opcodes.ATHROW);
-    super.visitTryCatchBlock(start, end, handler, null); // last: the method's own handlers keep priority
+    super.visitTryCatchBlock(
+        start, end, handler, null); // last: the method's own handlers keep priority
     super.visitMaxs(maxStack + 8, Math.max(maxLocals, tempSlot + 1));
   }
 
-  /** {@code TriplineBridge.exit(d, id, a, b, n, thrown)}; on a return, the value returned stays on the stack. */
+  /**
+   * {@code TriplineBridge.exit(d, id, a, b, n, thrown)}; on a return, the value returned stays on
+   * the stack.
+   */
   private void exit(boolean thrown) {
-    boolean needsReturn = !thrown && (hook.a.source == Hook.Source.RETURN || hook.b.source == Hook.Source.RETURN
-        || hook.n.source == Hook.Source.RETURN);
+    boolean needsReturn =
+        !thrown
+            && (hook.a.source == Hook.Source.RETURN
+                || hook.b.source == Hook.Source.RETURN
+                || hook.n.source == Hook.Source.RETURN);
     if (needsReturn) {
       super.visitInsn(Opcodes.DUP);
       super.visitVarInsn(returns.getOpcode(Opcodes.ISTORE), tempSlot);

@@ -4,15 +4,18 @@ import dev.tripline.agent.pipeline.Observations;
 import java.util.List;
 
 /**
- * One family of behaviour: the JDK (or library) methods that carry it, the {@code capture} word that turns it on
- * or off, and the code that turns what its hooks pass into observations for the recorder. A new
- * kind of behaviour (say JDBC connects) is a new group registered in {@link Hooks#GROUPS}, plus its
- * row in the collector's kind table.
+ * One family of behaviour: the JDK (or library) methods that carry it, the {@code capture} word
+ * that turns it on or off, and the code that turns what its hooks pass into observations for the
+ * recorder. A new kind of behaviour (say JDBC connects) is a new group registered in {@link
+ * Hooks#GROUPS}, plus its row in the collector's kind table.
  */
 public abstract class HookGroup {
   private final String capture;
 
-  /** {@code capture}: the word of the {@code capture} setting that enables this group ("file", "net", …). */
+  /**
+   * {@code capture}: the word of the {@code capture} setting that enables this group ("file",
+   * "net", …).
+   */
   protected HookGroup(String capture) {
     this.capture = capture;
   }
@@ -25,8 +28,10 @@ public abstract class HookGroup {
   public abstract List<Hook> hooks();
 
   /**
-   * One call of one of this group's hooks (on the application's thread; after {@code main} started).
-   * {@code action} is the hook's declared action; {@code a}, {@code b}, {@code n} hold what it declared.
+   * One call of one of this group's hooks (on the application's thread; after {@code main}
+   * started). {@code action} is the hook's declared action; {@code a}, {@code b}, {@code n} hold
+   * what it declared.
    */
-  public abstract void observe(int action, Object a, Object b, int n, Throwable error, Observations to);
+  public abstract void observe(
+      int action, Object a, Object b, int n, Throwable error, Observations to);
 }

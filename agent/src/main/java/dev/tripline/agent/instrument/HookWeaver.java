@@ -17,10 +17,10 @@ import net.bytebuddy.jar.asm.Opcodes;
 
 /**
  * Weaves the hooks into the handful of JDK (and library) classes that carry them, from a plain
- * {@link ClassFileTransformer}: one map lookup for every other class the JVM loads, and for a hooked
- * class two passes of ASM (the one bundled, relocated, with ByteBuddy) that copy every other method
- * untouched. No ByteBuddy {@code AgentBuilder}, type pool or advice parsing: those cost most of a
- * second of start-up for twenty methods (docs/benchmarks.md).
+ * {@link ClassFileTransformer}: one map lookup for every other class the JVM loads, and for a
+ * hooked class two passes of ASM (the one bundled, relocated, with ByteBuddy) that copy every other
+ * method untouched. No ByteBuddy {@code AgentBuilder}, type pool or advice parsing: those cost most
+ * of a second of start-up for twenty methods (docs/benchmarks.md).
  */
 final class HookWeaver implements ClassFileTransformer {
   private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
@@ -38,21 +38,31 @@ final class HookWeaver implements ClassFileTransformer {
   }
 
   @Override
-  public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
+  public byte[] transform(
+      ClassLoader loader,
+      String className,
+      Class<?> redefined,
+      ProtectionDomain domain,
       byte[] bytes) {
     return transform(null, loader, className, redefined, domain, bytes);
   }
 
   @Override
-  public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
-      ProtectionDomain domain, byte[] bytes) {
+  public byte[] transform(
+      Module module,
+      ClassLoader loader,
+      String className,
+      Class<?> redefined,
+      ProtectionDomain domain,
+      byte[] bytes) {
     List<Hook> hooks = className == null ? null : byOwner.get(className);
     if (hooks == null) {
       return null;
     }
     boolean library = hooks.get(0).library;
     if (!library && loader != null && loader != PLATFORM) {
-      return null; // a JDK hook is woven into the JDK's own class only, never an application's namesake
+      return null; // a JDK hook is woven into the JDK's own class only, never an application's
+      // namesake
     }
     try {
       if (library) {
@@ -66,7 +76,9 @@ final class HookWeaver implements ClassFileTransformer {
       }
       return weave(bytes, hooks);
     } catch (Throwable e) {
-      failures.put(className, e.toString()); // the class loads unhooked; the heartbeat lists its hooks as missing
+      failures.put(
+          className,
+          e.toString()); // the class loads unhooked; the heartbeat lists its hooks as missing
       return null;
     }
   }
@@ -98,15 +110,20 @@ final class HookWeaver implements ClassFileTransformer {
       return null;
     }
     ClassWriter writer = new ClassWriter(reader, 0);
-    reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-      @Override
-      public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-        MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-        Hook hook = (access & Opcodes.ACC_BRIDGE) != 0 ? null : match(hooks, name, descriptor);
-        Integer locals = hook == null ? null : found.get(hook);
-        return locals == null ? mv : new HookCode(mv, hook, access, reader.getClassName(), descriptor, locals);
-      }
-    }, ClassReader.EXPAND_FRAMES);
+    reader.accept(
+        new ClassVisitor(Opcodes.ASM9, writer) {
+          @Override
+          public MethodVisitor visitMethod(
+              int access, String name, String descriptor, String signature, String[] exceptions) {
+            MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+            Hook hook = (access & Opcodes.ACC_BRIDGE) != 0 ? null : match(hooks, name, descriptor);
+            Integer locals = hook == null ? null : found.get(hook);
+            return locals == null
+                ? mv
+                : new HookCode(mv, hook, access, reader.getClassName(), descriptor, locals);
+          }
+        },
+        ClassReader.EXPAND_FRAMES);
     byte[] out = writer.toByteArray();
     for (Hook h : found.keySet()) {
       h.applied = true;
@@ -114,25 +131,33 @@ final class HookWeaver implements ClassFileTransformer {
     return out;
   }
 
-  /** First pass: the methods to hook (with code) and their max locals, where the hook keeps its depth counter. */
+  /**
+   * First pass: the methods to hook (with code) and their max locals, where the hook keeps its
+   * depth counter.
+   */
   private static Map<Hook, Integer> maxLocals(ClassReader reader, List<Hook> hooks) {
     Map<Hook, Integer> found = new HashMap<>();
-    reader.accept(new ClassVisitor(Opcodes.ASM9) {
-      @Override
-      public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-        Hook hook = match(hooks, name, descriptor);
-        if (hook == null || (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_BRIDGE)) != 0) {
-          return null;
-        }
-        HookCode.check(hook, access, descriptor);
-        return new MethodVisitor(Opcodes.ASM9) {
+    reader.accept(
+        new ClassVisitor(Opcodes.ASM9) {
           @Override
-          public void visitMaxs(int maxStack, int maxLocals) {
-            found.put(hook, maxLocals);
+          public MethodVisitor visitMethod(
+              int access, String name, String descriptor, String signature, String[] exceptions) {
+            Hook hook = match(hooks, name, descriptor);
+            if (hook == null
+                || (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_BRIDGE))
+                    != 0) {
+              return null;
+            }
+            HookCode.check(hook, access, descriptor);
+            return new MethodVisitor(Opcodes.ASM9) {
+              @Override
+              public void visitMaxs(int maxStack, int maxLocals) {
+                found.put(hook, maxLocals);
+              }
+            };
           }
-        };
-      }
-    }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        },
+        ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
     return found;
   }
 

@@ -11,15 +11,22 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The hooks of this JVM: every {@link HookGroup} the {@code capture} setting enables, numbered
- * into one table (the number is what the woven code passes), and their weaving. The list of groups
- * is the one source for weaving, for the {@code capture} words and for {@code -Dtripline.debug}.
+ * The hooks of this JVM: every {@link HookGroup} the {@code capture} setting enables, numbered into
+ * one table (the number is what the woven code passes), and their weaving. The list of groups is
+ * the one source for weaving, for the {@code capture} words and for {@code -Dtripline.debug}.
  */
 public final class Hooks {
   /** Every group the agent knows. A new kind of behaviour is one more entry here. */
   static List<HookGroup> groups() {
-    return List.of(new FileHooks(), new NetworkHooks(), new HttpClientHooks(), new DnsHooks(), new ProcessHooks(),
-        new NettyTransportHooks(), new NettyResolverHooks(), new NettyClientHooks());
+    return List.of(
+        new FileHooks(),
+        new NetworkHooks(),
+        new HttpClientHooks(),
+        new DnsHooks(),
+        new ProcessHooks(),
+        new NettyTransportHooks(),
+        new NettyResolverHooks(),
+        new NettyClientHooks());
   }
 
   private final Hook[] table;

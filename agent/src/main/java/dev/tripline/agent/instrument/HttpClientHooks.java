@@ -18,10 +18,15 @@ final class HttpClientHooks extends HookGroup {
 
   @Override
   public List<Hook> hooks() {
-    return List.of(Hook.handoff("handoff.HttpClient.sendAsync", "jdk/internal/net/http/HttpClientImpl", "sendAsync",
-        "(Ljava/net/http/HttpRequest;Ljava/net/http/HttpResponse$BodyHandler;"
-            + "Ljava/net/http/HttpResponse$PushPromiseHandler;Ljava/util/concurrent/Executor;)",
-        0, arg(0)));
+    return List.of(
+        Hook.handoff(
+            "handoff.HttpClient.sendAsync",
+            "jdk/internal/net/http/HttpClientImpl",
+            "sendAsync",
+            "(Ljava/net/http/HttpRequest;Ljava/net/http/HttpResponse$BodyHandler;"
+                + "Ljava/net/http/HttpResponse$PushPromiseHandler;Ljava/util/concurrent/Executor;)",
+            0,
+            arg(0)));
   }
 
   @Override

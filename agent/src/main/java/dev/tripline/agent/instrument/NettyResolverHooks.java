@@ -9,11 +9,11 @@ import java.util.List;
 /**
  * Netty's own name resolvers ({@code DnsNameResolver}, which Reactor Netty uses by default, asks
  * the name servers itself over UDP and reads {@code /etc/hosts} itself): no lookup of theirs
- * reaches {@code InetAddress}. Every resolution through Netty's {@code AddressResolver} or
- * {@code NameResolver} API goes through these two methods of {@code SimpleNameResolver}, on the
- * thread that asks. The answer comes later, on another thread: the event names the query only.
- * A resolver that does use {@code InetAddress} (Netty's default one) reports once, here: only the
- * outermost hooked call reports.
+ * reaches {@code InetAddress}. Every resolution through Netty's {@code AddressResolver} or {@code
+ * NameResolver} API goes through these two methods of {@code SimpleNameResolver}, on the thread
+ * that asks. The answer comes later, on another thread: the event names the query only. A resolver
+ * that does use {@code InetAddress} (Netty's default one) reports once, here: only the outermost
+ * hooked call reports.
  */
 final class NettyResolverHooks extends HookGroup {
   private static final String RESOLVER = "io/netty/resolver/SimpleNameResolver";
@@ -25,10 +25,24 @@ final class NettyResolverHooks extends HookGroup {
   @Override
   public List<Hook> hooks() {
     return List.of(
-        Hook.exit("netty.dns.resolve", RESOLVER, "resolve", "(Ljava/lang/String;Lio/netty/util/concurrent/Promise;)",
-            0, arg(0), NONE, NONE),
-        Hook.exit("netty.dns.resolve", RESOLVER, "resolveAll",
-            "(Ljava/lang/String;Lio/netty/util/concurrent/Promise;)", 0, arg(0), NONE, NONE));
+        Hook.exit(
+            "netty.dns.resolve",
+            RESOLVER,
+            "resolve",
+            "(Ljava/lang/String;Lio/netty/util/concurrent/Promise;)",
+            0,
+            arg(0),
+            NONE,
+            NONE),
+        Hook.exit(
+            "netty.dns.resolve",
+            RESOLVER,
+            "resolveAll",
+            "(Ljava/lang/String;Lio/netty/util/concurrent/Promise;)",
+            0,
+            arg(0),
+            NONE,
+            NONE));
   }
 
   @Override

@@ -42,23 +42,59 @@ final class NettyTransportHooks extends HookGroup {
   public List<Hook> hooks() {
     return List.of(
         // TCP connect (and a Unix domain socket's: DomainSocketAddress), epoll and kqueue alike
-        Hook.exit("netty.connect", SOCKET, "connect", "(Ljava/net/SocketAddress;)", CONNECT, arg(0), NONE, NONE),
-        // a datagram channel's connect: reported here as UDP, the Socket.connect inside stays silent
-        Hook.exit("netty.datagram.connect", EPOLL + "EpollDatagramChannel", "doConnect",
-            "(Ljava/net/SocketAddress;Ljava/net/SocketAddress;)", DATAGRAM, arg(0), NONE, NONE),
-        // one datagram to an address (null: a connected channel's write); or, with fastOpen, a TCP Fast Open connect
-        Hook.exit("netty.datagram.send", EPOLL + "AbstractEpollChannel", "doWriteOrSendBytes",
-            "(Lio/netty/buffer/ByteBuf;Ljava/net/InetSocketAddress;Z)", SEND_OR_FAST_OPEN, arg(1), NONE, arg(2)),
+        Hook.exit(
+            "netty.connect",
+            SOCKET,
+            "connect",
+            "(Ljava/net/SocketAddress;)",
+            CONNECT,
+            arg(0),
+            NONE,
+            NONE),
+        // a datagram channel's connect: reported here as UDP, the Socket.connect inside stays
+        // silent
+        Hook.exit(
+            "netty.datagram.connect",
+            EPOLL + "EpollDatagramChannel",
+            "doConnect",
+            "(Ljava/net/SocketAddress;Ljava/net/SocketAddress;)",
+            DATAGRAM,
+            arg(0),
+            NONE,
+            NONE),
+        // one datagram to an address (null: a connected channel's write); or, with fastOpen, a TCP
+        // Fast Open connect
+        Hook.exit(
+            "netty.datagram.send",
+            EPOLL + "AbstractEpollChannel",
+            "doWriteOrSendBytes",
+            "(Lio/netty/buffer/ByteBuf;Ljava/net/InetSocketAddress;Z)",
+            SEND_OR_FAST_OPEN,
+            arg(1),
+            NONE,
+            arg(2)),
         // several datagrams in one sendmmsg: each is added here with its recipient first
-        Hook.exit("netty.datagram.send", EPOLL + "NativeDatagramPacketArray", "add0",
-            "(Lio/netty/buffer/ByteBuf;IIILjava/net/InetSocketAddress;)", DATAGRAM, arg(4), NONE, NONE),
+        Hook.exit(
+            "netty.datagram.send",
+            EPOLL + "NativeDatagramPacketArray",
+            "add0",
+            "(Lio/netty/buffer/ByteBuf;IIILjava/net/InetSocketAddress;)",
+            DATAGRAM,
+            arg(4),
+            NONE,
+            NONE),
         Hook.exit("netty.listen", SOCKET, "listen", "(I)", LISTEN, THIS, NONE, NONE),
-        // the peer's address comes back in the byte array; the new descriptor (or -1: nothing pending) is returned
+        // the peer's address comes back in the byte array; the new descriptor (or -1: nothing
+        // pending) is returned
         Hook.exit("netty.accept", SOCKET, "accept", "([B)", ACCEPT, arg(0), THIS, RETURN),
-        // io_uring submits its connects and sends to the kernel's ring, past every method above: not
+        // io_uring submits its connects and sends to the kernel's ring, past every method above:
+        // not
         // seen yet. Once an application loads it, the heartbeat says so (listed as a missing hook).
-        Hook.uncovered("netty.io_uring (not covered)", "io/netty/channel/uring/IoUringSocketChannel"),
-        Hook.uncovered("netty.io_uring (not covered)", "io/netty/incubator/channel/uring/IOUringSocketChannel"));
+        Hook.uncovered(
+            "netty.io_uring (not covered)", "io/netty/channel/uring/IoUringSocketChannel"),
+        Hook.uncovered(
+            "netty.io_uring (not covered)",
+            "io/netty/incubator/channel/uring/IOUringSocketChannel"));
   }
 
   @Override
@@ -69,7 +105,10 @@ final class NettyTransportHooks extends HookGroup {
           InetSocketAddress peer = (InetSocketAddress) a;
           to.connect(peer.getAddress(), peer.getPort(), error);
         } else if (a != null) {
-          to.unix(EventKind.NET_CONNECT, a.toString(), error); // DomainSocketAddress.toString() is its path
+          to.unix(
+              EventKind.NET_CONNECT,
+              a.toString(),
+              error); // DomainSocketAddress.toString() is its path
         }
         return;
       case SEND_OR_FAST_OPEN:
@@ -78,20 +117,21 @@ final class NettyTransportHooks extends HookGroup {
           to.connect(peer.getAddress(), peer.getPort(), error);
           return;
         }
-        // fall through: a datagram
+      // fall through: a datagram
       case DATAGRAM:
         if (a != null) {
           to.datagram(a, error);
         }
         return;
-      case LISTEN: {
-        SocketAddress local = Listening.localAddress(a);
-        if (local instanceof InetSocketAddress) {
-          Listening.PORTS.put(a, ((InetSocketAddress) local).getPort());
+      case LISTEN:
+        {
+          SocketAddress local = Listening.localAddress(a);
+          if (local instanceof InetSocketAddress) {
+            Listening.PORTS.put(a, ((InetSocketAddress) local).getPort());
+          }
+          to.listen(null, local, error);
+          return;
         }
-        to.listen(null, local, error);
-        return;
-      }
       case ACCEPT:
         if (error == null && n >= 0) {
           InetAddress peer = peer((byte[]) a);
@@ -112,9 +152,9 @@ final class NettyTransportHooks extends HookGroup {
   }
 
   /**
-   * The peer address Netty's {@code accept} wrote: a length byte, then the IPv4 address and port
-   * (8 bytes) or the IPv6 address, scope id and port (24 bytes), the port last, big-endian
-   * ({@code NativeInetAddress.address}). Anything else is not reported.
+   * The peer address Netty's {@code accept} wrote: a length byte, then the IPv4 address and port (8
+   * bytes) or the IPv6 address, scope id and port (24 bytes), the port last, big-endian ({@code
+   * NativeInetAddress.address}). Anything else is not reported.
    */
   static InetAddress peer(byte[] raw) {
     if (raw == null || raw.length < 9) {
@@ -135,21 +175,28 @@ final class NettyTransportHooks extends HookGroup {
 
   /** Built at the first Netty listen or accept: nothing of it is loaded before {@code main}. */
   private static final class Listening {
-    /** The local port of each listening Netty socket (weak keys, compared by identity: a closed server's socket is collected). */
-    static final Cache<Object, Integer> PORTS = Caffeine.newBuilder().weakKeys().maximumSize(1024)
-        .executor(Runnable::run).build();
+    /**
+     * The local port of each listening Netty socket (weak keys, compared by identity: a closed
+     * server's socket is collected).
+     */
+    static final Cache<Object, Integer> PORTS =
+        Caffeine.newBuilder().weakKeys().maximumSize(1024).executor(Runnable::run).build();
 
-    /** {@code Socket.localAddress()}, a public method of a class the agent cannot link to: looked up per class, once. */
-    private static final ClassValue<Method> LOCAL_ADDRESS = new ClassValue<>() {
-      @Override
-      protected Method computeValue(Class<?> type) {
-        try {
-          return type.getMethod("localAddress");
-        } catch (NoSuchMethodException e) {
-          return null;
-        }
-      }
-    };
+    /**
+     * {@code Socket.localAddress()}, a public method of a class the agent cannot link to: looked up
+     * per class, once.
+     */
+    private static final ClassValue<Method> LOCAL_ADDRESS =
+        new ClassValue<>() {
+          @Override
+          protected Method computeValue(Class<?> type) {
+            try {
+              return type.getMethod("localAddress");
+            } catch (NoSuchMethodException e) {
+              return null;
+            }
+          }
+        };
 
     static SocketAddress localAddress(Object socket) {
       Method m = socket == null ? null : LOCAL_ADDRESS.get(socket.getClass());

@@ -6,7 +6,10 @@ import static dev.tripline.agent.instrument.Hook.Value.arg;
 import dev.tripline.agent.pipeline.Observations;
 import java.util.List;
 
-/** Processes: {@code ProcessImpl.start}, where every {@code ProcessBuilder.start} and {@code Runtime.exec} ends. */
+/**
+ * Processes: {@code ProcessImpl.start}, where every {@code ProcessBuilder.start} and {@code
+ * Runtime.exec} ends.
+ */
 final class ProcessHooks extends HookGroup {
   ProcessHooks() {
     super("process");
@@ -14,9 +17,16 @@ final class ProcessHooks extends HookGroup {
 
   @Override
   public List<Hook> hooks() {
-    return List.of(Hook.exit("process.start", "java/lang/ProcessImpl", "start",
-        "([Ljava/lang/String;Ljava/util/Map;Ljava/lang/String;[Ljava/lang/ProcessBuilder$Redirect;Z)",
-        0, arg(0), arg(2), NONE));
+    return List.of(
+        Hook.exit(
+            "process.start",
+            "java/lang/ProcessImpl",
+            "start",
+            "([Ljava/lang/String;Ljava/util/Map;Ljava/lang/String;[Ljava/lang/ProcessBuilder$Redirect;Z)",
+            0,
+            arg(0),
+            arg(2),
+            NONE));
   }
 
   @Override

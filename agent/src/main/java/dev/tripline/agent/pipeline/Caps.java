@@ -13,18 +13,22 @@ import org.jspecify.annotations.Nullable;
  * default) and stall delivery. Applied on new events only, before the protobuf is built.
  *
  * <p>A cut string keeps its head and its tail (where the file name and a shell command's payload
- * are) around a visible marker: {@code head…[+N chars]…tail}. Each cut is counted in
- * {@link AgentStats#stringsTruncatedCount()}.
+ * are) around a visible marker: {@code head…[+N chars]…tail}. Each cut is counted in {@link
+ * AgentStats#stringsTruncatedCount()}.
  */
 final class Caps {
   /** Longest string sent (PATH_MAX on Linux: no real path is longer). */
   static final int MAX_CHARS = 4096;
+
   /** Longest argv sent; longer ones keep their first and last arguments. */
   static final int MAX_ARGS = 256;
+
   /** All argv strings of one event together: with many arguments each gets a smaller share. */
   static final int MAX_ARGV_CHARS = 65_536;
+
   /** Fewest characters an argument keeps when argv is long. */
   private static final int MIN_ARG_CHARS = 256;
+
   /** Resolved addresses kept per DNS answer. */
   static final int MAX_ADDRESSES = 64;
 
@@ -46,15 +50,23 @@ final class Caps {
     return cut(s, max);
   }
 
-  /** The capped form without counting: a cache key for an over-long string, equal for strings sent alike. */
+  /**
+   * The capped form without counting: a cache key for an over-long string, equal for strings sent
+   * alike.
+   */
   static String key(String s) {
     return s.length() <= MAX_CHARS ? s : cut(s, MAX_CHARS);
   }
 
-  /** A cache key for a command: as sent when that is long (equal keys for commands sent alike), else joined whole. */
+  /**
+   * A cache key for a command: as sent when that is long (equal keys for commands sent alike), else
+   * joined whole.
+   */
   static String argvKey(String[] cmd) {
     String joined = String.join("\u0000", cmd);
-    return fits(joined) ? joined : String.join("\u0000", UNCOUNTED.argv(java.util.Arrays.asList(cmd)));
+    return fits(joined)
+        ? joined
+        : String.join("\u0000", UNCOUNTED.argv(java.util.Arrays.asList(cmd)));
   }
 
   private static final Caps UNCOUNTED = new Caps(null);
@@ -72,8 +84,13 @@ final class Caps {
     return s.substring(0, head) + "…[+" + (tailStart - head) + " chars]…" + s.substring(tailStart);
   }
 
-  /** At most {@link #MAX_ARGS} arguments (the first and the last ones, a marker between), within the argv budget. */
-  @SuppressWarnings("ReferenceEquality") // cap() returns its argument itself when nothing was cut: identity is the test
+  /**
+   * At most {@link #MAX_ARGS} arguments (the first and the last ones, a marker between), within the
+   * argv budget.
+   */
+  @SuppressWarnings(
+      "ReferenceEquality") // cap() returns its argument itself when nothing was cut: identity is
+  // the test
   List<String> argv(List<String> argv) {
     List<String> kept = argv;
     if (argv.size() > MAX_ARGS) {
@@ -85,7 +102,8 @@ final class Caps {
       kept.add("…[+" + (argv.size() - head - tail) + " args]…");
       kept.addAll(argv.subList(argv.size() - tail, argv.size()));
     }
-    int share = Math.max(MIN_ARG_CHARS, Math.min(MAX_CHARS, MAX_ARGV_CHARS / Math.max(1, kept.size())));
+    int share =
+        Math.max(MIN_ARG_CHARS, Math.min(MAX_CHARS, MAX_ARGV_CHARS / Math.max(1, kept.size())));
     List<String> out = null;
     for (int i = 0; i < kept.size(); i++) {
       String a = kept.get(i);
@@ -103,28 +121,51 @@ final class Caps {
     List<CodeContext> out = contexts;
     for (int i = 0; i < contexts.size(); i++) {
       CodeContext c = contexts.get(i);
-      if (!fits(c.getFrame()) || !fits(c.getCodeLocation()) || !fits(c.getJarName()) || !fits(c.getCategory())
+      if (!fits(c.getFrame())
+          || !fits(c.getCodeLocation())
+          || !fits(c.getJarName())
+          || !fits(c.getCategory())
           || !fits(c.getArchive())) {
         if (out == contexts) out = new ArrayList<>(contexts);
-        out.set(i, c.toBuilder().setCategory(cap(c.getCategory())).setFrame(cap(c.getFrame()))
-            .setCodeLocation(cap(c.getCodeLocation())).setJarName(cap(c.getJarName()))
-            .setArchive(cap(c.getArchive())).build());
+        out.set(
+            i,
+            c.toBuilder()
+                .setCategory(cap(c.getCategory()))
+                .setFrame(cap(c.getFrame()))
+                .setCodeLocation(cap(c.getCodeLocation()))
+                .setJarName(cap(c.getJarName()))
+                .setArchive(cap(c.getArchive()))
+                .build());
       }
     }
     return out;
   }
 
-  /** The call site with every string capped; the same instance when nothing is too long (the usual case). */
+  /**
+   * The call site with every string capped; the same instance when nothing is too long (the usual
+   * case).
+   */
   CallSite callSite(CallSite c) {
-    boolean fits = fits(c.getClassName()) && fits(c.getMethodName()) && fits(c.getSourceFile())
-        && fits(c.getCodeLocation()) && fits(c.getJarName()) && fits(c.getArchive());
+    boolean fits =
+        fits(c.getClassName())
+            && fits(c.getMethodName())
+            && fits(c.getSourceFile())
+            && fits(c.getCodeLocation())
+            && fits(c.getJarName())
+            && fits(c.getArchive());
     for (String f : c.getFramesList()) fits &= fits(f);
     if (fits) {
       return c;
     }
-    CallSite.Builder b = c.toBuilder().setClassName(cap(c.getClassName())).setMethodName(cap(c.getMethodName()))
-        .setSourceFile(cap(c.getSourceFile())).setCodeLocation(cap(c.getCodeLocation())).setJarName(cap(c.getJarName()))
-        .setArchive(cap(c.getArchive())).clearFrames();
+    CallSite.Builder b =
+        c.toBuilder()
+            .setClassName(cap(c.getClassName()))
+            .setMethodName(cap(c.getMethodName()))
+            .setSourceFile(cap(c.getSourceFile()))
+            .setCodeLocation(cap(c.getCodeLocation()))
+            .setJarName(cap(c.getJarName()))
+            .setArchive(cap(c.getArchive()))
+            .clearFrames();
     for (String f : c.getFramesList()) b.addFrames(cap(f));
     return b.build();
   }

@@ -29,9 +29,11 @@ final class EventJson {
       case FILE:
         field(sb, "path", e.getFile().getPath());
         if (!e.getFile().getNewPath().isEmpty()) field(sb, "newPath", e.getFile().getNewPath());
-        if (!e.getFile().getRequestedPath().isEmpty()) field(sb, "requestedPath", e.getFile().getRequestedPath());
+        if (!e.getFile().getRequestedPath().isEmpty())
+          field(sb, "requestedPath", e.getFile().getRequestedPath());
         if (!e.getFile().getRealPath().isEmpty()) field(sb, "realPath", e.getFile().getRealPath());
-        if (!e.getFile().getNewRealPath().isEmpty()) field(sb, "newRealPath", e.getFile().getNewRealPath());
+        if (!e.getFile().getNewRealPath().isEmpty())
+          field(sb, "newRealPath", e.getFile().getNewRealPath());
         break;
       case PROCESS:
         field(sb, "executable", e.getProcess().getExecutable());

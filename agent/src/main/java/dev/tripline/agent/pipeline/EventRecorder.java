@@ -50,16 +50,28 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   private final ContextFrames contextFrames;
   private final FileTargets files = new FileTargets(System.getProperty("user.dir"));
   private final HandoffSites handoffs;
-  /** Targets seen, by kind and outcome: one key per target (a path, a command line…). Built on first use. */
+
+  /**
+   * Targets seen, by kind and outcome: one key per target (a path, a command line…). Built on first
+   * use.
+   */
   private final AtomicReferenceArray<Cache<Object, Occurrence>> targets;
+
   /** Peers seen, by kind and outcome: the InetAddress, then its ports. Built on first use. */
   private final AtomicReferenceArray<Cache<InetAddress, PortTable>> peers;
+
   private final int cacheSize;
   private final BlockingQueue<Occurrence> fresh;
-  /** Wall-clock time, refreshed by the pipeline thread every 50 ms: repeats read it instead of the clock. */
+
+  /**
+   * Wall-clock time, refreshed by the pipeline thread every 50 ms: repeats read it instead of the
+   * clock.
+   */
   private volatile long clockMs = System.currentTimeMillis();
+
   /** Set while the pipeline thread replays what the hooks saw before the recorder existed. */
   private volatile Thread replayer;
+
   private EarlyBuffer.Observation replaying;
 
   public EventRecorder(AgentConfig config, AgentStats stats, Hooks hooks) {
@@ -69,7 +81,10 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     this.caps = new Caps(stats);
     this.contextFrames = new ContextFrames(config.get("context.frames"));
     if (!contextFrames.rejected().isEmpty()) {
-      System.err.println("[tripline] context.frames: ignoring " + contextFrames.rejected() + " (expected category=prefix)");
+      System.err.println(
+          "[tripline] context.frames: ignoring "
+              + contextFrames.rejected()
+              + " (expected category=prefix)");
     }
     this.fresh = new ArrayBlockingQueue<>(config.integer("queue.capacity"));
     this.cacheSize = config.integer("cache.size");
@@ -92,26 +107,44 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   }
 
   private Cache<Object, Occurrence> targets(EventKind kind, Throwable error) {
-    return lazy(targets, slot(kind, error), (Object k, Occurrence v, RemovalCause cause) -> {
-      if (!(k instanceof Shape)) lostOnEviction(v, cause); // a shape's occurrence is also under its path
-    });
+    return lazy(
+        targets,
+        slot(kind, error),
+        (Object k, Occurrence v, RemovalCause cause) -> {
+          if (!(k instanceof Shape))
+            lostOnEviction(v, cause); // a shape's occurrence is also under its path
+        });
   }
 
   private Cache<InetAddress, PortTable> peers(EventKind kind, Throwable error) {
-    return lazy(peers, slot(kind, error), (InetAddress k, PortTable v, RemovalCause cause) -> {
-      if (v != null) {
-        for (Occurrence o : v.all()) lostOnEviction(o, cause);
-      }
-    });
+    return lazy(
+        peers,
+        slot(kind, error),
+        (InetAddress k, PortTable v, RemovalCause cause) -> {
+          if (v != null) {
+            for (Occurrence o : v.all()) lostOnEviction(o, cause);
+          }
+        });
   }
 
-  /** The cache in slot {@code i}, built on first use (most kinds never occur in a given application). */
-  private <K, V> Cache<K, V> lazy(AtomicReferenceArray<Cache<K, V>> caches, int i,
+  /**
+   * The cache in slot {@code i}, built on first use (most kinds never occur in a given
+   * application).
+   */
+  private <K, V> Cache<K, V> lazy(
+      AtomicReferenceArray<Cache<K, V>> caches,
+      int i,
       com.github.benmanes.caffeine.cache.RemovalListener<K, V> onRemoval) {
     Cache<K, V> c = caches.get(i);
     if (c == null) {
-      caches.compareAndSet(i, null, Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run)
-          .removalListener(onRemoval).build());
+      caches.compareAndSet(
+          i,
+          null,
+          Caffeine.newBuilder()
+              .maximumSize(cacheSize)
+              .executor(Runnable::run)
+              .removalListener(onRemoval)
+              .build());
       c = caches.get(i);
     }
     return c;
@@ -211,12 +244,19 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     if (counted(cache.getIfPresent(key))) {
       return; // a repeat: the one cache lookup of the hot path
     }
-    if (kind == EventKind.FILE_READ && (path.startsWith("/sys/fs/cgroup/") || path.startsWith("/proc/"))
-        && (replaying() == null ? CallSites.isJdkContainerSupport() : CallSites.isJdkContainerSupport(replaying().frames))) {
-      return; // the JVM reading its own limits: not cached, so the same file read by other code is still seen
+    if (kind == EventKind.FILE_READ
+        && (path.startsWith("/sys/fs/cgroup/") || path.startsWith("/proc/"))
+        && (replaying() == null
+            ? CallSites.isJdkContainerSupport()
+            : CallSites.isJdkContainerSupport(replaying().frames))) {
+      return; // the JVM reading its own limits: not cached, so the same file read by other code is
+      // still seen
     }
-    if ((kind == EventKind.FILE_WRITE || kind == EventKind.FILE_DELETE || kind == EventKind.FILE_READ)
-        && Caps.fits(path) && sameShapeAsKnown(kind, path, error)) {
+    if ((kind == EventKind.FILE_WRITE
+            || kind == EventKind.FILE_DELETE
+            || kind == EventKind.FILE_READ)
+        && Caps.fits(path)
+        && sameShapeAsKnown(kind, path, error)) {
       return; // one more file of a shape already reported in its directory: counted as its repeat
     }
     fresh(cache, kind, key, path, null, error);
@@ -238,10 +278,13 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
       return false; // (an evicted first is no longer flushed: this file is reported on its own)
     }
     String real = files.real(path, kind != EventKind.FILE_DELETE);
-    String judged = first.template.getFile().getRealPath().isEmpty() ? first.template.getFile().getPath()
-        : first.template.getFile().getRealPath();
+    String judged =
+        first.template.getFile().getRealPath().isEmpty()
+            ? first.template.getFile().getPath()
+            : first.template.getFile().getRealPath();
     String realShape = real == null || real.equals(normalised) ? shape : NamePatterns.of(real);
-    if (!shape.equals(realShape) && !(realShape != null && realShape.equals(NamePatterns.of(judged)))) {
+    if (!shape.equals(realShape)
+        && !(realShape != null && realShape.equals(NamePatterns.of(judged)))) {
       return false; // a link among the temp files, pointing elsewhere: its own event
     }
     repeat(first, clockMs);
@@ -270,7 +313,10 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   @Override
   public void rename(String from, String to, Throwable error) {
     if (from != null) {
-      Object key = key(EventKind.FILE_RENAME, from) + "\u0000" + (to == null ? "" : key(EventKind.FILE_RENAME, to));
+      Object key =
+          key(EventKind.FILE_RENAME, from)
+              + "\u0000"
+              + (to == null ? "" : key(EventKind.FILE_RENAME, to));
       single(EventKind.FILE_RENAME, key, from, to, error);
     }
   }
@@ -306,7 +352,10 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     return false;
   }
 
-  /** A Unix domain socket event, keyed by the path string as given (UnixPath caches its string form). */
+  /**
+   * A Unix domain socket event, keyed by the path string as given (UnixPath caches its string
+   * form).
+   */
   private void unixPath(EventKind kind, String path, Throwable error) {
     if (path != null && !path.isEmpty()) {
       single(kind, key(kind, path), path, null, error);
@@ -314,8 +363,8 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   }
 
   /**
-   * The cache key of a target: the object the hook holds, except for an over-long string (always
-   * a failed open or lookup: longer than PATH_MAX), keyed by what will be sent so that the cache
+   * The cache key of a target: the object the hook holds, except for an over-long string (always a
+   * failed open or lookup: longer than PATH_MAX), keyed by what will be sent so that the cache
    * never holds megabytes per entry — normalised first for files, so a long {@code ..} chain cannot
    * fold into another path's entry.
    */
@@ -333,16 +382,29 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     }
   }
 
-  /** True when {@code seen} is a known target: its repeat is counted (or it is ignored), nothing more to do. */
+  /**
+   * True when {@code seen} is a known target: its repeat is counted (or it is ignored), nothing
+   * more to do.
+   */
   private boolean counted(Occurrence seen) {
     if (seen != null && seen != Occurrence.IGNORED) {
-      repeat(seen, clockMs); // a repeat needs no better than the pipeline's tick; something new reads the clock itself
+      repeat(
+          seen,
+          clockMs); // a repeat needs no better than the pipeline's tick; something new reads the
+      // clock itself
     }
     return seen != null;
   }
 
-  /** A target not in {@code cache}: described, completed and handed over, or remembered as ignored. */
-  private void fresh(Cache<Object, Occurrence> cache, EventKind kind, Object key, Object target, Object extra,
+  /**
+   * A target not in {@code cache}: described, completed and handed over, or remembered as ignored.
+   */
+  private void fresh(
+      Cache<Object, Occurrence> cache,
+      EventKind kind,
+      Object key,
+      Object target,
+      Object extra,
       Throwable error) {
     Event.Builder event = describe(kind, target, extra, 0);
     if (event == null) {
@@ -355,7 +417,9 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
       if (event.hasFile() && kind != EventKind.FILE_RENAME) {
         String shape = NamePatterns.of(event.getFile().getPath());
         if (shape != null) {
-          cache.asMap().putIfAbsent(new Shape(shape), fresh); // the first of its shape in this directory
+          cache
+              .asMap()
+              .putIfAbsent(new Shape(shape), fresh); // the first of its shape in this directory
         }
       }
       handOver(fresh);
@@ -393,21 +457,26 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   }
 
   /**
-   * A repeat: one increment; on a sampled one, a look at the call site (see {@link Occurrence#sampled})
-   * — the short walk that stops at it. Only a call site not seen before pays for the walk of the
-   * whole stack that finds its context frames.
+   * A repeat: one increment; on a sampled one, a look at the call site (see {@link
+   * Occurrence#sampled}) — the short walk that stops at it. Only a call site not seen before pays
+   * for the walk of the whole stack that finds its context frames.
    */
   private void repeat(Occurrence known, long now) {
     if (Occurrence.sampled(known.hit(now)) && replaying() == null) {
       CallSite site = handoffs.orSubmitter(caps.callSite(CallSites.site()), known.template);
-      Occurrence other = known.otherSite(site, () -> caps.contexts(CallSites.capture(contextFrames).contexts), now);
+      Occurrence other =
+          known.otherSite(
+              site, () -> caps.contexts(CallSites.capture(contextFrames).contexts), now);
       if (other != null) {
         handOver(other);
       }
     }
   }
 
-  /** Offers a new occurrence to the pipeline thread; when the queue is full it goes out with the next flush. */
+  /**
+   * Offers a new occurrence to the pipeline thread; when the queue is full it goes out with the
+   * next flush.
+   */
   private void handOver(Occurrence occurrence) {
     if (!fresh.offer(occurrence)) {
       occurrence.firstUndelivered = true;
@@ -415,66 +484,86 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     }
   }
 
-  /** The target as the wire describes it, or null when filtered out. Only called for new targets. */
+  /**
+   * The target as the wire describes it, or null when filtered out. Only called for new targets.
+   */
   private Event.Builder describe(EventKind kind, Object target, Object extra, int port) {
     Event.Builder e = Event.newBuilder().setKind(kind);
     switch (kind) {
       case NET_CONNECT:
       case NET_ACCEPT:
       case NET_LISTEN:
-        return target instanceof InetAddress ? network(e, (InetAddress) target, port) : unixSocket(e, (String) target);
-      case DATAGRAM: {
-        InetSocketAddress sa = (InetSocketAddress) target;
-        String ip = sa.getAddress() == null ? "" : sa.getAddress().getHostAddress();
-        if (filters.excludedHost(sa.getHostString(), ip)) {
-          return null;
+        return target instanceof InetAddress
+            ? network(e, (InetAddress) target, port)
+            : unixSocket(e, (String) target);
+      case DATAGRAM:
+        {
+          InetSocketAddress sa = (InetSocketAddress) target;
+          String ip = sa.getAddress() == null ? "" : sa.getAddress().getHostAddress();
+          if (filters.excludedHost(sa.getHostString(), ip)) {
+            return null;
+          }
+          return e.setNetwork(
+              NetworkTarget.newBuilder()
+                  .setHost(caps.cap(sa.getHostString()))
+                  .setIp(ip)
+                  .setPort(sa.getPort())
+                  .setProtocol("udp"));
         }
-        return e.setNetwork(NetworkTarget.newBuilder()
-            .setHost(caps.cap(sa.getHostString())).setIp(ip).setPort(sa.getPort()).setProtocol("udp"));
-      }
-      case DNS_LOOKUP: {
-        String host = (String) target;
-        if (host.isEmpty() || Filters.isIpLiteral(host) || filters.excludedHost(host, "")) {
-          return null;
-        }
-        DnsTarget.Builder d = DnsTarget.newBuilder().setQuery(caps.cap(host));
-        if (extra instanceof Object[]) {
-          for (Object o : (Object[]) extra) {
-            if (o instanceof InetAddress && d.getResolvedIpsCount() < Caps.MAX_ADDRESSES) {
-              d.addResolvedIps(((InetAddress) o).getHostAddress());
+      case DNS_LOOKUP:
+        {
+          String host = (String) target;
+          if (host.isEmpty() || Filters.isIpLiteral(host) || filters.excludedHost(host, "")) {
+            return null;
+          }
+          DnsTarget.Builder d = DnsTarget.newBuilder().setQuery(caps.cap(host));
+          if (extra instanceof Object[]) {
+            for (Object o : (Object[]) extra) {
+              if (o instanceof InetAddress && d.getResolvedIpsCount() < Caps.MAX_ADDRESSES) {
+                d.addResolvedIps(((InetAddress) o).getHostAddress());
+              }
             }
           }
+          return e.setDns(d);
         }
-        return e.setDns(d);
-      }
       case FILE_READ:
       case FILE_WRITE:
-      case FILE_DELETE: {
-        FileTarget.Builder f = FileTarget.newBuilder();
-        String real = file((String) target, kind != EventKind.FILE_DELETE, f);
-        return filters.excludedPath(real, kind == EventKind.FILE_READ) ? null : e.setFile(f);
-      }
-      case FILE_RENAME: {
-        FileTarget.Builder f = FileTarget.newBuilder();
-        String from = file((String) target, false, f);
-        String to = "";
-        if (extra != null) {
-          FileTarget.Builder t = FileTarget.newBuilder();
-          to = file((String) extra, false, t);
-          f.setNewPath(t.getPath()).setNewRealPath(t.getRealPath());
+      case FILE_DELETE:
+        {
+          FileTarget.Builder f = FileTarget.newBuilder();
+          String real = file((String) target, kind != EventKind.FILE_DELETE, f);
+          return filters.excludedPath(real, kind == EventKind.FILE_READ) ? null : e.setFile(f);
         }
-        return filters.excludedPath(from, false) && filters.excludedPath(to, false) ? null : e.setFile(f);
-      }
-      case PROCESS_SPAWN: {
-        List<String> argv = caps.argv(Redactor.argv((String[]) target)); // redacted whole, then cut
-        ProcessTarget.Builder p = ProcessTarget.newBuilder().setExecutable(argv.isEmpty() ? "" : argv.get(0)).addAllArgv(argv);
-        if (extra != null) {
-          p.setWorkingDir(caps.cap((String) extra));
+      case FILE_RENAME:
+        {
+          FileTarget.Builder f = FileTarget.newBuilder();
+          String from = file((String) target, false, f);
+          String to = "";
+          if (extra != null) {
+            FileTarget.Builder t = FileTarget.newBuilder();
+            to = file((String) extra, false, t);
+            f.setNewPath(t.getPath()).setNewRealPath(t.getRealPath());
+          }
+          return filters.excludedPath(from, false) && filters.excludedPath(to, false)
+              ? null
+              : e.setFile(f);
         }
-        return e.setProcess(p);
-      }
+      case PROCESS_SPAWN:
+        {
+          List<String> argv =
+              caps.argv(Redactor.argv((String[]) target)); // redacted whole, then cut
+          ProcessTarget.Builder p =
+              ProcessTarget.newBuilder()
+                  .setExecutable(argv.isEmpty() ? "" : argv.get(0))
+                  .addAllArgv(argv);
+          if (extra != null) {
+            p.setWorkingDir(caps.cap((String) extra));
+          }
+          return e.setProcess(p);
+        }
       default:
-        throw new IllegalArgumentException("no description for " + kind); // a group reporting a kind this recorder does not know
+        throw new IllegalArgumentException(
+            "no description for " + kind); // a group reporting a kind this recorder does not know
     }
   }
 
@@ -483,7 +572,8 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     if (filters.excludedHost(host, a.getHostAddress())) {
       return null;
     }
-    NetworkTarget.Builder n = NetworkTarget.newBuilder().setIp(a.getHostAddress()).setPort(port).setProtocol("tcp");
+    NetworkTarget.Builder n =
+        NetworkTarget.newBuilder().setIp(a.getHostAddress()).setPort(port).setProtocol("tcp");
     if (host != null) {
       n.setHost(caps.cap(host));
     }
@@ -491,8 +581,8 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   }
 
   /**
-   * The socket file is what the kernel connects to: report its real path (a link such as
-   * /var/run -> /run, or one an attacker made to docker.sock, is resolved), else the normalised one.
+   * The socket file is what the kernel connects to: report its real path (a link such as /var/run
+   * -> /run, or one an attacker made to docker.sock, is resolved), else the normalised one.
    */
   private Event.Builder unixSocket(Event.Builder e, String given) {
     String real = files.real(given, true);
@@ -504,8 +594,8 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   }
 
   /**
-   * Fills path, requested_path and real_path of a file target; returns the path to judge it by
-   * (the real one when known), so that neither {@code ..} nor a symlink leads out of an excluded
+   * Fills path, requested_path and real_path of a file target; returns the path to judge it by (the
+   * real one when known), so that neither {@code ..} nor a symlink leads out of an excluded
    * directory unseen.
    */
   private String file(String given, boolean followLast, FileTarget.Builder f) {
@@ -529,7 +619,10 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     EarlyBuffer.Observation early = replaying();
     Thread t = early != null ? early.thread : Thread.currentThread();
     long now = early != null ? early.timeMs : System.currentTimeMillis();
-    CallSites.Captured stack = early != null ? CallSites.capture(early.frames, contextFrames) : CallSites.capture(contextFrames);
+    CallSites.Captured stack =
+        early != null
+            ? CallSites.capture(early.frames, contextFrames)
+            : CallSites.capture(contextFrames);
     e.setCallSite(handoffs.orSubmitter(caps.callSite(stack.site), e))
         .addAllContexts(caps.contexts(stack.contexts))
         .setSuccess(error == null)
@@ -616,7 +709,8 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
       Cache<Object, Occurrence> cache = targets.get(i);
       if (cache == null) continue;
       for (java.util.Map.Entry<Object, Occurrence> e : cache.asMap().entrySet()) {
-        if (e.getValue() != Occurrence.IGNORED && !(e.getKey() instanceof Shape)) addWithOtherSites(all, e.getValue());
+        if (e.getValue() != Occurrence.IGNORED && !(e.getKey() instanceof Shape))
+          addWithOtherSites(all, e.getValue());
       }
     }
     for (int i = 0; i < peers.length(); i++) {

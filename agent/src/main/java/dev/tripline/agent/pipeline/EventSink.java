@@ -14,7 +14,7 @@ public interface EventSink extends AutoCloseable {
 
   /** Hands one batch over for delivery. Never throws. */
   default void publish(EventBatch batch) {
-    publish(batch, lost -> { });
+    publish(batch, lost -> {});
   }
 
   /** Hands one batch over; {@code onLost} runs (on any thread) if it cannot be delivered. */

@@ -9,13 +9,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * What a file path really names, decided once per new target (never on a repeat).
  *
- * <p>{@code path} is absolute and lexically normalised: relative paths against {@code user.dir}
- * (as {@link java.io.File} resolves them), {@code .}, {@code ..} and {@code //} folded —
- * {@code File.getAbsolutePath()} keeps them, so {@code /srv/data/../../etc/passwd} would hide under
- * {@code /srv}. The real path is what the kernel resolved, symlinks included ({@code toRealPath},
- * one syscall), taken from the path as given so that a {@code ..} after a link goes where the
- * kernel goes. Only the parent is resolved when the last element is not followed (delete, rename)
- * or does not exist (a failed open).
+ * <p>{@code path} is absolute and lexically normalised: relative paths against {@code user.dir} (as
+ * {@link java.io.File} resolves them), {@code .}, {@code ..} and {@code //} folded — {@code
+ * File.getAbsolutePath()} keeps them, so {@code /srv/data/../../etc/passwd} would hide under {@code
+ * /srv}. The real path is what the kernel resolved, symlinks included ({@code toRealPath}, one
+ * syscall), taken from the path as given so that a {@code ..} after a link goes where the kernel
+ * goes. Only the parent is resolved when the last element is not followed (delete, rename) or does
+ * not exist (a failed open).
  */
 final class FileTargets {
   private final String userDir;
@@ -83,7 +83,8 @@ final class FileTargets {
       String dir = parent.toRealPath().toString();
       return dir.endsWith("/") ? dir + last : dir + "/" + last;
     } catch (java.io.IOException | RuntimeException e) {
-      return null; // the directory does not exist either, or the path is not one (NUL, bad encoding)
+      return null; // the directory does not exist either, or the path is not one (NUL, bad
+      // encoding)
     }
   }
 }

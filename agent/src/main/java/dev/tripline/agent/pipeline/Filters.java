@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 final class Filters {
   /** Where the JDK's own files live: java.home and, on Debian, the real home of its conf files. */
   private final List<String> jdkDirs = new ArrayList<>();
+
   private final List<String> excludedPaths = new ArrayList<>();
   private final List<String> excludedHosts = new ArrayList<>();
 
@@ -23,14 +24,17 @@ final class Filters {
       addOnce(jdkDirs, new File(home).getAbsolutePath() + File.separator);
       addOnce(jdkDirs, realPath(new File(home))); // events are judged on real paths
     }
-    // Debian links the conf directory, or each file in it, to /etc/java-<n>-openjdk: exclude where they really live.
+    // Debian links the conf directory, or each file in it, to /etc/java-<n>-openjdk: exclude where
+    // they really live.
     File conf = new File(home, "conf");
     addOnce(jdkDirs, realPath(conf));
     File[] entries = conf.listFiles();
     for (File f : entries == null ? new File[0] : entries) {
       File real = new File(realPath(f));
       String dir = real.getParentFile() == null ? "" : realPath(real.getParentFile());
-      if (dir.contains("java") || dir.contains("jdk") || dir.contains("jvm")) { // never a whole /etc
+      if (dir.contains("java")
+          || dir.contains("jdk")
+          || dir.contains("jvm")) { // never a whole /etc
         addOnce(jdkDirs, dir);
       }
     }
@@ -45,7 +49,8 @@ final class Filters {
   /** {@code path}: the real (symlink-resolved) path where known, else the normalised one. */
   boolean excludedPath(String path, boolean read) {
     for (String jdk : jdkDirs) {
-      if (path.startsWith(jdk)) return true; // the JDK reading its own files (tzdb, security, modules, conf)
+      if (path.startsWith(jdk))
+        return true; // the JDK reading its own files (tzdb, security, modules, conf)
     }
     if (read && (path.endsWith(".jar") || path.endsWith(".jmod") || path.endsWith(".class"))) {
       return true; // class loading
@@ -58,7 +63,8 @@ final class Filters {
 
   boolean excludedHost(String host, String ip) {
     for (String h : excludedHosts) {
-      if ((host != null && matches(h, host.toLowerCase(java.util.Locale.ROOT))) || matches(h, ip)) return true;
+      if ((host != null && matches(h, host.toLowerCase(java.util.Locale.ROOT))) || matches(h, ip))
+        return true;
     }
     return false;
   }
@@ -86,7 +92,10 @@ final class Filters {
     return value.matches(regex);
   }
 
-  /** The host name the application used to make this address, without any DNS lookup (toString is "host/ip"). */
+  /**
+   * The host name the application used to make this address, without any DNS lookup (toString is
+   * "host/ip").
+   */
   static @Nullable String hostAsGiven(InetAddress a) {
     String s = a.toString();
     int slash = s.indexOf('/');

@@ -20,27 +20,32 @@ import java.net.http.HttpRequest;
  * "http-client"}, {@code "reactor-netty"} or {@code "netty"}.
  *
  * <p>Cost: a request to a host already known is one cache lookup (no allocation: the host string is
- * cached in the URI). The first request to a host walks the stack to its call site. Bounded by
- * host count and host length (a name longer than DNS allows is never resolved: not kept); the
- * first code to ask for a host names it (a later caller of the same host mostly reuses a pooled
- * connection, which makes no event anyway).
+ * cached in the URI). The first request to a host walks the stack to its call site. Bounded by host
+ * count and host length (a name longer than DNS allows is never resolved: not kept); the first code
+ * to ask for a host names it (a later caller of the same host mostly reuses a pooled connection,
+ * which makes no event anyway).
  */
 final class HandoffSites {
   static final String HTTP_CLIENT = "http-client";
   static final String REACTOR_NETTY = "reactor-netty";
   static final String NETTY = "netty";
+
   /** The longest DNS name (RFC 1035), or an IPv6 literal in brackets. */
   static final int MAX_HOST = 253;
+
   /**
    * Frames of the libraries between the application and a Reactor Netty request: skipped when
-   * looking for the code that asked (in a fat jar the application's own classes are found first anyway).
+   * looking for the code that asked (in a fat jar the application's own classes are found first
+   * anyway).
    */
   private static final String[] NETTY_LIBRARIES = {"reactor.", "io.netty.", "org.springframework."};
 
   private final Caps caps;
   private final int maxHosts;
+
   /** Built at the first request: most applications use neither client. */
   private volatile Cache<String, CallSite> jdkClient;
+
   private volatile Cache<String, CallSite> eventLoop;
 
   HandoffSites(Caps caps, int maxHosts) {
@@ -69,7 +74,11 @@ final class HandoffSites {
   void httpRequest(Object request) {
     if (request instanceof HttpRequest) {
       Cache<String, CallSite> known = jdkClient;
-      remember(known != null ? known : cache(false), ((HttpRequest) request).uri().getHost(), HTTP_CLIENT, null);
+      remember(
+          known != null ? known : cache(false),
+          ((HttpRequest) request).uri().getHost(),
+          HTTP_CLIENT,
+          null);
     }
   }
 
@@ -96,7 +105,10 @@ final class HandoffSites {
   }
 
   private void remember(Cache<String, CallSite> known, String host, String label, String[] skip) {
-    if (host == null || host.isEmpty() || host.length() > MAX_HOST || known.getIfPresent(host) != null) {
+    if (host == null
+        || host.isEmpty()
+        || host.length() > MAX_HOST
+        || known.getIfPresent(host) != null) {
       return;
     }
     CallSite site = caps.callSite(CallSites.submitter(skip));
@@ -156,8 +168,13 @@ final class HandoffSites {
       return found;
     }
     String host = event.hasDns() ? event.getDns().getQuery() : "";
-    if (event.hasNetwork()) { // a peer named by IP (an IP literal URI) has no host: its address is the key
-      host = event.getNetwork().getHost().isEmpty() ? event.getNetwork().getIp() : event.getNetwork().getHost();
+    if (event
+        .hasNetwork()) { // a peer named by IP (an IP literal URI) has no host: its address is the
+      // key
+      host =
+          event.getNetwork().getHost().isEmpty()
+              ? event.getNetwork().getIp()
+              : event.getNetwork().getHost();
     }
     CallSite submitter = host.isEmpty() ? null : known.getIfPresent(host);
     return submitter != null ? submitter : found;

@@ -11,7 +11,10 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
-/** {@code sink=jsonl:<path>}: one JSON object per event per line, appended. For debugging and broker-less tests. */
+/**
+ * {@code sink=jsonl:<path>}: one JSON object per event per line, appended. For debugging and
+ * broker-less tests.
+ */
 final class JsonlSink implements EventSink {
   private final String path;
   private final AgentStats stats;
@@ -42,7 +45,8 @@ final class JsonlSink implements EventSink {
       out.flush();
       stats.sent(batch.getEventsCount());
     } catch (IOException e) {
-      // A debugging sink: nothing is kept for later, but the loss is counted and said, never silent.
+      // A debugging sink: nothing is kept for later, but the loss is counted and said, never
+      // silent.
       stats.batchFailed();
       stats.dropped(AgentStats.SINK_UNWRITABLE, batch.getEventsCount());
       warnOnce(e);
@@ -54,8 +58,13 @@ final class JsonlSink implements EventSink {
   private void warnOnce(IOException e) {
     String cause = e.getClass().getSimpleName() + ": " + e.getMessage();
     if (warned.size() < 4 && warned.add(cause)) {
-      System.err.println("[tripline] cannot write events to jsonl:" + path + ": " + cause
-          + "; the application runs on, events are dropped and counted as " + AgentStats.SINK_UNWRITABLE);
+      System.err.println(
+          "[tripline] cannot write events to jsonl:"
+              + path
+              + ": "
+              + cause
+              + "; the application runs on, events are dropped and counted as "
+              + AgentStats.SINK_UNWRITABLE);
     }
   }
 

@@ -3,11 +3,11 @@ package dev.tripline.agent.pipeline;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The shape of a file name that changes with every run of the same code: {@code part-00017},
- * {@code app-2026-11-25.log}, in a temp directory {@code upload-8f3a9c1e.tmp}. Every temp file
- * and upload is new; without this, each would pay for a stack walk, a protobuf event and a slot in
- * the queue. After the first file of a shape in a directory, the others of that shape are counted as
- * its repeats.
+ * The shape of a file name that changes with every run of the same code: {@code part-00017}, {@code
+ * app-2026-11-25.log}, in a temp directory {@code upload-8f3a9c1e.tmp}. Every temp file and upload
+ * is new; without this, each would pay for a stack walk, a protobuf event and a slot in the queue.
+ * After the first file of a shape in a directory, the others of that shape are counted as its
+ * repeats.
  *
  * <p>Never coarser than the collector: the directory is kept as it is, and the name folds only as
  * the collector's {@code Normalizer.path} folds it (every run of digits in the last element; in
@@ -21,7 +21,9 @@ final class NamePatterns {
 
   private NamePatterns() {}
 
-  /** The path with its last element folded to its shape, or null when the name has nothing to fold. */
+  /**
+   * The path with its last element folded to its shape, or null when the name has nothing to fold.
+   */
   static @Nullable String of(String path) {
     int slash = path.lastIndexOf('/');
     if (slash < 0 || slash == path.length() - 1) {
@@ -51,7 +53,8 @@ final class NamePatterns {
         out = new StringBuilder(n).append(path, 0, start);
       }
       if (out != null) {
-        if (folded != null) out.append(folded); else out.append(path, start, i);
+        if (folded != null) out.append(folded);
+        else out.append(path, start, i);
       }
     }
     return out == null ? null : out.toString();

@@ -14,7 +14,10 @@ public interface Observations {
   /** A UDP send or connect; {@code target} is the SocketAddress given. */
   void datagram(Object target, Throwable error);
 
-  /** A bind of a server socket or channel; {@code requested} is the address asked for (used when the bind failed). */
+  /**
+   * A bind of a server socket or channel; {@code requested} is the address asked for (used when the
+   * bind failed).
+   */
   void listen(Object server, Object requested, Throwable error);
 
   /** A connection accepted from {@code remote} on {@code localPort}. */
@@ -26,17 +29,26 @@ public interface Observations {
   /** A name resolution and the addresses it gave (null when it failed). */
   void dns(String host, Object[] addresses, Throwable error);
 
-  /** An open for reading or writing, or a delete ({@code kind} FILE_READ, FILE_WRITE or FILE_DELETE). */
+  /**
+   * An open for reading or writing, or a delete ({@code kind} FILE_READ, FILE_WRITE or
+   * FILE_DELETE).
+   */
   void file(EventKind kind, String path, Throwable error);
 
   void rename(String from, String to, Throwable error);
 
   void process(String[] argv, String workingDir, Throwable error);
 
-  /** A Unix domain socket connect or bind ({@code kind} NET_CONNECT or NET_LISTEN); target: its path as a Path, UnixDomainSocketAddress or String. */
+  /**
+   * A Unix domain socket connect or bind ({@code kind} NET_CONNECT or NET_LISTEN); target: its path
+   * as a Path, UnixDomainSocketAddress or String.
+   */
   void unix(EventKind kind, Object target, Throwable error);
 
-  /** Application code asked the JDK HttpClient for {@code request} (java.net.http.HttpRequest): a hand-off. */
+  /**
+   * Application code asked the JDK HttpClient for {@code request} (java.net.http.HttpRequest): a
+   * hand-off.
+   */
   void httpRequest(Object request);
 
   /**

@@ -16,16 +16,24 @@ import org.jspecify.annotations.Nullable;
 final class Occurrence {
   /** The event as first seen (target, call site, outcome); counts and times are filled at flush. */
   final Event template;
+
   final AtomicLong pending = new AtomicLong();
   volatile long firstPendingMs;
   volatile long lastSeenMs;
-  /** The first occurrence could not be delivered: send it again, flagged first, with the next flush. */
+
+  /**
+   * The first occurrence could not be delivered: send it again, flagged first, with the next flush.
+   */
   volatile boolean firstUndelivered;
+
   /** Fell out of the recorder's cache: no longer flushed, so nothing may be counted into it. */
   volatile boolean evicted;
+
   /** Other call sites seen for this target (sampled); each was sent once as an event of its own. */
   private volatile Occurrence[] otherSites = new Occurrence[0];
+
   static final int MAX_OTHER_SITES = 8;
+
   /** Stands in a cache for a target the filters exclude: known, never reported. */
   static final Occurrence IGNORED = new Occurrence(Event.getDefaultInstance(), 0);
 
@@ -46,8 +54,8 @@ final class Occurrence {
 
   /**
    * Repeats are keyed by target only (a stack walk per repeat would cost more than the I/O). To
-   * still learn of other call sites for the same target, the first repeat of every flush window
-   * and every 1024th one after it walk the stack.
+   * still learn of other call sites for the same target, the first repeat of every flush window and
+   * every 1024th one after it walk the stack.
    */
   static boolean sampled(long pendingBefore) {
     return (pendingBefore & 1023) == 0;
@@ -57,7 +65,8 @@ final class Occurrence {
    * The occurrence for a call site this target has not shown before, or null (same site, known
    * already, or too many). Sampled path only: the lock is never taken on a plain repeat.
    */
-  synchronized @Nullable Occurrence otherSite(CallSite site, Supplier<List<CodeContext>> contexts, long now) {
+  synchronized @Nullable Occurrence otherSite(
+      CallSite site, Supplier<List<CodeContext>> contexts, long now) {
     if (sameSite(template.getCallSite(), site) || otherSites.length >= MAX_OTHER_SITES) {
       return null;
     }
@@ -70,8 +79,19 @@ final class Occurrence {
     for (long p = pending.get(); p > 0 && !pending.compareAndSet(p, p - 1); p = pending.get()) {
       // retry: a concurrent repeat or flush changed the count
     }
-    Occurrence other = new Occurrence(template.toBuilder().setCallSite(site).clearContexts().addAllContexts(contexts.get()).setCount(1).setFirstSeenMs(now)
-        .setLastSeenMs(now).setFirstOccurrence(true).setThreadName(Thread.currentThread().getName()).build(), now);
+    Occurrence other =
+        new Occurrence(
+            template.toBuilder()
+                .setCallSite(site)
+                .clearContexts()
+                .addAllContexts(contexts.get())
+                .setCount(1)
+                .setFirstSeenMs(now)
+                .setLastSeenMs(now)
+                .setFirstOccurrence(true)
+                .setThreadName(Thread.currentThread().getName())
+                .build(),
+            now);
     Occurrence[] grown = Arrays.copyOf(otherSites, otherSites.length + 1);
     grown[grown.length - 1] = other;
     otherSites = grown;
@@ -83,7 +103,8 @@ final class Occurrence {
   }
 
   private static boolean sameSite(CallSite a, CallSite b) {
-    return a.getLineNumber() == b.getLineNumber() && a.getMethodName().equals(b.getMethodName())
+    return a.getLineNumber() == b.getLineNumber()
+        && a.getMethodName().equals(b.getMethodName())
         && a.getClassName().equals(b.getClassName());
   }
 
@@ -96,7 +117,8 @@ final class Occurrence {
     }
     firstUndelivered = false;
     return template.toBuilder()
-        .setCount(n + (first ? 1 : 0)) // a first that never went out (queue full, batch lost) counts too
+        .setCount(
+            n + (first ? 1 : 0)) // a first that never went out (queue full, batch lost) counts too
         .setFirstSeenMs(n == 0 ? template.getFirstSeenMs() : firstPendingMs)
         .setLastSeenMs(lastSeenMs)
         .setFirstOccurrence(first)

@@ -17,12 +17,15 @@ import java.util.function.Supplier;
 
 /**
  * The agent's one background thread ({@code tripline-pipeline}): sends new events at once, folded
- * repeats every flush interval, and a heartbeat with the agent's health. It alone talks to the sink.
+ * repeats every flush interval, and a heartbeat with the agent's health. It alone talks to the
+ * sink.
  */
 public final class Pipeline implements Runnable {
   static final int MAX_EVENTS_PER_BATCH = 500;
+
   /** Well under Kafka's default max.request.size (1 MiB), with room for identity and health. */
   static final int MAX_BATCH_BYTES = 384 * 1024;
+
   private static final long FIRST_HEARTBEAT_MS = 2_000;
 
   private final EventRecorder recorder;
@@ -38,8 +41,13 @@ public final class Pipeline implements Runnable {
   private AgentIdentity identity;
   private EventSink sink;
 
-  public Pipeline(AgentConfig config, EventRecorder recorder, AgentStats stats, Supplier<EventSink> sinkFactory,
-      Supplier<AgentIdentity> identityFactory, Coverage coverage) {
+  public Pipeline(
+      AgentConfig config,
+      EventRecorder recorder,
+      AgentStats stats,
+      Supplier<EventSink> sinkFactory,
+      Supplier<AgentIdentity> identityFactory,
+      Coverage coverage) {
     this.coverage = coverage;
     this.recorder = recorder;
     this.stats = stats;
@@ -59,7 +67,8 @@ public final class Pipeline implements Runnable {
 
   /**
    * Builds identity and sink (the Kafka producer starts here, never on the application's threads).
-   * False when nothing can leave this JVM: the hooks are then switched off, with one line saying why.
+   * False when nothing can leave this JVM: the hooks are then switched off, with one line saying
+   * why.
    */
   public boolean open() {
     TriplineBridge.markAgentThread();
@@ -69,8 +78,10 @@ public final class Pipeline implements Runnable {
     } catch (RuntimeException | LinkageError e) {
       TriplineBridge.dispatcher = null;
       stats.error();
-      System.err.println("[tripline] agent off: " + (e.getMessage() != null ? e.getMessage() : e.toString())
-          + "; the application runs on without it");
+      System.err.println(
+          "[tripline] agent off: "
+              + (e.getMessage() != null ? e.getMessage() : e.toString())
+              + "; the application runs on without it");
       return false;
     }
     publishMeters();
@@ -189,25 +200,32 @@ public final class Pipeline implements Runnable {
       }
       bytes += size;
     }
-    sendBatch(events.subList(start, events.size()), sources.subList(start, sources.size()), heartbeat);
+    sendBatch(
+        events.subList(start, events.size()), sources.subList(start, sources.size()), heartbeat);
   }
 
   private void sendBatch(List<Event> events, List<Occurrence> sources, boolean heartbeat) {
-    EventBatch.Builder b = EventBatch.newBuilder()
-        .setSchemaVersion(Schema.VERSION)
-        .setAgent(identity)
-        .setSequence(++sequence)
-        .setSentTimeMs(System.currentTimeMillis())
-        .addAllEvents(events);
+    EventBatch.Builder b =
+        EventBatch.newBuilder()
+            .setSchemaVersion(Schema.VERSION)
+            .setAgent(identity)
+            .setSequence(++sequence)
+            .setSentTimeMs(System.currentTimeMillis())
+            .addAllEvents(events);
     if (heartbeat) {
       b.setHealth(coverage.addTo(stats.snapshot()));
     }
     EventBatch batch = b.build();
-    sink.publish(batch, lost -> {
-      stats.batchFailed();
-      for (int i = 0; i < sources.size(); i++) {
-        sources.get(i).undelivered(lost.getEvents(i)); // counts survive an outage, within the cache's bound
-      }
-    });
+    sink.publish(
+        batch,
+        lost -> {
+          stats.batchFailed();
+          for (int i = 0; i < sources.size(); i++) {
+            sources
+                .get(i)
+                .undelivered(
+                    lost.getEvents(i)); // counts survive an outage, within the cache's bound
+          }
+        });
   }
 }

@@ -3,9 +3,9 @@ package dev.tripline.agent.pipeline;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Occurrences of one peer address by port. Lets a repeated connect be found from the
- * (InetAddress, int) the hook already has, without allocating a composite key. Copy-on-write:
- * ports per peer are few and new ones rare.
+ * Occurrences of one peer address by port. Lets a repeated connect be found from the (InetAddress,
+ * int) the hook already has, without allocating a composite key. Copy-on-write: ports per peer are
+ * few and new ones rare.
  */
 final class PortTable {
   private volatile int[] ports = new int[0];

@@ -11,14 +11,14 @@ import java.util.regex.Pattern;
  * Removes secrets from argv and strings before anything leaves the agent. Runs once per new process
  * spawn (never on file paths or repeats), so it may afford regular expressions.
  *
- * <p>Three layers: {@link #text} masks what is a secret wherever it appears (URL passwords,
- * {@code name=value} and JSON fields with a secret-sounding name, {@code Authorization} and
- * {@code *-Key} headers, bearer tokens, AWS keys, JWTs); {@link #argv} adds flags whose next argument
- * is a secret ({@code --db-password X}); and a few programs whose short flags carry passwords
- * ({@code mysql -pX}, {@code redis-cli -a X}, {@code curl -u user:X}, {@code sshpass -p X}). A shell's
- * {@code -c} script is redacted the same way, command by command. A short {@code -p} with a separate
- * value is left alone elsewhere: it is a port ({@code ssh}, {@code redis-cli}, {@code psql}), a
- * port mapping ({@code docker}), a module path ({@code java}) or no value at all ({@code mkdir -p}).
+ * <p>Three layers: {@link #text} masks what is a secret wherever it appears (URL passwords, {@code
+ * name=value} and JSON fields with a secret-sounding name, {@code Authorization} and {@code *-Key}
+ * headers, bearer tokens, AWS keys, JWTs); {@link #argv} adds flags whose next argument is a secret
+ * ({@code --db-password X}); and a few programs whose short flags carry passwords ({@code mysql
+ * -pX}, {@code redis-cli -a X}, {@code curl -u user:X}, {@code sshpass -p X}). A shell's {@code -c}
+ * script is redacted the same way, command by command. A short {@code -p} with a separate value is
+ * left alone elsewhere: it is a port ({@code ssh}, {@code redis-cli}, {@code psql}), a port mapping
+ * ({@code docker}), a module path ({@code java}) or no value at all ({@code mkdir -p}).
  */
 public final class Redactor {
   public static final String MASK = "<redacted>";
@@ -26,43 +26,91 @@ public final class Redactor {
   private static final String SECRET_WORDS =
       "pass(?:wd|word|phrase)?|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credentials?|auth(?!or)";
   private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(" + SECRET_WORDS + ").*");
+
   /**
-   * A flag whose next argument is a secret: its name ends with a secret word ({@code --db-password},
-   * {@code --client-secret}, {@code -storepass}); {@code --no-password}, {@code --password-file}
-   * and {@code --password-stdin} do not take a secret and do not match.
+   * A flag whose next argument is a secret: its name ends with a secret word ({@code
+   * --db-password}, {@code --client-secret}, {@code -storepass}); {@code --no-password}, {@code
+   * --password-file} and {@code --password-stdin} do not take a secret and do not match.
    */
-  private static final Pattern SECRET_FLAG = Pattern.compile(
-      "(?i)^--?(?!no-)(?:[a-z0-9]+[-_.])*[a-z]*(?:pass(?:wd|word|phrase|in|out)?|pwd|secret|token|api[-_]?key|apikey"
-          + "|access[-_]?key|private[-_]?key|credentials?|auth)$");
-  /** The name and colon of a JSON field {@code "password": "…"}; its value is scanned by hand (escapes). */
-  private static final Pattern JSON_NAME = Pattern.compile("\"([A-Za-z0-9_.-]{1,64})\"\\s{0,8}:\\s{0,8}\"");
+  private static final Pattern SECRET_FLAG =
+      Pattern.compile(
+          "(?i)^--?(?!no-)(?:[a-z0-9]+[-_.])*[a-z]*(?:pass(?:wd|word|phrase|in|out)?|pwd|secret|token|api[-_]?key|apikey"
+              + "|access[-_]?key|private[-_]?key|credentials?|auth)$");
+
+  /**
+   * The name and colon of a JSON field {@code "password": "…"}; its value is scanned by hand
+   * (escapes).
+   */
+  private static final Pattern JSON_NAME =
+      Pattern.compile("\"([A-Za-z0-9_.-]{1,64})\"\\s{0,8}:\\s{0,8}\"");
+
   /** userinfo up to the last {@code @} of the authority: a password may contain {@code @}. */
-  private static final Pattern URL_CREDENTIALS = Pattern.compile("(?i)([a-z][a-z0-9+.-]{0,30}://)([^/?#@\\s:]{1,256}):([^/?#\\s]{1,512})@");
+  private static final Pattern URL_CREDENTIALS =
+      Pattern.compile("(?i)([a-z][a-z0-9+.-]{0,30}://)([^/?#@\\s:]{1,256}):([^/?#\\s]{1,512})@");
+
   /**
    * {@code Authorization: token X}, {@code X-Api-Key: X}, {@code Cookie: …}: header lines. A blank
-   * after the colon is required (without one it is {@code name:value}, below), so {@code auth-server:8443} stays.
+   * after the colon is required (without one it is {@code name:value}, below), so {@code
+   * auth-server:8443} stays.
    */
-  private static final Pattern HEADER = Pattern.compile(
-      "(?i)\\b((?:proxy-)?authorization|[a-z0-9-]{0,40}(?:api-?key|token|secret|password|auth(?!or))[a-z0-9-]{0,40}|cookie|set-cookie)"
-          + "(:[ \\t]+)(?:(bearer|basic|token|digest|negotiate|apikey|key)[ \\t]+)?([^\\s'\"]+)");
+  private static final Pattern HEADER =
+      Pattern.compile(
+          "(?i)\\b((?:proxy-)?authorization|[a-z0-9-]{0,40}(?:api-?key|token|secret|password|auth(?!or))[a-z0-9-]{0,40}|cookie|set-cookie)"
+              + "(:[ \\t]+)(?:(bearer|basic|token|digest|negotiate|apikey|key)[ \\t]+)?([^\\s'\"]+)");
+
   private static final Pattern AWS_KEY = Pattern.compile("\\b(AKIA|ASIA)[A-Z0-9]{16}\\b");
-  private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer|basic)\\s+(?!<redacted>)[A-Za-z0-9._~+/=-]+");
+  private static final Pattern BEARER =
+      Pattern.compile("(?i)\\b(bearer|basic)\\s+(?!<redacted>)[A-Za-z0-9._~+/=-]+");
+
   /**
-   * Longer argv elements are cut here (the rest is dropped, never sent unredacted): the patterns stay
-   * cheap on hostile input, and the agent caps what it sends anyway.
+   * Longer argv elements are cut here (the rest is dropped, never sent unredacted): the patterns
+   * stay cheap on hostile input, and the agent caps what it sends anyway.
    */
   static final int MAX_TEXT = 4096;
 
-  /** {@code sh -c "sh -c '…'"}: deeper scripts are masked as text only (the application's stack is not ours to spend). */
+  /**
+   * {@code sh -c "sh -c '…'"}: deeper scripts are masked as text only (the application's stack is
+   * not ours to spend).
+   */
   private static final int MAX_SHELL_DEPTH = 3;
-  private static final Set<String> SHELLS = Set.of("sh", "bash", "dash", "zsh", "ash", "ksh", "busybox");
-  /** {@code -pSECRET} attached, and {@code -p SECRET}, are the password (mysql: {@code -p X} is really a database, but the intent is a password). */
-  private static final Set<String> DASH_P_IS_PASSWORD = Set.of("mysql", "mysqldump", "mysqladmin", "mysqlimport",
-      "mysqlcheck", "mysqlshow", "mysqlpump", "mysqlbinlog", "mysqlsh", "mariadb", "mariadb-dump", "mariadb-admin",
-      "mongo", "mongosh", "mongodump", "mongorestore", "mongoexport", "mongoimport", "sshpass", "7z", "7za", "7zr");
+
+  private static final Set<String> SHELLS =
+      Set.of("sh", "bash", "dash", "zsh", "ash", "ksh", "busybox");
+
+  /**
+   * {@code -pSECRET} attached, and {@code -p SECRET}, are the password (mysql: {@code -p X} is
+   * really a database, but the intent is a password).
+   */
+  private static final Set<String> DASH_P_IS_PASSWORD =
+      Set.of(
+          "mysql",
+          "mysqldump",
+          "mysqladmin",
+          "mysqlimport",
+          "mysqlcheck",
+          "mysqlshow",
+          "mysqlpump",
+          "mysqlbinlog",
+          "mysqlsh",
+          "mariadb",
+          "mariadb-dump",
+          "mariadb-admin",
+          "mongo",
+          "mongosh",
+          "mongodump",
+          "mongorestore",
+          "mongoexport",
+          "mongoimport",
+          "sshpass",
+          "7z",
+          "7za",
+          "7zr");
+
   private static final Set<String> CURL = Set.of("curl", "wget");
+
   /** Words before the program in a shell command: {@code exec mysql …}, {@code sudo -E mysql …}. */
-  private static final Set<String> WRAPPERS = Set.of("exec", "sudo", "env", "nohup", "time", "nice", "command");
+  private static final Set<String> WRAPPERS =
+      Set.of("exec", "sudo", "env", "nohup", "time", "nice", "command");
 
   private Redactor() {}
 
@@ -78,8 +126,8 @@ public final class Redactor {
 
   /**
    * Masks secrets in {@code words} in place. {@code words} is a command: the program (perhaps after
-   * wrappers and {@code NAME=value} assignments), then its arguments; words from a shell script may carry
-   * shell quotes, which are kept around a masked value.
+   * wrappers and {@code NAME=value} assignments), then its arguments; words from a shell script may
+   * carry shell quotes, which are kept around a masked value.
    */
   private static void redactArgs(List<String> words, int depth) {
     String program = "";
@@ -110,7 +158,8 @@ public final class Redactor {
       }
       if (maskNext) {
         maskNext = false;
-        // A flag right after a secret flag is a flag (--password --token X), not the secret; anything else is.
+        // A flag right after a secret flag is a flag (--password --token X), not the secret;
+        // anything else is.
         if (!(w.startsWith("--") || isSecretFlag(w))) {
           words.set(i, mask(raw, w, 0));
           continue;
@@ -186,7 +235,9 @@ public final class Redactor {
     return out.toString();
   }
 
-  /** One shell command: split on blanks (quotes kept on their words), redacted as argv, joined back. */
+  /**
+   * One shell command: split on blanks (quotes kept on their words), redacted as argv, joined back.
+   */
   private static String command(String s, int depth) {
     List<String> words = new ArrayList<>();
     List<String> gaps = new ArrayList<>();
@@ -244,9 +295,9 @@ public final class Redactor {
   }
 
   /**
-   * {@code name=value} and {@code name:value} with a secret-sounding name (the last 64 characters of
-   * it); a value ends at a blank, {@code &}, {@code ,} or {@code ;}, so {@code ?user=a&token=X} is
-   * caught. {@code scheme://host:port} is not a name and a value. One pass, no backtracking.
+   * {@code name=value} and {@code name:value} with a secret-sounding name (the last 64 characters
+   * of it); a value ends at a blank, {@code &}, {@code ,} or {@code ;}, so {@code ?user=a&token=X}
+   * is caught. {@code scheme://host:port} is not a name and a value. One pass, no backtracking.
    */
   private static String maskKeyValues(String s) {
     StringBuilder sb = null;
@@ -266,7 +317,9 @@ public final class Redactor {
         nameStart--;
       }
       int valueEnd = i + 1;
-      while (valueEnd < s.length() && !Character.isWhitespace(s.charAt(valueEnd)) && "&,;".indexOf(s.charAt(valueEnd)) < 0) {
+      while (valueEnd < s.length()
+          && !Character.isWhitespace(s.charAt(valueEnd))
+          && "&,;".indexOf(s.charAt(valueEnd)) < 0) {
         valueEnd++;
       }
       if (nameStart == i || valueEnd == i + 1) {
@@ -284,11 +337,20 @@ public final class Redactor {
   }
 
   private static boolean isNameChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '_'
+        || c == '.'
+        || c == '-';
   }
 
   private static boolean isTokenChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '_'
+        || c == '-';
   }
 
   /**
@@ -337,7 +399,8 @@ public final class Redactor {
       any = true;
       String scheme = m.group(3) == null ? "" : m.group(3) + " ";
       String value = m.group(4);
-      String replaced = value.startsWith(MASK) ? m.group() : m.group(1) + m.group(2) + scheme + MASK;
+      String replaced =
+          value.startsWith(MASK) ? m.group() : m.group(1) + m.group(2) + scheme + MASK;
       m.appendReplacement(sb, Matcher.quoteReplacement(replaced));
     }
     if (!any) {
@@ -372,14 +435,23 @@ public final class Redactor {
     return sb.append(s, Math.min(copied, s.length()), s.length()).toString();
   }
 
-  /** {@code raw} with the part of its unquoted value {@code w} from {@code from} on masked, quotes kept. */
+  /**
+   * {@code raw} with the part of its unquoted value {@code w} from {@code from} on masked, quotes
+   * kept.
+   */
   private static String mask(String raw, String w, int from) {
     int lead = raw.length() > w.length() ? 1 : 0;
     int trail = raw.length() - w.length() - lead;
-    return raw.substring(0, lead) + w.substring(0, from) + MASK + raw.substring(raw.length() - Math.max(0, trail));
+    return raw.substring(0, lead)
+        + w.substring(0, from)
+        + MASK
+        + raw.substring(raw.length() - Math.max(0, trail));
   }
 
-  /** {@code user:password} → {@code user:<redacted>}; without a colon the tool asks for the password. */
+  /**
+   * {@code user:password} → {@code user:<redacted>}; without a colon the tool asks for the
+   * password.
+   */
   private static String maskAfterColon(String raw, String w, int from) {
     int colon = w.indexOf(':', from);
     return colon < 0 ? raw : mask(raw, w, colon + 1);
@@ -387,7 +459,9 @@ public final class Redactor {
 
   /** Surrounding shell quotes removed: {@code 'abc'} → {@code abc}, {@code -p"x"} → {@code -px}. */
   private static String unquote(String s) {
-    if (s.length() >= 2 && (s.charAt(0) == '\'' || s.charAt(0) == '"') && s.charAt(s.length() - 1) == s.charAt(0)) {
+    if (s.length() >= 2
+        && (s.charAt(0) == '\'' || s.charAt(0) == '"')
+        && s.charAt(s.length() - 1) == s.charAt(0)) {
       return s.substring(1, s.length() - 1);
     }
     return s;

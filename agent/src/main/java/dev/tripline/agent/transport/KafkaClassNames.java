@@ -5,35 +5,55 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * The agent carries its own, relocated Kafka client, so a class named in a producer setting by its
- * standard name ({@code org.apache.kafka.common.security.plain.PlainLoginModule} in
- * {@code sasl.jaas.config}, {@code sasl.login.callback.handler.class} …) does not exist for it.
- * Such names are mapped to the relocated ones; users write the standard JAAS line as documented by Kafka.
+ * standard name ({@code org.apache.kafka.common.security.plain.PlainLoginModule} in {@code
+ * sasl.jaas.config}, {@code sasl.login.callback.handler.class} …) does not exist for it. Such names
+ * are mapped to the relocated ones; users write the standard JAAS line as documented by Kafka.
  */
 final class KafkaClassNames {
-  /** {@code org.apache.kafka.}, built at run time: the shade plugin relocates string constants that look like it. */
+  /**
+   * {@code org.apache.kafka.}, built at run time: the shade plugin relocates string constants that
+   * look like it.
+   */
   static final String STANDARD = String.join(".", "org", "apache", "kafka", "");
-  /** Where this build of the agent keeps the client: {@link #STANDARD} when not relocated (unit tests). */
-  static final String RELOCATED = prefixOf(ProducerConfig.class.getName(), "clients.producer.ProducerConfig");
+
+  /**
+   * Where this build of the agent keeps the client: {@link #STANDARD} when not relocated (unit
+   * tests).
+   */
+  static final String RELOCATED =
+      prefixOf(ProducerConfig.class.getName(), "clients.producer.ProducerConfig");
+
   static final String JAAS = "sasl.jaas.config";
 
   private KafkaClassNames() {}
 
   private static String prefixOf(String className, String suffix) {
-    return className.endsWith(suffix) ? className.substring(0, className.length() - suffix.length()) : STANDARD;
+    return className.endsWith(suffix)
+        ? className.substring(0, className.length() - suffix.length())
+        : STANDARD;
   }
 
-  /** A copy of {@code settings} with every standard Kafka class name replaced by {@code relocated}'s. */
+  /**
+   * A copy of {@code settings} with every standard Kafka class name replaced by {@code
+   * relocated}'s.
+   */
   static Properties relocate(Properties settings, String relocated) {
     Properties out = new Properties();
     for (String key : settings.stringPropertyNames()) {
       String value = settings.getProperty(key);
-      out.setProperty(key, relocated.equals(STANDARD) ? value
-          : key.equals(JAAS) ? relocateJaas(value, relocated) : relocateList(value, relocated));
+      out.setProperty(
+          key,
+          relocated.equals(STANDARD)
+              ? value
+              : key.equals(JAAS) ? relocateJaas(value, relocated) : relocateList(value, relocated));
     }
     return out;
   }
 
-  /** {@code a.B, org.apache.kafka.C} → {@code a.B, <relocated>C}: class lists and single class names. */
+  /**
+   * {@code a.B, org.apache.kafka.C} → {@code a.B, <relocated>C}: class lists and single class
+   * names.
+   */
   static String relocateList(String value, String relocated) {
     if (!value.contains(STANDARD)) {
       return value;

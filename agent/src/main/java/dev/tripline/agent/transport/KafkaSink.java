@@ -21,13 +21,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * {@code sink=kafka}: EventBatch records on {@code tripline.events}, keyed by service.
  *
- * <p>Never blocks the pipeline for long: {@code max.block.ms} is short, memory is bounded
- * ({@code buffer.memory}), and while Kafka is unreachable batches are reported lost at once (the
- * pipeline folds their counts into the next flush) instead of waiting. Serializers are passed as
- * instances so the application's own Kafka classes are never looked up by name.
+ * <p>Never blocks the pipeline for long: {@code max.block.ms} is short, memory is bounded ({@code
+ * buffer.memory}), and while Kafka is unreachable batches are reported lost at once (the pipeline
+ * folds their counts into the next flush) instead of waiting. Serializers are passed as instances
+ * so the application's own Kafka classes are never looked up by name.
  */
 public final class KafkaSink implements EventSink {
-  /** After a send could not even be queued, skip sending for this long (Kafka keeps reconnecting meanwhile). */
+  /**
+   * After a send could not even be queued, skip sending for this long (Kafka keeps reconnecting
+   * meanwhile).
+   */
   private static final long BACKOFF_MS = 2_000;
 
   private final KafkaProducer<String, byte[]> producer;
@@ -36,10 +39,16 @@ public final class KafkaSink implements EventSink {
   private String serviceTopic;
   private final AgentStats stats;
   private long backoffUntil;
+
   /** Causes already reported on stderr: one line per kind of failure, not one per batch. */
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
+
   private final String bootstrap;
-  /** A cold JVM's first metadata fetch can outlast max.block.ms: timeouts this early are retried, not reported. */
+
+  /**
+   * A cold JVM's first metadata fetch can outlast max.block.ms: timeouts this early are retried,
+   * not reported.
+   */
   private final long startupGraceUntil = System.currentTimeMillis() + 10_000;
 
   public KafkaSink(AgentConfig config, AgentStats stats) {
@@ -51,7 +60,9 @@ public final class KafkaSink implements EventSink {
     this.stats = stats;
     this.bootstrap = userProps.getProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "");
     Properties p = new Properties();
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "tripline-agent-" + UUID.randomUUID().toString().substring(0, 8));
+    p.put(
+        ProducerConfig.CLIENT_ID_CONFIG,
+        "tripline-agent-" + UUID.randomUUID().toString().substring(0, 8));
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
@@ -61,23 +72,28 @@ public final class KafkaSink implements EventSink {
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
     p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "5000");
-    // The user's kafka.* settings win (TLS, SASL, timeouts), with Kafka's own class names mapped to the agent's copy.
+    // The user's kafka.* settings win (TLS, SASL, timeouts), with Kafka's own class names mapped to
+    // the agent's copy.
     p.putAll(KafkaClassNames.relocate(userProps, KafkaClassNames.RELOCATED));
-    // Kafka resolves classes through the context loader: make it the agent's own while the client starts.
+    // Kafka resolves classes through the context loader: make it the agent's own while the client
+    // starts.
     Thread current = Thread.currentThread();
     ClassLoader previous = current.getContextClassLoader();
     current.setContextClassLoader(KafkaSink.class.getClassLoader());
     try {
       this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     } catch (RuntimeException | LinkageError e) {
-      throw new SinkUnavailable("cannot start the Kafka producer for " + bootstrap + ": " + rootCause(e, userProps));
+      throw new SinkUnavailable(
+          "cannot start the Kafka producer for " + bootstrap + ": " + rootCause(e, userProps));
     } finally {
       current.setContextClassLoader(previous);
     }
   }
 
   @Override
-  @SuppressWarnings("FutureReturnValueIgnored") // the send's callback handles its outcome; waiting would block the pipeline
+  @SuppressWarnings(
+      "FutureReturnValueIgnored") // the send's callback handles its outcome; waiting would block
+  // the pipeline
   public void publish(EventBatch batch, Consumer<EventBatch> onLost) {
     int events = batch.getEventsCount();
     long now = System.currentTimeMillis();
@@ -86,14 +102,16 @@ public final class KafkaSink implements EventSink {
       return;
     }
     try {
-      producer.send(new ProducerRecord<>(topicFor(batch), batch.getAgent().getService(), batch.toByteArray()), (meta, error) -> {
-        if (error == null) {
-          stats.sent(events);
-        } else {
-          warnOnce(error);
-          lost(batch, onLost, events);
-        }
-      });
+      producer.send(
+          new ProducerRecord<>(topicFor(batch), batch.getAgent().getService(), batch.toByteArray()),
+          (meta, error) -> {
+            if (error == null) {
+              stats.sent(events);
+            } else {
+              warnOnce(error);
+              lost(batch, onLost, events);
+            }
+          });
     } catch (RuntimeException e) { // metadata or buffer timeout: Kafka is unreachable or slow
       warnOnce(e);
       backoffUntil = now + BACKOFF_MS;
@@ -112,10 +130,10 @@ public final class KafkaSink implements EventSink {
   }
 
   /**
-   * {@code kafka.topic} with {@code {service}} replaced by the service name, every character outside
-   * {@code [A-Za-z0-9._-]} made {@code _}, cut to Kafka's 249 characters: the per-service topic the
-   * collector reads, under ACLs that let only this service's principal write it (the collector's
-   * ServiceTopics maps names the same way).
+   * {@code kafka.topic} with {@code {service}} replaced by the service name, every character
+   * outside {@code [A-Za-z0-9._-]} made {@code _}, cut to Kafka's 249 characters: the per-service
+   * topic the collector reads, under ACLs that let only this service's principal write it (the
+   * collector's ServiceTopics maps names the same way).
    */
   public static String topicFor(String template, String service) {
     return dev.tripline.config.ServiceTopicName.resolve(template, service);
@@ -134,10 +152,17 @@ public final class KafkaSink implements EventSink {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    if (reported.size() < 16 && reported.add(error.getClass().getName() + "/" + root.getClass().getName())) {
-      System.err.println("[tripline] cannot deliver events to Kafka at " + bootstrap + ": " + error.getClass().getSimpleName()
-          + (root == error ? "" : " (" + root.getClass().getSimpleName() + ")") + ": " + error.getMessage()
-          + "; the application runs on, events are kept and counted until it works");
+    if (reported.size() < 16
+        && reported.add(error.getClass().getName() + "/" + root.getClass().getName())) {
+      System.err.println(
+          "[tripline] cannot deliver events to Kafka at "
+              + bootstrap
+              + ": "
+              + error.getClass().getSimpleName()
+              + (root == error ? "" : " (" + root.getClass().getSimpleName() + ")")
+              + ": "
+              + error.getMessage()
+              + "; the application runs on, events are kept and counted until it works");
     }
   }
 
@@ -150,7 +175,8 @@ public final class KafkaSink implements EventSink {
     for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < 20; depth++) {
       root = root.getCause();
     }
-    String message = root.getClass().getName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    String message =
+        root.getClass().getName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     for (String key : userProps.stringPropertyNames()) {
       if (Redactor.looksSecret(key) || key.equals(KafkaClassNames.JAAS)) {
         for (String secret : secretsIn(userProps.getProperty(key))) {
@@ -190,9 +216,13 @@ public final class KafkaSink implements EventSink {
       if (colon <= 0) {
         continue;
       }
-      String host = s.startsWith("[") && s.charAt(colon - 1) == ']' ? s.substring(1, colon - 1) : s.substring(0, colon);
+      String host =
+          s.startsWith("[") && s.charAt(colon - 1) == ']'
+              ? s.substring(1, colon - 1)
+              : s.substring(0, colon);
       try (java.net.Socket probe = new java.net.Socket()) {
-        probe.connect(new java.net.InetSocketAddress(host, Integer.parseInt(s.substring(colon + 1))), 200);
+        probe.connect(
+            new java.net.InetSocketAddress(host, Integer.parseInt(s.substring(colon + 1))), 200);
         return true;
       } catch (java.io.IOException | RuntimeException e) {
         // refused, unresolvable or too slow: try the next
@@ -204,9 +234,11 @@ public final class KafkaSink implements EventSink {
   /** Connections this producer has opened to any broker (its own metric). */
   private double connectionsMade() {
     try {
-      for (java.util.Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> m
-          : producer.metrics().entrySet()) {
-        if (m.getKey().name().equals("connection-creation-total") && m.getKey().group().equals("producer-metrics")) {
+      for (java.util.Map.Entry<
+              org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
+          m : producer.metrics().entrySet()) {
+        if (m.getKey().name().equals("connection-creation-total")
+            && m.getKey().group().equals("producer-metrics")) {
           Object v = m.getValue().metricValue();
           return v instanceof Number ? ((Number) v).doubleValue() : 0;
         }
@@ -219,7 +251,8 @@ public final class KafkaSink implements EventSink {
 
   private void lost(EventBatch batch, Consumer<EventBatch> onLost, int events) {
     if (events == 0) {
-      stats.dropped(AgentStats.TRANSPORT, 0); // a heartbeat: the next one reports the same counters anyway
+      stats.dropped(
+          AgentStats.TRANSPORT, 0); // a heartbeat: the next one reports the same counters anyway
     }
     onLost.accept(batch);
   }
@@ -232,7 +265,8 @@ public final class KafkaSink implements EventSink {
   @Override
   public void close() {
     try {
-      producer.close(Duration.ofMillis(connectionsMade() > 0 || anyReachable(bootstrap) ? 2_000 : 0));
+      producer.close(
+          Duration.ofMillis(connectionsMade() > 0 || anyReachable(bootstrap) ? 2_000 : 0));
     } catch (RuntimeException e) {
       stats.error();
     }

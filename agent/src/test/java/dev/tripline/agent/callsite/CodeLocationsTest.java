@@ -9,40 +9,45 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class CodeLocationsTest {
-  /** location (as CodeSource.getLocation().getPath() gives it, or the whole URL) | jar_name | archive */
+  /**
+   * location (as CodeSource.getLocation().getPath() gives it, or the whole URL) | jar_name |
+   * archive
+   */
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-      // Spring Boot 3.2+ (seen in it-spring with Boot 3.5.7)
-      "nested:/srv/app.jar/!BOOT-INF/lib/logback-core-1.5.20.jar!/ | logback-core-1.5.20.jar | app.jar",
-      "nested:/srv/app.jar/!BOOT-INF/classes/!/ | app.jar (BOOT-INF/classes) | app.jar",
-      "jar:nested:/srv/app.jar/!BOOT-INF/lib/logback-core-1.5.20.jar!/ | logback-core-1.5.20.jar | app.jar",
-      "nested:/srv/shop.war/!WEB-INF/lib/x-1.0.jar!/ | x-1.0.jar | shop.war",
-      "nested:/srv/shop.war/!WEB-INF/classes/!/ | shop.war (WEB-INF/classes) | shop.war",
-      // Spring Boot before 3.2
-      "file:/srv/app.jar!/BOOT-INF/lib/x.jar!/ | x.jar | app.jar",
-      "jar:file:/srv/app.jar!/BOOT-INF/lib/x.jar!/ | x.jar | app.jar",
-      "file:/srv/app.jar!/BOOT-INF/classes!/ | app.jar (BOOT-INF/classes) | app.jar",
-      // WARs: packed (jar: and Tomcat's war: URLs) and exploded
-      "file:/opt/tomcat/webapps/shop.war!/WEB-INF/lib/x.jar | x.jar | shop.war",
-      "war:file:/opt/tomcat/webapps/shop.war*/WEB-INF/lib/x.jar!/ | x.jar | shop.war",
-      "/opt/tomcat/webapps/shop/WEB-INF/classes/ | shop (WEB-INF/classes) | shop",
-      "/opt/tomcat/webapps/shop/WEB-INF/lib/jackson-core-2.19.2.jar | jackson-core-2.19.2.jar | shop",
-      // Boot's extracted layers (Docker images)
-      "/workspace/BOOT-INF/classes/ | workspace (BOOT-INF/classes) | workspace",
-      "/workspace/BOOT-INF/lib/spring-core-6.2.12.jar | spring-core-6.2.12.jar | workspace",
-      // plain jars, directories, Quarkus fast-jar
-      "/srv/lib/billing-2.3.jar | billing-2.3.jar | ''",
-      "file:/srv/lib/billing-2.3.jar | billing-2.3.jar | ''",
-      "/work/app/target/classes/ | target/classes | ''",
-      "/work/app/target/test-classes/ | target/test-classes | ''",
-      "/work/app/build/classes/java/main/ | build/classes/java/main | ''",
-      "/deploy/quarkus-app/lib/main/io.quarkus.quarkus-core-3.15.1.jar | io.quarkus.quarkus-core-3.15.1.jar | ''",
-      "/deploy/quarkus-app/app/orders-1.0.jar | orders-1.0.jar | ''",
-      "/srv/my%20app/lib/billing-2.3.jar | billing-2.3.jar | ''",
-      "/classes/ | classes | ''",
-      "/ | '' | ''",
-      "jrt:/java.naming | java.naming | ''",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        // Spring Boot 3.2+ (seen in it-spring with Boot 3.5.7)
+        "nested:/srv/app.jar/!BOOT-INF/lib/logback-core-1.5.20.jar!/ | logback-core-1.5.20.jar | app.jar",
+        "nested:/srv/app.jar/!BOOT-INF/classes/!/ | app.jar (BOOT-INF/classes) | app.jar",
+        "jar:nested:/srv/app.jar/!BOOT-INF/lib/logback-core-1.5.20.jar!/ | logback-core-1.5.20.jar | app.jar",
+        "nested:/srv/shop.war/!WEB-INF/lib/x-1.0.jar!/ | x-1.0.jar | shop.war",
+        "nested:/srv/shop.war/!WEB-INF/classes/!/ | shop.war (WEB-INF/classes) | shop.war",
+        // Spring Boot before 3.2
+        "file:/srv/app.jar!/BOOT-INF/lib/x.jar!/ | x.jar | app.jar",
+        "jar:file:/srv/app.jar!/BOOT-INF/lib/x.jar!/ | x.jar | app.jar",
+        "file:/srv/app.jar!/BOOT-INF/classes!/ | app.jar (BOOT-INF/classes) | app.jar",
+        // WARs: packed (jar: and Tomcat's war: URLs) and exploded
+        "file:/opt/tomcat/webapps/shop.war!/WEB-INF/lib/x.jar | x.jar | shop.war",
+        "war:file:/opt/tomcat/webapps/shop.war*/WEB-INF/lib/x.jar!/ | x.jar | shop.war",
+        "/opt/tomcat/webapps/shop/WEB-INF/classes/ | shop (WEB-INF/classes) | shop",
+        "/opt/tomcat/webapps/shop/WEB-INF/lib/jackson-core-2.19.2.jar | jackson-core-2.19.2.jar | shop",
+        // Boot's extracted layers (Docker images)
+        "/workspace/BOOT-INF/classes/ | workspace (BOOT-INF/classes) | workspace",
+        "/workspace/BOOT-INF/lib/spring-core-6.2.12.jar | spring-core-6.2.12.jar | workspace",
+        // plain jars, directories, Quarkus fast-jar
+        "/srv/lib/billing-2.3.jar | billing-2.3.jar | ''",
+        "file:/srv/lib/billing-2.3.jar | billing-2.3.jar | ''",
+        "/work/app/target/classes/ | target/classes | ''",
+        "/work/app/target/test-classes/ | target/test-classes | ''",
+        "/work/app/build/classes/java/main/ | build/classes/java/main | ''",
+        "/deploy/quarkus-app/lib/main/io.quarkus.quarkus-core-3.15.1.jar | io.quarkus.quarkus-core-3.15.1.jar | ''",
+        "/deploy/quarkus-app/app/orders-1.0.jar | orders-1.0.jar | ''",
+        "/srv/my%20app/lib/billing-2.3.jar | billing-2.3.jar | ''",
+        "/classes/ | classes | ''",
+        "/ | '' | ''",
+        "jrt:/java.naming | java.naming | ''",
+      })
   void namesTheArtifactAndItsDeployable(String location, String jarName, String archive) {
     CodeLocations.Named n = CodeLocations.name(location);
     assertEquals(jarName, n.jarName, "jar_name of " + location);
@@ -60,7 +65,9 @@ class CodeLocationsTest {
   void percentEscapesAreDecodedAndMalformedOnesKept() {
     assertEquals("/a b/ü.jar", CodeLocations.decode("/a%20b/%C3%BC.jar"));
     assertEquals("/a%2/b%zz%", CodeLocations.decode("/a%2/b%zz%"));
-    assertEquals("my app (WEB-INF/classes)", CodeLocations.name("/webapps/my%20app/WEB-INF/classes/").jarName);
+    assertEquals(
+        "my app (WEB-INF/classes)",
+        CodeLocations.name("/webapps/my%20app/WEB-INF/classes/").jarName);
   }
 
   @Test
@@ -78,7 +85,8 @@ class CodeLocationsTest {
 
   @Test
   void worstCaseNamesAreNoLongerThanTheirLocation() throws Exception {
-    String deep = "nested:/" + "a/".repeat(20_000) + "app.jar/!" + "BOOT-INF/".repeat(5_000) + "classes/!/";
+    String deep =
+        "nested:/" + "a/".repeat(20_000) + "app.jar/!" + "BOOT-INF/".repeat(5_000) + "classes/!/";
     CodeLocations.Named n = CodeLocations.name(deep);
     assertTrue(n.jarName.length() <= deep.length() + 4, "bounded by the location");
     assertTrue(n.jarName.startsWith("app.jar ("), n.jarName.substring(0, 20));

@@ -14,21 +14,29 @@ import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
-/** The agent's declarations against its documentation, and hostile values through the real loader. */
+/**
+ * The agent's declarations against its documentation, and hostile values through the real loader.
+ */
 class AgentKeysTest {
 
   static String section(String heading, String next) throws Exception {
     String doc = Files.readString(Path.of("..", "docs", "configuration.md"));
     int from = doc.indexOf("\n## " + heading + "\n");
     int to = doc.indexOf("\n## " + next + "\n", from);
-    assertTrue(from >= 0 && to > from, "docs/configuration.md has the sections " + heading + " and " + next);
+    assertTrue(
+        from >= 0 && to > from,
+        "docs/configuration.md has the sections " + heading + " and " + next);
     return doc.substring(from, to);
   }
 
   @Test
   void docsListEveryKeyWithItsDefaultAndNoOther() throws Exception {
-    assertEquals(List.of(), DocumentedKeys.problems(AgentKeys.TABLE, section("Agent", "Collector")));
-    assertEquals(18, AgentKeys.TABLE.keys().size(), "a key added here needs its row in docs/configuration.md");
+    assertEquals(
+        List.of(), DocumentedKeys.problems(AgentKeys.TABLE, section("Agent", "Collector")));
+    assertEquals(
+        18,
+        AgentKeys.TABLE.keys().size(),
+        "a key added here needs its row in docs/configuration.md");
   }
 
   @Test
@@ -37,8 +45,16 @@ class AgentKeysTest {
       if (key.defaultText().isEmpty()) {
         continue;
       }
-      AgentConfig c = AgentConfig.load(props("tripline.sink", "none", "tripline.kafka.bootstrap.servers", "k:1",
-          "tripline." + key.name(), key.defaultText()), Map.of());
+      AgentConfig c =
+          AgentConfig.load(
+              props(
+                  "tripline.sink",
+                  "none",
+                  "tripline.kafka.bootstrap.servers",
+                  "k:1",
+                  "tripline." + key.name(),
+                  key.defaultText()),
+              Map.of());
       assertEquals(List.of(), c.warnings(), key.name());
     }
   }
@@ -46,11 +62,26 @@ class AgentKeysTest {
   @Test
   void hostileValuesAreOneLineEachAndTheDefaultsStay() {
     String huge = "9".repeat(1_000_000);
-    AgentConfig c = AgentConfig.load(props("tripline.sink", "none",
-        "tripline.flush.interval", "999999999999h", "tripline.heartbeat.interval", "-5s",
-        "tripline.queue.capacity", huge, "tripline.cache.size", "\u0664\u0660\u0669\u0666", // Arabic-Indic 4096
-        "tripline.jmx", "", "tripline.capture", "net,\n" + "x".repeat(100_000),
-        "tripline." + "k".repeat(100_000), "1"), Map.of());
+    AgentConfig c =
+        AgentConfig.load(
+            props(
+                "tripline.sink",
+                "none",
+                "tripline.flush.interval",
+                "999999999999h",
+                "tripline.heartbeat.interval",
+                "-5s",
+                "tripline.queue.capacity",
+                huge,
+                "tripline.cache.size",
+                "\u0664\u0660\u0669\u0666", // Arabic-Indic 4096
+                "tripline.jmx",
+                "",
+                "tripline.capture",
+                "net,\n" + "x".repeat(100_000),
+                "tripline." + "k".repeat(100_000),
+                "1"),
+            Map.of());
     assertEquals(10_000, c.durationMillis("flush.interval"));
     assertEquals(30_000, c.durationMillis("heartbeat.interval"));
     assertEquals(8192, c.integer("queue.capacity"));
@@ -62,12 +93,24 @@ class AgentKeysTest {
       assertFalse(w.contains("\n") || w.length() > 300, w.length() + " chars: " + w);
     }
     String all = String.join("\n", c.warnings());
-    assertTrue(all.contains("'tripline.flush.interval' is '999999999999h', expected a duration such as 500ms, 30s, 5m or 2h "
-        + "(at most 1000000d); using the default 10s"), all);
+    assertTrue(
+        all.contains(
+            "'tripline.flush.interval' is '999999999999h', expected a duration such as 500ms, 30s, 5m or 2h "
+                + "(at most 1000000d); using the default 10s"),
+        all);
     assertTrue(all.contains("'tripline.heartbeat.interval' is '-5s', expected a duration"), all);
-    assertTrue(all.contains("'tripline.cache.size' is '\u0664\u0660\u0669\u0666', expected a positive whole number up to 1000000; using the default 4096"), all);
-    assertTrue(all.contains("'tripline.jmx' is '', expected true or false; using the default true"), all);
-    assertTrue(all.contains("'tripline.capture' names '" + "x".repeat(60) + "…', expected a list of net, dns, file, process"), all);
+    assertTrue(
+        all.contains(
+            "'tripline.cache.size' is '\u0664\u0660\u0669\u0666', expected a positive whole number up to 1000000; using the default 4096"),
+        all);
+    assertTrue(
+        all.contains("'tripline.jmx' is '', expected true or false; using the default true"), all);
+    assertTrue(
+        all.contains(
+            "'tripline.capture' names '"
+                + "x".repeat(60)
+                + "…', expected a list of net, dns, file, process"),
+        all);
   }
 
   @Test
@@ -89,7 +132,16 @@ class AgentKeysTest {
 
   @Test
   void aDurationMayNowCarryHoursOrDays() {
-    AgentConfig c = AgentConfig.load(props("tripline.sink", "none", "tripline.heartbeat.interval", "1h", "tripline.flush.interval", "1d"), Map.of());
+    AgentConfig c =
+        AgentConfig.load(
+            props(
+                "tripline.sink",
+                "none",
+                "tripline.heartbeat.interval",
+                "1h",
+                "tripline.flush.interval",
+                "1d"),
+            Map.of());
     assertEquals(List.of(), c.warnings());
     assertEquals(3_600_000, c.durationMillis("heartbeat.interval"));
     assertEquals(86_400_000, c.durationMillis("flush.interval"));

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 
 /** The hook declarations against the JDK running the tests (the ITs weave them on every JDK). */
 class HooksTest {
-  /** JDK hooks against this JDK; library hooks against the library versions on the test class path (see the pom). */
+  /**
+   * JDK hooks against this JDK; library hooks against the library versions on the test class path
+   * (see the pom).
+   */
   @Test
   void everyHookNameMatchesAMethodOfThisJdkAndWeaves() throws Exception {
     Set<String> names = new LinkedHashSet<>();
@@ -43,40 +46,89 @@ class HooksTest {
 
   @Test
   void aDeclarationThatDoesNotFitItsMethodIsRefusedNotWoven() throws Exception {
-    Hook wrong = Hook.exit("bad", "java/io/FileInputStream", "open", "(Ljava/lang/String;)", 0,
-        Hook.Value.arg(3), Hook.Value.NONE, Hook.Value.NONE);
+    Hook wrong =
+        Hook.exit(
+            "bad",
+            "java/io/FileInputStream",
+            "open",
+            "(Ljava/lang/String;)",
+            0,
+            Hook.Value.arg(3),
+            Hook.Value.NONE,
+            Hook.Value.NONE);
     byte[] bytes = classBytes(wrong.owner);
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> HookWeaver.weave(bytes, List.of(wrong)));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> HookWeaver.weave(bytes, List.of(wrong)));
     assertTrue(e.getMessage().contains("no argument 3"), e.getMessage());
-    Hook intAsObject = Hook.exit("bad", "java/io/RandomAccessFile", "open", "(Ljava/lang/String;I)", 0,
-        Hook.Value.arg(1), Hook.Value.NONE, Hook.Value.NONE);
-    assertThrows(IllegalStateException.class, () -> HookWeaver.weave(classBytes(intAsObject.owner), List.of(intAsObject)));
+    Hook intAsObject =
+        Hook.exit(
+            "bad",
+            "java/io/RandomAccessFile",
+            "open",
+            "(Ljava/lang/String;I)",
+            0,
+            Hook.Value.arg(1),
+            Hook.Value.NONE,
+            Hook.Value.NONE);
+    assertThrows(
+        IllegalStateException.class,
+        () -> HookWeaver.weave(classBytes(intAsObject.owner), List.of(intAsObject)));
   }
 
   @Test
   void aTransformerFailureLeavesTheClassUnhookedAndIsRecorded() {
-    Hook wrong = Hook.exit("bad", "java/io/FileInputStream", "open", "(Ljava/lang/String;)", 0,
-        Hook.Value.RETURN, Hook.Value.NONE, Hook.Value.NONE); // open returns void
+    Hook wrong =
+        Hook.exit(
+            "bad",
+            "java/io/FileInputStream",
+            "open",
+            "(Ljava/lang/String;)",
+            0,
+            Hook.Value.RETURN,
+            Hook.Value.NONE,
+            Hook.Value.NONE); // open returns void
     HookWeaver weaver = new HookWeaver(List.of(wrong), null);
-    assertEquals(null, weaver.transform(null, "java/io/FileInputStream", null, null, new byte[] {1, 2, 3}));
+    assertEquals(
+        null, weaver.transform(null, "java/io/FileInputStream", null, null, new byte[] {1, 2, 3}));
     assertTrue(weaver.failures().containsKey("java/io/FileInputStream"));
-    assertEquals(null, weaver.transform(ClassLoader.getSystemClassLoader(), "java/io/FileInputStream", null, null,
-        new byte[0]), "an application's class of the same name is never touched");
+    assertEquals(
+        null,
+        weaver.transform(
+            ClassLoader.getSystemClassLoader(), "java/io/FileInputStream", null, null, new byte[0]),
+        "an application's class of the same name is never touched");
   }
 
   @Test
-  void aLibraryHookIsWovenInWhicheverLoaderDefinesItAndCountsOnlyOnceItsLibraryIsLoaded() throws Exception {
-    Hooks hooks = new Hooks(AgentConfig.load(new java.util.Properties(), Map.of("TRIPLINE_SINK", "none")));
+  void aLibraryHookIsWovenInWhicheverLoaderDefinesItAndCountsOnlyOnceItsLibraryIsLoaded()
+      throws Exception {
+    Hooks hooks =
+        new Hooks(AgentConfig.load(new java.util.Properties(), Map.of("TRIPLINE_SINK", "none")));
     assertTrue(hooks.all().contains("net.connect"));
-    assertTrue(hooks.all().stream().noneMatch(n -> n.startsWith("netty.")),
-        "no Netty loaded by a weaver yet: its hooks are not missing, the library is absent " + hooks.all());
+    assertTrue(
+        hooks.all().stream().noneMatch(n -> n.startsWith("netty.")),
+        "no Netty loaded by a weaver yet: its hooks are not missing, the library is absent "
+            + hooks.all());
 
-    Hook connect = Hook.exit("netty.connect", "io/netty/channel/unix/Socket", "connect", "(Ljava/net/SocketAddress;)",
-        0, Hook.Value.arg(0), Hook.Value.NONE, Hook.Value.NONE);
+    Hook connect =
+        Hook.exit(
+            "netty.connect",
+            "io/netty/channel/unix/Socket",
+            "connect",
+            "(Ljava/net/SocketAddress;)",
+            0,
+            Hook.Value.arg(0),
+            Hook.Value.NONE,
+            Hook.Value.NONE);
     connect.id = 3;
     assertTrue(connect.library);
     HookWeaver weaver = new HookWeaver(List.of(connect), null);
-    byte[] woven = weaver.transform(ClassLoader.getSystemClassLoader(), connect.owner, null, null, classBytes(connect.owner));
+    byte[] woven =
+        weaver.transform(
+            ClassLoader.getSystemClassLoader(),
+            connect.owner,
+            null,
+            null,
+            classBytes(connect.owner));
     assertNotNull(woven, "an application loader's Netty is woven");
     assertTrue(connect.present && connect.applied && connect.expected());
     assertTrue(weaver.failures().isEmpty(), weaver.failures().toString());
@@ -84,10 +136,14 @@ class HooksTest {
 
   @Test
   void aLoadedTransportTheAgentCannotSeeIsListedAsMissingNotSilent() {
-    Hook uring = Hook.uncovered("netty.io_uring (not covered)", "io/netty/channel/uring/IoUringSocketChannel");
+    Hook uring =
+        Hook.uncovered(
+            "netty.io_uring (not covered)", "io/netty/channel/uring/IoUringSocketChannel");
     HookWeaver weaver = new HookWeaver(List.of(uring), null);
     assertEquals(false, uring.expected(), "not loaded: not a blind spot");
-    assertEquals(null, weaver.transform(ClassLoader.getSystemClassLoader(), uring.owner, null, null, new byte[0]));
+    assertEquals(
+        null,
+        weaver.transform(ClassLoader.getSystemClassLoader(), uring.owner, null, null, new byte[0]));
     assertTrue(uring.expected() && !uring.applied, "loaded and never woven: listed as missing");
     assertTrue(weaver.failures().isEmpty(), "not a weaving failure: " + weaver.failures());
   }
@@ -95,13 +151,19 @@ class HooksTest {
   @Test
   void theCaptureWordsAreTheGroupsAndTheConfigurationDefault() {
     assertEquals(Set.of("net", "dns", "file", "process"), Hooks.captureWords());
-    AgentConfig config = AgentConfig.load(new java.util.Properties(), Map.of("TRIPLINE_SINK", "none"));
-    assertEquals(Hooks.captureWords(), new LinkedHashSet<>(List.of(config.get("capture").split(","))));
+    AgentConfig config =
+        AgentConfig.load(new java.util.Properties(), Map.of("TRIPLINE_SINK", "none"));
+    assertEquals(
+        Hooks.captureWords(), new LinkedHashSet<>(List.of(config.get("capture").split(","))));
   }
 
   @Test
   void captureSelectsGroupsAndNumbersTheTable() {
-    Hooks files = new Hooks(AgentConfig.load(new java.util.Properties(), Map.of("TRIPLINE_CAPTURE", "file", "TRIPLINE_SINK", "none")));
+    Hooks files =
+        new Hooks(
+            AgentConfig.load(
+                new java.util.Properties(),
+                Map.of("TRIPLINE_CAPTURE", "file", "TRIPLINE_SINK", "none")));
     List<String> all = new ArrayList<>(files.all());
     assertTrue(all.stream().allMatch(n -> n.startsWith("file.")), all.toString());
     assertTrue(all.contains("file.nio.newFileChannel"));

@@ -14,24 +14,44 @@ import org.junit.jupiter.api.Test;
  * application could also ask for (a class, a resource, a service), whatever the class-loader order.
  */
 class AgentJarIT {
-  /** Besides inst/ (read only by AgentClassLoader): premain, its loader, the configuration it validates, the bridge. */
-  private static final List<String> ALLOWED_OUTSIDE = List.of("LICENSE", "NOTICE", "META-INF/MANIFEST.MF", "META-INF/LICENSE",
-      "META-INF/NOTICE", "META-INF/licenses/", "dev/tripline/agent/TriplineAgent.class",
-      "dev/tripline/agent/AgentClassLoader.class", "dev/tripline/agent/config/", "dev/tripline/bootstrap/");
+  /**
+   * Besides inst/ (read only by AgentClassLoader): premain, its loader, the configuration it
+   * validates, the bridge.
+   */
+  private static final List<String> ALLOWED_OUTSIDE =
+      List.of(
+          "LICENSE",
+          "NOTICE",
+          "META-INF/MANIFEST.MF",
+          "META-INF/LICENSE",
+          "META-INF/NOTICE",
+          "META-INF/licenses/",
+          "dev/tripline/agent/TriplineAgent.class",
+          "dev/tripline/agent/AgentClassLoader.class",
+          "dev/tripline/agent/config/",
+          "dev/tripline/bootstrap/");
 
   @Test
   void everythingItBundlesLivesUnderItsOwnPackage() throws Exception {
     try (JarFile jar = new JarFile(AgentRun.agentJar().toFile())) {
-      List<String> exposed = jar.stream().map(e -> e.getName())
-          .filter(n -> !n.endsWith("/"))
-          .filter(n -> !n.startsWith("inst/"))
-          .filter(n -> ALLOWED_OUTSIDE.stream().noneMatch(n::startsWith))
-          .collect(Collectors.toList());
+      List<String> exposed =
+          jar.stream()
+              .map(e -> e.getName())
+              .filter(n -> !n.endsWith("/"))
+              .filter(n -> !n.startsWith("inst/"))
+              .filter(n -> ALLOWED_OUTSIDE.stream().noneMatch(n::startsWith))
+              .collect(Collectors.toList());
       assertEquals(List.of(), exposed, "entries an application class loader could find");
-      assertNull(jar.getManifest().getMainAttributes().getValue("Multi-Release"),
+      assertNull(
+          jar.getManifest().getMainAttributes().getValue("Multi-Release"),
           "versioned overlays would bypass relocation");
-      assertTrue(jar.stream().anyMatch(e -> e.getName().startsWith("inst/dev/tripline/agent/shaded/org/apache/kafka/")
-          && e.getName().endsWith(".classdata")), "the Kafka client is bundled, relocated and hidden");
+      assertTrue(
+          jar.stream()
+              .anyMatch(
+                  e ->
+                      e.getName().startsWith("inst/dev/tripline/agent/shaded/org/apache/kafka/")
+                          && e.getName().endsWith(".classdata")),
+          "the Kafka client is bundled, relocated and hidden");
     }
   }
 }

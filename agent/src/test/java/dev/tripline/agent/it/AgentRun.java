@@ -34,35 +34,57 @@ public final class AgentRun {
   }
 
   /** Runs a main class of the test application ({@link #testAppJar()}): see {@link #run}. */
-  public static AgentRun testApp(Path java, Path work, String mainClass, List<String> agentProps, String... args)
+  public static AgentRun testApp(
+      Path java, Path work, String mainClass, List<String> agentProps, String... args)
       throws IOException, InterruptedException {
     return run(java, work, testAppJar().toString(), mainClass, agentProps, args);
   }
 
-  /** Runs {@code mainClass} on {@code java} with the agent writing JSON lines to {@code work/events.jsonl}. */
-  public static AgentRun run(Path java, Path work, String classpath, String mainClass, List<String> agentProps,
-      String... args) throws IOException, InterruptedException {
+  /**
+   * Runs {@code mainClass} on {@code java} with the agent writing JSON lines to {@code
+   * work/events.jsonl}.
+   */
+  public static AgentRun run(
+      Path java,
+      Path work,
+      String classpath,
+      String mainClass,
+      List<String> agentProps,
+      String... args)
+      throws IOException, InterruptedException {
     Files.createDirectories(work);
     Path events = work.resolve("events.jsonl");
     Files.deleteIfExists(events);
-    List<String> props = new ArrayList<>(List.of("-Dtripline.sink=jsonl:" + events, "-Dtripline.flush.interval=500ms"));
+    List<String> props =
+        new ArrayList<>(
+            List.of("-Dtripline.sink=jsonl:" + events, "-Dtripline.flush.interval=500ms"));
     props.addAll(agentProps);
     Path out = work.resolve("stdout.txt");
-    Process p = new ProcessBuilder(command(java, props, classpath, mainClass, args))
-        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    Process p =
+        new ProcessBuilder(command(java, props, classpath, mainClass, args))
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .start();
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("forked JVM did not finish in 120 s: " + Files.readString(out));
     }
-    List<Map<String, Object>> parsed = Files.exists(events)
-        ? Files.readAllLines(events, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank())
-            .map(MiniJson::object).collect(Collectors.toList())
-        : List.of();
+    List<Map<String, Object>> parsed =
+        Files.exists(events)
+            ? Files.readAllLines(events, StandardCharsets.UTF_8).stream()
+                .filter(l -> !l.isBlank())
+                .map(MiniJson::object)
+                .collect(Collectors.toList())
+            : List.of();
     return new AgentRun(p.exitValue(), Files.readString(out), parsed);
   }
 
-  /** The command line of a JVM on {@code java} with the real agent attached, running {@code mainClass}. */
-  static List<String> command(Path java, List<String> agentProps, String classpath, String mainClass, String... args) {
+  /**
+   * The command line of a JVM on {@code java} with the real agent attached, running {@code
+   * mainClass}.
+   */
+  static List<String> command(
+      Path java, List<String> agentProps, String classpath, String mainClass, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(java.toString());
     cmd.add("-javaagent:" + agentJar().toAbsolutePath());
@@ -72,7 +94,9 @@ public final class AgentRun {
     return cmd;
   }
 
-  /** Asserts that the application exited normally after printing {@code doneLine}; returns this run. */
+  /**
+   * Asserts that the application exited normally after printing {@code doneLine}; returns this run.
+   */
   public AgentRun assertFinished(String doneLine) {
     assertEquals(0, exitCode, this::toString);
     assertTrue(output.contains(doneLine), this::toString);
@@ -91,7 +115,11 @@ public final class AgentRun {
 
   @Override
   public String toString() {
-    return "exit " + exitCode + "\n--- output ---\n" + output + "\n--- events ---\n"
+    return "exit "
+        + exitCode
+        + "\n--- output ---\n"
+        + output
+        + "\n--- events ---\n"
         + events.stream().map(Object::toString).collect(Collectors.joining("\n"));
   }
 }

@@ -16,7 +16,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Reads what agents sent to an events topic, as a SIEM or the collector would: EventBatch protobufs. */
+/**
+ * Reads what agents sent to an events topic, as a SIEM or the collector would: EventBatch
+ * protobufs.
+ */
 final class BatchConsumer implements AutoCloseable {
   /** A record as it sits on the topic: key, broker timestamp and the decoded batch. */
   static final class Received {
@@ -57,7 +60,9 @@ final class BatchConsumer implements AutoCloseable {
   }
 
   List<Event> events() throws InvalidProtocolBufferException {
-    return poll().stream().flatMap(r -> r.batch().getEventsList().stream()).collect(Collectors.toList());
+    return poll().stream()
+        .flatMap(r -> r.batch().getEventsList().stream())
+        .collect(Collectors.toList());
   }
 
   /** Event paths seen, for files. */
@@ -66,7 +71,10 @@ final class BatchConsumer implements AutoCloseable {
   }
 
   List<EventBatch> heartbeats() throws InvalidProtocolBufferException {
-    return poll().stream().map(Received::batch).filter(EventBatch::hasHealth).collect(Collectors.toList());
+    return poll().stream()
+        .map(Received::batch)
+        .filter(EventBatch::hasHealth)
+        .collect(Collectors.toList());
   }
 
   static Map<String, String> logAppendTime() {

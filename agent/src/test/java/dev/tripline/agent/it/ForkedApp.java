@@ -12,22 +12,33 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * A test application in a forked JVM with the real agent attached, running until a file {@code stop}
- * appears in its directory; its output goes to {@code stdout.txt} there.
+ * A test application in a forked JVM with the real agent attached, running until a file {@code
+ * stop} appears in its directory; its output goes to {@code stdout.txt} there.
  */
 abstract class ForkedApp implements AutoCloseable {
   final Path dir;
   private final Path out;
   private final Process process;
 
-  ForkedApp(Path java, Path dir, List<String> agentProps, Map<String, String> env, String mainClass, String... args)
+  ForkedApp(
+      Path java,
+      Path dir,
+      List<String> agentProps,
+      Map<String, String> env,
+      String mainClass,
+      String... args)
       throws IOException {
     Files.createDirectories(dir);
     this.dir = dir;
     this.out = dir.resolve("stdout.txt");
-    ProcessBuilder pb = new ProcessBuilder(AgentRun.command(java, agentProps, AgentRun.testAppJar().toString(), mainClass, args))
-        .redirectErrorStream(true).redirectOutput(out.toFile());
-    // The agent sees only the variables the test gives: none of the build machine's TRIPLINE_* settings.
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                AgentRun.command(
+                    java, agentProps, AgentRun.testAppJar().toString(), mainClass, args))
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile());
+    // The agent sees only the variables the test gives: none of the build machine's TRIPLINE_*
+    // settings.
     pb.environment().keySet().removeIf(k -> k.startsWith("TRIPLINE_"));
     pb.environment().putAll(env);
     this.process = pb.start();
@@ -55,7 +66,8 @@ abstract class ForkedApp implements AutoCloseable {
     try {
       Awaitility.await(what).atMost(Duration.ofSeconds(60)).until(condition);
     } catch (ConditionTimeoutException e) {
-      throw new AssertionError(what + " did not happen within 60 s; the application said:\n" + output(), e);
+      throw new AssertionError(
+          what + " did not happen within 60 s; the application said:\n" + output(), e);
     }
   }
 

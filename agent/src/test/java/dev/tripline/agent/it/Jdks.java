@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** Every JDK on this machine the agent must work on: the one running the tests and each under /usr/lib/jvm. */
+/**
+ * Every JDK on this machine the agent must work on: the one running the tests and each under
+ * /usr/lib/jvm.
+ */
 public final class Jdks {
   private Jdks() {}
 

@@ -8,16 +8,28 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** {@link dev.tripline.testapp.ProbeApp} with the real agent and a chosen environment, reading {@link #read} until stopped. */
+/**
+ * {@link dev.tripline.testapp.ProbeApp} with the real agent and a chosen environment, reading
+ * {@link #read} until stopped.
+ */
 final class Probe extends ForkedApp {
   final Path read;
 
-  private Probe(Path java, Path dir, Path read, List<String> agentProps, Map<String, String> env) throws IOException {
-    super(java, dir, agentProps, env, "dev.tripline.testapp.ProbeApp", read.toString(), dir.resolve("stop").toString());
+  private Probe(Path java, Path dir, Path read, List<String> agentProps, Map<String, String> env)
+      throws IOException {
+    super(
+        java,
+        dir,
+        agentProps,
+        env,
+        "dev.tripline.testapp.ProbeApp",
+        read.toString(),
+        dir.resolve("stop").toString());
     this.read = read;
   }
 
-  static Probe start(Path java, Path dir, List<String> agentProps, Map<String, String> env) throws IOException {
+  static Probe start(Path java, Path dir, List<String> agentProps, Map<String, String> env)
+      throws IOException {
     Files.createDirectories(dir);
     Path read = Files.writeString(dir.resolve("settings.txt"), "read by the probe");
     return new Probe(java, dir, read, agentProps, env);

@@ -7,13 +7,18 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** {@link dev.tripline.testapp.LoopApp} with the real agent, writing numbered data files until stopped. */
+/**
+ * {@link dev.tripline.testapp.LoopApp} with the real agent, writing numbered data files until
+ * stopped.
+ */
 final class RunningApp extends ForkedApp {
-  private RunningApp(Path java, Path dir, List<String> agentProps, Map<String, String> env) throws IOException {
+  private RunningApp(Path java, Path dir, List<String> agentProps, Map<String, String> env)
+      throws IOException {
     super(java, dir, agentProps, env, "dev.tripline.testapp.LoopApp", dir.toString());
   }
 
-  static RunningApp start(Path java, Path dir, List<String> agentProps, Map<String, String> env) throws IOException {
+  static RunningApp start(Path java, Path dir, List<String> agentProps, Map<String, String> env)
+      throws IOException {
     return new RunningApp(java, dir, agentProps, env);
   }
 

@@ -1,7 +1,6 @@
 package dev.tripline.agent.it;
 
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.kafka.EmbeddedKafka;
@@ -27,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code kafka.topic=<topic>.{service}}: the real agent writes its own service's topic, as a SCRAM
  * principal whose only right is WRITE on that one topic (literal ACL) on a broker that denies
- * everything else. The name maps to a legal topic as KafkaSinkTopicTest (and the collector's ServiceTopics) say.
+ * everything else. The name maps to a legal topic as KafkaSinkTopicTest (and the collector's
+ * ServiceTopics) say.
  */
 class ServiceTopicIT {
   private static EmbeddedKafka kafka;
@@ -38,10 +38,16 @@ class ServiceTopicIT {
     kafka.addScramUser("svc-order", "order-secret");
     try (Admin admin = kafka.admin()) {
       Topics.ensure(admin, Map.of("it.events.Order_Service", 1), (short) 1, Map.of());
-      List<AclBinding> acls = Stream.of(AclOperation.WRITE, AclOperation.DESCRIBE)
-          .map(op -> new AclBinding(new ResourcePattern(ResourceType.TOPIC, "it.events.Order_Service", PatternType.LITERAL),
-              new AccessControlEntry("User:svc-order", "*", op, AclPermissionType.ALLOW)))
-          .collect(java.util.stream.Collectors.toList());
+      List<AclBinding> acls =
+          Stream.of(AclOperation.WRITE, AclOperation.DESCRIBE)
+              .map(
+                  op ->
+                      new AclBinding(
+                          new ResourcePattern(
+                              ResourceType.TOPIC, "it.events.Order_Service", PatternType.LITERAL),
+                          new AccessControlEntry(
+                              "User:svc-order", "*", op, AclPermissionType.ALLOW)))
+              .collect(java.util.stream.Collectors.toList());
       admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
     }
   }
@@ -52,18 +58,31 @@ class ServiceTopicIT {
   }
 
   @OnEveryJdk
-  void theAgentWritesItsServiceTopicAsItsOwnPrincipal(Path java, @TempDir Path dir) throws Exception {
-    String jaas = "dev.tripline.agent.shaded.org.apache.kafka.common.security.scram.ScramLoginModule required"
-        + " username=\"svc-order\" password=\"order-secret\";";
-    List<String> props = KafkaPipelineIT.agentProps(kafka.bootstrapServers(EmbeddedKafka.SASL_LISTENER), "it.events.{service}",
-        "Order Service", "-Dtripline.kafka.security.protocol=SASL_PLAINTEXT", "-Dtripline.kafka.sasl.mechanism=SCRAM-SHA-512",
-        "-Dtripline.kafka.sasl.jaas.config=" + jaas);
+  void theAgentWritesItsServiceTopicAsItsOwnPrincipal(Path java, @TempDir Path dir)
+      throws Exception {
+    String jaas =
+        "dev.tripline.agent.shaded.org.apache.kafka.common.security.scram.ScramLoginModule required"
+            + " username=\"svc-order\" password=\"order-secret\";";
+    List<String> props =
+        KafkaPipelineIT.agentProps(
+            kafka.bootstrapServers(EmbeddedKafka.SASL_LISTENER),
+            "it.events.{service}",
+            "Order Service",
+            "-Dtripline.kafka.security.protocol=SASL_PLAINTEXT",
+            "-Dtripline.kafka.sasl.mechanism=SCRAM-SHA-512",
+            "-Dtripline.kafka.sasl.jaas.config=" + jaas);
     try (RunningApp app = RunningApp.start(java, dir, props, Map.of());
-         BatchConsumer topic = new BatchConsumer(kafka.bootstrapServers(), "it.events.Order_Service")) {
+        BatchConsumer topic =
+            new BatchConsumer(kafka.bootstrapServers(), "it.events.Order_Service")) {
       String first = app.dataFile(0).toString();
       await().atMost(Duration.ofSeconds(60)).until(() -> topic.sawFile(first));
       String out = app.stop();
-      assertTrue(topic.poll().stream().allMatch(r -> r.key.equals("Order Service") && r.batch.getAgent().getService().equals("Order Service")));
+      assertTrue(
+          topic.poll().stream()
+              .allMatch(
+                  r ->
+                      r.key.equals("Order Service")
+                          && r.batch.getAgent().getService().equals("Order Service")));
       assertTrue(!out.contains("Authorization"), out);
     }
   }

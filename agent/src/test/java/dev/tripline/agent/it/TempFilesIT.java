@@ -12,30 +12,50 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every temp file is new: a thousand uploads with random names must not cost a thousand events,
- * and a symlink planted among them must not hide in their count.
+ * Every temp file is new: a thousand uploads with random names must not cost a thousand events, and
+ * a symlink planted among them must not hide in their count.
  */
 class TempFilesIT {
   @OnEveryJdk
-  void uploadsOfOneShapeAreCountedAndAPlantedLinkIsReportedOnItsOwn(Path java, @TempDir Path work) throws Exception {
-    Path uploads = Path.of("/tmp", "tripline-uploads-" + System.nanoTime()); // a temp directory, as uploads are
+  void uploadsOfOneShapeAreCountedAndAPlantedLinkIsReportedOnItsOwn(Path java, @TempDir Path work)
+      throws Exception {
+    Path uploads =
+        Path.of(
+            "/tmp", "tripline-uploads-" + System.nanoTime()); // a temp directory, as uploads are
     Path secret = Files.writeString(work.resolve("secret.txt"), "s3cret");
     try {
-      AgentRun run = AgentRun.testApp(java, work, "dev.tripline.testapp.TempFilesApp", List.of(), uploads.toString(),
-          secret.toString()).assertFinished("TEMPFILES DONE");
+      AgentRun run =
+          AgentRun.testApp(
+                  java,
+                  work,
+                  "dev.tripline.testapp.TempFilesApp",
+                  List.of(),
+                  uploads.toString(),
+                  secret.toString())
+              .assertFinished("TEMPFILES DONE");
 
       for (String kind : List.of("FILE_WRITE", "FILE_DELETE")) {
         List<Map<String, Object>> records = inUploads(run, kind, uploads);
         long count = records.stream().mapToLong(e -> (Long) e.get("count")).sum();
         assertEquals(1000, count, kind + ": every upload counted\n" + run);
-        assertTrue(records.size() <= 4, kind + ": a handful of records, not a thousand: " + records.size());
+        assertTrue(
+            records.size() <= 4,
+            kind + ": a handful of records, not a thousand: " + records.size());
       }
       List<Map<String, Object>> reads = inUploads(run, "FILE_READ", uploads);
       String secretReal = secret.toRealPath().toString();
-      List<Map<String, Object>> throughLink = reads.stream()
-          .filter(e -> secretReal.equals(e.get("realPath"))).collect(Collectors.toList());
-      assertEquals(1, throughLink.size(), "the planted link is its own event, with the secret as real path:\n" + reads);
-      assertEquals(1001, reads.stream().mapToLong(e -> (Long) e.get("count")).sum(), "every read counted once");
+      List<Map<String, Object>> throughLink =
+          reads.stream()
+              .filter(e -> secretReal.equals(e.get("realPath")))
+              .collect(Collectors.toList());
+      assertEquals(
+          1,
+          throughLink.size(),
+          "the planted link is its own event, with the secret as real path:\n" + reads);
+      assertEquals(
+          1001,
+          reads.stream().mapToLong(e -> (Long) e.get("count")).sum(),
+          "every read counted once");
     } finally {
       try (Stream<Path> left = Files.list(uploads)) {
         left.forEach(p -> p.toFile().delete());
@@ -45,7 +65,8 @@ class TempFilesIT {
   }
 
   private static List<Map<String, Object>> inUploads(AgentRun run, String kind, Path uploads) {
-    return run.ofKind(kind).stream().filter(e -> String.valueOf(e.get("path")).startsWith(uploads + "/"))
+    return run.ofKind(kind).stream()
+        .filter(e -> String.valueOf(e.get("path")).startsWith(uploads + "/"))
         .collect(Collectors.toList());
   }
 }

@@ -35,29 +35,95 @@ final class TestCertificates {
     Files.writeString(c.passwordFile, c.password);
     Path ca = dir.resolve("ca.p12");
     Path caPem = dir.resolve("ca.pem");
-    c.keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=tripline-test-ca",
-        "-ext", "bc:c", "-validity", "2", "-keystore", ca.toString());
-    c.keytool("-exportcert", "-alias", "ca", "-rfc", "-file", caPem.toString(), "-keystore", ca.toString());
-    c.keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caPem.toString(), "-keystore", c.truststore.toString());
-    c.signed(ca, caPem, c.brokerKeystore, "broker", "CN=localhost", "SAN=ip:127.0.0.1,dns:localhost");
+    c.keytool(
+        "-genkeypair",
+        "-alias",
+        "ca",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-dname",
+        "CN=tripline-test-ca",
+        "-ext",
+        "bc:c",
+        "-validity",
+        "2",
+        "-keystore",
+        ca.toString());
+    c.keytool(
+        "-exportcert",
+        "-alias",
+        "ca",
+        "-rfc",
+        "-file",
+        caPem.toString(),
+        "-keystore",
+        ca.toString());
+    c.keytool(
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "ca",
+        "-file",
+        caPem.toString(),
+        "-keystore",
+        c.truststore.toString());
+    c.signed(
+        ca, caPem, c.brokerKeystore, "broker", "CN=localhost", "SAN=ip:127.0.0.1,dns:localhost");
     c.signed(ca, caPem, c.clientKeystore, "client", "CN=tripline-agent", null);
     return c;
   }
 
-  private void signed(Path ca, Path caPem, Path keystore, String alias, String dname, String san) throws Exception {
+  private void signed(Path ca, Path caPem, Path keystore, String alias, String dname, String san)
+      throws Exception {
     Path csr = dir.resolve(alias + ".csr");
     Path pem = dir.resolve(alias + ".pem");
-    keytool("-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-dname", dname, "-validity", "2",
-        "-keystore", keystore.toString());
+    keytool(
+        "-genkeypair",
+        "-alias",
+        alias,
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-dname",
+        dname,
+        "-validity",
+        "2",
+        "-keystore",
+        keystore.toString());
     keytool("-certreq", "-alias", alias, "-file", csr.toString(), "-keystore", keystore.toString());
-    List<String> gencert = new ArrayList<>(List.of("-gencert", "-alias", "ca", "-infile", csr.toString(), "-outfile",
-        pem.toString(), "-rfc", "-validity", "2", "-keystore", ca.toString()));
+    List<String> gencert =
+        new ArrayList<>(
+            List.of(
+                "-gencert",
+                "-alias",
+                "ca",
+                "-infile",
+                csr.toString(),
+                "-outfile",
+                pem.toString(),
+                "-rfc",
+                "-validity",
+                "2",
+                "-keystore",
+                ca.toString()));
     if (san != null) {
       gencert.addAll(List.of("-ext", san));
     }
     keytool(gencert.toArray(new String[0]));
-    keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caPem.toString(), "-keystore", keystore.toString());
-    keytool("-importcert", "-alias", alias, "-file", pem.toString(), "-keystore", keystore.toString());
+    keytool(
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "ca",
+        "-file",
+        caPem.toString(),
+        "-keystore",
+        keystore.toString());
+    keytool(
+        "-importcert", "-alias", alias, "-file", pem.toString(), "-keystore", keystore.toString());
   }
 
   private void keytool(String... args) throws Exception {

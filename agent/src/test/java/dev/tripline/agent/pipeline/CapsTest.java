@@ -26,8 +26,10 @@ class CapsTest {
     String c = caps.cap(s);
     assertTrue(c.startsWith("/srv/aaa") && c.endsWith("aaa/secret.txt"), c.substring(0, 10));
     int marker = c.indexOf("…[+");
-    assertEquals(s.length() - (c.length() - (c.indexOf("]…") + 2) + marker),
-        Integer.parseInt(c.substring(marker + 3, c.indexOf(" chars]"))), "the marker counts what was cut");
+    assertEquals(
+        s.length() - (c.length() - (c.indexOf("]…") + 2) + marker),
+        Integer.parseInt(c.substring(marker + 3, c.indexOf(" chars]"))),
+        "the marker counts what was cut");
     assertTrue(c.length() <= Caps.MAX_CHARS + 30, "bounded: " + c.length());
     assertEquals(1, stats.stringsTruncatedCount());
     assertEquals(Caps.key(s), c, "the cache key of a long string is what is sent");
@@ -39,7 +41,8 @@ class CapsTest {
     String c = caps.cap(s);
     String head = c.substring(0, c.indexOf("…[+"));
     String tail = c.substring(c.indexOf("]…") + 2);
-    assertTrue(head.length() % 2 == 0 && tail.length() % 2 == 0, head.length() + " / " + tail.length());
+    assertTrue(
+        head.length() % 2 == 0 && tail.length() % 2 == 0, head.length() + " / " + tail.length());
   }
 
   @Test
@@ -51,7 +54,8 @@ class CapsTest {
     assertEquals("…[+745 args]…", c.get(191));
     assertTrue(c.get(0).startsWith("xxx") && c.get(0).endsWith("x0"), c.get(0));
     assertTrue(c.get(c.size() - 1).endsWith("999"));
-    assertTrue(c.stream().mapToInt(String::length).sum() <= Caps.MAX_ARGV_CHARS + Caps.MAX_ARGS * 30);
+    assertTrue(
+        c.stream().mapToInt(String::length).sum() <= Caps.MAX_ARGV_CHARS + Caps.MAX_ARGS * 30);
     List<String> few = List.of("/bin/sh", "-c", "true");
     assertSame(few, caps.argv(few));
   }
@@ -59,13 +63,17 @@ class CapsTest {
   @Test
   void aHugeArchiveNameIsCappedInCallSitesAndContexts() {
     String huge = "app-" + "x".repeat(100_000) + ".jar";
-    dev.tripline.model.CallSite site = dev.tripline.model.CallSite.newBuilder().setClassName("A").setArchive(huge)
-        .setHandoff("executor").build();
+    dev.tripline.model.CallSite site =
+        dev.tripline.model.CallSite.newBuilder()
+            .setClassName("A")
+            .setArchive(huge)
+            .setHandoff("executor")
+            .build();
     dev.tripline.model.CallSite capped = caps.callSite(site);
     assertTrue(capped.getArchive().length() <= Caps.MAX_CHARS + 30, "archive bounded");
     assertEquals("executor", capped.getHandoff());
-    dev.tripline.model.CodeContext context = dev.tripline.model.CodeContext.newBuilder().setCategory("jndi")
-        .setArchive(huge).build();
+    dev.tripline.model.CodeContext context =
+        dev.tripline.model.CodeContext.newBuilder().setCategory("jndi").setArchive(huge).build();
     assertTrue(caps.contexts(List.of(context)).get(0).getArchive().length() <= Caps.MAX_CHARS + 30);
   }
 }

@@ -5,12 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.Test;
 
-/** The host a String URI names: what WebClient or Reactor Netty code asked for, keyed as the connection's host. */
+/**
+ * The host a String URI names: what WebClient or Reactor Netty code asked for, keyed as the
+ * connection's host.
+ */
 class HandoffSitesTest {
   @Test
   void theHostOfAUriStringIsWhatUriGetHostWouldSay() {
-    for (String uri : new String[] {"http://example.com/a", "https://example.com:8443/a?b#c", "http://user:pw@example.com:80",
-        "http://example.com", "http://127.0.0.1:9/x", "http://[::1]:8080/x", "https://a@b@example.com/"}) {
+    for (String uri :
+        new String[] {
+          "http://example.com/a",
+          "https://example.com:8443/a?b#c",
+          "http://user:pw@example.com:80",
+          "http://example.com",
+          "http://127.0.0.1:9/x",
+          "http://[::1]:8080/x",
+          "https://a@b@example.com/"
+        }) {
       String expected = uri.contains("a@b@") ? "example.com" : java.net.URI.create(uri).getHost();
       assertEquals(expected, HandoffSites.hostOf(uri), uri);
     }
@@ -22,6 +33,8 @@ class HandoffSitesTest {
     assertNull(HandoffSites.hostOf("http:///path"));
     assertNull(HandoffSites.hostOf("http://[::1/x"));
     assertNull(HandoffSites.hostOf("http://" + "a".repeat(HandoffSites.MAX_HOST + 1) + "/"));
-    assertEquals("a".repeat(HandoffSites.MAX_HOST), HandoffSites.hostOf("http://" + "a".repeat(HandoffSites.MAX_HOST)));
+    assertEquals(
+        "a".repeat(HandoffSites.MAX_HOST),
+        HandoffSites.hostOf("http://" + "a".repeat(HandoffSites.MAX_HOST)));
   }
 }

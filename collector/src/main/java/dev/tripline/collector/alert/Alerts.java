@@ -10,8 +10,8 @@ import dev.tripline.model.AlertReason;
 import dev.tripline.model.AlertState;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
-import dev.tripline.model.FileTarget;
 import dev.tripline.model.EventKind;
+import dev.tripline.model.FileTarget;
 import dev.tripline.model.ProfileContext;
 import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.Schema;
@@ -31,18 +31,23 @@ public final class Alerts {
 
   private Alerts() {}
 
-  /** Stable per (service, reason, normalised behaviour, call-site class): repeats fold into one alert. */
+  /**
+   * Stable per (service, reason, normalised behaviour, call-site class): repeats fold into one
+   * alert.
+   */
   public static String id(String service, AlertReason reason, String profileKey, Event e) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      String basis = service + "\n" + reason + "\n" + profileKey + "\n" + e.getCallSite().getClassName();
+      String basis =
+          service + "\n" + reason + "\n" + profileKey + "\n" + e.getCallSite().getClassName();
       return HexFormat.of().formatHex(sha.digest(basis.getBytes(StandardCharsets.UTF_8)), 0, 10);
     } catch (NoSuchAlgorithmException ex) {
       throw new IllegalStateException(ex);
     }
   }
 
-  public static Alert knownBad(ServiceProfile profile, AgentIdentity agent, Event e, KnownBadRules.Rule rule, long now) {
+  public static Alert knownBad(
+      ServiceProfile profile, AgentIdentity agent, Event e, KnownBadRules.Rule rule, long now) {
     String key = Normalizer.key(e);
     String via = via(rule.contextOf(e).orElse(firstContext(e)));
     return base(profile, agent, e, AlertReason.KNOWN_BAD, key, now)
@@ -50,46 +55,93 @@ public final class Alerts {
         .setRule(rule.id())
         .setMitre(rule.mitre())
         .setTitle(rule.title() + ": " + describe(e) + via)
-        .setDescription(rule.title() + ". " + where(e) + linkNote(e) + " This matches Tripline's known-bad rule '" + rule.id()
-            + "', which alerts whatever the service's profile says (also while it is learning).")
+        .setDescription(
+            rule.title()
+                + ". "
+                + where(e)
+                + linkNote(e)
+                + " This matches Tripline's known-bad rule '"
+                + rule.id()
+                + "', which alerts whatever the service's profile says (also while it is learning).")
         .build();
   }
 
   public static Alert newBehaviour(ServiceProfile profile, AgentIdentity agent, Event e, long now) {
     String key = Normalizer.key(e);
     KindRow kind = KindTable.of(e.getKind());
-    String title = kind.title() + (kind.target() == KindRow.TargetShape.NONE ? "" : describe(e)) + via(firstContext(e));
+    String title =
+        kind.title()
+            + (kind.target() == KindRow.TargetShape.NONE ? "" : describe(e))
+            + via(firstContext(e));
     return base(profile, agent, e, kind.reason(), key, now)
         .setSeverity(kind.severity())
         .setMitre(kind.mitre())
         .setTitle(title)
-        .setDescription(title + ". " + where(e) + linkNote(e) + " The service '" + profile.getService()
-            + "' has been monitored since its profile was learned, and never did this before.")
+        .setDescription(
+            title
+                + ". "
+                + where(e)
+                + linkNote(e)
+                + " The service '"
+                + profile.getService()
+                + "' has been monitored since its profile was learned, and never did this before.")
         .build();
   }
 
-  /** A known behaviour performed by code that never did it: LOW, MEDIUM when a context frame (JNDI, deserializer…) is on the stack. */
-  public static Alert newCodePath(ServiceProfile profile, AgentIdentity agent, Event e, ProfileEntry entry, String owner,
+  /**
+   * A known behaviour performed by code that never did it: LOW, MEDIUM when a context frame (JNDI,
+   * deserializer…) is on the stack.
+   */
+  public static Alert newCodePath(
+      ServiceProfile profile,
+      AgentIdentity agent,
+      Event e,
+      ProfileEntry entry,
+      String owner,
       long now) {
     String key = Normalizer.key(e);
     String owners = String.join(", ", entry.getCodeOwnersList());
-    String title = "Known behaviour from new code: " + KindTable.of(e.getKind()).done() + " " + describe(e) + " from " + owner
-        + via(firstContext(e));
-    ProfileContext context = context(profile, e.getKind(), now).toBuilder()
-        .setSummary("this behaviour is normally performed by: " + owners).build();
+    String title =
+        "Known behaviour from new code: "
+            + KindTable.of(e.getKind()).done()
+            + " "
+            + describe(e)
+            + " from "
+            + owner
+            + via(firstContext(e));
+    ProfileContext context =
+        context(profile, e.getKind(), now).toBuilder()
+            .setSummary("this behaviour is normally performed by: " + owners)
+            .build();
     return base(profile, agent, e, AlertReason.NEW_CODE_PATH, key, now)
         .setSeverity(e.getContextsCount() > 0 ? Severity.MEDIUM : Severity.LOW)
         .setMitre(KindTable.of(e.getKind()).mitre())
         .setRule("code-owner")
         .setTitle(title)
         .setContext(context)
-        .setDescription(title + ". " + where(e) + " The service '" + profile.getService() + "' does this normally, but only from "
-            + owners + "; code in " + owner + " never did it before (a new code path to a known target: a template engine "
-            + "reaching the database, an XML parser reading a file). Accept the alert to add " + owner + " to the profile.")
+        .setDescription(
+            title
+                + ". "
+                + where(e)
+                + " The service '"
+                + profile.getService()
+                + "' does this normally, but only from "
+                + owners
+                + "; code in "
+                + owner
+                + " never did it before (a new code path to a known target: a template engine "
+                + "reaching the database, an XML parser reading a file). Accept the alert to add "
+                + owner
+                + " to the profile.")
         .build();
   }
 
-  private static Alert.Builder base(ServiceProfile profile, AgentIdentity agent, Event e, AlertReason reason, String key,
+  private static Alert.Builder base(
+      ServiceProfile profile,
+      AgentIdentity agent,
+      Event e,
+      AlertReason reason,
+      String key,
       long now) {
     return Alert.newBuilder()
         .setSchemaVersion(Schema.VERSION)
@@ -110,14 +162,26 @@ public final class Alerts {
   /** "normally connects to: db:5432, cache:6379 (+3 more)". */
   public static ProfileContext context(ServiceProfile profile, EventKind kind, long now) {
     String family = Normalizer.kindFamily(kind);
-    List<ProfileEntry> same = profile.getEntriesList().stream()
-        .filter(en -> Normalizer.kindFamily(en.getKind()).equals(family))
-        .sorted((a, b) -> Long.compare(b.getCount(), a.getCount()))
-        .collect(Collectors.toList());
-    List<String> shown = same.stream().limit(CONTEXT_TARGETS).map(ProfileEntry::getTarget).collect(Collectors.toList());
+    List<ProfileEntry> same =
+        profile.getEntriesList().stream()
+            .filter(en -> Normalizer.kindFamily(en.getKind()).equals(family))
+            .sorted((a, b) -> Long.compare(b.getCount(), a.getCount()))
+            .collect(Collectors.toList());
+    List<String> shown =
+        same.stream()
+            .limit(CONTEXT_TARGETS)
+            .map(ProfileEntry::getTarget)
+            .collect(Collectors.toList());
     String verb = KindTable.of(kind).normally();
-    String summary = same.isEmpty() ? verb + ": nothing (this is the first)"
-        : verb + ": " + String.join(", ", shown) + (same.size() > shown.size() ? " (+" + (same.size() - shown.size()) + " more)" : "");
+    String summary =
+        same.isEmpty()
+            ? verb + ": nothing (this is the first)"
+            : verb
+                + ": "
+                + String.join(", ", shown)
+                + (same.size() > shown.size()
+                    ? " (+" + (same.size() - shown.size()) + " more)"
+                    : "");
     return ProfileContext.newBuilder()
         .setState(profile.getState())
         .setSummary(summary)
@@ -126,11 +190,6 @@ public final class Alerts {
         .setProfileAgeMs(Math.max(0, now - profile.getCreatedMs()))
         .build();
   }
-
-
-
-
-
 
   /**
    * The target the kernel touched (real path, folded), with what the application asked for beside
@@ -142,19 +201,26 @@ public final class Alerts {
         if (Normalizer.isUnix(e.getNetwork())) {
           return "unix:" + Normalizer.socketPath(e.getNetwork());
         }
-        String host = e.getNetwork().getHost().isEmpty() ? e.getNetwork().getIp() : e.getNetwork().getHost();
+        String host =
+            e.getNetwork().getHost().isEmpty() ? e.getNetwork().getIp() : e.getNetwork().getHost();
         return KindTable.of(e.getKind()).target() == KindRow.TargetShape.LOCAL_PORT
-            ? "port " + e.getNetwork().getPort() : host + ":" + e.getNetwork().getPort();
-      case DNS: return e.getDns().getQuery();
-      case FILE: {
-        FileTarget f = e.getFile();
-        String judged = Normalizer.judgedPath(f);
-        String shown = f.getNewPath().isEmpty() ? judged : judged + " -> " + Normalizer.judgedNewPath(f);
-        String requested = requestedPath(f);
-        return requested.isEmpty() ? shown : shown + " (requested as " + requested + ")";
-      }
-      case PROCESS: return String.join(" ", e.getProcess().getArgvList());
-      default: return "";
+            ? "port " + e.getNetwork().getPort()
+            : host + ":" + e.getNetwork().getPort();
+      case DNS:
+        return e.getDns().getQuery();
+      case FILE:
+        {
+          FileTarget f = e.getFile();
+          String judged = Normalizer.judgedPath(f);
+          String shown =
+              f.getNewPath().isEmpty() ? judged : judged + " -> " + Normalizer.judgedNewPath(f);
+          String requested = requestedPath(f);
+          return requested.isEmpty() ? shown : shown + " (requested as " + requested + ")";
+        }
+      case PROCESS:
+        return String.join(" ", e.getProcess().getArgvList());
+      default:
+        return "";
     }
   }
 
@@ -174,18 +240,24 @@ public final class Alerts {
 
   /** "JndiManager.lookup in log4j-core-2.14.1.jar". */
   public static String frame(CodeContext c) {
-    return shortFrame(c.getFrame()) + (c.getJarName().isEmpty() ? "" : " in " + artifact(c.getJarName(), c.getArchive()));
+    return shortFrame(c.getFrame())
+        + (c.getJarName().isEmpty() ? "" : " in " + artifact(c.getJarName(), c.getArchive()));
   }
 
   /**
-   * "logback-core-1.5.20.jar (app.jar)": the jar and the deployable it is nested in, when there is one
-   * and the jar name does not already say it ("app.jar (BOOT-INF/classes)").
+   * "logback-core-1.5.20.jar (app.jar)": the jar and the deployable it is nested in, when there is
+   * one and the jar name does not already say it ("app.jar (BOOT-INF/classes)").
    */
   public static String artifact(String jarName, String archive) {
-    return archive.isEmpty() || jarName.startsWith(archive) ? jarName : jarName + " (" + archive + ")";
+    return archive.isEmpty() || jarName.startsWith(archive)
+        ? jarName
+        : jarName + " (" + archive + ")";
   }
 
-  /** "; handed off via http-client" when the call site reached the I/O through another thread, else "". */
+  /**
+   * "; handed off via http-client" when the call site reached the I/O through another thread, else
+   * "".
+   */
   public static String handoff(dev.tripline.model.CallSite c) {
     return c.getHandoff().isEmpty() ? "" : "; handed off via " + c.getHandoff();
   }
@@ -205,16 +277,27 @@ public final class Alerts {
     if (!e.hasFile() || e.getFile().getRealPath().isEmpty()) {
       return "";
     }
-    return " The path " + e.getFile().getPath() + " passes through a symbolic link; the file read is " + e.getFile().getRealPath() + ".";
+    return " The path "
+        + e.getFile().getPath()
+        + " passes through a symbolic link; the file read is "
+        + e.getFile().getRealPath()
+        + ".";
   }
-
 
   private static String where(Event e) {
     var c = e.getCallSite();
     if (c.getClassName().isEmpty()) {
       return "No application frame was on the stack (JDK-internal thread).";
     }
-    return "Caused by " + c.getClassName() + "." + c.getMethodName() + " (line " + c.getLineNumber() + ")"
-        + (c.getJarName().isEmpty() ? "" : " in " + artifact(c.getJarName(), c.getArchive())) + handoff(c) + ".";
+    return "Caused by "
+        + c.getClassName()
+        + "."
+        + c.getMethodName()
+        + " (line "
+        + c.getLineNumber()
+        + ")"
+        + (c.getJarName().isEmpty() ? "" : " in " + artifact(c.getJarName(), c.getArchive()))
+        + handoff(c)
+        + ".";
   }
 }

@@ -1,8 +1,8 @@
 package dev.tripline.collector.alert;
 
 import dev.tripline.collector.json.Json;
-import dev.tripline.model.Alert;
 import dev.tripline.collector.normalize.Normalizer;
+import dev.tripline.model.Alert;
 import dev.tripline.model.CallSite;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
@@ -12,9 +12,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * An alert as an OCSF 1.x Detection Finding (class 2004), the shape SIEM pipelines (Splunk, Elastic,
- * Sentinel, Security Lake) already map. Tripline specifics (call site, profile context) go under
- * {@code unmapped}, as OCSF intends.
+ * An alert as an OCSF 1.x Detection Finding (class 2004), the shape SIEM pipelines (Splunk,
+ * Elastic, Sentinel, Security Lake) already map. Tripline specifics (call site, profile context) go
+ * under {@code unmapped}, as OCSF intends.
  */
 public final class OcsfJson {
   static final int CLASS_UID = 2004;
@@ -51,7 +51,8 @@ public final class OcsfJson {
     finding.put("created_time", a.getTimeMs());
     finding.put("last_seen_time", a.getLastSeenMs());
     if (a.hasMitre() && !a.getMitre().getId().isEmpty()) {
-      Map<String, Object> technique = Map.of("uid", a.getMitre().getId(), "name", a.getMitre().getName());
+      Map<String, Object> technique =
+          Map.of("uid", a.getMitre().getId(), "name", a.getMitre().getName());
       Map<String, Object> attack = new LinkedHashMap<>();
       attack.put("technique", technique);
       attack.put("tactic", Map.of("name", a.getMitre().getTactic()));
@@ -59,15 +60,42 @@ public final class OcsfJson {
     }
     doc.put("finding_info", finding);
 
-    doc.put("metadata", Map.of("version", "1.3.0",
-        "product", Map.of("name", "Tripline", "vendor_name", "Tripline", "version", a.getAgent().getAgentVersion())));
+    doc.put(
+        "metadata",
+        Map.of(
+            "version",
+            "1.3.0",
+            "product",
+            Map.of(
+                "name",
+                "Tripline",
+                "vendor_name",
+                "Tripline",
+                "version",
+                a.getAgent().getAgentVersion())));
     Map<String, Object> device = new LinkedHashMap<>();
     device.put("hostname", a.getAgent().getHost());
-    device.put("container", Map.of("uid", a.getAgent().getContainerId(), "image", Map.of("name", a.getAgent().getImage())));
+    device.put(
+        "container",
+        Map.of(
+            "uid",
+            a.getAgent().getContainerId(),
+            "image",
+            Map.of("name", a.getAgent().getImage())));
     device.put("namespace_pid", a.getAgent().getPid());
     doc.put("device", device);
-    doc.put("resources", List.of(Map.of("type", "service", "name", a.getService(),
-        "labels", List.of("namespace:" + a.getAgent().getK8SNamespace(), "pod:" + a.getAgent().getK8SPod()))));
+    doc.put(
+        "resources",
+        List.of(
+            Map.of(
+                "type",
+                "service",
+                "name",
+                a.getService(),
+                "labels",
+                List.of(
+                    "namespace:" + a.getAgent().getK8SNamespace(),
+                    "pod:" + a.getAgent().getK8SPod()))));
     doc.put("evidences", List.of(evidence(a.getEvent())));
 
     Map<String, Object> unmapped = new LinkedHashMap<>();
@@ -80,7 +108,9 @@ public final class OcsfJson {
       unmapped.put("tripline_requested_path", Alerts.requestedPath(a.getEvent().getFile()));
     }
     if (a.getEvent().getContextsCount() > 0) {
-      unmapped.put("tripline_code_contexts", a.getEvent().getContextsList().stream().map(OcsfJson::context).toList());
+      unmapped.put(
+          "tripline_code_contexts",
+          a.getEvent().getContextsList().stream().map(OcsfJson::context).toList());
     }
     unmapped.put("tripline_profile_state", a.getContext().getState().name());
     unmapped.put("tripline_profile_context", a.getContext().getSummary());
@@ -94,24 +124,39 @@ public final class OcsfJson {
     switch (e.getTargetCase()) {
       case NETWORK:
         if (Normalizer.isUnix(e.getNetwork())) {
-          ev.put("file", Map.of("path", Normalizer.socketPath(e.getNetwork()), "type", "Unix Socket"));
+          ev.put(
+              "file", Map.of("path", Normalizer.socketPath(e.getNetwork()), "type", "Unix Socket"));
           ev.put("connection_info", Map.of("protocol_name", "unix"));
           break;
         }
-        ev.put("dst_endpoint", Map.of("hostname", e.getNetwork().getHost(), "ip", e.getNetwork().getIp(),
-            "port", e.getNetwork().getPort()));
+        ev.put(
+            "dst_endpoint",
+            Map.of(
+                "hostname",
+                e.getNetwork().getHost(),
+                "ip",
+                e.getNetwork().getIp(),
+                "port",
+                e.getNetwork().getPort()));
         ev.put("connection_info", Map.of("protocol_name", e.getNetwork().getProtocol()));
         break;
       case DNS:
         ev.put("query", Map.of("hostname", e.getDns().getQuery()));
         break;
       case FILE:
-        String path = Normalizer.judgedPath(e.getFile()); // what the kernel touched; requested path under unmapped
+        String path =
+            Normalizer.judgedPath(
+                e.getFile()); // what the kernel touched; requested path under unmapped
         ev.put("file", Map.of("path", path, "name", name(path)));
         break;
       case PROCESS:
-        ev.put("process", Map.of("cmd_line", String.join(" ", e.getProcess().getArgvList()),
-            "file", Map.of("path", e.getProcess().getExecutable())));
+        ev.put(
+            "process",
+            Map.of(
+                "cmd_line",
+                String.join(" ", e.getProcess().getArgvList()),
+                "file",
+                Map.of("path", e.getProcess().getExecutable())));
         break;
       default:
         break;

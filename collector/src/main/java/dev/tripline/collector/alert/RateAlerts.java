@@ -20,26 +20,50 @@ import java.util.Locale;
 public final class RateAlerts {
   private RateAlerts() {}
 
-  public static Alert of(ServiceProfile profile, RateModel model, RateModel.Verdict v, Duration window, long now) {
+  public static Alert of(
+      ServiceProfile profile, RateModel model, RateModel.Verdict v, Duration window, long now) {
     String feature = RateModel.FEATURES[v.feature()];
-    MitreTechnique mitre = v.feature() == 1 ? Mitre.NETWORK_SERVICE_DISCOVERY
-        : v.feature() == 0 ? Mitre.EXFILTRATION_OVER_C2 : v.feature() == 4 ? Mitre.COMMAND_INTERPRETER : Mitre.DATA_FROM_LOCAL_SYSTEM;
-    String title = String.format("Rate anomaly: %.0f %s in %s (learned at most %.0f)", v.value(), feature,
-        window.toString().substring(2).toLowerCase(Locale.ROOT), v.learnedMax());
-    AgentIdentity agent = profile.getInstancesMap().values().stream().map(InstanceSeen::getAgent).findFirst()
-        .orElse(AgentIdentity.newBuilder().setService(profile.getService()).build());
+    MitreTechnique mitre =
+        v.feature() == 1
+            ? Mitre.NETWORK_SERVICE_DISCOVERY
+            : v.feature() == 0
+                ? Mitre.EXFILTRATION_OVER_C2
+                : v.feature() == 4 ? Mitre.COMMAND_INTERPRETER : Mitre.DATA_FROM_LOCAL_SYSTEM;
+    String title =
+        String.format(
+            "Rate anomaly: %.0f %s in %s (learned at most %.0f)",
+            v.value(),
+            feature,
+            window.toString().substring(2).toLowerCase(Locale.ROOT),
+            v.learnedMax());
+    AgentIdentity agent =
+        profile.getInstancesMap().values().stream()
+            .map(InstanceSeen::getAgent)
+            .findFirst()
+            .orElse(AgentIdentity.newBuilder().setService(profile.getService()).build());
     return Alert.newBuilder()
         .setSchemaVersion(Schema.VERSION)
-        .setId(Alerts.id(profile.getService(), AlertReason.RATE_ANOMALY, "rate|" + feature, Event.getDefaultInstance()))
-        .setTimeMs(now).setLastSeenMs(now)
+        .setId(
+            Alerts.id(
+                profile.getService(),
+                AlertReason.RATE_ANOMALY,
+                "rate|" + feature,
+                Event.getDefaultInstance()))
+        .setTimeMs(now)
+        .setLastSeenMs(now)
         .setService(profile.getService())
         .addAllInstances(profile.getInstancesMap().keySet())
         .setReason(AlertReason.RATE_ANOMALY)
         .setSeverity(model.confident(v) ? Severity.HIGH : Severity.MEDIUM)
         .setTitle(title)
-        .setDescription(title + ". The value is far beyond every window seen while the profile was learning; "
-            + "the isolation forest trained on those windows scores it " + String.format("%.2f", v.score())
-            + " (threshold for high severity " + model + ").")
+        .setDescription(
+            title
+                + ". The value is far beyond every window seen while the profile was learning; "
+                + "the isolation forest trained on those windows scores it "
+                + String.format("%.2f", v.score())
+                + " (threshold for high severity "
+                + model
+                + ").")
         .setAgent(agent)
         .setNormalizedTarget("rate|" + feature)
         .setRule("rate:" + feature.replace(' ', '-'))

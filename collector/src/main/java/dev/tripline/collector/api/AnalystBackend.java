@@ -11,8 +11,8 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the analyst surface (console, REST API, CLI) needs from the detection pipeline.
- * Implemented over the Kafka Streams state stores (interactive queries) and the actions topic.
+ * What the analyst surface (console, REST API, CLI) needs from the detection pipeline. Implemented
+ * over the Kafka Streams state stores (interactive queries) and the actions topic.
  */
 public interface AnalystBackend {
 
@@ -27,8 +27,8 @@ public interface AnalystBackend {
   Optional<ServiceProfile> profile(String service);
 
   /**
-   * Records an analyst action durably (on the actions topic) and returns once it is written.
-   * Its effect on alerts and profiles follows asynchronously, within about a second.
+   * Records an analyst action durably (on the actions topic) and returns once it is written. Its
+   * effect on alerts and profiles follows asynchronously, within about a second.
    *
    * @throws NotFoundException when the action names an unknown alert or service
    * @throws IllegalArgumentException when the action is inconsistent (an alert of another service)
@@ -38,7 +38,10 @@ public interface AnalystBackend {
   /** Recent analyst actions, newest first (the audit trail). */
   List<AnalystAction> actions(int limit);
 
-  /** Whether detection is keeping up: DOWN with the reason when it is stuck (served on {@code /health}). */
+  /**
+   * Whether detection is keeping up: DOWN with the reason when it is stuck (served on {@code
+   * /health}).
+   */
   default Health health() {
     return Health.UP;
   }
@@ -53,8 +56,12 @@ public interface AnalystBackend {
   }
 
   /** Filters for {@link #alerts}; null fields match everything. */
-  record AlertQuery(@Nullable String service, @Nullable Severity minSeverity, @Nullable AlertReason reason,
-      @Nullable AlertState state, int limit) {
+  record AlertQuery(
+      @Nullable String service,
+      @Nullable Severity minSeverity,
+      @Nullable AlertReason reason,
+      @Nullable AlertState state,
+      int limit) {
     public static AlertQuery all(int limit) {
       return new AlertQuery(null, null, null, null, limit);
     }

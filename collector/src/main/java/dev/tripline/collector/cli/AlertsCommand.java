@@ -13,10 +13,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code alerts [--follow] [--json]}: recent alerts from a running collector, newest last. */
-@Command(name = "alerts", mixinStandardHelpOptions = true, description = "Lists alerts of a running collector; --follow prints new ones as they come.")
+@Command(
+    name = "alerts",
+    mixinStandardHelpOptions = true,
+    description = "Lists alerts of a running collector; --follow prints new ones as they come.")
 public final class AlertsCommand implements Callable<Integer> {
-  @Mixin
-  ApiClient api;
+  @Mixin ApiClient api;
 
   @Option(names = "--follow", description = "Keep polling and print new alerts.")
   boolean follow;
@@ -34,12 +36,18 @@ public final class AlertsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Set<String> shown = new LinkedHashSet<>();
     do {
-      List<Object> alerts = Json.array(api.get("alerts?limit=" + limit + (service == null ? "" : "&service=" + ApiClient.encode(service))));
+      List<Object> alerts =
+          Json.array(
+              api.get(
+                  "alerts?limit="
+                      + limit
+                      + (service == null ? "" : "&service=" + ApiClient.encode(service))));
       Collections.reverse(alerts); // the API answers newest first; a terminal reads oldest first
       for (Object o : alerts) {
         Map<?, ?> alert = (Map<?, ?>) o;
         if (shown.add(String.valueOf(alert.get("id")))) {
-          // JSON output escapes control characters itself (as \\u001b); the table escapes them visibly.
+          // JSON output escapes control characters itself (as \\u001b); the table escapes them
+          // visibly.
           System.out.println(json ? Json.write(alert) : row(alert));
         }
       }
@@ -50,12 +58,22 @@ public final class AlertsCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** One line per alert; every field the attacker may have chosen goes through {@link TerminalSafe}. */
+  /**
+   * One line per alert; every field the attacker may have chosen goes through {@link TerminalSafe}.
+   */
   static String row(Map<?, ?> a) {
     Map<?, ?> site = a.get("callSite") instanceof Map ? (Map<?, ?>) a.get("callSite") : Map.of();
-    return String.format("%-8s %-16s %-15s %-12s %s  @ %s.%s %s  (%s×)", safe(a.get("severity")), safe(a.get("service")),
-        safe(a.get("reason")), safe(a.get("state")), safe(a.get("title")), safe(site.get("className")), safe(site.get("methodName")),
-        safe(site.get("jar")), safe(a.get("count")));
+    return String.format(
+        "%-8s %-16s %-15s %-12s %s  @ %s.%s %s  (%s×)",
+        safe(a.get("severity")),
+        safe(a.get("service")),
+        safe(a.get("reason")),
+        safe(a.get("state")),
+        safe(a.get("title")),
+        safe(site.get("className")),
+        safe(site.get("methodName")),
+        safe(site.get("jar")),
+        safe(a.get("count")));
   }
 
   private static String safe(Object v) {

@@ -13,13 +13,20 @@ import picocli.CommandLine.Option;
 
 /** Options and calls shared by the commands that talk to a running collector's REST API. */
 public final class ApiClient {
-  @Option(names = "--url", paramLabel = "URL", description = "The collector's HTTP address (default http://127.0.0.1:8470).")
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      description = "The collector's HTTP address (default http://127.0.0.1:8470).")
   String url = "http://127.0.0.1:8470";
 
-  @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the access token (else env TRIPLINE_HTTP_TOKEN).")
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description = "File holding the access token (else env TRIPLINE_HTTP_TOKEN).")
   @Nullable Path tokenFile;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   String token() throws IOException {
     if (tokenFile != null) {
@@ -27,26 +34,42 @@ public final class ApiClient {
     }
     String env = System.getenv("TRIPLINE_HTTP_TOKEN");
     if (env == null || env.isBlank()) {
-      throw new IllegalArgumentException("no access token: use --token-file or set TRIPLINE_HTTP_TOKEN");
+      throw new IllegalArgumentException(
+          "no access token: use --token-file or set TRIPLINE_HTTP_TOKEN");
     }
     return env.trim();
   }
 
   /** A path segment or query value, percent-encoded. */
   static String encode(String value) {
-    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("+", "%20");
   }
 
-  /** GET a path under /api/; the body on 200, else a clear error (the server's text escaped for the terminal). */
+  /**
+   * GET a path under /api/; the body on 200, else a clear error (the server's text escaped for the
+   * terminal).
+   */
   String get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/api/" + path))
-        .header("Authorization", "Bearer " + token()).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url + "/api/" + path))
+                .header("Authorization", "Bearer " + token())
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() == 401) {
       throw new IllegalArgumentException("the collector refused the token (401)");
     }
     if (r.statusCode() != 200) {
       String body = r.body().length() > 500 ? r.body().substring(0, 500) + "…" : r.body();
-      throw new IllegalArgumentException("GET /api/" + TerminalSafe.text(path) + " answered " + r.statusCode() + ": " + TerminalSafe.text(body));
+      throw new IllegalArgumentException(
+          "GET /api/"
+              + TerminalSafe.text(path)
+              + " answered "
+              + r.statusCode()
+              + ": "
+              + TerminalSafe.text(body));
     }
     return r.body();
   }

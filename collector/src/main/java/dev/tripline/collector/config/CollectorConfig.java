@@ -22,15 +22,20 @@ import org.jspecify.annotations.Nullable;
  * environment variables {@code TRIPLINE_<KEY>} ({@code .} → {@code _}, upper case), then
  * command-line flags. Unknown keys and bad values are rejected with one line naming the key, so
  * that a typo never silently falls back to a default (the collector is started by an operator who
- * reads that line; the agent, which must never blind an application, warns and keeps defaults instead).
+ * reads that line; the agent, which must never blind an application, warns and keeps defaults
+ * instead).
  *
  * <p>The keys are declared in {@link CollectorKeys} and read with the grammar the agent uses too
  * ({@code dev.tripline.config.Grammar}). {@code kafka.*} keys are passed to every Kafka client the
- * collector creates (TLS, SASL…). A value of the form {@code @file:/path} is read from that file (secrets).
+ * collector creates (TLS, SASL…). A value of the form {@code @file:/path} is read from that file
+ * (secrets).
  */
 public final class CollectorConfig {
 
-  /** Every key the collector knows, with its default ("" = unset) and a one-line description (from {@link CollectorKeys}). */
+  /**
+   * Every key the collector knows, with its default ("" = unset) and a one-line description (from
+   * {@link CollectorKeys}).
+   */
   public static final Map<String, String[]> KEYS;
 
   static {
@@ -72,7 +77,8 @@ public final class CollectorConfig {
     }
     Object v = parse(key, get(key), () -> declared.parse(get(key)));
     if (!(v instanceof Number)) {
-      throw new IllegalArgumentException("collector configuration key '" + key + "' is not a number");
+      throw new IllegalArgumentException(
+          "collector configuration key '" + key + "' is not a number");
     }
     return ((Number) v).intValue();
   }
@@ -89,18 +95,24 @@ public final class CollectorConfig {
     return Path.of(get("data.dir"));
   }
 
-  /** The {@code kafka.*} keys without their prefix: client settings such as security.protocol or ssl.*. */
+  /**
+   * The {@code kafka.*} keys without their prefix: client settings such as security.protocol or
+   * ssl.*.
+   */
   public Properties kafkaClientProperties() {
     Properties p = new Properties();
-    values.forEach((key, value) -> {
-      if (key.startsWith("kafka.")) {
-        p.put(key.substring("kafka.".length()), value);
-      }
-    });
+    values.forEach(
+        (key, value) -> {
+          if (key.startsWith("kafka.")) {
+            p.put(key.substring("kafka.".length()), value);
+          }
+        });
     return p;
   }
 
-  /** A copy with one value changed (used by commands that set their own defaults, e.g. the demo). */
+  /**
+   * A copy with one value changed (used by commands that set their own defaults, e.g. the demo).
+   */
   public CollectorConfig with(String key, String value) {
     Map<String, String> copy = new TreeMap<>(values);
     copy.put(Builder.checkKey(key), Builder.checkValue(key, value));
@@ -119,7 +131,9 @@ public final class CollectorConfig {
     return (declared != null && declared.isSecret()) || Secrets.looksSecret(key);
   }
 
-  /** The shared duration grammar: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}. */
+  /**
+   * The shared duration grammar: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}.
+   */
   public static Duration parseDuration(String text) {
     return Duration.ofMillis(Grammar.durationMillis(text));
   }
@@ -144,11 +158,12 @@ public final class CollectorConfig {
     private final Map<String, String> values = new TreeMap<>();
 
     Builder() {
-      KEYS.forEach((key, meta) -> {
-        if (!meta[0].isEmpty()) {
-          values.put(key, meta[0]);
-        }
-      });
+      KEYS.forEach(
+          (key, meta) -> {
+            if (!meta[0].isEmpty()) {
+              values.put(key, meta[0]);
+            }
+          });
     }
 
     public Builder file(Path file) {
@@ -163,9 +178,10 @@ public final class CollectorConfig {
     }
 
     /**
-     * The collector's own {@code TRIPLINE_<KEY>} variables; {@code TRIPLINE_KAFKA_SSL_TRUSTSTORE_LOCATION} →
-     * {@code kafka.ssl.truststore.location}. Any other {@code TRIPLINE_*} variable (the agent's, the
-     * agent image's) is someone else's and is left alone.
+     * The collector's own {@code TRIPLINE_<KEY>} variables; {@code
+     * TRIPLINE_KAFKA_SSL_TRUSTSTORE_LOCATION} → {@code kafka.ssl.truststore.location}. Any other
+     * {@code TRIPLINE_*} variable (the agent's, the agent image's) is someone else's and is left
+     * alone.
      */
     public Builder environment(Map<String, String> env) {
       values.putAll(CollectorKeys.TABLE.fromEnvironment(env));
@@ -179,7 +195,10 @@ public final class CollectorConfig {
       return this;
     }
 
-    /** Reads secret files and checks every value against its declaration: the first bad one stops the build. */
+    /**
+     * Reads secret files and checks every value against its declaration: the first bad one stops
+     * the build.
+     */
     public CollectorConfig build() {
       Map<String, String> resolved = new TreeMap<>();
       values.forEach((k, v) -> resolved.put(k, checkValue(k, resolveSecret(k, v))));
@@ -189,7 +208,9 @@ public final class CollectorConfig {
     static String checkKey(String key) {
       if (!CollectorKeys.TABLE.isKnown(key)) {
         String near = CollectorKeys.TABLE.suggest(key);
-        throw new ConfigException(Grammar.clip(key, 100), "unknown key" + (near != null ? " (did you mean '" + near + "'?)" : ""));
+        throw new ConfigException(
+            Grammar.clip(key, 100),
+            "unknown key" + (near != null ? " (did you mean '" + near + "'?)" : ""));
       }
       return key;
     }
@@ -207,7 +228,10 @@ public final class CollectorConfig {
     }
 
     static ConfigException badValue(String key, String value, InvalidValue e) {
-      String shown = isSecret(key) ? "the value" : e.culprit() != null ? "'" + e.culprit() + "'" : "'" + Grammar.clip(value) + "'";
+      String shown =
+          isSecret(key)
+              ? "the value"
+              : e.culprit() != null ? "'" + e.culprit() + "'" : "'" + Grammar.clip(value) + "'";
       return new ConfigException(key, shown + " is not " + e.expected());
     }
 
@@ -215,7 +239,8 @@ public final class CollectorConfig {
       try {
         return Secrets.resolve(value);
       } catch (IOException e) {
-        throw new ConfigException(key, "cannot read secret file " + Secrets.path(value) + ": " + e.getMessage());
+        throw new ConfigException(
+            key, "cannot read secret file " + Secrets.path(value) + ": " + e.getMessage());
       }
     }
   }

@@ -15,8 +15,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 
 /**
- * The whole product in about a minute: the embedded Kafka and the collector, the sample service with
- * the agent, normal traffic while the profile learns, the attack, and the alerts as an analyst reads them.
+ * The whole product in about a minute: the embedded Kafka and the collector, the sample service
+ * with the agent, normal traffic while the profile learns, the attack, and the alerts as an analyst
+ * reads them.
  */
 public final class Demo {
   /** What the command line chooses. */
@@ -36,27 +37,37 @@ public final class Demo {
   /** Runs the demo; 0 when every attack step raised its alert, else 1. */
   public int run() throws Exception {
     Path work = options.work();
-    CollectorConfig config = CollectorConfig.builder()
-        .set("data.dir", work.resolve("collector").toString())
-        .set("embedded.port", "0")
-        .set("topic.partitions", "1")
-        .set("learning.period", options.learning())
-        .set("learning.quiet", "5s")
-        .set("http.port", Integer.toString(options.httpPort()))
-        .build();
+    CollectorConfig config =
+        CollectorConfig.builder()
+            .set("data.dir", work.resolve("collector").toString())
+            .set("embedded.port", "0")
+            .set("topic.partitions", "1")
+            .set("learning.period", options.learning())
+            .set("learning.quiet", "5s")
+            .set("http.port", Integer.toString(options.httpPort()))
+            .build();
 
     step("Starting the embedded Kafka and the collector");
-    try (CollectorApp app = new CollectorApp(config, out).start(); FakeBackends backends = new FakeBackends()) {
+    try (CollectorApp app = new CollectorApp(config, out).start();
+        FakeBackends backends = new FakeBackends()) {
       Path agentJar = Bundled.extract("tripline-agent.jar", work);
       Path serviceJar = Bundled.extract("demo-service.jar", work);
       Path secrets = work.resolve("home/.aws/credentials");
       Files.createDirectories(secrets.getParent());
-      Files.writeString(secrets, "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = demo\n");
+      Files.writeString(
+          secrets,
+          "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = demo\n");
 
       step("Starting the sample service '" + SampleService.NAME + "' with the agent attached");
-      try (SampleService service = SampleService.start(work, agentJar, serviceJar, app.bootstrapServers(), backends.inventoryPort())) {
-        out.println("   java -javaagent:" + agentJar.getFileName() + " -Dtripline.service.name=" + SampleService.NAME
-            + " -jar demo-service.jar");
+      try (SampleService service =
+          SampleService.start(
+              work, agentJar, serviceJar, app.bootstrapServers(), backends.inventoryPort())) {
+        out.println(
+            "   java -javaagent:"
+                + agentJar.getFileName()
+                + " -Dtripline.service.name="
+                + SampleService.NAME
+                + " -jar demo-service.jar");
         learn(app.backend(), service);
 
         step("Attack: the debug endpoint is abused");
@@ -73,7 +84,9 @@ public final class Demo {
           out.println(render.apply(alert.get()));
         }
         out.printf("Console: %s   (token: %s)%n", app.consoleUrl(), app.consoleToken());
-        out.println("SIEM topics: tripline.alerts (protobuf), tripline.alerts.json (JSON) on " + app.bootstrapServers());
+        out.println(
+            "SIEM topics: tripline.alerts (protobuf), tripline.alerts.json (JSON) on "
+                + app.bootstrapServers());
 
         if (options.keepRunning()) {
           out.println("Running; press Ctrl-C to stop.");
@@ -89,7 +102,10 @@ public final class Demo {
 
   /** Normal traffic until the profile is learned (at most 120 s). */
   private void learn(AnalystBackend backend, SampleService service) throws Exception {
-    step("Normal traffic while Tripline learns the service's profile (" + options.learning() + " learning, then 5 s quiet)");
+    step(
+        "Normal traffic while Tripline learns the service's profile ("
+            + options.learning()
+            + " learning, then 5 s quiet)");
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     int requests = 0;
     while (!monitoring(backend) && System.nanoTime() < deadline) {
@@ -101,12 +117,16 @@ public final class Demo {
       throw new IllegalStateException("the profile did not reach MONITORING within 120 s");
     }
     ServiceProfile profile = backend.profile(SampleService.NAME).orElseThrow();
-    out.printf("   %d requests served; profile learned %d behaviours; state %s%n",
+    out.printf(
+        "   %d requests served; profile learned %d behaviours; state %s%n",
         requests, profile.getEntriesCount(), profile.getState());
   }
 
   private static boolean monitoring(AnalystBackend backend) {
-    return backend.profile(SampleService.NAME).map(p -> p.getState() == ProfileState.MONITORING).orElse(false);
+    return backend
+        .profile(SampleService.NAME)
+        .map(p -> p.getState() == ProfileState.MONITORING)
+        .orElse(false);
   }
 
   private void step(String text) {

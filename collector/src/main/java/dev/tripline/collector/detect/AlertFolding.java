@@ -12,7 +12,10 @@ public final class AlertFolding {
   /** What to store, whether to publish it, and whether it is a new alert. */
   public record Folded(Alert stored, boolean publish, boolean fresh) {}
 
-  /** Folds {@code fresh} into {@code existing} (null when the alert is new), keeping at most {@code maxInstances} instances. */
+  /**
+   * Folds {@code fresh} into {@code existing} (null when the alert is new), keeping at most {@code
+   * maxInstances} instances.
+   */
   public static Folded fold(Alert existing, Alert fresh, int maxInstances) {
     if (existing == null) {
       return new Folded(fresh, true, true);
@@ -21,7 +24,8 @@ public final class AlertFolding {
     long after = before + fresh.getCount();
     Alert.Builder b = existing.toBuilder().setCount(after).setLastSeenMs(fresh.getLastSeenMs());
     for (String instance : fresh.getInstancesList()) {
-      if (b.getInstancesCount() < maxInstances && !b.getInstancesList().contains(instance)) b.addInstances(instance);
+      if (b.getInstancesCount() < maxInstances && !b.getInstancesList().contains(instance))
+        b.addInstances(instance);
     }
     return new Folded(b.build(), crossesPowerOfTen(before, after), false);
   }

@@ -10,9 +10,8 @@ import java.util.Optional;
 /**
  * An event's profile key and known-bad verdict, remembered per raw target (and context categories,
  * and call site when rules read it); its code owner, remembered per jar. All are regex work on a
- * few strings, and a
- * fleet repeats the same few thousand of those all day: measured, this took a third of the
- * collector's CPU before it was cached (docs/benchmarks.md).
+ * few strings, and a fleet repeats the same few thousand of those all day: measured, this took a
+ * third of the collector's CPU before it was cached (docs/benchmarks.md).
  */
 public final class Classifier {
   /** What the detector needs to know of an event's target. */
@@ -31,10 +30,13 @@ public final class Classifier {
   }
 
   public Classified classify(Event e) {
-    return cache.get(rawTarget(e, rulesReadCallSite), k -> new Classified(Normalizer.key(e), rules.match(e)));
+    return cache.get(
+        rawTarget(e, rulesReadCallSite), k -> new Classified(Normalizer.key(e), rules.match(e)));
   }
 
-  /** The event's {@link CodeOwner}, remembered per jar (or per class for classes from a directory). */
+  /**
+   * The event's {@link CodeOwner}, remembered per jar (or per class for classes from a directory).
+   */
   public String owner(Event e) {
     String jar = e.getCallSite().getJarName();
     String basis = CodeOwner.isClassDirectory(jar) ? e.getCallSite().getClassName() : jar;
@@ -53,23 +55,40 @@ public final class Classifier {
   static String rawTarget(Event e, boolean withCallSite) {
     StringBuilder b = new StringBuilder(96).append(e.getKindValue()).append('\u0000');
     switch (e.getTargetCase()) {
-      case NETWORK -> b.append(e.getNetwork().getHost()).append('\u0000').append(e.getNetwork().getIp()).append('\u0000')
-          .append(e.getNetwork().getPort()).append('\u0000').append(e.getNetwork().getProtocol()).append('\u0000')
-          .append(e.getNetwork().getPath());
+      case NETWORK ->
+          b.append(e.getNetwork().getHost())
+              .append('\u0000')
+              .append(e.getNetwork().getIp())
+              .append('\u0000')
+              .append(e.getNetwork().getPort())
+              .append('\u0000')
+              .append(e.getNetwork().getProtocol())
+              .append('\u0000')
+              .append(e.getNetwork().getPath());
       case DNS -> b.append(e.getDns().getQuery());
-      case FILE -> b.append(e.getFile().getPath()).append('\u0000').append(e.getFile().getNewPath()).append('\u0000')
-          .append(e.getFile().getRealPath()).append('\u0000').append(e.getFile().getNewRealPath());
+      case FILE ->
+          b.append(e.getFile().getPath())
+              .append('\u0000')
+              .append(e.getFile().getNewPath())
+              .append('\u0000')
+              .append(e.getFile().getRealPath())
+              .append('\u0000')
+              .append(e.getFile().getNewRealPath());
       case PROCESS -> {
         b.append(e.getProcess().getExecutable());
         for (String arg : e.getProcess().getArgvList()) {
           b.append('\u0000').append(arg);
         }
       }
-      default -> { }
+      default -> {}
     }
     if (withCallSite) {
-      b.append('\u0001').append(e.getCallSite().getClassName()).append('\u0000').append(e.getCallSite().getJarName())
-          .append('\u0000').append(e.getCallSite().getArchive());
+      b.append('\u0001')
+          .append(e.getCallSite().getClassName())
+          .append('\u0000')
+          .append(e.getCallSite().getJarName())
+          .append('\u0000')
+          .append(e.getCallSite().getArchive());
     }
     for (CodeContext c : e.getContextsList()) {
       b.append('\u0001').append(c.getCategory());

@@ -13,10 +13,13 @@ import java.util.regex.Pattern;
 public final class CodeOwner {
   /** Owners one profile entry keeps; past that the last slot becomes {@link #ANY}. */
   public static final int MAX_PER_ENTRY = 16;
+
   /** Stands for "many owners": the entry outgrew the bound, any code may do it. */
   public static final String ANY = "*";
+
   /** Owner of events with no application frame (JDK-internal threads). */
   public static final String JDK = "(jdk)";
+
   private static final Pattern VERSION = Pattern.compile("[-_]v?\\d[\\w.+-]*(?=\\.jar$)");
 
   private CodeOwner() {}

@@ -22,15 +22,25 @@ import java.util.function.Consumer;
 /**
  * Every decision between a service's records and its alerts, free of Kafka: a batch is judged event
  * by event ({@link Detector}), NEW_* alerts are bounded per kind family (past the bound they become
- * one PROFILE_OVERFLOW finding), analyst actions change alerts and profiles, and a periodic tick ends
- * learning and closes the rate window. The caller owns the state ({@link State}) and the time: every
- * method takes {@code now}, so tests drive the clock. One per stream task (not thread-safe).
+ * one PROFILE_OVERFLOW finding), analyst actions change alerts and profiles, and a periodic tick
+ * ends learning and closes the rate window. The caller owns the state ({@link State}) and the time:
+ * every method takes {@code now}, so tests drive the clock. One per stream task (not thread-safe).
  */
 public final class Detection {
   /** What detection needs from the configuration. */
-  public record Settings(Duration learningPeriod, Duration learningQuiet, Duration rateWindow, Classifier classifier,
-      RateModel rateModel, boolean codeOwners) {
-    public Settings(Duration learningPeriod, Duration learningQuiet, Duration rateWindow, Classifier classifier, RateModel rateModel) {
+  public record Settings(
+      Duration learningPeriod,
+      Duration learningQuiet,
+      Duration rateWindow,
+      Classifier classifier,
+      RateModel rateModel,
+      boolean codeOwners) {
+    public Settings(
+        Duration learningPeriod,
+        Duration learningQuiet,
+        Duration rateWindow,
+        Classifier classifier,
+        RateModel rateModel) {
       this(learningPeriod, learningQuiet, rateWindow, classifier, rateModel, true);
     }
   }
@@ -51,7 +61,10 @@ public final class Detection {
     /** Stores a changed alert (acknowledged, accepted) without publishing it again. */
     void update(Alert alert);
 
-    /** Stores and publishes a new alert, or folds a repeat into the stored one; true when it was new. */
+    /**
+     * Stores and publishes a new alert, or folds a repeat into the stored one; true when it was
+     * new.
+     */
     boolean raise(Alert alert);
   }
 
@@ -69,7 +82,8 @@ public final class Detection {
   private final int maxEntriesPerKind;
   private final Meter meter;
   private final Detector detector;
-  private final Map<String, Integer> newAlerts = new HashMap<>(); // service|family -> NEW_* raised (bounded per kind)
+  private final Map<String, Integer> newAlerts =
+      new HashMap<>(); // service|family -> NEW_* raised (bounded per kind)
   private final Map<String, RateModel.Window> windows = new HashMap<>();
   private long windowEnd;
 
@@ -82,7 +96,10 @@ public final class Detection {
     this.windowEnd = now + settings.rateWindow().toMillis();
   }
 
-  /** Judges a batch against its service's profile (already loaded and bounded); returns the events it stands for. */
+  /**
+   * Judges a batch against its service's profile (already loaded and bounded); returns the events
+   * it stands for.
+   */
   public long batch(Profiles profile, EventBatch batch, long now, State state) {
     AgentIdentity agent = batch.getAgent();
     String service = agent.getService();
@@ -100,42 +117,66 @@ public final class Detection {
       } else if (v.newBehaviour() != null) {
         String kind = service + "|" + Normalizer.kindFamily(e.getKind());
         if (newAlerts.getOrDefault(kind, 0) >= maxEntriesPerKind) {
-          overflow.add(v.key(), e, Profiles.Learned.OVERFLOW); // this many distinct new behaviours: one finding, not thousands of alerts
+          overflow.add(
+              v.key(),
+              e,
+              Profiles.Learned
+                  .OVERFLOW); // this many distinct new behaviours: one finding, not thousands of
+          // alerts
         } else if (state.raise(v.newBehaviour())) {
           newAlerts.merge(kind, 1, Integer::sum);
         }
       }
     }
     overflow.report(profile, agent, maxEntriesPerKind, now).forEach(state::raise);
-    InstanceSeen.Builder seen = profile.builder().getInstancesOrDefault(agent.getInstanceId(), InstanceSeen.getDefaultInstance())
-        .toBuilder().setAgent(agent).setLastSeenMs(now);
+    InstanceSeen.Builder seen =
+        profile
+            .builder()
+            .getInstancesOrDefault(agent.getInstanceId(), InstanceSeen.getDefaultInstance())
+            .toBuilder()
+            .setAgent(agent)
+            .setLastSeenMs(now);
     if (seen.getFirstSeenMs() == 0) {
       seen.setFirstSeenMs(now);
     }
     if (batch.hasHealth()) {
       seen.setLastHealth(batch.getHealth());
     }
-    profile.builder().putInstances(agent.getInstanceId(), seen.build())
+    profile
+        .builder()
+        .putInstances(agent.getInstanceId(), seen.build())
         .setEventsTotal(profile.builder().getEventsTotal() + events);
     return events;
   }
 
-  /** Applies an analyst action; returns it as recorded (with an id and a time, and a note when it named no alert of the service). */
+  /**
+   * Applies an analyst action; returns it as recorded (with an id and a time, and a note when it
+   * named no alert of the service).
+   */
   public AnalystAction action(AnalystAction action, long now, State state) {
-    AnalystAction a = action.toBuilder()
-        .setId(action.getId().isEmpty() ? UUID.randomUUID().toString() : action.getId())
-        .setTimeMs(action.getTimeMs() == 0 ? now : action.getTimeMs())
-        .build();
+    AnalystAction a =
+        action.toBuilder()
+            .setId(action.getId().isEmpty() ? UUID.randomUUID().toString() : action.getId())
+            .setTimeMs(action.getTimeMs() == 0 ? now : action.getTimeMs())
+            .build();
     String service = a.getService();
     switch (a.getType()) {
       case ACKNOWLEDGE, ACCEPT_INTO_PROFILE -> {
         Alert alert = a.getAlertId().isEmpty() ? null : state.alert(a.getAlertId());
         if (alert == null || !alert.getService().equals(service)) {
-          return a.toBuilder().setComment(a.getComment() + " [no such alert for this service]").build();
+          return a.toBuilder()
+              .setComment(a.getComment() + " [no such alert for this service]")
+              .build();
         }
         boolean accept = a.getType() == AnalystAction.ActionType.ACCEPT_INTO_PROFILE;
-        state.update(alert.toBuilder().setState(accept ? AlertState.ACCEPTED : AlertState.ACKNOWLEDGED).addHistory(a).build());
-        if (accept && alert.getReason() != AlertReason.RATE_ANOMALY && alert.getReason() != AlertReason.PROFILE_OVERFLOW) {
+        state.update(
+            alert.toBuilder()
+                .setState(accept ? AlertState.ACCEPTED : AlertState.ACKNOWLEDGED)
+                .addHistory(a)
+                .build());
+        if (accept
+            && alert.getReason() != AlertReason.RATE_ANOMALY
+            && alert.getReason() != AlertReason.PROFILE_OVERFLOW) {
           Profiles profile = state.profile(service, now);
           String key = Normalizer.key(alert.getEvent().getKind(), alert.getNormalizedTarget());
           profile.add(key, alert.getEvent(), "accepted by " + a.getActor(), now);
@@ -144,32 +185,41 @@ public final class Detection {
       }
       case SET_LEARNING, SET_MONITORING -> {
         Profiles profile = state.profile(service, now);
-        profile.setState(a.getType() == AnalystAction.ActionType.SET_LEARNING ? ProfileState.LEARNING : ProfileState.MONITORING,
-            a.getActor(), now, settings.learningPeriod());
+        profile.setState(
+            a.getType() == AnalystAction.ActionType.SET_LEARNING
+                ? ProfileState.LEARNING
+                : ProfileState.MONITORING,
+            a.getActor(),
+            now,
+            settings.learningPeriod());
         state.save(profile, now);
       }
-      default -> { }
+      default -> {}
     }
     return a;
   }
 
-  /** Periodically: ends learning where due; when the rate window is over, judges it per service and starts the next. */
+  /**
+   * Periodically: ends learning where due; when the rate window is over, judges it per service and
+   * starts the next.
+   */
   public void tick(long now, State state) {
     boolean windowClosed = now >= windowEnd;
-    state.forEachProfile(profile -> {
-      boolean changed = false;
-      if (profile.readyToMonitor(now, settings.learningQuiet())) {
-        profile.setState(ProfileState.MONITORING, "auto", now, settings.learningPeriod());
-        changed = true;
-      }
-      if (windowClosed) {
-        closeWindow(profile, now, state);
-        changed = true;
-      }
-      if (changed) {
-        state.save(profile, now);
-      }
-    });
+    state.forEachProfile(
+        profile -> {
+          boolean changed = false;
+          if (profile.readyToMonitor(now, settings.learningQuiet())) {
+            profile.setState(ProfileState.MONITORING, "auto", now, settings.learningPeriod());
+            changed = true;
+          }
+          if (windowClosed) {
+            closeWindow(profile, now, state);
+            changed = true;
+          }
+          if (changed) {
+            state.save(profile, now);
+          }
+        });
     if (windowClosed) {
       windowEnd = now + settings.rateWindow().toMillis();
     }
@@ -180,9 +230,12 @@ public final class Detection {
     double[] features = w == null ? new double[RateModel.FEATURES.length] : w.features();
     if (profile.state() == ProfileState.MONITORING) {
       try {
-        RateModel.Verdict v = settings.rateModel().judge(profile.builder().getRateHistoryList(), features);
+        RateModel.Verdict v =
+            settings.rateModel().judge(profile.builder().getRateHistoryList(), features);
         if (v != null) {
-          state.raise(RateAlerts.of(profile.builder().build(), settings.rateModel(), v, settings.rateWindow(), now));
+          state.raise(
+              RateAlerts.of(
+                  profile.builder().build(), settings.rateModel(), v, settings.rateWindow(), now));
         }
       } catch (RuntimeException e) {
         meter.modelError(); // a model failure costs one window's verdict, never the stream

@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The per-event decision, free of Kafka: known-bad alerts always (never learned); a known behaviour
  * is counted, and its code owner learned while LEARNING or, once MONITORING, an owner it never had
- * raises NEW_CODE_PATH; an unknown behaviour is learned while LEARNING, else alerts as NEW_*.
- * Not thread-safe: one per stream processor.
+ * raises NEW_CODE_PATH; an unknown behaviour is learned while LEARNING, else alerts as NEW_*. Not
+ * thread-safe: one per stream processor.
  */
 public final class Detector {
   public static final String CODE_OWNER_KEY = "detect.code.owner";
@@ -23,7 +23,8 @@ public final class Detector {
   private static final int OWNER_MEMO = 4_096;
   private final Classifier classifier;
   private final boolean codeOwners;
-  private final HashMap<String, String> ownerMemo = new HashMap<>(); // a Detector serves one stream task (one thread)
+  private final HashMap<String, String> ownerMemo =
+      new HashMap<>(); // a Detector serves one stream task (one thread)
 
   public Detector(Classifier classifier, boolean codeOwners) {
     this.classifier = classifier;
@@ -31,11 +32,14 @@ public final class Detector {
   }
 
   /**
-   * What one event did to the profile. {@code alert}: raise it (known-bad, NEW_CODE_PATH);
-   * {@code newBehaviour}: a NEW_* alert the caller raises within its per-kind bound;
-   * {@code learned}: what learning did when the profile was full (null when added or not learning).
+   * What one event did to the profile. {@code alert}: raise it (known-bad, NEW_CODE_PATH); {@code
+   * newBehaviour}: a NEW_* alert the caller raises within its per-kind bound; {@code learned}: what
+   * learning did when the profile was full (null when added or not learning).
    */
-  public record Verdict(@Nullable Alert alert, @Nullable Alert newBehaviour, Profiles.@Nullable Learned learned,
+  public record Verdict(
+      @Nullable Alert alert,
+      @Nullable Alert newBehaviour,
+      Profiles.@Nullable Learned learned,
       String key) {
     /** Nothing to raise or report (its key is not needed). */
     static final Verdict NONE = new Verdict(null, null, null, "");
@@ -53,7 +57,11 @@ public final class Detector {
     ProfileEntry known = profile.known(key); // the entry, or a generalised one standing for it
     if (c.rule().isPresent() && (known == null || Profiles.LEARNED.equals(known.getOrigin()))) {
       // Known-bad is never learned as normal; only an analyst's explicit accept silences it.
-      return new Verdict(Alerts.knownBad(profile.builder().build(), agent, e, c.rule().get(), now), null, null, key);
+      return new Verdict(
+          Alerts.knownBad(profile.builder().build(), agent, e, c.rule().get(), now),
+          null,
+          null,
+          key);
     }
     if (known != null) {
       ProfileEntry counted = profile.touch(known.getKey(), e, now);
@@ -62,16 +70,20 @@ public final class Detector {
     }
     if (profile.state() == ProfileState.LEARNING) {
       Profiles.Learned learned = profile.learn(key, e, now);
-      return learned == Profiles.Learned.ADDED ? Verdict.NONE : new Verdict(null, null, learned, key);
+      return learned == Profiles.Learned.ADDED
+          ? Verdict.NONE
+          : new Verdict(null, null, learned, key);
     }
-    return new Verdict(null, Alerts.newBehaviour(profile.builder().build(), agent, e, now), null, key);
+    return new Verdict(
+        null, Alerts.newBehaviour(profile.builder().build(), agent, e, now), null, key);
   }
 
   /**
    * For a known behaviour (already counted): learns its code owner while LEARNING, or returns
    * NEW_CODE_PATH when, once MONITORING, code that never did it does it now; else null.
    */
-  public @Nullable Alert codeOwner(Profiles profile, AgentIdentity agent, Event e, ProfileEntry known, long now) {
+  public @Nullable Alert codeOwner(
+      Profiles profile, AgentIdentity agent, Event e, ProfileEntry known, long now) {
     String owner = owner(e);
     if (CodeOwner.known(known, owner)) {
       return null;
@@ -81,7 +93,9 @@ public final class Detector {
       profile.addOwner(known.getKey(), owner);
       return null;
     }
-    return codeOwners ? Alerts.newCodePath(profile.builder().build(), agent, e, known, owner, now) : null;
+    return codeOwners
+        ? Alerts.newCodePath(profile.builder().build(), agent, e, known, owner, now)
+        : null;
   }
 
   /** Per-thread memo in front of the shared cache: a processor sees the same few jars all day. */
@@ -97,11 +111,15 @@ public final class Detector {
     return owner;
   }
 
-  /** The value of {@value #CODE_OWNER_KEY}: true or false, anything else is a configuration error naming the key. */
+  /**
+   * The value of {@value #CODE_OWNER_KEY}: true or false, anything else is a configuration error
+   * naming the key.
+   */
   public static boolean codeOwnerSetting(String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
     if (v.isEmpty() || v.equals("true")) return true;
     if (v.equals("false")) return false;
-    throw new IllegalArgumentException("configuration key '" + CODE_OWNER_KEY + "' must be true or false, not '" + value + "'");
+    throw new IllegalArgumentException(
+        "configuration key '" + CODE_OWNER_KEY + "' must be true or false, not '" + value + "'");
   }
 }

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +37,10 @@ public final class KnownBadRules {
   static final List<String> MATCHES = List.of("exec", "path", "host", "port", "socket", "any");
 
   /** Extra conditions of a rule, all of which must hold; null fields are not checked. */
-  public record When(@Nullable Set<EventKind> kinds, @Nullable List<String> contexts, @Nullable List<Pattern> classes,
+  public record When(
+      @Nullable Set<EventKind> kinds,
+      @Nullable List<String> contexts,
+      @Nullable List<Pattern> classes,
       @Nullable List<Pattern> jars) {
     static final When ALWAYS = new When(null, null, null, null);
 
@@ -44,8 +48,10 @@ public final class KnownBadRules {
       if (kinds != null && !kinds.contains(e.getKind())) return false;
       if (contexts != null && context(e) == null) return false;
       if (classes != null && !any(classes, e.getCallSite().getClassName())) return false;
-      // jar= names the artifact or the deployable it is nested in ("app.jar" matches every jar inside it)
-      return jars == null || any(jars, e.getCallSite().getJarName())
+      // jar= names the artifact or the deployable it is nested in ("app.jar" matches every jar
+      // inside it)
+      return jars == null
+          || any(jars, e.getCallSite().getJarName())
           || (!e.getCallSite().getArchive().isEmpty() && any(jars, e.getCallSite().getArchive()));
     }
 
@@ -60,9 +66,21 @@ public final class KnownBadRules {
   }
 
   /** One rule. */
-  public record Rule(String id, String match, List<Pattern> patterns, Severity severity, MitreTechnique mitre, String title,
+  public record Rule(
+      String id,
+      String match,
+      List<Pattern> patterns,
+      Severity severity,
+      MitreTechnique mitre,
+      String title,
       When when) {
-    public Rule(String id, String match, List<Pattern> patterns, Severity severity, MitreTechnique mitre, String title) {
+    public Rule(
+        String id,
+        String match,
+        List<Pattern> patterns,
+        Severity severity,
+        MitreTechnique mitre,
+        String title) {
       this(id, match, patterns, severity, mitre, title, When.ALWAYS);
     }
 
@@ -94,7 +112,8 @@ public final class KnownBadRules {
       try (Reader r = Files.newBufferedReader(Path.of(userFile))) {
         rules.addAll(parse(r, userFile));
       } catch (IOException e) {
-        throw new IllegalArgumentException("configuration key 'rules.file': cannot read " + userFile + ": " + e.getMessage());
+        throw new IllegalArgumentException(
+            "configuration key 'rules.file': cannot read " + userFile + ": " + e.getMessage());
       }
     }
     return new KnownBadRules(rules);
@@ -113,7 +132,8 @@ public final class KnownBadRules {
       String at = source + ":" + lineNo + ": ";
       String[] f = t.split("\\|", -1);
       if (f.length != 6 && f.length != 7) {
-        throw new IllegalArgumentException(at + "expected 6 or 7 fields separated by |, found " + f.length);
+        throw new IllegalArgumentException(
+            at + "expected 6 or 7 fields separated by |, found " + f.length);
       }
       String id = f[0].trim();
       if (id.isEmpty()) {
@@ -121,7 +141,8 @@ public final class KnownBadRules {
       }
       String match = f[1].trim();
       if (!MATCHES.contains(match)) {
-        throw new IllegalArgumentException(at + "match must be one of " + String.join(", ", MATCHES) + ", not '" + match + "'");
+        throw new IllegalArgumentException(
+            at + "match must be one of " + String.join(", ", MATCHES) + ", not '" + match + "'");
       }
       List<Pattern> patterns = globs(f[2]);
       if (patterns.isEmpty()) {
@@ -139,7 +160,10 @@ public final class KnownBadRules {
     return out;
   }
 
-  /** {@code context=jndi kind=NET_CONNECT,DNS_LOOKUP class=com.acme.* jar=log4j-core-*}: space-separated, all must hold. */
+  /**
+   * {@code context=jndi kind=NET_CONNECT,DNS_LOOKUP class=com.acme.* jar=log4j-core-*}:
+   * space-separated, all must hold.
+   */
   static When when(String field, String at) {
     Set<EventKind> kinds = null;
     List<String> contexts = null;
@@ -149,14 +173,18 @@ public final class KnownBadRules {
       if (cond.isEmpty()) continue;
       int eq = cond.indexOf('=');
       if (eq <= 0 || eq == cond.length() - 1) {
-        throw new IllegalArgumentException(at + "condition '" + cond + "' is not key=value[,value…]");
+        throw new IllegalArgumentException(
+            at + "condition '" + cond + "' is not key=value[,value…]");
       }
       String key = cond.substring(0, eq);
       String value = cond.substring(eq + 1);
       switch (key) {
         case "kind" -> {
           kinds = EnumSet.noneOf(EventKind.class);
-          for (String k : value.split(",")) {
+          for (String k : value.split(",", -1)) {
+            if (k.isBlank()) {
+              continue; // "a,b," reads as "a,b"
+            }
             try {
               kinds.add(EventKind.valueOf(k.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
@@ -164,10 +192,16 @@ public final class KnownBadRules {
             }
           }
         }
-        case "context" -> contexts = List.of(value.toLowerCase(Locale.ROOT).split(","));
+        case "context" ->
+            contexts =
+                Arrays.stream(value.toLowerCase(Locale.ROOT).split(",", -1))
+                    .filter(c -> !c.isBlank())
+                    .toList();
         case "class" -> classes = globs(value);
         case "jar" -> jars = globs(value);
-        default -> throw new IllegalArgumentException(at + "unknown condition '" + key + "' (use kind, context, class or jar)");
+        default ->
+            throw new IllegalArgumentException(
+                at + "unknown condition '" + key + "' (use kind, context, class or jar)");
       }
     }
     return new When(kinds, contexts, classes, jars);
@@ -177,7 +211,8 @@ public final class KnownBadRules {
   public Optional<Rule> match(Event e) {
     Rule best = null;
     for (Rule rule : rules) {
-      if ((best == null || rule.severity().getNumber() > best.severity().getNumber()) && breaks(rule, e)) {
+      if ((best == null || rule.severity().getNumber() > best.severity().getNumber())
+          && breaks(rule, e)) {
         best = rule;
       }
     }
@@ -204,7 +239,8 @@ public final class KnownBadRules {
         return List.of(exe.substring(exe.lastIndexOf('/') + 1));
       case "path":
         if (!e.hasFile()) return List.of();
-        // The real path judges; the folded lexical path too (a link named ~/.aws/credentials is still that file).
+        // The real path judges; the folded lexical path too (a link named ~/.aws/credentials is
+        // still that file).
         List<String> paths = new ArrayList<>(4);
         paths.add(Normalizer.judgedPath(e.getFile()));
         addIfNew(paths, Normalizer.fold(e.getFile().getPath()));
@@ -214,14 +250,19 @@ public final class KnownBadRules {
         }
         return paths;
       case "socket":
-        return e.hasNetwork() && Normalizer.isUnix(e.getNetwork()) ? List.of(Normalizer.socketPath(e.getNetwork())) : List.of();
+        return e.hasNetwork() && Normalizer.isUnix(e.getNetwork())
+            ? List.of(Normalizer.socketPath(e.getNetwork()))
+            : List.of();
       case "host":
-        if (e.hasNetwork()) return List.of(e.getNetwork().getHost().toLowerCase(Locale.ROOT), e.getNetwork().getIp());
+        if (e.hasNetwork())
+          return List.of(e.getNetwork().getHost().toLowerCase(Locale.ROOT), e.getNetwork().getIp());
         if (e.hasDns()) return List.of(e.getDns().getQuery().toLowerCase(Locale.ROOT));
         return List.of();
       case "port":
-        boolean outbound = e.hasNetwork() && !Normalizer.isUnix(e.getNetwork())
-            && KindTable.of(e.getKind()).target() == KindRow.TargetShape.ENDPOINT;
+        boolean outbound =
+            e.hasNetwork()
+                && !Normalizer.isUnix(e.getNetwork())
+                && KindTable.of(e.getKind()).target() == KindRow.TargetShape.ENDPOINT;
         return outbound ? List.of(Integer.toString(e.getNetwork().getPort())) : List.of();
       default:
         return List.of();
@@ -258,7 +299,10 @@ public final class KnownBadRules {
     return Pattern.compile(re.toString());
   }
 
-  /** True when some rule has a {@code class=} or {@code jar=} condition (the cache key must then hold the call site). */
+  /**
+   * True when some rule has a {@code class=} or {@code jar=} condition (the cache key must then
+   * hold the call site).
+   */
   public boolean readCallSite() {
     for (Rule r : rules) {
       if (r.when().classes() != null || r.when().jars() != null) return true;

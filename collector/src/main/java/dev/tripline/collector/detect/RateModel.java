@@ -16,23 +16,33 @@ import smile.anomaly.IsolationForest;
 
 /**
  * Volumetric behaviour per service: counts per window, judged against the windows seen while
- * learning. A window is anomalous when a feature is well beyond anything learned (more than
- * 3 × the learned maximum and at least 20 above it) — explainable to an analyst ("340 distinct
- * peers, learned at most 4"). An isolation forest (Smile) trained on the learning windows adds its
- * score; a score above the threshold raises the alert's severity. On small, flat learning sets the
- * forest alone does not separate outliers (measured: outlier 0.61 vs normal 0.66), so it does not
- * gate on its own.
+ * learning. A window is anomalous when a feature is well beyond anything learned (more than 3 × the
+ * learned maximum and at least 20 above it) — explainable to an analyst ("340 distinct peers,
+ * learned at most 4"). An isolation forest (Smile) trained on the learning windows adds its score;
+ * a score above the threshold raises the alert's severity. On small, flat learning sets the forest
+ * alone does not separate outliers (measured: outlier 0.61 vs normal 0.66), so it does not gate on
+ * its own.
  */
 public final class RateModel {
-  public static final String[] FEATURES = {"connects", "distinct peers", "file reads", "file writes", "spawns", "dns lookups"};
+  public static final String[] FEATURES = {
+    "connects", "distinct peers", "file reads", "file writes", "spawns", "dns lookups"
+  };
   private static final int CONNECTS = 0;
-  /** Per kind: the feature its events count towards ({@link KindRow#rateFeature()}); absent when none. */
+
+  /**
+   * Per kind: the feature its events count towards ({@link KindRow#rateFeature()}); absent when
+   * none.
+   */
   private static final Map<EventKind, Integer> FEATURE_OF = featureOf();
+
   static final int MIN_TRAINING_WINDOWS = 8;
   static final double MIN_EXCESS = 20;
   static final double EXCESS_FACTOR = 3;
 
-  /** Counters of the window in progress for one service. Not persisted: a restart loses at most one window. */
+  /**
+   * Counters of the window in progress for one service. Not persisted: a restart loses at most one
+   * window.
+   */
   public static final class Window {
     final double[] counts = new double[FEATURES.length];
     final Set<String> peers = new HashSet<>();
@@ -81,11 +91,17 @@ public final class RateModel {
     return String.format("%.2f", threshold);
   }
 
-  /** Scores a window against the LEARNING windows of the history; null when normal or not enough to judge. */
+  /**
+   * Scores a window against the LEARNING windows of the history; null when normal or not enough to
+   * judge.
+   */
   public @Nullable Verdict judge(List<RateWindow> history, double[] window) {
-    double[][] training = history.stream().filter(w -> w.getState() == ProfileState.LEARNING)
-        .map(w -> w.getFeaturesList().stream().mapToDouble(Double::doubleValue).toArray())
-        .filter(f -> f.length == FEATURES.length).toArray(double[][]::new);
+    double[][] training =
+        history.stream()
+            .filter(w -> w.getState() == ProfileState.LEARNING)
+            .map(w -> w.getFeaturesList().stream().mapToDouble(Double::doubleValue).toArray())
+            .filter(f -> f.length == FEATURES.length)
+            .toArray(double[][]::new);
     if (training.length < MIN_TRAINING_WINDOWS) {
       return null;
     }
@@ -105,8 +121,13 @@ public final class RateModel {
     if (worst < 0) {
       return null;
     }
-    IsolationForest forest = IsolationForest.fit(training, 100,
-        Math.max(2, (int) Math.ceil(Math.log(training.length) / Math.log(2))), 0.8, 0);
+    IsolationForest forest =
+        IsolationForest.fit(
+            training,
+            100,
+            Math.max(2, (int) Math.ceil(Math.log(training.length) / Math.log(2))),
+            0.8,
+            0);
     return new Verdict(forest.score(window), worst, window[worst], max[worst]);
   }
 

@@ -10,13 +10,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * At most {@code max} open connections per client address: one client cannot take every connection
- * slot ({@code http.max.connections}) with idle sockets. Counted on the network connection only (with
- * TLS the decrypted connection on top shares its socket).
+ * slot ({@code http.max.connections}) with idle sockets. Counted on the network connection only
+ * (with TLS the decrypted connection on top shares its socket).
  */
 final class AddressLimit implements Connection.Listener {
   private final int max;
   private final HttpMetrics metrics;
   private final ConcurrentHashMap<InetAddress, Integer> open = new ConcurrentHashMap<>();
+
   /** Each counted connection's address: once closed, its socket no longer tells. */
   private final ConcurrentHashMap<Connection, InetAddress> counted = new ConcurrentHashMap<>();
 

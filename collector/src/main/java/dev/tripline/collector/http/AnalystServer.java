@@ -36,8 +36,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *
  * <p>Served by Jetty 12 (core, no servlet API) because the port must hold against clients that have
  * not authenticated: Jetty parses request lines and headers without a thread (a slow client holds a
- * socket, not a worker), bounds the header size, closes idle connections and limits open ones; bodies
- * are read asynchronously, up to {@code http.max.body.bytes}. Limits: docs/operations.md.
+ * socket, not a worker), bounds the header size, closes idle connections and limits open ones;
+ * bodies are read asynchronously, up to {@code http.max.body.bytes}. Limits: docs/operations.md.
  */
 public final class AnalystServer implements AutoCloseable {
   private static final byte[] NO_BODY = new byte[0];
@@ -54,7 +54,8 @@ public final class AnalystServer implements AutoCloseable {
   private Server server;
   private ServerConnector connector;
 
-  public AnalystServer(CollectorConfig config, AnalystBackend backend, PrometheusMeterRegistry registry) {
+  public AnalystServer(
+      CollectorConfig config, AnalystBackend backend, PrometheusMeterRegistry registry) {
     this.config = config;
     this.registry = registry;
     this.limits = HttpLimits.from(config);
@@ -78,14 +79,18 @@ public final class AnalystServer implements AutoCloseable {
     HttpConnectionFactory http11 = new HttpConnectionFactory(http);
     if (tls) {
       SslContextFactory.Server ssl = new SslContextFactory.Server();
-      ssl.setSslContext(sslContext(config.get("http.tls.keystore"), config.get("http.tls.keystore.password")));
-      connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, http11.getProtocol()), http11);
+      ssl.setSslContext(
+          sslContext(config.get("http.tls.keystore"), config.get("http.tls.keystore.password")));
+      connector =
+          new ServerConnector(
+              server, 1, 1, new SslConnectionFactory(ssl, http11.getProtocol()), http11);
     } else {
       connector = new ServerConnector(server, 1, 1, http11);
     }
     connector.setHost(config.get("http.bind"));
     connector.setPort(config.getInt("http.port"));
-    connector.setIdleTimeout(limits.idleTimeout().toMillis()); // also bounds the TLS handshake and unfinished headers
+    connector.setIdleTimeout(
+        limits.idleTimeout().toMillis()); // also bounds the TLS handshake and unfinished headers
     connector.addBean(new AddressLimit(limits.maxConnectionsPerAddress(), metrics));
     server.addConnector(connector);
     server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
@@ -95,8 +100,15 @@ public final class AnalystServer implements AutoCloseable {
       server.start();
     } catch (Exception e) {
       close();
-      throw new IllegalStateException("cannot serve HTTP on " + config.get("http.bind") + ":" + config.get("http.port")
-          + " (" + e.getMessage() + "); set http.port", e);
+      throw new IllegalStateException(
+          "cannot serve HTTP on "
+              + config.get("http.bind")
+              + ":"
+              + config.get("http.port")
+              + " ("
+              + e.getMessage()
+              + "); set http.port",
+          e);
     }
     return this;
   }
@@ -127,7 +139,8 @@ public final class AnalystServer implements AutoCloseable {
       try {
         query = parseQuery(request.getHttpURI().getQuery());
       } catch (IllegalArgumentException e) {
-        new Exchange(request, response, callback, Map.of(), NO_BODY).error(400, "malformed query string");
+        new Exchange(request, response, callback, Map.of(), NO_BODY)
+            .error(400, "malformed query string");
         return true;
       }
       String method = request.getMethod();
@@ -135,24 +148,40 @@ public final class AnalystServer implements AutoCloseable {
         answer(new Exchange(request, response, callback, query, NO_BODY));
         return true;
       }
-      if (!Request.getPathInContext(request).equals("/login") && request.getHeaders().get("Authorization") == null
+      if (!Request.getPathInContext(request).equals("/login")
+          && request.getHeaders().get("Authorization") == null
           && request.getHeaders().get("Cookie") == null) {
-        answer(new Exchange(request, response, callback, query, NO_BODY)); // 401 without buffering a stranger's body
+        answer(
+            new Exchange(
+                request, response, callback, query,
+                NO_BODY)); // 401 without buffering a stranger's body
         return true;
       }
       if (request.getLength() > limits.maxBodyBytes()) {
-        tooLarge(new Exchange(request, response, callback, query, NO_BODY)); // refused before reading any of it
+        tooLarge(
+            new Exchange(
+                request, response, callback, query, NO_BODY)); // refused before reading any of it
         return true;
       }
-      BoundedBody.read(request, limits.maxBodyBytes(), (bytes, failure) -> server.getThreadPool().execute(() -> {
-        if (failure == null) {
-          answer(new Exchange(request, response, callback, query, bytes));
-        } else if (failure instanceof BoundedBody.TooLarge) {
-          tooLarge(new Exchange(request, response, callback, query, NO_BODY)); // chunked past the limit
-        } else {
-          callback.failed(failure); // the client went away or timed out mid-body
-        }
-      }));
+      BoundedBody.read(
+          request,
+          limits.maxBodyBytes(),
+          (bytes, failure) ->
+              server
+                  .getThreadPool()
+                  .execute(
+                      () -> {
+                        if (failure == null) {
+                          answer(new Exchange(request, response, callback, query, bytes));
+                        } else if (failure instanceof BoundedBody.TooLarge) {
+                          tooLarge(
+                              new Exchange(
+                                  request, response, callback, query,
+                                  NO_BODY)); // chunked past the limit
+                        } else {
+                          callback.failed(failure); // the client went away or timed out mid-body
+                        }
+                      }));
       return true;
     }
   }
@@ -160,7 +189,8 @@ public final class AnalystServer implements AutoCloseable {
   private void tooLarge(Exchange ex) {
     metrics.rejected(HttpMetrics.BODY_TOO_LARGE);
     ex.addHeader(HttpHeader.CONNECTION.asString(), "close"); // the rest of the body is never read
-    ex.error(413, "request body larger than " + limits.maxBodyBytes() + " bytes (http.max.body.bytes)");
+    ex.error(
+        413, "request body larger than " + limits.maxBodyBytes() + " bytes (http.max.body.bytes)");
   }
 
   private void answer(Exchange ex) {
@@ -231,18 +261,26 @@ public final class AnalystServer implements AutoCloseable {
   /** For probes: no token, never throttled; 503 with the reason when detection is stuck. */
   private void health(Exchange ex) {
     AnalystBackend.Health health = backend.health();
-    ex.json(health.up() ? 200 : 503, health.up() ? Map.of("status", "UP") : Map.of("status", "DOWN", "reason", health.reason()));
+    ex.json(
+        health.up() ? 200 : 503,
+        health.up() ? Map.of("status", "UP") : Map.of("status", "DOWN", "reason", health.reason()));
   }
 
   private void login(Exchange ex) {
-    Auth.Session session = auth.login(ex, parseQuery(new String(ex.body, StandardCharsets.UTF_8)).getOrDefault("token", ""));
+    Auth.Session session =
+        auth.login(
+            ex, parseQuery(new String(ex.body, StandardCharsets.UTF_8)).getOrDefault("token", ""));
     if (session == null) {
       ex.redirect("/login?failed");
       return;
     }
     String secure = tls ? "; Secure" : "";
-    ex.addHeader("Set-Cookie", Auth.SESSION_COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict" + secure);
-    ex.addHeader("Set-Cookie", Auth.CSRF_COOKIE + "=" + session.csrf() + "; Path=/; SameSite=Strict" + secure);
+    ex.addHeader(
+        "Set-Cookie",
+        Auth.SESSION_COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict" + secure);
+    ex.addHeader(
+        "Set-Cookie",
+        Auth.CSRF_COOKIE + "=" + session.csrf() + "; Path=/; SameSite=Strict" + secure);
     ex.redirect("/");
   }
 
@@ -254,9 +292,12 @@ public final class AnalystServer implements AutoCloseable {
       auth.logout(who.session());
     }
     String secure = tls ? "; Secure" : "";
-    ex.addHeader("Set-Cookie", Auth.SESSION_COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + secure);
+    ex.addHeader(
+        "Set-Cookie",
+        Auth.SESSION_COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + secure);
     ex.addHeader("Set-Cookie", Auth.CSRF_COOKIE + "=; Path=/; Max-Age=0; SameSite=Strict" + secure);
-    ex.json(200, Map.of("status", who.cookieSession() ? "signed out" : "no session (bearer token)"));
+    ex.json(
+        200, Map.of("status", who.cookieSession() ? "signed out" : "no session (bearer token)"));
   }
 
   static Map<String, String> parseQuery(String raw) {
@@ -267,7 +308,9 @@ public final class AnalystServer implements AutoCloseable {
     for (String pair : raw.split("&", -1)) {
       int eq = pair.indexOf('=');
       if (eq > 0) {
-        q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        q.put(
+            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
       }
     }
     return q;
@@ -290,7 +333,10 @@ public final class AnalystServer implements AutoCloseable {
         ex.error(404, "missing " + name);
         return;
       }
-      String type = name.endsWith(".js") ? "text/javascript" : name.endsWith(".css") ? "text/css" : "text/html";
+      String type =
+          name.endsWith(".js")
+              ? "text/javascript"
+              : name.endsWith(".css") ? "text/css" : "text/html";
       ex.addHeader("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
       ex.addHeader("X-Content-Type-Options", "nosniff");
       ex.send(200, type + "; charset=utf-8", new String(in.readAllBytes(), StandardCharsets.UTF_8));
@@ -303,13 +349,15 @@ public final class AnalystServer implements AutoCloseable {
     try (InputStream in = Files.newInputStream(Path.of(keystore))) {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(in, password.toCharArray());
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(ks, password.toCharArray());
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(kmf.getKeyManagers(), null, null);
       return ctx;
     } catch (Exception e) {
-      throw new IllegalArgumentException("configuration key 'http.tls.keystore': cannot load " + keystore + ": " + e.getMessage());
+      throw new IllegalArgumentException(
+          "configuration key 'http.tls.keystore': cannot load " + keystore + ": " + e.getMessage());
     }
   }
 

@@ -38,10 +38,26 @@ final class ApiJson {
     m.put("event", event(a.getEvent()));
     m.put("host", a.getAgent().getHost());
     m.put("pod", a.getAgent().getK8SPod());
-    m.put("profileContext", Map.of("state", a.getContext().getState().name(), "summary", a.getContext().getSummary(),
-        "knownTargets", a.getContext().getKnownTargetsList()));
-    m.put("mitre", a.getMitre().getId().isEmpty() ? null
-        : Map.of("id", a.getMitre().getId(), "name", a.getMitre().getName(), "tactic", a.getMitre().getTactic()));
+    m.put(
+        "profileContext",
+        Map.of(
+            "state",
+            a.getContext().getState().name(),
+            "summary",
+            a.getContext().getSummary(),
+            "knownTargets",
+            a.getContext().getKnownTargetsList()));
+    m.put(
+        "mitre",
+        a.getMitre().getId().isEmpty()
+            ? null
+            : Map.of(
+                "id",
+                a.getMitre().getId(),
+                "name",
+                a.getMitre().getName(),
+                "tactic",
+                a.getMitre().getTactic()));
     List<Object> history = new ArrayList<>();
     for (AnalystAction h : a.getHistoryList()) history.add(action(h));
     m.put("history", history);
@@ -65,11 +81,34 @@ final class ApiJson {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("kind", e.getKind().name());
     switch (e.getTargetCase()) {
-      case NETWORK -> m.put("target", Map.of("host", e.getNetwork().getHost(), "ip", e.getNetwork().getIp(),
-          "port", e.getNetwork().getPort(), "protocol", e.getNetwork().getProtocol()));
-      case DNS -> m.put("target", Map.of("query", e.getDns().getQuery(), "resolvedIps", e.getDns().getResolvedIpsList()));
-      case FILE -> m.put("target", Map.of("path", e.getFile().getPath(), "newPath", e.getFile().getNewPath()));
-      case PROCESS -> m.put("target", Map.of("executable", e.getProcess().getExecutable(), "argv", e.getProcess().getArgvList()));
+      case NETWORK ->
+          m.put(
+              "target",
+              Map.of(
+                  "host",
+                  e.getNetwork().getHost(),
+                  "ip",
+                  e.getNetwork().getIp(),
+                  "port",
+                  e.getNetwork().getPort(),
+                  "protocol",
+                  e.getNetwork().getProtocol()));
+      case DNS ->
+          m.put(
+              "target",
+              Map.of(
+                  "query", e.getDns().getQuery(), "resolvedIps", e.getDns().getResolvedIpsList()));
+      case FILE ->
+          m.put(
+              "target", Map.of("path", e.getFile().getPath(), "newPath", e.getFile().getNewPath()));
+      case PROCESS ->
+          m.put(
+              "target",
+              Map.of(
+                  "executable",
+                  e.getProcess().getExecutable(),
+                  "argv",
+                  e.getProcess().getArgvList()));
       default -> m.put("target", Map.of());
     }
     m.put("success", e.getSuccess());
@@ -105,8 +144,12 @@ final class ApiJson {
         em.put("lastSeen", e.getLastSeenMs());
         em.put("count", e.getCount());
         em.put("origin", e.getOrigin());
-        em.put("codeOwners", e.getCodeOwnersList()); // which jars or packages perform it (NEW_CODE_PATH)
-        em.put("generalized", e.getGeneralized()); // one entry standing for many targets (profile bounds)
+        em.put(
+            "codeOwners",
+            e.getCodeOwnersList()); // which jars or packages perform it (NEW_CODE_PATH)
+        em.put(
+            "generalized",
+            e.getGeneralized()); // one entry standing for many targets (profile bounds)
         entries.add(em);
       }
       m.put("entries", entries);
@@ -115,8 +158,8 @@ final class ApiJson {
   }
 
   /**
-   * One instance with its last heartbeat's health: what it could not hook, what it dropped and how it
-   * was configured, so an analyst sees an instance that is half blind ({@code status} DEGRADED).
+   * One instance with its last heartbeat's health: what it could not hook, what it dropped and how
+   * it was configured, so an analyst sees an instance that is half blind ({@code status} DEGRADED).
    */
   static Map<String, Object> instance(InstanceSeen i) {
     AgentHealth h = i.getLastHealth();
@@ -136,9 +179,14 @@ final class ApiJson {
     m.put("errors", h.getErrors());
     m.put("batchesFailed", h.getBatchesFailed());
     List<String> problems = new ArrayList<>();
-    if (h.getHooksMissingCount() > 0) problems.add(h.getHooksMissingCount() + " hook(s) missing: " + String.join(", ", h.getHooksMissingList()));
+    if (h.getHooksMissingCount() > 0)
+      problems.add(
+          h.getHooksMissingCount()
+              + " hook(s) missing: "
+              + String.join(", ", h.getHooksMissingList()));
     if (h.getEventsDropped() > 0) problems.add(h.getEventsDropped() + " event(s) dropped");
-    if (h.getConfigWarningsCount() > 0) problems.add(h.getConfigWarningsCount() + " configuration warning(s)");
+    if (h.getConfigWarningsCount() > 0)
+      problems.add(h.getConfigWarningsCount() + " configuration warning(s)");
     if (h.getStringsTruncated() > 0) problems.add(h.getStringsTruncated() + " string(s) truncated");
     if (h.getErrors() > 0) problems.add(h.getErrors() + " agent error(s)");
     m.put("status", problems.isEmpty() ? "OK" : "DEGRADED");

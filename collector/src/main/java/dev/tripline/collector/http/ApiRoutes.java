@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
-/** The REST API under {@code /api/} (docs/api.md), as one route table over the {@link AnalystBackend}. */
+/**
+ * The REST API under {@code /api/} (docs/api.md), as one route table over the {@link
+ * AnalystBackend}.
+ */
 final class ApiRoutes {
   static final int MAX_COMMENT = 8192;
   static final int MAX_LIMIT = 10_000;
@@ -21,46 +24,107 @@ final class ApiRoutes {
 
   static Routes table(AnalystBackend backend, Auth auth) {
     return new Routes()
-        .add("GET", "alerts", (ex, p, who) -> {
-          var query = new AnalystBackend.AlertQuery(ex.query.get("service"),
-              parseEnum(Severity.class, "severity", ex.query.get("severity")),
-              parseEnum(AlertReason.class, "reason", ex.query.get("reason")),
-              parseEnum(AlertState.class, "state", ex.query.get("state")), limit(ex, 200));
-          ex.json(200, backend.alerts(query).stream().map(ApiJson::alert).toList());
-        })
-        .add("GET", "alerts/{id}", (ex, p, who) -> ex.json(200, ApiJson.alert(backend.alert(p.get("id"))
-            .orElseThrow(() -> new NotFoundException("no alert '" + p.get("id") + "'")))))
-        .add("POST", "alerts/{id}/ack", (ex, p, who) -> alertAction(backend, ex, p.get("id"), who, "ack"))
-        .add("POST", "alerts/{id}/accept", (ex, p, who) -> alertAction(backend, ex, p.get("id"), who, "accept"))
-        .add("GET", "services", (ex, p, who) ->
-            ex.json(200, backend.profiles().stream().map(s -> ApiJson.profile(s, false)).toList()))
-        .add("GET", "services/{name}", (ex, p, who) -> ex.json(200, ApiJson.profile(backend.profile(p.get("name"))
-            .orElseThrow(() -> new NotFoundException("no service '" + p.get("name") + "'")), true)))
-        .add("POST", "services/{name}/state", (ex, p, who) -> {
-          JsonBody body = JsonBody.parse(ex.body, Set.of("state"));
-          String state = body.string("state", ex.query.getOrDefault("state", ""), 32).toUpperCase(Locale.ROOT);
-          if (!state.equals("LEARNING") && !state.equals("MONITORING")) {
-            throw HttpError.badRequest("field 'state' must be LEARNING or MONITORING");
-          }
-          backend.submit(AnalystAction.newBuilder()
-              .setType(state.equals("LEARNING") ? AnalystAction.ActionType.SET_LEARNING : AnalystAction.ActionType.SET_MONITORING)
-              .setService(p.get("name")).setActor(who.name()).build());
-          ex.json(202, ordered("status", "recorded", "service", p.get("name"), "state", state));
-        })
-        .add("GET", "actions", (ex, p, who) ->
-            ex.json(200, backend.actions(limit(ex, 100)).stream().map(ApiJson::action).toList()))
-        .add("POST", "sessions/revoke", (ex, p, who) -> {
-          JsonBody.parse(ex.body, Set.of());
-          ex.json(200, ordered("status", "revoked", "sessions", auth.revokeAll()));
-        });
+        .add(
+            "GET",
+            "alerts",
+            (ex, p, who) -> {
+              var query =
+                  new AnalystBackend.AlertQuery(
+                      ex.query.get("service"),
+                      parseEnum(Severity.class, "severity", ex.query.get("severity")),
+                      parseEnum(AlertReason.class, "reason", ex.query.get("reason")),
+                      parseEnum(AlertState.class, "state", ex.query.get("state")),
+                      limit(ex, 200));
+              ex.json(200, backend.alerts(query).stream().map(ApiJson::alert).toList());
+            })
+        .add(
+            "GET",
+            "alerts/{id}",
+            (ex, p, who) ->
+                ex.json(
+                    200,
+                    ApiJson.alert(
+                        backend
+                            .alert(p.get("id"))
+                            .orElseThrow(
+                                () -> new NotFoundException("no alert '" + p.get("id") + "'")))))
+        .add(
+            "POST",
+            "alerts/{id}/ack",
+            (ex, p, who) -> alertAction(backend, ex, p.get("id"), who, "ack"))
+        .add(
+            "POST",
+            "alerts/{id}/accept",
+            (ex, p, who) -> alertAction(backend, ex, p.get("id"), who, "accept"))
+        .add(
+            "GET",
+            "services",
+            (ex, p, who) ->
+                ex.json(
+                    200, backend.profiles().stream().map(s -> ApiJson.profile(s, false)).toList()))
+        .add(
+            "GET",
+            "services/{name}",
+            (ex, p, who) ->
+                ex.json(
+                    200,
+                    ApiJson.profile(
+                        backend
+                            .profile(p.get("name"))
+                            .orElseThrow(
+                                () -> new NotFoundException("no service '" + p.get("name") + "'")),
+                        true)))
+        .add(
+            "POST",
+            "services/{name}/state",
+            (ex, p, who) -> {
+              JsonBody body = JsonBody.parse(ex.body, Set.of("state"));
+              String state =
+                  body.string("state", ex.query.getOrDefault("state", ""), 32)
+                      .toUpperCase(Locale.ROOT);
+              if (!state.equals("LEARNING") && !state.equals("MONITORING")) {
+                throw HttpError.badRequest("field 'state' must be LEARNING or MONITORING");
+              }
+              backend.submit(
+                  AnalystAction.newBuilder()
+                      .setType(
+                          state.equals("LEARNING")
+                              ? AnalystAction.ActionType.SET_LEARNING
+                              : AnalystAction.ActionType.SET_MONITORING)
+                      .setService(p.get("name"))
+                      .setActor(who.name())
+                      .build());
+              ex.json(202, ordered("status", "recorded", "service", p.get("name"), "state", state));
+            })
+        .add(
+            "GET",
+            "actions",
+            (ex, p, who) ->
+                ex.json(
+                    200, backend.actions(limit(ex, 100)).stream().map(ApiJson::action).toList()))
+        .add(
+            "POST",
+            "sessions/revoke",
+            (ex, p, who) -> {
+              JsonBody.parse(ex.body, Set.of());
+              ex.json(200, ordered("status", "revoked", "sessions", auth.revokeAll()));
+            });
   }
 
-  private static void alertAction(AnalystBackend backend, Exchange ex, String id, Auth.Principal who, String action) {
+  private static void alertAction(
+      AnalystBackend backend, Exchange ex, String id, Auth.Principal who, String action) {
     JsonBody body = JsonBody.parse(ex.body, Set.of("comment"));
     String comment = body.string("comment", "", MAX_COMMENT);
-    backend.submit(AnalystAction.newBuilder()
-        .setType(action.equals("ack") ? AnalystAction.ActionType.ACKNOWLEDGE : AnalystAction.ActionType.ACCEPT_INTO_PROFILE)
-        .setAlertId(id).setActor(who.name()).setComment(comment).build());
+    backend.submit(
+        AnalystAction.newBuilder()
+            .setType(
+                action.equals("ack")
+                    ? AnalystAction.ActionType.ACKNOWLEDGE
+                    : AnalystAction.ActionType.ACCEPT_INTO_PROFILE)
+            .setAlertId(id)
+            .setActor(who.name())
+            .setComment(comment)
+            .build());
     ex.json(202, ordered("status", "recorded", "alertId", id, "action", action));
   }
 
@@ -77,18 +141,24 @@ final class ApiRoutes {
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw HttpError.badRequest("query parameter 'limit' must be a whole number from 1 to " + MAX_LIMIT);
+    throw HttpError.badRequest(
+        "query parameter 'limit' must be a whole number from 1 to " + MAX_LIMIT);
   }
 
-  private static <E extends Enum<E>> @Nullable E parseEnum(Class<E> type, String field, @Nullable String value) {
+  private static <E extends Enum<E>> @Nullable E parseEnum(
+      Class<E> type, String field, @Nullable String value) {
     if (value == null || value.isEmpty()) {
       return null;
     }
     try {
       return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw HttpError.badRequest("query parameter '" + field + "' has no value '"
-          + (value.length() > 64 ? value.substring(0, 64) + "…" : value) + "'");
+      throw HttpError.badRequest(
+          "query parameter '"
+              + field
+              + "' has no value '"
+              + (value.length() > 64 ? value.substring(0, 64) + "…" : value)
+              + "'");
     }
   }
 

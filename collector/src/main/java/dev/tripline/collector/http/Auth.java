@@ -21,7 +21,10 @@ final class Auth {
   static final String CSRF_HEADER = "X-Tripline-CSRF";
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** The authenticated caller; actions are recorded under its name. {@code session} is null for bearer tokens. */
+  /**
+   * The authenticated caller; actions are recorded under its name. {@code session} is null for
+   * bearer tokens.
+   */
   record Principal(String name, @Nullable Session session) {
     boolean cookieSession() {
       return session != null;
@@ -35,7 +38,11 @@ final class Auth {
     final long retryAfterSeconds;
 
     Throttled(long retryAfterSeconds) {
-      super("too many failed logins from this address; retry in " + retryAfterSeconds + " s", null, false, false);
+      super(
+          "too many failed logins from this address; retry in " + retryAfterSeconds + " s",
+          null,
+          false,
+          false);
       this.retryAfterSeconds = retryAfterSeconds;
     }
   }
@@ -50,7 +57,8 @@ final class Auth {
     this.generated = configured == null || configured.isBlank();
     this.token = generated ? random() : configured.trim();
     this.metrics = metrics;
-    this.sessions = Caffeine.newBuilder().expireAfterWrite(limits.sessionTtl()).maximumSize(10_000).build();
+    this.sessions =
+        Caffeine.newBuilder().expireAfterWrite(limits.sessionTtl()).maximumSize(10_000).build();
     this.throttle = new LoginThrottle(limits.loginFailuresPerMinute(), Ticker.systemTicker());
   }
 
@@ -62,7 +70,9 @@ final class Auth {
     return generated;
   }
 
-  /** The caller, or null when it presented no credentials or wrong ones; throws {@link Throttled}. */
+  /**
+   * The caller, or null when it presented no credentials or wrong ones; throws {@link Throttled}.
+   */
   @Nullable Principal authenticate(Exchange ex) {
     String header = ex.header("Authorization");
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -76,7 +86,9 @@ final class Auth {
   /** A cookie session must echo its CSRF cookie in a header: another site's form cannot. */
   static boolean csrfOk(Exchange ex, Session s) {
     String sent = ex.header(CSRF_HEADER);
-    return sent != null && MessageDigest.isEqual(s.csrf().getBytes(StandardCharsets.UTF_8), sent.getBytes(StandardCharsets.UTF_8));
+    return sent != null
+        && MessageDigest.isEqual(
+            s.csrf().getBytes(StandardCharsets.UTF_8), sent.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A new session for the right token, null for a wrong one; throws {@link Throttled}. */
@@ -108,7 +120,8 @@ final class Auth {
       metrics.rejected(HttpMetrics.LOGIN_THROTTLED);
       throw new Throttled(wait);
     }
-    if (MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
+    if (MessageDigest.isEqual(
+        token.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
       return true;
     }
     throttle.failed(address);

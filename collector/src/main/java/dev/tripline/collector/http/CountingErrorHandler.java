@@ -25,8 +25,11 @@ final class CountingErrorHandler extends ErrorHandler {
   }
 
   @Override
-  public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
-      org.eclipse.jetty.util.Callback callback) throws Exception {
+  public boolean handle(
+      org.eclipse.jetty.server.Request request,
+      org.eclipse.jetty.server.Response response,
+      org.eclipse.jetty.util.Callback callback)
+      throws Exception {
     if (request.getAttribute(ERROR_STATUS) instanceof Integer status) {
       count(status);
     }
@@ -37,6 +40,9 @@ final class CountingErrorHandler extends ErrorHandler {
     if (status < 400 || status >= 500) {
       return; // only refusals of the client's request, not our own failures
     }
-    metrics.rejected(status == 431 ? HttpMetrics.HEADER_TOO_LARGE : status == 413 ? HttpMetrics.BODY_TOO_LARGE : HttpMetrics.BAD_REQUEST);
+    metrics.rejected(
+        status == 431
+            ? HttpMetrics.HEADER_TOO_LARGE
+            : status == 413 ? HttpMetrics.BODY_TOO_LARGE : HttpMetrics.BAD_REQUEST);
   }
 }

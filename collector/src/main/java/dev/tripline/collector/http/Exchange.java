@@ -11,7 +11,9 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
 
-/** One request and its answer: the parts of Jetty's request the routes use, and ways to reply once. */
+/**
+ * One request and its answer: the parts of Jetty's request the routes use, and ways to reply once.
+ */
 final class Exchange {
   final Request request;
   final String method;
@@ -22,7 +24,12 @@ final class Exchange {
   private final Callback callback;
   private boolean answered;
 
-  Exchange(Request request, Response response, Callback callback, Map<String, String> query, byte[] body) {
+  Exchange(
+      Request request,
+      Response response,
+      Callback callback,
+      Map<String, String> query,
+      byte[] body) {
     this.request = request;
     this.response = response;
     this.callback = callback;
@@ -56,7 +63,8 @@ final class Exchange {
     if (status == 401) {
       addHeader("WWW-Authenticate", "Bearer realm=\"tripline\"");
     }
-    // Map.of refuses null: an exception without a message must still answer, not throw in the error path
+    // Map.of refuses null: an exception without a message must still answer, not throw in the error
+    // path
     json(status, Map.of("error", message == null ? "error " + status : message, "status", status));
   }
 

@@ -7,6 +7,7 @@ final class HttpError extends RuntimeException {
   final int status;
   final @Nullable String header;
   final @Nullable String headerValue;
+
   /** The {@code tripline_http_rejected_total} reason this refusal counts under, or null. */
   @Nullable String metric;
 

@@ -3,15 +3,30 @@ package dev.tripline.collector.http;
 import dev.tripline.collector.config.CollectorConfig;
 import java.time.Duration;
 
-/** What an unauthenticated client may cost the HTTP port (keys {@code http.*}, docs/operations.md). */
-record HttpLimits(int maxBodyBytes, int maxHeaderBytes, Duration idleTimeout, int threads, int maxConnections,
-    int maxConnectionsPerAddress, int loginFailuresPerMinute, Duration sessionTtl) {
+/**
+ * What an unauthenticated client may cost the HTTP port (keys {@code http.*}, docs/operations.md).
+ */
+record HttpLimits(
+    int maxBodyBytes,
+    int maxHeaderBytes,
+    Duration idleTimeout,
+    int threads,
+    int maxConnections,
+    int maxConnectionsPerAddress,
+    int loginFailuresPerMinute,
+    Duration sessionTtl) {
 
   static HttpLimits from(CollectorConfig config) {
-    HttpLimits l = new HttpLimits(config.getInt("http.max.body.bytes"), config.getInt("http.max.header.bytes"),
-        config.getDuration("http.idle.timeout"), config.getInt("http.threads"), config.getInt("http.max.connections"),
-        config.getInt("http.max.connections.per.address"), config.getInt("http.login.failures"),
-        config.getDuration("http.session.ttl"));
+    HttpLimits l =
+        new HttpLimits(
+            config.getInt("http.max.body.bytes"),
+            config.getInt("http.max.header.bytes"),
+            config.getDuration("http.idle.timeout"),
+            config.getInt("http.threads"),
+            config.getInt("http.max.connections"),
+            config.getInt("http.max.connections.per.address"),
+            config.getInt("http.login.failures"),
+            config.getDuration("http.session.ttl"));
     positive("http.max.body.bytes", l.maxBodyBytes);
     positive("http.max.header.bytes", l.maxHeaderBytes);
     positive("http.idle.timeout", l.idleTimeout.toMillis());
@@ -20,7 +35,8 @@ record HttpLimits(int maxBodyBytes, int maxHeaderBytes, Duration idleTimeout, in
     positive("http.login.failures", l.loginFailuresPerMinute);
     positive("http.session.ttl", l.sessionTtl.toMillis());
     if (l.threads < 4) {
-      throw new CollectorConfig.ConfigException("http.threads", "must be at least 4 (one acceptor, one selector, workers)");
+      throw new CollectorConfig.ConfigException(
+          "http.threads", "must be at least 4 (one acceptor, one selector, workers)");
     }
     return l;
   }

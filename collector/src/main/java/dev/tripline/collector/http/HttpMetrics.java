@@ -4,8 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * {@code tripline_http_requests_total{method,area}} and {@code tripline_http_rejected_total{reason}}:
- * every refusal of the HTTP port's limits is counted under one reason (docs/operations.md).
+ * {@code tripline_http_requests_total{method,area}} and {@code
+ * tripline_http_rejected_total{reason}}: every refusal of the HTTP port's limits is counted under
+ * one reason (docs/operations.md).
  */
 final class HttpMetrics {
   static final String BODY_TOO_LARGE = "body_too_large";
@@ -20,19 +21,32 @@ final class HttpMetrics {
 
   HttpMetrics(MeterRegistry registry) {
     this.registry = registry;
-    for (String reason : new String[] {BODY_TOO_LARGE, HEADER_TOO_LARGE, BAD_REQUEST, MALFORMED_BODY, AUTH_FAILED,
-        LOGIN_THROTTLED, CONNECTIONS_PER_ADDRESS}) {
+    for (String reason :
+        new String[] {
+          BODY_TOO_LARGE,
+          HEADER_TOO_LARGE,
+          BAD_REQUEST,
+          MALFORMED_BODY,
+          AUTH_FAILED,
+          LOGIN_THROTTLED,
+          CONNECTIONS_PER_ADDRESS
+        }) {
       rejectedCounter(reason); // present at 0 from the start, so dashboards can rate() them
     }
   }
 
   void request(String method, String area) {
     // A bounded tag set: unknown methods are folded, so a client cannot mint series.
-    String m = switch (method) {
-      case "GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH" -> method;
-      default -> "OTHER";
-    };
-    Counter.builder("tripline.http.requests").tag("method", m).tag("area", area).register(registry).increment();
+    String m =
+        switch (method) {
+          case "GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH" -> method;
+          default -> "OTHER";
+        };
+    Counter.builder("tripline.http.requests")
+        .tag("method", m)
+        .tag("area", area)
+        .register(registry)
+        .increment();
   }
 
   void rejected(String reason) {
@@ -40,7 +54,9 @@ final class HttpMetrics {
   }
 
   private Counter rejectedCounter(String reason) {
-    return Counter.builder("tripline.http.rejected").description("requests and connections refused by the HTTP port's limits")
-        .tag("reason", reason).register(registry);
+    return Counter.builder("tripline.http.rejected")
+        .description("requests and connections refused by the HTTP port's limits")
+        .tag("reason", reason)
+        .register(registry);
   }
 }

@@ -30,13 +30,20 @@ final class JsonBody {
       throw HttpError.malformedBody("request body: " + e.getMessage());
     }
     if (!(node instanceof ObjectNode o)) {
-      throw HttpError.malformedBody("request body must be a JSON object, not " + node.getNodeType().name().toLowerCase(Locale.ROOT));
+      throw HttpError.malformedBody(
+          "request body must be a JSON object, not "
+              + node.getNodeType().name().toLowerCase(Locale.ROOT));
     }
     for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!fields.contains(name)) {
-        throw HttpError.malformedBody("unknown field '" + bounded(name) + "'; "
-            + (fields.isEmpty() ? "this request takes no fields" : "expected " + String.join(", ", new java.util.TreeSet<>(fields))));
+        throw HttpError.malformedBody(
+            "unknown field '"
+                + bounded(name)
+                + "'; "
+                + (fields.isEmpty()
+                    ? "this request takes no fields"
+                    : "expected " + String.join(", ", new java.util.TreeSet<>(fields))));
       }
     }
     return new JsonBody(o);
@@ -52,7 +59,8 @@ final class JsonBody {
       throw HttpError.malformedBody("field '" + field + "' must be a string");
     }
     if (v.textValue().length() > maxLength) {
-      throw HttpError.malformedBody("field '" + field + "' is longer than " + maxLength + " characters");
+      throw HttpError.malformedBody(
+          "field '" + field + "' is longer than " + maxLength + " characters");
     }
     return v.textValue();
   }

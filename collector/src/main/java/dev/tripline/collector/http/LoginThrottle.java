@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Wrong tokens per client address in a fixed one-minute window; past the limit every attempt from
- * that address (even with the right token) answers 429 until the window ends, so guessing costs
- * a minute per {@code limit} tries. Bounded: at most 100 000 addresses are remembered.
+ * that address (even with the right token) answers 429 until the window ends, so guessing costs a
+ * minute per {@code limit} tries. Bounded: at most 100 000 addresses are remembered.
  */
 final class LoginThrottle {
   static final Duration WINDOW = Duration.ofMinutes(1);
@@ -23,7 +23,8 @@ final class LoginThrottle {
   LoginThrottle(int limit, Ticker ticker) {
     this.limit = limit;
     this.ticker = ticker;
-    this.windows = Caffeine.newBuilder().expireAfterWrite(WINDOW).maximumSize(100_000).ticker(ticker).build();
+    this.windows =
+        Caffeine.newBuilder().expireAfterWrite(WINDOW).maximumSize(100_000).ticker(ticker).build();
   }
 
   /** Seconds until {@code address} may try again, or 0 when it may try now. */
@@ -37,6 +38,9 @@ final class LoginThrottle {
   }
 
   void failed(String address) {
-    windows.get(address, a -> new Window(ticker.read(), new AtomicInteger())).failures.incrementAndGet();
+    windows
+        .get(address, a -> new Window(ticker.read(), new AtomicInteger()))
+        .failures
+        .incrementAndGet();
   }
 }

@@ -59,7 +59,11 @@ final class Routes {
     if (allowed.isEmpty()) {
       throw new HttpError(404, "no such endpoint: /api/" + path);
     }
-    throw new HttpError(405, "method not allowed; use " + String.join(", ", allowed), "Allow", String.join(", ", allowed));
+    throw new HttpError(
+        405,
+        "method not allowed; use " + String.join(", ", allowed),
+        "Allow",
+        String.join(", ", allowed));
   }
 
   private static String[] split(String path) {

@@ -65,8 +65,15 @@ public final class Json {
       }
       return node;
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();
-      throw new IllegalArgumentException("malformed JSON" + where + ": " + e.getOriginalMessage(), e);
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line "
+                  + e.getLocation().getLineNr()
+                  + " column "
+                  + e.getLocation().getColumnNr();
+      throw new IllegalArgumentException(
+          "malformed JSON" + where + ": " + e.getOriginalMessage(), e);
     } catch (IOException e) {
       throw new IllegalArgumentException("malformed JSON: " + e.getMessage(), e);
     }
@@ -91,10 +98,12 @@ public final class Json {
   }
 
   private static ObjectMapper build() {
-    JsonFactory factory = new JsonFactoryBuilder()
-        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
-        .characterEscapes(new HtmlSafe())
-        .build();
+    JsonFactory factory =
+        new JsonFactoryBuilder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+            .characterEscapes(new HtmlSafe())
+            .build();
     SimpleModule finite = new SimpleModule("finite-numbers");
     finite.addSerializer(Double.class, new FiniteSerializer<>(Double.class));
     finite.addSerializer(double.class, new FiniteSerializer<>(double.class));
@@ -114,7 +123,8 @@ public final class Json {
     }
 
     @Override
-    public void serialize(T value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+    public void serialize(T value, JsonGenerator gen, SerializerProvider provider)
+        throws IOException {
       double d = value.doubleValue();
       if (Double.isNaN(d) || Double.isInfinite(d)) {
         gen.writeNull();
@@ -141,7 +151,9 @@ public final class Json {
 
     @Override
     public @Nullable SerializableString getEscapeSequence(int ch) {
-      return ch == 0x2028 ? new SerializedString("\\u2028") : ch == 0x2029 ? new SerializedString("\\u2029") : null;
+      return ch == 0x2028
+          ? new SerializedString("\\u2028")
+          : ch == 0x2029 ? new SerializedString("\\u2029") : null;
     }
   }
 }

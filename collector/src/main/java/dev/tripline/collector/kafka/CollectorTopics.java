@@ -19,8 +19,12 @@ public final class CollectorTopics {
 
   /** Names of the public topics, in the order they are listed to users. */
   public static List<String> names(CollectorConfig config) {
-    return List.of(config.get("topic.events"), config.get("topic.alerts"), config.get("topic.alerts.json"),
-        config.get("topic.deadletter"), config.get("topic.actions"));
+    return List.of(
+        config.get("topic.events"),
+        config.get("topic.alerts"),
+        config.get("topic.alerts.json"),
+        config.get("topic.deadletter"),
+        config.get("topic.actions"));
   }
 
   /** Creates the missing topics; returns the ones created now. */
@@ -37,17 +41,24 @@ public final class CollectorTopics {
   }
 
   /**
-   * Partitions of an existing topic. A topic created a moment ago may not be in the broker's metadata
-   * yet ({@code UnknownTopicOrPartitionException}): asked again for up to 10 s.
+   * Partitions of an existing topic. A topic created a moment ago may not be in the broker's
+   * metadata yet ({@code UnknownTopicOrPartitionException}): asked again for up to 10 s.
    */
   public static int partitions(CollectorConfig config, String bootstrapServers, String topic) {
     try (Admin admin = Admin.create(clientProperties(config, bootstrapServers))) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (true) {
         try {
-          return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+          return admin
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get(30, TimeUnit.SECONDS)
+              .get(topic)
+              .partitions()
+              .size();
         } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+              || System.nanoTime() > deadline) {
             throw e;
           }
           Thread.sleep(100); // metadata of a new topic propagates within moments

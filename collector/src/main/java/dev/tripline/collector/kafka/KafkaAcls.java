@@ -12,53 +12,104 @@ import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 
 /**
- * The least-privilege ACLs of a Tripline deployment, as Admin API bindings (the same as the
- * {@code kafka-acls.sh} commands in docs/operations.md and deploy/kafka/tripline-acls.sh):
+ * The least-privilege ACLs of a Tripline deployment, as Admin API bindings (the same as the {@code
+ * kafka-acls.sh} commands in docs/operations.md and deploy/kafka/tripline-acls.sh):
  *
  * <ul>
  *   <li>the collector's principal reads the event topics, and alone writes actions, alerts, the
  *       dead-letter topic and its own internal topics ({@code <application.id>}-prefixed);
  *   <li>a service's agents write that service's events topic and nothing else. The ACL is LITERAL:
- *       a prefixed one on {@code tripline.events.payments} would also match
- *       {@code tripline.events.payments-eu}, letting payments speak for another service.
+ *       a prefixed one on {@code tripline.events.payments} would also match {@code
+ *       tripline.events.payments-eu}, letting payments speak for another service.
  * </ul>
  */
 public final class KafkaAcls {
   private KafkaAcls() {}
 
-  /** What the collector (all its instances) needs; {@code principal} e.g. {@code User:tripline-collector}. */
+  /**
+   * What the collector (all its instances) needs; {@code principal} e.g. {@code
+   * User:tripline-collector}.
+   */
   public static List<AclBinding> collector(String principal, CollectorConfig config) {
     List<AclBinding> acls = new ArrayList<>();
     String events = config.get("topic.events");
     // Read every event topic (the shared one and <events>.<service>); create the shared one.
-    add(acls, principal, ResourceType.TOPIC, events, PatternType.PREFIXED, AclOperation.READ, AclOperation.DESCRIBE);
+    add(
+        acls,
+        principal,
+        ResourceType.TOPIC,
+        events,
+        PatternType.PREFIXED,
+        AclOperation.READ,
+        AclOperation.DESCRIBE);
     add(acls, principal, ResourceType.TOPIC, events, PatternType.LITERAL, AclOperation.CREATE);
-    for (String topic : List.of(config.get("topic.actions"), config.get("topic.alerts"), config.get("topic.alerts.json"),
-        config.get("topic.deadletter"))) {
-      add(acls, principal, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.READ, AclOperation.WRITE,
-          AclOperation.DESCRIBE, AclOperation.CREATE, AclOperation.DESCRIBE_CONFIGS);
+    for (String topic :
+        List.of(
+            config.get("topic.actions"),
+            config.get("topic.alerts"),
+            config.get("topic.alerts.json"),
+            config.get("topic.deadletter"))) {
+      add(
+          acls,
+          principal,
+          ResourceType.TOPIC,
+          topic,
+          PatternType.LITERAL,
+          AclOperation.READ,
+          AclOperation.WRITE,
+          AclOperation.DESCRIBE,
+          AclOperation.CREATE,
+          AclOperation.DESCRIBE_CONFIGS);
     }
-    // Kafka Streams: changelogs, view topics, the consumer group and transactional ids all start with the application id.
+    // Kafka Streams: changelogs, view topics, the consumer group and transactional ids all start
+    // with the application id.
     String app = config.get("application.id");
     add(acls, principal, ResourceType.TOPIC, app, PatternType.PREFIXED, AclOperation.ALL);
-    add(acls, principal, ResourceType.GROUP, app, PatternType.PREFIXED, AclOperation.READ, AclOperation.DESCRIBE);
-    add(acls, principal, ResourceType.TRANSACTIONAL_ID, app, PatternType.PREFIXED, AclOperation.WRITE, AclOperation.DESCRIBE);
+    add(
+        acls,
+        principal,
+        ResourceType.GROUP,
+        app,
+        PatternType.PREFIXED,
+        AclOperation.READ,
+        AclOperation.DESCRIBE);
+    add(
+        acls,
+        principal,
+        ResourceType.TRANSACTIONAL_ID,
+        app,
+        PatternType.PREFIXED,
+        AclOperation.WRITE,
+        AclOperation.DESCRIBE);
     return acls;
   }
 
   /** A service's agents: write its own events topic, nothing else. */
   public static List<AclBinding> agent(String principal, String eventsTopic, String service) {
     List<AclBinding> acls = new ArrayList<>();
-    add(acls, principal, ResourceType.TOPIC, ServiceTopics.topicFor(eventsTopic, service), PatternType.LITERAL,
-        AclOperation.WRITE, AclOperation.DESCRIBE);
+    add(
+        acls,
+        principal,
+        ResourceType.TOPIC,
+        ServiceTopics.topicFor(eventsTopic, service),
+        PatternType.LITERAL,
+        AclOperation.WRITE,
+        AclOperation.DESCRIBE);
     return acls;
   }
 
-  private static void add(List<AclBinding> acls, String principal, ResourceType type, String name, PatternType pattern,
+  private static void add(
+      List<AclBinding> acls,
+      String principal,
+      ResourceType type,
+      String name,
+      PatternType pattern,
       AclOperation... operations) {
     for (AclOperation op : operations) {
-      acls.add(new AclBinding(new ResourcePattern(type, name, pattern),
-          new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW)));
+      acls.add(
+          new AclBinding(
+              new ResourcePattern(type, name, pattern),
+              new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW)));
     }
   }
 }

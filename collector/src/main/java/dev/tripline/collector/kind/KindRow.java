@@ -11,21 +11,40 @@ import org.jspecify.annotations.Nullable;
  *
  * @param kind the kind this row describes
  * @param family network, DNS, file or process
- * @param profileKind the kind the profile files it under (a datagram "talks to" like a connect, a rename is a write)
+ * @param profileKind the kind the profile files it under (a datagram "talks to" like a connect, a
+ *     rename is a write)
  * @param target how its target is normalised for the profile and rendered for an analyst
  * @param reason the NEW_* reason when a monitored service does it for the first time
  * @param severity that alert's severity
  * @param mitre that alert's ATT&amp;CK technique
  * @param title that alert's title, before the rendered target ("New outbound connection to ")
  * @param normally the profile context's verb ("normally connects to")
- * @param done the kind as a noun phrase before its target ("connection to"), for NEW_CODE_PATH titles
- * @param rateFeature the rate feature it counts towards (a name in {@code RateModel.FEATURES}), or null
+ * @param done the kind as a noun phrase before its target ("connection to"), for NEW_CODE_PATH
+ *     titles
+ * @param rateFeature the rate feature it counts towards (a name in {@code RateModel.FEATURES}), or
+ *     null
  */
-public record KindRow(EventKind kind, Family family, EventKind profileKind, TargetShape target, AlertReason reason,
-    Severity severity, MitreTechnique mitre, String title, String normally, String done, @Nullable String rateFeature) {
+public record KindRow(
+    EventKind kind,
+    Family family,
+    EventKind profileKind,
+    TargetShape target,
+    AlertReason reason,
+    Severity severity,
+    MitreTechnique mitre,
+    String title,
+    String normally,
+    String done,
+    @Nullable String rateFeature) {
 
   /** The four families the agent's capture groups and the console group kinds by. */
-  public enum Family { NETWORK, DNS, FILE, PROCESS, NONE }
+  public enum Family {
+    NETWORK,
+    DNS,
+    FILE,
+    PROCESS,
+    NONE
+  }
 
   /** How a kind's target becomes a profile key and a line an analyst reads. */
   public enum TargetShape {

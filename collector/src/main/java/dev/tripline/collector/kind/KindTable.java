@@ -38,40 +38,172 @@ public final class KindTable {
   private static final Map<String, KindRow> BY_NAME = new HashMap<>();
 
   /** What an event of no known kind (unset, or from a newer agent) gets: as before the table. */
-  public static final KindRow UNKNOWN = new KindRow(EventKind.EVENT_KIND_UNSPECIFIED, KindRow.Family.NONE,
-      EventKind.EVENT_KIND_UNSPECIFIED, KindRow.TargetShape.NONE, NEW_FILE_ACCESS, LOW, Mitre.STORED_DATA_MANIPULATION,
-      "New behaviour", "normally does", "behaviour", null);
+  public static final KindRow UNKNOWN =
+      new KindRow(
+          EventKind.EVENT_KIND_UNSPECIFIED,
+          KindRow.Family.NONE,
+          EventKind.EVENT_KIND_UNSPECIFIED,
+          KindRow.TargetShape.NONE,
+          NEW_FILE_ACCESS,
+          LOW,
+          Mitre.STORED_DATA_MANIPULATION,
+          "New behaviour",
+          "normally does",
+          "behaviour",
+          null);
 
   static {
-    // kind, family, profile kind, target, reason, severity, MITRE, title, context verb, noun phrase, rate feature
-    row(EventKind.NET_CONNECT, NETWORK, EventKind.NET_CONNECT, ENDPOINT, NEW_CONNECTION, MEDIUM, Mitre.APP_LAYER_PROTOCOL,
-        "New outbound connection to ", "normally connects to", "connection to", "connects");
-    row(EventKind.DATAGRAM, NETWORK, EventKind.NET_CONNECT, ENDPOINT, NEW_CONNECTION, MEDIUM, Mitre.APP_LAYER_PROTOCOL,
-        "New UDP destination ", "normally connects to", "connection to", "connects");
-    row(EventKind.NET_LISTEN, NETWORK, EventKind.NET_LISTEN, LOCAL_PORT, NEW_LISTEN, MEDIUM, Mitre.NON_STANDARD_PORT,
-        "New listening port ", "normally listens on", "listening on", null);
-    row(EventKind.NET_ACCEPT, NETWORK, EventKind.NET_ACCEPT, LOCAL_PORT, NEW_LISTEN, LOW, Mitre.NON_STANDARD_PORT,
-        "New inbound connections on ", "normally accepts on", "accepting on", null);
-    row(EventKind.DNS_LOOKUP, DNS, EventKind.DNS_LOOKUP, DNS_NAME, NEW_CONNECTION, LOW, Mitre.APP_LAYER_PROTOCOL,
-        "New DNS lookup of ", "normally resolves", "DNS lookup of", "dns lookups");
-    row(EventKind.FILE_READ, FILE, EventKind.FILE_READ, PATH, NEW_FILE_ACCESS, MEDIUM, Mitre.DATA_FROM_LOCAL_SYSTEM,
-        "New file read: ", "normally reads", "read of", "file reads");
-    row(EventKind.FILE_WRITE, FILE, EventKind.FILE_WRITE, PATH, NEW_FILE_ACCESS, LOW, Mitre.STORED_DATA_MANIPULATION,
-        "New file write: ", "normally writes", "write of", "file writes");
-    row(EventKind.FILE_RENAME, FILE, EventKind.FILE_WRITE, RENAMED_PATH, NEW_FILE_ACCESS, LOW, Mitre.STORED_DATA_MANIPULATION,
-        "New file write: ", "normally writes", "write of", "file writes");
-    row(EventKind.FILE_DELETE, FILE, EventKind.FILE_DELETE, PATH, NEW_FILE_ACCESS, LOW, Mitre.STORED_DATA_MANIPULATION,
-        "New file delete: ", "normally deletes", "delete of", "file writes");
-    row(EventKind.PROCESS_SPAWN, PROCESS, EventKind.PROCESS_SPAWN, COMMAND, NEW_PROCESS, HIGH, Mitre.COMMAND_INTERPRETER,
-        "New process: ", "normally runs", "process", "spawns");
+    // kind, family, profile kind, target, reason, severity, MITRE, title, context verb, noun
+    // phrase, rate feature
+    row(
+        EventKind.NET_CONNECT,
+        NETWORK,
+        EventKind.NET_CONNECT,
+        ENDPOINT,
+        NEW_CONNECTION,
+        MEDIUM,
+        Mitre.APP_LAYER_PROTOCOL,
+        "New outbound connection to ",
+        "normally connects to",
+        "connection to",
+        "connects");
+    row(
+        EventKind.DATAGRAM,
+        NETWORK,
+        EventKind.NET_CONNECT,
+        ENDPOINT,
+        NEW_CONNECTION,
+        MEDIUM,
+        Mitre.APP_LAYER_PROTOCOL,
+        "New UDP destination ",
+        "normally connects to",
+        "connection to",
+        "connects");
+    row(
+        EventKind.NET_LISTEN,
+        NETWORK,
+        EventKind.NET_LISTEN,
+        LOCAL_PORT,
+        NEW_LISTEN,
+        MEDIUM,
+        Mitre.NON_STANDARD_PORT,
+        "New listening port ",
+        "normally listens on",
+        "listening on",
+        null);
+    row(
+        EventKind.NET_ACCEPT,
+        NETWORK,
+        EventKind.NET_ACCEPT,
+        LOCAL_PORT,
+        NEW_LISTEN,
+        LOW,
+        Mitre.NON_STANDARD_PORT,
+        "New inbound connections on ",
+        "normally accepts on",
+        "accepting on",
+        null);
+    row(
+        EventKind.DNS_LOOKUP,
+        DNS,
+        EventKind.DNS_LOOKUP,
+        DNS_NAME,
+        NEW_CONNECTION,
+        LOW,
+        Mitre.APP_LAYER_PROTOCOL,
+        "New DNS lookup of ",
+        "normally resolves",
+        "DNS lookup of",
+        "dns lookups");
+    row(
+        EventKind.FILE_READ,
+        FILE,
+        EventKind.FILE_READ,
+        PATH,
+        NEW_FILE_ACCESS,
+        MEDIUM,
+        Mitre.DATA_FROM_LOCAL_SYSTEM,
+        "New file read: ",
+        "normally reads",
+        "read of",
+        "file reads");
+    row(
+        EventKind.FILE_WRITE,
+        FILE,
+        EventKind.FILE_WRITE,
+        PATH,
+        NEW_FILE_ACCESS,
+        LOW,
+        Mitre.STORED_DATA_MANIPULATION,
+        "New file write: ",
+        "normally writes",
+        "write of",
+        "file writes");
+    row(
+        EventKind.FILE_RENAME,
+        FILE,
+        EventKind.FILE_WRITE,
+        RENAMED_PATH,
+        NEW_FILE_ACCESS,
+        LOW,
+        Mitre.STORED_DATA_MANIPULATION,
+        "New file write: ",
+        "normally writes",
+        "write of",
+        "file writes");
+    row(
+        EventKind.FILE_DELETE,
+        FILE,
+        EventKind.FILE_DELETE,
+        PATH,
+        NEW_FILE_ACCESS,
+        LOW,
+        Mitre.STORED_DATA_MANIPULATION,
+        "New file delete: ",
+        "normally deletes",
+        "delete of",
+        "file writes");
+    row(
+        EventKind.PROCESS_SPAWN,
+        PROCESS,
+        EventKind.PROCESS_SPAWN,
+        COMMAND,
+        NEW_PROCESS,
+        HIGH,
+        Mitre.COMMAND_INTERPRETER,
+        "New process: ",
+        "normally runs",
+        "process",
+        "spawns");
   }
 
   private KindTable() {}
 
-  private static void row(EventKind kind, KindRow.Family family, EventKind profileKind, KindRow.TargetShape target,
-      AlertReason reason, Severity severity, dev.tripline.model.MitreTechnique mitre, String title, String normally,
-      String done, @Nullable String rateFeature) {
-    KindRow row = new KindRow(kind, family, profileKind, target, reason, severity, mitre, title, normally, done, rateFeature);
+  private static void row(
+      EventKind kind,
+      KindRow.Family family,
+      EventKind profileKind,
+      KindRow.TargetShape target,
+      AlertReason reason,
+      Severity severity,
+      dev.tripline.model.MitreTechnique mitre,
+      String title,
+      String normally,
+      String done,
+      @Nullable String rateFeature) {
+    KindRow row =
+        new KindRow(
+            kind,
+            family,
+            profileKind,
+            target,
+            reason,
+            severity,
+            mitre,
+            title,
+            normally,
+            done,
+            rateFeature);
     if (ROWS.put(kind, row) != null) {
       throw new IllegalStateException("two rows for " + kind);
     }
@@ -88,7 +220,10 @@ public final class KindTable {
     return Optional.ofNullable(BY_NAME.get(name));
   }
 
-  /** The name a profile files this kind under ("NET_CONNECT" for a datagram): the first part of a profile key. */
+  /**
+   * The name a profile files this kind under ("NET_CONNECT" for a datagram): the first part of a
+   * profile key.
+   */
   public static String profileFamily(EventKind kind) {
     KindRow row = ROWS.get(kind);
     return row == null ? kind.name() : row.profileKind().name();

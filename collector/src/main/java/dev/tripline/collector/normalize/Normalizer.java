@@ -13,22 +13,27 @@ import java.util.regex.Pattern;
 
 /**
  * Turns an event's target into the stable form a profile stores, so that normal churn — ephemeral
- * ports, numbered or random path segments, temp files, pids, argument values — is not "new".
- * The profile key is {@code KIND|normalised target}.
+ * ports, numbered or random path segments, temp files, pids, argument values — is not "new". The
+ * profile key is {@code KIND|normalised target}.
  *
  * <p>Files are judged on what the kernel touched: the agent's symlink-resolved {@code real_path}
  * when set, else {@code path}, and folded again here ({@code .}, {@code ..}, {@code //}) so an old
  * or forged event cannot hide a traversal behind a known directory.
  */
 public final class Normalizer {
-  private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  private static final Pattern UUID =
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   // Starts only where a run starts, and never gives back (possessive): linear on hostile names.
-  private static final Pattern HEX = Pattern.compile("(?<![0-9A-Za-z])[0-9a-fA-F]{12,}+(?![A-Za-z])");
+  private static final Pattern HEX =
+      Pattern.compile("(?<![0-9A-Za-z])[0-9a-fA-F]{12,}+(?![A-Za-z])");
   private static final Pattern DIGITS = Pattern.compile("\\d{2,}");
   private static final Pattern PROC_PID = Pattern.compile("^/proc/\\d+/");
   private static final Pattern NUMERIC_SEGMENT = Pattern.compile("/\\d+(?=/|$)");
+
   /** mktemp's default names: {@code tmp.AbCdEfGhIj}. */
   private static final Pattern MKTEMP = Pattern.compile("(?<=/tmp\\.)[A-Za-z0-9]{6,}(?=/|$)");
+
   private static final int EPHEMERAL_PORT_FLOOR = 32768;
   private static final List<String> TEMP_DIRS = List.of("/tmp/", "/var/tmp/", "/dev/shm/");
 
@@ -55,12 +60,15 @@ public final class Normalizer {
     return key.substring(key.indexOf('|') + 1);
   }
 
-  /** The normalised, human-readable target, by the shape of the kind's target ({@link KindTable}). */
+  /**
+   * The normalised, human-readable target, by the shape of the kind's target ({@link KindTable}).
+   */
   public static String target(Event e) {
     return switch (KindTable.of(e.getKind()).target()) {
       case ENDPOINT -> isUnix(e.getNetwork()) ? unix(e.getNetwork()) : endpoint(e.getNetwork());
       // Peers of a server are many and churn (pods, NAT): the behaviour is "accepts on this port".
-      case LOCAL_PORT -> isUnix(e.getNetwork()) ? unix(e.getNetwork()) : ":" + port(e.getNetwork().getPort());
+      case LOCAL_PORT ->
+          isUnix(e.getNetwork()) ? unix(e.getNetwork()) : ":" + port(e.getNetwork().getPort());
       case DNS_NAME -> e.getDns().getQuery().toLowerCase(Locale.ROOT);
       case PATH -> path(judgedPath(e.getFile()));
       case RENAMED_PATH -> {
@@ -72,12 +80,18 @@ public final class Normalizer {
     };
   }
 
-  /** DATAGRAM joins NET_CONNECT ("talks to"), renames count as writes: the profile keeps what matters. */
+  /**
+   * DATAGRAM joins NET_CONNECT ("talks to"), renames count as writes: the profile keeps what
+   * matters.
+   */
   public static String kindFamily(EventKind kind) {
     return KindTable.profileFamily(kind);
   }
 
-  /** The path the kernel touched, folded: {@code real_path} when the agent resolved a symlink, else {@code path}. */
+  /**
+   * The path the kernel touched, folded: {@code real_path} when the agent resolved a symlink, else
+   * {@code path}.
+   */
   public static String judgedPath(FileTarget f) {
     return fold(f.getRealPath().isEmpty() ? f.getPath() : f.getRealPath());
   }
@@ -112,12 +126,15 @@ public final class Normalizer {
   }
 
   /**
-   * Lexical folding: {@code .} and empty segments dropped, {@code ..} removes its parent, and
-   * never climbs above the root ({@code /../etc} is {@code /etc}, as the kernel has it). A relative
-   * path (only from an old agent) stays relative, with any {@code ..} it cannot resolve kept in front.
+   * Lexical folding: {@code .} and empty segments dropped, {@code ..} removes its parent, and never
+   * climbs above the root ({@code /../etc} is {@code /etc}, as the kernel has it). A relative path
+   * (only from an old agent) stays relative, with any {@code ..} it cannot resolve kept in front.
    */
   public static String fold(String path) {
-    if (path.indexOf("/.") < 0 && path.indexOf("//") < 0 && !path.startsWith(".") && !path.endsWith("/")) {
+    if (path.indexOf("/.") < 0
+        && path.indexOf("//") < 0
+        && !path.startsWith(".")
+        && !path.endsWith("/")) {
       return path; // the common case: already canonical, no allocation
     }
     boolean absolute = path.startsWith("/");
@@ -148,7 +165,8 @@ public final class Normalizer {
   /**
    * Numeric, UUID and long hex segments become {@code *}; in temp directories, random or numbered
    * names ({@code upload-8f3a9c1e.tmp}, {@code 12345}, {@code tmp.XyZ123}) become {@code *} too —
-   * the name, not the whole tree, so {@code /tmp/app/config.yml} stays itself. The input is folded first.
+   * the name, not the whole tree, so {@code /tmp/app/config.yml} stays itself. The input is folded
+   * first.
    */
   public static String path(String path) {
     String p = fold(path);
@@ -168,7 +186,10 @@ public final class Normalizer {
     return p.substring(0, slash + 1) + DIGITS.matcher(p.substring(slash + 1)).replaceAll("#");
   }
 
-  /** In a temp directory, each run of letters and digits holding two digits or more ("8f3a9c1e", "XyZ123", "12345") becomes {@code *}. */
+  /**
+   * In a temp directory, each run of letters and digits holding two digits or more ("8f3a9c1e",
+   * "XyZ123", "12345") becomes {@code *}.
+   */
   static String tempTokens(String rest) {
     StringBuilder out = new StringBuilder(rest.length());
     int i = 0;

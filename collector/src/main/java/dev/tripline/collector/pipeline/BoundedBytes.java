@@ -9,8 +9,8 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * Serializer of the dead-letter topic: a dead letter is a copy of what could not be processed, and
  * that may be larger than the topic accepts (an input topic configured for bigger records). Longer
- * values are cut, with headers saying so; header values are cut too. Raw bytes lose nothing by being
- * cut that a reader could have parsed.
+ * values are cut, with headers saying so; header values are cut too. Raw bytes lose nothing by
+ * being cut that a reader could have parsed.
  */
 final class BoundedBytes implements Serializer<byte[]> {
   static final String TRUNCATED_FROM = "tripline.truncated.from";

@@ -2,13 +2,23 @@ package dev.tripline.collector.pipeline;
 
 import dev.tripline.collector.config.CollectorConfig;
 
-/** The limits the detection processor applies to hostile input (see docs/operations.md, "Hostile input"). */
+/**
+ * The limits the detection processor applies to hostile input (see docs/operations.md, "Hostile
+ * input").
+ */
 record Bounds(StringCaps strings, RecordLimits records, PoisonGuard poison, int maxEntriesPerKind) {
 
   static Bounds of(CollectorConfig config, Meters meters) {
-    RecordLimits records = new RecordLimits(config.getInt("record.max.bytes"), config.getInt("profile.max.bytes"),
-        config.getInt("profile.max.instances"), meters);
-    return new Bounds(new StringCaps(config.getInt("string.max.chars"), meters), records,
-        new PoisonGuard(config.getInt("poison.max.tries")), config.getInt("profile.max.entries.per.kind"));
+    RecordLimits records =
+        new RecordLimits(
+            config.getInt("record.max.bytes"),
+            config.getInt("profile.max.bytes"),
+            config.getInt("profile.max.instances"),
+            meters);
+    return new Bounds(
+        new StringCaps(config.getInt("string.max.chars"), meters),
+        records,
+        new PoisonGuard(config.getInt("poison.max.tries")),
+        config.getInt("profile.max.entries.per.kind"));
   }
 }

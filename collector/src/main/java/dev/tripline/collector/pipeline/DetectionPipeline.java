@@ -1,5 +1,6 @@
 package dev.tripline.collector.pipeline;
 
+import com.google.protobuf.MessageLite;
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.config.CollectorConfig;
 import dev.tripline.collector.detect.Classifier;
@@ -9,7 +10,6 @@ import dev.tripline.collector.detect.KnownBadRules;
 import dev.tripline.collector.detect.RateModel;
 import dev.tripline.collector.kafka.CollectorTopics;
 import dev.tripline.kafka.Topics;
-import com.google.protobuf.MessageLite;
 import dev.tripline.model.Alert;
 import dev.tripline.model.ServiceProfile;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,15 +24,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -69,8 +67,16 @@ public final class DetectionPipeline implements AutoCloseable {
   Properties properties() {
     Properties props = streamsProperties(config.get("bootstrap.servers"));
     EventSources.consumerSettings(props);
-    props.put(StreamErrors.CONFIG, new StreamErrors(config.get("topic.deadletter"), meters, config.getInt("record.max.bytes"),
-        java.util.Set.of(Names.alertViewTopic(config), Names.profileViewTopic(config), Names.auditTopic(config))));
+    props.put(
+        StreamErrors.CONFIG,
+        new StreamErrors(
+            config.get("topic.deadletter"),
+            meters,
+            config.getInt("record.max.bytes"),
+            java.util.Set.of(
+                Names.alertViewTopic(config),
+                Names.profileViewTopic(config),
+                Names.auditTopic(config))));
     return props;
   }
 
@@ -82,25 +88,30 @@ public final class DetectionPipeline implements AutoCloseable {
     Topology topology = topology(props, EventSources.actionPartitions(config, props));
     streams = new KafkaStreams(topology, props);
     CountDownLatch running = new CountDownLatch(1);
-    streams.setStateListener((now, before) -> {
-      if (now == KafkaStreams.State.RUNNING) {
-        running.countDown();
-      }
-    });
+    streams.setStateListener(
+        (now, before) -> {
+          if (now == KafkaStreams.State.RUNNING) {
+            running.countDown();
+          }
+        });
     healthMonitor = new HealthMonitor(config.getDuration("health.stuck.after"));
-    streams.setUncaughtExceptionHandler(e -> {
-      // The record the thread was on is charged; after poison.max.tries it is dead-lettered and skipped.
-      bounds.poison().threadFailed(e);
-      System.err.println("[tripline] stream thread failed, replacing it: " + e);
-      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-    });
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          // The record the thread was on is charged; after poison.max.tries it is dead-lettered and
+          // skipped.
+          bounds.poison().threadFailed(e);
+          System.err.println("[tripline] stream thread failed, replacing it: " + e);
+          return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
+              .StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
     meters.health(this::health);
     streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
     streams.start();
     try {
       if (!running.await(120, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("Kafka Streams did not reach RUNNING within 120 s (state " + streams.state() + ")");
+        throw new IllegalStateException(
+            "Kafka Streams did not reach RUNNING within 120 s (state " + streams.state() + ")");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -124,14 +135,16 @@ public final class DetectionPipeline implements AutoCloseable {
   }
 
   /**
-   * DOWN with the reason when Kafka Streams has failed, has been out of RUNNING too long, or an input
-   * partition has records waiting and its committed offset has not moved for {@code health.stuck.after}.
+   * DOWN with the reason when Kafka Streams has failed, has been out of RUNNING too long, or an
+   * input partition has records waiting and its committed offset has not moved for {@code
+   * health.stuck.after}.
    */
   public AnalystBackend.Health health() {
     if (streams == null || healthMonitor == null) {
       return AnalystBackend.Health.down("not started");
     }
-    return healthMonitor.evaluate(streams.state(), inputOffsets(), bounds.poison().lastFailure(), System.currentTimeMillis());
+    return healthMonitor.evaluate(
+        streams.state(), inputOffsets(), bounds.poison().lastFailure(), System.currentTimeMillis());
   }
 
   /** Per input partition of this instance's active tasks: the committed and the end offset. */
@@ -140,12 +153,16 @@ public final class DetectionPipeline implements AutoCloseable {
     try {
       for (org.apache.kafka.streams.ThreadMetadata thread : streams.metadataForLocalThreads()) {
         for (org.apache.kafka.streams.TaskMetadata task : thread.activeTasks()) {
-          task.endOffsets().forEach((tp, end) -> {
-            Long committed = task.committedOffsets().get(tp);
-            if (end != null && end >= 0) {
-              partitions.put(tp.toString(), new HealthMonitor.Offsets(committed == null ? -1 : committed, end));
-            }
-          });
+          task.endOffsets()
+              .forEach(
+                  (tp, end) -> {
+                    Long committed = task.committedOffsets().get(tp);
+                    if (end != null && end >= 0) {
+                      partitions.put(
+                          tp.toString(),
+                          new HealthMonitor.Offsets(committed == null ? -1 : committed, end));
+                    }
+                  });
         }
       }
     } catch (RuntimeException e) {
@@ -159,31 +176,62 @@ public final class DetectionPipeline implements AutoCloseable {
     return topology(props, actionPartitions, System::currentTimeMillis);
   }
 
-  /** The detection topology (no broker is contacted: topology tests run it in a TopologyTestDriver, on its wall clock). */
+  /**
+   * The detection topology (no broker is contacted: topology tests run it in a TopologyTestDriver,
+   * on its wall clock).
+   */
   Topology topology(Properties props, int actionPartitions, java.util.function.LongSupplier clock) {
-    Detection.Settings settings = new Detection.Settings(
-        config.getDuration("learning.period"), config.getDuration("learning.quiet"), config.getDuration("rate.window"),
-        new Classifier(KnownBadRules.load(config.get("rules.file")), 200_000), new RateModel(Double.parseDouble(config.get("rate.threshold"))),
-        Detector.codeOwnerSetting(config.get(Detector.CODE_OWNER_KEY)));
+    Detection.Settings settings =
+        new Detection.Settings(
+            config.getDuration("learning.period"),
+            config.getDuration("learning.quiet"),
+            config.getDuration("rate.window"),
+            new Classifier(KnownBadRules.load(config.get("rules.file")), 200_000),
+            new RateModel(Double.parseDouble(config.get("rate.threshold"))),
+            Detector.codeOwnerSetting(config.get(Detector.CODE_OWNER_KEY)));
     StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
     // Read-only copies for queries, on every instance.
-    builder.globalTable(Names.alertViewTopic(config), Consumed.with(Serdes.String(), Serdes.ByteArray()),
+    builder.globalTable(
+        Names.alertViewTopic(config),
+        Consumed.with(Serdes.String(), Serdes.ByteArray()),
         Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(Names.ALERT_VIEW_STORE)));
-    builder.globalTable(Names.profileViewTopic(config), Consumed.with(Serdes.String(), Serdes.ByteArray()),
+    builder.globalTable(
+        Names.profileViewTopic(config),
+        Consumed.with(Serdes.String(), Serdes.ByteArray()),
         Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(Names.PROFILE_VIEW_STORE)));
-    builder.globalTable(Names.auditTopic(config), Consumed.with(Serdes.String(), Serdes.ByteArray()),
+    builder.globalTable(
+        Names.auditTopic(config),
+        Consumed.with(Serdes.String(), Serdes.ByteArray()),
         Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(Names.AUDIT_STORE)));
     Topology t = builder.build(props);
 
-    // Per-service event topics (pattern), the shared one unless disabled, the actions topic; each parsed and checked.
+    // Per-service event topics (pattern), the shared one unless disabled, the actions topic; each
+    // parsed and checked.
     EventSources.wire(t, config, meters, registry, actionPartitions);
-    t.addProcessor(Names.DETECT, () -> new DetectionProcessor(settings, meters, bounds, clock), Names.PARSE_EVENTS, Names.PARSE_ACTIONS);
+    t.addProcessor(
+        Names.DETECT,
+        () -> new DetectionProcessor(settings, meters, bounds, clock),
+        Names.PARSE_EVENTS,
+        Names.PARSE_ACTIONS);
     Map<String, String> changelog = Map.of("cleanup.policy", "compact");
-    // Cached: a busy service's profile is rewritten with every batch, but reaches its changelog once per commit.
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.PROFILES_STORE), Serdes.String(),
-        new ProtoSerde<>(ServiceProfile.parser())).withLoggingEnabled(changelog).withCachingEnabled(), Names.DETECT);
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.ALERTS_STORE), Serdes.String(),
-        new ProtoSerde<>(Alert.parser())).withLoggingEnabled(changelog).withCachingEnabled(), Names.DETECT);
+    // Cached: a busy service's profile is rewritten with every batch, but reaches its changelog
+    // once per commit.
+    t.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(Names.PROFILES_STORE),
+                Serdes.String(),
+                new ProtoSerde<>(ServiceProfile.parser()))
+            .withLoggingEnabled(changelog)
+            .withCachingEnabled(),
+        Names.DETECT);
+    t.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(Names.ALERTS_STORE),
+                Serdes.String(),
+                new ProtoSerde<>(Alert.parser()))
+            .withLoggingEnabled(changelog)
+            .withCachingEnabled(),
+        Names.DETECT);
     EventSources.connectStores(t);
 
     StringSerializer strings = new StringSerializer();
@@ -191,11 +239,19 @@ public final class DetectionPipeline implements AutoCloseable {
     Serializer<MessageLite> messages = ProtoSerde.MESSAGES;
     // Dead letters are copies of what could not be processed: cut to what the topic accepts.
     BoundedBytes bounded = new BoundedBytes(config.getInt("record.max.bytes") - 8 * 1024);
-    t.addSink(Names.DEAD_LETTER_SINK, config.get("topic.deadletter"), new BoundedBytes(1024), bounded, Names.PARSE_EVENTS, Names.PARSE_ACTIONS, Names.DETECT);
+    t.addSink(
+        Names.DEAD_LETTER_SINK,
+        config.get("topic.deadletter"),
+        new BoundedBytes(1024),
+        bounded,
+        Names.PARSE_EVENTS,
+        Names.PARSE_ACTIONS,
+        Names.DETECT);
     t.addSink(Names.ALERTS_SINK, config.get("topic.alerts"), strings, messages, Names.DETECT);
     t.addSink(Names.ALERTS_JSON_SINK, config.get("topic.alerts.json"), strings, raw, Names.DETECT);
     t.addSink(Names.ALERT_VIEW_SINK, Names.alertViewTopic(config), strings, messages, Names.DETECT);
-    t.addSink(Names.PROFILE_VIEW_SINK, Names.profileViewTopic(config), strings, messages, Names.DETECT);
+    t.addSink(
+        Names.PROFILE_VIEW_SINK, Names.profileViewTopic(config), strings, messages, Names.DETECT);
     t.addSink(Names.AUDIT_SINK, Names.auditTopic(config), strings, messages, Names.DETECT);
     return t;
   }
@@ -206,13 +262,20 @@ public final class DetectionPipeline implements AutoCloseable {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.get("application.id"));
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("streams").toAbsolutePath().toString());
+    p.put(
+        StreamsConfig.STATE_DIR_CONFIG,
+        config.dataDir().resolve("streams").toAbsolutePath().toString());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt("streams.threads"));
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getDuration("streams.commit.interval").toMillis());
+    p.put(
+        StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
+        config.getDuration("streams.commit.interval").toMillis());
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.getInt("topic.replication"));
-    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 32L * 1024 * 1024); // flushed at every commit (exactly-once)
+    p.put(
+        StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG,
+        32L * 1024 * 1024); // flushed at every commit (exactly-once)
     p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-    // The view topics are written by this application only; opt in to Kafka 5's default now (and silence its warning).
+    // The view topics are written by this application only; opt in to Kafka 5's default now (and
+    // silence its warning).
     p.put("processing.exception.handler.global.enabled", "true");
     // A record that cannot be processed is dead-lettered and the stream goes on; one that cannot be
     // written is counted and dropped (see StreamErrors, PoisonGuard).
@@ -224,12 +287,24 @@ public final class DetectionPipeline implements AutoCloseable {
     return p;
   }
 
-  /** The compacted topics behind the global views (one partition: every instance reads all of it). */
+  /**
+   * The compacted topics behind the global views (one partition: every instance reads all of it).
+   */
   private void ensureViewTopics(String bootstrap) {
     try (Admin admin = Admin.create(CollectorTopics.clientProperties(config, bootstrap))) {
-      Map<String, Integer> views = Map.of(Names.alertViewTopic(config), 1, Names.profileViewTopic(config), 1,
-          Names.auditTopic(config), 1);
-      Topics.ensure(admin, views, (short) config.getInt("topic.replication"), Map.of("cleanup.policy", "compact"));
+      Map<String, Integer> views =
+          Map.of(
+              Names.alertViewTopic(config),
+              1,
+              Names.profileViewTopic(config),
+              1,
+              Names.auditTopic(config),
+              1);
+      Topics.ensure(
+          admin,
+          views,
+          (short) config.getInt("topic.replication"),
+          Map.of("cleanup.policy", "compact"));
     }
   }
 
@@ -244,8 +319,10 @@ public final class DetectionPipeline implements AutoCloseable {
     if (streams != null) {
       // Leave the group on a clean stop: the other instances take over at once instead of waiting
       // for the session timeout.
-      streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
-          .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+      streams.close(
+          org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
+              .withGroupMembershipOperation(
+                  org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     }
   }
 }

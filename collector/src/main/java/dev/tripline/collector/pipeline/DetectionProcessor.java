@@ -31,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  * drives the periodic tick on wall-clock time. Time comes from {@code clock} (the system clock; a
  * topology test's clock follows the wall-clock time it advances).
  */
-final class DetectionProcessor implements Processor<Object, Object, Object, Object>, Detection.State {
+final class DetectionProcessor
+    implements Processor<Object, Object, Object, Object>, Detection.State {
   private static final long PROFILE_VIEW_EVERY_MS = 2_000;
 
   private final Detection.Settings settings;
@@ -44,7 +45,8 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
   private KeyValueStore<String, Alert> alerts;
   private final Map<String, Long> profileViewAt = new HashMap<>();
 
-  DetectionProcessor(Detection.Settings settings, Meters meters, Bounds bounds, LongSupplier clock) {
+  DetectionProcessor(
+      Detection.Settings settings, Meters meters, Bounds bounds, LongSupplier clock) {
     this.settings = settings;
     this.meters = meters;
     this.bounds = bounds;
@@ -57,19 +59,30 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
     this.profiles = context.getStateStore(Names.PROFILES_STORE);
     this.alerts = context.getStateStore(Names.ALERTS_STORE);
     this.detection = new Detection(settings, bounds.maxEntriesPerKind(), meters, clock.getAsLong());
-    context.schedule(Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, now -> detection.tick(now, this));
+    context.schedule(
+        Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, now -> detection.tick(now, this));
   }
 
   @Override
   public void process(Record<Object, Object> record) {
     long now = clock.getAsLong();
-    PoisonGuard.Position at = context.recordMetadata()
-        .map(m -> new PoisonGuard.Position(m.topic(), m.partition(), m.offset())).orElse(null);
+    PoisonGuard.Position at =
+        context
+            .recordMetadata()
+            .map(m -> new PoisonGuard.Position(m.topic(), m.partition(), m.offset()))
+            .orElse(null);
     if (at != null && bounds.poison().begin(at)) {
-      // This record killed the stream thread poison.max.tries times: set it aside, never loop on it.
+      // This record killed the stream thread poison.max.tries times: set it aside, never loop on
+      // it.
       meters.poisonSkipped();
-      deadLetter(record, "skipped after killing the stream thread " + bounds.poison().tries(at) + " times (last failure: "
-          + bounds.poison().lastFailure() + ")", now);
+      deadLetter(
+          record,
+          "skipped after killing the stream thread "
+              + bounds.poison().tries(at)
+              + " times (last failure: "
+              + bounds.poison().lastFailure()
+              + ")",
+          now);
       return;
     }
     try {
@@ -81,40 +94,57 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
         save(profile, now);
       } else if (record.value() instanceof AnalystAction action) {
         AnalystAction recorded = detection.action(bounds.strings().apply(action), now, this);
-        context.forward(new Record<Object, Object>(recorded.getId(), recorded, now), Names.AUDIT_SINK);
+        context.forward(
+            new Record<Object, Object>(recorded.getId(), recorded, now), Names.AUDIT_SINK);
       }
     } catch (RuntimeException e) {
       // A record the detector cannot handle is set aside, never a reason to stop the stream.
       deadLetter(record, "detection failed: " + e, now);
     }
     if (at != null && bounds.poison().careful(at)) {
-      context.commit(); // replaying after a thread failure: one record per transaction finds the culprit
+      context.commit(); // replaying after a thread failure: one record per transaction finds the
+      // culprit
     }
   }
 
   private void deadLetter(Record<Object, Object> record, String reason, long now) {
     meters.deadLetters().increment();
-    byte[] bytes = record.value() instanceof com.google.protobuf.MessageLite m ? m.toByteArray() : new byte[0];
+    byte[] bytes =
+        record.value() instanceof com.google.protobuf.MessageLite m ? m.toByteArray() : new byte[0];
     RecordHeaders headers = new RecordHeaders();
     headers.add("tripline.error", reason.getBytes(StandardCharsets.UTF_8));
-    context.recordMetadata().ifPresent(m -> {
-      headers.add("tripline.source.topic", m.topic().getBytes(StandardCharsets.UTF_8));
-      headers.add("tripline.source.offset", (m.partition() + "@" + m.offset()).getBytes(StandardCharsets.UTF_8));
-    });
+    context
+        .recordMetadata()
+        .ifPresent(
+            m -> {
+              headers.add("tripline.source.topic", m.topic().getBytes(StandardCharsets.UTF_8));
+              headers.add(
+                  "tripline.source.offset",
+                  (m.partition() + "@" + m.offset()).getBytes(StandardCharsets.UTF_8));
+            });
     // The sink's serializer cuts the key, value and headers to what the topic accepts.
-    context.forward(new Record<Object, Object>(String.valueOf(record.key()).getBytes(StandardCharsets.UTF_8), bytes, now, headers),
+    context.forward(
+        new Record<Object, Object>(
+            String.valueOf(record.key()).getBytes(StandardCharsets.UTF_8), bytes, now, headers),
         Names.DEAD_LETTER_SINK);
   }
 
   @Override
   public boolean raise(Alert fresh) {
-    AlertFolding.Folded f = AlertFolding.fold(alert(fresh.getId()), fresh, RecordLimits.MAX_ALERT_INSTANCES);
+    AlertFolding.Folded f =
+        AlertFolding.fold(alert(fresh.getId()), fresh, RecordLimits.MAX_ALERT_INSTANCES);
     Alert stored = bounds.records().fit(f.stored());
     update(stored);
     if (f.publish()) {
-      context.forward(new Record<Object, Object>(stored.getService(), stored, stored.getLastSeenMs()), Names.ALERTS_SINK);
-      context.forward(new Record<Object, Object>(stored.getService(), OcsfJson.of(stored).getBytes(StandardCharsets.UTF_8),
-          stored.getLastSeenMs()), Names.ALERTS_JSON_SINK);
+      context.forward(
+          new Record<Object, Object>(stored.getService(), stored, stored.getLastSeenMs()),
+          Names.ALERTS_SINK);
+      context.forward(
+          new Record<Object, Object>(
+              stored.getService(),
+              OcsfJson.of(stored).getBytes(StandardCharsets.UTF_8),
+              stored.getLastSeenMs()),
+          Names.ALERTS_JSON_SINK);
       if (f.fresh()) {
         meters.alert(stored.getReason());
       }
@@ -130,7 +160,9 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
   @Override
   public void update(Alert alert) {
     alerts.put(alert.getId(), alert);
-    context.forward(new Record<Object, Object>(alert.getId(), alert, alert.getLastSeenMs()), Names.ALERT_VIEW_SINK);
+    context.forward(
+        new Record<Object, Object>(alert.getId(), alert, alert.getLastSeenMs()),
+        Names.ALERT_VIEW_SINK);
   }
 
   @Override
@@ -141,7 +173,11 @@ final class DetectionProcessor implements Processor<Object, Object, Object, Obje
       return Profiles.create(service, now, settings.learningPeriod())
           .bounded(bounds.maxEntriesPerKind(), bounds.records().maxProfileBytes(), 0);
     }
-    return Profiles.of(stored).bounded(bounds.maxEntriesPerKind(), bounds.records().maxProfileBytes(), stored.getSerializedSize());
+    return Profiles.of(stored)
+        .bounded(
+            bounds.maxEntriesPerKind(),
+            bounds.records().maxProfileBytes(),
+            stored.getSerializedSize());
   }
 
   @Override

@@ -30,21 +30,40 @@ final class EdgeMeters {
 
   /** A batch set aside (dead-lettered) for this reason. */
   void refused(String reason, long n) {
-    counter("tripline.events.refused", "reason", reason, "Event batches refused at the edge (dead-lettered)").increment(n);
+    counter(
+            "tripline.events.refused",
+            "reason",
+            reason,
+            "Event batches refused at the edge (dead-lettered)")
+        .increment(n);
   }
 
-  /** Events of a kind, or messages with fields, this collector does not know (a newer agent): kept, read as unspecified. */
+  /**
+   * Events of a kind, or messages with fields, this collector does not know (a newer agent): kept,
+   * read as unspecified.
+   */
   void unknown(String what, long n) {
-    counter("tripline.events.unknown", "what", what, "Unknown event kinds / messages with unknown fields (newer agents)").increment(n);
+    counter(
+            "tripline.events.unknown",
+            "what",
+            what,
+            "Unknown event kinds / messages with unknown fields (newer agents)")
+        .increment(n);
   }
 
   /** A value outside sane bounds, replaced before detection sees it. */
   void clamped(String field) {
-    counter("tripline.values.clamped", "field", field, "Values outside sane bounds, clamped at the edge").increment();
+    counter(
+            "tripline.values.clamped",
+            "field",
+            field,
+            "Values outside sane bounds, clamped at the edge")
+        .increment();
   }
 
   private Counter counter(String name, String tag, String value, String description) {
-    return counters.computeIfAbsent(name + '|' + value,
+    return counters.computeIfAbsent(
+        name + '|' + value,
         k -> Counter.builder(name).tag(tag, value).description(description).register(registry));
   }
 }

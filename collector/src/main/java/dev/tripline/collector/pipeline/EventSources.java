@@ -14,19 +14,25 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 
 /**
- * The topology's inputs: the per-service event topics {@code <topic.events>.<service>} (subscribed by
- * pattern: the service is bound to the topic, hence to the principals allowed to write it), the shared
- * {@code topic.events} unless {@code topic.events.shared=false} (it trusts the service the payload
- * names), and the actions topic; each through its parser.
+ * The topology's inputs: the per-service event topics {@code <topic.events>.<service>} (subscribed
+ * by pattern: the service is bound to the topic, hence to the principals allowed to write it), the
+ * shared {@code topic.events} unless {@code topic.events.shared=false} (it trusts the service the
+ * payload names), and the actions topic; each through its parser.
  */
 final class EventSources {
   static final String SERVICE_EVENTS_SOURCE = "service-events";
+
   /** How soon a new service topic is subscribed: the main consumer's metadata refresh. */
   static final String DISCOVERY_MS = "5000";
 
   private EventSources() {}
 
-  static void wire(Topology t, CollectorConfig config, Meters meters, MeterRegistry registry, int actionPartitions) {
+  static void wire(
+      Topology t,
+      CollectorConfig config,
+      Meters meters,
+      MeterRegistry registry,
+      int actionPartitions) {
     ByteArrayDeserializer bytes = new ByteArrayDeserializer();
     String events = config.get("topic.events");
     List<String> eventSources = new ArrayList<>();
@@ -42,26 +48,41 @@ final class EventSources {
     Sanitizer sanitizer = new Sanitizer(edge);
     AtomicBoolean capReported = new AtomicBoolean();
     int max = config.getInt("services.max");
-    t.addProcessor(Names.PARSE_EVENTS, () -> new Parsers.Parse(Parsers.EVENT_BATCH, events, meters.deadLetters(),
-        new Parsers.EventChecks(events, actionPartitions, sanitizer, new ServiceCap(max, capReported), edge)),
+    t.addProcessor(
+        Names.PARSE_EVENTS,
+        () ->
+            new Parsers.Parse(
+                Parsers.EVENT_BATCH,
+                events,
+                meters.deadLetters(),
+                new Parsers.EventChecks(
+                    events, actionPartitions, sanitizer, new ServiceCap(max, capReported), edge)),
         eventSources.toArray(String[]::new));
-    t.addProcessor(Names.PARSE_ACTIONS,
-        () -> new Parsers.Parse(Parsers.ACTION, config.get("topic.actions"), meters.deadLetters()), Names.ACTIONS_SOURCE);
+    t.addProcessor(
+        Names.PARSE_ACTIONS,
+        () -> new Parsers.Parse(Parsers.ACTION, config.get("topic.actions"), meters.deadLetters()),
+        Names.ACTIONS_SOURCE);
   }
 
-  /** The events parser reads the profiles store (is this service new?); call once the store is added. */
+  /**
+   * The events parser reads the profiles store (is this service new?); call once the store is
+   * added.
+   */
   static void connectStores(Topology t) {
     t.connectProcessorAndStateStores(Names.PARSE_EVENTS, Names.PROFILES_STORE);
   }
 
   /** Partitions of the actions topic, which a service's events must agree with (same task). */
   static int actionPartitions(CollectorConfig config, Properties streamsProps) {
-    return CollectorTopics.partitions(config, streamsProps.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
+    return CollectorTopics.partitions(
+        config,
+        streamsProps.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
         config.get("topic.actions"));
   }
 
   /** A new service topic is picked up within seconds, not Kafka's default five minutes. */
   static void consumerSettings(Properties streamsProps) {
-    streamsProps.putIfAbsent(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), DISCOVERY_MS);
+    streamsProps.putIfAbsent(
+        StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), DISCOVERY_MS);
   }
 }

@@ -17,48 +17,76 @@ final class Meters implements dev.tripline.collector.detect.Detection.Meter {
 
   Meters(MeterRegistry registry) {
     this.registry = registry;
-    this.eventsIn = Counter.builder("tripline.events.in").description("Agent events processed (repeats counted)").register(registry);
-    this.deadLetters = Counter.builder("tripline.dead.letters").description("Records sent to the dead-letter topic").register(registry);
+    this.eventsIn =
+        Counter.builder("tripline.events.in")
+            .description("Agent events processed (repeats counted)")
+            .register(registry);
+    this.deadLetters =
+        Counter.builder("tripline.dead.letters")
+            .description("Records sent to the dead-letter topic")
+            .register(registry);
   }
 
   void stringTruncated() {
-    counter("tripline.strings.truncated", "Strings from events cut to string.max.chars").increment();
+    counter("tripline.strings.truncated", "Strings from events cut to string.max.chars")
+        .increment();
   }
 
   void listCapped() {
-    counter("tripline.lists.capped", "Lists from events cut to their first 128 elements").increment();
+    counter("tripline.lists.capped", "Lists from events cut to their first 128 elements")
+        .increment();
   }
 
-  /** A record cut down to fit record.max.bytes (or a profile to profile.max.bytes) before it was written. */
+  /**
+   * A record cut down to fit record.max.bytes (or a profile to profile.max.bytes) before it was
+   * written.
+   */
   void recordCut(String record) {
-    Counter.builder("tripline.records.oversize").tag("record", record)
-        .description("Records cut down before writing because they would not fit").register(registry).increment();
+    Counter.builder("tripline.records.oversize")
+        .tag("record", record)
+        .description("Records cut down before writing because they would not fit")
+        .register(registry)
+        .increment();
   }
 
   @Override
   public void generalized(String kind) {
-    Counter.builder("tripline.profile.generalized").tag("kind", kind)
-        .description("Profile entries collapsed into a generalised entry").register(registry).increment();
+    Counter.builder("tripline.profile.generalized")
+        .tag("kind", kind)
+        .description("Profile entries collapsed into a generalised entry")
+        .register(registry)
+        .increment();
   }
 
   @Override
   public void overflow(String kind, long n) {
-    Counter.builder("tripline.profile.overflow").tag("kind", kind)
-        .description("New behaviours past a profile's bounds: generalised or counted, not stored").register(registry).increment(n);
+    Counter.builder("tripline.profile.overflow")
+        .tag("kind", kind)
+        .description("New behaviours past a profile's bounds: generalised or counted, not stored")
+        .register(registry)
+        .increment(n);
   }
 
   void poisonSkipped() {
-    counter("tripline.poison.records", "Input records dead-lettered after killing the stream thread poison.max.tries times").increment();
+    counter(
+            "tripline.poison.records",
+            "Input records dead-lettered after killing the stream thread poison.max.tries times")
+        .increment();
   }
 
   void processingError(String where) {
-    Counter.builder("tripline.processing.errors").tag("where", where)
-        .description("Records or writes Kafka Streams could not process, dead-lettered or dropped").register(registry).increment();
+    Counter.builder("tripline.processing.errors")
+        .tag("where", where)
+        .description("Records or writes Kafka Streams could not process, dead-lettered or dropped")
+        .register(registry)
+        .increment();
   }
 
-  void health(java.util.function.Supplier<dev.tripline.collector.api.AnalystBackend.Health> health) {
+  void health(
+      java.util.function.Supplier<dev.tripline.collector.api.AnalystBackend.Health> health) {
     Gauge.builder("tripline.health", health, h -> h.get().up() ? 1 : 0)
-        .description("1 = detection keeps up, 0 = stuck or failed (see /health for the reason)").register(registry);
+        .description("1 = detection keeps up, 0 = stuck or failed (see /health for the reason)")
+        .register(registry);
   }
 
   private Counter counter(String name, String description) {
@@ -67,7 +95,10 @@ final class Meters implements dev.tripline.collector.detect.Detection.Meter {
 
   @Override
   public void modelError() {
-    Counter.builder("tripline.rate.model.errors").description("Rate windows the model could not judge").register(registry).increment();
+    Counter.builder("tripline.rate.model.errors")
+        .description("Rate windows the model could not judge")
+        .register(registry)
+        .increment();
   }
 
   void eventsIn(long n) {
@@ -79,13 +110,19 @@ final class Meters implements dev.tripline.collector.detect.Detection.Meter {
   }
 
   void alert(AlertReason reason) {
-    Counter.builder("tripline.alerts.out").tag("reason", reason.name()).description("New alerts published").register(registry).increment();
+    Counter.builder("tripline.alerts.out")
+        .tag("reason", reason.name())
+        .description("New alerts published")
+        .register(registry)
+        .increment();
   }
 
   void newService(String service) {
     if (states.putIfAbsent(service, ProfileState.LEARNING_VALUE) == null) {
       Gauge.builder("tripline.service.state", states, m -> m.getOrDefault(service, 0))
-          .tag("service", service).description("1 = learning, 2 = monitoring").register(registry);
+          .tag("service", service)
+          .description("1 = learning, 2 = monitoring")
+          .register(registry);
     }
   }
 

@@ -18,10 +18,12 @@ final class Names {
 
   /** Changelogged state of the detection task: profiles by service, alerts by id. */
   static final String PROFILES_STORE = "profiles";
+
   static final String ALERTS_STORE = "alerts";
 
   /** Global, read-only copies every instance can answer analyst queries from. */
   static final String ALERT_VIEW_STORE = "alert-view";
+
   static final String PROFILE_VIEW_STORE = "profile-view";
   static final String AUDIT_STORE = "audit-view";
 

@@ -19,9 +19,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * First step for each input topic: protobuf bytes to messages, checked at the edge. A record that
  * does not parse, or that is refused (a service topic's batch naming another service, a new service
- * beyond {@code services.max}, a batch on a partition whose task does not own its service), is copied
- * unchanged to the dead-letter topic with headers saying where it came from and why, and counted;
- * the stream goes on. Batches that pass are {@link Sanitizer sanitized}: detection sees sane values only.
+ * beyond {@code services.max}, a batch on a partition whose task does not own its service), is
+ * copied unchanged to the dead-letter topic with headers saying where it came from and why, and
+ * counted; the stream goes on. Batches that pass are {@link Sanitizer sanitized}: detection sees
+ * sane values only.
  */
 final class Parsers {
   private Parsers() {}
@@ -30,20 +31,22 @@ final class Parsers {
     Object decode(byte[] bytes) throws InvalidProtocolBufferException;
   }
 
-  static final Decoder EVENT_BATCH = bytes -> {
-    EventBatch b = EventBatch.parseFrom(bytes);
-    if (b.getAgent().getService().isEmpty()) {
-      throw new InvalidProtocolBufferException("batch without agent.service");
-    }
-    return b;
-  };
-  static final Decoder ACTION = bytes -> {
-    AnalystAction a = AnalystAction.parseFrom(bytes);
-    if (a.getService().isEmpty()) {
-      throw new InvalidProtocolBufferException("action without service");
-    }
-    return a;
-  };
+  static final Decoder EVENT_BATCH =
+      bytes -> {
+        EventBatch b = EventBatch.parseFrom(bytes);
+        if (b.getAgent().getService().isEmpty()) {
+          throw new InvalidProtocolBufferException("batch without agent.service");
+        }
+        return b;
+      };
+  static final Decoder ACTION =
+      bytes -> {
+        AnalystAction a = AnalystAction.parseFrom(bytes);
+        if (a.getService().isEmpty()) {
+          throw new InvalidProtocolBufferException("action without service");
+        }
+        return a;
+      };
 
   /** Why a well-formed record is not processed; the reason is a meter tag. */
   static final class Refused extends RuntimeException {
@@ -62,15 +65,21 @@ final class Parsers {
    * @param partitions partitions of the actions topic: a service's events must be on the partition
    *     (hence the task) its actions and profile are on
    */
-  record EventChecks(String eventsTopic, int partitions, Sanitizer sanitizer, ServiceCap cap, EdgeMeters meters) {}
+  record EventChecks(
+      String eventsTopic, int partitions, Sanitizer sanitizer, ServiceCap cap, EdgeMeters meters) {}
 
   static final class Parse implements Processor<byte[], byte[], Object, Object> {
     private final Decoder decoder;
     private final String topic;
     private final Counter deadLetters;
     private final @Nullable EventChecks checks;
-    /** Services heard on their own topic in this task (at most services.max): the shared topic is refused for them. */
+
+    /**
+     * Services heard on their own topic in this task (at most services.max): the shared topic is
+     * refused for them.
+     */
     private final Set<String> ownTopic = new HashSet<>();
+
     private ProcessorContext<Object, Object> context;
 
     Parse(Decoder decoder, String topic, Counter deadLetters) {
@@ -109,46 +118,79 @@ final class Parsers {
         } else {
           service = ((AnalystAction) message).getService();
         }
-        context.forward(new Record<Object, Object>(service, message, record.timestamp()), Names.DETECT);
+        context.forward(
+            new Record<Object, Object>(service, message, record.timestamp()), Names.DETECT);
       } catch (InvalidProtocolBufferException | RuntimeException e) {
         deadLetters.increment();
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        headers.add("tripline.error", String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
+        headers.add(
+            "tripline.error", String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
         headers.add("tripline.source.topic", source.getBytes(StandardCharsets.UTF_8));
         if (e instanceof Refused r) {
           checks.meters().refused(r.reason, 1);
           headers.add("tripline.refused", r.reason.getBytes(StandardCharsets.UTF_8));
         }
-        context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
+        context.forward(
+            new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
             Names.DEAD_LETTER_SINK);
       }
     }
 
     private EventBatch check(EventBatch batch, String source, String service) {
       if (ServiceTopics.isServiceTopic(checks.eventsTopic(), source)) {
-        // The topic is the identity: only its writers may speak, and only for the service it stands for.
+        // The topic is the identity: only its writers may speak, and only for the service it stands
+        // for.
         if (!ServiceTopics.speaksFor(checks.eventsTopic(), source, service)) {
-          throw new Refused(EdgeMeters.SERVICE_MISMATCH, "batch on " + source + " names service '" + printable(service)
-              + "', which belongs on " + ServiceTopics.topicFor(checks.eventsTopic(), service));
+          throw new Refused(
+              EdgeMeters.SERVICE_MISMATCH,
+              "batch on "
+                  + source
+                  + " names service '"
+                  + printable(service)
+                  + "', which belongs on "
+                  + ServiceTopics.topicFor(checks.eventsTopic(), service));
         }
         int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
         int owner = ownerPartition(service, checks.partitions());
         if (partition != owner) {
-          throw new Refused(EdgeMeters.PARTITION, "batch for service '" + printable(service) + "' on partition " + partition
-              + " of " + source + ", but the service belongs on partition " + owner + ": create service topics with "
-              + checks.partitions() + " partitions (as many as the actions topic) and key records by service");
+          throw new Refused(
+              EdgeMeters.PARTITION,
+              "batch for service '"
+                  + printable(service)
+                  + "' on partition "
+                  + partition
+                  + " of "
+                  + source
+                  + ", but the service belongs on partition "
+                  + owner
+                  + ": create service topics with "
+                  + checks.partitions()
+                  + " partitions (as many as the actions topic) and key records by service");
         }
         if (ownTopic.size() < checks.cap().max()) {
           ownTopic.add(service);
         }
       } else if (ownTopic.contains(service)) {
-        // A service that speaks through its own topic is not spoken for on the shared one (which trusts any writer).
-        throw new Refused(EdgeMeters.SHARED_TOPIC, "service '" + printable(service) + "' writes its own topic "
-            + ServiceTopics.topicFor(checks.eventsTopic(), service) + ": the shared topic " + source + " may not speak for it");
+        // A service that speaks through its own topic is not spoken for on the shared one (which
+        // trusts any writer).
+        throw new Refused(
+            EdgeMeters.SHARED_TOPIC,
+            "service '"
+                + printable(service)
+                + "' writes its own topic "
+                + ServiceTopics.topicFor(checks.eventsTopic(), service)
+                + ": the shared topic "
+                + source
+                + " may not speak for it");
       }
       if (!checks.cap().admit(service)) {
-        throw new Refused(EdgeMeters.SERVICES_MAX, "services.max (" + checks.cap().max() + ") reached: new service '"
-            + printable(service) + "' refused");
+        throw new Refused(
+            EdgeMeters.SERVICES_MAX,
+            "services.max ("
+                + checks.cap().max()
+                + ") reached: new service '"
+                + printable(service)
+                + "' refused");
       }
       return checks.sanitizer().sanitize(batch, System.currentTimeMillis());
     }
@@ -159,7 +201,10 @@ final class Parsers {
     return Utils.toPositive(Utils.murmur2(service.getBytes(StandardCharsets.UTF_8))) % partitions;
   }
 
-  /** An attacker-chosen name fit for a log line or header: control characters escaped, at most 120 chars. */
+  /**
+   * An attacker-chosen name fit for a log line or header: control characters escaped, at most 120
+   * chars.
+   */
   static String printable(String s) {
     StringBuilder b = new StringBuilder(Math.min(s.length(), 120) + 8);
     int i = 0;

@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A protobuf message in a store or on a topic. A stored value that no longer parses reads as null
- * (absent), as an unreadable profile or alert always has: the service relearns, the alert is raised anew.
+ * (absent), as an unreadable profile or alert always has: the service relearns, the alert is raised
+ * anew.
  */
 final class ProtoSerde<T extends MessageLite> implements Serde<T> {
   /** Writes any message (the sinks take alerts, profiles and actions). */

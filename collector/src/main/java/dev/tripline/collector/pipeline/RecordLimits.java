@@ -11,9 +11,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * Sizes every record before it is written, so that none exceeds what its topic accepts: a record
  * Kafka refuses breaks the exactly-once transaction and, with it, the stream thread. An alert that
- * would be too large — in protobuf or as OCSF JSON, where escaping can multiply a string's size — is
- * cut down (event details, then context, history and instances) and counted; a profile beyond its
- * budget loses instances, old rate windows and finally its least-used learned entries, and is counted.
+ * would be too large — in protobuf or as OCSF JSON, where escaping can multiply a string's size —
+ * is cut down (event details, then context, history and instances) and counted; a profile beyond
+ * its budget loses instances, old rate windows and finally its least-used learned entries, and is
+ * counted.
  */
 final class RecordLimits {
   static final int MAX_ALERT_INSTANCES = 100;
@@ -41,16 +42,23 @@ final class RecordLimits {
    * checked by rendering.
    */
   Alert fit(Alert a) {
-    if (a.getSerializedSize() <= maxRecordBytes / 8 && a.getInstancesCount() <= MAX_ALERT_INSTANCES
+    if (a.getSerializedSize() <= maxRecordBytes / 8
+        && a.getInstancesCount() <= MAX_ALERT_INSTANCES
         && a.getHistoryCount() <= MAX_ALERT_HISTORY) {
       return a;
     }
     Alert.Builder b = a.toBuilder();
     if (a.getInstancesCount() > MAX_ALERT_INSTANCES) {
-      b.clearInstances().addAllInstances(a.getInstancesList().subList(a.getInstancesCount() - MAX_ALERT_INSTANCES, a.getInstancesCount()));
+      b.clearInstances()
+          .addAllInstances(
+              a.getInstancesList()
+                  .subList(a.getInstancesCount() - MAX_ALERT_INSTANCES, a.getInstancesCount()));
     }
     if (a.getHistoryCount() > MAX_ALERT_HISTORY) {
-      b.clearHistory().addAllHistory(a.getHistoryList().subList(a.getHistoryCount() - MAX_ALERT_HISTORY, a.getHistoryCount()));
+      b.clearHistory()
+          .addAllHistory(
+              a.getHistoryList()
+                  .subList(a.getHistoryCount() - MAX_ALERT_HISTORY, a.getHistoryCount()));
     }
     if (fits(b.build())) {
       return b.build();
@@ -59,26 +67,43 @@ final class RecordLimits {
     // Details first: the event's extra lists, the known targets.
     Event.Builder e = b.getEvent().toBuilder().clearContexts();
     if (e.hasProcess() && e.getProcess().getArgvCount() > 16) {
-      e.setProcess(e.getProcess().toBuilder().clearArgv().addAllArgv(e.getProcess().getArgvList().subList(0, 16)));
+      e.setProcess(
+          e.getProcess().toBuilder()
+              .clearArgv()
+              .addAllArgv(e.getProcess().getArgvList().subList(0, 16)));
     }
     e.setCallSite(e.getCallSite().toBuilder().clearFrames());
-    b.setEvent(e).setContext(b.getContext().toBuilder().clearKnownTargets().setSummary(cut(b.getContext().getSummary(), 1024)))
-        .setDescription(cut(b.getDescription(), 2048)).setTitle(cut(b.getTitle(), 512));
+    b.setEvent(e)
+        .setContext(
+            b.getContext().toBuilder()
+                .clearKnownTargets()
+                .setSummary(cut(b.getContext().getSummary(), 1024)))
+        .setDescription(cut(b.getDescription(), 2048))
+        .setTitle(cut(b.getTitle(), 512));
     if (fits(b.build())) {
       return b.build();
     }
     // Then everything but what identifies it: the analyst still sees what, where and how often.
-    b.setEvent(Event.newBuilder().setKind(a.getEvent().getKind()).setCount(a.getEvent().getCount())
-            .setCallSite(a.getEvent().getCallSite().toBuilder().clearFrames()))
-        .setContext(ProfileContext.newBuilder().setState(a.getContext().getState()).setKnownCount(a.getContext().getKnownCount()))
-        .clearHistory().setNormalizedTarget(cut(a.getNormalizedTarget(), 1024)).setDescription(cut(b.getDescription(), 512))
+    b.setEvent(
+            Event.newBuilder()
+                .setKind(a.getEvent().getKind())
+                .setCount(a.getEvent().getCount())
+                .setCallSite(a.getEvent().getCallSite().toBuilder().clearFrames()))
+        .setContext(
+            ProfileContext.newBuilder()
+                .setState(a.getContext().getState())
+                .setKnownCount(a.getContext().getKnownCount()))
+        .clearHistory()
+        .setNormalizedTarget(cut(a.getNormalizedTarget(), 1024))
+        .setDescription(cut(b.getDescription(), 512))
         .setAgent(a.getAgent().toBuilder().clearLabels());
     return b.build();
   }
 
   private boolean fits(Alert a) {
     return a.getSerializedSize() <= maxRecordBytes / 8
-        || (a.getSerializedSize() < maxRecordBytes && OcsfJson.of(a).getBytes(StandardCharsets.UTF_8).length < maxRecordBytes);
+        || (a.getSerializedSize() < maxRecordBytes
+            && OcsfJson.of(a).getBytes(StandardCharsets.UTF_8).length < maxRecordBytes);
   }
 
   /** The profile, within its budget (and never beyond a record). */
@@ -93,20 +118,31 @@ final class RecordLimits {
     while (b.getRateHistoryCount() > 60) {
       b.removeRateHistory(0);
     }
-    for (int instances = b.getInstancesCount() / 2; b.build().getSerializedSize() > maxProfileBytes && b.getInstancesCount() > 1;
-         instances /= 2) {
+    for (int instances = b.getInstancesCount() / 2;
+        b.build().getSerializedSize() > maxProfileBytes && b.getInstancesCount() > 1;
+        instances /= 2) {
       Profiles trimmed = Profiles.of(b.build());
       trimmed.trimInstances(Math.max(1, instances));
       b = trimmed.builder();
     }
-    // Last resort: the least-seen learned entries go (they may alert again later, which is visible).
+    // Last resort: the least-seen learned entries go (they may alert again later, which is
+    // visible).
     while (b.build().getSerializedSize() > maxProfileBytes && b.getEntriesCount() > 0) {
       int drop = Math.max(1, b.getEntriesCount() / 10);
-      var kept = b.getEntriesList().stream()
-          .sorted((x, y) -> Boolean.compare(Profiles.LEARNED.equals(x.getOrigin()), Profiles.LEARNED.equals(y.getOrigin())) != 0
-              ? Boolean.compare(Profiles.LEARNED.equals(x.getOrigin()), Profiles.LEARNED.equals(y.getOrigin()))
-              : Long.compare(y.getCount(), x.getCount()))
-          .limit(b.getEntriesCount() - drop).toList();
+      var kept =
+          b.getEntriesList().stream()
+              .sorted(
+                  (x, y) ->
+                      Boolean.compare(
+                                  Profiles.LEARNED.equals(x.getOrigin()),
+                                  Profiles.LEARNED.equals(y.getOrigin()))
+                              != 0
+                          ? Boolean.compare(
+                              Profiles.LEARNED.equals(x.getOrigin()),
+                              Profiles.LEARNED.equals(y.getOrigin()))
+                          : Long.compare(y.getCount(), x.getCount()))
+              .limit(b.getEntriesCount() - drop)
+              .toList();
       b.clearEntries().addAllEntries(kept);
     }
     return b.build();

@@ -15,22 +15,29 @@ import java.util.Map;
 
 /**
  * Values checked at the edge, so that detection only ever sees sane ones: counts, times, sizes,
- * ports outside their bounds are clamped and counted ({@code tripline_values_clamped_total{field}});
- * an event kind this collector does not know (a newer agent's) is kept as {@code EVENT_KIND_UNSPECIFIED}
- * and unknown fields are dropped, both counted ({@code tripline_events_unknown_total{what}}), so one
- * such event never costs the rest of its batch.
+ * ports outside their bounds are clamped and counted ({@code
+ * tripline_values_clamped_total{field}}); an event kind this collector does not know (a newer
+ * agent's) is kept as {@code EVENT_KIND_UNSPECIFIED} and unknown fields are dropped, both counted
+ * ({@code tripline_events_unknown_total{what}}), so one such event never costs the rest of its
+ * batch.
  *
  * <p>A batch with nothing to repair is returned as it is (no copy).
  */
 final class Sanitizer {
   /** Occurrences one event record may fold (the agent folds repeats within a flush window). */
   static final long MAX_COUNT = 1_000_000_000L;
+
   /** Bytes one event may report: 1 TiB. */
   static final long MAX_BYTES = 1L << 40;
-  /** Event and batch times older than this are not believed (late delivery after an outage is fine). */
+
+  /**
+   * Event and batch times older than this are not believed (late delivery after an outage is fine).
+   */
   static final long MAX_AGE_MS = 30L * 24 * 3600 * 1000;
+
   /** A JVM may have started long ago, but not before this. */
   static final long MAX_UPTIME_MS = 10L * 365 * 24 * 3600 * 1000;
+
   /** Clock skew tolerated between an agent's host and the collector. */
   static final long MAX_SKEW_MS = 10L * 60 * 1000;
 
@@ -45,7 +52,9 @@ final class Sanitizer {
    *
    * @param now the collector's clock
    */
-  @SuppressWarnings("ReferenceEquality") // event() returns its argument itself when nothing changed: identity is the test
+  @SuppressWarnings(
+      "ReferenceEquality") // event() returns its argument itself when nothing changed: identity is
+  // the test
   EventBatch sanitize(EventBatch batch, long now) {
     int unknownFields = unknownFields(batch);
     if (unknownFields > 0) {
@@ -72,7 +81,8 @@ final class Sanitizer {
       meters.clamped("time");
     }
     AgentIdentity agent = batch.getAgent();
-    boolean badStart = agent.getStartTimeMs() != 0 && !saneTime(agent.getStartTimeMs(), now, MAX_UPTIME_MS);
+    boolean badStart =
+        agent.getStartTimeMs() != 0 && !saneTime(agent.getStartTimeMs(), now, MAX_UPTIME_MS);
     if (agent.getPid() < 0 || badStart) {
       b = b == null ? batch.toBuilder() : b;
       AgentIdentity.Builder a = b.getAgentBuilder();
@@ -101,10 +111,19 @@ final class Sanitizer {
     boolean badLast = !saneTime(e.getLastSeenMs(), now, MAX_AGE_MS);
     boolean unsetTimes = e.getFirstSeenMs() == 0 && e.getLastSeenMs() == 0;
     boolean badBytes = e.getBytes() < 0 || e.getBytes() > MAX_BYTES;
-    boolean badNet = e.hasNetwork() && (badPort(e.getNetwork().getPort()) || badPort(e.getNetwork().getLocalPort()));
+    boolean badNet =
+        e.hasNetwork()
+            && (badPort(e.getNetwork().getPort()) || badPort(e.getNetwork().getLocalPort()));
     boolean badPid = e.hasProcess() && e.getProcess().getChildPid() < 0;
     boolean badLine = e.hasCallSite() && e.getCallSite().getLineNumber() < -1;
-    if (!(unknownKind || badCount || badFirst || badLast || badBytes || badNet || badPid || badLine
+    if (!(unknownKind
+        || badCount
+        || badFirst
+        || badLast
+        || badBytes
+        || badNet
+        || badPid
+        || badLine
         || (e.getFirstSeenMs() > e.getLastSeenMs()))) {
       return e;
     }
@@ -160,8 +179,17 @@ final class Sanitizer {
   }
 
   private static boolean saneHealth(AgentHealth h) {
-    if ((h.getEventsSeen() | h.getEventsSent() | h.getEventsDropped() | h.getErrors() | h.getQueueDepth() | h.getUptimeMs()
-        | h.getBatchesSent() | h.getBatchesFailed() | h.getHeapBytes() | h.getStringsTruncated()) < 0) {
+    if ((h.getEventsSeen()
+            | h.getEventsSent()
+            | h.getEventsDropped()
+            | h.getErrors()
+            | h.getQueueDepth()
+            | h.getUptimeMs()
+            | h.getBatchesSent()
+            | h.getBatchesFailed()
+            | h.getHeapBytes()
+            | h.getStringsTruncated())
+        < 0) {
       return false;
     }
     for (long v : h.getDroppedByReasonMap().values()) {
@@ -173,12 +201,18 @@ final class Sanitizer {
   /** Negative counters (an agent never sends them) become 0. */
   private AgentHealth health(AgentHealth h) {
     meters.clamped("health");
-    AgentHealth.Builder b = h.toBuilder()
-        .setEventsSeen(Math.max(0, h.getEventsSeen())).setEventsSent(Math.max(0, h.getEventsSent()))
-        .setEventsDropped(Math.max(0, h.getEventsDropped())).setErrors(Math.max(0, h.getErrors()))
-        .setQueueDepth(Math.max(0, h.getQueueDepth())).setUptimeMs(Math.max(0, h.getUptimeMs()))
-        .setBatchesSent(Math.max(0, h.getBatchesSent())).setBatchesFailed(Math.max(0, h.getBatchesFailed()))
-        .setHeapBytes(Math.max(0, h.getHeapBytes())).setStringsTruncated(Math.max(0, h.getStringsTruncated()));
+    AgentHealth.Builder b =
+        h.toBuilder()
+            .setEventsSeen(Math.max(0, h.getEventsSeen()))
+            .setEventsSent(Math.max(0, h.getEventsSent()))
+            .setEventsDropped(Math.max(0, h.getEventsDropped()))
+            .setErrors(Math.max(0, h.getErrors()))
+            .setQueueDepth(Math.max(0, h.getQueueDepth()))
+            .setUptimeMs(Math.max(0, h.getUptimeMs()))
+            .setBatchesSent(Math.max(0, h.getBatchesSent()))
+            .setBatchesFailed(Math.max(0, h.getBatchesFailed()))
+            .setHeapBytes(Math.max(0, h.getHeapBytes()))
+            .setStringsTruncated(Math.max(0, h.getStringsTruncated()));
     for (Map.Entry<String, Long> d : h.getDroppedByReasonMap().entrySet()) {
       b.putDroppedByReason(d.getKey(), Math.max(0, d.getValue()));
     }
@@ -195,7 +229,7 @@ final class Sanitizer {
         case DNS -> n += has(e.getDns());
         case FILE -> n += has(e.getFile());
         case PROCESS -> n += has(e.getProcess());
-        default -> { }
+        default -> {}
       }
       for (CodeContext c : e.getContextsList()) {
         n += has(c);
@@ -227,6 +261,8 @@ final class Sanitizer {
   @SuppressWarnings("ReferenceEquality") // a fast path only; the map check below decides
   private static int has(MessageOrBuilder m) {
     UnknownFieldSet u = m.getUnknownFields();
-    return u == UnknownFieldSet.getDefaultInstance() || u.asMap().isEmpty() ? 0 : 1; // identity first: the usual case, no map
+    return u == UnknownFieldSet.getDefaultInstance() || u.asMap().isEmpty()
+        ? 0
+        : 1; // identity first: the usual case, no map
   }
 }

@@ -15,6 +15,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class ServiceCap {
   /** One log line per collector, not one per task or batch. */
   private final AtomicBoolean reported;
+
   private final int max;
   private KeyValueStore<String, ?> profiles;
   private KeyValueStore<?, ?> view;
@@ -46,8 +47,12 @@ final class ServiceCap {
       return true;
     }
     if (reported.compareAndSet(false, true)) {
-      System.err.println("[tripline] services.max (" + max + ") reached: batches for new services such as '"
-          + Parsers.printable(service) + "' are dead-lettered from now on (tripline_events_refused_total{reason=\"services_max\"})");
+      System.err.println(
+          "[tripline] services.max ("
+              + max
+              + ") reached: batches for new services such as '"
+              + Parsers.printable(service)
+              + "' are dead-lettered from now on (tripline_events_refused_total{reason=\"services_max\"})");
     }
     return false;
   }

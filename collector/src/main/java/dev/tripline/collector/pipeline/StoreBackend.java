@@ -16,7 +16,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -30,14 +29,20 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.jspecify.annotations.Nullable;
 
-/** {@link AnalystBackend} over the global view stores, with actions written to the actions topic. */
+/**
+ * {@link AnalystBackend} over the global view stores, with actions written to the actions topic.
+ */
 final class StoreBackend implements AnalystBackend, AutoCloseable {
   private final KafkaStreams streams;
   private final String actionsTopic;
   private final KafkaProducer<String, byte[]> producer;
   private final java.util.function.Supplier<Health> health;
 
-  StoreBackend(KafkaStreams streams, CollectorConfig config, String bootstrap, java.util.function.Supplier<Health> health) {
+  StoreBackend(
+      KafkaStreams streams,
+      CollectorConfig config,
+      String bootstrap,
+      java.util.function.Supplier<Health> health) {
     this.streams = streams;
     this.health = health;
     this.actionsTopic = config.get("topic.actions");
@@ -68,7 +73,8 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
   @Override
   public List<ServiceProfile> profiles() {
     return all(Names.PROFILE_VIEW_STORE, ServiceProfile.parser()::parseFrom).stream()
-        .sorted(Comparator.comparing(ServiceProfile::getService)).toList();
+        .sorted(Comparator.comparing(ServiceProfile::getService))
+        .toList();
   }
 
   @Override
@@ -82,10 +88,12 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
     String alertId = request.getAlertId();
     switch (action.getType()) {
       case ACKNOWLEDGE, ACCEPT_INTO_PROFILE -> {
-        Alert alert = alert(alertId)
-            .orElseThrow(() -> new NotFoundException("no alert with id '" + alertId + "'"));
+        Alert alert =
+            alert(alertId)
+                .orElseThrow(() -> new NotFoundException("no alert with id '" + alertId + "'"));
         if (!action.getService().isEmpty() && !action.getService().equals(alert.getService())) {
-          throw new IllegalArgumentException("alert " + alert.getId() + " belongs to service " + alert.getService());
+          throw new IllegalArgumentException(
+              "alert " + alert.getId() + " belongs to service " + alert.getService());
         }
         action = action.toBuilder().setService(alert.getService()).build();
       }
@@ -96,12 +104,15 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
       }
       default -> throw new IllegalArgumentException("unknown action type " + action.getType());
     }
-    AnalystAction a = action.toBuilder()
-        .setId(action.getId().isEmpty() ? UUID.randomUUID().toString() : action.getId())
-        .setTimeMs(action.getTimeMs() == 0 ? System.currentTimeMillis() : action.getTimeMs())
-        .build();
+    AnalystAction a =
+        action.toBuilder()
+            .setId(action.getId().isEmpty() ? UUID.randomUUID().toString() : action.getId())
+            .setTimeMs(action.getTimeMs() == 0 ? System.currentTimeMillis() : action.getTimeMs())
+            .build();
     try {
-      producer.send(new ProducerRecord<>(actionsTopic, a.getService(), a.toByteArray())).get(30, TimeUnit.SECONDS);
+      producer
+          .send(new ProducerRecord<>(actionsTopic, a.getService(), a.toByteArray()))
+          .get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
@@ -119,7 +130,8 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
   public List<AnalystAction> actions(int limit) {
     return all(Names.AUDIT_STORE, AnalystAction.parser()::parseFrom).stream()
         .sorted(Comparator.comparingLong(AnalystAction::getTimeMs).reversed())
-        .limit(limit <= 0 ? Long.MAX_VALUE : limit).toList();
+        .limit(limit <= 0 ? Long.MAX_VALUE : limit)
+        .toList();
   }
 
   interface Decode<T> {
@@ -144,12 +156,16 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
 
   private <T> Optional<T> get(String storeName, String key, Decode<T> decode) {
     ReadOnlyKeyValueStore<String, byte[]> store = store(storeName);
-    return store == null || key == null ? Optional.empty() : Optional.ofNullable(decodeQuietly(decode, store.get(key)));
+    return store == null || key == null
+        ? Optional.empty()
+        : Optional.ofNullable(decodeQuietly(decode, store.get(key)));
   }
 
   private @Nullable ReadOnlyKeyValueStore<String, byte[]> store(String name) {
     try {
-      return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+      return streams.store(
+          StoreQueryParameters.fromNameAndType(
+              name, QueryableStoreTypes.<String, byte[]>keyValueStore()));
     } catch (RuntimeException e) {
       return null; // not queryable yet (rebalancing): the caller sees no data rather than an error
     }

@@ -17,12 +17,13 @@ import org.apache.kafka.streams.processor.api.Record;
  * dead-letter topic, the meters and the size limit under {@link #CONFIG}).
  *
  * <ul>
- *   <li>processing: an exception in any node dead-letters the input record (bounded, with the reason)
- *       and processing resumes with the next record;
- *   <li>production: a record the broker or client refuses (too large…) is counted and dropped rather
- *       than failing the thread. Under exactly-once such a refusal also breaks the open transaction, so
- *       the thread fails anyway and the {@link PoisonGuard} skips the input after its tries — which is
- *       why every record is sized before it is written, and this is only the last line.
+ *   <li>processing: an exception in any node dead-letters the input record (bounded, with the
+ *       reason) and processing resumes with the next record;
+ *   <li>production: a record the broker or client refuses (too large…) is counted and dropped
+ *       rather than failing the thread. Under exactly-once such a refusal also breaks the open
+ *       transaction, so the thread fails anyway and the {@link PoisonGuard} skips the input after
+ *       its tries — which is why every record is sized before it is written, and this is only the
+ *       last line.
  * </ul>
  */
 public final class StreamErrors {
@@ -34,7 +35,8 @@ public final class StreamErrors {
   final int maxRecordBytes;
   final java.util.Set<String> viewTopics;
 
-  StreamErrors(String deadLetterTopic, Meters meters, int maxRecordBytes, java.util.Set<String> viewTopics) {
+  StreamErrors(
+      String deadLetterTopic, Meters meters, int maxRecordBytes, java.util.Set<String> viewTopics) {
     this.deadLetterTopic = deadLetterTopic;
     this.viewTopics = viewTopics;
     this.meters = meters;
@@ -45,10 +47,16 @@ public final class StreamErrors {
   ProducerRecord<byte[], byte[]> deadLetter(ErrorHandlerContext ctx, Exception e) {
     RecordHeaders headers = new RecordHeaders();
     headers.add("tripline.error", cut(String.valueOf(e)).getBytes(StandardCharsets.UTF_8));
-    headers.add("tripline.source.topic", String.valueOf(ctx.topic()).getBytes(StandardCharsets.UTF_8));
-    headers.add("tripline.source.partition", Integer.toString(ctx.partition()).getBytes(StandardCharsets.UTF_8));
-    headers.add("tripline.source.offset", Long.toString(ctx.offset()).getBytes(StandardCharsets.UTF_8));
-    headers.add("tripline.processor", String.valueOf(ctx.processorNodeId()).getBytes(StandardCharsets.UTF_8));
+    headers.add(
+        "tripline.source.topic", String.valueOf(ctx.topic()).getBytes(StandardCharsets.UTF_8));
+    headers.add(
+        "tripline.source.partition",
+        Integer.toString(ctx.partition()).getBytes(StandardCharsets.UTF_8));
+    headers.add(
+        "tripline.source.offset", Long.toString(ctx.offset()).getBytes(StandardCharsets.UTF_8));
+    headers.add(
+        "tripline.processor",
+        String.valueOf(ctx.processorNodeId()).getBytes(StandardCharsets.UTF_8));
     BoundedBytes bounded = new BoundedBytes(maxRecordBytes - 8 * 1024);
     byte[] key = new BoundedBytes(1024).serialize(deadLetterTopic, headers, ctx.sourceRawKey());
     byte[] value = bounded.serialize(deadLetterTopic, headers, ctx.sourceRawValue());
@@ -80,10 +88,20 @@ public final class StreamErrors {
     public Response handleError(ErrorHandlerContext ctx, Record<?, ?> record, Exception e) {
       errors.meters.processingError(String.valueOf(ctx.processorNodeId()));
       errors.meters.deadLetters().increment();
-      System.err.println("[tripline] dead-lettered the record at " + ctx.topic() + "-" + ctx.partition() + "@" + ctx.offset()
-          + " (" + ctx.processorNodeId() + "): " + e);
+      System.err.println(
+          "[tripline] dead-lettered the record at "
+              + ctx.topic()
+              + "-"
+              + ctx.partition()
+              + "@"
+              + ctx.offset()
+              + " ("
+              + ctx.processorNodeId()
+              + "): "
+              + e);
       if (ctx.topic() == null || ctx.offset() < 0 || errors.viewTopics.contains(ctx.topic())) {
-        return Response.resume(); // a punctuation or a global view update: no input record to set aside
+        return Response
+            .resume(); // a punctuation or a global view update: no input record to set aside
       }
       return Response.resume(List.of(errors.deadLetter(ctx, e)));
     }
@@ -99,19 +117,26 @@ public final class StreamErrors {
     }
 
     @Override
-    public Response handleError(ErrorHandlerContext ctx, ProducerRecord<byte[], byte[]> record, Exception e) {
+    public Response handleError(
+        ErrorHandlerContext ctx, ProducerRecord<byte[], byte[]> record, Exception e) {
       errors.meters.processingError("write:" + record.topic());
       if (e instanceof RecordTooLargeException) {
         errors.meters.recordCut("refused-by-kafka");
       }
       System.err.println("[tripline] could not write a record to " + record.topic() + ": " + e);
-      return e instanceof RecordTooLargeException || e instanceof SerializationException
-          || e instanceof org.apache.kafka.common.InvalidRecordException ? Response.resume() : Response.fail();
+      return e instanceof RecordTooLargeException
+              || e instanceof SerializationException
+              || e instanceof org.apache.kafka.common.InvalidRecordException
+          ? Response.resume()
+          : Response.fail();
     }
 
     @Override
     @SuppressWarnings("rawtypes")
-    public Response handleSerializationError(ErrorHandlerContext ctx, ProducerRecord record, Exception e,
+    public Response handleSerializationError(
+        ErrorHandlerContext ctx,
+        ProducerRecord record,
+        Exception e,
         SerializationExceptionOrigin origin) {
       errors.meters.processingError("serialize:" + record.topic());
       return Response.resume();

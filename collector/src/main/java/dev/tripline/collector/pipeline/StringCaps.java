@@ -6,11 +6,12 @@ import dev.tripline.model.EventBatch;
 import java.util.List;
 
 /**
- * Caps every string (paths, argv, hosts, identity, health) and every list in an incoming batch before
- * it reaches a store or an alert: a string longer than {@code string.max.chars} keeps its start and a
- * marker saying how much was cut; a list keeps its first {@link #MAX_LIST} elements. The agent caps
- * too, but any producer can write to the events topic. Events small enough to hold no long string
- * (nearly all of them) are passed through untouched, so the common path costs one size check.
+ * Caps every string (paths, argv, hosts, identity, health) and every list in an incoming batch
+ * before it reaches a store or an alert: a string longer than {@code string.max.chars} keeps its
+ * start and a marker saying how much was cut; a list keeps its first {@link #MAX_LIST} elements.
+ * The agent caps too, but any producer can write to the events topic. Events small enough to hold
+ * no long string (nearly all of them) are passed through untouched, so the common path costs one
+ * size check.
  */
 final class StringCaps {
   static final int MAX_LIST = 128;
@@ -44,7 +45,8 @@ final class StringCaps {
   }
 
   private boolean anyLarge(EventBatch batch) {
-    if (batch.getAgent().getSerializedSize() > maxChars || batch.getHealth().getSerializedSize() > maxChars) {
+    if (batch.getAgent().getSerializedSize() > maxChars
+        || batch.getHealth().getSerializedSize() > maxChars) {
       return true;
     }
     for (int i = 0; i < batch.getEventsCount(); i++) {

@@ -6,21 +6,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Patterns that stand for many targets once a profile is full, the way {@code /tmp/*} stands for temp
- * files: a directory ({@code /srv/media/photos/*}, any depth below), a DNS suffix ({@code *.cdn.example.com}),
- * a peer's domain or /24 with its port ({@code *.example.com:443}, {@code 10.1.2.*:22}), an executable
- * with any arguments ({@code /usr/bin/convert *}). Candidates run from the most specific to the
- * coarsest allowed; never coarser than two path components or two domain labels.
+ * Patterns that stand for many targets once a profile is full, the way {@code /tmp/*} stands for
+ * temp files: a directory ({@code /srv/media/photos/*}, any depth below), a DNS suffix ({@code
+ * *.cdn.example.com}), a peer's domain or /24 with its port ({@code *.example.com:443}, {@code
+ * 10.1.2.*:22}), an executable with any arguments ({@code /usr/bin/convert *}). Candidates run from
+ * the most specific to the coarsest allowed; never coarser than two path components or two domain
+ * labels.
  */
 public final class Generalizer {
   static final int MAX_CANDIDATES = 12;
-  private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+  private static final java.util.regex.Pattern IPV4 =
+      java.util.regex.Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
 
   private Generalizer() {}
 
-  /** Candidate patterns for a normalised target of a kind family, most specific first (may be empty). */
+  /**
+   * Candidate patterns for a normalised target of a kind family, most specific first (may be
+   * empty).
+   */
   public static List<String> candidates(String family, String target) {
-    KindRow.TargetShape shape = KindTable.named(family).map(KindRow::target).orElse(KindRow.TargetShape.NONE);
+    KindRow.TargetShape shape =
+        KindTable.named(family).map(KindRow::target).orElse(KindRow.TargetShape.NONE);
     return switch (shape) {
       case PATH, RENAMED_PATH -> directories(target);
       case DNS_NAME -> domains(target, "", new ArrayList<>());
@@ -48,7 +54,10 @@ public final class Generalizer {
     return out;
   }
 
-  /** "10.1.2.3:22" -> "10.1.2.*:22"; "a.b.example.com:443" -> "*.b.example.com:443", "*.example.com:443". */
+  /**
+   * "10.1.2.3:22" -> "10.1.2.*:22"; "a.b.example.com:443" -> "*.b.example.com:443",
+   * "*.example.com:443".
+   */
   private static List<String> peers(String target) {
     List<String> out = new ArrayList<>();
     int colon = target.lastIndexOf(':');
@@ -80,12 +89,15 @@ public final class Generalizer {
 
   /** True when a generalised pattern stands for this target (the {@code *} matches anything). */
   public static boolean covers(String pattern, String target) {
-    int star = pattern.lastIndexOf('*'); // the generalised part; normalised targets may hold earlier *s
+    int star =
+        pattern.lastIndexOf('*'); // the generalised part; normalised targets may hold earlier *s
     if (star < 0) {
       return pattern.equals(target);
     }
     String prefix = pattern.substring(0, star);
     String suffix = pattern.substring(star + 1);
-    return target.length() >= prefix.length() + suffix.length() && target.startsWith(prefix) && target.endsWith(suffix);
+    return target.length() >= prefix.length() + suffix.length()
+        && target.startsWith(prefix)
+        && target.endsWith(suffix);
   }
 }

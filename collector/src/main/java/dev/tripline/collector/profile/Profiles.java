@@ -48,15 +48,17 @@ public final class Profiles {
 
   /** A new service starts learning now. */
   public static Profiles create(String service, long now, Duration learningPeriod) {
-    Profiles p = new Profiles(ServiceProfile.newBuilder()
-        .setSchemaVersion(Schema.VERSION)
-        .setService(service)
-        .setState(ProfileState.LEARNING)
-        .setCreatedMs(now)
-        .setLearningUntilMs(now + learningPeriod.toMillis())
-        .setLastNewMs(now)
-        .setStateChangedMs(now)
-        .setStateChangedBy("auto"));
+    Profiles p =
+        new Profiles(
+            ServiceProfile.newBuilder()
+                .setSchemaVersion(Schema.VERSION)
+                .setService(service)
+                .setState(ProfileState.LEARNING)
+                .setCreatedMs(now)
+                .setLearningUntilMs(now + learningPeriod.toMillis())
+                .setLastNewMs(now)
+                .setStateChangedMs(now)
+                .setStateChangedBy("auto"));
     p.structural = true;
     return p;
   }
@@ -75,7 +77,9 @@ public final class Profiles {
     return i == null ? null : profile.getEntries(i);
   }
 
-  /** Where a known behaviour's entry sits; callers pass keys {@link #known} or {@link #entry} found. */
+  /**
+   * Where a known behaviour's entry sits; callers pass keys {@link #known} or {@link #entry} found.
+   */
   private int slot(String key) {
     Integer i = index.get(key);
     if (i == null) {
@@ -89,7 +93,8 @@ public final class Profiles {
     // In place: the hot path of a monitored service, once per event.
     int slot = slot(key);
     ProfileEntry.Builder entry = profile.getEntriesBuilder(slot);
-    entry.setCount(entry.getCount() + Math.max(1, e.getCount()))
+    entry
+        .setCount(entry.getCount() + Math.max(1, e.getCount()))
         .setLastSeenMs(Math.max(entry.getLastSeenMs(), now));
     if (e.hasCallSite()) {
       entry.setCallSite(callSite(e));
@@ -100,18 +105,20 @@ public final class Profiles {
   /** Adds a behaviour as normal ({@code origin}: "learned" or "accepted by …"). */
   public void add(String key, Event e, String origin, long now) {
     if (index.containsKey(key)) {
-      addOwner(key, CodeOwner.of(e.getCallSite())); // an accepted NEW_CODE_PATH: this code may do it now
+      addOwner(
+          key, CodeOwner.of(e.getCallSite())); // an accepted NEW_CODE_PATH: this code may do it now
       return;
     }
-    ProfileEntry.Builder entry = ProfileEntry.newBuilder()
-        .setKey(key)
-        .setKind(e.getKind())
-        .setTarget(Normalizer.targetOf(key))
-        .setCallSite(callSite(e))
-        .setFirstSeenMs(now)
-        .setLastSeenMs(now)
-        .setCount(Math.max(1, e.getCount()))
-        .setOrigin(origin);
+    ProfileEntry.Builder entry =
+        ProfileEntry.newBuilder()
+            .setKey(key)
+            .setKind(e.getKind())
+            .setTarget(Normalizer.targetOf(key))
+            .setCallSite(callSite(e))
+            .setFirstSeenMs(now)
+            .setLastSeenMs(now)
+            .setCount(Math.max(1, e.getCount()))
+            .setOrigin(origin);
     String owner = CodeOwner.of(e.getCallSite());
     if (!owner.isEmpty()) {
       entry.addCodeOwners(owner); // before append: the byte budget counts what is stored
@@ -143,7 +150,8 @@ public final class Profiles {
     this.maxPerKind = maxPerKind;
     this.maxBytes = maxBytes;
     this.bytes = currentBytes;
-    this.countsReady = false; // counted when something new needs them: most batches only touch known entries
+    this.countsReady =
+        false; // counted when something new needs them: most batches only touch known entries
     return this;
   }
 
@@ -184,20 +192,33 @@ public final class Profiles {
   }
 
   /** What {@link #learn} did with a new behaviour. */
-  public enum Learned { ADDED, GENERALIZED, OVERFLOW }
+  public enum Learned {
+    ADDED,
+    GENERALIZED,
+    OVERFLOW
+  }
 
   /**
-   * Learns a new behaviour within the bounds: added as is while its kind has room; past that, it and
-   * the learned entries it shares a directory (domain, executable…) with collapse into one
+   * Learns a new behaviour within the bounds: added as is while its kind has room; past that, it
+   * and the learned entries it shares a directory (domain, executable…) with collapse into one
    * generalised entry; when even that does not fit, it is not stored ({@code OVERFLOW}).
    */
   public Learned learn(String key, Event e, long now) {
     String family = Normalizer.familyOf(key);
-    ProfileEntry candidate = ProfileEntry.newBuilder().setKey(key).setKind(e.getKind())
-        .setTarget(Normalizer.targetOf(key)).setCallSite(callSite(e)).setFirstSeenMs(now).setLastSeenMs(now)
-        .setCount(Math.max(1, e.getCount())).setOrigin(LEARNED).build();
+    ProfileEntry candidate =
+        ProfileEntry.newBuilder()
+            .setKey(key)
+            .setKind(e.getKind())
+            .setTarget(Normalizer.targetOf(key))
+            .setCallSite(callSite(e))
+            .setFirstSeenMs(now)
+            .setLastSeenMs(now)
+            .setCount(Math.max(1, e.getCount()))
+            .setOrigin(LEARNED)
+            .build();
     counts();
-    if (perFamily.getOrDefault(family, 0) < maxPerKind && bytes + candidate.getSerializedSize() + 4 <= maxBytes) {
+    if (perFamily.getOrDefault(family, 0) < maxPerKind
+        && bytes + candidate.getSerializedSize() + 4 <= maxBytes) {
       add(key, e, LEARNED, now);
       return Learned.ADDED;
     }
@@ -212,7 +233,10 @@ public final class Profiles {
     return Learned.OVERFLOW;
   }
 
-  /** Replaces the learned entries {@code pattern} covers (and the new one) by one generalised entry, if it fits. */
+  /**
+   * Replaces the learned entries {@code pattern} covers (and the new one) by one generalised entry,
+   * if it fits.
+   */
   private boolean generalize(String family, String pattern, ProfileEntry newcomer) {
     String key = family + "|" + pattern;
     ProfileEntry existing = entry(key);
@@ -220,16 +244,20 @@ public final class Profiles {
       return false; // an analyst's entry of that name stays as it is
     }
     List<ProfileEntry> kept = new ArrayList<>(profile.getEntriesCount());
-    ProfileEntry.Builder merged = ProfileEntry.newBuilder(newcomer).setKey(key).setTarget(pattern).setGeneralized(true);
+    ProfileEntry.Builder merged =
+        ProfileEntry.newBuilder(newcomer).setKey(key).setTarget(pattern).setGeneralized(true);
     int removed = 0;
     long freed = 0;
     for (ProfileEntry en : profile.getEntriesList()) {
-      boolean collapse = Normalizer.familyOf(en.getKey()).equals(family) && LEARNED.equals(en.getOrigin())
-          && Generalizer.covers(pattern, en.getTarget());
+      boolean collapse =
+          Normalizer.familyOf(en.getKey()).equals(family)
+              && LEARNED.equals(en.getOrigin())
+              && Generalizer.covers(pattern, en.getTarget());
       if (collapse) {
         removed++;
         freed += en.getSerializedSize() + 4;
-        merged.setCount(merged.getCount() + en.getCount())
+        merged
+            .setCount(merged.getCount() + en.getCount())
             .setFirstSeenMs(Math.min(merged.getFirstSeenMs(), en.getFirstSeenMs()))
             .setLastSeenMs(Math.max(merged.getLastSeenMs(), en.getLastSeenMs()));
       } else {
@@ -240,7 +268,8 @@ public final class Profiles {
     counts();
     int entriesAfter = perFamily.getOrDefault(family, 0) - removed + 1;
     int generalizedRoom = Math.max(10, maxPerKind / 10);
-    if (entriesAfter > maxPerKind + generalizedRoom || bytes - freed + g.getSerializedSize() + 4 > maxBytes) {
+    if (entriesAfter > maxPerKind + generalizedRoom
+        || bytes - freed + g.getSerializedSize() + 4 > maxBytes) {
       return false;
     }
     profile.clearEntries().addAllEntries(kept);
@@ -250,7 +279,8 @@ public final class Profiles {
     }
     bounded(maxPerKind, maxBytes, bytes - freed);
     append(g);
-    structural = true; // lastNewMs unchanged: a flood of new targets must not keep a service learning
+    structural =
+        true; // lastNewMs unchanged: a flood of new targets must not keep a service learning
     return true;
   }
 
@@ -259,17 +289,25 @@ public final class Profiles {
     if (profile.getInstancesCount() <= max) {
       return;
     }
-    List<String> oldest = profile.getInstancesMap().entrySet().stream()
-        .sorted(Comparator.comparingLong(en -> en.getValue().getLastSeenMs()))
-        .limit(profile.getInstancesCount() - max).map(Map.Entry::getKey).toList();
+    List<String> oldest =
+        profile.getInstancesMap().entrySet().stream()
+            .sorted(Comparator.comparingLong(en -> en.getValue().getLastSeenMs()))
+            .limit(profile.getInstancesCount() - max)
+            .map(Map.Entry::getKey)
+            .toList();
     oldest.forEach(profile::removeInstances);
     structural = true;
   }
 
-  /** Remembers that this code performs the behaviour; past {@link CodeOwner#MAX_PER_ENTRY} the last slot means any code. */
+  /**
+   * Remembers that this code performs the behaviour; past {@link CodeOwner#MAX_PER_ENTRY} the last
+   * slot means any code.
+   */
   public void addOwner(String key, String owner) {
     ProfileEntry entry = entry(key);
-    if (entry == null || owner.isEmpty() || entry.getCodeOwnersList().contains(owner)
+    if (entry == null
+        || owner.isEmpty()
+        || entry.getCodeOwnersList().contains(owner)
         || entry.getCodeOwnersList().contains(CodeOwner.ANY)) {
       return;
     }
@@ -308,6 +346,8 @@ public final class Profiles {
   }
 
   private static String callSite(Event e) {
-    return e.getCallSite().getClassName().isEmpty() ? "" : e.getCallSite().getClassName() + "." + e.getCallSite().getMethodName();
+    return e.getCallSite().getClassName().isEmpty()
+        ? ""
+        : e.getCallSite().getClassName() + "." + e.getCallSite().getMethodName();
   }
 }

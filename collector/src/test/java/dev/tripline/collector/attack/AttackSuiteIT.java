@@ -51,44 +51,87 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 11's attack suite: the real agent in a forked JVM running {@link VulnerableApp} on the real
  * vulnerable libraries (log4j-core 2.14.1, commons-collections 3.2.1), its events through a real
- * broker into the real collector pipeline. Each attack must raise its alert with the right
- * severity and context frame while the profile is LEARNING, and again once it is MONITORING; a
- * normal replay after learning must raise none. On every JDK of this machine.
+ * broker into the real collector pipeline. Each attack must raise its alert with the right severity
+ * and context frame while the profile is LEARNING, and again once it is MONITORING; a normal replay
+ * after learning must raise none. On every JDK of this machine.
  */
 @ExtendWith(KafkaBroker.class)
 class AttackSuiteIT {
   private static final Duration WAIT = Duration.ofSeconds(40);
 
   /** One attack: what the alert must say. */
-  record Expected(String name, String rule, Severity severity, String context, Predicate<Alert> is) {}
+  record Expected(
+      String name, String rule, Severity severity, String context, Predicate<Alert> is) {}
 
   static List<Expected> expected(Path work, int ldapPort) {
     return List.of(
-        new Expected("log4shell", "jndi-reach-out", Severity.CRITICAL, "jndi",
+        new Expected(
+            "log4shell",
+            "jndi-reach-out",
+            Severity.CRITICAL,
+            "jndi",
             a -> a.getNormalizedTarget().equals("127.0.0.1:" + ldapPort)),
-        new Expected("gadget", "gadget-spawn", Severity.CRITICAL, "deserialization",
+        new Expected(
+            "gadget",
+            "gadget-spawn",
+            Severity.CRITICAL,
+            "deserialization",
             a -> a.getEvent().getProcess().getExecutable().endsWith("touch")),
-        new Expected("traversal", "credential-file", Severity.HIGH, null,
-            a -> a.getTitle().contains("(requested as " + work + "/app/data/../../home/.aws/credentials)")),
-        new Expected("dot-slash", "credential-file", Severity.HIGH, null,
+        new Expected(
+            "traversal",
+            "credential-file",
+            Severity.HIGH,
+            null,
+            a ->
+                a.getTitle()
+                    .contains("(requested as " + work + "/app/data/../../home/.aws/credentials)")),
+        new Expected(
+            "dot-slash",
+            "credential-file",
+            Severity.HIGH,
+            null,
             a -> a.getTitle().contains("(requested as " + work + "/home/.aws/./credentials)")),
-        new Expected("symlink", "credential-file", Severity.HIGH, null,
+        new Expected(
+            "symlink",
+            "credential-file",
+            Severity.HIGH,
+            null,
             a -> a.getTitle().contains("(requested as " + work + "/app/data/innocent.txt)")),
-        new Expected("etc-shadow", "credential-file", Severity.HIGH, null,
-            a -> a.getTitle().startsWith("Credentials file accessed: /etc/shadow (requested as /tmp/../etc/./shadow)")),
-        new Expected("xxe", "xxe-read", Severity.HIGH, "xml-entity",
+        new Expected(
+            "etc-shadow",
+            "credential-file",
+            Severity.HIGH,
+            null,
+            a ->
+                a.getTitle()
+                    .startsWith(
+                        "Credentials file accessed: /etc/shadow (requested as /tmp/../etc/./shadow)")),
+        new Expected(
+            "xxe",
+            "xxe-read",
+            Severity.HIGH,
+            "xml-entity",
             a -> a.getTitle().contains(": " + work.resolve("app/secret.txt") + " via ")),
-        new Expected("docker-socket", "container-socket", Severity.CRITICAL, null,
-            a -> a.getTitle().equals("Container runtime socket contacted: unix:" + work.resolve("run/docker.sock"))));
+        new Expected(
+            "docker-socket",
+            "container-socket",
+            Severity.CRITICAL,
+            null,
+            a ->
+                a.getTitle()
+                    .equals(
+                        "Container runtime socket contacted: unix:"
+                            + work.resolve("run/docker.sock"))));
   }
 
   @Test
-  void everyAttackIsCaughtWhileLearningAndMonitoringAndTheNormalReplayIsQuiet(EmbeddedKafka kafka, @TempDir Path dir)
-      throws Exception {
+  void everyAttackIsCaughtWhileLearningAndMonitoringAndTheNormalReplayIsQuiet(
+      EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
     Path agent = agentJar(dir);
     try (PipelineFixtures f = new PipelineFixtures(kafka, dir.resolve("collector"), 1);
-         DetectionPipeline pipeline = f.pipeline(dir.resolve("state").toString(), new SimpleMeterRegistry());
-         Servers servers = new Servers(dir.resolve("work"))) {
+        DetectionPipeline pipeline =
+            f.pipeline(dir.resolve("state").toString(), new SimpleMeterRegistry());
+        Servers servers = new Servers(dir.resolve("work"))) {
       // The JDKs run side by side (their own service each): the suite's time is mostly waiting.
       List<Path> jdks = Jdks.all();
       ExecutorService pool = Executors.newFixedThreadPool(jdks.size());
@@ -97,10 +140,12 @@ class AttackSuiteIT {
         for (int i = 0; i < jdks.size(); i++) {
           Path java = jdks.get(i);
           String service = "vulnerable-" + i;
-          runs.add(pool.submit(() -> {
-            attackOn(java, service, agent, f, pipeline, servers, dir);
-            return null;
-          }));
+          runs.add(
+              pool.submit(
+                  () -> {
+                    attackOn(java, service, agent, f, pipeline, servers, dir);
+                    return null;
+                  }));
         }
         for (Future<?> run : runs) {
           try {
@@ -117,26 +162,49 @@ class AttackSuiteIT {
   }
 
   /** One JDK: attacks while LEARNING, a quiet normal replay once MONITORING, the attacks again. */
-  private static void attackOn(Path java, String service, Path agent, PipelineFixtures f, DetectionPipeline pipeline,
-      Servers servers, Path dir) throws Exception {
+  private static void attackOn(
+      Path java,
+      String service,
+      Path agent,
+      PipelineFixtures f,
+      DetectionPipeline pipeline,
+      Servers servers,
+      Path dir)
+      throws Exception {
     Path work = servers.work;
     List<Expected> expected = expected(work, servers.ldap.getLocalPort());
     AnalystBackend backend = pipeline.backend();
 
-    // 1. Attacks while the new service's profile is LEARNING: each raises its alert, none is learned.
+    // 1. Attacks while the new service's profile is LEARNING: each raises its alert, none is
+    // learned.
     App run1 = App.start(java, agent, f, service, "attack", servers, dir.resolve(service + "-1"));
     Map<String, Alert> raised = new LinkedHashMap<>();
     try {
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
-        List<Alert> all = alertsOf(backend, service);
-        for (Expected e : expected) {
-          all.stream().filter(a -> a.getRule().equals(e.rule()) && e.is().test(a)).findFirst().ifPresent(a -> raised.put(e.name(), a));
-        }
-        return raised.size() == expected.size();
-      });
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(300))
+          .until(
+              () -> {
+                List<Alert> all = alertsOf(backend, service);
+                for (Expected e : expected) {
+                  all.stream()
+                      .filter(a -> a.getRule().equals(e.rule()) && e.is().test(a))
+                      .findFirst()
+                      .ifPresent(a -> raised.put(e.name(), a));
+                }
+                return raised.size() == expected.size();
+              });
     } catch (ConditionTimeoutException timeout) {
-      throw new AssertionError("on " + java + " missing " + missing(expected, raised) + ":\n"
-          + describe(alertsOf(backend, service)) + "\n" + run1.output(), timeout);
+      throw new AssertionError(
+          "on "
+              + java
+              + " missing "
+              + missing(expected, raised)
+              + ":\n"
+              + describe(alertsOf(backend, service))
+              + "\n"
+              + run1.output(),
+          timeout);
     }
     run1.stop();
     for (Expected e : expected) {
@@ -144,32 +212,66 @@ class AttackSuiteIT {
       assertEquals(e.severity(), a.getSeverity(), e.name() + ": " + a.getTitle());
       assertEquals(ProfileState.LEARNING, a.getContext().getState(), e.name());
       if (e.context() != null) {
-        CodeContext c = a.getEvent().getContextsList().stream().filter(x -> x.getCategory().equals(e.context())).findFirst()
-            .orElseThrow(() -> new AssertionError(e.name() + " names no " + e.context() + " frame: " + a));
-        assertTrue(a.getTitle().contains(" via ") && a.getTitle().contains("(" + e.context() + ")"), a.getTitle());
+        CodeContext c =
+            a.getEvent().getContextsList().stream()
+                .filter(x -> x.getCategory().equals(e.context()))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new AssertionError(e.name() + " names no " + e.context() + " frame: " + a));
+        assertTrue(
+            a.getTitle().contains(" via ") && a.getTitle().contains("(" + e.context() + ")"),
+            a.getTitle());
         assertTrue(OcsfJson.of(a).contains(c.getFrame()), OcsfJson.of(a));
       }
       ExampleAlerts.record(e.name(), a);
     }
     assertEquals("T1611", raised.get("docker-socket").getMitre().getId());
-    assertTrue(raised.get("log4shell").getTitle().contains("log4j-core-2.14.1.jar"), raised.get("log4shell").getTitle());
+    assertTrue(
+        raised.get("log4shell").getTitle().contains("log4j-core-2.14.1.jar"),
+        raised.get("log4shell").getTitle());
 
     // 2. Learning ends; a normal replay of the same service raises nothing.
-    await().atMost(WAIT).until(() -> backend.profile(service).map(p -> p.getState() == ProfileState.MONITORING).orElse(false));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                backend
+                    .profile(service)
+                    .map(p -> p.getState() == ProfileState.MONITORING)
+                    .orElse(false));
     Map<String, Long> before = counts(backend, service);
     int instancesBefore = backend.profile(service).map(ServiceProfile::getInstancesCount).orElse(0);
     App run2 = App.start(java, agent, f, service, "normal", servers, dir.resolve(service + "-2"));
     try {
-      // The replay's instance joined the profile: its first batch (the first occurrences) was judged.
-      await().atMost(WAIT).until(() -> backend.profile(service).map(ServiceProfile::getInstancesCount).orElse(0) > instancesBefore);
+      // The replay's instance joined the profile: its first batch (the first occurrences) was
+      // judged.
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  backend.profile(service).map(ServiceProfile::getInstancesCount).orElse(0)
+                      > instancesBefore);
     } catch (ConditionTimeoutException timeout) {
-      throw new AssertionError("the normal replay's events never arrived:\n" + run2.output(), timeout);
+      throw new AssertionError(
+          "the normal replay's events never arrived:\n" + run2.output(), timeout);
     }
     try {
-      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> counts(backend, service).equals(before));
+      await()
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> counts(backend, service).equals(before));
     } catch (ConditionTimeoutException timeout) {
-      throw new AssertionError("on " + java + " the normal replay raised:\n" + describe(alertsOf(backend, service).stream()
-          .filter(a -> a.getCount() != before.getOrDefault(a.getId(), 0L)).collect(Collectors.toList())) + run2.output(), timeout);
+      throw new AssertionError(
+          "on "
+              + java
+              + " the normal replay raised:\n"
+              + describe(
+                  alertsOf(backend, service).stream()
+                      .filter(a -> a.getCount() != before.getOrDefault(a.getId(), 0L))
+                      .collect(Collectors.toList()))
+              + run2.output(),
+          timeout);
     }
     run2.stop();
 
@@ -177,7 +279,9 @@ class AttackSuiteIT {
     App run3 = App.start(java, agent, f, service, "attack", servers, dir.resolve(service + "-3"));
     for (Expected e : expected) {
       String id = raised.get(e.name()).getId();
-      await().atMost(WAIT).until(() -> backend.alert(id).map(Alert::getCount).orElse(0L) > before.get(id));
+      await()
+          .atMost(WAIT)
+          .until(() -> backend.alert(id).map(Alert::getCount).orElse(0L) > before.get(id));
     }
     run3.stop();
   }
@@ -187,35 +291,56 @@ class AttackSuiteIT {
   }
 
   static Map<String, Long> counts(AnalystBackend backend, String service) {
-    return alertsOf(backend, service).stream().collect(Collectors.toMap(Alert::getId, Alert::getCount));
+    return alertsOf(backend, service).stream()
+        .collect(Collectors.toMap(Alert::getId, Alert::getCount));
   }
 
   static String missing(List<Expected> expected, Map<String, Alert> raised) {
-    return expected.stream().map(Expected::name).filter(n -> !raised.containsKey(n)).collect(Collectors.joining(", "));
+    return expected.stream()
+        .map(Expected::name)
+        .filter(n -> !raised.containsKey(n))
+        .collect(Collectors.joining(", "));
   }
 
   static String describe(List<Alert> alerts) {
     return alerts.stream().map(AlertText::block).collect(Collectors.joining());
   }
 
-  /** The vulnerable app in a forked JVM with the agent sending to the test's events topic; it runs until stopped. */
+  /**
+   * The vulnerable app in a forked JVM with the agent sending to the test's events topic; it runs
+   * until stopped.
+   */
   record App(Process process, Path out, Path stopFile, String mode) {
-    static App start(Path java, Path agent, PipelineFixtures f, String service, String mode, Servers s, Path dir) throws Exception {
+    static App start(
+        Path java, Path agent, PipelineFixtures f, String service, String mode, Servers s, Path dir)
+        throws Exception {
       Files.createDirectories(dir);
-      List<String> cmd = new ArrayList<>(List.of(java.toString(), "-javaagent:" + agent,
-          "-Dtripline.kafka.bootstrap.servers=" + f.config.get("bootstrap.servers"),
-          "-Dtripline.kafka.topic=" + f.config.get("topic.events"),
-          "-Dtripline.service.name=" + service,
-          "-Dtripline.flush.interval=500ms",
-          "-Dtripline.heartbeat.interval=1s",
-          "-Duser.home=" + s.work.resolve("home"),
-          "-cp", classpath(), VulnerableApp.class.getName(),
-          mode, s.work.toString(), Integer.toString(s.db.getLocalPort()), Integer.toString(s.ldap.getLocalPort()),
-          dir.resolve("stop").toString()));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  java.toString(),
+                  "-javaagent:" + agent,
+                  "-Dtripline.kafka.bootstrap.servers=" + f.config.get("bootstrap.servers"),
+                  "-Dtripline.kafka.topic=" + f.config.get("topic.events"),
+                  "-Dtripline.service.name=" + service,
+                  "-Dtripline.flush.interval=500ms",
+                  "-Dtripline.heartbeat.interval=1s",
+                  "-Duser.home=" + s.work.resolve("home"),
+                  "-cp",
+                  classpath(),
+                  VulnerableApp.class.getName(),
+                  mode,
+                  s.work.toString(),
+                  Integer.toString(s.db.getLocalPort()),
+                  Integer.toString(s.ldap.getLocalPort()),
+                  dir.resolve("stop").toString()));
       Path out = dir.resolve("out.txt");
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      Process p =
+          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
       App app = new App(p, out, dir.resolve("stop"), mode);
-      await().atMost(WAIT).until(() -> app.output().contains("VulnerableApp " + mode + " done") || !p.isAlive());
+      await()
+          .atMost(WAIT)
+          .until(() -> app.output().contains("VulnerableApp " + mode + " done") || !p.isAlive());
       assertTrue(app.output().contains("VulnerableApp " + mode + " done"), app.output());
       return app;
     }
@@ -234,15 +359,25 @@ class AttackSuiteIT {
     }
   }
 
-  /** The app's classes and exactly the vulnerable libraries: commons-collections from the test class path, log4j from target/attack-libs. */
+  /**
+   * The app's classes and exactly the vulnerable libraries: commons-collections from the test class
+   * path, log4j from target/attack-libs.
+   */
   static String classpath() throws Exception {
     List<String> parts = new ArrayList<>();
-    for (String cls : List.of("dev.tripline.vulnapp.VulnerableApp", "org.apache.commons.collections.functors.InvokerTransformer")) {
-      parts.add(Path.of(Class.forName(cls).getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+    for (String cls :
+        List.of(
+            "dev.tripline.vulnapp.VulnerableApp",
+            "org.apache.commons.collections.functors.InvokerTransformer")) {
+      parts.add(
+          Path.of(Class.forName(cls).getProtectionDomain().getCodeSource().getLocation().toURI())
+              .toString());
     }
     for (String jar : List.of("log4j-api-2.14.1.jar", "log4j-core-2.14.1.jar")) {
       Path p = Path.of("target/attack-libs", jar).toAbsolutePath();
-      assertTrue(Files.exists(p), p + " is copied by the build (maven-dependency-plugin, attack-suite-libs)");
+      assertTrue(
+          Files.exists(p),
+          p + " is copied by the build (maven-dependency-plugin, attack-suite-libs)");
       parts.add(p.toString());
     }
     return String.join(java.io.File.pathSeparator, parts);
@@ -264,7 +399,8 @@ class AttackSuiteIT {
 
   /**
    * The app's world: its config and data files, a fake HOME with cloud credentials, the attacker's
-   * symlink, a database, the attacker's "LDAP" listener on an arbitrary port, and a fake docker.sock.
+   * symlink, a database, the attacker's "LDAP" listener on an arbitrary port, and a fake
+   * docker.sock.
    */
   static final class Servers implements AutoCloseable {
     final Path work;
@@ -280,13 +416,31 @@ class AttackSuiteIT {
       Files.createDirectories(work.resolve("run"));
       Files.writeString(work.resolve("app/config.yml"), "db: 127.0.0.1\n");
       Files.writeString(work.resolve("app/secret.txt"), "not for XML\n");
-      Files.writeString(work.resolve("home/.aws/credentials"), "[default]\naws_access_key_id = AKIAFAKEFAKEFAKE\n");
-      Files.createSymbolicLink(work.resolve("app/data/innocent.txt"), work.resolve("home/.aws/credentials"));
+      Files.writeString(
+          work.resolve("home/.aws/credentials"),
+          "[default]\naws_access_key_id = AKIAFAKEFAKEFAKE\n");
+      Files.createSymbolicLink(
+          work.resolve("app/data/innocent.txt"), work.resolve("home/.aws/credentials"));
       docker = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
       docker.bind(UnixDomainSocketAddress.of(work.resolve("run/docker.sock")));
-      serve(() -> { try (Socket s = db.accept()) { s.getInputStream().read(); } });
-      serve(() -> { try (Socket s = ldap.accept()) { s.setSoLinger(true, 0); } });
-      serve(() -> { try (SocketChannel c = docker.accept()) { c.read(java.nio.ByteBuffer.allocate(256)); } });
+      serve(
+          () -> {
+            try (Socket s = db.accept()) {
+              s.getInputStream().read();
+            }
+          });
+      serve(
+          () -> {
+            try (Socket s = ldap.accept()) {
+              s.setSoLinger(true, 0);
+            }
+          });
+      serve(
+          () -> {
+            try (SocketChannel c = docker.accept()) {
+              c.read(java.nio.ByteBuffer.allocate(256));
+            }
+          });
     }
 
     interface Io {
@@ -294,15 +448,18 @@ class AttackSuiteIT {
     }
 
     private void serve(Io io) {
-      Thread t = new Thread(() -> {
-        while (!Thread.currentThread().isInterrupted()) {
-          try {
-            io.once();
-          } catch (IOException e) {
-            if (db.isClosed()) return;
-          }
-        }
-      }, "attack-suite-server");
+      Thread t =
+          new Thread(
+              () -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                  try {
+                    io.once();
+                  } catch (IOException e) {
+                    if (db.isClosed()) return;
+                  }
+                }
+              },
+              "attack-suite-server");
       t.setDaemon(true);
       t.start();
       threads.add(t);
@@ -317,7 +474,10 @@ class AttackSuiteIT {
     }
   }
 
-  /** Keeps one real alert of each kind, for docs/detection.md (written to target/attack-suite-alerts.txt). */
+  /**
+   * Keeps one real alert of each kind, for docs/detection.md (written to
+   * target/attack-suite-alerts.txt).
+   */
   static final class ExampleAlerts {
     private static final Map<String, Alert> BY_NAME = new HashMap<>();
 
@@ -328,8 +488,13 @@ class AttackSuiteIT {
     static synchronized void write() throws IOException {
       StringBuilder sb = new StringBuilder();
       for (Map.Entry<String, Alert> e : BY_NAME.entrySet()) {
-        sb.append("## ").append(e.getKey()).append('\n').append(AlertText.block(e.getValue())).append('\n')
-            .append(OcsfJson.of(e.getValue())).append("\n\n");
+        sb.append("## ")
+            .append(e.getKey())
+            .append('\n')
+            .append(AlertText.block(e.getValue()))
+            .append('\n')
+            .append(OcsfJson.of(e.getValue()))
+            .append("\n\n");
       }
       Files.writeString(Path.of("target/attack-suite-alerts.txt"), sb.toString());
     }

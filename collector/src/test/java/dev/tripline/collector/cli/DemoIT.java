@@ -10,15 +10,30 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's first command, as a newcomer runs it: the demo finishes by itself and shows the three alerts. */
+/**
+ * The README's first command, as a newcomer runs it: the demo finishes by itself and shows the
+ * three alerts.
+ */
 class DemoIT {
 
   @Test
   void demoShowsTheThreeAttackAlertsWithTheirCallSites(@TempDir Path work) throws Exception {
     Path log = work.resolve("demo.out");
-    Process p = new ProcessBuilder(RunCommandIT.java(), "-jar", RunCommandIT.jar(), "demo",
-        "--data-dir", work.resolve("demo").toString(), "--http-port", "0", "--learning", "8s")
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                RunCommandIT.java(),
+                "-jar",
+                RunCommandIT.jar(),
+                "demo",
+                "--data-dir",
+                work.resolve("demo").toString(),
+                "--http-port",
+                "0",
+                "--learning",
+                "8s")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     boolean finished = p.waitFor(4, TimeUnit.MINUTES);
     String out = Files.readString(log, StandardCharsets.UTF_8);
     if (!finished) {
@@ -30,7 +45,10 @@ class DemoIT {
     assertTrue(out.contains("NEW_CONNECTION"), out);
     assertTrue(out.contains(".aws/credentials"), out);
     assertTrue(out.contains("/bin/sh"), out);
-    long callSites = out.lines().filter(l -> l.contains("call site") && l.contains("CheckoutService.debug")).count();
+    long callSites =
+        out.lines()
+            .filter(l -> l.contains("call site") && l.contains("CheckoutService.debug"))
+            .count();
     assertTrue(callSites >= 3, "each alert names CheckoutService.debug as its call site:\n" + out);
     assertTrue(out.contains("demo-service.jar"), "the jar of the call site is named:\n" + out);
     assertTrue(out.contains("Console: http"), out);

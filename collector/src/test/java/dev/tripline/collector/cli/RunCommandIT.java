@@ -29,22 +29,35 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code java -jar tripline-collector.jar run} as a user runs it: embedded Kafka, topics, Ctrl-C, resume. */
+/**
+ * {@code java -jar tripline-collector.jar run} as a user runs it: embedded Kafka, topics, Ctrl-C,
+ * resume.
+ */
 class RunCommandIT {
   private static final Pattern BOOTSTRAP = Pattern.compile("Kafka bootstrap servers: (\\S+)");
 
   @Test
-  void runServesAnEmbeddedKafkaThatKeepsItsDataAcrossRestarts(@TempDir Path dataDir) throws Exception {
+  void runServesAnEmbeddedKafkaThatKeepsItsDataAcrossRestarts(@TempDir Path dataDir)
+      throws Exception {
     String value = "external-producer-" + System.nanoTime();
     try (Collector first = Collector.start(dataDir)) {
       try (Admin admin = Admin.create(props(first.bootstrap))) {
         Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-        assertTrue(topics.containsAll(List.of("tripline.events", "tripline.alerts", "tripline.alerts.json",
-            "tripline.deadletter", "tripline.actions")), "topics created: " + topics);
+        assertTrue(
+            topics.containsAll(
+                List.of(
+                    "tripline.events",
+                    "tripline.alerts",
+                    "tripline.alerts.json",
+                    "tripline.deadletter",
+                    "tripline.actions")),
+            "topics created: " + topics);
       }
       Properties p = props(first.bootstrap);
       try (var producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-        producer.send(new ProducerRecord<>("tripline.events", "svc", value)).get(30, TimeUnit.SECONDS);
+        producer
+            .send(new ProducerRecord<>("tripline.events", "svc", value))
+            .get(30, TimeUnit.SECONDS);
       }
       // The JVM reports 143 (128 + SIGTERM) after its shutdown hooks ran: that is a clean stop.
       assertEquals(143, first.stop(), first.output());
@@ -55,25 +68,42 @@ class RunCommandIT {
       p.put(ConsumerConfig.GROUP_ID_CONFIG, "it");
       p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
       List<String> seen = new CopyOnWriteArrayList<>();
-      try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+      try (var consumer =
+          new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
         consumer.subscribe(List.of("tripline.events"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-          consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
-          return seen.contains(value);
-        });
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> {
+                  consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
+                  return seen.contains(value);
+                });
       }
-      assertTrue(second.output().contains("data in " + dataDir.resolve("kafka").toAbsolutePath()), second.output());
+      assertTrue(
+          second.output().contains("data in " + dataDir.resolve("kafka").toAbsolutePath()),
+          second.output());
     }
   }
 
   @Test
   void aMistypedSettingIsOneClearLineAndExitCode2(@TempDir Path dataDir) throws Exception {
-    Process p = new ProcessBuilder(java(), "-jar", jar(), "run", "--data-dir", dataDir.toString(),
-        "--set", "learning.perod=1h").redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                java(),
+                "-jar",
+                jar(),
+                "run",
+                "--data-dir",
+                dataDir.toString(),
+                "--set",
+                "learning.perod=1h")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     assertEquals(2, p.exitValue(), out);
-    assertTrue(out.contains("'learning.perod'") && out.contains("did you mean 'learning.period'"), out);
+    assertTrue(
+        out.contains("'learning.perod'") && out.contains("did you mean 'learning.period'"), out);
   }
 
   private static Properties props(String bootstrap) {
@@ -103,28 +133,48 @@ class RunCommandIT {
     }
 
     static Collector start(Path dataDir) throws IOException {
-      Process p = new ProcessBuilder(java(), "-Xmx512m", "-jar", jar(), "run", "--data-dir", dataDir.toString(),
-          "--http-port", "0", "--set", "embedded.port=0")
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(
+                  java(),
+                  "-Xmx512m",
+                  "-jar",
+                  jar(),
+                  "run",
+                  "--data-dir",
+                  dataDir.toString(),
+                  "--http-port",
+                  "0",
+                  "--set",
+                  "embedded.port=0")
+              .redirectErrorStream(true)
+              .start();
       Collector c = new Collector(p);
-      Thread reader = c.reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String line; (line = r.readLine()) != null; ) {
-            c.out.append(line).append('\n');
-          }
-        } catch (IOException ignored) {
-          // process ended
-        }
-      });
+      Thread reader =
+          c.reader =
+              new Thread(
+                  () -> {
+                    try (BufferedReader r =
+                        new BufferedReader(
+                            new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                      for (String line; (line = r.readLine()) != null; ) {
+                        c.out.append(line).append('\n');
+                      }
+                    } catch (IOException ignored) {
+                      // process ended
+                    }
+                  });
       reader.setDaemon(true);
       reader.start();
-      await().atMost(Duration.ofSeconds(90)).until(() -> {
-        Matcher m = BOOTSTRAP.matcher(c.out);
-        if (!p.isAlive()) {
-          throw new AssertionError("collector exited: " + c.out);
-        }
-        return m.find() && (c.bootstrap = m.group(1)) != null;
-      });
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () -> {
+                Matcher m = BOOTSTRAP.matcher(c.out);
+                if (!p.isAlive()) {
+                  throw new AssertionError("collector exited: " + c.out);
+                }
+                return m.find() && (c.bootstrap = m.group(1)) != null;
+              });
       return c;
     }
 

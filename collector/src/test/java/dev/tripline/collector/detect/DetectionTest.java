@@ -29,8 +29,13 @@ import org.junit.jupiter.api.Test;
 /** Batches, actions and ticks, with the clock in the test's hand: no Kafka, no waiting. */
 class DetectionTest {
   private static final long T0 = 1_000_000;
-  private static final Detection.Settings SETTINGS = new Detection.Settings(Duration.ofSeconds(10), Duration.ofSeconds(2),
-      Duration.ofSeconds(1), new Classifier(KnownBadRules.load(""), 1_000), new RateModel(0.6));
+  private static final Detection.Settings SETTINGS =
+      new Detection.Settings(
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(2),
+          Duration.ofSeconds(1),
+          new Classifier(KnownBadRules.load(""), 1_000),
+          new RateModel(0.6));
 
   /** The state a stream processor would keep in its stores, in maps. */
   static final class MapState implements Detection.State {
@@ -41,7 +46,8 @@ class DetectionTest {
     @Override
     public Profiles profile(String service, long now) {
       ServiceProfile p = profiles.get(service);
-      return p == null ? Profiles.create(service, now, SETTINGS.learningPeriod()).bounded(3, 1 << 20, 0)
+      return p == null
+          ? Profiles.create(service, now, SETTINGS.learningPeriod()).bounded(3, 1 << 20, 0)
           : Profiles.of(p).bounded(3, 1 << 20, p.getSerializedSize());
     }
 
@@ -80,37 +86,52 @@ class DetectionTest {
 
   private final MapState state = new MapState();
   private final List<String> meter = new ArrayList<>();
-  private final Detection detection = new Detection(SETTINGS, 3, new Detection.Meter() {
-    @Override
-    public void generalized(String family) {
-      meter.add("generalized " + family);
-    }
+  private final Detection detection =
+      new Detection(
+          SETTINGS,
+          3,
+          new Detection.Meter() {
+            @Override
+            public void generalized(String family) {
+              meter.add("generalized " + family);
+            }
 
-    @Override
-    public void overflow(String family, long n) {
-      meter.add("overflow " + family + " " + n);
-    }
+            @Override
+            public void overflow(String family, long n) {
+              meter.add("overflow " + family + " " + n);
+            }
 
-    @Override
-    public void modelError() {
-      meter.add("model error");
-    }
-  }, T0);
+            @Override
+            public void modelError() {
+              meter.add("model error");
+            }
+          },
+          T0);
 
   private static Event connect(String ip, int port) {
-    return Event.newBuilder().setKind(EventKind.NET_CONNECT).setCount(1)
+    return Event.newBuilder()
+        .setKind(EventKind.NET_CONNECT)
+        .setCount(1)
         .setNetwork(NetworkTarget.newBuilder().setIp(ip).setPort(port).setProtocol("tcp"))
-        .setCallSite(CallSite.newBuilder().setClassName("com.acme.Shop").setMethodName("m")).build();
+        .setCallSite(CallSite.newBuilder().setClassName("com.acme.Shop").setMethodName("m"))
+        .build();
   }
 
   private static Event read(String path) {
-    return Event.newBuilder().setKind(EventKind.FILE_READ).setCount(1).setFile(FileTarget.newBuilder().setPath(path))
-        .setCallSite(CallSite.newBuilder().setClassName("com.acme.Shop").setMethodName("m")).build();
+    return Event.newBuilder()
+        .setKind(EventKind.FILE_READ)
+        .setCount(1)
+        .setFile(FileTarget.newBuilder().setPath(path))
+        .setCallSite(CallSite.newBuilder().setClassName("com.acme.Shop").setMethodName("m"))
+        .build();
   }
 
   private long batch(long now, Event... events) {
-    EventBatch b = EventBatch.newBuilder().setAgent(AgentIdentity.newBuilder().setService("shop").setInstanceId("i-1"))
-        .addAllEvents(List.of(events)).build();
+    EventBatch b =
+        EventBatch.newBuilder()
+            .setAgent(AgentIdentity.newBuilder().setService("shop").setInstanceId("i-1"))
+            .addAllEvents(List.of(events))
+            .build();
     Profiles p = state.profile("shop", now);
     long n = detection.batch(p, b, now, state);
     state.save(p, now);
@@ -126,7 +147,10 @@ class DetectionTest {
     assertEquals(2, batch(T0, connect("10.0.0.9", 5432), read("/etc/shop/app.conf")));
     detection.tick(T0 + 9_000, state);
     assertEquals(ProfileState.LEARNING, stateOf(), "learning period not over");
-    batch(T0 + 9_500, read("/etc/shop/other.conf")); // something new late in learning: the quiet time starts again
+    batch(
+        T0 + 9_500,
+        read(
+            "/etc/shop/other.conf")); // something new late in learning: the quiet time starts again
     detection.tick(T0 + 10_500, state);
     assertEquals(ProfileState.LEARNING, stateOf(), "not quiet for 2 s yet");
     detection.tick(T0 + 11_500, state);
@@ -135,11 +159,15 @@ class DetectionTest {
     batch(T0 + 12_000, connect("10.0.0.9", 5432));
     assertTrue(state.published.isEmpty(), "known behaviour");
     batch(T0 + 12_000, connect("203.0.113.9", 4444), connect("203.0.113.9", 4444));
-    assertEquals(List.of(AlertReason.NEW_CONNECTION), state.reasons(), "one alert, the repeat folded");
+    assertEquals(
+        List.of(AlertReason.NEW_CONNECTION), state.reasons(), "one alert, the repeat folded");
     Alert alert = state.published.get(0);
     assertEquals(T0 + 12_000, alert.getTimeMs(), "the caller's clock");
     assertEquals(2, state.alerts.get(alert.getId()).getCount());
-    assertEquals(3, state.profiles.get("shop").getEntriesCount(), "a new behaviour is not learned while monitoring");
+    assertEquals(
+        3,
+        state.profiles.get("shop").getEntriesCount(),
+        "a new behaviour is not learned while monitoring");
   }
 
   @Test
@@ -150,8 +178,14 @@ class DetectionTest {
     List<Event> scan = new ArrayList<>();
     for (int i = 1; i <= 6; i++) scan.add(read("/srv/data/file-" + (char) ('a' + i)));
     batch(T0 + 13_000, scan.toArray(new Event[0]));
-    assertEquals(List.of(AlertReason.NEW_FILE_ACCESS, AlertReason.NEW_FILE_ACCESS, AlertReason.NEW_FILE_ACCESS,
-        AlertReason.PROFILE_OVERFLOW), state.reasons(), "three NEW_* (the bound), then one finding for the rest");
+    assertEquals(
+        List.of(
+            AlertReason.NEW_FILE_ACCESS,
+            AlertReason.NEW_FILE_ACCESS,
+            AlertReason.NEW_FILE_ACCESS,
+            AlertReason.PROFILE_OVERFLOW),
+        state.reasons(),
+        "three NEW_* (the bound), then one finding for the rest");
     assertEquals(3, state.published.get(3).getCount());
     assertEquals(List.of("overflow FILE_READ 3"), meter);
   }
@@ -168,7 +202,10 @@ class DetectionTest {
     assertEquals(List.of(2.0, 2.0, 1.0, 0.0, 0.0, 0.0), p.getRateHistory(0).getFeaturesList());
     assertEquals(ProfileState.LEARNING, p.getRateHistory(0).getState());
     detection.tick(T0 + 1_500, state);
-    assertEquals(1, state.profiles.get("shop").getRateHistoryCount(), "the next window ends a second after the last");
+    assertEquals(
+        1,
+        state.profiles.get("shop").getRateHistoryCount(),
+        "the next window ends a second after the last");
   }
 
   @Test
@@ -184,9 +221,15 @@ class DetectionTest {
     for (int i = 1; i <= 200; i++) scan.add(connect("10.1.0." + (i % 250), 22));
     batch(now, scan.toArray(new Event[0]));
     detection.tick(now + 1_000, state);
-    Alert rate = state.published.stream().filter(a -> a.getReason() == AlertReason.RATE_ANOMALY).findFirst().orElseThrow();
+    Alert rate =
+        state.published.stream()
+            .filter(a -> a.getReason() == AlertReason.RATE_ANOMALY)
+            .findFirst()
+            .orElseThrow();
     assertTrue(rate.getTitle().startsWith("Rate anomaly: 200 "), rate.getTitle());
-    assertTrue(List.of("rate|connects", "rate|distinct peers").contains(rate.getNormalizedTarget()), rate.getNormalizedTarget());
+    assertTrue(
+        List.of("rate|connects", "rate|distinct peers").contains(rate.getNormalizedTarget()),
+        rate.getNormalizedTarget());
     assertTrue(rate.getTitle().contains("(learned at most 1)"), rate.getTitle());
   }
 
@@ -196,25 +239,57 @@ class DetectionTest {
     detection.tick(T0 + 12_000, state);
     batch(T0 + 13_000, connect("203.0.113.9", 4444));
     Alert alert = state.published.get(0);
-    AnalystAction recorded = detection.action(AnalystAction.newBuilder().setType(AnalystAction.ActionType.ACCEPT_INTO_PROFILE)
-        .setService("shop").setAlertId(alert.getId()).setActor("ana").build(), T0 + 14_000, state);
+    AnalystAction recorded =
+        detection.action(
+            AnalystAction.newBuilder()
+                .setType(AnalystAction.ActionType.ACCEPT_INTO_PROFILE)
+                .setService("shop")
+                .setAlertId(alert.getId())
+                .setActor("ana")
+                .build(),
+            T0 + 14_000,
+            state);
     assertFalse(recorded.getId().isEmpty());
     assertEquals(T0 + 14_000, recorded.getTimeMs());
     assertEquals(AlertState.ACCEPTED, state.alerts.get(alert.getId()).getState());
-    assertTrue(state.profiles.get("shop").getEntriesList().stream().anyMatch(e -> e.getOrigin().equals("accepted by ana")));
+    assertTrue(
+        state.profiles.get("shop").getEntriesList().stream()
+            .anyMatch(e -> e.getOrigin().equals("accepted by ana")));
     batch(T0 + 15_000, connect("203.0.113.9", 4444));
     assertEquals(1, state.published.size(), "accepted: normal now");
 
-    Alert rate = alert.toBuilder().setId("rate-1").setReason(AlertReason.RATE_ANOMALY).setNormalizedTarget("rate|connects").build();
+    Alert rate =
+        alert.toBuilder()
+            .setId("rate-1")
+            .setReason(AlertReason.RATE_ANOMALY)
+            .setNormalizedTarget("rate|connects")
+            .build();
     state.alerts.put(rate.getId(), rate);
     int entries = state.profiles.get("shop").getEntriesCount();
-    detection.action(AnalystAction.newBuilder().setType(AnalystAction.ActionType.ACCEPT_INTO_PROFILE).setService("shop")
-        .setAlertId("rate-1").setActor("ana").build(), T0 + 16_000, state);
+    detection.action(
+        AnalystAction.newBuilder()
+            .setType(AnalystAction.ActionType.ACCEPT_INTO_PROFILE)
+            .setService("shop")
+            .setAlertId("rate-1")
+            .setActor("ana")
+            .build(),
+        T0 + 16_000,
+        state);
     assertEquals(AlertState.ACCEPTED, state.alerts.get("rate-1").getState());
-    assertEquals(entries, state.profiles.get("shop").getEntriesCount(), "a rate finding adds no profile entry");
+    assertEquals(
+        entries,
+        state.profiles.get("shop").getEntriesCount(),
+        "a rate finding adds no profile entry");
 
-    AnalystAction wrong = detection.action(AnalystAction.newBuilder().setType(AnalystAction.ActionType.ACKNOWLEDGE)
-        .setService("other").setAlertId(alert.getId()).build(), T0 + 17_000, state);
+    AnalystAction wrong =
+        detection.action(
+            AnalystAction.newBuilder()
+                .setType(AnalystAction.ActionType.ACKNOWLEDGE)
+                .setService("other")
+                .setAlertId(alert.getId())
+                .build(),
+            T0 + 17_000,
+            state);
     assertTrue(wrong.getComment().endsWith("[no such alert for this service]"));
   }
 
@@ -224,7 +299,9 @@ class DetectionTest {
     Alert stored = AlertFolding.fold(null, a, 2).stored();
     int published = 1;
     for (int i = 2; i <= 1_000; i++) {
-      AlertFolding.Folded f = AlertFolding.fold(stored, a.toBuilder().clearInstances().addInstances("i-" + (i % 5)).build(), 2);
+      AlertFolding.Folded f =
+          AlertFolding.fold(
+              stored, a.toBuilder().clearInstances().addInstances("i-" + (i % 5)).build(), 2);
       stored = f.stored();
       if (f.publish()) published++;
       assertFalse(f.fresh());

@@ -35,7 +35,9 @@ class RateModelTest {
   @Test
   void ordinaryWindowsAreNot() {
     assertNull(model.judge(learned(12), new double[] {4, 1, 3, 0, 2, 0}));
-    assertNull(model.judge(learned(12), new double[] {0, 0, 0, 0, 0, 0}), "a quiet window is not an anomaly");
+    assertNull(
+        model.judge(learned(12), new double[] {0, 0, 0, 0, 0, 0}),
+        "a quiet window is not an anomaly");
   }
 
   @Test

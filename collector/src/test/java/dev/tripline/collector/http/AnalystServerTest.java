@@ -46,147 +46,296 @@ import picocli.CommandLine;
 /** The REST API end to end: real broker, real pipeline, real HTTP. */
 @ExtendWith(KafkaBroker.class)
 class AnalystServerTest {
-  private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   @Test
-  void anAnalystGoesFromAlertToDecisionThroughTheApi(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+  void anAnalystGoesFromAlertToDecisionThroughTheApi(EmbeddedKafka kafka, @TempDir Path dir)
+      throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "http.port", "0", "http.token", "s3cret-token");
-         DetectionPipeline p = f.pipeline(dir.resolve("state").toString(), registry);
-         AnalystServer server = new AnalystServer(f.config, p.backend(), registry).start()) {
+    try (PipelineFixtures f =
+            new PipelineFixtures(kafka, dir, 1, "http.port", "0", "http.token", "s3cret-token");
+        DetectionPipeline p = f.pipeline(dir.resolve("state").toString(), registry);
+        AnalystServer server = new AnalystServer(f.config, p.backend(), registry).start()) {
       String base = server.baseUrl();
       assertEquals(200, get(base + "/health", null).statusCode(), "health needs no token");
       assertEquals(401, get(base + "/api/alerts", null).statusCode());
       assertEquals(401, get(base + "/api/alerts", "wrong").statusCode());
-      assertEquals(303, get(base + "/", null).statusCode(), "the console sends strangers to the login page");
+      assertEquals(
+          303, get(base + "/", null).statusCode(), "the console sends strangers to the login page");
 
       PipelineFixtures.learn(f, p.backend(), "shop");
       f.send("shop", connect("evil.example", 4444));
-      await().atMost(Duration.ofSeconds(30)).until(() -> get(base + "/api/alerts?service=shop", "s3cret-token").body().contains("evil.example:4444"));
-      String alerts = get(base + "/api/alerts?reason=NEW_CONNECTION&state=OPEN", "s3cret-token").body();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  get(base + "/api/alerts?service=shop", "s3cret-token")
+                      .body()
+                      .contains("evil.example:4444"));
+      String alerts =
+          get(base + "/api/alerts?reason=NEW_CONNECTION&state=OPEN", "s3cret-token").body();
       String id = field(alerts, "id");
-      assertTrue(get(base + "/api/alerts?reason=KNOWN_BAD", "s3cret-token").body().equals("[]"), "filters apply");
+      assertTrue(
+          get(base + "/api/alerts?reason=KNOWN_BAD", "s3cret-token").body().equals("[]"),
+          "filters apply");
       assertEquals(400, get(base + "/api/alerts?severity=SEVERE", "s3cret-token").statusCode());
 
       HttpResponse<String> detail = get(base + "/api/alerts/" + id, "s3cret-token");
-      assertTrue(detail.body().contains("\"className\":\"com.acme.Shop\"") && detail.body().contains("normally connects to: db.internal:5432"), detail.body());
+      assertTrue(
+          detail.body().contains("\"className\":\"com.acme.Shop\"")
+              && detail.body().contains("normally connects to: db.internal:5432"),
+          detail.body());
 
-      assertEquals(202, post(base + "/api/alerts/" + id + "/ack", "s3cret-token", "{\"comment\":\"looking\"}").statusCode());
-      await().atMost(Duration.ofSeconds(15)).until(() -> get(base + "/api/alerts/" + id, "s3cret-token").body().contains("\"state\":\"ACKNOWLEDGED\""));
-      assertEquals(202, post(base + "/api/alerts/" + id + "/accept", "s3cret-token", "{}").statusCode());
-      await().atMost(Duration.ofSeconds(15)).until(() -> get(base + "/api/services/shop", "s3cret-token").body()
-          .contains("\"target\":\"evil.example:4444\""));
-      assertTrue(get(base + "/api/actions", "s3cret-token").body().contains("\"comment\":\"looking\""));
+      assertEquals(
+          202,
+          post(base + "/api/alerts/" + id + "/ack", "s3cret-token", "{\"comment\":\"looking\"}")
+              .statusCode());
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(
+              () ->
+                  get(base + "/api/alerts/" + id, "s3cret-token")
+                      .body()
+                      .contains("\"state\":\"ACKNOWLEDGED\""));
+      assertEquals(
+          202, post(base + "/api/alerts/" + id + "/accept", "s3cret-token", "{}").statusCode());
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(
+              () ->
+                  get(base + "/api/services/shop", "s3cret-token")
+                      .body()
+                      .contains("\"target\":\"evil.example:4444\""));
+      assertTrue(
+          get(base + "/api/actions", "s3cret-token").body().contains("\"comment\":\"looking\""));
 
-      assertEquals(202, post(base + "/api/services/shop/state", "s3cret-token", "{\"state\":\"LEARNING\"}").statusCode());
-      await().atMost(Duration.ofSeconds(15)).until(() -> p.backend().profile("shop").orElseThrow().getState() == ProfileState.LEARNING);
-      assertEquals(400, post(base + "/api/services/shop/state", "s3cret-token", "{\"state\":\"ASLEEP\"}").statusCode());
+      assertEquals(
+          202,
+          post(base + "/api/services/shop/state", "s3cret-token", "{\"state\":\"LEARNING\"}")
+              .statusCode());
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(
+              () -> p.backend().profile("shop").orElseThrow().getState() == ProfileState.LEARNING);
+      assertEquals(
+          400,
+          post(base + "/api/services/shop/state", "s3cret-token", "{\"state\":\"ASLEEP\"}")
+              .statusCode());
       assertEquals(404, get(base + "/api/alerts/nope", "s3cret-token").statusCode());
       assertEquals(405, post(base + "/api/alerts", "s3cret-token", "{}").statusCode());
 
       String metrics = get(base + "/metrics", "s3cret-token").body();
-      assertTrue(metrics.contains("tripline_events_in_total") && metrics.contains("tripline_alerts_out_total"), metrics);
+      assertTrue(
+          metrics.contains("tripline_events_in_total")
+              && metrics.contains("tripline_alerts_out_total"),
+          metrics);
 
       // Console session: login with the token; a state change without the CSRF header is refused.
-      HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(base + "/login"))
-          .header("Content-Type", "application/x-www-form-urlencoded")
-          .POST(HttpRequest.BodyPublishers.ofString("token=s3cret-token")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> login =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/login"))
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .POST(HttpRequest.BodyPublishers.ofString("token=s3cret-token"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(303, login.statusCode());
-      String cookies = String.join("; ", login.headers().allValues("Set-Cookie").stream().map(c -> c.split(";")[0]).toList());
+      String cookies =
+          String.join(
+              "; ",
+              login.headers().allValues("Set-Cookie").stream().map(c -> c.split(";")[0]).toList());
       assertTrue(cookies.contains("tripline_session="), cookies);
-      HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/")).header("Cookie", cookies).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> page =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/")).header("Cookie", cookies).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(200, page.statusCode());
-      HttpResponse<String> noCsrf = http.send(HttpRequest.newBuilder(URI.create(base + "/api/services/shop/state"))
-          .header("Cookie", cookies).POST(HttpRequest.BodyPublishers.ofString("{\"state\":\"MONITORING\"}")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> noCsrf =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/api/services/shop/state"))
+                  .header("Cookie", cookies)
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"state\":\"MONITORING\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(403, noCsrf.statusCode());
     }
   }
 
   /**
-   * Hostile requests get precise answers (issue 12 items 5 and 8), instance health reaches the API and
-   * the CLI (issue 11 item 6), and the CLI never hands an attacker's control characters to the terminal.
+   * Hostile requests get precise answers (issue 12 items 5 and 8), instance health reaches the API
+   * and the CLI (issue 11 item 6), and the CLI never hands an attacker's control characters to the
+   * terminal.
    */
   @Test
-  void hostileInputGetsPreciseAnswersAndTheTerminalStaysSafe(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+  void hostileInputGetsPreciseAnswersAndTheTerminalStaysSafe(EmbeddedKafka kafka, @TempDir Path dir)
+      throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "http.port", "0", "http.token", "s3cret-token");
-         DetectionPipeline p = f.pipeline(dir.resolve("state").toString(), registry);
-         AnalystServer server = new AnalystServer(f.config, p.backend(), registry).start();
-         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
-             new StringSerializer(), new ByteArraySerializer())) {
+    try (PipelineFixtures f =
+            new PipelineFixtures(kafka, dir, 1, "http.port", "0", "http.token", "s3cret-token");
+        DetectionPipeline p = f.pipeline(dir.resolve("state").toString(), registry);
+        AnalystServer server = new AnalystServer(f.config, p.backend(), registry).start();
+        KafkaProducer<String, byte[]> producer =
+            new KafkaProducer<>(
+                Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
       String base = server.baseUrl();
       PipelineFixtures.learn(f, p.backend(), "shop");
       String evilPath = "/srv/shop/\u001b]0;pwned\u0007x\rhidden.txt";
       f.send("shop", PipelineFixtures.read(evilPath));
-      await().atMost(Duration.ofSeconds(30)).until(() -> get(base + "/api/alerts?service=shop&reason=NEW_FILE_ACCESS", "s3cret-token")
-          .body().contains("pwned"));
-      String id = field(get(base + "/api/alerts?service=shop&reason=NEW_FILE_ACCESS", "s3cret-token").body(), "id");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  get(base + "/api/alerts?service=shop&reason=NEW_FILE_ACCESS", "s3cret-token")
+                      .body()
+                      .contains("pwned"));
+      String id =
+          field(
+              get(base + "/api/alerts?service=shop&reason=NEW_FILE_ACCESS", "s3cret-token").body(),
+              "id");
 
-      // Bodies are JSON objects with known fields of the right type, or a 400 that names the problem.
+      // Bodies are JSON objects with known fields of the right type, or a 400 that names the
+      // problem.
       String ack = base + "/api/alerts/" + id + "/ack";
       assertError(post(ack, "s3cret-token", "{not json"), 400, "malformed JSON");
       assertError(post(ack, "s3cret-token", "[]"), 400, "must be a JSON object");
-      assertError(post(ack, "s3cret-token", "{\"comment\":5}"), 400, "field 'comment' must be a string");
-      assertError(post(ack, "s3cret-token", "{\"coment\":\"typo\"}"), 400, "unknown field 'coment'");
+      assertError(
+          post(ack, "s3cret-token", "{\"comment\":5}"), 400, "field 'comment' must be a string");
+      assertError(
+          post(ack, "s3cret-token", "{\"coment\":\"typo\"}"), 400, "unknown field 'coment'");
       assertError(post(ack, "s3cret-token", "{\"comment\":\"x\"} {}"), 400, "malformed JSON");
-      assertError(post(ack, "s3cret-token", "{\"comment\":\"" + "x".repeat(9000) + "\"}"), 400, "field 'comment' is longer than 8192");
-      assertError(post(ack, "s3cret-token", "[".repeat(5000) + "]".repeat(5000)), 400, "nesting depth");
+      assertError(
+          post(ack, "s3cret-token", "{\"comment\":\"" + "x".repeat(9000) + "\"}"),
+          400,
+          "field 'comment' is longer than 8192");
+      assertError(
+          post(ack, "s3cret-token", "[".repeat(5000) + "]".repeat(5000)), 400, "nesting depth");
       String state = base + "/api/services/shop/state";
       assertError(post(state, "s3cret-token", "xx\"state\":\"LEARNING\"xx"), 400, "malformed JSON");
       assertError(post(state, "s3cret-token", "{\"state\":NaN}"), 400, "malformed JSON");
       assertError(post(state, "s3cret-token", "{\"state\":1d}"), 400, "malformed JSON");
       assertError(post(state, "s3cret-token", "{\"state\":\"ASLEEP\"}"), 400, "field 'state'");
-      assertEquals(202, post(ack, "s3cret-token", "{\"comment\":\"" + "c".repeat(3000) + "\"}").statusCode(), "a long comment works");
-      await().atMost(Duration.ofSeconds(15)).until(() -> get(base + "/api/actions", "s3cret-token").body().contains("c".repeat(3000)));
+      assertEquals(
+          202,
+          post(ack, "s3cret-token", "{\"comment\":\"" + "c".repeat(3000) + "\"}").statusCode(),
+          "a long comment works");
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(
+              () -> get(base + "/api/actions", "s3cret-token").body().contains("c".repeat(3000)));
 
       // Unknown ids are 404 on every method; bad query parameters are 400 naming the parameter.
       assertError(get(base + "/api/alerts/no-such-alert", "s3cret-token"), 404, "no-such-alert");
-      assertError(post(base + "/api/alerts/no-such-alert/ack", "s3cret-token", "{}"), 404, "no-such-alert");
-      assertError(post(base + "/api/alerts/no-such-alert/accept", "s3cret-token", ""), 404, "no-such-alert");
+      assertError(
+          post(base + "/api/alerts/no-such-alert/ack", "s3cret-token", "{}"), 404, "no-such-alert");
+      assertError(
+          post(base + "/api/alerts/no-such-alert/accept", "s3cret-token", ""),
+          404,
+          "no-such-alert");
       assertError(get(base + "/api/services/nobody", "s3cret-token"), 404, "nobody");
-      assertError(post(base + "/api/services/nobody/state", "s3cret-token", "{\"state\":\"LEARNING\"}"), 404, "nobody");
-      assertError(get(base + "/api/alerts?limit=abc", "s3cret-token"), 400, "query parameter 'limit'");
-      assertError(get(base + "/api/actions?limit=-1", "s3cret-token"), 400, "query parameter 'limit'");
+      assertError(
+          post(base + "/api/services/nobody/state", "s3cret-token", "{\"state\":\"LEARNING\"}"),
+          404,
+          "nobody");
+      assertError(
+          get(base + "/api/alerts?limit=abc", "s3cret-token"), 400, "query parameter 'limit'");
+      assertError(
+          get(base + "/api/actions?limit=-1", "s3cret-token"), 400, "query parameter 'limit'");
       assertError(get(base + "/api/nothing-here", "s3cret-token"), 404, "no such endpoint");
-      HttpResponse<String> wrongMethod = http.send(HttpRequest.newBuilder(URI.create(ack)).header("Authorization", "Bearer s3cret-token")
-          .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> wrongMethod =
+          http.send(
+              HttpRequest.newBuilder(URI.create(ack))
+                  .header("Authorization", "Bearer s3cret-token")
+                  .DELETE()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(405, wrongMethod.statusCode());
       assertEquals("POST", wrongMethod.headers().firstValue("Allow").orElse(""));
-      assertTrue(get(base + "/metrics", "s3cret-token").body().contains("tripline_http_rejected_total{reason=\"malformed_body\"} 10.0"));
+      assertTrue(
+          get(base + "/metrics", "s3cret-token")
+              .body()
+              .contains("tripline_http_rejected_total{reason=\"malformed_body\"} 10.0"));
 
       // A half-blind instance: its heartbeat's health is shown per instance.
-      AgentHealth health = AgentHealth.newBuilder().setEventsDropped(42).putDroppedByReason("queue_full", 42).setStringsTruncated(7)
-          .addConfigWarnings("unknown key 'tripline.\u001b[2Jcapture' ignored").addHooksApplied("file-open").addHooksApplied("net-connect")
-          .addHooksMissing("unix-socket-connect").build();
-      EventBatch heartbeat = EventBatch.newBuilder().setSchemaVersion(Schema.VERSION).setHealth(health)
-          .setAgent(AgentIdentity.newBuilder().setService("shop").setInstanceId("i-blind").setHost("node-7")).build();
-      // Heartbeats repeat (every 30 s from a real agent); the profile view is republished at most every 2 s.
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(700)).until(() -> {
-        producer.send(new ProducerRecord<>(f.config.get("topic.events"), "shop", heartbeat.toByteArray())).get(10, TimeUnit.SECONDS);
-        return get(base + "/api/services/shop", "s3cret-token").body().contains("i-blind");
-      });
-      Map<String, Object> profile = Json.object(get(base + "/api/services/shop", "s3cret-token").body());
-      Map<?, ?> blind = ((List<?>) profile.get("instances")).stream().map(o -> (Map<?, ?>) o)
-          .filter(i -> i.get("instanceId").equals("i-blind")).findFirst().orElseThrow();
+      AgentHealth health =
+          AgentHealth.newBuilder()
+              .setEventsDropped(42)
+              .putDroppedByReason("queue_full", 42)
+              .setStringsTruncated(7)
+              .addConfigWarnings("unknown key 'tripline.\u001b[2Jcapture' ignored")
+              .addHooksApplied("file-open")
+              .addHooksApplied("net-connect")
+              .addHooksMissing("unix-socket-connect")
+              .build();
+      EventBatch heartbeat =
+          EventBatch.newBuilder()
+              .setSchemaVersion(Schema.VERSION)
+              .setHealth(health)
+              .setAgent(
+                  AgentIdentity.newBuilder()
+                      .setService("shop")
+                      .setInstanceId("i-blind")
+                      .setHost("node-7"))
+              .build();
+      // Heartbeats repeat (every 30 s from a real agent); the profile view is republished at most
+      // every 2 s.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(700))
+          .until(
+              () -> {
+                producer
+                    .send(
+                        new ProducerRecord<>(
+                            f.config.get("topic.events"), "shop", heartbeat.toByteArray()))
+                    .get(10, TimeUnit.SECONDS);
+                return get(base + "/api/services/shop", "s3cret-token").body().contains("i-blind");
+              });
+      Map<String, Object> profile =
+          Json.object(get(base + "/api/services/shop", "s3cret-token").body());
+      Map<?, ?> blind =
+          ((List<?>) profile.get("instances"))
+              .stream()
+                  .map(o -> (Map<?, ?>) o)
+                  .filter(i -> i.get("instanceId").equals("i-blind"))
+                  .findFirst()
+                  .orElseThrow();
       assertEquals("DEGRADED", blind.get("status"));
       assertEquals(List.of("unix-socket-connect"), blind.get("hooksMissing"));
       assertEquals(List.of("file-open", "net-connect"), blind.get("hooksApplied"));
-      assertEquals(List.of("unknown key 'tripline.\u001b[2Jcapture' ignored"), blind.get("configWarnings"));
+      assertEquals(
+          List.of("unknown key 'tripline.\u001b[2Jcapture' ignored"), blind.get("configWarnings"));
       assertEquals(42L, blind.get("eventsDropped"));
       assertEquals(Map.of("queue_full", 42L), blind.get("droppedByReason"));
       assertEquals(7L, blind.get("stringsTruncated"));
-      assertTrue(get(base + "/api/services", "s3cret-token").body().contains("\"hooksMissing\":[\"unix-socket-connect\"]"));
+      assertTrue(
+          get(base + "/api/services", "s3cret-token")
+              .body()
+              .contains("\"hooksMissing\":[\"unix-socket-connect\"]"));
 
-      // The CLI against the real server: control characters from the path and the warning arrive escaped.
+      // The CLI against the real server: control characters from the path and the warning arrive
+      // escaped.
       Path tokenFile = Files.writeString(dir.resolve("token"), "s3cret-token");
-      String alerts = cli(new AlertsCommand(), "--url", base, "--token-file", tokenFile.toString(), "--service", "shop");
+      String alerts =
+          cli(
+              new AlertsCommand(),
+              "--url",
+              base,
+              "--token-file",
+              tokenFile.toString(),
+              "--service",
+              "shop");
       assertTrue(alerts.contains("/srv/shop/\\x1b]0;pwned\\x07x\\rhidden.txt"), alerts);
       assertNoControlCharacters(alerts);
-      String shown = cli(new ProfileCommand(), "--url", base, "--token-file", tokenFile.toString(), "shop");
-      assertTrue(shown.contains("DEGRADED") && shown.contains("1 hook(s) missing: unix-socket-connect")
-          && shown.contains("42 event(s) dropped") && shown.contains("config warning: unknown key 'tripline.\\x1b[2Jcapture' ignored"), shown);
+      String shown =
+          cli(new ProfileCommand(), "--url", base, "--token-file", tokenFile.toString(), "shop");
+      assertTrue(
+          shown.contains("DEGRADED")
+              && shown.contains("1 hook(s) missing: unix-socket-connect")
+              && shown.contains("42 event(s) dropped")
+              && shown.contains("config warning: unknown key 'tripline.\\x1b[2Jcapture' ignored"),
+          shown);
       assertNoControlCharacters(shown);
     }
   }
@@ -225,8 +374,12 @@ class AnalystServerTest {
   }
 
   private HttpResponse<String> post(String url, String token, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

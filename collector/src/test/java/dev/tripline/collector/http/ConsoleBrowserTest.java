@@ -30,24 +30,31 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
-/** The console in a real headless Chromium: sign in, see a new alert appear, accept it, see the profile and its instances, sign out. */
+/**
+ * The console in a real headless Chromium: sign in, see a new alert appear, accept it, see the
+ * profile and its instances, sign out.
+ */
 @ExtendWith(KafkaBroker.class)
 class ConsoleBrowserTest {
 
   @Test
-  void anAnalystAcceptsANewAlertInTheConsole(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+  void anAnalystAcceptsANewAlertInTheConsole(EmbeddedKafka kafka, @TempDir Path dir)
+      throws Exception {
     if (!SystemChromium.installed()) {
-      // CI installs Debian's chromium and chromium-driver (.ci/run): there, their absence is a failure.
+      // CI installs Debian's chromium and chromium-driver (.ci/run): there, their absence is a
+      // failure.
       if ("true".equals(System.getenv("CI"))) {
         fail("CI=true but /usr/bin/chromium or /usr/bin/chromedriver is missing");
       }
-      assumeTrue(false, "chromium/chromedriver not installed: apt-get install chromium chromium-driver");
+      assumeTrue(
+          false, "chromium/chromedriver not installed: apt-get install chromium chromium-driver");
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "http.port", "0", "http.token", "browser-token");
-         DetectionPipeline p = f.pipeline(dir.resolve("state").toString(), registry);
-         AnalystServer server = new AnalystServer(f.config, p.backend(), registry).start();
-         SystemChromium chromium = new SystemChromium(dir)) {
+    try (PipelineFixtures f =
+            new PipelineFixtures(kafka, dir, 1, "http.port", "0", "http.token", "browser-token");
+        DetectionPipeline p = f.pipeline(dir.resolve("state").toString(), registry);
+        AnalystServer server = new AnalystServer(f.config, p.backend(), registry).start();
+        SystemChromium chromium = new SystemChromium(dir)) {
       ChromeDriver browser = chromium.driver;
       PipelineFixtures.learn(f, p.backend(), "shop");
 
@@ -59,27 +66,51 @@ class ConsoleBrowserTest {
 
       // The alert appears while the page is open (live updates).
       f.send("shop", connect("c2.attacker.example", 8443));
-      waitFor(browser, 30, "the new alert", () -> text(browser, "#alerts tbody").contains("c2.attacker.example:8443"));
+      waitFor(
+          browser,
+          30,
+          "the new alert",
+          () -> text(browser, "#alerts tbody").contains("c2.attacker.example:8443"));
       click(browser, "#alerts tbody tr");
-      waitFor(browser, 10, "the alert detail with its call site", () -> text(browser, "#alert-detail").contains("com.acme.Shop.call:42"));
+      waitFor(
+          browser,
+          10,
+          "the alert detail with its call site",
+          () -> text(browser, "#alert-detail").contains("com.acme.Shop.call:42"));
       screenshot(browser, dir.getParent().resolve("console-alert.png"));
       type(browser, "#comment", "new CDN, approved in CHG-1234");
       click(browser, "#btn-accept");
-      waitFor(browser, 15, "the accepted state", () -> text(browser, "#alert-state").equals("ACCEPTED"));
+      waitFor(
+          browser,
+          15,
+          "the accepted state",
+          () -> text(browser, "#alert-state").equals("ACCEPTED"));
 
       click(browser, "#to-service");
-      waitFor(browser, 15, "the accepted entry in the profile", () -> text(browser, "#profile").contains("c2.attacker.example:8443")
-          && text(browser, "#profile").contains("accepted by admin"));
+      waitFor(
+          browser,
+          15,
+          "the accepted entry in the profile",
+          () ->
+              text(browser, "#profile").contains("c2.attacker.example:8443")
+                  && text(browser, "#profile").contains("accepted by admin"));
       screenshot(browser, Path.of("target", "console-profile.png"));
       // The service page lists its instances with their health (issue 11 item 6).
-      waitFor(browser, 10, "the instance with its health", () -> text(browser, "#instances").contains("i-1")
-          && text(browser, "#instances").contains("OK"));
+      waitFor(
+          browser,
+          10,
+          "the instance with its health",
+          () ->
+              text(browser, "#instances").contains("i-1")
+                  && text(browser, "#instances").contains("OK"));
 
-      // Sign out ends the session on the server: the console sends the browser back to the login page.
+      // Sign out ends the session on the server: the console sends the browser back to the login
+      // page.
       click(browser, "#signout");
       waitFor(browser, 10, "the login page after signing out", () -> present(browser, "#token"));
       browser.get(server.baseUrl() + "/");
-      waitFor(browser, 10, "the login page for the ended session", () -> present(browser, "#token"));
+      waitFor(
+          browser, 10, "the login page for the ended session", () -> present(browser, "#token"));
     }
   }
 
@@ -97,10 +128,14 @@ class ConsoleBrowserTest {
 
   /** Acts on the element, found again when live updates re-render it between finding and acting. */
   private static void on(WebDriver browser, String css, Consumer<WebElement> action) {
-    await().atMost(Duration.ofSeconds(5)).ignoreException(StaleElementReferenceException.class).until(() -> {
-      action.accept(browser.findElement(By.cssSelector(css)));
-      return true;
-    });
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .ignoreException(StaleElementReferenceException.class)
+        .until(
+            () -> {
+              action.accept(browser.findElement(By.cssSelector(css)));
+              return true;
+            });
   }
 
   /** The element's visible text, or "" while it is absent. */
@@ -114,11 +149,19 @@ class ConsoleBrowserTest {
   }
 
   /** Waits for the page to reach a state; on timeout the failure carries what the browser shows. */
-  private static void waitFor(WebDriver browser, int seconds, String what, Callable<Boolean> condition) {
+  private static void waitFor(
+      WebDriver browser, int seconds, String what, Callable<Boolean> condition) {
     try {
       await().atMost(Duration.ofSeconds(seconds)).ignoreExceptions().until(condition);
     } catch (ConditionTimeoutException e) {
-      throw new AssertionError("page never showed " + what + ": " + browser.getPageSource() + " @ " + browser.getCurrentUrl(), e);
+      throw new AssertionError(
+          "page never showed "
+              + what
+              + ": "
+              + browser.getPageSource()
+              + " @ "
+              + browser.getCurrentUrl(),
+          e);
     }
   }
 }

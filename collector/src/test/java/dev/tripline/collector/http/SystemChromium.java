@@ -11,14 +11,16 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * Debian's headless Chromium driven by Selenium through Debian's chromedriver: nothing is downloaded.
+ * Debian's headless Chromium driven by Selenium through Debian's chromedriver: nothing is
+ * downloaded.
  *
  * <p>Selenium Manager (the native helper Selenium extracts to {@code ~/.cache/selenium} and runs to
- * find or download a driver and a browser) never runs: in Selenium 4.52 {@code DriverFinder} consults
- * it only when the service has no executable, no {@code SE_CHROMEDRIVER} environment variable and no
- * {@code webdriver.chrome.driver} property is set; {@code usingDriverExecutable} sets the executable, so
- * {@code ChromeDriver} and {@code DriverService.start()} both skip it. With no Selenium Manager result
- * there is no browser path from it either, and Chromium is the binary given in the options.
+ * find or download a driver and a browser) never runs: in Selenium 4.52 {@code DriverFinder}
+ * consults it only when the service has no executable, no {@code SE_CHROMEDRIVER} environment
+ * variable and no {@code webdriver.chrome.driver} property is set; {@code usingDriverExecutable}
+ * sets the executable, so {@code ChromeDriver} and {@code DriverService.start()} both skip it. With
+ * no Selenium Manager result there is no browser path from it either, and Chromium is the binary
+ * given in the options.
  */
 final class SystemChromium implements AutoCloseable {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -30,16 +32,29 @@ final class SystemChromium implements AutoCloseable {
     return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
   }
 
-  /** Starts chromedriver and a headless Chromium whose profile and driver log live in {@code dir}. */
+  /**
+   * Starts chromedriver and a headless Chromium whose profile and driver log live in {@code dir}.
+   */
   SystemChromium(Path dir) {
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile())
-        .withLogFile(dir.resolve("chromedriver.log").toFile())
-        .build();
-    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments(
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,900",
-        "--user-data-dir=" + dir.resolve("chrome"));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .withLogFile(dir.resolve("chromedriver.log").toFile())
+            .build();
+    ChromeOptions options =
+        new ChromeOptions()
+            .setBinary(CHROMIUM.toFile())
+            .addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--window-size=1400,900",
+                "--user-data-dir=" + dir.resolve("chrome"));
     driver = new ChromeDriver(service, options);
   }
 
@@ -48,12 +63,19 @@ final class SystemChromium implements AutoCloseable {
     // Chromium and its helpers are chromedriver's descendants: wait until every one has exited, or
     // they still write the profile while the test's temp directory is being deleted.
     List<ProcessHandle> tree = new ArrayList<>();
-    ProcessHandle.current().children()
-        .filter(p -> p.info().command().map(c -> new File(c).getName().equals("chromedriver")).orElse(false))
-        .forEach(p -> {
-          tree.add(p);
-          p.descendants().forEach(tree::add);
-        });
+    ProcessHandle.current()
+        .children()
+        .filter(
+            p ->
+                p.info()
+                    .command()
+                    .map(c -> new File(c).getName().equals("chromedriver"))
+                    .orElse(false))
+        .forEach(
+            p -> {
+              tree.add(p);
+              p.descendants().forEach(tree::add);
+            });
     try {
       driver.quit();
     } finally {

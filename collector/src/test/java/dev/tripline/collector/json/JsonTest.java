@@ -37,15 +37,26 @@ class JsonTest {
     m.put("nan", Double.NaN);
     m.put("inf", Float.POSITIVE_INFINITY);
     m.put("f", 1.5f);
-    assertEquals("{\"s\":\"\\u003C/script>\\u2028\",\"nan\":null,\"inf\":null,\"f\":1.5}",
+    assertEquals(
+        "{\"s\":\"\\u003C/script>\\u2028\",\"nan\":null,\"inf\":null,\"f\":1.5}",
         Json.write(m).replace("\\u003c", "\\u003C"));
   }
 
   @Test
   void malformedInputIsAClearError() {
-    for (String bad : Arrays.asList("{\"a\":1", "[1 2]", "{\"a\":tru}", "{} x", "{not json", "{\"a\":NaN}", "{\"a\":1d}",
-        "xx\"state\":\"LEARNING\"xx", "")) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
+    for (String bad :
+        Arrays.asList(
+            "{\"a\":1",
+            "[1 2]",
+            "{\"a\":tru}",
+            "{} x",
+            "{not json",
+            "{\"a\":NaN}",
+            "{\"a\":1d}",
+            "xx\"state\":\"LEARNING\"xx",
+            "")) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
       assertTrue(e.getMessage().startsWith("malformed JSON"), e.getMessage());
     }
   }
@@ -53,8 +64,11 @@ class JsonTest {
   @Test
   void deepNestingIsRefusedNotAStackOverflow() {
     String deep = "[".repeat(100_000) + "]".repeat(100_000);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.tree(deep.getBytes(StandardCharsets.UTF_8)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> Json.tree(deep.getBytes(StandardCharsets.UTF_8)));
     assertTrue(e.getMessage().contains("nesting depth"), e.getMessage());
-    assertEquals(3000, ((String) Json.object("{\"c\":\"" + "x".repeat(3000) + "\"}").get("c")).length());
+    assertEquals(
+        3000, ((String) Json.object("{\"c\":\"" + "x".repeat(3000) + "\"}").get("c")).length());
   }
 }

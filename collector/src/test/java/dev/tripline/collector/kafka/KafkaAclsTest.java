@@ -37,10 +37,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Who may say what, enforced by a real broker with SASL/SCRAM and the StandardAuthorizer, configured
- * with {@link KafkaAcls} (the ACLs docs/operations.md lists): a service's credentials write only its
- * own events topic; agents cannot write analyst actions; the collector, as its own principal, runs and
- * alerts for a correctly authorised service, and the service named by a batch must be its topic's.
+ * Who may say what, enforced by a real broker with SASL/SCRAM and the StandardAuthorizer,
+ * configured with {@link KafkaAcls} (the ACLs docs/operations.md lists): a service's credentials
+ * write only its own events topic; agents cannot write analyst actions; the collector, as its own
+ * principal, runs and alerts for a correctly authorised service, and the service named by a batch
+ * must be its topic's.
  */
 class KafkaAclsTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -61,15 +62,19 @@ class KafkaAclsTest {
   }
 
   static CollectorConfig collectorConfig(Path data) {
-    CollectorConfig.Builder b = CollectorConfig.builder()
-        .set("bootstrap.servers", kafka.bootstrapServers(EmbeddedKafka.SASL_LISTENER))
-        .set("data.dir", data.toString())
-        .set("topic.partitions", "1")
-        .set("topic.events.shared", "false")
-        .set("learning.period", "1h");
-    kafka.saslClientProperties("tripline-collector", "collector-secret").forEach((k, v) -> {
-      if (!k.equals("bootstrap.servers")) b.set("kafka." + k, (String) v);
-    });
+    CollectorConfig.Builder b =
+        CollectorConfig.builder()
+            .set("bootstrap.servers", kafka.bootstrapServers(EmbeddedKafka.SASL_LISTENER))
+            .set("data.dir", data.toString())
+            .set("topic.partitions", "1")
+            .set("topic.events.shared", "false")
+            .set("learning.period", "1h");
+    kafka
+        .saslClientProperties("tripline-collector", "collector-secret")
+        .forEach(
+            (k, v) -> {
+              if (!k.equals("bootstrap.servers")) b.set("kafka." + k, (String) v);
+            });
     return b.build();
   }
 
@@ -77,7 +82,10 @@ class KafkaAclsTest {
   static void onboard(Admin admin, String service, String principal) throws Exception {
     String topic = ServiceTopics.topicFor(Schema.EVENTS_TOPIC, service);
     admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-    admin.createAcls(KafkaAcls.agent(principal, Schema.EVENTS_TOPIC, service)).all().get(30, TimeUnit.SECONDS);
+    admin
+        .createAcls(KafkaAcls.agent(principal, Schema.EVENTS_TOPIC, service))
+        .all()
+        .get(30, TimeUnit.SECONDS);
   }
 
   static KafkaProducer<String, byte[]> producer(String user, String password) {
@@ -89,14 +97,20 @@ class KafkaAclsTest {
   }
 
   static byte[] batch(String service, Event... events) {
-    return EventBatch.newBuilder().setSchemaVersion(Schema.VERSION)
+    return EventBatch.newBuilder()
+        .setSchemaVersion(Schema.VERSION)
         .setAgent(AgentIdentity.newBuilder().setService(service).setInstanceId("i-1").setHost("h"))
-        .addAllEvents(List.of(events)).build().toByteArray();
+        .addAllEvents(List.of(events))
+        .build()
+        .toByteArray();
   }
 
-  static Throwable refusal(KafkaProducer<String, byte[]> producer, String topic, String key, byte[] value) {
-    ExecutionException e = assertThrows(ExecutionException.class,
-        () -> producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS));
+  static Throwable refusal(
+      KafkaProducer<String, byte[]> producer, String topic, String key, byte[] value) {
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class,
+            () -> producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS));
     return e.getCause();
   }
 
@@ -104,53 +118,121 @@ class KafkaAclsTest {
   void onlyTheRightPrincipalsWriteAndTheCollectorAlertsForAnAuthorisedService() throws Exception {
     CollectorConfig config = collectorConfig(dir.resolve("collector"));
     try (Admin admin = kafka.admin()) {
-      admin.createAcls(KafkaAcls.collector("User:tripline-collector", config)).all().get(30, TimeUnit.SECONDS);
+      admin
+          .createAcls(KafkaAcls.collector("User:tripline-collector", config))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     }
     // The collector creates its public topics and runs under its own principal.
     CollectorTopics.ensure(config, config.get("bootstrap.servers"));
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (DetectionPipeline pipeline = new DetectionPipeline(config, meters).start();
-         Admin admin = kafka.admin();
-         KafkaProducer<String, byte[]> payments = producer("svc-payments", "payments-secret");
-         KafkaProducer<String, byte[]> orders = producer("svc-orders", "orders-secret")) {
-      // Services are onboarded after the collector started: their topics are picked up within seconds.
+        Admin admin = kafka.admin();
+        KafkaProducer<String, byte[]> payments = producer("svc-payments", "payments-secret");
+        KafkaProducer<String, byte[]> orders = producer("svc-orders", "orders-secret")) {
+      // Services are onboarded after the collector started: their topics are picked up within
+      // seconds.
       onboard(admin, "payments", "User:svc-payments");
       onboard(admin, "orders", "User:svc-orders");
-      admin.createTopics(List.of(new NewTopic("tripline.events.payments-eu", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin
+          .createTopics(List.of(new NewTopic("tripline.events.payments-eu", 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
 
       // A second service's credentials cannot write for payments.
-      assertInstanceOf(TopicAuthorizationException.class,
-          refusal(orders, "tripline.events.payments", "payments", batch("payments", PipelineFixtures.read("/srv/payments/x"))));
-      // Nor can payments' credentials write a topic that merely starts with its name (the ACL is literal).
-      assertInstanceOf(TopicAuthorizationException.class,
-          refusal(payments, "tripline.events.payments-eu", "payments-eu", batch("payments-eu", PipelineFixtures.read("/x"))));
+      assertInstanceOf(
+          TopicAuthorizationException.class,
+          refusal(
+              orders,
+              "tripline.events.payments",
+              "payments",
+              batch("payments", PipelineFixtures.read("/srv/payments/x"))));
+      // Nor can payments' credentials write a topic that merely starts with its name (the ACL is
+      // literal).
+      assertInstanceOf(
+          TopicAuthorizationException.class,
+          refusal(
+              payments,
+              "tripline.events.payments-eu",
+              "payments-eu",
+              batch("payments-eu", PipelineFixtures.read("/x"))));
       // An agent cannot write analyst actions, alerts or the shared topic.
-      byte[] action = AnalystAction.newBuilder().setType(AnalystAction.ActionType.SET_LEARNING).setService("payments")
-          .setActor("alice@soc").build().toByteArray();
-      assertInstanceOf(TopicAuthorizationException.class, refusal(payments, "tripline.actions", "payments", action));
-      assertInstanceOf(TopicAuthorizationException.class, refusal(payments, "tripline.alerts", "payments", action));
-      assertInstanceOf(TopicAuthorizationException.class,
-          refusal(payments, "tripline.events", "orders", batch("orders", PipelineFixtures.read("/x"))));
+      byte[] action =
+          AnalystAction.newBuilder()
+              .setType(AnalystAction.ActionType.SET_LEARNING)
+              .setService("payments")
+              .setActor("alice@soc")
+              .build()
+              .toByteArray();
+      assertInstanceOf(
+          TopicAuthorizationException.class,
+          refusal(payments, "tripline.actions", "payments", action));
+      assertInstanceOf(
+          TopicAuthorizationException.class,
+          refusal(payments, "tripline.alerts", "payments", action));
+      assertInstanceOf(
+          TopicAuthorizationException.class,
+          refusal(
+              payments, "tripline.events", "orders", batch("orders", PipelineFixtures.read("/x"))));
       // Nor the collector's internal topics: its profile changelog and the views the console reads.
-      for (String internal : List.of("tripline-collector-profiles-changelog", "tripline-collector.profile-view",
-          "tripline-collector.audit")) {
-        assertInstanceOf(TopicAuthorizationException.class, refusal(payments, internal, "payments", action), internal);
+      for (String internal :
+          List.of(
+              "tripline-collector-profiles-changelog",
+              "tripline-collector.profile-view",
+              "tripline-collector.audit")) {
+        assertInstanceOf(
+            TopicAuthorizationException.class,
+            refusal(payments, internal, "payments", action),
+            internal);
       }
 
-      // On its own topic, payments may only speak for payments: a batch naming orders is dead-lettered.
-      payments.send(new ProducerRecord<>("tripline.events.payments", "orders",
-          batch("orders", PipelineFixtures.spawn("/bin/sh", "-c", "id")))).get(30, TimeUnit.SECONDS);
+      // On its own topic, payments may only speak for payments: a batch naming orders is
+      // dead-lettered.
+      payments
+          .send(
+              new ProducerRecord<>(
+                  "tripline.events.payments",
+                  "orders",
+                  batch("orders", PipelineFixtures.spawn("/bin/sh", "-c", "id"))))
+          .get(30, TimeUnit.SECONDS);
       // The authorised service is heard: known-bad alerts while it learns.
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
-        payments.send(new ProducerRecord<>("tripline.events.payments", "payments",
-            batch("payments", PipelineFixtures.spawn("/bin/sh", "-c", "id")))).get(30, TimeUnit.SECONDS);
-        return !pipeline.backend().alerts(new dev.tripline.collector.api.AnalystBackend.AlertQuery("payments", null, null, null, 10)).isEmpty();
-      });
-      Alert alert = pipeline.backend().alerts(new dev.tripline.collector.api.AnalystBackend.AlertQuery("payments", null, null, null, 10)).get(0);
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                payments
+                    .send(
+                        new ProducerRecord<>(
+                            "tripline.events.payments",
+                            "payments",
+                            batch("payments", PipelineFixtures.spawn("/bin/sh", "-c", "id"))))
+                    .get(30, TimeUnit.SECONDS);
+                return !pipeline
+                    .backend()
+                    .alerts(
+                        new dev.tripline.collector.api.AnalystBackend.AlertQuery(
+                            "payments", null, null, null, 10))
+                    .isEmpty();
+              });
+      Alert alert =
+          pipeline
+              .backend()
+              .alerts(
+                  new dev.tripline.collector.api.AnalystBackend.AlertQuery(
+                      "payments", null, null, null, 10))
+              .get(0);
       assertEquals(AlertReason.KNOWN_BAD, alert.getReason());
       assertEquals("payments", alert.getService());
-      assertTrue(pipeline.backend().profile("orders").isEmpty(), "nobody spoke for orders on its topic");
-      assertEquals(1.0, meters.get("tripline.events.refused").tag("reason", "service_mismatch").counter().count());
+      assertTrue(
+          pipeline.backend().profile("orders").isEmpty(), "nobody spoke for orders on its topic");
+      assertEquals(
+          1.0,
+          meters
+              .get("tripline.events.refused")
+              .tag("reason", "service_mismatch")
+              .counter()
+              .count());
     }
   }
 }

@@ -8,13 +8,21 @@ import dev.tripline.config.ServiceTopicName;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The name mapping itself is config's ServiceTopicNameTest (the agent's template uses the same one). */
+/**
+ * The name mapping itself is config's ServiceTopicNameTest (the agent's template uses the same
+ * one).
+ */
 class ServiceTopicsTest {
   @Test
   void aServiceNameMapsAsTheSharedMappingDoes() {
-    assertEquals("tripline.events.Order_Service_v2", ServiceTopics.topicFor("tripline.events", "Order Service/v2"));
+    assertEquals(
+        "tripline.events.Order_Service_v2",
+        ServiceTopics.topicFor("tripline.events", "Order Service/v2"));
     for (String service : List.of("payments", "café", "../../etc", "x".repeat(1000))) {
-      assertEquals(ServiceTopicName.under("tripline.events", service), ServiceTopics.topicFor("tripline.events", service), service);
+      assertEquals(
+          ServiceTopicName.under("tripline.events", service),
+          ServiceTopics.topicFor("tripline.events", service),
+          service);
     }
   }
 
@@ -33,7 +41,8 @@ class ServiceTopicsTest {
   void aTopicSpeaksForItsServiceOnly() {
     assertTrue(ServiceTopics.speaksFor("tripline.events", "tripline.events.payments", "payments"));
     assertFalse(ServiceTopics.speaksFor("tripline.events", "tripline.events.payments", "orders"));
-    assertFalse(ServiceTopics.speaksFor("tripline.events", "tripline.events.payments", "payments-eu"));
+    assertFalse(
+        ServiceTopics.speaksFor("tripline.events", "tripline.events.payments", "payments-eu"));
     assertFalse(ServiceTopics.speaksFor("tripline.events", "tripline.events.payments", ""));
   }
 }

@@ -26,14 +26,20 @@ class KindTableTest {
       assertNotEquals(KindRow.Family.NONE, row.family(), kind + ": family");
       assertNotEquals(KindRow.TargetShape.NONE, row.target(), kind + ": target shape");
       assertNotNull(row.profileKind(), kind + ": profile kind");
-      assertSame(row.profileKind(), KindTable.of(row.profileKind()).profileKind(), kind + ": profile kind files under itself");
+      assertSame(
+          row.profileKind(),
+          KindTable.of(row.profileKind()).profileKind(),
+          kind + ": profile kind files under itself");
       assertTrue(row.reason().name().startsWith("NEW_"), kind + ": reason " + row.reason());
       assertNotNull(row.severity(), kind + ": severity");
-      assertTrue(row.mitre().getId().startsWith("T") && !row.mitre().getName().isEmpty(), kind + ": MITRE technique");
+      assertTrue(
+          row.mitre().getId().startsWith("T") && !row.mitre().getName().isEmpty(),
+          kind + ": MITRE technique");
       for (String text : List.of(row.title(), row.normally(), row.done())) {
         assertFalse(text.isBlank(), kind + ": a text is blank");
       }
-      assertTrue(row.rateFeature() == null || List.of(RateModel.FEATURES).contains(row.rateFeature()),
+      assertTrue(
+          row.rateFeature() == null || List.of(RateModel.FEATURES).contains(row.rateFeature()),
           kind + ": rate feature " + row.rateFeature());
       assertEquals(row, KindTable.named(kind.name()).orElseThrow());
     }

@@ -47,7 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
 class BoundedStateTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
-  /** "user-" plus letters: distinct after normalisation (digits in file names would fold into '#'). */
+  /**
+   * "user-" plus letters: distinct after normalisation (digits in file names would fold into '#').
+   */
   static String photo(int n) {
     StringBuilder name = new StringBuilder();
     for (int i = n; ; i = i / 26 - 1) {
@@ -58,10 +60,10 @@ class BoundedStateTest {
   }
 
   @Test
-  void aServiceReadingThousandsOfFilesWhileLearningStaysBoundedAndDetectionGoesOn(EmbeddedKafka kafka, @TempDir Path dir)
-      throws Exception {
+  void aServiceReadingThousandsOfFilesWhileLearningStaysBoundedAndDetectionGoesOn(
+      EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
     try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "learning.period", "1h");
-         DetectionPipeline p = f.pipeline(dir.resolve("a").toString())) {
+        DetectionPipeline p = f.pipeline(dir.resolve("a").toString())) {
       for (int batch = 0; batch < 16; batch++) {
         List<Event> events = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
@@ -69,46 +71,95 @@ class BoundedStateTest {
         }
         f.send("media", events.toArray(new Event[0]));
       }
-      await().atMost(WAIT).until(() -> f.alerts().stream().anyMatch(a -> a.getReason() == AlertReason.PROFILE_OVERFLOW));
-      Alert overflow = f.alerts().stream().filter(a -> a.getReason() == AlertReason.PROFILE_OVERFLOW).findFirst().orElseThrow();
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  f.alerts().stream().anyMatch(a -> a.getReason() == AlertReason.PROFILE_OVERFLOW));
+      Alert overflow =
+          f.alerts().stream()
+              .filter(a -> a.getReason() == AlertReason.PROFILE_OVERFLOW)
+              .findFirst()
+              .orElseThrow();
       assertEquals("media", overflow.getService());
       assertEquals(dev.tripline.model.Severity.MEDIUM, overflow.getSeverity());
-      await().atMost(WAIT).until(() -> p.backend().profile("media")
-          .map(m -> m.getEntriesList().stream().anyMatch(e -> e.getGeneralized() && e.getTarget().equals("/srv/media/photos/*")))
-          .orElse(false));
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  p.backend()
+                      .profile("media")
+                      .map(
+                          m ->
+                              m.getEntriesList().stream()
+                                  .anyMatch(
+                                      e ->
+                                          e.getGeneralized()
+                                              && e.getTarget().equals("/srv/media/photos/*")))
+                      .orElse(false));
       ServiceProfile media = p.backend().profile("media").orElseThrow();
       assertTrue(media.getEntriesCount() <= 2000, "bounded: " + media.getEntriesCount());
-      assertTrue(media.getSerializedSize() < 1_000_000, "fits a Kafka record: " + media.getSerializedSize());
+      assertTrue(
+          media.getSerializedSize() < 1_000_000,
+          "fits a Kafka record: " + media.getSerializedSize());
 
       // Detection still works, for another service.
       f.send("shop", connect("db.internal", 5432));
       await().atMost(WAIT).until(() -> p.backend().profile("shop").isPresent());
-      p.backend().submit(AnalystAction.newBuilder().setType(AnalystAction.ActionType.SET_MONITORING).setService("shop")
-          .setActor("test").build());
-      await().atMost(WAIT).until(() -> p.backend().profile("shop").orElseThrow().getState() == ProfileState.MONITORING);
+      p.backend()
+          .submit(
+              AnalystAction.newBuilder()
+                  .setType(AnalystAction.ActionType.SET_MONITORING)
+                  .setService("shop")
+                  .setActor("test")
+                  .build());
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  p.backend().profile("shop").orElseThrow().getState() == ProfileState.MONITORING);
       f.send("shop", connect("203.0.113.9", 4444));
-      await().atMost(WAIT).until(() -> f.alerts().stream()
-          .anyMatch(a -> a.getService().equals("shop") && a.getReason() == AlertReason.NEW_CONNECTION));
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  f.alerts().stream()
+                      .anyMatch(
+                          a ->
+                              a.getService().equals("shop")
+                                  && a.getReason() == AlertReason.NEW_CONNECTION));
     }
   }
 
   @Test
-  void oneEventWithAOneMegabytePathIsTruncatedAndTheStreamGoesOn(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+  void oneEventWithAOneMegabytePathIsTruncatedAndTheStreamGoesOn(
+      EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "learning.period", "1h");
-         DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), registry);
-         KafkaProducer<String, byte[]> big = bigRecordProducer(kafka, f.config.get("topic.events"))) {
+        DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), registry);
+        KafkaProducer<String, byte[]> big =
+            bigRecordProducer(kafka, f.config.get("topic.events"))) {
       // Not hex digits: a long hex run would normalise to "*".
       String path = "/srv/upload/" + "x".repeat(1_200_000);
-      EventBatch batch = EventBatch.newBuilder().setSchemaVersion(Schema.VERSION)
-          .setAgent(AgentIdentity.newBuilder().setService("uploads").setInstanceId("i-1").setHost("h"))
-          .addEvents(read(path)).build();
+      EventBatch batch =
+          EventBatch.newBuilder()
+              .setSchemaVersion(Schema.VERSION)
+              .setAgent(
+                  AgentIdentity.newBuilder()
+                      .setService("uploads")
+                      .setInstanceId("i-1")
+                      .setHost("h"))
+              .addEvents(read(path))
+              .build();
       assertTrue(batch.getSerializedSize() > 1_048_576, "a little over 1 MiB");
-      big.send(new ProducerRecord<>(f.config.get("topic.events"), "uploads", batch.toByteArray())).get(10, TimeUnit.SECONDS);
+      big.send(new ProducerRecord<>(f.config.get("topic.events"), "uploads", batch.toByteArray()))
+          .get(10, TimeUnit.SECONDS);
 
       await().atMost(WAIT).until(() -> p.backend().profile("uploads").isPresent());
       ProfileEntry entry = p.backend().profile("uploads").orElseThrow().getEntries(0);
-      assertTrue(entry.getTarget().length() <= 4200 && entry.getTarget().contains("[truncated"), entry.getTarget().substring(0, 80));
+      assertTrue(
+          entry.getTarget().length() <= 4200 && entry.getTarget().contains("[truncated"),
+          entry.getTarget().substring(0, 80));
       assertTrue(registry.get("tripline.strings.truncated").counter().count() >= 1);
 
       // The batches after it are processed, and the pipeline says it is healthy.
@@ -118,14 +169,25 @@ class BoundedStateTest {
     }
   }
 
-  /** A producer and an events topic that accept a record a little over 1 MiB (as an operator may configure). */
-  static KafkaProducer<String, byte[]> bigRecordProducer(EmbeddedKafka kafka, String topic) throws Exception {
+  /**
+   * A producer and an events topic that accept a record a little over 1 MiB (as an operator may
+   * configure).
+   */
+  static KafkaProducer<String, byte[]> bigRecordProducer(EmbeddedKafka kafka, String topic)
+      throws Exception {
     Properties p = new Properties();
     p.put("bootstrap.servers", kafka.bootstrapServers());
     try (Admin admin = Admin.create(p)) {
-      admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic),
-          List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "4194304"), AlterConfigOp.OpType.SET))))
-          .all().get(30, TimeUnit.SECONDS);
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  new ConfigResource(ConfigResource.Type.TOPIC, topic),
+                  List.of(
+                      new AlterConfigOp(
+                          new ConfigEntry("max.message.bytes", "4194304"),
+                          AlterConfigOp.OpType.SET))))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     }
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
     return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());

@@ -1,7 +1,6 @@
 package dev.tripline.collector.pipeline;
 
 import static dev.tripline.collector.pipeline.PipelineFixtures.connect;
-import static dev.tripline.collector.pipeline.PipelineFixtures.read;
 import static dev.tripline.collector.pipeline.PipelineFixtures.spawn;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,25 +12,19 @@ import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
-import dev.tripline.model.AlertState;
-import dev.tripline.model.AnalystAction;
 import dev.tripline.model.ProfileState;
-import dev.tripline.model.ServiceProfile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What only a real broker shows: exactly-once state across a failover to a second instance and a
- * restart from the changelog. Detection itself is tested without a broker in {@link DetectionTopologyTest}.
+ * restart from the changelog. Detection itself is tested without a broker in {@link
+ * DetectionTopologyTest}.
  */
 @ExtendWith(KafkaBroker.class)
 class DetectionPipelineTest {
@@ -46,12 +39,13 @@ class DetectionPipelineTest {
   }
 
   @Test
-  void aRestartedOrSecondInstanceResumesWithoutRelearningOrDuplicates(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+  void aRestartedOrSecondInstanceResumesWithoutRelearningOrDuplicates(
+      EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
     try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 2)) {
       List<String> services = List.of("alpha", "beta", "gamma", "delta");
       Alert first;
       try (DetectionPipeline a = f.pipeline(dir.resolve("a").toString());
-           DetectionPipeline b = f.pipeline(dir.resolve("b").toString())) {
+          DetectionPipeline b = f.pipeline(dir.resolve("b").toString())) {
         for (String s : services) {
           learn(f, a.backend(), s);
         }
@@ -66,15 +60,27 @@ class DetectionPipelineTest {
         for (String s : services) {
           f.send(s, connect("exfil-" + s + ".example", 8443));
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> f.alerts().size() == 1 + services.size());
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> f.alerts().size() == 1 + services.size());
       }
       // Both gone; a fresh instance restores from the changelog.
       try (DetectionPipeline c = f.pipeline(dir.resolve("c").toString())) {
         f.send("alpha", spawn("/usr/bin/nmap", "-sS"), connect("db.internal", 5432));
-        await().atMost(Duration.ofSeconds(60)).until(() -> c.backend().alert(first.getId()).map(Alert::getCount).orElse(0L) == 2);
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> f.alerts().size() == 1 + services.size());
-        assertEquals(ProfileState.MONITORING, c.backend().profile("alpha").orElseThrow().getState(), "no relearning");
-        assertFalse(f.alerts().stream().map(Alert::getId).distinct().count() < f.alerts().size(), "no duplicate alerts");
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> c.backend().alert(first.getId()).map(Alert::getCount).orElse(0L) == 2);
+        await()
+            .during(Duration.ofSeconds(2))
+            .atMost(Duration.ofSeconds(4))
+            .until(() -> f.alerts().size() == 1 + services.size());
+        assertEquals(
+            ProfileState.MONITORING,
+            c.backend().profile("alpha").orElseThrow().getState(),
+            "no relearning");
+        assertFalse(
+            f.alerts().stream().map(Alert::getId).distinct().count() < f.alerts().size(),
+            "no duplicate alerts");
       }
     }
   }

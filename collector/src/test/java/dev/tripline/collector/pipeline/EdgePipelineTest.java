@@ -31,7 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The pipeline's edge on the real broker: service topics, services.max, sane values, a newer agent's batch. */
+/**
+ * The pipeline's edge on the real broker: service topics, services.max, sane values, a newer
+ * agent's batch.
+ */
 @ExtendWith(KafkaBroker.class)
 class EdgePipelineTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -42,25 +45,34 @@ class EdgePipelineTest {
   }
 
   static byte[] batch(String service, Event... events) {
-    return EventBatch.newBuilder().setSchemaVersion(1)
+    return EventBatch.newBuilder()
+        .setSchemaVersion(1)
         .setAgent(AgentIdentity.newBuilder().setService(service).setInstanceId("i-1").setHost("h"))
-        .addAllEvents(List.of(events)).build().toByteArray();
+        .addAllEvents(List.of(events))
+        .build()
+        .toByteArray();
   }
 
   @Test
-  void aNewerAgentsBatchIsProcessedAndItsKnownBadEventAlerts(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+  void aNewerAgentsBatchIsProcessedAndItsKnownBadEventAlerts(EmbeddedKafka kafka, @TempDir Path dir)
+      throws Exception {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "learning.period", "1h");
-         DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), meters)) {
+        DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), meters)) {
       // One event of kind 99 with a field number from a future schema, next to a credentials read.
       byte[] newer = SanitizerTest.newerSchemaBatch(read("/home/app/.aws/credentials")).clone();
-      f.producer.send(new ProducerRecord<>(f.config.get("topic.events"), "shop", newer)).get(10, TimeUnit.SECONDS);
+      f.producer
+          .send(new ProducerRecord<>(f.config.get("topic.events"), "shop", newer))
+          .get(10, TimeUnit.SECONDS);
       await().atMost(WAIT).until(() -> f.alerts().size() == 1);
       Alert alert = f.alerts().get(0);
       assertEquals(AlertReason.KNOWN_BAD, alert.getReason());
       assertEquals("credential-file", alert.getRule());
       await().atMost(WAIT).until(() -> p.backend().profile("shop").isPresent());
-      assertEquals(0, meters.get("tripline.dead.letters").counter().count(), "nothing of the batch was thrown away");
+      assertEquals(
+          0,
+          meters.get("tripline.dead.letters").counter().count(),
+          "nothing of the batch was thrown away");
       assertEquals(1, count(meters, "tripline.events.unknown", "what", "kind"));
       assertTrue(count(meters, "tripline.events.unknown", "what", "field") >= 1);
     }
@@ -70,12 +82,22 @@ class EdgePipelineTest {
   void hostileValuesNeverReachTheProfile(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "learning.period", "1h");
-         DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), meters)) {
+        DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), meters)) {
       long year3000 = 32_503_680_000_000L;
-      f.send("shop", connect("db.internal", 5432).toBuilder().setCount(Long.MAX_VALUE).setLastSeenMs(year3000).build(),
-          read("/etc/shop/app.conf").toBuilder().setCount(-9_223_372_036_854_775_807L).setBytes(-5).build(),
+      f.send(
+          "shop",
+          connect("db.internal", 5432).toBuilder()
+              .setCount(Long.MAX_VALUE)
+              .setLastSeenMs(year3000)
+              .build(),
+          read("/etc/shop/app.conf").toBuilder()
+              .setCount(-9_223_372_036_854_775_807L)
+              .setBytes(-5)
+              .build(),
           connect("cache.internal", 6379).toBuilder().setCount(Long.MAX_VALUE).build());
-      await().atMost(WAIT).until(() -> p.backend().profile("shop").map(s -> s.getEventsTotal() > 0).orElse(false));
+      await()
+          .atMost(WAIT)
+          .until(() -> p.backend().profile("shop").map(s -> s.getEventsTotal() > 0).orElse(false));
       ServiceProfile profile = p.backend().profile("shop").orElseThrow();
       assertEquals(2 * Sanitizer.MAX_COUNT + 1, profile.getEventsTotal(), profile.toString());
       assertEquals(3, count(meters, "tripline.values.clamped", "field", "count"));
@@ -87,84 +109,147 @@ class EdgePipelineTest {
   }
 
   @Test
-  void aServiceTopicSpeaksOnlyForItsServiceOnItsPartition(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+  void aServiceTopicSpeaksOnlyForItsServiceOnItsPartition(EmbeddedKafka kafka, @TempDir Path dir)
+      throws Exception {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 2, "topic.events.shared", "false", "learning.period", "1h");
-         DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), meters);
-         var dead = PipelineFixtures.consumer(kafka, f.config.get("topic.deadletter"));
-         Admin admin = kafka.admin()) {
+    try (PipelineFixtures f =
+            new PipelineFixtures(
+                kafka, dir, 2, "topic.events.shared", "false", "learning.period", "1h");
+        DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), meters);
+        var dead = PipelineFixtures.consumer(kafka, f.config.get("topic.deadletter"));
+        Admin admin = kafka.admin()) {
       String events = f.config.get("topic.events");
       String shopTopic = ServiceTopics.topicFor(events, "shop");
       // Created after the collector started: subscribed within seconds.
-      admin.createTopics(List.of(new NewTopic(shopTopic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin
+          .createTopics(List.of(new NewTopic(shopTopic, 2, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
       int owner = Parsers.ownerPartition("shop", 2);
-      f.producer.send(new ProducerRecord<>(shopTopic, owner, "shop", batch("intruder", spawn("/bin/sh", "-c", "id")))).get();
-      f.producer.send(new ProducerRecord<>(shopTopic, 1 - owner, "shop", batch("shop", read("/srv/shop/wrong-partition")))).get();
-      f.producer.send(new ProducerRecord<>(events, "shared", batch("shared", spawn("/bin/sh", "-c", "id")))).get();
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
-        f.producer.send(new ProducerRecord<>(shopTopic, owner, "shop", batch("shop", connect("db.internal", 5432)))).get();
-        return p.backend().profile("shop").isPresent();
-      });
+      f.producer
+          .send(
+              new ProducerRecord<>(
+                  shopTopic, owner, "shop", batch("intruder", spawn("/bin/sh", "-c", "id"))))
+          .get();
+      f.producer
+          .send(
+              new ProducerRecord<>(
+                  shopTopic, 1 - owner, "shop", batch("shop", read("/srv/shop/wrong-partition"))))
+          .get();
+      f.producer
+          .send(
+              new ProducerRecord<>(events, "shared", batch("shared", spawn("/bin/sh", "-c", "id"))))
+          .get();
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(300))
+          .until(
+              () -> {
+                f.producer
+                    .send(
+                        new ProducerRecord<>(
+                            shopTopic, owner, "shop", batch("shop", connect("db.internal", 5432))))
+                    .get();
+                return p.backend().profile("shop").isPresent();
+              });
       List<ConsumerRecord<String, byte[]>> letters = new ArrayList<>();
-      await().atMost(WAIT).until(() -> {
-        dead.poll(Duration.ofMillis(200)).forEach(letters::add);
-        return letters.size() >= 2;
-      });
-      List<String> reasons = letters.stream()
-          .map(r -> new String(r.headers().lastHeader("tripline.refused").value(), StandardCharsets.UTF_8)).sorted().toList();
+      await()
+          .atMost(WAIT)
+          .until(
+              () -> {
+                dead.poll(Duration.ofMillis(200)).forEach(letters::add);
+                return letters.size() >= 2;
+              });
+      List<String> reasons =
+          letters.stream()
+              .map(
+                  r ->
+                      new String(
+                          r.headers().lastHeader("tripline.refused").value(),
+                          StandardCharsets.UTF_8))
+              .sorted()
+              .toList();
       assertEquals(List.of("partition", "service_mismatch"), reasons);
-      String error = new String(letters.get(0).headers().lastHeader("tripline.error").value(), StandardCharsets.UTF_8);
+      String error =
+          new String(
+              letters.get(0).headers().lastHeader("tripline.error").value(),
+              StandardCharsets.UTF_8);
       assertTrue(error.contains(shopTopic), error);
       assertEquals(1, count(meters, "tripline.events.refused", "reason", "service_mismatch"));
       assertEquals(1, count(meters, "tripline.events.refused", "reason", "partition"));
       assertTrue(p.backend().profile("intruder").isEmpty());
-      assertTrue(p.backend().profile("shared").isEmpty(), "topic.events.shared=false: the shared topic is not read");
-      assertTrue(p.backend().profile("shop").orElseThrow().getEntriesList().stream()
-          .noneMatch(e -> e.getTarget().contains("wrong-partition")));
+      assertTrue(
+          p.backend().profile("shared").isEmpty(),
+          "topic.events.shared=false: the shared topic is not read");
+      assertTrue(
+          p.backend().profile("shop").orElseThrow().getEntriesList().stream()
+              .noneMatch(e -> e.getTarget().contains("wrong-partition")));
       assertTrue(f.alerts().isEmpty(), "the intruder's shell spawn raised nothing for anyone");
     }
   }
 
   @Test
-  void theSharedTopicCannotSpeakForAServiceThatWritesItsOwn(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+  void theSharedTopicCannotSpeakForAServiceThatWritesItsOwn(EmbeddedKafka kafka, @TempDir Path dir)
+      throws Exception {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "learning.period", "1h")) {
       String shopTopic = ServiceTopics.topicFor(f.config.get("topic.events"), "shop");
       try (Admin admin = kafka.admin()) {
-        admin.createTopics(List.of(new NewTopic(shopTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        admin
+            .createTopics(List.of(new NewTopic(shopTopic, 1, (short) 1)))
+            .all()
+            .get(30, TimeUnit.SECONDS);
       }
       try (DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), meters)) {
-        f.producer.send(new ProducerRecord<>(shopTopic, "shop", batch("shop", connect("db.internal", 5432)))).get();
+        f.producer
+            .send(
+                new ProducerRecord<>(
+                    shopTopic, "shop", batch("shop", connect("db.internal", 5432))))
+            .get();
         await().atMost(WAIT).until(() -> p.backend().profile("shop").isPresent());
-        f.send("shop", read("/srv/shop/webshell.jsp"));   // the shared topic, naming shop
-        f.send("cart", read("/srv/cart/app.conf"));       // a service without its own topic is still heard there
+        f.send("shop", read("/srv/shop/webshell.jsp")); // the shared topic, naming shop
+        f.send(
+            "cart",
+            read("/srv/cart/app.conf")); // a service without its own topic is still heard there
         await().atMost(WAIT).until(() -> p.backend().profile("cart").isPresent());
-        await().atMost(WAIT).until(() -> count(meters, "tripline.events.refused", "reason", "shared_topic") == 1);
-        assertTrue(p.backend().profile("shop").orElseThrow().getEntriesList().stream()
-            .noneMatch(e -> e.getTarget().contains("webshell")));
+        await()
+            .atMost(WAIT)
+            .until(() -> count(meters, "tripline.events.refused", "reason", "shared_topic") == 1);
+        assertTrue(
+            p.backend().profile("shop").orElseThrow().getEntriesList().stream()
+                .noneMatch(e -> e.getTarget().contains("webshell")));
       }
     }
   }
 
   @Test
-  void aFloodOfInventedServicesIsCappedAndCounted(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+  void aFloodOfInventedServicesIsCappedAndCounted(EmbeddedKafka kafka, @TempDir Path dir)
+      throws Exception {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "services.max", "50");
-         DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), meters)) {
+        DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), meters)) {
       long t0 = System.nanoTime();
       for (int i = 0; i < 200; i++) {
         String name = "invented-" + i;
-        f.producer.send(new ProducerRecord<>(f.config.get("topic.events"), name, batch(name, connect("db", 5432))));
+        f.producer.send(
+            new ProducerRecord<>(
+                f.config.get("topic.events"), name, batch(name, connect("db", 5432))));
       }
       f.producer.flush();
-      await().atMost(WAIT).until(() -> count(meters, "tripline.events.refused", "reason", "services_max") == 150);
+      await()
+          .atMost(WAIT)
+          .until(() -> count(meters, "tripline.events.refused", "reason", "services_max") == 150);
       await().atMost(WAIT).until(() -> p.backend().profiles().size() == 50);
       double seconds = (System.nanoTime() - t0) / 1e9;
       assertTrue(seconds < 30, "took " + seconds + " s");
       // Known services go on being heard at the cap.
       f.send("invented-0", read("/etc/after-the-cap"));
-      await().atMost(WAIT).until(() -> p.backend().profile("invented-0").orElseThrow().getEntriesList().stream()
-          .anyMatch(e -> e.getTarget().equals("/etc/after-the-cap")));
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  p.backend().profile("invented-0").orElseThrow().getEntriesList().stream()
+                      .anyMatch(e -> e.getTarget().equals("/etc/after-the-cap")));
       assertEquals(50, p.backend().profiles().size());
       assertEquals(150, meters.get("tripline.dead.letters").counter().count());
     }

@@ -16,23 +16,39 @@ class HealthMonitorTest {
   @Test
   void downWhenAPartitionWithWaitingRecordsMakesNoProgressForTheThreshold() {
     HealthMonitor m = new HealthMonitor(Duration.ofSeconds(60));
-    Map<String, HealthMonitor.Offsets> stuck = Map.of("events-0", new HealthMonitor.Offsets(14, 30));
+    Map<String, HealthMonitor.Offsets> stuck =
+        Map.of("events-0", new HealthMonitor.Offsets(14, 30));
     assertTrue(m.evaluate(State.RUNNING, stuck, "", 0).up());
     assertTrue(m.evaluate(State.RUNNING, stuck, "", 60 * S).up(), "not yet beyond the threshold");
     Health h = m.evaluate(State.RUNNING, stuck, "RecordTooLargeException", 61 * S);
     assertFalse(h.up());
-    assertTrue(h.reason().contains("no progress on events-0 for 61 s with 16 records waiting")
-        && h.reason().contains("RecordTooLargeException"), h.reason());
+    assertTrue(
+        h.reason().contains("no progress on events-0 for 61 s with 16 records waiting")
+            && h.reason().contains("RecordTooLargeException"),
+        h.reason());
     // It moves again: UP at once.
-    assertTrue(m.evaluate(State.RUNNING, Map.of("events-0", new HealthMonitor.Offsets(15, 30)), "", 62 * S).up());
+    assertTrue(
+        m.evaluate(State.RUNNING, Map.of("events-0", new HealthMonitor.Offsets(15, 30)), "", 62 * S)
+            .up());
   }
 
   @Test
   void upWhenIdleHoweverLongAndWhileProgressing() {
     HealthMonitor m = new HealthMonitor(Duration.ofSeconds(60));
     for (long t = 0; t < 600; t += 30) {
-      assertTrue(m.evaluate(State.RUNNING, Map.of("events-0", new HealthMonitor.Offsets(30, 30)), "", t * S).up(), "idle");
-      assertTrue(m.evaluate(State.RUNNING, Map.of("events-1", new HealthMonitor.Offsets(t, t + 500)), "", t * S).up(), "lagging but moving");
+      assertTrue(
+          m.evaluate(
+                  State.RUNNING, Map.of("events-0", new HealthMonitor.Offsets(30, 30)), "", t * S)
+              .up(),
+          "idle");
+      assertTrue(
+          m.evaluate(
+                  State.RUNNING,
+                  Map.of("events-1", new HealthMonitor.Offsets(t, t + 500)),
+                  "",
+                  t * S)
+              .up(),
+          "lagging but moving");
     }
   }
 
@@ -51,9 +67,14 @@ class HealthMonitorTest {
   @Test
   void aReplacedThreadWithoutTasksOrCommittedOffsetIsNotProgress() {
     HealthMonitor m = new HealthMonitor(Duration.ofSeconds(60));
-    assertTrue(m.evaluate(State.RUNNING, Map.of("events-0", new HealthMonitor.Offsets(1, 3)), "", 0).up());
-    assertTrue(m.evaluate(State.RUNNING, Map.of(), "boom", 30 * S).up(), "the new thread has no tasks yet");
-    Health h = m.evaluate(State.RUNNING, Map.of("events-0", new HealthMonitor.Offsets(-1, 3)), "boom", 61 * S);
+    assertTrue(
+        m.evaluate(State.RUNNING, Map.of("events-0", new HealthMonitor.Offsets(1, 3)), "", 0).up());
+    assertTrue(
+        m.evaluate(State.RUNNING, Map.of(), "boom", 30 * S).up(),
+        "the new thread has no tasks yet");
+    Health h =
+        m.evaluate(
+            State.RUNNING, Map.of("events-0", new HealthMonitor.Offsets(-1, 3)), "boom", 61 * S);
     assertFalse(h.up(), "-1 (not committed yet) is not progress");
     assertTrue(h.reason().contains("2 records waiting") && h.reason().endsWith("boom"), h.reason());
   }

@@ -39,14 +39,15 @@ public final class PipelineFixtures implements AutoCloseable {
 
   public PipelineFixtures(EmbeddedKafka kafka, Path dataDir, int partitions, String... settings) {
     String id = "t" + UUID.randomUUID().toString().substring(0, 8);
-    CollectorConfig.Builder b = CollectorConfig.builder()
-        .set("bootstrap.servers", kafka.bootstrapServers())
-        .set("application.id", "tripline-" + id)
-        .set("data.dir", dataDir.toString())
-        .set("topic.partitions", Integer.toString(partitions))
-        .set("learning.period", "2s")
-        .set("learning.quiet", "1s")
-        .set("streams.commit.interval", "100ms");
+    CollectorConfig.Builder b =
+        CollectorConfig.builder()
+            .set("bootstrap.servers", kafka.bootstrapServers())
+            .set("application.id", "tripline-" + id)
+            .set("data.dir", dataDir.toString())
+            .set("topic.partitions", Integer.toString(partitions))
+            .set("learning.period", "2s")
+            .set("learning.quiet", "1s")
+            .set("streams.commit.interval", "100ms");
     for (String t : List.of("events", "alerts", "alerts.json", "deadletter", "actions")) {
       b.set("topic." + t, id + "." + t);
     }
@@ -65,16 +66,29 @@ public final class PipelineFixtures implements AutoCloseable {
     return pipeline(stateDir, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   }
 
-  public DetectionPipeline pipeline(String stateDir, io.micrometer.core.instrument.MeterRegistry registry) {
+  public DetectionPipeline pipeline(
+      String stateDir, io.micrometer.core.instrument.MeterRegistry registry) {
     return new DetectionPipeline(config.with("data.dir", stateDir), registry).start();
   }
 
   /** Normal traffic until the profile is learned and monitoring. */
-  public static void learn(PipelineFixtures f, dev.tripline.collector.api.AnalystBackend backend, String service) {
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
-      f.send(service, connect("db.internal", 5432), read("/etc/shop/app.conf"), spawn("/usr/bin/git", "status"));
-      return backend.profile(service).map(p -> p.getState() == dev.tripline.model.ProfileState.MONITORING).orElse(false);
-    });
+  public static void learn(
+      PipelineFixtures f, dev.tripline.collector.api.AnalystBackend backend, String service) {
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              f.send(
+                  service,
+                  connect("db.internal", 5432),
+                  read("/etc/shop/app.conf"),
+                  spawn("/usr/bin/git", "status"));
+              return backend
+                  .profile(service)
+                  .map(p -> p.getState() == dev.tripline.model.ProfileState.MONITORING)
+                  .orElse(false);
+            });
   }
 
   static KafkaConsumer<String, byte[]> consumer(EmbeddedKafka kafka, String topic) {
@@ -83,7 +97,8 @@ public final class PipelineFixtures implements AutoCloseable {
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     c.subscribe(List.of(topic));
     return c;
   }
@@ -101,30 +116,60 @@ public final class PipelineFixtures implements AutoCloseable {
   }
 
   public void send(String service, String instance, Event... events) throws Exception {
-    EventBatch b = EventBatch.newBuilder().setSchemaVersion(Schema.VERSION)
-        .setAgent(AgentIdentity.newBuilder().setService(service).setInstanceId(instance).setHost("h"))
-        .addAllEvents(List.of(events)).build();
-    producer.send(new ProducerRecord<>(config.get("topic.events"), service, b.toByteArray())).get(10, TimeUnit.SECONDS);
+    EventBatch b =
+        EventBatch.newBuilder()
+            .setSchemaVersion(Schema.VERSION)
+            .setAgent(
+                AgentIdentity.newBuilder().setService(service).setInstanceId(instance).setHost("h"))
+            .addAllEvents(List.of(events))
+            .build();
+    producer
+        .send(new ProducerRecord<>(config.get("topic.events"), service, b.toByteArray()))
+        .get(10, TimeUnit.SECONDS);
   }
 
   static CallSite site(String method) {
-    return CallSite.newBuilder().setClassName("com.acme.Shop").setMethodName(method).setLineNumber(42).setJarName("shop.jar").build();
+    return CallSite.newBuilder()
+        .setClassName("com.acme.Shop")
+        .setMethodName(method)
+        .setLineNumber(42)
+        .setJarName("shop.jar")
+        .build();
   }
 
   public static Event connect(String host, int port) {
-    return Event.newBuilder().setKind(EventKind.NET_CONNECT).setSuccess(true).setCount(1)
-        .setNetwork(NetworkTarget.newBuilder().setHost(host).setIp("10.0.0.9").setPort(port).setProtocol("tcp"))
-        .setCallSite(site("call")).build();
+    return Event.newBuilder()
+        .setKind(EventKind.NET_CONNECT)
+        .setSuccess(true)
+        .setCount(1)
+        .setNetwork(
+            NetworkTarget.newBuilder()
+                .setHost(host)
+                .setIp("10.0.0.9")
+                .setPort(port)
+                .setProtocol("tcp"))
+        .setCallSite(site("call"))
+        .build();
   }
 
   public static Event read(String path) {
-    return Event.newBuilder().setKind(EventKind.FILE_READ).setSuccess(true).setCount(1)
-        .setFile(FileTarget.newBuilder().setPath(path)).setCallSite(site("load")).build();
+    return Event.newBuilder()
+        .setKind(EventKind.FILE_READ)
+        .setSuccess(true)
+        .setCount(1)
+        .setFile(FileTarget.newBuilder().setPath(path))
+        .setCallSite(site("load"))
+        .build();
   }
 
   public static Event spawn(String... argv) {
-    return Event.newBuilder().setKind(EventKind.PROCESS_SPAWN).setSuccess(true).setCount(1)
-        .setProcess(ProcessTarget.newBuilder().setExecutable(argv[0]).addAllArgv(List.of(argv))).setCallSite(site("run")).build();
+    return Event.newBuilder()
+        .setKind(EventKind.PROCESS_SPAWN)
+        .setSuccess(true)
+        .setCount(1)
+        .setProcess(ProcessTarget.newBuilder().setExecutable(argv[0]).addAllArgv(List.of(argv)))
+        .setCallSite(site("run"))
+        .build();
   }
 
   @Override

@@ -28,20 +28,36 @@ class RecordLimitsTest {
   @Test
   void longStringsAndListsAreCappedWithAMarkerAndCounted() {
     StringCaps caps = new StringCaps(4096, meters);
-    ProcessTarget.Builder argv = ProcessTarget.newBuilder().setExecutable("/bin/" + "s".repeat(10_000));
+    ProcessTarget.Builder argv =
+        ProcessTarget.newBuilder().setExecutable("/bin/" + "s".repeat(10_000));
     for (int i = 0; i < 10_000; i++) argv.addArgv("arg" + i);
-    EventBatch batch = EventBatch.newBuilder()
-        .setAgent(AgentIdentity.newBuilder().setService("svc").setHost("h".repeat(1_000_000)).putLabels("k", "v".repeat(5000)))
-        .addEvents(Event.newBuilder().setKind(EventKind.FILE_READ).setFile(FileTarget.newBuilder().setPath("/" + "p".repeat(1_200_000))))
-        .addEvents(Event.newBuilder().setKind(EventKind.PROCESS_SPAWN).setProcess(argv))
-        .addEvents(Event.newBuilder().setKind(EventKind.FILE_READ).setFile(FileTarget.newBuilder().setPath("/etc/hosts")))
-        .build();
+    EventBatch batch =
+        EventBatch.newBuilder()
+            .setAgent(
+                AgentIdentity.newBuilder()
+                    .setService("svc")
+                    .setHost("h".repeat(1_000_000))
+                    .putLabels("k", "v".repeat(5000)))
+            .addEvents(
+                Event.newBuilder()
+                    .setKind(EventKind.FILE_READ)
+                    .setFile(FileTarget.newBuilder().setPath("/" + "p".repeat(1_200_000))))
+            .addEvents(Event.newBuilder().setKind(EventKind.PROCESS_SPAWN).setProcess(argv))
+            .addEvents(
+                Event.newBuilder()
+                    .setKind(EventKind.FILE_READ)
+                    .setFile(FileTarget.newBuilder().setPath("/etc/hosts")))
+            .build();
     EventBatch capped = caps.apply(batch);
     String path = capped.getEvents(0).getFile().getPath();
-    assertTrue(path.length() < 4200 && path.endsWith("…[truncated " + (1_200_001 - 4096) + " chars]"), path.substring(4000));
+    assertTrue(
+        path.length() < 4200 && path.endsWith("…[truncated " + (1_200_001 - 4096) + " chars]"),
+        path.substring(4000));
     assertEquals(128, capped.getEvents(1).getProcess().getArgvCount());
     assertTrue(capped.getEvents(1).getProcess().getExecutable().length() < 4200);
-    assertTrue(capped.getAgent().getHost().length() < 4200 && capped.getAgent().getLabelsOrThrow("k").length() < 4200);
+    assertTrue(
+        capped.getAgent().getHost().length() < 4200
+            && capped.getAgent().getLabelsOrThrow("k").length() < 4200);
     assertEquals("svc", capped.getAgent().getService());
     assertEquals(batch.getEvents(2), capped.getEvents(2), "small events untouched");
     assertTrue(capped.getSerializedSize() < 40_000, "size " + capped.getSerializedSize());
@@ -55,9 +71,14 @@ class RecordLimitsTest {
     ProcessTarget.Builder argv = ProcessTarget.newBuilder().setExecutable("/bin/sh");
     // Control characters: six bytes each once JSON-escaped.
     for (int i = 0; i < 128; i++) argv.addArgv("\u0001".repeat(4096));
-    Alert.Builder a = Alert.newBuilder().setId("x").setService("svc").setReason(AlertReason.NEW_PROCESS)
-        .setTitle("t".repeat(4096)).setDescription("\u0002".repeat(100_000))
-        .setEvent(Event.newBuilder().setKind(EventKind.PROCESS_SPAWN).setProcess(argv));
+    Alert.Builder a =
+        Alert.newBuilder()
+            .setId("x")
+            .setService("svc")
+            .setReason(AlertReason.NEW_PROCESS)
+            .setTitle("t".repeat(4096))
+            .setDescription("\u0002".repeat(100_000))
+            .setEvent(Event.newBuilder().setKind(EventKind.PROCESS_SPAWN).setProcess(argv));
     for (int i = 0; i < 1000; i++) a.addInstances("i-" + i);
     assertTrue(OcsfJson.of(a.build()).length() > 3_000_000, "the case is real");
     Alert fit = limits.fit(a.build());
@@ -65,7 +86,8 @@ class RecordLimitsTest {
     assertTrue(OcsfJson.of(fit).getBytes(StandardCharsets.UTF_8).length < 1_000_000);
     assertEquals(100, fit.getInstancesCount());
     assertEquals("x", fit.getId());
-    assertEquals(1, registry.get("tripline.records.oversize").tag("record", "alert").counter().count());
+    assertEquals(
+        1, registry.get("tripline.records.oversize").tag("record", "alert").counter().count());
   }
 
   @Test
@@ -73,12 +95,26 @@ class RecordLimitsTest {
     RecordLimits limits = new RecordLimits(1_000_000, 100_000, 100, meters);
     Profiles p = Profiles.create("svc", 0, Duration.ofHours(1));
     for (int i = 0; i < 5_000; i++) {
-      p.builder().addEntries(ProfileEntry.newBuilder().setKey("FILE_READ|/f/" + i).setTarget("/f/" + i).setOrigin(Profiles.LEARNED));
-      p.builder().putInstances("i-" + i, InstanceSeen.newBuilder().setLastSeenMs(i).setAgent(AgentIdentity.newBuilder().setHost("h" + i)).build());
+      p.builder()
+          .addEntries(
+              ProfileEntry.newBuilder()
+                  .setKey("FILE_READ|/f/" + i)
+                  .setTarget("/f/" + i)
+                  .setOrigin(Profiles.LEARNED));
+      p.builder()
+          .putInstances(
+              "i-" + i,
+              InstanceSeen.newBuilder()
+                  .setLastSeenMs(i)
+                  .setAgent(AgentIdentity.newBuilder().setHost("h" + i))
+                  .build());
     }
     var fit = limits.fit(p);
     assertTrue(fit.getSerializedSize() <= 100_000, "size " + fit.getSerializedSize());
-    assertTrue(fit.getInstancesCount() <= 100 && fit.getInstancesMap().containsKey("i-4999"), "the most recent instances stay");
-    assertEquals(1, registry.get("tripline.records.oversize").tag("record", "profile").counter().count());
+    assertTrue(
+        fit.getInstancesCount() <= 100 && fit.getInstancesMap().containsKey("i-4999"),
+        "the most recent instances stay");
+    assertEquals(
+        1, registry.get("tripline.records.oversize").tag("record", "profile").counter().count());
   }
 }

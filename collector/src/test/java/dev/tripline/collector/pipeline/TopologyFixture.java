@@ -49,23 +49,28 @@ final class TopologyFixture implements AutoCloseable {
   private long elapsedMs;
 
   TopologyFixture(Path dir, String... settings) {
-    CollectorConfig.Builder b = CollectorConfig.builder()
-        .set("bootstrap.servers", "127.0.0.1:9") // never contacted
-        .set("application.id", "tripline-topology-test")
-        .set("data.dir", dir.toString())
-        .set("learning.period", "2s")
-        .set("learning.quiet", "1s");
+    CollectorConfig.Builder b =
+        CollectorConfig.builder()
+            .set("bootstrap.servers", "127.0.0.1:9") // never contacted
+            .set("application.id", "tripline-topology-test")
+            .set("data.dir", dir.toString())
+            .set("learning.period", "2s")
+            .set("learning.quiet", "1s");
     for (int i = 0; i + 1 < settings.length; i += 2) {
       b.set(settings[i], settings[i + 1]);
     }
     config = b.build();
     DetectionPipeline pipeline = new DetectionPipeline(config, new SimpleMeterRegistry());
     Properties props = pipeline.properties();
-    driver = new TopologyTestDriver(pipeline.topology(props, 1, () -> START.toEpochMilli() + elapsedMs), props, START);
+    driver =
+        new TopologyTestDriver(
+            pipeline.topology(props, 1, () -> START.toEpochMilli() + elapsedMs), props, START);
     StringSerializer keys = new StringSerializer();
     ByteArraySerializer values = new ByteArraySerializer();
-    events = driver.createInputTopic(config.get("topic.events"), keys, values, START, Duration.ZERO);
-    actions = driver.createInputTopic(config.get("topic.actions"), keys, values, START, Duration.ZERO);
+    events =
+        driver.createInputTopic(config.get("topic.events"), keys, values, START, Duration.ZERO);
+    actions =
+        driver.createInputTopic(config.get("topic.actions"), keys, values, START, Duration.ZERO);
     StringDeserializer strings = new StringDeserializer();
     ByteArrayDeserializer bytes = new ByteArrayDeserializer();
     alertsOut = driver.createOutputTopic(config.get("topic.alerts"), strings, bytes);
@@ -73,13 +78,22 @@ final class TopologyFixture implements AutoCloseable {
     alertViews = driver.createOutputTopic(Names.alertViewTopic(config), strings, bytes);
     profileViews = driver.createOutputTopic(Names.profileViewTopic(config), strings, bytes);
     audit = driver.createOutputTopic(Names.auditTopic(config), strings, bytes);
-    deadLetters = driver.createOutputTopic(config.get("topic.deadletter"), new ByteArrayDeserializer(), bytes);
+    deadLetters =
+        driver.createOutputTopic(
+            config.get("topic.deadletter"), new ByteArrayDeserializer(), bytes);
   }
 
   void send(String service, Event... batch) {
-    events.pipeInput(service, EventBatch.newBuilder().setSchemaVersion(Schema.VERSION)
-        .setAgent(AgentIdentity.newBuilder().setService(service).setInstanceId("i-1").setHost("h"))
-        .addAllEvents(List.of(batch)).build().toByteArray(), now());
+    events.pipeInput(
+        service,
+        EventBatch.newBuilder()
+            .setSchemaVersion(Schema.VERSION)
+            .setAgent(
+                AgentIdentity.newBuilder().setService(service).setInstanceId("i-1").setHost("h"))
+            .addAllEvents(List.of(batch))
+            .build()
+            .toByteArray(),
+        now());
   }
 
   void sendRaw(String key, byte[] value) {
@@ -90,7 +104,9 @@ final class TopologyFixture implements AutoCloseable {
     actions.pipeInput(action.getService(), action.toByteArray(), now());
   }
 
-  /** Moves the wall clock on: punctuations (learning's end, rate windows) run as they would have. */
+  /**
+   * Moves the wall clock on: punctuations (learning's end, rate windows) run as they would have.
+   */
   void advance(Duration d) {
     driver.advanceWallClockTime(d);
     elapsedMs += d.toMillis();
@@ -109,19 +125,25 @@ final class TopologyFixture implements AutoCloseable {
 
   /** Every OCSF document published on the JSON topic so far. */
   List<String> json() {
-    jsonOut.readValuesToList().forEach(v -> json.add(new String(v, java.nio.charset.StandardCharsets.UTF_8)));
+    jsonOut
+        .readValuesToList()
+        .forEach(v -> json.add(new String(v, java.nio.charset.StandardCharsets.UTF_8)));
     return json;
   }
 
   /** The latest stored version of an alert, as the console sees it. */
   Optional<Alert> alert(String id) {
-    alertViews.readKeyValuesToList().forEach(kv -> alertView.put(kv.key, parse(kv.value, Alert.parser())));
+    alertViews
+        .readKeyValuesToList()
+        .forEach(kv -> alertView.put(kv.key, parse(kv.value, Alert.parser())));
     return Optional.ofNullable(alertView.get(id));
   }
 
   /** The latest published profile of a service. */
   Optional<ServiceProfile> profile(String service) {
-    profileViews.readKeyValuesToList().forEach(kv -> profileView.put(kv.key, parse(kv.value, ServiceProfile.parser())));
+    profileViews
+        .readKeyValuesToList()
+        .forEach(kv -> profileView.put(kv.key, parse(kv.value, ServiceProfile.parser())));
     return Optional.ofNullable(profileView.get(service));
   }
 

@@ -22,12 +22,19 @@ import org.junit.jupiter.api.Test;
 /** Profiles stay within their bounds whatever a service does, and say what they generalised. */
 class ProfilesBoundsTest {
   static Event read(String path) {
-    return Event.newBuilder().setKind(EventKind.FILE_READ).setCount(1).setFile(FileTarget.newBuilder().setPath(path)).build();
+    return Event.newBuilder()
+        .setKind(EventKind.FILE_READ)
+        .setCount(1)
+        .setFile(FileTarget.newBuilder().setPath(path))
+        .build();
   }
 
   static Event connect(String host, int port) {
-    return Event.newBuilder().setKind(EventKind.NET_CONNECT).setCount(1)
-        .setNetwork(NetworkTarget.newBuilder().setHost(host).setPort(port)).build();
+    return Event.newBuilder()
+        .setKind(EventKind.NET_CONNECT)
+        .setCount(1)
+        .setNetwork(NetworkTarget.newBuilder().setHost(host).setPort(port))
+        .build();
   }
 
   static String letters(int n) {
@@ -75,14 +82,20 @@ class ProfilesBoundsTest {
     int overflow = 0;
     for (int i = 0; i < 100_000; i++) {
       // A new directory every time: generalising cannot collapse anything, so the rest overflows.
-      Profiles.Learned r = learn(p, read("/data/" + letters(i) + "/" + letters(i * 7) + "/file-" + letters(i) + ".bin"));
-      Profiles.Learned c = learn(p, connect("h" + letters(i) + ".example" + letters(i % 500) + ".net", 443));
+      Profiles.Learned r =
+          learn(
+              p,
+              read("/data/" + letters(i) + "/" + letters(i * 7) + "/file-" + letters(i) + ".bin"));
+      Profiles.Learned c =
+          learn(p, connect("h" + letters(i) + ".example" + letters(i % 500) + ".net", 443));
       if (r == Profiles.Learned.OVERFLOW) overflow++;
       if (c == Profiles.Learned.OVERFLOW) overflow++;
     }
     ServiceProfile built = p.build();
-    long files = built.getEntriesList().stream().filter(e -> e.getKind() == EventKind.FILE_READ).count();
-    long peers = built.getEntriesList().stream().filter(e -> e.getKind() == EventKind.NET_CONNECT).count();
+    long files =
+        built.getEntriesList().stream().filter(e -> e.getKind() == EventKind.FILE_READ).count();
+    long peers =
+        built.getEntriesList().stream().filter(e -> e.getKind() == EventKind.NET_CONNECT).count();
     assertTrue(files <= 2_200 && peers <= 2_200, files + " files, " + peers + " peers");
     assertTrue(built.getSerializedSize() <= 786_432, "size " + built.getSerializedSize());
     assertTrue(overflow > 190_000, "counted, not stored: " + overflow);
@@ -99,13 +112,18 @@ class ProfilesBoundsTest {
 
   @Test
   void candidatesNeverGetCoarserThanTwoComponentsOrTwoLabels() {
-    assertEquals(List.of("/srv/media/photos/*", "/srv/media/*"), Generalizer.candidates("FILE_READ", "/srv/media/photos/a.jpg"));
+    assertEquals(
+        List.of("/srv/media/photos/*", "/srv/media/*"),
+        Generalizer.candidates("FILE_READ", "/srv/media/photos/a.jpg"));
     assertEquals(List.of(), Generalizer.candidates("FILE_READ", "/srv/a.jpg"));
-    assertEquals(List.of("*.cdn.example.com:443", "*.example.com:443"),
+    assertEquals(
+        List.of("*.cdn.example.com:443", "*.example.com:443"),
         Generalizer.candidates("NET_CONNECT", "a1.cdn.example.com:443"));
     assertEquals(List.of("10.1.2.*:22"), Generalizer.candidates("NET_CONNECT", "10.1.2.77:22"));
     assertEquals(List.of("*.example.com"), Generalizer.candidates("DNS_LOOKUP", "x.example.com"));
-    assertEquals(List.of("/usr/bin/convert *"), Generalizer.candidates("PROCESS_SPAWN", "/usr/bin/convert * /tmp/*"));
+    assertEquals(
+        List.of("/usr/bin/convert *"),
+        Generalizer.candidates("PROCESS_SPAWN", "/usr/bin/convert * /tmp/*"));
     assertTrue(Generalizer.covers("/proc/*/fd/*", "/proc/*/fd/#"));
     assertFalse(Generalizer.covers("*.example.com:443", "example.com:443"));
   }
