@@ -96,9 +96,8 @@ final class AgentRuntime implements Runnable {
   void stop(Thread thread) {
     TriplineBridge.dispatcher = null;
     // With no sink nothing leaves the JVM; with Kafka, nothing delivered yet and no broker
-    // reachable (a
-    // TCP probe of the bootstrap servers, refused at once on a closed port) waiting for the
-    // producer is waste.
+    // reachable (a TCP probe of the bootstrap servers, refused at once on a closed port) waiting
+    // for the producer is waste.
     boolean unreachable =
         config.get("sink").equals("kafka")
             && stats.sentCount() == 0

@@ -137,8 +137,7 @@ public final class IoApp {
       closed = s.getLocalPort();
     }
     // Untimed: a blocking connect fails inside the hooked call. (A timed or non-blocking connect
-    // fails
-    // later, in finishConnect: the agent reports those as attempts.)
+    // fails later, in finishConnect: the agent reports those as attempts.)
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", closed));
       throw new IllegalStateException("connect to a closed port succeeded");

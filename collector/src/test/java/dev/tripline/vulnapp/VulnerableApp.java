@@ -88,8 +88,7 @@ public final class VulnerableApp {
     }
     System.out.println("VulnerableApp " + mode + " done");
     // A service keeps running: stay up until the test has seen what it needs (its stop file), so
-    // the
-    // agent's sends never race the JVM's exit on a loaded machine.
+    // the agent's sends never race the JVM's exit on a loaded machine.
     Path stop = Path.of(args[4]);
     for (int i = 0; i < 1200 && !Files.exists(stop); i++) {
       Thread.sleep(50);

@@ -16,19 +16,13 @@ final class DnsHooks extends HookGroup {
     super("dns");
   }
 
+  // spotless:off — the rows read as a table: one hook per line
   @Override
   public List<Hook> hooks() {
-    return List.of(
-        Hook.exit(
-            "dns.getAllByName",
-            "java/net/InetAddress",
-            "getAllByName",
-            "(Ljava/lang/String;)",
-            0,
-            arg(0),
-            RETURN,
-            NONE));
+    return List.of(Hook.exit("dns.getAllByName", "java/net/InetAddress", "getAllByName", "(Ljava/lang/String;)",
+        0, arg(0), RETURN, NONE));
   }
+  // spotless:on
 
   @Override
   public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {

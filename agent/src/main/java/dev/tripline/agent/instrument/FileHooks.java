@@ -32,98 +32,33 @@ final class FileHooks extends HookGroup {
     super("file");
   }
 
+  // spotless:off — the rows read as a table: one hook per line
   @Override
   public List<Hook> hooks() {
     return List.of(
-        Hook.exit(
-            "file.FileInputStream.open",
-            "java/io/FileInputStream",
-            "open",
-            "(Ljava/lang/String;)",
-            READ,
-            arg(0),
-            NONE,
-            NONE),
-        Hook.exit(
-            "file.FileOutputStream.open",
-            "java/io/FileOutputStream",
-            "open",
-            "(Ljava/lang/String;Z)",
-            WRITE,
-            arg(0),
-            NONE,
-            NONE),
+        Hook.exit("file.FileInputStream.open", "java/io/FileInputStream", "open", "(Ljava/lang/String;)",
+            READ, arg(0), NONE, NONE),
+        Hook.exit("file.FileOutputStream.open", "java/io/FileOutputStream", "open", "(Ljava/lang/String;Z)",
+            WRITE, arg(0), NONE, NONE),
         // mode bit 2 is O_RDWR
-        Hook.exit(
-            "file.RandomAccessFile.open",
-            "java/io/RandomAccessFile",
-            "open",
-            "(Ljava/lang/String;I)",
-            RANDOM_ACCESS,
-            arg(0),
-            NONE,
-            arg(1)),
-        // The NIO open lost its permission-check path argument in JDK 25: one row per shape, one
-        // matches.
-        Hook.exit(
-            "file.nio.newFileChannel",
-            FACTORY,
-            "newFileChannel",
-            "(ILsun/nio/fs/UnixPath;Ljava/lang/String;Ljava/util/Set;I)",
-            NIO_OPEN,
-            arg(1),
-            arg(3),
-            NONE),
-        Hook.exit(
-            "file.nio.newFileChannel",
-            FACTORY,
-            "newFileChannel",
-            "(ILsun/nio/fs/UnixPath;Ljava/util/Set;I)",
-            NIO_OPEN,
-            arg(1),
-            arg(2),
-            NONE),
-        Hook.exit(
-            "file.nio.newAsynchronousFileChannel",
-            FACTORY,
-            "newAsynchronousFileChannel",
-            "(Lsun/nio/fs/UnixPath;Ljava/util/Set;ILsun/nio/ch/ThreadPool;)",
-            NIO_OPEN,
-            arg(0),
-            arg(1),
-            NONE),
-        // Deletes and renames report only what happened, or failed with an exception (n = the
-        // result).
-        Hook.exit(
-            "file.File.delete", "java/io/File", "delete", "()", DELETE_FILE, THIS, NONE, RETURN),
-        Hook.exit(
-            "file.nio.implDelete",
-            PROVIDER,
-            "implDelete",
-            "(Ljava/nio/file/Path;Z)",
-            DELETE_PATH,
-            arg(0),
-            NONE,
-            RETURN),
-        Hook.exit(
-            "file.File.renameTo",
-            "java/io/File",
-            "renameTo",
-            "(Ljava/io/File;)",
-            RENAME,
-            THIS,
-            arg(0),
-            RETURN),
-        Hook.exit(
-            "file.nio.move",
-            PROVIDER,
-            "move",
-            "(Ljava/nio/file/Path;Ljava/nio/file/Path;[Ljava/nio/file/CopyOption;)",
-            RENAME,
-            arg(0),
-            arg(1),
-            NONE));
+        Hook.exit("file.RandomAccessFile.open", "java/io/RandomAccessFile", "open", "(Ljava/lang/String;I)",
+            RANDOM_ACCESS, arg(0), NONE, arg(1)),
+        // The NIO open lost its permission-check path argument in JDK 25: one row per shape, one matches.
+        Hook.exit("file.nio.newFileChannel", FACTORY, "newFileChannel",
+            "(ILsun/nio/fs/UnixPath;Ljava/lang/String;Ljava/util/Set;I)", NIO_OPEN, arg(1), arg(3), NONE),
+        Hook.exit("file.nio.newFileChannel", FACTORY, "newFileChannel",
+            "(ILsun/nio/fs/UnixPath;Ljava/util/Set;I)", NIO_OPEN, arg(1), arg(2), NONE),
+        Hook.exit("file.nio.newAsynchronousFileChannel", FACTORY, "newAsynchronousFileChannel",
+            "(Lsun/nio/fs/UnixPath;Ljava/util/Set;ILsun/nio/ch/ThreadPool;)", NIO_OPEN, arg(0), arg(1), NONE),
+        // Deletes and renames report only what happened, or failed with an exception (n = the result).
+        Hook.exit("file.File.delete", "java/io/File", "delete", "()", DELETE_FILE, THIS, NONE, RETURN),
+        Hook.exit("file.nio.implDelete", PROVIDER, "implDelete", "(Ljava/nio/file/Path;Z)",
+            DELETE_PATH, arg(0), NONE, RETURN),
+        Hook.exit("file.File.renameTo", "java/io/File", "renameTo", "(Ljava/io/File;)", RENAME, THIS, arg(0), RETURN),
+        Hook.exit("file.nio.move", PROVIDER, "move", "(Ljava/nio/file/Path;Ljava/nio/file/Path;[Ljava/nio/file/CopyOption;)",
+            RENAME, arg(0), arg(1), NONE));
   }
+  // spotless:on
 
   @Override
   public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {

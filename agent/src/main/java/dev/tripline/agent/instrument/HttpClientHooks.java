@@ -16,18 +16,15 @@ final class HttpClientHooks extends HookGroup {
     super("net");
   }
 
+  // spotless:off — the rows read as a table: one hook per line
   @Override
   public List<Hook> hooks() {
-    return List.of(
-        Hook.handoff(
-            "handoff.HttpClient.sendAsync",
-            "jdk/internal/net/http/HttpClientImpl",
-            "sendAsync",
-            "(Ljava/net/http/HttpRequest;Ljava/net/http/HttpResponse$BodyHandler;"
-                + "Ljava/net/http/HttpResponse$PushPromiseHandler;Ljava/util/concurrent/Executor;)",
-            0,
-            arg(0)));
+    return List.of(Hook.handoff("handoff.HttpClient.sendAsync", "jdk/internal/net/http/HttpClientImpl", "sendAsync",
+        "(Ljava/net/http/HttpRequest;Ljava/net/http/HttpResponse$BodyHandler;"
+            + "Ljava/net/http/HttpResponse$PushPromiseHandler;Ljava/util/concurrent/Executor;)",
+        0, arg(0)));
   }
+  // spotless:on
 
   @Override
   public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {

@@ -23,27 +23,18 @@ final class NettyClientHooks extends HookGroup {
     super("net");
   }
 
+  // spotless:off — the rows read as a table: one hook per line
   @Override
   public List<Hook> hooks() {
     return List.of(
-        Hook.handoff(
-            "handoff.WebClient.uri",
-            "org/springframework/web/reactive/function/client/DefaultWebClient$DefaultRequestBodyUriSpec",
-            "uri",
-            "(Ljava/net/URI;)",
-            0,
-            arg(0)),
+        Hook.handoff("handoff.WebClient.uri", "org/springframework/web/reactive/function/client/DefaultWebClient$DefaultRequestBodyUriSpec",
+            "uri", "(Ljava/net/URI;)", 0, arg(0)),
         Hook.handoff("handoff.ReactorNetty.uri", FINALIZER, "uri", "(Ljava/net/URI;)", 0, arg(0)),
-        Hook.handoff(
-            "handoff.ReactorNetty.uri", FINALIZER, "uri", "(Ljava/lang/String;)", 0, arg(0)),
-        Hook.handoff(
-            "handoff.Netty.connect",
-            "io/netty/bootstrap/Bootstrap",
-            "doResolveAndConnect",
-            "(Ljava/net/SocketAddress;Ljava/net/SocketAddress;)",
-            0,
-            arg(0)));
+        Hook.handoff("handoff.ReactorNetty.uri", FINALIZER, "uri", "(Ljava/lang/String;)", 0, arg(0)),
+        Hook.handoff("handoff.Netty.connect", "io/netty/bootstrap/Bootstrap", "doResolveAndConnect",
+            "(Ljava/net/SocketAddress;Ljava/net/SocketAddress;)", 0, arg(0)));
   }
+  // spotless:on
 
   @Override
   public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {

@@ -22,28 +22,16 @@ final class NettyResolverHooks extends HookGroup {
     super("dns");
   }
 
+  // spotless:off — the rows read as a table: one hook per line
   @Override
   public List<Hook> hooks() {
     return List.of(
-        Hook.exit(
-            "netty.dns.resolve",
-            RESOLVER,
-            "resolve",
-            "(Ljava/lang/String;Lio/netty/util/concurrent/Promise;)",
-            0,
-            arg(0),
-            NONE,
-            NONE),
-        Hook.exit(
-            "netty.dns.resolve",
-            RESOLVER,
-            "resolveAll",
-            "(Ljava/lang/String;Lio/netty/util/concurrent/Promise;)",
-            0,
-            arg(0),
-            NONE,
-            NONE));
+        Hook.exit("netty.dns.resolve", RESOLVER, "resolve", "(Ljava/lang/String;Lio/netty/util/concurrent/Promise;)",
+            0, arg(0), NONE, NONE),
+        Hook.exit("netty.dns.resolve", RESOLVER, "resolveAll",
+            "(Ljava/lang/String;Lio/netty/util/concurrent/Promise;)", 0, arg(0), NONE, NONE));
   }
+  // spotless:on
 
   @Override
   public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {

@@ -38,64 +38,30 @@ final class NettyTransportHooks extends HookGroup {
     super("net");
   }
 
+  // spotless:off — the rows read as a table: one hook per line
   @Override
   public List<Hook> hooks() {
     return List.of(
         // TCP connect (and a Unix domain socket's: DomainSocketAddress), epoll and kqueue alike
-        Hook.exit(
-            "netty.connect",
-            SOCKET,
-            "connect",
-            "(Ljava/net/SocketAddress;)",
-            CONNECT,
-            arg(0),
-            NONE,
-            NONE),
-        // a datagram channel's connect: reported here as UDP, the Socket.connect inside stays
-        // silent
-        Hook.exit(
-            "netty.datagram.connect",
-            EPOLL + "EpollDatagramChannel",
-            "doConnect",
-            "(Ljava/net/SocketAddress;Ljava/net/SocketAddress;)",
-            DATAGRAM,
-            arg(0),
-            NONE,
-            NONE),
-        // one datagram to an address (null: a connected channel's write); or, with fastOpen, a TCP
-        // Fast Open connect
-        Hook.exit(
-            "netty.datagram.send",
-            EPOLL + "AbstractEpollChannel",
-            "doWriteOrSendBytes",
-            "(Lio/netty/buffer/ByteBuf;Ljava/net/InetSocketAddress;Z)",
-            SEND_OR_FAST_OPEN,
-            arg(1),
-            NONE,
-            arg(2)),
+        Hook.exit("netty.connect", SOCKET, "connect", "(Ljava/net/SocketAddress;)", CONNECT, arg(0), NONE, NONE),
+        // a datagram channel's connect: reported here as UDP, the Socket.connect inside stays silent
+        Hook.exit("netty.datagram.connect", EPOLL + "EpollDatagramChannel", "doConnect",
+            "(Ljava/net/SocketAddress;Ljava/net/SocketAddress;)", DATAGRAM, arg(0), NONE, NONE),
+        // one datagram to an address (null: a connected channel's write); or, with fastOpen, a TCP Fast Open connect
+        Hook.exit("netty.datagram.send", EPOLL + "AbstractEpollChannel", "doWriteOrSendBytes",
+            "(Lio/netty/buffer/ByteBuf;Ljava/net/InetSocketAddress;Z)", SEND_OR_FAST_OPEN, arg(1), NONE, arg(2)),
         // several datagrams in one sendmmsg: each is added here with its recipient first
-        Hook.exit(
-            "netty.datagram.send",
-            EPOLL + "NativeDatagramPacketArray",
-            "add0",
-            "(Lio/netty/buffer/ByteBuf;IIILjava/net/InetSocketAddress;)",
-            DATAGRAM,
-            arg(4),
-            NONE,
-            NONE),
+        Hook.exit("netty.datagram.send", EPOLL + "NativeDatagramPacketArray", "add0",
+            "(Lio/netty/buffer/ByteBuf;IIILjava/net/InetSocketAddress;)", DATAGRAM, arg(4), NONE, NONE),
         Hook.exit("netty.listen", SOCKET, "listen", "(I)", LISTEN, THIS, NONE, NONE),
-        // the peer's address comes back in the byte array; the new descriptor (or -1: nothing
-        // pending) is returned
+        // the peer's address comes back in the byte array; the new descriptor (or -1: nothing pending) is returned
         Hook.exit("netty.accept", SOCKET, "accept", "([B)", ACCEPT, arg(0), THIS, RETURN),
-        // io_uring submits its connects and sends to the kernel's ring, past every method above:
-        // not
+        // io_uring submits its connects and sends to the kernel's ring, past every method above: not
         // seen yet. Once an application loads it, the heartbeat says so (listed as a missing hook).
-        Hook.uncovered(
-            "netty.io_uring (not covered)", "io/netty/channel/uring/IoUringSocketChannel"),
-        Hook.uncovered(
-            "netty.io_uring (not covered)",
-            "io/netty/incubator/channel/uring/IOUringSocketChannel"));
+        Hook.uncovered("netty.io_uring (not covered)", "io/netty/channel/uring/IoUringSocketChannel"),
+        Hook.uncovered("netty.io_uring (not covered)", "io/netty/incubator/channel/uring/IOUringSocketChannel"));
   }
+  // spotless:on
 
   @Override
   public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {

@@ -32,107 +32,36 @@ final class NetworkHooks extends HookGroup {
     super("net");
   }
 
+  // spotless:off — the rows read as a table: one hook per line
   @Override
   public List<Hook> hooks() {
     return List.of(
-        Hook.exit(
-            "net.connect",
-            "sun/nio/ch/Net",
-            "connect",
-            "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)",
-            CONNECT,
-            arg(2),
-            NONE,
-            arg(3)),
-        Hook.exit(
-            "net.datagram.send",
-            DATAGRAM_CHANNEL,
-            "send",
-            "(Ljava/nio/ByteBuffer;Ljava/net/SocketAddress;)",
-            DATAGRAM,
-            arg(1),
-            NONE,
-            NONE),
-        Hook.exit(
-            "net.datagram.connect",
-            DATAGRAM_CHANNEL,
-            "connect",
-            "(Ljava/net/SocketAddress;Z)",
-            DATAGRAM,
-            arg(0),
-            NONE,
-            NONE),
-        Hook.exit(
-            "net.listen.ServerSocket",
-            "java/net/ServerSocket",
-            "bind",
-            "(Ljava/net/SocketAddress;I)",
-            LISTEN,
-            THIS,
-            arg(0),
-            NONE),
-        Hook.exit(
-            "net.listen.ServerSocketChannel",
-            CHANNEL,
-            "bind",
-            "(Ljava/net/SocketAddress;I)",
-            LISTEN,
-            THIS,
-            arg(0),
-            NONE),
+        Hook.exit("net.connect", "sun/nio/ch/Net", "connect",
+            "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)", CONNECT, arg(2), NONE, arg(3)),
+        Hook.exit("net.datagram.send", DATAGRAM_CHANNEL, "send", "(Ljava/nio/ByteBuffer;Ljava/net/SocketAddress;)",
+            DATAGRAM, arg(1), NONE, NONE),
+        Hook.exit("net.datagram.connect", DATAGRAM_CHANNEL, "connect", "(Ljava/net/SocketAddress;Z)",
+            DATAGRAM, arg(0), NONE, NONE),
+        Hook.exit("net.listen.ServerSocket", "java/net/ServerSocket", "bind", "(Ljava/net/SocketAddress;I)",
+            LISTEN, THIS, arg(0), NONE),
+        Hook.exit("net.listen.ServerSocketChannel", CHANNEL, "bind", "(Ljava/net/SocketAddress;I)",
+            LISTEN, THIS, arg(0), NONE),
         // the accepted socket is connected on exit
-        Hook.exit(
-            "net.accept.ServerSocket",
-            "java/net/ServerSocket",
-            "implAccept",
-            "(Ljava/net/Socket;)",
-            ACCEPT_SOCKET,
-            arg(0),
-            NONE,
-            NONE),
+        Hook.exit("net.accept.ServerSocket", "java/net/ServerSocket", "implAccept", "(Ljava/net/Socket;)",
+            ACCEPT_SOCKET, arg(0), NONE, NONE),
         // null when non-blocking and nothing was pending
-        Hook.exit(
-            "net.accept.ServerSocketChannel",
-            CHANNEL,
-            "accept",
-            "()",
-            ACCEPT_CHANNEL,
-            RETURN,
-            NONE,
-            NONE),
-        // Unix domain sockets: connect has two shapes (SocketAddress, Path). A server channel's
-        // bind and
-        // accept reach UnixDomainSockets inside the hooked ServerSocketChannelImpl.bind and accept,
-        // which
+        Hook.exit("net.accept.ServerSocketChannel", CHANNEL, "accept", "()", ACCEPT_CHANNEL, RETURN, NONE, NONE),
+        // Unix domain sockets: connect has two shapes (SocketAddress, Path). A server channel's bind and
+        // accept reach UnixDomainSockets inside the hooked ServerSocketChannelImpl.bind and accept, which
         // report them: only the outermost hooked call reports.
-        Hook.exit(
-            "unix.connect",
-            UNIX,
-            "connect",
-            "(Ljava/io/FileDescriptor;Ljava/net/SocketAddress;)",
-            UNIX_CONNECT,
-            arg(1),
-            NONE,
-            NONE),
-        Hook.exit(
-            "unix.connect",
-            UNIX,
-            "connect",
-            "(Ljava/io/FileDescriptor;Ljava/nio/file/Path;)",
-            UNIX_CONNECT,
-            arg(1),
-            NONE,
-            NONE),
-        Hook.exit(
-            "unix.bind",
-            UNIX,
-            "bind",
-            "(Ljava/io/FileDescriptor;Ljava/nio/file/Path;)",
-            UNIX_BIND,
-            arg(1),
-            NONE,
-            NONE));
+        Hook.exit("unix.connect", UNIX, "connect", "(Ljava/io/FileDescriptor;Ljava/net/SocketAddress;)",
+            UNIX_CONNECT, arg(1), NONE, NONE),
+        Hook.exit("unix.connect", UNIX, "connect", "(Ljava/io/FileDescriptor;Ljava/nio/file/Path;)",
+            UNIX_CONNECT, arg(1), NONE, NONE),
+        Hook.exit("unix.bind", UNIX, "bind", "(Ljava/io/FileDescriptor;Ljava/nio/file/Path;)",
+            UNIX_BIND, arg(1), NONE, NONE));
   }
+  // spotless:on
 
   @Override
   public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {

@@ -15,19 +15,14 @@ final class ProcessHooks extends HookGroup {
     super("process");
   }
 
+  // spotless:off — the rows read as a table: one hook per line
   @Override
   public List<Hook> hooks() {
-    return List.of(
-        Hook.exit(
-            "process.start",
-            "java/lang/ProcessImpl",
-            "start",
-            "([Ljava/lang/String;Ljava/util/Map;Ljava/lang/String;[Ljava/lang/ProcessBuilder$Redirect;Z)",
-            0,
-            arg(0),
-            arg(2),
-            NONE));
+    return List.of(Hook.exit("process.start", "java/lang/ProcessImpl", "start",
+        "([Ljava/lang/String;Ljava/util/Map;Ljava/lang/String;[Ljava/lang/ProcessBuilder$Redirect;Z)",
+        0, arg(0), arg(2), NONE));
   }
+  // spotless:on
 
   @Override
   public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {

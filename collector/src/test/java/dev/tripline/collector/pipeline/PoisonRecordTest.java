@@ -37,8 +37,7 @@ class PoisonRecordTest {
         DetectionPipeline p = f.pipeline(dir.resolve("a").toString());
         var dead = PipelineFixtures.consumer(kafka, f.config.get("topic.deadletter"))) {
       // An Error no exception handler sees (as deep recursion on a hostile value would throw) kills
-      // the
-      // thread; a RuntimeException is handled in place.
+      // the thread; a RuntimeException is handled in place.
       p.poisonGuard().fault =
           v -> {
             String service = v instanceof EventBatch b ? b.getAgent().getService() : "";
