@@ -192,8 +192,8 @@ final class SpringBench {
         Thread.sleep(POLL_PAUSE_MS);
       }
     } finally {
-      p.destroy(); // SIGTERM: a graceful exit, which also writes an -XX:ArchiveClassesAtExit
-      // archive
+      // SIGTERM: a graceful exit, which also writes an -XX:ArchiveClassesAtExit archive
+      p.destroy();
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor();
       }

@@ -191,8 +191,8 @@ public final class CallSites {
   static String currentHandoff() {
     Thread t = Thread.currentThread();
     if (isVirtual(t)) {
-      return VIRTUAL; // every virtual thread's root frame is VirtualThread.run: no walk, no
-      // thread-local
+      // every virtual thread's root frame is VirtualThread.run: no walk, no thread-local
+      return VIRTUAL;
     }
     return THREAD_HANDOFF.get();
   }
@@ -218,8 +218,8 @@ public final class CallSites {
     if (c.getClassLoader() != null
         && "run".equals(f.getMethodName())
         && f.getClassName().startsWith(NETTY_EXECUTOR)) {
-      return EVENT_LOOP; // the Runnable that runs the loop (SingleThreadEventExecutor$4 in 4.1):
-      // the thread's root
+      // the Runnable that runs the loop (SingleThreadEventExecutor$4 in 4.1): the thread's root
+      return EVENT_LOOP;
     }
     return null;
   }

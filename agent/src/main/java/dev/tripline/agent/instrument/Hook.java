@@ -82,7 +82,11 @@ public final class Hook {
     this.name = name;
     this.owner = owner;
     this.library =
-        !(owner.startsWith("java/") || owner.startsWith("sun/") || owner.startsWith("jdk/"));
+        !(owner.startsWith("java/")
+            || owner.startsWith("javax/")
+            || owner.startsWith("sun/")
+            || owner.startsWith("jdk/")
+            || owner.startsWith("com/sun/"));
     this.method = method;
     this.parameters = parameters;
     this.handoff = handoff;

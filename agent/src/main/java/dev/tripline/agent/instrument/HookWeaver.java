@@ -61,8 +61,8 @@ final class HookWeaver implements ClassFileTransformer {
     }
     boolean library = hooks.get(0).library;
     if (!library && loader != null && loader != PLATFORM) {
-      return null; // a JDK hook is woven into the JDK's own class only, never an application's
-      // namesake
+      // a JDK hook is woven into the JDK's own class only, never an application's namesake
+      return null;
     }
     try {
       if (library) {

@@ -88,9 +88,8 @@ final class Caps {
    * At most {@link #MAX_ARGS} arguments (the first and the last ones, a marker between), within the
    * argv budget.
    */
-  @SuppressWarnings(
-      "ReferenceEquality") // cap() returns its argument itself when nothing was cut: identity is
-  // the test
+  // cap() returns its argument itself when nothing was cut: identity is the test
+  @SuppressWarnings("ReferenceEquality")
   List<String> argv(List<String> argv) {
     List<String> kept = argv;
     if (argv.size() > MAX_ARGS) {

@@ -249,8 +249,9 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
         && (replaying() == null
             ? CallSites.isJdkContainerSupport()
             : CallSites.isJdkContainerSupport(replaying().frames))) {
-      return; // the JVM reading its own limits: not cached, so the same file read by other code is
-      // still seen
+      // the JVM reading its own limits: not cached, so the same file read by other code is still
+      // seen
+      return;
     }
     if ((kind == EventKind.FILE_WRITE
             || kind == EventKind.FILE_DELETE
@@ -388,10 +389,8 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
    */
   private boolean counted(Occurrence seen) {
     if (seen != null && seen != Occurrence.IGNORED) {
-      repeat(
-          seen,
-          clockMs); // a repeat needs no better than the pipeline's tick; something new reads the
-      // clock itself
+      // a repeat needs no better than the pipeline's tick; something new reads the clock itself
+      repeat(seen, clockMs);
     }
     return seen != null;
   }

@@ -83,8 +83,8 @@ final class FileTargets {
       String dir = parent.toRealPath().toString();
       return dir.endsWith("/") ? dir + last : dir + "/" + last;
     } catch (java.io.IOException | RuntimeException e) {
-      return null; // the directory does not exist either, or the path is not one (NUL, bad
-      // encoding)
+      // the directory does not exist either, or the path is not one (NUL, bad encoding)
+      return null;
     }
   }
 }

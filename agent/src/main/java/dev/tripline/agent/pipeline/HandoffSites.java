@@ -8,6 +8,7 @@ import dev.tripline.model.EventOrBuilder;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Call sites that asked another thread for I/O. The JDK {@code HttpClient} connects (and often
@@ -21,9 +22,10 @@ import java.net.http.HttpRequest;
  *
  * <p>Cost: a request to a host already known is one cache lookup (no allocation: the host string is
  * cached in the URI). The first request to a host walks the stack to its call site. Bounded by host
- * count and host length (a name longer than DNS allows is never resolved: not kept); the first code
- * to ask for a host names it (a later caller of the same host mostly reuses a pooled connection,
- * which makes no event anyway).
+ * count and host length (a name longer than DNS allows is never resolved: not kept), and a String
+ * URI is read no further than its authority's first {@value #MAX_AUTHORITY} characters; the first
+ * code to ask for a host names it (a later caller of the same host mostly reuses a pooled
+ * connection, which makes no event anyway).
  */
 final class HandoffSites {
   static final String HTTP_CLIENT = "http-client";
@@ -33,6 +35,11 @@ final class HandoffSites {
   /** The longest DNS name (RFC 1035), or an IPv6 literal in brackets. */
   static final int MAX_HOST = 253;
 
+  /** How far a String URI is read: its scheme, then its authority (user info, host, port). */
+  static final int MAX_SCHEME = 32;
+
+  static final int MAX_AUTHORITY = 1024;
+
   /**
    * Frames of the libraries between the application and a Reactor Netty request: skipped when
    * looking for the code that asked (in a fat jar the application's own classes are found first
@@ -40,45 +47,42 @@ final class HandoffSites {
    */
   private static final String[] NETTY_LIBRARIES = {"reactor.", "io.netty.", "org.springframework."};
 
+  /** The two clients' tables, by index: a JDK HttpClient worker, a Netty event loop. */
+  private static final int JDK_CLIENT = 0;
+
+  private static final int EVENT_LOOP = 1;
+
   private final Caps caps;
   private final int maxHosts;
 
-  /** Built at the first request: most applications use neither client. */
-  private volatile Cache<String, CallSite> jdkClient;
-
-  private volatile Cache<String, CallSite> eventLoop;
+  /**
+   * Host → submitting call site, per client; built at the client's first request (most use
+   * neither).
+   */
+  private final AtomicReferenceArray<Cache<String, CallSite>> byClient =
+      new AtomicReferenceArray<>(2);
 
   HandoffSites(Caps caps, int maxHosts) {
     this.caps = caps;
     this.maxHosts = maxHosts;
   }
 
-  private synchronized Cache<String, CallSite> cache(boolean onEventLoop) {
-    if (onEventLoop) {
-      if (eventLoop == null) {
-        eventLoop = newCache();
-      }
-      return eventLoop;
+  private Cache<String, CallSite> table(int client) {
+    Cache<String, CallSite> c = byClient.get(client);
+    if (c == null) {
+      byClient.compareAndSet(
+          client,
+          null,
+          Caffeine.newBuilder().maximumSize(maxHosts).executor(Runnable::run).build());
+      c = byClient.get(client);
     }
-    if (jdkClient == null) {
-      jdkClient = newCache();
-    }
-    return jdkClient;
-  }
-
-  private Cache<String, CallSite> newCache() {
-    return Caffeine.newBuilder().maximumSize(maxHosts).executor(Runnable::run).build();
+    return c;
   }
 
   /** {@code request} is a java.net.http.HttpRequest, on the thread of the code that sent it. */
   void httpRequest(Object request) {
     if (request instanceof HttpRequest) {
-      Cache<String, CallSite> known = jdkClient;
-      remember(
-          known != null ? known : cache(false),
-          ((HttpRequest) request).uri().getHost(),
-          HTTP_CLIENT,
-          null);
+      remember(JDK_CLIENT, ((HttpRequest) request).uri().getHost(), HTTP_CLIENT, null);
     }
   }
 
@@ -88,27 +92,21 @@ final class HandoffSites {
    * given, never a reverse lookup).
    */
   void eventLoopRequest(Object target) {
-    String host;
-    String label = REACTOR_NETTY;
     if (target instanceof URI) {
-      host = ((URI) target).getHost();
+      remember(EVENT_LOOP, ((URI) target).getHost(), REACTOR_NETTY, NETTY_LIBRARIES);
     } else if (target instanceof String) {
-      host = hostOf((String) target);
+      remember(EVENT_LOOP, hostOf((String) target), REACTOR_NETTY, NETTY_LIBRARIES);
     } else if (target instanceof InetSocketAddress) {
-      host = ((InetSocketAddress) target).getHostString();
-      label = NETTY;
-    } else {
-      return;
+      remember(EVENT_LOOP, ((InetSocketAddress) target).getHostString(), NETTY, NETTY_LIBRARIES);
     }
-    Cache<String, CallSite> known = eventLoop;
-    remember(known != null ? known : cache(true), host, label, NETTY_LIBRARIES);
   }
 
-  private void remember(Cache<String, CallSite> known, String host, String label, String[] skip) {
-    if (host == null
-        || host.isEmpty()
-        || host.length() > MAX_HOST
-        || known.getIfPresent(host) != null) {
+  private void remember(int client, String host, String label, String[] skip) {
+    if (host == null || host.isEmpty() || host.length() > MAX_HOST) {
+      return;
+    }
+    Cache<String, CallSite> known = table(client);
+    if (known.getIfPresent(host) != null) {
       return;
     }
     CallSite site = caps.callSite(CallSites.submitter(skip));
@@ -119,21 +117,34 @@ final class HandoffSites {
 
   /**
    * The host of a URI string ({@code http://user@host:port/path}), without parsing the rest; null
-   * when it has none. IPv6 literals keep their brackets, as {@code URI.getHost()} does.
+   * when it has none, or when its scheme or authority is longer than anything a client sends (the
+   * string is the application's, but a request loop must not scan megabytes per call). IPv6
+   * literals keep their brackets, as {@code URI.getHost()} does.
    */
   static String hostOf(String uri) {
-    int start = uri.indexOf("://");
+    int start = -1;
+    for (int i = 0; i <= MAX_SCHEME && i + 3 <= uri.length(); i++) {
+      if (uri.startsWith("://", i)) {
+        start = i + 3;
+        break;
+      }
+    }
     if (start < 0) {
       return null;
     }
-    start += 3;
+    int limit = Math.min(uri.length(), start + MAX_AUTHORITY);
     int end = start;
-    while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+    while (end < limit && "/?#".indexOf(uri.charAt(end)) < 0) {
       end++;
     }
-    int at = uri.lastIndexOf('@', end - 1);
-    if (at >= start) {
-      start = at + 1; // user info
+    if (end == limit && limit < uri.length()) {
+      return null; // an authority longer than any real one
+    }
+    for (int i = end - 1; i >= start; i--) {
+      if (uri.charAt(i) == '@') {
+        start = i + 1; // after the user info
+        break;
+      }
     }
     if (start < end && uri.charAt(start) == '[') {
       int close = uri.indexOf(']', start);
@@ -156,27 +167,28 @@ final class HandoffSites {
    * event happened on a Netty event loop.
    */
   CallSite orSubmitter(CallSite found, EventOrBuilder event) {
-    Cache<String, CallSite> known;
+    int client;
     if (found.getClassName().isEmpty()) {
-      known = jdkClient;
+      client = JDK_CLIENT;
     } else if (CallSites.EVENT_LOOP.equals(found.getHandoff())) {
-      known = eventLoop;
+      client = EVENT_LOOP;
     } else {
       return found;
     }
-    if (known == null) {
-      return found;
-    }
-    String host = event.hasDns() ? event.getDns().getQuery() : "";
-    if (event
-        .hasNetwork()) { // a peer named by IP (an IP literal URI) has no host: its address is the
-      // key
-      host =
-          event.getNetwork().getHost().isEmpty()
-              ? event.getNetwork().getIp()
-              : event.getNetwork().getHost();
-    }
+    Cache<String, CallSite> known = byClient.get(client);
+    String host = known == null ? "" : hostKey(event);
     CallSite submitter = host.isEmpty() ? null : known.getIfPresent(host);
     return submitter != null ? submitter : found;
+  }
+
+  /**
+   * The host an event is keyed by: the name asked for, or a peer's address when it was named by IP.
+   */
+  private static String hostKey(EventOrBuilder event) {
+    if (event.hasNetwork()) {
+      String host = event.getNetwork().getHost();
+      return host.isEmpty() ? event.getNetwork().getIp() : host;
+    }
+    return event.hasDns() ? event.getDns().getQuery() : "";
   }
 }

@@ -91,9 +91,8 @@ public final class KafkaSink implements EventSink {
   }
 
   @Override
-  @SuppressWarnings(
-      "FutureReturnValueIgnored") // the send's callback handles its outcome; waiting would block
-  // the pipeline
+  // the send's callback handles its outcome; waiting would block the pipeline
+  @SuppressWarnings("FutureReturnValueIgnored")
   public void publish(EventBatch batch, Consumer<EventBatch> onLost) {
     int events = batch.getEventsCount();
     long now = System.currentTimeMillis();

@@ -37,4 +37,17 @@ class HandoffSitesTest {
         "a".repeat(HandoffSites.MAX_HOST),
         HandoffSites.hostOf("http://" + "a".repeat(HandoffSites.MAX_HOST)));
   }
+
+  @Test
+  void aHugeUriIsReadNoFurtherThanItsAuthority() {
+    String path = "/" + "p".repeat(1 << 20);
+    assertEquals(
+        "example.com",
+        HandoffSites.hostOf("https://example.com" + path),
+        "a long path is not read");
+    assertNull(
+        HandoffSites.hostOf("https://" + "u".repeat(1 << 20) + "@example.com/"),
+        "an authority longer than any real one is not scanned to its end");
+    assertNull(HandoffSites.hostOf("x".repeat(1 << 20) + "://example.com/"), "nor a scheme");
+  }
 }

@@ -117,12 +117,8 @@ public final class Detection {
       } else if (v.newBehaviour() != null) {
         String kind = service + "|" + Normalizer.kindFamily(e.getKind());
         if (newAlerts.getOrDefault(kind, 0) >= maxEntriesPerKind) {
-          overflow.add(
-              v.key(),
-              e,
-              Profiles.Learned
-                  .OVERFLOW); // this many distinct new behaviours: one finding, not thousands of
-          // alerts
+          // this many distinct new behaviours: one finding, not thousands of alerts
+          overflow.add(v.key(), e, Profiles.Learned.OVERFLOW);
         } else if (state.raise(v.newBehaviour())) {
           newAlerts.merge(kind, 1, Integer::sum);
         }

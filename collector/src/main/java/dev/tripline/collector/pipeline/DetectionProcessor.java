@@ -102,8 +102,8 @@ final class DetectionProcessor
       deadLetter(record, "detection failed: " + e, now);
     }
     if (at != null && bounds.poison().careful(at)) {
-      context.commit(); // replaying after a thread failure: one record per transaction finds the
-      // culprit
+      // replaying after a thread failure: one record per transaction finds the culprit
+      context.commit();
     }
   }
 

@@ -52,9 +52,8 @@ final class Sanitizer {
    *
    * @param now the collector's clock
    */
-  @SuppressWarnings(
-      "ReferenceEquality") // event() returns its argument itself when nothing changed: identity is
-  // the test
+  // event() returns its argument itself when nothing changed: identity is the test
+  @SuppressWarnings("ReferenceEquality")
   EventBatch sanitize(EventBatch batch, long now) {
     int unknownFields = unknownFields(batch);
     if (unknownFields > 0) {
