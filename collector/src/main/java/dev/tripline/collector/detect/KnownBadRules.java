@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -41,18 +42,37 @@ public final class KnownBadRules {
       @Nullable Set<EventKind> kinds,
       @Nullable List<String> contexts,
       @Nullable List<Pattern> classes,
-      @Nullable List<Pattern> jars) {
-    static final When ALWAYS = new When(null, null, null, null);
+      @Nullable List<Pattern> jars,
+      @Nullable List<String> withoutContexts,
+      @Nullable List<String> options) {
+    static final When ALWAYS = new When(null, null, null, null, null, null);
+
+    public When(
+        @Nullable Set<EventKind> kinds,
+        @Nullable List<String> contexts,
+        @Nullable List<Pattern> classes,
+        @Nullable List<Pattern> jars) {
+      this(kinds, contexts, classes, jars, null, null);
+    }
 
     boolean holds(Event e) {
       if (kinds != null && !kinds.contains(e.getKind())) return false;
       if (contexts != null && context(e) == null) return false;
+      if (withoutContexts != null && hasAny(e, withoutContexts)) return false;
+      if (options != null && !Commands.inlineCode(e, options)) return false;
       if (classes != null && !any(classes, e.getCallSite().getClassName())) return false;
       // jar= names the artifact or the deployable it is nested in ("app.jar" matches every jar
       // inside it)
       return jars == null
           || any(jars, e.getCallSite().getJarName())
           || (!e.getCallSite().getArchive().isEmpty() && any(jars, e.getCallSite().getArchive()));
+    }
+
+    private static boolean hasAny(Event e, List<String> categories) {
+      for (CodeContext c : e.getContextsList()) {
+        if (categories.contains(c.getCategory())) return true;
+      }
+      return false;
     }
 
     /** The first context frame of a category this rule names, or null. */
@@ -65,7 +85,10 @@ public final class KnownBadRules {
     }
   }
 
-  /** One rule. */
+  /**
+   * One rule. {@code addresses}: the IP literals among a host rule's patterns, as {@link
+   * IpLiteral#key} keys (an address matches by value, whatever its spelling).
+   */
   public record Rule(
       String id,
       String match,
@@ -73,7 +96,19 @@ public final class KnownBadRules {
       Severity severity,
       MitreTechnique mitre,
       String title,
-      When when) {
+      When when,
+      Set<String> addresses) {
+    public Rule(
+        String id,
+        String match,
+        List<Pattern> patterns,
+        Severity severity,
+        MitreTechnique mitre,
+        String title,
+        When when) {
+      this(id, match, patterns, severity, mitre, title, when, Set.of());
+    }
+
     public Rule(
         String id,
         String match,
@@ -85,6 +120,10 @@ public final class KnownBadRules {
     }
 
     boolean matches(String value) {
+      if (!addresses.isEmpty()) {
+        String ip = IpLiteral.key(value);
+        if (ip != null && addresses.contains(ip)) return true;
+      }
       return any(patterns, value);
     }
 
@@ -155,7 +194,23 @@ public final class KnownBadRules {
         throw new IllegalArgumentException(at + "unknown severity '" + f[3].trim() + "'");
       }
       When when = f.length == 7 ? when(f[6], at) : When.ALWAYS;
-      out.add(new Rule(id, match, patterns, severity, Mitre.byId(f[4].trim()), f[5].trim(), when));
+      Set<String> addresses = new HashSet<>();
+      if (match.equals("host")) {
+        for (String p : f[2].split(",", -1)) {
+          String ip = p.contains("*") ? null : IpLiteral.key(p);
+          if (ip != null) addresses.add(ip);
+        }
+      }
+      out.add(
+          new Rule(
+              id,
+              match,
+              patterns,
+              severity,
+              Mitre.byId(f[4].trim()),
+              f[5].trim(),
+              when,
+              Set.copyOf(addresses)));
     }
     return out;
   }
@@ -169,6 +224,8 @@ public final class KnownBadRules {
     List<String> contexts = null;
     List<Pattern> classes = null;
     List<Pattern> jars = null;
+    List<String> withoutContexts = null;
+    List<String> options = null;
     for (String cond : field.trim().split("\\s+", -1)) {
       if (cond.isEmpty()) continue;
       int eq = cond.indexOf('=');
@@ -176,8 +233,12 @@ public final class KnownBadRules {
         throw new IllegalArgumentException(
             at + "condition '" + cond + "' is not key=value[,value…]");
       }
-      String key = cond.substring(0, eq);
+      boolean not = cond.charAt(eq - 1) == '!';
+      String key = cond.substring(0, not ? eq - 1 : eq);
       String value = cond.substring(eq + 1);
+      if (not && !key.equals("context")) {
+        throw new IllegalArgumentException(at + "only context may be negated (context!=…)");
+      }
       switch (key) {
         case "kind" -> {
           kinds = EnumSet.noneOf(EventKind.class);
@@ -192,19 +253,27 @@ public final class KnownBadRules {
             }
           }
         }
-        case "context" ->
-            contexts =
-                Arrays.stream(value.toLowerCase(Locale.ROOT).split(",", -1))
-                    .filter(c -> !c.isBlank())
-                    .toList();
+        case "context" -> {
+          List<String> categories =
+              Arrays.stream(value.toLowerCase(Locale.ROOT).split(",", -1))
+                  .filter(c -> !c.isBlank())
+                  .toList();
+          if (not) withoutContexts = categories;
+          else contexts = categories;
+        }
+        case "option" ->
+            options = Arrays.stream(value.split(",", -1)).filter(o -> !o.isBlank()).toList();
         case "class" -> classes = globs(value);
         case "jar" -> jars = globs(value);
         default ->
             throw new IllegalArgumentException(
-                at + "unknown condition '" + key + "' (use kind, context, class or jar)");
+                at
+                    + "unknown condition '"
+                    + key
+                    + "' (use kind, context, context!=, class, jar or option)");
       }
     }
-    return new When(kinds, contexts, classes, jars);
+    return new When(kinds, contexts, classes, jars, withoutContexts, options);
   }
 
   /** The most severe rule this event breaks (the first of equals), if any. */
@@ -234,9 +303,8 @@ public final class KnownBadRules {
       case "any":
         return List.of("");
       case "exec":
-        if (!e.hasProcess()) return List.of();
-        String exe = e.getProcess().getExecutable();
-        return List.of(exe.substring(exe.lastIndexOf('/') + 1));
+        // the executable and, behind a launcher (env, busybox, ld.so, nohup…), what it runs
+        return e.hasProcess() ? Commands.programs(e.getProcess()) : List.of();
       case "path":
         if (!e.hasFile()) return List.of();
         // The real path judges; the folded lexical path too (a link named ~/.aws/credentials is

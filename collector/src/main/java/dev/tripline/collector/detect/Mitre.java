@@ -10,6 +10,12 @@ public final class Mitre {
       t("T1059.004", "Command and Scripting Interpreter: Unix Shell", "Execution");
   public static final MitreTechnique COMMAND_INTERPRETER =
       t("T1059", "Command and Scripting Interpreter", "Execution");
+  public static final MitreTechnique PYTHON =
+      t("T1059.006", "Command and Scripting Interpreter: Python", "Execution");
+  public static final MitreTechnique JAVASCRIPT =
+      t("T1059.007", "Command and Scripting Interpreter: JavaScript", "Execution");
+  public static final MitreTechnique SSH_AUTHORIZED_KEYS =
+      t("T1098.004", "Account Manipulation: SSH Authorized Keys", "Persistence");
   public static final MitreTechnique INGRESS_TOOL_TRANSFER =
       t("T1105", "Ingress Tool Transfer", "Command and Control");
   public static final MitreTechnique CREDENTIALS_IN_FILES =
@@ -41,6 +47,9 @@ public final class Mitre {
       java.util.stream.Stream.of(
               UNIX_SHELL,
               COMMAND_INTERPRETER,
+              PYTHON,
+              JAVASCRIPT,
+              SSH_AUTHORIZED_KEYS,
               INGRESS_TOOL_TRANSFER,
               CREDENTIALS_IN_FILES,
               CLOUD_METADATA,

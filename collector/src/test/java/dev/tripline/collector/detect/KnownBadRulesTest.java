@@ -146,9 +146,9 @@ class KnownBadRulesTest {
         BUILT_IN.match(dns).get().contextOf(dns).orElseThrow(),
         "the alert can name the frame");
     assertEquals(
-        "none",
+        "jndi-reach-out",
         rule(read("/etc/hosts").toBuilder().addContexts(JNDI).build()),
-        "a JNDI file read is not a reach-out");
+        "any I/O under a JNDI name lookup is known-bad, a file read too");
   }
 
   @Test
