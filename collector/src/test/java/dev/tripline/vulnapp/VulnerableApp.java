@@ -18,8 +18,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import javax.naming.Context;
+import javax.naming.NamingEnumeration;
+import javax.naming.NamingException;
+import javax.naming.directory.Attributes;
+import javax.naming.directory.SearchControls;
+import javax.naming.directory.SearchResult;
+import javax.naming.ldap.InitialLdapContext;
+import javax.naming.ldap.LdapContext;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.apache.commons.collections.Transformer;
 import org.apache.commons.collections.functors.ChainedTransformer;
@@ -36,7 +45,7 @@ import org.apache.commons.collections.map.LazyMap;
  * {@code attack} sends each exploit through the same endpoints. Each attack lives in its own class
  * so that each gets an alert of its own (alerts fold per call-site class).
  *
- * <p>Arguments: mode work-dir db-port ldap-port stop-file
+ * <p>Arguments: mode work-dir db-port ldap-port stop-file [directory-port]
  */
 public final class VulnerableApp {
   /**
@@ -76,6 +85,9 @@ public final class VulnerableApp {
     int dbPort = Integer.parseInt(args[2]);
     int ldapPort = Integer.parseInt(args[3]);
     normal(work, dbPort);
+    if (args.length > 5) {
+      Directory.run(Integer.parseInt(args[5]));
+    }
     if (mode.equals("attack")) {
       Log4Shell.run(ldapPort);
       Gadget.run(work);
@@ -128,6 +140,40 @@ public final class VulnerableApp {
   static Object deserialize(byte[] body) throws Exception {
     try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(body))) {
       return in.readObject();
+    }
+  }
+
+  /**
+   * Normal too: a directory client as Keycloak's LDAP user federation is one — a context built from
+   * configuration (provider URL, bind DN), searched, read and looked up by DN. Its JNDI I/O is the
+   * service's own, never a JNDI-injection callback.
+   */
+  static final class Directory {
+    @SuppressWarnings("BanJNDI") // deliberate: the directory client whose I/O must stay quiet
+    static void run(int port) throws NamingException {
+      Hashtable<String, Object> env = new Hashtable<>();
+      env.put(Context.INITIAL_CONTEXT_FACTORY, "com.sun.jndi.ldap.LdapCtxFactory");
+      env.put(Context.PROVIDER_URL, "ldap://127.0.0.1:" + port);
+      env.put(Context.SECURITY_AUTHENTICATION, "simple");
+      env.put(Context.SECURITY_PRINCIPAL, "cn=admin,dc=example,dc=com");
+      env.put(Context.SECURITY_CREDENTIALS, "directory-secret");
+      env.put("com.sun.jndi.ldap.connect.timeout", "5000");
+      env.put("com.sun.jndi.ldap.read.timeout", "5000");
+      LdapContext ctx = new InitialLdapContext(env, null);
+      try {
+        SearchControls controls = new SearchControls();
+        controls.setSearchScope(SearchControls.SUBTREE_SCOPE);
+        NamingEnumeration<SearchResult> found =
+            ctx.search("ou=users,dc=example,dc=com", "(uid=alice)", controls);
+        if (!found.hasMore()) throw new IllegalStateException("alice is in the directory");
+        found.close();
+        Attributes alice = ctx.getAttributes("uid=alice,ou=users,dc=example,dc=com");
+        if (alice.get("cn") == null) throw new IllegalStateException(alice.toString());
+        ctx.lookup("uid=alice,ou=users,dc=example,dc=com");
+        System.out.println("directory user found: " + alice.get("cn").get());
+      } finally {
+        ctx.close();
+      }
     }
   }
 

@@ -17,11 +17,23 @@ import java.util.List;
  */
 public final class ContextFrames {
   static final String[] BUILT_IN = {
-    // JNDI: the lookup API, the JDK's providers (LDAP, RMI, DNS), and log4j's (Log4Shell).
-    "jndi=javax.naming.InitialContext#lookup",
-    "jndi=com.sun.jndi.",
+    // JNDI, told apart so a directory client is not a Log4Shell callback. A frame takes the first
+    // entry it matches, so the narrow entries come before com.sun.jndi.'s catch-all.
+    // jndi: a name that carries its own URL (ldap://, rmi://, dns: → the URL contexts), a
+    // reference or object factory being resolved, log4j's lookup, the RMI and DNS providers.
+    "jndi=com.sun.jndi.url.",
+    "jndi=com.sun.jndi.toolkit.url.",
+    "jndi=javax.naming.spi.NamingManager#getObjectInstance",
+    "jndi=javax.naming.spi.DirectoryManager#getObjectInstance",
+    "jndi=com.sun.jndi.ldap.Obj",
     "jndi=org.apache.logging.log4j.core.net.JndiManager",
     "jndi=org.apache.logging.log4j.core.lookup.JndiLookup",
+    // jndi-lookup: a lookup by name, whichever provider serves it.
+    "jndi-lookup=javax.naming.InitialContext#lookup",
+    // directory: the LDAP provider serving a context the application built from its configuration
+    // (InitialDirContext/InitialLdapContext: search, getAttributes, bind).
+    "directory=com.sun.jndi.ldap.",
+    "jndi=com.sun.jndi.",
     // Java serialization and the polymorphic deserializers that instantiate classes named by their
     // input.
     "deserialization=java.io.ObjectInputStream#readObject", // readObject and readObject0

@@ -101,6 +101,12 @@ public final class CollectorKeys {
                   "1h",
                   "LEARNING ends only after this long with nothing new"),
               of(
+                  "learning.max",
+                  Type.duration(0),
+                  "0s",
+                  "LEARNING ends after this long even if something new keeps coming (0s: 4 ×"
+                      + " learning.period)"),
+              of(
                   "rules.file",
                   Type.text(),
                   "",

@@ -1,5 +1,6 @@
 package dev.tripline.collector.detect;
 
+import dev.tripline.collector.alert.LearningReport;
 import dev.tripline.collector.alert.RateAlerts;
 import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.collector.profile.Profiles;
@@ -34,7 +35,25 @@ public final class Detection {
       Duration rateWindow,
       Classifier classifier,
       RateModel rateModel,
-      boolean codeOwners) {
+      boolean codeOwners,
+      Duration learningMax) {
+    public Settings(
+        Duration learningPeriod,
+        Duration learningQuiet,
+        Duration rateWindow,
+        Classifier classifier,
+        RateModel rateModel,
+        boolean codeOwners) {
+      this(
+          learningPeriod,
+          learningQuiet,
+          rateWindow,
+          classifier,
+          rateModel,
+          codeOwners,
+          maxLearning(learningPeriod, Duration.ZERO));
+    }
+
     public Settings(
         Duration learningPeriod,
         Duration learningQuiet,
@@ -43,6 +62,18 @@ public final class Detection {
         RateModel rateModel) {
       this(learningPeriod, learningQuiet, rateWindow, classifier, rateModel, true);
     }
+  }
+
+  /** Learning's hard end when {@code learning.max} is 0 (its default): this many periods. */
+  public static final int DEFAULT_MAX_PERIODS = 4;
+
+  /**
+   * The configured {@code learning.max}, or {@value #DEFAULT_MAX_PERIODS} × the period when 0;
+   * never shorter than the period.
+   */
+  public static Duration maxLearning(Duration period, Duration configured) {
+    Duration max = configured.isZero() ? period.multipliedBy(DEFAULT_MAX_PERIODS) : configured;
+    return max.compareTo(period) < 0 ? period : max;
   }
 
   /** The state detection reads and changes; the stream processor keeps it in its stores. */
@@ -172,7 +203,8 @@ public final class Detection {
                 .build());
         if (accept
             && alert.getReason() != AlertReason.RATE_ANOMALY
-            && alert.getReason() != AlertReason.PROFILE_OVERFLOW) {
+            && alert.getReason() != AlertReason.PROFILE_OVERFLOW
+            && alert.getReason() != AlertReason.LEARNING_ENDED) {
           Profiles profile = state.profile(service, now);
           String key = Normalizer.key(alert.getEvent().getKind(), alert.getNormalizedTarget());
           profile.add(key, alert.getEvent(), "accepted by " + a.getActor(), now);
@@ -204,8 +236,23 @@ public final class Detection {
     state.forEachProfile(
         profile -> {
           boolean changed = false;
-          if (profile.readyToMonitor(now, settings.learningQuiet())) {
-            profile.setState(ProfileState.MONITORING, "auto", now, settings.learningPeriod());
+          boolean quiet = profile.readyToMonitor(now, settings.learningQuiet());
+          if (quiet || profile.learningOverdue(now, settings.learningMax())) {
+            // Whatever kept it learning (or came just before the end) is listed for review: a C2
+            // connect learned amid a churn of new files must not pass unseen.
+            Alert report =
+                LearningReport.of(
+                    profile.builder().build(),
+                    !quiet,
+                    settings.learningQuiet(),
+                    settings.learningMax(),
+                    now);
+            profile.setState(
+                ProfileState.MONITORING,
+                quiet ? "auto" : "auto (learning.max)",
+                now,
+                settings.learningPeriod());
+            if (report != null) state.raise(report);
             changed = true;
           }
           if (windowClosed) {

@@ -333,6 +333,15 @@ public final class Profiles {
         && now - profile.getLastNewMs() >= quiet.toMillis();
   }
 
+  /**
+   * LEARNING has lasted {@code max} (since it began: creation or an analyst's SET_LEARNING),
+   * however much new still comes: a service that never settles, or an attacker keeping it learning.
+   */
+  public boolean learningOverdue(long now, Duration max) {
+    return profile.getState() == ProfileState.LEARNING
+        && now - profile.getStateChangedMs() >= max.toMillis();
+  }
+
   /** True when entries or state changed (worth publishing at once, not just counts). */
   public boolean structuralChange() {
     return structural;

@@ -156,6 +156,10 @@ class DetectionTest {
     detection.tick(T0 + 11_500, state);
     assertEquals(ProfileState.MONITORING, stateOf());
 
+    // What came late in learning is listed for review (issue 22), as one INFO alert.
+    assertEquals(List.of(AlertReason.LEARNING_ENDED), state.reasons());
+    assertTrue(state.published.get(0).getDescription().contains("/etc/shop/other.conf"));
+    state.published.clear();
     batch(T0 + 12_000, connect("10.0.0.9", 5432));
     assertTrue(state.published.isEmpty(), "known behaviour");
     batch(T0 + 12_000, connect("203.0.113.9", 4444), connect("203.0.113.9", 4444));

@@ -87,12 +87,23 @@ class DetectorTest {
 
     Event withContext =
         connectFrom("freemarker.core.Expr", "freemarker-2.3.32.jar").toBuilder()
-            .addContexts(KnownBadRulesTest.DESER)
+            .addContexts(
+                dev.tripline.model.CodeContext.newBuilder()
+                    .setCategory("reflection")
+                    .setFrame("java.lang.reflect.Method.invoke"))
             .build();
     assertEquals(
         Severity.MEDIUM,
         detector.judge(p, AGENT, withContext, 5).any().getSeverity(),
         "a context frame makes it MEDIUM");
+    Event underGadget =
+        connectFrom("freemarker.core.Expr", "freemarker-2.3.32.jar").toBuilder()
+            .addContexts(KnownBadRulesTest.DESER)
+            .build();
+    assertEquals(
+        "gadget-io",
+        detector.judge(p, AGENT, underGadget, 5).any().getRule(),
+        "under deserialization even a known connect is known-bad (issue 22)");
 
     // The analyst accepts: the owner joins the entry, the behaviour stays one entry.
     p.add("NET_CONNECT|db.internal:5432", a.getEvent(), "accepted by ana", 6);

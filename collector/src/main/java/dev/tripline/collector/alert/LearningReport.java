@@ -1,0 +1,135 @@
+package dev.tripline.collector.alert;
+
+import dev.tripline.collector.normalize.Normalizer;
+import dev.tripline.collector.profile.Profiles;
+import dev.tripline.model.AgentIdentity;
+import dev.tripline.model.Alert;
+import dev.tripline.model.AlertReason;
+import dev.tripline.model.AlertState;
+import dev.tripline.model.Event;
+import dev.tripline.model.EventKind;
+import dev.tripline.model.InstanceSeen;
+import dev.tripline.model.ProfileEntry;
+import dev.tripline.model.Schema;
+import dev.tripline.model.ServiceProfile;
+import dev.tripline.model.Severity;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a profile learned in the last stretch of LEARNING, as one LEARNING_ENDED alert an analyst
+ * reviews: learning trusts everything it sees, so what came late — what kept a service learning, or
+ * arrived just before the end — is the likeliest place for an attack to hide. The stretch starts a
+ * quiet period before the earliest end ({@code learning_until_ms}). Listed by kind, rarest kind
+ * first (one connect amid a churn of new files comes first), then least seen.
+ */
+public final class LearningReport {
+  /** Entries named in the alert; the count says how many more there were. */
+  public static final int TOP = 10;
+
+  private LearningReport() {}
+
+  /**
+   * The report for a profile whose learning ends now, or null when nothing was learned in the
+   * stretch and learning ended by itself. {@code forced}: ended by {@code learning.max} while new
+   * behaviour still came (MEDIUM: an analyst should look); else INFO.
+   */
+  public static @Nullable Alert of(
+      ServiceProfile p, boolean forced, Duration quiet, Duration max, long now) {
+    long from = Math.min(now, p.getLearningUntilMs()) - quiet.toMillis();
+    List<ProfileEntry> late =
+        p.getEntriesList().stream()
+            .filter(en -> Profiles.LEARNED.equals(en.getOrigin()) && en.getFirstSeenMs() >= from)
+            .collect(Collectors.toList());
+    if (late.isEmpty() && !forced) return null;
+    Map<String, Long> perFamily =
+        late.stream()
+            .collect(
+                Collectors.groupingBy(
+                    en -> Normalizer.kindFamily(en.getKind()), Collectors.counting()));
+    List<ProfileEntry> top =
+        late.stream()
+            .sorted(
+                Comparator.<ProfileEntry>comparingLong(
+                        en -> perFamily.get(Normalizer.kindFamily(en.getKind())))
+                    .thenComparingLong(ProfileEntry::getCount)
+                    .thenComparing(ProfileEntry::getFirstSeenMs, Comparator.reverseOrder()))
+            .limit(TOP)
+            .collect(Collectors.toList());
+    String stretch = human(Duration.ofMillis(Math.max(0, now - from)));
+    String title =
+        "Learning ended for "
+            + p.getService()
+            + (forced ? " at learning.max (" + human(max) + ") while new behaviour still came" : "")
+            + ": "
+            + late.size()
+            + " behaviour"
+            + (late.size() == 1 ? "" : "s")
+            + " learned in the last "
+            + stretch
+            + (late.isEmpty() ? "" : ", review them");
+    StringBuilder d =
+        new StringBuilder(title)
+            .append(". Learning takes what it sees as normal; what came late is where an attack")
+            .append(" during learning would hide. By kind: ")
+            .append(
+                new HashMap<>(perFamily)
+                    .entrySet().stream()
+                        .sorted(Map.Entry.comparingByValue())
+                        .map(en -> en.getValue() + " " + en.getKey())
+                        .collect(Collectors.joining(", ")))
+            .append(late.isEmpty() ? "none" : "")
+            .append(". Listed (rarest kind first")
+            .append(late.size() > top.size() ? ", " + top.size() + " of " + late.size() : "")
+            .append("):");
+    for (ProfileEntry en : top) {
+      d.append("\n  ")
+          .append(en.getKind().name().toLowerCase(Locale.ROOT))
+          .append(' ')
+          .append(en.getTarget())
+          .append(en.getCallSite().isEmpty() ? "" : " by " + en.getCallSite())
+          .append(" (seen ")
+          .append(en.getCount())
+          .append("×)");
+    }
+    AgentIdentity agent =
+        p.getInstancesMap().values().stream()
+            .map(InstanceSeen::getAgent)
+            .findFirst()
+            .orElse(AgentIdentity.newBuilder().setService(p.getService()).build());
+    EventKind kind = top.isEmpty() ? EventKind.NET_CONNECT : top.get(0).getKind();
+    return Alert.newBuilder()
+        .setSchemaVersion(Schema.VERSION)
+        .setId(
+            Alerts.id(
+                p.getService(),
+                AlertReason.LEARNING_ENDED,
+                "learning|" + p.getStateChangedMs(),
+                Event.getDefaultInstance()))
+        .setTimeMs(now)
+        .setLastSeenMs(now)
+        .setService(p.getService())
+        .addAllInstances(p.getInstancesMap().keySet())
+        .setReason(AlertReason.LEARNING_ENDED)
+        .setSeverity(forced ? Severity.MEDIUM : Severity.INFO)
+        .setTitle(title)
+        .setDescription(d.toString())
+        .setAgent(agent)
+        .setNormalizedTarget(top.isEmpty() ? "" : top.get(0).getTarget())
+        .setRule(forced ? "learning-max" : "learning-ended")
+        .setCount(Math.max(1, late.size()))
+        .setContext(Alerts.context(p, kind, now))
+        .setState(AlertState.OPEN)
+        .build();
+  }
+
+  private static String human(Duration d) {
+    return d.toString().substring(2).toLowerCase(Locale.ROOT);
+  }
+}
