@@ -81,6 +81,12 @@ public final class IoApp {
     for (int i = 0; i < 10; i++) {
       readShared(shared);
     }
+    Path known = dir.resolve("known.txt");
+    Files.writeString(known, "known");
+    for (int i = 0; i < 3; i++) {
+      readShared(known);
+    }
+    readKnownFromNewCode(known); // a repeat in the same window, from code that never read it
     for (int i = 0; i < 1100; i++) {
       readSharedElsewhere(
           shared); // the same target from a second call site: 1024 repeats hold a sampled one
@@ -362,6 +368,12 @@ public final class IoApp {
   }
 
   static void readShared(Path file) throws IOException {
+    try (FileInputStream in = new FileInputStream(file.toFile())) {
+      in.read();
+    }
+  }
+
+  static void readKnownFromNewCode(Path file) throws IOException {
     try (FileInputStream in = new FileInputStream(file.toFile())) {
       in.read();
     }

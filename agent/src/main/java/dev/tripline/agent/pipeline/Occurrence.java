@@ -54,12 +54,16 @@ final class Occurrence {
 
   /**
    * Repeats are keyed by target only (a stack walk per repeat would cost more than the I/O). To
-   * still learn of other call sites for the same target, the first repeat of every flush window and
-   * every 1024th one after it walk the stack.
+   * still learn of other call sites for the same target, the first {@value #SAMPLED_PER_WINDOW}
+   * repeats of every flush window and every 1024th one after it walk the stack: new code reading a
+   * file right after the service's own read of it (issue 22) is a repeat of that read, and sampling
+   * only the first would miss it. Bounded: at most that many walks per target and window.
    */
   static boolean sampled(long pendingBefore) {
-    return (pendingBefore & 1023) == 0;
+    return pendingBefore < SAMPLED_PER_WINDOW || (pendingBefore & 1023) == 0;
   }
+
+  static final int SAMPLED_PER_WINDOW = 8;
 
   /**
    * The occurrence for a call site this target has not shown before, or null (same site, known

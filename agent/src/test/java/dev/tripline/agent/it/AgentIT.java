@@ -158,6 +158,9 @@ class AgentIT {
     // doubled.
     expect(run, "FILE_READ", "readShared", path(files.resolve("shared.txt")));
     expect(run, "FILE_READ", "readSharedElsewhere", path(files.resolve("shared.txt")));
+    // Not only the first repeat of a window: new code right after the service's own reads (issue
+    // 22).
+    expect(run, "FILE_READ", "readKnownFromNewCode", path(files.resolve("known.txt")));
     long sharedReads =
         run.ofKind("FILE_READ").stream()
             .filter(path(files.resolve("shared.txt")))
