@@ -129,6 +129,71 @@ public final class LearningReport {
         .build();
   }
 
+  /**
+   * What a new version's start-up learned under its grace (one alert per service and version;
+   * repeats fold), INFO: a deploy's novelties reviewed once instead of one NEW_* alert each.
+   */
+  public static Alert versionGrace(
+      ServiceProfile p, AgentIdentity agent, List<Event> learned, long now) {
+    String version = dev.tripline.collector.detect.VersionGrace.version(agent);
+    String title =
+        "New version "
+            + version
+            + " of "
+            + p.getService()
+            + ": "
+            + learned.size()
+            + " start-up behaviour"
+            + (learned.size() == 1 ? "" : "s")
+            + " learned under the version grace, review them";
+    StringBuilder d =
+        new StringBuilder(title)
+            .append(
+                ". An instance of a version new to the service learns what it does in its first"
+                    + " moments (learning.version.grace) instead of alerting; known-bad rules"
+                    + " still fire. Learned:");
+    learned.stream()
+        .limit(TOP)
+        .forEach(
+            e ->
+                d.append("\n  ")
+                    .append(e.getKind().name().toLowerCase(Locale.ROOT))
+                    .append(' ')
+                    .append(Normalizer.target(e))
+                    .append(
+                        e.getCallSite().getClassName().isEmpty()
+                            ? ""
+                            : " by "
+                                + e.getCallSite().getClassName()
+                                + "."
+                                + e.getCallSite().getMethodName()));
+    if (learned.size() > TOP) d.append("\n  (+").append(learned.size() - TOP).append(" more)");
+    return Alert.newBuilder()
+        .setSchemaVersion(Schema.VERSION)
+        .setId(
+            Alerts.id(
+                p.getService(),
+                AlertReason.LEARNING_ENDED,
+                "version|" + version,
+                Event.getDefaultInstance()))
+        .setTimeMs(now)
+        .setLastSeenMs(now)
+        .setService(p.getService())
+        .addInstances(agent.getInstanceId())
+        .setReason(AlertReason.LEARNING_ENDED)
+        .setSeverity(Severity.INFO)
+        .setTitle(title)
+        .setDescription(d.toString())
+        .setEvent(learned.get(0))
+        .setAgent(agent)
+        .setNormalizedTarget(Normalizer.target(learned.get(0)))
+        .setRule("version-grace")
+        .setCount(learned.size())
+        .setContext(Alerts.context(p, learned.get(0).getKind(), now))
+        .setState(AlertState.OPEN)
+        .build();
+  }
+
   private static String human(Duration d) {
     return d.toString().substring(2).toLowerCase(Locale.ROOT);
   }

@@ -107,6 +107,12 @@ public final class CollectorKeys {
                   "LEARNING ends after this long even if something new keeps coming (0s: 4 ×"
                       + " learning.period)"),
               of(
+                  "learning.version.grace",
+                  Type.duration(0),
+                  "2m",
+                  "an instance of a version new to the service learns its start-up behaviour"
+                      + " this long instead of alerting (0s: off)"),
+              of(
                   "rules.file",
                   Type.text(),
                   "",

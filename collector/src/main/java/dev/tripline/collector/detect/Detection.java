@@ -15,7 +15,9 @@ import dev.tripline.model.InstanceSeen;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.RateWindow;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -36,7 +38,27 @@ public final class Detection {
       Classifier classifier,
       RateModel rateModel,
       boolean codeOwners,
-      Duration learningMax) {
+      Duration learningMax,
+      Duration versionGrace) {
+    public Settings(
+        Duration learningPeriod,
+        Duration learningQuiet,
+        Duration rateWindow,
+        Classifier classifier,
+        RateModel rateModel,
+        boolean codeOwners,
+        Duration learningMax) {
+      this(
+          learningPeriod,
+          learningQuiet,
+          rateWindow,
+          classifier,
+          rateModel,
+          codeOwners,
+          learningMax,
+          Duration.ZERO);
+    }
+
     public Settings(
         Duration learningPeriod,
         Duration learningQuiet,
@@ -137,11 +159,17 @@ public final class Detection {
     RateModel.Window window = windows.computeIfAbsent(service, s -> new RateModel.Window());
     long events = 0;
     ProfileOverflow overflow = new ProfileOverflow(meter);
+    boolean grace =
+        VersionGrace.applies(
+            profile, agent, now, settings.versionGrace(), settings.learningPeriod());
+    List<Event> graced = new ArrayList<>();
     for (Event e : batch.getEventsList()) {
       events += Math.max(1, e.getCount());
       window.add(e);
-      Detector.Verdict v = detector.judge(profile, agent, e, now);
-      if (v.alert() != null) {
+      Detector.Verdict v = detector.judge(profile, agent, e, now, grace);
+      if (v.graced()) {
+        graced.add(e);
+      } else if (v.alert() != null) {
         state.raise(v.alert());
       } else if (v.learned() != null) {
         overflow.add(v.key(), e, v.learned());
@@ -156,6 +184,9 @@ public final class Detection {
       }
     }
     overflow.report(profile, agent, maxEntriesPerKind, now).forEach(state::raise);
+    if (!graced.isEmpty()) {
+      state.raise(LearningReport.versionGrace(profile.builder().build(), agent, graced, now));
+    }
     InstanceSeen.Builder seen =
         profile
             .builder()

@@ -40,7 +40,16 @@ public final class Detector {
       @Nullable Alert alert,
       @Nullable Alert newBehaviour,
       Profiles.@Nullable Learned learned,
-      String key) {
+      String key,
+      boolean graced) {
+    public Verdict(
+        @Nullable Alert alert,
+        @Nullable Alert newBehaviour,
+        Profiles.@Nullable Learned learned,
+        String key) {
+      this(alert, newBehaviour, learned, key, false);
+    }
+
     /** Nothing to raise or report (its key is not needed). */
     static final Verdict NONE = new Verdict(null, null, null, "");
 
@@ -52,6 +61,15 @@ public final class Detector {
 
   /** Applies one event to the profile and says what to raise or report. */
   public Verdict judge(Profiles profile, AgentIdentity agent, Event e, long now) {
+    return judge(profile, agent, e, now, false);
+  }
+
+  /**
+   * {@code versionGrace}: the event comes from a new version's start-up ({@link VersionGrace}): a
+   * new behaviour is learned as while LEARNING ({@code graced}), never a known-bad one.
+   */
+  public Verdict judge(
+      Profiles profile, AgentIdentity agent, Event e, long now, boolean versionGrace) {
     Classifier.Classified c = classifier.classify(e);
     String key = c.key();
     ProfileEntry known = profile.known(key); // the entry, or a generalised one standing for it
@@ -68,11 +86,10 @@ public final class Detector {
       Alert codePath = codeOwner(profile, agent, e, counted, now);
       return codePath == null ? Verdict.NONE : new Verdict(codePath, null, null, key);
     }
-    if (profile.state() == ProfileState.LEARNING) {
+    if (profile.state() == ProfileState.LEARNING || versionGrace) {
       Profiles.Learned learned = profile.learn(key, e, now);
-      return learned == Profiles.Learned.ADDED
-          ? Verdict.NONE
-          : new Verdict(null, null, learned, key);
+      if (learned != Profiles.Learned.ADDED) return new Verdict(null, null, learned, key);
+      return versionGrace ? new Verdict(null, null, null, key, true) : Verdict.NONE;
     }
     return new Verdict(
         null, Alerts.newBehaviour(profile.builder().build(), agent, e, now), null, key);

@@ -190,7 +190,8 @@ public final class DetectionPipeline implements AutoCloseable {
             new RateModel(Double.parseDouble(config.get("rate.threshold"))),
             Detector.codeOwnerSetting(config.get(Detector.CODE_OWNER_KEY)),
             Detection.maxLearning(
-                config.getDuration("learning.period"), config.getDuration("learning.max")));
+                config.getDuration("learning.period"), config.getDuration("learning.max")),
+            config.getDuration("learning.version.grace"));
     StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
     // Read-only copies for queries, on every instance.
     builder.globalTable(

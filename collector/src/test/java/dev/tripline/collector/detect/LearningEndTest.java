@@ -214,6 +214,100 @@ class LearningEndTest {
     assertNotNull(state.of(AlertReason.LEARNING_ENDED).get(0));
   }
 
+  private static void sendAs(Detection d, MapState state, AgentIdentity agent, long now, Event e) {
+    Profiles p = state.profile("churn", now);
+    d.batch(p, EventBatch.newBuilder().setAgent(agent).addEvents(e).build(), now, state);
+    state.save(p, now);
+  }
+
+  private static AgentIdentity instance(String id, String version) {
+    return AgentIdentity.newBuilder()
+        .setService("churn")
+        .setInstanceId(id)
+        .setServiceVersion(version)
+        .setImage("quay.io/keycloak/keycloak:" + version)
+        .build();
+  }
+
+  private static Event unix(String path) {
+    return Event.newBuilder()
+        .setKind(EventKind.NET_CONNECT)
+        .setCount(1)
+        .setNetwork(NetworkTarget.newBuilder().setProtocol("unix").setPath(path))
+        .build();
+  }
+
+  @Test
+  void aNewVersionLearnsItsStartUpForAShortGraceButNeverKnownBad() {
+    MapState state = new MapState();
+    Detection.Settings s =
+        new Detection.Settings(
+            PERIOD,
+            QUIET,
+            Duration.ofHours(1),
+            new Classifier(KnownBadRules.load(""), 1_000),
+            new RateModel(0.6),
+            true,
+            Detection.maxLearning(PERIOD, Duration.ZERO),
+            Duration.ofMinutes(2));
+    Detection d = new Detection(s, 1_000, NO_METER, T0);
+    AgentIdentity v1 = instance("i-1", "26.0.5");
+    sendAs(d, state, v1, T0, read("/opt/keycloak/conf/keycloak.conf"));
+    for (long t = 0; t <= 30; t++) d.tick(T0 + t * 1000, state);
+    assertEquals(ProfileState.MONITORING, state.profile().getState());
+    state.raised.clear();
+
+    // Days later the same version restarts: its start-up novelty alerts (the version is known).
+    long later = T0 + Duration.ofDays(2).toMillis();
+    sendAs(d, state, instance("i-2", "26.0.5"), later, unix("/run/dbus/system_bus_socket"));
+    assertEquals(1, state.of(AlertReason.NEW_CONNECTION).size(), state.raised.toString());
+    state.raised.clear();
+
+    // A rebuild, a new version: its start-up (D-Bus socket, new providers) is learned, reported
+    // once.
+    AgentIdentity v2 = instance("i-3", "26.1.0");
+    sendAs(d, state, v2, later + 1_000, unix("/run/dbus/system_bus_socket2"));
+    sendAs(d, state, v2, later + 5_000, read("/opt/keycloak/providers/acme-theme.jar.properties"));
+    assertEquals(List.of(), state.of(AlertReason.NEW_CONNECTION), state.raised.toString());
+    assertEquals(List.of(), state.of(AlertReason.NEW_FILE_ACCESS), state.raised.toString());
+    List<Alert> reports = state.of(AlertReason.LEARNING_ENDED);
+    assertEquals(2, reports.size(), "one per batch, one id: they fold into one alert");
+    assertEquals(reports.get(0).getId(), reports.get(1).getId());
+    assertEquals("version-grace", reports.get(0).getRule());
+    assertEquals(Severity.INFO, reports.get(0).getSeverity());
+    assertTrue(
+        reports.get(0).getTitle().startsWith("New version 26.1.0"), reports.get(0).getTitle());
+    assertTrue(
+        reports.get(0).getDescription().contains("unix:/run/dbus/system_bus_socket2"),
+        reports.get(0).getDescription());
+
+    // Known-bad is never graced.
+    sendAs(
+        d,
+        state,
+        v2,
+        later + 6_000,
+        KnownBadGapsTest.spawn("/usr/bin/python3", "-c", "import pty"));
+    assertEquals(1, state.of(AlertReason.KNOWN_BAD).size(), state.raised.toString());
+
+    // Past the grace, the new version is judged like any other.
+    state.raised.clear();
+    sendAs(d, state, v2, later + 121_000, read("/opt/keycloak/data/late.txt"));
+    assertEquals(1, state.of(AlertReason.NEW_FILE_ACCESS).size(), state.raised.toString());
+
+    // A producer claiming ever new versions gets the grace for a few of them only.
+    state.raised.clear();
+    long next = later + 200_000;
+    for (int i = 0; i < 5; i++) {
+      sendAs(
+          d, state, instance("x-" + i, "9." + i), next + i, read("/srv/new-" + (char) ('a' + i)));
+    }
+    assertEquals(
+        2,
+        state.of(AlertReason.NEW_FILE_ACCESS).size(),
+        "three new versions per learning period are graced, the other two alert");
+  }
+
   private static final Detection.Meter NO_METER =
       new Detection.Meter() {
         @Override
