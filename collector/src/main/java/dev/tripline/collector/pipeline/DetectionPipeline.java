@@ -33,6 +33,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.state.Stores;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The detection pipeline on Kafka Streams:
@@ -53,7 +54,7 @@ public final class DetectionPipeline implements AutoCloseable {
   private KafkaStreams streams;
   private KafkaStreamsMetrics streamsMetrics;
   private StoreBackend backend;
-  private HealthMonitor healthMonitor;
+  private volatile @Nullable HealthMonitor healthMonitor;
   private final Meters meters;
   private final Bounds bounds;
 
@@ -87,7 +88,8 @@ public final class DetectionPipeline implements AutoCloseable {
     ensureViewTopics(bootstrap);
     Properties props = properties();
     Topology topology = topology(props, EventSources.actionPartitions(config, props));
-    streams = new KafkaStreams(topology, props, new BoundedClients(bounds.input()));
+    streams =
+        new KafkaStreams(topology, props, new BoundedClients(bounds.input(), this::readFailed));
     if (!bounds.input().heapNote().isEmpty()) {
       System.err.println("[tripline] " + bounds.input().heapNote());
     }
@@ -126,6 +128,21 @@ public final class DetectionPipeline implements AutoCloseable {
   }
 
   /**
+   * The main consumer could not allocate a record (larger than the free heap): it skips it (the
+   * parser dead-letters it), and /health says so for health.failure.hold.
+   */
+  private void readFailed(OutOfMemoryError e) {
+    meters.outOfMemory("read");
+    System.err.println(
+        "[tripline] out of memory reading a record from Kafka, skipping the record: " + e);
+    HealthMonitor h = healthMonitor;
+    if (h != null) {
+      h.outOfMemory(
+          e, "reading a record larger than the heap; skipped", System.currentTimeMillis());
+    }
+  }
+
+  /**
    * On the dying thread: charge the record it was on (after poison.max.tries it is dead-lettered
    * and skipped), tell /health, and replace a stream thread; a dead global thread stops Kafka
    * Streams (it cannot be replaced), which /health reports.
@@ -140,7 +157,13 @@ public final class DetectionPipeline implements AutoCloseable {
                     + " value the heap cannot hold is read whole by Kafka's consumer"
                 : "charged to no record";
     meters.threadFailed(e instanceof OutOfMemoryError ? "out_of_memory" : "other");
-    healthMonitor.threadFailed(e, blame, System.currentTimeMillis());
+    if (e instanceof OutOfMemoryError) {
+      meters.outOfMemory("thread");
+    }
+    HealthMonitor h = healthMonitor;
+    if (h != null) {
+      h.threadFailed(e, blame, System.currentTimeMillis());
+    }
     boolean global = Thread.currentThread().getName().contains("GlobalStreamThread");
     System.err.println(
         "[tripline] "
@@ -171,7 +194,8 @@ public final class DetectionPipeline implements AutoCloseable {
    * health.stuck.after}.
    */
   public AnalystBackend.Health health() {
-    if (streams == null || healthMonitor == null) {
+    HealthMonitor monitor = healthMonitor;
+    if (streams == null || monitor == null) {
       return AnalystBackend.Health.down("not started");
     }
     int live;
@@ -180,7 +204,7 @@ public final class DetectionPipeline implements AutoCloseable {
     } catch (RuntimeException e) {
       live = 0; // not running: the state decides
     }
-    return healthMonitor.evaluate(
+    return monitor.evaluate(
         streams.state(),
         inputOffsets(),
         live,

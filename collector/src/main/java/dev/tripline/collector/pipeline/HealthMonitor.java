@@ -59,6 +59,13 @@ final class HealthMonitor {
     }
   }
 
+  /** An OutOfMemoryError that was handled where it happened (no thread died). */
+  synchronized void outOfMemory(Throwable e, String what, long nowMs) {
+    outOfMemory++;
+    outOfMemoryAt = nowMs;
+    failure = e + " (" + what + ")";
+  }
+
   synchronized long failures() {
     return failures;
   }

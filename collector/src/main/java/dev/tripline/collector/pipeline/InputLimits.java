@@ -35,6 +35,12 @@ final class InputLimits {
   /** Header the value deserializer sets on a record it cut: the value's real size in bytes. */
   static final String OVERSIZE = "tripline.oversize";
 
+  /**
+   * The {@link #OVERSIZE} of a record the consumer could not even allocate ({@link
+   * UnreadableRecords}).
+   */
+  static final long UNREADABLE = Long.MAX_VALUE;
+
   /** Bytes of an oversize value kept for its dead letter. */
   static final int KEPT_PREFIX = 64 * 1024;
 
@@ -112,6 +118,10 @@ final class InputLimits {
   }
 
   String tooLarge(long size) {
+    if (size == UNREADABLE) {
+      return "record too large for the heap to hold: Kafka's consumer could not allocate it"
+          + " (OutOfMemoryError); skipped unread";
+    }
     return "record of "
         + size
         + " bytes (decompressed) exceeds batch.max.bytes ("

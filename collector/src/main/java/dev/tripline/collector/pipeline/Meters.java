@@ -95,6 +95,15 @@ final class Meters implements dev.tripline.collector.detect.Detection.Meter {
         .register(registry);
   }
 
+  /** An OutOfMemoryError, {@code where}: read (the consumer's, handled) or thread (killed one). */
+  void outOfMemory(String where) {
+    Counter.builder("tripline.out.of.memory")
+        .tag("where", where)
+        .description("OutOfMemoryErrors seen (read: a record the consumer could not allocate)")
+        .register(registry)
+        .increment();
+  }
+
   /** A stream or global thread died ({@code cause}: out_of_memory or other). */
   void threadFailed(String cause) {
     Counter.builder("tripline.stream.thread.failures")

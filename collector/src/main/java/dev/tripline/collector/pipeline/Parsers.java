@@ -168,7 +168,7 @@ final class Parsers {
       RecordHeaders headers = new RecordHeaders(record.headers().toArray());
       long oversize = InputLimits.oversize(headers);
       headers.remove(InputLimits.OVERSIZE);
-      if (oversize >= 0) {
+      if (oversize >= 0 && oversize != InputLimits.UNREADABLE) {
         headers.add(
             BoundedBytes.TRUNCATED_FROM, Long.toString(oversize).getBytes(StandardCharsets.UTF_8));
       }

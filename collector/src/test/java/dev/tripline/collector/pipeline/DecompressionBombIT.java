@@ -91,7 +91,8 @@ class DecompressionBombIT {
                 "topic.partitions=1",
                 "http.token=" + TOKEN,
                 "learning.period=2s",
-                "learning.quiet=1s");
+                "learning.quiet=1s",
+                "health.failure.hold=20s");
         KafkaProducer<String, byte[]> plain = producer(kafka, Map.of());
         var dead = PipelineFixtures.consumer(kafka, id + ".deadletter");
         var alerts = PipelineFixtures.consumer(kafka, id + ".alerts")) {
@@ -180,6 +181,63 @@ class DecompressionBombIT {
               && metrics.contains("tripline_events_refused_total{reason=\"too_many_events\"} 1.0"),
           metrics);
       assertFalse(collector.output().contains("OutOfMemoryError"), collector.output());
+
+      // A record larger than the whole heap (900 MiB of zeros: zstd makes it a few KB): Kafka's
+      // consumer cannot allocate it. It is skipped and dead-lettered, /health says DOWN with the
+      // reason for health.failure.hold, then UP; detection goes on.
+      try (KafkaProducer<String, byte[]> zstd =
+          producer(
+              kafka,
+              Map.of(
+                  ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd",
+                  ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1 << 30,
+                  ProducerConfig.BUFFER_MEMORY_CONFIG, 2L << 30))) {
+        send(zstd, bomber, new byte[900 << 20]);
+      }
+      send(plain, innocent, batch("innocent", PipelineFixtures.read("/etc/shop/other.conf")));
+      await()
+          .atMost(WAIT)
+          .until(
+              () -> {
+                dead.poll(Duration.ofMillis(200)).forEach(letters::add);
+                return letters.size() >= 4;
+              });
+      ConsumerRecord<String, byte[]> unreadable = letters.get(3);
+      assertEquals(bomber, header(unreadable, "tripline.source.topic"));
+      assertTrue(
+          header(unreadable, "tripline.error").contains("too large for the heap to hold"),
+          header(unreadable, "tripline.error"));
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                HttpResponse<String> h = collector.get("/health");
+                return h.statusCode() == 503 && h.body().contains("out of memory");
+              });
+      await().atMost(WAIT).until(() -> collector.get("/health").statusCode() == 200);
+      await()
+          .atMost(WAIT)
+          .until(() -> collector.get("/api/services/innocent").body().contains("other.conf"));
+      long again = System.nanoTime();
+      send(plain, canary, batch("canary", PipelineFixtures.read("/root/.ssh/id_rsa")));
+      await()
+          .atMost(WAIT)
+          .until(
+              () -> {
+                for (ConsumerRecord<String, byte[]> r : alerts.poll(Duration.ofMillis(200))) {
+                  seen.add(Alert.parseFrom(r.value()));
+                }
+                return seen.stream()
+                    .anyMatch(a -> a.getEvent().getFile().getPath().endsWith("id_rsa"));
+              });
+      System.err.println(
+          "[bomb-it] canary alert after the unreadable record: "
+              + (System.nanoTime() - again) / 1_000_000
+              + " ms");
+      dead.poll(Duration.ofMillis(500)).forEach(letters::add);
+      assertEquals(4, letters.size(), "nothing else dead-lettered");
+      assertFalse(collector.output().contains("stream thread failed"), collector.output());
 
       // And SIGTERM stops it.
       assertEquals(143, collector.stop(), collector.output());

@@ -27,7 +27,9 @@ class InputLimitsTest {
     CodedOutputStream out = CodedOutputStream.newInstance(bytes);
     out.writeMessage(
         EventBatch.AGENT_FIELD_NUMBER, AgentIdentity.newBuilder().setService("bomber").build());
-    ByteString event = PipelineFixtures.read("/tmp/x").toByteString();
+    // 86 bytes framed, as the events: 3 million of them are 258 MB.
+    ByteString event =
+        PipelineFixtures.read("/srv/app/data/cache/segments/000001.bin").toByteString();
     for (int i = 0; i < n; i++) {
       out.writeBytes(EventBatch.EVENTS_FIELD_NUMBER, event);
     }
