@@ -46,6 +46,9 @@ final class UnreadableRecords extends KafkaConsumer<byte[], byte[]> {
   static final int PROBE_RECORDS = 500;
   static final long PROBE_BYTES = 64L << 20;
 
+  /** The probe gives up on a partition that returns nothing this long (a broker slow to answer). */
+  static final Duration PROBE_QUIET = Duration.ofSeconds(10);
+
   private final Map<String, Object> config;
   private final Deserializer<byte[]> values;
   private final Consumer<OutOfMemoryError> seen;
@@ -163,10 +166,11 @@ final class UnreadableRecords extends KafkaConsumer<byte[], byte[]> {
     long end = probe.endOffsets(List.of(tp), Duration.ofSeconds(30)).getOrDefault(tp, offset);
     List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
     long bytes = 0;
+    long quietUntil = System.nanoTime() + PROBE_QUIET.toNanos();
     while (read.size() < PROBE_RECORDS && bytes < PROBE_BYTES && probe.position(tp) < end) {
       ConsumerRecords<byte[], byte[]> one;
       try {
-        one = probe.poll(Duration.ofSeconds(1));
+        one = probe.poll(Duration.ofMillis(500));
       } catch (OutOfMemoryError e) {
         read.add(unreadable(tp, probe.position(tp)));
         return read;
@@ -175,10 +179,10 @@ final class UnreadableRecords extends KafkaConsumer<byte[], byte[]> {
         read.add(r);
         bytes += r.value() == null ? 0 : r.value().length;
       }
-      if (one.isEmpty() && probe.position(tp) < end) {
-        // Transaction markers and aborted records move the position without records; a fetch
-        // that returned nothing at all within the second ends the probe (read again next poll).
-        break;
+      if (!one.isEmpty()) {
+        quietUntil = System.nanoTime() + PROBE_QUIET.toNanos();
+      } else if (System.nanoTime() - quietUntil > 0) {
+        break; // nothing fetched for a while: what was read is returned, the rest read again
       }
     }
     return read;
