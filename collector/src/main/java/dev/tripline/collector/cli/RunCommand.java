@@ -29,6 +29,7 @@ public final class RunCommand implements Callable<Integer> {
         new Thread(
             () -> {
               System.out.println("Shutting down…");
+              haltAfter(config.getDuration("shutdown.timeout"));
               app.close();
               System.out.println("Stopped.");
               stopped.countDown();
@@ -43,5 +44,28 @@ public final class RunCommand implements Callable<Integer> {
     System.out.println("Press Ctrl-C to stop.");
     stopped.await();
     return 0;
+  }
+
+  /**
+   * A stop must stop: closing waits on Kafka Streams threads and the embedded broker, and a JVM
+   * thrashing near its heap limit (or a thread that never returns) would otherwise keep it alive
+   * after SIGTERM. Past the timeout the JVM is halted, with the exit code of a SIGTERM.
+   */
+  private static void haltAfter(java.time.Duration timeout) {
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(timeout.toMillis()); // a deadline, not a wait for a condition
+              } catch (InterruptedException e) {
+                return;
+              }
+              System.err.println(
+                  "[tripline] still closing after " + timeout.toSeconds() + " s: halting the JVM");
+              Runtime.getRuntime().halt(143);
+            },
+            "tripline-shutdown-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
   }
 }

@@ -220,6 +220,16 @@ public final class CollectorKeys {
                   "1000000",
                   "largest record the collector writes (keep under the topics' max.message.bytes)"),
               of(
+                  "batch.max.bytes",
+                  intSize(),
+                  "4MiB",
+                  "largest input record (decompressed) the collector parses, never more than 1/64 of the heap; larger ones are dead-lettered unparsed"),
+              of(
+                  "batch.max.events",
+                  positive(),
+                  "5000",
+                  "most events in one batch (agents send at most 500); a batch with more is dead-lettered unparsed"),
+              of(
                   "poison.max.tries",
                   positive(),
                   "3",
@@ -228,7 +238,17 @@ public final class CollectorKeys {
                   "health.stuck.after",
                   Type.duration(1),
                   "60s",
-                  "/health is DOWN when input waits this long without the committed offset moving")));
+                  "/health is DOWN when input waits this long without the committed offset moving"),
+              of(
+                  "health.failure.hold",
+                  Type.duration(0),
+                  "60s",
+                  "/health is DOWN this long after an OutOfMemoryError or a failed stream thread"),
+              of(
+                  "shutdown.timeout",
+                  Type.duration(1),
+                  "45s",
+                  "run: a stop (SIGTERM, Ctrl-C) that has not finished closing after this long halts the JVM")));
 
   private CollectorKeys() {}
 

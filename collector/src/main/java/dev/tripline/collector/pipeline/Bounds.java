@@ -6,7 +6,12 @@ import dev.tripline.collector.config.CollectorConfig;
  * The limits the detection processor applies to hostile input (see docs/operations.md, "Hostile
  * input").
  */
-record Bounds(StringCaps strings, RecordLimits records, PoisonGuard poison, int maxEntriesPerKind) {
+record Bounds(
+    StringCaps strings,
+    RecordLimits records,
+    InputLimits input,
+    PoisonGuard poison,
+    int maxEntriesPerKind) {
 
   static Bounds of(CollectorConfig config, Meters meters) {
     RecordLimits records =
@@ -18,6 +23,10 @@ record Bounds(StringCaps strings, RecordLimits records, PoisonGuard poison, int 
     return new Bounds(
         new StringCaps(config.getInt("string.max.chars"), meters),
         records,
+        new InputLimits(
+            config.getInt("batch.max.bytes"),
+            config.getInt("batch.max.events"),
+            Runtime.getRuntime().maxMemory()),
         new PoisonGuard(config.getInt("poison.max.tries")),
         config.getInt("profile.max.entries.per.kind"));
   }

@@ -29,9 +29,11 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.state.Stores;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The detection pipeline on Kafka Streams:
@@ -52,7 +54,7 @@ public final class DetectionPipeline implements AutoCloseable {
   private KafkaStreams streams;
   private KafkaStreamsMetrics streamsMetrics;
   private StoreBackend backend;
-  private HealthMonitor healthMonitor;
+  private volatile @Nullable HealthMonitor healthMonitor;
   private final Meters meters;
   private final Bounds bounds;
 
@@ -86,7 +88,11 @@ public final class DetectionPipeline implements AutoCloseable {
     ensureViewTopics(bootstrap);
     Properties props = properties();
     Topology topology = topology(props, EventSources.actionPartitions(config, props));
-    streams = new KafkaStreams(topology, props);
+    streams =
+        new KafkaStreams(topology, props, new BoundedClients(bounds.input(), this::readFailed));
+    if (!bounds.input().heapNote().isEmpty()) {
+      System.err.println("[tripline] " + bounds.input().heapNote());
+    }
     CountDownLatch running = new CountDownLatch(1);
     streams.setStateListener(
         (now, before) -> {
@@ -94,16 +100,12 @@ public final class DetectionPipeline implements AutoCloseable {
             running.countDown();
           }
         });
-    healthMonitor = new HealthMonitor(config.getDuration("health.stuck.after"));
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          // The record the thread was on is charged; after poison.max.tries it is dead-lettered and
-          // skipped.
-          bounds.poison().threadFailed(e);
-          System.err.println("[tripline] stream thread failed, replacing it: " + e);
-          return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
-              .StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+    healthMonitor =
+        new HealthMonitor(
+            config.getDuration("health.stuck.after"),
+            config.getDuration("health.failure.hold"),
+            config.getInt("streams.threads"));
+    streams.setUncaughtExceptionHandler(this::threadFailed);
     meters.health(this::health);
     streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
@@ -125,6 +127,58 @@ public final class DetectionPipeline implements AutoCloseable {
     return backend;
   }
 
+  /**
+   * The main consumer could not allocate a record (larger than the free heap): it skips it (the
+   * parser dead-letters it), and /health says so for health.failure.hold.
+   */
+  private void readFailed(OutOfMemoryError e) {
+    meters.outOfMemory("read");
+    System.err.println(
+        "[tripline] out of memory reading a record from Kafka, skipping the record: " + e);
+    HealthMonitor h = healthMonitor;
+    if (h != null) {
+      h.outOfMemory(
+          e, "reading a record larger than the heap; skipped", System.currentTimeMillis());
+    }
+  }
+
+  /**
+   * On the dying thread: charge the record it was on (after poison.max.tries it is dead-lettered
+   * and skipped), tell /health, and replace a stream thread; a dead global thread stops Kafka
+   * Streams (it cannot be replaced), which /health reports.
+   */
+  private StreamThreadExceptionResponse threadFailed(Throwable e) {
+    PoisonGuard.Position charged = bounds.poison().threadFailed(e);
+    String blame =
+        charged != null
+            ? "charged to " + charged
+            : e instanceof OutOfMemoryError
+                ? "outside any record's processing, charged to none: a record whose decompressed"
+                    + " value the heap cannot hold is read whole by Kafka's consumer"
+                : "charged to no record";
+    meters.threadFailed(e instanceof OutOfMemoryError ? "out_of_memory" : "other");
+    if (e instanceof OutOfMemoryError) {
+      meters.outOfMemory("thread");
+    }
+    HealthMonitor h = healthMonitor;
+    if (h != null) {
+      h.threadFailed(e, blame, System.currentTimeMillis());
+    }
+    boolean global = Thread.currentThread().getName().contains("GlobalStreamThread");
+    System.err.println(
+        "[tripline] "
+            + (global
+                ? "global thread failed, Kafka Streams stops: "
+                : "stream thread failed, replacing it: ")
+            + e
+            + " ("
+            + blame
+            + ")");
+    return global
+        ? StreamThreadExceptionResponse.SHUTDOWN_CLIENT
+        : StreamThreadExceptionResponse.REPLACE_THREAD;
+  }
+
   /** The poison-record guard (tests make a record fail through it). */
   PoisonGuard poisonGuard() {
     return bounds.poison();
@@ -140,11 +194,22 @@ public final class DetectionPipeline implements AutoCloseable {
    * health.stuck.after}.
    */
   public AnalystBackend.Health health() {
-    if (streams == null || healthMonitor == null) {
+    HealthMonitor monitor = healthMonitor;
+    if (streams == null || monitor == null) {
       return AnalystBackend.Health.down("not started");
     }
-    return healthMonitor.evaluate(
-        streams.state(), inputOffsets(), bounds.poison().lastFailure(), System.currentTimeMillis());
+    int live;
+    try {
+      live = streams.metadataForLocalThreads().size();
+    } catch (RuntimeException e) {
+      live = 0; // not running: the state decides
+    }
+    return monitor.evaluate(
+        streams.state(),
+        inputOffsets(),
+        live,
+        bounds.poison().lastFailure(),
+        System.currentTimeMillis());
   }
 
   /** Per input partition of this instance's active tasks: the committed and the end offset. */
@@ -210,7 +275,7 @@ public final class DetectionPipeline implements AutoCloseable {
 
     // Per-service event topics (pattern), the shared one unless disabled, the actions topic; each
     // parsed and checked.
-    EventSources.wire(t, config, meters, registry, actionPartitions);
+    EventSources.wire(t, config, meters, bounds, registry, actionPartitions);
     t.addProcessor(
         Names.DETECT,
         () -> new DetectionProcessor(settings, meters, bounds, clock),

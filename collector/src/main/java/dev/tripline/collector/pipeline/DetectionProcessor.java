@@ -27,9 +27,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Moves records and state around {@link Detection}, which makes every decision: batches and analyst
  * actions in; alerts (protobuf and OCSF JSON), views, audit records and dead letters out; profiles
- * and alerts in their changelogged stores. Sets aside a record that keeps failing (poison), and
- * drives the periodic tick on wall-clock time. Time comes from {@code clock} (the system clock; a
- * topology test's clock follows the wall-clock time it advances).
+ * and alerts in their changelogged stores (the parser before it sets aside a record that keeps
+ * killing the thread), and drives the periodic tick on wall-clock time. Time comes from {@code
+ * clock} (the system clock; a topology test's clock follows the wall-clock time it advances).
  */
 final class DetectionProcessor
     implements Processor<Object, Object, Object, Object>, Detection.State {
@@ -66,25 +66,6 @@ final class DetectionProcessor
   @Override
   public void process(Record<Object, Object> record) {
     long now = clock.getAsLong();
-    PoisonGuard.Position at =
-        context
-            .recordMetadata()
-            .map(m -> new PoisonGuard.Position(m.topic(), m.partition(), m.offset()))
-            .orElse(null);
-    if (at != null && bounds.poison().begin(at)) {
-      // This record killed the stream thread poison.max.tries times: set it aside, never loop on
-      // it.
-      meters.poisonSkipped();
-      deadLetter(
-          record,
-          "skipped after killing the stream thread "
-              + bounds.poison().tries(at)
-              + " times (last failure: "
-              + bounds.poison().lastFailure()
-              + ")",
-          now);
-      return;
-    }
     try {
       bounds.poison().fault.accept(record.value());
       if (record.value() instanceof EventBatch raw) {
@@ -100,10 +81,6 @@ final class DetectionProcessor
     } catch (RuntimeException e) {
       // A record the detector cannot handle is set aside, never a reason to stop the stream.
       deadLetter(record, "detection failed: " + e, now);
-    }
-    if (at != null && bounds.poison().careful(at)) {
-      // replaying after a thread failure: one record per transaction finds the culprit
-      context.commit();
     }
   }
 

@@ -21,7 +21,15 @@ final class EdgeMeters {
 
   EdgeMeters(MeterRegistry registry) {
     this.registry = registry;
-    for (String reason : new String[] {SERVICE_MISMATCH, SERVICES_MAX, PARTITION, SHARED_TOPIC}) {
+    for (String reason :
+        new String[] {
+          SERVICE_MISMATCH,
+          SERVICES_MAX,
+          PARTITION,
+          SHARED_TOPIC,
+          InputLimits.TOO_LARGE,
+          InputLimits.TOO_MANY_EVENTS
+        }) {
       refused(reason, 0);
     }
     unknown("kind", 0);

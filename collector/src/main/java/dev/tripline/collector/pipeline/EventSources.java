@@ -31,6 +31,7 @@ final class EventSources {
       Topology t,
       CollectorConfig config,
       Meters meters,
+      Bounds bounds,
       MeterRegistry registry,
       int actionPartitions) {
     ByteArrayDeserializer bytes = new ByteArrayDeserializer();
@@ -44,8 +45,9 @@ final class EventSources {
     eventSources.add(SERVICE_EVENTS_SOURCE);
     t.addSource(Names.ACTIONS_SOURCE, bytes, bytes, config.get("topic.actions"));
 
-    EdgeMeters edge = new EdgeMeters(registry);
-    Sanitizer sanitizer = new Sanitizer(edge);
+    EdgeMeters edgeMeters = new EdgeMeters(registry);
+    Parsers.Edge edge = new Parsers.Edge(bounds.input(), bounds.poison(), meters, edgeMeters);
+    Sanitizer sanitizer = new Sanitizer(edgeMeters);
     AtomicBoolean capReported = new AtomicBoolean();
     int max = config.getInt("services.max");
     t.addProcessor(
@@ -54,13 +56,13 @@ final class EventSources {
             new Parsers.Parse(
                 Parsers.EVENT_BATCH,
                 events,
-                meters.deadLetters(),
+                edge,
                 new Parsers.EventChecks(
-                    events, actionPartitions, sanitizer, new ServiceCap(max, capReported), edge)),
+                    events, actionPartitions, sanitizer, new ServiceCap(max, capReported))),
         eventSources.toArray(String[]::new));
     t.addProcessor(
         Names.PARSE_ACTIONS,
-        () -> new Parsers.Parse(Parsers.ACTION, config.get("topic.actions"), meters.deadLetters()),
+        () -> new Parsers.Parse(Parsers.ACTION, config.get("topic.actions"), edge),
         Names.ACTIONS_SOURCE);
   }
 

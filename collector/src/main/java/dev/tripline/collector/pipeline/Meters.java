@@ -82,11 +82,35 @@ final class Meters implements dev.tripline.collector.detect.Detection.Meter {
         .increment();
   }
 
+  /**
+   * The health gauge. Micrometer holds a gauge's object weakly: a method reference held nowhere
+   * else is collected at the next GC and the gauge reads NaN from then on, hence the strong
+   * reference.
+   */
   void health(
       java.util.function.Supplier<dev.tripline.collector.api.AnalystBackend.Health> health) {
     Gauge.builder("tripline.health", health, h -> h.get().up() ? 1 : 0)
         .description("1 = detection keeps up, 0 = stuck or failed (see /health for the reason)")
+        .strongReference(true)
         .register(registry);
+  }
+
+  /** An OutOfMemoryError, {@code where}: read (the consumer's, handled) or thread (killed one). */
+  void outOfMemory(String where) {
+    Counter.builder("tripline.out.of.memory")
+        .tag("where", where)
+        .description("OutOfMemoryErrors seen (read: a record the consumer could not allocate)")
+        .register(registry)
+        .increment();
+  }
+
+  /** A stream or global thread died ({@code cause}: out_of_memory or other). */
+  void threadFailed(String cause) {
+    Counter.builder("tripline.stream.thread.failures")
+        .tag("cause", cause)
+        .description("Stream or global threads that died (stream threads are replaced)")
+        .register(registry)
+        .increment();
   }
 
   private Counter counter(String name, String description) {

@@ -4,9 +4,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tripline.collector.kafka.ServiceTopics;
 import dev.tripline.model.AnalystAction;
 import dev.tripline.model.EventBatch;
-import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Utils;
@@ -28,25 +28,31 @@ final class Parsers {
   private Parsers() {}
 
   interface Decoder {
-    Object decode(byte[] bytes) throws InvalidProtocolBufferException;
+    Object decode(InputLimits limits, byte[] bytes) throws InvalidProtocolBufferException;
   }
 
   static final Decoder EVENT_BATCH =
-      bytes -> {
-        EventBatch b = EventBatch.parseFrom(bytes);
+      (limits, bytes) -> {
+        EventBatch b = limits.batch(bytes);
         if (b.getAgent().getService().isEmpty()) {
           throw new InvalidProtocolBufferException("batch without agent.service");
         }
         return b;
       };
   static final Decoder ACTION =
-      bytes -> {
-        AnalystAction a = AnalystAction.parseFrom(bytes);
+      (limits, bytes) -> {
+        AnalystAction a = limits.action(bytes);
         if (a.getService().isEmpty()) {
           throw new InvalidProtocolBufferException("action without service");
         }
         return a;
       };
+
+  /**
+   * What every parser shares: the input limits, the poison guard (a record is begun here, the first
+   * node it meets), the meters.
+   */
+  record Edge(InputLimits limits, PoisonGuard poison, Meters meters, EdgeMeters edgeMeters) {}
 
   /** Why a well-formed record is not processed; the reason is a meter tag. */
   static final class Refused extends RuntimeException {
@@ -65,13 +71,12 @@ final class Parsers {
    * @param partitions partitions of the actions topic: a service's events must be on the partition
    *     (hence the task) its actions and profile are on
    */
-  record EventChecks(
-      String eventsTopic, int partitions, Sanitizer sanitizer, ServiceCap cap, EdgeMeters meters) {}
+  record EventChecks(String eventsTopic, int partitions, Sanitizer sanitizer, ServiceCap cap) {}
 
   static final class Parse implements Processor<byte[], byte[], Object, Object> {
     private final Decoder decoder;
     private final String topic;
-    private final Counter deadLetters;
+    private final Edge edge;
     private final @Nullable EventChecks checks;
 
     /**
@@ -82,14 +87,14 @@ final class Parsers {
 
     private ProcessorContext<Object, Object> context;
 
-    Parse(Decoder decoder, String topic, Counter deadLetters) {
-      this(decoder, topic, deadLetters, null);
+    Parse(Decoder decoder, String topic, Edge edge) {
+      this(decoder, topic, edge, null);
     }
 
-    Parse(Decoder decoder, String topic, Counter deadLetters, @Nullable EventChecks checks) {
+    Parse(Decoder decoder, String topic, Edge edge, @Nullable EventChecks checks) {
       this.decoder = decoder;
       this.topic = topic;
-      this.deadLetters = deadLetters;
+      this.edge = edge;
       this.checks = checks;
     }
 
@@ -103,12 +108,37 @@ final class Parsers {
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-      String source = context.recordMetadata().map(RecordMetadata::topic).orElse(topic);
+      Optional<RecordMetadata> meta = context.recordMetadata();
+      String source = meta.map(RecordMetadata::topic).orElse(topic);
+      PoisonGuard.Position at =
+          meta.map(m -> new PoisonGuard.Position(m.topic(), m.partition(), m.offset()))
+              .orElse(null);
+      if (at != null && edge.poison().begin(at)) {
+        // This record killed the stream thread poison.max.tries times: set it aside, never loop on
+        // it.
+        edge.meters().poisonSkipped();
+        deadLetter(
+            record,
+            source,
+            "skipped after killing the stream thread "
+                + edge.poison().tries(at)
+                + " times (last failure: "
+                + edge.poison().lastFailure()
+                + ")",
+            null);
+        edge.poison().end();
+        return;
+      }
       try {
+        long oversize = InputLimits.oversize(record.headers());
+        if (oversize >= 0) {
+          // Cut by the consumer's deserializer: what is left is a prefix, kept for the dead letter.
+          throw new Refused(InputLimits.TOO_LARGE, edge.limits().tooLarge(oversize));
+        }
         if (record.value() == null) {
           throw new InvalidProtocolBufferException("empty record");
         }
-        Object message = decoder.decode(record.value());
+        Object message = decoder.decode(edge.limits(), record.value());
         String service;
         if (message instanceof EventBatch batch) {
           service = batch.getAgent().getService();
@@ -121,19 +151,43 @@ final class Parsers {
         context.forward(
             new Record<Object, Object>(service, message, record.timestamp()), Names.DETECT);
       } catch (InvalidProtocolBufferException | RuntimeException e) {
-        deadLetters.increment();
-        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        headers.add(
-            "tripline.error", String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
-        headers.add("tripline.source.topic", source.getBytes(StandardCharsets.UTF_8));
-        if (e instanceof Refused r) {
-          checks.meters().refused(r.reason, 1);
-          headers.add("tripline.refused", r.reason.getBytes(StandardCharsets.UTF_8));
-        }
-        context.forward(
-            new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
-            Names.DEAD_LETTER_SINK);
+        deadLetter(
+            record, source, String.valueOf(e.getMessage()), e instanceof Refused r ? r : null);
       }
+      if (at != null && edge.poison().careful(at)) {
+        // replaying after a thread failure: one record per transaction finds the culprit
+        context.commit();
+      }
+      // Not in a finally: an Error must leave the record begun, so that it is the one charged.
+      edge.poison().end();
+    }
+
+    private void deadLetter(
+        Record<byte[], byte[]> record, String source, String reason, @Nullable Refused refused) {
+      edge.meters().deadLetters().increment();
+      RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+      long oversize = InputLimits.oversize(headers);
+      headers.remove(InputLimits.OVERSIZE);
+      if (oversize >= 0 && oversize != InputLimits.UNREADABLE) {
+        headers.add(
+            BoundedBytes.TRUNCATED_FROM, Long.toString(oversize).getBytes(StandardCharsets.UTF_8));
+      }
+      headers.add("tripline.error", reason.getBytes(StandardCharsets.UTF_8));
+      headers.add("tripline.source.topic", source.getBytes(StandardCharsets.UTF_8));
+      context
+          .recordMetadata()
+          .ifPresent(
+              m ->
+                  headers.add(
+                      "tripline.source.offset",
+                      (m.partition() + "@" + m.offset()).getBytes(StandardCharsets.UTF_8)));
+      if (refused != null) {
+        edge.edgeMeters().refused(refused.reason, 1);
+        headers.add("tripline.refused", refused.reason.getBytes(StandardCharsets.UTF_8));
+      }
+      context.forward(
+          new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
+          Names.DEAD_LETTER_SINK);
     }
 
     private EventBatch check(EventBatch batch, String source, String service) {

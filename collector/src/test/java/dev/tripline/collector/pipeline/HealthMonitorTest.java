@@ -78,4 +78,33 @@ class HealthMonitorTest {
     assertFalse(h.up(), "-1 (not committed yet) is not progress");
     assertTrue(h.reason().contains("2 records waiting") && h.reason().endsWith("boom"), h.reason());
   }
+
+  @Test
+  void downForTheHoldAfterAnOutOfMemoryErrorOrAReplacedThreadThenUpAgain() {
+    HealthMonitor m = new HealthMonitor(Duration.ofSeconds(60), Duration.ofSeconds(30), 1);
+    Map<String, HealthMonitor.Offsets> fine = Map.of("events-0", new HealthMonitor.Offsets(5, 5));
+    assertTrue(m.evaluate(State.RUNNING, fine, 1, "", 0).up());
+    m.threadFailed(new OutOfMemoryError("Java heap space"), "charged to no record", 10 * S);
+    Health h = m.evaluate(State.RUNNING, fine, 1, "", 20 * S);
+    assertFalse(h.up());
+    assertTrue(
+        h.reason().startsWith("out of memory 10 s ago (1 times since start)")
+            && h.reason().contains("Java heap space (charged to no record)"),
+        h.reason());
+    assertTrue(m.evaluate(State.RUNNING, fine, 1, "", 41 * S).up(), "recovered");
+    m.threadFailed(new StackOverflowError(), "charged to events-0@5", 50 * S);
+    h = m.evaluate(State.RUNNING, fine, 1, "", 51 * S);
+    assertFalse(h.up());
+    assertTrue(h.reason().startsWith("a stream thread failed and was replaced 1 s ago (2 times"));
+    assertTrue(m.evaluate(State.RUNNING, fine, 1, "", 81 * S).up());
+  }
+
+  @Test
+  void downWhileFewerStreamThreadsAreAliveThanConfigured() {
+    HealthMonitor m = new HealthMonitor(Duration.ofSeconds(60), Duration.ZERO, 2);
+    Health h = m.evaluate(State.RUNNING, Map.of(), 1, "", 0);
+    assertFalse(h.up());
+    assertTrue(h.reason().startsWith("1 of 2 stream threads alive"), h.reason());
+    assertTrue(m.evaluate(State.RUNNING, Map.of(), 2, "", S).up());
+  }
 }

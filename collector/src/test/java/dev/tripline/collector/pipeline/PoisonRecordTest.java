@@ -33,7 +33,9 @@ class PoisonRecordTest {
   @Test
   void aBatchThatKillsTheStreamThreadIsDeadLetteredAfterBoundedTriesAndTheStreamGoesOn(
       EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
-    try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "poison.max.tries", "2");
+    try (PipelineFixtures f =
+            new PipelineFixtures(
+                kafka, dir, 1, "poison.max.tries", "2", "health.failure.hold", "2s");
         DetectionPipeline p = f.pipeline(dir.resolve("a").toString());
         var dead = PipelineFixtures.consumer(kafka, f.config.get("topic.deadletter"))) {
       // An Error no exception handler sees (as deep recursion on a hostile value would throw) kills
@@ -78,7 +80,15 @@ class PoisonRecordTest {
       EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
     try (PipelineFixtures f =
             new PipelineFixtures(
-                kafka, dir, 1, "poison.max.tries", "1000", "health.stuck.after", "3s");
+                kafka,
+                dir,
+                1,
+                "poison.max.tries",
+                "1000",
+                "health.stuck.after",
+                "3s",
+                "health.failure.hold",
+                "3s");
         DetectionPipeline p = f.pipeline(dir.resolve("a").toString())) {
       f.send("before", connect("db.internal", 5432));
       await().atMost(WAIT).until(() -> p.backend().profile("before").isPresent());

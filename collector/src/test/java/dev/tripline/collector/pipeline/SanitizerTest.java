@@ -175,7 +175,11 @@ class SanitizerTest {
 
   @Test
   void unknownKindsAreKeptAsUnspecifiedAndUnknownFieldsDroppedBothCounted() throws Exception {
-    EventBatch parsed = (EventBatch) Parsers.EVENT_BATCH.decode(newerSchemaBatch(sane().build()));
+    EventBatch parsed =
+        (EventBatch)
+            Parsers.EVENT_BATCH.decode(
+                new InputLimits(4 << 20, 5000, Runtime.getRuntime().maxMemory()),
+                newerSchemaBatch(sane().build()));
     assertEquals(EventKind.UNRECOGNIZED, parsed.getEvents(0).getKind());
     EventBatch b = sanitizer.sanitize(parsed, NOW);
     assertEquals(2, b.getEventsCount());
