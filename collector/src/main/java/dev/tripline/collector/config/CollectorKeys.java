@@ -172,12 +172,12 @@ public final class CollectorKeys {
                   "http.max.connections",
                   positive(),
                   "256",
-                  "open connections in total; beyond it a new one evicts the oldest unauthenticated idle or unfinished one, else is closed"),
+                  "open connections in total; beyond it a new one evicts the slowest-sending unauthenticated idle or unfinished one, else is closed"),
               of(
                   "http.max.connections.per.address",
                   positive(),
                   "32",
-                  "open connections from one client address; beyond it a new one evicts that address's oldest unauthenticated idle or unfinished one, else is closed"),
+                  "open connections from one client address; beyond it a new one evicts that address's slowest-sending unauthenticated idle or unfinished one, else is closed"),
               of(
                   "http.login.failures",
                   positive(),

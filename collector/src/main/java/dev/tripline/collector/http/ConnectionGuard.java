@@ -29,11 +29,11 @@ import org.jspecify.annotations.Nullable;
  *       timeout. Checked by a sweep, so a trickle cannot restart the clock.
  *   <li><b>Capacity.</b> Connections that have not yet carried an authenticated request are
  *       <i>unproven</i>. When an address ({@code http.max.connections.per.address}) or the port
- *       ({@code http.max.connections}) is full, a new connection evicts the oldest unproven
- *       connection not being served — from the busiest address first — instead of being refused, so
- *       sockets held open by a stranger cannot keep out /health probes, Prometheus or the CLI
- *       (which finish their request in milliseconds). Proven connections and requests being
- *       answered are never evicted.
+ *       ({@code http.max.connections}) is full, a new connection evicts the unproven connection not
+ *       being served that sends slowest (bytes received per second; from the busiest address first)
+ *       instead of being refused, so sockets held open by a stranger cannot keep out /health
+ *       probes, Prometheus or the CLI (which send their request at once and finish within
+ *       milliseconds). Proven connections and requests being answered are never evicted.
  * </ul>
  *
  * Counted on the network connection (with TLS the decrypted connection on top shares its socket).
@@ -52,21 +52,34 @@ final class ConnectionGuard implements Connection.Listener, AutoCloseable {
   private static final class Tracked {
     final InetAddress address;
     final EndPoint network;
+    final Connection connection;
     final long openedNanos;
     volatile Phase phase = Phase.HEAD;
     volatile long phaseStartNanos;
     volatile long bodyBytes;
     volatile boolean proven;
 
-    Tracked(InetAddress address, EndPoint network, long now) {
+    Tracked(InetAddress address, Connection connection, long now) {
       this.address = address;
-      this.network = network;
+      this.connection = connection;
+      this.network = connection.getEndPoint();
       this.openedNanos = now;
       this.phaseStartNanos = now;
     }
 
     boolean evictable() {
       return !proven && phase != Phase.SERVING;
+    }
+
+    /**
+     * Bytes received per second, a connection younger than a second counted as a second old: the
+     * slowest sender is evicted first. A probe or a CLI call sends its whole request (or TLS
+     * ClientHello) at once, a slowloris socket a few bytes a second; and among sockets opened in
+     * the same instant, the one that sent most stays.
+     */
+    double bytesPerSecond(long now) {
+      long bytes = Math.max(0, connection.getBytesIn());
+      return bytes * 1e9 / Math.max(now - openedNanos, 1_000_000_000L);
     }
   }
 
@@ -99,16 +112,16 @@ final class ConnectionGuard implements Connection.Listener, AutoCloseable {
     if (a == null) {
       return; // the decrypted connection on top of a TLS socket: its socket is already counted
     }
-    Tracked t = new Tracked(a, ep, System.nanoTime());
+    Tracked t = new Tracked(a, connection, System.nanoTime());
     Tracked victim = null;
     String refused = null;
     synchronized (this) {
       int fromHere = perAddress.getOrDefault(a, 0);
       if (fromHere >= limits.maxConnectionsPerAddress()) {
-        victim = oldestEvictable(a);
+        victim = slowestEvictable(a);
         if (victim == null) refused = HttpMetrics.CONNECTIONS_PER_ADDRESS;
       } else if (open.size() >= limits.maxConnections()) {
-        victim = oldestEvictable(null);
+        victim = slowestEvictable(null);
         if (victim == null) refused = HttpMetrics.CONNECTIONS_TOTAL;
       }
       if (refused == null) {
@@ -232,12 +245,14 @@ final class ConnectionGuard implements Connection.Listener, AutoCloseable {
   }
 
   /**
-   * The oldest evictable connection of {@code address}, or (null) of the address with the most
-   * connections that has one. Guarded by this.
+   * The slowest-sending evictable connection of {@code address}, or (null) of the address with the
+   * most connections that has one. Guarded by this.
    */
-  private @Nullable Tracked oldestEvictable(@Nullable InetAddress address) {
+  private @Nullable Tracked slowestEvictable(@Nullable InetAddress address) {
+    long now = System.nanoTime();
     Tracked best = null;
     int bestCount = -1;
+    double bestRate = 0;
     for (Tracked t : open.values()) {
       if (!t.evictable()
           || !t.network.isOpen()
@@ -245,11 +260,14 @@ final class ConnectionGuard implements Connection.Listener, AutoCloseable {
         continue;
       }
       int count = address != null ? 0 : perAddress.getOrDefault(t.address, 0);
+      double rate = t.bytesPerSecond(now);
       if (best == null
           || count > bestCount
-          || (count == bestCount && t.openedNanos < best.openedNanos)) {
+          || (count == bestCount
+              && (rate < bestRate || (rate == bestRate && t.openedNanos < best.openedNanos)))) {
         best = t;
         bestCount = count;
+        bestRate = rate;
       }
     }
     return best;

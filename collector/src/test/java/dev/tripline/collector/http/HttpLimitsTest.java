@@ -468,7 +468,7 @@ class HttpLimitsTest {
 
   /**
    * One address cannot take every connection, nor lock its other clients out: past the per-address
-   * cap a new connection evicts that address's oldest unfinished one; a connection that carried an
+   * cap a new connection evicts that address's slowest unfinished one; a connection that carried an
    * authenticated request is never evicted.
    */
   @Test
@@ -482,8 +482,7 @@ class HttpLimitsTest {
       try {
         await().atMost(QUICK).until(() -> counter(registry, "connection_evicted") >= 3);
         List<Boolean> closed = closed(sockets);
-        // The proven connection holds one of the three places: three slow ones went (the oldest as
-        // the server saw them open), two stay.
+        // The proven connection holds one of the three places: three slow ones went, two stay.
         assertEquals(3, closed.stream().filter(c -> c).count(), closed.toString());
         assertEquals(200, keepAliveGet(proven, "/api/services"), "never evicted");
         // Another client of that address still gets in (evicting a slow socket, not refused).
@@ -496,7 +495,7 @@ class HttpLimitsTest {
   }
 
   /**
-   * A full port keeps accepting: a newcomer evicts the oldest unfinished connection of the busiest
+   * A full port keeps accepting: a newcomer evicts the slowest unfinished connection of the busiest
    * address, so neither a fresh client nor a small address is locked out.
    */
   @Test
@@ -513,7 +512,6 @@ class HttpLimitsTest {
         assertEquals(200, raw.get(RawHttp.loopback(5), "/api/services", TOKEN).status());
         assertTrue(counter(registry, "connection_evicted") >= 3, scrape(registry));
         // Three newcomers found the port full: each evicted one of the busiest address's sockets
-        // (the oldest as the server saw them open; accept order across selector threads may vary).
         assertEquals(3, closed(busy).stream().filter(c -> c).count(), "the busiest address pays");
         assertEquals(
             List.of(false, false, false, false, false, false, false, false), closed(small));
