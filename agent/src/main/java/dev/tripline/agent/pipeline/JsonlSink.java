@@ -2,6 +2,7 @@ package dev.tripline.agent.pipeline;
 
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.model.EventBatch;
+import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,6 +15,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * {@code sink=jsonl:<path>}: one JSON object per event per line, appended. For debugging and
  * broker-less tests.
+ *
+ * <p>Only a regular file (or a path not there yet) is opened: opening a FIFO blocks until a reader
+ * appears (and writing blocks when the reader stalls), a device or a directory is never a log. Java
+ * cannot open a file without blocking, so anything else is refused before the open, with one line
+ * on stderr, and its events are counted as dropped ({@code sink_unwritable}).
  */
 final class JsonlSink implements EventSink {
   private final String path;
@@ -30,7 +36,13 @@ final class JsonlSink implements EventSink {
   public void publish(EventBatch batch, Consumer<EventBatch> onLost) {
     try {
       if (out == null) {
-        out = new FileOutputStream(path, true);
+        File file = new File(path);
+        if (file.exists() && !file.isFile()) {
+          throw new IOException(
+              "not a regular file (a FIFO, device or directory would block or never hold a log);"
+                  + " refused");
+        }
+        out = new FileOutputStream(file, true);
       }
       StringBuilder sb = new StringBuilder(256 * Math.max(1, batch.getEventsCount()));
       for (int i = 0; i < batch.getEventsCount(); i++) {

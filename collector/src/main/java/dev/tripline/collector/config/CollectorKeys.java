@@ -166,6 +166,16 @@ public final class CollectorKeys {
                   "30s",
                   "a connection that sends nothing for this long is closed (slow or stalled clients)"),
               of(
+                  "http.header.timeout",
+                  Type.duration(1),
+                  "10s",
+                  "a request head (TLS handshake, request line, headers) must be complete this long after the connection opens, however it trickles"),
+              of(
+                  "http.min.body.rate",
+                  positive(),
+                  "1024",
+                  "bytes per second a request body must keep up after a grace of http.header.timeout; slower is closed"),
+              of(
                   "http.threads",
                   Type.integer(4, Integer.MAX_VALUE),
                   "16",
@@ -174,17 +184,22 @@ public final class CollectorKeys {
                   "http.max.connections",
                   positive(),
                   "256",
-                  "open connections in total; beyond it new ones wait to be accepted"),
+                  "open connections in total; beyond it a new one evicts the slowest-sending unauthenticated idle or unfinished one, else is closed"),
               of(
                   "http.max.connections.per.address",
                   positive(),
                   "32",
-                  "open connections from one client address; beyond it they are closed at once"),
+                  "open connections from one client address; beyond it a new one evicts that address's slowest-sending unauthenticated idle or unfinished one, else is closed"),
               of(
                   "http.login.failures",
                   positive(),
                   "10",
-                  "wrong tokens per client address per minute before 429 (login form and bearer)"),
+                  "wrong tokens per client address per minute; past it wrong tokens get 429 (a right token always gets in)"),
+              of(
+                  "http.login.failures.global",
+                  positive(),
+                  "100",
+                  "wrong tokens from all addresses together per minute; past it every wrong token gets 429"),
               of(
                   "http.session.ttl",
                   Type.duration(1),

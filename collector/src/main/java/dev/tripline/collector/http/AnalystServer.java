@@ -16,12 +16,13 @@ import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
@@ -36,8 +37,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *
  * <p>Served by Jetty 12 (core, no servlet API) because the port must hold against clients that have
  * not authenticated: Jetty parses request lines and headers without a thread (a slow client holds a
- * socket, not a worker), bounds the header size, closes idle connections and limits open ones;
- * bodies are read asynchronously, up to {@code http.max.body.bytes}. Limits: docs/operations.md.
+ * socket, not a worker) and bounds the header size; {@link ConnectionGuard} bounds the time to send
+ * a request head or body and keeps room for probes and authenticated clients; bodies are read
+ * asynchronously, up to {@code http.max.body.bytes}. Every error, Jetty's own included, is the
+ * documented JSON. Limits: docs/operations.md.
  */
 public final class AnalystServer implements AutoCloseable {
   private static final byte[] NO_BODY = new byte[0];
@@ -51,6 +54,7 @@ public final class AnalystServer implements AutoCloseable {
   private final AnalystBackend backend;
   private final Routes api;
   private final boolean tls;
+  private final ConnectionGuard guard;
   private Server server;
   private ServerConnector connector;
 
@@ -64,6 +68,7 @@ public final class AnalystServer implements AutoCloseable {
     this.backend = backend;
     this.api = ApiRoutes.table(backend, auth);
     this.tls = !config.get("http.tls.keystore").isEmpty();
+    this.guard = new ConnectionGuard(limits, metrics);
   }
 
   public AnalystServer start() {
@@ -76,6 +81,19 @@ public final class AnalystServer implements AutoCloseable {
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
     http.setIdleTimeout(limits.idleTimeout().toMillis());
+    // Service names may hold '/' ("Order Service/v2"): clients send it as %2F inside one path
+    // segment, and the API splits the raw path before decoding each segment (Routes).
+    http.setUriCompliance(
+        UriCompliance.DEFAULT.with(
+            "tripline",
+            UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+            UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+    if (tls) {
+      // One certificate for the port: the SNI/Host check only guards servers choosing among
+      // several, and would refuse the address `run` prints (127.0.0.1, localhost) whenever the
+      // certificate names the host by another name.
+      http.addCustomizer(new SecureRequestCustomizer(false));
+    }
     HttpConnectionFactory http11 = new HttpConnectionFactory(http);
     if (tls) {
       SslContextFactory.Server ssl = new SslContextFactory.Server();
@@ -89,11 +107,10 @@ public final class AnalystServer implements AutoCloseable {
     }
     connector.setHost(config.get("http.bind"));
     connector.setPort(config.getInt("http.port"));
-    connector.setIdleTimeout(
-        limits.idleTimeout().toMillis()); // also bounds the TLS handshake and unfinished headers
-    connector.addBean(new AddressLimit(limits.maxConnectionsPerAddress(), metrics));
+    connector.setIdleTimeout(limits.idleTimeout().toMillis());
+    // Never stops accepting (a full port would lock out /health); ConnectionGuard evicts instead.
+    connector.addBean(guard);
     server.addConnector(connector);
-    server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
     server.setErrorHandler(new CountingErrorHandler(metrics));
     server.setHandler(new Entry());
     try {
@@ -134,7 +151,9 @@ public final class AnalystServer implements AutoCloseable {
   /** Reads the body (bounded, without holding a thread while it trickles in), then answers. */
   private final class Entry extends Handler.Abstract {
     @Override
-    public boolean handle(Request request, Response response, Callback callback) {
+    public boolean handle(Request request, Response response, Callback jettyCallback) {
+      guard.headReceived(request);
+      Callback callback = guard.onAnswered(request, jettyCallback);
       Map<String, String> query;
       try {
         query = parseQuery(request.getHttpURI().getQuery());
@@ -163,25 +182,29 @@ public final class AnalystServer implements AutoCloseable {
                 request, response, callback, query, NO_BODY)); // refused before reading any of it
         return true;
       }
+      guard.bodyStarted(request);
       BoundedBody.read(
           request,
           limits.maxBodyBytes(),
-          (bytes, failure) ->
-              server
-                  .getThreadPool()
-                  .execute(
-                      () -> {
-                        if (failure == null) {
-                          answer(new Exchange(request, response, callback, query, bytes));
-                        } else if (failure instanceof BoundedBody.TooLarge) {
-                          tooLarge(
-                              new Exchange(
-                                  request, response, callback, query,
-                                  NO_BODY)); // chunked past the limit
-                        } else {
-                          callback.failed(failure); // the client went away or timed out mid-body
-                        }
-                      }));
+          bytes -> guard.bodyProgress(request, bytes),
+          (bytes, failure) -> {
+            guard.bodyReceived(request);
+            server
+                .getThreadPool()
+                .execute(
+                    () -> {
+                      if (failure == null) {
+                        answer(new Exchange(request, response, callback, query, bytes));
+                      } else if (failure instanceof BoundedBody.TooLarge) {
+                        tooLarge(
+                            new Exchange(
+                                request, response, callback, query,
+                                NO_BODY)); // chunked past the limit
+                      } else {
+                        callback.failed(failure); // the client went away or timed out mid-body
+                      }
+                    });
+          });
       return true;
     }
   }
@@ -231,6 +254,9 @@ public final class AnalystServer implements AutoCloseable {
       return;
     }
     Auth.Principal who = auth.authenticate(ex);
+    if (who != null) {
+      guard.proven(ex.request);
+    }
     if (who == null) {
       if (path.startsWith("/api/") || path.equals("/metrics") || path.equals("/logout")) {
         ex.error(401, "authentication required: Authorization: Bearer <token>");
@@ -250,7 +276,10 @@ public final class AnalystServer implements AutoCloseable {
       case "/logout" -> logout(ex, who);
       default -> {
         if (path.startsWith("/api/")) {
-          api.dispatch(ex, path.substring(5), who);
+          if (!ex.rawPath.startsWith("/api/")) {
+            throw new HttpError(404, "no such endpoint (encoded '/api/')");
+          }
+          api.dispatch(ex, ex.rawPath.substring(5), who); // segments decoded one by one
         } else {
           ex.error(404, "no such page");
         }
@@ -274,6 +303,7 @@ public final class AnalystServer implements AutoCloseable {
       ex.redirect("/login?failed");
       return;
     }
+    guard.proven(ex.request);
     String secure = tls ? "; Secure" : "";
     ex.addHeader(
         "Set-Cookie",
@@ -363,6 +393,7 @@ public final class AnalystServer implements AutoCloseable {
 
   @Override
   public void close() {
+    guard.close();
     if (server != null) {
       try {
         server.stop();

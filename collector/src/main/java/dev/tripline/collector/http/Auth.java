@@ -11,9 +11,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Who is asking: a bearer token (tools, the CLI) or a console session cookie obtained by logging in
- * with the token. Tokens are compared in constant time; every wrong token counts against the
- * client's address ({@link LoginThrottle}). Sessions live in memory: they end at their TTL, on
- * logout, on {@link #revokeAll()}, and when the collector restarts (so a new token revokes them).
+ * with the token. Tokens are compared in constant time before anything else: the right token is
+ * always accepted; every wrong one counts against its address and against all addresses together
+ * ({@link LoginThrottle}), and past either budget is answered 429. Sessions live in memory: they
+ * end at their TTL, on logout, on {@link #revokeAll()}, and when the collector restarts (so a new
+ * token revokes them).
  */
 final class Auth {
   static final String SESSION_COOKIE = "tripline_session";
@@ -33,13 +35,18 @@ final class Auth {
 
   record Session(String id, String csrf) {}
 
-  /** Too many wrong tokens from this address: answer 429 with Retry-After. */
+  /** A wrong token past a failure budget: answer 429 with Retry-After. */
   static final class Throttled extends RuntimeException {
     final long retryAfterSeconds;
 
-    Throttled(long retryAfterSeconds) {
+    Throttled(long retryAfterSeconds, boolean global) {
       super(
-          "too many failed logins from this address; retry in " + retryAfterSeconds + " s",
+          (global
+                  ? "too many failed logins from all addresses"
+                  : "too many failed logins from this address")
+              + "; retry in "
+              + retryAfterSeconds
+              + " s",
           null,
           false,
           false);
@@ -59,7 +66,11 @@ final class Auth {
     this.metrics = metrics;
     this.sessions =
         Caffeine.newBuilder().expireAfterWrite(limits.sessionTtl()).maximumSize(10_000).build();
-    this.throttle = new LoginThrottle(limits.loginFailuresPerMinute(), Ticker.systemTicker());
+    this.throttle =
+        new LoginThrottle(
+            limits.loginFailuresPerMinute(),
+            limits.loginFailuresGlobalPerMinute(),
+            Ticker.systemTicker());
   }
 
   String token() {
@@ -113,19 +124,22 @@ final class Auth {
     return n;
   }
 
+  /**
+   * True for the right token. The token is compared first (in constant time) and a right one is
+   * never throttled; a wrong one is counted and, past a budget, answered 429 ({@link Throttled}).
+   */
   private boolean presented(Exchange ex, String presented) {
-    String address = ex.clientAddress();
-    long wait = throttle.retryAfterSeconds(address);
-    if (wait > 0) {
-      metrics.rejected(HttpMetrics.LOGIN_THROTTLED);
-      throw new Throttled(wait);
-    }
     if (MessageDigest.isEqual(
         token.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
       return true;
     }
-    throttle.failed(address);
     metrics.rejected(HttpMetrics.AUTH_FAILED);
+    LoginThrottle.Verdict v = throttle.failed(ex.clientAddress());
+    if (v.throttled()) {
+      metrics.rejected(
+          v.global() ? HttpMetrics.LOGIN_THROTTLED_GLOBAL : HttpMetrics.LOGIN_THROTTLED);
+      throw new Throttled(v.retryAfterSeconds(), v.global());
+    }
     return false;
   }
 

@@ -2,13 +2,15 @@ package dev.tripline.collector.http;
 
 import java.io.ByteArrayOutputStream;
 import java.util.function.BiConsumer;
+import java.util.function.LongConsumer;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
 /**
  * Reads a request body without holding a thread while it arrives, and stops at {@code max} bytes:
  * the rest is never read (the connection is closed after the 413). A body that trickles in costs a
- * socket and at most {@code max} bytes of heap until the idle timeout ends it.
+ * socket and at most {@code max} bytes of heap until {@link ConnectionGuard}'s minimum rate ends it
+ * ({@code progress} tells it how far the body got).
  */
 final class BoundedBody implements Runnable {
   /** The body passed the limit. */
@@ -21,16 +23,20 @@ final class BoundedBody implements Runnable {
   private final Request request;
   private final int max;
   private final BiConsumer<byte[], Throwable> done;
+  private final LongConsumer progress;
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
-  private BoundedBody(Request request, int max, BiConsumer<byte[], Throwable> done) {
+  private BoundedBody(
+      Request request, int max, LongConsumer progress, BiConsumer<byte[], Throwable> done) {
     this.request = request;
     this.max = max;
+    this.progress = progress;
     this.done = done;
   }
 
-  static void read(Request request, int max, BiConsumer<byte[], Throwable> done) {
-    new BoundedBody(request, max, done).run();
+  static void read(
+      Request request, int max, LongConsumer progress, BiConsumer<byte[], Throwable> done) {
+    new BoundedBody(request, max, progress, done).run();
   }
 
   @Override
@@ -55,6 +61,7 @@ final class BoundedBody implements Runnable {
         byte[] part = new byte[n];
         chunk.getByteBuffer().get(part);
         bytes.write(part, 0, n);
+        progress.accept(bytes.size());
       }
       boolean last = chunk.isLast();
       chunk.release();

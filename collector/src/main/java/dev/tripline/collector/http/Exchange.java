@@ -17,7 +17,13 @@ import org.jspecify.annotations.Nullable;
 final class Exchange {
   final Request request;
   final String method;
+
+  /** Decoded path: which page or area. */
   final String path;
+
+  /** The path as sent (percent-encoded): API routes split it before decoding each segment. */
+  final String rawPath;
+
   final Map<String, String> query;
   final byte[] body;
   private final Response response;
@@ -35,6 +41,8 @@ final class Exchange {
     this.callback = callback;
     this.method = request.getMethod();
     this.path = Request.getPathInContext(request);
+    String raw = request.getHttpURI().getPath();
+    this.rawPath = raw == null ? path : raw;
     this.query = query;
     this.body = body;
   }

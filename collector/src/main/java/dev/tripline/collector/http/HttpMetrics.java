@@ -15,7 +15,12 @@ final class HttpMetrics {
   static final String MALFORMED_BODY = "malformed_body";
   static final String AUTH_FAILED = "auth_failed";
   static final String LOGIN_THROTTLED = "login_throttled";
+  static final String LOGIN_THROTTLED_GLOBAL = "login_throttled_global";
   static final String CONNECTIONS_PER_ADDRESS = "connections_per_address";
+  static final String CONNECTIONS_TOTAL = "connections_total";
+  static final String CONNECTION_EVICTED = "connection_evicted";
+  static final String HEADER_TIMEOUT = "header_timeout";
+  static final String BODY_TOO_SLOW = "body_too_slow";
 
   private final MeterRegistry registry;
 
@@ -29,7 +34,12 @@ final class HttpMetrics {
           MALFORMED_BODY,
           AUTH_FAILED,
           LOGIN_THROTTLED,
-          CONNECTIONS_PER_ADDRESS
+          LOGIN_THROTTLED_GLOBAL,
+          CONNECTIONS_PER_ADDRESS,
+          CONNECTIONS_TOTAL,
+          CONNECTION_EVICTED,
+          HEADER_TIMEOUT,
+          BODY_TOO_SLOW
         }) {
       rejectedCounter(reason); // present at 0 from the start, so dashboards can rate() them
     }

@@ -33,7 +33,9 @@ final class Meters implements dev.tripline.collector.detect.Detection.Meter {
   }
 
   void listCapped() {
-    counter("tripline.lists.capped", "Lists from events cut to their first 128 elements")
+    counter(
+            "tripline.lists.capped",
+            "Lists from events cut: 128 elements, string lists (argv) 256 around a marker")
         .increment();
   }
 

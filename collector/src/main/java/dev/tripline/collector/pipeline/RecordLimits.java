@@ -7,6 +7,7 @@ import dev.tripline.model.Event;
 import dev.tripline.model.ProfileContext;
 import dev.tripline.model.ServiceProfile;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Sizes every record before it is written, so that none exceeds what its topic accepts: a record
@@ -67,10 +68,14 @@ final class RecordLimits {
     // Details first: the event's extra lists, the known targets.
     Event.Builder e = b.getEvent().toBuilder().clearContexts();
     if (e.hasProcess() && e.getProcess().getArgvCount() > 16) {
+      // 12 first, a marker, 3 last (the payload): a cut is always visible, as in the agent.
+      List<String> argv = e.getProcess().getArgvList();
       e.setProcess(
           e.getProcess().toBuilder()
               .clearArgv()
-              .addAllArgv(e.getProcess().getArgvList().subList(0, 16)));
+              .addAllArgv(argv.subList(0, 12))
+              .addArgv("…[+" + (argv.size() - 15) + " args]…")
+              .addAllArgv(argv.subList(argv.size() - 3, argv.size())));
     }
     e.setCallSite(e.getCallSite().toBuilder().clearFrames());
     b.setEvent(e)

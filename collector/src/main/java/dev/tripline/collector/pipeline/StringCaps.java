@@ -8,13 +8,18 @@ import java.util.List;
 /**
  * Caps every string (paths, argv, hosts, identity, health) and every list in an incoming batch
  * before it reaches a store or an alert: a string longer than {@code string.max.chars} keeps its
- * start and a marker saying how much was cut; a list keeps its first {@link #MAX_LIST} elements.
- * The agent caps too, but any producer can write to the events topic. Events small enough to hold
- * no long string (nearly all of them) are passed through untouched, so the common path costs one
- * size check.
+ * start and a marker saying how much was cut; a list keeps its first {@link #MAX_LIST} elements,
+ * and a list of strings (argv) at most {@link #MAX_ARGV}: its head and its tail (where a command's
+ * payload is) around a marker {@code …[+N args]…}, as the agent cuts it (docs/detection.md) — never
+ * silently shortened. The agent caps too, but any producer can write to the events topic. Events
+ * small enough to hold no long string (nearly all of them) are passed through untouched, so the
+ * common path costs one size check.
  */
 final class StringCaps {
   static final int MAX_LIST = 128;
+
+  /** Strings kept of one list: the agent's own argv bound (191 first, marker, 64 last). */
+  static final int MAX_ARGV = 256;
 
   private final int maxChars;
   private final Meters meters;
@@ -71,7 +76,21 @@ final class StringCaps {
       if (f.isRepeated()) {
         List<?> values = (List<?>) field.getValue();
         b.clearField(f);
-        int keep = Math.min(values.size(), MAX_LIST);
+        if (f.getJavaType() == FieldDescriptor.JavaType.STRING && values.size() > MAX_ARGV) {
+          meters.listCapped();
+          int tail = MAX_ARGV / 4;
+          int head = MAX_ARGV - tail - 1;
+          for (int i = 0; i < head; i++) b.addRepeatedField(f, capValue(f, values.get(i)));
+          b.addRepeatedField(f, "…[+" + (values.size() - head - tail) + " args]…");
+          for (int i = values.size() - tail; i < values.size(); i++) {
+            b.addRepeatedField(f, capValue(f, values.get(i)));
+          }
+          continue;
+        }
+        int keep =
+            f.getJavaType() == FieldDescriptor.JavaType.STRING
+                ? values.size()
+                : Math.min(values.size(), MAX_LIST);
         if (keep < values.size()) {
           meters.listCapped();
         }
@@ -98,7 +117,9 @@ final class StringCaps {
 
   private static boolean hasLongList(Message m) {
     for (var field : m.getAllFields().entrySet()) {
-      if (field.getKey().isRepeated() && ((List<?>) field.getValue()).size() > MAX_LIST) {
+      FieldDescriptor f = field.getKey();
+      int max = f.getJavaType() == FieldDescriptor.JavaType.STRING ? MAX_ARGV : MAX_LIST;
+      if (f.isRepeated() && ((List<?>) field.getValue()).size() > max) {
         return true;
       }
     }

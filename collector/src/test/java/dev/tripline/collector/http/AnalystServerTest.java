@@ -340,6 +340,46 @@ class AnalystServerTest {
     }
   }
 
+  /**
+   * Issue 21 case 8: a service named with '/' and a space (the docs' own example) is viewed and
+   * managed through the API, the CLI and the console's encoding (each path segment percent-encoded,
+   * decoded only after the path is split).
+   */
+  @Test
+  void aServiceNamedWithASlashCanBeViewedAndManaged(EmbeddedKafka kafka, @TempDir Path dir)
+      throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (PipelineFixtures f =
+            new PipelineFixtures(kafka, dir, 1, "http.port", "0", "http.token", "s3cret-token");
+        DetectionPipeline p = f.pipeline(dir.resolve("state").toString(), registry);
+        AnalystServer server = new AnalystServer(f.config, p.backend(), registry).start()) {
+      String base = server.baseUrl();
+      String name = "Order Service/v2";
+      PipelineFixtures.learn(f, p.backend(), name);
+      String encoded = "Order%20Service%2Fv2"; // as encodeURIComponent (the console) sends it
+      HttpResponse<String> shown = get(base + "/api/services/" + encoded, "s3cret-token");
+      assertEquals(200, shown.statusCode(), shown.body());
+      assertEquals(name, Json.object(shown.body()).get("service"));
+      assertEquals(
+          202,
+          post(
+                  base + "/api/services/" + encoded + "/state",
+                  "s3cret-token",
+                  "{\"state\":\"LEARNING\"}")
+              .statusCode());
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> p.backend().profile(name).orElseThrow().getState() == ProfileState.LEARNING);
+      // The slash is part of the name, never a path separator: the unencoded form is another path.
+      assertError(get(base + "/api/services/Order%20Service/v2", "s3cret-token"), 404, "no such");
+
+      Path tokenFile = Files.writeString(dir.resolve("token"), "s3cret-token");
+      String cliShown =
+          cli(new ProfileCommand(), "--url", base, "--token-file", tokenFile.toString(), name);
+      assertTrue(cliShown.contains(name) && cliShown.contains("LEARNING"), cliShown);
+    }
+  }
+
   /** Runs a CLI command in-process and returns what it printed. */
   private static String cli(Object command, String... args) {
     PrintStream original = System.out;

@@ -53,7 +53,13 @@ class RecordLimitsTest {
     assertTrue(
         path.length() < 4200 && path.endsWith("…[truncated " + (1_200_001 - 4096) + " chars]"),
         path.substring(4000));
-    assertEquals(128, capped.getEvents(1).getProcess().getArgvCount());
+    // argv: the first 191 and the last 64 around a marker (issue 21 case 8: never dropped silently)
+    var cut = capped.getEvents(1).getProcess().getArgvList();
+    assertEquals(256, cut.size());
+    assertEquals("arg190", cut.get(190));
+    assertEquals("…[+" + (10_000 - 255) + " args]…", cut.get(191));
+    assertEquals("arg9936", cut.get(192));
+    assertEquals("arg9999", cut.get(255));
     assertTrue(capped.getEvents(1).getProcess().getExecutable().length() < 4200);
     assertTrue(
         capped.getAgent().getHost().length() < 4200
@@ -63,6 +69,20 @@ class RecordLimitsTest {
     assertTrue(capped.getSerializedSize() < 40_000, "size " + capped.getSerializedSize());
     assertEquals(4, registry.get("tripline.strings.truncated").counter().count());
     assertEquals(1, registry.get("tripline.lists.capped").counter().count());
+  }
+
+  /** The agent's own cut (256 entries, its marker inside) reaches alerts whole. */
+  @Test
+  void anArgvTheAgentAlreadyCutPassesWhole() {
+    StringCaps caps = new StringCaps(4096, meters);
+    ProcessTarget.Builder argv = ProcessTarget.newBuilder().setExecutable("/bin/sh");
+    for (int i = 0; i < 191; i++) argv.addArgv("x".repeat(30) + i);
+    argv.addArgv("…[+744 args]…");
+    for (int i = 0; i < 64; i++) argv.addArgv("y" + i);
+    Event e = Event.newBuilder().setKind(EventKind.PROCESS_SPAWN).setProcess(argv).build();
+    assertTrue(e.getSerializedSize() > 4096, "large enough to be examined");
+    EventBatch capped = caps.apply(EventBatch.newBuilder().addEvents(e).build());
+    assertEquals(argv.getArgvList(), capped.getEvents(0).getProcess().getArgvList());
   }
 
   @Test
@@ -86,6 +106,9 @@ class RecordLimitsTest {
     assertTrue(OcsfJson.of(fit).getBytes(StandardCharsets.UTF_8).length < 1_000_000);
     assertEquals(100, fit.getInstancesCount());
     assertEquals("x", fit.getId());
+    assertTrue(
+        fit.getEvent().getProcess().getArgvList().contains("…[+113 args]…"),
+        "the argv cut is marked");
     assertEquals(
         1, registry.get("tripline.records.oversize").tag("record", "alert").counter().count());
   }
