@@ -19,10 +19,26 @@ import java.util.stream.Stream;
  * known), the rest up to {@link #CAPACITY} are kept without it (reported with an empty call site
  * rather than lost: a short-lived JVM can do thousands of distinct things before the recorder is
  * ready on a loaded machine), and beyond that they are counted as dropped.
+ *
+ * <p>Noise must not push out what matters (a static initializer's 9 000 failed opens, then a
+ * credential read): a repeat of a recent (hook, target, outcome) is folded into its first
+ * observation as a count, as the recorder folds repeats; failed operations may take at most {@link
+ * #ERROR_SHARE} slots and {@link #ERROR_STACKS} stacks, so successful ones always find room and a
+ * call site. Distinct successful observations beyond the capacity are still dropped and counted.
+ * Lock-free: atomics only.
  */
 public final class EarlyBuffer implements TriplineDispatcher {
   public static final int CAPACITY = 8192;
   public static final int WITH_STACK = 2048;
+
+  /** Most slots failed operations may take: the rest is kept for what succeeded. */
+  public static final int ERROR_SHARE = CAPACITY / 4;
+
+  /** Most stacks failed operations may take. */
+  public static final int ERROR_STACKS = WITH_STACK / 4;
+
+  /** Recent observations by (hook, target) hash, to fold repeats into: a bounded, lossy index. */
+  private static final int FOLD_SLOTS = 1024;
 
   /**
    * Frames kept per observation (innermost first): the call site and the context frames lie within
@@ -37,6 +53,9 @@ public final class EarlyBuffer implements TriplineDispatcher {
 
   private final AtomicReferenceArray<Observation> slots = new AtomicReferenceArray<>(CAPACITY);
   private final AtomicInteger claimed = new AtomicInteger();
+  private final AtomicReferenceArray<Observation> recent = new AtomicReferenceArray<>(FOLD_SLOTS);
+  private final AtomicInteger errors = new AtomicInteger();
+  private final AtomicInteger stacks = new AtomicInteger();
   private volatile TriplineDispatcher next;
 
   /** Observations lost: every one once the buffer is full, from any thread. */
@@ -49,17 +68,41 @@ public final class EarlyBuffer implements TriplineDispatcher {
       live.observe(hook, a, b, n, error); // read the field just before the hand-over: pass it on
       return;
     }
+    int f = foldSlot(hook, a);
+    Observation seen = recent.get(f);
+    if (seen != null && seen.sameAs(hook, a, b, n, error)) {
+      seen.repeats.incrementAndGet();
+      return;
+    }
+    int e = error == null ? -1 : errors.getAndIncrement();
+    if (e >= ERROR_SHARE) {
+      dropped.incrementAndGet();
+      return;
+    }
     int i = claimed.getAndIncrement();
     if (i >= CAPACITY) {
       dropped.incrementAndGet();
       return;
     }
     List<StackWalker.StackFrame> frames =
-        i < WITH_STACK ? WALKER.walk(new FirstFrames()) : List.of();
-    slots.set(
-        i,
+        e < ERROR_STACKS && stacks.getAndIncrement() < WITH_STACK
+            ? WALKER.walk(new FirstFrames())
+            : List.of();
+    Observation o =
         new Observation(
-            hook, a, b, n, error, Thread.currentThread(), frames, System.currentTimeMillis()));
+            hook, a, b, n, error, Thread.currentThread(), frames, System.currentTimeMillis());
+    slots.set(i, o);
+    recent.set(f, o);
+  }
+
+  /**
+   * The fold index of (hook, target): a String target (a path) by content, anything else by
+   * identity (never the application's own hashCode).
+   */
+  private static int foldSlot(int hook, Object a) {
+    int h = a instanceof String ? a.hashCode() : System.identityHashCode(a);
+    h = h * 31 + hook;
+    return (h ^ (h >>> 16)) & (FOLD_SLOTS - 1);
   }
 
   /**
@@ -72,7 +115,9 @@ public final class EarlyBuffer implements TriplineDispatcher {
     for (int i = from;
         i < n && slots.get(i) != null;
         i++) { // stops at a slot still being filled: from + size stays exact
-      out.add(slots.getAndSet(i, null));
+      Observation o = slots.getAndSet(i, null);
+      o.taken = true; // replayed from now on: repeats go to a new observation
+      out.add(o);
     }
     return out;
   }
@@ -94,6 +139,7 @@ public final class EarlyBuffer implements TriplineDispatcher {
         o = slots.get(i);
       }
       if (o != null) {
+        o.taken = true;
         out.add(o);
         slots.set(i, null);
       } else {
@@ -119,6 +165,12 @@ public final class EarlyBuffer implements TriplineDispatcher {
     public final List<StackWalker.StackFrame> frames;
     public final long timeMs;
 
+    /** Repeats folded into this observation while it waited (replayed as as many more). */
+    final AtomicInteger repeats = new AtomicInteger();
+
+    /** Handed to the recorder: a repeat no longer folds into it. */
+    volatile boolean taken;
+
     Observation(
         int hook,
         Object a,
@@ -136,6 +188,30 @@ public final class EarlyBuffer implements TriplineDispatcher {
       this.thread = thread;
       this.frames = frames;
       this.timeMs = timeMs;
+    }
+
+    /** Repeats folded into this one: the recorder replays it 1 + repeats times. */
+    public int repeats() {
+      return repeats.get();
+    }
+
+    /**
+     * The same hook, target (a String by content, else the same object) and outcome, not yet
+     * replayed.
+     */
+    boolean sameAs(int hook, Object a, Object b, int n, Throwable error) {
+      return !taken
+          && this.hook == hook
+          && this.n == n
+          && same(this.a, a)
+          && same(this.b, b)
+          && (this.error == null
+              ? error == null
+              : error != null && this.error.getClass() == error.getClass());
+    }
+
+    private static boolean same(Object x, Object y) {
+      return x == y || (x instanceof String && x.equals(y));
     }
   }
 

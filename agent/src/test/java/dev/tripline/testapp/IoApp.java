@@ -142,8 +142,8 @@ public final class IoApp {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closed = s.getLocalPort();
     }
-    // Untimed: a blocking connect fails inside the hooked call. (A timed or non-blocking connect
-    // fails later, in finishConnect: the agent reports those as attempts.)
+    // Untimed: a blocking connect fails inside the hooked call. (Timed and non-blocking ones fail
+    // later, in NioSocketImpl or finishConnect: ConnectOutcomeIT.)
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", closed));
       throw new IllegalStateException("connect to a closed port succeeded");

@@ -23,10 +23,14 @@ final class NetworkHooks extends HookGroup {
   private static final int ACCEPT_CHANNEL = 4;
   private static final int UNIX_CONNECT = 5;
   private static final int UNIX_BIND = 6;
+  private static final int CONNECT_SOCKET = 7;
+  private static final int CONNECT_CHANNEL = 8;
+  private static final int FINISH_CONNECT = 9;
 
   private static final String CHANNEL = "sun/nio/ch/ServerSocketChannelImpl";
   private static final String DATAGRAM_CHANNEL = "sun/nio/ch/DatagramChannelImpl";
   private static final String UNIX = "sun/nio/ch/UnixDomainSockets";
+  private static final String SOCKET_CHANNEL = "sun/nio/ch/SocketChannelImpl";
 
   NetworkHooks() {
     super("net");
@@ -36,6 +40,15 @@ final class NetworkHooks extends HookGroup {
   @Override
   public List<Hook> hooks() {
     return List.of(
+        // Where a connect's outcome is known: a Socket's connect (with or without a timeout: the
+        // refusal of a non-blocking attempt surfaces here), a blocking channel's connect, and a
+        // non-blocking channel's finishConnect. They report; Net.connect inside them does not (only
+        // the outermost hooked call reports), and reports alone for the async channels.
+        Hook.exit("net.connect.Socket", "sun/nio/ch/NioSocketImpl", "connect", "(Ljava/net/SocketAddress;I)",
+            CONNECT_SOCKET, arg(0), NONE, NONE),
+        Hook.exit("net.connect.SocketChannel", SOCKET_CHANNEL, "connect", "(Ljava/net/SocketAddress;)",
+            CONNECT_CHANNEL, arg(0), THIS, RETURN),
+        Hook.exit("net.connect.finish", SOCKET_CHANNEL, "finishConnect", "()", FINISH_CONNECT, THIS, NONE, RETURN),
         Hook.exit("net.connect", "sun/nio/ch/Net", "connect",
             "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)", CONNECT, arg(2), NONE, arg(3)),
         Hook.exit("net.datagram.send", DATAGRAM_CHANNEL, "send", "(Ljava/nio/ByteBuffer;Ljava/net/SocketAddress;)",
@@ -68,6 +81,15 @@ final class NetworkHooks extends HookGroup {
     switch (action) {
       case CONNECT:
         to.connect((InetAddress) a, n, error);
+        return;
+      case CONNECT_SOCKET:
+        to.connectChannel(null, a, true, error);
+        return;
+      case CONNECT_CHANNEL:
+        to.connectChannel(b, a, n != 0, error);
+        return;
+      case FINISH_CONNECT:
+        to.finishConnect(a, n != 0, error);
         return;
       case DATAGRAM:
         to.datagram(a, error);

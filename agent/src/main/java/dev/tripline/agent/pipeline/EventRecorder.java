@@ -8,10 +8,10 @@ import dev.tripline.agent.callsite.ContextFrames;
 import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.agent.instrument.Hooks;
-import dev.tripline.agent.redact.Redactor;
 import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.bootstrap.TriplineBridge;
 import dev.tripline.bootstrap.TriplineDispatcher;
+import dev.tripline.config.redact.Redactor;
 import dev.tripline.model.CallSite;
 import dev.tripline.model.DnsTarget;
 import dev.tripline.model.Event;
@@ -50,6 +50,7 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   private final ContextFrames contextFrames;
   private final FileTargets files = new FileTargets(System.getProperty("user.dir"));
   private final HandoffSites handoffs;
+  private final PendingConnects pending = new PendingConnects();
 
   /**
    * Targets seen, by kind and outcome: one key per target (a path, a command line…). Built on first
@@ -166,7 +167,9 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
       for (EarlyBuffer.Observation o : early) {
         replaying = o;
         try {
-          observe(o.hook, o.a, o.b, o.n, o.error);
+          for (int r = o.repeats(); r >= 0; r--) { // repeats the buffer folded: as many hits
+            observe(o.hook, o.a, o.b, o.n, o.error);
+          }
         } catch (RuntimeException | LinkageError e) {
           stats.error();
         }
@@ -189,6 +192,36 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
       return;
     }
     byPort(EventKind.NET_CONNECT, remote, port, error);
+  }
+
+  @Override
+  public void connectChannel(Object channel, Object remote, boolean connected, Throwable error) {
+    if (error == null && !connected && channel != null && pending.put(channel, remote)) {
+      return; // non-blocking, in progress: finishConnect reports the outcome
+    }
+    connectTo(remote, error); // done (or no room to wait: reported as the attempt)
+  }
+
+  @Override
+  public void finishConnect(Object channel, boolean connected, Throwable error) {
+    if (error == null && !connected) {
+      return; // still in progress
+    }
+    Object remote = pending.take(channel);
+    if (remote != null) {
+      connectTo(remote, error);
+    } // else: already reported at connect (connected at once, or no room to wait)
+  }
+
+  private void connectTo(Object remote, Throwable error) {
+    if (remote instanceof InetSocketAddress) {
+      InetSocketAddress isa = (InetSocketAddress) remote;
+      if (isa.getAddress() != null) { // unresolved: the failed lookup is the DNS event
+        connect(isa.getAddress(), isa.getPort(), error);
+      }
+    } else if (remote != null) {
+      unix(EventKind.NET_CONNECT, remote, error); // a Unix domain socket address
+    }
   }
 
   @Override
@@ -405,7 +438,18 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
       Object target,
       Object extra,
       Throwable error) {
-    Event.Builder event = describe(kind, target, extra, 0);
+    fresh(cache, kind, key, target, extra, 0, error);
+  }
+
+  private void fresh(
+      Cache<Object, Occurrence> cache,
+      EventKind kind,
+      Object key,
+      Object target,
+      Object extra,
+      int port,
+      Throwable error) {
+    Event.Builder event = describe(kind, target, extra, port);
     if (event == null) {
       cache.put(key, Occurrence.IGNORED);
       return;
@@ -439,7 +483,11 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     }
     Occurrence seen = ports.get(port);
     if (seen != null) {
-      repeat(seen, now);
+      if (kind != EventKind.NET_CONNECT || seen.peer == address || sameHost(seen, address)) {
+        repeat(seen, now); // the repeat path: the same InetAddress object costs no allocation
+      } else {
+        otherName(kind, address, port, error); // a CDN's or a shared address's other name
+      }
       return;
     }
     Event.Builder event = describe(kind, address, null, port);
@@ -447,6 +495,7 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
       return; // excluded host: cheap enough to re-check, and rare
     }
     Occurrence fresh = complete(event, error);
+    fresh.peer = address;
     Occurrence winner = ports.putIfAbsent(port, fresh);
     if (winner == fresh) {
       handOver(fresh);
@@ -469,6 +518,38 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
       if (other != null) {
         handOver(other);
       }
+    }
+  }
+
+  /**
+   * Whether {@code address} carries the host name {@code seen} was reported with (an InetAddress
+   * equals another of the same IP whatever its name). Only for another InetAddress object than the
+   * one last matched, which is remembered: a connect loop reusing its address costs nothing here.
+   */
+  private static boolean sameHost(Occurrence seen, InetAddress address) {
+    String host = Filters.hostAsGiven(address);
+    String known = seen.template.getNetwork().getHost();
+    boolean same =
+        host == null
+            ? known.isEmpty()
+            : known.equals(host) || (!Caps.fits(host) && host.startsWith(known));
+    if (same) {
+      seen.peer = address;
+    }
+    return same;
+  }
+
+  /**
+   * A connect to a known IP and port under another host name than the first: its own occurrence,
+   * keyed by name, IP and port.
+   */
+  private void otherName(EventKind kind, InetAddress address, int port, Throwable error) {
+    String host = Filters.hostAsGiven(address);
+    String name = host == null ? "" : host.substring(0, Math.min(host.length(), Caps.MAX_CHARS));
+    String key = "\u0001" + name + '/' + address.getHostAddress() + ':' + port;
+    Cache<Object, Occurrence> cache = targets(kind, error);
+    if (!counted(cache.getIfPresent(key))) {
+      fresh(cache, kind, key, address, null, port, error);
     }
   }
 

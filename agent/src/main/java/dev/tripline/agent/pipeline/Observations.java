@@ -11,6 +11,16 @@ public interface Observations {
   /** A TCP connect to {@code remote:port} (the peer as the application named it, if by name). */
   void connect(InetAddress remote, int port, Throwable error);
 
+  /**
+   * A Socket's or SocketChannel's connect to {@code remote} (the SocketAddress asked for) returned
+   * or failed: {@code connected}, failed ({@code error}), or, for a non-blocking {@code channel},
+   * pending: then {@link #finishConnect} tells the outcome.
+   */
+  void connectChannel(Object channel, Object remote, boolean connected, Throwable error);
+
+  /** A non-blocking channel's finishConnect: connected, still pending, or failed. */
+  void finishConnect(Object channel, boolean connected, Throwable error);
+
   /** A UDP send or connect; {@code target} is the SocketAddress given. */
   void datagram(Object target, Throwable error);
 

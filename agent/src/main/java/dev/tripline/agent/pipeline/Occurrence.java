@@ -29,6 +29,12 @@ final class Occurrence {
   /** Fell out of the recorder's cache: no longer flushed, so nothing may be counted into it. */
   volatile boolean evicted;
 
+  /**
+   * A connect's: the InetAddress object last found to carry this occurrence's host name, so that a
+   * repeat with the same object skips comparing names.
+   */
+  volatile @Nullable Object peer;
+
   /** Other call sites seen for this target (sampled); each was sent once as an event of its own. */
   private volatile Occurrence[] otherSites = new Occurrence[0];
 

@@ -3,7 +3,7 @@ package dev.tripline.agent.transport;
 import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.agent.pipeline.EventSink;
-import dev.tripline.agent.redact.Redactor;
+import dev.tripline.config.redact.Redactor;
 import dev.tripline.model.EventBatch;
 import java.time.Duration;
 import java.util.Properties;

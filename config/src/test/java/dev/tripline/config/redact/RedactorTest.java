@@ -1,4 +1,4 @@
-package dev.tripline.agent.redact;
+package dev.tripline.config.redact;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -147,7 +147,107 @@ class RedactorTest {
             "sh|-c|wget -q https://bob:⊗@example.org/x -O /tmp/x"),
         // keys recognised by their shape
         row("AWS key", "aws|AKIAIOSFODNN7EXAMPLE|s3", "aws|⊗|s3"),
-        row("JWT", "app|eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.c2lnbmF0dXJlLXZhbHVl", "app|⊗"));
+        row("JWT", "app|eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.c2lnbmF0dXJlLXZhbHVl", "app|⊗"),
+        // issue 21: each leak found in round two
+        row("https://host?token=X", "curl|https://h?token=qT1", "curl|https://h?token=⊗"),
+        row(
+            "https://host:8443?api_key=X",
+            "curl|https://h:8443?api_key=qK2&page=2",
+            "curl|https://h:8443?api_key=⊗&page=2"),
+        row(
+            "URL password with /",
+            "git|clone|https://bob:pa/ss1@host/r.git",
+            "git|clone|https://bob:⊗@host/r.git"),
+        row("URL password with ?", "curl|https://bob:pa?ss2@host/x", "curl|https://bob:⊗@host/x"),
+        row(
+            "redis://:X@h",
+            "redis-cli|-u|redis://:r3dp4ss@cache:6379",
+            "redis-cli|-u|redis://:⊗@cache:6379"),
+        row(
+            "a token as the URL's user",
+            "git|clone|https://ghp_R2d2C3poBb8Yy7Zz6Xx5Ww4Vv3Uu2Tt1Ss0Q@github.com/o/r.git",
+            "git|clone|https://⊗@github.com/o/r.git"),
+        row(
+            "jdbc:oracle:thin:scott/X@db",
+            "java|-Ddb.url=jdbc:oracle:thin:scott/t1ger@db:1521/orcl|-jar|app.jar",
+            "java|-Ddb.url=jdbc:oracle:thin:scott/⊗@db:1521/orcl|-jar|app.jar"),
+        row(
+            "sqlplus scott/X@db",
+            "sqlplus|-s|scott/t1gr@db|@q.sql",
+            "sqlplus|-s|scott/⊗@db|@q.sql"),
+        row(
+            "sh -c \"sudo -u db mysql -pX\"",
+            "sh|-c|sudo -u db mysql -pmy5ql orders",
+            "sh|-c|sudo -u db mysql -p⊗ orders"),
+        row(
+            "docker exec c mysql -pX",
+            "docker|exec|db1|mysql|-pd0ck|orders",
+            "docker|exec|db1|mysql|-p⊗|orders"),
+        row("password X as one element", "app|password hunt3r", "app|password ⊗"),
+        row(
+            "--token X as one element",
+            "app|--token t0k9 --region eu",
+            "app|--token ⊗ --region eu"),
+        row(
+            "Authorization:X",
+            "curl|-H|Authorization:auth0r1z|https://h",
+            "curl|-H|Authorization:⊗|https://h"),
+        row(
+            "AccountKey=",
+            "app|DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=azK3y==;EndpointSuffix=core.windows.net",
+            "app|DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=⊗;EndpointSuffix=core.windows.net"),
+        row(
+            "&sig=",
+            "curl|https://acct.blob.core.windows.net/c/b?sv=2022-11-02&se=2026&sig=s1gnat",
+            "curl|https://acct.blob.core.windows.net/c/b?sv=2022-11-02&se=2026&sig=⊗"),
+        row("STRIPE_KEY=", "env|STRIPE_KEY=strk1|app", "env|STRIPE_KEY=⊗|app"),
+        row("GITHUB_PAT=", "env|GITHUB_PAT=pat42|app", "env|GITHUB_PAT=⊗|app"),
+        row(
+            "PEM private key",
+            "app|-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7pem\n-----END RSA PRIVATE KEY-----",
+            "app|-----BEGIN RSA PRIVATE KEY-----⊗-----END RSA PRIVATE KEY-----"),
+        row(
+            "PEM private key cut short",
+            "sh|-c|echo '-----BEGIN PRIVATE KEY-----\nMIIEvgIBADANcut",
+            "sh|-c|echo '-----BEGIN PRIVATE KEY-----⊗"),
+        row(
+            "openssl enc -k X",
+            "openssl|enc|-aes-256-cbc|-k|0pens5l|-in|f",
+            "openssl|enc|-aes-256-cbc|-k|⊗|-in|f"),
+        row(
+            "openssl -pass pass:X",
+            "openssl|pkcs12|-in|a.p12|-passin|pass:p12pw",
+            "openssl|pkcs12|-in|a.p12|-passin|⊗"),
+        row("curl -b session=X", "curl|-b|session=c00k|https://h", "curl|-b|⊗|https://h"),
+        row(
+            "aws configure set aws_secret_access_key X",
+            "aws|configure|set|aws_secret_access_key|awsS3c",
+            "aws|configure|set|aws_secret_access_key|⊗"),
+        row(
+            "htpasswd -b … admin X",
+            "htpasswd|-b|-c|/etc/nginx/.htpasswd|admin|htp4ss",
+            "htpasswd|-b|-c|/etc/nginx/.htpasswd|admin|⊗"),
+        row(
+            "htpasswd in sh -c",
+            "sh|-c|htpasswd -nb admin 'htp 4ss' > f",
+            "sh|-c|htpasswd -nb admin '⊗' > f"),
+        // by shape, whatever names them
+        row("AWS secret key", "app|wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "app|⊗"),
+        row("AWS session key id", "app|--id=ASIAY34FZKBOKMUTVV7A", "app|--id=⊗"),
+        row("GitHub ghp_", "app|ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "app|⊗"),
+        row("GitHub gho_", "app|gho_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "app|⊗"),
+        row("GitHub github_pat_", "app|x=github_pat_11aaaaaaaaaaaaaaaaaaaa_bbbbbbbbbb", "app|x=⊗"),
+        row("Slack xoxb-", "app|xoxb-1234567890-abcdefghijkl", "app|⊗"),
+        row("Stripe sk_live_", "app|sk_live_abcdefghijklmnop", "app|⊗"),
+        row("Google AIza", "app|key2 AIzaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "app|key2 ⊗"),
+        row(
+            "random token in a header of any name",
+            "curl|-H|X-Custom: Zq8fK2mP9xR4tL7wB3nV6yH1",
+            "curl|-H|X-Custom: ⊗"),
+        row(
+            "Azure SharedAccessSignature",
+            "app|Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=sbK3y=",
+            "app|Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=⊗;SharedAccessKey=⊗"));
   }
 
   /** Ordinary command lines: nothing to mask, nothing changed. */
@@ -172,7 +272,21 @@ class RedactorTest {
         "app|https://api.example.com/v1/orders?page=2",
         "app|mode=fast",
         "app|--brokers=auth-server:9092",
-        "app|/etc/app/app.conf");
+        "app|/etc/app/app.conf",
+        "git|checkout|3f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39",
+        "app|--request-id=123e4567-e89b-12d3-a456-426614174000",
+        "java|-cp|app.jar|dev.tripline.AbstractSingletonProxyFactoryBean2",
+        "docker|pull|nginx@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31",
+        "ssh|git@github.com",
+        "ssh|deploy-bot@10.0.0.1",
+        "curl|https://h:8080/@me",
+        "curl|https://api.example.com/users/@me?page=2",
+        "gh|auth|status",
+        "git|log|--author=Bob",
+        "curl|-b|cookies.txt|https://h",
+        "sudo|-u|db|psql|-p|5432",
+        "java|-Dsun.java.command=Main|-XX:MaxRAMPercentage=75.0|-Djava.io.tmpdir=/tmp/App2Data/Run3Dir",
+        "/usr/lib/jvm/java-17-openjdk-amd64/bin/java|-version");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -214,12 +328,87 @@ class RedactorTest {
             "bob:pw",
             "AKIA",
             "eyJ",
-            "p\\\"w");
+            "p\\\"w",
+            "qT1",
+            "qK2",
+            "pa/ss1",
+            "pa?ss2",
+            "r3dp4ss",
+            "R2d2C3po",
+            "t1ger",
+            "t1gr",
+            "my5ql",
+            "d0ck",
+            "hunt3r",
+            "t0k9",
+            "auth0r1z",
+            "azK3y",
+            "s1gnat",
+            "strk1",
+            "pat42",
+            "MIIE",
+            "0pens5l",
+            "p12pw",
+            "c00k",
+            "awsS3c",
+            "htp4ss",
+            "htp 4ss",
+            "wJalr",
+            "ASIAY",
+            "ghp_",
+            "gho_",
+            "github_pat",
+            "xoxb",
+            "sk_live",
+            "AIza",
+            "Zq8fK",
+            "sbK3y");
     List<String> all = new ArrayList<>();
     secrets().forEach(a -> all.addAll(Redactor.argv(((String) a.get()[1]).split("\\|"))));
     for (String s : secrets) {
       assertTrue(all.stream().noneMatch(w -> w.contains(s)), s + " leaked in " + all);
     }
+  }
+
+  /** The collector redacts what the agent sent: a second pass must change nothing. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("secrets")
+  void redactingTwiceChangesNothing(String form, String input, String expected) {
+    List<String> once = Redactor.argv(input.split("\\|"));
+    assertEquals(once, Redactor.argv(once), form);
+  }
+
+  @Test
+  void aMegabyteOfHostileUrlOrArgvCostsLittle() {
+    int mb = 1 << 20;
+    String[] hostile = {
+      "https://" + "a:".repeat(mb / 2),
+      "https://u:" + "/@".repeat(mb / 2),
+      "x://".repeat(mb / 4),
+      "jdbc:" + "a:/".repeat(mb / 3) + "@",
+      "-----BEGIN ".repeat(mb / 11),
+      "-----BEGIN PRIVATE KEY-----" + "-----END".repeat(mb / 8),
+      "Ab1".repeat(mb / 3),
+      "ghp_".repeat(mb / 4),
+      "a=".repeat(mb / 2),
+      "password ".repeat(mb / 9),
+      "--token ".repeat(mb / 8),
+    };
+    for (String h : hostile) {
+      long t0 = System.nanoTime();
+      Redactor.argv(new String[] {"sh", "-c", h});
+      List<String> out = Redactor.argv(new String[] {"curl", h, h});
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      // cut at the cap before redaction; masks may lengthen short values, within bounds
+      assertTrue(out.get(1).length() <= 4 * Redactor.MAX_TEXT, "cut at the cap");
+      assertTrue(ms < 2_000, h.substring(0, 16) + "… took " + ms + " ms");
+    }
+    String[] many = new String[100_000];
+    Arrays.fill(many, "--password");
+    long t0 = System.nanoTime();
+    assertEquals(many.length, Redactor.argv(many).size());
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(ms < 5_000, "100 000 flags took " + ms + " ms");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.tripline.agent.redact;
+package dev.tripline.config.redact;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,36 +6,32 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Removes secrets from argv and strings before anything leaves the agent. Runs once per new process
- * spawn (never on file paths or repeats), so it may afford regular expressions.
+ * Removes secrets from argv and strings. The agent runs it before anything leaves the JVM (once per
+ * new process spawn, never on repeats); the collector runs it again on every process event it
+ * receives (an old or forged agent's unredacted argv never reaches a profile, an alert or the OCSF
+ * topic). Redacting twice changes nothing.
  *
- * <p>Three layers: {@link #text} masks what is a secret wherever it appears (URL passwords, {@code
- * name=value} and JSON fields with a secret-sounding name, {@code Authorization} and {@code *-Key}
- * headers, bearer tokens, AWS keys, JWTs); {@link #argv} adds flags whose next argument is a secret
- * ({@code --db-password X}); and a few programs whose short flags carry passwords ({@code mysql
- * -pX}, {@code redis-cli -a X}, {@code curl -u user:X}, {@code sshpass -p X}). A shell's {@code -c}
- * script is redacted the same way, command by command. A short {@code -p} with a separate value is
- * left alone elsewhere: it is a port ({@code ssh}, {@code redis-cli}, {@code psql}), a port mapping
- * ({@code docker}), a module path ({@code java}) or no value at all ({@code mkdir -p}).
+ * <p>Layers: {@link #text} masks what is a secret wherever it appears — by shape ({@link
+ * SecretShapes}: PEM keys, JWTs, issued key formats, random-looking tokens), by position in a URL
+ * ({@link UrlSecrets}) and by name ({@link SecretNames}: {@code name=value}, {@code name:value},
+ * JSON fields, {@code Authorization} and {@code *-Key} headers, bearer tokens); {@link #argv} adds
+ * flags whose next argument is a secret ({@code --db-password X}), bare names before one ({@code
+ * password X}, in one element or two), and programs whose flags or positions carry passwords
+ * ({@code mysql -pX}, {@code redis-cli -a X}, {@code curl -u user:X -b session=X}, {@code sshpass
+ * -p X}, {@code openssl -k X}, {@code htpasswd -b file user X}), found after wrappers ({@code sudo
+ * -u db mysql -pX}, {@code docker exec c mysql -pX}). A shell's {@code -c} script is redacted the
+ * same way, command by command. A short {@code -p} with a separate value is left alone elsewhere:
+ * it is a port ({@code ssh}, {@code redis-cli}, {@code psql}), a port mapping ({@code docker}), a
+ * module path ({@code java}) or no value at all ({@code mkdir -p}).
+ *
+ * <p>Bounded: every scan is linear or runs a bounded pattern on a bounded string; elements are cut
+ * at {@link #MAX_TEXT} first.
  */
 public final class Redactor {
   public static final String MASK = "<redacted>";
-
-  private static final String SECRET_WORDS =
-      "pass(?:wd|word|phrase)?|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credentials?|auth(?!or)";
-  private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(" + SECRET_WORDS + ").*");
-
-  /**
-   * A flag whose next argument is a secret: its name ends with a secret word ({@code
-   * --db-password}, {@code --client-secret}, {@code -storepass}); {@code --no-password}, {@code
-   * --password-file} and {@code --password-stdin} do not take a secret and do not match.
-   */
-  private static final Pattern SECRET_FLAG =
-      Pattern.compile(
-          "(?i)^--?(?!no-)(?:[a-z0-9]+[-_.])*[a-z]*(?:pass(?:wd|word|phrase|in|out)?|pwd|secret|token|api[-_]?key|apikey"
-              + "|access[-_]?key|private[-_]?key|credentials?|auth)$");
 
   /**
    * The name and colon of a JSON field {@code "password": "…"}; its value is scanned by hand
@@ -43,10 +39,6 @@ public final class Redactor {
    */
   private static final Pattern JSON_NAME =
       Pattern.compile("\"([A-Za-z0-9_.-]{1,64})\"\\s{0,8}:\\s{0,8}\"");
-
-  /** userinfo up to the last {@code @} of the authority: a password may contain {@code @}. */
-  private static final Pattern URL_CREDENTIALS =
-      Pattern.compile("(?i)([a-z][a-z0-9+.-]{0,30}://)([^/?#@\\s:]{1,256}):([^/?#\\s]{1,512})@");
 
   /**
    * {@code Authorization: token X}, {@code X-Api-Key: X}, {@code Cookie: …}: header lines. A blank
@@ -56,17 +48,16 @@ public final class Redactor {
   private static final Pattern HEADER =
       Pattern.compile(
           "(?i)\\b((?:proxy-)?authorization|[a-z0-9-]{0,40}(?:api-?key|token|secret|password|auth(?!or))[a-z0-9-]{0,40}|cookie|set-cookie)"
-              + "(:[ \\t]+)(?:(bearer|basic|token|digest|negotiate|apikey|key)[ \\t]+)?([^\\s'\"]+)");
+              + "(:[ \\t]{1,8})(?:(bearer|basic|token|digest|negotiate|apikey|key)[ \\t]{1,8})?([^\\s'\"]+)");
 
-  private static final Pattern AWS_KEY = Pattern.compile("\\b(AKIA|ASIA)[A-Z0-9]{16}\\b");
   private static final Pattern BEARER =
-      Pattern.compile("(?i)\\b(bearer|basic)\\s+(?!<redacted>)[A-Za-z0-9._~+/=-]+");
+      Pattern.compile("(?i)\\b(bearer|basic)\\s{1,8}(?!<redacted>)[A-Za-z0-9._~+/=-]+");
 
   /**
    * Longer argv elements are cut here (the rest is dropped, never sent unredacted): the patterns
    * stay cheap on hostile input, and the agent caps what it sends anyway.
    */
-  static final int MAX_TEXT = 4096;
+  public static final int MAX_TEXT = 4096;
 
   /**
    * {@code sh -c "sh -c '…'"}: deeper scripts are masked as text only (the application's stack is
@@ -108,41 +99,72 @@ public final class Redactor {
 
   private static final Set<String> CURL = Set.of("curl", "wget");
 
+  /** Oracle tools whose first argument is {@code user/password@db}. */
+  private static final Set<String> ORACLE = Set.of("sqlplus", "sqlldr", "expdp", "impdp", "rman");
+
+  /**
+   * Programs with rules of their own: met anywhere in a command (after {@code sudo -u db}, {@code
+   * docker exec c}, {@code timeout 5}), they become the program the next words belong to.
+   */
+  private static final Set<String> TOOLS = tools();
+
+  private static Set<String> tools() {
+    Set<String> t = new java.util.HashSet<>(DASH_P_IS_PASSWORD);
+    t.addAll(SHELLS);
+    t.addAll(CURL);
+    t.addAll(ORACLE);
+    t.addAll(Set.of("redis-cli", "zip", "unzip", "openssl", "htpasswd"));
+    return Set.copyOf(t);
+  }
+
   /** Words before the program in a shell command: {@code exec mysql …}, {@code sudo -E mysql …}. */
   private static final Set<String> WRAPPERS =
-      Set.of("exec", "sudo", "env", "nohup", "time", "nice", "command");
+      Set.of("exec", "sudo", "env", "nohup", "time", "nice", "command", "doas");
 
   private Redactor() {}
 
   /** A command line with secret values masked; the shape (flags, positions) is kept. */
-  public static List<String> argv(String[] argv) {
+  public static List<String> argv(@Nullable String[] argv) {
     List<String> out = new ArrayList<>(argv.length);
     for (String arg : argv) {
       out.add(arg == null ? "" : arg);
     }
-    redactArgs(out, 0);
+    redactArgs(out, 0, null);
     return out;
+  }
+
+  /** The same for an argv already in a list (the collector's, from the wire). */
+  public static List<String> argv(List<String> argv) {
+    return argv(argv.toArray(new String[0]));
   }
 
   /**
    * Masks secrets in {@code words} in place. {@code words} is a command: the program (perhaps after
-   * wrappers and {@code NAME=value} assignments), then its arguments; words from a shell script may
-   * carry shell quotes, which are kept around a masked value.
+   * wrappers and {@code NAME=value} assignments), then its arguments — or, when {@code program} is
+   * given, the words of one argument of that program ({@code "--token X"}). Words from a shell
+   * script may carry shell quotes, which are kept around a masked value.
    */
-  private static void redactArgs(List<String> words, int depth) {
-    String program = "";
+  private static void redactArgs(List<String> words, int depth, @Nullable String program) {
     int programAt = -1;
-    for (int i = 0; i < words.size(); i++) {
-      String w = unquote(words.get(i));
-      if (!w.isEmpty() && w.indexOf('=') < 0 && !WRAPPERS.contains(w) && !w.startsWith("-")) {
-        program = basename(w);
-        programAt = i;
-        break;
+    if (program == null) {
+      program = "";
+      for (int i = 0; i < words.size(); i++) {
+        String w = unquote(words.get(i));
+        if (!w.isEmpty() && w.indexOf('=') < 0 && !WRAPPERS.contains(w) && !w.startsWith("-")) {
+          program = basename(w);
+          programAt = i;
+          break;
+        }
       }
     }
     boolean maskNext = false;
     boolean userNext = false;
+    boolean cookieNext = false;
     boolean script = false;
+    boolean htpasswdBatch = false;
+    int lastPositional = -1;
+    int positionals = 0;
+    boolean redirected = false;
     for (int i = 0; i < words.size(); i++) {
       String raw = words.get(i);
       String w = unquote(raw);
@@ -160,7 +182,7 @@ public final class Redactor {
         maskNext = false;
         // A flag right after a secret flag is a flag (--password --token X), not the secret;
         // anything else is.
-        if (!(w.startsWith("--") || isSecretFlag(w))) {
+        if (!(w.startsWith("--") || SecretNames.isFlag(w))) {
           words.set(i, mask(raw, w, 0));
           continue;
         }
@@ -170,29 +192,41 @@ public final class Redactor {
         words.set(i, maskAfterColon(raw, w, 0));
         continue;
       }
-      if (isSecretFlag(w)) {
-        maskNext = true;
-        words.set(i, raw);
+      if (cookieNext) {
+        cookieNext = false; // name=value pairs; without '=' it is a cookie file
+        words.set(i, w.indexOf('=') >= 0 ? mask(raw, w, 0) : raw);
         continue;
       }
-      if (SHELLS.contains(program) && w.matches("-[a-z]*c")) {
+      String base = w.startsWith("-") ? "" : basename(w);
+      if (TOOLS.contains(base)) {
+        program = base; // sudo -u db mysql -pX, docker exec c sh -c …
+        lastPositional = -1;
+        positionals = 0;
+        htpasswdBatch = false;
+        redirected = false;
+        words.set(i, text(raw));
+        continue;
+      }
+      if (w.startsWith(">")
+          || w.startsWith("2>")
+          || w.startsWith("&>")
+          || (w.startsWith("<") && !w.startsWith(MASK))) {
+        redirected = true; // a shell redirection: what follows is a file, not an argument
+      }
+      if (SecretNames.isFlag(w)) {
+        maskNext = true;
+        continue;
+      }
+      if (SHELLS.contains(program) && w.matches("-[a-z]{0,8}c")) {
         script = true;
         continue;
       }
-      if (DASH_P_IS_PASSWORD.contains(program) && w.equals("-p")) {
+      if (programRule(program, w)) {
         maskNext = true;
         continue;
       }
       if (DASH_P_IS_PASSWORD.contains(program) && w.startsWith("-p") && w.length() > 2) {
         words.set(i, mask(raw, w, 2));
-        continue;
-      }
-      if (program.equals("redis-cli") && w.equals("-a")) {
-        maskNext = true;
-        continue;
-      }
-      if ((program.equals("zip") || program.equals("unzip")) && w.equals("-P")) {
-        maskNext = true;
         continue;
       }
       if (CURL.contains(program)) {
@@ -208,13 +242,81 @@ public final class Redactor {
           words.set(i, maskAfterColon(raw, w, 2));
           continue;
         }
+        if (w.equals("-b") || w.equals("--cookie")) {
+          cookieNext = true;
+          continue;
+        }
       }
-      words.set(i, text(raw));
+      if (program.equals("htpasswd") && w.startsWith("-") && !w.startsWith("--")) {
+        htpasswdBatch |= w.indexOf('b') > 0;
+        continue;
+      }
+      if (SecretNames.isWord(w) && i + 1 < words.size()) {
+        maskNext = true; // password X, aws configure set aws_secret_access_key X
+        words.set(i, raw);
+        continue;
+      }
+      if (!w.startsWith("-") && !redirected) {
+        if (ORACLE.contains(program) && positionals == 0 && w.indexOf('/') > 0) {
+          words.set(i, oracleLogin(raw)); // sqlplus scott/tiger@db
+          positionals++;
+          continue;
+        }
+        lastPositional = i;
+        positionals++;
+      }
+      String t = text(raw);
+      words.set(i, hasBlank(t) ? phrase(t, program) : t);
+    }
+    // htpasswd -b file user PASSWORD (-n: user PASSWORD): the last positional is the password
+    if (program.equals("htpasswd") && htpasswdBatch && positionals >= 2 && lastPositional >= 0) {
+      String raw = words.get(lastPositional);
+      words.set(lastPositional, mask(raw, unquote(raw), 0));
     }
   }
 
-  private static boolean isSecretFlag(String w) {
-    return w.length() <= 64 && w.startsWith("-") && SECRET_FLAG.matcher(w).matches();
+  /** A flag of {@code program} whose next argument is a password ({@code openssl enc -k X}). */
+  private static boolean programRule(String program, String w) {
+    switch (program) {
+      case "redis-cli":
+        return w.equals("-a");
+      case "zip":
+      case "unzip":
+        return w.equals("-P");
+      case "openssl":
+        return w.equals("-k") || w.equals("-K");
+      default:
+        return DASH_P_IS_PASSWORD.contains(program) && w.equals("-p");
+    }
+  }
+
+  /** {@code scott/tiger@db} → {@code scott/<redacted>@db}. */
+  private static String oracleLogin(String raw) {
+    int slash = raw.indexOf('/');
+    int at = raw.lastIndexOf('@');
+    int end = at > slash ? at : raw.length();
+    return slash <= 0 || raw.startsWith(MASK, slash + 1) || raw.startsWith("/")
+        ? text(raw)
+        : raw.substring(0, slash + 1) + MASK + raw.substring(end);
+  }
+
+  /**
+   * One argument holding several words ({@code "--token X"}, {@code "password X"}): its words are
+   * judged as arguments of {@code program}. Words hold no blank, so this does not recurse.
+   */
+  private static String phrase(String s, String program) {
+    List<String> words = new ArrayList<>();
+    List<String> gaps = new ArrayList<>();
+    split(s, words, gaps, false);
+    redactArgs(words, MAX_SHELL_DEPTH, program);
+    return join(words, gaps, s.length());
+  }
+
+  private static boolean hasBlank(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isWhitespace(s.charAt(i))) return true;
+    }
+    return false;
   }
 
   /** A shell script ({@code sh -c "…"}): masked as a whole, then command by command. */
@@ -241,6 +343,16 @@ public final class Redactor {
   private static String command(String s, int depth) {
     List<String> words = new ArrayList<>();
     List<String> gaps = new ArrayList<>();
+    split(s, words, gaps, true);
+    if (words.isEmpty()) {
+      return s;
+    }
+    redactArgs(words, depth, null);
+    return join(words, gaps, s.length());
+  }
+
+  /** Words and the blanks before each; with {@code quotes}, a quoted blank stays in its word. */
+  private static void split(String s, List<String> words, List<String> gaps, boolean quotes) {
     int i = 0;
     while (i < s.length()) {
       int gap = i;
@@ -250,7 +362,7 @@ public final class Redactor {
       char quote = 0;
       while (i < s.length() && (quote != 0 || !Character.isWhitespace(s.charAt(i)))) {
         char c = s.charAt(i);
-        if (quote == 0 && (c == '\'' || c == '"')) {
+        if (quotes && quote == 0 && (c == '\'' || c == '"')) {
           quote = c;
         } else if (c == quote) {
           quote = 0;
@@ -259,30 +371,32 @@ public final class Redactor {
       }
       words.add(s.substring(word, i));
     }
-    if (words.isEmpty()) {
-      return s;
-    }
-    redactArgs(words, depth);
-    StringBuilder out = new StringBuilder(s.length());
+  }
+
+  private static String join(List<String> words, List<String> gaps, int size) {
+    StringBuilder out = new StringBuilder(size);
     for (int w = 0; w < words.size(); w++) {
       out.append(gaps.get(w)).append(words.get(w));
     }
     return out.toString();
   }
 
-  /** A string with credentials masked: key=value secrets, URL user:password, keys and tokens. */
+  /**
+   * A string with credentials masked: by shape, by position in a URL, by name. Idempotent: masking
+   * a masked string changes nothing.
+   */
   public static String text(String s) {
-    if (s == null || s.isEmpty()) {
+    if (s.isEmpty()) {
       return s;
     }
     String r = s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT) + "…";
-    if (r.indexOf("://") >= 0) {
-      r = URL_CREDENTIALS.matcher(r).replaceAll("$1$2:" + MASK + "@");
-    }
-    r = AWS_KEY.matcher(r).replaceAll(MASK);
-    r = maskJwts(r);
+    r = UrlSecrets.mask(r);
+    r = SecretShapes.pem(r);
+    r = SecretShapes.jwts(r);
     if (r.indexOf(':') >= 0) {
-      r = replaceSecretHeaders(r);
+      if (r.indexOf(": ") >= 0 || r.indexOf(":\t") >= 0) {
+        r = replaceSecretHeaders(r); // (a header has a blank after its colon: else name:value)
+      }
       if (r.indexOf('"') >= 0) {
         r = replaceSecretJson(r);
       }
@@ -291,13 +405,14 @@ public final class Redactor {
     if (r.indexOf('=') >= 0 || r.indexOf(':') >= 0) {
       r = maskKeyValues(r);
     }
-    return r;
+    return SecretShapes.tokens(r);
   }
 
   /**
    * {@code name=value} and {@code name:value} with a secret-sounding name (the last 64 characters
    * of it); a value ends at a blank, {@code &}, {@code ,} or {@code ;}, so {@code ?user=a&token=X}
-   * is caught. {@code scheme://host:port} is not a name and a value. One pass, no backtracking.
+   * is caught. {@code scheme://host:port} is not a name and a value; a URL's authority ends at the
+   * first {@code / ? #} ({@code https://h?token=X}). One pass, no backtracking.
    */
   private static String maskKeyValues(String s) {
     StringBuilder sb = null;
@@ -308,13 +423,23 @@ public final class Redactor {
         continue;
       }
       if (c == ':' && s.startsWith("//", i + 1)) {
-        int slash = s.indexOf('/', i + 3);
-        i = (slash < 0 ? s.length() : slash) - 1; // the authority (host:port) is not name:value
+        int end = i + 3; // the authority (user:x@host:port) is not name:value
+        while (end < s.length()
+            && "/?#".indexOf(s.charAt(end)) < 0
+            && !Character.isWhitespace(s.charAt(end))) {
+          end++;
+        }
+        i = end - 1;
         continue;
       }
       int nameStart = i;
-      while (nameStart > 0 && i - nameStart < 64 && isNameChar(s.charAt(nameStart - 1))) {
+      while (nameStart > 0
+          && i - nameStart < SecretNames.MAX_NAME
+          && isNameChar(s.charAt(nameStart - 1))) {
         nameStart--;
+      }
+      if (nameStart == i) {
+        continue; // no name: nothing to judge (and no value scan, which would cost per ':')
       }
       int valueEnd = i + 1;
       while (valueEnd < s.length()
@@ -322,11 +447,11 @@ public final class Redactor {
           && "&,;".indexOf(s.charAt(valueEnd)) < 0) {
         valueEnd++;
       }
-      if (nameStart == i || valueEnd == i + 1) {
+      if (valueEnd == i + 1) {
         continue;
       }
       boolean masked = s.startsWith(MASK, i + 1) || s.startsWith("\"" + MASK, i + 1);
-      if (!masked && SECRET_NAME.matcher(s.subSequence(nameStart, i)).matches()) {
+      if (!masked && SecretNames.isSecret(s.subSequence(nameStart, i))) {
         if (sb == null) sb = new StringBuilder(s.length());
         sb.append(s, copied, i + 1).append(MASK);
         copied = valueEnd;
@@ -343,52 +468,6 @@ public final class Redactor {
         || c == '_'
         || c == '.'
         || c == '-';
-  }
-
-  private static boolean isTokenChar(char c) {
-    return (c >= 'a' && c <= 'z')
-        || (c >= 'A' && c <= 'Z')
-        || (c >= '0' && c <= '9')
-        || c == '_'
-        || c == '-';
-  }
-
-  /**
-   * JWTs ({@code eyJ…}, three dot-separated base64url parts of 5+ characters). Linear: a candidate
-   * that fails is skipped together with its first part, which every candidate inside it shares.
-   */
-  private static String maskJwts(String s) {
-    int i = s.indexOf("eyJ");
-    StringBuilder sb = null;
-    int copied = 0;
-    while (i >= 0) {
-      if (i > 0 && isTokenChar(s.charAt(i - 1)) && s.charAt(i - 1) != '-') {
-        i = s.indexOf("eyJ", i + 1); // not at a word boundary
-        continue;
-      }
-      int end = i;
-      int firstEnd = -1;
-      boolean ok = true;
-      for (int part = 0; part < 3 && ok; part++) {
-        int start = end;
-        while (end < s.length() && isTokenChar(s.charAt(end))) end++;
-        if (part == 0) firstEnd = end;
-        ok = end - start >= (part == 0 ? 8 : 5);
-        if (ok && part < 2) {
-          ok = end < s.length() && s.charAt(end) == '.';
-          end++;
-        }
-      }
-      if (ok) {
-        if (sb == null) sb = new StringBuilder(s.length());
-        sb.append(s, copied, i).append(MASK);
-        copied = end;
-        i = s.indexOf("eyJ", end);
-      } else {
-        i = s.indexOf("eyJ", Math.max(i + 1, firstEnd));
-      }
-    }
-    return sb == null ? s : sb.append(s, copied, s.length()).toString();
   }
 
   private static String replaceSecretHeaders(String s) {
@@ -422,7 +501,7 @@ public final class Redactor {
         valueEnd += s.charAt(valueEnd) == '\\' ? 2 : 1;
       }
       valueEnd = Math.min(valueEnd, s.length());
-      if (SECRET_NAME.matcher(m.group(1)).matches()) {
+      if (SecretNames.isSecret(m.group(1)) && !s.startsWith(MASK + "\"", valueStart)) {
         if (sb == null) sb = new StringBuilder(s.length());
         sb.append(s, copied, valueStart).append(MASK);
         copied = valueEnd;
@@ -471,7 +550,8 @@ public final class Redactor {
     return path.substring(path.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
   }
 
+  /** A configuration key or field name that announces a secret value. */
   public static boolean looksSecret(String name) {
-    return SECRET_NAME.matcher(name.toLowerCase(Locale.ROOT)).matches();
+    return SecretNames.isSecret(name);
   }
 }
