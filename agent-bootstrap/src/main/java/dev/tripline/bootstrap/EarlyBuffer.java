@@ -37,21 +37,20 @@ public final class EarlyBuffer implements TriplineDispatcher {
 
   private final AtomicReferenceArray<Observation> slots = new AtomicReferenceArray<>(CAPACITY);
   private final AtomicInteger claimed = new AtomicInteger();
-  private volatile TriplineDispatcher next;
 
   /** Observations lost: every one once the buffer is full, from any thread. */
   private final AtomicLong dropped = new AtomicLong();
 
   @Override
   public void observe(int hook, Object a, Object b, int n, Throwable error) {
-    TriplineDispatcher live = next;
-    if (live != null) {
-      live.observe(hook, a, b, n, error); // read the field just before the hand-over: pass it on
-      return;
-    }
     int i = claimed.getAndIncrement();
     if (i >= CAPACITY) {
-      dropped.incrementAndGet();
+      TriplineDispatcher live = TriplineBridge.live();
+      if (live != null) {
+        live.observe(hook, a, b, n, error); // read the latch just before the hand-over: pass it on
+      } else {
+        dropped.incrementAndGet();
+      }
       return;
     }
     List<StackWalker.StackFrame> frames =
@@ -78,13 +77,11 @@ public final class EarlyBuffer implements TriplineDispatcher {
   }
 
   /**
-   * Makes {@code recorder} the bridge's dispatcher and returns what was buffered from {@code from}
-   * on, in order. An observation racing with the hand-over either lands in the list or goes to the
-   * recorder live.
+   * Closes the buffer once the recorder is sealed in ({@link TriplineBridge#seal}) and returns what
+   * was buffered from {@code from} on, in order. An observation racing with the hand-over either
+   * lands in the list or goes to the recorder live.
    */
-  public List<Observation> handOver(TriplineDispatcher recorder, int from) {
-    next = recorder;
-    TriplineBridge.dispatcher = recorder;
+  public List<Observation> handOver(int from) {
     int n = Math.min(claimed.getAndSet(CAPACITY), CAPACITY);
     List<Observation> out = new ArrayList<>(Math.max(0, n - from));
     for (int i = from; i < n; i++) {

@@ -34,7 +34,28 @@ public final class Detection {
       Duration rateWindow,
       Classifier classifier,
       RateModel rateModel,
-      boolean codeOwners) {
+      boolean codeOwners,
+      Duration silentAfter) {
+    /** An instance that sent nothing for this long, and never said goodbye, is silent. */
+    public static final Duration SILENT_AFTER = Duration.ofMinutes(2);
+
+    public Settings(
+        Duration learningPeriod,
+        Duration learningQuiet,
+        Duration rateWindow,
+        Classifier classifier,
+        RateModel rateModel,
+        boolean codeOwners) {
+      this(
+          learningPeriod,
+          learningQuiet,
+          rateWindow,
+          classifier,
+          rateModel,
+          codeOwners,
+          SILENT_AFTER);
+    }
+
     public Settings(
         Duration learningPeriod,
         Duration learningQuiet,
@@ -85,6 +106,7 @@ public final class Detection {
   private final Map<String, Integer> newAlerts =
       new HashMap<>(); // service|family -> NEW_* raised (bounded per kind)
   private final Map<String, RateModel.Window> windows = new HashMap<>();
+  private final Liveness liveness;
   private long windowEnd;
 
   /** {@code now}: when the first rate window starts. */
@@ -94,6 +116,7 @@ public final class Detection {
     this.meter = meter;
     this.detector = new Detector(settings.classifier(), settings.codeOwners());
     this.windowEnd = now + settings.rateWindow().toMillis();
+    this.liveness = new Liveness(settings.silentAfter().toMillis());
   }
 
   /**
@@ -135,6 +158,11 @@ public final class Detection {
     if (seen.getFirstSeenMs() == 0) {
       seen.setFirstSeenMs(now);
     }
+    InstanceSeen before =
+        profile
+            .builder()
+            .getInstancesOrDefault(agent.getInstanceId(), InstanceSeen.getDefaultInstance());
+    liveness.batch(profile.builder(), before, batch, now).forEach(state::raise);
     if (batch.hasHealth()) {
       seen.setLastHealth(batch.getHealth());
     }
@@ -204,6 +232,7 @@ public final class Detection {
     state.forEachProfile(
         profile -> {
           boolean changed = false;
+          liveness.tick(profile.builder(), now).forEach(state::raise);
           if (profile.readyToMonitor(now, settings.learningQuiet())) {
             profile.setState(ProfileState.MONITORING, "auto", now, settings.learningPeriod());
             changed = true;

@@ -188,7 +188,8 @@ public final class DetectionPipeline implements AutoCloseable {
             config.getDuration("rate.window"),
             new Classifier(KnownBadRules.load(config.get("rules.file")), 200_000),
             new RateModel(Double.parseDouble(config.get("rate.threshold"))),
-            Detector.codeOwnerSetting(config.get(Detector.CODE_OWNER_KEY)));
+            Detector.codeOwnerSetting(config.get(Detector.CODE_OWNER_KEY)),
+            config.getDuration("liveness.silent.after"));
     StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
     // Read-only copies for queries, on every instance.
     builder.globalTable(
