@@ -166,6 +166,10 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     if (off) {
       return;
     }
+    record(hook, a, b, n, error);
+  }
+
+  private void record(int hook, Object a, Object b, int n, Throwable error) {
     stats.seen();
     hooks.observe(hook, a, b, n, error, this);
   }
@@ -200,7 +204,12 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
       for (EarlyBuffer.Observation o : early) {
         replaying = o;
         try {
-          observe(o.hook, o.a, o.b, o.n, o.error);
+          // recorded even once the JVM exits (switched off): it happened while the agent watched
+          if (o.hook == TriplineBridge.TAMPER) {
+            observe(o.hook, o.a, o.b, o.n, o.error);
+          } else {
+            record(o.hook, o.a, o.b, o.n, o.error);
+          }
         } catch (RuntimeException | LinkageError e) {
           stats.error();
         }
