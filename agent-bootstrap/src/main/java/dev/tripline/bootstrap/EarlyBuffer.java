@@ -56,18 +56,12 @@ public final class EarlyBuffer implements TriplineDispatcher {
   private final AtomicReferenceArray<Observation> recent = new AtomicReferenceArray<>(FOLD_SLOTS);
   private final AtomicInteger errors = new AtomicInteger();
   private final AtomicInteger stacks = new AtomicInteger();
-  private volatile TriplineDispatcher next;
 
   /** Observations lost: every one once the buffer is full, from any thread. */
   private final AtomicLong dropped = new AtomicLong();
 
   @Override
   public void observe(int hook, Object a, Object b, int n, Throwable error) {
-    TriplineDispatcher live = next;
-    if (live != null) {
-      live.observe(hook, a, b, n, error); // read the field just before the hand-over: pass it on
-      return;
-    }
     int f = foldSlot(hook, a);
     Observation seen = recent.get(f);
     if (seen != null && seen.sameAs(hook, a, b, n, error)) {
@@ -76,12 +70,12 @@ public final class EarlyBuffer implements TriplineDispatcher {
     }
     int e = error == null ? -1 : errors.getAndIncrement();
     if (e >= ERROR_SHARE) {
-      dropped.incrementAndGet();
+      liveOrDropped(hook, a, b, n, error);
       return;
     }
     int i = claimed.getAndIncrement();
     if (i >= CAPACITY) {
-      dropped.incrementAndGet();
+      liveOrDropped(hook, a, b, n, error);
       return;
     }
     List<StackWalker.StackFrame> frames =
@@ -93,6 +87,19 @@ public final class EarlyBuffer implements TriplineDispatcher {
             hook, a, b, n, error, Thread.currentThread(), frames, System.currentTimeMillis());
     slots.set(i, o);
     recent.set(f, o);
+  }
+
+  /**
+   * Past the buffer's room: after the hand-over (the buffer was closed under a caller that had read
+   * the latch just before) the sealed recorder takes it live; before, it is counted as dropped.
+   */
+  private void liveOrDropped(int hook, Object a, Object b, int n, Throwable error) {
+    TriplineDispatcher live = TriplineBridge.live();
+    if (live != null) {
+      live.observe(hook, a, b, n, error);
+    } else {
+      dropped.incrementAndGet();
+    }
   }
 
   /**
@@ -123,13 +130,11 @@ public final class EarlyBuffer implements TriplineDispatcher {
   }
 
   /**
-   * Makes {@code recorder} the bridge's dispatcher and returns what was buffered from {@code from}
-   * on, in order. An observation racing with the hand-over either lands in the list or goes to the
-   * recorder live.
+   * Closes the buffer once the recorder is sealed in ({@link TriplineBridge#seal}) and returns what
+   * was buffered from {@code from} on, in order. An observation racing with the hand-over either
+   * lands in the list or goes to the recorder live.
    */
-  public List<Observation> handOver(TriplineDispatcher recorder, int from) {
-    next = recorder;
-    TriplineBridge.dispatcher = recorder;
+  public List<Observation> handOver(int from) {
     int n = Math.min(claimed.getAndSet(CAPACITY), CAPACITY);
     List<Observation> out = new ArrayList<>(Math.max(0, n - from));
     for (int i = from; i < n; i++) {

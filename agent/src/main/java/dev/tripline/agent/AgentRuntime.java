@@ -30,7 +30,14 @@ final class AgentRuntime implements Runnable {
   private final StartupTimes times;
   private final CountDownLatch ready = new CountDownLatch(1);
   private volatile @Nullable Pipeline pipeline;
+  private volatile @Nullable EventRecorder recorder;
   private final AgentStats stats = new AgentStats();
+
+  /** The thread running the pipeline now (the watchdog replaces one that died). */
+  private volatile Thread thread;
+
+  private volatile boolean stopping;
+  private volatile @Nullable Thread watchdog;
 
   AgentRuntime(AgentConfig config, Hooks hooks, EarlyBuffer early, StartupTimes times) {
     this.config = config;
@@ -39,13 +46,21 @@ final class AgentRuntime implements Runnable {
     this.times = times;
   }
 
+  /** Starts the agent's thread; returns at once. */
+  void start() {
+    thread = new Thread(this, "tripline-pipeline");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
   @Override
   public void run() {
     TriplineBridge.markAgentThread();
     long t0 = System.nanoTime();
     try {
-      stats.errorsFrom(() -> TriplineBridge.errors);
+      stats.errorsFrom(TriplineBridge::errors);
       EventRecorder recorder = new EventRecorder(config, stats, hooks);
+      this.recorder = recorder;
       // What happened first is reported first: replay while the buffer still buffers, then take
       // over and replay the little that came meanwhile (a shape's first file is the first one).
       int replayed = 0;
@@ -55,7 +70,8 @@ final class AgentRuntime implements Runnable {
         recorder.replay(batch);
         replayed += batch.size();
       }
-      recorder.replay(early.handOver(recorder, replayed)); // live from here on
+      TriplineBridge.seal(recorder); // live from here on, and for good
+      recorder.replay(early.handOver(replayed));
       times.put("recorder", System.nanoTime() - t0);
       Coverage coverage =
           new Coverage(config.warnings(), hooks::applied, hooks::all, () -> loadHookedTypes(hooks));
@@ -66,10 +82,12 @@ final class AgentRuntime implements Runnable {
               stats,
               () -> Sinks.create(config, stats),
               () -> IdentityResolver.resolve(config),
-              coverage);
+              coverage,
+              () -> TriplineBridge.sealedTo(recorder));
       pipeline = p;
       ready.countDown();
       if (!p.open()) {
+        recorder.switchOff();
         return;
       }
       if (early.dropped() > 0) {
@@ -78,9 +96,14 @@ final class AgentRuntime implements Runnable {
       times.put("pipeline", System.nanoTime() - t0);
       coverage.startup(times.snapshot());
       times.printOnce();
+      watchdog = Watchdog.start(this);
+      p.everySecond(this::checkWatchdog);
       p.loop();
     } catch (Throwable e) {
-      TriplineBridge.dispatcher = null;
+      EventRecorder r = recorder;
+      if (r != null) {
+        r.switchOff();
+      }
       stats.error();
       System.err.println("[tripline] agent off: " + e + "; the application runs on without it");
     } finally {
@@ -93,8 +116,12 @@ final class AgentRuntime implements Runnable {
    * #EXIT_BUDGET_MS}, and at once when nothing can be delivered (sink {@code none}). The Kafka sink
    * itself waits less for a broker it never reached (see {@code KafkaSink.close}).
    */
-  void stop(Thread thread) {
-    TriplineBridge.dispatcher = null;
+  void stop() {
+    stopping = true;
+    EventRecorder r = recorder;
+    if (r != null) {
+      r.switchOff();
+    }
     // With no sink nothing leaves the JVM; with Kafka, nothing delivered yet and no broker
     // reachable (a TCP probe of the bootstrap servers, refused at once on a closed port) waiting
     // for the producer is waste.
@@ -131,6 +158,40 @@ final class AgentRuntime implements Runnable {
               + ", errors "
               + stats.errorCount());
     }
+  }
+
+  /**
+   * Called by the watchdog about once a second: a pipeline thread that died while the agent runs
+   * (an error its loop could not absorb) is replaced, and the death reported as a tamper finding.
+   */
+  void check() {
+    Pipeline p = pipeline;
+    Thread t = thread;
+    if (p == null || stopping || !p.running() || t.isAlive() || !p.opened()) {
+      return;
+    }
+    stats.tamper().found("pipeline thread " + t.getName() + " died; restarted");
+    Thread next = new Thread(p::loop, "tripline-pipeline");
+    next.setDaemon(true);
+    thread = next;
+    next.start();
+  }
+
+  /** Called by the pipeline about once a second: a watchdog that died is replaced. */
+  private void checkWatchdog() {
+    Thread w = watchdog;
+    if (w != null && !w.isAlive() && !stopping) {
+      stats.tamper().found("watchdog thread died; restarted");
+      watchdog = Watchdog.start(this);
+    }
+  }
+
+  boolean stopping() {
+    return stopping;
+  }
+
+  AgentStats stats() {
+    return stats;
   }
 
   /**

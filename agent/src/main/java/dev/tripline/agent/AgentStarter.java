@@ -24,36 +24,34 @@ public final class AgentStarter {
       Instrumentation inst, AgentConfig config, long premainStart, long bridgeNanos) {
     long t0 = System.nanoTime();
     Hooks hooks = new Hooks(config);
-    EarlyBuffer early = new EarlyBuffer();
-    TriplineBridge.dispatcher = early;
-    hooks.install(inst);
+    // Before any application code runs: this loader becomes the one the bridge trusts, for good.
+    EarlyBuffer early = TriplineBridge.trust();
+    if (early == null) {
+      throw new IllegalStateException("the bridge trusts other code already (attached twice?)");
+    }
+    hooks.install(inst); // the last use of inst: nothing the agent keeps refers to it
     long woven = System.nanoTime();
     StartupTimes times = new StartupTimes(config.debug());
     times.put("bridge", bridgeNanos);
     times.put("weave", woven - t0);
     AgentRuntime runtime = new AgentRuntime(config, hooks, early, times);
-    Thread thread = new Thread(runtime, "tripline-pipeline");
-    thread.setDaemon(true);
-    Runtime.getRuntime()
-        .addShutdownHook(new Thread(new Shutdown(runtime, thread), "tripline-shutdown"));
-    thread.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(new Shutdown(runtime), "tripline-shutdown"));
+    runtime.start();
     times.put("premain", System.nanoTime() - premainStart);
   }
 
   /** At JVM exit: the last events out, within bounds (see {@link AgentRuntime#stop}). */
   private static final class Shutdown implements Runnable {
     private final AgentRuntime runtime;
-    private final Thread thread;
 
-    Shutdown(AgentRuntime runtime, Thread thread) {
+    Shutdown(AgentRuntime runtime) {
       this.runtime = runtime;
-      this.thread = thread;
     }
 
     @Override
     public void run() {
       TriplineBridge.markAgentThread();
-      runtime.stop(thread);
+      runtime.stop();
     }
   }
 }

@@ -36,6 +36,9 @@ public final class TriplineAgent {
     "dev/tripline/bootstrap/TriplineDispatcher",
     "dev/tripline/bootstrap/TriplineBridge",
     "dev/tripline/bootstrap/TriplineBridge$DepthLocal",
+    "dev/tripline/bootstrap/TriplineBridge$Agent",
+    "dev/tripline/bootstrap/TriplineBridge$Live",
+    "dev/tripline/bootstrap/TriplineBridge$FirstForeign",
     "dev/tripline/bootstrap/EarlyBuffer",
     "dev/tripline/bootstrap/EarlyBuffer$Observation",
     "dev/tripline/bootstrap/EarlyBuffer$FirstFrames",
@@ -140,23 +143,16 @@ public final class TriplineAgent {
     }
   }
 
+  /**
+   * {@code jdk.internal.misc} is opened to a throwaway loader's unnamed module only, not to this
+   * class's: this class is loaded by the application class loader, whose unnamed module is the
+   * whole class path, and an opening can never be taken back. The throwaway loader defines one
+   * small class ({@link BootDefiner}, from this jar's bytes) that does the defining; nothing keeps
+   * the loader afterwards, so no code can reach the module that holds the opening (and the JVM
+   * drops the edge with the loader).
+   */
   private static void defineInBootLoader(Instrumentation inst)
       throws IOException, ReflectiveOperationException {
-    Module base = Object.class.getModule();
-    Module self = TriplineAgent.class.getModule();
-    inst.redefineModule(
-        base, Set.of(), Map.of("jdk.internal.misc", Set.of(self)), Map.of(), Set.of(), Map.of());
-    Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
-    Object unsafe = unsafeType.getMethod("getUnsafe").invoke(null);
-    Method define =
-        unsafeType.getMethod(
-            "defineClass",
-            String.class,
-            byte[].class,
-            int.class,
-            int.class,
-            ClassLoader.class,
-            ProtectionDomain.class);
     List<String> missing = new ArrayList<>();
     for (String name : BRIDGE_CLASSES) {
       try {
@@ -165,15 +161,69 @@ public final class TriplineAgent {
         missing.add(name); // not there yet (a second attach finds them defined)
       }
     }
-    for (String name : missing) {
-      byte[] bytes = bridgeClass(name);
-      try {
-        define.invoke(unsafe, name.replace('/', '.'), bytes, 0, bytes.length, null, null);
-      } catch (InvocationTargetException e) {
-        if (e.getCause() instanceof LinkageError) {
-          throw (LinkageError) e.getCause();
-        }
-        throw new IllegalStateException(e.getCause());
+    if (missing.isEmpty()) {
+      return;
+    }
+    String[] names = new String[missing.size()];
+    byte[][] bytes = new byte[missing.size()][];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = missing.get(i).replace('/', '.');
+      bytes[i] = bridgeClass(missing.get(i));
+    }
+    String definerName = "dev.tripline.agent.TriplineAgent$BootDefiner"; // by name: not loaded here
+    Throwaway loader = new Throwaway();
+    Class<?> definer = loader.define(definerName, bridgeClass(definerName.replace('.', '/')));
+    inst.redefineModule(
+        Object.class.getModule(),
+        Set.of(),
+        Map.of("jdk.internal.misc", Set.of(loader.getUnnamedModule())),
+        Map.of(),
+        Set.of(),
+        Map.of());
+    try {
+      definer.getMethod("define", String[].class, byte[][].class).invoke(null, names, bytes);
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof LinkageError) {
+        throw (LinkageError) e.getCause();
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** A loader for one class, dropped once it has run. */
+  private static final class Throwaway extends ClassLoader {
+    Throwaway() {
+      super("tripline-boot-definer", ClassLoader.getPlatformClassLoader());
+    }
+
+    Class<?> define(String name, byte[] bytes) {
+      return defineClass(name, bytes, 0, bytes.length);
+    }
+  }
+
+  /**
+   * Defines classes in the bootstrap loader with {@code jdk.internal.misc.Unsafe} (JDK 11–25).
+   * Loaded by {@link Throwaway} only (never by the application loader: this class refers to it by
+   * name alone), so the opening of {@code jdk.internal.misc} serves this class and nothing else.
+   */
+  public static final class BootDefiner {
+    private BootDefiner() {}
+
+    public static void define(String[] names, byte[][] classes)
+        throws ReflectiveOperationException {
+      Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
+      Object unsafe = unsafeType.getMethod("getUnsafe").invoke(null);
+      Method define =
+          unsafeType.getMethod(
+              "defineClass",
+              String.class,
+              byte[].class,
+              int.class,
+              int.class,
+              ClassLoader.class,
+              ProtectionDomain.class);
+      for (int i = 0; i < names.length; i++) {
+        define.invoke(unsafe, names[i], classes[i], 0, classes[i].length, null, null);
       }
     }
   }

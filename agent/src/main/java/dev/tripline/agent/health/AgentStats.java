@@ -34,6 +34,23 @@ public final class AgentStats {
   private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
   private volatile LongSupplier queueDepth = () -> 0L;
   private volatile LongSupplier bridgeErrors = () -> 0L;
+  private final LongAdder canaryOk = new LongAdder();
+  private final LongAdder canaryFailed = new LongAdder();
+  private final Tamper tamper = new Tamper();
+
+  /** A canary arrived at the recorder ({@code ok}) or did not. */
+  public void canary(boolean ok) {
+    (ok ? canaryOk : canaryFailed).increment();
+  }
+
+  public long canaryFailedCount() {
+    return canaryFailed.sum();
+  }
+
+  /** The tamper findings: counted, the latest kept for the heartbeat. */
+  public Tamper tamper() {
+    return tamper;
+  }
 
   public void seen() {
     seen.increment();
@@ -132,7 +149,11 @@ public final class AgentStats {
             .setBatchesSent(batchesSentCount())
             .setBatchesFailed(batchesFailedCount())
             .setStringsTruncated(stringsTruncatedCount())
-            .setUptimeMs((System.nanoTime() - startNanos) / 1_000_000);
+            .setUptimeMs((System.nanoTime() - startNanos) / 1_000_000)
+            .setCanaryOk(canaryOk.sum())
+            .setCanaryFailed(canaryFailed.sum())
+            .setTamperCount(tamper.count())
+            .addAllTamperFindings(tamper.latest());
     dropped.forEach((reason, count) -> b.putDroppedByReason(reason, count.sum()));
     return b.build();
   }

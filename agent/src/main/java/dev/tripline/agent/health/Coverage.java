@@ -43,6 +43,17 @@ public final class Coverage {
   }
 
   /** {@code health} with warnings and hooks added. Called by the pipeline thread only. */
+  /** The hook the canary goes through ({@code pipeline.Canary}). */
+  public static final String CANARY_HOOK = "file.FileInputStream.open";
+
+  /**
+   * Whether a canary can be performed: its hook is woven (not so with {@code capture} without
+   * file).
+   */
+  public boolean canaryPossible() {
+    return applied.get().contains(CANARY_HOOK);
+  }
+
   public AgentHealth addTo(AgentHealth health) {
     List<String> missing = missing();
     return health.toBuilder()

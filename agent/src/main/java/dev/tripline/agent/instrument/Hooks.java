@@ -30,7 +30,13 @@ public final class Hooks {
   }
 
   private final Hook[] table;
-  private HookWeaver weaver;
+
+  /**
+   * The weaver's failures. The weaver itself (which keeps the Instrumentation, for libraries in
+   * named modules loaded later) is held by the JVM's transformer list alone: nothing reachable from
+   * the bridge leads to the Instrumentation.
+   */
+  private Map<String, String> failures = Map.of();
 
   public Hooks(AgentConfig config) {
     List<Hook> enabled = new ArrayList<>();
@@ -66,7 +72,8 @@ public final class Hooks {
    * after {@code premain} is seen.
    */
   public void install(Instrumentation inst) {
-    weaver = new HookWeaver(List.of(table), inst);
+    HookWeaver weaver = new HookWeaver(List.of(table), inst);
+    failures = weaver.failures();
     inst.addTransformer(weaver, true);
     Set<String> owners = new LinkedHashSet<>();
     for (Hook h : table) {
@@ -134,6 +141,6 @@ public final class Hooks {
   }
 
   public Map<String, String> failures() {
-    return weaver == null ? Map.of() : weaver.failures();
+    return failures;
   }
 }

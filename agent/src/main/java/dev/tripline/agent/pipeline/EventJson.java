@@ -98,6 +98,13 @@ final class EventJson {
     array(sb, "configWarnings", h.getConfigWarningsList());
     array(sb, "hooksApplied", h.getHooksAppliedList());
     array(sb, "hooksMissing", h.getHooksMissingList());
+    number(sb, "canaryOk", h.getCanaryOk());
+    number(sb, "canaryFailed", h.getCanaryFailed());
+    number(sb, "tamperCount", h.getTamperCount());
+    array(sb, "tamperFindings", h.getTamperFindingsList());
+    if (h.getGoodbye()) {
+      sb.append("\"goodbye\":true,");
+    }
     trimComma(sb);
     sb.append('}');
   }

@@ -75,6 +75,11 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
 
   private EarlyBuffer.Observation replaying;
 
+  /** Set when the agent switches itself off (no sink, JVM exit): nothing is recorded any more. */
+  private volatile boolean off;
+
+  private final Canary canary = new Canary();
+
   public EventRecorder(AgentConfig config, AgentStats stats, Hooks hooks) {
     this.hooks = hooks;
     this.stats = stats;
@@ -153,8 +158,41 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
 
   @Override
   public void observe(int hook, Object a, Object b, int n, Throwable error) {
+    if (hook == TriplineBridge.TAMPER) {
+      stats
+          .tamper()
+          .found("refused " + a + " from " + b + " on thread " + Thread.currentThread().getName());
+      return;
+    }
+    if (off) {
+      return;
+    }
+    record(hook, a, b, n, error);
+  }
+
+  private void record(int hook, Object a, Object b, int n, Throwable error) {
     stats.seen();
     hooks.observe(hook, a, b, n, error, this);
+  }
+
+  /** From now on nothing is recorded (the agent is off, or the JVM exits). */
+  public void switchOff() {
+    off = true;
+  }
+
+  /**
+   * Called by the running pipeline after a failed canary: the agent never switches its recorder off
+   * while it runs, so an "off" found now was set by someone else. Returns whether it was.
+   */
+  boolean heal() {
+    boolean wasOff = off;
+    off = false;
+    return wasOff;
+  }
+
+  /** The canary the pipeline performs before every heartbeat. */
+  public Canary canary() {
+    return canary;
   }
 
   /**
@@ -167,8 +205,13 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
       for (EarlyBuffer.Observation o : early) {
         replaying = o;
         try {
-          for (int r = o.repeats(); r >= 0; r--) { // repeats the buffer folded: as many hits
+          // recorded even once the JVM exits (switched off): it happened while the agent watched
+          if (o.hook == TriplineBridge.TAMPER) {
             observe(o.hook, o.a, o.b, o.n, o.error);
+          } else {
+            for (int r = o.repeats(); r >= 0; r--) { // repeats the buffer folded: as many hits
+              record(o.hook, o.a, o.b, o.n, o.error);
+            }
           }
         } catch (RuntimeException | LinkageError e) {
           stats.error();
@@ -277,6 +320,9 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     if (counted(cache.getIfPresent(key))) {
       return; // a repeat: the one cache lookup of the hot path
     }
+    if (canary.arrived(path)) {
+      return; // never cached, so it costs nothing on the repeat path above
+    }
     if (kind == EventKind.FILE_READ
         && (path.startsWith("/sys/fs/cgroup/") || path.startsWith("/proc/"))
         && (replaying() == null
@@ -377,13 +423,14 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     handoffs.eventLoopRequest(target);
   }
 
-  /** The agent's own Kafka client, on its network thread: silent from now on. */
+  /**
+   * The agent's own Kafka client, on its network thread: silent from now on. The name only picks
+   * the candidate; the bridge marks the thread only if nothing but JDK and agent code is on its
+   * stack, so a thread an application renames stays visible (and its attempt is reported).
+   */
   private static boolean agentsOwnKafkaClient() {
-    if (Thread.currentThread().getName().startsWith(AGENT_KAFKA_THREAD)) {
-      TriplineBridge.markAgentThread();
-      return true;
-    }
-    return false;
+    return Thread.currentThread().getName().startsWith(AGENT_KAFKA_THREAD)
+        && TriplineBridge.markAgentThread();
   }
 
   /**

@@ -13,6 +13,7 @@ import dev.tripline.model.Schema;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -36,7 +37,12 @@ public final class Pipeline implements Runnable {
   private final long heartbeatMs;
   private final boolean jmx;
   private final Coverage coverage;
+  private final BooleanSupplier sealed;
+  private volatile Runnable everySecond = () -> {};
   private volatile boolean running = true;
+  private volatile boolean opened;
+  private long tamperReported;
+  private int errorsSaid;
   private long sequence;
   private AgentIdentity identity;
   private EventSink sink;
@@ -47,8 +53,10 @@ public final class Pipeline implements Runnable {
       AgentStats stats,
       Supplier<EventSink> sinkFactory,
       Supplier<AgentIdentity> identityFactory,
-      Coverage coverage) {
+      Coverage coverage,
+      BooleanSupplier sealed) {
     this.coverage = coverage;
+    this.sealed = sealed;
     this.recorder = recorder;
     this.stats = stats;
     this.sinkFactory = sinkFactory;
@@ -76,7 +84,6 @@ public final class Pipeline implements Runnable {
       identity = identityFactory.get();
       sink = sinkFactory.get();
     } catch (RuntimeException | LinkageError e) {
-      TriplineBridge.dispatcher = null;
       stats.error();
       System.err.println(
           "[tripline] agent off: "
@@ -85,17 +92,39 @@ public final class Pipeline implements Runnable {
       return false;
     }
     publishMeters();
+    opened = true;
     return true;
   }
 
-  /** Sends until {@link #stop}, then a last flush and the sink closed. Call after {@link #open}. */
+  /** True once {@link #open} succeeded. */
+  public boolean opened() {
+    return opened;
+  }
+
+  /** True until {@link #stop}. */
+  public boolean running() {
+    return running;
+  }
+
+  /** Runs {@code task} on the pipeline thread about once a second (the watchdog's check). */
+  public void everySecond(Runnable task) {
+    this.everySecond = task;
+  }
+
+  /**
+   * Sends until {@link #stop}, then a last flush, a goodbye heartbeat and the sink closed. Call
+   * after {@link #open}; a thread that replaces a dead one (the watchdog's) calls it again. Neither
+   * an interrupt nor an error ends it while the agent runs: each is counted (an interrupt is a
+   * tamper finding) and the loop goes on.
+   */
   public void loop() {
     TriplineBridge.markAgentThread();
-    try {
-      long nextFlush = System.currentTimeMillis() + flushMs;
-      long nextHeartbeat = System.currentTimeMillis() + Math.min(FIRST_HEARTBEAT_MS, heartbeatMs);
-      List<Occurrence> fresh = new ArrayList<>();
-      while (running) {
+    long nextFlush = System.currentTimeMillis() + flushMs;
+    long nextHeartbeat = System.currentTimeMillis() + Math.min(FIRST_HEARTBEAT_MS, heartbeatMs);
+    long nextSecond = System.currentTimeMillis() + 1_000;
+    List<Occurrence> fresh = new ArrayList<>();
+    while (running) {
+      try {
         Occurrence first = recorder.fresh().poll(50, TimeUnit.MILLISECONDS);
         recorder.tick();
         if (first != null) {
@@ -109,29 +138,62 @@ public final class Pipeline implements Runnable {
           flushRepeats();
           nextFlush = now + flushMs;
         }
-        if (now >= nextHeartbeat) {
-          send(List.of(), List.of(), true);
+        if (now >= nextSecond) {
+          everySecond.run();
+          nextSecond = now + 1_000;
+        }
+        if (now >= nextHeartbeat || stats.tamper().count() != tamperReported) {
+          heartbeat(false);
           nextHeartbeat = now + heartbeatMs;
         }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Throwable e) {
-      stats.error();
-      System.err.println("[tripline] pipeline stopped: " + e);
-    } finally {
-      try {
-        List<Occurrence> last = new ArrayList<>();
-        recorder.fresh().drainTo(last);
-        if (!last.isEmpty()) {
-          sendFirsts(last);
+      } catch (InterruptedException e) {
+        if (running) {
+          stats.tamper().found("pipeline thread interrupted");
         }
-        flushRepeats();
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        fresh.clear();
         stats.error();
+        if (running && errorsSaid++ < 3) {
+          System.err.println("[tripline] pipeline error (going on): " + e);
+        }
       }
-      sink.close();
     }
+    try {
+      List<Occurrence> last = new ArrayList<>();
+      recorder.fresh().drainTo(last);
+      if (!last.isEmpty()) {
+        sendFirsts(last);
+      }
+      flushRepeats();
+      heartbeat(true);
+    } catch (RuntimeException e) {
+      stats.error();
+    }
+    sink.close();
+  }
+
+  /**
+   * A heartbeat, after a canary (see {@link Canary}) and a look at the dispatcher. {@code goodbye}:
+   * the JVM exits cleanly, silence after this one is expected.
+   */
+  private void heartbeat(boolean goodbye) {
+    if (!goodbye) {
+      if (!sealed.getAsBoolean()) {
+        stats.tamper().found("the bridge's dispatcher is no longer the recorder");
+      }
+      if (coverage.canaryPossible()) {
+        boolean ok = recorder.canary().probe();
+        stats.canary(ok);
+        if (!ok) {
+          stats.tamper().found("canary did not arrive at the recorder");
+          if (recorder.heal()) {
+            stats.tamper().found("the recorder had been switched off; switched on again");
+          }
+        }
+      }
+    }
+    tamperReported = stats.tamper().count();
+    send(List.of(), List.of(), true, goodbye);
   }
 
   private void publishMeters() {
@@ -160,7 +222,7 @@ public final class Pipeline implements Runnable {
     for (Occurrence o : fresh) {
       events.add(o.template);
     }
-    send(events, fresh, false);
+    send(events, fresh, false, false);
   }
 
   private void flushRepeats() {
@@ -172,14 +234,14 @@ public final class Pipeline implements Runnable {
         events.add(e);
         sources.add(o);
         if (events.size() == MAX_EVENTS_PER_BATCH) {
-          send(events, sources, false);
+          send(events, sources, false, false);
           events = new ArrayList<>();
           sources = new ArrayList<>();
         }
       }
     }
     if (!events.isEmpty()) {
-      send(events, sources, false);
+      send(events, sources, false, false);
     }
   }
 
@@ -188,23 +250,28 @@ public final class Pipeline implements Runnable {
    * (see {@link Caps}), but 500 of them need not fit in a Kafka record (1 MiB by default), and a
    * batch the broker refuses would come back with the next flush, forever.
    */
-  private void send(List<Event> events, List<Occurrence> sources, boolean heartbeat) {
+  private void send(
+      List<Event> events, List<Occurrence> sources, boolean heartbeat, boolean goodbye) {
     int start = 0;
     long bytes = 0;
     for (int i = 0; i < events.size(); i++) {
       int size = events.get(i).getSerializedSize() + 8;
       if (i > start && bytes + size > MAX_BATCH_BYTES) {
-        sendBatch(events.subList(start, i), sources.subList(start, i), false);
+        sendBatch(events.subList(start, i), sources.subList(start, i), false, false);
         start = i;
         bytes = 0;
       }
       bytes += size;
     }
     sendBatch(
-        events.subList(start, events.size()), sources.subList(start, sources.size()), heartbeat);
+        events.subList(start, events.size()),
+        sources.subList(start, sources.size()),
+        heartbeat,
+        goodbye);
   }
 
-  private void sendBatch(List<Event> events, List<Occurrence> sources, boolean heartbeat) {
+  private void sendBatch(
+      List<Event> events, List<Occurrence> sources, boolean heartbeat, boolean goodbye) {
     EventBatch.Builder b =
         EventBatch.newBuilder()
             .setSchemaVersion(Schema.VERSION)
@@ -213,7 +280,7 @@ public final class Pipeline implements Runnable {
             .setSentTimeMs(System.currentTimeMillis())
             .addAllEvents(events);
     if (heartbeat) {
-      b.setHealth(coverage.addTo(stats.snapshot()));
+      b.setHealth(coverage.addTo(stats.snapshot()).toBuilder().setGoodbye(goodbye));
     }
     EventBatch batch = b.build();
     sink.publish(

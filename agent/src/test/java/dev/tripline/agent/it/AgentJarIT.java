@@ -27,6 +27,12 @@ class AgentJarIT {
           "META-INF/NOTICE",
           "META-INF/licenses/",
           "dev/tripline/agent/TriplineAgent.class",
+          // the throwaway loader that defines the bridge and the one class it defines (premain
+          // reads
+          // its bytes; loaded by the application loader it can do nothing: no module is opened to
+          // it)
+          "dev/tripline/agent/TriplineAgent$Throwaway.class",
+          "dev/tripline/agent/TriplineAgent$BootDefiner.class",
           "dev/tripline/agent/AgentClassLoader.class",
           "dev/tripline/agent/config/",
           "dev/tripline/bootstrap/");

@@ -123,6 +123,11 @@ public final class CollectorKeys {
                   "true",
                   "alert NEW_CODE_PATH when known behaviour comes from code (jar or package) that never did it"),
               of(
+                  "liveness.silent.after",
+                  Type.duration(1),
+                  "2m",
+                  "an instance that sent nothing for this long without a goodbye raises AGENT_SILENT"),
+              of(
                   "rate.window",
                   Type.duration(1),
                   "1m",

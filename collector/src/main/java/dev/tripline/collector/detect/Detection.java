@@ -39,7 +39,32 @@ public final class Detection {
       RateModel rateModel,
       boolean codeOwners,
       Duration learningMax,
-      Duration versionGrace) {
+      Duration versionGrace,
+      Duration silentAfter) {
+    /** An instance that sent nothing for this long, and never said goodbye, is silent. */
+    public static final Duration SILENT_AFTER = Duration.ofMinutes(2);
+
+    public Settings(
+        Duration learningPeriod,
+        Duration learningQuiet,
+        Duration rateWindow,
+        Classifier classifier,
+        RateModel rateModel,
+        boolean codeOwners,
+        Duration learningMax,
+        Duration versionGrace) {
+      this(
+          learningPeriod,
+          learningQuiet,
+          rateWindow,
+          classifier,
+          rateModel,
+          codeOwners,
+          learningMax,
+          versionGrace,
+          SILENT_AFTER);
+    }
+
     public Settings(
         Duration learningPeriod,
         Duration learningQuiet,
@@ -138,6 +163,7 @@ public final class Detection {
   private final Map<String, Integer> newAlerts =
       new HashMap<>(); // service|family -> NEW_* raised (bounded per kind)
   private final Map<String, RateModel.Window> windows = new HashMap<>();
+  private final Liveness liveness;
   private long windowEnd;
 
   /** {@code now}: when the first rate window starts. */
@@ -147,6 +173,7 @@ public final class Detection {
     this.meter = meter;
     this.detector = new Detector(settings.classifier(), settings.codeOwners());
     this.windowEnd = now + settings.rateWindow().toMillis();
+    this.liveness = new Liveness(settings.silentAfter().toMillis());
   }
 
   /**
@@ -197,6 +224,11 @@ public final class Detection {
     if (seen.getFirstSeenMs() == 0) {
       seen.setFirstSeenMs(now);
     }
+    InstanceSeen before =
+        profile
+            .builder()
+            .getInstancesOrDefault(agent.getInstanceId(), InstanceSeen.getDefaultInstance());
+    liveness.batch(profile.builder(), before, batch, now).forEach(state::raise);
     if (batch.hasHealth()) {
       seen.setLastHealth(batch.getHealth());
     }
@@ -267,6 +299,7 @@ public final class Detection {
     state.forEachProfile(
         profile -> {
           boolean changed = false;
+          liveness.tick(profile.builder(), now).forEach(state::raise);
           boolean quiet = profile.readyToMonitor(now, settings.learningQuiet());
           if (quiet || profile.learningOverdue(now, settings.learningMax())) {
             // Whatever kept it learning (or came just before the end) is listed for review: a C2

@@ -42,6 +42,8 @@ public final class Mitre {
       t("T1041", "Exfiltration Over C2 Channel", "Exfiltration");
   public static final MitreTechnique ESCAPE_TO_HOST =
       t("T1611", "Escape to Host", "Privilege Escalation");
+  public static final MitreTechnique IMPAIR_DEFENSES =
+      t("T1562.001", "Impair Defenses: Disable or Modify Tools", "Defense Evasion");
 
   private static final java.util.Map<String, MitreTechnique> BY_ID =
       java.util.stream.Stream.of(
@@ -62,7 +64,8 @@ public final class Mitre {
               STORED_DATA_MANIPULATION,
               NETWORK_SERVICE_DISCOVERY,
               EXFILTRATION_OVER_C2,
-              ESCAPE_TO_HOST)
+              ESCAPE_TO_HOST,
+              IMPAIR_DEFENSES)
           .collect(java.util.stream.Collectors.toMap(MitreTechnique::getId, m -> m));
 
   /** A known technique by id, or one carrying only the id (user rules may name any technique). */

@@ -256,7 +256,8 @@ public final class DetectionPipeline implements AutoCloseable {
             Detector.codeOwnerSetting(config.get(Detector.CODE_OWNER_KEY)),
             Detection.maxLearning(
                 config.getDuration("learning.period"), config.getDuration("learning.max")),
-            config.getDuration("learning.version.grace"));
+            config.getDuration("learning.version.grace"),
+            config.getDuration("liveness.silent.after"));
     StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
     // Read-only copies for queries, on every instance.
     builder.globalTable(
