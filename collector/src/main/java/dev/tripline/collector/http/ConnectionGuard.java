@@ -79,7 +79,13 @@ final class ConnectionGuard implements Connection.Listener, AutoCloseable {
      */
     double bytesPerSecond(long now) {
       long bytes = Math.max(0, connection.getBytesIn());
-      return bytes * 1e9 / Math.max(now - openedNanos, 1_000_000_000L);
+      long age = now - openedNanos;
+      if (bytes == 0 && age < 1_000_000_000L) {
+        // Not read from yet (the selector had no turn): presumed a client about to speak; a socket
+        // silent for a second is the first to go.
+        return Double.MAX_VALUE;
+      }
+      return bytes * 1e9 / Math.max(age, 1_000_000_000L);
     }
   }
 

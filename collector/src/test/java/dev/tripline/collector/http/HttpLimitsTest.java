@@ -511,8 +511,10 @@ class HttpLimitsTest {
         assertEquals(200, raw.get(RawHttp.loopback(5), "/health", null).status());
         assertEquals(200, raw.get(RawHttp.loopback(5), "/api/services", TOKEN).status());
         assertTrue(counter(registry, "connection_evicted") >= 3, scrape(registry));
-        // Three newcomers found the port full: each evicted one of the busiest address's sockets
-        assertEquals(3, closed(busy).stream().filter(c -> c).count(), "the busiest address pays");
+        // Three newcomers found the port full (four when the first probe's close was not yet seen):
+        // each evicted one of the busiest address's sockets.
+        long evicted = closed(busy).stream().filter(c -> c).count();
+        assertTrue(evicted >= 3 && evicted <= 4, "the busiest address pays: " + evicted);
         assertEquals(
             List.of(false, false, false, false, false, false, false, false), closed(small));
         assertEquals(List.of(false, false), closed(newcomers));
