@@ -24,6 +24,7 @@ public final class Hooks {
         new HttpClientHooks(),
         new DnsHooks(),
         new ProcessHooks(),
+        new CodeHooks(),
         new NettyTransportHooks(),
         new NettyResolverHooks(),
         new NettyClientHooks());
@@ -42,6 +43,9 @@ public final class Hooks {
       for (Hook h : g.hooks()) {
         if (h.owner.startsWith("sun/nio/ch/UnixDomainSockets") && feature < 16) {
           continue; // no Unix domain sockets before JDK 16: not a blind spot
+        }
+        if (h.owner.startsWith("jdk/internal/loader/RawNativeLibraries") && feature < 18) {
+          continue; // no raw (FFM) library loads before JDK 18
         }
         h.group = g;
         h.id = enabled.size();
@@ -68,6 +72,11 @@ public final class Hooks {
   public void install(Instrumentation inst) {
     weaver = new HookWeaver(List.of(table), inst);
     inst.addTransformer(weaver, true);
+    try {
+      weaver.enableNativeWrappers();
+    } catch (RuntimeException e) {
+      weaver.failures().put("native method prefix", e.toString()); // native hooks stay missing
+    }
     Set<String> owners = new LinkedHashSet<>();
     for (Hook h : table) {
       owners.add(h.owner.replace('/', '.'));
