@@ -41,11 +41,8 @@ public final class Hooks {
         continue;
       }
       for (Hook h : g.hooks()) {
-        if (h.owner.startsWith("sun/nio/ch/UnixDomainSockets") && feature < 16) {
-          continue; // no Unix domain sockets before JDK 16: not a blind spot
-        }
-        if (h.owner.startsWith("jdk/internal/loader/RawNativeLibraries") && feature < 18) {
-          continue; // no raw (FFM) library loads before JDK 18
+        if (!existsOn(h, feature)) {
+          continue; // not a blind spot: that JDK has no such class
         }
         h.group = g;
         h.id = enabled.size();
@@ -53,6 +50,17 @@ public final class Hooks {
       }
     }
     this.table = enabled.toArray(new Hook[0]);
+  }
+
+  /**
+   * Whether {@code h}'s class exists on a JDK of this feature release: Unix domain sockets from 16,
+   * raw (FFM) library loads from 18.
+   */
+  static boolean existsOn(Hook h, int feature) {
+    if (h.owner.startsWith("sun/nio/ch/UnixDomainSockets")) {
+      return feature >= 16;
+    }
+    return !h.owner.startsWith("jdk/internal/loader/RawNativeLibraries") || feature >= 18;
   }
 
   /** The capture words the groups answer to ("file", "net", "dns", "process"). */
