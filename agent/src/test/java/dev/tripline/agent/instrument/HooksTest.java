@@ -150,7 +150,7 @@ class HooksTest {
 
   @Test
   void theCaptureWordsAreTheGroupsAndTheConfigurationDefault() {
-    assertEquals(Set.of("net", "dns", "file", "process"), Hooks.captureWords());
+    assertEquals(Set.of("net", "dns", "file", "process", "code"), Hooks.captureWords());
     AgentConfig config =
         AgentConfig.load(new java.util.Properties(), Map.of("TRIPLINE_SINK", "none"));
     assertEquals(
