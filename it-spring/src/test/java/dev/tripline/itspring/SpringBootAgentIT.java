@@ -80,6 +80,35 @@ class SpringBootAgentIT {
                 .matches("logback-core-\\d+\\.\\d+\\.\\d+\\.jar"),
             java + ": " + log);
         assertEquals(APP_JAR, log.path("callSite").path("archive").asText(), log.toString());
+        noCodeFromNowhere(app, java);
+      }
+    }
+  }
+
+  /**
+   * Spring's start defines classes at run time (CGLIB proxies, lambdas, reflection accessors): none
+   * is a class with no origin on disk doing I/O, and no native library it loads breaks the built-in
+   * rules ({@code native-load-temp}, {@code native-load-writable}: a temp or writable directory is
+   * excused only for the jars that unpack their own libraries, Netty here). So no code-origin or
+   * native-load finding from a normal start.
+   */
+  private static void noCodeFromNowhere(BootApp app, Path java) throws Exception {
+    for (JsonNode e : app.events()) {
+      String where = java + ": " + e;
+      assertEquals("", e.path("callSite").path("origin").asText(), "origin on disk: " + where);
+      if ("CODE_ORIGIN".equals(e.path("kind").asText())) {
+        assertEquals("jar", e.path("origin").asText(), where);
+      }
+      if ("NATIVE_LOAD".equals(e.path("kind").asText())) {
+        String path = e.has("realPath") ? e.path("realPath").asText() : e.path("path").asText();
+        boolean exposed =
+            e.path("writableDir").asBoolean()
+                || path.startsWith("/tmp/")
+                || path.startsWith("/var/tmp/")
+                || path.startsWith("/dev/shm/");
+        assertTrue(
+            !exposed || e.path("callSite").path("jarName").asText().startsWith("netty-"),
+            "a library from a writable directory, loaded by other than Netty: " + where);
       }
     }
   }

@@ -21,16 +21,21 @@ public final class CallSites {
   /** Frames kept above the call site. */
   private static final int EXTRA_FRAMES = 4;
 
-  private static final StackWalker WALKER =
-      StackWalker.getInstance(EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE));
-
   /**
-   * For context frames: {@code Method.invoke} is a reflection frame, which a default walker hides.
+   * Hidden frames shown: a hidden class doing I/O is the call site, not its caller (a default
+   * walker skips it and blames whoever called it). Lambda proxies are skipped by {@link
+   * #isApplicationFrame}.
    */
-  private static final StackWalker CONTEXT_WALKER =
+  private static final StackWalker WALKER =
       StackWalker.getInstance(
           EnumSet.of(
-              StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_REFLECT_FRAMES));
+              StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_HIDDEN_FRAMES));
+
+  /**
+   * For context frames: {@code Method.invoke} is a reflection frame, which a default walker hides
+   * (SHOW_HIDDEN_FRAMES shows reflection frames too).
+   */
+  private static final StackWalker CONTEXT_WALKER = WALKER;
 
   private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
   private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
@@ -82,9 +87,15 @@ public final class CallSites {
     public final CallSite site;
     public final List<CodeContext> contexts;
 
-    Captured(CallSite site, List<CodeContext> contexts) {
+    /**
+     * The call site's class when it has no origin on disk ({@code site.getOrigin()}), else null.
+     */
+    public final Class<?> noOrigin;
+
+    Captured(CallSite site, List<CodeContext> contexts, Class<?> noOrigin) {
       this.site = site;
       this.contexts = contexts;
+      this.noOrigin = noOrigin;
     }
   }
 
@@ -243,8 +254,11 @@ public final class CallSites {
         contexts[category] = f; // the walk goes outwards: the last match is the outermost
       }
     }
+    CallSite site = site(app, handoff);
     return new Captured(
-        site(app, handoff), contexts == null ? List.of() : contexts(contexts, table));
+        site,
+        contexts == null ? List.of() : contexts(contexts, table),
+        site.getOrigin().isEmpty() ? null : app.get(0).getDeclaringClass());
   }
 
   private static List<CodeContext> contexts(StackWalker.StackFrame[] found, ContextFrames table) {
@@ -285,7 +299,8 @@ public final class CallSites {
             .setCodeLocation(location.location)
             .setJarName(location.jarName)
             .setArchive(location.archive)
-            .setHandoff(handoff);
+            .setHandoff(handoff)
+            .setOrigin(location.origin);
     if (top.getFileName() != null) {
       b.setSourceFile(top.getFileName());
     }
@@ -301,6 +316,9 @@ public final class CallSites {
     ClassLoader loader = c.getClassLoader();
     if (loader == null || loader == PLATFORM) {
       return false; // the JDK itself
+    }
+    if (CodeLocations.isLambdaProxy(c)) {
+      return false; // forwards only: the lambda's body, or the method referenced, is the code
     }
     String name = c.getName();
     // Reflection's generated accessors (JDK ≤ 17) live in a loader of their own: not application

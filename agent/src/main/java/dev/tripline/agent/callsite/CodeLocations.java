@@ -31,10 +31,26 @@ public final class CodeLocations {
     public final String jarName;
     public final String archive;
 
+    /**
+     * "" for a class with an origin on disk (or a JDK class); {@link #DEFINED} for one defined from
+     * bytes without a code source; {@link #HIDDEN} for a hidden class (named by its host's
+     * location, which it shares).
+     */
+    public final String origin;
+
     Named(String location, String jarName, String archive) {
+      this(location, jarName, archive, "");
+    }
+
+    Named(String location, String jarName, String archive, String origin) {
       this.location = location;
       this.jarName = jarName;
       this.archive = archive;
+      this.origin = origin;
+    }
+
+    Named withOrigin(String origin) {
+      return new Named(location, jarName, archive, origin);
     }
 
     @Override
@@ -60,7 +76,16 @@ public final class CodeLocations {
 
   private CodeLocations() {}
 
-  /** The named location of {@code type}: JDK classes by their module ("java.naming"). */
+  /** {@link Named#origin} of a class defined from bytes without a code source. */
+  public static final String DEFINED = "defined";
+
+  /** {@link Named#origin} of a hidden class ({@code Lookup.defineHiddenClass}). */
+  public static final String HIDDEN = "hidden";
+
+  /**
+   * The named location of {@code type}: JDK classes by their module ("java.naming"); an
+   * application's class with no origin on disk is marked (see {@link Named#origin}).
+   */
   static Named of(Class<?> type) {
     try {
       ClassLoader loader = type.getClassLoader();
@@ -70,10 +95,59 @@ public final class CodeLocations {
       }
       CodeSource cs = type.getProtectionDomain().getCodeSource();
       URL url = cs == null ? null : cs.getLocation();
-      return url == null ? Named.NONE : name(url.getPath());
+      Named named = url == null ? new Named("", "", "", DEFINED) : name(url.getPath());
+      // a hidden class shares its host's protection domain: the jar is the defining code's
+      return isHidden(type) ? named.withOrigin(HIDDEN) : named;
     } catch (RuntimeException e) {
       return Named.NONE;
     }
+  }
+
+  /**
+   * A hidden class (JDK 15+) or, on 11–14, a VM-anonymous one: the only classes whose name holds a
+   * '/' ("com.acme.Filter/0x0000…"), which no class defined from a binary name can have.
+   */
+  public static boolean isHidden(Class<?> type) {
+    return type.getName().indexOf('/') >= 0;
+  }
+
+  /**
+   * A lambda's or method reference's proxy ({@code LambdaMetafactory}: hidden, named {@code
+   * Host$$Lambda…/0x…}): it only forwards, to the lambda's body in its host class or to the method
+   * referenced. Treated as transparent, like a JDK frame. A class that merely takes such a name is
+   * skipped too: its frame then blames its caller, as before hidden frames were shown (docs).
+   */
+  public static boolean isLambdaProxy(Class<?> type) {
+    String name = type.getName();
+    return name.indexOf('/') >= 0 && name.contains("$$Lambda");
+  }
+
+  /**
+   * Who defined a class with no origin on disk, as far as the JVM tells: a hidden class's host (its
+   * nest host, when defined as a nestmate) with that host's jar, else the defining loader.
+   */
+  public static String definedBy(Class<?> type) {
+    try {
+      if (isHidden(type)) {
+        Class<?> host = type.getNestHost();
+        if (host != type) {
+          Named h = of(host);
+          return host.getName() + (h.jarName.isEmpty() ? "" : " (" + h.jarName + ")");
+        }
+      }
+      return loaderName(type.getClassLoader());
+    } catch (RuntimeException | LinkageError e) {
+      return "";
+    }
+  }
+
+  /** A loader as an analyst reads it: its class and, when it has one, its name. */
+  public static String loaderName(ClassLoader loader) {
+    if (loader == null) {
+      return "bootstrap";
+    }
+    String name = loader.getName();
+    return loader.getClass().getName() + (name == null ? "" : " " + name);
   }
 
   /** Names a location path (or a whole URL): see the class comment for the shapes. */

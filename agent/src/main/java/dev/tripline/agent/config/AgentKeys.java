@@ -12,7 +12,7 @@ import java.util.List;
  */
 public final class AgentKeys {
   /** The values of {@code capture}: the groups of hooks. */
-  public static final List<String> CAPTURES = List.of("net", "dns", "file", "process");
+  public static final List<String> CAPTURES = List.of("net", "dns", "file", "process", "code");
 
   /** Above this the queue's array alone would take a noticeable share of the application's heap. */
   static final int MAX_QUEUE_CAPACITY = 1_000_000;
@@ -53,7 +53,7 @@ public final class AgentKeys {
       Key.of(
           "capture",
           Type.listOf(CAPTURES.toArray(new String[0])),
-          "net,dns,file,process",
+          "net,dns,file,process,code",
           "which groups of hooks are woven");
   public static final Key<List<String>> EXCLUDE_PATHS =
       Key.of(

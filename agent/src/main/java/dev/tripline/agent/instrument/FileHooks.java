@@ -24,6 +24,7 @@ final class FileHooks extends HookGroup {
   private static final int DELETE_FILE = 4;
   private static final int DELETE_PATH = 5;
   private static final int RENAME = 6;
+  private static final int NATIVE_OPEN = 7;
 
   private static final String FACTORY = "sun/nio/fs/UnixChannelFactory";
   private static final String PROVIDER = "sun/nio/fs/UnixFileSystemProvider";
@@ -56,7 +57,12 @@ final class FileHooks extends HookGroup {
             DELETE_PATH, arg(0), NONE, RETURN),
         Hook.exit("file.File.renameTo", "java/io/File", "renameTo", "(Ljava/io/File;)", RENAME, THIS, arg(0), RETURN),
         Hook.exit("file.nio.move", PROVIDER, "move", "(Ljava/nio/file/Path;Ljava/nio/file/Path;[Ljava/nio/file/CopyOption;)",
-            RENAME, arg(0), arg(1), NONE));
+            RENAME, arg(0), arg(1), NONE),
+        // open(2) for NIO, below newFileChannel: Files.copy and other JDK code reach it directly, and
+        // so does a payload calling sun.nio.fs internals. Nested in a hooked open it reports nothing.
+        // (Its native open0 cannot be wrapped: UnixNativeDispatcher is loaded before premain.)
+        Hook.exit("file.nio.open", "sun/nio/fs/UnixNativeDispatcher", "open", "(Lsun/nio/fs/UnixPath;II)",
+            NATIVE_OPEN, arg(0), NONE, arg(1)));
   }
   // spotless:on
 
@@ -88,6 +94,13 @@ final class FileHooks extends HookGroup {
           to.rename(path(a), b == null ? null : path(b), error);
         }
         return;
+      case NATIVE_OPEN:
+        {
+          // O_ACCMODE: O_WRONLY 1, O_RDWR 2
+          to.file(
+              (n & 3) != 0 ? EventKind.FILE_WRITE : EventKind.FILE_READ, String.valueOf(a), error);
+          return;
+        }
       default:
         throw new IllegalArgumentException("file hook action " + action);
     }

@@ -19,6 +19,38 @@ public final class Hook {
     RETURN
   }
 
+  /** How a hook is woven. */
+  enum Style {
+    /** Bracketed ({@code enter}/{@code exit}) around a Java method's body. */
+    BRACKET,
+    /** Reported at entry, not bracketed. */
+    HANDOFF,
+    /**
+     * Reported at entry when no hooked call is around it ({@code exit(enter(), …)} before the
+     * body), not bracketed: for a constructor, whose {@code this} cannot be bracketed before {@code
+     * super()}, nested in a hooked method that reports it already.
+     */
+    PROBE,
+    /**
+     * A library load in Java code ({@code NativeLibraryImpl.open()}, returning whether it loaded):
+     * reported on exit through {@code handoff} with the path and the class it is loaded for, read
+     * from {@code this}'s fields. Not bracketed, as {@link #NATIVE_LOAD}.
+     */
+    AFTER_LOAD,
+    /**
+     * A native method, renamed with the agent's prefix and called from a bracketed Java wrapper of
+     * its old name: callers of JDK internals are seen, and the bracket makes a call nested in a
+     * hooked Java method report once (as the outer one).
+     */
+    NATIVE,
+    /**
+     * A native library load: wrapped like {@link #NATIVE} but not bracketed, reported on exit
+     * through {@code handoff} — the library's {@code JNI_OnLoad} runs inside it, and the Java I/O
+     * it does must still report on its own.
+     */
+    NATIVE_LOAD
+  }
+
   /** A value the hook passes: its source and, for an argument, its index (0 = first parameter). */
   static final class Value {
     static final Value NONE = new Value(Source.NONE, -1);
@@ -55,6 +87,23 @@ public final class Hook {
   final String parameters;
 
   final boolean handoff;
+  final Style style;
+
+  /** For {@link Style#AFTER_LOAD}: {@code this}'s field holding the library's path. */
+  final String pathField;
+
+  /**
+   * For {@link Style#AFTER_LOAD}: {@code this}'s field holding the class the library is loaded for
+   * ("fromClass"), or null.
+   */
+  final String loaderField;
+
+  /**
+   * A JDK class the JVM loads only when an application uses it: its hook is expected (listed as
+   * missing when not applied) once the class was loaded.
+   */
+  boolean onDemand;
+
   final int action;
   final Value a;
   final Value b;
@@ -74,7 +123,9 @@ public final class Hook {
       String owner,
       String method,
       String parameters,
-      boolean handoff,
+      Style style,
+      String pathField,
+      String loaderField,
       int action,
       Value a,
       Value b,
@@ -89,7 +140,10 @@ public final class Hook {
             || owner.startsWith("com/sun/"));
     this.method = method;
     this.parameters = parameters;
-    this.handoff = handoff;
+    this.style = style;
+    this.handoff = style == Style.HANDOFF;
+    this.pathField = pathField;
+    this.loaderField = loaderField;
     this.action = action;
     this.a = a;
     this.b = b;
@@ -109,7 +163,82 @@ public final class Hook {
       Value a,
       Value b,
       Value n) {
-    return new Hook(name, owner, method, parameters, false, action, a, b, n);
+    return new Hook(name, owner, method, parameters, Style.BRACKET, null, null, action, a, b, n);
+  }
+
+  /** See {@link Style#PROBE}. */
+  static Hook probe(
+      String name,
+      String owner,
+      String method,
+      String parameters,
+      int action,
+      Value a,
+      Value b,
+      Value n) {
+    return new Hook(name, owner, method, parameters, Style.PROBE, null, null, action, a, b, n);
+  }
+
+  /**
+   * See {@link Style#AFTER_LOAD}: the group sees {@code a} = the path; on a successful return
+   * {@code b} = the class it is loaded for (or null), on an unsuccessful one {@code Boolean.FALSE},
+   * on a throw the throwable.
+   */
+  static Hook afterLoad(
+      String name, String owner, String method, int action, String pathField, String loaderField) {
+    return new Hook(
+        name,
+        owner,
+        method,
+        "()",
+        Style.AFTER_LOAD,
+        pathField,
+        loaderField,
+        action,
+        Value.THIS,
+        Value.NONE,
+        Value.NONE);
+  }
+
+  /**
+   * A native method of the JDK, wrapped (see {@link Style#NATIVE}): reported on exit when it is the
+   * outermost hooked call, as {@link #exit} is.
+   */
+  static Hook nativeExit(
+      String name,
+      String owner,
+      String method,
+      String parameters,
+      int action,
+      Value a,
+      Value b,
+      Value n) {
+    return new Hook(name, owner, method, parameters, Style.NATIVE, null, null, action, a, b, n);
+  }
+
+  /**
+   * A native library load (see {@link Style#NATIVE_LOAD}): on a successful return the group sees
+   * {@code a} = the argument {@code pathArg} (the library's path) and {@code b} = null; on a throw,
+   * {@code b} is the throwable. An unsuccessful return is not reported.
+   */
+  static Hook nativeLoad(
+      String name, String owner, String method, String parameters, int action, int pathArg) {
+    return new Hook(
+        name,
+        owner,
+        method,
+        parameters,
+        Style.NATIVE_LOAD,
+        null,
+        null,
+        action,
+        Value.arg(pathArg),
+        Value.NONE,
+        Value.NONE);
+  }
+
+  boolean isNative() {
+    return style == Style.NATIVE || style == Style.NATIVE_LOAD;
   }
 
   /**
@@ -118,7 +247,18 @@ public final class Hook {
    * missing hooks in every heartbeat, so the blind spot is visible instead of silent.
    */
   static Hook uncovered(String name, String owner) {
-    return new Hook(name, owner, UNCOVERED, "()", false, 0, Value.NONE, Value.NONE, Value.NONE);
+    return new Hook(
+        name,
+        owner,
+        UNCOVERED,
+        "()",
+        Style.BRACKET,
+        null,
+        null,
+        0,
+        Value.NONE,
+        Value.NONE,
+        Value.NONE);
   }
 
   /** The method name of an {@link #uncovered} row: no method is called this. */
@@ -131,7 +271,18 @@ public final class Hook {
   /** A hand-off hook: reported at entry, not bracketed (the I/O it leads to reports on its own). */
   static Hook handoff(
       String name, String owner, String method, String parameters, int action, Value a) {
-    return new Hook(name, owner, method, parameters, true, action, a, Value.NONE, Value.NONE);
+    return new Hook(
+        name,
+        owner,
+        method,
+        parameters,
+        Style.HANDOFF,
+        null,
+        null,
+        action,
+        a,
+        Value.NONE,
+        Value.NONE);
   }
 
   public String name() {
@@ -151,7 +302,18 @@ public final class Hook {
    * is loaded.
    */
   boolean expected() {
-    return !library || present;
+    return !(library || onDemand) || present;
+  }
+
+  /** Marks this hook {@link #onDemand}; returns it. */
+  Hook onDemand() {
+    onDemand = true;
+    return this;
+  }
+
+  /** Not bracketed: reported at entry ({@link Style#HANDOFF}, {@link Style#PROBE}). */
+  boolean atEntry() {
+    return style == Style.HANDOFF || style == Style.PROBE;
   }
 
   @Override

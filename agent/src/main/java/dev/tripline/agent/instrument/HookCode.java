@@ -14,9 +14,13 @@ import net.bytebuddy.jar.asm.Type;
  *   catch (Throwable t) { TriplineBridge.exit(d, id, a, b, n, t); throw t; }
  * </pre>
  *
- * and for a hand-off hook one call of {@code TriplineBridge.handoff(id, a, null)} at entry. The
- * counter lives in a new local after the method's own ones, declared in every stack-map frame, so
- * no frame has to be recomputed (which would mean loading classes inside a transformation).
+ * and for a hand-off hook one call of {@code TriplineBridge.handoff(id, a, null)} at entry; for a
+ * probe {@code TriplineBridge.exit(TriplineBridge.enter(), id, a, b, n, null)} at entry (reports
+ * when no hooked call is around it); for a library load ({@link Hook.Style#AFTER_LOAD}) the same
+ * try/catch as an I/O hook but no counter: {@code handoff(id, this.path, result ? this.fromClass :
+ * FALSE)} before the return and {@code handoff(id, this.path, t)} on a throw. The counter lives in
+ * a new local after the method's own ones, declared in every stack-map frame, so no frame has to be
+ * recomputed (which would mean loading classes inside a transformation).
  */
 final class HookCode extends MethodVisitor {
   private static final String BRIDGE = "dev/tripline/bootstrap/TriplineBridge";
@@ -61,6 +65,18 @@ final class HookCode extends MethodVisitor {
     if (hook.handoff
         && (hook.a.source == Hook.Source.RETURN || hook.n.source != Hook.Source.NONE)) {
       throw new IllegalStateException(hook.name + ": a hand-off hook passes arguments only");
+    }
+    if (hook.style == Hook.Style.PROBE
+        && (hook.a.source == Hook.Source.RETURN
+            || hook.b.source == Hook.Source.RETURN
+            || hook.n.source == Hook.Source.RETURN
+            || hook.a.source == Hook.Source.THIS
+            || hook.b.source == Hook.Source.THIS)) {
+      throw new IllegalStateException(hook.name + ": a probe passes arguments only");
+    }
+    if (hook.style == Hook.Style.AFTER_LOAD
+        && (isStatic || returns.getSort() != Type.BOOLEAN || hook.pathField == null)) {
+      throw new IllegalStateException(hook.name + ": a library load is an instance method ()Z");
     }
   }
 
@@ -108,14 +124,29 @@ final class HookCode extends MethodVisitor {
       super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "handoff", HANDOFF, false);
       return;
     }
-    super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "enter", "()[I", false);
+    if (hook.style == Hook.Style.PROBE) {
+      // before any use of this (a constructor's super() has not run): arguments only
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "enter", "()[I", false);
+      push(hook.id);
+      pushValue(hook.a, true, false);
+      pushValue(hook.b, true, false);
+      pushValue(hook.n, false, false);
+      super.visitInsn(Opcodes.ACONST_NULL);
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "exit", EXIT, false);
+      return;
+    }
+    if (hook.style == Hook.Style.AFTER_LOAD) {
+      super.visitInsn(Opcodes.ACONST_NULL); // no counter: the frames still declare its slot
+    } else {
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "enter", "()[I", false);
+    }
     super.visitVarInsn(Opcodes.ASTORE, depthSlot);
     super.visitLabel(start);
   }
 
   @Override
   public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
-    if (hook.handoff || type != Opcodes.F_NEW) {
+    if (hook.atEntry() || type != Opcodes.F_NEW) {
       super.visitFrame(type, numLocal, local, numStack, stack);
       return;
     }
@@ -125,7 +156,7 @@ final class HookCode extends MethodVisitor {
 
   @Override
   public void visitInsn(int opcode) {
-    if (!hook.handoff && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+    if (!hook.atEntry() && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
       exit(false);
     }
     super.visitInsn(opcode);
@@ -133,8 +164,8 @@ final class HookCode extends MethodVisitor {
 
   @Override
   public void visitMaxs(int maxStack, int maxLocals) {
-    if (hook.handoff) {
-      super.visitMaxs(maxStack + 3, maxLocals);
+    if (hook.atEntry()) {
+      super.visitMaxs(maxStack + 6, maxLocals);
       return;
     }
     super.visitLabel(end);
@@ -155,6 +186,10 @@ final class HookCode extends MethodVisitor {
    * the stack.
    */
   private void exit(boolean thrown) {
+    if (hook.style == Hook.Style.AFTER_LOAD) {
+      afterLoad(thrown);
+      return;
+    }
     boolean needsReturn =
         !thrown
             && (hook.a.source == Hook.Source.RETURN
@@ -175,6 +210,43 @@ final class HookCode extends MethodVisitor {
       super.visitInsn(Opcodes.ACONST_NULL);
     }
     super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "exit", EXIT, false);
+  }
+
+  /**
+   * {@code handoff(id, this.path, thrown ? t : new Object[] {FALSE, this.fromClass}[result])}:
+   * branch-free, so no stack-map frame is needed at the return (whose locals this visitor does not
+   * know). A library load is rare: the two-slot array costs nothing that matters.
+   */
+  private void afterLoad(boolean thrown) {
+    if (!thrown) {
+      super.visitInsn(Opcodes.DUP);
+      super.visitVarInsn(Opcodes.ISTORE, tempSlot);
+    }
+    push(hook.id);
+    super.visitVarInsn(Opcodes.ALOAD, 0);
+    super.visitFieldInsn(Opcodes.GETFIELD, owner, hook.pathField, "Ljava/lang/String;");
+    if (thrown) {
+      super.visitVarInsn(Opcodes.ALOAD, tempSlot);
+    } else {
+      super.visitInsn(Opcodes.ICONST_2);
+      super.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
+      super.visitInsn(Opcodes.DUP);
+      super.visitInsn(Opcodes.ICONST_0);
+      super.visitFieldInsn(Opcodes.GETSTATIC, "java/lang/Boolean", "FALSE", "Ljava/lang/Boolean;");
+      super.visitInsn(Opcodes.AASTORE);
+      super.visitInsn(Opcodes.DUP);
+      super.visitInsn(Opcodes.ICONST_1);
+      if (hook.loaderField != null) {
+        super.visitVarInsn(Opcodes.ALOAD, 0);
+        super.visitFieldInsn(Opcodes.GETFIELD, owner, hook.loaderField, "Ljava/lang/Class;");
+      } else {
+        super.visitInsn(Opcodes.ACONST_NULL);
+      }
+      super.visitInsn(Opcodes.AASTORE);
+      super.visitVarInsn(Opcodes.ILOAD, tempSlot);
+      super.visitInsn(Opcodes.AALOAD);
+    }
+    super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "handoff", HANDOFF, false);
   }
 
   private void pushValue(Hook.Value v, boolean reference, boolean thrown) {

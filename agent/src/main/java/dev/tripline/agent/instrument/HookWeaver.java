@@ -30,6 +30,12 @@ final class HookWeaver implements ClassFileTransformer {
   private final Map<String, String> failures = new ConcurrentHashMap<>();
   private final Instrumentation inst;
 
+  /**
+   * Whether native methods may be wrapped: the JVM took this transformer's prefix ({@link
+   * NativeWrapper#PREFIX}); without it no native hook matches and each is listed as missing.
+   */
+  private volatile boolean wrapNatives;
+
   HookWeaver(List<Hook> hooks, Instrumentation inst) {
     this.inst = inst;
     for (Hook h : hooks) {
@@ -64,17 +70,19 @@ final class HookWeaver implements ClassFileTransformer {
       // a JDK hook is woven into the JDK's own class only, never an application's namesake
       return null;
     }
+    for (Hook h : hooks) {
+      h.present = true;
+    }
     try {
       if (library) {
-        for (Hook h : hooks) {
-          h.present = true;
-        }
         if (hooks.get(0).isUncovered()) {
           return null; // a transport we cannot see: now loaded, the heartbeat lists it
         }
         readBridge(module);
       }
-      return weave(bytes, hooks);
+      // a loaded class cannot gain the wrapper's renamed native (JDK 13+): its natives stay
+      // unwrapped, and its Java hooks are still woven
+      return weave(bytes, hooks, wrapNatives && redefined == null);
     } catch (Throwable e) {
       failures.put(
           className,
@@ -102,10 +110,25 @@ final class HookWeaver implements ClassFileTransformer {
     return failures;
   }
 
-  /** The class with every matching hook woven in; hooks that matched are marked applied. */
+  /** Registers the native prefix (the transformer must be added already); false if unsupported. */
+  boolean enableNativeWrappers() {
+    if (inst == null || !inst.isNativeMethodPrefixSupported()) {
+      return false;
+    }
+    inst.setNativeMethodPrefix(this, NativeWrapper.PREFIX);
+    wrapNatives = true;
+    return true;
+  }
+
+  /** As the JVM would weave it with native prefixing available. */
   static byte[] weave(byte[] bytes, List<Hook> hooks) {
+    return weave(bytes, hooks, true);
+  }
+
+  /** The class with every matching hook woven in; hooks that matched are marked applied. */
+  static byte[] weave(byte[] bytes, List<Hook> hooks, boolean wrapNatives) {
     ClassReader reader = new ClassReader(bytes);
-    Map<Hook, Integer> found = maxLocals(reader, hooks);
+    Map<Hook, Integer> found = maxLocals(reader, hooks, wrapNatives);
     if (found.isEmpty()) {
       return null;
     }
@@ -115,9 +138,14 @@ final class HookWeaver implements ClassFileTransformer {
           @Override
           public MethodVisitor visitMethod(
               int access, String name, String descriptor, String signature, String[] exceptions) {
-            MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-            Hook hook = (access & Opcodes.ACC_BRIDGE) != 0 ? null : match(hooks, name, descriptor);
+            Hook hook =
+                (access & Opcodes.ACC_BRIDGE) != 0 ? null : match(hooks, access, name, descriptor);
             Integer locals = hook == null ? null : found.get(hook);
+            if (locals != null && hook.isNative()) {
+              return NativeWrapper.write(
+                  cv, hook, reader.getClassName(), access, name, descriptor, signature, exceptions);
+            }
+            MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
             return locals == null
                 ? mv
                 : new HookCode(mv, hook, access, reader.getClassName(), descriptor, locals);
@@ -135,14 +163,22 @@ final class HookWeaver implements ClassFileTransformer {
    * First pass: the methods to hook (with code) and their max locals, where the hook keeps its
    * depth counter.
    */
-  private static Map<Hook, Integer> maxLocals(ClassReader reader, List<Hook> hooks) {
+  private static Map<Hook, Integer> maxLocals(
+      ClassReader reader, List<Hook> hooks, boolean wrapNatives) {
     Map<Hook, Integer> found = new HashMap<>();
     reader.accept(
         new ClassVisitor(Opcodes.ASM9) {
           @Override
           public MethodVisitor visitMethod(
               int access, String name, String descriptor, String signature, String[] exceptions) {
-            Hook hook = match(hooks, name, descriptor);
+            Hook hook = match(hooks, access, name, descriptor);
+            if (hook != null && hook.isNative()) {
+              if (wrapNatives) {
+                NativeWrapper.check(hook, access, descriptor);
+                found.put(hook, -1); // a native has no code: the wrapper is written whole
+              }
+              return null;
+            }
             if (hook == null
                 || (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_BRIDGE))
                     != 0) {
@@ -161,9 +197,13 @@ final class HookWeaver implements ClassFileTransformer {
     return found;
   }
 
-  private static Hook match(List<Hook> hooks, String name, String descriptor) {
+  /** The hook of a method: a native hook matches only a native method, any other only Java code. */
+  private static Hook match(List<Hook> hooks, int access, String name, String descriptor) {
+    boolean isNative = (access & Opcodes.ACC_NATIVE) != 0;
     for (Hook h : hooks) {
-      if (h.method.equals(name) && descriptor.startsWith(h.parameters)) {
+      if (h.method.equals(name)
+          && descriptor.startsWith(h.parameters)
+          && h.isNative() == isNative) {
         return h;
       }
     }

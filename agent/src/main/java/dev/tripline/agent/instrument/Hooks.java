@@ -24,6 +24,7 @@ public final class Hooks {
         new HttpClientHooks(),
         new DnsHooks(),
         new ProcessHooks(),
+        new CodeHooks(),
         new NettyTransportHooks(),
         new NettyResolverHooks(),
         new NettyClientHooks());
@@ -46,8 +47,8 @@ public final class Hooks {
         continue;
       }
       for (Hook h : g.hooks()) {
-        if (h.owner.startsWith("sun/nio/ch/UnixDomainSockets") && feature < 16) {
-          continue; // no Unix domain sockets before JDK 16: not a blind spot
+        if (!existsOn(h, feature)) {
+          continue; // not a blind spot: that JDK has no such class
         }
         h.group = g;
         h.id = enabled.size();
@@ -55,6 +56,17 @@ public final class Hooks {
       }
     }
     this.table = enabled.toArray(new Hook[0]);
+  }
+
+  /**
+   * Whether {@code h}'s class exists on a JDK of this feature release: Unix domain sockets from 16,
+   * raw (FFM) library loads from 18.
+   */
+  static boolean existsOn(Hook h, int feature) {
+    if (h.owner.startsWith("sun/nio/ch/UnixDomainSockets")) {
+      return feature >= 16;
+    }
+    return !h.owner.startsWith("jdk/internal/loader/RawNativeLibraries") || feature >= 18;
   }
 
   /** The capture words the groups answer to ("file", "net", "dns", "process"). */
@@ -75,6 +87,11 @@ public final class Hooks {
     HookWeaver weaver = new HookWeaver(List.of(table), inst);
     failures = weaver.failures();
     inst.addTransformer(weaver, true);
+    try {
+      weaver.enableNativeWrappers();
+    } catch (RuntimeException e) {
+      weaver.failures().put("native method prefix", e.toString()); // native hooks stay missing
+    }
     Set<String> owners = new LinkedHashSet<>();
     for (Hook h : table) {
       owners.add(h.owner.replace('/', '.'));

@@ -51,6 +51,10 @@ final class NetworkHooks extends HookGroup {
         Hook.exit("net.connect.finish", SOCKET_CHANNEL, "finishConnect", "()", FINISH_CONNECT, THIS, NONE, RETURN),
         Hook.exit("net.connect", "sun/nio/ch/Net", "connect",
             "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)", CONNECT, arg(2), NONE, arg(3)),
+        // The native under it, for callers of sun.nio.ch internals (IMPL_LOOKUP); nested in a hooked
+        // connect it reports nothing.
+        Hook.nativeExit("net.connect0", "sun/nio/ch/Net", "connect0",
+            "(ZLjava/io/FileDescriptor;Ljava/net/InetAddress;I)", CONNECT, arg(2), NONE, arg(3)),
         Hook.exit("net.datagram.send", DATAGRAM_CHANNEL, "send", "(Ljava/nio/ByteBuffer;Ljava/net/SocketAddress;)",
             DATAGRAM, arg(1), NONE, NONE),
         Hook.exit("net.datagram.connect", DATAGRAM_CHANNEL, "connect", "(Ljava/net/SocketAddress;Z)",

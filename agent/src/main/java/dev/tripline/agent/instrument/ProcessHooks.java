@@ -20,12 +20,24 @@ final class ProcessHooks extends HookGroup {
   public List<Hook> hooks() {
     return List.of(Hook.exit("process.start", "java/lang/ProcessImpl", "start",
         "([Ljava/lang/String;Ljava/util/Map;Ljava/lang/String;[Ljava/lang/ProcessBuilder$Redirect;Z)",
-        0, arg(0), arg(2), NONE));
+        START, arg(0), arg(2), NONE),
+        // The constructor that forks: a ProcessImpl built through IMPL_LOOKUP spawns without start().
+        // A probe at its entry (ProcessImpl is loaded before premain on JDK 25: its native
+        // forkAndExec cannot be wrapped there). Nested in start() it reports nothing.
+        Hook.probe("process.ProcessImpl.new", "java/lang/ProcessImpl", "<init>",
+            "([B[BI[BI[B[IZZ)", CONSTRUCTOR, arg(0), arg(1), arg(2)));
   }
   // spotless:on
 
+  private static final int START = 0;
+  private static final int CONSTRUCTOR = 1;
+
   @Override
   public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {
-    to.process((String[]) a, (String) b, error);
+    if (action == CONSTRUCTOR) {
+      to.process(NativeStrings.argv((byte[]) a, (byte[]) b, n), null, error);
+    } else {
+      to.process((String[]) a, (String) b, error);
+    }
   }
 }

@@ -39,6 +39,17 @@ final class EventJson {
         field(sb, "executable", e.getProcess().getExecutable());
         array(sb, "argv", e.getProcess().getArgvList());
         break;
+      case CODE:
+        field(sb, "path", e.getCode().getPath());
+        if (!e.getCode().getRealPath().isEmpty()) field(sb, "realPath", e.getCode().getRealPath());
+        field(sb, "loader", e.getCode().getLoader());
+        if (!e.getCode().getOrigin().isEmpty()) field(sb, "origin", e.getCode().getOrigin());
+        if (!e.getCode().getClassName().isEmpty())
+          field(sb, "className", e.getCode().getClassName());
+        if (!e.getCode().getDefinedBy().isEmpty())
+          field(sb, "definedBy", e.getCode().getDefinedBy());
+        if (e.getCode().getWritableDir()) sb.append("\"writableDir\":true,");
+        break;
       default:
         break;
     }
@@ -52,6 +63,7 @@ final class EventJson {
     field(sb, "codeLocation", c.getCodeLocation());
     if (!c.getArchive().isEmpty()) field(sb, "archive", c.getArchive());
     if (!c.getHandoff().isEmpty()) field(sb, "handoff", c.getHandoff());
+    if (!c.getOrigin().isEmpty()) field(sb, "origin", c.getOrigin());
     trimComma(sb);
     sb.append("},");
     if (e.getContextsCount() > 0) {

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.tripline.agent.callsite.CallSites;
+import dev.tripline.agent.callsite.CodeLocations;
 import dev.tripline.agent.callsite.ContextFrames;
 import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.health.AgentStats;
@@ -13,6 +14,7 @@ import dev.tripline.bootstrap.TriplineBridge;
 import dev.tripline.bootstrap.TriplineDispatcher;
 import dev.tripline.config.redact.Redactor;
 import dev.tripline.model.CallSite;
+import dev.tripline.model.CodeTarget;
 import dev.tripline.model.DnsTarget;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
@@ -51,6 +53,7 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   private final FileTargets files = new FileTargets(System.getProperty("user.dir"));
   private final HandoffSites handoffs;
   private final PendingConnects pending = new PendingConnects();
+  private final CodeOrigins codeOrigins = new CodeOrigins();
 
   /**
    * Targets seen, by kind and outcome: one key per target (a path, a command line…). Built on first
@@ -323,6 +326,15 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     if (canary.arrived(path)) {
       return; // never cached, so it costs nothing on the repeat path above
     }
+    if (kind == EventKind.FILE_READ && CodeOrigins.isJar(path)) {
+      // code loading: a jar opened is a code origin (reported once, unless on the launch path);
+      // its reads are not file reads
+      if (error == null) {
+        single(EventKind.CODE_ORIGIN, key(EventKind.CODE_ORIGIN, path), path, null, null);
+      }
+      cache.put(key, Occurrence.IGNORED);
+      return;
+    }
     if (kind == EventKind.FILE_READ
         && (path.startsWith("/sys/fs/cgroup/") || path.startsWith("/proc/"))
         && (replaying() == null
@@ -405,6 +417,48 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   public void process(String[] argv, String workingDir, Throwable error) {
     if (argv != null) {
       single(EventKind.PROCESS_SPAWN, Caps.argvKey(argv), argv, workingDir, error);
+    }
+  }
+
+  @Override
+  public void nativeLoad(String path, Class<?> forClass, Throwable error) {
+    if (path != null && path.indexOf('/') >= 0) { // a library built into the launcher has no file
+      single(EventKind.NATIVE_LOAD, key(EventKind.NATIVE_LOAD, path), path, forClass, error);
+    }
+  }
+
+  /**
+   * A class with no origin on disk did I/O (it is the call site of a new event): one CODE_ORIGIN
+   * event per class, keyed apart from jar paths.
+   */
+  private void noOrigin(Class<?> type, CallSite site, long now) {
+    if (type == null) {
+      return;
+    }
+    String key = "\u0000class " + type.getName();
+    Cache<Object, Occurrence> cache = targets(EventKind.CODE_ORIGIN, null);
+    if (cache.getIfPresent(key) != null) {
+      return;
+    }
+    Event.Builder e =
+        Event.newBuilder()
+            .setKind(EventKind.CODE_ORIGIN)
+            .setCode(
+                CodeTarget.newBuilder()
+                    .setOrigin(site.getOrigin())
+                    .setClassName(caps.cap(type.getName()))
+                    .setDefinedBy(caps.cap(CodeLocations.definedBy(type)))
+                    .setLoader(caps.cap(CodeLocations.loaderName(type.getClassLoader()))))
+            .setCallSite(site)
+            .setSuccess(true)
+            .setCount(1)
+            .setFirstSeenMs(now)
+            .setLastSeenMs(now)
+            .setFirstOccurrence(true)
+            .setThreadName(caps.cap(Thread.currentThread().getName()));
+    Occurrence o = new Occurrence(e.build(), now);
+    if (cache.asMap().putIfAbsent(key, o) == null) {
+      handOver(o);
     }
   }
 
@@ -675,6 +729,27 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
               ? null
               : e.setFile(f);
         }
+      case NATIVE_LOAD:
+        {
+          CodeTarget.Builder c = CodeTarget.newBuilder();
+          String judged = codePath((String) target, c);
+          if (filters.excludedPath(judged, false)) {
+            return null; // the JDK's own libraries; the user's exclusions
+          }
+          c.setLoader(
+              extra instanceof Class
+                  ? caps.cap(CodeLocations.loaderName(((Class<?>) extra).getClassLoader()))
+                  : "");
+          return e.setCode(c.setWritableDir(CodeOrigins.writableDir(judged)));
+        }
+      case CODE_ORIGIN:
+        {
+          CodeTarget.Builder c = CodeTarget.newBuilder().setOrigin("jar");
+          String judged = codePath((String) target, c);
+          return codeOrigins.launchedWith(judged) || filters.excludedPath(judged, false)
+              ? null
+              : e.setCode(c);
+        }
       case PROCESS_SPAWN:
         {
           List<String> argv =
@@ -738,6 +813,17 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     return real != null ? real : path;
   }
 
+  /** Fills path and real_path of a code target; returns the path to judge it by. */
+  private String codePath(String given, CodeTarget.Builder c) {
+    String path = files.normalise(given);
+    String real = files.real(given, true);
+    c.setPath(caps.cap(path));
+    if (real != null && !real.equals(path)) {
+      c.setRealPath(caps.cap(real));
+    }
+    return real != null ? real : path;
+  }
+
   /**
    * The new occurrence: the described target with its call site, context frames, thread and time —
    * the current thread's, or for a replayed early observation the one it was seen on.
@@ -750,7 +836,11 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
         early != null
             ? CallSites.capture(early.frames, contextFrames)
             : CallSites.capture(contextFrames);
-    e.setCallSite(handoffs.orSubmitter(caps.callSite(stack.site), e))
+    CallSite site = handoffs.orSubmitter(caps.callSite(stack.site), e);
+    if (stack.noOrigin != null && early == null && e.getKind() != EventKind.CODE_ORIGIN) {
+      noOrigin(stack.noOrigin, site, now);
+    }
+    e.setCallSite(site)
         .addAllContexts(caps.contexts(stack.contexts))
         .setSuccess(error == null)
         .setCount(1)

@@ -50,6 +50,12 @@ public interface Observations {
   void process(String[] argv, String workingDir, Throwable error);
 
   /**
+   * A native library loaded from {@code path} for {@code forClass} (the class whose loader it is
+   * bound to; null when not known); {@code error} when the load threw.
+   */
+  void nativeLoad(String path, Class<?> forClass, Throwable error);
+
+  /**
    * A Unix domain socket connect or bind ({@code kind} NET_CONNECT or NET_LISTEN); target: its path
    * as a Path, UnixDomainSocketAddress or String.
    */

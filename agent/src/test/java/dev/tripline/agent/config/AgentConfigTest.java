@@ -145,7 +145,7 @@ class AgentConfigTest {
         all);
     assertTrue(
         all.contains(
-            "'tripline.capture' names 'disk', expected a list of net, dns, file, process; using the default net,dns,file,process"),
+            "'tripline.capture' names 'disk', expected a list of net, dns, file, process, code; using the default net,dns,file,process,code"),
         all);
     assertTrue(
         all.contains(

@@ -9,6 +9,7 @@ import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.AlertState;
 import dev.tripline.model.CodeContext;
+import dev.tripline.model.CodeTarget;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.FileTarget;
@@ -219,9 +220,27 @@ public final class Alerts {
         }
       case PROCESS:
         return String.join(" ", e.getProcess().getArgvList());
+      case CODE:
+        return code(e.getCode());
       default:
         return "";
     }
+  }
+
+  /**
+   * "/tmp/libx.so (writable directory)", "/srv/providers/p.jar", or for a class with no origin on
+   * disk "hidden class com.acme.F/0x… defined by com.acme.Host (app.jar), no origin on disk".
+   */
+  static String code(CodeTarget c) {
+    String path = Normalizer.judgedCodePath(c);
+    if (!path.isEmpty()) {
+      return path + (c.getWritableDir() ? " (writable directory)" : "");
+    }
+    String what = "hidden".equals(c.getOrigin()) ? "hidden class " : "class defined from bytes ";
+    return what
+        + c.getClassName()
+        + (c.getDefinedBy().isEmpty() ? "" : " defined by " + c.getDefinedBy())
+        + ", no origin on disk";
   }
 
   /** The path as the application gave it, when it differs from the judged one; else "". */

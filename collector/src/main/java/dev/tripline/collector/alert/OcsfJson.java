@@ -6,6 +6,7 @@ import dev.tripline.model.Alert;
 import dev.tripline.model.CallSite;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
+import dev.tripline.model.EventKind;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -149,6 +150,19 @@ public final class OcsfJson {
                 e.getFile()); // what the kernel touched; requested path under unmapped
         ev.put("file", Map.of("path", path, "name", name(path)));
         break;
+      case CODE:
+        {
+          String code = Normalizer.judgedCodePath(e.getCode());
+          Map<String, Object> module = new LinkedHashMap<>();
+          if (!code.isEmpty()) {
+            module.put("file", Map.of("path", code, "name", name(code)));
+          } else {
+            module.put("type", e.getCode().getOrigin() + " class " + e.getCode().getClassName());
+          }
+          module.put("load_type", e.getKind() == EventKind.NATIVE_LOAD ? "Standard" : "Reflective");
+          ev.put("module", module);
+          break;
+        }
       case PROCESS:
         ev.put(
             "process",
@@ -173,6 +187,7 @@ public final class OcsfJson {
     m.put("jar", c.getJarName());
     if (!c.getArchive().isEmpty()) m.put("archive", c.getArchive());
     if (!c.getHandoff().isEmpty()) m.put("handoff", c.getHandoff());
+    if (!c.getOrigin().isEmpty()) m.put("origin", c.getOrigin());
     m.put("code_location", c.getCodeLocation());
     return m;
   }

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
+import dev.tripline.model.EventKind;
 import java.util.Optional;
 
 /**
@@ -18,20 +19,31 @@ public final class Classifier {
   public record Classified(String key, Optional<KnownBadRules.Rule> rule) {}
 
   private final KnownBadRules rules;
-  private final boolean rulesReadCallSite;
+
+  /** By kind number: whether some rule that can apply to that kind reads the call site. */
+  private final boolean[] rulesReadCallSite;
+
   private final Cache<String, Classified> cache;
   private final Cache<String, String> owners;
 
   public Classifier(KnownBadRules rules, long maxTargets) {
     this.rules = rules;
-    this.rulesReadCallSite = rules.readCallSite();
+    EventKind[] kinds = EventKind.values();
+    this.rulesReadCallSite = new boolean[kinds.length + 1];
+    for (EventKind k : kinds) {
+      if (k != EventKind.UNRECOGNIZED) {
+        rulesReadCallSite[k.getNumber()] = rules.readCallSite(k);
+      }
+    }
     this.cache = Caffeine.newBuilder().maximumSize(maxTargets).build();
     this.owners = Caffeine.newBuilder().maximumSize(Math.max(1_000, maxTargets / 10)).build();
   }
 
   public Classified classify(Event e) {
+    int kind = e.getKindValue();
+    boolean withCallSite = kind < 0 || kind >= rulesReadCallSite.length || rulesReadCallSite[kind];
     return cache.get(
-        rawTarget(e, rulesReadCallSite), k -> new Classified(Normalizer.key(e), rules.match(e)));
+        rawTarget(e, withCallSite), k -> new Classified(Normalizer.key(e), rules.match(e)));
   }
 
   /**
@@ -49,8 +61,9 @@ public final class Classifier {
 
   /**
    * Every field {@link Normalizer#key} and {@link KnownBadRules#match} read, and nothing else: the
-   * call-site class and jar only when some rule reads them (the built-in ones do not), so the key
-   * stays as short as the target for the common case.
+   * call-site class and jar only when some rule for the event's kind reads them (of the built-in
+   * ones, only the native-library rules, for NATIVE_LOAD), so the key stays as short as the target
+   * for the common case.
    */
   static String rawTarget(Event e, boolean withCallSite) {
     StringBuilder b = new StringBuilder(96).append(e.getKindValue()).append('\u0000');
@@ -80,6 +93,16 @@ public final class Classifier {
           b.append('\u0000').append(arg);
         }
       }
+      case CODE ->
+          b.append(e.getCode().getPath())
+              .append('\u0000')
+              .append(e.getCode().getRealPath())
+              .append('\u0000')
+              .append(e.getCode().getOrigin())
+              .append('\u0000')
+              .append(e.getCode().getClassName())
+              .append('\u0000')
+              .append(e.getCode().getWritableDir());
       default -> {}
     }
     if (withCallSite) {

@@ -35,7 +35,8 @@ import org.jspecify.annotations.Nullable;
  * {@code when} field, the code context frames, the call-site class and the call-site jar.
  */
 public final class KnownBadRules {
-  static final List<String> MATCHES = List.of("exec", "path", "host", "port", "socket", "any");
+  static final List<String> MATCHES =
+      List.of("exec", "path", "host", "port", "socket", "library", "any");
 
   /** Extra conditions of a rule, all of which must hold; null fields are not checked. */
   public record When(
@@ -44,19 +45,26 @@ public final class KnownBadRules {
       @Nullable List<Pattern> classes,
       @Nullable List<Pattern> jars,
       @Nullable List<String> withoutContexts,
-      @Nullable List<String> options) {
-    static final When ALWAYS = new When(null, null, null, null, null, null);
+      @Nullable List<String> options,
+      @Nullable List<Pattern> notJars,
+      @Nullable Boolean writable) {
+    static final When ALWAYS = new When(null, null, null, null, null, null, null, null);
 
     public When(
         @Nullable Set<EventKind> kinds,
         @Nullable List<String> contexts,
         @Nullable List<Pattern> classes,
         @Nullable List<Pattern> jars) {
-      this(kinds, contexts, classes, jars, null, null);
+      this(kinds, contexts, classes, jars, null, null, null, null);
     }
 
     boolean holds(Event e) {
       if (kinds != null && !kinds.contains(e.getKind())) return false;
+      // notjar= excuses code in the named artifacts (the jar itself, never its outer deployable)
+      if (notJars != null && any(notJars, e.getCallSite().getJarName())) return false;
+      if (writable != null && writable != (e.hasCode() && e.getCode().getWritableDir())) {
+        return false;
+      }
       if (contexts != null && context(e) == null) return false;
       if (withoutContexts != null && hasAny(e, withoutContexts)) return false;
       if (options != null && !Commands.inlineCode(e, options)) return false;
@@ -226,6 +234,8 @@ public final class KnownBadRules {
     List<Pattern> jars = null;
     List<String> withoutContexts = null;
     List<String> options = null;
+    List<Pattern> notJars = null;
+    Boolean writable = null;
     for (String cond : field.trim().split("\\s+", -1)) {
       if (cond.isEmpty()) continue;
       int eq = cond.indexOf('=');
@@ -265,15 +275,22 @@ public final class KnownBadRules {
             options = Arrays.stream(value.split(",", -1)).filter(o -> !o.isBlank()).toList();
         case "class" -> classes = globs(value);
         case "jar" -> jars = globs(value);
+        case "notjar" -> notJars = globs(value);
+        case "writable" -> {
+          if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException(at + "writable must be true or false");
+          }
+          writable = Boolean.valueOf(value);
+        }
         default ->
             throw new IllegalArgumentException(
                 at
                     + "unknown condition '"
                     + key
-                    + "' (use kind, context, context!=, class, jar or option)");
+                    + "' (use kind, context, context!=, class, jar, notjar, writable or option)");
       }
     }
-    return new When(kinds, contexts, classes, jars, withoutContexts, options);
+    return new When(kinds, contexts, classes, jars, withoutContexts, options, notJars, writable);
   }
 
   /** The most severe rule this event breaks (the first of equals), if any. */
@@ -317,6 +334,13 @@ public final class KnownBadRules {
           addIfNew(paths, Normalizer.fold(e.getFile().getNewPath()));
         }
         return paths;
+      case "library":
+        if (!e.hasCode() || e.getKind() != EventKind.NATIVE_LOAD) return List.of();
+        // the real path judges; the folded lexical one too (as for files)
+        List<String> libs = new ArrayList<>(2);
+        libs.add(Normalizer.judgedCodePath(e.getCode()));
+        addIfNew(libs, Normalizer.fold(e.getCode().getPath()));
+        return libs;
       case "socket":
         return e.hasNetwork() && Normalizer.isUnix(e.getNetwork())
             ? List.of(Normalizer.socketPath(e.getNetwork()))
@@ -368,12 +392,17 @@ public final class KnownBadRules {
   }
 
   /**
-   * True when some rule has a {@code class=} or {@code jar=} condition (the cache key must then
-   * hold the call site).
+   * True when some rule that can apply to {@code kind} has a {@code class=}, {@code jar=} or {@code
+   * notjar=} condition (the cache key of such events must hold the call site).
    */
-  public boolean readCallSite() {
+  public boolean readCallSite(EventKind kind) {
     for (Rule r : rules) {
-      if (r.when().classes() != null || r.when().jars() != null) return true;
+      When w = r.when();
+      boolean readsSite = w.classes() != null || w.jars() != null || w.notJars() != null;
+      boolean applies =
+          (w.kinds() == null || w.kinds().contains(kind))
+              && (!r.match().equals("library") || kind == EventKind.NATIVE_LOAD);
+      if (readsSite && applies) return true;
     }
     return false;
   }

@@ -44,6 +44,11 @@ public final class Mitre {
       t("T1611", "Escape to Host", "Privilege Escalation");
   public static final MitreTechnique IMPAIR_DEFENSES =
       t("T1562.001", "Impair Defenses: Disable or Modify Tools", "Defense Evasion");
+  public static final MitreTechnique SHARED_MODULES = t("T1129", "Shared Modules", "Execution");
+  public static final MitreTechnique HIJACK_EXECUTION_FLOW =
+      t("T1574", "Hijack Execution Flow", "Defense Evasion");
+  public static final MitreTechnique REFLECTIVE_CODE_LOADING =
+      t("T1620", "Reflective Code Loading", "Defense Evasion");
 
   private static final java.util.Map<String, MitreTechnique> BY_ID =
       java.util.stream.Stream.of(
@@ -65,7 +70,10 @@ public final class Mitre {
               NETWORK_SERVICE_DISCOVERY,
               EXFILTRATION_OVER_C2,
               ESCAPE_TO_HOST,
-              IMPAIR_DEFENSES)
+              IMPAIR_DEFENSES,
+              SHARED_MODULES,
+              HIJACK_EXECUTION_FLOW,
+              REFLECTIVE_CODE_LOADING)
           .collect(java.util.stream.Collectors.toMap(MitreTechnique::getId, m -> m));
 
   /** A known technique by id, or one carrying only the id (user rules may name any technique). */

@@ -109,6 +109,24 @@ final class ApiJson {
                   e.getProcess().getExecutable(),
                   "argv",
                   e.getProcess().getArgvList()));
+      case CODE ->
+          m.put(
+              "target",
+              Map.of(
+                  "path",
+                  e.getCode().getPath(),
+                  "realPath",
+                  e.getCode().getRealPath(),
+                  "loader",
+                  e.getCode().getLoader(),
+                  "origin",
+                  e.getCode().getOrigin(),
+                  "className",
+                  e.getCode().getClassName(),
+                  "definedBy",
+                  e.getCode().getDefinedBy(),
+                  "writableDir",
+                  e.getCode().getWritableDir()));
       default -> m.put("target", Map.of());
     }
     m.put("success", e.getSuccess());

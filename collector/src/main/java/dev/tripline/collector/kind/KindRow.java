@@ -37,12 +37,14 @@ public record KindRow(
     String done,
     @Nullable String rateFeature) {
 
-  /** The four families the agent's capture groups and the console group kinds by. */
+  /** The families the agent's capture groups and the console group kinds by. */
   public enum Family {
     NETWORK,
     DNS,
     FILE,
     PROCESS,
+    /** Code entering the JVM: native libraries, new code origins (capture word "code"). */
+    CODE,
     NONE
   }
 
@@ -60,6 +62,11 @@ public record KindRow(
     RENAMED_PATH,
     /** the argv shape. */
     COMMAND,
+    /**
+     * where code came from: a library's or jar's path (the real one), or a class with no origin on
+     * disk by its origin and name.
+     */
+    CODE,
     /** no target (an event of no known kind). */
     NONE
   }

@@ -1,5 +1,6 @@
 package dev.tripline.collector.kind;
 
+import static dev.tripline.collector.kind.KindRow.Family.CODE;
 import static dev.tripline.collector.kind.KindRow.Family.DNS;
 import static dev.tripline.collector.kind.KindRow.Family.FILE;
 import static dev.tripline.collector.kind.KindRow.Family.NETWORK;
@@ -10,6 +11,7 @@ import static dev.tripline.collector.kind.KindRow.TargetShape.ENDPOINT;
 import static dev.tripline.collector.kind.KindRow.TargetShape.LOCAL_PORT;
 import static dev.tripline.collector.kind.KindRow.TargetShape.PATH;
 import static dev.tripline.collector.kind.KindRow.TargetShape.RENAMED_PATH;
+import static dev.tripline.model.AlertReason.NEW_CODE;
 import static dev.tripline.model.AlertReason.NEW_CONNECTION;
 import static dev.tripline.model.AlertReason.NEW_FILE_ACCESS;
 import static dev.tripline.model.AlertReason.NEW_LISTEN;
@@ -175,6 +177,30 @@ public final class KindTable {
         "normally runs",
         "process",
         "spawns");
+    row(
+        EventKind.NATIVE_LOAD,
+        CODE,
+        EventKind.NATIVE_LOAD,
+        KindRow.TargetShape.CODE,
+        NEW_CODE,
+        HIGH,
+        Mitre.SHARED_MODULES,
+        "New native library loaded: ",
+        "normally loads",
+        "native library",
+        null);
+    row(
+        EventKind.CODE_ORIGIN,
+        CODE,
+        EventKind.CODE_ORIGIN,
+        KindRow.TargetShape.CODE,
+        NEW_CODE,
+        MEDIUM,
+        Mitre.REFLECTIVE_CODE_LOADING,
+        "New code origin: ",
+        "normally runs code from",
+        "code from",
+        null);
   }
 
   private KindTable() {}

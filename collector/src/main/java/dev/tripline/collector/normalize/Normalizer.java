@@ -1,6 +1,7 @@
 package dev.tripline.collector.normalize;
 
 import dev.tripline.collector.kind.KindTable;
+import dev.tripline.model.CodeTarget;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.FileTarget;
@@ -76,8 +77,30 @@ public final class Normalizer {
         yield path(dest.isEmpty() ? judgedPath(e.getFile()) : dest);
       }
       case COMMAND -> command(e.getProcess().getArgvList(), e.getProcess().getExecutable());
+      case CODE -> code(e.getCode());
       case NONE -> "";
     };
+  }
+
+  /**
+   * Where code came from: a library's or jar's path, normalised like a file's (the random digits a
+   * library extractor puts in its temp file names fold away); a class with no origin on disk by its
+   * origin and name, a hidden class's JVM-assigned suffix ({@code /0x…}) dropped.
+   */
+  static String code(CodeTarget c) {
+    String path = judgedCodePath(c);
+    if (!path.isEmpty()) {
+      return path(path);
+    }
+    String name = c.getClassName();
+    int slash = name.indexOf('/');
+    return c.getOrigin() + ":" + (slash < 0 ? name : name.substring(0, slash));
+  }
+
+  /** A code target's path the kernel opened: real_path when set, else path, folded ("" if none). */
+  public static String judgedCodePath(CodeTarget c) {
+    String p = c.getRealPath().isEmpty() ? c.getPath() : c.getRealPath();
+    return p.isEmpty() ? "" : fold(p);
   }
 
   /**

@@ -254,6 +254,7 @@ final class Sanitizer {
         case DNS -> n += has(e.getDns());
         case FILE -> n += has(e.getFile());
         case PROCESS -> n += has(e.getProcess());
+        case CODE -> n += has(e.getCode());
         default -> {}
       }
       for (CodeContext c : e.getContextsList()) {

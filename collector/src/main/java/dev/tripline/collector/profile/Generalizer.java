@@ -29,6 +29,7 @@ public final class Generalizer {
         KindTable.named(family).map(KindRow::target).orElse(KindRow.TargetShape.NONE);
     return switch (shape) {
       case PATH, RENAMED_PATH -> directories(target);
+      case CODE -> target.startsWith("/") ? directories(target) : List.of();
       case DNS_NAME -> domains(target, "", new ArrayList<>());
       case ENDPOINT -> peers(target);
       case COMMAND -> {

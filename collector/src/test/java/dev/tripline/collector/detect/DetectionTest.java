@@ -37,6 +37,11 @@ class DetectionTest {
           new Classifier(KnownBadRules.load(""), 1_000),
           new RateModel(0.6));
 
+  /** The settings these tests detect with (10 s learning, 2 s quiet, built-in rules). */
+  static Detection.Settings settings() {
+    return SETTINGS;
+  }
+
   /** The state a stream processor would keep in its stores, in maps. */
   static final class MapState implements Detection.State {
     final Map<String, ServiceProfile> profiles = new LinkedHashMap<>();
