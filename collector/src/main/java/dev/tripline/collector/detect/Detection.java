@@ -1,5 +1,6 @@
 package dev.tripline.collector.detect;
 
+import dev.tripline.collector.alert.Alerts;
 import dev.tripline.collector.alert.RateAlerts;
 import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.collector.profile.Profiles;
@@ -15,6 +16,7 @@ import dev.tripline.model.ProfileState;
 import dev.tripline.model.RateWindow;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -85,6 +87,20 @@ public final class Detection {
   private final Map<String, Integer> newAlerts =
       new HashMap<>(); // service|family -> NEW_* raised (bounded per kind)
   private final Map<String, RateModel.Window> windows = new HashMap<>();
+
+  /** Distinct known-bad commands raised per shape alert id (least recently used forgotten). */
+  private final Map<String, Integer> commandVariants =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+          return size() > MAX_TRACKED_SHAPES;
+        }
+      };
+
+  /** Distinct known-bad commands of one shape and call site that get alerts of their own. */
+  public static final int MAX_COMMAND_VARIANTS = 32;
+
+  private static final int MAX_TRACKED_SHAPES = 10_000;
   private long windowEnd;
 
   /** {@code now}: when the first rate window starts. */
@@ -111,16 +127,20 @@ public final class Detection {
       window.add(e);
       Detector.Verdict v = detector.judge(profile, agent, e, now);
       if (v.alert() != null) {
-        state.raise(v.alert());
+        raiseBad(service, v.alert(), e, state);
       } else if (v.learned() != null) {
         overflow.add(v.key(), e, v.learned());
       } else if (v.newBehaviour() != null) {
         String kind = service + "|" + Normalizer.kindFamily(e.getKind());
-        if (newAlerts.getOrDefault(kind, 0) >= maxEntriesPerKind) {
+        // A sensitive target (a key, a secret store) is never only a number in an overflow: it
+        // has a budget of its own, as large again.
+        boolean sensitive = Suspicion.sensitive(e.getKind(), Normalizer.targetOf(v.key()));
+        String budget = sensitive ? kind + "|sensitive" : kind;
+        if (newAlerts.getOrDefault(budget, 0) >= maxEntriesPerKind) {
           // this many distinct new behaviours: one finding, not thousands of alerts
           overflow.add(v.key(), e, Profiles.Learned.OVERFLOW);
         } else if (state.raise(v.newBehaviour())) {
-          newAlerts.merge(kind, 1, Integer::sum);
+          newAlerts.merge(budget, 1, Integer::sum);
         }
       }
     }
@@ -143,6 +163,29 @@ public final class Detection {
         .putInstances(agent.getInstanceId(), seen.build())
         .setEventsTotal(profile.builder().getEventsTotal() + events);
     return events;
+  }
+
+  /**
+   * Raises a known-bad or new-code-path alert. Known-bad commands alert per distinct command (see
+   * {@link Alerts#knownBadId}); past {@link #MAX_COMMAND_VARIANTS} of one shape and call site, the
+   * others fold into the shape's alert, whose samples and count show them.
+   */
+  private void raiseBad(String service, Alert alert, Event e, State state) {
+    if (alert.getReason() != AlertReason.KNOWN_BAD || !e.hasProcess()) {
+      state.raise(alert);
+      return;
+    }
+    String shape = Alerts.knownBadId(service, e, true);
+    if (alert.getId().equals(shape)) {
+      state.raise(alert);
+      return;
+    }
+    int seen = commandVariants.getOrDefault(shape, 0);
+    if (seen >= MAX_COMMAND_VARIANTS && state.alert(alert.getId()) == null) {
+      state.raise(alert.toBuilder().setId(shape).build());
+    } else if (state.raise(alert)) {
+      commandVariants.put(shape, seen + 1);
+    }
   }
 
   /**
