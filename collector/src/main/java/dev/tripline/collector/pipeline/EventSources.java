@@ -32,7 +32,8 @@ final class EventSources {
       CollectorConfig config,
       Meters meters,
       MeterRegistry registry,
-      int actionPartitions) {
+      int actionPartitions,
+      java.util.function.Predicate<String> ownTopic) {
     ByteArrayDeserializer bytes = new ByteArrayDeserializer();
     String events = config.get("topic.events");
     List<String> eventSources = new ArrayList<>();
@@ -56,7 +57,12 @@ final class EventSources {
                 events,
                 meters.deadLetters(),
                 new Parsers.EventChecks(
-                    events, actionPartitions, sanitizer, new ServiceCap(max, capReported), edge)),
+                    events,
+                    actionPartitions,
+                    sanitizer,
+                    new ServiceCap(max, capReported),
+                    edge,
+                    ownTopic)),
         eventSources.toArray(String[]::new));
     t.addProcessor(
         Names.PARSE_ACTIONS,
