@@ -60,6 +60,9 @@ public final class Detection {
     /** A stored alert, or null. */
     Alert alert(String id);
 
+    /** Forgets a service's profile (its alerts stay): a retired service frees its slot. */
+    void retire(String service);
+
     /** Stores a changed alert (acknowledged, accepted) without publishing it again. */
     void update(Alert alert);
 
@@ -232,6 +235,11 @@ public final class Detection {
             now,
             settings.learningPeriod());
         state.save(profile, now);
+      }
+      case RETIRE_SERVICE -> {
+        state.retire(service);
+        windows.remove(service);
+        newAlerts.keySet().removeIf(k -> k.startsWith(service + "|"));
       }
       default -> {}
     }

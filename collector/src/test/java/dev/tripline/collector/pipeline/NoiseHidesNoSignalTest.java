@@ -180,4 +180,50 @@ class NoiseHidesNoSignalTest {
       canaryAlerts(f, "shop", "c");
     }
   }
+
+  /**
+   * Case 5: services.max filled with invented services refuses a real new one until an analyst
+   * retires an invented one (recorded in the audit trail); then the real service is heard and its
+   * credential read alerts.
+   */
+  @Test
+  void aRetiredServiceFreesItsServicesMaxSlot(@TempDir Path dir) {
+    try (TopologyFixture f = new TopologyFixture(dir, "services.max", "3")) {
+      for (int i = 0; i < 3; i++) {
+        f.send("invented-" + i, read("/srv/x/" + (char) ('a' + i)));
+      }
+      f.send("payments", read("/home/p/.aws/credentials"));
+      assertTrue(f.profile("payments").isEmpty(), "refused at services.max");
+      assertTrue(f.alerts().stream().noneMatch(a -> a.getService().equals("payments")));
+
+      f.act(
+          AnalystAction.newBuilder()
+              .setType(AnalystAction.ActionType.RETIRE_SERVICE)
+              .setService("invented-1")
+              .setActor("ana")
+              .setComment("never existed")
+              .build());
+      assertTrue(
+          f.audit().stream()
+              .anyMatch(
+                  a ->
+                      a.getType() == AnalystAction.ActionType.RETIRE_SERVICE
+                          && a.getService().equals("invented-1")
+                          && a.getActor().equals("ana")),
+          "audited: " + f.audit());
+      // The cap recounts at most once a second (wall clock): the real agent's batches come again.
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(
+              () -> {
+                f.send("payments", read("/home/p/.aws/credentials"));
+                return f.alerts().stream()
+                    .anyMatch(
+                        a ->
+                            a.getService().equals("payments")
+                                && a.getReason() == AlertReason.KNOWN_BAD);
+              });
+      assertTrue(f.profile("invented-1").isEmpty(), "retired: gone from the global view");
+    }
+  }
 }
