@@ -55,6 +55,8 @@ case "${1:-}" in
       acl --allow-principal "$COLLECTOR_PRINCIPAL" --operation Read --operation Write --operation Describe \
         --operation Create --operation DescribeConfigs --topic "$t"
     done
+    # Reads the ACLs (which service topics are bound to a principal: the shared topic may not speak for those services).
+    acl --allow-principal "$COLLECTOR_PRINCIPAL" --operation Describe --cluster
     # Kafka Streams: changelogs and view topics, the group, the transactional ids all start with application.id.
     acl --allow-principal "$COLLECTOR_PRINCIPAL" --operation All --topic "$APP_ID" --resource-pattern-type prefixed
     acl --allow-principal "$COLLECTOR_PRINCIPAL" --operation Read --operation Describe \

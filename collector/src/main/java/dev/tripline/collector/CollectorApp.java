@@ -4,6 +4,8 @@ import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.config.CollectorConfig;
 import dev.tripline.collector.http.AnalystServer;
 import dev.tripline.collector.kafka.CollectorTopics;
+import dev.tripline.collector.kafka.EmbeddedSecurity;
+import dev.tripline.collector.kafka.ServiceTopicOwners;
 import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.kafka.EmbeddedKafka;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -25,6 +27,7 @@ public final class CollectorApp implements AutoCloseable {
   private @Nullable CollectorConfig effective;
   private @Nullable DetectionPipeline pipeline;
   private @Nullable AnalystServer http;
+  private java.nio.file.@Nullable Path agentSettings;
 
   public CollectorApp(CollectorConfig config, PrintStream out) {
     this.requested = config;
@@ -34,24 +37,43 @@ public final class CollectorApp implements AutoCloseable {
   public CollectorApp start() {
     try {
       String bootstrap = requested.get("bootstrap.servers");
+      CollectorConfig config = requested;
+      EmbeddedSecurity security = null;
       if (requested.embedded()) {
-        kafka =
+        EmbeddedKafka.Builder b =
             EmbeddedKafka.builder()
                 .dataDir(requested.dataDir().resolve("kafka"))
-                .port(requested.getInt("embedded.port"))
-                .build()
-                .start();
+                .port(requested.getInt("embedded.port"));
+        if (Boolean.parseBoolean(requested.get("embedded.secure").trim())) {
+          security = EmbeddedSecurity.of(requested.dataDir());
+          b = security.broker(b);
+          config = security.collector(config);
+        }
+        kafka = b.build().start();
         bootstrap = kafka.bootstrapServers();
         out.printf(
-            "Embedded Kafka (KRaft) serving %s, data in %s (started in %d ms)%n",
-            bootstrap, kafka.dataDir().toAbsolutePath(), kafka.startMillis());
+            "Embedded Kafka (KRaft%s) serving %s, data in %s (started in %d ms)%n",
+            security == null ? "" : ", SCRAM logins and ACLs",
+            bootstrap,
+            kafka.dataDir().toAbsolutePath(),
+            kafka.startMillis());
       }
-      effective = requested.with("bootstrap.servers", bootstrap);
+      effective = config.with("bootstrap.servers", bootstrap);
       List<String> created = CollectorTopics.ensure(effective, bootstrap);
       if (!created.isEmpty()) {
         out.println("Created topics: " + String.join(", ", created));
       }
+      if (security != null) {
+        agentSettings = security.grantAgents(kafka, effective);
+        out.println(
+            "Agents log in with the settings in "
+                + agentSettings.toAbsolutePath()
+                + " (owner-only; -Dtripline.config=<that file>)");
+      }
       pipeline = new DetectionPipeline(effective, registry).start();
+      if (pipeline.topicAuthority() == ServiceTopicOwners.Authority.OPEN) {
+        warnOpen(requested.embedded());
+      }
       http = new AnalystServer(effective, pipeline.backend(), registry).start();
       out.println(
           "Console, API and /metrics at "
@@ -64,6 +86,29 @@ public final class CollectorApp implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * Said at every start while it holds: the broker has no authorizer, so anyone who can reach it
+   * speaks for every service and for the analysts.
+   */
+  private void warnOpen(boolean embedded) {
+    String text =
+        "WARNING: Kafka at "
+            + effective.get("bootstrap.servers")
+            + " is OPEN (no logins, no ACLs): any process that reaches it can write events for any"
+            + " service (forged alerts, poisoned profiles, services.max filled), analyst actions"
+            + " and alerts. "
+            + (embedded
+                ? "Run with --set embedded.secure=true for SCRAM logins and ACLs."
+                : "Secure the broker: docs/operations.md, \"Kafka: who may write what\".");
+    out.println(text);
+    System.err.println("[tripline] " + text);
+  }
+
+  /** The agents' settings file of a secure embedded Kafka, or null. */
+  public java.nio.file.@Nullable Path agentSettings() {
+    return agentSettings;
   }
 
   /** The Kafka the collector uses (the embedded one's address when embedded). */

@@ -3,6 +3,7 @@ package dev.tripline.collector;
 import dev.tripline.collector.cli.AlertsCommand;
 import dev.tripline.collector.cli.DemoCommand;
 import dev.tripline.collector.cli.ProfileCommand;
+import dev.tripline.collector.cli.RetireCommand;
 import dev.tripline.collector.cli.RunCommand;
 import dev.tripline.collector.config.CollectorConfig;
 import picocli.CommandLine;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       AlertsCommand.class,
       ProfileCommand.class,
+      RetireCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

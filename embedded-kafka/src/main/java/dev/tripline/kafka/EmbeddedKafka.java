@@ -60,6 +60,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final int requestedPort;
   private final String superUser; // SCRAM + ACLs when set
   private final String superPassword;
+  private final boolean saslOnly; // no PLAINTEXT listener, SASL controller: nobody is anonymous
 
   private final Map<String, Integer> listenerPorts = new LinkedHashMap<>();
   private @Nullable KafkaRaftServer server;
@@ -74,6 +75,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.requestedPort = b.port;
     this.superUser = b.superUser;
     this.superPassword = b.superPassword;
+    this.saslOnly = b.saslOnly;
   }
 
   public static Builder builder() {
@@ -99,8 +101,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
       server.startup();
       awaitReady(Duration.ofSeconds(60));
-      if (superUser != null) {
-        addScramUser(superUser, superPassword);
+      if (superUser != null && !saslOnly) {
+        addScramUser(superUser, superPassword); // sasl-only: written into the metadata at format
       }
     } catch (IOException e) {
       stopQuietly();
@@ -113,9 +115,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     return this;
   }
 
-  /** {@code host:port} of the default PLAINTEXT listener. */
+  /** {@code host:port} of the default PLAINTEXT listener (the SASL one of a sasl-only broker). */
   public String bootstrapServers() {
-    return bootstrapServers(DEFAULT_LISTENER);
+    return bootstrapServers(saslOnly ? SASL_LISTENER : DEFAULT_LISTENER);
   }
 
   /** {@code host:port} of a named listener (see {@link Builder#listener}). */
@@ -146,8 +148,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     return server != null;
   }
 
-  /** An Admin client for the default listener; the caller closes it. */
+  /** An Admin client for the default listener (as the super user when sasl-only). */
   public Admin admin() {
+    if (saslOnly) {
+      return Admin.create(saslClientProperties(superUser, superPassword));
+    }
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     return Admin.create(p);
@@ -247,12 +252,18 @@ public final class EmbeddedKafka implements AutoCloseable {
   private Properties brokerProperties() throws IOException {
     listenerPorts.clear();
     int controllerPort = freePort();
-    listenerPorts.put(DEFAULT_LISTENER, requestedPort > 0 ? requestedPort : freePort());
+    if (saslOnly) {
+      listenerPorts.put(SASL_LISTENER, requestedPort > 0 ? requestedPort : freePort());
+    } else {
+      listenerPorts.put(DEFAULT_LISTENER, requestedPort > 0 ? requestedPort : freePort());
+    }
     for (String name : extraListeners.keySet()) {
-      listenerPorts.put(name, freePort());
+      listenerPorts.putIfAbsent(name, freePort());
     }
     StringBuilder listeners = new StringBuilder();
-    StringBuilder protocolMap = new StringBuilder("CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+    StringBuilder protocolMap =
+        new StringBuilder(
+            saslOnly ? "CONTROLLER:SASL_PLAINTEXT" : "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
     for (Map.Entry<String, Integer> l : listenerPorts.entrySet()) {
       listeners
           .append(l.getKey())
@@ -282,6 +293,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("listener.security.protocol.map", protocolMap.toString());
     p.put("controller.listener.names", CONTROLLER_LISTENER);
     p.put("inter.broker.listener.name", DEFAULT_LISTENER);
+
     p.put("log.dirs", dataDir.toAbsolutePath().toString());
     // Single node: internal topics must have replication factor 1, or groups and transactions hang
     // silently.
@@ -305,6 +317,33 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
     p.put("auto.create.topics.enable", "false");
     p.putAll(overrides);
+    if (saslOnly) {
+      // The broker logs in to itself with SCRAM as the super user, and to its controller with PLAIN
+      // (KRaft controllers take no SCRAM): no listener has an anonymous principal left.
+      String scram =
+          "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+              + superUser
+              + "\" password=\""
+              + superPassword
+              + "\";";
+      p.put("inter.broker.listener.name", SASL_LISTENER);
+      p.put("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512");
+      p.put("listener.name.sasl.scram-sha-512.sasl.jaas.config", scram);
+      p.put("sasl.mechanism.controller.protocol", "PLAIN");
+      p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+      p.put(
+          "listener.name.controller.plain.sasl.jaas.config",
+          "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+              + superUser
+              + "\" password=\""
+              + superPassword
+              + "\" user_"
+              + superUser
+              + "=\""
+              + superPassword
+              + "\";");
+      p.put("super.users", "User:" + superUser);
+    }
     return p;
   }
 
@@ -320,7 +359,19 @@ public final class EmbeddedKafka implements AutoCloseable {
       try (PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8)) {
         rc =
             kafka.tools.StorageTool.execute(
-                new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", file.toString()},
+                saslOnly
+                    ? new String[] {
+                      "format",
+                      "-t",
+                      Uuid.randomUuid().toString(),
+                      "-c",
+                      file.toString(),
+                      "--add-scram",
+                      "SCRAM-SHA-512=[name=" + superUser + ",password=" + superPassword + "]"
+                    }
+                    : new String[] {
+                      "format", "-t", Uuid.randomUuid().toString(), "-c", file.toString()
+                    },
                 ps);
       }
       if (rc != 0) {
@@ -391,6 +442,20 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Map<String, String> extraListeners = new LinkedHashMap<>();
     private @Nullable String superUser;
     private @Nullable String superPassword;
+    private boolean saslOnly;
+
+    /**
+     * With {@link #scramWithAcls}: no PLAINTEXT listener at all. Clients and the broker itself log
+     * in with SCRAM on {@link #SASL_LISTENER} (which takes {@link #port}), the controller listener
+     * takes PLAIN with the super user's credential, and the super user's SCRAM credential is
+     * written into the metadata when the data directory is formatted (so a restart needs the same
+     * password). Nothing on any port is anonymous: what the collector's {@code embedded.secure}
+     * runs. The password must not contain {@code "}, {@code ,} or {@code ]}.
+     */
+    public Builder saslOnly() {
+      this.saslOnly = true;
+      return this;
+    }
 
     /**
      * A least-privilege broker, as production runs it: a SASL/SCRAM-SHA-512 listener named {@link

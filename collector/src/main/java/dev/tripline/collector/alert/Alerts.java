@@ -1,5 +1,6 @@
 package dev.tripline.collector.alert;
 
+import dev.tripline.collector.detect.AlertFolding;
 import dev.tripline.collector.detect.KnownBadRules;
 import dev.tripline.collector.kind.KindRow;
 import dev.tripline.collector.kind.KindTable;
@@ -47,11 +48,36 @@ public final class Alerts {
     }
   }
 
+  /**
+   * What an analyst tells apart within one alert: the whole command line of a process (the
+   * profile's key keeps only its shape: {@code /bin/sh -c *}), else the normalised target.
+   */
+  public static String evidence(Event e) {
+    return AlertFolding.sample(
+        e.getTargetCase() == Event.TargetCase.PROCESS ? describe(e) : Normalizer.target(e));
+  }
+
+  /**
+   * The id of a known-bad alert: per distinct command (its {@link AlertFolding#evidenceKey}, words
+   * kept, numbers folded), so a reverse shell never folds into an acknowledged health-check shell
+   * of the same class; {@code variantsFull} folds further commands into the shape's one alert (an
+   * attacker inventing commands cannot grow the alert store without bound).
+   */
+  public static String knownBadId(String service, Event e, boolean variantsFull) {
+    String key = Normalizer.key(e);
+    if (e.getTargetCase() != Event.TargetCase.PROCESS || variantsFull) {
+      return id(service, AlertReason.KNOWN_BAD, key, e);
+    }
+    return id(
+        service, AlertReason.KNOWN_BAD, key + "\n" + AlertFolding.evidenceKey(evidence(e)), e);
+  }
+
   public static Alert knownBad(
       ServiceProfile profile, AgentIdentity agent, Event e, KnownBadRules.Rule rule, long now) {
     String key = Normalizer.key(e);
     String via = via(rule.contextOf(e).orElse(firstContext(e)));
     return base(profile, agent, e, AlertReason.KNOWN_BAD, key, now)
+        .setId(knownBadId(profile.getService(), e, false))
         .setSeverity(rule.severity())
         .setRule(rule.id())
         .setMitre(rule.mitre())
@@ -157,6 +183,7 @@ public final class Alerts {
         .setNormalizedTarget(key.substring(key.indexOf('|') + 1))
         .setContext(context(profile, e.getKind(), now))
         .setCount(Math.max(1, e.getCount()))
+        .addSamples(evidence(e))
         .setState(AlertState.OPEN);
   }
 

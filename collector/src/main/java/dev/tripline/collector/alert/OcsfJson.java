@@ -104,6 +104,9 @@ public final class OcsfJson {
     unmapped.put("tripline_rule", a.getRule());
     unmapped.put("tripline_normalized_target", a.getNormalizedTarget());
     unmapped.put("tripline_instances", a.getInstancesList());
+    unmapped.put("tripline_samples", a.getSamplesList());
+    unmapped.put("tripline_samples_dropped", a.getSamplesDropped());
+    unmapped.put("tripline_reopened", a.getReopened());
     unmapped.put("tripline_call_site", callSite(a.getEvent().getCallSite()));
     if (a.getEvent().hasFile() && !Alerts.requestedPath(a.getEvent().getFile()).isEmpty()) {
       unmapped.put("tripline_requested_path", Alerts.requestedPath(a.getEvent().getFile()));

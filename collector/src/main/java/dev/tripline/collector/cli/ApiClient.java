@@ -46,6 +46,33 @@ public final class ApiClient {
         .replace("+", "%20");
   }
 
+  /** POST a JSON body to a path under /api/; the body on 200/202, else a clear error. */
+  String post(String path, String json) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url + "/api/" + path))
+                .header("Authorization", "Bearer " + token())
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() == 401) {
+      throw new IllegalArgumentException("the collector refused the token (401)");
+    }
+    if (r.statusCode() != 200 && r.statusCode() != 202) {
+      String body = r.body().length() > 500 ? r.body().substring(0, 500) + "…" : r.body();
+      throw new IllegalArgumentException(
+          "POST /api/"
+              + TerminalSafe.text(path)
+              + " answered "
+              + r.statusCode()
+              + ": "
+              + TerminalSafe.text(body));
+    }
+    return r.body();
+  }
+
   /**
    * GET a path under /api/; the body on 200, else a clear error (the server's text escaped for the
    * terminal).

@@ -51,6 +51,11 @@ public final class CollectorKeys {
                   "9092",
                   "port of the embedded Kafka's listener (0 = any free port)"),
               of(
+                  "embedded.secure",
+                  Type.bool(),
+                  "false",
+                  "embedded Kafka with SCRAM logins and ACLs, nothing anonymous: credentials generated into data.dir/credentials (0600)"),
+              of(
                   "application.id",
                   Type.text(),
                   "tripline-collector",

@@ -1,5 +1,6 @@
 package dev.tripline.collector.detect;
 
+import dev.tripline.collector.alert.Alerts;
 import dev.tripline.collector.alert.LearningReport;
 import dev.tripline.collector.alert.RateAlerts;
 import dev.tripline.collector.normalize.Normalizer;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -136,6 +138,9 @@ public final class Detection {
     /** A stored alert, or null. */
     Alert alert(String id);
 
+    /** Forgets a service's profile (its alerts stay): a retired service frees its slot. */
+    void retire(String service);
+
     /** Stores a changed alert (acknowledged, accepted) without publishing it again. */
     void update(Alert alert);
 
@@ -164,6 +169,20 @@ public final class Detection {
       new HashMap<>(); // service|family -> NEW_* raised (bounded per kind)
   private final Map<String, RateModel.Window> windows = new HashMap<>();
   private final Liveness liveness;
+
+  /** Distinct known-bad commands raised per shape alert id (least recently used forgotten). */
+  private final Map<String, Integer> commandVariants =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+          return size() > MAX_TRACKED_SHAPES;
+        }
+      };
+
+  /** Distinct known-bad commands of one shape and call site that get alerts of their own. */
+  public static final int MAX_COMMAND_VARIANTS = 32;
+
+  private static final int MAX_TRACKED_SHAPES = 10_000;
   private long windowEnd;
 
   /** {@code now}: when the first rate window starts. */
@@ -197,16 +216,20 @@ public final class Detection {
       if (v.graced()) {
         graced.add(e);
       } else if (v.alert() != null) {
-        state.raise(v.alert());
+        raiseBad(service, v.alert(), e, state);
       } else if (v.learned() != null) {
         overflow.add(v.key(), e, v.learned());
       } else if (v.newBehaviour() != null) {
         String kind = service + "|" + Normalizer.kindFamily(e.getKind());
-        if (newAlerts.getOrDefault(kind, 0) >= maxEntriesPerKind) {
+        // A sensitive target (a key, a secret store) is never only a number in an overflow: it
+        // has a budget of its own, as large again.
+        boolean sensitive = Suspicion.sensitive(e.getKind(), Normalizer.targetOf(v.key()));
+        String budget = sensitive ? kind + "|sensitive" : kind;
+        if (newAlerts.getOrDefault(budget, 0) >= maxEntriesPerKind) {
           // this many distinct new behaviours: one finding, not thousands of alerts
           overflow.add(v.key(), e, Profiles.Learned.OVERFLOW);
         } else if (state.raise(v.newBehaviour())) {
-          newAlerts.merge(kind, 1, Integer::sum);
+          newAlerts.merge(budget, 1, Integer::sum);
         }
       }
     }
@@ -237,6 +260,29 @@ public final class Detection {
         .putInstances(agent.getInstanceId(), seen.build())
         .setEventsTotal(profile.builder().getEventsTotal() + events);
     return events;
+  }
+
+  /**
+   * Raises a known-bad or new-code-path alert. Known-bad commands alert per distinct command (see
+   * {@link Alerts#knownBadId}); past {@link #MAX_COMMAND_VARIANTS} of one shape and call site, the
+   * others fold into the shape's alert, whose samples and count show them.
+   */
+  private void raiseBad(String service, Alert alert, Event e, State state) {
+    if (alert.getReason() != AlertReason.KNOWN_BAD || !e.hasProcess()) {
+      state.raise(alert);
+      return;
+    }
+    String shape = Alerts.knownBadId(service, e, true);
+    if (alert.getId().equals(shape)) {
+      state.raise(alert);
+      return;
+    }
+    int seen = commandVariants.getOrDefault(shape, 0);
+    if (seen >= MAX_COMMAND_VARIANTS && state.alert(alert.getId()) == null) {
+      state.raise(alert.toBuilder().setId(shape).build());
+    } else if (state.raise(alert)) {
+      commandVariants.put(shape, seen + 1);
+    }
   }
 
   /**
@@ -284,6 +330,11 @@ public final class Detection {
             now,
             settings.learningPeriod());
         state.save(profile, now);
+      }
+      case RETIRE_SERVICE -> {
+        state.retire(service);
+        windows.remove(service);
+        newAlerts.keySet().removeIf(k -> k.startsWith(service + "|"));
       }
       default -> {}
     }

@@ -21,10 +21,21 @@ import java.util.Map;
  * New behaviour of one batch that went past its profile's bounds, per kind family, turned into one
  * PROFILE_OVERFLOW finding per service and kind: a service whose behaviour explodes is news (a
  * scan, a flood meant to blind the profile, or a service that needs a looser normalisation). The
- * alert's id depends only on service and kind, so later overflows fold into its count.
+ * alert's id depends only on service and kind, so later overflows fold into its count. It says what
+ * it swallowed: the count, and the most suspicious targets ({@link Suspicion}) as samples, the
+ * worst of them as its event; a sensitive target never reaches it without its own alert first
+ * ({@link Detection}).
  */
 public final class ProfileOverflow {
-  private record Seen(Event first, long count) {}
+  /** Per family: how many were swallowed, and the most suspicious of them (at most MAX_SAMPLES). */
+  private static final class Seen {
+    Event worst = Event.getDefaultInstance(); // replaced by the first add
+    int worstScore = -1;
+    long count;
+    final List<Sample> samples = new ArrayList<>();
+  }
+
+  private record Sample(String target, int score) {}
 
   private final Map<String, Seen> byFamily = new LinkedHashMap<>();
   private final Detection.Meter meters;
@@ -39,10 +50,29 @@ public final class ProfileOverflow {
     if (outcome == Profiles.Learned.GENERALIZED) {
       meters.generalized(family);
     }
-    byFamily.merge(
-        family,
-        new Seen(e, Math.max(1, e.getCount())),
-        (a, b) -> new Seen(a.first(), a.count() + b.count()));
+    Seen seen = byFamily.computeIfAbsent(family, f -> new Seen());
+    seen.count += Math.max(1, e.getCount());
+    String target = Normalizer.targetOf(key);
+    int score = Suspicion.score(e.getKind(), target);
+    if (score > seen.worstScore) {
+      // the alert shows the most suspicious event it swallowed, not the first (a photo)
+      seen.worst = e;
+      seen.worstScore = score;
+    }
+    keep(seen.samples, new Sample(target, score));
+  }
+
+  /** Keeps the most suspicious distinct samples, first seen first among equals. */
+  private static void keep(List<Sample> samples, Sample s) {
+    for (Sample k : samples) {
+      if (k.target().equals(s.target())) return;
+    }
+    int at = 0;
+    while (at < samples.size() && samples.get(at).score() >= s.score()) at++;
+    if (at < AlertFolding.MAX_SAMPLES) {
+      samples.add(at, s);
+      if (samples.size() > AlertFolding.MAX_SAMPLES) samples.remove(samples.size() - 1);
+    }
   }
 
   public List<Alert> report(Profiles profile, AgentIdentity agent, int maxPerKind, long now) {
@@ -53,7 +83,7 @@ public final class ProfileOverflow {
     ServiceProfile p = profile.builder().build();
     byFamily.forEach(
         (family, seen) -> {
-          meters.overflow(family, seen.count());
+          meters.overflow(family, seen.count);
           List<String> generalized =
               p.getEntriesList().stream()
                   .filter(
@@ -81,7 +111,12 @@ public final class ProfileOverflow {
                           + String.join(", ", generalized)
                           + ") and, past that, counted but not stored")
                   + "; until an analyst looks, new behaviour of this kind is judged against generalised entries only. "
-                  + "A scan, a flood meant to blind the profile, or a service that needs coarser normalisation.";
+                  + "A scan, a flood meant to blind the profile, or a service that needs coarser normalisation. "
+                  + "Swallowed by this batch: "
+                  + seen.count
+                  + "; the most suspicious: "
+                  + String.join(", ", seen.samples.stream().map(Sample::target).toList())
+                  + ".";
           out.add(
               Alert.newBuilder()
                   .setSchemaVersion(Schema.VERSION)
@@ -99,13 +134,14 @@ public final class ProfileOverflow {
                   .setSeverity(Severity.MEDIUM)
                   .setTitle(title)
                   .setDescription(description)
-                  .setEvent(seen.first())
+                  .setEvent(seen.worst)
                   .setAgent(agent)
                   .setNormalizedTarget(
                       generalized.isEmpty() ? family + " beyond " + maxPerKind : generalized.get(0))
                   .setRule("profile-overflow")
-                  .setCount(seen.count())
-                  .setContext(Alerts.context(p, seen.first().getKind(), now))
+                  .setCount(seen.count)
+                  .addAllSamples(seen.samples.stream().map(Sample::target).toList())
+                  .setContext(Alerts.context(p, seen.worst.getKind(), now))
                   .setState(AlertState.OPEN)
                   .build());
         });

@@ -30,6 +30,9 @@ final class ApiJson {
     m.put("title", a.getTitle());
     m.put("description", a.getDescription());
     m.put("count", a.getCount());
+    m.put("samples", a.getSamplesList());
+    m.put("samplesDropped", a.getSamplesDropped());
+    m.put("reopened", a.getReopened());
     m.put("instances", a.getInstancesList());
     m.put("normalizedTarget", a.getNormalizedTarget());
     m.put("rule", a.getRule());

@@ -97,6 +97,22 @@ final class ApiRoutes {
               ex.json(202, ordered("status", "recorded", "service", p.get("name"), "state", state));
             })
         .add(
+            "POST",
+            "services/{name}/retire",
+            (ex, p, who) -> {
+              JsonBody body = JsonBody.parse(ex.body, Set.of("comment"));
+              // Recorded as an action (audited, with the actor) like every change an analyst makes.
+              backend.submit(
+                  AnalystAction.newBuilder()
+                      .setType(AnalystAction.ActionType.RETIRE_SERVICE)
+                      .setService(p.get("name"))
+                      .setActor(who.name())
+                      .setComment(body.string("comment", "", 1024))
+                      .build());
+              ex.json(
+                  202, ordered("status", "recorded", "service", p.get("name"), "retired", true));
+            })
+        .add(
             "GET",
             "actions",
             (ex, p, who) ->

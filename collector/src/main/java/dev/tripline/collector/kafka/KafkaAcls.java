@@ -17,7 +17,8 @@ import org.apache.kafka.common.resource.ResourceType;
  *
  * <ul>
  *   <li>the collector's principal reads the event topics, and alone writes actions, alerts, the
- *       dead-letter topic and its own internal topics ({@code <application.id>}-prefixed);
+ *       dead-letter topic and its own internal topics ({@code <application.id>}-prefixed); it
+ *       describes the cluster's ACLs (which service topics are bound to a principal);
  *   <li>a service's agents write that service's events topic and nothing else. The ACL is LITERAL:
  *       a prefixed one on {@code tripline.events.payments} would also match {@code
  *       tripline.events.payments-eu}, letting payments speak for another service.
@@ -61,6 +62,15 @@ public final class KafkaAcls {
           AclOperation.CREATE,
           AclOperation.DESCRIBE_CONFIGS);
     }
+    // Describe the cluster's ACLs: which services are bound to a topic of their own (the shared
+    // topic may no longer speak for them; ServiceTopicOwners).
+    add(
+        acls,
+        principal,
+        ResourceType.CLUSTER,
+        "kafka-cluster",
+        PatternType.LITERAL,
+        AclOperation.DESCRIBE);
     // Kafka Streams: changelogs, view topics, the consumer group and transactional ids all start
     // with the application id.
     String app = config.get("application.id");

@@ -9,6 +9,7 @@ import dev.tripline.collector.detect.Detector;
 import dev.tripline.collector.detect.KnownBadRules;
 import dev.tripline.collector.detect.RateModel;
 import dev.tripline.collector.kafka.CollectorTopics;
+import dev.tripline.collector.kafka.ServiceTopicOwners;
 import dev.tripline.kafka.Topics;
 import dev.tripline.model.Alert;
 import dev.tripline.model.ServiceProfile;
@@ -57,12 +58,14 @@ public final class DetectionPipeline implements AutoCloseable {
   private volatile @Nullable HealthMonitor healthMonitor;
   private final Meters meters;
   private final Bounds bounds;
+  private final ServiceTopicOwners owners;
 
   public DetectionPipeline(CollectorConfig config, MeterRegistry registry) {
     this.config = config;
     this.registry = registry;
     this.meters = new Meters(registry);
     this.bounds = Bounds.of(config, meters);
+    this.owners = new ServiceTopicOwners(config.get("topic.events"));
   }
 
   /** The Kafka Streams settings of this pipeline (no broker is contacted). */
@@ -86,6 +89,8 @@ public final class DetectionPipeline implements AutoCloseable {
   public DetectionPipeline start() {
     String bootstrap = config.get("bootstrap.servers");
     ensureViewTopics(bootstrap);
+    // Asked before the first record: which services the shared topic may no longer speak for.
+    owners.start(CollectorTopics.clientProperties(config, bootstrap));
     Properties props = properties();
     Topology topology = topology(props, EventSources.actionPartitions(config, props));
     streams =
@@ -276,7 +281,7 @@ public final class DetectionPipeline implements AutoCloseable {
 
     // Per-service event topics (pattern), the shared one unless disabled, the actions topic; each
     // parsed and checked.
-    EventSources.wire(t, config, meters, bounds, registry, actionPartitions);
+    EventSources.wire(t, config, meters, bounds, registry, actionPartitions, owners::bound);
     t.addProcessor(
         Names.DETECT,
         () -> new DetectionProcessor(settings, meters, bounds, clock),
@@ -377,8 +382,19 @@ public final class DetectionPipeline implements AutoCloseable {
     }
   }
 
+  /** The collector-wide view of services bound to a topic of their own. */
+  ServiceTopicOwners serviceTopicOwners() {
+    return owners;
+  }
+
+  /** Where the collector learns which services have a topic of their own (the broker's ACLs). */
+  public ServiceTopicOwners.Authority topicAuthority() {
+    return owners.authority();
+  }
+
   @Override
   public void close() {
+    owners.close();
     if (backend != null) {
       backend.close();
     }

@@ -158,6 +158,15 @@ final class DetectionProcessor
   }
 
   @Override
+  public void retire(String service) {
+    profiles.delete(service);
+    profileViewAt.remove(service);
+    // a tombstone: the service leaves every instance's global view (and services.max's count)
+    context.forward(
+        new Record<Object, Object>(service, null, clock.getAsLong()), Names.PROFILE_VIEW_SINK);
+  }
+
+  @Override
   public void forEachProfile(Consumer<Profiles> action) {
     try (KeyValueIterator<String, ServiceProfile> it = profiles.all()) {
       while (it.hasNext()) {

@@ -33,7 +33,8 @@ final class EventSources {
       Meters meters,
       Bounds bounds,
       MeterRegistry registry,
-      int actionPartitions) {
+      int actionPartitions,
+      java.util.function.Predicate<String> ownTopic) {
     ByteArrayDeserializer bytes = new ByteArrayDeserializer();
     String events = config.get("topic.events");
     List<String> eventSources = new ArrayList<>();
@@ -58,7 +59,11 @@ final class EventSources {
                 events,
                 edge,
                 new Parsers.EventChecks(
-                    events, actionPartitions, sanitizer, new ServiceCap(max, capReported))),
+                    events,
+                    actionPartitions,
+                    sanitizer,
+                    new ServiceCap(max, capReported),
+                    ownTopic)),
         eventSources.toArray(String[]::new));
     t.addProcessor(
         Names.PARSE_ACTIONS,

@@ -5,9 +5,8 @@ import dev.tripline.collector.kafka.ServiceTopics;
 import dev.tripline.model.AnalystAction;
 import dev.tripline.model.EventBatch;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.Optional;
-import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -68,22 +67,23 @@ final class Parsers {
    * What the events parser checks besides the bytes.
    *
    * @param eventsTopic the shared topic; {@code <eventsTopic>.<service>} are the per-service ones
-   * @param partitions partitions of the actions topic: a service's events must be on the partition
-   *     (hence the task) its actions and profile are on
+   * @param partitions partitions of the actions topic: a service's events, on any events topic,
+   *     must be on the partition (hence the task) its actions and profile are on
+   * @param ownTopic services bound to a topic of their own (collector-wide: {@link
+   *     dev.tripline.collector.kafka.ServiceTopicOwners}); the shared topic may not speak for them
    */
-  record EventChecks(String eventsTopic, int partitions, Sanitizer sanitizer, ServiceCap cap) {}
+  record EventChecks(
+      String eventsTopic,
+      int partitions,
+      Sanitizer sanitizer,
+      ServiceCap cap,
+      Predicate<String> ownTopic) {}
 
   static final class Parse implements Processor<byte[], byte[], Object, Object> {
     private final Decoder decoder;
     private final String topic;
     private final Edge edge;
     private final @Nullable EventChecks checks;
-
-    /**
-     * Services heard on their own topic in this task (at most services.max): the shared topic is
-     * refused for them.
-     */
-    private final Set<String> ownTopic = new HashSet<>();
 
     private ProcessorContext<Object, Object> context;
 
@@ -204,29 +204,9 @@ final class Parsers {
                   + "', which belongs on "
                   + ServiceTopics.topicFor(checks.eventsTopic(), service));
         }
-        int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
-        int owner = ownerPartition(service, checks.partitions());
-        if (partition != owner) {
-          throw new Refused(
-              EdgeMeters.PARTITION,
-              "batch for service '"
-                  + printable(service)
-                  + "' on partition "
-                  + partition
-                  + " of "
-                  + source
-                  + ", but the service belongs on partition "
-                  + owner
-                  + ": create service topics with "
-                  + checks.partitions()
-                  + " partitions (as many as the actions topic) and key records by service");
-        }
-        if (ownTopic.size() < checks.cap().max()) {
-          ownTopic.add(service);
-        }
-      } else if (ownTopic.contains(service)) {
-        // A service that speaks through its own topic is not spoken for on the shared one (which
-        // trusts any writer).
+      } else if (checks.ownTopic().test(service)) {
+        // A service bound to its own topic is not spoken for on the shared one (which trusts any
+        // writer) — on every partition: the binding is collector-wide, not this task's memory.
         throw new Refused(
             EdgeMeters.SHARED_TOPIC,
             "service '"
@@ -236,6 +216,26 @@ final class Parsers {
                 + ": the shared topic "
                 + source
                 + " may not speak for it");
+      }
+      // Every batch of a service, from any topic, is judged by the one task that holds its profile:
+      // a batch on another partition would start a second profile there, and the last writer
+      // would win the console's view.
+      int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
+      int owner = ownerPartition(service, checks.partitions());
+      if (partition != owner) {
+        throw new Refused(
+            EdgeMeters.PARTITION,
+            "batch for service '"
+                + printable(service)
+                + "' on partition "
+                + partition
+                + " of "
+                + source
+                + ", but the service belongs on partition "
+                + owner
+                + ": give events topics "
+                + checks.partitions()
+                + " partitions (as many as the actions topic) and key records by service");
       }
       if (!checks.cap().admit(service)) {
         throw new Refused(

@@ -97,7 +97,7 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
         }
         action = action.toBuilder().setService(alert.getService()).build();
       }
-      case SET_LEARNING, SET_MONITORING -> {
+      case SET_LEARNING, SET_MONITORING, RETIRE_SERVICE -> {
         if (profile(action.getService()).isEmpty()) {
           throw new NotFoundException("no service named '" + action.getService() + "'");
         }

@@ -67,6 +67,11 @@ class DetectionTest {
     }
 
     @Override
+    public void retire(String service) {
+      profiles.remove(service);
+    }
+
+    @Override
     public Alert alert(String id) {
       return alerts.get(id);
     }

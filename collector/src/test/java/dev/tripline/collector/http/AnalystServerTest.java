@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.collector.cli.AlertsCommand;
 import dev.tripline.collector.cli.ProfileCommand;
+import dev.tripline.collector.cli.RetireCommand;
 import dev.tripline.collector.json.Json;
 import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.collector.pipeline.PipelineFixtures;
@@ -337,6 +338,32 @@ class AnalystServerTest {
               && shown.contains("config warning: unknown key 'tripline.\\x1b[2Jcapture' ignored"),
           shown);
       assertNoControlCharacters(shown);
+
+      // Retiring a service (issue 21, case 5: frees a services.max slot) through the CLI and API,
+      // audited with the actor.
+      String retired =
+          cli(
+              new RetireCommand(),
+              "--url",
+              base,
+              "--token-file",
+              tokenFile.toString(),
+              "--comment",
+              "decommissioned",
+              "shop");
+      assertTrue(retired.contains("Retired shop"), retired);
+      await().atMost(Duration.ofSeconds(30)).until(() -> p.backend().profile("shop").isEmpty());
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  p.backend().actions(20).stream()
+                      .anyMatch(
+                          a ->
+                              a.getType()
+                                      == dev.tripline.model.AnalystAction.ActionType.RETIRE_SERVICE
+                                  && a.getService().equals("shop")
+                                  && a.getComment().equals("decommissioned")));
     }
   }
 

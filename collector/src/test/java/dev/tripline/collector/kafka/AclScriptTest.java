@@ -92,6 +92,10 @@ class AclScriptTest {
           type = ResourceType.TOPIC;
           name = args[++i];
         }
+        case "--cluster" -> {
+          type = ResourceType.CLUSTER;
+          name = "kafka-cluster";
+        }
         case "--group" -> {
           type = ResourceType.GROUP;
           name = args[++i];

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tripline.collector.kafka.ServiceTopicOwners;
 import dev.tripline.collector.kafka.ServiceTopics;
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
@@ -188,36 +189,45 @@ class EdgePipelineTest {
     }
   }
 
+  /**
+   * Issue 21, case 5: on a broker without an authorizer any process can create {@code
+   * tripline.events.<victim>} and write to it. That is no evidence of identity, so it must not
+   * silence the victim's real batches on the shared topic: a credential read still alerts.
+   */
   @Test
-  void theSharedTopicCannotSpeakForAServiceThatWritesItsOwn(EmbeddedKafka kafka, @TempDir Path dir)
-      throws Exception {
+  void aTopicAnyoneCouldCreateDoesNotSilenceTheVictimsSharedTopic(
+      EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "learning.period", "1h")) {
-      String shopTopic = ServiceTopics.topicFor(f.config.get("topic.events"), "shop");
-      try (Admin admin = kafka.admin()) {
-        admin
-            .createTopics(List.of(new NewTopic(shopTopic, 1, (short) 1)))
-            .all()
-            .get(30, TimeUnit.SECONDS);
-      }
+      String victimTopic = ServiceTopics.topicFor(f.config.get("topic.events"), "shop");
       try (DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), meters)) {
+        assertEquals(ServiceTopicOwners.Authority.OPEN, p.topicAuthority());
+        // The attacker's topic and batch, named for the victim.
+        try (Admin admin = kafka.admin()) {
+          admin
+              .createTopics(List.of(new NewTopic(victimTopic, 1, (short) 1)))
+              .all()
+              .get(30, TimeUnit.SECONDS);
+        }
         f.producer
             .send(
                 new ProducerRecord<>(
-                    shopTopic, "shop", batch("shop", connect("db.internal", 5432))))
+                    victimTopic, "shop", batch("shop", connect("db.internal", 5432))))
             .get();
         await().atMost(WAIT).until(() -> p.backend().profile("shop").isPresent());
-        f.send("shop", read("/srv/shop/webshell.jsp")); // the shared topic, naming shop
-        f.send(
-            "cart",
-            read("/srv/cart/app.conf")); // a service without its own topic is still heard there
-        await().atMost(WAIT).until(() -> p.backend().profile("cart").isPresent());
+        // The victim's real agent, on the shared topic: heard, and its credential read alerts.
+        f.send("shop", read("/home/app/.aws/credentials"));
         await()
             .atMost(WAIT)
-            .until(() -> count(meters, "tripline.events.refused", "reason", "shared_topic") == 1);
-        assertTrue(
-            p.backend().profile("shop").orElseThrow().getEntriesList().stream()
-                .noneMatch(e -> e.getTarget().contains("webshell")));
+            .until(
+                () ->
+                    f.alerts().stream()
+                        .anyMatch(
+                            a ->
+                                a.getReason() == AlertReason.KNOWN_BAD
+                                    && a.getTitle().contains(".aws/credentials")));
+        assertEquals(0, count(meters, "tripline.events.refused", "reason", "shared_topic"));
+        assertTrue(!p.serviceTopicOwners().bound("shop"));
       }
     }
   }

@@ -143,7 +143,14 @@ final class TopologyFixture implements AutoCloseable {
   Optional<ServiceProfile> profile(String service) {
     profileViews
         .readKeyValuesToList()
-        .forEach(kv -> profileView.put(kv.key, parse(kv.value, ServiceProfile.parser())));
+        .forEach(
+            kv -> {
+              if (kv.value == null) {
+                profileView.remove(kv.key); // a retired service's tombstone
+              } else {
+                profileView.put(kv.key, parse(kv.value, ServiceProfile.parser()));
+              }
+            });
     return Optional.ofNullable(profileView.get(service));
   }
 

@@ -1,0 +1,153 @@
+package dev.tripline.collector.kafka;
+
+import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.kafka.EmbeddedKafka;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+
+/**
+ * {@code embedded.secure=true}: the embedded broker with SCRAM logins and the StandardAuthorizer,
+ * and no anonymous listener ({@link EmbeddedKafka.Builder#saslOnly}). Two principals, their
+ * passwords generated once and kept in {@code <data.dir>/credentials/} (directory 0700, files 0600,
+ * never printed or logged): {@code tripline-admin}, the collector itself (super user: it creates
+ * topics and grants ACLs), and {@code tripline-agent}, which may write the shared events topic and
+ * nothing else (no actions, alerts, internal topics, no topic creation). {@code agent.properties}
+ * there is an agent configuration file ({@code -Dtripline.config=<path>}).
+ */
+public final class EmbeddedSecurity {
+  public static final String ADMIN = "tripline-admin";
+  public static final String AGENT = "tripline-agent";
+
+  private final Path dir;
+  private final String adminPassword;
+  private final String agentPassword;
+
+  private EmbeddedSecurity(Path dir, String adminPassword, String agentPassword) {
+    this.dir = dir;
+    this.adminPassword = adminPassword;
+    this.agentPassword = agentPassword;
+  }
+
+  /** The credentials of this data directory: read, or generated and written on first use. */
+  public static EmbeddedSecurity of(Path dataDir) {
+    Path dir = dataDir.resolve("credentials");
+    try {
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir.getParent());
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(ownerOnly("rwx------")));
+      }
+      return new EmbeddedSecurity(
+          dir,
+          password(dir.resolve("kafka-admin.password")),
+          password(dir.resolve("agent.password")));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep Kafka credentials in " + dir, e);
+    }
+  }
+
+  /** The embedded broker, sasl-only, its super user being the collector. */
+  public EmbeddedKafka.Builder broker(EmbeddedKafka.Builder b) {
+    return b.scramWithAcls(ADMIN, adminPassword).saslOnly();
+  }
+
+  /** After the broker and the collector's topics are up: the agents' login and ACLs, their file. */
+  public Path grantAgents(EmbeddedKafka kafka, CollectorConfig config) {
+    kafka.addScramUser(AGENT, agentPassword);
+    String events = config.get("topic.events");
+    List<AclBinding> acls =
+        List.of(allow(events, AclOperation.WRITE), allow(events, AclOperation.DESCRIBE));
+    try (var admin = kafka.admin()) {
+      admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot grant the agents' ACLs: " + e, e);
+    }
+    Properties agent = new Properties();
+    agent.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+    agent.put("kafka.topic", events);
+    clientSettings(AGENT, agentPassword).forEach((k, v) -> agent.put("kafka." + k, v));
+    Path file = dir.resolve("agent.properties");
+    write(file, agent, "Tripline agent: -Dtripline.config=" + file.toAbsolutePath());
+    return file;
+  }
+
+  /** The collector's own Kafka client settings (the {@code kafka.*} keys). */
+  public CollectorConfig collector(CollectorConfig config) {
+    CollectorConfig c = config;
+    for (var e : clientSettings(ADMIN, adminPassword).entrySet()) {
+      c = c.with("kafka." + e.getKey(), (String) e.getValue());
+    }
+    return c;
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  private static Properties clientSettings(String user, String password) {
+    Properties p = new Properties();
+    p.put("security.protocol", "SASL_PLAINTEXT");
+    p.put("sasl.mechanism", "SCRAM-SHA-512");
+    p.put(
+        "sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+            + user
+            + "\" password=\""
+            + password
+            + "\";");
+    return p;
+  }
+
+  private static AclBinding allow(String topic, AclOperation op) {
+    return new AclBinding(
+        new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL),
+        new AccessControlEntry("User:" + AGENT, "*", op, AclPermissionType.ALLOW));
+  }
+
+  /** A password file's content, or a new random password written to it (0600). */
+  private static String password(Path file) throws IOException {
+    if (Files.exists(file)) {
+      return Files.readString(file, StandardCharsets.UTF_8).trim();
+    }
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    String password =
+        HexFormat.of().formatHex(bytes); // no character the JAAS or format syntax minds
+    Files.createFile(file, PosixFilePermissions.asFileAttribute(ownerOnly("rw-------")));
+    Files.writeString(file, password, StandardCharsets.UTF_8);
+    return password;
+  }
+
+  private static void write(Path file, Properties p, String comment) {
+    try {
+      if (!Files.exists(file)) {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(ownerOnly("rw-------")));
+      }
+      Files.setPosixFilePermissions(file, ownerOnly("rw-------"));
+      try (var out = Files.newOutputStream(file)) {
+        p.store(out, comment);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  private static java.util.Set<java.nio.file.attribute.PosixFilePermission> ownerOnly(String s) {
+    return PosixFilePermissions.fromString(s);
+  }
+}

@@ -1,0 +1,188 @@
+package dev.tripline.collector;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tripline.collector.api.AnalystBackend;
+import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.model.AgentIdentity;
+import dev.tripline.model.AlertReason;
+import dev.tripline.model.Event;
+import dev.tripline.model.EventBatch;
+import dev.tripline.model.EventKind;
+import dev.tripline.model.FileTarget;
+import dev.tripline.model.Schema;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 21, case 5: {@code run}'s embedded Kafka with one setting ({@code embedded.secure=true})
+ * has no anonymous door, its generated credentials are owner-only files named (never printed), an
+ * agent's credentials write events and nothing else, and the canary credential read alerts; without
+ * the setting the start-up says loudly that the broker is open.
+ */
+class SecureRunTest {
+  private static CollectorConfig config(Path dir, String secure) {
+    return CollectorConfig.builder()
+        .set("data.dir", dir.toString())
+        .set("embedded.port", "0")
+        .set("embedded.secure", secure)
+        .set("http.port", "0")
+        .set("topic.partitions", "1")
+        .set("learning.period", "1h")
+        .build();
+  }
+
+  private static Properties agentClient(Path agentFile) throws Exception {
+    Properties file = new Properties();
+    try (Reader r = Files.newBufferedReader(agentFile)) {
+      file.load(r);
+    }
+    Properties p = new Properties();
+    file.forEach(
+        (k, v) -> {
+          String key = (String) k;
+          if (key.startsWith("kafka.") && !key.equals("kafka.topic")) {
+            p.put(key.substring("kafka.".length()), v);
+          }
+        });
+    p.put("max.block.ms", "10000");
+    p.put("delivery.timeout.ms", "15000");
+    p.put("request.timeout.ms", "10000");
+    p.put("default.api.timeout.ms", "15000");
+    return p;
+  }
+
+  @Test
+  void oneSettingGivesLoginsAndAclsAndAnAgentWritesEventsOnly(@TempDir Path dir) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (CollectorApp app =
+        new CollectorApp(config(dir, "true"), new PrintStream(bytes, true, StandardCharsets.UTF_8))
+            .start()) {
+      String out = bytes.toString(StandardCharsets.UTF_8);
+      Path agentFile = app.agentSettings();
+      Path creds = dir.resolve("credentials");
+      assertTrue(out.contains(agentFile.toAbsolutePath().toString()), out);
+      assertFalse(out.contains("is OPEN"), out);
+      assertEquals(
+          "rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(creds)));
+      for (String f : List.of("agent.properties", "kafka-admin.password", "agent.password")) {
+        Path file = creds.resolve(f);
+        assertEquals(
+            "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), f);
+      }
+      for (String f : List.of("kafka-admin.password", "agent.password")) {
+        String password = Files.readString(creds.resolve(f)).trim();
+        assertTrue(password.length() >= 32);
+        assertFalse(out.contains(password), "a password was printed");
+      }
+
+      // Nobody is anonymous: a client without a login gets nowhere.
+      Properties anonymous = new Properties();
+      anonymous.put("bootstrap.servers", app.bootstrapServers());
+      anonymous.put("request.timeout.ms", "3000");
+      anonymous.put("default.api.timeout.ms", "5000");
+      try (Admin admin = Admin.create(anonymous)) {
+        assertThrows(
+            ExecutionException.class,
+            () -> admin.listTopics().names().get(30, TimeUnit.SECONDS),
+            "an anonymous client listed topics");
+      }
+
+      Properties agent = agentClient(agentFile);
+      // The agents' credentials create no topic (no tripline.events.<victim>)…
+      try (Admin admin = Admin.create(agent)) {
+        ExecutionException e =
+            assertThrows(
+                ExecutionException.class,
+                () ->
+                    admin
+                        .createTopics(List.of(new NewTopic("tripline.events.victim", 1, (short) 1)))
+                        .all()
+                        .get(30, TimeUnit.SECONDS));
+        assertInstanceOf(TopicAuthorizationException.class, e.getCause(), e.toString());
+      }
+      try (KafkaProducer<String, byte[]> producer =
+          new KafkaProducer<>(agent, new StringSerializer(), new ByteArraySerializer())) {
+        // … and write no analyst action …
+        ExecutionException e =
+            assertThrows(
+                ExecutionException.class,
+                () ->
+                    producer
+                        .send(new ProducerRecord<>("tripline.actions", "shop", new byte[] {1}))
+                        .get(30, TimeUnit.SECONDS));
+        assertInstanceOf(TopicAuthorizationException.class, e.getCause(), e.toString());
+      }
+      // … but events, on a fresh producer (a refused topic marks the producer's transaction state).
+      try (KafkaProducer<String, byte[]> producer =
+          new KafkaProducer<>(agent, new StringSerializer(), new ByteArraySerializer())) {
+        producer
+            .send(
+                new ProducerRecord<>(
+                    "tripline.events",
+                    "shop",
+                    EventBatch.newBuilder()
+                        .setSchemaVersion(Schema.VERSION)
+                        .setAgent(
+                            AgentIdentity.newBuilder()
+                                .setService("shop")
+                                .setInstanceId("i-1")
+                                .setHost("h"))
+                        .addEvents(
+                            Event.newBuilder()
+                                .setKind(EventKind.FILE_READ)
+                                .setSuccess(true)
+                                .setCount(1)
+                                .setFile(FileTarget.newBuilder().setPath("/root/.aws/credentials")))
+                        .build()
+                        .toByteArray()))
+            .get(30, TimeUnit.SECONDS);
+      }
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  app.backend().alerts(AnalystBackend.AlertQuery.all(100)).stream()
+                      .anyMatch(
+                          a ->
+                              a.getReason() == AlertReason.KNOWN_BAD
+                                  && a.getTitle().contains(".aws/credentials")));
+    }
+  }
+
+  @Test
+  void anOpenBrokerIsSaidLoudlyAtStartUp(@TempDir Path dir) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (CollectorApp app =
+        new CollectorApp(config(dir, "false"), new PrintStream(bytes, true, StandardCharsets.UTF_8))
+            .start()) {
+      String out = bytes.toString(StandardCharsets.UTF_8);
+      assertTrue(out.contains("WARNING: Kafka at " + app.bootstrapServers() + " is OPEN"), out);
+      assertTrue(out.contains("embedded.secure=true"), out);
+    }
+  }
+}
