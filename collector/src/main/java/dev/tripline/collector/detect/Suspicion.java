@@ -92,7 +92,7 @@ public final class Suspicion {
     String t = " " + target.toLowerCase(Locale.ROOT) + " ";
     List<Word> words =
         switch (KindTable.of(kind).target()) {
-          case PATH, RENAMED_PATH -> FILE_WORDS;
+          case PATH, RENAMED_PATH, CODE -> FILE_WORDS;
           case COMMAND -> COMMAND_WORDS;
           case ENDPOINT, DNS_NAME, LOCAL_PORT -> NETWORK_WORDS;
           case NONE -> List.of();

@@ -70,6 +70,11 @@ class LearningEndTest {
     }
 
     @Override
+    public void retire(String service) {
+      profiles.remove(service);
+    }
+
+    @Override
     public Alert alert(String id) {
       return alerts.get(id);
     }
