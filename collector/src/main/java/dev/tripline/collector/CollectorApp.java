@@ -102,8 +102,7 @@ public final class CollectorApp implements AutoCloseable {
             + (embedded
                 ? "Run with --set embedded.secure=true for SCRAM logins and ACLs."
                 : "Secure the broker: docs/operations.md, \"Kafka: who may write what\".");
-    out.println(text);
-    System.err.println("[tripline] " + text);
+    out.println(text); // once: stdout and stderr share a terminal or a container log
   }
 
   /** The agents' settings file of a secure embedded Kafka, or null. */
