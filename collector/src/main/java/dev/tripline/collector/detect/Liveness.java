@@ -80,7 +80,10 @@ public final class Liveness {
     AgentIdentity agent = batch.getAgent();
     String id = agent.getInstanceId();
     Tracked t = tracked.computeIfAbsent(agent.getService() + "\n" + id, k -> new Tracked());
-    for (Event e : batch.getEventsList()) {
+    // Only the batch's last few can be among the last events: describing every event of every batch
+    // cost the collector a tenth of its throughput (CollectorBench, JFR).
+    List<Event> events = batch.getEventsList();
+    for (Event e : events.subList(Math.max(0, events.size() - LAST_EVENTS), events.size())) {
       if (t.lastEvents.size() == LAST_EVENTS) {
         t.lastEvents.removeFirst();
       }
