@@ -52,46 +52,6 @@ public final class Detection {
         Duration rateWindow,
         Classifier classifier,
         RateModel rateModel,
-        boolean codeOwners,
-        Duration learningMax,
-        Duration versionGrace) {
-      this(
-          learningPeriod,
-          learningQuiet,
-          rateWindow,
-          classifier,
-          rateModel,
-          codeOwners,
-          learningMax,
-          versionGrace,
-          SILENT_AFTER);
-    }
-
-    public Settings(
-        Duration learningPeriod,
-        Duration learningQuiet,
-        Duration rateWindow,
-        Classifier classifier,
-        RateModel rateModel,
-        boolean codeOwners,
-        Duration learningMax) {
-      this(
-          learningPeriod,
-          learningQuiet,
-          rateWindow,
-          classifier,
-          rateModel,
-          codeOwners,
-          learningMax,
-          Duration.ZERO);
-    }
-
-    public Settings(
-        Duration learningPeriod,
-        Duration learningQuiet,
-        Duration rateWindow,
-        Classifier classifier,
-        RateModel rateModel,
         boolean codeOwners) {
       this(
           learningPeriod,
@@ -100,7 +60,9 @@ public final class Detection {
           classifier,
           rateModel,
           codeOwners,
-          maxLearning(learningPeriod, Duration.ZERO));
+          maxLearning(learningPeriod, Duration.ZERO),
+          Duration.ZERO,
+          SILENT_AFTER);
     }
 
     public Settings(

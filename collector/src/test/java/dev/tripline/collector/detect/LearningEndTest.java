@@ -42,7 +42,9 @@ class LearningEndTest {
         new Classifier(KnownBadRules.load(""), 1_000),
         new RateModel(0.6),
         true,
-        Detection.maxLearning(PERIOD, max));
+        Detection.maxLearning(PERIOD, max),
+        Duration.ZERO,
+        Detection.Settings.SILENT_AFTER);
   }
 
   /** Profiles and alerts in maps; every raised alert is kept as raised. */
@@ -254,7 +256,8 @@ class LearningEndTest {
             new RateModel(0.6),
             true,
             Detection.maxLearning(PERIOD, Duration.ZERO),
-            Duration.ofMinutes(2));
+            Duration.ofMinutes(2),
+            Detection.Settings.SILENT_AFTER);
     Detection d = new Detection(s, 1_000, NO_METER, T0);
     AgentIdentity v1 = instance("i-1", "26.0.5");
     sendAs(d, state, v1, T0, read("/opt/keycloak/conf/keycloak.conf"));
