@@ -1,17 +1,21 @@
 package dev.tripline.collector;
 
 import dev.tripline.collector.api.AnalystBackend;
+import dev.tripline.collector.cli.TerminalSafe;
 import dev.tripline.collector.config.CollectorConfig;
 import dev.tripline.collector.http.AnalystServer;
 import dev.tripline.collector.kafka.CollectorTopics;
 import dev.tripline.collector.kafka.EmbeddedSecurity;
 import dev.tripline.collector.kafka.ServiceTopicOwners;
 import dev.tripline.collector.pipeline.DetectionPipeline;
+import dev.tripline.config.Grammar;
 import dev.tripline.kafka.EmbeddedKafka;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,6 +32,7 @@ public final class CollectorApp implements AutoCloseable {
   private @Nullable DetectionPipeline pipeline;
   private @Nullable AnalystServer http;
   private java.nio.file.@Nullable Path agentSettings;
+  private Map<String, Path> serviceSettings = Map.of();
 
   public CollectorApp(CollectorConfig config, PrintStream out) {
     this.requested = config;
@@ -44,7 +49,13 @@ public final class CollectorApp implements AutoCloseable {
             EmbeddedKafka.builder()
                 .dataDir(requested.dataDir().resolve("kafka"))
                 .port(requested.getInt("embedded.port"));
-        if (Boolean.parseBoolean(requested.get("embedded.secure").trim())) {
+        boolean secure = Boolean.parseBoolean(requested.get("embedded.secure").trim());
+        if (!secure && !requested.get("embedded.services").isBlank()) {
+          throw new CollectorConfig.ConfigException(
+              "embedded.services",
+              "needs embedded.secure=true (on an open broker anyone speaks for every service)");
+        }
+        if (secure) {
           security = EmbeddedSecurity.of(requested.dataDir());
           b = security.broker(b);
           config = security.collector(config);
@@ -69,6 +80,17 @@ public final class CollectorApp implements AutoCloseable {
             "Agents log in with the settings in "
                 + agentSettings.toAbsolutePath()
                 + " (owner-only; -Dtripline.config=<that file>)");
+        serviceSettings =
+            security.grantServices(
+                kafka, effective, Grammar.list(requested.get("embedded.services")));
+        serviceSettings.forEach(
+            (service, file) ->
+                out.println(
+                    "Agents of "
+                        + TerminalSafe.text(service)
+                        + " only: "
+                        + file.toAbsolutePath()
+                        + " (their own login and topic)"));
       }
       pipeline = new DetectionPipeline(effective, registry).start();
       if (pipeline.topicAuthority() == ServiceTopicOwners.Authority.OPEN) {
@@ -108,6 +130,11 @@ public final class CollectorApp implements AutoCloseable {
   /** The agents' settings file of a secure embedded Kafka, or null. */
   public java.nio.file.@Nullable Path agentSettings() {
     return agentSettings;
+  }
+
+  /** The per-service agent settings files of {@code embedded.services}, by service. */
+  public Map<String, Path> serviceSettings() {
+    return serviceSettings;
   }
 
   /** The Kafka the collector uses (the embedded one's address when embedded). */

@@ -19,6 +19,10 @@ import dev.tripline.model.Schema;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.Reader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -172,6 +176,126 @@ class SecureRunTest {
                               a.getReason() == AlertReason.KNOWN_BAD
                                   && a.getTitle().contains(".aws/credentials")));
     }
+  }
+
+  /**
+   * {@code embedded.services}: a service with its own login writes its own topic and nothing else,
+   * and the shared agents' login can no longer speak for it (the shared topic's batch naming it is
+   * refused, counted, and raises nothing).
+   */
+  @Test
+  void aNamedServiceGetsItsOwnLoginAndNobodyElseSpeaksForIt(@TempDir Path dir) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    CollectorConfig config = config(dir, "true").with("embedded.services", "payments");
+    try (CollectorApp app =
+        new CollectorApp(config, new PrintStream(bytes, true, StandardCharsets.UTF_8)).start()) {
+      String out = bytes.toString(StandardCharsets.UTF_8);
+      Path file = app.serviceSettings().get("payments");
+      assertTrue(out.contains("Agents of payments only: " + file.toAbsolutePath()), out);
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+      String password =
+          Files.readString(dir.resolve("credentials/services/payments.password")).trim();
+      assertTrue(password.length() >= 32);
+      assertFalse(out.contains(password), "a password was printed");
+      Properties settings = new Properties();
+      try (Reader r = Files.newBufferedReader(file)) {
+        settings.load(r);
+      }
+      assertEquals("payments", settings.getProperty("service.name"));
+      assertEquals("tripline.events.payments", settings.getProperty("kafka.topic"));
+
+      Properties payments = agentClient(file);
+      try (KafkaProducer<String, byte[]> producer =
+          new KafkaProducer<>(payments, new StringSerializer(), new ByteArraySerializer())) {
+        ExecutionException e =
+            assertThrows(
+                ExecutionException.class,
+                () ->
+                    producer
+                        .send(
+                            new ProducerRecord<>("tripline.events", "orders", read("orders", "x")))
+                        .get(30, TimeUnit.SECONDS),
+                "payments' login wrote the shared topic");
+        assertInstanceOf(TopicAuthorizationException.class, e.getCause(), e.toString());
+      }
+      try (KafkaProducer<String, byte[]> producer =
+          new KafkaProducer<>(payments, new StringSerializer(), new ByteArraySerializer())) {
+        producer
+            .send(
+                new ProducerRecord<>(
+                    "tripline.events.payments",
+                    "payments",
+                    read("payments", "/root/.aws/credentials")))
+            .get(30, TimeUnit.SECONDS);
+      }
+      // The shared agents' login forges payments on the shared topic: refused, counted.
+      try (KafkaProducer<String, byte[]> producer =
+          new KafkaProducer<>(
+              agentClient(app.agentSettings()),
+              new StringSerializer(),
+              new ByteArraySerializer())) {
+        producer
+            .send(
+                new ProducerRecord<>(
+                    "tripline.events", "payments", read("payments", "/root/.ssh/id_rsa")))
+            .get(30, TimeUnit.SECONDS);
+      }
+      HttpClient http = HttpClient.newHttpClient();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  http.send(
+                          HttpRequest.newBuilder(URI.create(app.consoleUrl() + "/metrics"))
+                              .header("Authorization", "Bearer " + app.consoleToken())
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body()
+                      .lines()
+                      .anyMatch(
+                          l ->
+                              l.startsWith("tripline_events_refused_total")
+                                  && l.contains("reason=\"shared_topic\"")
+                                  && !l.endsWith(" 0.0")));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  app.backend().alerts(AnalystBackend.AlertQuery.all(100)).stream()
+                      .anyMatch(
+                          a ->
+                              a.getService().equals("payments")
+                                  && a.getTitle().contains(".aws/credentials")));
+      assertFalse(
+          app.backend().alerts(AnalystBackend.AlertQuery.all(100)).stream()
+              .anyMatch(a -> a.getTitle().contains("id_rsa")),
+          "a forged batch was judged");
+    }
+  }
+
+  @Test
+  void servicesWithoutLoginsAreAClearError(@TempDir Path dir) {
+    CollectorConfig config = config(dir, "false").with("embedded.services", "payments");
+    CollectorConfig.ConfigException e =
+        assertThrows(
+            CollectorConfig.ConfigException.class,
+            () -> new CollectorApp(config, new PrintStream(new ByteArrayOutputStream())).start());
+    assertTrue(e.getMessage().contains("embedded.services"), e.getMessage());
+    assertTrue(e.getMessage().contains("embedded.secure=true"), e.getMessage());
+  }
+
+  private static byte[] read(String service, String path) {
+    return EventBatch.newBuilder()
+        .setSchemaVersion(Schema.VERSION)
+        .setAgent(AgentIdentity.newBuilder().setService(service).setInstanceId("i-" + service))
+        .addEvents(
+            Event.newBuilder()
+                .setKind(EventKind.FILE_READ)
+                .setSuccess(true)
+                .setCount(1)
+                .setFile(FileTarget.newBuilder().setPath(path)))
+        .build()
+        .toByteArray();
   }
 
   @Test

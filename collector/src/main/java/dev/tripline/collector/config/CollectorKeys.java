@@ -56,6 +56,11 @@ public final class CollectorKeys {
                   "false",
                   "embedded Kafka with SCRAM logins and ACLs, nothing anonymous: credentials generated into data.dir/credentials (0600)"),
               of(
+                  "embedded.services",
+                  Type.list(),
+                  "",
+                  "with embedded.secure: services given their own login, topic and ACL (nobody else may speak for them); settings in data.dir/credentials/services/<service>.properties"),
+              of(
                   "application.id",
                   Type.text(),
                   "tripline-collector",

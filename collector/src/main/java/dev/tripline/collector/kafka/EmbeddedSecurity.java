@@ -10,9 +10,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
@@ -29,6 +34,14 @@ import org.apache.kafka.common.resource.ResourceType;
  * topics and grants ACLs), and {@code tripline-agent}, which may write the shared events topic and
  * nothing else (no actions, alerts, internal topics, no topic creation). {@code agent.properties}
  * there is an agent configuration file ({@code -Dtripline.config=<path>}).
+ *
+ * <p>{@code tripline-agent} is shared by every service, so on the shared topic one service could
+ * still speak for another. {@code embedded.services} closes that for the services it names: each
+ * gets its own principal ({@code tripline-svc-<topic suffix>}), its own topic ({@code
+ * tripline.events.<service>}, as many partitions as the actions topic) and WRITE on that topic only
+ * ({@link KafkaAcls#agent}), with its settings file in {@code credentials/services/}. The ACL binds
+ * the name: from then on the collector refuses that service's batches on the shared topic ({@link
+ * ServiceTopicOwners}).
  */
 public final class EmbeddedSecurity {
   public static final String ADMIN = "tripline-admin";
@@ -84,6 +97,66 @@ public final class EmbeddedSecurity {
     Path file = dir.resolve("agent.properties");
     write(file, agent, "Tripline agent: -Dtripline.config=" + file.toAbsolutePath());
     return file;
+  }
+
+  /**
+   * Per named service: its principal, topic and ACLs, and the agent settings file for its JVMs.
+   * Returns the files by service, in the order given. Idempotent across restarts (passwords kept).
+   */
+  public Map<String, Path> grantServices(
+      EmbeddedKafka kafka, CollectorConfig config, List<String> services) {
+    Map<String, Path> files = new LinkedHashMap<>();
+    if (services.isEmpty()) {
+      return files;
+    }
+    String events = config.get("topic.events");
+    Path servicesDir = dir.resolve("services");
+    try {
+      if (!Files.isDirectory(servicesDir)) {
+        Files.createDirectory(
+            servicesDir, PosixFilePermissions.asFileAttribute(ownerOnly("rwx------")));
+      }
+      int partitions =
+          CollectorTopics.partitions(config, kafka.bootstrapServers(), config.get("topic.actions"));
+      try (var admin = kafka.admin()) {
+        for (String service : services) {
+          String topic = ServiceTopics.topicFor(events, service);
+          String name = topic.substring(events.length() + 1);
+          String principal = "tripline-svc-" + name;
+          kafka.addScramUser(principal, password(servicesDir.resolve(name + ".password")));
+          if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
+            admin
+                .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+                .all()
+                .get(30, TimeUnit.SECONDS);
+          }
+          admin
+              .createAcls(KafkaAcls.agent("User:" + principal, events, service))
+              .all()
+              .get(30, TimeUnit.SECONDS);
+          Properties agent = new Properties();
+          agent.put("service.name", service);
+          agent.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+          agent.put("kafka.topic", topic);
+          clientSettings(principal, password(servicesDir.resolve(name + ".password")))
+              .forEach((k, v) -> agent.put("kafka." + k, v));
+          Path file = servicesDir.resolve(name + ".properties");
+          write(
+              file,
+              agent,
+              "Tripline agent of " + name + " only: -Dtripline.config=" + file.toAbsolutePath());
+          files.put(service, file);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep service credentials in " + servicesDir, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while granting services", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot grant the services' logins and ACLs: " + e, e);
+    }
+    return files;
   }
 
   /** The collector's own Kafka client settings (the {@code kafka.*} keys). */
