@@ -41,10 +41,22 @@ public final class EarlyBuffer implements TriplineDispatcher {
   private static final int FOLD_SLOTS = 1024;
 
   /**
-   * Frames kept per observation (innermost first): the call site and the context frames lie within
-   * them in practice. With {@link #WITH_STACK} this bounds the buffer to a few MiB at worst.
+   * Frames one observation may keep (innermost first), while {@link #FRAME_BUDGET} lasts: a whole
+   * stack in practice, so the call site and the outermost context frame (a JNDI lookup or a
+   * deserialization tens of frames below a socket connect, a malicious dependency's static
+   * initializer a hundred frames into a framework's start-up) are kept as the live path sees them.
    */
-  public static final int MAX_FRAMES = 32;
+  public static final int MAX_FRAMES = 512;
+
+  /** Once the budget is spent, each observation keeps its innermost this many. */
+  public static final int SHALLOW_FRAMES = 32;
+
+  /**
+   * Frames beyond {@link #SHALLOW_FRAMES} all observations keep together: half again what every
+   * stacked observation keeps shallowly, so the buffer stays within a few MiB at worst however deep
+   * the stacks.
+   */
+  public static final int FRAME_BUDGET = WITH_STACK * SHALLOW_FRAMES / 2;
 
   private static final StackWalker WALKER =
       StackWalker.getInstance(
@@ -56,6 +68,7 @@ public final class EarlyBuffer implements TriplineDispatcher {
   private final AtomicReferenceArray<Observation> recent = new AtomicReferenceArray<>(FOLD_SLOTS);
   private final AtomicInteger errors = new AtomicInteger();
   private final AtomicInteger stacks = new AtomicInteger();
+  private final AtomicInteger framesLeft = new AtomicInteger(FRAME_BUDGET);
 
   /** Observations lost: every one once the buffer is full, from any thread. */
   private final AtomicLong dropped = new AtomicLong();
@@ -80,7 +93,7 @@ public final class EarlyBuffer implements TriplineDispatcher {
     }
     List<StackWalker.StackFrame> frames =
         e < ERROR_STACKS && stacks.getAndIncrement() < WITH_STACK
-            ? WALKER.walk(new FirstFrames())
+            ? WALKER.walk(new FirstFrames(framesLeft))
             : List.of();
     Observation o =
         new Observation(
@@ -220,15 +233,28 @@ public final class EarlyBuffer implements TriplineDispatcher {
     }
   }
 
-  /** A named class rather than a lambda: no invokedynamic bootstrap under a hook. */
+  /**
+   * The innermost frames, as many as the budget allows. A named class rather than a lambda: no
+   * invokedynamic bootstrap under a hook.
+   */
   private static final class FirstFrames
       implements Function<Stream<StackWalker.StackFrame>, List<StackWalker.StackFrame>> {
+    private final AtomicInteger framesLeft;
+
+    FirstFrames(AtomicInteger framesLeft) {
+      this.framesLeft = framesLeft;
+    }
+
     @Override
     public List<StackWalker.StackFrame> apply(Stream<StackWalker.StackFrame> s) {
-      List<StackWalker.StackFrame> out = new ArrayList<>(MAX_FRAMES);
+      int limit = Math.max(SHALLOW_FRAMES, Math.min(MAX_FRAMES, framesLeft.get()));
+      List<StackWalker.StackFrame> out = new ArrayList<>(Math.min(limit, 64));
       Iterator<StackWalker.StackFrame> it = s.iterator();
-      while (it.hasNext() && out.size() < MAX_FRAMES) {
+      while (it.hasNext() && out.size() < limit) {
         out.add(it.next());
+      }
+      if (out.size() > SHALLOW_FRAMES) {
+        framesLeft.addAndGet(SHALLOW_FRAMES - out.size());
       }
       return out;
     }

@@ -1,68 +1,61 @@
 package dev.tripline.bootstrap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.FileNotFoundException;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The start-up buffer keeps what matters when noise comes first (issue 21, 3c). */
+/**
+ * The start-up buffer keeps what the recorder later judges: a deep stack's outermost frames (where
+ * the call site and context frames of a framework's start-up lie), within a bounded frame budget.
+ */
 class EarlyBufferTest {
-  private static final int READ = 1;
-  private static final String CREDENTIALS = "/home/app/.aws/credentials";
+  @Test
+  void aDeepStackIsKeptWholeSoItsOutermostFramesAreJudged() {
+    EarlyBuffer buffer = new EarlyBuffer();
+    deep(300, () -> buffer.observe(1, "/app/.aws/credentials", null, 0, null));
+    List<EarlyBuffer.Observation> seen = buffer.drain(0);
+    assertEquals(1, seen.size());
+    List<StackWalker.StackFrame> frames = seen.get(0).frames;
+    assertTrue(frames.size() > 300, "kept " + frames.size() + " frames");
+    assertTrue(
+        frames.stream()
+            .anyMatch(
+                f ->
+                    f.getMethodName().equals("aDeepStackIsKeptWholeSoItsOutermostFramesAreJudged")),
+        "the test method, 300 frames out, is among the frames kept");
+  }
 
   @Test
-  void failedOpensAndRepeatsDoNotPushOutACredentialRead() {
+  void deepStacksShareABudgetThenKeepTheirInnermostFrames() {
     EarlyBuffer buffer = new EarlyBuffer();
-    for (int i = 0; i < 9_000; i++) {
-      buffer.observe(READ, "/app/missing-" + i, null, 0, new FileNotFoundException());
+    int observations = 2 * EarlyBuffer.FRAME_BUDGET / 300;
+    for (int i = 0; i < observations; i++) {
+      String path = "/app/file-" + i;
+      deep(300, () -> buffer.observe(1, path, null, 0, null));
     }
-    for (int i = 0; i < 3_000; i++) {
-      buffer.observe(READ, "/app/app.properties", null, 0, null);
-    }
-    buffer.observe(READ, CREDENTIALS, null, 0, null);
-
-    List<EarlyBuffer.Observation> kept = buffer.drain(0);
-    List<EarlyBuffer.Observation> credentials =
-        kept.stream().filter(o -> CREDENTIALS.equals(o.a)).collect(Collectors.toList());
-    assertEquals(1, credentials.size(), "the credential read is kept");
-    assertFalse(credentials.get(0).frames.isEmpty(), "with its stack: its call site is known");
-    List<EarlyBuffer.Observation> config =
-        kept.stream().filter(o -> "/app/app.properties".equals(o.a)).collect(Collectors.toList());
-    assertEquals(1, config.size(), "3 000 repeats take one slot");
-    assertEquals(2_999, config.get(0).repeats(), "and are counted");
-    long failed = kept.stream().filter(o -> o.error != null).count();
-    assertEquals(EarlyBuffer.ERROR_SHARE, failed, "failed opens take at most their share");
-    assertEquals(9_000 - EarlyBuffer.ERROR_SHARE, buffer.dropped(), "the rest counted as dropped");
+    List<EarlyBuffer.Observation> seen = buffer.drain(0);
+    assertEquals(observations, seen.size());
+    long beyondShallow =
+        seen.stream()
+            .mapToLong(o -> Math.max(0, o.frames.size() - EarlyBuffer.SHALLOW_FRAMES))
+            .sum();
+    assertTrue(
+        beyondShallow <= EarlyBuffer.FRAME_BUDGET + EarlyBuffer.MAX_FRAMES,
+        "frames beyond the shallow share: " + beyondShallow);
+    assertTrue(seen.get(0).frames.size() > 300, "the first keep their whole stack");
     assertEquals(
-        EarlyBuffer.ERROR_STACKS,
-        kept.stream().filter(o -> o.error != null && !o.frames.isEmpty()).count(),
-        "failed opens take at most their share of stacks");
+        EarlyBuffer.SHALLOW_FRAMES,
+        seen.get(observations - 1).frames.size(),
+        "once the budget is spent, the innermost frames");
   }
 
-  @Test
-  void aRepeatAfterTheDrainIsANewObservationNotALostCount() {
-    EarlyBuffer buffer = new EarlyBuffer();
-    buffer.observe(READ, "/app/a", null, 0, null);
-    assertEquals(1, buffer.drain(0).size());
-    buffer.observe(READ, "/app/a", null, 0, null);
-    buffer.observe(READ, "/app/a", null, 0, new FileNotFoundException()); // another outcome
-    List<EarlyBuffer.Observation> next = buffer.drain(1);
-    assertEquals(2, next.size(), next::toString);
-    assertEquals(0, next.get(0).repeats());
-  }
-
-  @Test
-  void distinctObservationsBeyondTheCapacityAreCountedAsDropped() {
-    EarlyBuffer buffer = new EarlyBuffer();
-    for (int i = 0; i < EarlyBuffer.CAPACITY + 100; i++) {
-      buffer.observe(READ, "/app/file-" + i, null, 0, null);
+  private static void deep(int depth, Runnable then) {
+    if (depth == 0) {
+      then.run();
+    } else {
+      deep(depth - 1, then);
     }
-    assertEquals(EarlyBuffer.CAPACITY, buffer.drain(0).size());
-    assertEquals(100, buffer.dropped());
-    assertTrue(buffer.dropped() > 0);
   }
 }
