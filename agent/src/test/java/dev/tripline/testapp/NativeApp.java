@@ -67,8 +67,8 @@ public final class NativeApp {
 
   /**
    * Waits until the agent has written its first events (the listen above): its recorder is built,
-   * so what follows is recorded live with its whole stack — the early buffer keeps only the
-   * innermost 32 frames, fewer than a class loader's. Polls the file's size (stat, not an open).
+   * so what follows is recorded live, as it would be long after start-up. Polls the file's size
+   * (stat, not an open).
    */
   static void awaitAgent() throws InterruptedException {
     String sink = System.getProperty("tripline.sink", "");
@@ -220,6 +220,7 @@ public final class NativeApp {
   /** The same bytes as a hidden class of this package (Lookup.defineHiddenClass, JDK 15+). */
   static void fromHiddenClass(Path data) throws Throwable {
     Files.writeString(Path.of(data + ".hidden-io"), "h");
+    Files.writeString(Path.of(data + ".spoof-io"), "s");
     Class<?> optionType;
     try {
       optionType = Class.forName("java.lang.invoke.MethodHandles$Lookup$ClassOption");
@@ -240,11 +241,23 @@ public final class NativeApp {
         .findStatic(hidden, "run", MethodType.methodType(int.class, String.class))
         .invoke(data + ".hidden-io");
     System.out.println("hidden class ran: " + hidden.getName());
+    // The same, named like a lambda proxy: a name is no proof of forwarding only.
+    MethodHandles.Lookup spoof =
+        (MethodHandles.Lookup)
+            define.invoke(MethodHandles.lookup(), classBytes("Spoof$$Lambda"), true, options);
+    spoof
+        .findStatic(spoof.lookupClass(), "run", MethodType.methodType(int.class, String.class))
+        .invoke(data + ".spoof-io");
+    System.out.println("spoofed lambda ran: " + spoof.lookupClass().getName());
   }
 
   static byte[] classBytes() throws IOException {
+    return classBytes("PluginIo");
+  }
+
+  static byte[] classBytes(String simpleName) throws IOException {
     try (InputStream in =
-        NativeApp.class.getResourceAsStream("/dev/tripline/testapp/PluginIo.class")) {
+        NativeApp.class.getResourceAsStream("/dev/tripline/testapp/" + simpleName + ".class")) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       in.transferTo(out);
       return out.toByteArray();

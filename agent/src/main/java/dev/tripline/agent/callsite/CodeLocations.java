@@ -114,13 +114,37 @@ public final class CodeLocations {
   /**
    * A lambda's or method reference's proxy ({@code LambdaMetafactory}: hidden, named {@code
    * Host$$Lambda…/0x…}): it only forwards, to the lambda's body in its host class or to the method
-   * referenced. Treated as transparent, like a JDK frame. A class that merely takes such a name is
-   * skipped too: its frame then blames its caller, as before hidden frames were shown (docs).
+   * referenced. Treated as transparent, like a JDK frame. The name alone is the definer's choice (a
+   * payload's hidden class named {@code …$$Lambda} would blame its caller): from JDK 15 the
+   * metafactory defines the proxy as a nestmate of the class it is named after, so the name must
+   * start with its nest host's name (the class's own, or its top-level class's). On 11–14
+   * (VM-anonymous proxies, no nest) the name is all there is.
    */
   public static boolean isLambdaProxy(Class<?> type) {
     String name = type.getName();
-    return name.indexOf('/') >= 0 && name.contains("$$Lambda");
+    int slash = name.indexOf('/');
+    int lambda = name.indexOf("$$Lambda");
+    if (slash < 0 || lambda < 0 || lambda > slash) {
+      return false;
+    }
+    if (!HIDDEN_CLASSES) {
+      return true;
+    }
+    Class<?> host;
+    try {
+      host = type.getNestHost();
+    } catch (RuntimeException | LinkageError e) {
+      return false; // no host the JVM vouches for: not the metafactory's
+    }
+    // A lambda in a nested class (Outer$Inner$$Lambda) joins the nest of its top-level host.
+    String hostName = host.getName();
+    return host != type
+        && name.startsWith(hostName)
+        && (lambda == hostName.length() || name.charAt(hostName.length()) == '$');
   }
+
+  /** JDK 15+: lambda proxies are hidden nestmates of their host. */
+  private static final boolean HIDDEN_CLASSES = Runtime.version().feature() >= 15;
 
   /**
    * Who defined a class with no origin on disk, as far as the JVM tells: a hidden class's host (its

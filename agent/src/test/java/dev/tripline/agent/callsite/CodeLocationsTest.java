@@ -1,8 +1,11 @@
 package dev.tripline.agent.callsite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Array;
 import java.net.URL;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -94,5 +97,50 @@ class CodeLocationsTest {
     String many = "jar:" + "x.jar!/".repeat(10_000);
     assertEquals("x.jar", CodeLocations.name(many).jarName);
     assertEquals("x.jar", CodeLocations.name(new URL("file:/srv/x.jar").getPath()).jarName);
+  }
+
+  /** Lambdas at every nesting depth are proxies; a hidden class that only takes the name is not. */
+  @Test
+  void aLambdaProxyIsTheMetafactorysNotWhateverTakesItsName() throws Exception {
+    Runnable top = () -> {};
+    Runnable nested = Nested.lambda();
+    Runnable deeper = Nested.Deeper.lambda();
+    for (Runnable r : new Runnable[] {top, nested, deeper}) {
+      assertTrue(CodeLocations.isLambdaProxy(r.getClass()), r.getClass().getName());
+    }
+    assertFalse(CodeLocations.isLambdaProxy(CodeLocationsTest.class));
+    byte[] bytes;
+    try (var in =
+        CodeLocationsTest.class.getResourceAsStream("/dev/tripline/testapp/Spoof$$Lambda.class")) {
+      bytes = in.readAllBytes();
+    }
+    // a hidden class of the testapp package, named like a proxy, nestmate of nothing it names
+    // (tests compile for Java 11 like the agent: Lookup.defineHiddenClass by reflection; JDK 17+)
+    Class<?> option = Class.forName("java.lang.invoke.MethodHandles$Lookup$ClassOption");
+    Object options = Array.newInstance(option, 1);
+    Array.set(options, 0, option.getMethod("valueOf", String.class).invoke(null, "NESTMATE"));
+    MethodHandles.Lookup lookup =
+        MethodHandles.privateLookupIn(
+            Class.forName("dev.tripline.testapp.PluginIo"), MethodHandles.lookup());
+    Class<?> spoof =
+        ((MethodHandles.Lookup)
+                MethodHandles.Lookup.class
+                    .getMethod("defineHiddenClass", byte[].class, boolean.class, options.getClass())
+                    .invoke(lookup, bytes, false, options))
+            .lookupClass();
+    assertTrue(spoof.getName().startsWith("dev.tripline.testapp.Spoof$$Lambda/"), spoof.getName());
+    assertFalse(CodeLocations.isLambdaProxy(spoof), spoof.getName());
+  }
+
+  static final class Nested {
+    static Runnable lambda() {
+      return () -> {};
+    }
+
+    static final class Deeper {
+      static Runnable lambda() {
+        return () -> {};
+      }
+    }
   }
 }

@@ -112,12 +112,31 @@ class BelowTheHooksIT {
       String cls = String.valueOf(callSite(hiddenIo).get("className"));
       assertTrue(cls.startsWith("dev.tripline.testapp.PluginIo/"), hiddenIo.toString());
       assertEquals("hidden", callSite(hiddenIo).get("origin"), hiddenIo.toString());
-      Map<String, Object> hidden = one(run, "CODE_ORIGIN", e -> "hidden".equals(e.get("origin")));
+      Map<String, Object> hidden =
+          one(
+              run,
+              "CODE_ORIGIN",
+              e ->
+                  "hidden".equals(e.get("origin"))
+                      && String.valueOf(e.get("className"))
+                          .startsWith("dev.tripline.testapp.PluginIo/"));
       assertEquals(cls, hidden.get("className"), hidden.toString());
       assertEquals(
           "dev.tripline.testapp.NativeApp (testapp.jar)",
           hidden.get("definedBy"),
           hidden.toString());
+      // named like a lambda proxy, but not the nestmate of a host of that name: not skipped
+      assertTrue(run.output.contains("spoofed lambda ran"), run.output);
+      Map<String, Object> spoofIo =
+          one(
+              run,
+              "FILE_READ",
+              e -> (files.resolve("data.txt") + ".spoof-io").equals(e.get("path")));
+      assertTrue(
+          String.valueOf(callSite(spoofIo).get("className"))
+              .startsWith("dev.tripline.testapp.Spoof$$Lambda/"),
+          spoofIo.toString());
+      assertEquals("hidden", callSite(spoofIo).get("origin"), spoofIo.toString());
     }
     // lambdas are not code from nowhere: nothing else is flagged
     assertEquals(
@@ -127,7 +146,9 @@ class BelowTheHooksIT {
             .filter(
                 e ->
                     !String.valueOf(callSite(e).get("className"))
-                        .startsWith("dev.tripline.testapp.PluginIo"))
+                            .startsWith("dev.tripline.testapp.PluginIo")
+                        && !String.valueOf(callSite(e).get("className"))
+                            .startsWith("dev.tripline.testapp.Spoof$$Lambda/"))
             .collect(Collectors.toList()));
   }
 
