@@ -54,6 +54,7 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   private final HandoffSites handoffs;
   private final PendingConnects pending = new PendingConnects();
   private final CodeOrigins codeOrigins = new CodeOrigins();
+  private final Executables executables = new Executables();
 
   /**
    * Targets seen, by kind and outcome: one key per target (a path, a command line…). Built on first
@@ -314,6 +315,25 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   }
 
   @Override
+  public void reverseDns(InetAddress address, String name, Throwable error) {
+    if (address != null && !agentsOwnKafkaClient()) {
+      // keyed by the address itself (no allocation on a repeat); apart from names, which are
+      // Strings
+      single(EventKind.DNS_LOOKUP, address, address, name, error);
+    }
+  }
+
+  @Override
+  public void jndiDns(Object name) {
+    if (name != null && !agentsOwnKafkaClient()) {
+      String host = DnsQueries.jndiName(name);
+      if (host != null) { // apart from InetAddress lookups of the same name: the context differs
+        single(EventKind.DNS_LOOKUP, DnsQueries.jndiKey(host), host, null, null);
+      }
+    }
+  }
+
+  @Override
   public void file(EventKind kind, String path, Throwable error) {
     if (path == null) {
       return;
@@ -415,9 +435,22 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
 
   @Override
   public void process(String[] argv, String workingDir, Throwable error) {
-    if (argv != null) {
-      single(EventKind.PROCESS_SPAWN, Caps.argvKey(argv), argv, workingDir, error);
+    String[] env = SpawnEnvironment.take();
+    if (argv == null) {
+      return;
     }
+    if (env == null) {
+      single(EventKind.PROCESS_SPAWN, Caps.argvKey(argv), argv, workingDir, error);
+    } else { // LD_PRELOAD & co. make it another command
+      Object key = Caps.argvKey(argv) + "\u0001" + Caps.argvKey(env);
+      single(
+          EventKind.PROCESS_SPAWN, key, argv, new SpawnEnvironment.Spawn(workingDir, env), error);
+    }
+  }
+
+  @Override
+  public void spawnEnvironment(Object environment) {
+    SpawnEnvironment.offer(environment, System.getenv());
   }
 
   @Override
@@ -693,6 +726,12 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
         }
       case DNS_LOOKUP:
         {
+          if (target instanceof InetAddress) {
+            InetAddress address = (InetAddress) target;
+            return filters.excludedHost("", address.getHostAddress())
+                ? null
+                : e.setDns(DnsQueries.reverse(address, (String) extra, caps));
+          }
           String host = (String) target;
           if (host.isEmpty() || Filters.isIpLiteral(host) || filters.excludedHost(host, "")) {
             return null;
@@ -752,14 +791,23 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
         }
       case PROCESS_SPAWN:
         {
-          List<String> argv =
-              caps.argv(Redactor.argv((String[]) target)); // redacted whole, then cut
+          String[] given = (String[]) target;
+          List<String> argv = caps.argv(Redactor.argv(given)); // redacted whole, then cut
           ProcessTarget.Builder p =
               ProcessTarget.newBuilder()
                   .setExecutable(argv.isEmpty() ? "" : argv.get(0))
                   .addAllArgv(argv);
-          if (extra != null) {
-            p.setWorkingDir(caps.cap((String) extra));
+          SpawnEnvironment.Spawn spawn =
+              extra instanceof SpawnEnvironment.Spawn ? (SpawnEnvironment.Spawn) extra : null;
+          String workingDir = spawn != null ? spawn.workingDir : (String) extra;
+          if (workingDir != null) {
+            p.setWorkingDir(caps.cap(workingDir));
+          }
+          if (given.length > 0 && given[0] != null) {
+            executables.describe(given[0], workingDir, p, caps);
+          }
+          if (spawn != null) {
+            p.addAllEnv(caps.argv(SpawnEnvironment.redacted(spawn.env)));
           }
           return e.setProcess(p);
         }
