@@ -2,6 +2,10 @@ package dev.tripline.testapp;
 
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -35,6 +39,7 @@ public final class SidestepApp {
     run(List.of("/bin/echo", "preload"), "");
     reverse();
     jndiDns();
+    lyingServer();
     System.out.println("SIDESTEPAPP DONE");
   }
 
@@ -49,6 +54,70 @@ public final class SidestepApp {
     Process p = pb.start();
     p.getInputStream().readAllBytes();
     p.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A bind shell's disguise: a ServerSocket that says it listens on 127.0.0.1:8080 and hands out
+   * sockets that say they come from 10.9.9.9, bound in truth to an ephemeral port on all
+   * interfaces.
+   */
+  private static void lyingServer() throws Exception {
+    try (LyingServer server = new LyingServer()) {
+      server.bind(new InetSocketAddress(0));
+      System.out.println("lying server on " + server.realPort() + " says " + server.getLocalPort());
+      try (Socket client = new Socket(InetAddress.getLoopbackAddress(), server.realPort());
+          Socket accepted = server.accept()) {
+        System.out.println("accepted from " + accepted.getInetAddress());
+      }
+    }
+  }
+
+  private static final class LyingServer extends ServerSocket {
+    LyingServer() throws java.io.IOException {
+      super();
+    }
+
+    int realPort() {
+      return super.getLocalPort();
+    }
+
+    @Override
+    public int getLocalPort() {
+      return 8080;
+    }
+
+    @Override
+    public SocketAddress getLocalSocketAddress() {
+      return new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
+    }
+
+    @Override
+    public InetAddress getInetAddress() {
+      return InetAddress.getLoopbackAddress();
+    }
+
+    @Override
+    public Socket accept() throws java.io.IOException {
+      Socket s = new LyingSocket();
+      implAccept(s);
+      return s;
+    }
+  }
+
+  private static final class LyingSocket extends Socket {
+    @Override
+    public InetAddress getInetAddress() {
+      try {
+        return InetAddress.getByAddress(new byte[] {10, 9, 9, 9});
+      } catch (java.net.UnknownHostException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public int getLocalPort() {
+      return 8080;
+    }
   }
 
   /** getHostName() of an address-only InetAddress: a PTR query. */

@@ -24,6 +24,7 @@ import dev.tripline.model.ProcessTarget;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -292,6 +293,17 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   @Override
   public void accept(InetAddress remote, int localPort) {
     byPort(EventKind.NET_ACCEPT, remote, localPort, null);
+  }
+
+  @Override
+  public void acceptSocket(Socket socket) {
+    java.net.SocketImpl impl = BoundAddresses.impl(socket);
+    InetAddress peer = impl == null ? null : BoundAddresses.peer(impl);
+    if (impl != null && peer != null) {
+      accept(peer, BoundAddresses.localPort(impl)); // the JDK's impl: no override can lie here
+    } else {
+      accept(socket.getInetAddress(), socket.getLocalPort());
+    }
   }
 
   @Override
@@ -807,7 +819,7 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
             executables.describe(given[0], workingDir, p, caps);
           }
           if (spawn != null) {
-            p.addAllEnv(caps.argv(SpawnEnvironment.redacted(spawn.env)));
+            p.addAllEnv(caps.argv(Redactor.environment(java.util.Arrays.asList(spawn.env))));
           }
           return e.setProcess(p);
         }
@@ -924,7 +936,11 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
       if (server instanceof ServerSocketChannel) {
         bound = ((ServerSocketChannel) server).getLocalAddress();
       } else if (server instanceof ServerSocket) {
-        bound = ((ServerSocket) server).getLocalSocketAddress();
+        // the JDK's impl, not a method a subclass may override to hide a bind shell
+        bound = BoundAddresses.bound((ServerSocket) server);
+        if (bound == null) {
+          bound = ((ServerSocket) server).getLocalSocketAddress();
+        }
       }
       return bound != null ? bound : asked; // null: the bind failed
     } catch (java.io.IOException | RuntimeException e) {

@@ -172,6 +172,9 @@ final class Executables {
 
   /** The well-known program this file is, or null. */
   private @Nullable String sameAs(Path real, BasicFileAttributes attrs) throws IOException {
+    if (multiCall(real)) {
+      return null; // busybox runs the applet argv[0] names: the name in argv is the program
+    }
     Object fileKey = attrs.fileKey();
     List<Known> table = known();
     for (Known k : table) {
@@ -239,6 +242,9 @@ final class Executables {
           return; // one file, its first name
         }
       }
+      if (multiCall(real)) {
+        return; // on Alpine /bin/sh and /bin/ls are busybox: a file equal to it proves nothing
+      }
       BasicFileAttributes a =
           Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       table.add(new Known(name, real, a.fileKey(), a.size()));
@@ -262,6 +268,17 @@ final class Executables {
       throw new IOException(e);
     }
   }
+
+  /**
+   * A multi-call binary (busybox, toybox) runs the applet its argv[0] names: {@code ls} linked to
+   * busybox is ls, not a shell.
+   */
+  private static boolean multiCall(Path real) {
+    Path name = real.getFileName();
+    return name != null && MULTI_CALL.contains(name.toString());
+  }
+
+  private static final List<String> MULTI_CALL = List.of("busybox", "toybox");
 
   /** The base name of a path ("/usr/bin/dash" → "dash"). */
   static String baseName(String path) {

@@ -33,6 +33,12 @@ public interface Observations {
   /** A connection accepted from {@code remote} on {@code localPort}. */
   void accept(InetAddress remote, int localPort);
 
+  /**
+   * A Socket accepted by a ServerSocket (perhaps an application's subclass of either): its peer and
+   * local port are read from the JDK's impl where possible.
+   */
+  void acceptSocket(java.net.Socket socket);
+
   /** A SocketChannel accepted by a server channel: TCP or Unix domain. */
   void acceptChannel(Object channel);
 

@@ -1,6 +1,5 @@
 package dev.tripline.agent.pipeline;
 
-import dev.tripline.config.redact.Redactor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,18 +74,6 @@ final class SpawnEnvironment {
       this.workingDir = workingDir;
       this.env = env;
     }
-  }
-
-  /**
-   * {@code NAME=value} entries with secret values masked as on a command line ({@code
-   * JAVA_TOOL_OPTIONS=-Dapi.token=…}).
-   */
-  static List<String> redacted(String[] env) {
-    String[] words = new String[env.length + 1];
-    words[0] = "env"; // the redactor reads a command: assignments after the env wrapper
-    System.arraycopy(env, 0, words, 1, env.length);
-    List<String> out = Redactor.argv(words);
-    return out.subList(1, out.size());
   }
 
   private static final ThreadLocal<String @Nullable []> PENDING = new ThreadLocal<>();

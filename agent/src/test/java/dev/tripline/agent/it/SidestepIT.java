@@ -69,6 +69,24 @@ class SidestepIT {
     }
     assertEquals("reverse", AgentRun.callSite(reverse).get("methodName"), reverse.toString());
 
+    // a ServerSocket that lies about its port: the port really bound, and its accepted socket's
+    int real =
+        Integer.parseInt(run.output.replaceAll("(?s).*lying server on (\\d+) says 8080.*", "$1"));
+    Map<String, Object> listen =
+        one(run, "NET_LISTEN", e -> Long.valueOf(real).equals(e.get("port")));
+    assertTrue(
+        List.of("0.0.0.0", "0:0:0:0:0:0:0:0", "::").contains(listen.get("ip")),
+        "all interfaces, not the loopback it claims: " + listen);
+    assertEquals(
+        List.of(),
+        run.events.stream()
+            .filter(e -> Long.valueOf(8080).equals(e.get("port")))
+            .collect(Collectors.toList()),
+        "nothing reported as the lie");
+    Map<String, Object> accept =
+        one(run, "NET_ACCEPT", e -> Long.valueOf(real).equals(e.get("port")));
+    assertEquals("127.0.0.1", accept.get("ip"), accept.toString());
+
     // the JNDI DNS provider's query: the name, under the JNDI context
     Map<String, Object> jndi =
         one(run, "DNS_LOOKUP", e -> "c2VjcmV0.exfil.attacker.example".equals(e.get("query")));

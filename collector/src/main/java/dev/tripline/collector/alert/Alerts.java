@@ -254,14 +254,15 @@ public final class Alerts {
         }
       case PROCESS:
         {
-          // what really runs: the variables that change it first, the program it is after
+          // what really runs: the variables that change it first
           ProcessTarget p = e.getProcess();
           StringBuilder b = new StringBuilder();
           for (String env : p.getEnvList()) b.append(env).append(' ');
           b.append(String.join(" ", p.getArgvList()));
-          if (!p.getSameAs().isEmpty()) b.append(" (same program as ").append(p.getSameAs());
-          else if (!p.getRealPath().isEmpty()) b.append(" (runs ").append(p.getRealPath());
-          if (!p.getSameAs().isEmpty() || !p.getRealPath().isEmpty()) b.append(')');
+          // a shell under another name says so (the real path of a plain "sh" stays out: it is
+          // the evidence an analyst compares, unchanged for what the agent always sent)
+          if (!p.getSameAs().isEmpty())
+            b.append(" (same program as ").append(p.getSameAs()).append(')');
           return b.toString();
         }
       case CODE:

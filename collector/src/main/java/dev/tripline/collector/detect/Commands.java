@@ -28,6 +28,8 @@ final class Commands {
               + "|linux32|linux64|capsh|setpriv|prlimit|numactl|cgexec|firejail|proot|tini"
               + "|dumb-init");
 
+  private static final java.util.Set<String> MULTI_CALL = java.util.Set.of("busybox", "toybox");
+
   private static final Pattern ENV_ASSIGNMENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*=.*");
 
   /** A script named on the command line ends the interpreter's own options. */
@@ -51,7 +53,9 @@ final class Commands {
     // What the agent found the file to be: a copy or link of /bin/sh named kworker is "sh", and
     // /proc/self/exe or a link is its real file.
     addIfNew(out, p.getSameAs().trim());
-    if (!p.getRealPath().isEmpty()) addIfNew(out, baseName(p.getRealPath()));
+    String real = p.getRealPath().isEmpty() ? "" : baseName(p.getRealPath());
+    // busybox and toybox run the applet argv[0] names (on Alpine /bin/ls is busybox): not their own
+    if (!MULTI_CALL.contains(real)) addIfNew(out, real);
     boolean launcher = false;
     for (String name : out) {
       launcher |= LAUNCHER.matcher(name.toLowerCase(Locale.ROOT)).matches();

@@ -75,6 +75,10 @@ class SidestepsTest {
             spawn(
                 process("/proc/self/exe", "-version")
                     .setRealPath("/usr/lib/jvm/java-17-openjdk-amd64/bin/java"))));
+    // on Alpine ls is a link to busybox, which runs the applet its argv[0] names: not a shell
+    assertEquals("none", rule(spawn(process("/bin/ls", "-l").setRealPath("/bin/busybox"))));
+    assertEquals(
+        "shell-spawn", rule(spawn(process("/bin/sh", "-c", "id").setRealPath("/bin/busybox"))));
     // the dynamic loader under another name runs its argument
     assertEquals(
         "shell-spawn",
