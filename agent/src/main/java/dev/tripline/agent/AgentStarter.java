@@ -2,6 +2,7 @@ package dev.tripline.agent;
 
 import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.instrument.Hooks;
+import dev.tripline.agent.pipeline.BoundAddresses;
 import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.bootstrap.TriplineBridge;
 import java.lang.instrument.Instrumentation;
@@ -29,6 +30,7 @@ public final class AgentStarter {
     if (early == null) {
       throw new IllegalStateException("the bridge trusts other code already (attached twice?)");
     }
+    BoundAddresses.open(inst); // java.net opened to the agent: sockets read past their overrides
     hooks.install(inst); // the last use of inst: nothing the agent keeps refers to it
     long woven = System.nanoTime();
     StartupTimes times = new StartupTimes(config.debug());

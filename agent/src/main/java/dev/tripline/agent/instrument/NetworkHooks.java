@@ -104,7 +104,7 @@ final class NetworkHooks extends HookGroup {
       case ACCEPT_SOCKET:
         Socket s = (Socket) a;
         if (error == null && s != null) {
-          to.accept(s.getInetAddress(), s.getLocalPort());
+          to.acceptSocket(s);
         }
         return;
       case ACCEPT_CHANNEL:

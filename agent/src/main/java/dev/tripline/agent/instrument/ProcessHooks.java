@@ -25,16 +25,24 @@ final class ProcessHooks extends HookGroup {
         // A probe at its entry (ProcessImpl is loaded before premain on JDK 25: its native
         // forkAndExec cannot be wrapped there). Nested in start() it reports nothing.
         Hook.probe("process.ProcessImpl.new", "java/lang/ProcessImpl", "<init>",
-            "([B[BI[BI[B[IZZ)", CONSTRUCTOR, arg(0), arg(1), arg(2)));
+            "([B[BI[BI[B[IZZ)", CONSTRUCTOR, arg(0), arg(1), arg(2)),
+        // The child's environment, when the application changed it (else it inherits the JVM's):
+        // ProcessImpl.start calls this before forking, on the same thread. A hand-off: seen inside
+        // the start() bracket, kept for the spawn that reports next.
+        Hook.handoff("process.environment", "java/lang/ProcessEnvironment", "toEnvironmentBlock",
+            "(Ljava/util/Map;[I)", ENVIRONMENT, arg(0)));
   }
   // spotless:on
 
   private static final int START = 0;
   private static final int CONSTRUCTOR = 1;
+  private static final int ENVIRONMENT = 2;
 
   @Override
   public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {
-    if (action == CONSTRUCTOR) {
+    if (action == ENVIRONMENT) {
+      to.spawnEnvironment(a);
+    } else if (action == CONSTRUCTOR) {
       to.process(NativeStrings.argv((byte[]) a, (byte[]) b, n), null, error);
     } else {
       to.process((String[]) a, (String) b, error);

@@ -25,6 +25,7 @@ final class EventJson {
       case DNS:
         field(sb, "query", e.getDns().getQuery());
         array(sb, "resolvedIps", e.getDns().getResolvedIpsList());
+        if (e.getDns().getReverse()) sb.append("\"reverse\":true,");
         break;
       case FILE:
         field(sb, "path", e.getFile().getPath());
@@ -38,6 +39,10 @@ final class EventJson {
       case PROCESS:
         field(sb, "executable", e.getProcess().getExecutable());
         array(sb, "argv", e.getProcess().getArgvList());
+        if (!e.getProcess().getRealPath().isEmpty())
+          field(sb, "realPath", e.getProcess().getRealPath());
+        if (!e.getProcess().getSameAs().isEmpty()) field(sb, "sameAs", e.getProcess().getSameAs());
+        if (e.getProcess().getEnvCount() > 0) array(sb, "env", e.getProcess().getEnvList());
         break;
       case CODE:
         field(sb, "path", e.getCode().getPath());

@@ -24,6 +24,7 @@ import dev.tripline.model.ProcessTarget;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -54,6 +55,7 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   private final HandoffSites handoffs;
   private final PendingConnects pending = new PendingConnects();
   private final CodeOrigins codeOrigins = new CodeOrigins();
+  private final Executables executables = new Executables();
 
   /**
    * Targets seen, by kind and outcome: one key per target (a path, a command line…). Built on first
@@ -294,6 +296,17 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   }
 
   @Override
+  public void acceptSocket(Socket socket) {
+    java.net.SocketImpl impl = BoundAddresses.impl(socket);
+    InetAddress peer = impl == null ? null : BoundAddresses.peer(impl);
+    if (impl != null && peer != null) {
+      accept(peer, BoundAddresses.localPort(impl)); // the JDK's impl: no override can lie here
+    } else {
+      accept(socket.getInetAddress(), socket.getLocalPort());
+    }
+  }
+
+  @Override
   public void acceptChannel(Object channel) {
     if (!(channel instanceof SocketChannel)) {
       return;
@@ -310,6 +323,25 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   public void dns(String host, Object[] addresses, Throwable error) {
     if (host != null && !agentsOwnKafkaClient()) {
       single(EventKind.DNS_LOOKUP, key(EventKind.DNS_LOOKUP, host), host, addresses, error);
+    }
+  }
+
+  @Override
+  public void reverseDns(InetAddress address, String name, Throwable error) {
+    if (address != null && !agentsOwnKafkaClient()) {
+      // keyed by the address itself (no allocation on a repeat); apart from names, which are
+      // Strings
+      single(EventKind.DNS_LOOKUP, address, address, name, error);
+    }
+  }
+
+  @Override
+  public void jndiDns(Object name) {
+    if (name != null && !agentsOwnKafkaClient()) {
+      String host = DnsQueries.jndiName(name);
+      if (host != null) { // apart from InetAddress lookups of the same name: the context differs
+        single(EventKind.DNS_LOOKUP, DnsQueries.jndiKey(host), host, null, null);
+      }
     }
   }
 
@@ -415,9 +447,22 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
 
   @Override
   public void process(String[] argv, String workingDir, Throwable error) {
-    if (argv != null) {
-      single(EventKind.PROCESS_SPAWN, Caps.argvKey(argv), argv, workingDir, error);
+    String[] env = SpawnEnvironment.take();
+    if (argv == null) {
+      return;
     }
+    if (env == null) {
+      single(EventKind.PROCESS_SPAWN, Caps.argvKey(argv), argv, workingDir, error);
+    } else { // LD_PRELOAD & co. make it another command
+      Object key = Caps.argvKey(argv) + "\u0001" + Caps.argvKey(env);
+      single(
+          EventKind.PROCESS_SPAWN, key, argv, new SpawnEnvironment.Spawn(workingDir, env), error);
+    }
+  }
+
+  @Override
+  public void spawnEnvironment(Object environment) {
+    SpawnEnvironment.offer(environment, System.getenv());
   }
 
   @Override
@@ -693,6 +738,12 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
         }
       case DNS_LOOKUP:
         {
+          if (target instanceof InetAddress) {
+            InetAddress address = (InetAddress) target;
+            return filters.excludedHost("", address.getHostAddress())
+                ? null
+                : e.setDns(DnsQueries.reverse(address, (String) extra, caps));
+          }
           String host = (String) target;
           if (host.isEmpty() || Filters.isIpLiteral(host) || filters.excludedHost(host, "")) {
             return null;
@@ -752,14 +803,23 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
         }
       case PROCESS_SPAWN:
         {
-          List<String> argv =
-              caps.argv(Redactor.argv((String[]) target)); // redacted whole, then cut
+          String[] given = (String[]) target;
+          List<String> argv = caps.argv(Redactor.argv(given)); // redacted whole, then cut
           ProcessTarget.Builder p =
               ProcessTarget.newBuilder()
                   .setExecutable(argv.isEmpty() ? "" : argv.get(0))
                   .addAllArgv(argv);
-          if (extra != null) {
-            p.setWorkingDir(caps.cap((String) extra));
+          SpawnEnvironment.Spawn spawn =
+              extra instanceof SpawnEnvironment.Spawn ? (SpawnEnvironment.Spawn) extra : null;
+          String workingDir = spawn != null ? spawn.workingDir : (String) extra;
+          if (workingDir != null) {
+            p.setWorkingDir(caps.cap(workingDir));
+          }
+          if (given.length > 0 && given[0] != null) {
+            executables.describe(given[0], workingDir, p, caps);
+          }
+          if (spawn != null) {
+            p.addAllEnv(caps.argv(Redactor.environment(java.util.Arrays.asList(spawn.env))));
           }
           return e.setProcess(p);
         }
@@ -876,7 +936,11 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
       if (server instanceof ServerSocketChannel) {
         bound = ((ServerSocketChannel) server).getLocalAddress();
       } else if (server instanceof ServerSocket) {
-        bound = ((ServerSocket) server).getLocalSocketAddress();
+        // the JDK's impl, not a method a subclass may override to hide a bind shell
+        bound = BoundAddresses.bound((ServerSocket) server);
+        if (bound == null) {
+          bound = ((ServerSocket) server).getLocalSocketAddress();
+        }
       }
       return bound != null ? bound : asked; // null: the bind failed
     } catch (java.io.IOException | RuntimeException e) {

@@ -33,11 +33,30 @@ public interface Observations {
   /** A connection accepted from {@code remote} on {@code localPort}. */
   void accept(InetAddress remote, int localPort);
 
+  /**
+   * A Socket accepted by a ServerSocket (perhaps an application's subclass of either): its peer and
+   * local port are read from the JDK's impl where possible.
+   */
+  void acceptSocket(java.net.Socket socket);
+
   /** A SocketChannel accepted by a server channel: TCP or Unix domain. */
   void acceptChannel(Object channel);
 
   /** A name resolution and the addresses it gave (null when it failed). */
   void dns(String host, Object[] addresses, Throwable error);
+
+  /**
+   * A reverse lookup of {@code address} and the name it gave ({@code InetAddress.getHostName()} of
+   * an address-only InetAddress: a PTR query). The JDK returns the address itself when none is
+   * found.
+   */
+  void reverseDns(InetAddress address, String name, Throwable error);
+
+  /**
+   * A query the JNDI DNS provider sends itself ({@code com.sun.jndi.dns.DnsClient}, not through
+   * InetAddress): {@code name} is its DnsName.
+   */
+  void jndiDns(Object name);
 
   /**
    * An open for reading or writing, or a delete ({@code kind} FILE_READ, FILE_WRITE or
@@ -48,6 +67,12 @@ public interface Observations {
   void rename(String from, String to, Throwable error);
 
   void process(String[] argv, String workingDir, Throwable error);
+
+  /**
+   * The environment ({@code Map<String, String>}) of the child a spawn on this thread is about to
+   * start, when the application changed it; the spawn reports next ({@link #process}).
+   */
+  void spawnEnvironment(Object environment);
 
   /**
    * A native library loaded from {@code path} for {@code forClass} (the class whose loader it is

@@ -14,6 +14,7 @@ import dev.tripline.model.CodeTarget;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.FileTarget;
+import dev.tripline.model.ProcessTarget;
 import dev.tripline.model.ProfileContext;
 import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.Schema;
@@ -235,7 +236,13 @@ public final class Alerts {
             ? "port " + e.getNetwork().getPort()
             : host + ":" + e.getNetwork().getPort();
       case DNS:
-        return e.getDns().getQuery();
+        return e.getDns().getReverse()
+            ? "reverse lookup of "
+                + e.getDns().getQuery()
+                + (e.getDns().getResolvedIpsCount() == 0
+                    ? ""
+                    : " -> " + String.join(", ", e.getDns().getResolvedIpsList()))
+            : e.getDns().getQuery();
       case FILE:
         {
           FileTarget f = e.getFile();
@@ -246,7 +253,18 @@ public final class Alerts {
           return requested.isEmpty() ? shown : shown + " (requested as " + requested + ")";
         }
       case PROCESS:
-        return String.join(" ", e.getProcess().getArgvList());
+        {
+          // what really runs: the variables that change it first
+          ProcessTarget p = e.getProcess();
+          StringBuilder b = new StringBuilder();
+          for (String env : p.getEnvList()) b.append(env).append(' ');
+          b.append(String.join(" ", p.getArgvList()));
+          // a shell under another name says so (the real path of a plain "sh" stays out: it is
+          // the evidence an analyst compares, unchanged for what the agent always sent)
+          if (!p.getSameAs().isEmpty())
+            b.append(" (same program as ").append(p.getSameAs()).append(')');
+          return b.toString();
+        }
       case CODE:
         return code(e.getCode());
       default:

@@ -92,6 +92,10 @@ public final class Classifier {
         for (String arg : e.getProcess().getArgvList()) {
           b.append('\u0000').append(arg);
         }
+        // LD_PRELOAD & co. make a known command another one
+        for (String env : e.getProcess().getEnvList()) {
+          b.append('\u0002').append(env);
+        }
       }
       case CODE ->
           b.append(e.getCode().getPath())

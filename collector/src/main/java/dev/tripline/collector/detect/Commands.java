@@ -28,6 +28,8 @@ final class Commands {
               + "|linux32|linux64|capsh|setpriv|prlimit|numactl|cgexec|firejail|proot|tini"
               + "|dumb-init");
 
+  private static final java.util.Set<String> MULTI_CALL = java.util.Set.of("busybox", "toybox");
+
   private static final Pattern ENV_ASSIGNMENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*=.*");
 
   /** A script named on the command line ends the interpreter's own options. */
@@ -40,24 +42,37 @@ final class Commands {
   }
 
   /**
-   * The executable's base name and, when it is a launcher, the base names of the programs it is
+   * The executable's base name, what the agent found its file to be ({@code same_as}, the real
+   * path's base name) and, when one of these is a launcher, the base names of the programs it is
    * told to run (every argument that is neither an option nor a {@code NAME=value}; of an argument
    * with spaces, as {@code env -S "sh -c …"} takes, the first word).
    */
   static List<String> programs(ProcessTarget p) {
-    String exe = baseName(p.getExecutable());
-    List<String> out = new ArrayList<>(2);
-    out.add(exe);
-    if (!LAUNCHER.matcher(exe.toLowerCase(Locale.ROOT)).matches()) return out;
+    List<String> out = new ArrayList<>(4);
+    out.add(baseName(p.getExecutable()));
+    // What the agent found the file to be: a copy or link of /bin/sh named kworker is "sh", and
+    // /proc/self/exe or a link is its real file.
+    addIfNew(out, p.getSameAs().trim());
+    String real = p.getRealPath().isEmpty() ? "" : baseName(p.getRealPath());
+    // busybox and toybox run the applet argv[0] names (on Alpine /bin/ls is busybox): not their own
+    if (!MULTI_CALL.contains(real)) addIfNew(out, real);
+    boolean launcher = false;
+    for (String name : out) {
+      launcher |= LAUNCHER.matcher(name.toLowerCase(Locale.ROOT)).matches();
+    }
+    if (!launcher) return out;
     List<String> argv = p.getArgvList();
     for (int i = 1; i < argv.size() && i <= MAX_ARGS; i++) {
       String a = argv.get(i).trim();
       if (a.isEmpty() || a.startsWith("-") || ENV_ASSIGNMENT.matcher(a).matches()) continue;
       int space = a.indexOf(' ');
-      String name = baseName(space < 0 ? a : a.substring(0, space));
-      if (!name.isEmpty() && !out.contains(name)) out.add(name);
+      addIfNew(out, baseName(space < 0 ? a : a.substring(0, space)));
     }
     return out;
+  }
+
+  private static void addIfNew(List<String> names, String name) {
+    if (!name.isEmpty() && !names.contains(name)) names.add(name);
   }
 
   /**

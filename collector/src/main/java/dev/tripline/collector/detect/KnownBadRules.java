@@ -36,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class KnownBadRules {
   static final List<String> MATCHES =
-      List.of("exec", "path", "host", "port", "socket", "library", "any");
+      List.of("exec", "path", "host", "port", "socket", "library", "env", "any");
 
   /** Extra conditions of a rule, all of which must hold; null fields are not checked. */
   public record When(
@@ -334,6 +334,11 @@ public final class KnownBadRules {
           addIfNew(paths, Normalizer.fold(e.getFile().getNewPath()));
         }
         return paths;
+      case "env":
+        // the loader and interpreter variables the agent found set for the child (NAME=value)
+        if (!e.hasProcess()) return List.of();
+        List<String> env = e.getProcess().getEnvList();
+        return env.subList(0, Math.min(env.size(), Commands.MAX_ARGS)); // a rule's work is capped
       case "library":
         if (!e.hasCode() || e.getKind() != EventKind.NATIVE_LOAD) return List.of();
         // the real path judges; the folded lexical one too (as for files)
@@ -348,6 +353,14 @@ public final class KnownBadRules {
       case "host":
         if (e.hasNetwork())
           return List.of(e.getNetwork().getHost().toLowerCase(Locale.ROOT), e.getNetwork().getIp());
+        if (e.hasDns() && e.getDns().getReverse()) {
+          // a PTR query asks about the address, it does not contact it: the names it gave judge
+          List<String> names = new ArrayList<>(2);
+          for (String name : e.getDns().getResolvedIpsList()) {
+            addIfNew(names, name.toLowerCase(Locale.ROOT));
+          }
+          return names;
+        }
         if (e.hasDns()) return List.of(e.getDns().getQuery().toLowerCase(Locale.ROOT));
         return List.of();
       case "port":

@@ -76,7 +76,9 @@ public final class Normalizer {
         String dest = judgedNewPath(e.getFile());
         yield path(dest.isEmpty() ? judgedPath(e.getFile()) : dest);
       }
-      case COMMAND -> command(e.getProcess().getArgvList(), e.getProcess().getExecutable());
+      case COMMAND ->
+          environment(e.getProcess().getEnvList())
+              + command(e.getProcess().getArgvList(), e.getProcess().getExecutable());
       case CODE -> code(e.getCode());
       case NONE -> "";
     };
@@ -238,6 +240,26 @@ public final class Normalizer {
   }
 
   /** Executable plus the shape of its arguments: flags kept, values generalised. */
+  /**
+   * The loader and interpreter variables the agent reported for a spawn, in front of its command as
+   * a shell would write them ("LD_PRELOAD=/opt/x/hook.so "): a known command run with them is
+   * another behaviour. Empty for most spawns (the profile keys of those are unchanged).
+   */
+  static String environment(List<String> env) {
+    if (env.isEmpty()) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String entry : env) {
+      int eq = entry.indexOf('=');
+      String value = eq < 0 ? "" : entry.substring(eq + 1);
+      sb.append(eq < 0 ? entry : entry.substring(0, eq + 1))
+          .append(value.startsWith("/") ? path(value) : value)
+          .append(' ');
+    }
+    return sb.toString();
+  }
+
   public static String command(List<String> argv, String executable) {
     StringBuilder sb = new StringBuilder(executable);
     for (int i = 1; i < argv.size(); i++) {

@@ -188,10 +188,19 @@ final class Sanitizer {
   static @Nullable ProcessTarget redacted(ProcessTarget p) {
     List<String> argv = Redactor.argv(p.getArgvList());
     String executable = Redactor.text(p.getExecutable());
-    if (argv.equals(p.getArgvList()) && executable.equals(p.getExecutable())) {
+    List<String> env = Redactor.environment(p.getEnvList());
+    if (argv.equals(p.getArgvList())
+        && executable.equals(p.getExecutable())
+        && env.equals(p.getEnvList())) {
       return null;
     }
-    return p.toBuilder().clearArgv().addAllArgv(argv).setExecutable(executable).build();
+    return p.toBuilder()
+        .clearArgv()
+        .addAllArgv(argv)
+        .setExecutable(executable)
+        .clearEnv()
+        .addAllEnv(env)
+        .build();
   }
 
   /** Within [now - maxAge, now + skew]. Zero (unset) is not a time either. */

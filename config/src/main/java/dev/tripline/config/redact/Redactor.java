@@ -139,6 +139,33 @@ public final class Redactor {
   }
 
   /**
+   * Environment entries ({@code NAME=value}) with secrets masked: the whole value under a
+   * secret-looking name, else the value read as a command line's arguments ({@code
+   * JAVA_TOOL_OPTIONS=-Dapi.token=…}).
+   */
+  public static List<String> environment(List<String> entries) {
+    List<String> out = new ArrayList<>(entries.size());
+    for (String entry : entries) {
+      int eq = entry.indexOf('=');
+      if (eq <= 0) {
+        out.add(text(entry));
+        continue;
+      }
+      String name = entry.substring(0, eq);
+      if (looksSecret(name)) {
+        out.add(name + "=" + MASK);
+        continue;
+      }
+      List<String> words = new ArrayList<>();
+      words.add("_"); // the program: what follows are its arguments
+      words.addAll(java.util.Arrays.asList(entry.substring(eq + 1).split(" ", -1)));
+      redactArgs(words, 0, null);
+      out.add(name + "=" + String.join(" ", words.subList(1, words.size())));
+    }
+    return out;
+  }
+
+  /**
    * Masks secrets in {@code words} in place. {@code words} is a command: the program (perhaps after
    * wrappers and {@code NAME=value} assignments), then its arguments — or, when {@code program} is
    * given, the words of one argument of that program ({@code "--token X"}). Words from a shell

@@ -379,6 +379,22 @@ class RedactorTest {
   }
 
   @Test
+  void environmentEntriesKeepTheirNamesAndLoseTheirSecrets() {
+    List<String> out =
+        Redactor.environment(
+            List.of(
+                "LD_PRELOAD=/tmp/evil.so",
+                "JAVA_TOOL_OPTIONS=-Xmx1g -Ddb.password=hunter2",
+                "API_TOKEN=c5-9xq",
+                "NODE_OPTIONS=--require /tmp/x.js"));
+    assertEquals("LD_PRELOAD=/tmp/evil.so", out.get(0));
+    assertTrue(out.get(1).startsWith("JAVA_TOOL_OPTIONS=-Xmx1g "), out.get(1));
+    assertFalse(out.get(1).contains("hunter2"), out.get(1));
+    assertEquals("API_TOKEN=" + Redactor.MASK, out.get(2));
+    assertEquals("NODE_OPTIONS=--require /tmp/x.js", out.get(3));
+  }
+
+  @Test
   void aMegabyteOfHostileUrlOrArgvCostsLittle() {
     int mb = 1 << 20;
     String[] hostile = {
