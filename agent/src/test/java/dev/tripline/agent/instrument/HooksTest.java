@@ -166,7 +166,7 @@ class HooksTest {
                 Map.of("TRIPLINE_CAPTURE", "file", "TRIPLINE_SINK", "none")));
     List<String> all = new ArrayList<>(files.all());
     assertTrue(all.stream().allMatch(n -> n.startsWith("file.")), all.toString());
-    assertTrue(all.contains("file.nio.newFileChannel"));
+    assertTrue(all.contains("file.nio.channelOpen"));
   }
 
   private static byte[] classBytes(String internalName) throws Exception {
