@@ -170,6 +170,52 @@ public final class TriplineBridge {
   }
 
   /**
+   * Woven at the entry of a scoped hook instead of {@link #enter()}: a JDK method that runs the
+   * application's own code inside it (an overridden {@code File.getPath()}, the options {@code Set}
+   * of an open, a redirect's {@code File}) or that does I/O of its own worth reporting (a spawn
+   * opening its redirect files). Its scope hides only the {@linkplain #exitInner inner} hooks below
+   * it (the spawn's fork, the open(2) under a channel open): every other hooked call inside it, the
+   * application's callbacks' included, reports on its own, with its own call site.
+   */
+  public static int[] enterScope() {
+    try {
+      int[] d = DEPTH.get();
+      d[1]++;
+      return d;
+    } catch (Throwable e) {
+      return null;
+    }
+  }
+
+  /**
+   * Woven before every return and every throw of a scoped hook: reports unless an ordinary hooked
+   * call (or the agent itself) is around it — another scope is not: a scoped call inside one is the
+   * application's (a spawn from a redirect file's {@code getPath()}).
+   */
+  public static void exitScope(int[] d, int hook, Object a, Object b, int n, Throwable error) {
+    if (d == null || d[1] <= 0) {
+      return;
+    }
+    d[1]--;
+    if (d[0] == 0) {
+      dispatch(d, hook, a, b, n, error);
+    }
+  }
+
+  /**
+   * Woven in place of {@link #exit} for an inner hook, the JDK's own layer under a scoped one:
+   * reports only when no hooked call at all, scoped or not, is around it.
+   */
+  public static void exitInner(int[] d, int hook, Object a, Object b, int n, Throwable error) {
+    if (d == null || d[0] <= 0) {
+      return;
+    }
+    if (--d[0] == 0 && d[1] == 0) {
+      dispatch(d, hook, a, b, n, error);
+    }
+  }
+
+  /**
    * Woven at the entry of a hand-off hook (code that asks another thread to do I/O for it, such as
    * {@code HttpClient.sendAsync}). Not bracketed: the I/O it leads to must still report.
    */
@@ -215,11 +261,14 @@ public final class TriplineBridge {
   public static void observed(Runnable probe) {
     int[] d = DEPTH.get();
     int saved = d[0];
+    int savedScopes = d[1];
     d[0] = 0;
+    d[1] = 0;
     try {
       probe.run();
     } finally {
       d[0] = saved;
+      d[1] = savedScopes;
     }
   }
 
@@ -301,7 +350,7 @@ public final class TriplineBridge {
   private static final class DepthLocal extends ThreadLocal<int[]> {
     @Override
     protected int[] initialValue() {
-      return new int[1];
+      return new int[2]; // [0] ordinary and inner brackets (and the agent's mark), [1] scopes
     }
   }
 }

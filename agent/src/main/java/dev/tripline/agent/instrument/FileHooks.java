@@ -2,15 +2,14 @@ package dev.tripline.agent.instrument;
 
 import static dev.tripline.agent.instrument.Hook.Value.NONE;
 import static dev.tripline.agent.instrument.Hook.Value.RETURN;
-import static dev.tripline.agent.instrument.Hook.Value.THIS;
 import static dev.tripline.agent.instrument.Hook.Value.arg;
+import static dev.tripline.agent.instrument.Hook.Value.argField;
+import static dev.tripline.agent.instrument.Hook.Value.argFieldOrThis;
+import static dev.tripline.agent.instrument.Hook.Value.thisField;
 
 import dev.tripline.agent.pipeline.Observations;
 import dev.tripline.model.EventKind;
-import java.io.File;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Files: every open for reading or writing, delete and rename, through {@code java.io} and NIO
@@ -25,9 +24,15 @@ final class FileHooks extends HookGroup {
   private static final int DELETE_PATH = 5;
   private static final int RENAME = 6;
   private static final int NATIVE_OPEN = 7;
+  private static final int LIST_FILE = 8;
+  private static final int LIST_PATH = 9;
+  private static final int RENAME_FILE = 10;
 
   private static final String FACTORY = "sun/nio/fs/UnixChannelFactory";
+  private static final String FLAGS = "sun/nio/fs/UnixChannelFactory$Flags";
   private static final String PROVIDER = "sun/nio/fs/UnixFileSystemProvider";
+  private static final String FILE = "java/io/File";
+  private static final String STRING = "Ljava/lang/String;";
 
   FileHooks() {
     super("file");
@@ -44,25 +49,38 @@ final class FileHooks extends HookGroup {
         // mode bit 2 is O_RDWR
         Hook.exit("file.RandomAccessFile.open", "java/io/RandomAccessFile", "open", "(Ljava/lang/String;I)",
             RANDOM_ACCESS, arg(0), NONE, arg(1)),
-        // The NIO open lost its permission-check path argument in JDK 25: one row per shape, one matches.
-        Hook.exit("file.nio.newFileChannel", FACTORY, "newFileChannel",
-            "(ILsun/nio/fs/UnixPath;Ljava/lang/String;Ljava/util/Set;I)", NIO_OPEN, arg(1), arg(3), NONE),
-        Hook.exit("file.nio.newFileChannel", FACTORY, "newFileChannel",
-            "(ILsun/nio/fs/UnixPath;Ljava/util/Set;I)", NIO_OPEN, arg(1), arg(2), NONE),
-        Hook.exit("file.nio.newAsynchronousFileChannel", FACTORY, "newAsynchronousFileChannel",
-            "(Lsun/nio/fs/UnixPath;Ljava/util/Set;ILsun/nio/ch/ThreadPool;)", NIO_OPEN, arg(0), arg(1), NONE),
+        // The NIO open, after newFileChannel has read the caller's options into the JDK's own Flags:
+        // the application's Set (its iterator, its contains) runs outside the bracket, and write-ness
+        // is the JDK's flags.write, never a call of the caller's Set. It lost its permission-check path
+        // argument in JDK 25: one row per shape, one matches. Async channels open here too.
+        Hook.exit("file.nio.channelOpen", FACTORY, "open",
+            "(ILsun/nio/fs/UnixPath;Ljava/lang/String;Lsun/nio/fs/UnixChannelFactory$Flags;I)",
+            NIO_OPEN, arg(1), NONE, argField(3, FLAGS, "write", "Z")),
+        Hook.exit("file.nio.channelOpen", FACTORY, "open",
+            "(ILsun/nio/fs/UnixPath;Lsun/nio/fs/UnixChannelFactory$Flags;I)",
+            NIO_OPEN, arg(1), NONE, argField(2, FLAGS, "write", "Z")),
+        // java.io.File: the private path field the natives use, never getPath() (a subclass may lie);
+        // scoped, as JDK 25 calls the overridable getPath() inside (getFileForSysCalls).
         // Deletes and renames report only what happened, or failed with an exception (n = the result).
-        Hook.exit("file.File.delete", "java/io/File", "delete", "()", DELETE_FILE, THIS, NONE, RETURN),
+        Hook.exit("file.File.delete", FILE, "delete", "()", DELETE_FILE,
+            thisField(FILE, "path", STRING), NONE, RETURN).scoped(),
         Hook.exit("file.nio.implDelete", PROVIDER, "implDelete", "(Ljava/nio/file/Path;Z)",
             DELETE_PATH, arg(0), NONE, RETURN),
-        Hook.exit("file.File.renameTo", "java/io/File", "renameTo", "(Ljava/io/File;)", RENAME, THIS, arg(0), RETURN),
+        Hook.exit("file.File.renameTo", FILE, "renameTo", "(Ljava/io/File;)", RENAME_FILE,
+            thisField(FILE, "path", STRING), argFieldOrThis(0, FILE, "path", STRING), RETURN).scoped(),
         Hook.exit("file.nio.move", PROVIDER, "move", "(Ljava/nio/file/Path;Ljava/nio/file/Path;[Ljava/nio/file/CopyOption;)",
             RENAME, arg(0), arg(1), NONE),
-        // open(2) for NIO, below newFileChannel: Files.copy and other JDK code reach it directly, and
-        // so does a payload calling sun.nio.fs internals. Nested in a hooked open it reports nothing.
+        // Directory listings: every File.list/listFiles ends in normalizedList (JDK 11 to 25), every
+        // Files.list/walk/find/newDirectoryStream in the provider's newDirectoryStream.
+        Hook.exit("file.File.list", FILE, "normalizedList", "()", LIST_FILE,
+            thisField(FILE, "path", STRING), RETURN, NONE).scoped(),
+        Hook.exit("file.nio.newDirectoryStream", PROVIDER, "newDirectoryStream",
+            "(Ljava/nio/file/Path;Ljava/nio/file/DirectoryStream$Filter;)", LIST_PATH, arg(0), NONE, NONE),
+        // open(2) for NIO, below the channel open: Files.copy and other JDK code reach it directly, and
+        // so does a payload calling sun.nio.fs internals. Nested in any hooked call it reports nothing.
         // (Its native open0 cannot be wrapped: UnixNativeDispatcher is loaded before premain.)
         Hook.exit("file.nio.open", "sun/nio/fs/UnixNativeDispatcher", "open", "(Lsun/nio/fs/UnixPath;II)",
-            NATIVE_OPEN, arg(0), NONE, arg(1)));
+            NATIVE_OPEN, arg(0), NONE, arg(1)).inner());
   }
   // spotless:on
 
@@ -79,26 +97,42 @@ final class FileHooks extends HookGroup {
         to.file((n & 2) != 0 ? EventKind.FILE_WRITE : EventKind.FILE_READ, (String) a, error);
         return;
       case NIO_OPEN:
-        to.file(
-            writes((Set<?>) b) ? EventKind.FILE_WRITE : EventKind.FILE_READ, a.toString(), error);
+        to.file(n != 0 ? EventKind.FILE_WRITE : EventKind.FILE_READ, jdkPath(a), error);
         return;
       case DELETE_FILE:
+        if (n != 0 || error != null) {
+          to.file(EventKind.FILE_DELETE, (String) a, error);
+        }
+        return;
       case DELETE_PATH:
         if (n != 0 || error != null) {
-          to.file(EventKind.FILE_DELETE, path(a), error);
+          to.file(EventKind.FILE_DELETE, jdkPath(a), error);
+        }
+        return;
+      case RENAME_FILE:
+        // renameTo returns false instead of throwing; a == b: renamed onto itself, or a null target
+        // (read as this): nothing moved
+        if ((n != 0 || error != null) && a != b) {
+          to.rename((String) a, (String) b, error);
         }
         return;
       case RENAME:
-        // File.renameTo returns false instead of throwing; Files.move returns nothing (n stays 0)
-        if (!(a instanceof File) || n != 0 || error != null) {
-          to.rename(path(a), b == null ? null : path(b), error);
+        // Files.move returns nothing (n stays 0)
+        to.rename(jdkPath(a), jdkPath(b), error);
+        return;
+      case LIST_FILE:
+        // a File that names no readable directory lists nothing (null): not a listing
+        if (b != null || error != null) {
+          to.listing((String) a, error);
         }
+        return;
+      case LIST_PATH:
+        to.listing(jdkPath(a), error);
         return;
       case NATIVE_OPEN:
         {
           // O_ACCMODE: O_WRONLY 1, O_RDWR 2
-          to.file(
-              (n & 3) != 0 ? EventKind.FILE_WRITE : EventKind.FILE_READ, String.valueOf(a), error);
+          to.file((n & 3) != 0 ? EventKind.FILE_WRITE : EventKind.FILE_READ, jdkPath(a), error);
           return;
         }
       default:
@@ -106,13 +140,12 @@ final class FileHooks extends HookGroup {
     }
   }
 
-  private static boolean writes(Set<?> options) {
-    return options != null
-        && (options.contains(StandardOpenOption.WRITE)
-            || options.contains(StandardOpenOption.APPEND));
-  }
-
-  private static String path(Object fileOrPath) {
-    return fileOrPath instanceof File ? ((File) fileOrPath).getPath() : String.valueOf(fileOrPath);
+  /**
+   * A JDK path's text, or null for an object of the application's (a Path of its own file system
+   * reaching the Unix provider, which rejects it before any I/O): the agent never calls application
+   * code from a hook — an overridden toString() could lie, or do I/O of its own inside the hook.
+   */
+  static String jdkPath(Object path) {
+    return path != null && path.getClass().getClassLoader() == null ? path.toString() : null;
   }
 }

@@ -16,7 +16,13 @@ public final class Hook {
     NONE,
     THIS,
     ARG,
-    RETURN
+    RETURN,
+    /**
+     * A field of {@code this} or of an argument, read by the woven code itself (which sits in the
+     * JDK class and may read its private fields): the value the JDK uses, never a call of a method
+     * an application subclass could override.
+     */
+    FIELD
   }
 
   /** How a hook is woven. */
@@ -59,13 +65,54 @@ public final class Hook {
     final Source source;
     final int index;
 
+    /** For {@link Source#FIELD}: the field's class, name and descriptor; null otherwise. */
+    final String fieldOwner;
+
+    final String fieldName;
+    final String fieldType;
+
+    /**
+     * For {@link Source#FIELD} of an argument: a null argument reads the field of {@code this}
+     * (instead of throwing in the woven code): the JDK method rejects the null itself.
+     */
+    final boolean nullReadsThis;
+
     private Value(Source source, int index) {
+      this(source, index, null, null, null, false);
+    }
+
+    private Value(
+        Source source,
+        int index,
+        String fieldOwner,
+        String fieldName,
+        String fieldType,
+        boolean nullReadsThis) {
       this.source = source;
       this.index = index;
+      this.fieldOwner = fieldOwner;
+      this.fieldName = fieldName;
+      this.fieldType = fieldType;
+      this.nullReadsThis = nullReadsThis;
     }
 
     static Value arg(int index) {
       return new Value(Source.ARG, index);
+    }
+
+    /** {@code this.name} (descriptor {@code type}), declared in {@code owner}. */
+    static Value thisField(String owner, String name, String type) {
+      return new Value(Source.FIELD, -1, owner, name, type, false);
+    }
+
+    /** {@code argument(index).name}: the argument must never be null when the method runs. */
+    static Value argField(int index, String owner, String name, String type) {
+      return new Value(Source.FIELD, index, owner, name, type, false);
+    }
+
+    /** {@code (argument(index) != null ? argument(index) : this).name}. */
+    static Value argFieldOrThis(int index, String owner, String name, String type) {
+      return new Value(Source.FIELD, index, owner, name, type, true);
     }
   }
 
@@ -88,6 +135,18 @@ public final class Hook {
 
   final boolean handoff;
   final Style style;
+
+  /**
+   * A scoped bracket ({@code TriplineBridge.enterScope}): the JDK method runs application code, or
+   * does I/O worth its own report, inside it; only {@link #inner} hooks nested in it stay silent.
+   */
+  boolean scoped;
+
+  /**
+   * The JDK's own layer below a scoped hook (the fork under a spawn, open(2) under a channel open):
+   * silent inside any hooked call, scoped or not ({@code TriplineBridge.exitInner}).
+   */
+  boolean inner;
 
   /** For {@link Style#AFTER_LOAD}: {@code this}'s field holding the library's path. */
   final String pathField;
@@ -303,6 +362,18 @@ public final class Hook {
    */
   boolean expected() {
     return !(library || onDemand) || present;
+  }
+
+  /** Marks this hook {@link #scoped}; returns it. */
+  Hook scoped() {
+    scoped = true;
+    return this;
+  }
+
+  /** Marks this hook {@link #inner}; returns it. */
+  Hook inner() {
+    inner = true;
+    return this;
   }
 
   /** Marks this hook {@link #onDemand}; returns it. */

@@ -62,6 +62,12 @@ final class HookCode extends MethodVisitor {
     checkValue(hook, hook.a, true, params, returns, isStatic);
     checkValue(hook, hook.b, true, params, returns, isStatic);
     checkValue(hook, hook.n, false, params, returns, isStatic);
+    if ((hook.scoped || hook.inner)
+        && (hook.style != Hook.Style.BRACKET || hook.scoped == hook.inner)
+        && !(hook.inner && hook.style == Hook.Style.PROBE)) {
+      throw new IllegalStateException(
+          hook.name + ": scoped or inner, a plain bracket (or an inner probe)");
+    }
     if (hook.handoff
         && (hook.a.source == Hook.Source.RETURN || hook.n.source != Hook.Source.NONE)) {
       throw new IllegalStateException(hook.name + ": a hand-off hook passes arguments only");
@@ -91,6 +97,19 @@ final class HookCode extends MethodVisitor {
           throw new IllegalStateException(hook.name + ": 'this' of a static method, or as n");
         }
         return;
+      case FIELD:
+        boolean readsThis = v.index < 0 || v.nullReadsThis;
+        if ((readsThis && isStatic) || v.index >= params.length) {
+          throw new IllegalStateException(hook.name + ": no object to read " + v.fieldName + " of");
+        }
+        if (v.index >= 0
+            && (v.index >= params.length
+                || !params[v.index].getInternalName().equals(v.fieldOwner))) {
+          throw new IllegalStateException(
+              hook.name + ": argument " + v.index + " is no " + v.fieldOwner);
+        }
+        t = Type.getType(v.fieldType);
+        break;
       case ARG:
         if (v.index >= params.length) {
           throw new IllegalStateException(hook.name + ": no argument " + v.index);
@@ -132,13 +151,15 @@ final class HookCode extends MethodVisitor {
       pushValue(hook.b, true, false);
       pushValue(hook.n, false, false);
       super.visitInsn(Opcodes.ACONST_NULL);
-      super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "exit", EXIT, false);
+      super.visitMethodInsn(
+          Opcodes.INVOKESTATIC, BRIDGE, hook.inner ? "exitInner" : "exit", EXIT, false);
       return;
     }
     if (hook.style == Hook.Style.AFTER_LOAD) {
       super.visitInsn(Opcodes.ACONST_NULL); // no counter: the frames still declare its slot
     } else {
-      super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "enter", "()[I", false);
+      super.visitMethodInsn(
+          Opcodes.INVOKESTATIC, BRIDGE, hook.scoped ? "enterScope" : "enter", "()[I", false);
     }
     super.visitVarInsn(Opcodes.ASTORE, depthSlot);
     super.visitLabel(start);
@@ -209,7 +230,12 @@ final class HookCode extends MethodVisitor {
     } else {
       super.visitInsn(Opcodes.ACONST_NULL);
     }
-    super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "exit", EXIT, false);
+    super.visitMethodInsn(
+        Opcodes.INVOKESTATIC,
+        BRIDGE,
+        hook.scoped ? "exitScope" : hook.inner ? "exitInner" : "exit",
+        EXIT,
+        false);
   }
 
   /**
@@ -256,6 +282,25 @@ final class HookCode extends MethodVisitor {
         return;
       case ARG:
         super.visitVarInsn(params[v.index].getOpcode(Opcodes.ILOAD), slotOf(v.index));
+        return;
+      case FIELD:
+        if (v.index < 0) {
+          super.visitVarInsn(Opcodes.ALOAD, 0);
+        } else {
+          super.visitVarInsn(Opcodes.ALOAD, slotOf(v.index));
+          if (v.nullReadsThis) {
+            // branch-free (no stack-map frame at a return): Objects.requireNonNullElse(arg, this)
+            super.visitVarInsn(Opcodes.ALOAD, 0);
+            super.visitMethodInsn(
+                Opcodes.INVOKESTATIC,
+                "java/util/Objects",
+                "requireNonNullElse",
+                "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;",
+                false);
+            super.visitTypeInsn(Opcodes.CHECKCAST, v.fieldOwner);
+          }
+        }
+        super.visitFieldInsn(Opcodes.GETFIELD, v.fieldOwner, v.fieldName, v.fieldType);
         return;
       case RETURN:
         if (!thrown) {

@@ -15,17 +15,21 @@ final class ProcessHooks extends HookGroup {
     super("process");
   }
 
+  // start() is scoped: it opens the redirect files (FileInputStream/FileOutputStream of
+  // Redirect.from/to/appendTo, reported as the JVM's reads and writes at the spawn's call site) and
+  // calls their File's getPath(), the application's code when it is a subclass: those report on
+  // their own. Only the fork below it (the constructor probe, inner) is its own.
   // spotless:off — the rows read as a table: one hook per line
   @Override
   public List<Hook> hooks() {
     return List.of(Hook.exit("process.start", "java/lang/ProcessImpl", "start",
         "([Ljava/lang/String;Ljava/util/Map;Ljava/lang/String;[Ljava/lang/ProcessBuilder$Redirect;Z)",
-        START, arg(0), arg(2), NONE),
+        START, arg(0), arg(2), NONE).scoped(),
         // The constructor that forks: a ProcessImpl built through IMPL_LOOKUP spawns without start().
         // A probe at its entry (ProcessImpl is loaded before premain on JDK 25: its native
         // forkAndExec cannot be wrapped there). Nested in start() it reports nothing.
         Hook.probe("process.ProcessImpl.new", "java/lang/ProcessImpl", "<init>",
-            "([B[BI[BI[B[IZZ)", CONSTRUCTOR, arg(0), arg(1), arg(2)),
+            "([B[BI[BI[B[IZZ)", CONSTRUCTOR, arg(0), arg(1), arg(2)).inner(),
         // The child's environment, when the application changed it (else it inherits the JVM's):
         // ProcessImpl.start calls this before forking, on the same thread. A hand-off: seen inside
         // the start() bracket, kept for the spawn that reports next.

@@ -35,6 +35,7 @@ final class EventJson {
         if (!e.getFile().getRealPath().isEmpty()) field(sb, "realPath", e.getFile().getRealPath());
         if (!e.getFile().getNewRealPath().isEmpty())
           field(sb, "newRealPath", e.getFile().getNewRealPath());
+        if (e.getFile().getDirectory()) sb.append("\"directory\":true,");
         break;
       case PROCESS:
         field(sb, "executable", e.getProcess().getExecutable());

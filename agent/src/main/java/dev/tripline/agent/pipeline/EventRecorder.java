@@ -435,6 +435,18 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   }
 
   @Override
+  public void listing(String path, Throwable error) {
+    if (path != null) {
+      // its own key: a directory listed is not a file of that name read
+      Listing key = new Listing(key(EventKind.FILE_READ, path));
+      Cache<Object, Occurrence> cache = targets(EventKind.FILE_READ, error);
+      if (!counted(cache.getIfPresent(key))) {
+        fresh(cache, EventKind.FILE_READ, key, path, Listing.class, error);
+      }
+    }
+  }
+
+  @Override
   public void rename(String from, String to, Throwable error) {
     if (from != null) {
       Object key =
@@ -603,7 +615,7 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     Occurrence fresh = complete(event, error);
     Occurrence winner = cache.asMap().putIfAbsent(key, fresh);
     if (winner == null) {
-      if (event.hasFile() && kind != EventKind.FILE_RENAME) {
+      if (event.hasFile() && kind != EventKind.FILE_RENAME && !event.getFile().getDirectory()) {
         String shape = NamePatterns.of(event.getFile().getPath());
         if (shape != null) {
           cache
@@ -764,6 +776,9 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
         {
           FileTarget.Builder f = FileTarget.newBuilder();
           String real = file((String) target, kind != EventKind.FILE_DELETE, f);
+          if (extra == Listing.class) {
+            f.setDirectory(true);
+          }
           return filters.excludedPath(real, kind == EventKind.FILE_READ) ? null : e.setFile(f);
         }
       case FILE_RENAME:

@@ -64,6 +64,12 @@ public interface Observations {
    */
   void file(EventKind kind, String path, Throwable error);
 
+  /**
+   * A directory listed ({@code File.list}/{@code listFiles}, {@code Files.list}/{@code walk}/{@code
+   * newDirectoryStream}): a FILE_READ of the directory, marked as one.
+   */
+  void listing(String path, Throwable error);
+
   void rename(String from, String to, Throwable error);
 
   void process(String[] argv, String workingDir, Throwable error);

@@ -76,6 +76,55 @@ class HooksTest {
   }
 
   @Test
+  void aFieldReadMustNameAnObjectOfItsClassAndATypeThatFits() throws Exception {
+    // a field of an argument whose type is not the field's class
+    Hook otherClass =
+        Hook.exit(
+            "bad",
+            "java/io/File",
+            "renameTo",
+            "(Ljava/io/File;)",
+            0,
+            Hook.Value.argField(0, "java/lang/String", "value", "[B"),
+            Hook.Value.NONE,
+            Hook.Value.NONE);
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> HookWeaver.weave(classBytes(otherClass.owner), List.of(otherClass)));
+    assertTrue(e.getMessage().contains("is no java/lang/String"), e.getMessage());
+    // a String field passed as n (an int)
+    Hook stringAsInt =
+        Hook.exit(
+            "bad",
+            "java/io/File",
+            "delete",
+            "()",
+            0,
+            Hook.Value.NONE,
+            Hook.Value.NONE,
+            Hook.Value.thisField("java/io/File", "path", "Ljava/lang/String;"));
+    assertThrows(
+        IllegalStateException.class,
+        () -> HookWeaver.weave(classBytes(stringAsInt.owner), List.of(stringAsInt)));
+    // scoped and inner at once
+    Hook both =
+        Hook.exit(
+                "bad",
+                "java/io/File",
+                "delete",
+                "()",
+                0,
+                Hook.Value.NONE,
+                Hook.Value.NONE,
+                Hook.Value.NONE)
+            .scoped()
+            .inner();
+    assertThrows(
+        IllegalStateException.class, () -> HookWeaver.weave(classBytes(both.owner), List.of(both)));
+  }
+
+  @Test
   void aTransformerFailureLeavesTheClassUnhookedAndIsRecorded() {
     Hook wrong =
         Hook.exit(
@@ -166,7 +215,7 @@ class HooksTest {
                 Map.of("TRIPLINE_CAPTURE", "file", "TRIPLINE_SINK", "none")));
     List<String> all = new ArrayList<>(files.all());
     assertTrue(all.stream().allMatch(n -> n.startsWith("file.")), all.toString());
-    assertTrue(all.contains("file.nio.newFileChannel"));
+    assertTrue(all.contains("file.nio.channelOpen"));
   }
 
   private static byte[] classBytes(String internalName) throws Exception {

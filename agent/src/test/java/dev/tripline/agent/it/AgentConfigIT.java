@@ -88,7 +88,7 @@ class AgentConfigIT {
       assertEquals(
           List.of(), health.get("hooksMissing"), "every hook woven on this JDK: " + health);
       assertTrue(
-          ((List<?>) health.get("hooksApplied")).contains("file.nio.newFileChannel"),
+          ((List<?>) health.get("hooksApplied")).contains("file.nio.channelOpen"),
           health.toString());
     }
   }
@@ -115,7 +115,7 @@ class AgentConfigIT {
                   List.of(
                       "process.start",
                       "file.FileInputStream.open",
-                      "file.nio.newFileChannel",
+                      "file.nio.channelOpen",
                       "net.connect",
                       "dns.getAllByName")),
           h.toString());

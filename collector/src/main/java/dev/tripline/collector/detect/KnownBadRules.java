@@ -47,15 +47,16 @@ public final class KnownBadRules {
       @Nullable List<String> withoutContexts,
       @Nullable List<String> options,
       @Nullable List<Pattern> notJars,
-      @Nullable Boolean writable) {
-    static final When ALWAYS = new When(null, null, null, null, null, null, null, null);
+      @Nullable Boolean writable,
+      @Nullable Boolean listing) {
+    static final When ALWAYS = new When(null, null, null, null, null, null, null, null, null);
 
     public When(
         @Nullable Set<EventKind> kinds,
         @Nullable List<String> contexts,
         @Nullable List<Pattern> classes,
         @Nullable List<Pattern> jars) {
-      this(kinds, contexts, classes, jars, null, null, null, null);
+      this(kinds, contexts, classes, jars, null, null, null, null, null);
     }
 
     boolean holds(Event e) {
@@ -65,6 +66,8 @@ public final class KnownBadRules {
       if (writable != null && writable != (e.hasCode() && e.getCode().getWritableDir())) {
         return false;
       }
+      // listing=true: a directory listed (FILE_READ with FileTarget.directory), not a file read
+      if (listing != null && listing != (e.hasFile() && e.getFile().getDirectory())) return false;
       if (contexts != null && context(e) == null) return false;
       if (withoutContexts != null && hasAny(e, withoutContexts)) return false;
       if (options != null && !Commands.inlineCode(e, options)) return false;
@@ -236,6 +239,7 @@ public final class KnownBadRules {
     List<String> options = null;
     List<Pattern> notJars = null;
     Boolean writable = null;
+    Boolean listing = null;
     for (String cond : field.trim().split("\\s+", -1)) {
       if (cond.isEmpty()) continue;
       int eq = cond.indexOf('=');
@@ -282,15 +286,22 @@ public final class KnownBadRules {
           }
           writable = Boolean.valueOf(value);
         }
+        case "listing" -> {
+          if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException(at + "listing must be true or false");
+          }
+          listing = Boolean.valueOf(value);
+        }
         default ->
             throw new IllegalArgumentException(
                 at
                     + "unknown condition '"
                     + key
-                    + "' (use kind, context, context!=, class, jar, notjar, writable or option)");
+                    + "' (use kind, context, context!=, class, jar, notjar, writable, listing or option)");
       }
     }
-    return new When(kinds, contexts, classes, jars, withoutContexts, options, notJars, writable);
+    return new When(
+        kinds, contexts, classes, jars, withoutContexts, options, notJars, writable, listing);
   }
 
   /** The most severe rule this event breaks (the first of equals), if any. */
