@@ -13,13 +13,20 @@ import org.jspecify.annotations.Nullable;
  * first open opened. A repeat re-reads it with one {@code stat} and, when the path now names
  * another file, is reported as new, judged on what it opens now.
  *
- * <p>Cost: the check is one {@code stat} (about a microsecond), so a path opened in a tight loop is
- * re-checked at most once every {@link #CHECK_EVERY_NS} (docs/detection.md has the figures and what
- * that interval leaves open). The first repeat after the first open is always checked.
+ * <p>Cost: the check is one {@code stat} (about 2 µs, a third of an open + read + close), so a
+ * watched path is re-checked on its first repeat, then on every {@value #CHECK_EVERY}th repeat, and
+ * on any repeat {@link #CHECK_AFTER_NS} or more after the last check: a path opened now and then
+ * (an attacker's requests) is checked on every open, a path in a tight loop on one open in 64
+ * (docs/detection.md has the figures and what that leaves open).
  */
 final class SwapWatch {
-  /** At most one re-check per watched path in this interval: 1 % of a core at worst. */
-  static final long CHECK_EVERY_NS = 100_000;
+  /**
+   * A hot path is re-checked on one repeat in this many: under 1 % of a loop that only opens it.
+   */
+  static final int CHECK_EVERY = 64;
+
+  /** Any repeat this long after the last check is checked: opens further apart are all checked. */
+  static final long CHECK_AFTER_NS = 5_000_000;
 
   private static final int MAX_DIRS = 4096;
 
@@ -29,10 +36,13 @@ final class SwapWatch {
     final SameFiles.Inode opened;
     volatile long checkedNs;
 
+    /** Repeats since the last check (a plain field: a lost update only moves a check by one). */
+    int unchecked;
+
     Watch(String kernelPath, SameFiles.Inode opened, long now) {
       this.kernelPath = kernelPath;
       this.opened = opened;
-      this.checkedNs = now - CHECK_EVERY_NS; // the first repeat is checked
+      this.checkedNs = now - CHECK_AFTER_NS; // the first repeat is checked
     }
   }
 
@@ -53,14 +63,15 @@ final class SwapWatch {
   }
 
   /**
-   * On a repeat: true when the path now names another file than it opened at first sight. Checked
-   * at most once per {@link #CHECK_EVERY_NS}; a path that is gone now says false (it did open).
+   * On a repeat: true when the path now names another file than it opened at first sight (checked
+   * as the class comment says); a path that is gone now says false (it did open).
    */
   static boolean swapped(Watch w) {
     long now = System.nanoTime();
-    if (now - w.checkedNs < CHECK_EVERY_NS) {
+    if (++w.unchecked < CHECK_EVERY && now - w.checkedNs < CHECK_AFTER_NS) {
       return false;
     }
+    w.unchecked = 0;
     w.checkedNs = now;
     SameFiles.Inode current = SameFiles.of(w.kernelPath);
     return current != null && !current.sameFile(w.opened);
