@@ -337,6 +337,15 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     if (canary.arrived(path)) {
       return; // never cached, so it costs nothing on the repeat path above
     }
+    if (kind == EventKind.FILE_READ
+        && (path.startsWith("/sys/fs/cgroup/") || path.startsWith("/proc/"))
+        && (replaying() == null
+            ? CallSites.isJdkContainerSupport()
+            : CallSites.isJdkContainerSupport(replaying().frames))) {
+      // the JVM reading its own limits: not cached, so the same file read by other code is still
+      // seen
+      return;
+    }
     // What was opened, by device and inode (one stat, first sight only): a file with more than one
     // link may be a sensitive file under any name, so no name or location filter drops it.
     String kernelPath = kind == EventKind.FILE_DELETE ? null : files.kernelPath(path);
@@ -349,15 +358,6 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
         single(EventKind.CODE_ORIGIN, key(EventKind.CODE_ORIGIN, path), path, null, null);
       }
       cache.put(key, Occurrence.IGNORED);
-      return;
-    }
-    if (kind == EventKind.FILE_READ
-        && (path.startsWith("/sys/fs/cgroup/") || path.startsWith("/proc/"))
-        && (replaying() == null
-            ? CallSites.isJdkContainerSupport()
-            : CallSites.isJdkContainerSupport(replaying().frames))) {
-      // the JVM reading its own limits: not cached, so the same file read by other code is still
-      // seen
       return;
     }
     if ((kind == EventKind.FILE_WRITE
