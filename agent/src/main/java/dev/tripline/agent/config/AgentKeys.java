@@ -61,6 +61,12 @@ public final class AgentKeys {
           Type.list(),
           "",
           "path prefixes or * globs, matched against the real path");
+  public static final Key<List<String>> SENSITIVE_PATHS =
+      Key.of(
+          "sensitive.paths",
+          Type.list(),
+          "",
+          "more absolute paths of sensitive files: a hard link to one is reported as that file");
   public static final Key<List<String>> EXCLUDE_HOSTS =
       Key.of("exclude.hosts", Type.list(), "", "hosts or * globs");
   public static final Key<String> CONTEXT_FRAMES =
@@ -113,6 +119,7 @@ public final class AgentKeys {
               KAFKA_TOPIC,
               CAPTURE,
               EXCLUDE_PATHS,
+              SENSITIVE_PATHS,
               EXCLUDE_HOSTS,
               CONTEXT_FRAMES,
               FLUSH_INTERVAL,

@@ -36,6 +36,9 @@ final class EventJson {
         if (!e.getFile().getNewRealPath().isEmpty())
           field(sb, "newRealPath", e.getFile().getNewRealPath());
         if (e.getFile().getDirectory()) sb.append("\"directory\":true,");
+        if (!e.getFile().getSameFileAs().isEmpty())
+          field(sb, "sameFileAs", e.getFile().getSameFileAs());
+        if (e.getFile().getLinks() > 0) number(sb, "links", e.getFile().getLinks());
         break;
       case PROCESS:
         field(sb, "executable", e.getProcess().getExecutable());

@@ -56,6 +56,8 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   private final PendingConnects pending = new PendingConnects();
   private final CodeOrigins codeOrigins = new CodeOrigins();
   private final Executables executables = new Executables();
+  private final SameFiles sameFiles;
+  private final SwapWatch swaps = new SwapWatch();
 
   /**
    * Targets seen, by kind and outcome: one key per target (a path, a command line…). Built on first
@@ -89,6 +91,11 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     this.hooks = hooks;
     this.stats = stats;
     this.filters = new Filters(config);
+    List<String> sensitive = new ArrayList<>();
+    for (String p : config.get("sensitive.paths").split(",", -1)) {
+      if (!p.trim().isEmpty()) sensitive.add(files.normalise(p.trim()));
+    }
+    this.sameFiles = new SameFiles(System.getProperty("user.home", ""), sensitive);
     this.caps = new Caps(stats);
     this.contextFrames = new ContextFrames(config.get("context.frames"));
     if (!contextFrames.rejected().isEmpty()) {
@@ -352,20 +359,15 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     }
     Object key = key(kind, path);
     Cache<Object, Occurrence> cache = targets(kind, error);
-    if (counted(cache.getIfPresent(key))) {
+    Occurrence seen = cache.getIfPresent(key);
+    if (seen != null && seen.watch != null && SwapWatch.swapped(seen.watch)) {
+      seen = swappedAway(cache, key, seen); // the path opens another file now: judged anew
+    }
+    if (counted(seen)) {
       return; // a repeat: the one cache lookup of the hot path
     }
     if (canary.arrived(path)) {
       return; // never cached, so it costs nothing on the repeat path above
-    }
-    if (kind == EventKind.FILE_READ && CodeOrigins.isJar(path)) {
-      // code loading: a jar opened is a code origin (reported once, unless on the launch path);
-      // its reads are not file reads
-      if (error == null) {
-        single(EventKind.CODE_ORIGIN, key(EventKind.CODE_ORIGIN, path), path, null, null);
-      }
-      cache.put(key, Occurrence.IGNORED);
-      return;
     }
     if (kind == EventKind.FILE_READ
         && (path.startsWith("/sys/fs/cgroup/") || path.startsWith("/proc/"))
@@ -376,14 +378,67 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
       // seen
       return;
     }
+    // What was opened, by device and inode (one stat, first sight only): a file with more than one
+    // link may be a sensitive file under any name, so no name or location filter drops it.
+    String kernelPath = kind == EventKind.FILE_DELETE ? null : files.kernelPath(path);
+    SameFiles.Inode opened = error == null ? SameFiles.of(kernelPath) : null;
+    boolean linked = opened != null && opened.links > 1;
+    if (kind == EventKind.FILE_READ && CodeOrigins.isJar(path) && !linked) {
+      // code loading: a jar opened is a code origin (reported once, unless on the launch path);
+      // its reads are not file reads
+      if (error == null) {
+        single(EventKind.CODE_ORIGIN, key(EventKind.CODE_ORIGIN, path), path, null, null);
+      }
+      cache.put(key, Occurrence.IGNORED);
+      return;
+    }
     if ((kind == EventKind.FILE_WRITE
             || kind == EventKind.FILE_DELETE
             || kind == EventKind.FILE_READ)
         && Caps.fits(path)
+        && !linked
         && sameShapeAsKnown(kind, path, error)) {
       return; // one more file of a shape already reported in its directory: counted as its repeat
     }
-    fresh(cache, kind, key, path, null, error);
+    Occurrence first = fresh(cache, kind, key, path, opened, error);
+    if (first != null && opened != null && kernelPath != null) {
+      first.watch =
+          swaps.watch(
+              files.absolute(path),
+              kernelPath,
+              opened,
+              !first.template.getFile().getRealPath().isEmpty());
+    }
+  }
+
+  /**
+   * A watched path that opens another file now than at first sight: its occurrence is kept (under a
+   * key of its own, still flushed) and the path is free to be reported as new.
+   */
+  private Occurrence swappedAway(Cache<Object, Occurrence> cache, Object key, Occurrence old) {
+    if (cache.asMap().remove(key, old)) {
+      cache.put(new Former(old), old);
+    }
+    return null;
+  }
+
+  /** The cache key of an occurrence its path no longer opens: equal only to itself. */
+  private static final class Former {
+    private final Occurrence occurrence;
+
+    Former(Occurrence occurrence) {
+      this.occurrence = occurrence;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Former && ((Former) o).occurrence == occurrence;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(occurrence);
+    }
   }
 
   /**
@@ -589,17 +644,18 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
   /**
    * A target not in {@code cache}: described, completed and handed over, or remembered as ignored.
    */
-  private void fresh(
+  private Occurrence fresh(
       Cache<Object, Occurrence> cache,
       EventKind kind,
       Object key,
       Object target,
       Object extra,
       Throwable error) {
-    fresh(cache, kind, key, target, extra, 0, error);
+    return fresh(cache, kind, key, target, extra, 0, error);
   }
 
-  private void fresh(
+  /** Returns the new occurrence when this call reported it, else null. */
+  private Occurrence fresh(
       Cache<Object, Occurrence> cache,
       EventKind kind,
       Object key,
@@ -610,7 +666,7 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     Event.Builder event = describe(kind, target, extra, port);
     if (event == null) {
       cache.put(key, Occurrence.IGNORED);
-      return;
+      return null;
     }
     Occurrence fresh = complete(event, error);
     Occurrence winner = cache.asMap().putIfAbsent(key, fresh);
@@ -624,9 +680,11 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
         }
       }
       handOver(fresh);
+      return fresh;
     } else if (winner != Occurrence.IGNORED) {
       winner.hit(clockMs);
     }
+    return null;
   }
 
   private void byPort(EventKind kind, InetAddress address, int port, Throwable error) {
@@ -779,7 +837,16 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
           if (extra == Listing.class) {
             f.setDirectory(true);
           }
-          return filters.excludedPath(real, kind == EventKind.FILE_READ) ? null : e.setFile(f);
+          SameFiles.Inode opened = extra instanceof SameFiles.Inode ? (SameFiles.Inode) extra : null;
+          if (opened != null) {
+            f.setLinks(opened.links);
+            String same = sameFiles.sameAs(opened, real);
+            if (same != null) f.setSameFileAs(same);
+          }
+          boolean linked = opened != null && opened.links > 1;
+          return !linked && filters.excludedPath(real, kind == EventKind.FILE_READ)
+              ? null
+              : e.setFile(f);
         }
       case FILE_RENAME:
         {

@@ -1,5 +1,8 @@
 package dev.tripline.agent.pipeline;
 
+import java.io.File;
+import java.nio.charset.Charset;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -60,10 +63,20 @@ final class FileTargets {
   /**
    * The symlink-resolved path, or null when it cannot be resolved. {@code followLast}: the
    * operation follows a link in the last element (open); delete and rename act on the link itself.
+   * A name no {@link Path} can hold (an unpaired surrogate; any non-ASCII character when {@code
+   * sun.jnu.encoding} is ASCII, as under {@code LANG=C}) is still opened by {@code java.io}, which
+   * turns it into bytes its own way ({@code ?} for what the encoding cannot map): it is resolved
+   * through that same route ({@link File#getCanonicalPath}), never skipped.
    */
   @Nullable String real(String given, boolean followLast) {
+    String absolute = absolute(given);
+    Path p;
     try {
-      Path p = Paths.get(absolute(given));
+      p = Paths.get(absolute);
+    } catch (InvalidPathException e) {
+      return throughJavaIo(absolute, followLast);
+    }
+    try {
       if (followLast) {
         try {
           return p.toRealPath().toString();
@@ -83,8 +96,62 @@ final class FileTargets {
       String dir = parent.toRealPath().toString();
       return dir.endsWith("/") ? dir + last : dir + "/" + last;
     } catch (java.io.IOException | RuntimeException e) {
-      // the directory does not exist either, or the path is not one (NUL, bad encoding)
+      // the directory does not exist either, or the path is not one (NUL)
       return null;
+    }
+  }
+
+  /**
+   * The path the kernel is given for {@code given}, in a form a {@link Path} can hold: the absolute
+   * path itself, or for a name no Path can hold its real path through {@code java.io}'s route. Null
+   * when neither works (a NUL in the name: java.io refuses to open it).
+   */
+  @Nullable String kernelPath(String given) {
+    String absolute = absolute(given);
+    try {
+      Paths.get(absolute);
+      return absolute;
+    } catch (InvalidPathException e) {
+      return throughJavaIo(absolute, true);
+    }
+  }
+
+  /**
+   * java.io's own resolution: the string turned into bytes by the JDK's platform encoding, then
+   * realpath(3) — what {@code FileInputStream.open} hands the kernel, resolved.
+   */
+  private static @Nullable String throughJavaIo(String absolute, boolean followLast) {
+    if (absolute.indexOf('\u0000') >= 0) {
+      return null; // java.io refuses it before any syscall ("Invalid file path")
+    }
+    try {
+      File f = new File(absolute);
+      if (followLast || f.getParentFile() == null) {
+        return f.getCanonicalPath();
+      }
+      String dir = f.getParentFile().getCanonicalPath();
+      String last = asKernelSeesIt(f.getName());
+      return dir.endsWith("/") ? dir + last : dir + "/" + last;
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * A name as the platform encoding turns it into bytes, read back ({@code ?} for the unmappable).
+   */
+  static String asKernelSeesIt(String name) {
+    Charset jnu = JNU;
+    return new String(name.getBytes(jnu), jnu);
+  }
+
+  private static final Charset JNU = jnuCharset();
+
+  private static Charset jnuCharset() {
+    try {
+      return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+    } catch (RuntimeException e) {
+      return Charset.defaultCharset();
     }
   }
 }

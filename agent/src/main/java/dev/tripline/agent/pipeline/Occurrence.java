@@ -35,6 +35,11 @@ final class Occurrence {
    */
   volatile @Nullable Object peer;
 
+  /**
+   * A file whose path can change under the application: what it opened first ({@link SwapWatch}).
+   */
+  volatile SwapWatch.@Nullable Watch watch;
+
   /** Other call sites seen for this target (sampled); each was sent once as an event of its own. */
   private volatile Occurrence[] otherSites = new Occurrence[0];
 

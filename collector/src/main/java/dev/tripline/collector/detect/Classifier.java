@@ -86,7 +86,9 @@ public final class Classifier {
               .append('\u0000')
               .append(e.getFile().getRealPath())
               .append('\u0000')
-              .append(e.getFile().getNewRealPath());
+              .append(e.getFile().getNewRealPath())
+              .append('\u0000')
+              .append(e.getFile().getSameFileAs());
       case PROCESS -> {
         b.append(e.getProcess().getExecutable());
         for (String arg : e.getProcess().getArgvList()) {

@@ -335,8 +335,8 @@ public final class KnownBadRules {
         return e.hasProcess() ? Commands.programs(e.getProcess()) : List.of();
       case "path":
         if (!e.hasFile()) return List.of();
-        // The real path judges; the folded lexical path too (a link named ~/.aws/credentials is
-        // still that file).
+        // The judged path (the sensitive file a hard link is, else the real path) judges; the
+        // folded lexical path too (a link named ~/.aws/credentials is still that file).
         List<String> paths = new ArrayList<>(4);
         paths.add(Normalizer.judgedPath(e.getFile()));
         addIfNew(paths, Normalizer.fold(e.getFile().getPath()));

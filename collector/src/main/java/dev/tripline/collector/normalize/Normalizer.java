@@ -114,10 +114,15 @@ public final class Normalizer {
   }
 
   /**
-   * The path the kernel touched, folded: {@code real_path} when the agent resolved a symlink, else
-   * {@code path}.
+   * The file the kernel touched, folded: the sensitive file it is a hard link to ({@code
+   * same_file_as}: the agent found the same device and inode), else {@code real_path} when the
+   * agent resolved a symlink, else {@code path}. A hard link IS the file: judged by its name it
+   * would be whatever its maker called it.
    */
   public static String judgedPath(FileTarget f) {
+    if (!f.getSameFileAs().isEmpty()) {
+      return fold(f.getSameFileAs());
+    }
     return fold(f.getRealPath().isEmpty() ? f.getPath() : f.getRealPath());
   }
 
