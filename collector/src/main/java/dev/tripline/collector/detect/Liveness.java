@@ -65,9 +65,14 @@ public final class Liveness {
     this.silentAfterMs = silentAfterMs;
   }
 
-  /** Per instance: the last events and how many heartbeats in a row left events_seen unchanged. */
+  /**
+   * Per instance: the last events and how many heartbeats in a row left events_seen unchanged. The
+   * events are kept as they arrived (already parsed, their strings already capped at the edge) and
+   * described only when an alert quotes them: describing them per batch cost several per cent of
+   * the collector's throughput (CollectorBench, JFR), for alerts that are rare.
+   */
   private static final class Tracked {
-    final ArrayDeque<String> lastEvents = new ArrayDeque<>();
+    final ArrayDeque<Event> lastEvents = new ArrayDeque<>();
     int frozen;
   }
 
@@ -79,7 +84,8 @@ public final class Liveness {
       ServiceProfileOrBuilder profile, InstanceSeen before, EventBatch batch, long now) {
     AgentIdentity agent = batch.getAgent();
     String id = agent.getInstanceId();
-    Tracked t = tracked.computeIfAbsent(agent.getService() + "\n" + id, k -> new Tracked());
+    String instance = agent.getService() + "\n" + id;
+    Tracked t = tracked.computeIfAbsent(instance, k -> new Tracked());
     // Only the batch's last few can be among the last events: describing every event of every batch
     // cost the collector a tenth of its throughput (CollectorBench, JFR).
     List<Event> events = batch.getEventsList();
@@ -87,9 +93,9 @@ public final class Liveness {
       if (t.lastEvents.size() == LAST_EVENTS) {
         t.lastEvents.removeFirst();
       }
-      t.lastEvents.addLast(e.getKind() + " " + Alerts.describe(e));
+      t.lastEvents.addLast(e);
     }
-    silenceRaised.remove(agent.getService() + "\n" + id);
+    silenceRaised.remove(instance);
     if (!batch.hasHealth()) {
       return List.of();
     }
@@ -213,7 +219,17 @@ public final class Liveness {
   }
 
   private static String lastEvents(Tracked t) {
-    return t.lastEvents.isEmpty() ? "none" : String.join("; ", t.lastEvents);
+    if (t.lastEvents.isEmpty()) {
+      return "none";
+    }
+    StringBuilder b = new StringBuilder();
+    for (Event e : t.lastEvents) {
+      if (b.length() > 0) {
+        b.append("; ");
+      }
+      b.append(e.getKind()).append(' ').append(Alerts.describe(e));
+    }
+    return b.toString();
   }
 
   private static Alert.Builder base(

@@ -71,6 +71,12 @@ public final class ServiceTopicOwners implements AutoCloseable {
 
   /** True when the service has a topic of its own that only its principals may write. */
   public boolean bound(String service) {
+    Set<String> topics = this.topics;
+    List<String> prefixes = this.prefixes;
+    if (topics.isEmpty() && prefixes.isEmpty()) {
+      return false; // nothing bound (the usual case without service topics): no name built per
+      // batch
+    }
     String topic = ServiceTopics.topicFor(eventsTopic, service);
     if (topics.contains(topic)) return true;
     for (String p : prefixes) {

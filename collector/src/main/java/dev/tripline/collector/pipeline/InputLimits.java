@@ -93,8 +93,7 @@ final class InputLimits {
   /** An event batch within the limits, or {@link Parsers.Refused}. */
   EventBatch batch(byte[] bytes) throws InvalidProtocolBufferException {
     checkSize(bytes);
-    int events = countEvents(bytes, maxEvents);
-    if (events > maxEvents) {
+    if (mayHoldMoreThan(bytes.length, maxEvents) && countEvents(bytes, maxEvents) > maxEvents) {
       throw new Parsers.Refused(
           TOO_MANY_EVENTS,
           "batch of "
@@ -130,10 +129,80 @@ final class InputLimits {
   }
 
   /**
+   * Whether a serialised batch of {@code length} bytes can hold more than {@code max} events at
+   * all: each {@code events} field takes at least two bytes (its tag and a zero length), so a
+   * shorter one need not be scanned.
+   */
+  static boolean mayHoldMoreThan(int length, int max) {
+    return length / 2 > max;
+  }
+
+  /**
    * The {@code events} fields of a serialised batch, counted up to {@code max + 1}: each is skipped
-   * by its length, nothing is built.
+   * by its length, nothing is built. A plain loop over the bytes for the wire types a batch's
+   * top-level fields have; anything else (groups, a truncated or malformed field) is left to
+   * protobuf's own reader, which decides exactly as {@code parseFrom} would.
    */
   static int countEvents(byte[] bytes, int max) throws InvalidProtocolBufferException {
+    int events = 0;
+    int pos = 0;
+    int end = bytes.length;
+    while (pos < end) {
+      // the tag: a varint of at most 5 bytes
+      int tag = 0;
+      int shift = 0;
+      byte b;
+      do {
+        if (pos == end || shift > 28) {
+          return countEventsByProtobuf(bytes, max);
+        }
+        b = bytes[pos++];
+        tag |= (b & 0x7f) << shift;
+        shift += 7;
+      } while (b < 0);
+      if (tag == EVENTS_TAG && ++events > max) {
+        return events;
+      }
+      switch (tag & 7) {
+        case WireFormat.WIRETYPE_VARINT -> {
+          int last = Math.min(end, pos + 10);
+          while (pos < last && bytes[pos] < 0) pos++;
+          if (pos == last) {
+            return countEventsByProtobuf(bytes, max);
+          }
+          pos++;
+        }
+        case WireFormat.WIRETYPE_FIXED64 -> pos += 8;
+        case WireFormat.WIRETYPE_FIXED32 -> pos += 4;
+        case WireFormat.WIRETYPE_LENGTH_DELIMITED -> {
+          int length = 0;
+          shift = 0;
+          do {
+            if (pos == end || shift > 28) {
+              return countEventsByProtobuf(bytes, max);
+            }
+            b = bytes[pos++];
+            length |= (b & 0x7f) << shift;
+            shift += 7;
+          } while (b < 0);
+          if (length < 0 || length > end - pos) {
+            return countEventsByProtobuf(bytes, max);
+          }
+          pos += length;
+        }
+        default -> {
+          return countEventsByProtobuf(bytes, max);
+        }
+      }
+      if (tag >>> 3 == 0 || pos > end) {
+        return countEventsByProtobuf(bytes, max);
+      }
+    }
+    return events;
+  }
+
+  /** {@link #countEvents}, reading with protobuf's own reader: its exact errors, groups skipped. */
+  static int countEventsByProtobuf(byte[] bytes, int max) throws InvalidProtocolBufferException {
     CodedInputStream in = CodedInputStream.newInstance(bytes);
     int events = 0;
     try {

@@ -108,4 +108,77 @@ class InputLimitsTest {
             .build();
     assertEquals(b, new InputLimits(4 << 20, 5000, HEAP_768_MIB).batch(b.toByteArray()));
   }
+
+  /**
+   * The count's own loop and protobuf's reader agree on every input: same count, or both refuse.
+   */
+  @Test
+  void theFastEventCountAgreesWithProtobufsReaderOnWellFormedAndMalformedBytes() throws Exception {
+    ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    CodedOutputStream out = CodedOutputStream.newInstance(raw);
+    out.writeInt32(EventBatch.SCHEMA_VERSION_FIELD_NUMBER, 3);
+    out.writeInt64(EventBatch.SEQUENCE_FIELD_NUMBER, -1); // a 10-byte varint
+    out.writeMessage(
+        EventBatch.AGENT_FIELD_NUMBER, AgentIdentity.newBuilder().setService("shop").build());
+    out.writeFixed64(900, 7); // unknown fields of every wire type, a two-byte tag among them
+    out.writeFixed32(901, 7);
+    out.writeGroup(902, AgentIdentity.newBuilder().setHost("h").build());
+    for (int i = 0; i < 40; i++) {
+      out.writeMessage(EventBatch.EVENTS_FIELD_NUMBER, PipelineFixtures.connect("db", 5432 + i));
+    }
+    out.writeBytes(EventBatch.EVENTS_FIELD_NUMBER, ByteString.EMPTY);
+    out.flush();
+    byte[] batch = raw.toByteArray();
+    java.util.Random random = new java.util.Random(21);
+    for (int len = 0; len <= batch.length; len++) {
+      byte[] prefix = java.util.Arrays.copyOf(batch, len);
+      assertSameCount(prefix, 100);
+      assertSameCount(prefix, 10);
+      byte[] flipped = prefix.clone();
+      if (len > 0) {
+        flipped[random.nextInt(len)] = (byte) random.nextInt(256);
+      }
+      assertSameCount(flipped, 100);
+    }
+    assertEquals(41, InputLimits.countEvents(batch, 100));
+    assertEquals(11, InputLimits.countEvents(batch, 10)); // stops one past the cap
+  }
+
+  private static void assertSameCount(byte[] bytes, int max) {
+    Integer fast;
+    Integer reference;
+    try {
+      fast = InputLimits.countEvents(bytes, max);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      fast = null;
+    }
+    try {
+      reference = InputLimits.countEventsByProtobuf(bytes, max);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      reference = null;
+    }
+    assertEquals(reference, fast, () -> "bytes " + java.util.HexFormat.of().formatHex(bytes));
+  }
+
+  /** Only a batch too short to hold more than the cap skips the count: events take 2 bytes each. */
+  @Test
+  void theDensestBatchOverTheCapIsStillCounted() throws Exception {
+    InputLimits limits = new InputLimits(4 << 20, 5000, 64L << 30);
+    for (int n : new int[] {5000, 5001}) {
+      ByteArrayOutputStream raw = new ByteArrayOutputStream();
+      CodedOutputStream out = CodedOutputStream.newInstance(raw);
+      for (int i = 0; i < n; i++) {
+        out.writeBytes(EventBatch.EVENTS_FIELD_NUMBER, ByteString.EMPTY); // 2 bytes: tag, length 0
+      }
+      out.flush();
+      byte[] bytes = raw.toByteArray();
+      assertEquals(2 * n, bytes.length);
+      if (n == 5000) {
+        assertEquals(5000, limits.batch(bytes).getEventsCount());
+      } else {
+        Parsers.Refused r = assertThrows(Parsers.Refused.class, () -> limits.batch(bytes));
+        assertEquals(InputLimits.TOO_MANY_EVENTS, r.reason);
+      }
+    }
+  }
 }
