@@ -5,6 +5,7 @@ import dev.tripline.agent.instrument.Hooks;
 import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.bootstrap.TriplineBridge;
 import java.lang.instrument.Instrumentation;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The part of {@code premain} that runs in the agent's own class loader: weave the hooks (so the
@@ -12,6 +13,12 @@ import java.lang.instrument.Instrumentation;
  * Until that thread has built the recorder, what the hooks see waits in an {@link EarlyBuffer}.
  */
 public final class AgentStarter {
+  /**
+   * Once per JVM: {@link #start} is public (premain calls it across the module boundary), so a
+   * second call, whoever makes it, is refused before it does anything.
+   */
+  private static final AtomicBoolean STARTED = new AtomicBoolean();
+
   private AgentStarter() {}
 
   /**
@@ -22,6 +29,9 @@ public final class AgentStarter {
    */
   public static void start(
       Instrumentation inst, AgentConfig config, long premainStart, long bridgeNanos) {
+    if (!STARTED.compareAndSet(false, true)) {
+      throw new IllegalStateException("the agent was started already");
+    }
     long t0 = System.nanoTime();
     Hooks hooks = new Hooks(config);
     // Before any application code runs: this loader becomes the one the bridge trusts, for good.

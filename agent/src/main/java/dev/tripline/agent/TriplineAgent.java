@@ -110,12 +110,13 @@ public final class TriplineAgent {
         : "only Linux is supported (this is " + os + ")";
   }
 
-  /** The agent's own loader over the {@code inst/} part of its jar; this one when run unpacked. */
-  private static ClassLoader isolatedLoader() throws IOException, java.net.URISyntaxException {
-    File location =
-        new File(TriplineAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    AgentClassLoader isolated =
-        AgentClassLoader.ifPacked(location, TriplineAgent.class.getClassLoader());
+  /**
+   * The loader of the agent's own module (see {@link AgentModule}); this class's loader when run
+   * unpacked. The bridge is defined by now: the module reads the bootstrap loader's unnamed module.
+   */
+  private static ClassLoader isolatedLoader() throws IOException, ClassNotFoundException {
+    Module bridge = Class.forName(BRIDGE_CLASSES[0].replace('/', '.'), false, null).getModule();
+    ClassLoader isolated = AgentModule.define(bridge);
     return isolated != null ? isolated : TriplineAgent.class.getClassLoader();
   }
 
