@@ -26,9 +26,14 @@ public final class AgentStarter {
    *
    * @param premainStart {@code System.nanoTime()} when {@code premain} was entered
    * @param bridgeNanos time spent defining the bridge in the bootstrap loader
+   * @param moduleNanos time spent defining the agent's module (see {@code AgentModule})
    */
   public static void start(
-      Instrumentation inst, AgentConfig config, long premainStart, long bridgeNanos) {
+      Instrumentation inst,
+      AgentConfig config,
+      long premainStart,
+      long bridgeNanos,
+      long moduleNanos) {
     if (!STARTED.compareAndSet(false, true)) {
       throw new IllegalStateException("the agent was started already");
     }
@@ -43,6 +48,7 @@ public final class AgentStarter {
     long woven = System.nanoTime();
     StartupTimes times = new StartupTimes(config.debug());
     times.put("bridge", bridgeNanos);
+    times.put("module", moduleNanos);
     times.put("weave", woven - t0);
     AgentRuntime runtime = new AgentRuntime(config, hooks, early, times);
     Runtime.getRuntime().addShutdownHook(new Thread(new Shutdown(runtime), "tripline-shutdown"));

@@ -74,10 +74,14 @@ public final class TriplineAgent {
       }
       long t1 = System.nanoTime();
       defineBridge(inst);
-      long bridge = System.nanoTime() - t1;
-      Class.forName("dev.tripline.agent.AgentStarter", true, isolatedLoader())
-          .getMethod("start", Instrumentation.class, AgentConfig.class, long.class, long.class)
-          .invoke(null, inst, config, t0, bridge);
+      long t2 = System.nanoTime();
+      long bridge = t2 - t1;
+      ClassLoader loader = isolatedLoader();
+      long module = System.nanoTime() - t2;
+      Class.forName("dev.tripline.agent.AgentStarter", true, loader)
+          .getMethod(
+              "start", Instrumentation.class, AgentConfig.class, long.class, long.class, long.class)
+          .invoke(null, inst, config, t0, bridge, module);
     } catch (AgentConfig.ConfigException e) {
       for (String warning : e.warnings()) {
         System.err.println("[tripline] " + warning);

@@ -171,8 +171,9 @@ public final class TamperApp {
               java.lang.instrument.Instrumentation.class,
               Class.forName("dev.tripline.agent.config.AgentConfig"),
               long.class,
+              long.class,
               long.class)
-          .invoke(null, null, null, 0L, 0L);
+          .invoke(null, null, null, 0L, 0L, 0L);
       System.out.println("STARTED A SECOND AGENT");
     } catch (java.lang.reflect.InvocationTargetException e) {
       System.out.println("second start refused: " + e.getCause());
