@@ -34,8 +34,10 @@ import org.jspecify.annotations.Nullable;
  * defineClass} through {@code MethodHandles.privateLookupIn}: the loader is therefore the JDK's,
  * whose class no one may open).
  *
- * <p>Its one export: the package of {@code AgentStarter}, whose only public member is the hand-over
- * from premain (it refuses a second call), to the premain loader's unnamed module.
+ * <p>Its exports, all qualified: the package of {@code AgentStarter}, whose only public member is
+ * the hand-over from premain (it refuses a second call), to the premain loader's unnamed module;
+ * Kafka's security packages to {@code java.base}, which instantiates login modules and SASL
+ * providers by name.
  *
  * <p>What the module reads besides the JDK: the bootstrap loader's unnamed module (the bridge) and
  * the premain loader's (the configuration premain validated, {@code dev.tripline.agent.config}).
@@ -58,6 +60,13 @@ final class AgentModule {
 
   /** Where premain hands over ({@code AgentStarter}): exported to the premain loader alone. */
   static final String ENTRY_PACKAGE = "dev.tripline.agent";
+
+  /**
+   * Kafka's security packages (login modules, SASL providers), built at run time: the shade plugin
+   * relocates string constants that look like a relocated package.
+   */
+  private static final String KAFKA_SECURITY =
+      NAME + ".shaded." + String.join(".", "org", "apache", "kafka", "common", "security");
 
   /** Shared with premain (which validated the configuration before the module existed). */
   private static final String SHARED = "dev.tripline.agent.config.";
@@ -113,7 +122,8 @@ final class AgentModule {
     if (jar == null) {
       return null;
     }
-    ModuleDescriptor.Builder descriptor = ModuleDescriptor.newModule(NAME).packages(packages(jar));
+    Set<String> packages = packages(jar);
+    ModuleDescriptor.Builder descriptor = ModuleDescriptor.newModule(NAME).packages(packages);
     for (Module m : ModuleLayer.boot().modules()) {
       String name = m.getName();
       if (!name.equals("java.base") && !name.equals(UNSUPPORTED)) {
@@ -135,6 +145,15 @@ final class AgentModule {
     // premain calls AgentStarter.start, the package's one public member (it runs once per JVM).
     // Exported, not opened: nothing private in the package becomes reachable.
     controller.addExports(agent, ENTRY_PACKAGE, premain);
+    // JAAS (LoginContext) and the JCA (Provider.Service, behind Sasl.createSaslClient) instantiate
+    // Kafka's login modules and SASL providers by name from java.base: its security packages are
+    // exported to java.base alone (public members only; nothing is opened).
+    Module javaBase = Object.class.getModule();
+    for (String p : packages) {
+      if (p.startsWith(KAFKA_SECURITY)) {
+        controller.addExports(agent, p, javaBase);
+      }
+    }
     return agent.getClassLoader();
   }
 
