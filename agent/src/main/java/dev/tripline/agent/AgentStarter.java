@@ -6,6 +6,7 @@ import dev.tripline.agent.pipeline.BoundAddresses;
 import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.bootstrap.TriplineBridge;
 import java.lang.instrument.Instrumentation;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The part of {@code premain} that runs in the agent's own class loader: weave the hooks (so the
@@ -13,6 +14,12 @@ import java.lang.instrument.Instrumentation;
  * Until that thread has built the recorder, what the hooks see waits in an {@link EarlyBuffer}.
  */
 public final class AgentStarter {
+  /**
+   * Once per JVM: {@link #start} is public (premain calls it across the module boundary), so a
+   * second call, whoever makes it, is refused before it does anything.
+   */
+  private static final AtomicBoolean STARTED = new AtomicBoolean();
+
   private AgentStarter() {}
 
   /**
@@ -20,9 +27,17 @@ public final class AgentStarter {
    *
    * @param premainStart {@code System.nanoTime()} when {@code premain} was entered
    * @param bridgeNanos time spent defining the bridge in the bootstrap loader
+   * @param moduleNanos time spent defining the agent's module (see {@code AgentModule})
    */
   public static void start(
-      Instrumentation inst, AgentConfig config, long premainStart, long bridgeNanos) {
+      Instrumentation inst,
+      AgentConfig config,
+      long premainStart,
+      long bridgeNanos,
+      long moduleNanos) {
+    if (!STARTED.compareAndSet(false, true)) {
+      throw new IllegalStateException("the agent was started already");
+    }
     long t0 = System.nanoTime();
     Hooks hooks = new Hooks(config);
     // Before any application code runs: this loader becomes the one the bridge trusts, for good.
@@ -35,6 +50,7 @@ public final class AgentStarter {
     long woven = System.nanoTime();
     StartupTimes times = new StartupTimes(config.debug());
     times.put("bridge", bridgeNanos);
+    times.put("module", moduleNanos);
     times.put("weave", woven - t0);
     AgentRuntime runtime = new AgentRuntime(config, hooks, early, times);
     Runtime.getRuntime().addShutdownHook(new Thread(new Shutdown(runtime), "tripline-shutdown"));

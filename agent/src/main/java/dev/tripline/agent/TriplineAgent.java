@@ -74,10 +74,14 @@ public final class TriplineAgent {
       }
       long t1 = System.nanoTime();
       defineBridge(inst);
-      long bridge = System.nanoTime() - t1;
-      Class.forName("dev.tripline.agent.AgentStarter", true, isolatedLoader())
-          .getMethod("start", Instrumentation.class, AgentConfig.class, long.class, long.class)
-          .invoke(null, inst, config, t0, bridge);
+      long t2 = System.nanoTime();
+      long bridge = t2 - t1;
+      ClassLoader loader = isolatedLoader();
+      long module = System.nanoTime() - t2;
+      Class.forName("dev.tripline.agent.AgentStarter", true, loader)
+          .getMethod(
+              "start", Instrumentation.class, AgentConfig.class, long.class, long.class, long.class)
+          .invoke(null, inst, config, t0, bridge, module);
     } catch (AgentConfig.ConfigException e) {
       for (String warning : e.warnings()) {
         System.err.println("[tripline] " + warning);
@@ -110,12 +114,13 @@ public final class TriplineAgent {
         : "only Linux is supported (this is " + os + ")";
   }
 
-  /** The agent's own loader over the {@code inst/} part of its jar; this one when run unpacked. */
-  private static ClassLoader isolatedLoader() throws IOException, java.net.URISyntaxException {
-    File location =
-        new File(TriplineAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    AgentClassLoader isolated =
-        AgentClassLoader.ifPacked(location, TriplineAgent.class.getClassLoader());
+  /**
+   * The loader of the agent's own module (see {@link AgentModule}); this class's loader when run
+   * unpacked. The bridge is defined by now: the module reads the bootstrap loader's unnamed module.
+   */
+  private static ClassLoader isolatedLoader() throws IOException, ClassNotFoundException {
+    Module bridge = Class.forName(BRIDGE_CLASSES[0].replace('/', '.'), false, null).getModule();
+    ClassLoader isolated = AgentModule.define(bridge);
     return isolated != null ? isolated : TriplineAgent.class.getClassLoader();
   }
 

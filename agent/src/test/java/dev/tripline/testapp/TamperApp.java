@@ -42,6 +42,10 @@ public final class TamperApp {
       instrumentation();
     } else if (attempt.equals("interrupt")) {
       interrupt();
+    } else if (attempt.equals("module")) {
+      intoTheModule();
+    } else if (attempt.equals("threads")) {
+      throughTheThreads();
     } else {
       throw new IllegalArgumentException(attempt);
     }
@@ -86,22 +90,117 @@ public final class TamperApp {
     }
   }
 
-  /**
-   * Deep reflection into the agent's own recorder (reachable through the sealed dispatcher):
-   * switched off, then the attack waits until the agent has reported a failed canary and a later
-   * one has arrived again (the recorder healed).
-   */
-  private static void recorderOff(Path events) throws Exception {
+  /** The agent's recorder, which the bridge's dispatcher slot holds (the bridge is open). */
+  private static Object recorder() throws Exception {
     Field live = Class.forName(BRIDGE + "$Live", false, null).getDeclaredField("DISPATCHER");
     live.setAccessible(true);
-    Object recorder = live.get(null);
+    return live.get(null);
+  }
+
+  /**
+   * Deep reflection into the agent's own recorder (reachable through the sealed dispatcher) is
+   * refused: the agent's module opens nothing. {@code sun.misc.Unsafe} is not refused: it switches
+   * the recorder off, then the attack waits until the agent has reported a failed canary and a
+   * later one has arrived again (the recorder healed).
+   */
+  private static void recorderOff(Path events) throws Exception {
+    Object recorder = recorder();
     Field off = recorder.getClass().getDeclaredField("off");
-    off.setAccessible(true);
-    off.set(recorder, true);
-    System.out.println("SET recorder.off");
+    try {
+      off.setAccessible(true);
+      off.set(recorder, true);
+      System.out.println("SET recorder.off by reflection");
+    } catch (RuntimeException e) {
+      System.out.println("setAccessible refused: " + e.getClass().getSimpleName());
+    }
+    // By name and reflection: the compiler would warn about an internal proprietary API.
+    Class<?> unsafeType = Class.forName("sun.misc.Unsafe");
+    Field theUnsafe = unsafeType.getDeclaredField("theUnsafe");
+    theUnsafe.setAccessible(true);
+    Object unsafe = theUnsafe.get(null);
+    long offset = (Long) unsafeType.getMethod("objectFieldOffset", Field.class).invoke(unsafe, off);
+    unsafeType
+        .getMethod("putBooleanVolatile", Object.class, long.class, boolean.class)
+        .invoke(unsafe, recorder, offset, true);
+    System.out.println("SET recorder.off by Unsafe");
     int failed = waitFor(events, "\"canaryFailed\":1,", 0);
     int healed = waitFor(events, "\"canaryFailed\":1,", failed + 1);
     System.out.println("canary failed at line " + failed + ", heartbeat after it at " + healed);
+  }
+
+  /**
+   * Every door into the agent's module that plain Java offers: deep reflection on an agent object,
+   * a private lookup into its class or its loader's (which could define a class into the module),
+   * the agent's classes by name through the application's loader, and its hand-over entry called a
+   * second time.
+   */
+  private static void intoTheModule() throws Exception {
+    Object recorder = recorder();
+    Class<?> type = recorder.getClass();
+    System.out.println("recorder in " + type.getModule());
+    for (Field f : type.getDeclaredFields()) {
+      if (Modifier.isStatic(f.getModifiers())) continue;
+      try {
+        f.setAccessible(true);
+        System.out.println("OPENED " + f.getName() + " = " + f.get(recorder));
+      } catch (RuntimeException e) {
+        System.out.println("setAccessible " + f.getName() + " refused: " + e.getClass().getName());
+      }
+    }
+    for (Class<?> target : new Class<?>[] {type, type.getClassLoader().getClass()}) {
+      try {
+        java.lang.invoke.MethodHandles.privateLookupIn(
+            target, java.lang.invoke.MethodHandles.lookup());
+        System.out.println("PRIVATE LOOKUP IN " + target.getName());
+      } catch (IllegalAccessException e) {
+        System.out.println(
+            "privateLookupIn " + target.getName() + " refused: IllegalAccessException");
+      }
+    }
+    try {
+      Class.forName(type.getName(), false, ClassLoader.getSystemClassLoader());
+      System.out.println("FOUND " + type.getName() + " through the application's loader");
+    } catch (ClassNotFoundException e) {
+      System.out.println("not found through the application's loader: " + type.getName());
+    }
+    try {
+      type.getClassLoader()
+          .loadClass("dev.tripline.agent.AgentStarter")
+          .getMethod(
+              "start",
+              java.lang.instrument.Instrumentation.class,
+              Class.forName("dev.tripline.agent.config.AgentConfig"),
+              long.class,
+              long.class,
+              long.class)
+          .invoke(null, null, null, 0L, 0L, 0L);
+      System.out.println("STARTED A SECOND AGENT");
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      System.out.println("second start refused: " + e.getCause());
+    }
+  }
+
+  /**
+   * The agent's threads are reachable ({@code Thread.getAllStackTraces}): their {@code Runnable}
+   * and thread-locals are {@code java.lang.Thread}'s private fields, closed by the JDK.
+   */
+  private static void throughTheThreads() {
+    int refused = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (!t.getName().startsWith("tripline-") && !t.getName().startsWith("kafka-producer")) {
+        continue;
+      }
+      for (Field f : Thread.class.getDeclaredFields()) {
+        if (Modifier.isStatic(f.getModifiers()) || f.getType().isPrimitive()) continue;
+        try {
+          f.setAccessible(true);
+          System.out.println("OPENED " + t.getName() + " " + f.getName() + " = " + f.get(t));
+        } catch (RuntimeException | IllegalAccessException e) {
+          refused++;
+        }
+      }
+    }
+    System.out.println("thread fields refused: " + refused);
   }
 
   private static void markAgentThread() throws Exception {

@@ -15,9 +15,34 @@ final class Agents {
   private final Path tripline;
   private final @Nullable Path otel;
 
+  /**
+   * Another build of the Tripline agent to compare with ({@code -Dbench.baseline.jar}), or null.
+   */
+  private final @Nullable Path baseline;
+
   Agents(Path tripline, @Nullable Path otel) {
+    this(tripline, otel, null);
+  }
+
+  Agents(Path tripline, @Nullable Path otel, @Nullable Path baseline) {
     this.tripline = tripline.toAbsolutePath();
     this.otel = otel == null || !Files.isRegularFile(otel) ? null : otel.toAbsolutePath();
+    this.baseline =
+        baseline == null || !Files.isRegularFile(baseline) ? null : baseline.toAbsolutePath();
+  }
+
+  @Nullable Path baseline() {
+    return baseline;
+  }
+
+  /** The same variant with the baseline build of the agent in place of this one. */
+  List<String> onBaseline(List<String> args) {
+    List<String> out = new ArrayList<>();
+    for (String a : args) {
+      out.add(
+          baseline != null && a.equals("-javaagent:" + tripline) ? "-javaagent:" + baseline : a);
+    }
+    return out;
   }
 
   List<String> none() {

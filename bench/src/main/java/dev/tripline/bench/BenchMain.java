@@ -16,7 +16,8 @@ import org.apache.kafka.clients.admin.Admin;
  * <p>System properties: {@code bench.otel.jar} (the OpenTelemetry agent, fetched by the bench
  * profile), {@code bench.spring.jar} (the executable jar of module it-spring), {@code bench.rounds}
  * (trivial main, default 7), {@code bench.spring.rounds} (default 5), {@code bench.appcds.rounds}
- * (default 3).
+ * (default 3), {@code bench.baseline.jar} (another build of the agent: the trivial main is then
+ * also launched with it, alternately with the rest, for a before/after comparison).
  */
 public final class BenchMain {
   public static void main(String[] args) throws Exception {
@@ -64,7 +65,12 @@ public final class BenchMain {
 
   private static void startup(Path agentJar, Path work, Report report) throws Exception {
     String otel = System.getProperty("bench.otel.jar", "");
-    Agents agents = new Agents(agentJar, otel.isEmpty() ? null : Path.of(otel));
+    String baseline = System.getProperty("bench.baseline.jar", "");
+    Agents agents =
+        new Agents(
+            agentJar,
+            otel.isEmpty() ? null : Path.of(otel),
+            baseline.isEmpty() ? null : Path.of(baseline));
     if (!agents.hasOtel()) {
       System.out.println(
           "no OpenTelemetry agent at '" + otel + "' (-Dbench.otel.jar): its rows are left out");

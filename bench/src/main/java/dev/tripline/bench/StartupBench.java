@@ -72,6 +72,16 @@ final class StartupBench {
     }
     variants.add(
         new Variant("Tripline, `sink=none`, `debug=true` (phases)", agents.triplineDebug()));
+    if (agents.baseline() != null) { // before/after a change, launched alternately with the rest
+      variants.add(
+          new Variant(
+              "baseline Tripline (" + agents.baseline().getFileName() + "), `sink=none`",
+              agents.onBaseline(agents.triplineNoSink())));
+      variants.add(
+          new Variant(
+              "baseline Tripline, `sink=none`, `debug=true` (phases)",
+              agents.onBaseline(agents.triplineDebug())));
+    }
 
     Path java = Path.of(System.getProperty("java.home"));
     for (Variant v : variants) { // untimed: fills the page cache with each jar
@@ -106,7 +116,11 @@ final class StartupBench {
       System.out.println(line);
     }
     report.section(table(variants));
-    report.section(phaseTable(variants.get(variants.size() - 1)));
+    for (Variant v : variants) {
+      if (v.jvmArgs.contains("-Dtripline.debug=true")) {
+        report.section(v.name + "\n\n" + phaseTable(v));
+      }
+    }
     report.section(cds());
   }
 

@@ -5,12 +5,16 @@ import dev.tripline.agent.health.AgentStats;
 import dev.tripline.agent.pipeline.EventSink;
 import dev.tripline.config.redact.Redactor;
 import dev.tripline.model.EventBatch;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -87,6 +91,30 @@ public final class KafkaSink implements EventSink {
           "cannot start the Kafka producer for " + bootstrap + ": " + rootCause(e, userProps));
     } finally {
       current.setContextClassLoader(previous);
+    }
+    withdrawStandardAppInfo(p.getProperty(ProducerConfig.CLIENT_ID_CONFIG));
+  }
+
+  /**
+   * Kafka registers {@code kafka.producer:type=app-info,id=<client>} as a standard MBean, which the
+   * JDK reads through an accessor in an unnamed module: the agent's module exports nothing, so
+   * every read of it would fail ({@code IllegalAccessException} in a JMX console). Withdrawn; the
+   * same figures (version, commit, start time) stay readable in Kafka's metric MBean {@code
+   * kafka.producer:type=app-info,client-id=<client>}. Run from a classes directory (no module) it
+   * works, and stays.
+   */
+  private static void withdrawStandardAppInfo(String clientId) {
+    if (!KafkaSink.class.getModule().isNamed()) {
+      return;
+    }
+    try {
+      MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+      ObjectName name = new ObjectName("kafka.producer:type=app-info,id=" + clientId);
+      if (server.isRegistered(name)) {
+        server.unregisterMBean(name);
+      }
+    } catch (JMException | RuntimeException e) {
+      // cosmetic: the MBean stays, unreadable
     }
   }
 

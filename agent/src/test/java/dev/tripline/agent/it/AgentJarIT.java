@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
  */
 class AgentJarIT {
   /**
-   * Besides inst/ (read only by AgentClassLoader): premain, its loader, the configuration it
-   * validates, the bridge.
+   * Besides inst/ (read only by the agent's module): premain, what defines the module, the
+   * configuration it validates, the bridge.
    */
   private static final List<String> ALLOWED_OUTSIDE =
       List.of(
@@ -33,7 +33,7 @@ class AgentJarIT {
           // it)
           "dev/tripline/agent/TriplineAgent$Throwaway.class",
           "dev/tripline/agent/TriplineAgent$BootDefiner.class",
-          "dev/tripline/agent/AgentClassLoader.class",
+          "dev/tripline/agent/AgentModule",
           "dev/tripline/agent/config/",
           "dev/tripline/bootstrap/");
 

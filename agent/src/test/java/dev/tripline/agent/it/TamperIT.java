@@ -79,14 +79,51 @@ class TamperIT {
   }
 
   @OnEveryJdk
-  void switchingTheRecorderOffByDeepReflectionIsReportedAndHealed(Path java, @TempDir Path work)
+  void deepReflectionIntoTheRecorderFailsAndUnsafeIsReportedAndHealed(Path java, @TempDir Path work)
       throws Exception {
     AgentRun run = attempt(java, work, "recorderOff", 1L);
-    assertTrue(run.output.contains("SET recorder.off"), run::toString);
+    assertTrue(
+        run.output.contains("setAccessible refused: InaccessibleObjectException"), run::toString);
+    assertFalse(run.output.contains("SET recorder.off by reflection"), run::toString);
+    // sun.misc.Unsafe is not refused (nothing in the JVM can refuse it): the canary reports it.
+    assertTrue(run.output.contains("SET recorder.off by Unsafe"), run::toString);
     assertTrue(
         findings(run).contains("canary did not arrive at the recorder")
             && findings(run).contains("the recorder had been switched off; switched on again"),
         () -> "reported: " + findings(run));
+  }
+
+  @OnEveryJdk
+  void theAgentsModuleOpensNothingToTheApplication(Path java, @TempDir Path work) throws Exception {
+    AgentRun run = attempt(java, work, "module");
+    assertTrue(run.output.contains("recorder in module dev.tripline.agent"), run::toString);
+    assertTrue(
+        run.output.contains(
+            "setAccessible off refused: java.lang.reflect.InaccessibleObjectException"),
+        run::toString);
+    assertFalse(run.output.contains("OPENED"), run::toString);
+    assertTrue(
+        run.output.contains(
+            "privateLookupIn dev.tripline.agent.pipeline.EventRecorder refused: IllegalAccessException"),
+        run::toString);
+    assertTrue(
+        run.output.contains("privateLookupIn jdk.internal.loader.Loader refused"), run::toString);
+    assertFalse(run.output.contains("PRIVATE LOOKUP IN"), run::toString);
+    assertTrue(
+        run.output.contains(
+            "not found through the application's loader: dev.tripline.agent.pipeline.EventRecorder"),
+        run::toString);
+    assertTrue(
+        run.output.contains(
+            "second start refused: java.lang.IllegalStateException: the agent was started already"),
+        run::toString);
+  }
+
+  @OnEveryJdk
+  void theAgentsThreadsLeadNowhere(Path java, @TempDir Path work) throws Exception {
+    AgentRun run = attempt(java, work, "threads");
+    assertTrue(run.output.matches("(?s).*thread fields refused: [1-9]\\d*.*"), run::toString);
+    assertFalse(run.output.contains("OPENED"), run::toString);
   }
 
   @OnEveryJdk

@@ -1,0 +1,277 @@
+package dev.tripline.agent;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.lang.module.Configuration;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReader;
+import java.lang.module.ModuleReference;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The agent's own module. Everything the agent runs on (its pipeline and the relocated ByteBuddy,
+ * Kafka client, protobuf, Caffeine, Micrometer) is stored in the jar under {@code inst/} as {@code
+ * .classdata}, so the application's class loaders, class-path scanners and ServiceLoader lookups
+ * never see it. It is defined as the named module {@value #NAME}, which exports and opens nothing,
+ * by the JDK's own module class loader: code of the application (an unnamed module, which may read
+ * and reflect into every unnamed module) can neither {@code setAccessible} a member of an agent
+ * object, nor get a private {@code Lookup} into an agent class, nor define a class into the agent's
+ * loader (a subclass of {@code ClassLoader} on the class path would hand out its protected {@code
+ * defineClass} through {@code MethodHandles.privateLookupIn}: the loader is therefore the JDK's,
+ * whose class no one may open).
+ *
+ * <p>Its exports, all qualified: the package of {@code AgentStarter}, whose only public member is
+ * the hand-over from premain (it refuses a second call), to the premain loader's unnamed module;
+ * Kafka's security packages to {@code java.base}, which instantiates login modules and SASL
+ * providers by name.
+ *
+ * <p>What the module reads besides the JDK: the bootstrap loader's unnamed module (the bridge) and
+ * the premain loader's (the configuration premain validated, {@code dev.tripline.agent.config}).
+ * Its loader's parent is {@link Parent}, which hides {@code sun.misc.Unsafe} from the bundled
+ * libraries and hands the shared configuration classes over from the premain loader.
+ *
+ * <p>This class lives on the application's class path, whose unnamed module is open to the
+ * application: everything it keeps is therefore in {@code static final} fields (reflection cannot
+ * write those), so the module's reader serves the agent jar's {@code inst/} entries and nothing
+ * else, whoever asks its loader for a class.
+ */
+final class AgentModule {
+  static final String NAME = "dev.tripline.agent";
+  static final String PREFIX = "inst/";
+
+  /**
+   * The module's packages, listed when the jar is built: start-up does not scan ~10 000 entries.
+   */
+  static final String PACKAGES = PREFIX + "module-packages";
+
+  /** Where premain hands over ({@code AgentStarter}): exported to the premain loader alone. */
+  static final String ENTRY_PACKAGE = "dev.tripline.agent";
+
+  /**
+   * Kafka's security packages (login modules, SASL providers), built at run time: the shade plugin
+   * relocates string constants that look like a relocated package.
+   */
+  private static final String KAFKA_SECURITY =
+      NAME + ".shaded." + String.join(".", "org", "apache", "kafka", "common", "security");
+
+  /** Shared with premain (which validated the configuration before the module existed). */
+  private static final String SHARED = "dev.tripline.agent.config.";
+
+  /** Left out of the module's reads: see {@link Parent}. */
+  private static final String UNSUPPORTED = "jdk.unsupported";
+
+  /** The packed agent jar (null when run from a classes directory), open for the JVM's life. */
+  private static final @Nullable JarFile JAR;
+
+  private static final String JAR_URI;
+  private static final @Nullable IOException FAILURE;
+
+  static {
+    JarFile jar = null;
+    String uri = "";
+    IOException failure = null;
+    try {
+      File file =
+          new File(AgentModule.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (file.isFile()) {
+        jar = new JarFile(file, false);
+        uri = file.toURI().toString();
+        if (jar.getEntry(PREFIX + "dev/tripline/agent/AgentStarter.classdata") == null) {
+          jar.close();
+          jar = null;
+        }
+      }
+    } catch (IOException e) {
+      failure = e;
+    } catch (URISyntaxException | RuntimeException e) {
+      failure = new IOException("cannot locate the agent jar: " + e, e);
+    }
+    JAR = jar;
+    JAR_URI = uri;
+    FAILURE = failure;
+  }
+
+  private AgentModule() {}
+
+  /**
+   * Defines the agent's module in a layer of its own and returns its class loader, or null when the
+   * agent does not run from a packed jar (a classes directory, as unit tests and IDEs use: the
+   * classes are then on the premain loader already, in its unnamed module).
+   *
+   * @param bridge the bootstrap loader's unnamed module, where the bridge classes are
+   */
+  static @Nullable ClassLoader define(Module bridge) throws IOException {
+    if (FAILURE != null) {
+      throw FAILURE;
+    }
+    JarFile jar = JAR;
+    if (jar == null) {
+      return null;
+    }
+    Set<String> packages = packages(jar);
+    ModuleDescriptor.Builder descriptor = ModuleDescriptor.newModule(NAME).packages(packages);
+    for (Module m : ModuleLayer.boot().modules()) {
+      String name = m.getName();
+      if (!name.equals("java.base") && !name.equals(UNSUPPORTED)) {
+        descriptor.requires(name); // what an unnamed module would read: every module of the JDK
+      }
+    }
+    ModuleReference reference = new Reference(descriptor.build(), URI.create(JAR_URI));
+    Configuration cf =
+        ModuleLayer.boot()
+            .configuration()
+            .resolve(new Finder(reference), ModuleFinder.of(), Set.of(NAME));
+    // The controller (which could open the module) is dropped when this returns.
+    ModuleLayer.Controller controller =
+        ModuleLayer.defineModulesWithOneLoader(cf, List.of(ModuleLayer.boot()), new Parent());
+    Module agent = controller.layer().findModule(NAME).orElseThrow();
+    Module premain = AgentModule.class.getClassLoader().getUnnamedModule();
+    controller.addReads(agent, bridge);
+    controller.addReads(agent, premain);
+    // premain calls AgentStarter.start, the package's one public member (it runs once per JVM).
+    // Exported, not opened: nothing private in the package becomes reachable.
+    controller.addExports(agent, ENTRY_PACKAGE, premain);
+    // JAAS (LoginContext) and the JCA (Provider.Service, behind Sasl.createSaslClient) instantiate
+    // Kafka's login modules and SASL providers by name from java.base: its security packages are
+    // exported to java.base alone (public members only; nothing is opened).
+    Module javaBase = Object.class.getModule();
+    for (String p : packages) {
+      if (p.startsWith(KAFKA_SECURITY)) {
+        controller.addExports(agent, p, javaBase);
+      }
+    }
+    return agent.getClassLoader();
+  }
+
+  private static Set<String> packages(JarFile jar) throws IOException {
+    JarEntry entry = jar.getJarEntry(PACKAGES);
+    if (entry == null) {
+      throw new IOException("agent jar is incomplete: " + PACKAGES + " is missing");
+    }
+    Set<String> packages = new HashSet<>();
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(jar.getInputStream(entry), StandardCharsets.UTF_8))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (!line.isBlank()) {
+          packages.add(line.trim());
+        }
+      }
+    }
+    return packages;
+  }
+
+  /** {@code a/B.class} is stored as {@code inst/a/B.classdata}; other resources under inst/. */
+  static String entryName(String name) {
+    String path = name.startsWith("/") ? name.substring(1) : name;
+    return PREFIX
+        + (path.endsWith(".class") ? path.substring(0, path.length() - 6) + ".classdata" : path);
+  }
+
+  /**
+   * The module loader's parent: the platform loader for what the module does not hold, except
+   * {@code sun.misc.Unsafe}, hidden from the bundled libraries (protobuf and lz4 then take their
+   * safe code paths, and JDK 24+ prints no "terminally deprecated method in sun.misc.Unsafe"
+   * warning into the application's output on our behalf), and the shared configuration classes. It
+   * keeps nothing and defines nothing: a class the application defines in it is never returned.
+   */
+  private static final class Parent extends ClassLoader {
+    static {
+      registerAsParallelCapable();
+    }
+
+    Parent() {
+      super("tripline-agent", ClassLoader.getPlatformClassLoader());
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+      if (name.equals("sun.misc.Unsafe")) {
+        throw new ClassNotFoundException(name);
+      }
+      if (name.startsWith(SHARED)) {
+        return AgentModule.class.getClassLoader().loadClass(name);
+      }
+      return ClassLoader.getPlatformClassLoader().loadClass(name);
+    }
+  }
+
+  private static final class Finder implements ModuleFinder {
+    private final ModuleReference reference;
+
+    Finder(ModuleReference reference) {
+      this.reference = reference;
+    }
+
+    @Override
+    public Optional<ModuleReference> find(String name) {
+      return name.equals(NAME) ? Optional.of(reference) : Optional.empty();
+    }
+
+    @Override
+    public Set<ModuleReference> findAll() {
+      return Set.of(reference);
+    }
+  }
+
+  private static final class Reference extends ModuleReference {
+    Reference(ModuleDescriptor descriptor, URI location) {
+      super(descriptor, location);
+    }
+
+    @Override
+    public ModuleReader open() {
+      return new Reader();
+    }
+  }
+
+  /** Reads the jar's {@code inst/} entries, from the static field alone. */
+  private static final class Reader implements ModuleReader {
+    private static JarFile jar() throws IOException {
+      JarFile jar = JAR;
+      if (jar == null) {
+        throw new IOException("no agent jar");
+      }
+      return jar;
+    }
+
+    @Override
+    public Optional<URI> find(String name) throws IOException {
+      String entry = entryName(name);
+      return jar().getEntry(entry) == null
+          ? Optional.empty()
+          : Optional.of(URI.create("jar:" + JAR_URI + "!/" + entry));
+    }
+
+    @Override
+    public Optional<InputStream> open(String name) throws IOException {
+      JarFile jar = jar();
+      JarEntry entry = jar.getJarEntry(entryName(name));
+      return entry == null ? Optional.empty() : Optional.of(jar.getInputStream(entry));
+    }
+
+    /** Not needed by the module loader; listing the whole jar would only cost start-up. */
+    @Override
+    public Stream<String> list() {
+      return Stream.empty();
+    }
+
+    /** The jar stays open for the JVM's life (the module loader keeps no other way to it). */
+    @Override
+    public void close() {}
+  }
+}
