@@ -837,7 +837,8 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
           if (extra == Listing.class) {
             f.setDirectory(true);
           }
-          SameFiles.Inode opened = extra instanceof SameFiles.Inode ? (SameFiles.Inode) extra : null;
+          SameFiles.Inode opened =
+              extra instanceof SameFiles.Inode ? (SameFiles.Inode) extra : null;
           if (opened != null) {
             f.setLinks(opened.links);
             String same = sameFiles.sameAs(opened, real);
