@@ -8,9 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Opens files whose names do not say what they are. Usage: OpenedApp links <work> <secret> | swap
- * <work> <secret> | unmappable <work> <secret> <name>. Prints what each open really read (the
- * secret's content or not), so the test knows the kernel opened what it asserts the agent reports.
+ * Opens files whose names do not say what they are. Usage: OpenedApp links <work> <secret> | socket
+ * <work> <sensitive socket> | swap <work> <secret> | unmappable <work> <secret> <name>. Prints what
+ * each open really read (the secret's content or not), so the test knows the kernel opened what it
+ * asserts the agent reports.
  */
 public final class OpenedApp {
   public static void main(String[] args) throws Exception {
@@ -27,6 +28,9 @@ public final class OpenedApp {
       case "swap":
         swap(work, secret);
         break;
+      case "socket":
+        socket(work, secret);
+        break;
       case "unmappable":
         unmappable(work, secret, args[3]);
         break;
@@ -34,6 +38,36 @@ public final class OpenedApp {
         throw new IllegalArgumentException(args[0]);
     }
     System.out.println("OPENED DONE");
+  }
+
+  /**
+   * A Unix domain socket at {@code sensitive} (the test names it sensitive), hard-linked under a
+   * harmless name and connected to through the link. JDK 16+ API by reflection (Java 11 class).
+   */
+  private static void socket(Path work, Path sensitive) throws Exception {
+    Class<?> addressType = Class.forName("java.net.UnixDomainSocketAddress");
+    java.lang.reflect.Method of = addressType.getMethod("of", Path.class);
+    java.net.ProtocolFamily unix = java.net.StandardProtocolFamily.valueOf("UNIX");
+    Files.createDirectories(sensitive.getParent());
+    try (java.nio.channels.ServerSocketChannel server =
+        (java.nio.channels.ServerSocketChannel)
+            java.nio.channels.ServerSocketChannel.class
+                .getMethod("open", java.net.ProtocolFamily.class)
+                .invoke(null, unix)) {
+      server.bind((java.net.SocketAddress) of.invoke(null, sensitive));
+      Path link = work.resolve("innocent.sock");
+      Files.createLink(link, sensitive);
+      try (java.nio.channels.SocketChannel client =
+          (java.nio.channels.SocketChannel)
+              java.nio.channels.SocketChannel.class
+                  .getMethod("open", java.net.ProtocolFamily.class)
+                  .invoke(null, unix)) {
+        client.connect((java.net.SocketAddress) of.invoke(null, link));
+        try (java.nio.channels.SocketChannel accepted = server.accept()) {
+          System.out.println("CONNECTED THROUGH " + link + " " + (accepted != null));
+        }
+      }
+    }
   }
 
   /** Hard links to the secret: a harmless name, a jar's name, a name in an excluded directory. */

@@ -21,6 +21,8 @@ final class EventJson {
         number(sb, "port", e.getNetwork().getPort());
         field(sb, "protocol", e.getNetwork().getProtocol());
         if (!e.getNetwork().getPath().isEmpty()) field(sb, "path", e.getNetwork().getPath());
+        if (!e.getNetwork().getSameFileAs().isEmpty())
+          field(sb, "sameFileAs", e.getNetwork().getSameFileAs());
         break;
       case DNS:
         field(sb, "query", e.getDns().getQuery());

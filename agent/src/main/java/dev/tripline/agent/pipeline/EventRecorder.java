@@ -927,15 +927,24 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
 
   /**
    * The socket file is what the kernel connects to: report its real path (a link such as /var/run
-   * -> /run, or one an attacker made to docker.sock, is resolved), else the normalised one.
+   * -> /run, or a symlink an attacker made to docker.sock, is resolved), else the normalised one,
+   * and the sensitive socket a hard link is the same file as.
    */
   private Event.Builder unixSocket(Event.Builder e, String given) {
     String real = files.real(given, true);
     String path = real != null ? real : files.normalise(given);
-    if (filters.excludedPath(path, false)) {
+    // A hard link to a sensitive socket is that socket (one stat, first sight only).
+    SameFiles.Inode socket = SameFiles.of(path);
+    String same = socket == null ? null : sameFiles.sameAs(socket, path);
+    if (same == null && filters.excludedPath(path, false)) {
       return null;
     }
-    return e.setNetwork(NetworkTarget.newBuilder().setProtocol("unix").setPath(caps.cap(path)));
+    NetworkTarget.Builder n =
+        NetworkTarget.newBuilder().setProtocol("unix").setPath(caps.cap(path));
+    if (same != null) {
+      n.setSameFileAs(same);
+    }
+    return e.setNetwork(n);
   }
 
   /**

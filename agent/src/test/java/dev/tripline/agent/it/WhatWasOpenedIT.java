@@ -55,6 +55,37 @@ class WhatWasOpenedIT {
     }
   }
 
+  /** The same for a socket: a hard link to a sensitive socket (docker.sock) is that socket. */
+  @OnEveryJdk
+  void aHardLinkToASensitiveSocketIsReportedAsThatSocket(Path java, @TempDir Path work)
+      throws Exception {
+    Path runDir = Files.createDirectories(work.resolve("var-run"));
+    Path sensitive = runDir.toRealPath().resolve("docker.sock");
+    Path links = Files.createDirectories(work.resolve("links"));
+    AgentRun run =
+        AgentRun.testApp(
+                java,
+                work.resolve("run"),
+                APP,
+                List.of("-Dtripline.sensitive.paths=" + sensitive),
+                "socket",
+                links.toString(),
+                sensitive.toString())
+            .assertFinished("OPENED DONE");
+    assertTrue(
+        run.output.contains("CONNECTED THROUGH " + links + "/innocent.sock true"), run::toString);
+    String link = links.toRealPath() + "/innocent.sock";
+    List<Map<String, Object>> connects =
+        run.ofKind("NET_CONNECT").stream()
+            .filter(e -> link.equals(e.get("path")))
+            .collect(Collectors.toList());
+    assertEquals(1, connects.size(), "one connect through the link\n" + run);
+    assertEquals(
+        sensitive.toString(),
+        connects.get(0).get("sameFileAs"),
+        "the link is the sensitive socket\n" + run);
+  }
+
   @OnEveryJdk
   void aPathSwappedAfterItsFirstOpenIsJudgedOnWhatItOpensNow(Path java, @TempDir Path work)
       throws Exception {

@@ -77,7 +77,9 @@ public final class Classifier {
               .append('\u0000')
               .append(e.getNetwork().getProtocol())
               .append('\u0000')
-              .append(e.getNetwork().getPath());
+              .append(e.getNetwork().getPath())
+              .append('\u0000')
+              .append(e.getNetwork().getSameFileAs());
       case DNS -> b.append(e.getDns().getQuery());
       case FILE ->
           b.append(e.getFile().getPath())

@@ -137,8 +137,14 @@ public final class Normalizer {
     return "unix".equals(n.getProtocol()) || (!n.getPath().isEmpty() && n.getPort() == 0);
   }
 
-  /** The socket's path, folded ("" for an unnamed socket). */
+  /**
+   * The socket's path, folded ("" for an unnamed socket): the sensitive socket a hard link is the
+   * same file as ({@code same_file_as}), else its own.
+   */
   public static String socketPath(NetworkTarget n) {
+    if (!n.getSameFileAs().isEmpty()) {
+      return fold(n.getSameFileAs());
+    }
     return n.getPath().isEmpty() ? "" : fold(n.getPath());
   }
 

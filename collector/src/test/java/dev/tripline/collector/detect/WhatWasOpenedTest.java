@@ -138,11 +138,46 @@ class WhatWasOpenedTest {
           p.endsWith(".sock")
               ? Event.newBuilder()
                   .setKind(EventKind.NET_CONNECT)
-                  .setNetwork(NetworkTarget.newBuilder().setProtocol("unix").setPath(p))
+                  .setNetwork(
+                      NetworkTarget.newBuilder()
+                          .setProtocol("unix")
+                          .setPath("/tmp/innocent.sock")
+                          .setSameFileAs(p))
                   .build()
               : read(FileTarget.newBuilder().setPath("/tmp/innocent").setSameFileAs(p));
       String rule = BUILT_IN.match(e).map(KnownBadRules.Rule::id).orElse("none");
       assertNotEquals("none", rule, p + " is on the agent's list but no rule names it");
     }
+  }
+
+  @Test
+  void aHardLinkToDockersSocketIsThatSocketEvenWhileLearning() {
+    Event connect =
+        Event.newBuilder()
+            .setKind(EventKind.NET_CONNECT)
+            .setCount(1)
+            .setSuccess(true)
+            .setNetwork(
+                NetworkTarget.newBuilder()
+                    .setProtocol("unix")
+                    .setPath("/srv/app/cache/innocent.sock")
+                    .setSameFileAs("/var/run/docker.sock"))
+            .setCallSite(CallSite.newBuilder().setClassName("com.acme.Shop").setMethodName("m"))
+            .build();
+    Alert a = knownBad(judge(connect), "linked socket");
+    assertEquals("container-socket", a.getRule());
+    assertEquals(Severity.CRITICAL, a.getSeverity());
+    assertEquals(
+        "/srv/app/cache/innocent.sock",
+        a.getEvent().getNetwork().getPath(),
+        "the alert keeps the link's own name");
+    Classifier classifier = new Classifier(BUILT_IN, 100);
+    Event plain =
+        connect.toBuilder().setNetwork(connect.getNetwork().toBuilder().clearSameFileAs()).build();
+    assertTrue(classifier.classify(plain).rule().isEmpty(), "the same name, one link");
+    assertEquals(
+        "container-socket",
+        classifier.classify(connect).rule().map(KnownBadRules.Rule::id).orElse("none"),
+        "the cached verdict of the same name must not answer for a hard link");
   }
 }
