@@ -31,6 +31,10 @@ public final class CollectorApp implements AutoCloseable {
   private @Nullable CollectorConfig effective;
   private @Nullable DetectionPipeline pipeline;
   private @Nullable AnalystServer http;
+
+  /** A configured bearer token shorter than this is warned about at every start. */
+  static final int MIN_TOKEN_LENGTH = 24;
+
   private java.nio.file.@Nullable Path agentSettings;
   private Map<String, Path> serviceSettings = Map.of();
 
@@ -103,6 +107,17 @@ public final class CollectorApp implements AutoCloseable {
               + (http.tokenGenerated()
                   ? "  (access token, shown once: " + http.token() + ")"
                   : "  (access token from http.token)"));
+      if (!http.tokenGenerated() && http.token().length() < MIN_TOKEN_LENGTH) {
+        // The throttle never locks the right token out (Prometheus, the CLI), so a guesser learns
+        // every guess's answer: only the token's strength stops guessing. Warned, never printed.
+        out.println(
+            "WARNING: http.token is "
+                + http.token().length()
+                + " characters; use "
+                + MIN_TOKEN_LENGTH
+                + " or more random ones (unset, one is generated): the API's throttle slows"
+                + " guessing, it cannot stop it");
+      }
       return this;
     } catch (RuntimeException e) {
       close();

@@ -307,6 +307,19 @@ class SecureRunTest {
       String out = bytes.toString(StandardCharsets.UTF_8);
       assertTrue(out.contains("WARNING: Kafka at " + app.bootstrapServers() + " is OPEN"), out);
       assertTrue(out.contains("embedded.secure=true"), out);
+      assertFalse(out.contains("WARNING: http.token"), "a generated token is strong: " + out);
+    }
+  }
+
+  @Test
+  void aShortConfiguredTokenIsWarnedAboutAndNeverPrinted(@TempDir Path dir) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    CollectorConfig config = config(dir, "false").with("http.token", "hunter2-token");
+    try (CollectorApp app =
+        new CollectorApp(config, new PrintStream(bytes, true, StandardCharsets.UTF_8)).start()) {
+      String out = bytes.toString(StandardCharsets.UTF_8);
+      assertTrue(out.contains("WARNING: http.token is 13 characters"), out);
+      assertFalse(out.contains("hunter2-token"), "the token was printed: " + out);
     }
   }
 }
