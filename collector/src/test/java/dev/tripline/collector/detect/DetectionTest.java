@@ -94,6 +94,19 @@ class DetectionTest {
     }
   }
 
+  /** A meter that counts nothing, for tests that judge alerts alone. */
+  static final Detection.Meter NO_METER =
+      new Detection.Meter() {
+        @Override
+        public void generalized(String family) {}
+
+        @Override
+        public void overflow(String family, long n) {}
+
+        @Override
+        public void modelError() {}
+      };
+
   private final MapState state = new MapState();
   private final List<String> meter = new ArrayList<>();
   private final Detection detection =

@@ -82,21 +82,7 @@ class KnownBadListingTest {
   @Test
   void aCredentialsListingAlertsWhileLearningAndTheAppsOwnListingsDoNot() {
     DetectionTest.MapState state = new DetectionTest.MapState();
-    Detection detection =
-        new Detection(
-            DetectionTest.settings(),
-            3,
-            new Detection.Meter() {
-              @Override
-              public void generalized(String family) {}
-
-              @Override
-              public void overflow(String family, long n) {}
-
-              @Override
-              public void modelError() {}
-            },
-            T0);
+    Detection detection = new Detection(DetectionTest.settings(), 3, DetectionTest.NO_METER, T0);
     batch(detection, state, T0, listing("/app/config", true), listing("/run/secrets", true));
     assertEquals(List.of(), state.reasons(), "the app's own directories: learned");
     batch(detection, state, T0 + 1_000, listing("/home/app/.ssh", true));

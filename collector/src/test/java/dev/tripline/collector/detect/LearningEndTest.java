@@ -153,7 +153,8 @@ class LearningEndTest {
   @Test
   void aServiceThatNeverSettlesStopsLearningAtTheMaximumAndTheLateStretchIsReported() {
     MapState state = new MapState();
-    Detection d = new Detection(settings(Duration.ofSeconds(40)), 1_000, NO_METER, T0);
+    Detection d =
+        new Detection(settings(Duration.ofSeconds(40)), 1_000, DetectionTest.NO_METER, T0);
     long endedAt = churn(d, state, 120);
     assertEquals(40, endedAt, "learning.max ends it; the churn alone would keep it learning");
     assertEquals("auto (learning.max)", state.profile().getStateChangedBy());
@@ -182,7 +183,7 @@ class LearningEndTest {
   @Test
   void aServiceThatSettlesEndsByItselfAndReportsWhatCameLateAsInfo() {
     MapState state = new MapState();
-    Detection d = new Detection(settings(Duration.ZERO), 1_000, NO_METER, T0);
+    Detection d = new Detection(settings(Duration.ZERO), 1_000, DetectionTest.NO_METER, T0);
     send(d, state, T0, read("/srv/app/config.yml"));
     send(d, state, T0 + 17_000, read("/srv/app/late.yml")); // within the last quiet period
     long ended = -1;
@@ -202,7 +203,7 @@ class LearningEndTest {
   @Test
   void nothingLateNothingReported() {
     MapState state = new MapState();
-    Detection d = new Detection(settings(Duration.ZERO), 1_000, NO_METER, T0);
+    Detection d = new Detection(settings(Duration.ZERO), 1_000, DetectionTest.NO_METER, T0);
     send(d, state, T0, read("/srv/app/config.yml"));
     for (long s = 0; s <= 30; s++) d.tick(T0 + s * 1000, state);
     assertEquals(ProfileState.MONITORING, state.profile().getState());
@@ -215,7 +216,7 @@ class LearningEndTest {
     assertEquals(Duration.ofSeconds(20), Detection.maxLearning(PERIOD, Duration.ofSeconds(3)));
     assertEquals(Duration.ofSeconds(50), Detection.maxLearning(PERIOD, Duration.ofSeconds(50)));
     MapState state = new MapState();
-    Detection d = new Detection(settings(Duration.ZERO), 1_000, NO_METER, T0);
+    Detection d = new Detection(settings(Duration.ZERO), 1_000, DetectionTest.NO_METER, T0);
     long endedAt = churn(d, state, 200);
     assertEquals(80, endedAt);
     assertNotNull(state.of(AlertReason.LEARNING_ENDED).get(0));
@@ -258,7 +259,7 @@ class LearningEndTest {
             Detection.maxLearning(PERIOD, Duration.ZERO),
             Duration.ofMinutes(2),
             Detection.Settings.SILENT_AFTER);
-    Detection d = new Detection(s, 1_000, NO_METER, T0);
+    Detection d = new Detection(s, 1_000, DetectionTest.NO_METER, T0);
     AgentIdentity v1 = instance("i-1", "26.0.5");
     sendAs(d, state, v1, T0, read("/opt/keycloak/conf/keycloak.conf"));
     for (long t = 0; t <= 30; t++) d.tick(T0 + t * 1000, state);
@@ -315,16 +316,4 @@ class LearningEndTest {
         state.of(AlertReason.NEW_FILE_ACCESS).size(),
         "three new versions per learning period are graced, the other two alert");
   }
-
-  private static final Detection.Meter NO_METER =
-      new Detection.Meter() {
-        @Override
-        public void generalized(String family) {}
-
-        @Override
-        public void overflow(String family, long n) {}
-
-        @Override
-        public void modelError() {}
-      };
 }

@@ -38,21 +38,7 @@ class LivenessTest {
           Duration.ofMillis(SILENT_MS));
 
   private final DetectionTest.MapState state = new DetectionTest.MapState();
-  private final Detection detection =
-      new Detection(
-          SETTINGS,
-          100,
-          new Detection.Meter() {
-            @Override
-            public void generalized(String family) {}
-
-            @Override
-            public void overflow(String family, long n) {}
-
-            @Override
-            public void modelError() {}
-          },
-          T0);
+  private final Detection detection = new Detection(SETTINGS, 100, DetectionTest.NO_METER, T0);
 
   private static AgentHealth.Builder health(long seen, long canaryOk) {
     return AgentHealth.newBuilder().setEventsSeen(seen).setCanaryOk(canaryOk);

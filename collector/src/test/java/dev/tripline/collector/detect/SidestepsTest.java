@@ -139,21 +139,7 @@ class SidestepsTest {
   @Test
   void whileMonitoringLoaderVariablesMakeANewCommandAndAReverseLookupANewLookup() {
     DetectionTest.MapState state = new DetectionTest.MapState();
-    Detection detection =
-        new Detection(
-            DetectionTest.settings(),
-            3,
-            new Detection.Meter() {
-              @Override
-              public void generalized(String family) {}
-
-              @Override
-              public void overflow(String family, long n) {}
-
-              @Override
-              public void modelError() {}
-            },
-            T0);
+    Detection detection = new Detection(DetectionTest.settings(), 3, DetectionTest.NO_METER, T0);
     Event plain = spawn(process("/usr/bin/convert", "in.png", "out.jpg"));
     batch(detection, state, T0, plain, reverse("10.0.0.5", "db.corp"));
     detection.tick(T0 + 12_000, state);

@@ -31,20 +31,7 @@ class WhatWasOpenedTest {
 
   private final DetectionTest.MapState state = new DetectionTest.MapState();
   private final Detection detection =
-      new Detection(
-          DetectionTest.settings(),
-          3,
-          new Detection.Meter() {
-            @Override
-            public void generalized(String family) {}
-
-            @Override
-            public void overflow(String family, long n) {}
-
-            @Override
-            public void modelError() {}
-          },
-          T0);
+      new Detection(DetectionTest.settings(), 3, DetectionTest.NO_METER, T0);
 
   private static Event read(FileTarget.Builder f) {
     return Event.newBuilder()
