@@ -378,10 +378,12 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
       // seen
       return;
     }
-    // What was opened, by device and inode (one stat, first sight only): a file with more than one
-    // link may be a sensitive file under any name, so no name or location filter drops it.
-    String kernelPath = kind == EventKind.FILE_DELETE ? null : files.kernelPath(path);
-    SameFiles.Inode opened = error == null ? SameFiles.of(kernelPath) : null;
+    // What was opened, by device and inode, and its real path (one look, first sight only): a file
+    // with more than one link may be a sensitive file under any name, so no filter drops it.
+    FileTargets.Sight sight =
+        files.look(
+            path, kind != EventKind.FILE_DELETE, error == null && kind != EventKind.FILE_DELETE);
+    SameFiles.Inode opened = sight.opened;
     boolean linked = opened != null && opened.links > 1;
     if (kind == EventKind.FILE_READ && CodeOrigins.isJar(path) && !linked) {
       // code loading: a jar opened is a code origin (reported once, unless on the launch path);
@@ -397,15 +399,15 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
             || kind == EventKind.FILE_READ)
         && Caps.fits(path)
         && !linked
-        && sameShapeAsKnown(kind, path, error)) {
+        && sameShapeAsKnown(kind, path, sight.real, error)) {
       return; // one more file of a shape already reported in its directory: counted as its repeat
     }
-    Occurrence first = fresh(cache, kind, key, path, opened, error);
-    if (first != null && opened != null && kernelPath != null) {
+    Occurrence first = fresh(cache, kind, key, path, sight, error);
+    if (first != null && opened != null && sight.kernelPath != null) {
       first.watch =
           swaps.watch(
               files.absolute(path),
-              kernelPath,
+              sight.kernelPath,
               opened,
               !first.template.getFile().getRealPath().isEmpty());
     }
@@ -446,7 +448,7 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
    * same directory: counted as a repeat of that one, unless its real path has another shape. The
    * first of each shape is registered under it by {@link #single}.
    */
-  private boolean sameShapeAsKnown(EventKind kind, String path, Throwable error) {
+  private boolean sameShapeAsKnown(EventKind kind, String path, String real, Throwable error) {
     String normalised = files.normalise(path);
     String shape = NamePatterns.of(normalised);
     if (shape == null) {
@@ -456,7 +458,6 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
     if (first == null || first == Occurrence.IGNORED || first.evicted) {
       return false; // (an evicted first is no longer flushed: this file is reported on its own)
     }
-    String real = files.real(path, kind != EventKind.FILE_DELETE);
     String judged =
         first.template.getFile().getRealPath().isEmpty()
             ? first.template.getFile().getPath()
@@ -833,12 +834,16 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
       case FILE_DELETE:
         {
           FileTarget.Builder f = FileTarget.newBuilder();
-          String real = file((String) target, kind != EventKind.FILE_DELETE, f);
+          FileTargets.Sight sight =
+              extra instanceof FileTargets.Sight ? (FileTargets.Sight) extra : null;
+          String real =
+              sight != null
+                  ? file((String) target, sight.real, f)
+                  : file((String) target, kind != EventKind.FILE_DELETE, f);
           if (extra == Listing.class) {
             f.setDirectory(true);
           }
-          SameFiles.Inode opened =
-              extra instanceof SameFiles.Inode ? (SameFiles.Inode) extra : null;
+          SameFiles.Inode opened = sight != null ? sight.opened : null;
           if (opened != null) {
             f.setLinks(opened.links);
             String same = sameFiles.sameAs(opened, real);
@@ -953,8 +958,12 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
    * directory unseen.
    */
   private String file(String given, boolean followLast, FileTarget.Builder f) {
+    return file(given, files.real(given, followLast), f);
+  }
+
+  /** The same, with the real path found already. */
+  private String file(String given, String real, FileTarget.Builder f) {
     String path = files.normalise(given);
-    String real = files.real(given, followLast);
     f.setPath(caps.cap(path));
     if (!given.equals(path)) {
       f.setRequestedPath(caps.cap(given));
