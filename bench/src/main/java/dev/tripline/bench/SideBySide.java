@@ -94,10 +94,82 @@ final class SideBySide {
               loadBefore,
               loadAverage()));
     }
+    if (Boolean.parseBoolean(System.getProperty("bench.cpu", "true"))) {
+      cpuPerOp(b);
+    }
     b.append(
         "\nRatios are time ratios (for a throughput loop, the inverse of the throughput ratio): ×1.10"
             + " is 10 % slower. Each round's ratio compares runs seconds apart.\n");
     report.section(b.toString());
+  }
+
+  /**
+   * The first-sight loops again, by CPU time of the looping thread ({@link FirstSightApp}): what a
+   * loaded machine's wall clock cannot show.
+   */
+  private void cpuPerOp(StringBuilder b) throws IOException {
+    b.append(
+        "\nFirst sight by CPU time of the looping thread (`FirstSightApp`, median of 5 one-second"
+            + " rounds per JVM), µs per operation, same alternation:\n\n"
+            + "| loop | no agent | baseline | this agent | baseline − none | this − none | **this / baseline** (per round) | load |\n"
+            + "|---|---|---|---|---|---|---|---|\n");
+    List<String[]> loops = new ArrayList<>();
+    loops.add(new String[] {"file (java.io.tmpdir)", "file"});
+    if (Files.isDirectory(Path.of("/dev/shm"))) {
+      loops.add(new String[] {"file (/dev/shm: tmpfs)", "file", "/dev/shm"});
+    }
+    loops.add(new String[] {"destination", "destination"});
+    List<String> order = List.of("none", "baseline", "this");
+    for (String[] loop : loops) {
+      String loadBefore = loadAverage();
+      Map<String, List<Double>> by = new LinkedHashMap<>();
+      order.forEach(v -> by.put(v, new ArrayList<>()));
+      for (int round = 0; round < rounds; round++) {
+        for (int i = 0; i < order.size(); i++) {
+          String variant = order.get((i + round) % order.size());
+          List<String> appArgs = new ArrayList<>(List.of(loop).subList(1, loop.length));
+          appArgs.add(1, "5");
+          try {
+            by.get(variant)
+                .add(
+                    Double.parseDouble(
+                        Forked.valueOf(
+                            Forked.command(
+                                args(variant),
+                                FirstSightApp.class.getName(),
+                                appArgs.toArray(new String[0])),
+                            "CPU_US_PER_OP ")));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+          }
+        }
+        System.out.printf(
+            Locale.ROOT,
+            "  first sight, %s, round %d: none %.1f, baseline %.1f, this %.1f µs CPU/op%n",
+            loop[0],
+            round + 1,
+            by.get("none").get(round),
+            by.get("baseline").get(round),
+            by.get("this").get(round));
+      }
+      List<Double> thisVsBase = ratios(by.get("this"), by.get("baseline"), false);
+      double none = Forked.median(by.get("none"));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %s | %+.1f | %+.1f | **×%.3f** (%s) | %s → %s |%n",
+              loop[0],
+              cell(by.get("none")),
+              cell(by.get("baseline")),
+              cell(by.get("this")),
+              Forked.median(by.get("baseline")) - none,
+              Forked.median(by.get("this")) - none,
+              Forked.median(thisVsBase),
+              list(thisVsBase),
+              loadBefore,
+              loadAverage()));
+    }
   }
 
   private List<String> args(String variant) {
@@ -120,7 +192,8 @@ final class SideBySide {
   private static String cell(List<Double> values) {
     double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
     double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-    String f = Forked.median(values) >= 100 ? "%,.0f" : "%.3f";
+    String f =
+        Forked.median(values) >= 1000 ? "%,.0f" : Forked.median(values) >= 10 ? "%.1f" : "%.3f";
     return String.format(
         Locale.ROOT, f + " (" + f + "–" + f + ")", Forked.median(values), min, max);
   }
