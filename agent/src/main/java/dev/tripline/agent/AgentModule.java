@@ -13,7 +13,6 @@ import java.lang.module.ModuleReference;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -124,16 +123,14 @@ final class AgentModule {
     if (jar == null) {
       return null;
     }
-    Set<String> packages = packages(jar);
-    List<String> requires = new ArrayList<>();
+    ModuleDescriptor.Builder descriptor = ModuleDescriptor.newModule(NAME).packages(packages(jar));
     for (Module m : ModuleLayer.boot().modules()) {
       String name = m.getName();
-      if (!name.equals(UNSUPPORTED)) {
-        requires.add(name); // what an unnamed module would read: every module of the JDK
+      if (!name.equals("java.base") && !name.equals(UNSUPPORTED)) {
+        descriptor.requires(name); // what an unnamed module would read: every module of the JDK
       }
     }
-    ModuleReference reference =
-        new Reference(AgentModuleInfo.descriptor(NAME, packages, requires), URI.create(JAR_URI));
+    ModuleReference reference = new Reference(descriptor.build(), URI.create(JAR_URI));
     Configuration cf =
         ModuleLayer.boot()
             .configuration()
