@@ -3,12 +3,15 @@ package dev.tripline.agent.record;
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
+import org.jspecify.annotations.NullMarked;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The cache keys a file's occurrence lives under besides its path: its name's shape ({@link
  * NamePatterns}), under which the first file of each shape in a directory is found, and the key of
  * an occurrence its path no longer opens. Application thread, first sight only.
  */
+@NullMarked
 final class FileShapes {
   private final FileTargets files;
 
@@ -21,7 +24,7 @@ final class FileShapes {
    * before is counted as a repeat of; null when there is none, or when the real path has another
    * shape (a link among the temp files, pointing elsewhere: its own event).
    */
-  Occurrence knownShape(Cache<Object, Occurrence> cache, EventKind kind, String path) {
+  @Nullable Occurrence knownShape(Cache<Object, Occurrence> cache, EventKind kind, String path) {
     String normalised = files.normalise(path);
     String shape = NamePatterns.of(normalised);
     if (shape == null) {
@@ -56,7 +59,7 @@ final class FileShapes {
   }
 
   /** Whether {@code key} is a shape's key: its occurrence is also under its path (counted once). */
-  static boolean isShapeKey(Object key) {
+  static boolean isShapeKey(@Nullable Object key) {
     return key instanceof Shape;
   }
 
