@@ -2,8 +2,8 @@ package dev.tripline.bootstrap;
 
 /**
  * Receives what the hooks saw. Lives in the bootstrap loader so that code woven into {@code java.*}
- * classes can call it; implemented by the agent ({@code EventRecorder}) and, until the agent is
- * ready, by {@link EarlyBuffer}.
+ * classes can call it; implemented by the agent ({@code instrument.HookDispatcher}) and, until the
+ * agent is ready, by {@link EarlyBuffer}.
  *
  * <p>One shape for every hook, on purpose: this interface is defined once per JVM and can never
  * change while it runs, so a new kind of behaviour must not need a new method here. What {@code a},

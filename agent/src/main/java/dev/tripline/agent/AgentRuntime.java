@@ -9,6 +9,7 @@ import dev.tripline.agent.instrument.Hooks;
 import dev.tripline.agent.pipeline.Pipeline;
 import dev.tripline.agent.pipeline.Sinks;
 import dev.tripline.agent.record.EventRecorder;
+import dev.tripline.agent.transport.KafkaSink;
 import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.bootstrap.TriplineBridge;
 import java.util.concurrent.CountDownLatch;
@@ -82,7 +83,7 @@ final class AgentRuntime implements Runnable {
               config,
               recorder,
               stats,
-              () -> Sinks.create(config, stats),
+              () -> Sinks.create(config, stats, () -> new KafkaSink(config, stats)),
               () -> IdentityResolver.resolve(config),
               coverage,
               () -> TriplineBridge.sealedTo(dispatcher),
@@ -131,8 +132,7 @@ final class AgentRuntime implements Runnable {
     boolean unreachable =
         config.get("sink").equals("kafka")
             && stats.sentCount() == 0
-            && !dev.tripline.agent.transport.KafkaSink.anyReachable(
-                config.get("kafka.bootstrap.servers"));
+            && !KafkaSink.anyReachable(config.get("kafka.bootstrap.servers"));
     if (!config.get("sink").equals("none") && !unreachable) {
       long deadline = System.currentTimeMillis() + EXIT_BUDGET_MS;
       try {

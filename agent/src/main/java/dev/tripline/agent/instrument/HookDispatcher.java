@@ -7,12 +7,14 @@ import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.bootstrap.TriplineBridge;
 import dev.tripline.bootstrap.TriplineDispatcher;
 import java.util.List;
+import org.jspecify.annotations.NullMarked;
 
 /**
  * What the bridge calls once the agent is live: routes a hook number to its group, which decodes
  * the hook's arguments into a typed {@link Observations} call on the recorder. Runs on the
  * application thread (and, for the replay of what the early buffer saw, on the pipeline thread).
  */
+@NullMarked
 public final class HookDispatcher implements TriplineDispatcher {
   private final Hooks hooks;
   private final EventRecorder recorder;

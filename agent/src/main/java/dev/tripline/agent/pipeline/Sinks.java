@@ -2,15 +2,18 @@ package dev.tripline.agent.pipeline;
 
 import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.health.AgentStats;
-import dev.tripline.agent.transport.KafkaSink;
 import dev.tripline.model.EventBatch;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
-/** Builds the sink named by {@code tripline.sink}. */
+/**
+ * Builds the sink named by {@code tripline.sink}. The Kafka sink comes from {@code kafka}: this
+ * package does not know the transport it hands batches to.
+ */
 public final class Sinks {
   private Sinks() {}
 
-  public static EventSink create(AgentConfig config, AgentStats stats) {
+  public static EventSink create(AgentConfig config, AgentStats stats, Supplier<EventSink> kafka) {
     String sink = config.get("sink");
     if (sink.startsWith("jsonl:")) {
       return new JsonlSink(sink.substring(6), stats);
@@ -26,6 +29,6 @@ public final class Sinks {
         public void close() {}
       };
     }
-    return new KafkaSink(config, stats);
+    return kafka.get();
   }
 }

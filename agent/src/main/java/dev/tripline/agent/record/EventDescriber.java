@@ -13,12 +13,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.NullMarked;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A target seen for the first time, described as the wire carries it (an {@code Event} with its
  * kind's target filled in, capped and redacted), or judged out by the filters. Runs on the
  * application thread, for new targets only: it may pay for a {@code realpath} or a {@code stat}.
  */
+@NullMarked
 final class EventDescriber {
   private final FileTargets files;
   private final Filters filters;
@@ -39,7 +42,8 @@ final class EventDescriber {
    * (no {@code default}): Error Prone's MissingCasesInEnumSwitch fails the build for a kind added
    * to the proto and not described here.
    */
-  Event.Builder describe(EventKind kind, Object target, Object extra, int port) {
+  Event.@Nullable Builder describe(
+      EventKind kind, Object target, @Nullable Object extra, int port) {
     Event.Builder e = Event.newBuilder().setKind(kind);
     switch (kind) {
       case NET_CONNECT:
@@ -174,7 +178,7 @@ final class EventDescriber {
     throw new IllegalArgumentException("no description for " + kind);
   }
 
-  private Event.Builder network(Event.Builder e, InetAddress a, int port) {
+  private Event.@Nullable Builder network(Event.Builder e, InetAddress a, int port) {
     String host = Filters.hostAsGiven(a);
     if (filters.excludedHost(host, a.getHostAddress())) {
       return null;
@@ -192,7 +196,7 @@ final class EventDescriber {
    * -> /run, or a symlink an attacker made to docker.sock, is resolved), else the normalised one,
    * and the sensitive socket a hard link is the same file as.
    */
-  private Event.Builder unixSocket(Event.Builder e, String given) {
+  private Event.@Nullable Builder unixSocket(Event.Builder e, String given) {
     String real = files.real(given, true);
     String path = real != null ? real : files.normalise(given);
     // A hard link to a sensitive socket is that socket (one stat, first sight only).

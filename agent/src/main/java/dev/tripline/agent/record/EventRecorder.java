@@ -23,6 +23,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.NullMarked;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The repeat/fresh decision, on the application thread. A repeat (same kind, target and outcome) is
@@ -31,6 +33,7 @@ import java.util.function.LongSupplier;
  * EventDescriber}), the stack walk and a slot in the hand-off queue to the pipeline thread, which
  * sends it at once. What each hook reports reaches it through {@link ObservationIntake}.
  */
+@NullMarked
 public final class EventRecorder {
   private static final int SLOTS = maxKindNumber() + 1;
 
@@ -64,9 +67,9 @@ public final class EventRecorder {
   private volatile long clockMs;
 
   /** Set while the pipeline thread replays what the hooks saw before the recorder existed. */
-  private volatile Thread replayer;
+  private volatile @Nullable Thread replayer;
 
-  private EarlyBuffer.Observation replaying;
+  private EarlyBuffer.@Nullable Observation replaying;
 
   public EventRecorder(AgentConfig config, AgentStats stats, LongSupplier clock) {
     this.stats = stats;
@@ -137,29 +140,29 @@ public final class EventRecorder {
   }
 
   /** The early observation being replayed on this thread, or null when recording live. */
-  EarlyBuffer.Observation replaying() {
+  EarlyBuffer.@Nullable Observation replaying() {
     return replayer == Thread.currentThread() ? replaying : null;
   }
 
-  private static int slot(EventKind kind, Throwable error) {
+  private static int slot(EventKind kind, @Nullable Throwable error) {
     return kind.getNumber() * 2 + (error == null ? 0 : 1);
   }
 
-  Cache<Object, Occurrence> targets(EventKind kind, Throwable error) {
+  Cache<Object, Occurrence> targets(EventKind kind, @Nullable Throwable error) {
     return lazy(
         targets,
         slot(kind, error),
-        (Object k, Occurrence v, RemovalCause cause) -> {
+        (@Nullable Object k, @Nullable Occurrence v, RemovalCause cause) -> {
           if (!FileShapes.isShapeKey(k))
             lostOnEviction(v, cause); // a shape's occurrence is also under its path
         });
   }
 
-  private Cache<InetAddress, PortTable> peers(EventKind kind, Throwable error) {
+  private Cache<InetAddress, PortTable> peers(EventKind kind, @Nullable Throwable error) {
     return lazy(
         peers,
         slot(kind, error),
-        (InetAddress k, PortTable v, RemovalCause cause) -> {
+        (@Nullable InetAddress k, @Nullable PortTable v, RemovalCause cause) -> {
           if (v != null) {
             for (Occurrence o : v.all()) lostOnEviction(o, cause);
           }
@@ -188,7 +191,12 @@ public final class EventRecorder {
   }
 
   /** A target kept under {@code key}: counted when known, else described and handed over. */
-  void single(EventKind kind, Object key, Object target, Object extra, Throwable error) {
+  void single(
+      EventKind kind,
+      Object key,
+      Object target,
+      @Nullable Object extra,
+      @Nullable Throwable error) {
     Cache<Object, Occurrence> cache = targets(kind, error);
     if (!counted(cache.getIfPresent(key))) {
       fresh(cache, kind, key, target, extra, 0, error);
@@ -199,7 +207,7 @@ public final class EventRecorder {
    * True when {@code seen} is a known target: its repeat is counted (or it is ignored), nothing
    * more to do.
    */
-  boolean counted(Occurrence seen) {
+  boolean counted(@Nullable Occurrence seen) {
     if (seen != null && seen != Occurrence.IGNORED) {
       // a repeat needs no better than the pipeline's tick; something new reads the clock itself
       repeat(seen);
@@ -211,14 +219,14 @@ public final class EventRecorder {
    * A target not in {@code cache}: described, completed and handed over, or remembered as ignored.
    * Returns the new occurrence when this call reported it, else null.
    */
-  Occurrence fresh(
+  @Nullable Occurrence fresh(
       Cache<Object, Occurrence> cache,
       EventKind kind,
       Object key,
       Object target,
-      Object extra,
+      @Nullable Object extra,
       int port,
-      Throwable error) {
+      @Nullable Throwable error) {
     Event.Builder event = describer.describe(kind, target, extra, port);
     if (event == null) {
       cache.put(key, Occurrence.IGNORED);
@@ -237,7 +245,7 @@ public final class EventRecorder {
   }
 
   /** A peer kept by address, then port: the same InetAddress object costs no allocation. */
-  void byPort(EventKind kind, InetAddress address, int port, Throwable error) {
+  void byPort(EventKind kind, @Nullable InetAddress address, int port, @Nullable Throwable error) {
     if (address == null) {
       return;
     }
@@ -309,7 +317,7 @@ public final class EventRecorder {
    * A connect to a known IP and port under another host name than the first: its own occurrence,
    * keyed by name, IP and port.
    */
-  private void otherName(EventKind kind, InetAddress address, int port, Throwable error) {
+  private void otherName(EventKind kind, InetAddress address, int port, @Nullable Throwable error) {
     String host = Filters.hostAsGiven(address);
     String name = host == null ? "" : host.substring(0, Math.min(host.length(), Caps.MAX_CHARS));
     String key = "\u0001" + name + '/' + address.getHostAddress() + ':' + port;
@@ -334,7 +342,7 @@ public final class EventRecorder {
    * The new occurrence: the described target with its call site, context frames, thread and time —
    * the current thread's, or for a replayed early observation the one it was seen on.
    */
-  private Occurrence complete(Event.Builder e, Throwable error) {
+  private Occurrence complete(Event.Builder e, @Nullable Throwable error) {
     EarlyBuffer.Observation early = replaying();
     Thread t = early != null ? early.thread : Thread.currentThread();
     long now = early != null ? early.timeMs : clock.getAsLong();
@@ -396,7 +404,7 @@ public final class EventRecorder {
     }
   }
 
-  private void lostOnEviction(Occurrence o, RemovalCause cause) {
+  private void lostOnEviction(@Nullable Occurrence o, RemovalCause cause) {
     if (cause.wasEvicted() && o != null && o != Occurrence.IGNORED) {
       o.evicted = true;
       long lost = o.pending.get() + (o.firstUndelivered ? 1 : 0);

@@ -3,12 +3,15 @@ package dev.tripline.agent.record;
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
+import org.jspecify.annotations.NullMarked;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The cache keys a file's occurrence lives under besides its path: its name's shape ({@link
  * NamePatterns}), under which the first file of each shape in a directory is found, and the key of
  * an occurrence its path no longer opens. Application thread, first sight only.
  */
+@NullMarked
 final class FileShapes {
   private final FileTargets files;
 
@@ -22,7 +25,7 @@ final class FileShapes {
    * shape (a link among the temp files, pointing elsewhere: its own event). {@code real}: the real
    * path found on this first sight ({@link FileTargets#look}).
    */
-  Occurrence knownShape(Cache<Object, Occurrence> cache, String path, String real) {
+  @Nullable Occurrence knownShape(Cache<Object, Occurrence> cache, String path, String real) {
     String normalised = files.normalise(path);
     String shape = NamePatterns.of(normalised);
     if (shape == null) {
@@ -56,7 +59,7 @@ final class FileShapes {
   }
 
   /** Whether {@code key} is a shape's key: its occurrence is also under its path (counted once). */
-  static boolean isShapeKey(Object key) {
+  static boolean isShapeKey(@Nullable Object key) {
     return key instanceof Shape;
   }
 

@@ -2,6 +2,7 @@ package dev.tripline.agent.record;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.tripline.agent.callsite.CallSites;
+import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.bootstrap.TriplineBridge;
 import dev.tripline.model.EventKind;
 import java.io.IOException;
@@ -13,6 +14,8 @@ import java.net.SocketAddress;
 import java.net.SocketImpl;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import org.jspecify.annotations.NullMarked;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What each hook group reports, turned into the key its repeats are found by and handed to the
@@ -20,6 +23,7 @@ import java.nio.channels.SocketChannel;
  * application's own doing (the agent's Kafka client, the JVM reading its container limits, the
  * canary). Runs on the application thread; a repeat costs one cache lookup.
  */
+@NullMarked
 final class ObservationIntake implements Observations {
   private static final String AGENT_KAFKA_THREAD = "kafka-producer-network-thread | tripline";
 
@@ -41,7 +45,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void connect(InetAddress remote, int port, Throwable error) {
+  public void connect(InetAddress remote, int port, @Nullable Throwable error) {
     if (agentsOwnKafkaClient()) {
       return;
     }
@@ -49,7 +53,8 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void connectChannel(Object channel, Object remote, boolean connected, Throwable error) {
+  public void connectChannel(
+      Object channel, Object remote, boolean connected, @Nullable Throwable error) {
     if (error == null && !connected && channel != null && pending.put(channel, remote)) {
       return; // non-blocking, in progress: finishConnect reports the outcome
     }
@@ -57,7 +62,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void finishConnect(Object channel, boolean connected, Throwable error) {
+  public void finishConnect(Object channel, boolean connected, @Nullable Throwable error) {
     if (error == null && !connected) {
       return; // still in progress
     }
@@ -67,7 +72,7 @@ final class ObservationIntake implements Observations {
     } // else: already reported at connect (connected at once, or no room to wait)
   }
 
-  private void connectTo(Object remote, Throwable error) {
+  private void connectTo(@Nullable Object remote, @Nullable Throwable error) {
     if (remote instanceof InetSocketAddress) {
       InetSocketAddress isa = (InetSocketAddress) remote;
       if (isa.getAddress() != null) { // unresolved: the failed lookup is the DNS event
@@ -79,14 +84,14 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void datagram(Object target, Throwable error) {
+  public void datagram(Object target, @Nullable Throwable error) {
     if (target instanceof InetSocketAddress) {
       recorder.single(EventKind.DATAGRAM, target, target, null, error);
     }
   }
 
   @Override
-  public void listen(Object server, Object requested, Throwable error) {
+  public void listen(Object server, Object requested, @Nullable Throwable error) {
     SocketAddress local = listenAddress(server, requested);
     if (local instanceof InetSocketAddress) {
       InetSocketAddress inet = (InetSocketAddress) local;
@@ -126,7 +131,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void dns(String host, Object[] addresses, Throwable error) {
+  public void dns(String host, Object[] addresses, @Nullable Throwable error) {
     if (host != null && !agentsOwnKafkaClient()) {
       recorder.single(
           EventKind.DNS_LOOKUP, key(EventKind.DNS_LOOKUP, host), host, addresses, error);
@@ -134,7 +139,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void reverseDns(InetAddress address, String name, Throwable error) {
+  public void reverseDns(InetAddress address, String name, @Nullable Throwable error) {
     if (address != null && !agentsOwnKafkaClient()) {
       // keyed by the address itself (no allocation on a repeat); apart from names, which are
       // Strings
@@ -153,7 +158,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void file(EventKind kind, String path, Throwable error) {
+  public void file(EventKind kind, String path, @Nullable Throwable error) {
     if (path == null) {
       return;
     }
@@ -172,9 +177,7 @@ final class ObservationIntake implements Observations {
     }
     if (kind == EventKind.FILE_READ
         && (path.startsWith("/sys/fs/cgroup/") || path.startsWith("/proc/"))
-        && (recorder.replaying() == null
-            ? CallSites.isJdkContainerSupport()
-            : CallSites.isJdkContainerSupport(recorder.replaying().frames))) {
+        && jdkContainerSupport()) {
       // the JVM reading its own limits: not cached, so the same file read by other code is still
       // seen
       return;
@@ -219,7 +222,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void listing(String path, Throwable error) {
+  public void listing(String path, @Nullable Throwable error) {
     if (path != null) {
       // its own key: a directory listed is not a file of that name read
       Listing key = new Listing(key(EventKind.FILE_READ, path));
@@ -231,7 +234,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void rename(String from, String to, Throwable error) {
+  public void rename(String from, String to, @Nullable Throwable error) {
     if (from != null) {
       Object key =
           key(EventKind.FILE_RENAME, from)
@@ -242,7 +245,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void process(String[] argv, String workingDir, Throwable error) {
+  public void process(String[] argv, String workingDir, @Nullable Throwable error) {
     String[] env = SpawnEnvironment.take();
     if (argv == null) {
       return;
@@ -262,7 +265,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void nativeLoad(String path, Class<?> forClass, Throwable error) {
+  public void nativeLoad(String path, Class<?> forClass, @Nullable Throwable error) {
     if (path != null && path.indexOf('/') >= 0) { // a library built into the launcher has no file
       recorder.single(
           EventKind.NATIVE_LOAD, key(EventKind.NATIVE_LOAD, path), path, forClass, error);
@@ -270,7 +273,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void unix(EventKind kind, Object target, Throwable error) {
+  public void unix(EventKind kind, Object target, @Nullable Throwable error) {
     unixPath(kind, UnixSockets.path(target), error);
   }
 
@@ -282,6 +285,16 @@ final class ObservationIntake implements Observations {
   @Override
   public void eventLoopRequest(Object target) {
     handoffs.eventLoopRequest(target);
+  }
+
+  /**
+   * Whether the JDK's container support is reading its limits (the replayed stack, if replaying).
+   */
+  private boolean jdkContainerSupport() {
+    EarlyBuffer.Observation early = recorder.replaying();
+    return early == null
+        ? CallSites.isJdkContainerSupport()
+        : CallSites.isJdkContainerSupport(early.frames);
   }
 
   /**
@@ -298,7 +311,7 @@ final class ObservationIntake implements Observations {
    * A Unix domain socket event, keyed by the path string as given (UnixPath caches its string
    * form).
    */
-  private void unixPath(EventKind kind, String path, Throwable error) {
+  private void unixPath(EventKind kind, @Nullable String path, @Nullable Throwable error) {
     if (path != null && !path.isEmpty()) {
       recorder.single(kind, key(kind, path), path, null, error);
     }
@@ -317,7 +330,7 @@ final class ObservationIntake implements Observations {
     return Caps.key(kind == EventKind.DNS_LOOKUP ? target : files.normalise(target));
   }
 
-  private static InetSocketAddress[] channelPeer(SocketChannel ch) {
+  private static InetSocketAddress @Nullable [] channelPeer(SocketChannel ch) {
     try {
       SocketAddress remote = ch.getRemoteAddress();
       SocketAddress local = ch.getLocalAddress();
@@ -331,7 +344,7 @@ final class ObservationIntake implements Observations {
   }
 
   /** The address a server is bound to: Inet or Unix; the requested one when the bind failed. */
-  private static SocketAddress listenAddress(Object server, Object requested) {
+  private static @Nullable SocketAddress listenAddress(Object server, Object requested) {
     SocketAddress asked = requested instanceof SocketAddress ? (SocketAddress) requested : null;
     try {
       SocketAddress bound = null;
@@ -350,7 +363,7 @@ final class ObservationIntake implements Observations {
     }
   }
 
-  private static String localUnixPath(SocketChannel ch) {
+  private static @Nullable String localUnixPath(SocketChannel ch) {
     try {
       return UnixSockets.path(ch.getLocalAddress());
     } catch (IOException | RuntimeException e) {
