@@ -4,12 +4,12 @@ import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.agent.health.Coverage;
 import dev.tripline.agent.identity.IdentityResolver;
+import dev.tripline.agent.instrument.Gate;
 import dev.tripline.agent.instrument.Hooks;
 import dev.tripline.agent.pipeline.EventRecorder;
 import dev.tripline.agent.pipeline.Pipeline;
 import dev.tripline.agent.pipeline.Sinks;
 import dev.tripline.bootstrap.EarlyBuffer;
-import dev.tripline.bootstrap.TriplineBridge;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -55,10 +55,10 @@ final class AgentRuntime implements Runnable {
 
   @Override
   public void run() {
-    TriplineBridge.markAgentThread();
+    Gate.markAgentThread();
     long t0 = System.nanoTime();
     try {
-      stats.errorsFrom(TriplineBridge::errors);
+      stats.errorsFrom(Gate::errors);
       EventRecorder recorder = new EventRecorder(config, stats, hooks);
       this.recorder = recorder;
       // What happened first is reported first: replay while the buffer still buffers, then take
@@ -70,8 +70,8 @@ final class AgentRuntime implements Runnable {
         recorder.replay(batch);
         replayed += batch.size();
       }
-      TriplineBridge.seal(recorder); // live from here on, and for good
-      recorder.replay(early.handOver(replayed));
+      Gate.seal(recorder); // live from here on, and for good
+      recorder.replay(early.handOver(replayed, recorder));
       times.put("recorder", System.nanoTime() - t0);
       Coverage coverage =
           new Coverage(config.warnings(), hooks::applied, hooks::all, () -> loadHookedTypes(hooks));
@@ -83,7 +83,7 @@ final class AgentRuntime implements Runnable {
               () -> Sinks.create(config, stats),
               () -> IdentityResolver.resolve(config),
               coverage,
-              () -> TriplineBridge.sealedTo(recorder));
+              () -> Gate.sealedTo(recorder));
       pipeline = p;
       ready.countDown();
       if (!p.open()) {

@@ -35,10 +35,9 @@ public final class TriplineAgent {
   static final String[] BRIDGE_CLASSES = {
     "dev/tripline/bootstrap/TriplineDispatcher",
     "dev/tripline/bootstrap/TriplineBridge",
-    "dev/tripline/bootstrap/TriplineBridge$DepthLocal",
-    "dev/tripline/bootstrap/TriplineBridge$Agent",
-    "dev/tripline/bootstrap/TriplineBridge$Live",
-    "dev/tripline/bootstrap/TriplineBridge$FirstForeign",
+    "dev/tripline/bootstrap/TriplineBridge$Port",
+    "dev/tripline/bootstrap/Counters",
+    "dev/tripline/bootstrap/AgentFrames",
     "dev/tripline/bootstrap/EarlyBuffer",
     "dev/tripline/bootstrap/EarlyBuffer$Observation",
     "dev/tripline/bootstrap/EarlyBuffer$FirstFrames",
@@ -74,9 +73,13 @@ public final class TriplineAgent {
       }
       long t1 = System.nanoTime();
       defineBridge(inst);
+      // the brackets and the dispatcher, out of the application's reach (TriplineAgentGate)
+      Class<?> gate = TriplineAgentGate.define(inst, bridgeModule());
       long t2 = System.nanoTime();
       long bridge = t2 - t1;
       ClassLoader loader = isolatedLoader();
+      TriplineAgentGate.exportTo(
+          inst, gate, Class.forName("dev.tripline.agent.AgentStarter", false, loader).getModule());
       long module = System.nanoTime() - t2;
       Class.forName("dev.tripline.agent.AgentStarter", true, loader)
           .getMethod(
@@ -114,13 +117,17 @@ public final class TriplineAgent {
         : "only Linux is supported (this is " + os + ")";
   }
 
+  /** The boot loader's unnamed module, where the bridge classes are. */
+  private static Module bridgeModule() throws ClassNotFoundException {
+    return Class.forName(BRIDGE_CLASSES[0].replace('/', '.'), false, null).getModule();
+  }
+
   /**
    * The loader of the agent's own module (see {@link AgentModule}); this class's loader when run
    * unpacked. The bridge is defined by now: the module reads the bootstrap loader's unnamed module.
    */
   private static ClassLoader isolatedLoader() throws IOException, ClassNotFoundException {
-    Module bridge = Class.forName(BRIDGE_CLASSES[0].replace('/', '.'), false, null).getModule();
-    ClassLoader isolated = AgentModule.define(bridge);
+    ClassLoader isolated = AgentModule.define(bridgeModule());
     return isolated != null ? isolated : TriplineAgent.class.getClassLoader();
   }
 

@@ -1,6 +1,6 @@
 package dev.tripline.agent.pipeline;
 
-import dev.tripline.bootstrap.TriplineBridge;
+import dev.tripline.agent.instrument.Gate;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -31,7 +31,7 @@ public final class Canary {
   /** Performs one canary; true when it arrived at the recorder. */
   public boolean probe() {
     long before = arrived.get();
-    TriplineBridge.observed(this::open);
+    Gate.observed(this::open);
     return arrived.get() > before;
   }
 

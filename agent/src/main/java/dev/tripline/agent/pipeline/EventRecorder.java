@@ -8,6 +8,7 @@ import dev.tripline.agent.callsite.CodeLocations;
 import dev.tripline.agent.callsite.ContextFrames;
 import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.health.AgentStats;
+import dev.tripline.agent.instrument.Gate;
 import dev.tripline.agent.instrument.Hooks;
 import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.bootstrap.TriplineBridge;
@@ -596,7 +597,7 @@ public final class EventRecorder implements TriplineDispatcher, Observations {
    */
   private static boolean agentsOwnKafkaClient() {
     return Thread.currentThread().getName().startsWith(AGENT_KAFKA_THREAD)
-        && TriplineBridge.markAgentThread();
+        && Gate.markAgentThread();
   }
 
   /**

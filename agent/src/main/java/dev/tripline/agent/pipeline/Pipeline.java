@@ -5,7 +5,7 @@ import dev.tripline.agent.health.AgentMBean;
 import dev.tripline.agent.health.AgentMeters;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.agent.health.Coverage;
-import dev.tripline.bootstrap.TriplineBridge;
+import dev.tripline.agent.instrument.Gate;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventBatch;
@@ -79,7 +79,7 @@ public final class Pipeline implements Runnable {
    * why.
    */
   public boolean open() {
-    TriplineBridge.markAgentThread();
+    Gate.markAgentThread();
     try {
       identity = identityFactory.get();
       sink = sinkFactory.get();
@@ -118,7 +118,7 @@ public final class Pipeline implements Runnable {
    * tamper finding) and the loop goes on.
    */
   public void loop() {
-    TriplineBridge.markAgentThread();
+    Gate.markAgentThread();
     long nextFlush = System.currentTimeMillis() + flushMs;
     long nextHeartbeat = System.currentTimeMillis() + Math.min(FIRST_HEARTBEAT_MS, heartbeatMs);
     long nextSecond = System.currentTimeMillis() + 1_000;
