@@ -81,12 +81,17 @@ public final class TriplineGate implements TriplineDispatcher {
   /**
    * Called once by the agent in {@code premain}, before any application code runs: {@code loader}
    * becomes the agent's (its frames may mark a thread), and the library entry ({@link
-   * TriplineBridge}) is connected to this gate. Returns the buffer that receives what the hooks see
-   * until {@link #seal}; null for any later call.
+   * TriplineBridge}) is connected to this gate, for the hook indexes {@code libraryIds} marks.
+   * Returns the buffer that receives what the hooks see until {@link #seal}; null for any later
+   * call.
    */
-  public static EarlyBuffer trust(ClassLoader loader) {
+  public static EarlyBuffer trust(ClassLoader loader, boolean[] libraryIds) {
     synchronized (LOCK) {
-      if (agent != null || loader == null || !TriplineBridge.connect(new TriplineGate())) {
+      if (agent != null || loader == null) {
+        return null;
+      }
+      library = libraryIds.clone();
+      if (!TriplineBridge.connect(new TriplineGate())) {
         return null;
       }
       agent = loader;
