@@ -42,11 +42,22 @@ public final class AgentFrames implements Function<Stream<StackWalker.StackFrame
         if (c.getName().startsWith("dev.tripline.") && !own(c)) {
           return c;
         }
-      } else if (l != platform && l != agent) {
+      } else if (l != platform && l != agent && !reflection(l)) {
         return c;
       }
     }
     return null;
+  }
+
+  /**
+   * The loader of the JDK's own reflection accessors (JDK 17 and older generate one per hot {@code
+   * Method}, in a loader of its own: the agent calls the gate by reflection). Told by the loader's
+   * class, which only {@code java.base} can define under that name in that module.
+   */
+  private static boolean reflection(ClassLoader l) {
+    Class<?> type = l.getClass();
+    return type.getName().equals("jdk.internal.reflect.DelegatingClassLoader")
+        && type.getModule() == Object.class.getModule();
   }
 
   /**

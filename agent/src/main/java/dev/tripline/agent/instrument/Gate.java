@@ -3,9 +3,8 @@ package dev.tripline.agent.instrument;
 import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.bootstrap.TriplineBridge;
 import dev.tripline.bootstrap.TriplineDispatcher;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 
 /**
  * The agent's handle on the bridge's gate, which premain defined into a package of {@code
@@ -26,17 +25,15 @@ public final class Gate {
   /** Its internal name, which the woven JDK code calls. */
   static final String INTERNAL_NAME = TYPE.getName().replace('.', '/');
 
-  private static final MethodHandle TRUST =
-      handle("trust", MethodType.methodType(EarlyBuffer.class, ClassLoader.class, boolean[].class));
-  private static final MethodHandle SEAL =
-      handle("seal", MethodType.methodType(void.class, TriplineDispatcher.class));
-  private static final MethodHandle SEALED_TO =
-      handle("sealedTo", MethodType.methodType(boolean.class, TriplineDispatcher.class));
-  private static final MethodHandle MARK =
-      handle("markAgentThread", MethodType.methodType(boolean.class));
-  private static final MethodHandle OBSERVED =
-      handle("observed", MethodType.methodType(void.class, Runnable.class));
-  private static final MethodHandle ERRORS = handle("errors", MethodType.methodType(long.class));
+  // Core reflection, not method handles: these run a few times per heartbeat at most, and at
+  // premain a method handle's first invocation spins classes (start-up cost) where reflection on
+  // JDK 17 does not (on 25 reflection's own handles are warm already: premain was invoked so).
+  private static final Method TRUST = method("trust", ClassLoader.class, boolean[].class);
+  private static final Method SEAL = method("seal", TriplineDispatcher.class);
+  private static final Method SEALED_TO = method("sealedTo", TriplineDispatcher.class);
+  private static final Method MARK = method("markAgentThread");
+  private static final Method OBSERVED = method("observed", Runnable.class);
+  private static final Method ERRORS = method("errors");
 
   private Gate() {}
 
@@ -63,11 +60,29 @@ public final class Gate {
     }
   }
 
-  private static MethodHandle handle(String name, MethodType type) {
+  private static Method method(String name, Class<?>... parameters) {
     try {
-      return MethodHandles.lookup().findStatic(TYPE, name, type);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("the bridge's gate has no " + name + type, e);
+      return TYPE.getMethod(name, parameters);
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException("the bridge's gate has no " + name, e);
+    }
+  }
+
+  /** Calls a gate method; what it throws is thrown as it is. */
+  private static Object call(Method m, Object... args) {
+    try {
+      return m.invoke(null, args);
+    } catch (InvocationTargetException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw new IllegalStateException(cause);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("the bridge's gate is not exported to the agent", e);
     }
   }
 
@@ -77,29 +92,19 @@ public final class Gate {
    * hooks report to until {@link #seal}; null if the gate trusts an agent already.
    */
   public static EarlyBuffer trust(ClassLoader agentLoader, boolean[] libraryIds) {
-    try {
-      return (EarlyBuffer) TRUST.invokeExact(agentLoader, libraryIds);
-    } catch (Throwable e) {
-      throw new IllegalStateException("the bridge's gate refused trust: " + e, e);
-    }
+    return (EarlyBuffer) call(TRUST, agentLoader, libraryIds);
   }
 
   /** Seals the recorder in, once. */
   public static void seal(TriplineDispatcher recorder) {
-    try {
-      SEAL.invokeExact(recorder);
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable e) {
-      throw new IllegalStateException(e);
-    }
+    call(SEAL, recorder);
   }
 
   /** True when {@code recorder} is the sealed dispatcher. */
   public static boolean sealedTo(TriplineDispatcher recorder) {
     try {
-      return (boolean) SEALED_TO.invokeExact(recorder);
-    } catch (Throwable e) {
+      return (Boolean) call(SEALED_TO, recorder);
+    } catch (RuntimeException e) {
       return false;
     }
   }
@@ -110,28 +115,22 @@ public final class Gate {
    */
   public static boolean markAgentThread() {
     try {
-      return (boolean) MARK.invokeExact();
-    } catch (Throwable e) {
+      return (Boolean) call(MARK);
+    } catch (RuntimeException e) {
       return false;
     }
   }
 
   /** Runs {@code probe} counted as an application thread (the canary). */
   public static void observed(Runnable probe) {
-    try {
-      OBSERVED.invokeExact(probe);
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable e) {
-      throw new IllegalStateException(e);
-    }
+    call(OBSERVED, probe);
   }
 
   /** Exceptions the dispatcher threw, caught by the gate. */
   public static long errors() {
     try {
-      return (long) ERRORS.invokeExact();
-    } catch (Throwable e) {
+      return (Long) call(ERRORS);
+    } catch (RuntimeException e) {
       return -1;
     }
   }
