@@ -3,7 +3,7 @@ package dev.tripline.agent;
 import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.instrument.Gate;
 import dev.tripline.agent.instrument.Hooks;
-import dev.tripline.agent.pipeline.BoundAddresses;
+import dev.tripline.agent.record.BoundAddresses;
 import dev.tripline.bootstrap.EarlyBuffer;
 import java.lang.instrument.Instrumentation;
 import java.util.concurrent.atomic.AtomicBoolean;
