@@ -73,6 +73,9 @@ public final class EarlyBuffer implements TriplineDispatcher {
   /** Observations lost: every one once the buffer is full, from any thread. */
   private final AtomicLong dropped = new AtomicLong();
 
+  /** The recorder, from the hand-over on: takes what found the buffer closed. */
+  private volatile TriplineDispatcher live;
+
   @Override
   public void observe(int hook, Object a, Object b, int n, Throwable error) {
     int f = foldSlot(hook, a);
@@ -107,7 +110,7 @@ public final class EarlyBuffer implements TriplineDispatcher {
    * the latch just before) the sealed recorder takes it live; before, it is counted as dropped.
    */
   private void liveOrDropped(int hook, Object a, Object b, int n, Throwable error) {
-    TriplineDispatcher live = TriplineBridge.live();
+    TriplineDispatcher live = this.live;
     if (live != null) {
       live.observe(hook, a, b, n, error);
     } else {
@@ -143,11 +146,12 @@ public final class EarlyBuffer implements TriplineDispatcher {
   }
 
   /**
-   * Closes the buffer once the recorder is sealed in ({@link TriplineBridge#seal}) and returns what
-   * was buffered from {@code from} on, in order. An observation racing with the hand-over either
-   * lands in the list or goes to the recorder live.
+   * Closes the buffer once {@code recorder} is sealed in ({@code TriplineGate.seal}) and returns
+   * what was buffered from {@code from} on, in order. An observation racing with the hand-over
+   * either lands in the list or goes to the recorder live.
    */
-  public List<Observation> handOver(int from) {
+  public List<Observation> handOver(int from, TriplineDispatcher recorder) {
+    live = recorder; // before the buffer closes: whoever finds it closed finds the recorder
     int n = Math.min(claimed.getAndSet(CAPACITY), CAPACITY);
     List<Observation> out = new ArrayList<>(Math.max(0, n - from));
     for (int i = from; i < n; i++) {

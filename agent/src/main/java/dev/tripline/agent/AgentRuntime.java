@@ -1,6 +1,7 @@
 package dev.tripline.agent;
 
 import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.gate.Gate;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.agent.health.Coverage;
 import dev.tripline.agent.identity.IdentityResolver;
@@ -11,7 +12,6 @@ import dev.tripline.agent.pipeline.Sinks;
 import dev.tripline.agent.record.EventRecorder;
 import dev.tripline.agent.transport.KafkaSink;
 import dev.tripline.bootstrap.EarlyBuffer;
-import dev.tripline.bootstrap.TriplineBridge;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -57,10 +57,10 @@ final class AgentRuntime implements Runnable {
 
   @Override
   public void run() {
-    TriplineBridge.markAgentThread();
+    Gate.markAgentThread();
     long t0 = System.nanoTime();
     try {
-      stats.errorsFrom(TriplineBridge::errors);
+      stats.errorsFrom(Gate::errors);
       EventRecorder recorder = new EventRecorder(config, stats, System::currentTimeMillis);
       HookDispatcher dispatcher = new HookDispatcher(hooks, recorder, stats);
       this.dispatcher = dispatcher;
@@ -73,8 +73,8 @@ final class AgentRuntime implements Runnable {
         dispatcher.replay(batch);
         replayed += batch.size();
       }
-      TriplineBridge.seal(dispatcher); // live from here on, and for good
-      dispatcher.replay(early.handOver(replayed));
+      Gate.seal(dispatcher); // live from here on, and for good
+      dispatcher.replay(early.handOver(replayed, dispatcher));
       times.put("recorder", System.nanoTime() - t0);
       Coverage coverage =
           new Coverage(config.warnings(), hooks::applied, hooks::all, () -> loadHookedTypes(hooks));
@@ -86,7 +86,7 @@ final class AgentRuntime implements Runnable {
               () -> Sinks.create(config, stats, () -> new KafkaSink(config, stats)),
               () -> IdentityResolver.resolve(config),
               coverage,
-              () -> TriplineBridge.sealedTo(dispatcher),
+              () -> Gate.sealedTo(dispatcher),
               dispatcher::heal);
       pipeline = p;
       ready.countDown();

@@ -1,10 +1,10 @@
 package dev.tripline.agent;
 
 import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.gate.Gate;
 import dev.tripline.agent.instrument.Hooks;
 import dev.tripline.agent.record.BoundAddresses;
 import dev.tripline.bootstrap.EarlyBuffer;
-import dev.tripline.bootstrap.TriplineBridge;
 import java.lang.instrument.Instrumentation;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -41,7 +41,7 @@ public final class AgentStarter {
     long t0 = System.nanoTime();
     Hooks hooks = new Hooks(config);
     // Before any application code runs: this loader becomes the one the bridge trusts, for good.
-    EarlyBuffer early = TriplineBridge.trust();
+    EarlyBuffer early = Gate.trust(AgentStarter.class.getClassLoader(), hooks.libraryIds());
     if (early == null) {
       throw new IllegalStateException("the bridge trusts other code already (attached twice?)");
     }
@@ -68,7 +68,7 @@ public final class AgentStarter {
 
     @Override
     public void run() {
-      TriplineBridge.markAgentThread();
+      Gate.markAgentThread();
       runtime.stop();
     }
   }

@@ -35,10 +35,9 @@ public final class TriplineAgent {
   static final String[] BRIDGE_CLASSES = {
     "dev/tripline/bootstrap/TriplineDispatcher",
     "dev/tripline/bootstrap/TriplineBridge",
-    "dev/tripline/bootstrap/TriplineBridge$DepthLocal",
-    "dev/tripline/bootstrap/TriplineBridge$Agent",
-    "dev/tripline/bootstrap/TriplineBridge$Live",
-    "dev/tripline/bootstrap/TriplineBridge$FirstForeign",
+    "dev/tripline/bootstrap/TriplineBridge$Port",
+    "dev/tripline/bootstrap/Counters",
+    "dev/tripline/bootstrap/AgentFrames",
     "dev/tripline/bootstrap/EarlyBuffer",
     "dev/tripline/bootstrap/EarlyBuffer$Observation",
     "dev/tripline/bootstrap/EarlyBuffer$FirstFrames",
@@ -76,8 +75,12 @@ public final class TriplineAgent {
       AgentModule.Pending module = AgentModule.Pending.start();
       long t1 = System.nanoTime();
       defineBridge(inst);
+      // the brackets and the dispatcher, out of the application's reach (TriplineAgentGate)
+      Class<?> gate = TriplineAgentGate.define(inst, bridgeModule());
       long bridge = System.nanoTime() - t1;
       ClassLoader loader = isolatedLoader(module);
+      TriplineAgentGate.exportTo(
+          inst, gate, Class.forName("dev.tripline.agent.AgentStarter", false, loader).getModule());
       Class.forName("dev.tripline.agent.AgentStarter", true, loader)
           .getMethod(
               "start", Instrumentation.class, AgentConfig.class, long.class, long.class, long.class)
@@ -114,14 +117,18 @@ public final class TriplineAgent {
         : "only Linux is supported (this is " + os + ")";
   }
 
+  /** The boot loader's unnamed module, where the bridge classes are. */
+  private static Module bridgeModule() throws ClassNotFoundException {
+    return Class.forName(BRIDGE_CLASSES[0].replace('/', '.'), false, null).getModule();
+  }
+
   /**
    * The loader of the agent's own module (see {@link AgentModule}); this class's loader when run
    * unpacked. The bridge is defined by now: the module reads the bootstrap loader's unnamed module.
    */
   private static ClassLoader isolatedLoader(AgentModule.Pending module)
       throws IOException, ClassNotFoundException, InterruptedException {
-    Module bridge = Class.forName(BRIDGE_CLASSES[0].replace('/', '.'), false, null).getModule();
-    ClassLoader isolated = module.loader(bridge);
+    ClassLoader isolated = module.loader(bridgeModule());
     return isolated != null ? isolated : TriplineAgent.class.getClassLoader();
   }
 

@@ -1,6 +1,6 @@
 package dev.tripline.agent;
 
-import dev.tripline.bootstrap.TriplineBridge;
+import dev.tripline.agent.gate.Gate;
 
 /**
  * The agent's second thread ({@code tripline-watchdog}): about once a second it makes sure the
@@ -26,7 +26,7 @@ final class Watchdog implements Runnable {
 
   @Override
   public void run() {
-    TriplineBridge.markAgentThread();
+    Gate.markAgentThread();
     while (!runtime.stopping()) {
       try {
         Thread.sleep(PERIOD_MS);

@@ -28,6 +28,16 @@ class PackageRulesTest {
   /** Package → import prefixes it must not use. */
   private static final Map<String, List<String>> FORBIDDEN =
       Map.of(
+          "gate",
+              agent(
+                  "pipeline",
+                  "transport",
+                  "instrument",
+                  "identity",
+                  "record",
+                  "callsite",
+                  "health",
+                  "config"),
           "instrument", agent("pipeline", "transport", "identity"),
           "record",
               plus(agent("pipeline", "transport", "instrument", "identity"), "org.apache.kafka"),

@@ -46,6 +46,12 @@ public final class TamperApp {
       intoTheModule();
     } else if (attempt.equals("threads")) {
       throughTheThreads();
+    } else if (attempt.equals("bridgeSurface")) {
+      BridgeSurface.everyPublicEntry();
+    } else if (attempt.equals("gate")) {
+      BridgeSurface.intoTheGate();
+    } else if (attempt.equals("overflow")) {
+      BridgeSurface.overflowInsideHooks();
     } else {
       throw new IllegalArgumentException(attempt);
     }
@@ -73,7 +79,10 @@ public final class TamperApp {
     // Every static field of every bridge class, private ones too (an unnamed module is open).
     for (String name :
         new String[] {
-          BRIDGE, "dev.tripline.bootstrap.EarlyBuffer", BRIDGE + "$Live", BRIDGE + "$Agent"
+          BRIDGE,
+          "dev.tripline.bootstrap.EarlyBuffer",
+          BRIDGE + "$Port",
+          BridgeSurface.gate().getName()
         }) {
       for (Field f : Class.forName(name, false, null).getDeclaredFields()) {
         if (!Modifier.isStatic(f.getModifiers()) || f.getType().isPrimitive()) {
@@ -90,11 +99,23 @@ public final class TamperApp {
     }
   }
 
-  /** The agent's recorder, which the bridge's dispatcher slot holds (the bridge is open). */
+  /**
+   * The agent's recorder, which the gate's dispatcher slot holds: out of reflection's reach (the
+   * gate is in a closed package of java.base), so read with {@code sun.misc.Unsafe}, which ignores
+   * modules.
+   */
   private static Object recorder() throws Exception {
-    Field live = Class.forName(BRIDGE + "$Live", false, null).getDeclaredField("DISPATCHER");
-    live.setAccessible(true);
-    return live.get(null);
+    Field live = BridgeSurface.gate().getDeclaredField("live");
+    Class<?> unsafeType = Class.forName("sun.misc.Unsafe");
+    Field theUnsafe = unsafeType.getDeclaredField("theUnsafe");
+    theUnsafe.setAccessible(true);
+    Object unsafe = theUnsafe.get(null);
+    Object base = unsafeType.getMethod("staticFieldBase", Field.class).invoke(unsafe, live);
+    long offset =
+        (Long) unsafeType.getMethod("staticFieldOffset", Field.class).invoke(unsafe, live);
+    return unsafeType
+        .getMethod("getObjectVolatile", Object.class, long.class)
+        .invoke(unsafe, base, offset);
   }
 
   /**
@@ -204,8 +225,18 @@ public final class TamperApp {
   }
 
   private static void markAgentThread() throws Exception {
-    Object marked = Class.forName(BRIDGE, false, null).getMethod("markAgentThread").invoke(null);
-    System.out.println("markAgentThread returned " + marked);
+    try {
+      Class.forName(BRIDGE, false, null).getMethod("markAgentThread");
+      System.out.println("MARK ON THE BRIDGE");
+    } catch (NoSuchMethodException e) {
+      System.out.println("no markAgentThread on the bridge");
+    }
+    try {
+      Object marked = BridgeSurface.gate().getMethod("markAgentThread").invoke(null);
+      System.out.println("GATE MARKED " + marked);
+    } catch (IllegalAccessException e) {
+      System.out.println("gate markAgentThread refused: IllegalAccessException");
+    }
   }
 
   /**

@@ -1,29 +1,39 @@
 package dev.tripline.agent.instrument;
 
+import dev.tripline.agent.gate.Gate;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.Type;
 
 /**
- * The code woven into one hooked method. For an I/O hook:
+ * The code woven into one hooked method. For an I/O hook of the JDK ({@code G} = the bridge's gate,
+ * {@link Gate}, in {@code java.base}):
  *
  * <pre>
- *   int[] d = TriplineBridge.enter();
- *   try { original body; before each return: TriplineBridge.exit(d, id, a, b, n, null); }
- *   catch (Throwable t) { TriplineBridge.exit(d, id, a, b, n, t); throw t; }
+ *   int[] d = G.enter();
+ *   try { original body; before each return: d[0]--; G.exit(d, id, a, b, n, null); }
+ *   catch (Throwable t) { d[0]--; G.exit(d, id, a, b, n, t); throw t; }
  * </pre>
  *
- * and for a hand-off hook one call of {@code TriplineBridge.handoff(id, a, null)} at entry; for a
- * probe {@code TriplineBridge.exit(TriplineBridge.enter(), id, a, b, n, null)} at entry (reports
- * when no hooked call is around it); for a library load ({@link Hook.Style#AFTER_LOAD}) the same
- * try/catch as an I/O hook but no counter: {@code handoff(id, this.path, result ? this.fromClass :
- * FALSE)} before the return and {@code handoff(id, this.path, t)} on a throw. The counter lives in
- * a new local after the method's own ones, declared in every stack-map frame, so no frame has to be
- * recomputed (which would mean loading classes inside a transformation).
+ * The counter is lowered in line, not in the call: no call stands between the body and it, so a
+ * {@code StackOverflowError} provoked just there loses one report but never leaves the thread
+ * inside a bracket. A hand-off hook is one call of {@code G.handoff(id, a, null)} at entry; a probe
+ * {@code d = G.enter(); d[0]--; G.exit(d, id, a, b, n, null)} at entry (reports when no hooked call
+ * is around it); a library load ({@link Hook.Style#AFTER_LOAD}) the same try/catch as an I/O hook
+ * but no counter: {@code handoff(id, this.path, result ? this.fromClass : FALSE)} before the return
+ * and {@code handoff(id, this.path, t)} on a throw. The counter lives in a new local after the
+ * method's own ones, declared in every stack-map frame, so no frame has to be recomputed (which
+ * would mean loading classes inside a transformation).
+ *
+ * <p>A library's hook (woven into an application's loader, which cannot link to the gate) has no
+ * counter: it calls the public {@code TriplineBridge.report(id, a, b, n, thrown)} where a JDK hook
+ * would call {@code exit} (at entry for a hand-off or a probe), which reports and changes nothing.
  */
 final class HookCode extends MethodVisitor {
   private static final String BRIDGE = "dev/tripline/bootstrap/TriplineBridge";
+  private static final String REPORT =
+      "(ILjava/lang/Object;Ljava/lang/Object;ILjava/lang/Throwable;)V";
   private static final String EXIT =
       "([IILjava/lang/Object;Ljava/lang/Object;ILjava/lang/Throwable;)V";
   private static final String HANDOFF = "(ILjava/lang/Object;Ljava/lang/Object;)V";
@@ -136,30 +146,40 @@ final class HookCode extends MethodVisitor {
   @Override
   public void visitCode() {
     super.visitCode();
+    if (hook.library && (hook.handoff || hook.style == Hook.Style.PROBE)) {
+      // before any use of this (a constructor's super() has not run): arguments only
+      report(false);
+      return;
+    }
     if (hook.handoff) {
       push(hook.id);
       pushValue(hook.a, true, false);
       super.visitInsn(Opcodes.ACONST_NULL);
-      super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "handoff", HANDOFF, false);
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, "handoff", HANDOFF, false);
       return;
     }
     if (hook.style == Hook.Style.PROBE) {
       // before any use of this (a constructor's super() has not run): arguments only
-      super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "enter", "()[I", false);
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, "enter", "()[I", false);
+      lower(0);
       push(hook.id);
       pushValue(hook.a, true, false);
       pushValue(hook.b, true, false);
       pushValue(hook.n, false, false);
       super.visitInsn(Opcodes.ACONST_NULL);
       super.visitMethodInsn(
-          Opcodes.INVOKESTATIC, BRIDGE, hook.inner ? "exitInner" : "exit", EXIT, false);
+          Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, hook.inner ? "exitInner" : "exit", EXIT, false);
       return;
     }
-    if (hook.style == Hook.Style.AFTER_LOAD) {
+    if (hook.style == Hook.Style.AFTER_LOAD || hook.library) {
       super.visitInsn(Opcodes.ACONST_NULL); // no counter: the frames still declare its slot
     } else {
       super.visitMethodInsn(
-          Opcodes.INVOKESTATIC, BRIDGE, hook.scoped ? "enterScope" : "enter", "()[I", false);
+          Opcodes.INVOKESTATIC,
+          Gate.INTERNAL_NAME,
+          hook.scoped ? "enterScope" : "enter",
+          "()[I",
+          false);
     }
     super.visitVarInsn(Opcodes.ASTORE, depthSlot);
     super.visitLabel(start);
@@ -186,7 +206,7 @@ final class HookCode extends MethodVisitor {
   @Override
   public void visitMaxs(int maxStack, int maxLocals) {
     if (hook.atEntry()) {
-      super.visitMaxs(maxStack + 6, maxLocals);
+      super.visitMaxs(maxStack + 8, maxLocals);
       return;
     }
     super.visitLabel(end);
@@ -199,16 +219,20 @@ final class HookCode extends MethodVisitor {
     super.visitInsn(Opcodes.ATHROW);
     super.visitTryCatchBlock(
         start, end, handler, null); // last: the method's own handlers keep priority
-    super.visitMaxs(maxStack + 8, Math.max(maxLocals, tempSlot + 1));
+    super.visitMaxs(maxStack + 10, Math.max(maxLocals, tempSlot + 1));
   }
 
   /**
-   * {@code TriplineBridge.exit(d, id, a, b, n, thrown)}; on a return, the value returned stays on
-   * the stack.
+   * {@code d[k]--; G.exit(d, id, a, b, n, thrown)} (a library's: {@code TriplineBridge.report(id,
+   * a, b, n, thrown)}); on a return, the value returned stays on the stack.
    */
   private void exit(boolean thrown) {
     if (hook.style == Hook.Style.AFTER_LOAD) {
       afterLoad(thrown);
+      return;
+    }
+    if (hook.library) {
+      report(thrown);
       return;
     }
     boolean needsReturn =
@@ -221,6 +245,7 @@ final class HookCode extends MethodVisitor {
       super.visitVarInsn(returns.getOpcode(Opcodes.ISTORE), tempSlot);
     }
     super.visitVarInsn(Opcodes.ALOAD, depthSlot);
+    lower(hook.scoped ? 1 : 0);
     push(hook.id);
     pushValue(hook.a, true, thrown);
     pushValue(hook.b, true, thrown);
@@ -232,10 +257,50 @@ final class HookCode extends MethodVisitor {
     }
     super.visitMethodInsn(
         Opcodes.INVOKESTATIC,
-        BRIDGE,
+        Gate.INTERNAL_NAME,
         hook.scoped ? "exitScope" : hook.inner ? "exitInner" : "exit",
         EXIT,
         false);
+  }
+
+  /**
+   * {@code d[k]--} on the counter at the top of the stack, which stays there: branch-free and
+   * call-free (see the class comment).
+   */
+  private void lower(int k) {
+    super.visitInsn(Opcodes.DUP);
+    super.visitInsn(k == 0 ? Opcodes.ICONST_0 : Opcodes.ICONST_1);
+    super.visitInsn(Opcodes.DUP2);
+    super.visitInsn(Opcodes.IALOAD);
+    super.visitInsn(Opcodes.ICONST_1);
+    super.visitInsn(Opcodes.ISUB);
+    super.visitInsn(Opcodes.IASTORE);
+  }
+
+  /**
+   * A library hook's {@code TriplineBridge.report(id, a, b, n, thrown)}: public, and powerless (no
+   * counter). On a return, the value returned stays on the stack.
+   */
+  private void report(boolean thrown) {
+    boolean needsReturn =
+        !thrown
+            && (hook.a.source == Hook.Source.RETURN
+                || hook.b.source == Hook.Source.RETURN
+                || hook.n.source == Hook.Source.RETURN);
+    if (needsReturn) {
+      super.visitInsn(Opcodes.DUP);
+      super.visitVarInsn(returns.getOpcode(Opcodes.ISTORE), tempSlot);
+    }
+    push(hook.id);
+    pushValue(hook.a, true, thrown);
+    pushValue(hook.handoff ? Hook.Value.NONE : hook.b, true, thrown);
+    pushValue(hook.handoff ? Hook.Value.NONE : hook.n, false, thrown);
+    if (thrown) {
+      super.visitVarInsn(Opcodes.ALOAD, tempSlot);
+    } else {
+      super.visitInsn(Opcodes.ACONST_NULL);
+    }
+    super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "report", REPORT, false);
   }
 
   /**
@@ -272,7 +337,7 @@ final class HookCode extends MethodVisitor {
       super.visitVarInsn(Opcodes.ILOAD, tempSlot);
       super.visitInsn(Opcodes.AALOAD);
     }
-    super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "handoff", HANDOFF, false);
+    super.visitMethodInsn(Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, "handoff", HANDOFF, false);
   }
 
   private void pushValue(Hook.Value v, boolean reference, boolean thrown) {

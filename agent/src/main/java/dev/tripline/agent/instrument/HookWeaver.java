@@ -1,5 +1,6 @@
 package dev.tripline.agent.instrument;
 
+import dev.tripline.agent.gate.Gate;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
@@ -79,6 +80,8 @@ final class HookWeaver implements ClassFileTransformer {
           return null; // a transport we cannot see: now loaded, the heartbeat lists it
         }
         readBridge(module);
+      } else {
+        exportGate(module);
       }
       // a loaded class cannot gain the wrapper's renamed native (JDK 13+): its natives stay
       // unwrapped, and its Java hooks are still woven
@@ -103,6 +106,23 @@ final class HookWeaver implements ClassFileTransformer {
     Module bridge = Class.forName(BRIDGE, false, null).getModule();
     if (!module.canRead(bridge)) {
       inst.redefineModule(module, Set.of(bridge), Map.of(), Map.of(), Set.of(), Map.of());
+    }
+  }
+
+  /**
+   * A JDK module other than {@code java.base} (java.net.http, jdk.naming.dns) must be able to link
+   * to the gate before its woven code runs: the gate's package is exported to it, and to no other
+   * module than those woven (and the agent's).
+   */
+  private void exportGate(Module module) {
+    if (module == null || !module.isNamed() || inst == null) {
+      return;
+    }
+    Module javaBase = Object.class.getModule();
+    String gatePackage = Gate.packageName();
+    if (module != javaBase && !javaBase.isExported(gatePackage, module)) {
+      inst.redefineModule(
+          javaBase, Set.of(), Map.of(gatePackage, Set.of(module)), Map.of(), Set.of(), Map.of());
     }
   }
 

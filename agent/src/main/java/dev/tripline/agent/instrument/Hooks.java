@@ -59,6 +59,18 @@ public final class Hooks {
   }
 
   /**
+   * Which hook indexes are a library's (woven into application loaders; they report through the
+   * bridge's public entry, which accepts these indexes only).
+   */
+  public boolean[] libraryIds() {
+    boolean[] ids = new boolean[table.length];
+    for (Hook h : table) {
+      ids[h.id] = h.library;
+    }
+    return ids;
+  }
+
+  /**
    * Whether {@code h}'s class exists on a JDK of this feature release: Unix domain sockets from 16,
    * raw (FFM) library loads from 18.
    */

@@ -1,5 +1,6 @@
 package dev.tripline.agent.instrument;
 
+import dev.tripline.agent.gate.Gate;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
@@ -23,13 +24,15 @@ import net.bytebuddy.jar.asm.Type;
  * <p>For {@link Hook.Style#NATIVE}:
  *
  * <pre>
- *   int[] d = TriplineBridge.enter();
- *   try { r = PREFIX_name(args); } catch (Throwable t) { exit(d, id, a, b, n, t); throw t; }
- *   exit(d, id, a, b, n, null); return r;
+ *   int[] d = G.enter();   // G: the bridge's gate in java.base ({@link Gate})
+ *   try { r = PREFIX_name(args); } catch (Throwable t) { d[0]--; G.exit(d, id, a, b, n, t); throw t; }
+ *   d[0]--; G.exit(d, id, a, b, n, null); return r;
  * </pre>
  *
- * and for {@link Hook.Style#NATIVE_LOAD} (no bracket: the library's {@code JNI_OnLoad} runs inside,
- * and the Java I/O it does must still report):
+ * (the counter lowered in line, as {@link HookCode} does and for the same reason)
+ *
+ * <p>and for {@link Hook.Style#NATIVE_LOAD} (no bracket: the library's {@code JNI_OnLoad} runs
+ * inside, and the Java I/O it does must still report):
  *
  * <pre>
  *   try { r = PREFIX_name(args); } catch (Throwable t) { handoff(id, path, t); throw t; }
@@ -40,7 +43,6 @@ final class NativeWrapper {
   /** What the agent prepends to a wrapped native's name; the JVM strips it to link the native. */
   static final String PREFIX = "$tripline$";
 
-  private static final String BRIDGE = "dev/tripline/bootstrap/TriplineBridge";
   private static final String EXIT =
       "([IILjava/lang/Object;Ljava/lang/Object;ILjava/lang/Throwable;)V";
   private static final String HANDOFF = "(ILjava/lang/Object;Ljava/lang/Object;)V";
@@ -76,6 +78,9 @@ final class NativeWrapper {
 
   /** Refuses a declaration that does not fit the native it matched. */
   static void check(Hook hook, int access, String descriptor) {
+    if (hook.library) {
+      throw new IllegalStateException(hook.name + ": a library's native cannot reach the gate");
+    }
     if ((access & Opcodes.ACC_PRIVATE) == 0) {
       throw new IllegalStateException(hook.name + ": only a private native can be wrapped");
     }
@@ -126,7 +131,7 @@ final class NativeWrapper {
     Label handler = new Label();
     mv.visitCode();
     mv.visitTryCatchBlock(start, end, handler, null);
-    mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "enter", "()[I", false);
+    mv.visitMethodInsn(Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, "enter", "()[I", false);
     mv.visitVarInsn(Opcodes.ASTORE, depthSlot);
     mv.visitLabel(start);
     callNative(mv);
@@ -166,7 +171,7 @@ final class NativeWrapper {
     push(mv, hook.id);
     mv.visitVarInsn(Opcodes.ALOAD, slotOf(hook.a.index));
     mv.visitInsn(Opcodes.ACONST_NULL); // the class it is loaded for: not known here
-    mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "handoff", HANDOFF, false);
+    mv.visitMethodInsn(Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, "handoff", HANDOFF, false);
     mv.visitLabel(done);
     Object[] withResult = append(locals(false), Opcodes.INTEGER);
     mv.visitFrame(Opcodes.F_NEW, withResult.length, withResult, 0, new Object[0]);
@@ -179,7 +184,7 @@ final class NativeWrapper {
     push(mv, hook.id);
     mv.visitVarInsn(Opcodes.ALOAD, slotOf(hook.a.index));
     mv.visitVarInsn(Opcodes.ALOAD, depthSlot);
-    mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "handoff", HANDOFF, false);
+    mv.visitMethodInsn(Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, "handoff", HANDOFF, false);
     mv.visitVarInsn(Opcodes.ALOAD, depthSlot);
     mv.visitInsn(Opcodes.ATHROW);
     mv.visitMaxs(Math.max(4, argSlots() + 1), depthSlot + 1);
@@ -206,6 +211,13 @@ final class NativeWrapper {
 
   private void exit(MethodVisitor mv, boolean thrown) {
     mv.visitVarInsn(Opcodes.ALOAD, depthSlot);
+    mv.visitInsn(Opcodes.DUP); // d[0]-- in line
+    mv.visitInsn(Opcodes.ICONST_0);
+    mv.visitInsn(Opcodes.DUP2);
+    mv.visitInsn(Opcodes.IALOAD);
+    mv.visitInsn(Opcodes.ICONST_1);
+    mv.visitInsn(Opcodes.ISUB);
+    mv.visitInsn(Opcodes.IASTORE);
     push(mv, hook.id);
     value(mv, hook.a, true, thrown);
     value(mv, hook.b, true, thrown);
@@ -215,7 +227,7 @@ final class NativeWrapper {
     } else {
       mv.visitInsn(Opcodes.ACONST_NULL);
     }
-    mv.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "exit", EXIT, false);
+    mv.visitMethodInsn(Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, "exit", EXIT, false);
   }
 
   private void value(MethodVisitor mv, Hook.Value v, boolean reference, boolean thrown) {

@@ -33,6 +33,15 @@ final class NettyTransportHooks extends HookGroup {
   private static final int SEND_OR_FAST_OPEN = 2;
   private static final int LISTEN = 3;
   private static final int ACCEPT = 4;
+  private static final int DATAGRAM_CONNECT = 5;
+
+  /**
+   * The peer of the datagram connect in progress on this thread, reported at its entry: the {@code
+   * Socket.connect} inside it (the same address object) is that connect, not a TCP one. A library
+   * hook has no bracket to hide the inner call with (nothing the application can reach may silence
+   * anything), so the pair is told apart here.
+   */
+  private static final ThreadLocal<Object> DATAGRAM_PEER = new ThreadLocal<>();
 
   NettyTransportHooks() {
     super("net");
@@ -44,9 +53,9 @@ final class NettyTransportHooks extends HookGroup {
     return List.of(
         // TCP connect (and a Unix domain socket's: DomainSocketAddress), epoll and kqueue alike
         Hook.exit("netty.connect", SOCKET, "connect", "(Ljava/net/SocketAddress;)", CONNECT, arg(0), NONE, NONE),
-        // a datagram channel's connect: reported here as UDP, the Socket.connect inside stays silent
-        Hook.exit("netty.datagram.connect", EPOLL + "EpollDatagramChannel", "doConnect",
-            "(Ljava/net/SocketAddress;Ljava/net/SocketAddress;)", DATAGRAM, arg(0), NONE, NONE),
+        // a datagram channel's connect, at its entry: reported as UDP, the Socket.connect inside is dropped
+        Hook.probe("netty.datagram.connect", EPOLL + "EpollDatagramChannel", "doConnect",
+            "(Ljava/net/SocketAddress;Ljava/net/SocketAddress;)", DATAGRAM_CONNECT, arg(0), NONE, NONE),
         // one datagram to an address (null: a connected channel's write); or, with fastOpen, a TCP Fast Open connect
         Hook.exit("netty.datagram.send", EPOLL + "AbstractEpollChannel", "doWriteOrSendBytes",
             "(Lio/netty/buffer/ByteBuf;Ljava/net/InetSocketAddress;Z)", SEND_OR_FAST_OPEN, arg(1), NONE, arg(2)),
@@ -67,6 +76,10 @@ final class NettyTransportHooks extends HookGroup {
   public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {
     switch (action) {
       case CONNECT:
+        if (a != null && a == DATAGRAM_PEER.get()) {
+          DATAGRAM_PEER.remove(); // the datagram connect's own: reported as UDP already
+          return;
+        }
         if (a instanceof InetSocketAddress) {
           InetSocketAddress peer = (InetSocketAddress) a;
           to.connect(peer.getAddress(), peer.getPort(), error);
@@ -75,6 +88,12 @@ final class NettyTransportHooks extends HookGroup {
               EventKind.NET_CONNECT,
               a.toString(),
               error); // DomainSocketAddress.toString() is its path
+        }
+        return;
+      case DATAGRAM_CONNECT:
+        DATAGRAM_PEER.set(a);
+        if (a != null) {
+          to.datagram(a, error);
         }
         return;
       case SEND_OR_FAST_OPEN:

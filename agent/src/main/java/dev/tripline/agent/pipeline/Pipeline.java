@@ -1,13 +1,13 @@
 package dev.tripline.agent.pipeline;
 
 import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.gate.Gate;
 import dev.tripline.agent.health.AgentMBean;
 import dev.tripline.agent.health.AgentMeters;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.agent.health.Coverage;
 import dev.tripline.agent.record.EventRecorder;
 import dev.tripline.agent.record.Occurrence;
-import dev.tripline.bootstrap.TriplineBridge;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventBatch;
@@ -87,7 +87,7 @@ public final class Pipeline implements Runnable {
    * why.
    */
   public boolean open() {
-    TriplineBridge.markAgentThread();
+    Gate.markAgentThread();
     try {
       identity = identityFactory.get();
       sink = sinkFactory.get();
@@ -126,7 +126,7 @@ public final class Pipeline implements Runnable {
    * tamper finding) and the loop goes on.
    */
   public void loop() {
-    TriplineBridge.markAgentThread();
+    Gate.markAgentThread();
     long nextFlush = System.currentTimeMillis() + flushMs;
     long nextHeartbeat = System.currentTimeMillis() + Math.min(FIRST_HEARTBEAT_MS, heartbeatMs);
     long nextSecond = System.currentTimeMillis() + 1_000;

@@ -1,6 +1,6 @@
 package dev.tripline.agent.record;
 
-import dev.tripline.bootstrap.TriplineBridge;
+import dev.tripline.agent.gate.Gate;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -36,7 +36,7 @@ public final class Canary {
 
   public boolean probe() {
     long before = arrived.get();
-    TriplineBridge.observed(this::open);
+    Gate.observed(this::open);
     return arrived.get() > before;
   }
 

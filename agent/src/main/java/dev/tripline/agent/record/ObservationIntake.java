@@ -2,8 +2,8 @@ package dev.tripline.agent.record;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.tripline.agent.callsite.CallSites;
+import dev.tripline.agent.gate.Gate;
 import dev.tripline.bootstrap.EarlyBuffer;
-import dev.tripline.bootstrap.TriplineBridge;
 import dev.tripline.model.EventKind;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -304,7 +304,7 @@ final class ObservationIntake implements Observations {
    */
   private static boolean agentsOwnKafkaClient() {
     return Thread.currentThread().getName().startsWith(AGENT_KAFKA_THREAD)
-        && TriplineBridge.markAgentThread();
+        && Gate.markAgentThread();
   }
 
   /**

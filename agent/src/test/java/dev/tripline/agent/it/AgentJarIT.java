@@ -33,6 +33,9 @@ class AgentJarIT {
           // it)
           "dev/tripline/agent/TriplineAgent$Throwaway.class",
           "dev/tripline/agent/TriplineAgent$BootDefiner.class",
+          // defines the bridge's gate into java.base (its Definer, like BootDefiner, runs in a
+          // throwaway loader: loaded by the application loader, nothing is opened to it)
+          "dev/tripline/agent/TriplineAgentGate",
           "dev/tripline/agent/AgentModule",
           "dev/tripline/agent/config/",
           "dev/tripline/bootstrap/");

@@ -70,12 +70,18 @@ class TamperIT {
     AgentRun run = attempt(java, work, "nullDispatcher");
     assertTrue(run.output.contains("no public dispatcher field"), run::toString);
     assertTrue(
-        run.output.contains("refused dev.tripline.bootstrap.TriplineBridge$Live.DISPATCHER"),
+        run.output.contains("refused dev.tripline.bootstrap.TriplineBridge$Port.GATE"),
+        run::toString);
+    assertFalse(
+        run.output.contains("SET dev.tripline.bootstrap.TriplineBridge$Port"), run::toString);
+    // the gate's fields (the dispatcher, the counters, the early buffer): closed in java.base
+    assertTrue(
+        run.output.matches("(?s).*refused jdk\\.internal\\.\\w+\\.TriplineGate\\.live.*"),
         run::toString);
     assertTrue(
-        run.output.contains("refused dev.tripline.bootstrap.TriplineBridge.EARLY"), run::toString);
-    assertFalse(
-        run.output.contains("SET dev.tripline.bootstrap.TriplineBridge$Live"), run::toString);
+        run.output.matches("(?s).*refused jdk\\.internal\\.\\w+\\.TriplineGate\\.DEPTH.*"),
+        run::toString);
+    assertFalse(run.output.contains("SET jdk.internal."), run::toString);
   }
 
   @OnEveryJdk
@@ -130,12 +136,63 @@ class TamperIT {
   void markAgentThreadFromTheApplicationIsRefusedAndReported(Path java, @TempDir Path work)
       throws Exception {
     AgentRun run = attempt(java, work, "markAgentThread");
-    assertTrue(run.output.contains("markAgentThread returned false"), run::toString);
+    assertTrue(run.output.contains("no markAgentThread on the bridge"), run::toString);
     assertTrue(
-        findings(run).stream()
-            .anyMatch(
-                f -> f.startsWith("refused markAgentThread from dev.tripline.testapp.TamperApp")),
-        () -> "reported: " + findings(run));
+        run.output.contains("gate markAgentThread refused: IllegalAccessException"), run::toString);
+    assertFalse(run.output.contains("GATE MARKED"), run::toString);
+  }
+
+  /**
+   * Every public method of every bridge class the application can reach (and of every object
+   * reachable from their fields), called from the attacking thread with hostile arguments: entries
+   * without their exits, returned arrays overwritten, a dispatcher of its own handed in. The
+   * thread's credential read and shell are still seen.
+   */
+  @OnEveryJdk
+  void theBridgesPublicSurfaceSilencesNothing(Path java, @TempDir Path work) throws Exception {
+    AgentRun run = attempt(java, work, "bridgeSurface");
+    assertTrue(
+        run.output.matches("(?s).*bridge classes reached: [5-9], calls made: [1-9]\\d{2,}.*"),
+        run::toString);
+    assertFalse(run.output.contains("not in the boot loader: TriplineBridge\n"), run::toString);
+    // no JDK hook's observation forged through the library entry (hooks 0 and 3 are the JDK's):
+    // no event names the payload's hostile path
+    assertTrue(
+        run.events.stream().noneMatch(e -> e.toString().contains("/etc/shadow")),
+        () -> "a forged observation was reported\n" + run);
+  }
+
+  /** The gate the woven JDK code calls: found by name, and no door of plain Java opens it. */
+  @OnEveryJdk
+  void theGateIsOutOfReach(Path java, @TempDir Path work) throws Exception {
+    AgentRun run = attempt(java, work, "gate");
+    assertTrue(
+        run.output.matches(
+            "(?s).*gate found by name: jdk\\.internal\\.\\w+\\.TriplineGate in module java\\.base.*"),
+        run::toString);
+    assertTrue(run.output.contains("gate enter refused: IllegalAccessException"), run::toString);
+    assertEquals(
+        2,
+        run.output.split("gate handle refused: IllegalAccessException", -1).length - 1,
+        run::toString);
+    assertTrue(
+        run.output.matches("(?s).*gate members refused setAccessible: [1-9]\\d+.*"), run::toString);
+    assertTrue(
+        run.output.contains("gate privateLookupIn refused: IllegalAccessException"), run::toString);
+    assertTrue(
+        run.output.contains("gate refused to the bridge's package: IllegalAccessException"),
+        run::toString);
+    assertFalse(run.output.contains("GATE "), run::toString);
+  }
+
+  /**
+   * Stack overflows provoked inside hooked JDK calls, at every depth: a bracket whose exit cannot
+   * run must not leave the thread inside it.
+   */
+  @OnEveryJdk
+  void anOverflowInsideAHookLeavesNoBracketOpen(Path java, @TempDir Path work) throws Exception {
+    AgentRun run = attempt(java, work, "overflow");
+    assertTrue(run.output.matches("(?s).*overflows inside hooks: [1-9]\\d*.*"), run::toString);
   }
 
   @OnEveryJdk

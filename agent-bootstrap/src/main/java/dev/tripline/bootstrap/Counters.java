@@ -1,0 +1,15 @@
+package dev.tripline.bootstrap;
+
+/**
+ * The per-thread bracket counters of {@code TriplineGate}: {@code [0]} ordinary and inner brackets
+ * (and the agent's mark), {@code [1]} scopes. Public only because the gate, defined into a package
+ * of {@code java.base}, must link to it; an instance anyone else creates counts for nobody: only
+ * the gate's own (out of reach in {@code java.base}) is read by the hooks. A named class rather
+ * than a lambda: no invokedynamic bootstrap (and its class loading) under a hook.
+ */
+public final class Counters extends ThreadLocal<int[]> {
+  @Override
+  protected int[] initialValue() {
+    return new int[2];
+  }
+}

@@ -1,0 +1,137 @@
+package dev.tripline.agent.gate;
+
+import dev.tripline.bootstrap.EarlyBuffer;
+import dev.tripline.bootstrap.TriplineBridge;
+import dev.tripline.bootstrap.TriplineDispatcher;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+
+/**
+ * The agent's handle on the bridge's gate, which premain defined into a package of {@code
+ * java.base} exported to this module (and the woven JDK modules) alone: the agent's own threads,
+ * the canary, the hand-over. This module is closed, so nothing the application can reach holds
+ * these handles. The gate is found by name in the boot loader, in the packages premain tries
+ * ({@code TriplineAgentGate.PACKAGES}: no class can be defined into those but by {@code java.base}
+ * itself); when the bridge is not in the boot loader at all (unit tests, no agent) the class-path
+ * copy stands in.
+ */
+public final class Gate {
+  private static final String[] PACKAGES = {"jdk.internal.event", "jdk.internal.vm"};
+  private static final String SOURCE = "dev.tripline.bootstrap.TriplineGate";
+
+  /** The gate's class. */
+  private static final Class<?> TYPE = find();
+
+  /** Its internal name, which the woven JDK code calls. */
+  public static final String INTERNAL_NAME = TYPE.getName().replace('.', '/');
+
+  // Core reflection, not method handles: these run a few times per heartbeat at most, and at
+  // premain a method handle's first invocation spins classes (start-up cost) where reflection on
+  // JDK 17 does not (on 25 reflection's own handles are warm already: premain was invoked so).
+  private static final Method TRUST = method("trust", ClassLoader.class, boolean[].class);
+  private static final Method SEAL = method("seal", TriplineDispatcher.class);
+  private static final Method SEALED_TO = method("sealedTo", TriplineDispatcher.class);
+  private static final Method MARK = method("markAgentThread");
+  private static final Method OBSERVED = method("observed", Runnable.class);
+  private static final Method ERRORS = method("errors");
+
+  private Gate() {}
+
+  /** The gate's package, which the weaver exports to each woven JDK module. */
+  public static String packageName() {
+    return TYPE.getPackageName();
+  }
+
+  private static Class<?> find() {
+    for (String p : PACKAGES) {
+      try {
+        return Class.forName(p + ".TriplineGate", false, null);
+      } catch (ClassNotFoundException e) {
+        // not defined there
+      }
+    }
+    if (TriplineBridge.class.getClassLoader() == null) {
+      throw new IllegalStateException("the bridge's gate is missing from java.base");
+    }
+    try {
+      return Class.forName(SOURCE, false, TriplineBridge.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("the bridge's gate is missing", e);
+    }
+  }
+
+  private static Method method(String name, Class<?>... parameters) {
+    try {
+      return TYPE.getMethod(name, parameters);
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException("the bridge's gate has no " + name, e);
+    }
+  }
+
+  /** Calls a gate method; what it throws is thrown as it is. */
+  private static Object call(Method m, Object... args) {
+    try {
+      return m.invoke(null, args);
+    } catch (InvocationTargetException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw new IllegalStateException(cause);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("the bridge's gate is not exported to the agent", e);
+    }
+  }
+
+  /**
+   * Once, at {@code premain}: {@code agentLoader}'s frames may mark threads from now on, and the
+   * bridge's public entry accepts the hook indexes {@code libraryIds} marks. Returns the buffer the
+   * hooks report to until {@link #seal}; null if the gate trusts an agent already.
+   */
+  public static EarlyBuffer trust(ClassLoader agentLoader, boolean[] libraryIds) {
+    return (EarlyBuffer) call(TRUST, agentLoader, libraryIds);
+  }
+
+  /** Seals the recorder in, once. */
+  public static void seal(TriplineDispatcher recorder) {
+    call(SEAL, recorder);
+  }
+
+  /** True when {@code recorder} is the sealed dispatcher. */
+  public static boolean sealedTo(TriplineDispatcher recorder) {
+    try {
+      return (Boolean) call(SEALED_TO, recorder);
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Marks the current thread as the agent's (none of its I/O is reported); false, and reported as
+   * tampering, when code other than the JDK's and the agent's is on its stack.
+   */
+  public static boolean markAgentThread() {
+    try {
+      return (Boolean) call(MARK);
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Runs {@code probe} counted as an application thread (the canary). */
+  public static void observed(Runnable probe) {
+    call(OBSERVED, probe);
+  }
+
+  /** Exceptions the dispatcher threw, caught by the gate. */
+  public static long errors() {
+    try {
+      return (Long) call(ERRORS);
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+}
