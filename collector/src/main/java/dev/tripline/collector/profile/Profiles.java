@@ -34,6 +34,7 @@ public final class Profiles {
   private boolean countsReady;
   private long bytes;
   private int generalizeAttempts;
+  private @Nullable ServiceProfile lastBuilt;
 
   private Profiles(ServiceProfile.Builder profile) {
     this.profile = profile;
@@ -61,6 +62,16 @@ public final class Profiles {
                 .setStateChangedBy("auto"));
     p.structural = true;
     return p;
+  }
+
+  /**
+   * Starts the next batch (or action) on a profile kept from the last one, exactly as saved:
+   * nothing changed yet. The caller bounds it again ({@link #bounded}).
+   */
+  public Profiles resume() {
+    structural = false;
+    generalizeAttempts = 0;
+    return this;
   }
 
   public ServiceProfile.Builder builder() {
@@ -96,7 +107,7 @@ public final class Profiles {
     entry
         .setCount(entry.getCount() + Math.max(1, e.getCount()))
         .setLastSeenMs(Math.max(entry.getLastSeenMs(), now));
-    if (e.hasCallSite()) {
+    if (e.hasCallSite() && !sameCallSite(entry.getCallSite(), e)) {
       entry.setCallSite(callSite(e));
     }
     return profile.getEntries(slot);
@@ -351,7 +362,27 @@ public final class Profiles {
     while (profile.getRateHistoryCount() > MAX_RATE_HISTORY) {
       profile.removeRateHistory(0);
     }
-    return profile.build();
+    lastBuilt = profile.build();
+    return lastBuilt;
+  }
+
+  /** Whether {@code p} is what {@link #build} last returned (and so this profile's state then). */
+  @SuppressWarnings("ReferenceEquality") // the same object, not an equal one: equals is a deep walk
+  public boolean lastBuilt(ServiceProfile p) {
+    return p == lastBuilt;
+  }
+
+  /** {@code stored.equals(callSite(e))}, without building the string: most events repeat it. */
+  static boolean sameCallSite(String stored, Event e) {
+    String cls = e.getCallSite().getClassName();
+    if (cls.isEmpty()) {
+      return stored.isEmpty();
+    }
+    String method = e.getCallSite().getMethodName();
+    return stored.length() == cls.length() + 1 + method.length()
+        && stored.startsWith(cls)
+        && stored.charAt(cls.length()) == '.'
+        && stored.endsWith(method);
   }
 
   private static String callSite(Event e) {
