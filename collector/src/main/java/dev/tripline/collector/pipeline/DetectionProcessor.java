@@ -159,7 +159,10 @@ final class DetectionProcessor
     Profiles profile;
     if (kept != null) {
       // exactly what the store holds, parsed when it was written
-      profile = kept.working() != null ? kept.working().resume() : Profiles.of(kept.message());
+      profile =
+          kept.working() != null
+              ? kept.working().resume(kept.message())
+              : Profiles.of(kept.message());
     } else {
       ServiceProfile stored = ProtoSerde.parse(bytes, ServiceProfile.parser());
       if (stored == null) {

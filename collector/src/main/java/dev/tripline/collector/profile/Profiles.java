@@ -23,7 +23,7 @@ public final class Profiles {
   public static final String LEARNED = "learned";
   public static final int MAX_RATE_HISTORY = 240;
 
-  private final ServiceProfile.Builder profile;
+  private ServiceProfile.Builder profile;
   private final Map<String, Integer> index = new HashMap<>();
   private boolean structural;
   // Bounds (see bounded()): entries per kind family, and an estimate of the serialised size.
@@ -65,10 +65,16 @@ public final class Profiles {
   }
 
   /**
-   * Starts the next batch (or action) on a profile kept from the last one, exactly as saved:
-   * nothing changed yet. The caller bounds it again ({@link #bounded}).
+   * Starts the next batch (or action) on a profile kept from the last one: {@code saved} must be
+   * what {@link #build} last returned ({@link #lastBuilt}), whose entries the index still locates.
+   * A fresh builder, so that entries counted by earlier batches are not rebuilt by every later one;
+   * the index is kept. The caller bounds it again ({@link #bounded}).
    */
-  public Profiles resume() {
+  public Profiles resume(ServiceProfile saved) {
+    if (!lastBuilt(saved)) {
+      throw new IllegalArgumentException("not this profile's last saved state");
+    }
+    profile = saved.toBuilder();
     structural = false;
     generalizeAttempts = 0;
     return this;
