@@ -7,7 +7,7 @@ import static dev.tripline.agent.instrument.Hook.Value.argField;
 import static dev.tripline.agent.instrument.Hook.Value.argFieldOrThis;
 import static dev.tripline.agent.instrument.Hook.Value.thisField;
 
-import dev.tripline.agent.pipeline.Observations;
+import dev.tripline.agent.record.Observations;
 import dev.tripline.model.EventKind;
 import java.util.List;
 
