@@ -4,14 +4,15 @@ import dev.tripline.collector.config.CollectorConfig;
 
 /**
  * The limits the detection processor applies to hostile input (see docs/operations.md, "Hostile
- * input").
+ * input"), and the heap its tasks may keep parsed profiles in ({@link ProfileMemo}).
  */
 record Bounds(
     StringCaps strings,
     RecordLimits records,
     InputLimits input,
     PoisonGuard poison,
-    int maxEntriesPerKind) {
+    int maxEntriesPerKind,
+    ProfileMemo.Budget parsedProfiles) {
 
   static Bounds of(CollectorConfig config, Meters meters) {
     RecordLimits records =
@@ -28,6 +29,7 @@ record Bounds(
             config.getInt("batch.max.events"),
             Runtime.getRuntime().maxMemory()),
         new PoisonGuard(config.getInt("poison.max.tries")),
-        config.getInt("profile.max.entries.per.kind"));
+        config.getInt("profile.max.entries.per.kind"),
+        ProfileMemo.Budget.ofHeap(Runtime.getRuntime().maxMemory()));
   }
 }

@@ -12,7 +12,6 @@ import dev.tripline.collector.kafka.CollectorTopics;
 import dev.tripline.collector.kafka.ServiceTopicOwners;
 import dev.tripline.kafka.Topics;
 import dev.tripline.model.Alert;
-import dev.tripline.model.ServiceProfile;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
@@ -289,12 +288,13 @@ public final class DetectionPipeline implements AutoCloseable {
         Names.PARSE_ACTIONS);
     Map<String, String> changelog = Map.of("cleanup.policy", "compact");
     // Cached: a busy service's profile is rewritten with every batch, but reaches its changelog
-    // once per commit.
+    // once per commit. Raw bytes (the processor parses them, see ProfileMemo): the store hands
+    // back the very array it was given, which tells the memo its parsed profile is current.
     t.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(Names.PROFILES_STORE),
                 Serdes.String(),
-                new ProtoSerde<>(ServiceProfile.parser()))
+                Serdes.ByteArray())
             .withLoggingEnabled(changelog)
             .withCachingEnabled(),
         Names.DETECT);

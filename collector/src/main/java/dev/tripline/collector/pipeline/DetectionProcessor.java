@@ -41,7 +41,9 @@ final class DetectionProcessor
   private final LongSupplier clock;
   private Detection detection;
   private ProcessorContext<Object, Object> context;
-  private KeyValueStore<String, ServiceProfile> profiles;
+  // Raw bytes: the processor parses them itself, through the memo (the changelog is the same).
+  private KeyValueStore<String, byte[]> profiles;
+  private final ProfileMemo memo;
   private KeyValueStore<String, Alert> alerts;
   private final Map<String, Long> profileViewAt = new HashMap<>();
 
@@ -51,16 +53,23 @@ final class DetectionProcessor
     this.meters = meters;
     this.bounds = bounds;
     this.clock = clock;
+    this.memo = new ProfileMemo(bounds.parsedProfiles());
   }
 
   @Override
   public void init(ProcessorContext<Object, Object> context) {
     this.context = context;
     this.profiles = context.getStateStore(Names.PROFILES_STORE);
+    memo.clear(); // a task re-initialised (revived after an abort, or assigned again) starts cold
     this.alerts = context.getStateStore(Names.ALERTS_STORE);
     this.detection = new Detection(settings, bounds.maxEntriesPerKind(), meters, clock.getAsLong());
     context.schedule(
         Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, now -> detection.tick(now, this));
+  }
+
+  @Override
+  public void close() {
+    memo.clear();
   }
 
   @Override
@@ -72,6 +81,7 @@ final class DetectionProcessor
         EventBatch batch = bounds.strings().apply(raw);
         Profiles profile = profile(batch.getAgent().getService(), now);
         meters.eventsIn(detection.batch(profile, batch, now, this));
+        bounds.poison().faultBeforeSave.accept(raw);
         save(profile, now);
       } else if (record.value() instanceof AnalystAction action) {
         AnalystAction recorded = detection.action(bounds.strings().apply(action), now, this);
@@ -144,22 +154,32 @@ final class DetectionProcessor
 
   @Override
   public Profiles profile(String service, long now) {
-    ServiceProfile stored = service == null || service.isEmpty() ? null : profiles.get(service);
-    if (stored == null) {
-      meters.newService(service);
-      return Profiles.create(service, now, settings.learningPeriod())
-          .bounded(bounds.maxEntriesPerKind(), bounds.records().maxProfileBytes(), 0);
+    byte[] bytes = service == null || service.isEmpty() ? null : profiles.get(service);
+    ProfileMemo.Kept kept = bytes == null ? null : memo.take(service, bytes);
+    Profiles profile;
+    if (kept != null) {
+      // exactly what the store holds, parsed when it was written
+      profile =
+          kept.working() != null
+              ? kept.working().resume(kept.message())
+              : Profiles.of(kept.message());
+    } else {
+      ServiceProfile stored = ProtoSerde.parse(bytes, ServiceProfile.parser());
+      if (stored == null) {
+        meters.newService(service);
+        return Profiles.create(service, now, settings.learningPeriod())
+            .bounded(bounds.maxEntriesPerKind(), bounds.records().maxProfileBytes(), 0);
+      }
+      profile = Profiles.of(stored);
     }
-    return Profiles.of(stored)
-        .bounded(
-            bounds.maxEntriesPerKind(),
-            bounds.records().maxProfileBytes(),
-            stored.getSerializedSize());
+    return profile.bounded(
+        bounds.maxEntriesPerKind(), bounds.records().maxProfileBytes(), bytes.length);
   }
 
   @Override
   public void retire(String service) {
     profiles.delete(service);
+    memo.drop(service);
     profileViewAt.remove(service);
     // a tombstone: the service leaves every instance's global view (and services.max's count)
     context.forward(
@@ -168,11 +188,15 @@ final class DetectionProcessor
 
   @Override
   public void forEachProfile(Consumer<Profiles> action) {
-    try (KeyValueIterator<String, ServiceProfile> it = profiles.all()) {
+    try (KeyValueIterator<String, byte[]> it = profiles.all()) {
       while (it.hasNext()) {
-        KeyValue<String, ServiceProfile> kv = it.next();
-        if (kv.value != null) {
-          action.accept(Profiles.of(kv.value));
+        KeyValue<String, byte[]> kv = it.next();
+        // Read-only use of the memo: the action may change the profile without saving it.
+        ProfileMemo.Kept kept = memo.peek(kv.key, kv.value);
+        ServiceProfile p =
+            kept != null ? kept.message() : ProtoSerde.parse(kv.value, ServiceProfile.parser());
+        if (p != null) {
+          action.accept(Profiles.of(p));
         }
       }
     }
@@ -181,7 +205,9 @@ final class DetectionProcessor
   @Override
   public void save(Profiles profile, long now) {
     ServiceProfile p = bounds.records().fit(profile); // within profile.max.bytes, whatever happened
-    profiles.put(p.getService(), p);
+    byte[] bytes = p.toByteArray();
+    profiles.put(p.getService(), bytes);
+    memo.keep(p.getService(), bytes, p, profile.lastBuilt(p) ? profile : null);
     meters.state(p.getService(), p.getState());
     Long last = profileViewAt.get(p.getService());
     if (profile.structuralChange() || last == null || now - last >= PROFILE_VIEW_EVERY_MS) {

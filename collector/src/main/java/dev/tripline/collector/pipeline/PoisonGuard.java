@@ -62,6 +62,12 @@ final class PoisonGuard {
    */
   volatile Consumer<Object> fault = v -> {};
 
+  /**
+   * Tests only: called with each batch once detection has applied it to its profile in memory,
+   * before the profile is saved (to fail a record at the worst moment for a kept profile).
+   */
+  volatile Consumer<Object> faultBeforeSave = v -> {};
+
   PoisonGuard(int maxTries) {
     this.maxTries = Math.max(1, maxTries);
   }

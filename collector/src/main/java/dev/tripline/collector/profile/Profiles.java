@@ -23,7 +23,7 @@ public final class Profiles {
   public static final String LEARNED = "learned";
   public static final int MAX_RATE_HISTORY = 240;
 
-  private final ServiceProfile.Builder profile;
+  private ServiceProfile.Builder profile;
   private final Map<String, Integer> index = new HashMap<>();
   private boolean structural;
   // Bounds (see bounded()): entries per kind family, and an estimate of the serialised size.
@@ -34,6 +34,7 @@ public final class Profiles {
   private boolean countsReady;
   private long bytes;
   private int generalizeAttempts;
+  private @Nullable ServiceProfile lastBuilt;
 
   private Profiles(ServiceProfile.Builder profile) {
     this.profile = profile;
@@ -61,6 +62,22 @@ public final class Profiles {
                 .setStateChangedBy("auto"));
     p.structural = true;
     return p;
+  }
+
+  /**
+   * Starts the next batch (or action) on a profile kept from the last one: {@code saved} must be
+   * what {@link #build} last returned ({@link #lastBuilt}), whose entries the index still locates.
+   * A fresh builder, so that entries counted by earlier batches are not rebuilt by every later one;
+   * the index is kept. The caller bounds it again ({@link #bounded}).
+   */
+  public Profiles resume(ServiceProfile saved) {
+    if (!lastBuilt(saved)) {
+      throw new IllegalArgumentException("not this profile's last saved state");
+    }
+    profile = saved.toBuilder();
+    structural = false;
+    generalizeAttempts = 0;
+    return this;
   }
 
   public ServiceProfile.Builder builder() {
@@ -96,7 +113,7 @@ public final class Profiles {
     entry
         .setCount(entry.getCount() + Math.max(1, e.getCount()))
         .setLastSeenMs(Math.max(entry.getLastSeenMs(), now));
-    if (e.hasCallSite()) {
+    if (e.hasCallSite() && !sameCallSite(entry.getCallSite(), e)) {
       entry.setCallSite(callSite(e));
     }
     return profile.getEntries(slot);
@@ -351,7 +368,27 @@ public final class Profiles {
     while (profile.getRateHistoryCount() > MAX_RATE_HISTORY) {
       profile.removeRateHistory(0);
     }
-    return profile.build();
+    lastBuilt = profile.build();
+    return lastBuilt;
+  }
+
+  /** Whether {@code p} is what {@link #build} last returned (and so this profile's state then). */
+  @SuppressWarnings("ReferenceEquality") // the same object, not an equal one: equals is a deep walk
+  public boolean lastBuilt(ServiceProfile p) {
+    return p == lastBuilt;
+  }
+
+  /** {@code stored.equals(callSite(e))}, without building the string: most events repeat it. */
+  static boolean sameCallSite(String stored, Event e) {
+    String cls = e.getCallSite().getClassName();
+    if (cls.isEmpty()) {
+      return stored.isEmpty();
+    }
+    String method = e.getCallSite().getMethodName();
+    return stored.length() == cls.length() + 1 + method.length()
+        && stored.startsWith(cls)
+        && stored.charAt(cls.length()) == '.'
+        && stored.endsWith(method);
   }
 
   private static String callSite(Event e) {

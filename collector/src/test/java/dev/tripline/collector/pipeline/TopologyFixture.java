@@ -33,6 +33,7 @@ final class TopologyFixture implements AutoCloseable {
 
   final CollectorConfig config;
   final TopologyTestDriver driver;
+  final DetectionPipeline pipeline;
   private final TestInputTopic<String, byte[]> events;
   private final TestInputTopic<String, byte[]> actions;
   private final TestOutputTopic<String, byte[]> alertsOut;
@@ -60,7 +61,7 @@ final class TopologyFixture implements AutoCloseable {
       b.set(settings[i], settings[i + 1]);
     }
     config = b.build();
-    DetectionPipeline pipeline = new DetectionPipeline(config, new SimpleMeterRegistry());
+    pipeline = new DetectionPipeline(config, new SimpleMeterRegistry());
     Properties props = pipeline.properties();
     driver =
         new TopologyTestDriver(
