@@ -10,6 +10,7 @@ import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.collector.pipeline.PipelineFixtures;
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
+import dev.tripline.kafka.Patience;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.Severity;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBroker.class)
 class LivenessIT {
-  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration WAIT = Patience.WAIT;
   private static final String SERVICE = "lively";
 
   @Test
@@ -153,7 +154,7 @@ class LivenessIT {
 
     void stopCleanly() throws Exception {
       Files.writeString(stop, "");
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      if (!process.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new AssertionError("did not stop: " + output());
       }
@@ -161,7 +162,7 @@ class LivenessIT {
     }
 
     void kill() throws InterruptedException {
-      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      process.destroyForcibly().waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS);
     }
   }
 }
