@@ -46,7 +46,9 @@ class LivenessIT {
     List<Instance> all = new ArrayList<>();
     try (PipelineFixtures f =
             new PipelineFixtures(
-                kafka, dir.resolve("collector"), 1, "liveness.silent.after", "3s");
+                // 20 s, not 3: at load 20 a live instance's 500 ms heartbeats were 3 s late, so
+                // it looked silent too and the killed ones' alerts said "no instance reports"
+                kafka, dir.resolve("collector"), 1, "liveness.silent.after", "20s");
         DetectionPipeline pipeline =
             f.pipeline(dir.resolve("state").toString(), new SimpleMeterRegistry())) {
       AnalystBackend backend = pipeline.backend();
