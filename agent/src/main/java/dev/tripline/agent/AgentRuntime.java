@@ -4,10 +4,11 @@ import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.agent.health.Coverage;
 import dev.tripline.agent.identity.IdentityResolver;
+import dev.tripline.agent.instrument.HookDispatcher;
 import dev.tripline.agent.instrument.Hooks;
-import dev.tripline.agent.pipeline.EventRecorder;
 import dev.tripline.agent.pipeline.Pipeline;
 import dev.tripline.agent.pipeline.Sinks;
+import dev.tripline.agent.record.EventRecorder;
 import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.bootstrap.TriplineBridge;
 import java.util.concurrent.CountDownLatch;
@@ -30,7 +31,7 @@ final class AgentRuntime implements Runnable {
   private final StartupTimes times;
   private final CountDownLatch ready = new CountDownLatch(1);
   private volatile @Nullable Pipeline pipeline;
-  private volatile @Nullable EventRecorder recorder;
+  private volatile @Nullable HookDispatcher dispatcher;
   private final AgentStats stats = new AgentStats();
 
   /** The thread running the pipeline now (the watchdog replaces one that died). */
@@ -59,19 +60,20 @@ final class AgentRuntime implements Runnable {
     long t0 = System.nanoTime();
     try {
       stats.errorsFrom(TriplineBridge::errors);
-      EventRecorder recorder = new EventRecorder(config, stats, hooks);
-      this.recorder = recorder;
+      EventRecorder recorder = new EventRecorder(config, stats, System::currentTimeMillis);
+      HookDispatcher dispatcher = new HookDispatcher(hooks, recorder, stats);
+      this.dispatcher = dispatcher;
       // What happened first is reported first: replay while the buffer still buffers, then take
       // over and replay the little that came meanwhile (a shape's first file is the first one).
       int replayed = 0;
       for (java.util.List<EarlyBuffer.Observation> batch = early.drain(0);
           !batch.isEmpty() && replayed < EarlyBuffer.CAPACITY;
           batch = early.drain(replayed)) {
-        recorder.replay(batch);
+        dispatcher.replay(batch);
         replayed += batch.size();
       }
-      TriplineBridge.seal(recorder); // live from here on, and for good
-      recorder.replay(early.handOver(replayed));
+      TriplineBridge.seal(dispatcher); // live from here on, and for good
+      dispatcher.replay(early.handOver(replayed));
       times.put("recorder", System.nanoTime() - t0);
       Coverage coverage =
           new Coverage(config.warnings(), hooks::applied, hooks::all, () -> loadHookedTypes(hooks));
@@ -83,11 +85,12 @@ final class AgentRuntime implements Runnable {
               () -> Sinks.create(config, stats),
               () -> IdentityResolver.resolve(config),
               coverage,
-              () -> TriplineBridge.sealedTo(recorder));
+              () -> TriplineBridge.sealedTo(dispatcher),
+              dispatcher::heal);
       pipeline = p;
       ready.countDown();
       if (!p.open()) {
-        recorder.switchOff();
+        dispatcher.switchOff();
         return;
       }
       if (early.dropped() > 0) {
@@ -100,9 +103,9 @@ final class AgentRuntime implements Runnable {
       p.everySecond(this::checkWatchdog);
       p.loop();
     } catch (Throwable e) {
-      EventRecorder r = recorder;
-      if (r != null) {
-        r.switchOff();
+      HookDispatcher d = dispatcher;
+      if (d != null) {
+        d.switchOff();
       }
       stats.error();
       System.err.println("[tripline] agent off: " + e + "; the application runs on without it");
@@ -118,9 +121,9 @@ final class AgentRuntime implements Runnable {
    */
   void stop() {
     stopping = true;
-    EventRecorder r = recorder;
-    if (r != null) {
-      r.switchOff();
+    HookDispatcher d = dispatcher;
+    if (d != null) {
+      d.switchOff();
     }
     // With no sink nothing leaves the JVM; with Kafka, nothing delivered yet and no broker
     // reachable (a TCP probe of the bootstrap servers, refused at once on a closed port) waiting

@@ -2,7 +2,7 @@ package dev.tripline.agent;
 
 import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.instrument.Hooks;
-import dev.tripline.agent.pipeline.BoundAddresses;
+import dev.tripline.agent.record.BoundAddresses;
 import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.bootstrap.TriplineBridge;
 import java.lang.instrument.Instrumentation;

@@ -42,7 +42,7 @@ public final class LibApp {
             + made.getSuperclass().getSimpleName());
     for (String hidden :
         new String[] {
-          "dev.tripline.agent.pipeline.EventRecorder",
+          "dev.tripline.agent.record.EventRecorder",
           "dev.tripline.agent.shaded.org.apache.kafka.clients.producer.KafkaProducer"
         }) {
       try {

@@ -1,6 +1,6 @@
 package dev.tripline.agent.instrument;
 
-import dev.tripline.agent.pipeline.Observations;
+import dev.tripline.agent.record.Observations;
 import java.util.List;
 
 /**

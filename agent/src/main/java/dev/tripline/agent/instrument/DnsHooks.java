@@ -4,7 +4,7 @@ import static dev.tripline.agent.instrument.Hook.Value.NONE;
 import static dev.tripline.agent.instrument.Hook.Value.RETURN;
 import static dev.tripline.agent.instrument.Hook.Value.arg;
 
-import dev.tripline.agent.pipeline.Observations;
+import dev.tripline.agent.record.Observations;
 import java.net.InetAddress;
 import java.util.List;
 

@@ -9,7 +9,7 @@ import static dev.tripline.agent.instrument.Hook.Value.args;
 import static dev.tripline.agent.instrument.Hook.Value.boxed;
 import static dev.tripline.agent.instrument.Hook.Value.thisField;
 
-import dev.tripline.agent.pipeline.Observations;
+import dev.tripline.agent.record.Observations;
 import dev.tripline.model.EventKind;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package dev.tripline.agent.instrument;
 
 import dev.tripline.agent.config.AgentConfig;
-import dev.tripline.agent.pipeline.Observations;
+import dev.tripline.agent.record.Observations;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.util.ArrayList;
@@ -118,6 +118,16 @@ public final class Hooks {
     }
     Hook h = table[hook];
     h.group.observe(h.action, a, b, n, error, to);
+  }
+
+  /** The number of the first enabled hook named {@code name}, or -1 (for tests). */
+  int idOf(String name) {
+    for (Hook h : table) {
+      if (h.name.equals(name)) {
+        return h.id;
+      }
+    }
+    return -1;
   }
 
   /**

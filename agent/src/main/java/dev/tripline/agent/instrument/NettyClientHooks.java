@@ -2,7 +2,7 @@ package dev.tripline.agent.instrument;
 
 import static dev.tripline.agent.instrument.Hook.Value.arg;
 
-import dev.tripline.agent.pipeline.Observations;
+import dev.tripline.agent.record.Observations;
 import java.util.List;
 
 /**

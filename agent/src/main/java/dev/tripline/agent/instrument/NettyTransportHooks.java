@@ -7,7 +7,7 @@ import static dev.tripline.agent.instrument.Hook.Value.arg;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.tripline.agent.pipeline.Observations;
+import dev.tripline.agent.record.Observations;
 import dev.tripline.model.EventKind;
 import java.lang.reflect.Method;
 import java.net.InetAddress;

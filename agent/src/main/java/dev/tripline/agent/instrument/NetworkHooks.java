@@ -5,7 +5,7 @@ import static dev.tripline.agent.instrument.Hook.Value.RETURN;
 import static dev.tripline.agent.instrument.Hook.Value.THIS;
 import static dev.tripline.agent.instrument.Hook.Value.arg;
 
-import dev.tripline.agent.pipeline.Observations;
+import dev.tripline.agent.record.Observations;
 import dev.tripline.model.EventKind;
 import java.net.InetAddress;
 import java.net.Socket;

@@ -4,7 +4,7 @@ import static dev.tripline.agent.instrument.Hook.Value.NONE;
 import static dev.tripline.agent.instrument.Hook.Value.arg;
 import static dev.tripline.agent.instrument.Hook.Value.args;
 
-import dev.tripline.agent.pipeline.Observations;
+import dev.tripline.agent.record.Observations;
 import java.util.List;
 
 /**

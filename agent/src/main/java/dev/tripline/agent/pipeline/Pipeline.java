@@ -5,6 +5,8 @@ import dev.tripline.agent.health.AgentMBean;
 import dev.tripline.agent.health.AgentMeters;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.agent.health.Coverage;
+import dev.tripline.agent.record.EventRecorder;
+import dev.tripline.agent.record.Occurrence;
 import dev.tripline.bootstrap.TriplineBridge;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Event;
@@ -38,6 +40,10 @@ public final class Pipeline implements Runnable {
   private final boolean jmx;
   private final Coverage coverage;
   private final BooleanSupplier sealed;
+
+  /** Switches a dispatcher someone else switched off on again; true when it was off. */
+  private final BooleanSupplier heal;
+
   private volatile Runnable everySecond = () -> {};
   private volatile boolean running = true;
   private volatile boolean opened;
@@ -54,9 +60,11 @@ public final class Pipeline implements Runnable {
       Supplier<EventSink> sinkFactory,
       Supplier<AgentIdentity> identityFactory,
       Coverage coverage,
-      BooleanSupplier sealed) {
+      BooleanSupplier sealed,
+      BooleanSupplier heal) {
     this.coverage = coverage;
     this.sealed = sealed;
+    this.heal = heal;
     this.recorder = recorder;
     this.stats = stats;
     this.sinkFactory = sinkFactory;
@@ -173,8 +181,8 @@ public final class Pipeline implements Runnable {
   }
 
   /**
-   * A heartbeat, after a canary (see {@link Canary}) and a look at the dispatcher. {@code goodbye}:
-   * the JVM exits cleanly, silence after this one is expected.
+   * A heartbeat, after a canary (see {@code record.Canary}) and a look at the dispatcher. {@code
+   * goodbye}: the JVM exits cleanly, silence after this one is expected.
    */
   private void heartbeat(boolean goodbye) {
     if (!goodbye) {
@@ -186,7 +194,7 @@ public final class Pipeline implements Runnable {
         stats.canary(ok);
         if (!ok) {
           stats.tamper().found("canary did not arrive at the recorder");
-          if (recorder.heal()) {
+          if (heal.getAsBoolean()) {
             stats.tamper().found("the recorder had been switched off; switched on again");
           }
         }
@@ -247,8 +255,8 @@ public final class Pipeline implements Runnable {
 
   /**
    * Sends events in batches of at most {@link #MAX_BATCH_BYTES} serialised: one event is bounded
-   * (see {@link Caps}), but 500 of them need not fit in a Kafka record (1 MiB by default), and a
-   * batch the broker refuses would come back with the next flush, forever.
+   * (see {@code record.Caps}), but 500 of them need not fit in a Kafka record (1 MiB by default),
+   * and a batch the broker refuses would come back with the next flush, forever.
    */
   private void send(
       List<Event> events, List<Occurrence> sources, boolean heartbeat, boolean goodbye) {

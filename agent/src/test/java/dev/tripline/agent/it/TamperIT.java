@@ -104,14 +104,14 @@ class TamperIT {
     assertFalse(run.output.contains("OPENED"), run::toString);
     assertTrue(
         run.output.contains(
-            "privateLookupIn dev.tripline.agent.pipeline.EventRecorder refused: IllegalAccessException"),
+            "privateLookupIn dev.tripline.agent.instrument.HookDispatcher refused: IllegalAccessException"),
         run::toString);
     assertTrue(
         run.output.contains("privateLookupIn jdk.internal.loader.Loader refused"), run::toString);
     assertFalse(run.output.contains("PRIVATE LOOKUP IN"), run::toString);
     assertTrue(
         run.output.contains(
-            "not found through the application's loader: dev.tripline.agent.pipeline.EventRecorder"),
+            "not found through the application's loader: dev.tripline.agent.instrument.HookDispatcher"),
         run::toString);
     assertTrue(
         run.output.contains(

@@ -1,4 +1,4 @@
-package dev.tripline.agent.pipeline;
+package dev.tripline.agent.record;
 
 import dev.tripline.model.CallSite;
 import dev.tripline.model.CodeContext;
@@ -13,9 +13,9 @@ import org.jspecify.annotations.Nullable;
  * One distinct (kind, target, call site, outcome) this JVM has seen, and the repeats not yet
  * flushed. A repeat costs one atomic increment and a volatile write: no allocation, no lock.
  */
-final class Occurrence {
+public final class Occurrence {
   /** The event as first seen (target, call site, outcome); counts and times are filled at flush. */
-  final Event template;
+  public final Event template;
 
   final AtomicLong pending = new AtomicLong();
   volatile long firstPendingMs;
@@ -124,7 +124,7 @@ final class Occurrence {
   }
 
   /** Takes the pending repeats for a flush; null when there are none. */
-  @Nullable Event drain() {
+  public @Nullable Event drain() {
     long n = pending.getAndSet(0);
     boolean first = firstUndelivered;
     if (n == 0 && !first) {
@@ -141,7 +141,7 @@ final class Occurrence {
   }
 
   /** A batch holding this occurrence was lost: fold it back so the next flush carries it. */
-  void undelivered(Event sent) {
+  public void undelivered(Event sent) {
     if (sent.getFirstOccurrence()) {
       firstUndelivered = true;
       if (sent.getCount() > 1) {

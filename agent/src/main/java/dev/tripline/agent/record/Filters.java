@@ -1,4 +1,4 @@
-package dev.tripline.agent.pipeline;
+package dev.tripline.agent.record;
 
 import dev.tripline.agent.config.AgentConfig;
 import java.io.File;

@@ -1,4 +1,4 @@
-package dev.tripline.agent.pipeline;
+package dev.tripline.agent.record;
 
 import java.nio.channels.Channel;
 import java.util.concurrent.atomic.AtomicReferenceArray;

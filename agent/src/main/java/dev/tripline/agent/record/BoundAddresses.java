@@ -1,4 +1,4 @@
-package dev.tripline.agent.pipeline;
+package dev.tripline.agent.record;
 
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;

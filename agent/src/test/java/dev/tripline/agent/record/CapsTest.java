@@ -1,4 +1,4 @@
-package dev.tripline.agent.pipeline;
+package dev.tripline.agent.record;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

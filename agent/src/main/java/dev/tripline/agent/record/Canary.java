@@ -1,4 +1,4 @@
-package dev.tripline.agent.pipeline;
+package dev.tripline.agent.record;
 
 import dev.tripline.bootstrap.TriplineBridge;
 import java.io.FileInputStream;
@@ -29,6 +29,11 @@ public final class Canary {
   }
 
   /** Performs one canary; true when it arrived at the recorder. */
+  /** The file the canary opens (it never exists). */
+  String path() {
+    return path;
+  }
+
   public boolean probe() {
     long before = arrived.get();
     TriplineBridge.observed(this::open);

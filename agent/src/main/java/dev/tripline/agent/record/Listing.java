@@ -1,4 +1,4 @@
-package dev.tripline.agent.pipeline;
+package dev.tripline.agent.record;
 
 /**
  * The cache key of a directory listing: never equal to the key of a file of the same name read (the

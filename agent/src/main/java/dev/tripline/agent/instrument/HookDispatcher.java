@@ -1,0 +1,84 @@
+package dev.tripline.agent.instrument;
+
+import dev.tripline.agent.health.AgentStats;
+import dev.tripline.agent.record.EventRecorder;
+import dev.tripline.agent.record.Observations;
+import dev.tripline.bootstrap.EarlyBuffer;
+import dev.tripline.bootstrap.TriplineBridge;
+import dev.tripline.bootstrap.TriplineDispatcher;
+import java.util.List;
+
+/**
+ * What the bridge calls once the agent is live: routes a hook number to its group, which decodes
+ * the hook's arguments into a typed {@link Observations} call on the recorder. Runs on the
+ * application thread (and, for the replay of what the early buffer saw, on the pipeline thread).
+ */
+public final class HookDispatcher implements TriplineDispatcher {
+  private final Hooks hooks;
+  private final EventRecorder recorder;
+  private final Observations to;
+  private final AgentStats stats;
+
+  /** Set when the agent switches itself off (no sink, JVM exit): nothing is recorded any more. */
+  private volatile boolean off;
+
+  public HookDispatcher(Hooks hooks, EventRecorder recorder, AgentStats stats) {
+    this.hooks = hooks;
+    this.recorder = recorder;
+    this.to = recorder.observations();
+    this.stats = stats;
+  }
+
+  @Override
+  public void observe(int hook, Object a, Object b, int n, Throwable error) {
+    if (hook == TriplineBridge.TAMPER) {
+      stats
+          .tamper()
+          .found("refused " + a + " from " + b + " on thread " + Thread.currentThread().getName());
+      return;
+    }
+    if (off) {
+      return;
+    }
+    dispatch(hook, a, b, n, error);
+  }
+
+  private void dispatch(int hook, Object a, Object b, int n, Throwable error) {
+    stats.seen();
+    hooks.observe(hook, a, b, n, error, to);
+  }
+
+  /** From now on nothing is recorded (the agent is off, or the JVM exits). */
+  public void switchOff() {
+    off = true;
+  }
+
+  /**
+   * Called by the running pipeline after a failed canary: the agent never switches its dispatcher
+   * off while it runs, so an "off" found now was set by someone else. Returns whether it was.
+   */
+  public boolean heal() {
+    boolean wasOff = off;
+    off = false;
+    return wasOff;
+  }
+
+  /**
+   * Replays, on the pipeline thread, what the hooks saw before the recorder existed: each as if
+   * recorded live, with its own thread, stack and time.
+   */
+  public void replay(List<EarlyBuffer.Observation> early) {
+    recorder.replay(
+        early,
+        o -> {
+          // recorded even once the JVM exits (switched off): it happened while the agent watched
+          if (o.hook == TriplineBridge.TAMPER) {
+            observe(o.hook, o.a, o.b, o.n, o.error);
+          } else {
+            for (int r = o.repeats(); r >= 0; r--) { // repeats the buffer folded: as many hits
+              dispatch(o.hook, o.a, o.b, o.n, o.error);
+            }
+          }
+        });
+  }
+}

@@ -1,0 +1,358 @@
+package dev.tripline.agent.record;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import dev.tripline.agent.callsite.CallSites;
+import dev.tripline.bootstrap.TriplineBridge;
+import dev.tripline.model.EventKind;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketImpl;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * What each hook group reports, turned into the key its repeats are found by and handed to the
+ * {@link EventRecorder}: which cache, which key (the object the hook holds), what is not the
+ * application's own doing (the agent's Kafka client, the JVM reading its container limits, the
+ * canary). Runs on the application thread; a repeat costs one cache lookup.
+ */
+final class ObservationIntake implements Observations {
+  private static final String AGENT_KAFKA_THREAD = "kafka-producer-network-thread | tripline";
+
+  private final EventRecorder recorder;
+  private final FileTargets files;
+  private final FileShapes shapes;
+  private final HandoffSites handoffs;
+  private final Canary canary;
+  private final PendingConnects pending = new PendingConnects();
+  private final SwapWatch swaps = new SwapWatch();
+
+  ObservationIntake(
+      EventRecorder recorder, FileTargets files, HandoffSites handoffs, Canary canary) {
+    this.recorder = recorder;
+    this.files = files;
+    this.shapes = new FileShapes(files);
+    this.handoffs = handoffs;
+    this.canary = canary;
+  }
+
+  @Override
+  public void connect(InetAddress remote, int port, Throwable error) {
+    if (agentsOwnKafkaClient()) {
+      return;
+    }
+    recorder.byPort(EventKind.NET_CONNECT, remote, port, error);
+  }
+
+  @Override
+  public void connectChannel(Object channel, Object remote, boolean connected, Throwable error) {
+    if (error == null && !connected && channel != null && pending.put(channel, remote)) {
+      return; // non-blocking, in progress: finishConnect reports the outcome
+    }
+    connectTo(remote, error); // done (or no room to wait: reported as the attempt)
+  }
+
+  @Override
+  public void finishConnect(Object channel, boolean connected, Throwable error) {
+    if (error == null && !connected) {
+      return; // still in progress
+    }
+    Object remote = pending.take(channel);
+    if (remote != null) {
+      connectTo(remote, error);
+    } // else: already reported at connect (connected at once, or no room to wait)
+  }
+
+  private void connectTo(Object remote, Throwable error) {
+    if (remote instanceof InetSocketAddress) {
+      InetSocketAddress isa = (InetSocketAddress) remote;
+      if (isa.getAddress() != null) { // unresolved: the failed lookup is the DNS event
+        connect(isa.getAddress(), isa.getPort(), error);
+      }
+    } else if (remote != null) {
+      unix(EventKind.NET_CONNECT, remote, error); // a Unix domain socket address
+    }
+  }
+
+  @Override
+  public void datagram(Object target, Throwable error) {
+    if (target instanceof InetSocketAddress) {
+      recorder.single(EventKind.DATAGRAM, target, target, null, error);
+    }
+  }
+
+  @Override
+  public void listen(Object server, Object requested, Throwable error) {
+    SocketAddress local = listenAddress(server, requested);
+    if (local instanceof InetSocketAddress) {
+      InetSocketAddress inet = (InetSocketAddress) local;
+      recorder.byPort(EventKind.NET_LISTEN, inet.getAddress(), inet.getPort(), error);
+    } else {
+      unixPath(EventKind.NET_LISTEN, UnixSockets.path(local), error);
+    }
+  }
+
+  @Override
+  public void accept(InetAddress remote, int localPort) {
+    recorder.byPort(EventKind.NET_ACCEPT, remote, localPort, null);
+  }
+
+  @Override
+  public void acceptSocket(Socket socket) {
+    SocketImpl impl = BoundAddresses.impl(socket);
+    InetAddress peer = impl == null ? null : BoundAddresses.peer(impl);
+    if (impl != null && peer != null) {
+      accept(peer, BoundAddresses.localPort(impl)); // the JDK's impl: no override can lie here
+    } else {
+      accept(socket.getInetAddress(), socket.getLocalPort());
+    }
+  }
+
+  @Override
+  public void acceptChannel(Object channel) {
+    if (!(channel instanceof SocketChannel)) {
+      return;
+    }
+    InetSocketAddress[] peer = channelPeer((SocketChannel) channel);
+    if (peer != null) {
+      recorder.byPort(EventKind.NET_ACCEPT, peer[0].getAddress(), peer[1].getPort(), null);
+    } else {
+      unixPath(EventKind.NET_ACCEPT, localUnixPath((SocketChannel) channel), null);
+    }
+  }
+
+  @Override
+  public void dns(String host, Object[] addresses, Throwable error) {
+    if (host != null && !agentsOwnKafkaClient()) {
+      recorder.single(
+          EventKind.DNS_LOOKUP, key(EventKind.DNS_LOOKUP, host), host, addresses, error);
+    }
+  }
+
+  @Override
+  public void reverseDns(InetAddress address, String name, Throwable error) {
+    if (address != null && !agentsOwnKafkaClient()) {
+      // keyed by the address itself (no allocation on a repeat); apart from names, which are
+      // Strings
+      recorder.single(EventKind.DNS_LOOKUP, address, address, name, error);
+    }
+  }
+
+  @Override
+  public void jndiDns(Object name) {
+    if (name != null && !agentsOwnKafkaClient()) {
+      String host = DnsQueries.jndiName(name);
+      if (host != null) { // apart from InetAddress lookups of the same name: the context differs
+        recorder.single(EventKind.DNS_LOOKUP, DnsQueries.jndiKey(host), host, null, null);
+      }
+    }
+  }
+
+  @Override
+  public void file(EventKind kind, String path, Throwable error) {
+    if (path == null) {
+      return;
+    }
+    Object key = key(kind, path);
+    Cache<Object, Occurrence> cache = recorder.targets(kind, error);
+    Occurrence seen = cache.getIfPresent(key);
+    if (seen != null && seen.watch != null && SwapWatch.swapped(seen.watch)) {
+      FileShapes.swappedAway(cache, key, seen); // the path opens another file now: judged anew
+      seen = null;
+    }
+    if (recorder.counted(seen)) {
+      return; // a repeat: the one cache lookup of the hot path
+    }
+    if (canary.arrived(path)) {
+      return; // never cached, so it costs nothing on the repeat path above
+    }
+    if (kind == EventKind.FILE_READ
+        && (path.startsWith("/sys/fs/cgroup/") || path.startsWith("/proc/"))
+        && (recorder.replaying() == null
+            ? CallSites.isJdkContainerSupport()
+            : CallSites.isJdkContainerSupport(recorder.replaying().frames))) {
+      // the JVM reading its own limits: not cached, so the same file read by other code is still
+      // seen
+      return;
+    }
+    // What was opened, by device and inode (one stat, first sight only): a file with more than one
+    // link may be a sensitive file under any name, so no name or location filter drops it.
+    String kernelPath = kind == EventKind.FILE_DELETE ? null : files.kernelPath(path);
+    SameFiles.Inode opened = error == null ? SameFiles.of(kernelPath) : null;
+    boolean linked = opened != null && opened.links > 1;
+    if (kind == EventKind.FILE_READ && CodeOrigins.isJar(path) && !linked) {
+      // code loading: a jar opened is a code origin (reported once, unless on the launch path);
+      // its reads are not file reads
+      if (error == null) {
+        recorder.single(EventKind.CODE_ORIGIN, key(EventKind.CODE_ORIGIN, path), path, null, null);
+      }
+      cache.put(key, Occurrence.IGNORED);
+      return;
+    }
+    Occurrence shape =
+        (kind == EventKind.FILE_WRITE
+                    || kind == EventKind.FILE_DELETE
+                    || kind == EventKind.FILE_READ)
+                && Caps.fits(path)
+                && !linked
+            ? shapes.knownShape(cache, kind, path)
+            : null;
+    if (shape != null) {
+      recorder.repeat(shape); // one more file of a shape already reported in its directory
+      return;
+    }
+    Occurrence first = recorder.fresh(cache, kind, key, path, opened, 0, error);
+    if (first != null && opened != null && kernelPath != null) {
+      first.watch =
+          swaps.watch(
+              files.absolute(path),
+              kernelPath,
+              opened,
+              !first.template.getFile().getRealPath().isEmpty());
+    }
+  }
+
+  @Override
+  public void listing(String path, Throwable error) {
+    if (path != null) {
+      // its own key: a directory listed is not a file of that name read
+      Listing key = new Listing(key(EventKind.FILE_READ, path));
+      Cache<Object, Occurrence> cache = recorder.targets(EventKind.FILE_READ, error);
+      if (!recorder.counted(cache.getIfPresent(key))) {
+        recorder.fresh(cache, EventKind.FILE_READ, key, path, Listing.class, 0, error);
+      }
+    }
+  }
+
+  @Override
+  public void rename(String from, String to, Throwable error) {
+    if (from != null) {
+      Object key =
+          key(EventKind.FILE_RENAME, from)
+              + "\u0000"
+              + (to == null ? "" : key(EventKind.FILE_RENAME, to));
+      recorder.single(EventKind.FILE_RENAME, key, from, to, error);
+    }
+  }
+
+  @Override
+  public void process(String[] argv, String workingDir, Throwable error) {
+    String[] env = SpawnEnvironment.take();
+    if (argv == null) {
+      return;
+    }
+    if (env == null) {
+      recorder.single(EventKind.PROCESS_SPAWN, Caps.argvKey(argv), argv, workingDir, error);
+    } else { // LD_PRELOAD & co. make it another command
+      Object key = Caps.argvKey(argv) + "\u0001" + Caps.argvKey(env);
+      recorder.single(
+          EventKind.PROCESS_SPAWN, key, argv, new SpawnEnvironment.Spawn(workingDir, env), error);
+    }
+  }
+
+  @Override
+  public void spawnEnvironment(Object environment) {
+    SpawnEnvironment.offer(environment, System.getenv());
+  }
+
+  @Override
+  public void nativeLoad(String path, Class<?> forClass, Throwable error) {
+    if (path != null && path.indexOf('/') >= 0) { // a library built into the launcher has no file
+      recorder.single(
+          EventKind.NATIVE_LOAD, key(EventKind.NATIVE_LOAD, path), path, forClass, error);
+    }
+  }
+
+  @Override
+  public void unix(EventKind kind, Object target, Throwable error) {
+    unixPath(kind, UnixSockets.path(target), error);
+  }
+
+  @Override
+  public void httpRequest(Object request) {
+    handoffs.httpRequest(request);
+  }
+
+  @Override
+  public void eventLoopRequest(Object target) {
+    handoffs.eventLoopRequest(target);
+  }
+
+  /**
+   * The agent's own Kafka client, on its network thread: silent from now on. The name only picks
+   * the candidate; the bridge marks the thread only if nothing but JDK and agent code is on its
+   * stack, so a thread an application renames stays visible (and its attempt is reported).
+   */
+  private static boolean agentsOwnKafkaClient() {
+    return Thread.currentThread().getName().startsWith(AGENT_KAFKA_THREAD)
+        && TriplineBridge.markAgentThread();
+  }
+
+  /**
+   * A Unix domain socket event, keyed by the path string as given (UnixPath caches its string
+   * form).
+   */
+  private void unixPath(EventKind kind, String path, Throwable error) {
+    if (path != null && !path.isEmpty()) {
+      recorder.single(kind, key(kind, path), path, null, error);
+    }
+  }
+
+  /**
+   * The cache key of a target: the object the hook holds, except for an over-long string (always a
+   * failed open or lookup: longer than PATH_MAX), keyed by what will be sent so that the cache
+   * never holds megabytes per entry — normalised first for files, so a long {@code ..} chain cannot
+   * fold into another path's entry.
+   */
+  private Object key(EventKind kind, String target) {
+    if (Caps.fits(target)) {
+      return target;
+    }
+    return Caps.key(kind == EventKind.DNS_LOOKUP ? target : files.normalise(target));
+  }
+
+  private static InetSocketAddress[] channelPeer(SocketChannel ch) {
+    try {
+      SocketAddress remote = ch.getRemoteAddress();
+      SocketAddress local = ch.getLocalAddress();
+      if (remote instanceof InetSocketAddress && local instanceof InetSocketAddress) {
+        return new InetSocketAddress[] {(InetSocketAddress) remote, (InetSocketAddress) local};
+      }
+    } catch (IOException | RuntimeException e) {
+      // closed already: nothing to report
+    }
+    return null;
+  }
+
+  /** The address a server is bound to: Inet or Unix; the requested one when the bind failed. */
+  private static SocketAddress listenAddress(Object server, Object requested) {
+    SocketAddress asked = requested instanceof SocketAddress ? (SocketAddress) requested : null;
+    try {
+      SocketAddress bound = null;
+      if (server instanceof ServerSocketChannel) {
+        bound = ((ServerSocketChannel) server).getLocalAddress();
+      } else if (server instanceof ServerSocket) {
+        // the JDK's impl, not a method a subclass may override to hide a bind shell
+        bound = BoundAddresses.bound((ServerSocket) server);
+        if (bound == null) {
+          bound = ((ServerSocket) server).getLocalSocketAddress();
+        }
+      }
+      return bound != null ? bound : asked; // null: the bind failed
+    } catch (IOException | RuntimeException e) {
+      return asked;
+    }
+  }
+
+  private static String localUnixPath(SocketChannel ch) {
+    try {
+      return UnixSockets.path(ch.getLocalAddress());
+    } catch (IOException | RuntimeException e) {
+      return null; // closed already
+    }
+  }
+}

@@ -1,0 +1,255 @@
+package dev.tripline.agent.record;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.health.AgentStats;
+import dev.tripline.bootstrap.EarlyBuffer;
+import dev.tripline.model.Event;
+import dev.tripline.model.EventKind;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The recorder alone, in this JVM: what the hooks would report is fed to its {@link Observations}
+ * directly, the pipeline's side is read from its queue and its flush, and its clock is the test's.
+ */
+class EventRecorderTest {
+  private static final long T0 = 1_700_000_000_000L;
+
+  private final AtomicLong now = new AtomicLong(T0);
+  private final AgentStats stats = new AgentStats();
+
+  private EventRecorder recorder(String... kv) {
+    Properties p = new Properties();
+    p.setProperty("tripline.service.name", "recorder-test");
+    p.setProperty("tripline.sink", "none");
+    for (int i = 0; i + 1 < kv.length; i += 2) {
+      p.setProperty("tripline." + kv[i], kv[i + 1]);
+    }
+    return new EventRecorder(AgentConfig.load(p, Map.of()), stats, now::get);
+  }
+
+  /** The new events handed to the pipeline thread, taken off the queue. */
+  private static List<Event> firsts(EventRecorder r) {
+    List<Occurrence> taken = new ArrayList<>();
+    r.fresh().drainTo(taken);
+    List<Event> out = new ArrayList<>();
+    for (Occurrence o : taken) out.add(o.template);
+    return out;
+  }
+
+  /** What the next flush would send: folded repeats (and firsts the queue had no room for). */
+  private static List<Event> flush(EventRecorder r) {
+    List<Event> out = new ArrayList<>();
+    for (Occurrence o : r.occurrences()) {
+      Event e = o.drain();
+      if (e != null) out.add(e);
+    }
+    return out;
+  }
+
+  private static long total(List<Event> events) {
+    long n = 0;
+    for (Event e : events) n += e.getCount();
+    return n;
+  }
+
+  @Test
+  void repeatsFoldIntoOneEventAndTheirCount() throws Exception {
+    EventRecorder r = recorder();
+    InetAddress peer = InetAddress.getByAddress("db.internal", new byte[] {10, 0, 0, 9});
+    for (int i = 0; i < 5; i++) {
+      r.observations().connect(peer, 5432, null);
+      r.observations().dns("db.internal", new Object[] {peer}, null);
+    }
+    List<Event> firsts = firsts(r);
+    assertEquals(2, firsts.size(), firsts::toString);
+    Event connect = firsts.get(0);
+    assertEquals(EventKind.NET_CONNECT, connect.getKind());
+    assertEquals("db.internal", connect.getNetwork().getHost());
+    assertEquals("10.0.0.9", connect.getNetwork().getIp());
+    assertEquals(5432, connect.getNetwork().getPort());
+    assertTrue(connect.getFirstOccurrence());
+    assertEquals(EventKind.DNS_LOOKUP, firsts.get(1).getKind());
+    assertEquals(List.of("10.0.0.9"), firsts.get(1).getDns().getResolvedIpsList());
+    List<Event> repeats = flush(r);
+    assertEquals(2, repeats.size(), repeats::toString);
+    for (Event e : repeats) {
+      assertEquals(4, e.getCount(), e::toString);
+      assertFalse(e.getFirstOccurrence());
+    }
+    assertTrue(flush(r).isEmpty(), "a flush takes the counts: the next one has nothing");
+    r.observations().connect(peer, 5433, null);
+    assertEquals(1, firsts(r).size(), "another port of a known peer is new");
+  }
+
+  @Test
+  void aFailedAttemptIsNotARepeatOfASuccessfulOne() throws Exception {
+    EventRecorder r = recorder();
+    InetAddress peer = InetAddress.getByAddress(new byte[] {10, 0, 0, 7});
+    r.observations().connect(peer, 80, null);
+    r.observations().connect(peer, 80, new java.net.ConnectException("refused"));
+    List<Event> firsts = firsts(r);
+    assertEquals(2, firsts.size());
+    assertTrue(firsts.get(0).getSuccess());
+    assertFalse(firsts.get(1).getSuccess());
+    assertEquals("java.net.ConnectException", firsts.get(1).getError());
+  }
+
+  @Test
+  void newEventsReadTheClockRepeatsTheTickOfThePipelineThread() {
+    EventRecorder r = recorder();
+    r.observations().dns("api.example.com", null, null);
+    assertEquals(T0, firsts(r).get(0).getFirstSeenMs());
+    now.set(T0 + 60_000);
+    r.observations().dns("api.example.com", null, null); // no tick yet: the time of the last one
+    now.set(T0 + 90_000);
+    r.tick();
+    now.set(T0 + 95_000);
+    r.observations().dns("api.example.com", null, null);
+    Event folded = flush(r).get(0);
+    assertEquals(2, folded.getCount());
+    assertEquals(T0, folded.getFirstSeenMs(), "the first repeat came before any tick");
+    assertEquals(T0 + 90_000, folded.getLastSeenMs(), "repeats read the tick, not the clock");
+    r.observations().dns("other.example.com", null, null);
+    assertEquals(T0 + 95_000, firsts(r).get(0).getFirstSeenMs(), "something new reads the clock");
+  }
+
+  @Test
+  void evictionLosesNothingSilently() {
+    EventRecorder r = recorder("cache.size", "8", "queue.capacity", "100000");
+    long observed = 0;
+    long firsts = 0;
+    long repeats = 0;
+    for (int round = 0; round < 2; round++) {
+      for (int host = 0; host < 100; host++) {
+        for (int i = 0; i < 3; i++) {
+          r.observations().dns("h" + host + ".example.com", null, null);
+          observed++;
+        }
+      }
+      r.cleanUp();
+      firsts += firsts(r).size();
+      repeats += total(flush(r)); // a flush now and then, as the pipeline does
+    }
+    r.cleanUp();
+    repeats += total(flush(r));
+    long dropped = stats.droppedCount(AgentStats.CACHE_FULL);
+    assertTrue(dropped > 0, "a cache of 8 for 100 hosts evicts counted repeats");
+    assertTrue(firsts > 100, "an evicted host seen again is new again: " + firsts);
+    assertEquals(
+        observed,
+        firsts + repeats + dropped,
+        "every observation is a first event, a folded repeat or a counted drop");
+  }
+
+  @Test
+  void filesOfOneShapeInOneDirectoryFoldIntoTheFirstUnlessTheyLeadElsewhere(@TempDir Path dir)
+      throws Exception {
+    EventRecorder r = recorder();
+    Path outside = Files.createDirectories(dir.resolve("elsewhere")).resolve("secret");
+    Files.writeString(outside, "x");
+    Path parts = Files.createDirectories(dir.resolve("out"));
+    for (int i = 1; i <= 10; i++) {
+      Path part = parts.resolve(String.format("part-%05d", i));
+      Files.writeString(part, "x");
+      r.observations().file(EventKind.FILE_WRITE, part.toString(), null);
+    }
+    Path planted = parts.resolve("part-00011");
+    Files.createSymbolicLink(planted, outside);
+    r.observations().file(EventKind.FILE_WRITE, planted.toString(), null);
+    r.observations().file(EventKind.FILE_WRITE, parts.resolve("summary").toString(), null);
+    List<Event> firsts = firsts(r);
+    List<String> paths = new ArrayList<>();
+    for (Event e : firsts) paths.add(e.getFile().getPath());
+    assertEquals(
+        List.of(
+            parts.resolve("part-00001").toString(),
+            planted.toString(),
+            parts.resolve("summary").toString()),
+        paths);
+    assertEquals(outside.toRealPath().toString(), firsts.get(1).getFile().getRealPath());
+    List<Event> repeats = flush(r);
+    assertEquals(1, repeats.size(), repeats::toString);
+    assertEquals(parts.resolve("part-00001").toString(), repeats.get(0).getFile().getPath());
+    assertEquals(9, repeats.get(0).getCount(), "part-00002 … part-00010 counted as its repeats");
+  }
+
+  @Test
+  void aDirectoryListedIsNotTheFileOfThatNameRead(@TempDir Path dir) {
+    EventRecorder r = recorder();
+    r.observations().listing(dir.toString(), null);
+    r.observations().file(EventKind.FILE_READ, dir.toString(), null);
+    List<Event> firsts = firsts(r);
+    assertEquals(2, firsts.size());
+    assertTrue(firsts.get(0).getFile().getDirectory());
+    assertFalse(firsts.get(1).getFile().getDirectory());
+  }
+
+  @Test
+  void replayKeepsTheThreadTimeAndStackOfWhatTheEarlyBufferSaw() throws Exception {
+    EarlyBuffer early = new EarlyBuffer();
+    Thread main =
+        new Thread(
+            () -> {
+              early.observe(0, "early.example.com", null, 0, null);
+              early.observe(0, "early.example.com", null, 0, null); // folded by the buffer
+              early.observe(1, "broken", null, 0, null);
+            },
+            "app-main");
+    main.start();
+    main.join();
+    List<EarlyBuffer.Observation> seen = early.drain(0);
+    assertEquals(2, seen.size());
+    now.set(T0 + 5_000); // the recorder starts later than the observations were made
+    EventRecorder r = recorder();
+    List<Integer> dispatched = new ArrayList<>();
+    r.replay(
+        seen,
+        o -> {
+          if (o.hook == 1) throw new IllegalStateException("a group that fails");
+          for (int i = o.repeats(); i >= 0; i--) {
+            dispatched.add(o.hook);
+            r.observations().dns((String) o.a, null, null);
+          }
+        });
+    assertEquals(List.of(0, 0), dispatched);
+    assertEquals(1, stats.errorCount(), "the failing one is counted; the others are replayed");
+    Event first = firsts(r).get(0);
+    assertEquals("app-main", first.getThreadName());
+    assertEquals(seen.get(0).timeMs, first.getFirstSeenMs());
+    assertNotEquals(T0 + 5_000, first.getFirstSeenMs());
+    // The early stack (a thread of the test's own, agent-package code only) has no call site; the
+    // same lookup recorded live is called from JUnit.
+    assertEquals("", first.getCallSite().getClassName(), first.getCallSite()::toString);
+    assertEquals(1, total(flush(r)), "the folded repeat is replayed as a repeat");
+    assertNull(r.replaying(), "replay over: recording is live again");
+    r.observations().dns("live.example.com", null, null);
+    Event live = firsts(r).get(0);
+    assertEquals(Thread.currentThread().getName(), live.getThreadName());
+    assertEquals(T0 + 5_000, live.getFirstSeenMs());
+    assertTrue(live.getCallSite().getClassName().startsWith("org.junit"), live::toString);
+  }
+
+  @Test
+  void theCanaryArrivesWithoutBecomingAnEvent() {
+    EventRecorder r = recorder();
+    String path = r.canary().path();
+    r.observations().file(EventKind.FILE_READ, path, new java.io.FileNotFoundException(path));
+    assertTrue(firsts(r).isEmpty());
+    assertTrue(flush(r).isEmpty());
+  }
+}
