@@ -108,13 +108,14 @@ final class AgentModule {
   private AgentModule() {}
 
   /**
-   * Defines the agent's module in a layer of its own and returns its class loader, or null when the
-   * agent does not run from a packed jar (a classes directory, as unit tests and IDEs use: the
+   * Defines the agent's module in a layer of its own, the half that needs nothing of the bridge:
+   * the descriptor, the resolution against the boot layer and the layer with its loader. It is most
+   * of the module's cost (cold JDK code: the resolver, the module loader, their lambdas), so
+   * premain runs it on a thread of its own while it defines the bridge ({@link Pending}). Null when
+   * the agent does not run from a packed jar (a classes directory, as unit tests and IDEs use: the
    * classes are then on the premain loader already, in its unnamed module).
-   *
-   * @param bridge the bootstrap loader's unnamed module, where the bridge classes are
    */
-  static @Nullable ClassLoader define(Module bridge) throws IOException {
+  static ModuleLayer.@Nullable Controller defineLayer() throws IOException {
     if (FAILURE != null) {
       throw FAILURE;
     }
@@ -122,8 +123,7 @@ final class AgentModule {
     if (jar == null) {
       return null;
     }
-    Set<String> packages = packages(jar);
-    ModuleDescriptor.Builder descriptor = ModuleDescriptor.newModule(NAME).packages(packages);
+    ModuleDescriptor.Builder descriptor = ModuleDescriptor.newModule(NAME).packages(packages(jar));
     for (Module m : ModuleLayer.boot().modules()) {
       String name = m.getName();
       if (!name.equals("java.base") && !name.equals(UNSUPPORTED)) {
@@ -135,9 +135,16 @@ final class AgentModule {
         ModuleLayer.boot()
             .configuration()
             .resolve(new Finder(reference), ModuleFinder.of(), Set.of(NAME));
-    // The controller (which could open the module) is dropped when this returns.
-    ModuleLayer.Controller controller =
-        ModuleLayer.defineModulesWithOneLoader(cf, List.of(ModuleLayer.boot()), new Parent());
+    return ModuleLayer.defineModulesWithOneLoader(cf, List.of(ModuleLayer.boot()), new Parent());
+  }
+
+  /**
+   * The second half, once the bridge is defined: the module's reads (the bootstrap loader's unnamed
+   * module, where the bridge is, and the premain loader's) and its qualified exports; returns the
+   * module's class loader. The controller (which could open the module) is dropped when this
+   * returns.
+   */
+  static ClassLoader open(ModuleLayer.Controller controller, Module bridge) {
     Module agent = controller.layer().findModule(NAME).orElseThrow();
     Module premain = AgentModule.class.getClassLoader().getUnnamedModule();
     controller.addReads(agent, bridge);
@@ -149,12 +156,69 @@ final class AgentModule {
     // Kafka's login modules and SASL providers by name from java.base: its security packages are
     // exported to java.base alone (public members only; nothing is opened).
     Module javaBase = Object.class.getModule();
-    for (String p : packages) {
+    for (String p : agent.getDescriptor().packages()) {
       if (p.startsWith(KAFKA_SECURITY)) {
         controller.addExports(agent, p, javaBase);
       }
     }
     return agent.getClassLoader();
+  }
+
+  /**
+   * {@link #defineLayer} running on its own thread ({@code tripline-module}) while premain defines
+   * the bridge: on a machine with a core to spare, the two cold starts overlap. Held only by
+   * premain's frame; the controller is handed over once, to {@link #loader}.
+   */
+  static final class Pending implements Runnable {
+    private final Thread thread = new Thread(this, "tripline-module");
+    private ModuleLayer.@Nullable Controller controller;
+    private @Nullable Throwable failure;
+    private long nanos;
+
+    /** Starts defining the layer; returns at once. */
+    static Pending start() {
+      Pending p = new Pending();
+      p.thread.setDaemon(true);
+      p.thread.start();
+      return p;
+    }
+
+    @Override
+    public void run() {
+      long t0 = System.nanoTime();
+      try {
+        controller = defineLayer();
+      } catch (Throwable e) {
+        failure = e;
+      }
+      nanos = System.nanoTime() - t0;
+    }
+
+    /** The module's loader once the layer is defined and opened to the bridge ({@link #open}). */
+    @Nullable ClassLoader loader(Module bridge) throws IOException, InterruptedException {
+      thread.join(); // happens-before: the fields below are read after the thread's writes
+      Throwable e = failure;
+      if (e instanceof IOException) {
+        throw (IOException) e;
+      }
+      if (e instanceof RuntimeException) {
+        throw (RuntimeException) e;
+      }
+      if (e instanceof Error) {
+        throw (Error) e;
+      }
+      if (e != null) {
+        throw new IOException(e);
+      }
+      ModuleLayer.Controller c = controller;
+      controller = null;
+      return c == null ? null : open(c, bridge);
+    }
+
+    /** How long the layer took on its own thread: the module phase, measured directly. */
+    long nanos() {
+      return nanos;
+    }
   }
 
   private static Set<String> packages(JarFile jar) throws IOException {

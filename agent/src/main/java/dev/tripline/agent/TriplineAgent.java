@@ -72,16 +72,16 @@ public final class TriplineAgent {
       for (String warning : config.warnings()) {
         System.err.println("[tripline] " + warning);
       }
+      // The module's layer needs nothing of the bridge: both cold starts run at once.
+      AgentModule.Pending module = AgentModule.Pending.start();
       long t1 = System.nanoTime();
       defineBridge(inst);
-      long t2 = System.nanoTime();
-      long bridge = t2 - t1;
-      ClassLoader loader = isolatedLoader();
-      long module = System.nanoTime() - t2;
+      long bridge = System.nanoTime() - t1;
+      ClassLoader loader = isolatedLoader(module);
       Class.forName("dev.tripline.agent.AgentStarter", true, loader)
           .getMethod(
               "start", Instrumentation.class, AgentConfig.class, long.class, long.class, long.class)
-          .invoke(null, inst, config, t0, bridge, module);
+          .invoke(null, inst, config, t0, bridge, module.nanos());
     } catch (AgentConfig.ConfigException e) {
       for (String warning : e.warnings()) {
         System.err.println("[tripline] " + warning);
@@ -118,9 +118,10 @@ public final class TriplineAgent {
    * The loader of the agent's own module (see {@link AgentModule}); this class's loader when run
    * unpacked. The bridge is defined by now: the module reads the bootstrap loader's unnamed module.
    */
-  private static ClassLoader isolatedLoader() throws IOException, ClassNotFoundException {
+  private static ClassLoader isolatedLoader(AgentModule.Pending module)
+      throws IOException, ClassNotFoundException, InterruptedException {
     Module bridge = Class.forName(BRIDGE_CLASSES[0].replace('/', '.'), false, null).getModule();
-    ClassLoader isolated = AgentModule.define(bridge);
+    ClassLoader isolated = module.loader(bridge);
     return isolated != null ? isolated : TriplineAgent.class.getClassLoader();
   }
 

@@ -42,11 +42,15 @@ final class AgentOverhead {
   private final Report report;
 
   AgentOverhead(Path agentJar, String bootstrap, Report report) {
-    this.withAgent =
-        List.of(
-            "-javaagent:" + agentJar.toAbsolutePath(),
-            "-Dtripline.service.name=bench",
-            "-Dtripline.kafka.bootstrap.servers=" + bootstrap);
+    List<String> agent = new ArrayList<>();
+    agent.add("-javaagent:" + agentJar.toAbsolutePath());
+    agent.add("-Dtripline.service.name=bench");
+    agent.add("-Dtripline.kafka.bootstrap.servers=" + bootstrap);
+    // e.g. -Dbench.agent.options=-Dtripline.sink=none: the agent without its sender
+    for (String o : System.getProperty("bench.agent.options", "").split(" ")) {
+      if (!o.isBlank()) agent.add(o);
+    }
+    this.withAgent = List.copyOf(agent);
     this.report = report;
   }
 
@@ -84,6 +88,29 @@ final class AgentOverhead {
       }
       report.ratio(label + loop, "µs/op", Forked.median(without), Forked.median(with), "≤ 1.03");
     }
+  }
+
+  /**
+   * Before/after ({@code -Dbench.baseline.jar}): the repeat and new-behaviour loops with no agent,
+   * the baseline jar and this one, alternating ({@link SideBySide}); {@code -Dbench.loops=a,b}
+   * picks loops by name.
+   */
+  void sideBySide(Path baselineJar) throws Exception {
+    List<String> baseline = new ArrayList<>(withAgent);
+    baseline.set(0, "-javaagent:" + baselineJar.toAbsolutePath());
+    String only = System.getProperty("bench.loops", "");
+    List<SideBySide.Loop> loops = new ArrayList<>();
+    for (String loop : LOOPS) {
+      loops.add(new SideBySide.Loop(IoBenchmarks.class, loop, false, 4, 5));
+    }
+    for (String loop : List.of("distinctTempFile", "distinctDestination")) {
+      loops.add(new SideBySide.Loop(NewBehaviourBenchmarks.class, loop, true, 2, 3));
+    }
+    if (!only.isEmpty()) {
+      List<String> names = List.of(only.split(","));
+      loops.removeIf(l -> !names.contains(l.name()));
+    }
+    new SideBySide(BASE, concat(BASE, baseline), concat(BASE, withAgent), report).run(loops);
   }
 
   void run(boolean launchToMain) throws Exception {
@@ -133,7 +160,7 @@ final class AgentOverhead {
     report.section(b.toString());
   }
 
-  private static double jmh(
+  static double jmh(
       Class<?> benchmarks, String benchmark, List<String> jvmArgs, int warmups, int measurements)
       throws RunnerException {
     Options options =

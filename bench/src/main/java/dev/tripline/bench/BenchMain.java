@@ -17,7 +17,10 @@ import org.apache.kafka.clients.admin.Admin;
  * profile), {@code bench.spring.jar} (the executable jar of module it-spring), {@code bench.rounds}
  * (trivial main, default 7), {@code bench.spring.rounds} (default 5), {@code bench.appcds.rounds}
  * (default 3), {@code bench.baseline.jar} (another build of the agent: the trivial main is then
- * also launched with it, alternately with the rest, for a before/after comparison).
+ * also launched with it, alternately with the rest, for a before/after comparison; with {@code
+ * agent} the loops run side by side instead — no agent, baseline, this agent — see {@link
+ * SideBySide}, with {@code bench.ab.rounds} (default 4) and {@code bench.loops} (names, comma
+ * separated)), {@code bench.agent.options} (extra JVM options of the agent runs, space separated).
  */
 public final class BenchMain {
   public static void main(String[] args) throws Exception {
@@ -43,7 +46,14 @@ public final class BenchMain {
         if (which.equals("all") || which.equals("agent")) {
           System.out.println("agent overhead (JMH, with vs without the agent, alternating)…");
           // in a full run the whole-process start-up section replaces the older launch-to-main rows
-          new AgentOverhead(agentJar, kafka.bootstrapServers(), report).run(!which.equals("all"));
+          String baseline = System.getProperty("bench.baseline.jar", "");
+          if (which.equals("agent") && !baseline.isEmpty()) {
+            System.out.println("… side by side with the baseline agent " + baseline);
+            new AgentOverhead(agentJar, kafka.bootstrapServers(), report)
+                .sideBySide(Path.of(baseline));
+          } else {
+            new AgentOverhead(agentJar, kafka.bootstrapServers(), report).run(!which.equals("all"));
+          }
         }
         if (which.equals("all") || which.equals("netty")) {
           System.out.println(

@@ -226,9 +226,11 @@ public final class CallSites {
     if (c == VIRTUAL_THREAD) {
       return "run".equals(f.getMethodName()) ? VIRTUAL : null;
     }
+    // the class name first: a frame's method name is resolved by the VM on first ask, and this
+    // runs for every frame of a new behaviour's whole-stack walk
     if (c.getClassLoader() != null
-        && "run".equals(f.getMethodName())
-        && f.getClassName().startsWith(NETTY_EXECUTOR)) {
+        && f.getClassName().startsWith(NETTY_EXECUTOR)
+        && "run".equals(f.getMethodName())) {
       // the Runnable that runs the loop (SingleThreadEventExecutor$4 in 4.1): the thread's root
       return EVENT_LOOP;
     }

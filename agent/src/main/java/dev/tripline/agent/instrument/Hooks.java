@@ -102,9 +102,20 @@ public final class Hooks {
         loaded.add(c); // the weaver decides, by loader, which of them it weaves
       }
     }
+    if (loaded.isEmpty()) {
+      return;
+    }
+    try {
+      // One VM operation for all of them (one safepoint, one pass over the JVM's compiled code).
+      inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+      return;
+    } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+      // the JVM retransforms all or none: again one at a time, so one failure leaves the others
+      // woven
+    }
     for (Class<?> c : loaded) {
       try {
-        inst.retransformClasses(c); // one at a time: a failure leaves the others woven
+        inst.retransformClasses(c);
       } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
         weaver.failures().put(c.getName(), e.toString());
       }

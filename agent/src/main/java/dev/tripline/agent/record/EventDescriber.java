@@ -89,12 +89,16 @@ final class EventDescriber {
       case FILE_DELETE:
         {
           FileTarget.Builder f = FileTarget.newBuilder();
-          String real = file((String) target, kind != EventKind.FILE_DELETE, f);
+          FileTargets.Sight sight =
+              extra instanceof FileTargets.Sight ? (FileTargets.Sight) extra : null;
+          String real =
+              sight != null
+                  ? file((String) target, sight.real, f)
+                  : file((String) target, kind != EventKind.FILE_DELETE, f);
           if (extra == Listing.class) {
             f.setDirectory(true);
           }
-          SameFiles.Inode opened =
-              extra instanceof SameFiles.Inode ? (SameFiles.Inode) extra : null;
+          SameFiles.Inode opened = sight != null ? sight.opened : null;
           if (opened != null) {
             f.setLinks(opened.links);
             String same = sameFiles.sameAs(opened, real);
@@ -211,8 +215,12 @@ final class EventDescriber {
    * directory unseen.
    */
   private String file(String given, boolean followLast, FileTarget.Builder f) {
+    return file(given, files.real(given, followLast), f);
+  }
+
+  /** The same, with the real path found already. */
+  private String file(String given, String real, FileTarget.Builder f) {
     String path = files.normalise(given);
-    String real = files.real(given, followLast);
     f.setPath(caps.cap(path));
     if (!given.equals(path)) {
       f.setRequestedPath(caps.cap(given));

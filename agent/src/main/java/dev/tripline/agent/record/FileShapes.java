@@ -19,9 +19,10 @@ final class FileShapes {
   /**
    * The first file reported of {@code path}'s shape in the same directory, which this file not seen
    * before is counted as a repeat of; null when there is none, or when the real path has another
-   * shape (a link among the temp files, pointing elsewhere: its own event).
+   * shape (a link among the temp files, pointing elsewhere: its own event). {@code real}: the real
+   * path found on this first sight ({@link FileTargets#look}).
    */
-  Occurrence knownShape(Cache<Object, Occurrence> cache, EventKind kind, String path) {
+  Occurrence knownShape(Cache<Object, Occurrence> cache, String path, String real) {
     String normalised = files.normalise(path);
     String shape = NamePatterns.of(normalised);
     if (shape == null) {
@@ -31,7 +32,6 @@ final class FileShapes {
     if (first == null || first == Occurrence.IGNORED || first.evicted) {
       return null; // (an evicted first is no longer flushed: this file is reported on its own)
     }
-    String real = files.real(path, kind != EventKind.FILE_DELETE);
     String judged =
         first.template.getFile().getRealPath().isEmpty()
             ? first.template.getFile().getPath()

@@ -38,6 +38,12 @@ final class FileTargets {
   }
 
   static String fold(String absolute) {
+    if (absolute.startsWith("/")
+        && absolute.indexOf("//") < 0
+        && absolute.indexOf("/.") < 0
+        && (absolute.length() == 1 || !absolute.endsWith("/"))) {
+      return absolute; // nothing to fold (most paths): no copy
+    }
     List<String> parts = new ArrayList<>();
     int start = 0;
     int n = absolute.length();
@@ -69,13 +75,84 @@ final class FileTargets {
    * through that same route ({@link File#getCanonicalPath}), never skipped.
    */
   @Nullable String real(String given, boolean followLast) {
+    return look(given, followLast, false).real;
+  }
+
+  /** What one look at a path found on first sight. */
+  static final class Sight {
+    /**
+     * The path the kernel is given, in a form a {@link Path} can hold: the absolute path itself, or
+     * for a name no Path can hold its real path through {@code java.io}'s route; null when neither
+     * works (a NUL in the name: java.io refuses to open it) or nothing but the real path was asked.
+     */
+    final @Nullable String kernelPath;
+
+    /** As {@link #real}. */
+    final @Nullable String real;
+
+    /** The file it names now (links followed), when asked for and it exists; else null. */
+    final SameFiles.@Nullable Inode opened;
+
+    Sight(@Nullable String kernelPath, @Nullable String real, SameFiles.@Nullable Inode opened) {
+      this.kernelPath = kernelPath;
+      this.real = real;
+      this.opened = opened;
+    }
+  }
+
+  /**
+   * The real path of {@code given} ({@link #real}) and, when {@code identity}, the file it names
+   * ({@link SameFiles#of}) — together, in one {@code lstat} of the last element plus the cached
+   * real path of its directory ({@link RealDirs}), instead of a {@code realpath} (a syscall per
+   * element) and a {@code stat}. A link in the last element, {@code .}/{@code ..}, the root and
+   * names no {@link Path} can hold take the full route.
+   */
+  Sight look(String given, boolean followLast, boolean identity) {
     String absolute = absolute(given);
     Path p;
     try {
       p = Paths.get(absolute);
     } catch (InvalidPathException e) {
-      return throughJavaIo(absolute, followLast);
+      String real = throughJavaIo(absolute, followLast);
+      String kernel = followLast ? real : identity ? throughJavaIo(absolute, true) : null;
+      return new Sight(kernel, real, identity ? SameFiles.of(kernel) : null);
     }
+    Path name = p.getFileName();
+    Path parent = p.getParent();
+    String last = name == null ? "" : name.toString();
+    if (name == null || parent == null || last.equals(".") || last.equals("..")) {
+      return new Sight(absolute, resolve(p, followLast), identity ? SameFiles.of(absolute) : null);
+    }
+    if (!followLast && !identity) {
+      return new Sight(absolute, inDirectory(parent, last), null); // delete, rename: the link
+    }
+    SameFiles.Inode noFollow = SameFiles.ofLink(p);
+    if (noFollow == null || noFollow.isLink()) {
+      // a symlink (rare, and what an attacker plants), or nothing there (a failed open), or no
+      // unix view to tell: the full resolution, and a stat through the link
+      return new Sight(
+          absolute,
+          followLast ? resolve(p, true) : inDirectory(parent, last),
+          identity ? SameFiles.of(absolute) : null);
+    }
+    // not a link: the file is in the directory's real path under its own name
+    return new Sight(absolute, inDirectory(parent, last), identity ? noFollow : null);
+  }
+
+  private final RealDirs dirs = new RealDirs();
+
+  private @Nullable String inDirectory(Path parent, String last) {
+    String dir = dirs.real(parent);
+    if (dir == null) {
+      return null; // the directory does not exist either, or the path is not one (NUL)
+    }
+    return dir.endsWith("/") ? dir + last : dir + "/" + last;
+  }
+
+  /**
+   * The full resolution through {@code toRealPath}: for the paths {@link #look} cannot shortcut.
+   */
+  private static @Nullable String resolve(Path p, boolean followLast) {
     try {
       if (followLast) {
         try {
@@ -98,21 +175,6 @@ final class FileTargets {
     } catch (java.io.IOException | RuntimeException e) {
       // the directory does not exist either, or the path is not one (NUL)
       return null;
-    }
-  }
-
-  /**
-   * The path the kernel is given for {@code given}, in a form a {@link Path} can hold: the absolute
-   * path itself, or for a name no Path can hold its real path through {@code java.io}'s route. Null
-   * when neither works (a NUL in the name: java.io refuses to open it).
-   */
-  @Nullable String kernelPath(String given) {
-    String absolute = absolute(given);
-    try {
-      Paths.get(absolute);
-      return absolute;
-    } catch (InvalidPathException e) {
-      return throughJavaIo(absolute, true);
     }
   }
 

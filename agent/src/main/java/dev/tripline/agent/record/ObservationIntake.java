@@ -179,10 +179,12 @@ final class ObservationIntake implements Observations {
       // seen
       return;
     }
-    // What was opened, by device and inode (one stat, first sight only): a file with more than one
-    // link may be a sensitive file under any name, so no name or location filter drops it.
-    String kernelPath = kind == EventKind.FILE_DELETE ? null : files.kernelPath(path);
-    SameFiles.Inode opened = error == null ? SameFiles.of(kernelPath) : null;
+    // What was opened, by device and inode, and its real path (one look, first sight only): a file
+    // with more than one link may be a sensitive file under any name, so no filter drops it.
+    FileTargets.Sight sight =
+        files.look(
+            path, kind != EventKind.FILE_DELETE, error == null && kind != EventKind.FILE_DELETE);
+    SameFiles.Inode opened = sight.opened;
     boolean linked = opened != null && opened.links > 1;
     if (kind == EventKind.FILE_READ && CodeOrigins.isJar(path) && !linked) {
       // code loading: a jar opened is a code origin (reported once, unless on the launch path);
@@ -199,18 +201,18 @@ final class ObservationIntake implements Observations {
                     || kind == EventKind.FILE_READ)
                 && Caps.fits(path)
                 && !linked
-            ? shapes.knownShape(cache, kind, path)
+            ? shapes.knownShape(cache, path, sight.real)
             : null;
     if (shape != null) {
       recorder.repeat(shape); // one more file of a shape already reported in its directory
       return;
     }
-    Occurrence first = recorder.fresh(cache, kind, key, path, opened, 0, error);
-    if (first != null && opened != null && kernelPath != null) {
+    Occurrence first = recorder.fresh(cache, kind, key, path, sight, 0, error);
+    if (first != null && opened != null && sight.kernelPath != null) {
       first.watch =
           swaps.watch(
               files.absolute(path),
-              kernelPath,
+              sight.kernelPath,
               opened,
               !first.template.getFile().getRealPath().isEmpty());
     }

@@ -2,6 +2,8 @@ package dev.tripline.agent.record;
 
 import dev.tripline.config.SensitiveFiles;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +30,11 @@ final class SameFiles {
       this.dev = dev;
       this.ino = ino;
       this.links = links;
+    }
+
+    /** {@link #LINK}: no file's link count is negative. */
+    boolean isLink() {
+      return links < 0;
     }
 
     boolean sameFile(Inode other) {
@@ -62,6 +69,33 @@ final class SameFiles {
     }
     try {
       Map<String, Object> a = Files.readAttributes(Paths.get(path), "unix:dev,ino,nlink");
+      return new Inode(
+          ((Number) a.get("dev")).longValue(),
+          ((Number) a.get("ino")).longValue(),
+          ((Number) a.get("nlink")).intValue());
+    } catch (java.io.IOException | RuntimeException e) {
+      return null; // gone, unreadable directory, or no unix view (not Linux/Unix)
+    }
+  }
+
+  /** What {@link #ofLink} says of a symbolic link: not a file it names. */
+  static final Inode LINK = new Inode(-1, -1, -1);
+
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFLNK = 0120000;
+
+  /**
+   * The file {@code path} names without following a link in its last element ({@code lstat}): its
+   * identity when that element is not a link (then the same as {@link #of}), {@link #LINK} when it
+   * is, null when it is not there.
+   */
+  static @Nullable Inode ofLink(Path path) {
+    try {
+      Map<String, Object> a =
+          Files.readAttributes(path, "unix:dev,ino,nlink,mode", LinkOption.NOFOLLOW_LINKS);
+      if ((((Number) a.get("mode")).intValue() & S_IFMT) == S_IFLNK) {
+        return LINK;
+      }
       return new Inode(
           ((Number) a.get("dev")).longValue(),
           ((Number) a.get("ino")).longValue(),

@@ -229,51 +229,48 @@ public final class Alerts {
    * it when that differs: "/etc/passwd (requested as data/../../etc/passwd)".
    */
   public static String describe(Event e) {
-    switch (e.getTargetCase()) {
-      case NETWORK:
+    return switch (e.getTargetCase()) {
+      case NETWORK -> {
         if (Normalizer.isUnix(e.getNetwork())) {
-          return "unix:" + Normalizer.socketPath(e.getNetwork());
+          yield "unix:" + Normalizer.socketPath(e.getNetwork());
         }
         String host =
             e.getNetwork().getHost().isEmpty() ? e.getNetwork().getIp() : e.getNetwork().getHost();
-        return KindTable.of(e.getKind()).target() == KindRow.TargetShape.LOCAL_PORT
+        yield KindTable.of(e.getKind()).target() == KindRow.TargetShape.LOCAL_PORT
             ? "port " + e.getNetwork().getPort()
             : host + ":" + e.getNetwork().getPort();
-      case DNS:
-        return e.getDns().getReverse()
-            ? "reverse lookup of "
-                + e.getDns().getQuery()
-                + (e.getDns().getResolvedIpsCount() == 0
-                    ? ""
-                    : " -> " + String.join(", ", e.getDns().getResolvedIpsList()))
-            : e.getDns().getQuery();
-      case FILE:
-        {
-          FileTarget f = e.getFile();
-          String judged = Normalizer.judgedPath(f);
-          String shown =
-              f.getNewPath().isEmpty() ? judged : judged + " -> " + Normalizer.judgedNewPath(f);
-          String requested = requestedPath(f);
-          return requested.isEmpty() ? shown : shown + " (requested as " + requested + ")";
-        }
-      case PROCESS:
-        {
-          // what really runs: the variables that change it first
-          ProcessTarget p = e.getProcess();
-          StringBuilder b = new StringBuilder();
-          for (String env : p.getEnvList()) b.append(env).append(' ');
-          b.append(String.join(" ", p.getArgvList()));
-          // a shell under another name says so (the real path of a plain "sh" stays out: it is
-          // the evidence an analyst compares, unchanged for what the agent always sent)
-          if (!p.getSameAs().isEmpty())
-            b.append(" (same program as ").append(p.getSameAs()).append(')');
-          return b.toString();
-        }
-      case CODE:
-        return code(e.getCode());
-      default:
-        return "";
-    }
+      }
+      case DNS ->
+          e.getDns().getReverse()
+              ? "reverse lookup of "
+                  + e.getDns().getQuery()
+                  + (e.getDns().getResolvedIpsCount() == 0
+                      ? ""
+                      : " -> " + String.join(", ", e.getDns().getResolvedIpsList()))
+              : e.getDns().getQuery();
+      case FILE -> {
+        FileTarget f = e.getFile();
+        String judged = Normalizer.judgedPath(f);
+        String shown =
+            f.getNewPath().isEmpty() ? judged : judged + " -> " + Normalizer.judgedNewPath(f);
+        String requested = requestedPath(f);
+        yield requested.isEmpty() ? shown : shown + " (requested as " + requested + ")";
+      }
+      case PROCESS -> {
+        // what really runs: the variables that change it first
+        ProcessTarget p = e.getProcess();
+        StringBuilder b = new StringBuilder();
+        for (String env : p.getEnvList()) b.append(env).append(' ');
+        b.append(String.join(" ", p.getArgvList()));
+        // a shell under another name says so (the real path of a plain "sh" stays out: it is
+        // the evidence an analyst compares, unchanged for what the agent always sent)
+        if (!p.getSameAs().isEmpty())
+          b.append(" (same program as ").append(p.getSameAs()).append(')');
+        yield b.toString();
+      }
+      case CODE -> code(e.getCode());
+      case TARGET_NOT_SET -> "";
+    };
   }
 
   /**

@@ -126,57 +126,49 @@ public final class OcsfJson {
   private static Map<String, Object> evidence(Event e) {
     Map<String, Object> ev = new LinkedHashMap<>();
     switch (e.getTargetCase()) {
-      case NETWORK:
+      case NETWORK -> {
         if (Normalizer.isUnix(e.getNetwork())) {
           ev.put(
               "file", Map.of("path", Normalizer.socketPath(e.getNetwork()), "type", "Unix Socket"));
           ev.put("connection_info", Map.of("protocol_name", "unix"));
-          break;
+        } else {
+          ev.put(
+              "dst_endpoint",
+              Map.of(
+                  "hostname",
+                  e.getNetwork().getHost(),
+                  "ip",
+                  e.getNetwork().getIp(),
+                  "port",
+                  e.getNetwork().getPort()));
+          ev.put("connection_info", Map.of("protocol_name", e.getNetwork().getProtocol()));
         }
-        ev.put(
-            "dst_endpoint",
-            Map.of(
-                "hostname",
-                e.getNetwork().getHost(),
-                "ip",
-                e.getNetwork().getIp(),
-                "port",
-                e.getNetwork().getPort()));
-        ev.put("connection_info", Map.of("protocol_name", e.getNetwork().getProtocol()));
-        break;
-      case DNS:
-        ev.put("query", Map.of("hostname", e.getDns().getQuery()));
-        break;
-      case FILE:
-        String path =
-            Normalizer.judgedPath(
-                e.getFile()); // what the kernel touched; requested path under unmapped
-        ev.put("file", Map.of("path", path, "name", name(path)));
-        break;
-      case CODE:
-        {
-          String code = Normalizer.judgedCodePath(e.getCode());
-          Map<String, Object> module = new LinkedHashMap<>();
-          if (!code.isEmpty()) {
-            module.put("file", Map.of("path", code, "name", name(code)));
-          } else {
-            module.put("type", e.getCode().getOrigin() + " class " + e.getCode().getClassName());
-          }
-          module.put("load_type", e.getKind() == EventKind.NATIVE_LOAD ? "Standard" : "Reflective");
-          ev.put("module", module);
-          break;
+      }
+      case DNS -> ev.put("query", Map.of("hostname", e.getDns().getQuery()));
+      case FILE -> {
+        String path = Normalizer.judgedPath(e.getFile()); // what the kernel touched
+        ev.put("file", Map.of("path", path, "name", name(path))); // requested path: unmapped
+      }
+      case CODE -> {
+        String code = Normalizer.judgedCodePath(e.getCode());
+        Map<String, Object> module = new LinkedHashMap<>();
+        if (!code.isEmpty()) {
+          module.put("file", Map.of("path", code, "name", name(code)));
+        } else {
+          module.put("type", e.getCode().getOrigin() + " class " + e.getCode().getClassName());
         }
-      case PROCESS:
-        ev.put(
-            "process",
-            Map.of(
-                "cmd_line",
-                String.join(" ", e.getProcess().getArgvList()),
-                "file",
-                Map.of("path", e.getProcess().getExecutable())));
-        break;
-      default:
-        break;
+        module.put("load_type", e.getKind() == EventKind.NATIVE_LOAD ? "Standard" : "Reflective");
+        ev.put("module", module);
+      }
+      case PROCESS ->
+          ev.put(
+              "process",
+              Map.of(
+                  "cmd_line",
+                  String.join(" ", e.getProcess().getArgvList()),
+                  "file",
+                  Map.of("path", e.getProcess().getExecutable())));
+      case TARGET_NOT_SET -> {}
     }
     ev.put("tripline_event_kind", e.getKind().name());
     return ev;

@@ -1,15 +1,12 @@
 package dev.tripline.collector.alert;
 
-import dev.tripline.collector.detect.Mitre;
 import dev.tripline.collector.detect.RateModel;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.AlertState;
 import dev.tripline.model.Event;
-import dev.tripline.model.EventKind;
 import dev.tripline.model.InstanceSeen;
-import dev.tripline.model.MitreTechnique;
 import dev.tripline.model.Schema;
 import dev.tripline.model.ServiceProfile;
 import dev.tripline.model.Severity;
@@ -22,13 +19,7 @@ public final class RateAlerts {
 
   public static Alert of(
       ServiceProfile profile, RateModel model, RateModel.Verdict v, Duration window, long now) {
-    String feature = RateModel.FEATURES[v.feature()];
-    MitreTechnique mitre =
-        v.feature() == 1
-            ? Mitre.NETWORK_SERVICE_DISCOVERY
-            : v.feature() == 0
-                ? Mitre.EXFILTRATION_OVER_C2
-                : v.feature() == 4 ? Mitre.COMMAND_INTERPRETER : Mitre.DATA_FROM_LOCAL_SYSTEM;
+    String feature = v.feature().label();
     String title =
         String.format(
             "Rate anomaly: %.0f %s in %s (learned at most %.0f)",
@@ -67,10 +58,10 @@ public final class RateAlerts {
         .setAgent(agent)
         .setNormalizedTarget("rate|" + feature)
         .setRule("rate:" + feature.replace(' ', '-'))
-        .setMitre(mitre)
+        .setMitre(v.feature().mitre())
         .setScore(v.score())
         .setCount(1)
-        .setContext(Alerts.context(profile, EventKind.NET_CONNECT, now))
+        .setContext(Alerts.context(profile, v.feature().kind(), now))
         .setState(AlertState.OPEN)
         .build();
   }

@@ -111,7 +111,7 @@ public final class Classifier {
               .append(e.getCode().getClassName())
               .append('\u0000')
               .append(e.getCode().getWritableDir());
-      default -> {}
+      case TARGET_NOT_SET -> {}
     }
     if (withCallSite) {
       b.append('\u0001')

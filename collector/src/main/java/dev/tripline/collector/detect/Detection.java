@@ -3,6 +3,7 @@ package dev.tripline.collector.detect;
 import dev.tripline.collector.alert.Alerts;
 import dev.tripline.collector.alert.LearningReport;
 import dev.tripline.collector.alert.RateAlerts;
+import dev.tripline.collector.kind.RateFeature;
 import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.collector.profile.Profiles;
 import dev.tripline.model.AgentIdentity;
@@ -347,7 +348,7 @@ public final class Detection {
 
   private void closeWindow(Profiles profile, long now, State state) {
     RateModel.Window w = windows.remove(profile.builder().getService());
-    double[] features = w == null ? new double[RateModel.FEATURES.length] : w.features();
+    double[] features = w == null ? new double[RateFeature.COUNT] : w.features();
     if (profile.state() == ProfileState.MONITORING) {
       try {
         RateModel.Verdict v =

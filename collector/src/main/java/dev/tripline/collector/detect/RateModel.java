@@ -2,6 +2,7 @@ package dev.tripline.collector.detect;
 
 import dev.tripline.collector.kind.KindRow;
 import dev.tripline.collector.kind.KindTable;
+import dev.tripline.collector.kind.RateFeature;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.ProfileState;
@@ -24,16 +25,12 @@ import smile.anomaly.IsolationForest;
  * its own.
  */
 public final class RateModel {
-  public static final String[] FEATURES = {
-    "connects", "distinct peers", "file reads", "file writes", "spawns", "dns lookups"
-  };
-  private static final int CONNECTS = 0;
 
   /**
    * Per kind: the feature its events count towards ({@link KindRow#rateFeature()}); absent when
    * none.
    */
-  private static final Map<EventKind, Integer> FEATURE_OF = featureOf();
+  private static final Map<EventKind, RateFeature> FEATURE_OF = featureOf();
 
   static final int MIN_TRAINING_WINDOWS = 8;
   static final double MIN_EXCESS = 20;
@@ -44,41 +41,41 @@ public final class RateModel {
    * window.
    */
   public static final class Window {
-    final double[] counts = new double[FEATURES.length];
+    final double[] counts = new double[RateFeature.COUNT];
     final Set<String> peers = new HashSet<>();
 
     public void add(Event e) {
       long n = Math.max(1, e.getCount());
-      Integer feature = FEATURE_OF.get(e.getKind());
+      RateFeature feature = FEATURE_OF.get(e.getKind());
       if (feature == null) {
         return;
       }
-      counts[feature] += n;
-      if (feature == CONNECTS) {
+      counts[feature.ordinal()] += n;
+      if (feature == RateFeature.CONNECTS) {
         peers.add(e.getNetwork().getIp() + ":" + e.getNetwork().getPort());
       }
     }
 
     public double[] features() {
       double[] f = counts.clone();
-      f[1] = peers.size();
+      f[RateFeature.DISTINCT_PEERS.ordinal()] = peers.size();
       return f;
     }
   }
 
-  private static Map<EventKind, Integer> featureOf() {
-    Map<EventKind, Integer> of = new EnumMap<>(EventKind.class);
+  private static Map<EventKind, RateFeature> featureOf() {
+    Map<EventKind, RateFeature> of = new EnumMap<>(EventKind.class);
     for (KindRow row : KindTable.rows()) {
-      String feature = row.rateFeature();
+      RateFeature feature = row.rateFeature();
       if (feature != null) {
-        of.put(row.kind(), List.of(FEATURES).indexOf(feature));
+        of.put(row.kind(), feature);
       }
     }
     return of;
   }
 
   /** The verdict on one window. */
-  public record Verdict(double score, int feature, double value, double learnedMax) {}
+  public record Verdict(double score, RateFeature feature, double value, double learnedMax) {}
 
   private final double threshold;
 
@@ -100,14 +97,14 @@ public final class RateModel {
         history.stream()
             .filter(w -> w.getState() == ProfileState.LEARNING)
             .map(w -> w.getFeaturesList().stream().mapToDouble(Double::doubleValue).toArray())
-            .filter(f -> f.length == FEATURES.length)
+            .filter(f -> f.length == RateFeature.COUNT)
             .toArray(double[][]::new);
     if (training.length < MIN_TRAINING_WINDOWS) {
       return null;
     }
     int worst = -1;
     double worstExcess = 0;
-    double[] max = new double[FEATURES.length];
+    double[] max = new double[RateFeature.COUNT];
     for (double[] t : training) {
       for (int i = 0; i < max.length; i++) max[i] = Math.max(max[i], t[i]);
     }
@@ -128,7 +125,8 @@ public final class RateModel {
             Math.max(2, (int) Math.ceil(Math.log(training.length) / Math.log(2))),
             0.8,
             0);
-    return new Verdict(forest.score(window), worst, window[worst], max[worst]);
+    return new Verdict(
+        forest.score(window), RateFeature.values()[worst], window[worst], max[worst]);
   }
 
   /** Whether the forest itself also finds the window unusual (raises severity). */

@@ -83,10 +83,10 @@ final class ApiJson {
   static Map<String, Object> event(Event e) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("kind", e.getKind().name());
-    switch (e.getTargetCase()) {
-      case NETWORK ->
-          m.put(
-              "target",
+    m.put(
+        "target",
+        switch (e.getTargetCase()) {
+          case NETWORK ->
               Map.of(
                   "host",
                   e.getNetwork().getHost(),
@@ -95,26 +95,18 @@ final class ApiJson {
                   "port",
                   e.getNetwork().getPort(),
                   "protocol",
-                  e.getNetwork().getProtocol()));
-      case DNS ->
-          m.put(
-              "target",
+                  e.getNetwork().getProtocol());
+          case DNS ->
               Map.of(
-                  "query", e.getDns().getQuery(), "resolvedIps", e.getDns().getResolvedIpsList()));
-      case FILE ->
-          m.put(
-              "target", Map.of("path", e.getFile().getPath(), "newPath", e.getFile().getNewPath()));
-      case PROCESS ->
-          m.put(
-              "target",
+                  "query", e.getDns().getQuery(), "resolvedIps", e.getDns().getResolvedIpsList());
+          case FILE -> Map.of("path", e.getFile().getPath(), "newPath", e.getFile().getNewPath());
+          case PROCESS ->
               Map.of(
                   "executable",
                   e.getProcess().getExecutable(),
                   "argv",
-                  e.getProcess().getArgvList()));
-      case CODE ->
-          m.put(
-              "target",
+                  e.getProcess().getArgvList());
+          case CODE ->
               Map.of(
                   "path",
                   e.getCode().getPath(),
@@ -129,9 +121,9 @@ final class ApiJson {
                   "definedBy",
                   e.getCode().getDefinedBy(),
                   "writableDir",
-                  e.getCode().getWritableDir()));
-      default -> m.put("target", Map.of());
-    }
+                  e.getCode().getWritableDir());
+          case TARGET_NOT_SET -> Map.of();
+        });
     m.put("success", e.getSuccess());
     m.put("error", e.getError());
     m.put("thread", e.getThreadName());

@@ -21,8 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param normally the profile context's verb ("normally connects to")
  * @param done the kind as a noun phrase before its target ("connection to"), for NEW_CODE_PATH
  *     titles
- * @param rateFeature the rate feature it counts towards (a name in {@code RateModel.FEATURES}), or
- *     null
+ * @param rateFeature the rate feature it counts towards, or null
  */
 public record KindRow(
     EventKind kind,
@@ -35,7 +34,7 @@ public record KindRow(
     String title,
     String normally,
     String done,
-    @Nullable String rateFeature) {
+    @Nullable RateFeature rateFeature) {
 
   /** The families the agent's capture groups and the console group kinds by. */
   public enum Family {

@@ -1,5 +1,12 @@
 package dev.tripline.collector.kind;
 
+import static dev.tripline.collector.detect.Mitre.APP_LAYER_PROTOCOL;
+import static dev.tripline.collector.detect.Mitre.COMMAND_INTERPRETER;
+import static dev.tripline.collector.detect.Mitre.DATA_FROM_LOCAL_SYSTEM;
+import static dev.tripline.collector.detect.Mitre.NON_STANDARD_PORT;
+import static dev.tripline.collector.detect.Mitre.REFLECTIVE_CODE_LOADING;
+import static dev.tripline.collector.detect.Mitre.SHARED_MODULES;
+import static dev.tripline.collector.detect.Mitre.STORED_DATA_MANIPULATION;
 import static dev.tripline.collector.kind.KindRow.Family.CODE;
 import static dev.tripline.collector.kind.KindRow.Family.DNS;
 import static dev.tripline.collector.kind.KindRow.Family.FILE;
@@ -11,16 +18,34 @@ import static dev.tripline.collector.kind.KindRow.TargetShape.ENDPOINT;
 import static dev.tripline.collector.kind.KindRow.TargetShape.LOCAL_PORT;
 import static dev.tripline.collector.kind.KindRow.TargetShape.PATH;
 import static dev.tripline.collector.kind.KindRow.TargetShape.RENAMED_PATH;
+import static dev.tripline.collector.kind.RateFeature.CONNECTS;
+import static dev.tripline.collector.kind.RateFeature.DNS_LOOKUPS;
+import static dev.tripline.collector.kind.RateFeature.FILE_READS;
+import static dev.tripline.collector.kind.RateFeature.FILE_WRITES;
+import static dev.tripline.collector.kind.RateFeature.SPAWNS;
 import static dev.tripline.model.AlertReason.NEW_CODE;
 import static dev.tripline.model.AlertReason.NEW_CONNECTION;
 import static dev.tripline.model.AlertReason.NEW_FILE_ACCESS;
 import static dev.tripline.model.AlertReason.NEW_LISTEN;
 import static dev.tripline.model.AlertReason.NEW_PROCESS;
+import static dev.tripline.model.EventKind.CODE_ORIGIN;
+import static dev.tripline.model.EventKind.DATAGRAM;
+import static dev.tripline.model.EventKind.DNS_LOOKUP;
+import static dev.tripline.model.EventKind.FILE_DELETE;
+import static dev.tripline.model.EventKind.FILE_READ;
+import static dev.tripline.model.EventKind.FILE_RENAME;
+import static dev.tripline.model.EventKind.FILE_WRITE;
+import static dev.tripline.model.EventKind.NATIVE_LOAD;
+import static dev.tripline.model.EventKind.NET_ACCEPT;
+import static dev.tripline.model.EventKind.NET_CONNECT;
+import static dev.tripline.model.EventKind.NET_LISTEN;
+import static dev.tripline.model.EventKind.PROCESS_SPAWN;
 import static dev.tripline.model.Severity.HIGH;
 import static dev.tripline.model.Severity.LOW;
 import static dev.tripline.model.Severity.MEDIUM;
 
 import dev.tripline.collector.detect.Mitre;
+import dev.tripline.collector.kind.KindRow.TargetShape;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.Severity;
@@ -55,152 +80,21 @@ public final class KindTable {
           null);
 
   static {
-    // kind, family, profile kind, target, reason, severity, MITRE, title, context verb, noun
-    // phrase, rate feature
-    row(
-        EventKind.NET_CONNECT,
-        NETWORK,
-        EventKind.NET_CONNECT,
-        ENDPOINT,
-        NEW_CONNECTION,
-        MEDIUM,
-        Mitre.APP_LAYER_PROTOCOL,
-        "New outbound connection to ",
-        "normally connects to",
-        "connection to",
-        "connects");
-    row(
-        EventKind.DATAGRAM,
-        NETWORK,
-        EventKind.NET_CONNECT,
-        ENDPOINT,
-        NEW_CONNECTION,
-        MEDIUM,
-        Mitre.APP_LAYER_PROTOCOL,
-        "New UDP destination ",
-        "normally connects to",
-        "connection to",
-        "connects");
-    row(
-        EventKind.NET_LISTEN,
-        NETWORK,
-        EventKind.NET_LISTEN,
-        LOCAL_PORT,
-        NEW_LISTEN,
-        MEDIUM,
-        Mitre.NON_STANDARD_PORT,
-        "New listening port ",
-        "normally listens on",
-        "listening on",
-        null);
-    row(
-        EventKind.NET_ACCEPT,
-        NETWORK,
-        EventKind.NET_ACCEPT,
-        LOCAL_PORT,
-        NEW_LISTEN,
-        LOW,
-        Mitre.NON_STANDARD_PORT,
-        "New inbound connections on ",
-        "normally accepts on",
-        "accepting on",
-        null);
-    row(
-        EventKind.DNS_LOOKUP,
-        DNS,
-        EventKind.DNS_LOOKUP,
-        DNS_NAME,
-        NEW_CONNECTION,
-        LOW,
-        Mitre.APP_LAYER_PROTOCOL,
-        "New DNS lookup of ",
-        "normally resolves",
-        "DNS lookup of",
-        "dns lookups");
-    row(
-        EventKind.FILE_READ,
-        FILE,
-        EventKind.FILE_READ,
-        PATH,
-        NEW_FILE_ACCESS,
-        MEDIUM,
-        Mitre.DATA_FROM_LOCAL_SYSTEM,
-        "New file read: ",
-        "normally reads",
-        "read of",
-        "file reads");
-    row(
-        EventKind.FILE_WRITE,
-        FILE,
-        EventKind.FILE_WRITE,
-        PATH,
-        NEW_FILE_ACCESS,
-        LOW,
-        Mitre.STORED_DATA_MANIPULATION,
-        "New file write: ",
-        "normally writes",
-        "write of",
-        "file writes");
-    row(
-        EventKind.FILE_RENAME,
-        FILE,
-        EventKind.FILE_WRITE,
-        RENAMED_PATH,
-        NEW_FILE_ACCESS,
-        LOW,
-        Mitre.STORED_DATA_MANIPULATION,
-        "New file write: ",
-        "normally writes",
-        "write of",
-        "file writes");
-    row(
-        EventKind.FILE_DELETE,
-        FILE,
-        EventKind.FILE_DELETE,
-        PATH,
-        NEW_FILE_ACCESS,
-        LOW,
-        Mitre.STORED_DATA_MANIPULATION,
-        "New file delete: ",
-        "normally deletes",
-        "delete of",
-        "file writes");
-    row(
-        EventKind.PROCESS_SPAWN,
-        PROCESS,
-        EventKind.PROCESS_SPAWN,
-        COMMAND,
-        NEW_PROCESS,
-        HIGH,
-        Mitre.COMMAND_INTERPRETER,
-        "New process: ",
-        "normally runs",
-        "process",
-        "spawns");
-    row(
-        EventKind.NATIVE_LOAD,
-        CODE,
-        EventKind.NATIVE_LOAD,
-        KindRow.TargetShape.CODE,
-        NEW_CODE,
-        HIGH,
-        Mitre.SHARED_MODULES,
-        "New native library loaded: ",
-        "normally loads",
-        "native library",
-        null);
-    row(
-        EventKind.CODE_ORIGIN,
-        CODE,
-        EventKind.CODE_ORIGIN,
-        KindRow.TargetShape.CODE,
-        NEW_CODE,
-        MEDIUM,
-        Mitre.REFLECTIVE_CODE_LOADING,
-        "New code origin: ",
-        "normally runs code from",
-        "code from",
-        null);
+    // spotless:off — the rows read as a table: one kind per line
+    // kind, family, profile kind, target, reason, severity, MITRE, title, context verb, noun phrase, rate feature
+    row(NET_CONNECT,   NETWORK, NET_CONNECT,   ENDPOINT,         NEW_CONNECTION,  MEDIUM, APP_LAYER_PROTOCOL,       "New outbound connection to ", "normally connects to",    "connection to",  CONNECTS);
+    row(DATAGRAM,      NETWORK, NET_CONNECT,   ENDPOINT,         NEW_CONNECTION,  MEDIUM, APP_LAYER_PROTOCOL,       "New UDP destination ",        "normally connects to",    "connection to",  CONNECTS);
+    row(NET_LISTEN,    NETWORK, NET_LISTEN,    LOCAL_PORT,       NEW_LISTEN,      MEDIUM, NON_STANDARD_PORT,        "New listening port ",         "normally listens on",     "listening on",   null);
+    row(NET_ACCEPT,    NETWORK, NET_ACCEPT,    LOCAL_PORT,       NEW_LISTEN,      LOW,    NON_STANDARD_PORT,        "New inbound connections on ", "normally accepts on",     "accepting on",   null);
+    row(DNS_LOOKUP,    DNS,     DNS_LOOKUP,    DNS_NAME,         NEW_CONNECTION,  LOW,    APP_LAYER_PROTOCOL,       "New DNS lookup of ",          "normally resolves",       "DNS lookup of",  DNS_LOOKUPS);
+    row(FILE_READ,     FILE,    FILE_READ,     PATH,             NEW_FILE_ACCESS, MEDIUM, DATA_FROM_LOCAL_SYSTEM,   "New file read: ",             "normally reads",          "read of",        FILE_READS);
+    row(FILE_WRITE,    FILE,    FILE_WRITE,    PATH,             NEW_FILE_ACCESS, LOW,    STORED_DATA_MANIPULATION, "New file write: ",            "normally writes",         "write of",       FILE_WRITES);
+    row(FILE_RENAME,   FILE,    FILE_WRITE,    RENAMED_PATH,     NEW_FILE_ACCESS, LOW,    STORED_DATA_MANIPULATION, "New file write: ",            "normally writes",         "write of",       FILE_WRITES);
+    row(FILE_DELETE,   FILE,    FILE_DELETE,   PATH,             NEW_FILE_ACCESS, LOW,    STORED_DATA_MANIPULATION, "New file delete: ",           "normally deletes",        "delete of",      FILE_WRITES);
+    row(PROCESS_SPAWN, PROCESS, PROCESS_SPAWN, COMMAND,          NEW_PROCESS,     HIGH,   COMMAND_INTERPRETER,      "New process: ",               "normally runs",           "process",        SPAWNS);
+    row(NATIVE_LOAD,   CODE,    NATIVE_LOAD,   TargetShape.CODE, NEW_CODE,        HIGH,   SHARED_MODULES,           "New native library loaded: ", "normally loads",          "native library", null);
+    row(CODE_ORIGIN,   CODE,    CODE_ORIGIN,   TargetShape.CODE, NEW_CODE,        MEDIUM, REFLECTIVE_CODE_LOADING,  "New code origin: ",           "normally runs code from", "code from",      null);
+    // spotless:on
   }
 
   private KindTable() {}
@@ -216,7 +110,7 @@ public final class KindTable {
       String title,
       String normally,
       String done,
-      @Nullable String rateFeature) {
+      @Nullable RateFeature rateFeature) {
     KindRow row =
         new KindRow(
             kind,

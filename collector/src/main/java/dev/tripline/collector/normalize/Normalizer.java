@@ -1,13 +1,12 @@
 package dev.tripline.collector.normalize;
 
 import dev.tripline.collector.kind.KindTable;
+import dev.tripline.config.path.PathShapes;
 import dev.tripline.model.CodeTarget;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.FileTarget;
 import dev.tripline.model.NetworkTarget;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -25,18 +24,7 @@ public final class Normalizer {
   private static final Pattern UUID =
       Pattern.compile(
           "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-  // Starts only where a run starts, and never gives back (possessive): linear on hostile names.
-  private static final Pattern HEX =
-      Pattern.compile("(?<![0-9A-Za-z])[0-9a-fA-F]{12,}+(?![A-Za-z])");
-  private static final Pattern DIGITS = Pattern.compile("\\d{2,}");
-  private static final Pattern PROC_PID = Pattern.compile("^/proc/\\d+/");
-  private static final Pattern NUMERIC_SEGMENT = Pattern.compile("/\\d+(?=/|$)");
-
-  /** mktemp's default names: {@code tmp.AbCdEfGhIj}. */
-  private static final Pattern MKTEMP = Pattern.compile("(?<=/tmp\\.)[A-Za-z0-9]{6,}(?=/|$)");
-
   private static final int EPHEMERAL_PORT_FLOOR = 32768;
-  private static final List<String> TEMP_DIRS = List.of("/tmp/", "/var/tmp/", "/dev/shm/");
 
   private Normalizer() {}
 
@@ -161,93 +149,17 @@ public final class Normalizer {
     return port >= EPHEMERAL_PORT_FLOOR ? "ephemeral" : Integer.toString(port);
   }
 
-  /**
-   * Lexical folding: {@code .} and empty segments dropped, {@code ..} removes its parent, and never
-   * climbs above the root ({@code /../etc} is {@code /etc}, as the kernel has it). A relative path
-   * (only from an old agent) stays relative, with any {@code ..} it cannot resolve kept in front.
-   */
+  /** Lexical folding ({@link PathShapes#fold}): the agent and the collector share one copy. */
   public static String fold(String path) {
-    if (path.indexOf("/.") < 0
-        && path.indexOf("//") < 0
-        && !path.startsWith(".")
-        && !path.endsWith("/")) {
-      return path; // the common case: already canonical, no allocation
-    }
-    boolean absolute = path.startsWith("/");
-    Deque<String> parts = new ArrayDeque<>();
-    int start = 0;
-    int n = path.length();
-    while (start <= n) {
-      int end = path.indexOf('/', start);
-      if (end < 0) end = n;
-      String seg = path.substring(start, end);
-      if (seg.isEmpty() || seg.equals(".")) {
-        // skip
-      } else if (seg.equals("..")) {
-        if (!parts.isEmpty() && !parts.peekLast().equals("..")) {
-          parts.removeLast();
-        } else if (!absolute) {
-          parts.addLast("..");
-        }
-      } else {
-        parts.addLast(seg);
-      }
-      start = end + 1;
-    }
-    String joined = String.join("/", parts);
-    return absolute ? "/" + joined : (joined.isEmpty() ? "." : joined);
+    return PathShapes.fold(path);
   }
 
   /**
-   * Numeric, UUID and long hex segments become {@code *}; in temp directories, random or numbered
-   * names ({@code upload-8f3a9c1e.tmp}, {@code 12345}, {@code tmp.XyZ123}) become {@code *} too —
-   * the name, not the whole tree, so {@code /tmp/app/config.yml} stays itself. The input is folded
-   * first.
+   * The profile form of a path ({@link PathShapes#key}): numeric, UUID and long hex segments, temp
+   * names and counters folded. One copy with the agent's shapes, which never fold coarser.
    */
   public static String path(String path) {
-    String p = fold(path);
-    for (String tmp : TEMP_DIRS) {
-      if (p.startsWith(tmp)) {
-        String rest = MKTEMP.matcher("/" + p.substring(tmp.length())).replaceAll("*").substring(1);
-        p = tmp + tempTokens(rest);
-        break;
-      }
-    }
-    p = PROC_PID.matcher(p).replaceFirst("/proc/*/");
-    p = UUID.matcher(p).replaceAll("*");
-    p = HEX.matcher(p).replaceAll("*");
-    p = NUMERIC_SEGMENT.matcher(p).replaceAll("/*");
-    int slash = p.lastIndexOf('/');
-    // Dates and counters inside file names (app-2024-11-24.log, part-00017): keep the shape only.
-    return p.substring(0, slash + 1) + DIGITS.matcher(p.substring(slash + 1)).replaceAll("#");
-  }
-
-  /**
-   * In a temp directory, each run of letters and digits holding two digits or more ("8f3a9c1e",
-   * "XyZ123", "12345") becomes {@code *}.
-   */
-  static String tempTokens(String rest) {
-    StringBuilder out = new StringBuilder(rest.length());
-    int i = 0;
-    int n = rest.length();
-    while (i < n) {
-      int start = i;
-      int digits = 0;
-      while (i < n && isAsciiAlnum(rest.charAt(i))) {
-        if (Character.isDigit(rest.charAt(i))) digits++;
-        i++;
-      }
-      if (i > start) {
-        out.append(digits >= 2 ? "*" : rest, digits >= 2 ? 0 : start, digits >= 2 ? 1 : i);
-      } else {
-        out.append(rest.charAt(i++));
-      }
-    }
-    return out.toString();
-  }
-
-  private static boolean isAsciiAlnum(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    return PathShapes.key(path);
   }
 
   /** Executable plus the shape of its arguments: flags kept, values generalised. */

@@ -258,14 +258,15 @@ final class Sanitizer {
     int n = has(batch) + has(batch.getAgent()) + (batch.hasHealth() ? has(batch.getHealth()) : 0);
     for (Event e : batch.getEventsList()) {
       n += has(e) + has(e.getCallSite());
-      switch (e.getTargetCase()) {
-        case NETWORK -> n += has(e.getNetwork());
-        case DNS -> n += has(e.getDns());
-        case FILE -> n += has(e.getFile());
-        case PROCESS -> n += has(e.getProcess());
-        case CODE -> n += has(e.getCode());
-        default -> {}
-      }
+      n +=
+          switch (e.getTargetCase()) {
+            case NETWORK -> has(e.getNetwork());
+            case DNS -> has(e.getDns());
+            case FILE -> has(e.getFile());
+            case PROCESS -> has(e.getProcess());
+            case CODE -> has(e.getCode());
+            case TARGET_NOT_SET -> 0;
+          };
       for (CodeContext c : e.getContextsList()) {
         n += has(c);
       }

@@ -3,7 +3,9 @@ package dev.tripline.collector.detect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tripline.collector.kind.RateFeature;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.RateWindow;
 import java.util.ArrayList;
@@ -27,9 +29,11 @@ class RateModelTest {
   void aScanIsAnomalous() {
     RateModel.Verdict v = model.judge(learned(12), new double[] {200, 200, 3, 0, 3, 0});
     assertNotNull(v);
-    assertEquals(1, v.feature() == 0 ? 1 : v.feature(), "connects or distinct peers");
+    assertTrue(
+        v.feature() == RateFeature.CONNECTS || v.feature() == RateFeature.DISTINCT_PEERS,
+        "connects or distinct peers: " + v.feature());
     assertEquals(200, v.value());
-    assertEquals(v.feature() == 0 ? 4 : 1, v.learnedMax());
+    assertEquals(v.feature() == RateFeature.CONNECTS ? 4 : 1, v.learnedMax());
   }
 
   @Test

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tripline.collector.detect.RateModel;
 import dev.tripline.model.EventKind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,10 +37,22 @@ class KindTableTest {
       for (String text : List.of(row.title(), row.normally(), row.done())) {
         assertFalse(text.isBlank(), kind + ": a text is blank");
       }
-      assertTrue(
-          row.rateFeature() == null || List.of(RateModel.FEATURES).contains(row.rateFeature()),
-          kind + ": rate feature " + row.rateFeature());
       assertEquals(row, KindTable.named(kind.name()).orElseThrow());
+    }
+  }
+
+  /**
+   * A rate anomaly's context shows the profile of the kind that fed it: each feature's kind counts
+   * towards it (distinct peers are counted from the connects).
+   */
+  @Test
+  void everyRateFeatureIsCountedByItsOwnKind() {
+    for (RateFeature f : RateFeature.values()) {
+      assertEquals(
+          f == RateFeature.DISTINCT_PEERS ? RateFeature.CONNECTS : f,
+          KindTable.of(f.kind()).rateFeature(),
+          f + " is shown with the profile of " + f.kind());
+      assertTrue(f.mitre().getId().startsWith("T"), f + ": MITRE technique");
     }
   }
 
