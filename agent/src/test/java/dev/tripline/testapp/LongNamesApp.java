@@ -17,11 +17,28 @@ public final class LongNamesApp {
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     Files.createDirectories(dir);
+    awaitPipeline();
     longPathRead(dir);
     longArgvSpawn();
     manyLongNamesTwice(dir);
     Files.writeString(dir.resolve("after.txt"), "after");
     System.out.println("LONGNAMES DONE");
+  }
+
+  /**
+   * Waits until the agent's pipeline runs (it registers the agent's MBean): on a loaded machine it
+   * started seconds after this short program would have exited, and what it recorded was lost with
+   * the JVM instead of sent. A running service never races its own exit like that.
+   */
+  static void awaitPipeline() throws Exception {
+    javax.management.MBeanServer server =
+        java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    javax.management.ObjectName agent = new javax.management.ObjectName("dev.tripline:type=Agent");
+    long deadline = System.nanoTime() + 150_000_000_000L; // a loaded machine: generous
+    while (!server.isRegistered(agent) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    System.out.println("agent pipeline up: " + server.isRegistered(agent));
   }
 
   static void longPathRead(Path dir) throws IOException {

@@ -76,7 +76,7 @@ public final class NativeApp {
       return;
     }
     Path events = Path.of(sink.substring("jsonl:".length()));
-    long deadline = System.nanoTime() + 60_000_000_000L;
+    long deadline = System.nanoTime() + 150_000_000_000L; // a loaded machine: generous
     while (System.nanoTime() < deadline) {
       try {
         if (Files.size(events) > 0) {
@@ -87,7 +87,7 @@ public final class NativeApp {
       }
       Thread.sleep(20);
     }
-    System.out.println("the agent wrote nothing in 60 s");
+    System.out.println("the agent wrote nothing in 150 s");
   }
 
   /** How a payload gets the JDK's all-powerful lookup: Unsafe reads the static field. */
@@ -132,6 +132,21 @@ public final class NativeApp {
                 false,
                 false);
     System.out.println("constructor spawn exited " + p.waitFor());
+    // the same, with an environment block the payload wrote itself: LD_PRELOAD of its choice
+    Process withEnv =
+        (Process)
+            ctor.invoke(
+                "/bin/echo\0".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "below-the-hooks-env\0".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                1,
+                "LD_PRELOAD=/tmp/below.so\0TZ=UTC\0"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                2,
+                "/\0".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                new int[] {-1, -1, -1},
+                false,
+                false);
+    System.out.println("constructor spawn with env exited " + withEnv.waitFor());
   }
 
   /** sun.nio.ch.Net.connect0 on a socket of its own: a connect without Net.connect. */

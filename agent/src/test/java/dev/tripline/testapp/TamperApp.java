@@ -349,7 +349,7 @@ public final class TamperApp {
    * index, or -1.
    */
   private static int waitFor(Path file, String text, int from) throws Exception {
-    long deadline = System.nanoTime() + 60_000_000_000L;
+    long deadline = System.nanoTime() + 150_000_000_000L; // a loaded machine: generous
     while (System.nanoTime() < deadline) {
       if (Files.exists(file)) {
         java.util.List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);

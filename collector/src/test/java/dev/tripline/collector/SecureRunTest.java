@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.kafka.Patience;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.Event;
@@ -27,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -167,7 +167,7 @@ class SecureRunTest {
             .get(30, TimeUnit.SECONDS);
       }
       await()
-          .atMost(Duration.ofSeconds(60))
+          .atMost(Patience.WAIT)
           .until(
               () ->
                   app.backend().alerts(AnalystBackend.AlertQuery.all(100)).stream()
@@ -242,7 +242,7 @@ class SecureRunTest {
       }
       HttpClient http = HttpClient.newHttpClient();
       await()
-          .atMost(Duration.ofSeconds(60))
+          .atMost(Patience.WAIT)
           .until(
               () ->
                   http.send(
@@ -258,7 +258,7 @@ class SecureRunTest {
                                   && l.contains("reason=\"shared_topic\"")
                                   && !l.endsWith(" 0.0")));
       await()
-          .atMost(Duration.ofSeconds(60))
+          .atMost(Patience.WAIT)
           .until(
               () ->
                   app.backend().alerts(AnalystBackend.AlertQuery.all(100)).stream()

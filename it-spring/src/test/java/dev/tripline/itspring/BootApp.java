@@ -39,6 +39,13 @@ final class BootApp implements AutoCloseable {
     return Path.of(System.getProperty("tripline.agent.jar", "../agent/target/tripline-agent.jar"));
   }
 
+  /**
+   * The longest a test waits for a condition: as {@code dev.tripline.kafka.Patience.WAIT} (this
+   * module has no broker), 180 s unless {@code tripline.test.wait} says; a loaded 2-core machine
+   * starts a Spring Boot JVM many times slower than a quiet one.
+   */
+  static final Duration WAIT = Duration.ofSeconds(Long.getLong("tripline.test.wait", 180));
+
   static Path appJar() {
     return Path.of(System.getProperty("tripline.itspring.jar", "target/tripline-it-spring.jar"));
   }
@@ -48,7 +55,7 @@ final class BootApp implements AutoCloseable {
     BootApp app = start(java, work, args);
     try {
       org.awaitility.Awaitility.await()
-          .atMost(Duration.ofSeconds(60))
+          .atMost(WAIT)
           .pollInterval(Duration.ofMillis(200))
           .until(() -> app.get("/ping") != null);
     } catch (RuntimeException | Error e) {

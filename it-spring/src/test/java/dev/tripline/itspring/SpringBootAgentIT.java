@@ -305,7 +305,7 @@ class SpringBootAgentIT {
     Optional<JsonNode>[] found = new Optional[] {Optional.empty()};
     try {
       await()
-          .atMost(Duration.ofSeconds(20))
+          .atMost(BootApp.WAIT)
           .pollInterval(Duration.ofMillis(200))
           .until(
               () -> {

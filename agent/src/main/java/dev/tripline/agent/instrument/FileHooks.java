@@ -5,6 +5,8 @@ import static dev.tripline.agent.instrument.Hook.Value.RETURN;
 import static dev.tripline.agent.instrument.Hook.Value.arg;
 import static dev.tripline.agent.instrument.Hook.Value.argField;
 import static dev.tripline.agent.instrument.Hook.Value.argFieldOrThis;
+import static dev.tripline.agent.instrument.Hook.Value.args;
+import static dev.tripline.agent.instrument.Hook.Value.boxed;
 import static dev.tripline.agent.instrument.Hook.Value.thisField;
 
 import dev.tripline.agent.record.Observations;
@@ -27,11 +29,14 @@ final class FileHooks extends HookGroup {
   private static final int LIST_FILE = 8;
   private static final int LIST_PATH = 9;
   private static final int RENAME_FILE = 10;
+  private static final int DELETE_AT = 11;
+  private static final int RENAME_AT = 12;
 
   private static final String FACTORY = "sun/nio/fs/UnixChannelFactory";
   private static final String FLAGS = "sun/nio/fs/UnixChannelFactory$Flags";
   private static final String PROVIDER = "sun/nio/fs/UnixFileSystemProvider";
   private static final String FILE = "java/io/File";
+  private static final String DISPATCHER = "sun/nio/fs/UnixNativeDispatcher";
   private static final String STRING = "Ljava/lang/String;";
 
   FileHooks() {
@@ -52,13 +57,14 @@ final class FileHooks extends HookGroup {
         // The NIO open, after newFileChannel has read the caller's options into the JDK's own Flags:
         // the application's Set (its iterator, its contains) runs outside the bracket, and write-ness
         // is the JDK's flags.write, never a call of the caller's Set. It lost its permission-check path
-        // argument in JDK 25: one row per shape, one matches. Async channels open here too.
+        // argument in JDK 25: one row per shape, one matches. Async channels open here too. b is the
+        // directory descriptor (-1, or a SecureDirectoryStream's: the path is relative to it).
         Hook.exit("file.nio.channelOpen", FACTORY, "open",
             "(ILsun/nio/fs/UnixPath;Ljava/lang/String;Lsun/nio/fs/UnixChannelFactory$Flags;I)",
-            NIO_OPEN, arg(1), NONE, argField(3, FLAGS, "write", "Z")),
+            NIO_OPEN, arg(1), boxed(0), argField(3, FLAGS, "write", "Z")),
         Hook.exit("file.nio.channelOpen", FACTORY, "open",
             "(ILsun/nio/fs/UnixPath;Lsun/nio/fs/UnixChannelFactory$Flags;I)",
-            NIO_OPEN, arg(1), NONE, argField(2, FLAGS, "write", "Z")),
+            NIO_OPEN, arg(1), boxed(0), argField(2, FLAGS, "write", "Z")),
         // java.io.File: the private path field the natives use, never getPath() (a subclass may lie);
         // scoped, as JDK 25 calls the overridable getPath() inside (getFileForSysCalls).
         // Deletes and renames report only what happened, or failed with an exception (n = the result).
@@ -76,6 +82,19 @@ final class FileHooks extends HookGroup {
             thisField(FILE, "path", STRING), RETURN, NONE).scoped(),
         Hook.exit("file.nio.newDirectoryStream", PROVIDER, "newDirectoryStream",
             "(Ljava/nio/file/Path;Ljava/nio/file/DirectoryStream$Filter;)", LIST_PATH, arg(0), NONE, NONE),
+        // A SecureDirectoryStream's own newDirectoryStream(relative) opens with openat(2) and builds
+        // a stream on the child, its full path (directory + name) the constructor's first argument:
+        // a probe there, silent inside the provider's listing above (which built the first one).
+        Hook.probe("file.nio.secureDirectoryStream", "sun/nio/fs/UnixSecureDirectoryStream", "<init>",
+            "(Lsun/nio/fs/UnixPath;JILjava/nio/file/DirectoryStream$Filter;)", LIST_PATH,
+            arg(0), NONE, NONE).inner().onDemand(),
+        // A SecureDirectoryStream's deleteFile/deleteDirectory and move act at its descriptor
+        // (unlinkat(2), renameat(2)) on a name relative to it. Nested in a hooked call (a channel's
+        // DELETE_ON_CLOSE) they report nothing.
+        Hook.exit("file.nio.unlinkat", DISPATCHER, "unlinkat", "(I[BI)",
+            DELETE_AT, arg(1), boxed(0), NONE),
+        Hook.exit("file.nio.renameat", DISPATCHER, "renameat", "(I[BI[B)",
+            RENAME_AT, args(0, 1, 2, 3), NONE, NONE),
         // open(2) for NIO, below the channel open: Files.copy and other JDK code reach it directly, and
         // so does a payload calling sun.nio.fs internals. Nested in any hooked call it reports nothing.
         // (Its native open0 cannot be wrapped: UnixNativeDispatcher is loaded before premain.)
@@ -97,8 +116,24 @@ final class FileHooks extends HookGroup {
         to.file((n & 2) != 0 ? EventKind.FILE_WRITE : EventKind.FILE_READ, (String) a, error);
         return;
       case NIO_OPEN:
-        to.file(n != 0 ? EventKind.FILE_WRITE : EventKind.FILE_READ, jdkPath(a), error);
+        to.file(
+            n != 0 ? EventKind.FILE_WRITE : EventKind.FILE_READ,
+            DescriptorPaths.at(b, jdkPath(a)),
+            error);
         return;
+      case DELETE_AT:
+        to.file(
+            EventKind.FILE_DELETE, DescriptorPaths.at(b, NativeStrings.string((byte[]) a)), error);
+        return;
+      case RENAME_AT:
+        {
+          Object[] v = (Object[]) a;
+          to.rename(
+              DescriptorPaths.at(v[0], NativeStrings.string((byte[]) v[1])),
+              DescriptorPaths.at(v[2], NativeStrings.string((byte[]) v[3])),
+              error);
+          return;
+        }
       case DELETE_FILE:
         if (n != 0 || error != null) {
           to.file(EventKind.FILE_DELETE, (String) a, error);

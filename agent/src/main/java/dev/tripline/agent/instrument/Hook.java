@@ -22,7 +22,17 @@ public final class Hook {
      * JDK class and may read its private fields): the value the JDK uses, never a call of a method
      * an application subclass could override.
      */
-    FIELD
+    FIELD,
+    /**
+     * An {@code int} argument as an {@code Integer} ({@code Integer.valueOf}: the JDK's cache, no
+     * allocation for -128..127, so a -1 on a hot path costs a load).
+     */
+    BOXED,
+    /**
+     * Several arguments in a new {@code Object[]} ({@code int}s boxed): allocated at each call, so
+     * only for a rare call (a spawn, a rename at a descriptor) that needs more than two values.
+     */
+    ARGS
   }
 
   /** How a hook is woven. */
@@ -77,8 +87,21 @@ public final class Hook {
      */
     final boolean nullReadsThis;
 
+    /** For {@link Source#ARGS}: the arguments' indexes, in the order the array holds them. */
+    final int[] indexes;
+
     private Value(Source source, int index) {
       this(source, index, null, null, null, false);
+    }
+
+    private Value(Source source, int[] indexes) {
+      this.source = source;
+      this.index = -1;
+      this.fieldOwner = null;
+      this.fieldName = null;
+      this.fieldType = null;
+      this.nullReadsThis = false;
+      this.indexes = indexes.clone();
     }
 
     private Value(
@@ -94,10 +117,21 @@ public final class Hook {
       this.fieldName = fieldName;
       this.fieldType = fieldType;
       this.nullReadsThis = nullReadsThis;
+      this.indexes = new int[0];
     }
 
     static Value arg(int index) {
       return new Value(Source.ARG, index);
+    }
+
+    /** The {@code int} argument {@code index}, boxed (see {@link Source#BOXED}). */
+    static Value boxed(int index) {
+      return new Value(Source.BOXED, index);
+    }
+
+    /** {@code new Object[] {argument(i), …}} (see {@link Source#ARGS}). */
+    static Value args(int... indexes) {
+      return new Value(Source.ARGS, indexes);
     }
 
     /** {@code this.name} (descriptor {@code type}), declared in {@code owner}. */

@@ -126,6 +126,22 @@ final class HookCode extends MethodVisitor {
         }
         t = params[v.index];
         break;
+      case BOXED:
+        if (!reference || v.index >= params.length || params[v.index].getSort() != Type.INT) {
+          throw new IllegalStateException(hook.name + ": boxed, an int argument as an object");
+        }
+        return;
+      case ARGS:
+        if (!reference) {
+          throw new IllegalStateException(hook.name + ": an argument array is an object");
+        }
+        for (int i : v.indexes) {
+          int sort = i < params.length ? params[i].getSort() : -1;
+          if (sort != Type.INT && sort != Type.OBJECT && sort != Type.ARRAY) {
+            throw new IllegalStateException(hook.name + ": argument " + i + " is no int or object");
+          }
+        }
+        return;
       default:
         t = returns;
     }
@@ -373,10 +389,33 @@ final class HookCode extends MethodVisitor {
           return;
         }
         break; // nothing was returned: the default below
+      case BOXED:
+        super.visitVarInsn(Opcodes.ILOAD, slotOf(v.index));
+        boxInt();
+        return;
+      case ARGS:
+        push(v.indexes.length);
+        super.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
+        for (int i = 0; i < v.indexes.length; i++) {
+          super.visitInsn(Opcodes.DUP);
+          push(i);
+          Type t = params[v.indexes[i]];
+          super.visitVarInsn(t.getOpcode(Opcodes.ILOAD), slotOf(v.indexes[i]));
+          if (t.getSort() == Type.INT) {
+            boxInt();
+          }
+          super.visitInsn(Opcodes.AASTORE);
+        }
+        return;
       default:
         break;
     }
     super.visitInsn(reference ? Opcodes.ACONST_NULL : Opcodes.ICONST_0);
+  }
+
+  private void boxInt() {
+    super.visitMethodInsn(
+        Opcodes.INVOKESTATIC, "java/lang/Integer", "valueOf", "(I)Ljava/lang/Integer;", false);
   }
 
   private void push(int value) {

@@ -2,7 +2,9 @@ package dev.tripline.agent.instrument;
 
 import java.nio.charset.Charset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads what the JDK hands its natives: NUL-terminated byte strings (a process's program and
@@ -12,6 +14,9 @@ import java.util.List;
 final class NativeStrings {
   /** Arguments decoded from one argument block at most (the recorder caps again). */
   private static final int MAX_ARGS = 1024;
+
+  /** Environment entries decoded from one block at most. */
+  private static final int MAX_ENV = 4096;
 
   private NativeStrings() {}
 
@@ -31,6 +36,35 @@ final class NativeStrings {
       }
     }
     return out.toArray(new String[0]);
+  }
+
+  /**
+   * {@code forkAndExec}'s environment block ({@code envc} NUL-terminated "NAME=value" entries) as a
+   * map; empty for a null block (the child inherits the JVM's environment). An entry without '='
+   * sets nothing and is skipped.
+   */
+  static Map<String, String> environment(byte[] block, int envc) {
+    Map<String, String> out = new HashMap<>();
+    if (block == null) {
+      return out;
+    }
+    int from = 0;
+    for (int i = 0; i < envc && i < MAX_ENV && from < block.length; i++) {
+      String entry = until0(block, from);
+      int eq = entry.indexOf('=');
+      if (eq > 0) {
+        // a name given twice: getenv() finds the first, the dynamic loader takes the last; both
+        // are kept (space-separated, as LD_PRELOAD's list), so neither can hide behind the other
+        out.merge(entry.substring(0, eq), entry.substring(eq + 1), (x, y) -> x + " " + y);
+      }
+      from = end(block, from) + 1;
+    }
+    return out;
+  }
+
+  /** A NUL-terminated string ({@code forkAndExec}'s working directory), or null. */
+  static String string(byte[] b) {
+    return b == null ? null : until0(b, 0);
   }
 
   private static String until0(byte[] b, int from) {

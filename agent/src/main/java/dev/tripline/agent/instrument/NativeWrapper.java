@@ -95,6 +95,12 @@ final class NativeWrapper {
       }
       return;
     }
+    if (hook.a.source == Hook.Source.BOXED
+        || hook.a.source == Hook.Source.ARGS
+        || hook.b.source == Hook.Source.BOXED
+        || hook.b.source == Hook.Source.ARGS) {
+      throw new IllegalStateException(hook.name + ": a native's wrapper passes plain values");
+    }
     HookCode.check(hook, access, descriptor);
   }
 

@@ -2,6 +2,7 @@ package dev.tripline.agent.instrument;
 
 import static dev.tripline.agent.instrument.Hook.Value.NONE;
 import static dev.tripline.agent.instrument.Hook.Value.arg;
+import static dev.tripline.agent.instrument.Hook.Value.args;
 
 import dev.tripline.agent.record.Observations;
 import java.util.List;
@@ -27,9 +28,11 @@ final class ProcessHooks extends HookGroup {
         START, arg(0), arg(2), NONE).scoped(),
         // The constructor that forks: a ProcessImpl built through IMPL_LOOKUP spawns without start().
         // A probe at its entry (ProcessImpl is loaded before premain on JDK 25: its native
-        // forkAndExec cannot be wrapped there). Nested in start() it reports nothing.
+        // forkAndExec cannot be wrapped there). Nested in start() it reports nothing. It passes
+        // program, argument block and count, environment block and count, and working directory
+        // (one array: a spawn is rare), so a payload's LD_PRELOAD is in its event as in start()'s.
         Hook.probe("process.ProcessImpl.new", "java/lang/ProcessImpl", "<init>",
-            "([B[BI[BI[B[IZZ)", CONSTRUCTOR, arg(0), arg(1), arg(2)).inner(),
+            "([B[BI[BI[B[IZZ)", CONSTRUCTOR, args(0, 1, 2, 3, 4, 5), NONE, NONE).inner(),
         // The child's environment, when the application changed it (else it inherits the JVM's):
         // ProcessImpl.start calls this before forking, on the same thread. A hand-off: seen inside
         // the start() bracket, kept for the spawn that reports next.
@@ -47,7 +50,13 @@ final class ProcessHooks extends HookGroup {
     if (action == ENVIRONMENT) {
       to.spawnEnvironment(a);
     } else if (action == CONSTRUCTOR) {
-      to.process(NativeStrings.argv((byte[]) a, (byte[]) b, n), null, error);
+      Object[] v = (Object[]) a;
+      // the block the child gets (a null block: it inherits the JVM's, nothing differs)
+      to.spawnEnvironment(NativeStrings.environment((byte[]) v[3], (Integer) v[4]));
+      to.process(
+          NativeStrings.argv((byte[]) v[0], (byte[]) v[1], (Integer) v[2]),
+          NativeStrings.string((byte[]) v[5]),
+          error);
     } else {
       to.process((String[]) a, (String) b, error);
     }

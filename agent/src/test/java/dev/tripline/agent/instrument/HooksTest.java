@@ -1,5 +1,6 @@
 package dev.tripline.agent.instrument;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -122,6 +123,108 @@ class HooksTest {
             .inner();
     assertThrows(
         IllegalStateException.class, () -> HookWeaver.weave(classBytes(both.owner), List.of(both)));
+  }
+
+  @Test
+  void aBoxedValueIsAnIntArgumentAndAnArgumentArrayHoldsIntsAndObjectsOnly() throws Exception {
+    // boxed: the String argument of FileInputStream.open is no int
+    Hook boxedString =
+        Hook.exit(
+            "bad",
+            "java/io/FileInputStream",
+            "open",
+            "(Ljava/lang/String;)",
+            0,
+            Hook.Value.NONE,
+            Hook.Value.boxed(0),
+            Hook.Value.NONE);
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> HookWeaver.weave(classBytes(boxedString.owner), List.of(boxedString)));
+    assertTrue(e.getMessage().contains("boxed"), e.getMessage());
+    // an argument array as n (an int), and one naming an argument the method has not
+    Hook arrayAsInt =
+        Hook.exit(
+            "bad",
+            "java/io/RandomAccessFile",
+            "open",
+            "(Ljava/lang/String;I)",
+            0,
+            Hook.Value.NONE,
+            Hook.Value.NONE,
+            Hook.Value.args(0, 1));
+    assertThrows(
+        IllegalStateException.class,
+        () -> HookWeaver.weave(classBytes(arrayAsInt.owner), List.of(arrayAsInt)));
+    Hook noSuchArgument =
+        Hook.exit(
+            "bad",
+            "java/io/RandomAccessFile",
+            "open",
+            "(Ljava/lang/String;I)",
+            0,
+            Hook.Value.args(0, 2),
+            Hook.Value.NONE,
+            Hook.Value.NONE);
+    assertThrows(
+        IllegalStateException.class,
+        () -> HookWeaver.weave(classBytes(noSuchArgument.owner), List.of(noSuchArgument)));
+    // the fitting declaration weaves
+    Hook fits =
+        Hook.exit(
+            "fits",
+            "java/io/RandomAccessFile",
+            "open",
+            "(Ljava/lang/String;I)",
+            0,
+            Hook.Value.args(0, 1),
+            Hook.Value.boxed(1),
+            Hook.Value.NONE);
+    fits.id = 7;
+    assertNotNull(HookWeaver.weave(classBytes(fits.owner), List.of(fits)));
+    assertTrue(fits.applied);
+  }
+
+  @Test
+  void theProcessConstructorsBlocksReadAsTheChildWillSeeThem() {
+    byte[] env = "LD_PRELOAD=/tmp/a.so\0TZ=UTC\0NOEQUALS\0LD_PRELOAD=/tmp/b.so\0".getBytes(UTF_8);
+    Map<String, String> read = NativeStrings.environment(env, 4);
+    assertEquals(Map.of("LD_PRELOAD", "/tmp/a.so /tmp/b.so", "TZ", "UTC"), read);
+    assertEquals(Map.of(), NativeStrings.environment(null, 0), "a null block: inherited");
+    assertEquals(Map.of("A", "1"), NativeStrings.environment("A=1\0B=2\0".getBytes(UTF_8), 1));
+    assertEquals("/srv", NativeStrings.string("/srv\0".getBytes(UTF_8)));
+    assertEquals(null, NativeStrings.string(null));
+  }
+
+  @Test
+  void aNameAtADirectoryDescriptorIsTheDirectoryTheKernelHoldsThenTheName() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("dfd").toRealPath();
+    try (java.nio.file.DirectoryStream<java.nio.file.Path> ds =
+        java.nio.file.Files.newDirectoryStream(dir)) {
+      java.nio.file.Path fds = java.nio.file.Path.of("/proc/self/fd");
+      Integer fd = null;
+      try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.list(fds)) {
+        for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) all::iterator) {
+          try {
+            if (java.nio.file.Files.readSymbolicLink(p).equals(dir)) {
+              fd = Integer.valueOf(p.getFileName().toString());
+            }
+          } catch (java.io.IOException gone) {
+            // the listing's own descriptor
+          }
+        }
+      }
+      assertNotNull(fd, "the stream holds a descriptor of " + dir);
+      assertEquals(dir + "/credentials", DescriptorPaths.at(fd, "credentials"));
+    } finally {
+      java.nio.file.Files.delete(dir);
+    }
+    assertEquals("/etc/hosts", DescriptorPaths.at(5, "/etc/hosts"), "an absolute name");
+    assertEquals("rel.txt", DescriptorPaths.at(-1, "rel.txt"), "no descriptor: as given");
+    assertEquals("rel.txt", DescriptorPaths.at(null, "rel.txt"));
+    assertEquals(
+        "/proc/self/fd/999999/x", DescriptorPaths.at(999_999, "x"), "unreadable: through /proc");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.tripline.agent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tripline.kafka.Patience;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,9 +66,13 @@ public final class AgentRun {
             .redirectErrorStream(true)
             .redirectOutput(out.toFile())
             .start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+    if (!p.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError("forked JVM did not finish in 120 s: " + Files.readString(out));
+      throw new AssertionError(
+          "forked JVM did not finish in "
+              + Patience.FORKED_RUN.toSeconds()
+              + " s: "
+              + Files.readString(out));
     }
     List<Map<String, Object>> parsed =
         Files.exists(events)

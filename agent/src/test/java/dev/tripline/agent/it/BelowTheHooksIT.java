@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tripline.kafka.Patience;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,6 +46,15 @@ class BelowTheHooksIT {
     assertEquals(1, spawn.size(), run.toString());
     assertSite(spawn.get(0), "spawnThroughConstructor");
     assertEquals(1L, spawn.get(0).get("count"), "one fork, counted once: " + spawn.get(0));
+    assertFalse(spawn.get(0).containsKey("env"), "it inherits the JVM's: " + spawn.get(0));
+    // with an environment block of its own: its LD_PRELOAD is in the event, as for start()
+    Map<String, Object> withEnv =
+        one(
+            run,
+            "PROCESS_SPAWN",
+            e -> List.of("/bin/echo", "below-the-hooks-env").equals(e.get("argv")));
+    assertSite(withEnv, "spawnThroughConstructor");
+    assertEquals(List.of("LD_PRELOAD=/tmp/below.so"), withEnv.get("env"), withEnv.toString());
 
     // Net.connect0 via IMPL_LOOKUP, to the app's own server
     int port = port(run);
@@ -180,7 +190,7 @@ class BelowTheHooksIT {
       throw e;
     }
     String out = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(cc.waitFor(120, TimeUnit.SECONDS), "cc did not finish");
+    assertTrue(cc.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS), "cc did not finish");
     assertEquals(0, cc.exitValue(), "cc failed:\n" + out);
     return so;
   }

@@ -1,9 +1,9 @@
 package dev.tripline.agent.it;
 
+import dev.tripline.kafka.Patience;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -51,7 +51,7 @@ abstract class ForkedApp implements AutoCloseable {
   /** Stops the application and returns its output; it must exit normally. */
   final String stop() throws Exception {
     Files.writeString(dir.resolve("stop"), "");
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+    if (!process.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("application did not stop: " + output());
     }
@@ -64,10 +64,15 @@ abstract class ForkedApp implements AutoCloseable {
   /** Waits for {@code condition}; on timeout the failure shows the application's output. */
   final void awaitUntil(String what, Callable<Boolean> condition) throws Exception {
     try {
-      Awaitility.await(what).atMost(Duration.ofSeconds(60)).until(condition);
+      Awaitility.await(what).atMost(Patience.WAIT).until(condition);
     } catch (ConditionTimeoutException e) {
       throw new AssertionError(
-          what + " did not happen within 60 s; the application said:\n" + output(), e);
+          what
+              + " did not happen within "
+              + Patience.WAIT.toSeconds()
+              + " s; the application said:\n"
+              + output(),
+          e);
     }
   }
 

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
+import dev.tripline.kafka.Patience;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +40,7 @@ class HostileInputIT {
     try (BatchConsumer topicReader = new BatchConsumer(kafka.bootstrapServers(), topic)) {
       String after = files.resolve("after.txt").toString();
       await()
-          .atMost(Duration.ofSeconds(30))
+          .atMost(Patience.WAIT)
           .until(
               () ->
                   topicReader.sawFile(after)
@@ -93,7 +93,7 @@ class HostileInputIT {
                   .mapToLong(Event::getCount)
                   .sum();
       try {
-        await().atMost(Duration.ofSeconds(30)).until(() -> many.call() >= 1000);
+        await().atMost(Patience.WAIT).until(() -> many.call() >= 1000);
       } catch (org.awaitility.core.ConditionTimeoutException e) {
         throw new AssertionError(
             "long names seen " + many.call() + " times of 1000; " + run.output, e);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
+import dev.tripline.kafka.Patience;
 import dev.tripline.kafka.Topics;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Event;
@@ -14,7 +15,6 @@ import dev.tripline.model.EventBatch;
 import dev.tripline.model.EventKind;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,9 +75,9 @@ class KafkaPipelineIT {
                 java, dir, agentProps(kafka.bootstrapServers(), topic, "loop-svc"), k8s);
         BatchConsumer topicReader = new BatchConsumer(kafka.bootstrapServers(), topic)) {
       String first = app.dataFile(0).toString();
-      await().atMost(Duration.ofSeconds(60)).until(() -> topicReader.sawFile(first));
+      await().atMost(Patience.WAIT).until(() -> topicReader.sawFile(first));
       await()
-          .atMost(Duration.ofSeconds(30))
+          .atMost(Patience.WAIT)
           .until(
               () ->
                   topicReader.heartbeats().stream()
@@ -173,15 +173,13 @@ class KafkaPipelineIT {
               "-Dtripline.kafka.request.timeout.ms=2000");
       try (RunningApp app = RunningApp.start(java, dir.resolve("app"), props, Map.of())) {
         try (BatchConsumer before = new BatchConsumer(broker.bootstrapServers(), topic)) {
-          await()
-              .atMost(Duration.ofSeconds(60))
-              .until(() -> before.sawFile(app.dataFile(0).toString()));
+          await().atMost(Patience.WAIT).until(() -> before.sawFile(app.dataFile(0).toString()));
         }
 
         broker.stop();
         long atStop = app.progress();
         // The application goes on at its own pace, creating new behaviours the agent cannot send.
-        await().atMost(Duration.ofSeconds(60)).until(() -> app.progress() >= atStop + 400);
+        await().atMost(Patience.WAIT).until(() -> app.progress() >= atStop + 400);
         long duringOutage = app.progress() - 100;
 
         broker.start();
@@ -190,26 +188,27 @@ class KafkaPipelineIT {
           // What happened while Kafka was down is delivered once it is back (held in the agent's
           // bounded cache) …
           await()
-              .atMost(Duration.ofSeconds(60))
+              .atMost(Patience.WAIT)
               .until(() -> after.sawFile(app.dataFile(duringOutage).toString()));
           // … and a heartbeat reports the batches that failed in between.
           await()
-              .atMost(Duration.ofSeconds(30))
+              .atMost(Patience.WAIT)
               .until(
                   () ->
                       after.heartbeats().stream()
                           .anyMatch(h -> h.getHealth().getBatchesFailed() > 0));
           long resumed = app.progress() + 20;
           await()
-              .atMost(Duration.ofSeconds(30))
+              .atMost(Patience.WAIT)
               .until(() -> after.sawFile(app.dataFile(resumed).toString()));
         }
         String out = app.stop();
         Matcher slowest = SLOWEST.matcher(out);
         assertTrue(slowest.find(), out);
-        // Never waiting on Kafka: no iteration of the application's loop took anywhere near a Kafka
-        // timeout.
-        assertTrue(Long.parseLong(slowest.group(1)) < 1_000, out);
+        // Never waiting on Kafka: no iteration of the application's loop took a Kafka timeout (a
+        // request times out after 2 s here). Not less: a loaded machine stalls a thread for a
+        // second.
+        assertTrue(Long.parseLong(slowest.group(1)) < 2_000, out);
       }
     }
   }
@@ -253,9 +252,7 @@ class KafkaPipelineIT {
               "-Dtripline.debug=true");
       try (RunningApp app = RunningApp.start(java, dir.resolve("app"), props, Map.of());
           BatchConsumer reader = new BatchConsumer(broker.bootstrapServers(), topic)) {
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .until(() -> reader.sawFile(app.dataFile(0).toString()));
+        await().atMost(Patience.WAIT).until(() -> reader.sawFile(app.dataFile(0).toString()));
         String out = app.stop();
         assertFalse(out.contains(pw), "the password never reaches the log:\n" + out);
       }
@@ -276,7 +273,7 @@ class KafkaPipelineIT {
         // The refusal is said once the handshake fails, which on a loaded machine can take longer
         // than 200 iterations.
         await()
-            .atMost(Duration.ofSeconds(60))
+            .atMost(Patience.WAIT)
             .until(
                 () ->
                     app.progress() >= 200

@@ -4,9 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.kafka.EmbeddedKafka;
+import dev.tripline.kafka.Patience;
 import dev.tripline.kafka.Topics;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -75,7 +75,7 @@ class ServiceTopicIT {
         BatchConsumer topic =
             new BatchConsumer(kafka.bootstrapServers(), "it.events.Order_Service")) {
       String first = app.dataFile(0).toString();
-      await().atMost(Duration.ofSeconds(60)).until(() -> topic.sawFile(first));
+      await().atMost(Patience.WAIT).until(() -> topic.sawFile(first));
       String out = app.stop();
       assertTrue(
           topic.poll().stream()

@@ -1,5 +1,6 @@
 package dev.tripline.agent.it;
 
+import dev.tripline.kafka.Patience;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -136,7 +137,7 @@ final class TestCertificates {
     }
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+    if (!p.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IOException("keytool " + String.join(" ", args) + " failed: " + out);
     }
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tripline.kafka.Patience;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -178,9 +179,10 @@ class WhatWasOpenedIT {
     pb.environment().remove("LANG");
     pb.environment().put("LC_ALL", locale);
     Process p = pb.start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+    if (!p.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError("forked JVM did not finish in 120 s");
+      throw new AssertionError(
+          "forked JVM did not finish in " + Patience.FORKED_RUN.toSeconds() + " s");
     }
     String out = Files.readString(run.resolve("stdout.txt"));
     assertEquals(0, p.exitValue(), out);

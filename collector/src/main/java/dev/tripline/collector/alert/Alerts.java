@@ -5,6 +5,7 @@ import dev.tripline.collector.detect.KnownBadRules;
 import dev.tripline.collector.kind.KindRow;
 import dev.tripline.collector.kind.KindTable;
 import dev.tripline.collector.normalize.Normalizer;
+import dev.tripline.collector.profile.Profiles;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
@@ -94,11 +95,14 @@ public final class Alerts {
         .build();
   }
 
+  /** A listing's title: a FILE_READ of a directory is no file read ("New file read: /var/log"). */
+  static final String LISTED = "New directory listed: ";
+
   public static Alert newBehaviour(ServiceProfile profile, AgentIdentity agent, Event e, long now) {
     String key = Normalizer.key(e);
     KindRow kind = KindTable.of(e.getKind());
     String title =
-        kind.title()
+        (Profiles.isListing(e) ? LISTED : kind.title())
             + (kind.target() == KindRow.TargetShape.NONE ? "" : describe(e))
             + via(firstContext(e));
     return base(profile, agent, e, kind.reason(), key, now)
@@ -131,7 +135,7 @@ public final class Alerts {
     String owners = String.join(", ", entry.getCodeOwnersList());
     String title =
         "Known behaviour from new code: "
-            + KindTable.of(e.getKind()).done()
+            + (Profiles.isListing(e) ? "listing of" : KindTable.of(e.getKind()).done())
             + " "
             + describe(e)
             + " from "

@@ -1,6 +1,7 @@
 package dev.tripline.collector.detect;
 
 import dev.tripline.collector.alert.Alerts;
+import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.collector.profile.Profiles;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
@@ -90,6 +91,14 @@ public final class Detector {
       Profiles.Learned learned = profile.learn(key, e, now);
       if (learned != Profiles.Learned.ADDED) return new Verdict(null, null, learned, key);
       return versionGrace ? new Verdict(null, null, null, key, true) : Verdict.NONE;
+    }
+    if (Profiles.isListing(e) && profile.usesFilesIn(Normalizer.targetOf(key))) {
+      // a directory whose files the service already uses, listed (a log rollover, a cache sweep):
+      // known, and learned so it is counted from now on (a known-bad listing alerted above)
+      Profiles.Learned learned = profile.learn(key, e, now);
+      return learned == Profiles.Learned.ADDED
+          ? Verdict.NONE
+          : new Verdict(null, null, learned, key);
     }
     return new Verdict(
         null, Alerts.newBehaviour(profile.builder().build(), agent, e, now), null, key);

@@ -163,6 +163,7 @@ final class ApiJson {
         em.put(
             "generalized",
             e.getGeneralized()); // one entry standing for many targets (profile bounds)
+        em.put("listing", e.getListing()); // a directory listed, not a file read
         entries.add(em);
       }
       m.put("entries", entries);

@@ -3,6 +3,7 @@ package dev.tripline.collector.profile;
 import dev.tripline.collector.detect.CodeOwner;
 import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.Event;
+import dev.tripline.model.EventKind;
 import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.Schema;
@@ -135,7 +136,8 @@ public final class Profiles {
             .setFirstSeenMs(now)
             .setLastSeenMs(now)
             .setCount(Math.max(1, e.getCount()))
-            .setOrigin(origin);
+            .setOrigin(origin)
+            .setListing(isListing(e));
     String owner = CodeOwner.of(e.getCallSite());
     if (!owner.isEmpty()) {
       entry.addCodeOwners(owner); // before append: the byte budget counts what is stored
@@ -208,6 +210,40 @@ public final class Profiles {
     return null;
   }
 
+  /** A directory listed: a FILE_READ of the directory, marked as one by the agent. */
+  public static boolean isListing(Event e) {
+    return e.getKind() == EventKind.FILE_READ && e.hasFile() && e.getFile().getDirectory();
+  }
+
+  /**
+   * Whether a listing of the directory {@code dir} (a normalised path) goes with what this profile
+   * knows: a file directly in it read, written or deleted (not a listing: one listing never implies
+   * another, so no chain of them reaches "/"), or a generalised entry for exactly its files ({@code
+   * dir/*}). Logback's rollover lists the directory it writes its logs to. Scans the entries: only
+   * for a listing not known yet.
+   */
+  public boolean usesFilesIn(String dir) {
+    String prefix = dir.endsWith("/") ? dir : dir + "/";
+    for (ProfileEntry en : profile.getEntriesList()) {
+      if (en.getListing()
+          || !(en.getKind() == EventKind.FILE_READ
+              || en.getKind() == EventKind.FILE_WRITE
+              || en.getKind() == EventKind.FILE_RENAME
+              || en.getKind() == EventKind.FILE_DELETE)) {
+        continue;
+      }
+      String t = en.getTarget();
+      if (en.getGeneralized()
+          ? t.equals(prefix + "*")
+          : t.startsWith(prefix)
+              && t.length() > prefix.length()
+              && t.indexOf('/', prefix.length()) < 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** What {@link #learn} did with a new behaviour. */
   public enum Learned {
     ADDED,
@@ -232,6 +268,7 @@ public final class Profiles {
             .setLastSeenMs(now)
             .setCount(Math.max(1, e.getCount()))
             .setOrigin(LEARNED)
+            .setListing(isListing(e))
             .build();
     counts();
     if (perFamily.getOrDefault(family, 0) < maxPerKind

@@ -10,6 +10,7 @@ import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.collector.pipeline.PipelineFixtures;
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
+import dev.tripline.kafka.Patience;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.Severity;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBroker.class)
 class LivenessIT {
-  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration WAIT = Patience.WAIT;
   private static final String SERVICE = "lively";
 
   @Test
@@ -45,7 +46,9 @@ class LivenessIT {
     List<Instance> all = new ArrayList<>();
     try (PipelineFixtures f =
             new PipelineFixtures(
-                kafka, dir.resolve("collector"), 1, "liveness.silent.after", "3s");
+                // 20 s, not 3: at load 20 a live instance's 500 ms heartbeats were 3 s late, so
+                // it looked silent too and the killed ones' alerts said "no instance reports"
+                kafka, dir.resolve("collector"), 1, "liveness.silent.after", "20s");
         DetectionPipeline pipeline =
             f.pipeline(dir.resolve("state").toString(), new SimpleMeterRegistry())) {
       AnalystBackend backend = pipeline.backend();
@@ -153,7 +156,7 @@ class LivenessIT {
 
     void stopCleanly() throws Exception {
       Files.writeString(stop, "");
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      if (!process.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new AssertionError("did not stop: " + output());
       }
@@ -161,7 +164,7 @@ class LivenessIT {
     }
 
     void kill() throws InterruptedException {
-      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      process.destroyForcibly().waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS);
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tripline.kafka.Patience;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -72,7 +73,7 @@ class RunCommandIT {
           new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
         consumer.subscribe(List.of("tripline.events"));
         await()
-            .atMost(Duration.ofSeconds(30))
+            .atMost(Patience.WAIT)
             .until(
                 () -> {
                   consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
@@ -100,7 +101,7 @@ class RunCommandIT {
             .redirectErrorStream(true)
             .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertTrue(p.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS));
     assertEquals(2, p.exitValue(), out);
     assertTrue(
         out.contains("'learning.perod'") && out.contains("did you mean 'learning.period'"), out);
@@ -166,7 +167,7 @@ class RunCommandIT {
       reader.setDaemon(true);
       reader.start();
       await()
-          .atMost(Duration.ofSeconds(90))
+          .atMost(Patience.WAIT)
           .until(
               () -> {
                 Matcher m = BOOTSTRAP.matcher(c.out);
@@ -186,7 +187,9 @@ class RunCommandIT {
       // SIGTERM, as Ctrl-C or `docker stop`. Through the handle: Process.destroy() would also close
       // our end of its stdout and lose what the shutdown hook prints.
       process.toHandle().destroy();
-      assertTrue(process.waitFor(60, TimeUnit.SECONDS), "collector stops within 60 s: " + out);
+      assertTrue(
+          process.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS),
+          "collector stops after SIGTERM: " + out);
       reader.join(10_000); // drain the last lines
       return process.exitValue();
     }
@@ -195,7 +198,7 @@ class RunCommandIT {
     public void close() throws InterruptedException {
       if (process.isAlive()) {
         process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        if (!process.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS)) {
           process.destroyForcibly();
         }
       }

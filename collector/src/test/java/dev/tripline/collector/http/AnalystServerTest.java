@@ -13,6 +13,7 @@ import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.collector.pipeline.PipelineFixtures;
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
+import dev.tripline.kafka.Patience;
 import dev.tripline.model.AgentHealth;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.EventBatch;
@@ -68,7 +69,7 @@ class AnalystServerTest {
       PipelineFixtures.learn(f, p.backend(), "shop");
       f.send("shop", connect("evil.example", 4444));
       await()
-          .atMost(Duration.ofSeconds(30))
+          .atMost(Patience.WAIT)
           .until(
               () ->
                   get(base + "/api/alerts?service=shop", "s3cret-token")
@@ -93,7 +94,7 @@ class AnalystServerTest {
           post(base + "/api/alerts/" + id + "/ack", "s3cret-token", "{\"comment\":\"looking\"}")
               .statusCode());
       await()
-          .atMost(Duration.ofSeconds(15))
+          .atMost(Patience.WAIT)
           .until(
               () ->
                   get(base + "/api/alerts/" + id, "s3cret-token")
@@ -102,7 +103,7 @@ class AnalystServerTest {
       assertEquals(
           202, post(base + "/api/alerts/" + id + "/accept", "s3cret-token", "{}").statusCode());
       await()
-          .atMost(Duration.ofSeconds(15))
+          .atMost(Patience.WAIT)
           .until(
               () ->
                   get(base + "/api/services/shop", "s3cret-token")
@@ -116,7 +117,7 @@ class AnalystServerTest {
           post(base + "/api/services/shop/state", "s3cret-token", "{\"state\":\"LEARNING\"}")
               .statusCode());
       await()
-          .atMost(Duration.ofSeconds(15))
+          .atMost(Patience.WAIT)
           .until(
               () -> p.backend().profile("shop").orElseThrow().getState() == ProfileState.LEARNING);
       assertEquals(
@@ -185,7 +186,7 @@ class AnalystServerTest {
       String evilPath = "/srv/shop/\u001b]0;pwned\u0007x\rhidden.txt";
       f.send("shop", PipelineFixtures.read(evilPath));
       await()
-          .atMost(Duration.ofSeconds(30))
+          .atMost(Patience.WAIT)
           .until(
               () ->
                   get(base + "/api/alerts?service=shop&reason=NEW_FILE_ACCESS", "s3cret-token")
@@ -222,7 +223,7 @@ class AnalystServerTest {
           post(ack, "s3cret-token", "{\"comment\":\"" + "c".repeat(3000) + "\"}").statusCode(),
           "a long comment works");
       await()
-          .atMost(Duration.ofSeconds(15))
+          .atMost(Patience.WAIT)
           .until(
               () -> get(base + "/api/actions", "s3cret-token").body().contains("c".repeat(3000)));
 
@@ -282,7 +283,7 @@ class AnalystServerTest {
       // Heartbeats repeat (every 30 s from a real agent); the profile view is republished at most
       // every 2 s.
       await()
-          .atMost(Duration.ofSeconds(20))
+          .atMost(Patience.WAIT)
           .pollInterval(Duration.ofMillis(700))
           .until(
               () -> {
@@ -352,9 +353,9 @@ class AnalystServerTest {
               "decommissioned",
               "shop");
       assertTrue(retired.contains("Retired shop"), retired);
-      await().atMost(Duration.ofSeconds(30)).until(() -> p.backend().profile("shop").isEmpty());
+      await().atMost(Patience.WAIT).until(() -> p.backend().profile("shop").isEmpty());
       await()
-          .atMost(Duration.ofSeconds(30))
+          .atMost(Patience.WAIT)
           .until(
               () ->
                   p.backend().actions(20).stream()
@@ -395,7 +396,7 @@ class AnalystServerTest {
                   "{\"state\":\"LEARNING\"}")
               .statusCode());
       await()
-          .atMost(Duration.ofSeconds(15))
+          .atMost(Patience.WAIT)
           .until(() -> p.backend().profile(name).orElseThrow().getState() == ProfileState.LEARNING);
       // The slash is part of the name, never a path separator: the unencoded form is another path.
       assertError(get(base + "/api/services/Order%20Service/v2", "s3cret-token"), 404, "no such");

@@ -9,12 +9,12 @@ import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.collector.pipeline.PipelineFixtures;
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
+import dev.tripline.kafka.Patience;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
@@ -59,37 +59,31 @@ class ConsoleBrowserTest {
       PipelineFixtures.learn(f, p.backend(), "shop");
 
       browser.get(server.baseUrl() + "/");
-      waitFor(browser, 10, "the login page", () -> present(browser, "#token"));
+      waitFor(browser, "the login page", () -> present(browser, "#token"));
       type(browser, "#token", "browser-token");
       click(browser, "#signin");
-      waitFor(browser, 10, "the alert list after signing in", () -> present(browser, "#alerts"));
+      waitFor(browser, "the alert list after signing in", () -> present(browser, "#alerts"));
 
       // The alert appears while the page is open (live updates).
       f.send("shop", connect("c2.attacker.example", 8443));
       waitFor(
           browser,
-          30,
           "the new alert",
           () -> text(browser, "#alerts tbody").contains("c2.attacker.example:8443"));
       click(browser, "#alerts tbody tr");
       waitFor(
           browser,
-          10,
           "the alert detail with its call site",
           () -> text(browser, "#alert-detail").contains("com.acme.Shop.call:42"));
       screenshot(browser, dir.getParent().resolve("console-alert.png"));
       type(browser, "#comment", "new CDN, approved in CHG-1234");
       click(browser, "#btn-accept");
       waitFor(
-          browser,
-          15,
-          "the accepted state",
-          () -> text(browser, "#alert-state").equals("ACCEPTED"));
+          browser, "the accepted state", () -> text(browser, "#alert-state").equals("ACCEPTED"));
 
       click(browser, "#to-service");
       waitFor(
           browser,
-          15,
           "the accepted entry in the profile",
           () ->
               text(browser, "#profile").contains("c2.attacker.example:8443")
@@ -98,7 +92,6 @@ class ConsoleBrowserTest {
       // The service page lists its instances with their health (issue 11 item 6).
       waitFor(
           browser,
-          10,
           "the instance with its health",
           () ->
               text(browser, "#instances").contains("i-1")
@@ -107,10 +100,9 @@ class ConsoleBrowserTest {
       // Sign out ends the session on the server: the console sends the browser back to the login
       // page.
       click(browser, "#signout");
-      waitFor(browser, 10, "the login page after signing out", () -> present(browser, "#token"));
+      waitFor(browser, "the login page after signing out", () -> present(browser, "#token"));
       browser.get(server.baseUrl() + "/");
-      waitFor(
-          browser, 10, "the login page for the ended session", () -> present(browser, "#token"));
+      waitFor(browser, "the login page for the ended session", () -> present(browser, "#token"));
     }
   }
 
@@ -129,7 +121,7 @@ class ConsoleBrowserTest {
   /** Acts on the element, found again when live updates re-render it between finding and acting. */
   private static void on(WebDriver browser, String css, Consumer<WebElement> action) {
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Patience.WAIT)
         .ignoreException(StaleElementReferenceException.class)
         .until(
             () -> {
@@ -149,10 +141,9 @@ class ConsoleBrowserTest {
   }
 
   /** Waits for the page to reach a state; on timeout the failure carries what the browser shows. */
-  private static void waitFor(
-      WebDriver browser, int seconds, String what, Callable<Boolean> condition) {
+  private static void waitFor(WebDriver browser, String what, Callable<Boolean> condition) {
     try {
-      await().atMost(Duration.ofSeconds(seconds)).ignoreExceptions().until(condition);
+      await().atMost(Patience.WAIT).ignoreExceptions().until(condition);
     } catch (ConditionTimeoutException e) {
       throw new AssertionError(
           "page never showed "

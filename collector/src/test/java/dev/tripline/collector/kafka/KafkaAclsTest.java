@@ -10,6 +10,7 @@ import dev.tripline.collector.config.CollectorConfig;
 import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.collector.pipeline.PipelineFixtures;
 import dev.tripline.kafka.EmbeddedKafka;
+import dev.tripline.kafka.Patience;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * must be its topic's.
  */
 class KafkaAclsTest {
-  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration WAIT = Patience.WAIT;
   private static EmbeddedKafka kafka;
   @TempDir static Path dir;
 

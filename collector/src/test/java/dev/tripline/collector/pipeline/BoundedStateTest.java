@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
+import dev.tripline.kafka.Patience;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
@@ -45,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBroker.class)
 class BoundedStateTest {
-  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration WAIT = Patience.WAIT;
 
   /**
    * "user-" plus letters: distinct after normalisation (digits in file names would fold into '#').

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tripline.collector.kafka.ServiceTopics;
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
+import dev.tripline.kafka.Patience;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
@@ -54,7 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBroker.class)
 class DecompressionBombIT {
-  private static final Duration WAIT = Duration.ofSeconds(120);
+  private static final Duration WAIT = Patience.WAIT;
   private static final Pattern CONSOLE = Pattern.compile("Console, API and /metrics at (\\S+)");
   private static final String TOKEN = "bomb-test-token-" + UUID.randomUUID();
 
@@ -371,7 +372,9 @@ class DecompressionBombIT {
 
     int stop() throws Exception {
       process.toHandle().destroy(); // SIGTERM
-      assertTrue(process.waitFor(90, TimeUnit.SECONDS), "collector stops after SIGTERM: " + out);
+      assertTrue(
+          process.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS),
+          "collector stops after SIGTERM: " + out);
       reader.join(10_000);
       return process.exitValue();
     }
@@ -382,7 +385,7 @@ class DecompressionBombIT {
           Path.of("target", "DecompressionBombIT-collector.log"), out.toString());
       if (process.isAlive()) {
         process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
+        process.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS);
       }
     }
   }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
+import dev.tripline.kafka.Patience;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.ProfileState;
@@ -28,9 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBroker.class)
 class DetectionPipelineTest {
-  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final Duration WAIT = Patience.WAIT;
 
-  static void learn(PipelineFixtures f, AnalystBackend backend, String service) {
+  static void learn(PipelineFixtures f, AnalystBackend backend, String service) throws Exception {
     PipelineFixtures.learn(f, backend, service);
   }
 
@@ -60,19 +61,17 @@ class DetectionPipelineTest {
         for (String s : services) {
           f.send(s, connect("exfil-" + s + ".example", 8443));
         }
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .until(() -> f.alerts().size() == 1 + services.size());
+        await().atMost(Patience.WAIT).until(() -> f.alerts().size() == 1 + services.size());
       }
       // Both gone; a fresh instance restores from the changelog.
       try (DetectionPipeline c = f.pipeline(dir.resolve("c").toString())) {
         f.send("alpha", spawn("/usr/bin/nmap", "-sS"), connect("db.internal", 5432));
         await()
-            .atMost(Duration.ofSeconds(60))
+            .atMost(Patience.WAIT)
             .until(() -> c.backend().alert(first.getId()).map(Alert::getCount).orElse(0L) == 2);
         await()
             .during(Duration.ofSeconds(2))
-            .atMost(Duration.ofSeconds(4))
+            .atMost(WAIT)
             .until(() -> f.alerts().size() == 1 + services.size());
         assertEquals(
             ProfileState.MONITORING,

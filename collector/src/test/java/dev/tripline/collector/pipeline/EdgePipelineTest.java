@@ -11,6 +11,7 @@ import dev.tripline.collector.kafka.ServiceTopicOwners;
 import dev.tripline.collector.kafka.ServiceTopics;
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
+import dev.tripline.kafka.Patience;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBroker.class)
 class EdgePipelineTest {
-  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final Duration WAIT = Patience.WAIT;
 
   static double count(SimpleMeterRegistry r, String name, String tag, String value) {
     var c = r.find(name).tag(tag, value).counter();

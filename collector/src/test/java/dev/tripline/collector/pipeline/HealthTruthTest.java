@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
+import dev.tripline.kafka.Patience;
 import dev.tripline.model.EventBatch;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBroker.class)
 class HealthTruthTest {
-  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final Duration WAIT = Patience.WAIT;
 
   /** The gauge's value after a full GC (Micrometer holds gauge objects weakly). */
   private static double gauge(SimpleMeterRegistry registry) {

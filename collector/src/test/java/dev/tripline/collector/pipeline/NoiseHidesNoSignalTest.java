@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.collector.detect.AlertFolding;
 import dev.tripline.collector.detect.Detection;
+import dev.tripline.kafka.Patience;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.AlertState;
@@ -213,7 +214,7 @@ class NoiseHidesNoSignalTest {
           "audited: " + f.audit());
       // The cap recounts at most once a second (wall clock): the real agent's batches come again.
       org.awaitility.Awaitility.await()
-          .atMost(java.time.Duration.ofSeconds(30))
+          .atMost(Patience.WAIT)
           .until(
               () -> {
                 f.send("payments", read("/home/p/.aws/credentials"));

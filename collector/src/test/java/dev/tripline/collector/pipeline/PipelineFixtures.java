@@ -3,6 +3,7 @@ package dev.tripline.collector.pipeline;
 import dev.tripline.collector.config.CollectorConfig;
 import dev.tripline.collector.kafka.CollectorTopics;
 import dev.tripline.kafka.EmbeddedKafka;
+import dev.tripline.kafka.Patience;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
 import dev.tripline.model.CallSite;
@@ -16,15 +17,23 @@ import dev.tripline.model.Schema;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -45,7 +54,9 @@ public final class PipelineFixtures implements AutoCloseable {
             .set("application.id", "tripline-" + id)
             .set("data.dir", dataDir.toString())
             .set("topic.partitions", Integer.toString(partitions))
-            .set("learning.period", "2s")
+            // learning ends when a test says so (learn(), or an analyst action), never by a clock
+            // a loaded machine can miss: a service first seen stays LEARNING for the whole test
+            .set("learning.period", "1h")
             .set("learning.quiet", "1s")
             .set("streams.commit.interval", "100ms");
     for (String t : List.of("events", "alerts", "alerts.json", "deadletter", "actions")) {
@@ -71,24 +82,37 @@ public final class PipelineFixtures implements AutoCloseable {
     return new DetectionPipeline(config.with("data.dir", stateDir), registry).start();
   }
 
-  /** Normal traffic until the profile is learned and monitoring. */
+  /**
+   * Normal traffic, learned; then an analyst ends learning (SET_MONITORING) and the profile is
+   * MONITORING: the state the test needs before its attack, reached by conditions only.
+   */
   public static void learn(
-      PipelineFixtures f, dev.tripline.collector.api.AnalystBackend backend, String service) {
-    org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(300))
+      PipelineFixtures f, dev.tripline.collector.api.AnalystBackend backend, String service)
+      throws Exception {
+    f.send(
+        service,
+        connect("db.internal", 5432),
+        read("/etc/shop/app.conf"),
+        spawn("/usr/bin/git", "status"));
+    org.awaitility.Awaitility.await("the normal traffic of " + service + " learned")
+        .atMost(Patience.WAIT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> backend.profile(service).map(p -> p.getEntriesCount() >= 3).orElse(false));
+    backend.submit(
+        dev.tripline.model.AnalystAction.newBuilder()
+            .setType(dev.tripline.model.AnalystAction.ActionType.SET_MONITORING)
+            .setService(service)
+            .setActor("test")
+            .build());
+    org.awaitility.Awaitility.await(service + " monitoring")
+        .atMost(Patience.WAIT)
+        .pollInterval(Duration.ofMillis(200))
         .until(
-            () -> {
-              f.send(
-                  service,
-                  connect("db.internal", 5432),
-                  read("/etc/shop/app.conf"),
-                  spawn("/usr/bin/git", "status"));
-              return backend
-                  .profile(service)
-                  .map(p -> p.getState() == dev.tripline.model.ProfileState.MONITORING)
-                  .orElse(false);
-            });
+            () ->
+                backend
+                    .profile(service)
+                    .map(p -> p.getState() == dev.tripline.model.ProfileState.MONITORING)
+                    .orElse(false));
   }
 
   static KafkaConsumer<String, byte[]> consumer(EmbeddedKafka kafka, String topic) {
@@ -170,6 +194,83 @@ public final class PipelineFixtures implements AutoCloseable {
         .setProcess(ProcessTarget.newBuilder().setExecutable(argv[0]).addAllArgv(List.of(argv)))
         .setCallSite(site("run"))
         .build();
+  }
+
+  /**
+   * Waits until the collector has processed every record on the events topic at the time of the
+   * call (its consumer group's committed offsets reach the topic's end offsets): whatever an agent
+   * sent before it stopped has been judged. A condition, never a wall-clock window: on a loaded
+   * machine an agent's last batch may be judged long after it was sent.
+   */
+  public void awaitConsumed() throws Exception {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", config.get("bootstrap.servers"));
+    String topic = config.get("topic.events");
+    try (Admin admin = Admin.create(p)) {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (TopicPartitionInfo info :
+          admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
+        latest.put(new TopicPartition(topic, info.partition()), OffsetSpec.latest());
+      }
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+          admin.listOffsets(latest).all().get();
+      org.awaitility.Awaitility.await("the collector consumed " + ends)
+          .atMost(Patience.WAIT)
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin
+                        .listConsumerGroupOffsets(config.get("application.id"))
+                        .partitionsToOffsetAndMetadata()
+                        .get();
+                return ends.entrySet().stream()
+                    .allMatch(
+                        en ->
+                            en.getValue().offset() == 0
+                                || (committed.get(en.getKey()) != null
+                                    && committed.get(en.getKey()).offset()
+                                        >= en.getValue().offset()));
+              });
+    }
+  }
+
+  /**
+   * Every alert of {@code service} as the collector last published it, read from its alert-view
+   * topic to the end (committed records only): after {@link #awaitConsumed}, exactly what the
+   * judged records raised, with no query view that may still be catching up.
+   */
+  public Map<String, Alert> publishedAlerts(String service) throws Exception {
+    Map<String, Alert> out = new HashMap<>();
+    Properties p = new Properties();
+    p.put("bootstrap.servers", config.get("bootstrap.servers"));
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      String topic = Names.alertViewTopic(config);
+      List<TopicPartition> parts = new ArrayList<>();
+      c.partitionsFor(topic).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<TopicPartition, Long> ends = c.endOffsets(parts);
+      long deadline = System.nanoTime() + Patience.WAIT.toNanos();
+      while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the alert view was not read to its end in " + Patience.WAIT);
+        }
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+          if (r.value() == null) {
+            out.remove(r.key());
+            continue;
+          }
+          Alert a = Alert.parseFrom(r.value());
+          if (a.getService().equals(service)) {
+            out.put(r.key(), a);
+          }
+        }
+      }
+    }
+    return out;
   }
 
   @Override

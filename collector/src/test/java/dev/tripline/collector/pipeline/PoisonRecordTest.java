@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
+import dev.tripline.kafka.Patience;
 import dev.tripline.model.EventBatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBroker.class)
 class PoisonRecordTest {
-  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration WAIT = Patience.WAIT;
 
   static String error(ConsumerRecord<String, byte[]> r) {
     var h = r.headers().lastHeader("tripline.error");

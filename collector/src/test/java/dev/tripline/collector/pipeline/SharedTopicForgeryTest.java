@@ -12,6 +12,7 @@ import dev.tripline.collector.kafka.KafkaAcls;
 import dev.tripline.collector.kafka.ServiceTopicOwners;
 import dev.tripline.collector.kafka.ServiceTopics;
 import dev.tripline.kafka.EmbeddedKafka;
+import dev.tripline.kafka.Patience;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is never the forger's. The real service's credential read still alerts afterwards.
  */
 class SharedTopicForgeryTest {
-  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration WAIT = Patience.WAIT;
   private static final int PARTITIONS = 3;
   private static EmbeddedKafka kafka;
   @TempDir static Path dir;
