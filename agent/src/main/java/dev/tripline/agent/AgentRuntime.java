@@ -87,7 +87,8 @@ final class AgentRuntime implements Runnable {
               () -> IdentityResolver.resolve(config),
               coverage,
               () -> Gate.sealedTo(dispatcher),
-              dispatcher::heal);
+              dispatcher::heal,
+              dispatcher::exiting);
       pipeline = p;
       ready.countDown();
       if (!p.open()) {

@@ -24,6 +24,9 @@ public final class HookDispatcher implements TriplineDispatcher {
   /** Set when the agent switches itself off (no sink, JVM exit): nothing is recorded any more. */
   private volatile boolean off;
 
+  /** Set by the agent's own {@link #switchOff} (JVM exit): never healed, no canary expected. */
+  private volatile boolean exiting;
+
   public HookDispatcher(Hooks hooks, EventRecorder recorder, AgentStats stats) {
     this.hooks = hooks;
     this.recorder = recorder;
@@ -52,7 +55,13 @@ public final class HookDispatcher implements TriplineDispatcher {
 
   /** From now on nothing is recorded (the agent is off, or the JVM exits). */
   public void switchOff() {
+    exiting = true;
     off = true;
+  }
+
+  /** Whether the agent itself switched recording off (JVM exit, or the agent gave up). */
+  public boolean exiting() {
+    return exiting;
   }
 
   /**
@@ -60,6 +69,9 @@ public final class HookDispatcher implements TriplineDispatcher {
    * off while it runs, so an "off" found now was set by someone else. Returns whether it was.
    */
   public boolean heal() {
+    if (exiting) {
+      return false; // the agent's own switch-off stays
+    }
     boolean wasOff = off;
     off = false;
     return wasOff;

@@ -44,6 +44,12 @@ public final class Pipeline implements Runnable {
   /** Switches a dispatcher someone else switched off on again; true when it was off. */
   private final BooleanSupplier heal;
 
+  /**
+   * True once the agent itself stopped recording (JVM exit): a canary then cannot arrive, and its
+   * failure is no tampering.
+   */
+  private final BooleanSupplier exiting;
+
   private volatile Runnable everySecond = () -> {};
   private volatile boolean running = true;
   private volatile boolean opened;
@@ -61,8 +67,10 @@ public final class Pipeline implements Runnable {
       Supplier<AgentIdentity> identityFactory,
       Coverage coverage,
       BooleanSupplier sealed,
-      BooleanSupplier heal) {
+      BooleanSupplier heal,
+      BooleanSupplier exiting) {
     this.coverage = coverage;
+    this.exiting = exiting;
     this.sealed = sealed;
     this.heal = heal;
     this.recorder = recorder;
@@ -185,12 +193,15 @@ public final class Pipeline implements Runnable {
    * goodbye}: the JVM exits cleanly, silence after this one is expected.
    */
   private void heartbeat(boolean goodbye) {
-    if (!goodbye) {
+    if (!goodbye && !exiting.getAsBoolean()) {
       if (!sealed.getAsBoolean()) {
         stats.tamper().found("the bridge's dispatcher is no longer the recorder");
       }
       if (coverage.canaryPossible()) {
         boolean ok = recorder.canary().probe();
+        if (!ok && exiting.getAsBoolean()) {
+          ok = true; // the JVM began to exit during the probe: the agent's own switch-off
+        }
         stats.canary(ok);
         if (!ok) {
           stats.tamper().found("canary did not arrive at the recorder");

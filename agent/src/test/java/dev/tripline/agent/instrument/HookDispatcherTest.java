@@ -67,8 +67,12 @@ class HookDispatcherTest {
   }
 
   @Test
-  void switchedOffItRecordsNothingUntilHealedButTamperIsAlwaysHeard() {
-    dispatcher.switchOff();
+  void switchedOffByOtherCodeItRecordsNothingUntilHealedButTamperIsAlwaysHeard() throws Exception {
+    // what a payload with Unsafe does: the flag flipped behind the agent's back
+    java.lang.reflect.Field off = HookDispatcher.class.getDeclaredField("off");
+    off.setAccessible(true);
+    off.setBoolean(dispatcher, true);
+    assertFalse(dispatcher.exiting());
     dispatcher.observe(lookup, "api.example.com", null, 0, null);
     assertEquals(0, stats.seenCount());
     dispatcher.observe(TriplineBridge.TAMPER, "seal", "evil.Payload", 0, null);
@@ -78,6 +82,16 @@ class HookDispatcherTest {
     dispatcher.observe(lookup, "api.example.com", null, 0, null);
     assertEquals(1, stats.seenCount());
     assertEquals(1, firsts().size());
+  }
+
+  @Test
+  void theAgentsOwnSwitchOffAtExitIsNeverHealedNorATamperCase() {
+    dispatcher.switchOff(); // the JVM exits
+    assertTrue(dispatcher.exiting(), "the pipeline skips the canary from now on");
+    assertFalse(dispatcher.heal(), "nothing to heal: the agent switched itself off");
+    dispatcher.observe(lookup, "api.example.com", null, 0, null);
+    assertEquals(0, stats.seenCount(), "still off after heal()");
+    assertEquals(0, stats.tamper().count());
   }
 
   @Test

@@ -63,7 +63,8 @@ class LivenessIT {
       all.addAll(clean);
       all.add(alive);
       for (Instance t : tampered) {
-        assertTrue(t.output().contains("markAgentThread returned false"), t.output());
+        assertTrue(t.output().contains("no markAgentThread on the bridge"), t.output());
+        assertTrue(t.output().contains("connected as the agent's Kafka thread"), t.output());
       }
 
       // Each tampering instance is named by an AGENT_TAMPERED alert with the agent's finding.
