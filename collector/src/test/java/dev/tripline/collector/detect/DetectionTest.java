@@ -48,6 +48,18 @@ class DetectionTest {
     final Map<String, Alert> alerts = new LinkedHashMap<>();
     final List<Alert> published = new ArrayList<>();
 
+    /** One batch of {@code events} from service "shop", detected and saved as the topology does. */
+    void batch(Detection detection, long now, Event... events) {
+      EventBatch b =
+          EventBatch.newBuilder()
+              .setAgent(AgentIdentity.newBuilder().setService("shop").setInstanceId("i-1"))
+              .addAllEvents(List.of(events))
+              .build();
+      Profiles p = profile("shop", now);
+      detection.batch(p, b, now, this);
+      save(p, now);
+    }
+
     @Override
     public Profiles profile(String service, long now) {
       ServiceProfile p = profiles.get(service);

@@ -2,13 +2,10 @@ package dev.tripline.collector.detect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tripline.collector.profile.Profiles;
-import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.CallSite;
 import dev.tripline.model.Event;
-import dev.tripline.model.EventBatch;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.FileTarget;
 import dev.tripline.model.ProfileState;
@@ -83,9 +80,9 @@ class KnownBadListingTest {
   void aCredentialsListingAlertsWhileLearningAndTheAppsOwnListingsDoNot() {
     DetectionTest.MapState state = new DetectionTest.MapState();
     Detection detection = new Detection(DetectionTest.settings(), 3, DetectionTest.NO_METER, T0);
-    batch(detection, state, T0, listing("/app/config", true), listing("/run/secrets", true));
+    state.batch(detection, T0, listing("/app/config", true), listing("/run/secrets", true));
     assertEquals(List.of(), state.reasons(), "the app's own directories: learned");
-    batch(detection, state, T0 + 1_000, listing("/home/app/.ssh", true));
+    state.batch(detection, T0 + 1_000, listing("/home/app/.ssh", true));
     assertEquals(
         ProfileState.LEARNING, state.profiles.get("shop").getState(), "still learning: " + state);
     assertEquals(List.of(AlertReason.KNOWN_BAD), state.reasons());
@@ -95,19 +92,7 @@ class KnownBadListingTest {
 
     detection.tick(T0 + 12_000, state);
     assertEquals(ProfileState.MONITORING, state.profiles.get("shop").getState());
-    batch(detection, state, T0 + 13_000, listing("/app/config", true));
+    state.batch(detection, T0 + 13_000, listing("/app/config", true));
     assertEquals(List.of(AlertReason.KNOWN_BAD), state.reasons(), "a learned listing is normal");
-  }
-
-  private static void batch(
-      Detection detection, DetectionTest.MapState state, long now, Event... events) {
-    EventBatch b =
-        EventBatch.newBuilder()
-            .setAgent(AgentIdentity.newBuilder().setService("shop").setInstanceId("i-1"))
-            .addAllEvents(List.of(events))
-            .build();
-    Profiles p = state.profile("shop", now);
-    detection.batch(p, b, now, state);
-    state.save(p, now);
   }
 }

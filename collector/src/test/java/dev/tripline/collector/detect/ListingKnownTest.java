@@ -3,13 +3,10 @@ package dev.tripline.collector.detect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tripline.collector.profile.Profiles;
-import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.CallSite;
 import dev.tripline.model.Event;
-import dev.tripline.model.EventBatch;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.FileTarget;
 import dev.tripline.model.ProfileState;
@@ -46,9 +43,8 @@ class ListingKnownTest {
   void aListingOfADirectoryWhoseFilesTheServiceUsesIsKnownAndAnyOtherSaysListed() {
     DetectionTest.MapState state = new DetectionTest.MapState();
     Detection detection = new Detection(DetectionTest.settings(), 50, DetectionTest.NO_METER, T0);
-    batch(
+    state.batch(
         detection,
-        state,
         T0,
         file(EventKind.FILE_WRITE, "/var/log/shop/shop.log", false),
         file(EventKind.FILE_READ, "/srv/shop/config/app.yml", false),
@@ -58,9 +54,9 @@ class ListingKnownTest {
     state.published.clear();
 
     // the rollover lists its log directory; a config reload lists the config directory
-    batch(detection, state, T0 + 13_000, listing("/var/log/shop"), listing("/srv/shop/config"));
+    state.batch(detection, T0 + 13_000, listing("/var/log/shop"), listing("/srv/shop/config"));
     assertEquals(List.of(), state.reasons(), "directories the service works in: " + state);
-    batch(detection, state, T0 + 14_000, listing("/var/log/shop"));
+    state.batch(detection, T0 + 14_000, listing("/var/log/shop"));
     assertEquals(List.of(), state.reasons(), "now known, counted");
     assertTrue(
         state.profiles.get("shop").getEntriesList().stream()
@@ -68,23 +64,23 @@ class ListingKnownTest {
         "kept as a listing: " + state.profiles.get("shop"));
 
     // a parent is not implied by its children's listings (learned just now: no chain up to "/")
-    batch(detection, state, T0 + 15_000, listing("/srv/shop"));
+    state.batch(detection, T0 + 15_000, listing("/srv/shop"));
     assertEquals(List.of(AlertReason.NEW_FILE_ACCESS), state.reasons());
     Alert parent = state.published.get(0);
     assertTrue(parent.getTitle().startsWith("New directory listed: /srv/shop"), parent.getTitle());
     // a directory the service never touched, e.g. the attacker's look around
-    batch(detection, state, T0 + 16_000, listing("/etc"));
+    state.batch(detection, T0 + 16_000, listing("/etc"));
     assertTrue(
         state.published.get(1).getTitle().startsWith("New directory listed: /etc"),
         state.toString());
     // a file read keeps its title
-    batch(detection, state, T0 + 17_000, file(EventKind.FILE_READ, "/etc/hostname", false));
+    state.batch(detection, T0 + 17_000, file(EventKind.FILE_READ, "/etc/hostname", false));
     assertTrue(
         state.published.get(2).getTitle().startsWith("New file read: /etc/hostname"),
         state.published.get(2).getTitle());
 
     // a credentials directory the service writes in (known_hosts) is still known-bad when listed
-    batch(detection, state, T0 + 18_000, listing("/home/app/.ssh"));
+    state.batch(detection, T0 + 18_000, listing("/home/app/.ssh"));
     Alert ssh = state.published.get(3);
     assertEquals(AlertReason.KNOWN_BAD, ssh.getReason(), ssh.toString());
     assertEquals("credential-dir", ssh.getRule(), ssh.toString());
@@ -95,9 +91,8 @@ class ListingKnownTest {
     // the agent reports a SecureDirectoryStream's relative names with their full paths
     DetectionTest.MapState state = new DetectionTest.MapState();
     Detection detection = new Detection(DetectionTest.settings(), 50, DetectionTest.NO_METER, T0);
-    batch(
+    state.batch(
         detection,
-        state,
         T0,
         listing("/home/app/.ssh"),
         file(EventKind.FILE_READ, "/home/app/.aws/credentials", false));
@@ -105,17 +100,5 @@ class ListingKnownTest {
         List.of("credential-dir", "credential-file"),
         state.published.stream().map(Alert::getRule).toList(),
         "known-bad while learning: " + state);
-  }
-
-  private static void batch(
-      Detection detection, DetectionTest.MapState state, long now, Event... events) {
-    EventBatch b =
-        EventBatch.newBuilder()
-            .setAgent(AgentIdentity.newBuilder().setService("shop").setInstanceId("i-1"))
-            .addAllEvents(List.of(events))
-            .build();
-    Profiles p = state.profile("shop", now);
-    detection.batch(p, b, now, state);
-    state.save(p, now);
   }
 }

@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.collector.alert.Alerts;
-import dev.tripline.collector.profile.Profiles;
-import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.CallSite;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.DnsTarget;
 import dev.tripline.model.Event;
-import dev.tripline.model.EventBatch;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.ProcessTarget;
 import dev.tripline.model.ProfileState;
@@ -141,16 +138,16 @@ class SidestepsTest {
     DetectionTest.MapState state = new DetectionTest.MapState();
     Detection detection = new Detection(DetectionTest.settings(), 3, DetectionTest.NO_METER, T0);
     Event plain = spawn(process("/usr/bin/convert", "in.png", "out.jpg"));
-    batch(detection, state, T0, plain, reverse("10.0.0.5", "db.corp"));
+    state.batch(detection, T0, plain, reverse("10.0.0.5", "db.corp"));
     detection.tick(T0 + 12_000, state);
     assertEquals(ProfileState.MONITORING, state.profiles.get("shop").getState());
     state.published.clear();
 
-    batch(detection, state, T0 + 13_000, plain, reverse("10.0.0.5", "db.corp"));
+    state.batch(detection, T0 + 13_000, plain, reverse("10.0.0.5", "db.corp"));
     assertEquals(List.of(), state.reasons(), "known behaviour");
     Event preloaded =
         spawn(process("/usr/bin/convert", "in.png", "out.jpg").addEnv("LD_PRELOAD=/opt/x/hook.so"));
-    batch(detection, state, T0 + 14_000, preloaded, reverse("198.51.100.7", "c2.example"));
+    state.batch(detection, T0 + 14_000, preloaded, reverse("198.51.100.7", "c2.example"));
     assertEquals(List.of(AlertReason.NEW_PROCESS, AlertReason.NEW_CONNECTION), state.reasons());
     assertTrue(
         state.published.get(0).getDescription().contains("LD_PRELOAD=/opt/x/hook.so"),
@@ -158,16 +155,4 @@ class SidestepsTest {
   }
 
   private static final long T0 = 1_000_000;
-
-  private static void batch(
-      Detection detection, DetectionTest.MapState state, long now, Event... events) {
-    EventBatch b =
-        EventBatch.newBuilder()
-            .setAgent(AgentIdentity.newBuilder().setService("shop").setInstanceId("i-1"))
-            .addAllEvents(List.of(events))
-            .build();
-    Profiles p = state.profile("shop", now);
-    detection.batch(p, b, now, state);
-    state.save(p, now);
-  }
 }
