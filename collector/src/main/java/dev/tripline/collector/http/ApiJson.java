@@ -1,5 +1,6 @@
 package dev.tripline.collector.http;
 
+import dev.tripline.collector.alert.Dispositions;
 import dev.tripline.model.AgentHealth;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AnalystAction;
@@ -27,6 +28,9 @@ final class ApiJson {
     m.put("service", a.getService());
     m.put("reason", a.getReason().name());
     m.put("state", a.getState().name());
+    if (Dispositions.shown(a.getDisposition())) {
+      m.put("disposition", a.getDisposition().name()); // absent when protection did nothing
+    }
     m.put("title", a.getTitle());
     m.put("description", a.getDescription());
     m.put("count", a.getCount());
