@@ -1,6 +1,7 @@
 package dev.tripline.collector.http;
 
 import dev.tripline.collector.alert.Dispositions;
+import dev.tripline.collector.protect.ProtectionControl;
 import dev.tripline.model.AgentHealth;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AnalystAction;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /** The REST API's JSON shapes (documented in docs/api.md). */
@@ -221,6 +223,14 @@ final class ApiJson {
     m.put("service", a.getService());
     m.put("alertId", a.getAlertId());
     m.put("comment", a.getComment());
+    if (a.hasProtection()) { // SET_PROTECTION: from what to what
+      m.put("protection", ProtectionControl.json(a.getService(), Optional.of(a.getProtection())));
+      m.put(
+          "protectionBefore",
+          ProtectionControl.json(
+              a.getService(),
+              a.hasProtectionBefore() ? Optional.of(a.getProtectionBefore()) : Optional.empty()));
+    }
     return m;
   }
 }
