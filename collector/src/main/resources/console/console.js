@@ -56,6 +56,7 @@
       '<dt>Profile</dt><dd>' + esc(a.profileContext.state) + ' — ' + esc(a.profileContext.summary) + '</dd>' +
       '<dt>MITRE ATT&amp;CK</dt><dd>' + (a.mitre ? esc(a.mitre.id + ' ' + a.mitre.name + ' (' + a.mitre.tactic + ')') : '—') + '</dd>' +
       '<dt>Seen</dt><dd>' + esc(a.count) + '× · first ' + esc(time(a.time)) + ' · last ' + esc(time(a.lastSeen)) + '</dd>' +
+      (a.disposition ? '<dt>Protection</dt><dd id="alert-disposition">' + esc(a.disposition === 'BLOCKED' ? 'blocked' : 'would block') + '</dd>' : '') +
       '<dt>State</dt><dd class="state-' + esc(a.state) + '" id="alert-state">' + esc(a.state) + '</dd>' +
       '<dt>History</dt><dd><ul>' + (history || '<li class="muted">no actions yet</li>') + '</ul></dd></dl>' +
       '<div class="actions"><input id="comment" placeholder="comment (optional)">' +
@@ -95,6 +96,32 @@
     $('#service-detail').classList.remove('hidden');
     $('#btn-learn').onclick = () => post('services/' + encodeURIComponent(name) + '/state', { state: 'LEARNING' }).then(later(loadServices));
     $('#btn-monitor').onclick = () => post('services/' + encodeURIComponent(name) + '/state', { state: 'MONITORING' }).then(later(loadServices));
+    showProtection(name);
+  }
+
+  // Protection (docs/protection.md): the service's mode and enforced kinds; a change is audited.
+  const PROTECT_KINDS = ['PROCESS_SPAWN', 'NET_CONNECT', 'FILE_READ', 'FILE_WRITE', 'FILE_DELETE', 'FILE_RENAME'];
+  async function showProtection(name) {
+    const path = 'services/' + encodeURIComponent(name) + '/protection';
+    const p = await api(path);
+    const box = document.createElement('div');
+    box.className = 'actions';
+    box.id = 'protection';
+    box.innerHTML = 'Protection: <b id="protection-mode">' + esc(p.mode) + '</b> ' +
+      (p.issued ? '<span class="muted">(' + esc(p.kinds.join(', ')) + ' · version ' + esc(p.version) + ' by ' + esc(p.issuedBy) + ' at ' + esc(time(p.issuedAt)) + ')</span>'
+        : '<span class="muted">(never set)</span>') +
+      ' <select id="protection-select">' + ['off', 'dry-run', 'block'].map((m) => '<option' + (m === p.mode ? ' selected' : '') + '>' + m + '</option>').join('') + '</select> ' +
+      PROTECT_KINDS.map((k) => '<label><input type="checkbox" class="protect-kind" value="' + k + '"' +
+        ((p.issued ? p.kinds : ['PROCESS_SPAWN', 'NET_CONNECT']).includes(k) ? ' checked' : '') + '>' + esc(k) + '</label> ').join('') +
+      '<button id="btn-protect">Set protection</button> <span id="protection-error" class="status-DEGRADED"></span>';
+    const old = $('#protection');
+    if (old) old.remove();
+    $('#service-detail h2').after(box);
+    $('#btn-protect').onclick = () => {
+      const kinds = Array.from(document.querySelectorAll('.protect-kind')).filter((c) => c.checked).map((c) => c.value);
+      api(path, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ mode: $('#protection-select').value, kinds: kinds }) })
+        .then(() => showProtection(name), (e) => { $('#protection-error').textContent = e.message; });
+    };
   }
 
   // Each instance's last heartbeat: a DEGRADED one is partly blind (hooks missing, events dropped, config warnings).
