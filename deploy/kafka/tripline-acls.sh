@@ -6,11 +6,13 @@
 #
 #   tripline-acls.sh user <name> <password-file>      SCRAM-SHA-512 credential for a principal
 #   tripline-acls.sh collector                        the collector's ACLs and its public topics
-#   tripline-acls.sh service <service> [principal]    a service's events topic, writable by its principal only
+#   tripline-acls.sh service <service> [principal]    a service's events topic, writable by its principal only,
+#                                                     and its protection policy topic, readable by it only
 #                                                     (principal defaults to User:svc-<service>)
 #
 # Settings (environment): BOOTSTRAP (localhost:9092), COMMAND_CONFIG (admin client properties, e.g. SASL_SSL
-# as a super user), KAFKA_BIN (/opt/kafka/bin), EVENTS_TOPIC (tripline.events), APP_ID (tripline-collector,
+# as a super user), KAFKA_BIN (/opt/kafka/bin), EVENTS_TOPIC (tripline.events), POLICY_TOPIC (tripline.policy,
+# the collector's topic.policy), APP_ID (tripline-collector,
 # the collector's application.id), COLLECTOR_PRINCIPAL (User:tripline-collector), PARTITIONS (3: the
 # collector's topic.partitions — service topics must have exactly as many), REPLICATION (1; 3 in production).
 set -euo pipefail
@@ -18,6 +20,7 @@ set -euo pipefail
 BOOTSTRAP=${BOOTSTRAP:-localhost:9092}
 KAFKA_BIN=${KAFKA_BIN:-/opt/kafka/bin}
 EVENTS_TOPIC=${EVENTS_TOPIC:-tripline.events}
+POLICY_TOPIC=${POLICY_TOPIC:-tripline.policy}
 APP_ID=${APP_ID:-tripline-collector}
 COLLECTOR_PRINCIPAL=${COLLECTOR_PRINCIPAL:-User:tripline-collector}
 PARTITIONS=${PARTITIONS:-3}
@@ -35,7 +38,7 @@ topic() {
 service_topic() {
   local name
   name=$(LC_ALL=C.UTF-8 sed 's/[^A-Za-z0-9._-]/_/g' <<<"$1")
-  local t="$EVENTS_TOPIC.$name"
+  local t="${2:-$EVENTS_TOPIC}.$name"
   echo "${t:0:249}"
 }
 
@@ -55,6 +58,9 @@ case "${1:-}" in
       acl --allow-principal "$COLLECTOR_PRINCIPAL" --operation Read --operation Write --operation Describe \
         --operation Create --operation DescribeConfigs --topic "$t"
     done
+    # Alone writes the protection policies, one compacted topic per service (created on the first change).
+    acl --allow-principal "$COLLECTOR_PRINCIPAL" --operation Read --operation Write --operation Describe \
+      --operation Create --operation DescribeConfigs --topic "$POLICY_TOPIC." --resource-pattern-type prefixed
     # Reads the ACLs (which service topics are bound to a principal: the shared topic may not speak for those services).
     acl --allow-principal "$COLLECTOR_PRINCIPAL" --operation Describe --cluster
     # Kafka Streams: changelogs and view topics, the group, the transactional ids all start with application.id.
@@ -71,6 +77,12 @@ case "${1:-}" in
     topic "$t"
     # LITERAL, never prefixed: a prefixed ACL on tripline.events.payments also matches tripline.events.payments-eu.
     acl --allow-principal "${3:-User:svc-$2}" --operation Write --operation Describe --topic "$t"
+    # Its protection policy: one partition, compacted, read by assignment (no consumer group), its own only.
+    policy=$(service_topic "$2" "$POLICY_TOPIC")
+    "$KAFKA_BIN/kafka-topics.sh" "${ADMIN[@]}" --create --if-not-exists --topic "$policy" \
+      --partitions 1 --replication-factor "$REPLICATION" \
+      --config cleanup.policy=compact --config retention.ms=-1 --config retention.bytes=-1
+    acl --allow-principal "${3:-User:svc-$2}" --operation Read --operation Describe --topic "$policy"
     ;;
   *)
     sed -n '2,17p' "$0" >&2

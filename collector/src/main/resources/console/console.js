@@ -56,6 +56,7 @@
       '<dt>Profile</dt><dd>' + esc(a.profileContext.state) + ' — ' + esc(a.profileContext.summary) + '</dd>' +
       '<dt>MITRE ATT&amp;CK</dt><dd>' + (a.mitre ? esc(a.mitre.id + ' ' + a.mitre.name + ' (' + a.mitre.tactic + ')') : '—') + '</dd>' +
       '<dt>Seen</dt><dd>' + esc(a.count) + '× · first ' + esc(time(a.time)) + ' · last ' + esc(time(a.lastSeen)) + '</dd>' +
+      (a.disposition ? '<dt>Protection</dt><dd id="alert-disposition">' + esc(a.disposition === 'BLOCKED' ? 'blocked' : 'would block') + '</dd>' : '') +
       '<dt>State</dt><dd class="state-' + esc(a.state) + '" id="alert-state">' + esc(a.state) + '</dd>' +
       '<dt>History</dt><dd><ul>' + (history || '<li class="muted">no actions yet</li>') + '</ul></dd></dl>' +
       '<div class="actions"><input id="comment" placeholder="comment (optional)">' +
@@ -95,6 +96,32 @@
     $('#service-detail').classList.remove('hidden');
     $('#btn-learn').onclick = () => post('services/' + encodeURIComponent(name) + '/state', { state: 'LEARNING' }).then(later(loadServices));
     $('#btn-monitor').onclick = () => post('services/' + encodeURIComponent(name) + '/state', { state: 'MONITORING' }).then(later(loadServices));
+    // Fetched when the service is chosen and after a change, not on every live refresh: a refresh
+    // would reset a choice being made (and read the policy topic every two seconds).
+    if (protectionFor !== name) showProtection(name);
+  }
+
+  // Protection (docs/protection.md): the service's mode and enforced kinds; a change is audited.
+  const PROTECT_KINDS = ['PROCESS_SPAWN', 'NET_CONNECT', 'FILE_READ', 'FILE_WRITE', 'FILE_DELETE', 'FILE_RENAME'];
+  let protectionFor = null;
+  async function showProtection(name) {
+    const path = 'services/' + encodeURIComponent(name) + '/protection';
+    const p = await api(path);
+    protectionFor = name; // after the answer: a failed fetch is tried again on the next refresh
+    const box = $('#service-protection');
+    box.innerHTML = '<div class="actions" id="protection">Protection: <b id="protection-mode">' + esc(p.mode) + '</b> ' +
+      (p.issued ? '<span class="muted">(' + esc(p.kinds.join(', ')) + ' · version ' + esc(p.version) + ' by ' + esc(p.issuedBy) + ' at ' + esc(time(p.issuedAt)) + ')</span>'
+        : '<span class="muted">(never set)</span>') +
+      ' <select id="protection-select">' + ['off', 'dry-run', 'block'].map((m) => '<option' + (m === p.mode ? ' selected' : '') + '>' + m + '</option>').join('') + '</select> ' +
+      PROTECT_KINDS.map((k) => '<label><input type="checkbox" class="protect-kind" value="' + k + '"' +
+        ((p.issued ? p.kinds : ['PROCESS_SPAWN', 'NET_CONNECT']).includes(k) ? ' checked' : '') + '>' + esc(k) + '</label> ').join('') +
+      '<button id="btn-protect">Set protection</button> <span id="protection-error" class="status-DEGRADED"></span></div>';
+    box.classList.remove('hidden');
+    $('#btn-protect').onclick = () => {
+      const kinds = Array.from(document.querySelectorAll('.protect-kind')).filter((c) => c.checked).map((c) => c.value);
+      api(path, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ mode: $('#protection-select').value, kinds: kinds }) })
+        .then(() => showProtection(name), (e) => { $('#protection-error').textContent = e.message; });
+    };
   }
 
   // Each instance's last heartbeat: a DEGRADED one is partly blind (hooks missing, events dropped, config warnings).

@@ -3,6 +3,7 @@ package dev.tripline.collector;
 import dev.tripline.collector.cli.AlertsCommand;
 import dev.tripline.collector.cli.DemoCommand;
 import dev.tripline.collector.cli.ProfileCommand;
+import dev.tripline.collector.cli.ProtectCommand;
 import dev.tripline.collector.cli.RetireCommand;
 import dev.tripline.collector.cli.RunCommand;
 import dev.tripline.collector.config.CollectorConfig;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
       AlertsCommand.class,
       ProfileCommand.class,
       RetireCommand.class,
+      ProtectCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

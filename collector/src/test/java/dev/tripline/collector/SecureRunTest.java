@@ -16,7 +16,9 @@ import dev.tripline.model.Event;
 import dev.tripline.model.EventBatch;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.FileTarget;
+import dev.tripline.model.ProtectionMode;
 import dev.tripline.model.Schema;
+import dev.tripline.model.protect.PolicyReader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.Reader;
@@ -28,16 +30,23 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -186,7 +195,7 @@ class SecureRunTest {
   @Test
   void aNamedServiceGetsItsOwnLoginAndNobodyElseSpeaksForIt(@TempDir Path dir) throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    CollectorConfig config = config(dir, "true").with("embedded.services", "payments");
+    CollectorConfig config = config(dir, "true").with("embedded.services", "payments,orders");
     try (CollectorApp app =
         new CollectorApp(config, new PrintStream(bytes, true, StandardCharsets.UTF_8)).start()) {
       String out = bytes.toString(StandardCharsets.UTF_8);
@@ -270,7 +279,62 @@ class SecureRunTest {
           app.backend().alerts(AnalystBackend.AlertQuery.all(100)).stream()
               .anyMatch(a -> a.getTitle().contains("id_rsa")),
           "a forged batch was judged");
+
+      // Protection (docs/protection.md): the collector publishes payments' policy; payments' login
+      // reads its own policy topic, cannot read orders' (created for it) nor write its own.
+      HttpResponse<String> put =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(app.consoleUrl() + "/api/services/payments/protection"))
+                  .header("Authorization", "Bearer " + app.consoleToken())
+                  .PUT(HttpRequest.BodyPublishers.ofString("{\"mode\":\"dry-run\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, put.statusCode(), put.body());
+      List<byte[]> own = readPolicies(payments, "tripline.policy.payments");
+      assertEquals(1, own.size());
+      PolicyReader reader = new PolicyReader("payments");
+      assertTrue(reader.offer(own.get(0)).applied());
+      assertEquals(ProtectionMode.DRY_RUN, reader.held().orElseThrow().getMode());
+      assertThrows(
+          TopicAuthorizationException.class,
+          () -> readPolicies(payments, "tripline.policy.orders"),
+          "payments' login read orders' policy");
+      try (KafkaProducer<String, byte[]> producer =
+          new KafkaProducer<>(payments, new StringSerializer(), new ByteArraySerializer())) {
+        ExecutionException e =
+            assertThrows(
+                ExecutionException.class,
+                () ->
+                    producer
+                        .send(
+                            new ProducerRecord<>(
+                                "tripline.policy.payments", "payments", new byte[] {1}))
+                        .get(30, TimeUnit.SECONDS),
+                "payments' login wrote its own policy");
+        assertInstanceOf(TopicAuthorizationException.class, e.getCause(), e.toString());
+      }
     }
+  }
+
+  /** Every record on a policy topic, read as an agent does: by assignment, no consumer group. */
+  private static List<byte[]> readPolicies(Properties login, String topic) {
+    Properties p = new Properties();
+    p.putAll(login);
+    p.put("allow.auto.create.topics", "false");
+    List<byte[]> out = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long end = c.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (c.position(tp, Duration.ofSeconds(30)) < end && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) out.add(r.value());
+      }
+    }
+    return out;
   }
 
   @Test

@@ -20,5 +20,12 @@ public final class Schema {
   /** Analyst actions ({@link AnalystAction}), keyed by service. */
   public static final String ACTIONS_TOPIC = "tripline.actions";
 
+  /**
+   * Prefix of the per-service protection policy topics ({@link ProtectionPolicy}, compacted, keyed
+   * by service): {@code tripline.policy.<service>}, the service name mapped as for its events
+   * topic.
+   */
+  public static final String POLICY_TOPIC = "tripline.policy";
+
   private Schema() {}
 }

@@ -43,6 +43,7 @@ public final class OcsfJson {
     doc.put("status", title(a.getState().name()));
     doc.put("count", a.getCount());
     doc.put("message", a.getTitle());
+    Dispositions.ocsf(doc, a.getDisposition());
 
     Map<String, Object> finding = new LinkedHashMap<>();
     finding.put("uid", a.getId());
@@ -61,19 +62,21 @@ public final class OcsfJson {
     }
     doc.put("finding_info", finding);
 
-    doc.put(
-        "metadata",
+    Map<String, Object> metadata = new LinkedHashMap<>();
+    metadata.put("version", "1.3.0");
+    metadata.put(
+        "product",
         Map.of(
+            "name",
+            "Tripline",
+            "vendor_name",
+            "Tripline",
             "version",
-            "1.3.0",
-            "product",
-            Map.of(
-                "name",
-                "Tripline",
-                "vendor_name",
-                "Tripline",
-                "version",
-                a.getAgent().getAgentVersion())));
+            a.getAgent().getAgentVersion()));
+    if (Dispositions.shown(a.getDisposition())) {
+      metadata.put("profiles", List.of("security_control")); // where action/disposition come from
+    }
+    doc.put("metadata", metadata);
     Map<String, Object> device = new LinkedHashMap<>();
     device.put("hostname", a.getAgent().getHost());
     device.put(

@@ -1,6 +1,7 @@
 package dev.tripline.collector.cli;
 
 import dev.tripline.collector.alert.Alerts;
+import dev.tripline.collector.alert.Dispositions;
 import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.Alert;
 import dev.tripline.model.CallSite;
@@ -23,6 +24,9 @@ public final class AlertText {
         String.format(
             "  [%s] %s  %s — %s%n",
             a.getSeverity(), a.getReason(), t(a.getService()), t(a.getTitle())));
+    if (Dispositions.shown(a.getDisposition())) {
+      sb.append(String.format("     protection %s%n", Dispositions.label(a.getDisposition())));
+    }
     sb.append(
         String.format(
             "     when       %s   seen %d×, instances: %s%n",
@@ -62,12 +66,15 @@ public final class AlertText {
   public static String row(Alert a) {
     String site = a.getEvent().hasCallSite() ? callSite(a.getEvent().getCallSite()) : "";
     return String.format(
-        "%s  %-8s %-16s %-15s %s  @ %s",
+        "%s  %-8s %-16s %-15s %s%s  @ %s",
         TIME.format(Instant.ofEpochMilli(a.getTimeMs())),
         a.getSeverity(),
         t(a.getService()),
         a.getReason(),
         t(a.getTitle()),
+        Dispositions.shown(a.getDisposition())
+            ? " [" + Dispositions.label(a.getDisposition()) + "]"
+            : "",
         t(site));
   }
 

@@ -48,13 +48,23 @@ public final class ApiClient {
 
   /** POST a JSON body to a path under /api/; the body on 200/202, else a clear error. */
   String post(String path, String json) throws IOException, InterruptedException {
+    return send("POST", path, json);
+  }
+
+  /** PUT a JSON body to a path under /api/; the body on 200/202, else a clear error. */
+  String put(String path, String json) throws IOException, InterruptedException {
+    return send("PUT", path, json);
+  }
+
+  private String send(String method, String path, String json)
+      throws IOException, InterruptedException {
     HttpResponse<String> r =
         http.send(
             HttpRequest.newBuilder(URI.create(url + "/api/" + path))
                 .header("Authorization", "Bearer " + token())
                 .header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .method(method, HttpRequest.BodyPublishers.ofString(json))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() == 401) {
@@ -63,7 +73,8 @@ public final class ApiClient {
     if (r.statusCode() != 200 && r.statusCode() != 202) {
       String body = r.body().length() > 500 ? r.body().substring(0, 500) + "…" : r.body();
       throw new IllegalArgumentException(
-          "POST /api/"
+          method
+              + " /api/"
               + TerminalSafe.text(path)
               + " answered "
               + r.statusCode()

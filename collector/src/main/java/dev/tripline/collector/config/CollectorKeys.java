@@ -93,6 +93,11 @@ public final class CollectorKeys {
                   Type.text(),
                   "tripline.actions",
                   "analyst actions (acknowledge, accept, state changes)"),
+              of(
+                  "topic.policy",
+                  Type.text(),
+                  "tripline.policy",
+                  "prefix of the per-service protection policy topics <topic.policy>.<service> (compacted; docs/protection.md)"),
               of("topic.partitions", positive(), "3", "partitions of topics the collector creates"),
               // Kafka's replication factor is a short: a larger number would wrap, not fail.
               of(

@@ -3,6 +3,7 @@ package dev.tripline.collector.http;
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.api.NotFoundException;
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.protect.ProtectionControl;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStream;
 import java.net.URLDecoder;
@@ -53,6 +54,7 @@ public final class AnalystServer implements AutoCloseable {
   private final Auth auth;
   private final AnalystBackend backend;
   private final Routes api;
+  private final ProtectionControl protection;
   private final boolean tls;
   private final ConnectionGuard guard;
   private Server server;
@@ -66,7 +68,8 @@ public final class AnalystServer implements AutoCloseable {
     this.metrics = new HttpMetrics(registry);
     this.auth = new Auth(config.get("http.token"), limits, metrics);
     this.backend = backend;
-    this.api = ApiRoutes.table(backend, auth);
+    this.protection = new ProtectionControl(config, backend, registry);
+    this.api = ApiRoutes.table(backend, auth, protection);
     this.tls = !config.get("http.tls.keystore").isEmpty();
     this.guard = new ConnectionGuard(limits, metrics);
   }
@@ -394,6 +397,7 @@ public final class AnalystServer implements AutoCloseable {
   @Override
   public void close() {
     guard.close();
+    protection.close();
     if (server != null) {
       try {
         server.stop();

@@ -1,5 +1,7 @@
 package dev.tripline.collector.http;
 
+import dev.tripline.collector.alert.Dispositions;
+import dev.tripline.collector.protect.ProtectionControl;
 import dev.tripline.model.AgentHealth;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AnalystAction;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /** The REST API's JSON shapes (documented in docs/api.md). */
@@ -27,6 +30,9 @@ final class ApiJson {
     m.put("service", a.getService());
     m.put("reason", a.getReason().name());
     m.put("state", a.getState().name());
+    if (Dispositions.shown(a.getDisposition())) {
+      m.put("disposition", a.getDisposition().name()); // absent when protection did nothing
+    }
     m.put("title", a.getTitle());
     m.put("description", a.getDescription());
     m.put("count", a.getCount());
@@ -217,6 +223,14 @@ final class ApiJson {
     m.put("service", a.getService());
     m.put("alertId", a.getAlertId());
     m.put("comment", a.getComment());
+    if (a.hasProtection()) { // SET_PROTECTION: from what to what
+      m.put("protection", ProtectionControl.json(a.getService(), Optional.of(a.getProtection())));
+      m.put(
+          "protectionBefore",
+          ProtectionControl.json(
+              a.getService(),
+              a.hasProtectionBefore() ? Optional.of(a.getProtectionBefore()) : Optional.empty()));
+    }
     return m;
   }
 }

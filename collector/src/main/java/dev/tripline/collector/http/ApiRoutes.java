@@ -2,6 +2,7 @@ package dev.tripline.collector.http;
 
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.api.NotFoundException;
+import dev.tripline.collector.protect.ProtectionControl;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.AlertState;
 import dev.tripline.model.AnalystAction;
@@ -22,7 +23,7 @@ final class ApiRoutes {
 
   private ApiRoutes() {}
 
-  static Routes table(AnalystBackend backend, Auth auth) {
+  static Routes table(AnalystBackend backend, Auth auth, ProtectionControl protection) {
     return new Routes()
         .add(
             "GET",
@@ -112,6 +113,15 @@ final class ApiRoutes {
               ex.json(
                   202, ordered("status", "recorded", "service", p.get("name"), "retired", true));
             })
+        .add(
+            "GET",
+            "services/{name}/protection",
+            (ex, p, who) -> ex.json(200, protection.view(p.get("name"))))
+        .add(
+            "PUT",
+            "services/{name}/protection",
+            // Audited with the actor, like every change an analyst makes (docs/protection.md).
+            (ex, p, who) -> ex.json(200, protection.set(p.get("name"), ex.body, who.name())))
         .add(
             "GET",
             "actions",

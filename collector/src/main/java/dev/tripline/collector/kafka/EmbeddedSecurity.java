@@ -39,6 +39,7 @@ import org.apache.kafka.common.resource.ResourceType;
  * still speak for another. {@code embedded.services} closes that for the services it names: each
  * gets its own principal ({@code tripline-svc-<topic suffix>}), its own topic ({@code
  * tripline.events.<service>}, as many partitions as the actions topic) and WRITE on that topic only
+ * and READ on its own protection policy topic ({@code tripline.policy.<service>}, created here)
  * ({@link KafkaAcls#agent}), with its settings file in {@code credentials/services/}. The ACL binds
  * the name: from then on the collector refuses that service's batches on the shared topic ({@link
  * ServiceTopicOwners}).
@@ -83,8 +84,15 @@ public final class EmbeddedSecurity {
   public Path grantAgents(EmbeddedKafka kafka, CollectorConfig config) {
     kafka.addScramUser(AGENT, agentPassword);
     String events = config.get("topic.events");
+    // The shared login may speak for every service, so it may read every service's protection
+    // policy too (a service with its own login reads only its own: grantServices).
+    String policies = config.get("topic.policy") + ".";
     List<AclBinding> acls =
-        List.of(allow(events, AclOperation.WRITE), allow(events, AclOperation.DESCRIBE));
+        List.of(
+            allow(events, AclOperation.WRITE),
+            allow(events, AclOperation.DESCRIBE),
+            allowPrefixed(policies, AclOperation.READ),
+            allowPrefixed(policies, AclOperation.DESCRIBE));
     try (var admin = kafka.admin()) {
       admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -130,8 +138,13 @@ public final class EmbeddedSecurity {
                 .all()
                 .get(30, TimeUnit.SECONDS);
           }
+          PolicyTopics.ensure(
+              admin,
+              PolicyTopics.topicFor(config.get("topic.policy"), service),
+              (short) 1); // one embedded node
           admin
-              .createAcls(KafkaAcls.agent("User:" + principal, events, service))
+              .createAcls(
+                  KafkaAcls.agent("User:" + principal, events, config.get("topic.policy"), service))
               .all()
               .get(30, TimeUnit.SECONDS);
           Properties agent = new Properties();
@@ -189,6 +202,12 @@ public final class EmbeddedSecurity {
   private static AclBinding allow(String topic, AclOperation op) {
     return new AclBinding(
         new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL),
+        new AccessControlEntry("User:" + AGENT, "*", op, AclPermissionType.ALLOW));
+  }
+
+  private static AclBinding allowPrefixed(String prefix, AclOperation op) {
+    return new AclBinding(
+        new ResourcePattern(ResourceType.TOPIC, prefix, PatternType.PREFIXED),
         new AccessControlEntry("User:" + AGENT, "*", op, AclPermissionType.ALLOW));
   }
 

@@ -1,6 +1,7 @@
 package dev.tripline.collector.kafka;
 
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.model.Schema;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.acl.AccessControlEntry;
@@ -22,6 +23,9 @@ import org.apache.kafka.common.resource.ResourceType;
  *   <li>a service's agents write that service's events topic and nothing else. The ACL is LITERAL:
  *       a prefixed one on {@code tripline.events.payments} would also match {@code
  *       tripline.events.payments-eu}, letting payments speak for another service.
+ *   <li>a service's agents read that service's protection policy topic ({@code
+ *       tripline.policy.<service>}, LITERAL for the same reason) and no other; only the collector
+ *       writes policies (docs/protection.md).
  * </ul>
  */
 public final class KafkaAcls {
@@ -62,6 +66,19 @@ public final class KafkaAcls {
           AclOperation.CREATE,
           AclOperation.DESCRIBE_CONFIGS);
     }
+    // Alone writes the per-service protection policies (tripline.policy.<service>), creating each
+    // topic on the first change; the dot keeps the prefix from covering other topic families.
+    add(
+        acls,
+        principal,
+        ResourceType.TOPIC,
+        config.get("topic.policy") + ".",
+        PatternType.PREFIXED,
+        AclOperation.READ,
+        AclOperation.WRITE,
+        AclOperation.DESCRIBE,
+        AclOperation.CREATE,
+        AclOperation.DESCRIBE_CONFIGS);
     // Describe the cluster's ACLs: which services are bound to a topic of their own (the shared
     // topic may no longer speak for them; ServiceTopicOwners).
     add(
@@ -94,9 +111,27 @@ public final class KafkaAcls {
     return acls;
   }
 
-  /** A service's agents: write its own events topic, nothing else. */
+  /**
+   * A service's agents: write its own events topic, read its own policy topic under the default
+   * {@code tripline.policy}, nothing else.
+   */
   public static List<AclBinding> agent(String principal, String eventsTopic, String service) {
+    return agent(principal, eventsTopic, Schema.POLICY_TOPIC, service);
+  }
+
+  /** A service's agents: write its own events topic, read its own policy topic, nothing else. */
+  public static List<AclBinding> agent(
+      String principal, String eventsTopic, String policyTopic, String service) {
     List<AclBinding> acls = new ArrayList<>();
+    // Read by assignment, without a consumer group: READ on the one topic is all it takes.
+    add(
+        acls,
+        principal,
+        ResourceType.TOPIC,
+        PolicyTopics.topicFor(policyTopic, service),
+        PatternType.LITERAL,
+        AclOperation.READ,
+        AclOperation.DESCRIBE);
     add(
         acls,
         principal,

@@ -97,7 +97,7 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
         }
         action = action.toBuilder().setService(alert.getService()).build();
       }
-      case SET_LEARNING, SET_MONITORING, RETIRE_SERVICE -> {
+      case SET_LEARNING, SET_MONITORING, RETIRE_SERVICE, SET_PROTECTION -> {
         if (profile(action.getService()).isEmpty()) {
           throw new NotFoundException("no service named '" + action.getService() + "'");
         }

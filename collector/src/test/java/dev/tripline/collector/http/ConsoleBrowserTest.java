@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
@@ -96,6 +97,23 @@ class ConsoleBrowserTest {
           () ->
               text(browser, "#instances").contains("i-1")
                   && text(browser, "#instances").contains("OK"));
+      // The service page shows its protection mode and changes it (the PUT carries the session's
+      // CSRF header; issue 23). Chosen and submitted in one script: a live re-render between a
+      // choice and a click would reset the choice.
+      waitFor(
+          browser,
+          "the service's protection mode",
+          () -> text(browser, "#protection-mode").equals("off"));
+      ((JavascriptExecutor) browser)
+          .executeScript(
+              "document.querySelector('#protection-select').value = 'dry-run';"
+                  + " document.querySelector('#btn-protect').click();");
+      waitFor(
+          browser,
+          "the new protection mode, issued by the signed-in analyst",
+          () ->
+              text(browser, "#protection-mode").equals("dry-run")
+                  && text(browser, "#protection").contains("by admin"));
 
       // Sign out ends the session on the server: the console sends the browser back to the login
       // page.

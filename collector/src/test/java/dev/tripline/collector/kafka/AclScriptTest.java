@@ -38,7 +38,11 @@ class AclScriptTest {
           "$APP_ID",
           "tripline-collector",
           "${3:-User:svc-$2}",
-          "User:svc-payments");
+          "User:svc-payments",
+          "$POLICY_TOPIC",
+          "tripline.policy",
+          "$policy",
+          "tripline.policy.payments");
 
   /**
    * The bindings one section of the script ({@code collector)} or {@code service)}) adds, for

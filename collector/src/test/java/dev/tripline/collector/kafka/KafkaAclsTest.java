@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tripline.collector.config.CollectorConfig;
 import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.collector.pipeline.PipelineFixtures;
+import dev.tripline.collector.protect.ProtectionControl;
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.Patience;
 import dev.tripline.model.AgentIdentity;
@@ -17,7 +18,9 @@ import dev.tripline.model.AlertReason;
 import dev.tripline.model.AnalystAction;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventBatch;
+import dev.tripline.model.ProtectionMode;
 import dev.tripline.model.Schema;
+import dev.tripline.model.protect.PolicyReader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,10 +30,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -234,6 +242,45 @@ class KafkaAclsTest {
               .tag("reason", "service_mismatch")
               .counter()
               .count());
+
+      // Protection policies (docs/protection.md): the collector, as its own principal (no super
+      // user), creates payments' policy topic and writes the policy; payments' login reads it by
+      // assignment, orders' login cannot.
+      try (ProtectionControl protection =
+          new ProtectionControl(config, pipeline.backend(), meters)) {
+        protection.set(
+            "payments",
+            "{\"mode\":\"block\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            "alice@soc");
+      }
+      PolicyReader reader = new PolicyReader("payments");
+      List<byte[]> policies =
+          readPolicy("svc-payments", "payments-secret", "tripline.policy.payments");
+      assertEquals(1, policies.size());
+      assertTrue(reader.offer(policies.get(0)).applied());
+      assertEquals(ProtectionMode.BLOCK, reader.held().orElseThrow().getMode());
+      assertThrows(
+          TopicAuthorizationException.class,
+          () -> readPolicy("svc-orders", "orders-secret", "tripline.policy.payments"));
     }
+  }
+
+  /** Every record of a policy topic, read as an agent does: by assignment, no consumer group. */
+  static List<byte[]> readPolicy(String user, String password, String topic) {
+    Properties p = kafka.saslClientProperties(user, password);
+    p.put("allow.auto.create.topics", "false");
+    List<byte[]> out = new java.util.ArrayList<>();
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long end = c.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (c.position(tp, Duration.ofSeconds(30)) < end && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) out.add(r.value());
+      }
+    }
+    return out;
   }
 }

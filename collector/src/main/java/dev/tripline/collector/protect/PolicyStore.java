@@ -1,0 +1,131 @@
+package dev.tripline.collector.protect;
+
+import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.kafka.CollectorTopics;
+import dev.tripline.collector.kafka.PolicyTopics;
+import dev.tripline.model.ProtectionPolicy;
+import dev.tripline.model.protect.PolicyReader;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The policies on Kafka: the current one of a service is read back from its compacted topic through
+ * the same {@link PolicyReader} the agent uses (so the collector never builds on a record an agent
+ * would refuse), and a new one is written there, keyed by service, acknowledged by all replicas. No
+ * consumer group: a policy topic is read by assignment, as agents read theirs (READ on the topic is
+ * all an agent's principal needs).
+ */
+final class PolicyStore implements AutoCloseable {
+  /** How long reading a policy topic to its end may take before the request fails. */
+  static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
+
+  private final CollectorConfig config;
+  private final MeterRegistry registry;
+  private @Nullable KafkaProducer<String, byte[]> producer;
+
+  PolicyStore(CollectorConfig config, MeterRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+  }
+
+  String topic(String service) {
+    return PolicyTopics.topicFor(config.get("topic.policy"), service);
+  }
+
+  /** The service's current policy, or empty when it has none (no topic, or nothing valid on it). */
+  Optional<ProtectionPolicy> current(String service) {
+    String topic = topic(service);
+    Properties p = clientProperties();
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "65536");
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<PartitionInfo> partitions = consumer.partitionsFor(topic, READ_TIMEOUT);
+      if (partitions == null || partitions.isEmpty()) {
+        return Optional.empty();
+      }
+      PolicyReader reader = new PolicyReader(service);
+      long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+      for (PartitionInfo info : partitions) {
+        TopicPartition tp = new TopicPartition(topic, info.partition());
+        consumer.assign(List.of(tp));
+        consumer.seekToBeginning(List.of(tp));
+        long end = consumer.endOffsets(List.of(tp), READ_TIMEOUT).getOrDefault(tp, 0L);
+        while (consumer.position(tp, READ_TIMEOUT) < end) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("reading " + topic + " timed out");
+          }
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            PolicyReader.Outcome o = reader.offer(r.value());
+            if (!o.applied()) {
+              registry
+                  .counter("tripline.protection.records.refused", "reason", o.refusal().name())
+                  .increment();
+            }
+          }
+        }
+      }
+      return reader.held();
+    }
+  }
+
+  /** Writes the policy to its service's topic (created when missing); returns once acknowledged. */
+  synchronized void write(ProtectionPolicy policy) {
+    String topic = topic(policy.getService());
+    try (Admin admin = Admin.create(clientProperties())) {
+      PolicyTopics.ensure(admin, topic, (short) config.getInt("topic.replication"));
+    }
+    try {
+      producer()
+          .send(new ProducerRecord<>(topic, policy.getService(), policy.toByteArray()))
+          .get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while writing the policy", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not write the policy to " + topic + ": " + e, e);
+    }
+  }
+
+  private KafkaProducer<String, byte[]> producer() {
+    KafkaProducer<String, byte[]> p = producer;
+    if (p == null) {
+      Properties props = clientProperties();
+      props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+      props.put(ProducerConfig.ACKS_CONFIG, "all");
+      p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+      producer = p;
+    }
+    return p;
+  }
+
+  private Properties clientProperties() {
+    return CollectorTopics.clientProperties(config, config.get("bootstrap.servers"));
+  }
+
+  @Override
+  public synchronized void close() {
+    if (producer != null) producer.close(Duration.ofSeconds(5));
+  }
+}
