@@ -1,6 +1,7 @@
 package dev.tripline.collector.kafka;
 
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.kafka.EmbeddedKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,7 +83,7 @@ public final class EmbeddedSecurity {
   /** After the broker and the collector's topics are up: the agents' login and ACLs, their file. */
   public Path grantAgents(EmbeddedKafka kafka, CollectorConfig config) {
     kafka.addScramUser(AGENT, agentPassword);
-    String events = config.get("topic.events");
+    String events = config.get(CollectorKeys.TOPIC_EVENTS);
     List<AclBinding> acls =
         List.of(allow(events, AclOperation.WRITE), allow(events, AclOperation.DESCRIBE));
     try (var admin = kafka.admin()) {
@@ -109,7 +110,7 @@ public final class EmbeddedSecurity {
     if (services.isEmpty()) {
       return files;
     }
-    String events = config.get("topic.events");
+    String events = config.get(CollectorKeys.TOPIC_EVENTS);
     Path servicesDir = dir.resolve("services");
     try {
       if (!Files.isDirectory(servicesDir)) {
@@ -117,7 +118,8 @@ public final class EmbeddedSecurity {
             servicesDir, PosixFilePermissions.asFileAttribute(ownerOnly("rwx------")));
       }
       int partitions =
-          CollectorTopics.partitions(config, kafka.bootstrapServers(), config.get("topic.actions"));
+          CollectorTopics.partitions(
+              config, kafka.bootstrapServers(), config.get(CollectorKeys.TOPIC_ACTIONS));
       try (var admin = kafka.admin()) {
         for (String service : services) {
           String topic = ServiceTopics.topicFor(events, service);
