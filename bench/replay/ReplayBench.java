@@ -2,6 +2,7 @@
 package dev.tripline.collector.pipeline;
 
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.model.*;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
@@ -40,7 +41,7 @@ public final class ReplayBench {
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     try (TopologyTestDriver driver = new TopologyTestDriver(
         pipeline.topology(props, 1, () -> start.toEpochMilli() + elapsed[0]), props, start)) {
-      TestInputTopic<String, byte[]> in = driver.createInputTopic(config.get("topic.events"),
+      TestInputTopic<String, byte[]> in = driver.createInputTopic(config.get(CollectorKeys.TOPIC_EVENTS),
           new StringSerializer(), new ByteArraySerializer(), start, Duration.ZERO);
       StringBuilder out = new StringBuilder();
       for (int r = 0; r <= rounds; r++) {

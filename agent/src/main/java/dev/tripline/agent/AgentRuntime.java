@@ -1,6 +1,7 @@
 package dev.tripline.agent;
 
 import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.config.AgentKeys;
 import dev.tripline.agent.gate.Gate;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.agent.health.Coverage;
@@ -131,10 +132,10 @@ final class AgentRuntime implements Runnable {
     // reachable (a TCP probe of the bootstrap servers, refused at once on a closed port) waiting
     // for the producer is waste.
     boolean unreachable =
-        config.get("sink").equals("kafka")
+        config.get(AgentKeys.SINK).equals("kafka")
             && stats.sentCount() == 0
-            && !KafkaSink.anyReachable(config.get("kafka.bootstrap.servers"));
-    if (!config.get("sink").equals("none") && !unreachable) {
+            && !KafkaSink.anyReachable(config.get(AgentKeys.KAFKA_BOOTSTRAP_SERVERS));
+    if (!config.get(AgentKeys.SINK).equals("none") && !unreachable) {
       long deadline = System.currentTimeMillis() + EXIT_BUDGET_MS;
       try {
         ready.await(EXIT_BUDGET_MS, TimeUnit.MILLISECONDS);

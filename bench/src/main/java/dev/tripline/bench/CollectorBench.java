@@ -1,6 +1,7 @@
 package dev.tripline.bench;
 
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.kafka.CollectorTopics;
 import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.kafka.EmbeddedKafka;
@@ -81,7 +82,7 @@ final class CollectorBench {
     }
     CollectorConfig config = b.build();
     CollectorTopics.ensure(config, kafka.bootstrapServers());
-    String eventsTopic = config.get("topic.events");
+    String eventsTopic = config.get(CollectorKeys.TOPIC_EVENTS);
 
     System.out.println(
         "  producing "
@@ -232,7 +233,7 @@ final class CollectorBench {
                 "-javaagent:" + agentJar.toAbsolutePath(),
                 "-Dtripline.service.name=" + service,
                 "-Dtripline.kafka.bootstrap.servers=" + kafka.bootstrapServers(),
-                "-Dtripline.kafka.topic=" + config.get("topic.events")),
+                "-Dtripline.kafka.topic=" + config.get(CollectorKeys.TOPIC_EVENTS)),
             LatencyApp.class.getName(),
             work.toString(),
             Integer.toString(LATENCY_SAMPLES));
@@ -241,7 +242,8 @@ final class CollectorBench {
             .redirectErrorStream(true)
             .redirectOutput(work.resolve("out.txt").toFile())
             .start();
-    try (KafkaConsumer<String, byte[]> alerts = alertConsumer(config.get("topic.alerts"))) {
+    try (KafkaConsumer<String, byte[]> alerts =
+        alertConsumer(config.get(CollectorKeys.TOPIC_ALERTS))) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (pipeline.backend().profile(service).isEmpty()) {
         if (System.nanoTime() > deadline) {

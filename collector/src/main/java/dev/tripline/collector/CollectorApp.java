@@ -3,12 +3,12 @@ package dev.tripline.collector;
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.cli.TerminalSafe;
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.http.AnalystServer;
 import dev.tripline.collector.kafka.CollectorTopics;
 import dev.tripline.collector.kafka.EmbeddedSecurity;
 import dev.tripline.collector.kafka.ServiceTopicOwners;
 import dev.tripline.collector.pipeline.DetectionPipeline;
-import dev.tripline.config.Grammar;
 import dev.tripline.kafka.EmbeddedKafka;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -45,18 +45,18 @@ public final class CollectorApp implements AutoCloseable {
 
   public CollectorApp start() {
     try {
-      String bootstrap = requested.get("bootstrap.servers");
+      String bootstrap = requested.get(CollectorKeys.BOOTSTRAP_SERVERS);
       CollectorConfig config = requested;
       EmbeddedSecurity security = null;
       if (requested.embedded()) {
         EmbeddedKafka.Builder b =
             EmbeddedKafka.builder()
                 .dataDir(requested.dataDir().resolve("kafka"))
-                .port(requested.getInt("embedded.port"));
-        boolean secure = Boolean.parseBoolean(requested.get("embedded.secure").trim());
-        if (!secure && !requested.get("embedded.services").isBlank()) {
+                .port(requested.get(CollectorKeys.EMBEDDED_PORT));
+        boolean secure = requested.get(CollectorKeys.EMBEDDED_SECURE);
+        if (!secure && !requested.get(CollectorKeys.EMBEDDED_SERVICES).isEmpty()) {
           throw new CollectorConfig.ConfigException(
-              "embedded.services",
+              CollectorKeys.EMBEDDED_SERVICES.name(),
               "needs embedded.secure=true (on an open broker anyone speaks for every service)");
         }
         if (secure) {
@@ -73,7 +73,7 @@ public final class CollectorApp implements AutoCloseable {
             kafka.dataDir().toAbsolutePath(),
             kafka.startMillis());
       }
-      effective = config.with("bootstrap.servers", bootstrap);
+      effective = config.with(CollectorKeys.BOOTSTRAP_SERVERS, bootstrap);
       List<String> created = CollectorTopics.ensure(effective, bootstrap);
       if (!created.isEmpty()) {
         out.println("Created topics: " + String.join(", ", created));
@@ -86,7 +86,7 @@ public final class CollectorApp implements AutoCloseable {
                 + " (owner-only; -Dtripline.config=<that file>)");
         serviceSettings =
             security.grantServices(
-                kafka, effective, Grammar.list(requested.get("embedded.services")));
+                kafka, effective, requested.get(CollectorKeys.EMBEDDED_SERVICES));
         serviceSettings.forEach(
             (service, file) ->
                 out.println(
@@ -132,7 +132,7 @@ public final class CollectorApp implements AutoCloseable {
   private void warnOpen(boolean embedded) {
     String text =
         "WARNING: Kafka at "
-            + effective.get("bootstrap.servers")
+            + effective.get(CollectorKeys.BOOTSTRAP_SERVERS)
             + " is OPEN (no logins, no ACLs): any process that reaches it can write events for any"
             + " service (forged alerts, poisoned profiles, services.max filled), analyst actions"
             + " and alerts. "
@@ -154,7 +154,7 @@ public final class CollectorApp implements AutoCloseable {
 
   /** The Kafka the collector uses (the embedded one's address when embedded). */
   public String bootstrapServers() {
-    return effective.get("bootstrap.servers");
+    return effective.get(CollectorKeys.BOOTSTRAP_SERVERS);
   }
 
   public CollectorConfig config() {

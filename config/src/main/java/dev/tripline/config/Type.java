@@ -1,5 +1,6 @@
 package dev.tripline.config;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -69,6 +70,28 @@ public abstract class Type<T> {
           throw new InvalidValue(Grammar.DURATION);
         }
         return ms;
+      }
+    };
+  }
+
+  /** A duration of at least {@code minMillis}, as a {@link Duration} (the collector's readers). */
+  public static Type<Duration> javaDuration(long minMillis) {
+    Type<Long> millis = duration(minMillis);
+    return new Type<Duration>(Grammar.DURATION) {
+      @Override
+      Duration read(String text) {
+        return Duration.ofMillis(millis.read(text));
+      }
+    };
+  }
+
+  /** Bytes within [min, max] that are read into an int (buffer sizes, record limits). */
+  public static Type<Integer> intSize(int min, int max) {
+    Type<Long> bytes = size(min, max);
+    return new Type<Integer>(bytes.expected()) {
+      @Override
+      Integer read(String text) {
+        return bytes.read(text).intValue();
       }
     };
   }

@@ -4,6 +4,7 @@ import dev.tripline.config.Grammar;
 import dev.tripline.config.InvalidValue;
 import dev.tripline.config.Key;
 import dev.tripline.config.Secrets;
+import dev.tripline.config.Settings;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,11 +42,17 @@ public final class AgentConfig {
   /** A file full of typos must not make the heartbeat large. */
   static final int MAX_WARNINGS = 20;
 
+  /** Every value as given (after secret files): the {@code kafka.*} producer settings. */
   private final Map<String, String> values;
+
+  /** The declared keys' values, parsed once in {@link #load}; a bad one holds the default. */
+  private final Settings settings;
+
   private final List<String> warnings;
 
-  private AgentConfig(Map<String, String> values, List<String> warnings) {
+  private AgentConfig(Map<String, String> values, Settings settings, List<String> warnings) {
     this.values = values;
+    this.settings = settings;
     this.warnings = Collections.unmodifiableList(warnings);
   }
 
@@ -69,14 +76,15 @@ public final class AgentConfig {
       }
     }
     Map<String, String> v = new TreeMap<>();
-    String file = fromSystem.getOrDefault("config", fromEnv.get("config"));
+    String file =
+        fromSystem.getOrDefault(AgentKeys.CONFIG.name(), fromEnv.get(AgentKeys.CONFIG.name()));
     if (file != null && !file.trim().isEmpty()) {
       try {
         v.putAll(readFile(file.trim()));
       } catch (IOException e) {
         warn(
             warnings,
-            "config",
+            AgentKeys.CONFIG.name(),
             "names a file that cannot be read: "
                 + Grammar.clip(file.trim(), 300)
                 + " ("
@@ -115,9 +123,9 @@ public final class AgentConfig {
         warn(warnings, key, what + "; using the default" + describeDefault(key));
       }
     }
-    AgentConfig config = new AgentConfig(resolved, warnings);
+    AgentConfig config = new AgentConfig(resolved, parse(resolved, warnings), warnings);
     try {
-      config.validate(warnings);
+      config.validate();
     } catch (ConfigException e) {
       e.warnings.addAll(
           warnings); // said before the line that switches the agent off: they may explain it
@@ -150,41 +158,31 @@ public final class AgentConfig {
     return AgentKeys.TABLE.names();
   }
 
-  public String get(String key) {
-    String v = values.get(key);
-    if (v != null) {
-      return v;
-    }
-    Key<?> declared = AgentKeys.TABLE.get(key);
-    return declared == null ? "" : declared.defaultText();
+  /**
+   * The value of a declared key ({@code config.get(AgentKeys.QUEUE_CAPACITY)}), parsed once at
+   * load: its value, or its default when the value was bad. There is no lookup by name.
+   */
+  public <T> T get(Key<T> key) {
+    return settings.get(key);
   }
 
   public boolean enabled() {
-    return Boolean.parseBoolean(get("enabled"));
+    return get(AgentKeys.ENABLED);
   }
 
   /** Publish the agent's meters as the MBean {@code dev.tripline:type=Agent}. */
   public boolean jmx() {
-    return Boolean.parseBoolean(get("jmx"));
+    return get(AgentKeys.JMX);
   }
 
   public boolean debug() {
-    return Boolean.parseBoolean(get("debug"));
+    return get(AgentKeys.DEBUG);
   }
 
-  /** A validated duration key: its value, or its default when the value was bad. */
-  public long durationMillis(String key) {
-    return ((Number) typed(key)).longValue();
-  }
-
-  /** A validated whole-number key: its value, or its default when the value was bad. */
-  public int integer(String key) {
-    return ((Number) typed(key)).intValue();
-  }
-
+  /** Whether the group of hooks {@code what} ({@link AgentKeys#CAPTURES}) is woven. */
   public boolean captures(String what) {
-    for (String s : get("capture").split(",", -1)) {
-      if (s.trim().equalsIgnoreCase(what)) {
+    for (String s : get(AgentKeys.CAPTURE)) {
+      if (s.equalsIgnoreCase(what)) {
         return true;
       }
     }
@@ -196,7 +194,7 @@ public final class AgentConfig {
     Properties p = new Properties();
     values.forEach(
         (k, v) -> {
-          if (k.startsWith("kafka.") && !k.equals("kafka.topic")) {
+          if (k.startsWith("kafka.") && !k.equals(AgentKeys.KAFKA_TOPIC.name())) {
             p.put(k.substring(6), v);
           }
         });
@@ -206,7 +204,7 @@ public final class AgentConfig {
   /** {@code key=value,key=value}. */
   public Map<String, String> labels() {
     Map<String, String> out = new LinkedHashMap<>();
-    for (String pair : get("labels").split(",", -1)) {
+    for (String pair : get(AgentKeys.LABELS).split(",", -1)) {
       int eq = pair.indexOf('=');
       if (eq > 0) {
         out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
@@ -215,47 +213,36 @@ public final class AgentConfig {
     return out;
   }
 
-  /** The value of a declared key through its type (validated at load, so it parses). */
-  private Object typed(String key) {
-    Key<?> declared = AgentKeys.TABLE.get(key);
-    if (declared == null) {
-      throw new ConfigException(key, "is not one of the agent's keys");
+  /**
+   * Parses every declared key once; a bad value keeps the key's default, with a warning naming it.
+   */
+  private static Settings parse(Map<String, String> resolved, List<String> warnings) {
+    List<Settings.Rejected> rejected = new ArrayList<>();
+    Settings settings = Settings.parse(AgentKeys.TABLE, resolved, rejected);
+    for (int i = 0; i < rejected.size(); i++) {
+      Settings.Rejected r = rejected.get(i);
+      InvalidValue e = r.problem();
+      String what =
+          e.culprit() != null
+              ? "names '" + e.culprit() + "'"
+              : "is '" + Grammar.clip(r.text()) + "'";
+      warn(
+          warnings,
+          r.key().name(),
+          what
+              + ", expected "
+              + e.expected()
+              + "; using the default"
+              + describeDefault(r.key().name()));
     }
-    String text = get(key);
-    try {
-      return declared.parse(text);
-    } catch (InvalidValue e) {
-      throw new ConfigException(key, "is '" + Grammar.clip(text) + "', expected " + e.expected());
-    }
+    return settings;
   }
 
-  /** Drops each bad value (so that its key keeps the default), with a warning naming it. */
-  private void validate(List<String> warnings) {
-    for (Key<?> key : AgentKeys.TABLE.keys()) {
-      String text = values.get(key.name());
-      if (text == null) {
-        continue;
-      }
-      try {
-        key.parse(text);
-      } catch (InvalidValue e) {
-        values.remove(key.name());
-        String what =
-            e.culprit() != null ? "names '" + e.culprit() + "'" : "is '" + Grammar.clip(text) + "'";
-        warn(
-            warnings,
-            key.name(),
-            what
-                + ", expected "
-                + e.expected()
-                + "; using the default"
-                + describeDefault(key.name()));
-      }
-    }
+  private void validate() {
     // The one mistake with no safe default: events would have nowhere to go.
-    if (get("sink").equals("kafka") && get("kafka.bootstrap.servers").isEmpty()) {
+    if (get(AgentKeys.SINK).equals("kafka") && get(AgentKeys.KAFKA_BOOTSTRAP_SERVERS).isEmpty()) {
       throw new ConfigException(
-          "kafka.bootstrap.servers",
+          AgentKeys.KAFKA_BOOTSTRAP_SERVERS.name(),
           "is required when tripline.sink=kafka (or set tripline.sink=jsonl:<path> or none)");
     }
   }

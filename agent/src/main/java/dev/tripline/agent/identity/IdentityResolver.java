@@ -1,6 +1,7 @@
 package dev.tripline.agent.identity;
 
 import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.config.AgentKeys;
 import dev.tripline.model.AgentIdentity;
 import java.io.BufferedReader;
 import java.io.FileInputStream;
@@ -42,7 +43,7 @@ public final class IdentityResolver {
             .setPid(ProcessHandle.current().pid())
             .setStartTimeMs(ManagementFactory.getRuntimeMXBean().getStartTime())
             .putAllLabels(config.labels());
-    String version = config.get("service.version");
+    String version = config.get(AgentKeys.SERVICE_VERSION);
     b.setServiceVersion(version.isEmpty() ? mainJarVersion() : version);
     b.setImage(env.getOrDefault("TRIPLINE_IMAGE", ""));
     if (env.containsKey("KUBERNETES_SERVICE_HOST")) {
@@ -56,7 +57,7 @@ public final class IdentityResolver {
   }
 
   static String serviceName(AgentConfig config, Map<String, String> env) {
-    String name = config.get("service.name");
+    String name = config.get(AgentKeys.SERVICE_NAME);
     if (!name.isEmpty()) {
       return name;
     }

@@ -1,6 +1,7 @@
 package dev.tripline.agent.pipeline;
 
 import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.config.AgentKeys;
 import dev.tripline.agent.gate.Gate;
 import dev.tripline.agent.health.AgentMBean;
 import dev.tripline.agent.health.AgentMeters;
@@ -77,8 +78,8 @@ public final class Pipeline implements Runnable {
     this.stats = stats;
     this.sinkFactory = sinkFactory;
     this.identityFactory = identityFactory;
-    this.flushMs = config.durationMillis("flush.interval");
-    this.heartbeatMs = config.durationMillis("heartbeat.interval");
+    this.flushMs = config.get(AgentKeys.FLUSH_INTERVAL);
+    this.heartbeatMs = config.get(AgentKeys.HEARTBEAT_INTERVAL);
     this.jmx = config.jmx();
   }
 

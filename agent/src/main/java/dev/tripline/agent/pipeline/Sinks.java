@@ -1,6 +1,7 @@
 package dev.tripline.agent.pipeline;
 
 import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.config.AgentKeys;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.model.EventBatch;
 import java.util.function.Consumer;
@@ -14,7 +15,7 @@ public final class Sinks {
   private Sinks() {}
 
   public static EventSink create(AgentConfig config, AgentStats stats, Supplier<EventSink> kafka) {
-    String sink = config.get("sink");
+    String sink = config.get(AgentKeys.SINK);
     if (sink.startsWith("jsonl:")) {
       return new JsonlSink(sink.substring(6), stats);
     }

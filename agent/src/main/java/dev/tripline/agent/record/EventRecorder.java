@@ -8,6 +8,7 @@ import dev.tripline.agent.callsite.CallSites;
 import dev.tripline.agent.callsite.CodeLocations;
 import dev.tripline.agent.callsite.ContextFrames;
 import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.config.AgentKeys;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.model.CallSite;
@@ -77,20 +78,20 @@ public final class EventRecorder {
     this.clockMs = clock.getAsLong();
     FileTargets files = new FileTargets(System.getProperty("user.dir"));
     List<String> sensitive = new ArrayList<>();
-    for (String p : config.get("sensitive.paths").split(",", -1)) {
+    for (String p : config.get(AgentKeys.SENSITIVE_PATHS)) {
       if (!p.trim().isEmpty()) sensitive.add(files.normalise(p.trim()));
     }
     SameFiles sameFiles = new SameFiles(System.getProperty("user.home", ""), sensitive);
     this.caps = new Caps(stats);
-    this.contextFrames = new ContextFrames(config.get("context.frames"));
+    this.contextFrames = new ContextFrames(config.get(AgentKeys.CONTEXT_FRAMES));
     if (!contextFrames.rejected().isEmpty()) {
       System.err.println(
           "[tripline] context.frames: ignoring "
               + contextFrames.rejected()
               + " (expected category=prefix)");
     }
-    this.fresh = new ArrayBlockingQueue<>(config.integer("queue.capacity"));
-    this.cacheSize = config.integer("cache.size");
+    this.fresh = new ArrayBlockingQueue<>(config.get(AgentKeys.QUEUE_CAPACITY));
+    this.cacheSize = config.get(AgentKeys.CACHE_SIZE);
     this.targets = new AtomicReferenceArray<>(SLOTS * 2);
     this.peers = new AtomicReferenceArray<>(SLOTS * 2);
     this.handoffs = new HandoffSites(caps, Math.min(cacheSize, 4096));

@@ -1,6 +1,7 @@
 package dev.tripline.agent.record;
 
 import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.config.AgentKeys;
 import java.io.File;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -38,10 +39,10 @@ final class Filters {
         addOnce(jdkDirs, dir);
       }
     }
-    for (String p : config.get("exclude.paths").split(",", -1)) {
+    for (String p : config.get(AgentKeys.EXCLUDE_PATHS)) {
       if (!p.trim().isEmpty()) excludedPaths.add(p.trim());
     }
-    for (String h : config.get("exclude.hosts").split(",", -1)) {
+    for (String h : config.get(AgentKeys.EXCLUDE_HOSTS)) {
       if (!h.trim().isEmpty()) excludedHosts.add(h.trim().toLowerCase(java.util.Locale.ROOT));
     }
   }

@@ -1,6 +1,7 @@
 package dev.tripline.agent.transport;
 
 import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.config.AgentKeys;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.agent.pipeline.EventSink;
 import dev.tripline.config.redact.Redactor;
@@ -56,7 +57,7 @@ public final class KafkaSink implements EventSink {
   private final long startupGraceUntil = System.currentTimeMillis() + 10_000;
 
   public KafkaSink(AgentConfig config, AgentStats stats) {
-    this(config.kafkaProducerProperties(), config.get("kafka.topic"), stats);
+    this(config.kafkaProducerProperties(), config.get(AgentKeys.KAFKA_TOPIC), stats);
   }
 
   public KafkaSink(Properties userProps, String topic, AgentStats stats) {

@@ -36,14 +36,14 @@ class AgentConfigTest {
         AgentConfig.load(
             props("tripline.config", file.toString(), "tripline.sink", "none"),
             Map.of("TRIPLINE_SERVICE_NAME", "from-env", "TRIPLINE_FLUSH_INTERVAL", "3s"));
-    assertEquals("from-env", c.get("service.name"));
-    assertEquals(3_000, c.durationMillis("flush.interval"), "the environment beats the file");
+    assertEquals("from-env", c.get(AgentKeys.SERVICE_NAME));
+    assertEquals(3_000, c.get(AgentKeys.FLUSH_INTERVAL), "the environment beats the file");
     assertEquals(Map.of("team", "a"), c.labels());
     AgentConfig byProperty =
         AgentConfig.load(
             props("tripline.service.name", "from-property", "tripline.sink", "none"),
             Map.of("TRIPLINE_SERVICE_NAME", "from-env"));
-    assertEquals("from-property", byProperty.get("service.name"));
+    assertEquals("from-property", byProperty.get(AgentKeys.SERVICE_NAME));
   }
 
   private static AgentConfig none(String... kv) {
@@ -73,8 +73,8 @@ class AgentConfigTest {
             "SSL");
     AgentConfig c = AgentConfig.load(props(), env);
     assertEquals(List.of(), c.warnings(), "other programs' variables are ignored silently");
-    assertEquals("billing", c.get("service.name"));
-    assertEquals(8192, c.integer("queue.capacity"));
+    assertEquals("billing", c.get(AgentKeys.SERVICE_NAME));
+    assertEquals(8192, c.get(AgentKeys.QUEUE_CAPACITY));
     assertEquals(
         "SSL",
         c.kafkaProducerProperties().getProperty("security.protocol"),
@@ -99,8 +99,8 @@ class AgentConfigTest {
             "configuration key 'tripline.servce.name' is unknown (did you mean 'tripline.service.name'?); ignored",
             "configuration key 'tripline.totally.different' is unknown; ignored"),
         c.warnings());
-    assertEquals(10_000, c.durationMillis("flush.interval"));
-    assertEquals("", c.get("service.name"));
+    assertEquals(10_000, c.get(AgentKeys.FLUSH_INTERVAL));
+    assertEquals("", c.get(AgentKeys.SERVICE_NAME));
     assertTrue(c.enabled());
   }
 
@@ -122,17 +122,17 @@ class AgentConfigTest {
             "2000000000",
             "tripline.jmx",
             "false");
-    assertEquals(10_000, c.durationMillis("flush.interval"));
+    assertEquals(10_000, c.get(AgentKeys.FLUSH_INTERVAL));
     assertEquals(
         30_000,
-        c.durationMillis("heartbeat.interval"),
+        c.get(AgentKeys.HEARTBEAT_INTERVAL),
         "an overflowing duration is bad, not negative");
     assertFalse(c.debug());
     assertTrue(
         c.captures("file") && c.captures("net") && c.captures("dns") && c.captures("process"),
         "capture: all");
-    assertEquals(8192, c.integer("queue.capacity"));
-    assertEquals(4096, c.integer("cache.size"), "beyond the bound is bad too");
+    assertEquals(8192, c.get(AgentKeys.QUEUE_CAPACITY));
+    assertEquals(4096, c.get(AgentKeys.CACHE_SIZE), "beyond the bound is bad too");
     assertFalse(c.jmx(), "good values of the same configuration are kept");
     String all = String.join("\n", c.warnings());
     assertEquals(6, c.warnings().size(), all);
@@ -160,7 +160,7 @@ class AgentConfigTest {
         AgentConfig.load(
             props("tripline.sink", "kafak", "tripline.kafka.bootstrap.servers", "k:9092"),
             Map.of());
-    assertEquals("kafka", c.get("sink"));
+    assertEquals("kafka", c.get(AgentKeys.SINK));
     assertTrue(
         c.warnings()
             .get(0)
@@ -186,7 +186,7 @@ class AgentConfigTest {
     assertEquals(
         "k:1",
         AgentConfig.load(props(), Map.of("TRIPLINE_KAFKA_BOOTSTRAP_SERVERS", "k:1"))
-            .get("kafka.bootstrap.servers"));
+            .get(AgentKeys.KAFKA_BOOTSTRAP_SERVERS));
   }
 
   @Test
@@ -203,7 +203,7 @@ class AgentConfigTest {
             .get(0)
             .startsWith("configuration key 'tripline.config' names a file that cannot be read: "),
         c.warnings().get(0));
-    assertEquals("s", c.get("service.name"));
+    assertEquals("s", c.get(AgentKeys.SERVICE_NAME));
   }
 
   @Test
@@ -254,7 +254,7 @@ class AgentConfigTest {
     assertTrue(missing.contains("kafka.ssl.key.password") && !missing.contains("s3cr3t"), missing);
     // Outside Kafka's settings an unreadable secret file is a warning: the key keeps its default.
     AgentConfig c2 = none("tripline.service.name", "@file:" + dir.resolve("absent"));
-    assertEquals("", c2.get("service.name"));
+    assertEquals("", c2.get(AgentKeys.SERVICE_NAME));
     assertTrue(
         c2.warnings()
             .get(0)

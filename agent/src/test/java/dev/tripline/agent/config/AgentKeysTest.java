@@ -82,10 +82,10 @@ class AgentKeysTest {
                 "tripline." + "k".repeat(100_000),
                 "1"),
             Map.of());
-    assertEquals(10_000, c.durationMillis("flush.interval"));
-    assertEquals(30_000, c.durationMillis("heartbeat.interval"));
-    assertEquals(8192, c.integer("queue.capacity"));
-    assertEquals(4096, c.integer("cache.size"));
+    assertEquals(10_000, c.get(AgentKeys.FLUSH_INTERVAL));
+    assertEquals(30_000, c.get(AgentKeys.HEARTBEAT_INTERVAL));
+    assertEquals(8192, c.get(AgentKeys.QUEUE_CAPACITY));
+    assertEquals(4096, c.get(AgentKeys.CACHE_SIZE));
     assertTrue(c.jmx());
     assertTrue(c.captures("file"), "a bad capture list keeps all four");
     assertEquals(7, c.warnings().size(), String.join("\n", c.warnings()));
@@ -125,7 +125,7 @@ class AgentKeysTest {
     env.put("TRIPLINE_SINK", "none");
     AgentConfig c = AgentConfig.load(new Properties(), env);
     assertEquals(List.of(), c.warnings());
-    assertEquals(3_000, c.durationMillis("flush.interval"), "the canonical name only");
+    assertEquals(3_000, c.get(AgentKeys.FLUSH_INTERVAL), "the canonical name only");
     assertTrue(AgentConfig.ownsEnvironmentVariable("TRIPLINE_KAFKA_SSL_TRUSTSTORE_LOCATION"));
     assertFalse(AgentConfig.ownsEnvironmentVariable("TRIPLINE_LEARNING_PERIOD"), "the collector's");
   }
@@ -143,8 +143,8 @@ class AgentKeysTest {
                 "1d"),
             Map.of());
     assertEquals(List.of(), c.warnings());
-    assertEquals(3_600_000, c.durationMillis("heartbeat.interval"));
-    assertEquals(86_400_000, c.durationMillis("flush.interval"));
+    assertEquals(3_600_000, c.get(AgentKeys.HEARTBEAT_INTERVAL));
+    assertEquals(86_400_000, c.get(AgentKeys.FLUSH_INTERVAL));
   }
 
   private static Properties props(String... kv) {

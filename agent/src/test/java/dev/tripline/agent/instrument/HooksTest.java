@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.config.AgentKeys;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -305,8 +306,7 @@ class HooksTest {
     assertEquals(Set.of("net", "dns", "file", "process", "code"), Hooks.captureWords());
     AgentConfig config =
         AgentConfig.load(new java.util.Properties(), Map.of("TRIPLINE_SINK", "none"));
-    assertEquals(
-        Hooks.captureWords(), new LinkedHashSet<>(List.of(config.get("capture").split(","))));
+    assertEquals(Hooks.captureWords(), new LinkedHashSet<>(config.get(AgentKeys.CAPTURE)));
   }
 
   @Test

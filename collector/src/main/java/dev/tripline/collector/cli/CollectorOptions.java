@@ -1,6 +1,7 @@
 package dev.tripline.collector.cli;
 
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -60,11 +61,11 @@ public final class CollectorOptions {
     }
     b.environment(System.getenv());
     settings.forEach(b::set);
-    b.set("bootstrap.servers", bootstrapServers);
-    b.set("data.dir", dataDir == null ? null : dataDir.toString());
-    b.set("topic.partitions", partitions == null ? null : partitions.toString());
-    b.set("topic.replication", replication == null ? null : replication.toString());
-    b.set("http.port", httpPort == null ? null : httpPort.toString());
+    b.set(CollectorKeys.BOOTSTRAP_SERVERS, bootstrapServers);
+    b.set(CollectorKeys.DATA_DIR, dataDir == null ? null : dataDir.toString());
+    b.set(CollectorKeys.TOPIC_PARTITIONS, partitions == null ? null : partitions.toString());
+    b.set(CollectorKeys.TOPIC_REPLICATION, replication == null ? null : replication.toString());
+    b.set(CollectorKeys.HTTP_PORT, httpPort == null ? null : httpPort.toString());
     return b.build();
   }
 }

@@ -2,6 +2,7 @@ package dev.tripline.collector.cli;
 
 import dev.tripline.collector.CollectorApp;
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -29,7 +30,7 @@ public final class RunCommand implements Callable<Integer> {
         new Thread(
             () -> {
               System.out.println("Shutting down…");
-              haltAfter(config.getDuration("shutdown.timeout"));
+              haltAfter(config.get(CollectorKeys.SHUTDOWN_TIMEOUT));
               app.close();
               System.out.println("Stopped.");
               stopped.countDown();

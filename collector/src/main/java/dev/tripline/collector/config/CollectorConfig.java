@@ -4,14 +4,15 @@ import dev.tripline.config.Grammar;
 import dev.tripline.config.InvalidValue;
 import dev.tripline.config.Key;
 import dev.tripline.config.Secrets;
-import dev.tripline.config.Type;
+import dev.tripline.config.Settings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -25,12 +26,14 @@ import org.jspecify.annotations.Nullable;
  * reads that line; the agent, which must never blind an application, warns and keeps defaults
  * instead).
  *
- * <p>The keys are declared in {@link CollectorKeys} and read with the grammar the agent uses too
- * ({@code dev.tripline.config.Grammar}). {@code kafka.*} keys are passed to every Kafka client the
- * collector creates (TLS, SASL…). A value of the form {@code @file:/path} is read from that file
- * (secrets).
+ * <p>The keys are declared in {@link CollectorKeys}, one typed constant each, and parsed once at
+ * load with the grammar the agent uses too ({@code dev.tripline.config.Grammar}); readers call
+ * {@code config.get(CollectorKeys.X)} and get the typed value, never a string to parse again.
+ * {@code kafka.*} keys are passed to every Kafka client the collector creates (TLS, SASL…). A value
+ * of the form {@code @file:/path} is read from that file (secrets).
  */
 public final class CollectorConfig {
+  private static final String KAFKA_PREFIX = "kafka.";
 
   /**
    * Every key the collector knows, with its default ("" = unset) and a one-line description (from
@@ -46,10 +49,15 @@ public final class CollectorConfig {
     KEYS = Collections.unmodifiableMap(k);
   }
 
+  /** Every value as given (after secret files), for {@link #with} and {@code kafka.*}. */
   private final Map<String, String> values;
 
-  private CollectorConfig(Map<String, String> values) {
+  /** The declared keys' values, parsed once by {@link Builder#build()}. */
+  private final Settings settings;
+
+  private CollectorConfig(Map<String, String> values, Settings settings) {
     this.values = values;
+    this.settings = settings;
   }
 
   /** Defaults only. */
@@ -61,38 +69,21 @@ public final class CollectorConfig {
     return new Builder();
   }
 
-  public String get(String key) {
-    String v = values.get(key);
-    if (v == null && !KEYS.containsKey(key)) {
-      throw new IllegalArgumentException("unknown collector configuration key '" + key + "'");
-    }
-    return v == null ? "" : v;
-  }
-
-  public int getInt(String key) {
-    Key<?> declared = CollectorKeys.get(key);
-    if (declared == null) {
-      String text = get(key); // a kafka.* setting read as a number
-      return parse(key, text, () -> Type.integer(Integer.MIN_VALUE, Integer.MAX_VALUE).parse(text));
-    }
-    Object v = parse(key, get(key), () -> declared.parse(get(key)));
-    if (!(v instanceof Number)) {
-      throw new IllegalArgumentException(
-          "collector configuration key '" + key + "' is not a number");
-    }
-    return ((Number) v).intValue();
-  }
-
-  public Duration getDuration(String key) {
-    return parse(key, get(key), () -> parseDuration(get(key)));
+  /**
+   * The value of a declared key ({@code config.get(CollectorKeys.HTTP_PORT)}), parsed at load.
+   * There is no lookup by name: a key is read through its declaration, so its type, bounds and
+   * default are the ones documented.
+   */
+  public <T> T get(Key<T> key) {
+    return settings.get(key);
   }
 
   public boolean embedded() {
-    return get("bootstrap.servers").isBlank();
+    return get(CollectorKeys.BOOTSTRAP_SERVERS).isBlank();
   }
 
   public Path dataDir() {
-    return Path.of(get("data.dir"));
+    return Path.of(get(CollectorKeys.DATA_DIR));
   }
 
   /**
@@ -103,8 +94,8 @@ public final class CollectorConfig {
     Properties p = new Properties();
     values.forEach(
         (key, value) -> {
-          if (key.startsWith("kafka.")) {
-            p.put(key.substring("kafka.".length()), value);
+          if (key.startsWith(KAFKA_PREFIX)) {
+            p.put(key.substring(KAFKA_PREFIX.length()), value);
           }
         });
     return p;
@@ -113,10 +104,18 @@ public final class CollectorConfig {
   /**
    * A copy with one value changed (used by commands that set their own defaults, e.g. the demo).
    */
+  public CollectorConfig with(Key<?> key, String value) {
+    return with(key.name(), value);
+  }
+
+  /**
+   * A copy with one value changed, as an operator would write it (a {@code kafka.*} client setting;
+   * tests).
+   */
   public CollectorConfig with(String key, String value) {
     Map<String, String> copy = new TreeMap<>(values);
-    copy.put(Builder.checkKey(key), Builder.checkValue(key, value));
-    return new CollectorConfig(copy);
+    copy.put(Builder.checkKey(key), value);
+    return Builder.parse(copy);
   }
 
   /** Values with secrets masked, for printing. */
@@ -129,21 +128,6 @@ public final class CollectorConfig {
   static boolean isSecret(String key) {
     Key<?> declared = CollectorKeys.get(key);
     return (declared != null && declared.isSecret()) || Secrets.looksSecret(key);
-  }
-
-  /**
-   * The shared duration grammar: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}.
-   */
-  public static Duration parseDuration(String text) {
-    return Duration.ofMillis(Grammar.durationMillis(text));
-  }
-
-  private static <T> T parse(String key, String text, java.util.function.Supplier<T> parser) {
-    try {
-      return parser.get();
-    } catch (InvalidValue e) {
-      throw Builder.badValue(key, text, e);
-    }
   }
 
   /** A configuration error: the message names the key and what is expected. */
@@ -188,11 +172,17 @@ public final class CollectorConfig {
       return this;
     }
 
+    /** A value as an operator would write it; a key under {@code kafka.} is passed through. */
     public Builder set(String key, @Nullable String value) {
       if (value != null) {
         values.put(checkKey(key), value);
       }
       return this;
+    }
+
+    /** A declared key's value, as an operator would write it (flags, the demo's own defaults). */
+    public Builder set(Key<?> key, @Nullable String value) {
+      return set(key.name(), value);
     }
 
     /**
@@ -201,8 +191,19 @@ public final class CollectorConfig {
      */
     public CollectorConfig build() {
       Map<String, String> resolved = new TreeMap<>();
-      values.forEach((k, v) -> resolved.put(k, checkValue(k, resolveSecret(k, v))));
-      return new CollectorConfig(resolved);
+      values.forEach((k, v) -> resolved.put(k, resolveSecret(k, v)));
+      return parse(resolved);
+    }
+
+    /** Parses every declared key once; the first bad value stops the collector, naming its key. */
+    static CollectorConfig parse(Map<String, String> resolved) {
+      List<Settings.Rejected> rejected = new ArrayList<>();
+      Settings settings = Settings.parse(CollectorKeys.TABLE, resolved, rejected);
+      if (!rejected.isEmpty()) {
+        Settings.Rejected first = rejected.get(0);
+        throw badValue(first.key().name(), first.text(), first.problem());
+      }
+      return new CollectorConfig(resolved, settings);
     }
 
     static String checkKey(String key) {
@@ -213,18 +214,6 @@ public final class CollectorConfig {
             "unknown key" + (near != null ? " (did you mean '" + near + "'?)" : ""));
       }
       return key;
-    }
-
-    static String checkValue(String key, String value) {
-      Key<?> declared = CollectorKeys.get(key);
-      if (declared != null) {
-        try {
-          declared.parse(value);
-        } catch (InvalidValue e) {
-          throw badValue(key, value, e);
-        }
-      }
-      return value;
     }
 
     static ConfigException badValue(String key, String value, InvalidValue e) {

@@ -3,6 +3,7 @@ package dev.tripline.collector.demo;
 import dev.tripline.collector.CollectorApp;
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.model.Alert;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.ServiceProfile;
@@ -39,12 +40,12 @@ public final class Demo {
     Path work = options.work();
     CollectorConfig config =
         CollectorConfig.builder()
-            .set("data.dir", work.resolve("collector").toString())
-            .set("embedded.port", "0")
-            .set("topic.partitions", "1")
-            .set("learning.period", options.learning())
-            .set("learning.quiet", "5s")
-            .set("http.port", Integer.toString(options.httpPort()))
+            .set(CollectorKeys.DATA_DIR, work.resolve("collector").toString())
+            .set(CollectorKeys.EMBEDDED_PORT, "0")
+            .set(CollectorKeys.TOPIC_PARTITIONS, "1")
+            .set(CollectorKeys.LEARNING_PERIOD, options.learning())
+            .set(CollectorKeys.LEARNING_QUIET, "5s")
+            .set(CollectorKeys.HTTP_PORT, Integer.toString(options.httpPort()))
             .build();
 
     step("Starting the embedded Kafka and the collector");

@@ -9,7 +9,6 @@ import dev.tripline.model.Event;
 import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ProfileState;
 import java.util.HashMap;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,8 +18,6 @@ import org.jspecify.annotations.Nullable;
  * thread-safe: one per stream processor.
  */
 public final class Detector {
-  public static final String CODE_OWNER_KEY = "detect.code.owner";
-
   private static final int OWNER_MEMO = 4_096;
   private final Classifier classifier;
   private final boolean codeOwners;
@@ -135,17 +132,5 @@ public final class Detector {
       ownerMemo.put(basis, owner);
     }
     return owner;
-  }
-
-  /**
-   * The value of {@value #CODE_OWNER_KEY}: true or false, anything else is a configuration error
-   * naming the key.
-   */
-  public static boolean codeOwnerSetting(String value) {
-    String v = value.trim().toLowerCase(Locale.ROOT);
-    if (v.isEmpty() || v.equals("true")) return true;
-    if (v.equals("false")) return false;
-    throw new IllegalArgumentException(
-        "configuration key '" + CODE_OWNER_KEY + "' must be true or false, not '" + value + "'");
   }
 }

@@ -3,6 +3,7 @@ package dev.tripline.collector.http;
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.api.NotFoundException;
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.protect.ProtectionControl;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStream;
@@ -66,11 +67,11 @@ public final class AnalystServer implements AutoCloseable {
     this.registry = registry;
     this.limits = HttpLimits.from(config);
     this.metrics = new HttpMetrics(registry);
-    this.auth = new Auth(config.get("http.token"), limits, metrics);
+    this.auth = new Auth(config.get(CollectorKeys.HTTP_TOKEN), limits, metrics);
     this.backend = backend;
     this.protection = new ProtectionControl(config, backend, registry);
     this.api = ApiRoutes.table(backend, auth, protection);
-    this.tls = !config.get("http.tls.keystore").isEmpty();
+    this.tls = !config.get(CollectorKeys.HTTP_TLS_KEYSTORE).isEmpty();
     this.guard = new ConnectionGuard(limits, metrics);
   }
 
@@ -101,15 +102,17 @@ public final class AnalystServer implements AutoCloseable {
     if (tls) {
       SslContextFactory.Server ssl = new SslContextFactory.Server();
       ssl.setSslContext(
-          sslContext(config.get("http.tls.keystore"), config.get("http.tls.keystore.password")));
+          sslContext(
+              config.get(CollectorKeys.HTTP_TLS_KEYSTORE),
+              config.get(CollectorKeys.HTTP_TLS_KEYSTORE_PASSWORD)));
       connector =
           new ServerConnector(
               server, 1, 1, new SslConnectionFactory(ssl, http11.getProtocol()), http11);
     } else {
       connector = new ServerConnector(server, 1, 1, http11);
     }
-    connector.setHost(config.get("http.bind"));
-    connector.setPort(config.getInt("http.port"));
+    connector.setHost(config.get(CollectorKeys.HTTP_BIND));
+    connector.setPort(config.get(CollectorKeys.HTTP_PORT));
     connector.setIdleTimeout(limits.idleTimeout().toMillis());
     // Never stops accepting (a full port would lock out /health); ConnectionGuard evicts instead.
     connector.addBean(guard);
@@ -122,9 +125,9 @@ public final class AnalystServer implements AutoCloseable {
       close();
       throw new IllegalStateException(
           "cannot serve HTTP on "
-              + config.get("http.bind")
+              + config.get(CollectorKeys.HTTP_BIND)
               + ":"
-              + config.get("http.port")
+              + config.get(CollectorKeys.HTTP_PORT)
               + " ("
               + e.getMessage()
               + "); set http.port",
@@ -138,7 +141,10 @@ public final class AnalystServer implements AutoCloseable {
   }
 
   public String baseUrl() {
-    String host = config.get("http.bind").equals("0.0.0.0") ? "127.0.0.1" : config.get("http.bind");
+    String host =
+        config.get(CollectorKeys.HTTP_BIND).equals("0.0.0.0")
+            ? "127.0.0.1"
+            : config.get(CollectorKeys.HTTP_BIND);
     return (tls ? "https" : "http") + "://" + host + ":" + port();
   }
 

@@ -1,6 +1,7 @@
 package dev.tripline.collector.http;
 
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import java.time.Duration;
 
 /**
@@ -19,40 +20,19 @@ record HttpLimits(
     int loginFailuresGlobalPerMinute,
     Duration sessionTtl) {
 
+  /** The bounds (positive, at least 4 threads) are the keys' types, checked once at load. */
   static HttpLimits from(CollectorConfig config) {
-    HttpLimits l =
-        new HttpLimits(
-            config.getInt("http.max.body.bytes"),
-            config.getInt("http.max.header.bytes"),
-            config.getDuration("http.idle.timeout"),
-            config.getDuration("http.header.timeout"),
-            config.getInt("http.min.body.rate"),
-            config.getInt("http.threads"),
-            config.getInt("http.max.connections"),
-            config.getInt("http.max.connections.per.address"),
-            config.getInt("http.login.failures"),
-            config.getInt("http.login.failures.global"),
-            config.getDuration("http.session.ttl"));
-    positive("http.max.body.bytes", l.maxBodyBytes);
-    positive("http.max.header.bytes", l.maxHeaderBytes);
-    positive("http.idle.timeout", l.idleTimeout.toMillis());
-    positive("http.header.timeout", l.headerTimeout.toMillis());
-    positive("http.min.body.rate", l.minBodyBytesPerSecond);
-    positive("http.max.connections", l.maxConnections);
-    positive("http.max.connections.per.address", l.maxConnectionsPerAddress);
-    positive("http.login.failures", l.loginFailuresPerMinute);
-    positive("http.login.failures.global", l.loginFailuresGlobalPerMinute);
-    positive("http.session.ttl", l.sessionTtl.toMillis());
-    if (l.threads < 4) {
-      throw new CollectorConfig.ConfigException(
-          "http.threads", "must be at least 4 (one acceptor, one selector, workers)");
-    }
-    return l;
-  }
-
-  private static void positive(String key, long value) {
-    if (value <= 0) {
-      throw new CollectorConfig.ConfigException(key, "must be above 0");
-    }
+    return new HttpLimits(
+        config.get(CollectorKeys.HTTP_MAX_BODY_BYTES),
+        config.get(CollectorKeys.HTTP_MAX_HEADER_BYTES),
+        config.get(CollectorKeys.HTTP_IDLE_TIMEOUT),
+        config.get(CollectorKeys.HTTP_HEADER_TIMEOUT),
+        config.get(CollectorKeys.HTTP_MIN_BODY_RATE),
+        config.get(CollectorKeys.HTTP_THREADS),
+        config.get(CollectorKeys.HTTP_MAX_CONNECTIONS),
+        config.get(CollectorKeys.HTTP_MAX_CONNECTIONS_PER_ADDRESS),
+        config.get(CollectorKeys.HTTP_LOGIN_FAILURES),
+        config.get(CollectorKeys.HTTP_LOGIN_FAILURES_GLOBAL),
+        config.get(CollectorKeys.HTTP_SESSION_TTL));
   }
 }

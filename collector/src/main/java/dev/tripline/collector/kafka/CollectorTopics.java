@@ -1,6 +1,7 @@
 package dev.tripline.collector.kafka;
 
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.kafka.Topics;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,17 +21,17 @@ public final class CollectorTopics {
   /** Names of the public topics, in the order they are listed to users. */
   public static List<String> names(CollectorConfig config) {
     return List.of(
-        config.get("topic.events"),
-        config.get("topic.alerts"),
-        config.get("topic.alerts.json"),
-        config.get("topic.deadletter"),
-        config.get("topic.actions"));
+        config.get(CollectorKeys.TOPIC_EVENTS),
+        config.get(CollectorKeys.TOPIC_ALERTS),
+        config.get(CollectorKeys.TOPIC_ALERTS_JSON),
+        config.get(CollectorKeys.TOPIC_DEADLETTER),
+        config.get(CollectorKeys.TOPIC_ACTIONS));
   }
 
   /** Creates the missing topics; returns the ones created now. */
   public static List<String> ensure(CollectorConfig config, String bootstrapServers) {
-    int partitions = config.getInt("topic.partitions");
-    short replication = (short) config.getInt("topic.replication");
+    int partitions = config.get(CollectorKeys.TOPIC_PARTITIONS);
+    short replication = config.get(CollectorKeys.TOPIC_REPLICATION).shortValue();
     Map<String, Integer> wanted = new LinkedHashMap<>();
     for (String name : names(config)) {
       wanted.put(name, partitions);

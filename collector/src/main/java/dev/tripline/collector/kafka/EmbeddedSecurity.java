@@ -1,6 +1,7 @@
 package dev.tripline.collector.kafka;
 
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.kafka.EmbeddedKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -83,10 +84,10 @@ public final class EmbeddedSecurity {
   /** After the broker and the collector's topics are up: the agents' login and ACLs, their file. */
   public Path grantAgents(EmbeddedKafka kafka, CollectorConfig config) {
     kafka.addScramUser(AGENT, agentPassword);
-    String events = config.get("topic.events");
+    String events = config.get(CollectorKeys.TOPIC_EVENTS);
     // The shared login may speak for every service, so it may read every service's protection
     // policy too (a service with its own login reads only its own: grantServices).
-    String policies = config.get("topic.policy") + ".";
+    String policies = config.get(CollectorKeys.TOPIC_POLICY) + ".";
     List<AclBinding> acls =
         List.of(
             allow(events, AclOperation.WRITE),
@@ -117,7 +118,7 @@ public final class EmbeddedSecurity {
     if (services.isEmpty()) {
       return files;
     }
-    String events = config.get("topic.events");
+    String events = config.get(CollectorKeys.TOPIC_EVENTS);
     Path servicesDir = dir.resolve("services");
     try {
       if (!Files.isDirectory(servicesDir)) {
@@ -125,7 +126,8 @@ public final class EmbeddedSecurity {
             servicesDir, PosixFilePermissions.asFileAttribute(ownerOnly("rwx------")));
       }
       int partitions =
-          CollectorTopics.partitions(config, kafka.bootstrapServers(), config.get("topic.actions"));
+          CollectorTopics.partitions(
+              config, kafka.bootstrapServers(), config.get(CollectorKeys.TOPIC_ACTIONS));
       try (var admin = kafka.admin()) {
         for (String service : services) {
           String topic = ServiceTopics.topicFor(events, service);
@@ -140,11 +142,12 @@ public final class EmbeddedSecurity {
           }
           PolicyTopics.ensure(
               admin,
-              PolicyTopics.topicFor(config.get("topic.policy"), service),
+              PolicyTopics.topicFor(config.get(CollectorKeys.TOPIC_POLICY), service),
               (short) 1); // one embedded node
           admin
               .createAcls(
-                  KafkaAcls.agent("User:" + principal, events, config.get("topic.policy"), service))
+                  KafkaAcls.agent(
+                      "User:" + principal, events, config.get(CollectorKeys.TOPIC_POLICY), service))
               .all()
               .get(30, TimeUnit.SECONDS);
           Properties agent = new Properties();

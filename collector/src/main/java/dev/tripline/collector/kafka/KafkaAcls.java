@@ -1,6 +1,7 @@
 package dev.tripline.collector.kafka;
 
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.model.Schema;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,7 @@ public final class KafkaAcls {
    */
   public static List<AclBinding> collector(String principal, CollectorConfig config) {
     List<AclBinding> acls = new ArrayList<>();
-    String events = config.get("topic.events");
+    String events = config.get(CollectorKeys.TOPIC_EVENTS);
     // Read every event topic (the shared one and <events>.<service>); create the shared one.
     add(
         acls,
@@ -50,10 +51,10 @@ public final class KafkaAcls {
     add(acls, principal, ResourceType.TOPIC, events, PatternType.LITERAL, AclOperation.CREATE);
     for (String topic :
         List.of(
-            config.get("topic.actions"),
-            config.get("topic.alerts"),
-            config.get("topic.alerts.json"),
-            config.get("topic.deadletter"))) {
+            config.get(CollectorKeys.TOPIC_ACTIONS),
+            config.get(CollectorKeys.TOPIC_ALERTS),
+            config.get(CollectorKeys.TOPIC_ALERTS_JSON),
+            config.get(CollectorKeys.TOPIC_DEADLETTER))) {
       add(
           acls,
           principal,
@@ -72,7 +73,7 @@ public final class KafkaAcls {
         acls,
         principal,
         ResourceType.TOPIC,
-        config.get("topic.policy") + ".",
+        config.get(CollectorKeys.TOPIC_POLICY) + ".",
         PatternType.PREFIXED,
         AclOperation.READ,
         AclOperation.WRITE,
@@ -90,7 +91,7 @@ public final class KafkaAcls {
         AclOperation.DESCRIBE);
     // Kafka Streams: changelogs, view topics, the consumer group and transactional ids all start
     // with the application id.
-    String app = config.get("application.id");
+    String app = config.get(CollectorKeys.APPLICATION_ID);
     add(acls, principal, ResourceType.TOPIC, app, PatternType.PREFIXED, AclOperation.ALL);
     add(
         acls,

@@ -1,6 +1,7 @@
 package dev.tripline.collector.pipeline;
 
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 
 /**
  * The limits the detection processor applies to hostile input (see docs/operations.md, "Hostile
@@ -17,19 +18,19 @@ record Bounds(
   static Bounds of(CollectorConfig config, Meters meters) {
     RecordLimits records =
         new RecordLimits(
-            config.getInt("record.max.bytes"),
-            config.getInt("profile.max.bytes"),
-            config.getInt("profile.max.instances"),
+            config.get(CollectorKeys.RECORD_MAX_BYTES),
+            config.get(CollectorKeys.PROFILE_MAX_BYTES),
+            config.get(CollectorKeys.PROFILE_MAX_INSTANCES),
             meters);
     return new Bounds(
-        new StringCaps(config.getInt("string.max.chars"), meters),
+        new StringCaps(config.get(CollectorKeys.STRING_MAX_CHARS), meters),
         records,
         new InputLimits(
-            config.getInt("batch.max.bytes"),
-            config.getInt("batch.max.events"),
+            config.get(CollectorKeys.BATCH_MAX_BYTES),
+            config.get(CollectorKeys.BATCH_MAX_EVENTS),
             Runtime.getRuntime().maxMemory()),
-        new PoisonGuard(config.getInt("poison.max.tries")),
-        config.getInt("profile.max.entries.per.kind"),
+        new PoisonGuard(config.get(CollectorKeys.POISON_MAX_TRIES)),
+        config.get(CollectorKeys.PROFILE_MAX_ENTRIES_PER_KIND),
         ProfileMemo.Budget.ofHeap(Runtime.getRuntime().maxMemory()));
   }
 }

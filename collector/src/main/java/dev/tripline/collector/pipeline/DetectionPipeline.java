@@ -3,9 +3,9 @@ package dev.tripline.collector.pipeline;
 import com.google.protobuf.MessageLite;
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.detect.Classifier;
 import dev.tripline.collector.detect.Detection;
-import dev.tripline.collector.detect.Detector;
 import dev.tripline.collector.detect.KnownBadRules;
 import dev.tripline.collector.detect.RateModel;
 import dev.tripline.collector.kafka.CollectorTopics;
@@ -64,19 +64,19 @@ public final class DetectionPipeline implements AutoCloseable {
     this.registry = registry;
     this.meters = new Meters(registry);
     this.bounds = Bounds.of(config, meters);
-    this.owners = new ServiceTopicOwners(config.get("topic.events"));
+    this.owners = new ServiceTopicOwners(config.get(CollectorKeys.TOPIC_EVENTS));
   }
 
   /** The Kafka Streams settings of this pipeline (no broker is contacted). */
   Properties properties() {
-    Properties props = streamsProperties(config.get("bootstrap.servers"));
+    Properties props = streamsProperties(config.get(CollectorKeys.BOOTSTRAP_SERVERS));
     EventSources.consumerSettings(props);
     props.put(
         StreamErrors.CONFIG,
         new StreamErrors(
-            config.get("topic.deadletter"),
+            config.get(CollectorKeys.TOPIC_DEADLETTER),
             meters,
-            config.getInt("record.max.bytes"),
+            config.get(CollectorKeys.RECORD_MAX_BYTES),
             java.util.Set.of(
                 Names.alertViewTopic(config),
                 Names.profileViewTopic(config),
@@ -86,7 +86,7 @@ public final class DetectionPipeline implements AutoCloseable {
 
   /** Builds the topology, starts it and waits until it runs. */
   public DetectionPipeline start() {
-    String bootstrap = config.get("bootstrap.servers");
+    String bootstrap = config.get(CollectorKeys.BOOTSTRAP_SERVERS);
     ensureViewTopics(bootstrap);
     // Asked before the first record: which services the shared topic may no longer speak for.
     owners.start(CollectorTopics.clientProperties(config, bootstrap));
@@ -106,9 +106,9 @@ public final class DetectionPipeline implements AutoCloseable {
         });
     healthMonitor =
         new HealthMonitor(
-            config.getDuration("health.stuck.after"),
-            config.getDuration("health.failure.hold"),
-            config.getInt("streams.threads"));
+            config.get(CollectorKeys.HEALTH_STUCK_AFTER),
+            config.get(CollectorKeys.HEALTH_FAILURE_HOLD),
+            config.get(CollectorKeys.STREAMS_THREADS));
     streams.setUncaughtExceptionHandler(this::threadFailed);
     meters.health(this::health);
     streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -252,16 +252,16 @@ public final class DetectionPipeline implements AutoCloseable {
   Topology topology(Properties props, int actionPartitions, java.util.function.LongSupplier clock) {
     Detection.Settings settings =
         new Detection.Settings(
-            config.getDuration("learning.period"),
-            config.getDuration("learning.quiet"),
-            config.getDuration("rate.window"),
-            new Classifier(KnownBadRules.load(config.get("rules.file")), 200_000),
-            new RateModel(Double.parseDouble(config.get("rate.threshold"))),
-            Detector.codeOwnerSetting(config.get(Detector.CODE_OWNER_KEY)),
+            config.get(CollectorKeys.LEARNING_PERIOD),
+            config.get(CollectorKeys.LEARNING_QUIET),
+            config.get(CollectorKeys.RATE_WINDOW),
+            new Classifier(KnownBadRules.load(config.get(CollectorKeys.RULES_FILE)), 200_000),
+            new RateModel(config.get(CollectorKeys.RATE_THRESHOLD)),
+            config.get(CollectorKeys.DETECT_CODE_OWNER),
             Detection.maxLearning(
-                config.getDuration("learning.period"), config.getDuration("learning.max")),
-            config.getDuration("learning.version.grace"),
-            config.getDuration("liveness.silent.after"));
+                config.get(CollectorKeys.LEARNING_PERIOD), config.get(CollectorKeys.LEARNING_MAX)),
+            config.get(CollectorKeys.LEARNING_VERSION_GRACE),
+            config.get(CollectorKeys.LIVENESS_SILENT_AFTER));
     StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
     // Read-only copies for queries, on every instance.
     builder.globalTable(
@@ -312,17 +312,23 @@ public final class DetectionPipeline implements AutoCloseable {
     ByteArraySerializer raw = new ByteArraySerializer();
     Serializer<MessageLite> messages = ProtoSerde.MESSAGES;
     // Dead letters are copies of what could not be processed: cut to what the topic accepts.
-    BoundedBytes bounded = new BoundedBytes(config.getInt("record.max.bytes") - 8 * 1024);
+    BoundedBytes bounded = new BoundedBytes(config.get(CollectorKeys.RECORD_MAX_BYTES) - 8 * 1024);
     t.addSink(
         Names.DEAD_LETTER_SINK,
-        config.get("topic.deadletter"),
+        config.get(CollectorKeys.TOPIC_DEADLETTER),
         new BoundedBytes(1024),
         bounded,
         Names.PARSE_EVENTS,
         Names.PARSE_ACTIONS,
         Names.DETECT);
-    t.addSink(Names.ALERTS_SINK, config.get("topic.alerts"), strings, messages, Names.DETECT);
-    t.addSink(Names.ALERTS_JSON_SINK, config.get("topic.alerts.json"), strings, raw, Names.DETECT);
+    t.addSink(
+        Names.ALERTS_SINK, config.get(CollectorKeys.TOPIC_ALERTS), strings, messages, Names.DETECT);
+    t.addSink(
+        Names.ALERTS_JSON_SINK,
+        config.get(CollectorKeys.TOPIC_ALERTS_JSON),
+        strings,
+        raw,
+        Names.DETECT);
     t.addSink(Names.ALERT_VIEW_SINK, Names.alertViewTopic(config), strings, messages, Names.DETECT);
     t.addSink(
         Names.PROFILE_VIEW_SINK, Names.profileViewTopic(config), strings, messages, Names.DETECT);
@@ -333,17 +339,17 @@ public final class DetectionPipeline implements AutoCloseable {
   private Properties streamsProperties(String bootstrap) {
     Properties p = new Properties();
     p.putAll(config.kafkaClientProperties()); // TLS / SASL for every client Streams creates
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.get("application.id"));
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.get(CollectorKeys.APPLICATION_ID));
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(
         StreamsConfig.STATE_DIR_CONFIG,
         config.dataDir().resolve("streams").toAbsolutePath().toString());
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt("streams.threads"));
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.get(CollectorKeys.STREAMS_THREADS));
     p.put(
         StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
-        config.getDuration("streams.commit.interval").toMillis());
-    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.getInt("topic.replication"));
+        config.get(CollectorKeys.STREAMS_COMMIT_INTERVAL).toMillis());
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.get(CollectorKeys.TOPIC_REPLICATION));
     p.put(
         StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG,
         32L * 1024 * 1024); // flushed at every commit (exactly-once)
@@ -377,7 +383,7 @@ public final class DetectionPipeline implements AutoCloseable {
       Topics.ensure(
           admin,
           views,
-          (short) config.getInt("topic.replication"),
+          config.get(CollectorKeys.TOPIC_REPLICATION).shortValue(),
           Map.of("cleanup.policy", "compact"));
     }
   }

@@ -1,6 +1,7 @@
 package dev.tripline.collector.pipeline;
 
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.kafka.CollectorTopics;
 import dev.tripline.collector.kafka.ServiceTopics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,21 +37,21 @@ final class EventSources {
       int actionPartitions,
       java.util.function.Predicate<String> ownTopic) {
     ByteArrayDeserializer bytes = new ByteArrayDeserializer();
-    String events = config.get("topic.events");
+    String events = config.get(CollectorKeys.TOPIC_EVENTS);
     List<String> eventSources = new ArrayList<>();
-    if (Boolean.parseBoolean(config.get("topic.events.shared").trim())) {
+    if (config.get(CollectorKeys.TOPIC_EVENTS_SHARED)) {
       t.addSource(Names.EVENTS_SOURCE, bytes, bytes, events);
       eventSources.add(Names.EVENTS_SOURCE);
     }
     t.addSource(SERVICE_EVENTS_SOURCE, bytes, bytes, ServiceTopics.pattern(events));
     eventSources.add(SERVICE_EVENTS_SOURCE);
-    t.addSource(Names.ACTIONS_SOURCE, bytes, bytes, config.get("topic.actions"));
+    t.addSource(Names.ACTIONS_SOURCE, bytes, bytes, config.get(CollectorKeys.TOPIC_ACTIONS));
 
     EdgeMeters edgeMeters = new EdgeMeters(registry);
     Parsers.Edge edge = new Parsers.Edge(bounds.input(), bounds.poison(), meters, edgeMeters);
     Sanitizer sanitizer = new Sanitizer(edgeMeters);
     AtomicBoolean capReported = new AtomicBoolean();
-    int max = config.getInt("services.max");
+    int max = config.get(CollectorKeys.SERVICES_MAX);
     t.addProcessor(
         Names.PARSE_EVENTS,
         () ->
@@ -67,7 +68,7 @@ final class EventSources {
         eventSources.toArray(String[]::new));
     t.addProcessor(
         Names.PARSE_ACTIONS,
-        () -> new Parsers.Parse(Parsers.ACTION, config.get("topic.actions"), edge),
+        () -> new Parsers.Parse(Parsers.ACTION, config.get(CollectorKeys.TOPIC_ACTIONS), edge),
         Names.ACTIONS_SOURCE);
   }
 
@@ -84,7 +85,7 @@ final class EventSources {
     return CollectorTopics.partitions(
         config,
         streamsProps.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
-        config.get("topic.actions"));
+        config.get(CollectorKeys.TOPIC_ACTIONS));
   }
 
   /** A new service topic is picked up within seconds, not Kafka's default five minutes. */

@@ -1,6 +1,7 @@
 package dev.tripline.collector.pipeline;
 
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 
 /** Names of the topology's nodes, stores and internal topics. */
 final class Names {
@@ -30,14 +31,14 @@ final class Names {
   private Names() {}
 
   static String alertViewTopic(CollectorConfig c) {
-    return c.get("application.id") + ".alert-view";
+    return c.get(CollectorKeys.APPLICATION_ID) + ".alert-view";
   }
 
   static String profileViewTopic(CollectorConfig c) {
-    return c.get("application.id") + ".profile-view";
+    return c.get(CollectorKeys.APPLICATION_ID) + ".profile-view";
   }
 
   static String auditTopic(CollectorConfig c) {
-    return c.get("application.id") + ".audit";
+    return c.get(CollectorKeys.APPLICATION_ID) + ".audit";
   }
 }

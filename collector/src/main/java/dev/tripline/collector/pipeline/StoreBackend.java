@@ -3,6 +3,7 @@ package dev.tripline.collector.pipeline;
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.api.NotFoundException;
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.kafka.CollectorTopics;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AnalystAction;
@@ -45,7 +46,7 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
       java.util.function.Supplier<Health> health) {
     this.streams = streams;
     this.health = health;
-    this.actionsTopic = config.get("topic.actions");
+    this.actionsTopic = config.get(CollectorKeys.TOPIC_ACTIONS);
     Properties p = CollectorTopics.clientProperties(config, bootstrap);
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.ACKS_CONFIG, "all");

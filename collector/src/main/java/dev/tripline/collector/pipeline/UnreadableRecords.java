@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -213,7 +214,7 @@ final class UnreadableRecords extends KafkaConsumer<byte[], byte[]> {
     Properties p = new Properties();
     for (Map.Entry<String, Object> e : config.entrySet()) {
       String k = e.getKey();
-      if (k.equals("bootstrap.servers")
+      if (k.equals(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)
           || k.equals("isolation.level")
           || k.equals("client.dns.lookup")
           || k.startsWith("security.")

@@ -1,6 +1,7 @@
 package dev.tripline.collector.protect;
 
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.kafka.CollectorTopics;
 import dev.tripline.collector.kafka.PolicyTopics;
 import dev.tripline.model.ProtectionPolicy;
@@ -49,7 +50,7 @@ final class PolicyStore implements AutoCloseable {
   }
 
   String topic(String service) {
-    return PolicyTopics.topicFor(config.get("topic.policy"), service);
+    return PolicyTopics.topicFor(config.get(CollectorKeys.TOPIC_POLICY), service);
   }
 
   /** The service's current policy, or empty when it has none (no topic, or nothing valid on it). */
@@ -94,7 +95,7 @@ final class PolicyStore implements AutoCloseable {
   synchronized void write(ProtectionPolicy policy) {
     String topic = topic(policy.getService());
     try (Admin admin = Admin.create(clientProperties())) {
-      PolicyTopics.ensure(admin, topic, (short) config.getInt("topic.replication"));
+      PolicyTopics.ensure(admin, topic, config.get(CollectorKeys.TOPIC_REPLICATION).shortValue());
     }
     try {
       producer()
@@ -121,7 +122,7 @@ final class PolicyStore implements AutoCloseable {
   }
 
   private Properties clientProperties() {
-    return CollectorTopics.clientProperties(config, config.get("bootstrap.servers"));
+    return CollectorTopics.clientProperties(config, config.get(CollectorKeys.BOOTSTRAP_SERVERS));
   }
 
   @Override

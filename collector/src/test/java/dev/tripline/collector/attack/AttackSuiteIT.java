@@ -13,6 +13,7 @@ import dev.tripline.agent.it.Jdks;
 import dev.tripline.collector.alert.OcsfJson;
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.cli.AlertText;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.collector.pipeline.PipelineFixtures;
 import dev.tripline.kafka.EmbeddedKafka;
@@ -365,8 +366,9 @@ class AttackSuiteIT {
               List.of(
                   java.toString(),
                   "-javaagent:" + agent,
-                  "-Dtripline.kafka.bootstrap.servers=" + f.config.get("bootstrap.servers"),
-                  "-Dtripline.kafka.topic=" + f.config.get("topic.events"),
+                  "-Dtripline.kafka.bootstrap.servers="
+                      + f.config.get(CollectorKeys.BOOTSTRAP_SERVERS),
+                  "-Dtripline.kafka.topic=" + f.config.get(CollectorKeys.TOPIC_EVENTS),
                   "-Dtripline.service.name=" + service,
                   "-Dtripline.flush.interval=500ms",
                   "-Dtripline.heartbeat.interval=1s",

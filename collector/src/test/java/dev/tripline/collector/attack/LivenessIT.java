@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.agent.it.Jdks;
 import dev.tripline.collector.api.AnalystBackend;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.collector.pipeline.PipelineFixtures;
 import dev.tripline.kafka.EmbeddedKafka;
@@ -125,8 +126,8 @@ class LivenessIT {
           List.of(
               java.toString(),
               "-javaagent:" + agent,
-              "-Dtripline.kafka.bootstrap.servers=" + f.config.get("bootstrap.servers"),
-              "-Dtripline.kafka.topic=" + f.config.get("topic.events"),
+              "-Dtripline.kafka.bootstrap.servers=" + f.config.get(CollectorKeys.BOOTSTRAP_SERVERS),
+              "-Dtripline.kafka.topic=" + f.config.get(CollectorKeys.TOPIC_EVENTS),
               "-Dtripline.service.name=" + SERVICE,
               "-Dtripline.flush.interval=500ms",
               "-Dtripline.heartbeat.interval=500ms",

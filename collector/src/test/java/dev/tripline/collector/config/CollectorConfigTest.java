@@ -31,9 +31,9 @@ class CollectorConfigTest {
                     "/bin"))
             .set("learning.quiet", "5m")
             .build();
-    assertEquals(Duration.ofHours(2), c.getDuration("learning.period"));
-    assertEquals(Duration.ofMinutes(5), c.getDuration("learning.quiet"));
-    assertEquals(12, c.getInt("topic.partitions"), "environment overrides the file");
+    assertEquals(Duration.ofHours(2), c.get(CollectorKeys.LEARNING_PERIOD));
+    assertEquals(Duration.ofMinutes(5), c.get(CollectorKeys.LEARNING_QUIET));
+    assertEquals(12, c.get(CollectorKeys.TOPIC_PARTITIONS), "environment overrides the file");
     assertEquals("SSL", c.kafkaClientProperties().get("security.protocol"));
     assertEquals("PLAIN", c.kafkaClientProperties().get("sasl.mechanism"));
     assertTrue(c.embedded());
@@ -52,11 +52,7 @@ class CollectorConfigTest {
     var bad =
         assertThrows(
             CollectorConfig.ConfigException.class,
-            () ->
-                CollectorConfig.builder()
-                    .set("learning.period", "soon")
-                    .build()
-                    .getDuration("learning.period"));
+            () -> CollectorConfig.builder().set("learning.period", "soon").build());
     assertTrue(
         bad.getMessage().contains("'learning.period'") && bad.getMessage().contains("duration"),
         bad.getMessage());

@@ -3,7 +3,6 @@ package dev.tripline.collector.detect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.collector.profile.Profiles;
@@ -137,14 +136,6 @@ class DetectorTest {
             .any()
             .getReason(),
         "NEW_* still alert");
-    assertTrue(
-        Detector.codeOwnerSetting("true")
-            && !Detector.codeOwnerSetting("false")
-            && Detector.codeOwnerSetting(""));
-    assertEquals(
-        "configuration key 'detect.code.owner' must be true or false, not 'yes'",
-        assertThrows(IllegalArgumentException.class, () -> Detector.codeOwnerSetting("yes"))
-            .getMessage());
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tripline.collector.cli.AlertsCommand;
 import dev.tripline.collector.cli.ProfileCommand;
 import dev.tripline.collector.cli.RetireCommand;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.json.Json;
 import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.collector.pipeline.PipelineFixtures;
@@ -290,7 +291,9 @@ class AnalystServerTest {
                 producer
                     .send(
                         new ProducerRecord<>(
-                            f.config.get("topic.events"), "shop", heartbeat.toByteArray()))
+                            f.config.get(CollectorKeys.TOPIC_EVENTS),
+                            "shop",
+                            heartbeat.toByteArray()))
                     .get(10, TimeUnit.SECONDS);
                 return get(base + "/api/services/shop", "s3cret-token").body().contains("i-blind");
               });

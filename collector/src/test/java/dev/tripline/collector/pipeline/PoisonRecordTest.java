@@ -4,6 +4,7 @@ import static dev.tripline.collector.pipeline.PipelineFixtures.connect;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
 import dev.tripline.kafka.Patience;
@@ -38,7 +39,7 @@ class PoisonRecordTest {
             new PipelineFixtures(
                 kafka, dir, 1, "poison.max.tries", "2", "health.failure.hold", "2s");
         DetectionPipeline p = f.pipeline(dir.resolve("a").toString());
-        var dead = PipelineFixtures.consumer(kafka, f.config.get("topic.deadletter"))) {
+        var dead = PipelineFixtures.consumer(kafka, f.config.get(CollectorKeys.TOPIC_DEADLETTER))) {
       // An Error no exception handler sees (as deep recursion on a hostile value would throw) kills
       // the thread; a RuntimeException is handled in place.
       p.poisonGuard().fault =

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.kafka.KafkaAcls;
 import dev.tripline.collector.kafka.ServiceTopicOwners;
 import dev.tripline.collector.kafka.ServiceTopics;
@@ -56,7 +57,7 @@ class SharedTopicForgeryTest {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (PipelineFixtures f =
         new PipelineFixtures(kafka, dir.resolve("f"), PARTITIONS, "learning.period", "1h")) {
-      String events = f.config.get("topic.events");
+      String events = f.config.get(CollectorKeys.TOPIC_EVENTS);
       String shopTopic = ServiceTopics.topicFor(events, "shop");
       try (Admin admin = kafka.admin()) {
         admin

@@ -1,6 +1,7 @@
 package dev.tripline.collector.pipeline;
 
 import dev.tripline.collector.config.CollectorConfig;
+import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AnalystAction;
@@ -69,19 +70,21 @@ final class TopologyFixture implements AutoCloseable {
     StringSerializer keys = new StringSerializer();
     ByteArraySerializer values = new ByteArraySerializer();
     events =
-        driver.createInputTopic(config.get("topic.events"), keys, values, START, Duration.ZERO);
+        driver.createInputTopic(
+            config.get(CollectorKeys.TOPIC_EVENTS), keys, values, START, Duration.ZERO);
     actions =
-        driver.createInputTopic(config.get("topic.actions"), keys, values, START, Duration.ZERO);
+        driver.createInputTopic(
+            config.get(CollectorKeys.TOPIC_ACTIONS), keys, values, START, Duration.ZERO);
     StringDeserializer strings = new StringDeserializer();
     ByteArrayDeserializer bytes = new ByteArrayDeserializer();
-    alertsOut = driver.createOutputTopic(config.get("topic.alerts"), strings, bytes);
-    jsonOut = driver.createOutputTopic(config.get("topic.alerts.json"), strings, bytes);
+    alertsOut = driver.createOutputTopic(config.get(CollectorKeys.TOPIC_ALERTS), strings, bytes);
+    jsonOut = driver.createOutputTopic(config.get(CollectorKeys.TOPIC_ALERTS_JSON), strings, bytes);
     alertViews = driver.createOutputTopic(Names.alertViewTopic(config), strings, bytes);
     profileViews = driver.createOutputTopic(Names.profileViewTopic(config), strings, bytes);
     audit = driver.createOutputTopic(Names.auditTopic(config), strings, bytes);
     deadLetters =
         driver.createOutputTopic(
-            config.get("topic.deadletter"), new ByteArrayDeserializer(), bytes);
+            config.get(CollectorKeys.TOPIC_DEADLETTER), new ByteArrayDeserializer(), bytes);
   }
 
   void send(String service, Event... batch) {
