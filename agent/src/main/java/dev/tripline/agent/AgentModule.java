@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -108,6 +109,32 @@ final class AgentModule {
   private AgentModule() {}
 
   /**
+   * An entry of the agent jar outside {@code inst/} (the bridge's classes, the renamed gate), or
+   * null when there is none. Read from the jar directly: a class loader's resource lookup asks the
+   * boot and platform loaders first, and they look through the JDK's modules in its image (cold
+   * code and an image reader opened, on the application's start-up path). From a classes directory,
+   * the premain loader's resources.
+   */
+  static byte @Nullable [] premainEntry(String name) throws IOException {
+    if (FAILURE != null) {
+      throw FAILURE;
+    }
+    JarFile jar = JAR;
+    if (jar == null) {
+      try (InputStream in = AgentModule.class.getClassLoader().getResourceAsStream(name)) {
+        return in == null ? null : in.readAllBytes();
+      }
+    }
+    JarEntry entry = jar.getJarEntry(name);
+    if (entry == null) {
+      return null;
+    }
+    try (InputStream in = jar.getInputStream(entry)) {
+      return in.readAllBytes();
+    }
+  }
+
+  /**
    * Defines the agent's module in a layer of its own, the half that needs nothing of the bridge:
    * the descriptor, the resolution against the boot layer and the layer with its loader. It is most
    * of the module's cost (cold JDK code: the resolver, the module loader, their lambdas), so
@@ -123,14 +150,10 @@ final class AgentModule {
     if (jar == null) {
       return null;
     }
-    ModuleDescriptor.Builder descriptor = ModuleDescriptor.newModule(NAME).packages(packages(jar));
-    for (Module m : ModuleLayer.boot().modules()) {
-      String name = m.getName();
-      if (!name.equals("java.base") && !name.equals(UNSUPPORTED)) {
-        descriptor.requires(name); // what an unnamed module would read: every module of the JDK
-      }
-    }
-    ModuleReference reference = new Reference(descriptor.build(), URI.create(JAR_URI));
+    // No requires (java.base only): the JDK's other modules are read through the controller in
+    // open() instead, so the resolver maps no other module's exports against these packages.
+    ModuleDescriptor descriptor = ModuleDescriptor.newModule(NAME).packages(packages(jar)).build();
+    ModuleReference reference = new Reference(descriptor, URI.create(JAR_URI));
     Configuration cf =
         ModuleLayer.boot()
             .configuration()
@@ -149,6 +172,12 @@ final class AgentModule {
     Module premain = AgentModule.class.getClassLoader().getUnnamedModule();
     controller.addReads(agent, bridge);
     controller.addReads(agent, premain);
+    for (Module m : ModuleLayer.boot().modules()) {
+      String name = m.getName();
+      if (!name.equals("java.base") && !name.equals(UNSUPPORTED)) {
+        controller.addReads(agent, m); // what an unnamed module reads: every module of the JDK
+      }
+    }
     // premain calls AgentStarter.start, the package's one public member (it runs once per JVM).
     // Exported, not opened: nothing private in the package becomes reachable.
     controller.addExports(agent, ENTRY_PACKAGE, premain);
@@ -170,7 +199,43 @@ final class AgentModule {
    * premain's frame; the controller is handed over once, to {@link #loader}.
    */
   static final class Pending implements Runnable {
+    /**
+     * The ASM classes the weaving in premain loads first, in that order (relocated at build time:
+     * the name is built at run time, as {@link #KAFKA_SECURITY} is). Pure ASM, linked to nothing of
+     * the bridge, so they can be loaded, verified and initialised on this thread, beside premain's,
+     * before the bridge is defined.
+     */
+    private static final String[] WEAVER_CLASSES = {
+      "ClassVisitor",
+      "ClassWriter",
+      "ClassReader",
+      "MethodVisitor",
+      "Attribute",
+      "Context",
+      "Type",
+      "MethodWriter",
+      "Label",
+      "FieldVisitor",
+      "FieldWriter",
+      "AnnotationVisitor",
+      "AnnotationWriter",
+      "ModuleVisitor",
+      "ModuleWriter",
+      "RecordComponentVisitor",
+      "RecordComponentWriter",
+      "SymbolTable",
+      "Symbol",
+      "SymbolTable$Entry",
+      "ByteVector",
+      "Frame",
+      "CurrentFrame",
+      "Handler",
+      "Opcodes",
+    };
+
     private final Thread thread = new Thread(this, "tripline-module");
+    private final CountDownLatch defined = new CountDownLatch(1);
+    private volatile boolean dropped;
     private ModuleLayer.@Nullable Controller controller;
     private @Nullable Throwable failure;
     private long nanos;
@@ -186,17 +251,49 @@ final class AgentModule {
     @Override
     public void run() {
       long t0 = System.nanoTime();
+      ClassLoader loader = null;
       try {
-        controller = defineLayer();
+        ModuleLayer.Controller c = defineLayer();
+        controller = c;
+        loader = c == null ? null : c.layer().findLoader(NAME);
       } catch (Throwable e) {
         failure = e;
+      } finally {
+        nanos = System.nanoTime() - t0;
+        defined.countDown(); // happens-before: premain reads the fields above after this
       }
-      nanos = System.nanoTime() - t0;
+      if (loader != null) {
+        preloadWeaver(loader);
+      }
+    }
+
+    /** The agent will not start (its configuration said so): nothing more is loaded. */
+    void drop() {
+      dropped = true;
+    }
+
+    /**
+     * Loads the weaver's ASM classes while premain defines the bridge and opens the module: work
+     * taken off premain's thread on a machine with a core to spare. Premain loads any of them
+     * itself that is not there yet; a failure here changes nothing.
+     */
+    private void preloadWeaver(ClassLoader loader) {
+      String asm = NAME + ".shaded." + String.join(".", "net", "bytebuddy", "jar", "asm") + ".";
+      for (String name : WEAVER_CLASSES) {
+        if (dropped) {
+          return;
+        }
+        try {
+          Class.forName(asm + name, true, loader);
+        } catch (Throwable e) {
+          return; // premain loads what it needs itself
+        }
+      }
     }
 
     /** The module's loader once the layer is defined and opened to the bridge ({@link #open}). */
     @Nullable ClassLoader loader(Module bridge) throws IOException, InterruptedException {
-      thread.join(); // happens-before: the fields below are read after the thread's writes
+      defined.await();
       Throwable e = failure;
       if (e instanceof IOException) {
         throw (IOException) e;

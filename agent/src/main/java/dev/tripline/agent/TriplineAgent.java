@@ -4,7 +4,6 @@ import dev.tripline.agent.config.AgentConfig;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -62,19 +61,27 @@ public final class TriplineAgent {
             "[tripline] agent disabled: " + unsupported + "; the application runs without it");
         return;
       }
-      // Configuration first: a mistake it cannot work around must leave no trace in the JVM beyond
-      // its lines.
-      AgentConfig config = AgentConfig.load();
+      // The module's layer needs nothing of the configuration or the bridge: its cold start runs
+      // beside theirs, on a thread of its own. Configuration next: a mistake it cannot work around
+      // leaves no trace in the JVM beyond its lines (the layer, if defined, is dropped unused:
+      // nothing holds it, nothing is exported or opened to it).
+      AgentModule.Pending module = AgentModule.Pending.start();
+      AgentConfig config;
+      try {
+        config = AgentConfig.load();
+      } catch (AgentConfig.ConfigException e) {
+        module.drop();
+        throw e;
+      }
       if (!config.enabled()) {
+        module.drop();
         return;
       }
       for (String warning : config.warnings()) {
         System.err.println("[tripline] " + warning);
       }
-      // The module's layer needs nothing of the bridge: both cold starts run at once.
-      AgentModule.Pending module = AgentModule.Pending.start();
       long t1 = System.nanoTime();
-      defineBridge(inst);
+      defineBridge(inst); // and the gate with it, when it can
       // the brackets and the dispatcher, out of the application's reach (TriplineAgentGate)
       Class<?> gate = TriplineAgentGate.define(inst, bridgeModule());
       long bridge = System.nanoTime() - t1;
@@ -186,15 +193,36 @@ public final class TriplineAgent {
     String definerName = "dev.tripline.agent.TriplineAgent$BootDefiner"; // by name: not loaded here
     Throwaway loader = new Throwaway();
     Class<?> definer = loader.define(definerName, bridgeClass(definerName.replace('.', '/')));
+    Module javaBase = Object.class.getModule();
     inst.redefineModule(
-        Object.class.getModule(),
+        javaBase,
         Set.of(),
         Map.of("jdk.internal.misc", Set.of(loader.getUnnamedModule())),
         Map.of(),
         Set.of(),
         Map.of());
+    Method define = definer.getMethod("define", String[].class, byte[][].class);
+    invoke(define, names, bytes);
+    // The gate, by the same definer: a class the boot loader defines in a package of java.base is
+    // java.base's. java.base reads the bridge's module first (the gate implements its dispatcher).
+    // If this fails, TriplineAgentGate.define defines it the other way (a private lookup).
+    String gate = TriplineAgentGate.target();
+    if (gate != null) {
+      try {
+        inst.redefineModule(
+            javaBase, Set.of(bridgeModule()), Map.of(), Map.of(), Set.of(), Map.of());
+        byte[] gateBytes = TriplineAgentGate.renamedBytes(gate.substring(0, gate.lastIndexOf('.')));
+        invoke(define, new String[] {gate}, new byte[][] {gateBytes});
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        // left to TriplineAgentGate.define
+      }
+    }
+  }
+
+  private static void invoke(Method define, String[] names, byte[][] bytes)
+      throws IllegalAccessException {
     try {
-      definer.getMethod("define", String[].class, byte[][].class).invoke(null, names, bytes);
+      define.invoke(null, names, bytes);
     } catch (InvocationTargetException e) {
       if (e.getCause() instanceof LinkageError) {
         throw (LinkageError) e.getCause();
@@ -242,13 +270,11 @@ public final class TriplineAgent {
   }
 
   private static byte[] bridgeClass(String name) throws IOException {
-    try (InputStream in =
-        TriplineAgent.class.getClassLoader().getResourceAsStream(name + ".class")) {
-      if (in == null) {
-        throw new IOException("agent jar is incomplete: " + name + ".class is missing");
-      }
-      return in.readAllBytes();
+    byte[] bytes = AgentModule.premainEntry(name + ".class");
+    if (bytes == null) {
+      throw new IOException("agent jar is incomplete: " + name + ".class is missing");
     }
+    return bytes;
   }
 
   /** The fallback: the bridge classes in a small jar appended to the bootstrap search path. */

@@ -4,22 +4,27 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Defines the bridge's gate ({@code dev.tripline.bootstrap.TriplineGate}, the brackets and the
  * dispatcher the woven JDK code calls) into a package of {@code java.base} that the application
- * cannot reach, at {@code premain}: its bytes renamed into that package, defined with a private
- * lookup on one of the package's own classes. The package is opened for that to a throwaway
- * loader's module alone (nothing keeps the loader), and exported afterwards only to the agent's
- * module and, as they are woven, to the JDK modules whose classes carry hooks ({@code HookWeaver}).
- * An application's code links to it nowhere: no export to any unnamed module, no opening left
- * behind.
+ * cannot reach, at {@code premain}: its bytes renamed into that package when the jar is built
+ * ({@link #main}), defined by the boot loader right after the bridge, by the same throwaway definer
+ * ({@code TriplineAgent.defineInBootLoader}; the boot loader puts a class of a {@code java.base}
+ * package into {@code java.base}). Only if that fails is it defined here, with a private lookup on
+ * one of the package's own classes, the package opened for that to a throwaway loader's module
+ * alone (nothing keeps the loader). Either way the package is exported afterwards only to the
+ * agent's module and, as they are woven, to the JDK modules whose classes carry hooks ({@code
+ * HookWeaver}). An application's code links to it nowhere: no export to any unnamed module, no
+ * opening left behind.
  */
 final class TriplineAgentGate {
   /** The gate as compiled (module agent-bootstrap). */
@@ -41,9 +46,9 @@ final class TriplineAgentGate {
   private TriplineAgentGate() {}
 
   /**
-   * Defines the gate (unless an earlier attach did) and returns its class. The bridge classes are
-   * in the boot loader by now: {@code java.base} is made to read their module, which the gate links
-   * to.
+   * Defines the gate (unless premain's boot definer or an earlier attach did) and returns its
+   * class. The bridge classes are in the boot loader by now: {@code java.base} is made to read
+   * their module, which the gate links to.
    */
   static Class<?> define(Instrumentation inst, Module bridge) throws ReflectiveOperationException {
     Module javaBase = Object.class.getModule();
@@ -60,12 +65,7 @@ final class TriplineAgentGate {
       } catch (ClassNotFoundException e) {
         // define it below
       }
-      byte[] bytes;
-      try {
-        bytes = rename(classBytes(SOURCE), SOURCE, name.replace('.', '/'));
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot read the bridge's gate: " + e, e);
-      }
+      byte[] bytes = renamedBytes(candidate[0]);
       Throwaway loader = new Throwaway();
       String definerName = TriplineAgentGate.class.getName() + "$Definer";
       Class<?> definer = loader.define(definerName, classBytes(definerName.replace('.', '/')));
@@ -87,6 +87,63 @@ final class TriplineAgentGate {
   }
 
   /**
+   * The gate's binary name on this JDK (in the first of {@link #PACKAGES} that exists), or null.
+   */
+  static @Nullable String target() {
+    for (String[] candidate : PACKAGES) {
+      try {
+        Class.forName(candidate[1], false, null);
+        return candidate[0] + "." + NAME;
+      } catch (ClassNotFoundException e) {
+        // not on this JDK
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Where the build stored the gate renamed into {@code pkg} ({@link #main}): start-up only reads
+   * it, it does not rewrite a class file. Not a {@code .class} name: no class loader takes it for a
+   * class.
+   */
+  static String prebuilt(String pkg) {
+    return PREBUILT + pkg + "." + NAME;
+  }
+
+  static final String PREBUILT = "dev/tripline/bootstrap/gate/";
+
+  /**
+   * The gate's class file under its name in {@code pkg}: as the build renamed it, or renamed now
+   * when the agent runs from a classes directory.
+   */
+  static byte[] renamedBytes(String pkg) throws ReflectiveOperationException {
+    try {
+      byte[] prebuilt = AgentModule.premainEntry(prebuilt(pkg));
+      if (prebuilt != null) {
+        return prebuilt;
+      }
+      return rename(classBytes(SOURCE), SOURCE, (pkg + "." + NAME).replace('.', '/'));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the bridge's gate: " + e, e);
+    }
+  }
+
+  /**
+   * At build time (the agent's pom, before the jar is packed): writes the gate renamed into each of
+   * {@link #PACKAGES} under {@code args[0]}, at {@link #prebuilt}. {@code args[1]} is the compiled
+   * gate's class file.
+   */
+  public static void main(String[] args) throws IOException {
+    byte[] gate = Files.readAllBytes(Path.of(args[1]));
+    for (String[] candidate : PACKAGES) {
+      String name = candidate[0] + "." + NAME;
+      java.nio.file.Path out = Path.of(args[0], prebuilt(candidate[0]));
+      Files.createDirectories(out.getParent());
+      Files.write(out, rename(gate, SOURCE, name.replace('.', '/')));
+    }
+  }
+
+  /**
    * Exports the gate's package to the agent's module: the agent alone (with the woven JDK modules)
    * may call it. Refused for an unnamed module: that would be the application's.
    */
@@ -105,12 +162,12 @@ final class TriplineAgentGate {
   }
 
   private static byte[] classBytes(String name) throws ReflectiveOperationException {
-    try (InputStream in =
-        TriplineAgentGate.class.getClassLoader().getResourceAsStream(name + ".class")) {
-      if (in == null) {
+    try {
+      byte[] bytes = AgentModule.premainEntry(name + ".class");
+      if (bytes == null) {
         throw new ClassNotFoundException("agent jar is incomplete: " + name + ".class is missing");
       }
-      return in.readAllBytes();
+      return bytes;
     } catch (IOException e) {
       throw new ClassNotFoundException("cannot read " + name + ".class", e);
     }

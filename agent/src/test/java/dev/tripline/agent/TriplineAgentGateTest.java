@@ -1,5 +1,6 @@
 package dev.tripline.agent;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The gate's rename: the class premain defines into java.base is the compiled gate, renamed. */
 class TriplineAgentGateTest {
@@ -45,5 +49,31 @@ class TriplineAgentGateTest {
     assertThrows(
         IOException.class,
         () -> TriplineAgentGate.rename(gateBytes(), "no/such/Name", "dev/tripline/renamed/X"));
+  }
+
+  @Test
+  void theBuildWritesTheGateRenamedIntoEveryPackageItMayGoTo(@TempDir Path dir) throws Exception {
+    Path compiled = dir.resolve("TriplineGate.class");
+    Files.write(compiled, gateBytes());
+    TriplineAgentGate.main(new String[] {dir.toString(), compiled.toString()});
+    for (String[] candidate : TriplineAgentGate.PACKAGES) {
+      String name = (candidate[0] + "." + TriplineAgentGate.NAME).replace('.', '/');
+      assertArrayEquals(
+          TriplineAgentGate.rename(gateBytes(), TriplineAgentGate.SOURCE, name),
+          Files.readAllBytes(dir.resolve(TriplineAgentGate.prebuilt(candidate[0]))),
+          name);
+    }
+  }
+
+  @Test
+  void withoutTheBuildsCopyPremainRenamesTheCompiledGate() throws Exception {
+    // unit tests run from classes directories: no prebuilt copy, the rename happens at start-up
+    String pkg = TriplineAgentGate.PACKAGES[0][0];
+    assertArrayEquals(
+        TriplineAgentGate.rename(
+            gateBytes(),
+            TriplineAgentGate.SOURCE,
+            (pkg + "." + TriplineAgentGate.NAME).replace('.', '/')),
+        TriplineAgentGate.renamedBytes(pkg));
   }
 }

@@ -32,8 +32,9 @@ public final class AgentStats {
   private final LongAdder deferred = new LongAdder();
   private final LongAdder stringsTruncated = new LongAdder();
   private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
-  private volatile LongSupplier queueDepth = () -> 0L;
-  private volatile LongSupplier bridgeErrors = () -> 0L;
+  // Zero, not a lambda: built in premain, where spinning a lambda's class costs start-up time.
+  private volatile LongSupplier queueDepth = Zero.ZERO;
+  private volatile LongSupplier bridgeErrors = Zero.ZERO;
   private final LongAdder canaryOk = new LongAdder();
   private final LongAdder canaryFailed = new LongAdder();
   private final Tamper tamper = new Tamper();
@@ -156,5 +157,15 @@ public final class AgentStats {
             .addAllTamperFindings(tamper.latest());
     dropped.forEach((reason, count) -> b.putDroppedByReason(reason, count.sum()));
     return b.build();
+  }
+
+  /** Nothing counted yet. */
+  private static final class Zero implements LongSupplier {
+    static final Zero ZERO = new Zero();
+
+    @Override
+    public long getAsLong() {
+      return 0;
+    }
   }
 }

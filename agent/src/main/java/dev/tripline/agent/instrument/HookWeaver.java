@@ -40,7 +40,13 @@ final class HookWeaver implements ClassFileTransformer {
   HookWeaver(List<Hook> hooks, Instrumentation inst) {
     this.inst = inst;
     for (Hook h : hooks) {
-      byOwner.computeIfAbsent(h.owner, k -> new ArrayList<>()).add(h);
+      // no lambda: this runs in premain, where spinning one costs more than the loop
+      List<Hook> owned = byOwner.get(h.owner);
+      if (owned == null) {
+        owned = new ArrayList<>();
+        byOwner.put(h.owner, owned);
+      }
+      owned.add(h);
     }
   }
 

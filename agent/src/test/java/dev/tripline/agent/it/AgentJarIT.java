@@ -1,12 +1,18 @@
 package dev.tripline.agent.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
+import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,6 +67,28 @@ class AgentJarIT {
                       e.getName().startsWith("inst/dev/tripline/agent/shaded/org/apache/kafka/")
                           && e.getName().endsWith(".classdata")),
           "the Kafka client is bundled, relocated and hidden");
+    }
+  }
+
+  /**
+   * The bridge's gate, renamed at build time into each package of java.base premain may define it
+   * in: stored (premain reads it on the application's start-up path), named after its package and
+   * nowhere after the compiled gate.
+   */
+  @Test
+  void theGateIsPackedRenamedForEachPackageItMayGoTo() throws Exception {
+    try (JarFile jar = new JarFile(AgentRun.agentJar().toFile())) {
+      for (String pkg : List.of("jdk.internal.event", "jdk.internal.vm")) {
+        JarEntry entry = jar.getJarEntry("dev/tripline/bootstrap/gate/" + pkg + ".TriplineGate");
+        assertNotNull(entry, pkg);
+        assertEquals(ZipEntry.STORED, entry.getMethod(), pkg);
+        String constants;
+        try (InputStream in = jar.getInputStream(entry)) {
+          constants = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+        assertTrue(constants.contains(pkg.replace('.', '/') + "/TriplineGate"), pkg);
+        assertFalse(constants.contains("dev/tripline/bootstrap/TriplineGate"), pkg);
+      }
     }
   }
 }
