@@ -109,6 +109,20 @@ public final class CallSites {
   }
 
   /**
+   * The current thread's whole stack, nothing named yet: what a new behaviour captures on the
+   * application thread. {@link #capture(List, ContextFrames)} gives the same call site and context
+   * frames from them later, on the pipeline thread (naming a frame's method, line and jar costs
+   * more than the walk).
+   */
+  public static List<StackWalker.StackFrame> frames() {
+    return CONTEXT_WALKER.walk(ALL_FRAMES);
+  }
+
+  private static final java.util.function.Function<
+          java.util.stream.Stream<StackWalker.StackFrame>, List<StackWalker.StackFrame>>
+      ALL_FRAMES = s -> s.collect(Collectors.toList());
+
+  /**
    * As {@link #capture(ContextFrames)}, over frames walked earlier (with RETAIN_CLASS_REFERENCE and
    * SHOW_REFLECT_FRAMES), innermost first, maybe on another thread than the one calling this.
    */

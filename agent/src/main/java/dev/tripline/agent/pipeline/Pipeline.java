@@ -15,9 +15,11 @@ import dev.tripline.model.EventBatch;
 import dev.tripline.model.Schema;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's one background thread ({@code tripline-pipeline}): sends new events at once, folded
@@ -57,8 +59,11 @@ public final class Pipeline implements Runnable {
   private long tamperReported;
   private int errorsSaid;
   private long sequence;
-  private AgentIdentity identity;
-  private EventSink sink;
+
+  /** Built by {@link #open}, before {@link #loop} runs. */
+  private @Nullable AgentIdentity identity;
+
+  private @Nullable EventSink sink;
 
   public Pipeline(
       AgentConfig config,
@@ -186,7 +191,7 @@ public final class Pipeline implements Runnable {
     } catch (RuntimeException e) {
       stats.error();
     }
-    sink.close();
+    Objects.requireNonNull(sink, "open() first").close();
   }
 
   /**
@@ -240,7 +245,7 @@ public final class Pipeline implements Runnable {
   private void sendFirsts(List<Occurrence> fresh) {
     List<Event> events = new ArrayList<>(fresh.size());
     for (Occurrence o : fresh) {
-      events.add(o.template);
+      events.add(o.template()); // a first sight is named here, on the pipeline thread
     }
     send(events, fresh, false, false);
   }
@@ -295,7 +300,7 @@ public final class Pipeline implements Runnable {
     EventBatch.Builder b =
         EventBatch.newBuilder()
             .setSchemaVersion(Schema.VERSION)
-            .setAgent(identity)
+            .setAgent(Objects.requireNonNull(identity, "open() first"))
             .setSequence(++sequence)
             .setSentTimeMs(System.currentTimeMillis())
             .addAllEvents(events);
@@ -303,16 +308,17 @@ public final class Pipeline implements Runnable {
       b.setHealth(coverage.addTo(stats.snapshot()).toBuilder().setGoodbye(goodbye));
     }
     EventBatch batch = b.build();
-    sink.publish(
-        batch,
-        lost -> {
-          stats.batchFailed();
-          for (int i = 0; i < sources.size(); i++) {
-            sources
-                .get(i)
-                .undelivered(
-                    lost.getEvents(i)); // counts survive an outage, within the cache's bound
-          }
-        });
+    Objects.requireNonNull(sink, "open() first")
+        .publish(
+            batch,
+            lost -> {
+              stats.batchFailed();
+              for (int i = 0; i < sources.size(); i++) {
+                sources
+                    .get(i)
+                    .undelivered(
+                        lost.getEvents(i)); // counts survive an outage, within the cache's bound
+              }
+            });
   }
 }

@@ -223,7 +223,7 @@ final class EventDescriber {
   }
 
   /** The same, with the real path found already. */
-  private String file(String given, String real, FileTarget.Builder f) {
+  private String file(String given, @Nullable String real, FileTarget.Builder f) {
     String path = files.normalise(given);
     f.setPath(caps.cap(path));
     if (!given.equals(path)) {

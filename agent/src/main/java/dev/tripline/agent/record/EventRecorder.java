@@ -1,27 +1,20 @@
 package dev.tripline.agent.record;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.RemovalCause;
-import com.github.benmanes.caffeine.cache.RemovalListener;
 import dev.tripline.agent.callsite.CallSites;
-import dev.tripline.agent.callsite.CodeLocations;
 import dev.tripline.agent.callsite.ContextFrames;
 import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.config.AgentKeys;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.model.CallSite;
-import dev.tripline.model.CodeTarget;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.NullMarked;
@@ -29,33 +22,28 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The repeat/fresh decision, on the application thread. A repeat (same kind, target and outcome) is
- * found in a Caffeine cache keyed by the object the hook already holds (the path String, the peer
- * InetAddress + port…) and costs an increment. Only something new pays for the description ({@link
- * EventDescriber}), the stack walk and a slot in the hand-off queue to the pipeline thread, which
- * sends it at once. What each hook reports reaches it through {@link ObservationIntake}.
+ * found in a Caffeine cache ({@link OccurrenceCaches}) keyed by the object the hook already holds
+ * (the path String, the peer InetAddress + port…) and costs an increment. Only something new pays
+ * for the description ({@link EventDescriber}), the walk of its stack and a slot in the bounded
+ * hand-off queue; the pipeline thread names its call site and builds its event ({@link
+ * FirstSights}) and sends it at once. What each hook reports reaches it through {@link
+ * ObservationIntake}.
  */
 @NullMarked
 public final class EventRecorder {
-  private static final int SLOTS = maxKindNumber() + 1;
-
   private final AgentStats stats;
   private final Caps caps;
   private final ContextFrames contextFrames;
   private final HandoffSites handoffs;
   private final EventDescriber describer;
+  private final FirstSights firstSights;
+  private final Replay replay = new Replay();
   private final ObservationIntake intake;
   private final Canary canary = new Canary();
 
-  /**
-   * Targets seen, by kind and outcome: one key per target (a path, a command line…). Built on first
-   * use.
-   */
-  private final AtomicReferenceArray<Cache<Object, Occurrence>> targets;
+  /** Targets and peers seen, by kind and outcome: the repeats' lookups. */
+  private final OccurrenceCaches caches;
 
-  /** Peers seen, by kind and outcome: the InetAddress, then its ports. Built on first use. */
-  private final AtomicReferenceArray<Cache<InetAddress, PortTable>> peers;
-
-  private final int cacheSize;
   private final BlockingQueue<Occurrence> fresh;
 
   /** Wall-clock milliseconds: read for something new, and by {@link #tick} for repeats. */
@@ -66,11 +54,6 @@ public final class EventRecorder {
    * clock.
    */
   private volatile long clockMs;
-
-  /** Set while the pipeline thread replays what the hooks saw before the recorder existed. */
-  private volatile @Nullable Thread replayer;
-
-  private EarlyBuffer.@Nullable Observation replaying;
 
   public EventRecorder(AgentConfig config, AgentStats stats, LongSupplier clock) {
     this.stats = stats;
@@ -91,21 +74,13 @@ public final class EventRecorder {
               + " (expected category=prefix)");
     }
     this.fresh = new ArrayBlockingQueue<>(config.get(AgentKeys.QUEUE_CAPACITY));
-    this.cacheSize = config.get(AgentKeys.CACHE_SIZE);
-    this.targets = new AtomicReferenceArray<>(SLOTS * 2);
-    this.peers = new AtomicReferenceArray<>(SLOTS * 2);
+    int cacheSize = config.get(AgentKeys.CACHE_SIZE);
+    this.caches = new OccurrenceCaches(stats, cacheSize);
     this.handoffs = new HandoffSites(caps, Math.min(cacheSize, 4096));
     this.describer = new EventDescriber(files, new Filters(config), caps, sameFiles);
+    this.firstSights = new FirstSights(this, stats, caps, contextFrames, handoffs);
     this.intake = new ObservationIntake(this, files, handoffs, canary);
     stats.queueDepth(() -> fresh.size());
-  }
-
-  private static int maxKindNumber() {
-    int max = 0;
-    for (EventKind k : EventKind.values()) {
-      if (k != EventKind.UNRECOGNIZED) max = Math.max(max, k.getNumber());
-    }
-    return max;
   }
 
   /** What the hook groups report, typed (the dispatcher's target). */
@@ -124,71 +99,16 @@ public final class EventRecorder {
    */
   public void replay(
       List<EarlyBuffer.Observation> early, Consumer<EarlyBuffer.Observation> dispatch) {
-    replayer = Thread.currentThread();
-    try {
-      for (EarlyBuffer.Observation o : early) {
-        replaying = o;
-        try {
-          dispatch.accept(o);
-        } catch (RuntimeException | LinkageError e) {
-          stats.error();
-        }
-      }
-    } finally {
-      replaying = null;
-      replayer = null;
-    }
+    replay.run(early, dispatch, stats);
   }
 
   /** The early observation being replayed on this thread, or null when recording live. */
   EarlyBuffer.@Nullable Observation replaying() {
-    return replayer == Thread.currentThread() ? replaying : null;
-  }
-
-  private static int slot(EventKind kind, @Nullable Throwable error) {
-    return kind.getNumber() * 2 + (error == null ? 0 : 1);
+    return replay.current();
   }
 
   Cache<Object, Occurrence> targets(EventKind kind, @Nullable Throwable error) {
-    return lazy(
-        targets,
-        slot(kind, error),
-        (@Nullable Object k, @Nullable Occurrence v, RemovalCause cause) -> {
-          if (!FileShapes.isShapeKey(k))
-            lostOnEviction(v, cause); // a shape's occurrence is also under its path
-        });
-  }
-
-  private Cache<InetAddress, PortTable> peers(EventKind kind, @Nullable Throwable error) {
-    return lazy(
-        peers,
-        slot(kind, error),
-        (@Nullable InetAddress k, @Nullable PortTable v, RemovalCause cause) -> {
-          if (v != null) {
-            for (Occurrence o : v.all()) lostOnEviction(o, cause);
-          }
-        });
-  }
-
-  /**
-   * The cache in slot {@code i}, built on first use (most kinds never occur in a given
-   * application).
-   */
-  private <K, V> Cache<K, V> lazy(
-      AtomicReferenceArray<Cache<K, V>> caches, int i, RemovalListener<K, V> onRemoval) {
-    Cache<K, V> c = caches.get(i);
-    if (c == null) {
-      caches.compareAndSet(
-          i,
-          null,
-          Caffeine.newBuilder()
-              .maximumSize(cacheSize)
-              .executor(Runnable::run)
-              .removalListener(onRemoval)
-              .build());
-      c = caches.get(i);
-    }
-    return c;
+    return caches.targets(kind, error);
   }
 
   /** A target kept under {@code key}: counted when known, else described and handed over. */
@@ -233,13 +153,15 @@ public final class EventRecorder {
       cache.put(key, Occurrence.IGNORED);
       return null;
     }
-    Occurrence fresh = complete(event, error);
+    Occurrence fresh = firstSight(event, error);
     Occurrence winner = cache.asMap().putIfAbsent(key, fresh);
     if (winner == null) {
       FileShapes.registerFirst(cache, kind, event, fresh);
       handOver(fresh);
       return fresh;
-    } else if (winner != Occurrence.IGNORED) {
+    }
+    fresh.template(); // lost the race: completed here, so that its draft holds no frames
+    if (winner != Occurrence.IGNORED) {
       winner.hit(clockMs);
     }
     return null;
@@ -250,7 +172,7 @@ public final class EventRecorder {
     if (address == null) {
       return;
     }
-    Cache<InetAddress, PortTable> cache = peers(kind, error);
+    Cache<InetAddress, PortTable> cache = caches.peers(kind, error);
     PortTable ports = cache.getIfPresent(address);
     if (ports == null) {
       ports = cache.asMap().computeIfAbsent(address, a -> new PortTable());
@@ -268,12 +190,13 @@ public final class EventRecorder {
     if (event == null) {
       return; // excluded host: cheap enough to re-check, and rare
     }
-    Occurrence fresh = complete(event, error);
+    Occurrence fresh = firstSight(event, error);
     fresh.peer = address;
     Occurrence winner = ports.putIfAbsent(port, fresh);
     if (winner == fresh) {
       handOver(fresh);
     } else {
+      fresh.template(); // lost the race: completed here, so that its draft holds no frames
       winner.hit(clockMs);
     }
   }
@@ -286,7 +209,7 @@ public final class EventRecorder {
   void repeat(Occurrence known) {
     long now = clockMs;
     if (Occurrence.sampled(known.hit(now)) && replaying() == null) {
-      CallSite site = handoffs.orSubmitter(caps.callSite(CallSites.site()), known.template);
+      CallSite site = handoffs.orSubmitter(caps.callSite(CallSites.site()), known.target());
       Occurrence other =
           known.otherSite(
               site, () -> caps.contexts(CallSites.capture(contextFrames).contexts), now);
@@ -303,7 +226,7 @@ public final class EventRecorder {
    */
   private static boolean sameHost(Occurrence seen, InetAddress address) {
     String host = Filters.hostAsGiven(address);
-    String known = seen.template.getNetwork().getHost();
+    String known = seen.target().getNetwork().getHost();
     boolean same =
         host == null
             ? known.isEmpty()
@@ -329,97 +252,37 @@ public final class EventRecorder {
   }
 
   /**
-   * Offers a new occurrence to the pipeline thread; when the queue is full it goes out with the
-   * next flush.
+   * Offers a new occurrence to the pipeline thread. When the queue is full it is completed here (a
+   * draft holds its stack's frames: memory stays bounded) and goes out with the next flush, counted
+   * as deferred.
    */
-  private void handOver(Occurrence occurrence) {
+  void handOver(Occurrence occurrence) {
     if (!fresh.offer(occurrence)) {
+      occurrence.template();
       occurrence.firstUndelivered = true;
       stats.deferred();
     }
   }
 
   /**
-   * The new occurrence: the described target with its call site, context frames, thread and time —
-   * the current thread's, or for a replayed early observation the one it was seen on.
+   * A new occurrence of the described target: the current thread's, or for a replayed early
+   * observation the one it was seen on. Named on the pipeline thread ({@link FirstSights}).
    */
-  private Occurrence complete(Event.Builder e, @Nullable Throwable error) {
+  private Occurrence firstSight(Event.Builder described, @Nullable Throwable error) {
     EarlyBuffer.Observation early = replaying();
-    Thread t = early != null ? early.thread : Thread.currentThread();
-    long now = early != null ? early.timeMs : clock.getAsLong();
-    CallSites.Captured stack =
-        early != null
-            ? CallSites.capture(early.frames, contextFrames)
-            : CallSites.capture(contextFrames);
-    CallSite site = handoffs.orSubmitter(caps.callSite(stack.site), e);
-    if (stack.noOrigin != null && early == null && e.getKind() != EventKind.CODE_ORIGIN) {
-      noOrigin(stack.noOrigin, site, now);
-    }
-    e.setCallSite(site)
-        .addAllContexts(caps.contexts(stack.contexts))
-        .setSuccess(error == null)
-        .setCount(1)
-        .setFirstSeenMs(now)
-        .setLastSeenMs(now)
-        .setFirstOccurrence(true)
-        .setThreadName(caps.cap(t.getName()))
-        .setVirtualThread(CallSites.isVirtual(t));
-    if (error != null) {
-      e.setError(caps.cap(error.getClass().getName()));
-    }
-    return new Occurrence(e.build(), now);
-  }
-
-  /**
-   * A class with no origin on disk did I/O (it is the call site of a new event): one CODE_ORIGIN
-   * event per class, keyed apart from jar paths.
-   */
-  private void noOrigin(Class<?> type, CallSite site, long now) {
-    if (type == null) {
-      return;
-    }
-    String key = "\u0000class " + type.getName();
-    Cache<Object, Occurrence> cache = targets(EventKind.CODE_ORIGIN, null);
-    if (cache.getIfPresent(key) != null) {
-      return;
-    }
-    Event.Builder e =
-        Event.newBuilder()
-            .setKind(EventKind.CODE_ORIGIN)
-            .setCode(
-                CodeTarget.newBuilder()
-                    .setOrigin(site.getOrigin())
-                    .setClassName(caps.cap(type.getName()))
-                    .setDefinedBy(caps.cap(CodeLocations.definedBy(type)))
-                    .setLoader(caps.cap(CodeLocations.loaderName(type.getClassLoader()))))
-            .setCallSite(site)
-            .setSuccess(true)
-            .setCount(1)
-            .setFirstSeenMs(now)
-            .setLastSeenMs(now)
-            .setFirstOccurrence(true)
-            .setThreadName(caps.cap(Thread.currentThread().getName()));
-    Occurrence o = new Occurrence(e.build(), now);
-    if (cache.asMap().putIfAbsent(key, o) == null) {
-      handOver(o);
-    }
-  }
-
-  private void lostOnEviction(@Nullable Occurrence o, RemovalCause cause) {
-    if (cause.wasEvicted() && o != null && o != Occurrence.IGNORED) {
-      o.evicted = true;
-      long lost = o.pending.get() + (o.firstUndelivered ? 1 : 0);
-      if (lost > 0) {
-        stats.dropped(AgentStats.CACHE_FULL, lost);
-      }
-    }
+    return firstSights.first(
+        described, error, early, early != null ? early.timeMs : clock.getAsLong());
   }
 
   // ---- the pipeline thread's side ----
 
-  /** Called by the pipeline thread on every turn of its loop. */
+  /**
+   * Called by the pipeline thread on every turn of its loop: the repeats' clock, and the caches'
+   * upkeep.
+   */
   public void tick() {
     clockMs = clock.getAsLong();
+    caches.upkeep();
   }
 
   /** New occurrences waiting for the pipeline thread. */
@@ -429,41 +292,16 @@ public final class EventRecorder {
 
   /** Every known occurrence, for the periodic flush of repeats. */
   public List<Occurrence> occurrences() {
-    List<Occurrence> all = new ArrayList<>();
-    for (int i = 0; i < targets.length(); i++) {
-      Cache<Object, Occurrence> cache = targets.get(i);
-      if (cache == null) continue;
-      for (Map.Entry<Object, Occurrence> e : cache.asMap().entrySet()) {
-        if (e.getValue() != Occurrence.IGNORED && !FileShapes.isShapeKey(e.getKey()))
-          addWithOtherSites(all, e.getValue());
-      }
-    }
-    for (int i = 0; i < peers.length(); i++) {
-      Cache<InetAddress, PortTable> cache = peers.get(i);
-      if (cache == null) continue;
-      for (PortTable ports : cache.asMap().values()) {
-        for (Occurrence o : ports.all()) addWithOtherSites(all, o);
-      }
-    }
-    return all;
+    return caches.all();
   }
 
-  private static void addWithOtherSites(List<Occurrence> all, Occurrence o) {
-    all.add(o);
-    for (Occurrence other : o.otherSites()) {
-      all.add(other); // a lost first send is retried with the flush
-    }
+  /** Frames held by first sights the pipeline thread has not named yet: for tests. */
+  int draftFrames() {
+    return firstSights.draftFrames();
   }
 
-  /** Runs the caches' pending maintenance (evictions) now: for tests. */
+  /** Runs the caches' pending upkeep (evictions) now: for tests. */
   void cleanUp() {
-    for (int i = 0; i < targets.length(); i++) {
-      Cache<Object, Occurrence> c = targets.get(i);
-      if (c != null) c.cleanUp();
-    }
-    for (int i = 0; i < peers.length(); i++) {
-      Cache<InetAddress, PortTable> c = peers.get(i);
-      if (c != null) c.cleanUp();
-    }
+    caches.cleanUp();
   }
 }

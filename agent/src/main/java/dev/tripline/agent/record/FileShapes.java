@@ -25,7 +25,8 @@ final class FileShapes {
    * shape (a link among the temp files, pointing elsewhere: its own event). {@code real}: the real
    * path found on this first sight ({@link FileTargets#look}).
    */
-  @Nullable Occurrence knownShape(Cache<Object, Occurrence> cache, String path, String real) {
+  @Nullable Occurrence knownShape(
+      Cache<Object, Occurrence> cache, String path, @Nullable String real) {
     String normalised = files.normalise(path);
     String shape = NamePatterns.of(normalised);
     if (shape == null) {
@@ -36,9 +37,9 @@ final class FileShapes {
       return null; // (an evicted first is no longer flushed: this file is reported on its own)
     }
     String judged =
-        first.template.getFile().getRealPath().isEmpty()
-            ? first.template.getFile().getPath()
-            : first.template.getFile().getRealPath();
+        first.target().getFile().getRealPath().isEmpty()
+            ? first.target().getFile().getPath()
+            : first.target().getFile().getRealPath();
     String realShape = real == null || real.equals(normalised) ? shape : NamePatterns.of(real);
     if (!shape.equals(realShape)
         && !(realShape != null && realShape.equals(NamePatterns.of(judged)))) {

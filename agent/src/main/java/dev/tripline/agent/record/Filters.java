@@ -62,7 +62,7 @@ final class Filters {
     return false;
   }
 
-  boolean excludedHost(String host, String ip) {
+  boolean excludedHost(@Nullable String host, String ip) {
     for (String h : excludedHosts) {
       if ((host != null && matches(h, host.toLowerCase(java.util.Locale.ROOT))) || matches(h, ip))
         return true;

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Call sites that asked another thread for I/O. The JDK {@code HttpClient} connects (and often
@@ -101,7 +102,7 @@ final class HandoffSites {
     }
   }
 
-  private void remember(int client, String host, String label, String[] skip) {
+  private void remember(int client, @Nullable String host, String label, String @Nullable [] skip) {
     if (host == null || host.isEmpty() || host.length() > MAX_HOST) {
       return;
     }
@@ -121,7 +122,7 @@ final class HandoffSites {
    * string is the application's, but a request loop must not scan megabytes per call). IPv6
    * literals keep their brackets, as {@code URI.getHost()} does.
    */
-  static String hostOf(String uri) {
+  static @Nullable String hostOf(String uri) {
     int start = -1;
     for (int i = 0; i <= MAX_SCHEME && i + 3 <= uri.length(); i++) {
       if (uri.startsWith("://", i)) {

@@ -217,7 +217,7 @@ final class ObservationIntake implements Observations {
               files.absolute(path),
               sight.kernelPath,
               opened,
-              !first.template.getFile().getRealPath().isEmpty());
+              !first.target().getFile().getRealPath().isEmpty());
     }
   }
 

@@ -6,6 +6,7 @@ import dev.tripline.model.Event;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -14,8 +15,20 @@ import org.jspecify.annotations.Nullable;
  * flushed. A repeat costs one atomic increment and a volatile write: no allocation, no lock.
  */
 public final class Occurrence {
-  /** The event as first seen (target, call site, outcome); counts and times are filled at flush. */
-  public final Event template;
+  /**
+   * The event as first seen (target, call site, outcome); counts and times are filled at flush.
+   * Null until a first sight's draft is completed ({@link #template()}).
+   */
+  private volatile @Nullable Event template;
+
+  /**
+   * What the application thread captured of a new behaviour (described target, stack walked but not
+   * named), until {@link #template()} completes it: null once completed, or when built complete.
+   */
+  private volatile @Nullable FirstSight draft;
+
+  private static final AtomicReferenceFieldUpdater<Occurrence, Event> TEMPLATE =
+      AtomicReferenceFieldUpdater.newUpdater(Occurrence.class, Event.class, "template");
 
   final AtomicLong pending = new AtomicLong();
   volatile long firstPendingMs;
@@ -53,6 +66,54 @@ public final class Occurrence {
     this.lastSeenMs = now;
   }
 
+  /**
+   * A first sight not yet named: completed by the pipeline thread, or by whoever reads it first.
+   */
+  Occurrence(FirstSight draft, long now) {
+    this.draft = draft;
+    this.lastSeenMs = now;
+  }
+
+  /**
+   * The event as first seen. A draft is completed on first ask — by the pipeline thread before it
+   * sends it, or by a sampled repeat that needs the call site sooner; both build the same event,
+   * the first to finish is kept.
+   */
+  public Event template() {
+    Event t = template;
+    return t != null ? t : completeDraft();
+  }
+
+  private Event completeDraft() {
+    FirstSight d = draft;
+    if (d != null) {
+      if (TEMPLATE.compareAndSet(this, null, d.complete())) {
+        draft = null; // the frames can go
+        d.done();
+      }
+    }
+    // set before the draft is cleared: one of the two is always there
+    return java.util.Objects.requireNonNull(template);
+  }
+
+  /**
+   * The described target (kind, file, peer…), complete or not: what the application thread's repeat
+   * path compares against, without naming the call site.
+   */
+  Event target() {
+    Event t = template;
+    if (t != null) {
+      return t;
+    }
+    FirstSight d = draft;
+    return d != null ? d.described : template();
+  }
+
+  /** Whether the pipeline thread still has to name this first sight's call site. */
+  boolean drafted() {
+    return template == null;
+  }
+
   /** Counts a repeat; returns the repeats pending before it (0 for the first of a flush window). */
   long hit(long now) {
     long n = pending.getAndIncrement();
@@ -82,11 +143,12 @@ public final class Occurrence {
    */
   synchronized @Nullable Occurrence otherSite(
       CallSite site, Supplier<List<CodeContext>> contexts, long now) {
+    Event template = template();
     if (sameSite(template.getCallSite(), site) || otherSites.length >= MAX_OTHER_SITES) {
       return null;
     }
     for (Occurrence o : otherSites) {
-      if (sameSite(o.template.getCallSite(), site)) {
+      if (sameSite(o.template().getCallSite(), site)) {
         return null;
       }
     }
@@ -131,6 +193,7 @@ public final class Occurrence {
       return null;
     }
     firstUndelivered = false;
+    Event template = template();
     return template.toBuilder()
         .setCount(
             n + (first ? 1 : 0)) // a first that never went out (queue full, batch lost) counts too

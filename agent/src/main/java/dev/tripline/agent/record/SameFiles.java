@@ -70,12 +70,21 @@ final class SameFiles {
     try {
       Map<String, Object> a = Files.readAttributes(Paths.get(path), "unix:dev,ino,nlink");
       return new Inode(
-          ((Number) a.get("dev")).longValue(),
-          ((Number) a.get("ino")).longValue(),
-          ((Number) a.get("nlink")).intValue());
+          number(a, "dev").longValue(),
+          number(a, "ino").longValue(),
+          number(a, "nlink").intValue());
     } catch (java.io.IOException | RuntimeException e) {
       return null; // gone, unreadable directory, or no unix view (not Linux/Unix)
     }
+  }
+
+  /** An attribute the unix view always has; a view without it is no unix view (caught above). */
+  private static Number number(Map<String, Object> attributes, String name) {
+    Object v = attributes.get(name);
+    if (!(v instanceof Number)) {
+      throw new IllegalStateException("no unix:" + name);
+    }
+    return (Number) v;
   }
 
   /** What {@link #ofLink} says of a symbolic link: not a file it names. */
@@ -93,13 +102,13 @@ final class SameFiles {
     try {
       Map<String, Object> a =
           Files.readAttributes(path, "unix:dev,ino,nlink,mode", LinkOption.NOFOLLOW_LINKS);
-      if ((((Number) a.get("mode")).intValue() & S_IFMT) == S_IFLNK) {
+      if ((number(a, "mode").intValue() & S_IFMT) == S_IFLNK) {
         return LINK;
       }
       return new Inode(
-          ((Number) a.get("dev")).longValue(),
-          ((Number) a.get("ino")).longValue(),
-          ((Number) a.get("nlink")).intValue());
+          number(a, "dev").longValue(),
+          number(a, "ino").longValue(),
+          number(a, "nlink").intValue());
     } catch (java.io.IOException | RuntimeException e) {
       return null; // gone, unreadable directory, or no unix view (not Linux/Unix)
     }

@@ -24,7 +24,7 @@ final class UnixSockets {
     if (target instanceof Path || target instanceof String) {
       return target.toString();
     }
-    if (GET_PATH == null || !ADDRESS.isInstance(target)) {
+    if (GET_PATH == null || ADDRESS == null || !ADDRESS.isInstance(target)) {
       return null;
     }
     try {

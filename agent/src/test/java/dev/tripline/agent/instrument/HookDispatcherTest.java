@@ -60,7 +60,7 @@ class HookDispatcherTest {
     assertEquals(2, stats.seenCount());
     List<Occurrence> firsts = firsts();
     assertEquals(1, firsts.size());
-    assertEquals("api.example.com", firsts.get(0).template.getDns().getQuery());
+    assertEquals("api.example.com", firsts.get(0).template().getDns().getQuery());
     assertEquals(1, repeats());
     assertThrows(
         IllegalArgumentException.class, () -> dispatcher.observe(9999, "x", null, 0, null));

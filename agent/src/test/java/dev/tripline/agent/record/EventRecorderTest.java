@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tripline.agent.callsite.CallSites;
+import dev.tripline.agent.callsite.ContextFrames;
 import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.bootstrap.EarlyBuffer;
@@ -47,7 +50,7 @@ class EventRecorderTest {
     List<Occurrence> taken = new ArrayList<>();
     r.fresh().drainTo(taken);
     List<Event> out = new ArrayList<>();
-    for (Occurrence o : taken) out.add(o.template);
+    for (Occurrence o : taken) out.add(o.template());
     return out;
   }
 
@@ -251,5 +254,100 @@ class EventRecorderTest {
     r.observations().file(EventKind.FILE_READ, path, new java.io.FileNotFoundException(path));
     assertTrue(firsts(r).isEmpty());
     assertTrue(flush(r).isEmpty());
+  }
+
+  @Test
+  void aFirstSightIsNamedLaterOnThePipelineThreadAsItWouldHaveBeenAtOnce() throws Exception {
+    EventRecorder r = recorder();
+    InetAddress peer = InetAddress.getByAddress(new byte[] {10, 0, 0, 1});
+    r.observations().connect(peer, 443, null);
+    // the same stack above this method, captured and named at once as every first sight once was
+    CallSites.Captured atOnce = CallSites.capture(new ContextFrames(""));
+    List<Occurrence> taken = new ArrayList<>();
+    r.fresh().drainTo(taken);
+    Occurrence o = taken.get(0);
+    assertTrue(o.drafted(), "the application thread left the naming to the pipeline thread");
+    assertTrue(r.draftFrames() > 0, "the draft holds the stack's frames");
+    assertEquals(443, o.target().getNetwork().getPort(), "the target is known before the naming");
+    now.set(T0 + 1_000);
+    Event[] named = new Event[1];
+    Thread pipeline = new Thread(() -> named[0] = o.template(), "tripline-pipeline");
+    pipeline.start();
+    pipeline.join();
+    Event e = named[0];
+    assertFalse(o.drafted());
+    assertEquals(0, r.draftFrames(), "named: the frames are let go");
+    assertEquals(Thread.currentThread().getName(), e.getThreadName(), "the application's thread");
+    assertEquals(T0, e.getFirstSeenMs(), "the time of the connect, not of the naming");
+    assertFalse(e.getCallSite().getClassName().isEmpty(), e::toString);
+    assertEquals(atOnce.site, e.getCallSite());
+    assertEquals(atOnce.contexts, e.getContextsList());
+    assertTrue(
+        e.getContextsList().stream().anyMatch(c -> c.getCategory().equals("reflection")),
+        "JUnit calls this test by reflection: a context frame found from the kept frames");
+    assertSame(e, o.template(), "named once");
+  }
+
+  @Test
+  void aFullHandOffQueueNamesTheFirstAtOnceAndCountsItDeferred() throws Exception {
+    EventRecorder r = recorder("queue.capacity", "2");
+    InetAddress peer = InetAddress.getByAddress(new byte[] {10, 0, 0, 2});
+    for (int port = 1; port <= 5; port++) {
+      r.observations().connect(peer, port, null);
+    }
+    List<Occurrence> queued = new ArrayList<>();
+    r.fresh().drainTo(queued);
+    assertEquals(2, queued.size(), "the queue's bound");
+    for (Occurrence o : queued) {
+      assertTrue(o.drafted());
+    }
+    assertEquals(3, stats.deferredCount(), "the three without room are counted");
+    List<Event> later = flush(r);
+    List<Integer> ports = new ArrayList<>();
+    for (Event e : later) {
+      assertTrue(e.getFirstOccurrence(), e::toString);
+      assertEquals(1, e.getCount());
+      assertFalse(e.getCallSite().getClassName().isEmpty(), "named on the application thread");
+      ports.add(e.getNetwork().getPort());
+    }
+    ports.sort(null);
+    assertEquals(List.of(3, 4, 5), ports, "they go out with the next flush, nothing lost");
+    for (Occurrence o : queued) {
+      o.template();
+    }
+    assertEquals(0, r.draftFrames());
+  }
+
+  @Test
+  void draftsWaitingForThePipelineHoldABoundedNumberOfFrames() throws Exception {
+    EventRecorder r = recorder("queue.capacity", "100000");
+    InetAddress peer = InetAddress.getByAddress(new byte[] {10, 0, 0, 3});
+    int ports = 3_000; // a JUnit stack is tens of frames: far more than the bound in all
+    for (int port = 1; port <= ports; port++) {
+      r.observations().connect(peer, port, null);
+      assertTrue(r.draftFrames() <= FirstSights.MAX_DRAFT_FRAMES, "at most the bound, always");
+    }
+    List<Occurrence> queued = new ArrayList<>();
+    r.fresh().drainTo(queued);
+    assertEquals(ports, queued.size(), "every first is handed over");
+    long drafted = queued.stream().filter(Occurrence::drafted).count();
+    assertTrue(drafted > 0 && drafted < ports, "past the bound, named at once: " + drafted);
+    for (Occurrence o : queued) {
+      assertFalse(o.template().getCallSite().getClassName().isEmpty());
+    }
+    assertEquals(0, r.draftFrames());
+  }
+
+  @Test
+  void theCachesUpkeepRunsOnThePipelinesTickNotOnTheWritingThread() {
+    EventRecorder r = recorder("cache.size", "4", "queue.capacity", "1000");
+    for (int host = 0; host < 50; host++) {
+      r.observations().dns("h" + host + ".example.com", null, null);
+    }
+    long beforeTick = r.targets(EventKind.DNS_LOOKUP, null).estimatedSize();
+    assertTrue(beforeTick > 4, "no eviction on the application thread: " + beforeTick);
+    r.tick();
+    assertEquals(4, r.targets(EventKind.DNS_LOOKUP, null).estimatedSize(), "evicted on the tick");
+    assertEquals(50, firsts(r).size(), "each was new and handed over");
   }
 }
