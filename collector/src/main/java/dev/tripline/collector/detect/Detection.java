@@ -299,7 +299,7 @@ public final class Detection {
         windows.remove(service);
         newAlerts.keySet().removeIf(k -> k.startsWith(service + "|"));
       }
-      default -> {}
+      case ACTION_TYPE_UNSPECIFIED, UNRECOGNIZED -> {} // no action: the API refuses them at submit
     }
     return a;
   }
