@@ -291,7 +291,7 @@ class AnalystServerTest {
                     .send(
                         new ProducerRecord<>(
                             f.config.get("topic.events"), "shop", heartbeat.toByteArray()))
-                    .get(10, TimeUnit.SECONDS);
+                    .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
                 return get(base + "/api/services/shop", "s3cret-token").body().contains("i-blind");
               });
       Map<String, Object> profile =

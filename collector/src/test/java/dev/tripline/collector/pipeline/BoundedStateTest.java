@@ -154,7 +154,7 @@ class BoundedStateTest {
               .build();
       assertTrue(batch.getSerializedSize() > 1_048_576, "a little over 1 MiB");
       big.send(new ProducerRecord<>(f.config.get("topic.events"), "uploads", batch.toByteArray()))
-          .get(10, TimeUnit.SECONDS);
+          .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
 
       await().atMost(WAIT).until(() -> p.backend().profile("uploads").isPresent());
       ProfileEntry entry = p.backend().profile("uploads").orElseThrow().getEntries(0);
@@ -188,7 +188,7 @@ class BoundedStateTest {
                           new ConfigEntry("max.message.bytes", "4194304"),
                           AlterConfigOp.OpType.SET))))
           .all()
-          .get(30, TimeUnit.SECONDS);
+          .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
     }
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
     return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());

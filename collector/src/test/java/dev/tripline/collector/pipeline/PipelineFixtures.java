@@ -149,7 +149,7 @@ public final class PipelineFixtures implements AutoCloseable {
             .build();
     producer
         .send(new ProducerRecord<>(config.get("topic.events"), service, b.toByteArray()))
-        .get(10, TimeUnit.SECONDS);
+        .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 
   static CallSite site(String method) {
