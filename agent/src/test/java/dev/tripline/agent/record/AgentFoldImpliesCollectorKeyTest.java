@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.tripline.collector.normalize.Normalizer;
-import dev.tripline.model.Event;
-import dev.tripline.model.EventKind;
-import dev.tripline.model.FileTarget;
+import dev.tripline.config.path.PathShapes;
 import java.util.Objects;
 import java.util.Random;
 import java.util.function.Function;
@@ -15,16 +12,18 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
- * The promise the agent's name folding rests on, checked across the two programs' real code (this
- * test sits in the agent's package, on the collector's test class path, which holds the agent's
- * classes): when the agent counts a file as a repeat of the first of its shape, the collector keys
- * both files alike — else the agent would hide a file the collector alerts on.
+ * The promise the agent's name folding rests on, checked on the agent's real code: when the agent
+ * counts a file as a repeat of the first of its shape, the collector keys both files alike — else
+ * the agent would hide a file the collector alerts on.
  *
  * <p>The chain is the one a symlink-free file event takes: the path as the application gives it
  * (relative ones against the working directory) → {@code FileTargets.normalise} → the agent's shape
  * ({@code NamePatterns.of}) and the reported {@code FileTarget.path} (capped, {@code Caps}) → the
- * collector's {@link Normalizer#key(Event)}. The config module's {@code PathShapesPropertyTest}
- * checks the shared functions alone; this checks what each program does with them.
+ * collector's key of a file event's target, {@code PathShapes.key(PathShapes.fold(path))} (the
+ * collector's {@code FileKeyFormulaTest} holds its {@code Normalizer} to that formula; the agent
+ * cannot see the collector's classes, and the collector's build sees only the packed agent jar).
+ * The config module's {@code PathShapesPropertyTest} checks the shared functions alone; this checks
+ * what the agent does around them.
  *
  * <p>Seeded ({@code -Dfoldparity.seed=N} replays another run); a failure names the seed and paths.
  */
@@ -66,7 +65,7 @@ class AgentFoldImpliesCollectorKeyTest {
       String given = gen.path();
       FileTargets files = new FileTargets(gen.workingDir());
       String reported = files.normalise(given);
-      assertEquals(reported, Normalizer.fold(reported), () -> "seed " + SEED + ": " + given);
+      assertEquals(reported, PathShapes.fold(reported), () -> "seed " + SEED + ": " + given);
     }
   }
 
@@ -94,8 +93,8 @@ class AgentFoldImpliesCollectorKeyTest {
         continue;
       }
       folded++;
-      String keyA = Normalizer.key(event(reportedA));
-      String keyB = Normalizer.key(event(caps.cap(nb)));
+      String keyA = collectorKey(reportedA);
+      String keyB = collectorKey(caps.cap(nb));
       if (!keyA.equals(keyB)) {
         if (expectViolation) {
           return -1;
@@ -118,11 +117,9 @@ class AgentFoldImpliesCollectorKeyTest {
     return folded;
   }
 
-  private static Event event(String path) {
-    return Event.newBuilder()
-        .setKind(EventKind.FILE_WRITE)
-        .setFile(FileTarget.newBuilder().setPath(path))
-        .build();
+  /** A file event's target as the collector keys it ({@code Normalizer.target}, PATH shape). */
+  private static String collectorKey(String reportedPath) {
+    return PathShapes.key(PathShapes.fold(reportedPath));
   }
 
   /**
