@@ -345,7 +345,7 @@ public final class TamperApp {
   }
 
   /**
-   * Waits (at most 60 s) until a line from {@code from} on contains {@code text}; returns its
+   * Waits (at most 150 s) until a line from {@code from} on contains {@code text}; returns its
    * index, or -1.
    */
   private static int waitFor(Path file, String text, int from) throws Exception {

@@ -121,7 +121,7 @@ class SecureRunTest {
       try (Admin admin = Admin.create(anonymous)) {
         assertThrows(
             ExecutionException.class,
-            () -> admin.listTopics().names().get(30, TimeUnit.SECONDS),
+            () -> admin.listTopics().names().get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS),
             "an anonymous client listed topics");
       }
 
@@ -135,7 +135,7 @@ class SecureRunTest {
                     admin
                         .createTopics(List.of(new NewTopic("tripline.events.victim", 1, (short) 1)))
                         .all()
-                        .get(30, TimeUnit.SECONDS));
+                        .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS));
         assertInstanceOf(TopicAuthorizationException.class, e.getCause(), e.toString());
       }
       try (KafkaProducer<String, byte[]> producer =
@@ -147,7 +147,7 @@ class SecureRunTest {
                 () ->
                     producer
                         .send(new ProducerRecord<>("tripline.actions", "shop", new byte[] {1}))
-                        .get(30, TimeUnit.SECONDS));
+                        .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS));
         assertInstanceOf(TopicAuthorizationException.class, e.getCause(), e.toString());
       }
       // … but events, on a fresh producer (a refused topic marks the producer's transaction state).
@@ -173,7 +173,7 @@ class SecureRunTest {
                                 .setFile(FileTarget.newBuilder().setPath("/root/.aws/credentials")))
                         .build()
                         .toByteArray()))
-            .get(30, TimeUnit.SECONDS);
+            .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
       }
       await()
           .atMost(Patience.WAIT)
@@ -223,7 +223,7 @@ class SecureRunTest {
                     producer
                         .send(
                             new ProducerRecord<>("tripline.events", "orders", read("orders", "x")))
-                        .get(30, TimeUnit.SECONDS),
+                        .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS),
                 "payments' login wrote the shared topic");
         assertInstanceOf(TopicAuthorizationException.class, e.getCause(), e.toString());
       }
@@ -235,7 +235,7 @@ class SecureRunTest {
                     "tripline.events.payments",
                     "payments",
                     read("payments", "/root/.aws/credentials")))
-            .get(30, TimeUnit.SECONDS);
+            .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
       }
       // The shared agents' login forges payments on the shared topic: refused, counted.
       try (KafkaProducer<String, byte[]> producer =
@@ -247,7 +247,7 @@ class SecureRunTest {
             .send(
                 new ProducerRecord<>(
                     "tripline.events", "payments", read("payments", "/root/.ssh/id_rsa")))
-            .get(30, TimeUnit.SECONDS);
+            .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
       }
       HttpClient http = HttpClient.newHttpClient();
       await()

@@ -10,6 +10,7 @@ import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the Java frame that caused an event: the first frame that is neither JDK nor agent code,
@@ -38,7 +39,9 @@ public final class CallSites {
   private static final StackWalker CONTEXT_WALKER = WALKER;
 
   private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
-  private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
+
+  /** Null before JDK 21 (no virtual threads). */
+  private static final @Nullable MethodHandle IS_VIRTUAL = isVirtualHandle();
 
   /** Code location per class, named once (ClassValue: no leak when the class is unloaded). */
   private static final ClassValue<CodeLocations.Named> LOCATION =
@@ -53,12 +56,12 @@ public final class CallSites {
    * The root frames of pool and worker threads: the I/O runs a task that another thread handed
    * over.
    */
-  private static final Class<?> EXECUTOR_WORKER =
+  private static final @Nullable Class<?> EXECUTOR_WORKER =
       jdkClass("java.util.concurrent.ThreadPoolExecutor$Worker");
 
-  private static final Class<?> FORK_JOIN_WORKER =
+  private static final @Nullable Class<?> FORK_JOIN_WORKER =
       jdkClass("java.util.concurrent.ForkJoinWorkerThread");
-  private static final Class<?> VIRTUAL_THREAD = jdkClass("java.lang.VirtualThread");
+  private static final @Nullable Class<?> VIRTUAL_THREAD = jdkClass("java.lang.VirtualThread");
   public static final String EXECUTOR = "executor";
   public static final String FORK_JOIN = "fork-join";
   public static final String VIRTUAL = "virtual-thread";
@@ -90,9 +93,9 @@ public final class CallSites {
     /**
      * The call site's class when it has no origin on disk ({@code site.getOrigin()}), else null.
      */
-    public final Class<?> noOrigin;
+    public final @Nullable Class<?> noOrigin;
 
-    Captured(CallSite site, List<CodeContext> contexts, Class<?> noOrigin) {
+    Captured(CallSite site, List<CodeContext> contexts, @Nullable Class<?> noOrigin) {
       this.site = site;
       this.contexts = contexts;
       this.noOrigin = noOrigin;
@@ -179,7 +182,7 @@ public final class CallSites {
    * prefixes, or null: the client library whose hook asks, and the frameworks around it); an empty
    * call site when there is none. One bounded walk.
    */
-  public static CallSite submitter(String[] skip) {
+  public static CallSite submitter(String @Nullable [] skip) {
     List<StackWalker.StackFrame> app =
         WALKER.walk(
             s ->
@@ -201,7 +204,7 @@ public final class CallSites {
         : site(app.subList(first, Math.min(app.size(), first + EXTRA_FRAMES + 1)), "");
   }
 
-  private static boolean startsWithAny(String name, String[] prefixes) {
+  private static boolean startsWithAny(String name, String @Nullable [] prefixes) {
     if (prefixes != null) {
       for (String p : prefixes) {
         if (name.startsWith(p)) {
@@ -229,7 +232,7 @@ public final class CallSites {
   }
 
   /** The hand-off label a thread's root frame stands for, or null. */
-  static String handoff(StackWalker.StackFrame f) {
+  static @Nullable String handoff(StackWalker.StackFrame f) {
     Class<?> c = f.getDeclaringClass();
     if (c == EXECUTOR_WORKER) {
       return "run".equals(f.getMethodName()) ? EXECUTOR : null;
@@ -345,7 +348,7 @@ public final class CallSites {
         || name.startsWith("sun.reflect."));
   }
 
-  private static Class<?> jdkClass(String name) {
+  private static @Nullable Class<?> jdkClass(String name) {
     try {
       return Class.forName(name, false, null);
     } catch (ClassNotFoundException | LinkageError e) {
@@ -365,7 +368,7 @@ public final class CallSites {
     }
   }
 
-  private static MethodHandle isVirtualHandle() {
+  private static @Nullable MethodHandle isVirtualHandle() {
     try {
       return MethodHandles.publicLookup()
           .findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));

@@ -2,6 +2,7 @@ package dev.tripline.agent.callsite;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Frames that say on whose behalf the application did its I/O: met anywhere on the stack of a new
@@ -62,10 +63,10 @@ public final class ContextFrames {
   /** One table entry; {@code index} is its category's place in the output order. */
   static final class Rule {
     final String classPrefix;
-    final String methodPrefix; // null: any method
+    final @Nullable String methodPrefix; // null: any method
     final int index;
 
-    Rule(String classPrefix, String methodPrefix, int index) {
+    Rule(String classPrefix, @Nullable String methodPrefix, int index) {
       this.classPrefix = classPrefix;
       this.methodPrefix = methodPrefix;
       this.index = index;
@@ -126,7 +127,7 @@ public final class ContextFrames {
     }
   }
 
-  private static String category(String entry) {
+  private static @Nullable String category(String entry) {
     int eq = entry.indexOf('=');
     return eq <= 0 ? null : entry.substring(0, eq).trim();
   }

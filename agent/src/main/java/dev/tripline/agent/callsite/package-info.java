@@ -5,4 +5,7 @@
  * application thread, for something new and for sampled repeats only. Imports no other agent
  * package.
  */
+@NullMarked
 package dev.tripline.agent.callsite;
+
+import org.jspecify.annotations.NullMarked;

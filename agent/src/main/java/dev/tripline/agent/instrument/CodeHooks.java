@@ -2,6 +2,7 @@ package dev.tripline.agent.instrument;
 
 import dev.tripline.agent.record.Observations;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Code entering the JVM: native library loads, at the native every load passes ({@code
@@ -30,7 +31,13 @@ final class CodeHooks extends HookGroup {
   // spotless:on
 
   @Override
-  public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {
+  public void observe(
+      int action,
+      @Nullable Object a,
+      @Nullable Object b,
+      int n,
+      @Nullable Throwable error,
+      Observations to) {
     if (b instanceof Boolean) {
       return; // the load returned false: nothing was loaded (a probe of the library's paths)
     }

@@ -3,6 +3,7 @@ package dev.tripline.agent.instrument;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The full path of a name given relative to a directory descriptor ({@code openat(2)}, {@code
@@ -20,7 +21,7 @@ final class DescriptorPaths {
    * directory). When the descriptor cannot be read back (no {@code /proc}), the path through {@code
    * /proc/self/fd}: still where the kernel went, never the working directory.
    */
-  static String at(Object dfd, String name) {
+  static @Nullable String at(@Nullable Object dfd, @Nullable String name) {
     if (name == null || !(dfd instanceof Integer) || (Integer) dfd < 0 || name.startsWith("/")) {
       return name;
     }

@@ -7,6 +7,7 @@ import static dev.tripline.agent.instrument.Hook.Value.arg;
 import dev.tripline.agent.record.Observations;
 import java.net.InetAddress;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Name resolution: {@code InetAddress.getAllByName(String)}, which every lookup the application
@@ -40,7 +41,13 @@ final class DnsHooks extends HookGroup {
   // spotless:on
 
   @Override
-  public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {
+  public void observe(
+      int action,
+      @Nullable Object a,
+      @Nullable Object b,
+      int n,
+      @Nullable Throwable error,
+      Observations to) {
     if (action == REVERSE) {
       to.reverseDns((InetAddress) a, (String) b, error);
     } else if (action == JNDI) {

@@ -12,6 +12,8 @@ import static dev.tripline.agent.instrument.Hook.Value.thisField;
 import dev.tripline.agent.record.Observations;
 import dev.tripline.model.EventKind;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Files: every open for reading or writing, delete and rename, through {@code java.io} and NIO
@@ -104,7 +106,13 @@ final class FileHooks extends HookGroup {
   // spotless:on
 
   @Override
-  public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {
+  public void observe(
+      int action,
+      @Nullable Object a,
+      @Nullable Object b,
+      int n,
+      @Nullable Throwable error,
+      Observations to) {
     switch (action) {
       case READ:
         to.file(EventKind.FILE_READ, (String) a, error);
@@ -127,7 +135,8 @@ final class FileHooks extends HookGroup {
         return;
       case RENAME_AT:
         {
-          Object[] v = (Object[]) a;
+          // an ARGS value: the woven code always builds the array
+          Object[] v = (Object[]) Objects.requireNonNull(a, "renameat arguments");
           to.rename(
               DescriptorPaths.at(v[0], NativeStrings.string((byte[]) v[1])),
               DescriptorPaths.at(v[2], NativeStrings.string((byte[]) v[3])),
@@ -180,7 +189,7 @@ final class FileHooks extends HookGroup {
    * reaching the Unix provider, which rejects it before any I/O): the agent never calls application
    * code from a hook — an overridden toString() could lie, or do I/O of its own inside the hook.
    */
-  static String jdkPath(Object path) {
+  static @Nullable String jdkPath(@Nullable Object path) {
     return path != null && path.getClass().getClassLoader() == null ? path.toString() : null;
   }
 }

@@ -1,5 +1,7 @@
 package dev.tripline.agent.instrument;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One JDK (or library) method, and what its woven code hands to the agent: up to two objects
  * ({@code a}, {@code b}) and one int ({@code n}), each taken from {@code this}, an argument or the
@@ -76,10 +78,11 @@ public final class Hook {
     final int index;
 
     /** For {@link Source#FIELD}: the field's class, name and descriptor; null otherwise. */
-    final String fieldOwner;
+    final @Nullable String fieldOwner;
 
-    final String fieldName;
-    final String fieldType;
+    final @Nullable String fieldName;
+
+    final @Nullable String fieldType;
 
     /**
      * For {@link Source#FIELD} of an argument: a null argument reads the field of {@code this}
@@ -107,9 +110,9 @@ public final class Hook {
     private Value(
         Source source,
         int index,
-        String fieldOwner,
-        String fieldName,
-        String fieldType,
+        @Nullable String fieldOwner,
+        @Nullable String fieldName,
+        @Nullable String fieldType,
         boolean nullReadsThis) {
       this.source = source;
       this.index = index;
@@ -183,13 +186,13 @@ public final class Hook {
   boolean inner;
 
   /** For {@link Style#AFTER_LOAD}: {@code this}'s field holding the library's path. */
-  final String pathField;
+  final @Nullable String pathField;
 
   /**
    * For {@link Style#AFTER_LOAD}: {@code this}'s field holding the class the library is loaded for
    * ("fromClass"), or null.
    */
-  final String loaderField;
+  final @Nullable String loaderField;
 
   /**
    * A JDK class the JVM loads only when an application uses it: its hook is expected (listed as
@@ -201,7 +204,10 @@ public final class Hook {
   final Value a;
   final Value b;
   final Value n;
-  HookGroup group;
+
+  /** Set by {@link Hooks} when it enables the hook: a group builds its hooks before that. */
+  @Nullable HookGroup group;
+
   int id = -1;
   volatile boolean applied;
 
@@ -217,8 +223,8 @@ public final class Hook {
       String method,
       String parameters,
       Style style,
-      String pathField,
-      String loaderField,
+      @Nullable String pathField,
+      @Nullable String loaderField,
       int action,
       Value a,
       Value b,
@@ -278,7 +284,12 @@ public final class Hook {
    * on a throw the throwable.
    */
   static Hook afterLoad(
-      String name, String owner, String method, int action, String pathField, String loaderField) {
+      String name,
+      String owner,
+      String method,
+      int action,
+      String pathField,
+      @Nullable String loaderField) {
     return new Hook(
         name,
         owner,

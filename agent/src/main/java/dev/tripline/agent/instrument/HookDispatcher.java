@@ -7,14 +7,13 @@ import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.bootstrap.TriplineBridge;
 import dev.tripline.bootstrap.TriplineDispatcher;
 import java.util.List;
-import org.jspecify.annotations.NullMarked;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the bridge calls once the agent is live: routes a hook number to its group, which decodes
  * the hook's arguments into a typed {@link Observations} call on the recorder. Runs on the
  * application thread (and, for the replay of what the early buffer saw, on the pipeline thread).
  */
-@NullMarked
 public final class HookDispatcher implements TriplineDispatcher {
   private final Hooks hooks;
   private final EventRecorder recorder;
@@ -35,7 +34,8 @@ public final class HookDispatcher implements TriplineDispatcher {
   }
 
   @Override
-  public void observe(int hook, Object a, Object b, int n, Throwable error) {
+  public void observe(
+      int hook, @Nullable Object a, @Nullable Object b, int n, @Nullable Throwable error) {
     if (hook == TriplineBridge.TAMPER) {
       stats
           .tamper()
@@ -48,7 +48,8 @@ public final class HookDispatcher implements TriplineDispatcher {
     dispatch(hook, a, b, n, error);
   }
 
-  private void dispatch(int hook, Object a, Object b, int n, Throwable error) {
+  private void dispatch(
+      int hook, @Nullable Object a, @Nullable Object b, int n, @Nullable Throwable error) {
     stats.seen();
     hooks.observe(hook, a, b, n, error, to);
   }

@@ -2,6 +2,7 @@ package dev.tripline.agent.instrument;
 
 import dev.tripline.agent.record.Observations;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One family of behaviour: the JDK (or library) methods that carry it, the {@code capture} word
@@ -33,5 +34,10 @@ public abstract class HookGroup {
    * what it declared.
    */
   public abstract void observe(
-      int action, Object a, Object b, int n, Throwable error, Observations to);
+      int action,
+      @Nullable Object a,
+      @Nullable Object b,
+      int n,
+      @Nullable Throwable error,
+      Observations to);
 }

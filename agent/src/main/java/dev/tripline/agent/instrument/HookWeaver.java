@@ -15,6 +15,7 @@ import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Weaves the hooks into the handful of JDK (and library) classes that carry them, from a plain
@@ -29,7 +30,9 @@ final class HookWeaver implements ClassFileTransformer {
 
   private final Map<String, List<Hook>> byOwner = new HashMap<>();
   private final Map<String, String> failures = new ConcurrentHashMap<>();
-  private final Instrumentation inst;
+
+  /** Null in tests that weave class bytes without a JVM's instrumentation. */
+  private final @Nullable Instrumentation inst;
 
   /**
    * Whether native methods may be wrapped: the JVM took this transformer's prefix ({@link
@@ -37,7 +40,7 @@ final class HookWeaver implements ClassFileTransformer {
    */
   private volatile boolean wrapNatives;
 
-  HookWeaver(List<Hook> hooks, Instrumentation inst) {
+  HookWeaver(List<Hook> hooks, @Nullable Instrumentation inst) {
     this.inst = inst;
     for (Hook h : hooks) {
       // no lambda: this runs in premain, where spinning one costs more than the loop
@@ -51,22 +54,22 @@ final class HookWeaver implements ClassFileTransformer {
   }
 
   @Override
-  public byte[] transform(
-      ClassLoader loader,
-      String className,
-      Class<?> redefined,
-      ProtectionDomain domain,
+  public byte @Nullable [] transform(
+      @Nullable ClassLoader loader,
+      @Nullable String className,
+      @Nullable Class<?> redefined,
+      @Nullable ProtectionDomain domain,
       byte[] bytes) {
     return transform(null, loader, className, redefined, domain, bytes);
   }
 
   @Override
-  public byte[] transform(
-      Module module,
-      ClassLoader loader,
-      String className,
-      Class<?> redefined,
-      ProtectionDomain domain,
+  public byte @Nullable [] transform(
+      @Nullable Module module,
+      @Nullable ClassLoader loader,
+      @Nullable String className,
+      @Nullable Class<?> redefined,
+      @Nullable ProtectionDomain domain,
       byte[] bytes) {
     List<Hook> hooks = className == null ? null : byOwner.get(className);
     if (hooks == null) {
@@ -105,7 +108,7 @@ final class HookWeaver implements ClassFileTransformer {
    * loader's unnamed one) before its woven code can call it; the class path's unnamed module reads
    * every module already.
    */
-  private void readBridge(Module module) throws ClassNotFoundException {
+  private void readBridge(@Nullable Module module) throws ClassNotFoundException {
     if (module == null || !module.isNamed() || inst == null) {
       return;
     }
@@ -120,7 +123,7 @@ final class HookWeaver implements ClassFileTransformer {
    * to the gate before its woven code runs: the gate's package is exported to it, and to no other
    * module than those woven (and the agent's).
    */
-  private void exportGate(Module module) {
+  private void exportGate(@Nullable Module module) {
     if (module == null || !module.isNamed() || inst == null) {
       return;
     }
@@ -147,12 +150,12 @@ final class HookWeaver implements ClassFileTransformer {
   }
 
   /** As the JVM would weave it with native prefixing available. */
-  static byte[] weave(byte[] bytes, List<Hook> hooks) {
+  static byte @Nullable [] weave(byte[] bytes, List<Hook> hooks) {
     return weave(bytes, hooks, true);
   }
 
   /** The class with every matching hook woven in; hooks that matched are marked applied. */
-  static byte[] weave(byte[] bytes, List<Hook> hooks, boolean wrapNatives) {
+  static byte @Nullable [] weave(byte[] bytes, List<Hook> hooks, boolean wrapNatives) {
     ClassReader reader = new ClassReader(bytes);
     Map<Hook, Integer> found = maxLocals(reader, hooks, wrapNatives);
     if (found.isEmpty()) {
@@ -162,19 +165,24 @@ final class HookWeaver implements ClassFileTransformer {
     reader.accept(
         new ClassVisitor(Opcodes.ASM9, writer) {
           @Override
-          public MethodVisitor visitMethod(
-              int access, String name, String descriptor, String signature, String[] exceptions) {
+          public @Nullable MethodVisitor visitMethod(
+              int access,
+              String name,
+              String descriptor,
+              @Nullable String signature,
+              String @Nullable [] exceptions) {
             Hook hook =
                 (access & Opcodes.ACC_BRIDGE) != 0 ? null : match(hooks, access, name, descriptor);
             Integer locals = hook == null ? null : found.get(hook);
-            if (locals != null && hook.isNative()) {
+            if (hook == null || locals == null) {
+              return super.visitMethod(access, name, descriptor, signature, exceptions);
+            }
+            if (hook.isNative()) {
               return NativeWrapper.write(
                   cv, hook, reader.getClassName(), access, name, descriptor, signature, exceptions);
             }
             MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-            return locals == null
-                ? mv
-                : new HookCode(mv, hook, access, reader.getClassName(), descriptor, locals);
+            return new HookCode(mv, hook, access, reader.getClassName(), descriptor, locals);
           }
         },
         ClassReader.EXPAND_FRAMES);
@@ -195,8 +203,12 @@ final class HookWeaver implements ClassFileTransformer {
     reader.accept(
         new ClassVisitor(Opcodes.ASM9) {
           @Override
-          public MethodVisitor visitMethod(
-              int access, String name, String descriptor, String signature, String[] exceptions) {
+          public @Nullable MethodVisitor visitMethod(
+              int access,
+              String name,
+              String descriptor,
+              @Nullable String signature,
+              String @Nullable [] exceptions) {
             Hook hook = match(hooks, access, name, descriptor);
             if (hook != null && hook.isNative()) {
               if (wrapNatives) {
@@ -224,7 +236,8 @@ final class HookWeaver implements ClassFileTransformer {
   }
 
   /** The hook of a method: a native hook matches only a native method, any other only Java code. */
-  private static Hook match(List<Hook> hooks, int access, String name, String descriptor) {
+  private static @Nullable Hook match(
+      List<Hook> hooks, int access, String name, String descriptor) {
     boolean isNative = (access & Opcodes.ACC_NATIVE) != 0;
     for (Hook h : hooks) {
       if (h.method.equals(name)

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The hooks of this JVM: every {@link HookGroup} the {@code capture} setting enables, numbered into
@@ -135,12 +136,22 @@ public final class Hooks {
   }
 
   /** Hands one observation to the group of the hook that made it. */
-  public void observe(int hook, Object a, Object b, int n, Throwable error, Observations to) {
+  public void observe(
+      int hook,
+      @Nullable Object a,
+      @Nullable Object b,
+      int n,
+      @Nullable Throwable error,
+      Observations to) {
     if (hook < 0 || hook >= table.length) {
       throw new IllegalArgumentException("no hook " + hook);
     }
     Hook h = table[hook];
-    h.group.observe(h.action, a, b, n, error, to);
+    HookGroup group = h.group;
+    if (group == null) { // never: the constructor sets every enabled hook's group
+      throw new IllegalStateException("hook " + hook + " has no group");
+    }
+    group.observe(h.action, a, b, n, error, to);
   }
 
   /** The number of the first enabled hook named {@code name}, or -1 (for tests). */

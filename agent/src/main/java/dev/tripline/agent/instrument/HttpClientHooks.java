@@ -4,6 +4,7 @@ import static dev.tripline.agent.instrument.Hook.Value.arg;
 
 import dev.tripline.agent.record.Observations;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JDK {@code HttpClient} connects on its own worker threads, whose stacks hold only JDK frames:
@@ -27,7 +28,13 @@ final class HttpClientHooks extends HookGroup {
   // spotless:on
 
   @Override
-  public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {
+  public void observe(
+      int action,
+      @Nullable Object a,
+      @Nullable Object b,
+      int n,
+      @Nullable Throwable error,
+      Observations to) {
     to.httpRequest(a);
   }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads what the JDK hands its natives: NUL-terminated byte strings (a process's program and
@@ -63,7 +64,7 @@ final class NativeStrings {
   }
 
   /** A NUL-terminated string ({@code forkAndExec}'s working directory), or null. */
-  static String string(byte[] b) {
+  static @Nullable String string(byte @Nullable [] b) {
     return b == null ? null : until0(b, 0);
   }
 

@@ -6,6 +6,7 @@ import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.Type;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Wraps a JDK native method (JVMTI native method prefixing, {@code
@@ -115,8 +116,8 @@ final class NativeWrapper {
       int access,
       String name,
       String descriptor,
-      String signature,
-      String[] exceptions) {
+      @Nullable String signature,
+      String @Nullable [] exceptions) {
     NativeWrapper w = new NativeWrapper(hook, owner, access, name, descriptor);
     int renamed = w.isStatic ? access : access | Opcodes.ACC_FINAL;
     MethodVisitor nativeMethod =

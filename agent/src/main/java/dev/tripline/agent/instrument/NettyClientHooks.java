@@ -4,6 +4,7 @@ import static dev.tripline.agent.instrument.Hook.Value.arg;
 
 import dev.tripline.agent.record.Observations;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Clients on Netty connect and resolve on Netty's event loops, whose stacks hold only library
@@ -37,7 +38,13 @@ final class NettyClientHooks extends HookGroup {
   // spotless:on
 
   @Override
-  public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {
+  public void observe(
+      int action,
+      @Nullable Object a,
+      @Nullable Object b,
+      int n,
+      @Nullable Throwable error,
+      Observations to) {
     to.eventLoopRequest(a);
   }
 }

@@ -5,6 +5,7 @@ import static dev.tripline.agent.instrument.Hook.Value.arg;
 
 import dev.tripline.agent.record.Observations;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Netty's own name resolvers ({@code DnsNameResolver}, which Reactor Netty uses by default, asks
@@ -34,7 +35,13 @@ final class NettyResolverHooks extends HookGroup {
   // spotless:on
 
   @Override
-  public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {
+  public void observe(
+      int action,
+      @Nullable Object a,
+      @Nullable Object b,
+      int n,
+      @Nullable Throwable error,
+      Observations to) {
     to.dns((String) a, null, error);
   }
 }

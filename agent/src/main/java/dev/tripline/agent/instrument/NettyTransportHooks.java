@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Netty's native transports (epoll on Linux, kqueue on macOS): their sockets are file descriptors
@@ -73,7 +74,13 @@ final class NettyTransportHooks extends HookGroup {
   // spotless:on
 
   @Override
-  public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {
+  public void observe(
+      int action,
+      @Nullable Object a,
+      @Nullable Object b,
+      int n,
+      @Nullable Throwable error,
+      Observations to) {
     switch (action) {
       case CONNECT:
         if (a != null && a == DATAGRAM_PEER.get()) {
@@ -111,14 +118,14 @@ final class NettyTransportHooks extends HookGroup {
       case LISTEN:
         {
           SocketAddress local = Listening.localAddress(a);
-          if (local instanceof InetSocketAddress) {
+          if (a != null && local instanceof InetSocketAddress) { // a is this: never null
             Listening.PORTS.put(a, ((InetSocketAddress) local).getPort());
           }
           to.listen(null, local, error);
           return;
         }
       case ACCEPT:
-        if (error == null && n >= 0) {
+        if (error == null && n >= 0 && b != null) { // b is this: never null
           InetAddress peer = peer((byte[]) a);
           Integer port = Listening.PORTS.getIfPresent(b);
           if (port == null) { // listening since before the agent could see it: asked once
@@ -141,7 +148,7 @@ final class NettyTransportHooks extends HookGroup {
    * bytes) or the IPv6 address, scope id and port (24 bytes), the port last, big-endian ({@code
    * NativeInetAddress.address}). Anything else is not reported.
    */
-  static InetAddress peer(byte[] raw) {
+  static @Nullable InetAddress peer(byte @Nullable [] raw) {
     if (raw == null || raw.length < 9) {
       return null;
     }
@@ -174,7 +181,7 @@ final class NettyTransportHooks extends HookGroup {
     private static final ClassValue<Method> LOCAL_ADDRESS =
         new ClassValue<>() {
           @Override
-          protected Method computeValue(Class<?> type) {
+          protected @Nullable Method computeValue(Class<?> type) {
             try {
               return type.getMethod("localAddress");
             } catch (NoSuchMethodException e) {
@@ -183,7 +190,7 @@ final class NettyTransportHooks extends HookGroup {
           }
         };
 
-    static SocketAddress localAddress(Object socket) {
+    static @Nullable SocketAddress localAddress(@Nullable Object socket) {
       Method m = socket == null ? null : LOCAL_ADDRESS.get(socket.getClass());
       try {
         Object local = m == null ? null : m.invoke(socket);

@@ -10,6 +10,7 @@ import dev.tripline.model.EventKind;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Network: TCP connects, UDP sends, listens and accepts (blocking, NIO and virtual-thread sockets
@@ -81,7 +82,13 @@ final class NetworkHooks extends HookGroup {
   // spotless:on
 
   @Override
-  public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {
+  public void observe(
+      int action,
+      @Nullable Object a,
+      @Nullable Object b,
+      int n,
+      @Nullable Throwable error,
+      Observations to) {
     switch (action) {
       case CONNECT:
         to.connect((InetAddress) a, n, error);

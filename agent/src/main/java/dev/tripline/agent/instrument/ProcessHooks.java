@@ -6,6 +6,8 @@ import static dev.tripline.agent.instrument.Hook.Value.args;
 
 import dev.tripline.agent.record.Observations;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Processes: {@code ProcessImpl.start}, where every {@code ProcessBuilder.start} and {@code
@@ -46,11 +48,18 @@ final class ProcessHooks extends HookGroup {
   private static final int ENVIRONMENT = 2;
 
   @Override
-  public void observe(int action, Object a, Object b, int n, Throwable error, Observations to) {
+  public void observe(
+      int action,
+      @Nullable Object a,
+      @Nullable Object b,
+      int n,
+      @Nullable Throwable error,
+      Observations to) {
     if (action == ENVIRONMENT) {
       to.spawnEnvironment(a);
     } else if (action == CONSTRUCTOR) {
-      Object[] v = (Object[]) a;
+      // an ARGS value: the woven code always builds the array
+      Object[] v = (Object[]) Objects.requireNonNull(a, "ProcessImpl arguments");
       // the block the child gets (a null block: it inherits the JVM's, nothing differs)
       to.spawnEnvironment(NativeStrings.environment((byte[]) v[3], (Integer) v[4]));
       to.process(

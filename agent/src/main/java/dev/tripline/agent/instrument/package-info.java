@@ -6,4 +6,7 @@
  * thread. Never imports the pipeline thread's packages ({@code pipeline}, {@code transport}) nor
  * {@code identity} (checked by {@code PackageRulesTest}).
  */
+@NullMarked
 package dev.tripline.agent.instrument;
+
+import org.jspecify.annotations.NullMarked;

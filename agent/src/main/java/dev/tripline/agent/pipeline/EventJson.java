@@ -61,7 +61,7 @@ final class EventJson {
           field(sb, "definedBy", e.getCode().getDefinedBy());
         if (e.getCode().getWritableDir()) sb.append("\"writableDir\":true,");
         break;
-      default:
+      case TARGET_NOT_SET:
         break;
     }
     CallSite c = e.getCallSite();

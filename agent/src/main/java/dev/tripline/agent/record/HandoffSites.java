@@ -81,7 +81,7 @@ final class HandoffSites {
   }
 
   /** {@code request} is a java.net.http.HttpRequest, on the thread of the code that sent it. */
-  void httpRequest(Object request) {
+  void httpRequest(@Nullable Object request) {
     if (request instanceof HttpRequest) {
       remember(JDK_CLIENT, ((HttpRequest) request).uri().getHost(), HTTP_CLIENT, null);
     }
@@ -92,7 +92,7 @@ final class HandoffSites {
    * or String URI (WebClient, Reactor Netty), or a SocketAddress (Netty's Bootstrap: its host as
    * given, never a reverse lookup).
    */
-  void eventLoopRequest(Object target) {
+  void eventLoopRequest(@Nullable Object target) {
     if (target instanceof URI) {
       remember(EVENT_LOOP, ((URI) target).getHost(), REACTOR_NETTY, NETTY_LIBRARIES);
     } else if (target instanceof String) {

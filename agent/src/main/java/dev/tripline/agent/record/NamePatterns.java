@@ -20,9 +20,12 @@ final class NamePatterns {
   private NamePatterns() {}
 
   /**
-   * The path with its last element folded to its shape, or null when the name has nothing to fold.
+   * The path with its last element folded to its shape, or null when the name has nothing to fold —
+   * or when the path is longer than the agent reports a string ({@link Caps#MAX_CHARS}): the
+   * collector keys the cut string, not this one, so a shape of the whole path would fold names the
+   * collector keeps apart (found by {@code AgentFoldImpliesCollectorKeyTest}).
    */
   static @Nullable String of(String path) {
-    return PathShapes.nameShape(path);
+    return path.length() > Caps.MAX_CHARS ? null : PathShapes.nameShape(path);
   }
 }

@@ -45,7 +45,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void connect(InetAddress remote, int port, @Nullable Throwable error) {
+  public void connect(@Nullable InetAddress remote, int port, @Nullable Throwable error) {
     if (agentsOwnKafkaClient()) {
       return;
     }
@@ -54,7 +54,10 @@ final class ObservationIntake implements Observations {
 
   @Override
   public void connectChannel(
-      Object channel, Object remote, boolean connected, @Nullable Throwable error) {
+      @Nullable Object channel,
+      @Nullable Object remote,
+      boolean connected,
+      @Nullable Throwable error) {
     if (error == null && !connected && channel != null && pending.put(channel, remote)) {
       return; // non-blocking, in progress: finishConnect reports the outcome
     }
@@ -62,9 +65,13 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void finishConnect(Object channel, boolean connected, @Nullable Throwable error) {
+  public void finishConnect(
+      @Nullable Object channel, boolean connected, @Nullable Throwable error) {
     if (error == null && !connected) {
       return; // still in progress
+    }
+    if (channel == null) {
+      return;
     }
     Object remote = pending.take(channel);
     if (remote != null) {
@@ -84,14 +91,15 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void datagram(Object target, @Nullable Throwable error) {
+  public void datagram(@Nullable Object target, @Nullable Throwable error) {
     if (target instanceof InetSocketAddress) {
       recorder.single(EventKind.DATAGRAM, target, target, null, error);
     }
   }
 
   @Override
-  public void listen(Object server, Object requested, @Nullable Throwable error) {
+  public void listen(
+      @Nullable Object server, @Nullable Object requested, @Nullable Throwable error) {
     SocketAddress local = listenAddress(server, requested);
     if (local instanceof InetSocketAddress) {
       InetSocketAddress inet = (InetSocketAddress) local;
@@ -102,12 +110,15 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void accept(InetAddress remote, int localPort) {
+  public void accept(@Nullable InetAddress remote, int localPort) {
     recorder.byPort(EventKind.NET_ACCEPT, remote, localPort, null);
   }
 
   @Override
-  public void acceptSocket(Socket socket) {
+  public void acceptSocket(@Nullable Socket socket) {
+    if (socket == null) {
+      return;
+    }
     SocketImpl impl = BoundAddresses.impl(socket);
     InetAddress peer = impl == null ? null : BoundAddresses.peer(impl);
     if (impl != null && peer != null) {
@@ -118,7 +129,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void acceptChannel(Object channel) {
+  public void acceptChannel(@Nullable Object channel) {
     if (!(channel instanceof SocketChannel)) {
       return;
     }
@@ -131,7 +142,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void dns(String host, Object[] addresses, @Nullable Throwable error) {
+  public void dns(@Nullable String host, Object @Nullable [] addresses, @Nullable Throwable error) {
     if (host != null && !agentsOwnKafkaClient()) {
       recorder.single(
           EventKind.DNS_LOOKUP, key(EventKind.DNS_LOOKUP, host), host, addresses, error);
@@ -139,7 +150,8 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void reverseDns(InetAddress address, String name, @Nullable Throwable error) {
+  public void reverseDns(
+      @Nullable InetAddress address, @Nullable String name, @Nullable Throwable error) {
     if (address != null && !agentsOwnKafkaClient()) {
       // keyed by the address itself (no allocation on a repeat); apart from names, which are
       // Strings
@@ -148,7 +160,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void jndiDns(Object name) {
+  public void jndiDns(@Nullable Object name) {
     if (name != null && !agentsOwnKafkaClient()) {
       String host = DnsQueries.jndiName(name);
       if (host != null) { // apart from InetAddress lookups of the same name: the context differs
@@ -158,7 +170,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void file(EventKind kind, String path, @Nullable Throwable error) {
+  public void file(EventKind kind, @Nullable String path, @Nullable Throwable error) {
     if (path == null) {
       return;
     }
@@ -222,7 +234,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void listing(String path, @Nullable Throwable error) {
+  public void listing(@Nullable String path, @Nullable Throwable error) {
     if (path != null) {
       // its own key: a directory listed is not a file of that name read
       Listing key = new Listing(key(EventKind.FILE_READ, path));
@@ -234,7 +246,7 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void rename(String from, String to, @Nullable Throwable error) {
+  public void rename(@Nullable String from, @Nullable String to, @Nullable Throwable error) {
     if (from != null) {
       Object key =
           key(EventKind.FILE_RENAME, from)
@@ -245,7 +257,8 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void process(String[] argv, String workingDir, @Nullable Throwable error) {
+  public void process(
+      String @Nullable [] argv, @Nullable String workingDir, @Nullable Throwable error) {
     String[] env = SpawnEnvironment.take();
     if (argv == null) {
       return;
@@ -260,12 +273,13 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void spawnEnvironment(Object environment) {
+  public void spawnEnvironment(@Nullable Object environment) {
     SpawnEnvironment.offer(environment, System.getenv());
   }
 
   @Override
-  public void nativeLoad(String path, Class<?> forClass, @Nullable Throwable error) {
+  public void nativeLoad(
+      @Nullable String path, @Nullable Class<?> forClass, @Nullable Throwable error) {
     if (path != null && path.indexOf('/') >= 0) { // a library built into the launcher has no file
       recorder.single(
           EventKind.NATIVE_LOAD, key(EventKind.NATIVE_LOAD, path), path, forClass, error);
@@ -273,17 +287,17 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
-  public void unix(EventKind kind, Object target, @Nullable Throwable error) {
+  public void unix(EventKind kind, @Nullable Object target, @Nullable Throwable error) {
     unixPath(kind, UnixSockets.path(target), error);
   }
 
   @Override
-  public void httpRequest(Object request) {
+  public void httpRequest(@Nullable Object request) {
     handoffs.httpRequest(request);
   }
 
   @Override
-  public void eventLoopRequest(Object target) {
+  public void eventLoopRequest(@Nullable Object target) {
     handoffs.eventLoopRequest(target);
   }
 
@@ -344,7 +358,8 @@ final class ObservationIntake implements Observations {
   }
 
   /** The address a server is bound to: Inet or Unix; the requested one when the bind failed. */
-  private static @Nullable SocketAddress listenAddress(Object server, Object requested) {
+  private static @Nullable SocketAddress listenAddress(
+      @Nullable Object server, @Nullable Object requested) {
     SocketAddress asked = requested instanceof SocketAddress ? (SocketAddress) requested : null;
     try {
       SocketAddress bound = null;

@@ -2,6 +2,7 @@ package dev.tripline.agent.record;
 
 import dev.tripline.model.EventKind;
 import java.net.InetAddress;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the hook groups report, typed: the recorder's side of {@code instrument.HookGroup#observe}.
@@ -9,98 +10,102 @@ import java.net.InetAddress;
  */
 public interface Observations {
   /** A TCP connect to {@code remote:port} (the peer as the application named it, if by name). */
-  void connect(InetAddress remote, int port, Throwable error);
+  void connect(@Nullable InetAddress remote, int port, @Nullable Throwable error);
 
   /**
    * A Socket's or SocketChannel's connect to {@code remote} (the SocketAddress asked for) returned
    * or failed: {@code connected}, failed ({@code error}), or, for a non-blocking {@code channel},
    * pending: then {@link #finishConnect} tells the outcome.
    */
-  void connectChannel(Object channel, Object remote, boolean connected, Throwable error);
+  void connectChannel(
+      @Nullable Object channel,
+      @Nullable Object remote,
+      boolean connected,
+      @Nullable Throwable error);
 
   /** A non-blocking channel's finishConnect: connected, still pending, or failed. */
-  void finishConnect(Object channel, boolean connected, Throwable error);
+  void finishConnect(@Nullable Object channel, boolean connected, @Nullable Throwable error);
 
   /** A UDP send or connect; {@code target} is the SocketAddress given. */
-  void datagram(Object target, Throwable error);
+  void datagram(@Nullable Object target, @Nullable Throwable error);
 
   /**
    * A bind of a server socket or channel; {@code requested} is the address asked for (used when the
    * bind failed).
    */
-  void listen(Object server, Object requested, Throwable error);
+  void listen(@Nullable Object server, @Nullable Object requested, @Nullable Throwable error);
 
   /** A connection accepted from {@code remote} on {@code localPort}. */
-  void accept(InetAddress remote, int localPort);
+  void accept(@Nullable InetAddress remote, int localPort);
 
   /**
    * A Socket accepted by a ServerSocket (perhaps an application's subclass of either): its peer and
    * local port are read from the JDK's impl where possible.
    */
-  void acceptSocket(java.net.Socket socket);
+  void acceptSocket(java.net.@Nullable Socket socket);
 
   /** A SocketChannel accepted by a server channel: TCP or Unix domain. */
-  void acceptChannel(Object channel);
+  void acceptChannel(@Nullable Object channel);
 
   /** A name resolution and the addresses it gave (null when it failed). */
-  void dns(String host, Object[] addresses, Throwable error);
+  void dns(@Nullable String host, Object @Nullable [] addresses, @Nullable Throwable error);
 
   /**
    * A reverse lookup of {@code address} and the name it gave ({@code InetAddress.getHostName()} of
    * an address-only InetAddress: a PTR query). The JDK returns the address itself when none is
    * found.
    */
-  void reverseDns(InetAddress address, String name, Throwable error);
+  void reverseDns(@Nullable InetAddress address, @Nullable String name, @Nullable Throwable error);
 
   /**
    * A query the JNDI DNS provider sends itself ({@code com.sun.jndi.dns.DnsClient}, not through
    * InetAddress): {@code name} is its DnsName.
    */
-  void jndiDns(Object name);
+  void jndiDns(@Nullable Object name);
 
   /**
    * An open for reading or writing, or a delete ({@code kind} FILE_READ, FILE_WRITE or
    * FILE_DELETE).
    */
-  void file(EventKind kind, String path, Throwable error);
+  void file(EventKind kind, @Nullable String path, @Nullable Throwable error);
 
   /**
    * A directory listed ({@code File.list}/{@code listFiles}, {@code Files.list}/{@code walk}/{@code
    * newDirectoryStream}): a FILE_READ of the directory, marked as one.
    */
-  void listing(String path, Throwable error);
+  void listing(@Nullable String path, @Nullable Throwable error);
 
-  void rename(String from, String to, Throwable error);
+  void rename(@Nullable String from, @Nullable String to, @Nullable Throwable error);
 
-  void process(String[] argv, String workingDir, Throwable error);
+  void process(String @Nullable [] argv, @Nullable String workingDir, @Nullable Throwable error);
 
   /**
    * The environment ({@code Map<String, String>}) of the child a spawn on this thread is about to
    * start, when the application changed it; the spawn reports next ({@link #process}).
    */
-  void spawnEnvironment(Object environment);
+  void spawnEnvironment(@Nullable Object environment);
 
   /**
    * A native library loaded from {@code path} for {@code forClass} (the class whose loader it is
    * bound to; null when not known); {@code error} when the load threw.
    */
-  void nativeLoad(String path, Class<?> forClass, Throwable error);
+  void nativeLoad(@Nullable String path, @Nullable Class<?> forClass, @Nullable Throwable error);
 
   /**
    * A Unix domain socket connect or bind ({@code kind} NET_CONNECT or NET_LISTEN); target: its path
    * as a Path, UnixDomainSocketAddress or String.
    */
-  void unix(EventKind kind, Object target, Throwable error);
+  void unix(EventKind kind, @Nullable Object target, @Nullable Throwable error);
 
   /**
    * Application code asked the JDK HttpClient for {@code request} (java.net.http.HttpRequest): a
    * hand-off.
    */
-  void httpRequest(Object request);
+  void httpRequest(@Nullable Object request);
 
   /**
    * Code asked a client on Netty's event loops for {@code target}: a java.net.URI or String URI
    * (WebClient, Reactor Netty) or a SocketAddress (Netty's Bootstrap): a hand-off.
    */
-  void eventLoopRequest(Object target);
+  void eventLoopRequest(@Nullable Object target);
 }

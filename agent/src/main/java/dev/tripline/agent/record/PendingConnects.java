@@ -20,7 +20,7 @@ final class PendingConnects {
   private final AtomicReferenceArray<Object> addresses = new AtomicReferenceArray<>(SLOTS);
 
   /** Remembers {@code address} for {@code channel}; false when there was no room. */
-  boolean put(Object channel, Object address) {
+  boolean put(Object channel, @Nullable Object address) {
     int h = System.identityHashCode(channel);
     for (int p = 0; p < PROBES; p++) {
       int i = (h + p) & (SLOTS - 1);

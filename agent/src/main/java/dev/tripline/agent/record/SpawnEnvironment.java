@@ -83,7 +83,7 @@ final class SpawnEnvironment {
    * differently from {@code parent} (the JVM's environment): "NAME=value" (a removed one as "NAME"
    * alone is not kept: removing one runs nothing new).
    */
-  static void offer(Object child, Map<String, String> parent) {
+  static void offer(@Nullable Object child, Map<String, String> parent) {
     if (!(child instanceof Map)) {
       return;
     }

@@ -48,7 +48,7 @@ class ServiceTopicIT {
                           new AccessControlEntry(
                               "User:svc-order", "*", op, AclPermissionType.ALLOW)))
               .collect(java.util.stream.Collectors.toList());
-      admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+      admin.createAcls(acls).all().get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
     }
   }
 

@@ -49,4 +49,12 @@ class NamePatternsTest {
     assertEquals(false, a.equals(NamePatterns.of("/tmp/upload-8f3a9c1e.sh")));
     assertEquals(false, a.equals(NamePatterns.of("/tmp/other/upload-8f3a9c1e.tmp")));
   }
+
+  /** The collector keys a path past the cap by its cut form: the agent never shapes such a path. */
+  @Test
+  void aPathLongerThanTheAgentReportsIsNeverFolded() {
+    String dir = "/tmp/" + "d/".repeat(Caps.MAX_CHARS / 2);
+    assertEquals("/tmp/upload-*.tmp", NamePatterns.of("/tmp/upload-8f3a9c1e.tmp"));
+    assertNull(NamePatterns.of(dir + "upload-8f3a9c1e.tmp"));
+  }
 }

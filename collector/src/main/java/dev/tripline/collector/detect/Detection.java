@@ -299,7 +299,9 @@ public final class Detection {
         windows.remove(service);
         newAlerts.keySet().removeIf(k -> k.startsWith(service + "|"));
       }
-      default -> {}
+      // audit only: the policy itself is the compacted record on the service's policy topic
+      case SET_PROTECTION -> {}
+      case ACTION_TYPE_UNSPECIFIED, UNRECOGNIZED -> {} // no action: the API refuses them at submit
     }
     return a;
   }

@@ -103,7 +103,8 @@ final class StoreBackend implements AnalystBackend, AutoCloseable {
           throw new NotFoundException("no service named '" + action.getService() + "'");
         }
       }
-      default -> throw new IllegalArgumentException("unknown action type " + action.getType());
+      case ACTION_TYPE_UNSPECIFIED, UNRECOGNIZED ->
+          throw new IllegalArgumentException("unknown action type " + action.getType());
     }
     AnalystAction a =
         action.toBuilder()

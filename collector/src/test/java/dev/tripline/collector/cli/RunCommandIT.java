@@ -43,7 +43,8 @@ class RunCommandIT {
     String value = "external-producer-" + System.nanoTime();
     try (Collector first = Collector.start(dataDir)) {
       try (Admin admin = Admin.create(props(first.bootstrap))) {
-        Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        Set<String> topics =
+            admin.listTopics().names().get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
         assertTrue(
             topics.containsAll(
                 List.of(
@@ -58,7 +59,7 @@ class RunCommandIT {
       try (var producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
         producer
             .send(new ProducerRecord<>("tripline.events", "svc", value))
-            .get(30, TimeUnit.SECONDS);
+            .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
       }
       // The JVM reports 143 (128 + SIGTERM) after its shutdown hooks ran: that is a clean stop.
       assertEquals(143, first.stop(), first.output());

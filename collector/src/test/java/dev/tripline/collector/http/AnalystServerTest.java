@@ -294,7 +294,7 @@ class AnalystServerTest {
                             f.config.get(CollectorKeys.TOPIC_EVENTS),
                             "shop",
                             heartbeat.toByteArray()))
-                    .get(10, TimeUnit.SECONDS);
+                    .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
                 return get(base + "/api/services/shop", "s3cret-token").body().contains("i-blind");
               });
       Map<String, Object> profile =

@@ -91,11 +91,14 @@ class KafkaAclsTest {
   /** What an operator does when a service is onboarded: its topic, its principal's ACLs. */
   static void onboard(Admin admin, String service, String principal) throws Exception {
     String topic = ServiceTopics.topicFor(Schema.EVENTS_TOPIC, service);
-    admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    admin
+        .createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+        .all()
+        .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
     admin
         .createAcls(KafkaAcls.agent(principal, Schema.EVENTS_TOPIC, service))
         .all()
-        .get(30, TimeUnit.SECONDS);
+        .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 
   static KafkaProducer<String, byte[]> producer(String user, String password) {
@@ -120,7 +123,10 @@ class KafkaAclsTest {
     ExecutionException e =
         assertThrows(
             ExecutionException.class,
-            () -> producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS));
+            () ->
+                producer
+                    .send(new ProducerRecord<>(topic, key, value))
+                    .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS));
     return e.getCause();
   }
 
@@ -131,7 +137,7 @@ class KafkaAclsTest {
       admin
           .createAcls(KafkaAcls.collector("User:tripline-collector", config))
           .all()
-          .get(30, TimeUnit.SECONDS);
+          .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
     }
     // The collector creates its public topics and runs under its own principal.
     CollectorTopics.ensure(config, config.get(CollectorKeys.BOOTSTRAP_SERVERS));
@@ -147,7 +153,7 @@ class KafkaAclsTest {
       admin
           .createTopics(List.of(new NewTopic("tripline.events.payments-eu", 1, (short) 1)))
           .all()
-          .get(30, TimeUnit.SECONDS);
+          .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
 
       // A second service's credentials cannot write for payments.
       assertInstanceOf(
@@ -204,7 +210,7 @@ class KafkaAclsTest {
                   "tripline.events.payments",
                   "orders",
                   batch("orders", PipelineFixtures.spawn("/bin/sh", "-c", "id"))))
-          .get(30, TimeUnit.SECONDS);
+          .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
       // The authorised service is heard: known-bad alerts while it learns.
       await()
           .atMost(WAIT)
@@ -217,7 +223,7 @@ class KafkaAclsTest {
                             "tripline.events.payments",
                             "payments",
                             batch("payments", PipelineFixtures.spawn("/bin/sh", "-c", "id"))))
-                    .get(30, TimeUnit.SECONDS);
+                    .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
                 return !pipeline
                     .backend()
                     .alerts(

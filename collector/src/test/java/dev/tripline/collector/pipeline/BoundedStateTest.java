@@ -157,7 +157,7 @@ class BoundedStateTest {
       big.send(
               new ProducerRecord<>(
                   f.config.get(CollectorKeys.TOPIC_EVENTS), "uploads", batch.toByteArray()))
-          .get(10, TimeUnit.SECONDS);
+          .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
 
       await().atMost(WAIT).until(() -> p.backend().profile("uploads").isPresent());
       ProfileEntry entry = p.backend().profile("uploads").orElseThrow().getEntries(0);
@@ -191,7 +191,7 @@ class BoundedStateTest {
                           new ConfigEntry("max.message.bytes", "4194304"),
                           AlterConfigOp.OpType.SET))))
           .all()
-          .get(30, TimeUnit.SECONDS);
+          .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
     }
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
     return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());

@@ -66,7 +66,7 @@ class EdgePipelineTest {
       byte[] newer = SanitizerTest.newerSchemaBatch(read("/home/app/.aws/credentials")).clone();
       f.producer
           .send(new ProducerRecord<>(f.config.get(CollectorKeys.TOPIC_EVENTS), "shop", newer))
-          .get(10, TimeUnit.SECONDS);
+          .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
       await().atMost(WAIT).until(() -> f.alerts().size() == 1);
       Alert alert = f.alerts().get(0);
       assertEquals(AlertReason.KNOWN_BAD, alert.getReason());
@@ -127,7 +127,7 @@ class EdgePipelineTest {
       admin
           .createTopics(List.of(new NewTopic(shopTopic, 2, (short) 1)))
           .all()
-          .get(30, TimeUnit.SECONDS);
+          .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
       int owner = Parsers.ownerPartition("shop", 2);
       f.producer
           .send(
@@ -209,7 +209,7 @@ class EdgePipelineTest {
           admin
               .createTopics(List.of(new NewTopic(victimTopic, 1, (short) 1)))
               .all()
-              .get(30, TimeUnit.SECONDS);
+              .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
         }
         f.producer
             .send(

@@ -151,7 +151,7 @@ public final class PipelineFixtures implements AutoCloseable {
     producer
         .send(
             new ProducerRecord<>(config.get(CollectorKeys.TOPIC_EVENTS), service, b.toByteArray()))
-        .get(10, TimeUnit.SECONDS);
+        .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 
   static CallSite site(String method) {

@@ -63,11 +63,11 @@ class SharedTopicForgeryTest {
         admin
             .createTopics(List.of(new NewTopic(shopTopic, PARTITIONS, (short) 1)))
             .all()
-            .get(30, TimeUnit.SECONDS);
+            .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
         admin
             .createAcls(KafkaAcls.agent("User:svc-shop", events, "shop"))
             .all()
-            .get(30, TimeUnit.SECONDS);
+            .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
       }
       try (DetectionPipeline p = f.pipeline(dir.resolve("a").toString(), meters)) {
         assertEquals(ServiceTopicOwners.Authority.ACLS, p.topicAuthority());
@@ -86,7 +86,7 @@ class SharedTopicForgeryTest {
                           "shop",
                           spawn("/bin/sh", "-c", "forged-" + partition + " && true; echo forged"),
                           read("/srv/shop/webshell.jsp"))))
-              .get(10, TimeUnit.SECONDS);
+              .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
         }
         await()
             .atMost(WAIT)
@@ -105,7 +105,7 @@ class SharedTopicForgeryTest {
               .send(
                   new ProducerRecord<>(
                       events, partition, "cart", batch("cart", read("/srv/cart/forged.jsp"))))
-              .get(10, TimeUnit.SECONDS);
+              .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
         }
         await()
             .atMost(WAIT)
@@ -119,7 +119,7 @@ class SharedTopicForgeryTest {
             .send(
                 new ProducerRecord<>(
                     shopTopic, "shop", batch("shop", read("/home/shop/.aws/credentials"))))
-            .get(10, TimeUnit.SECONDS);
+            .get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
         await()
             .atMost(WAIT)
             .until(
