@@ -6,7 +6,6 @@ import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
-import java.util.HashMap;
 import java.util.Optional;
 
 /**
@@ -41,51 +40,10 @@ public final class Classifier {
   }
 
   public Classified classify(Event e) {
-    return classify(e, rawTarget(e, readsCallSite(e)));
-  }
-
-  private Classified classify(Event e, String raw) {
-    return cache.get(raw, k -> new Classified(Normalizer.key(e), rules.match(e)));
-  }
-
-  private boolean readsCallSite(Event e) {
     int kind = e.getKindValue();
-    return kind < 0 || kind >= rulesReadCallSite.length || rulesReadCallSite[kind];
-  }
-
-  /** A front to this classifier for one thread (a stream task's {@link Detector}). */
-  public Local local() {
-    return new Local();
-  }
-
-  /**
-   * The shared cache's answers, remembered by one thread in a plain map: a hit costs a hash lookup
-   * instead of the concurrent cache's bookkeeping, once per event. Bounded: emptied when full (the
-   * shared cache still holds what it held). The same answers as {@link #classify}: they are its
-   * own.
-   */
-  public final class Local {
-    static final int MAX = 4_096;
-    private final HashMap<String, Classified> seen = new HashMap<>();
-
-    private Local() {}
-
-    public Classified classify(Event e) {
-      String raw = rawTarget(e, readsCallSite(e));
-      Classified c = seen.get(raw);
-      if (c == null) {
-        if (seen.size() >= MAX) {
-          seen.clear();
-        }
-        c = Classifier.this.classify(e, raw);
-        seen.put(raw, c);
-      }
-      return c;
-    }
-
-    int size() {
-      return seen.size();
-    }
+    boolean withCallSite = kind < 0 || kind >= rulesReadCallSite.length || rulesReadCallSite[kind];
+    return cache.get(
+        rawTarget(e, withCallSite), k -> new Classified(Normalizer.key(e), rules.match(e)));
   }
 
   /**

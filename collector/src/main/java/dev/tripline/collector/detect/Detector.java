@@ -23,14 +23,12 @@ public final class Detector {
 
   private static final int OWNER_MEMO = 4_096;
   private final Classifier classifier;
-  private final Classifier.Local classified; // this task's front to the shared cache
   private final boolean codeOwners;
   private final HashMap<String, String> ownerMemo =
       new HashMap<>(); // a Detector serves one stream task (one thread)
 
   public Detector(Classifier classifier, boolean codeOwners) {
     this.classifier = classifier;
-    this.classified = classifier.local();
     this.codeOwners = codeOwners;
   }
 
@@ -73,7 +71,7 @@ public final class Detector {
    */
   public Verdict judge(
       Profiles profile, AgentIdentity agent, Event e, long now, boolean versionGrace) {
-    Classifier.Classified c = classified.classify(e);
+    Classifier.Classified c = classifier.classify(e);
     String key = c.key();
     ProfileEntry known = profile.known(key); // the entry, or a generalised one standing for it
     if (c.rule().isPresent() && (known == null || Profiles.LEARNED.equals(known.getOrigin()))) {
@@ -85,8 +83,7 @@ public final class Detector {
           key);
     }
     if (known != null) {
-      // an exact entry's key is the event's (read from the entry, it would turn to text: asBytes)
-      ProfileEntry counted = profile.touch(known.getGeneralized() ? known.getKey() : key, e, now);
+      ProfileEntry counted = profile.touch(known.getKey(), e, now);
       Alert codePath = codeOwner(profile, agent, e, counted, now);
       return codePath == null ? Verdict.NONE : new Verdict(codePath, null, null, key);
     }

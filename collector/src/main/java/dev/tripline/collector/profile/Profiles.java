@@ -2,10 +2,8 @@ package dev.tripline.collector.profile;
 
 import dev.tripline.collector.detect.CodeOwner;
 import dev.tripline.collector.normalize.Normalizer;
-import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
-import dev.tripline.model.InstanceSeen;
 import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.Schema;
@@ -42,8 +40,7 @@ public final class Profiles {
   private Profiles(ServiceProfile.Builder profile) {
     this.profile = profile;
     for (int i = 0; i < profile.getEntriesCount(); i++) {
-      // read as bytes: the stored entry keeps its serialised form (see asBytes)
-      index.put(profile.getEntries(i).getKeyBytes().toStringUtf8(), i);
+      index.put(profile.getEntries(i).getKey(), i);
     }
   }
 
@@ -408,46 +405,8 @@ public final class Profiles {
     while (profile.getRateHistoryCount() > MAX_RATE_HISTORY) {
       profile.removeRateHistory(0);
     }
-    ServiceProfile built = profile.build();
-    for (ProfileEntry en : built.getEntriesList()) {
-      asBytes(en);
-    }
-    for (InstanceSeen i : built.getInstancesMap().values()) {
-      asBytes(i.getAgent());
-    }
-    lastBuilt = built;
-    return built;
-  }
-
-  /**
-   * Has the message hold its strings in serialised form ({@code ByteString}), so that every later
-   * save copies them instead of measuring and encoding them to UTF-8 again: protobuf caches
-   * whichever form was read last, and a profile's entries and instances are saved after every
-   * batch, most of them unchanged (serialising them was a tenth of a batch's CPU in the collector
-   * bench). A no-op for a field already so; one encoding for one just learned or read as text.
-   */
-  private static void asBytes(AgentIdentity a) {
-    a.getServiceBytes();
-    a.getInstanceIdBytes();
-    a.getHostBytes();
-    a.getContainerIdBytes();
-    a.getK8SNamespaceBytes();
-    a.getK8SPodBytes();
-    a.getK8SNodeBytes();
-    a.getServiceVersionBytes();
-    a.getJvmVersionBytes();
-    a.getAgentVersionBytes();
-    a.getImageBytes();
-  }
-
-  private static void asBytes(ProfileEntry en) {
-    en.getKeyBytes();
-    en.getTargetBytes();
-    en.getCallSiteBytes();
-    en.getOriginBytes();
-    for (int i = 0; i < en.getCodeOwnersCount(); i++) {
-      en.getCodeOwnersBytes(i);
-    }
+    lastBuilt = profile.build();
+    return lastBuilt;
   }
 
   /** Whether {@code p} is what {@link #build} last returned (and so this profile's state then). */

@@ -61,26 +61,6 @@ class ClassifierTest {
   }
 
   @Test
-  void aThreadsLocalFrontGivesTheSharedAnswersAndStaysBounded() {
-    Classifier.Local local = classifier.local();
-    for (int round = 0; round < 2; round++) {
-      for (int i = 0; i < Classifier.Local.MAX + 100; i++) {
-        Event e =
-            file(
-                i % 2 == 0 ? EventKind.FILE_READ : EventKind.FILE_WRITE,
-                i % 7 == 0 ? "/root/.ssh/id_rsa" + i : "/srv/app/f" + i,
-                "m");
-        Classifier.Classified c = local.classify(e);
-        assertEquals(classifier.classify(e), c, e.toString());
-        assertEquals(Normalizer.key(e), c.key());
-        assertTrue(local.size() <= Classifier.Local.MAX, "bounded: " + local.size());
-      }
-    }
-    Event credentials = file(EventKind.FILE_READ, "/root/.aws/credentials", "load");
-    assertTrue(local.classify(credentials).rule().isPresent(), "the same verdicts, known-bad too");
-  }
-
-  @Test
   void theCacheKeyHoldsEveryFieldThatDecidesTheAnswer() {
     // Same path, other kind: other behaviour. Same target, other call site or count: the same
     // entry.
