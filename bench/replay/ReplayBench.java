@@ -39,6 +39,9 @@ public final class ReplayBench {
       keys.add(service);
     }
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    // -Dreplay.jfr=<file>: a JFR profile (settings "profile") of the measured rounds, after warm-up
+    jdk.jfr.Recording jfr = System.getProperty("replay.jfr") == null ? null
+        : new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
     try (TopologyTestDriver driver = new TopologyTestDriver(
         pipeline.topology(props, 1, () -> start.toEpochMilli() + elapsed[0]), props, start)) {
       TestInputTopic<String, byte[]> in = driver.createInputTopic(config.get(CollectorKeys.TOPIC_EVENTS),
@@ -54,9 +57,47 @@ public final class ReplayBench {
         double us = (mx.getCurrentThreadCpuTime() - cpu) / 1e3 / BATCHES;
         out.append(String.format(Locale.ROOT, " %s%.1f", r == 0 ? "warm:" : "", us));
         System.err.printf("round %d: %.1f us cpu/batch, %.1f us wall%n", r, us, (System.nanoTime() - wall) / 1e3 / BATCHES);
+        if (r == 0 && jfr != null) jfr.start(); // the measured rounds only: no warm-up, no learning
       }
+      if (jfr != null) jfr.dump(Path.of(System.getProperty("replay.jfr")));
+      String dump = System.getProperty("replay.dump");
+      if (dump != null) Files.writeString(Path.of(dump), dump(driver, start.toEpochMilli()));
       System.out.println("cpu us/batch" + out);
     }
+  }
+
+  /**
+   * -Dreplay.dump=<file>: every stored profile in a canonical text form, times relative to the
+   * replay's start, to compare two builds' results (diff the files).
+   */
+  static String dump(TopologyTestDriver driver, long t0) throws Exception {
+    StringBuilder out = new StringBuilder();
+    var store = driver.<String, Object>getKeyValueStore(Names.PROFILES_STORE);
+    List<ServiceProfile> all = new ArrayList<>();
+    try (var it = store.all()) {
+      while (it.hasNext()) {
+        Object v = it.next().value;
+        all.add(v instanceof byte[] b ? ServiceProfile.parseFrom(b) : (ServiceProfile) v);
+      }
+    }
+    all.sort(Comparator.comparing(ServiceProfile::getService));
+    for (ServiceProfile p : all) {
+      out.append(p.getService()).append(' ').append(p.getState()).append(" events=").append(p.getEventsTotal())
+          .append(" created=").append(p.getCreatedMs() - t0).append(" lastNew=").append(p.getLastNewMs() - t0).append('\n');
+      p.getEntriesList().stream().sorted(Comparator.comparing(ProfileEntry::getKey)).forEach(e -> out.append("  ")
+          .append(e.getKey()).append(" n=").append(e.getCount()).append(" site=").append(e.getCallSite())
+          .append(" owners=").append(e.getCodeOwnersList()).append(" origin=").append(e.getOrigin())
+          .append(" gen=").append(e.getGeneralized()).append(" first=").append(e.getFirstSeenMs() - t0)
+          .append(" last=").append(e.getLastSeenMs() - t0).append('\n'));
+      new TreeMap<>(p.getInstancesMap()).forEach((id, i) -> out.append("  instance ").append(id)
+          .append(" first=").append(i.getFirstSeenMs() - t0).append(" last=").append(i.getLastSeenMs() - t0)
+          .append(" agent=").append(i.getAgent().toString().replace('\n', ' ')).append('\n'));
+      for (RateWindow w : p.getRateHistoryList()) {
+        out.append("  window ").append(w.getEndMs() - t0).append(' ').append(w.getState()).append(' ')
+            .append(w.getFeaturesList()).append('\n');
+      }
+    }
+    return out.toString();
   }
 
   static Event behaviour(int k, int count) {

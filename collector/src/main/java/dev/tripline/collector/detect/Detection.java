@@ -122,6 +122,12 @@ public final class Detection {
 
     /** The rate model failed on a window (the window's verdict is lost, nothing else). */
     void modelError();
+
+    /**
+     * Connects of one closed window whose peers were past the exact bound and only estimated
+     * ({@link DistinctPeers}).
+     */
+    default void peersEstimated(long connects) {}
   }
 
   private final Settings settings;
@@ -351,6 +357,9 @@ public final class Detection {
   private void closeWindow(Profiles profile, long now, State state) {
     RateModel.Window w = windows.remove(profile.builder().getService());
     double[] features = w == null ? new double[RateFeature.COUNT] : w.features();
+    if (w != null && w.peersEstimated() > 0) {
+      meter.peersEstimated(w.peersEstimated());
+    }
     if (profile.state() == ProfileState.MONITORING) {
       try {
         RateModel.Verdict v =

@@ -8,10 +8,8 @@ import dev.tripline.model.EventKind;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.RateWindow;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import smile.anomaly.IsolationForest;
 
@@ -42,7 +40,7 @@ public final class RateModel {
    */
   public static final class Window {
     final double[] counts = new double[RateFeature.COUNT];
-    final Set<String> peers = new HashSet<>();
+    final DistinctPeers peers = new DistinctPeers();
 
     public void add(Event e) {
       long n = Math.max(1, e.getCount());
@@ -52,14 +50,19 @@ public final class RateModel {
       }
       counts[feature.ordinal()] += n;
       if (feature == RateFeature.CONNECTS) {
-        peers.add(e.getNetwork().getIp() + ":" + e.getNetwork().getPort());
+        peers.add(e.getNetwork().getIp(), e.getNetwork().getPort());
       }
     }
 
     public double[] features() {
       double[] f = counts.clone();
-      f[RateFeature.DISTINCT_PEERS.ordinal()] = peers.size();
+      f[RateFeature.DISTINCT_PEERS.ordinal()] = peers.count();
       return f;
+    }
+
+    /** Connects whose peer was past {@link DistinctPeers#MAX_EXACT} and only estimated. */
+    public long peersEstimated() {
+      return peers.estimated();
     }
   }
 

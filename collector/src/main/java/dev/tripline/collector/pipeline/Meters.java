@@ -127,6 +127,16 @@ final class Meters implements dev.tripline.collector.detect.Detection.Meter {
         .increment();
   }
 
+  @Override
+  public void peersEstimated(long connects) {
+    Counter.builder("tripline.rate.peers.estimated")
+        .description(
+            "Connects whose peer a rate window only estimated (past its exact bound of distinct"
+                + " peers)")
+        .register(registry)
+        .increment(connects);
+  }
+
   void eventsIn(long n) {
     eventsIn.increment(n);
   }
