@@ -123,6 +123,10 @@ final class ConnectionGuard implements Connection.Listener, AutoCloseable {
     String refused = null;
     synchronized (this) {
       int fromHere = perAddress.getOrDefault(a, 0);
+      if (fromHere >= limits.maxConnectionsPerAddress() || open.size() >= limits.maxConnections()) {
+        forgetClosed();
+        fromHere = perAddress.getOrDefault(a, 0);
+      }
       if (fromHere >= limits.maxConnectionsPerAddress()) {
         victim = slowestEvictable(a);
         if (victim == null) refused = HttpMetrics.CONNECTIONS_PER_ADDRESS;
@@ -277,6 +281,21 @@ final class ConnectionGuard implements Connection.Listener, AutoCloseable {
       }
     }
     return best;
+  }
+
+  /**
+   * Forgets connections whose socket is already closed (by the deadline sweep, an eviction or the
+   * client) but whose {@code onClosed} has not run yet: they hold no socket, so they must not fill
+   * an address or the port. Without this, a burst of cuts (a slowloris wave meeting its header
+   * deadline on a loaded machine) left an address "full" of dead entries, none evictable, and the
+   * next client of that address was refused. Guarded by this; only when a limit is reached.
+   */
+  private void forgetClosed() {
+    for (Tracked t : open.values()) {
+      if (!t.network.isOpen()) {
+        forget(t);
+      }
+    }
   }
 
   /** Guarded by this. */
