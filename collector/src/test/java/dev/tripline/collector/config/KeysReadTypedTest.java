@@ -3,15 +3,13 @@ package dev.tripline.collector.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tripline.agent.config.DeclaredKeyScan;
 import dev.tripline.config.Key;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -29,26 +27,9 @@ class KeysReadTypedTest {
 
   @Test
   void noMainCodeNamesADeclaredKeyInAString() throws IOException {
-    Set<String> declared = CollectorKeys.TABLE.names();
-    List<String> found = new ArrayList<>();
-    List<Path> sources;
-    try (Stream<Path> s = Files.walk(MAIN)) {
-      sources = s.filter(p -> p.toString().endsWith(".java")).sorted().toList();
-    }
-    assertTrue(sources.contains(DECLARATIONS), "the scan sees the sources: " + MAIN);
-    for (Path source : sources) {
-      if (source.equals(DECLARATIONS)) {
-        continue;
-      }
-      for (SourceStrings.Literal l : SourceStrings.literals(Files.readString(source))) {
-        if (declared.contains(l.text())) {
-          found.add(MAIN.relativize(source) + ":" + l.line() + ": \"" + l.text() + "\"");
-        }
-      }
-    }
     assertEquals(
         List.of(),
-        found,
+        DeclaredKeyScan.namedIn(MAIN, DECLARATIONS, CollectorKeys.TABLE.names()),
         "read a declared key as config.get(CollectorKeys.X), typed, not by its name");
   }
 
@@ -74,11 +55,11 @@ class KeysReadTypedTest {
             + "  String a = config.get(\"topic.events\") + \"a\\\"b\";\n"
             + "  String b = \"\"\"\n    text \"block\"\n    \"\"\";\n"
             + "}\n";
-    List<SourceStrings.Literal> l = SourceStrings.literals(java);
+    List<String[]> l = DeclaredKeyScan.literals(java);
     assertEquals(
         List.of("topic.events", "a\"b", "    text \"block\"\n    "),
-        l.stream().map(SourceStrings.Literal::text).toList());
-    assertEquals(3, l.get(0).line());
+        l.stream().map(literal -> literal[0]).toList());
+    assertEquals("3", l.get(0)[1]);
     Key<Integer> port = CollectorKeys.HTTP_PORT;
     assertTrue(CollectorKeys.TABLE.names().contains(port.name()));
   }
