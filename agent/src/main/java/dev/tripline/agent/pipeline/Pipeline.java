@@ -181,10 +181,12 @@ public final class Pipeline implements Runnable {
       }
     }
     try {
+      // Naming a first sight may hand over one more (its class's CODE_ORIGIN, FirstSights.noOrigin,
+      // which hands over nothing itself): drain until nothing is left, so none is lost at exit.
       List<Occurrence> last = new ArrayList<>();
-      recorder.fresh().drainTo(last);
-      if (!last.isEmpty()) {
+      for (int pass = 0; pass < 3 && recorder.fresh().drainTo(last) > 0; pass++) {
         sendFirsts(last);
+        last.clear();
       }
       flushRepeats();
       heartbeat(true);
