@@ -1,10 +1,8 @@
 package dev.tripline.collector.alert;
 
 import dev.tripline.collector.detect.AlertFolding;
-import dev.tripline.collector.detect.KnownBadRules;
 import dev.tripline.collector.kind.KindRow;
 import dev.tripline.collector.kind.KindTable;
-import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.collector.profile.Profiles;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
@@ -21,6 +19,9 @@ import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.Schema;
 import dev.tripline.model.ServiceProfile;
 import dev.tripline.model.Severity;
+import dev.tripline.model.judge.KnownBadRules;
+import dev.tripline.model.judge.Normalizer;
+import dev.tripline.model.judge.TargetShape;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -103,7 +104,7 @@ public final class Alerts {
     KindRow kind = KindTable.of(e.getKind());
     String title =
         (Profiles.isListing(e) ? LISTED : kind.title())
-            + (kind.target() == KindRow.TargetShape.NONE ? "" : describe(e))
+            + (kind.target() == TargetShape.NONE ? "" : describe(e))
             + via(firstContext(e));
     return base(profile, agent, e, kind.reason(), key, now)
         .setSeverity(kind.severity())
@@ -236,7 +237,7 @@ public final class Alerts {
         }
         String host =
             e.getNetwork().getHost().isEmpty() ? e.getNetwork().getIp() : e.getNetwork().getHost();
-        yield KindTable.of(e.getKind()).target() == KindRow.TargetShape.LOCAL_PORT
+        yield KindTable.of(e.getKind()).target() == TargetShape.LOCAL_PORT
             ? "port " + e.getNetwork().getPort()
             : host + ":" + e.getNetwork().getPort();
       }

@@ -1,6 +1,5 @@
 package dev.tripline.collector.alert;
 
-import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.collector.profile.Profiles;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
@@ -13,6 +12,7 @@ import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.Schema;
 import dev.tripline.model.ServiceProfile;
 import dev.tripline.model.Severity;
+import dev.tripline.model.judge.Normalizer;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;

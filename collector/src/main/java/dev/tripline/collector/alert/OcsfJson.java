@@ -1,12 +1,12 @@
 package dev.tripline.collector.alert;
 
 import dev.tripline.collector.json.Json;
-import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.Alert;
 import dev.tripline.model.CallSite;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
+import dev.tripline.model.judge.Normalizer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;

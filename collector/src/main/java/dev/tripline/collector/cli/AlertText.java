@@ -2,10 +2,10 @@ package dev.tripline.collector.cli;
 
 import dev.tripline.collector.alert.Alerts;
 import dev.tripline.collector.alert.Dispositions;
-import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.Alert;
 import dev.tripline.model.CallSite;
 import dev.tripline.model.CodeContext;
+import dev.tripline.model.judge.Normalizer;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

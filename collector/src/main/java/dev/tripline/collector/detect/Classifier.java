@@ -2,10 +2,11 @@ package dev.tripline.collector.detect;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
+import dev.tripline.model.judge.KnownBadRules;
+import dev.tripline.model.judge.Normalizer;
 import java.util.Optional;
 
 /**

@@ -1,13 +1,13 @@
 package dev.tripline.collector.detect;
 
 import dev.tripline.collector.alert.Alerts;
-import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.collector.profile.Profiles;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
 import dev.tripline.model.Event;
 import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ProfileState;
+import dev.tripline.model.judge.Normalizer;
 import java.util.HashMap;
 import org.jspecify.annotations.Nullable;
 

@@ -12,6 +12,7 @@ import dev.tripline.model.InstanceSeen;
 import dev.tripline.model.Schema;
 import dev.tripline.model.ServiceProfileOrBuilder;
 import dev.tripline.model.Severity;
+import dev.tripline.model.judge.Mitre;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,7 +1,6 @@
 package dev.tripline.collector.detect;
 
 import dev.tripline.collector.alert.Alerts;
-import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.collector.profile.Profiles;
 import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
@@ -12,6 +11,7 @@ import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.Schema;
 import dev.tripline.model.ServiceProfile;
 import dev.tripline.model.Severity;
+import dev.tripline.model.judge.Normalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -4,16 +4,17 @@ import dev.tripline.model.AlertReason;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.MitreTechnique;
 import dev.tripline.model.Severity;
+import dev.tripline.model.judge.KindShapes;
+import dev.tripline.model.judge.TargetShape;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Everything the collector knows about one {@link EventKind}: one row of {@link KindTable}.
+ * Everything the collector knows about one {@link EventKind}: one row of {@link KindTable}. What
+ * the judgement needs — the kind the profile files it under and the shape of its target — is the
+ * shared {@link KindShapes} (models), read through {@link #profileKind()} and {@link #target()}.
  *
  * @param kind the kind this row describes
  * @param family network, DNS, file or process
- * @param profileKind the kind the profile files it under (a datagram "talks to" like a connect, a
- *     rename is a write)
- * @param target how its target is normalised for the profile and rendered for an analyst
  * @param reason the NEW_* reason when a monitored service does it for the first time
  * @param severity that alert's severity
  * @param mitre that alert's ATT&amp;CK technique
@@ -26,8 +27,6 @@ import org.jspecify.annotations.Nullable;
 public record KindRow(
     EventKind kind,
     Family family,
-    EventKind profileKind,
-    TargetShape target,
     AlertReason reason,
     Severity severity,
     MitreTechnique mitre,
@@ -47,26 +46,16 @@ public record KindRow(
     NONE
   }
 
-  /** How a kind's target becomes a profile key and a line an analyst reads. */
-  public enum TargetShape {
-    /** host:port of a peer we talk to (or a Unix socket path). */
-    ENDPOINT,
-    /** the local port a server uses; peers churn (or a Unix socket path). */
-    LOCAL_PORT,
-    /** the name looked up. */
-    DNS_NAME,
-    /** the path the kernel touched. */
-    PATH,
-    /** the destination of a move, else its source. */
-    RENAMED_PATH,
-    /** the argv shape. */
-    COMMAND,
-    /**
-     * where code came from: a library's or jar's path (the real one), or a class with no origin on
-     * disk by its origin and name.
-     */
-    CODE,
-    /** no target (an event of no known kind). */
-    NONE
+  /**
+   * The kind the profile files it under (a datagram "talks to" like a connect, a rename is a
+   * write).
+   */
+  public EventKind profileKind() {
+    return KindShapes.profileKind(kind);
+  }
+
+  /** How its target is normalised for the profile and rendered for an analyst. */
+  public TargetShape target() {
+    return KindShapes.target(kind);
   }
 }

@@ -1,23 +1,10 @@
 package dev.tripline.collector.kind;
 
-import static dev.tripline.collector.detect.Mitre.APP_LAYER_PROTOCOL;
-import static dev.tripline.collector.detect.Mitre.COMMAND_INTERPRETER;
-import static dev.tripline.collector.detect.Mitre.DATA_FROM_LOCAL_SYSTEM;
-import static dev.tripline.collector.detect.Mitre.NON_STANDARD_PORT;
-import static dev.tripline.collector.detect.Mitre.REFLECTIVE_CODE_LOADING;
-import static dev.tripline.collector.detect.Mitre.SHARED_MODULES;
-import static dev.tripline.collector.detect.Mitre.STORED_DATA_MANIPULATION;
 import static dev.tripline.collector.kind.KindRow.Family.CODE;
 import static dev.tripline.collector.kind.KindRow.Family.DNS;
 import static dev.tripline.collector.kind.KindRow.Family.FILE;
 import static dev.tripline.collector.kind.KindRow.Family.NETWORK;
 import static dev.tripline.collector.kind.KindRow.Family.PROCESS;
-import static dev.tripline.collector.kind.KindRow.TargetShape.COMMAND;
-import static dev.tripline.collector.kind.KindRow.TargetShape.DNS_NAME;
-import static dev.tripline.collector.kind.KindRow.TargetShape.ENDPOINT;
-import static dev.tripline.collector.kind.KindRow.TargetShape.LOCAL_PORT;
-import static dev.tripline.collector.kind.KindRow.TargetShape.PATH;
-import static dev.tripline.collector.kind.KindRow.TargetShape.RENAMED_PATH;
 import static dev.tripline.collector.kind.RateFeature.CONNECTS;
 import static dev.tripline.collector.kind.RateFeature.DNS_LOOKUPS;
 import static dev.tripline.collector.kind.RateFeature.FILE_READS;
@@ -43,12 +30,19 @@ import static dev.tripline.model.EventKind.PROCESS_SPAWN;
 import static dev.tripline.model.Severity.HIGH;
 import static dev.tripline.model.Severity.LOW;
 import static dev.tripline.model.Severity.MEDIUM;
+import static dev.tripline.model.judge.Mitre.APP_LAYER_PROTOCOL;
+import static dev.tripline.model.judge.Mitre.COMMAND_INTERPRETER;
+import static dev.tripline.model.judge.Mitre.DATA_FROM_LOCAL_SYSTEM;
+import static dev.tripline.model.judge.Mitre.NON_STANDARD_PORT;
+import static dev.tripline.model.judge.Mitre.REFLECTIVE_CODE_LOADING;
+import static dev.tripline.model.judge.Mitre.SHARED_MODULES;
+import static dev.tripline.model.judge.Mitre.STORED_DATA_MANIPULATION;
 
-import dev.tripline.collector.detect.Mitre;
-import dev.tripline.collector.kind.KindRow.TargetShape;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.Severity;
+import dev.tripline.model.judge.KindShapes;
+import dev.tripline.model.judge.Mitre;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
@@ -56,9 +50,10 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one table of event kinds: a new kind of behaviour is one row here (and, if its target has a
- * new shape, one case in the switches over {@link KindRow.TargetShape}, which javac then names).
- * {@code KindTableTest} checks that every kind of the schema has a complete row.
+ * The one table of event kinds: a new kind of behaviour is one row here and one in the shared
+ * {@link KindShapes} (and, if its target has a new shape, one case in the switches over {@code
+ * TargetShape}, which javac then names). {@code KindTableTest} checks that every kind of the schema
+ * has a complete row.
  */
 public final class KindTable {
   private static final Map<EventKind, KindRow> ROWS = new EnumMap<>(EventKind.class);
@@ -69,8 +64,6 @@ public final class KindTable {
       new KindRow(
           EventKind.EVENT_KIND_UNSPECIFIED,
           KindRow.Family.NONE,
-          EventKind.EVENT_KIND_UNSPECIFIED,
-          KindRow.TargetShape.NONE,
           NEW_FILE_ACCESS,
           LOW,
           Mitre.STORED_DATA_MANIPULATION,
@@ -81,19 +74,20 @@ public final class KindTable {
 
   static {
     // spotless:off — the rows read as a table: one kind per line
-    // kind, family, profile kind, target, reason, severity, MITRE, title, context verb, noun phrase, rate feature
-    row(NET_CONNECT,   NETWORK, NET_CONNECT,   ENDPOINT,         NEW_CONNECTION,  MEDIUM, APP_LAYER_PROTOCOL,       "New outbound connection to ", "normally connects to",    "connection to",  CONNECTS);
-    row(DATAGRAM,      NETWORK, NET_CONNECT,   ENDPOINT,         NEW_CONNECTION,  MEDIUM, APP_LAYER_PROTOCOL,       "New UDP destination ",        "normally connects to",    "connection to",  CONNECTS);
-    row(NET_LISTEN,    NETWORK, NET_LISTEN,    LOCAL_PORT,       NEW_LISTEN,      MEDIUM, NON_STANDARD_PORT,        "New listening port ",         "normally listens on",     "listening on",   null);
-    row(NET_ACCEPT,    NETWORK, NET_ACCEPT,    LOCAL_PORT,       NEW_LISTEN,      LOW,    NON_STANDARD_PORT,        "New inbound connections on ", "normally accepts on",     "accepting on",   null);
-    row(DNS_LOOKUP,    DNS,     DNS_LOOKUP,    DNS_NAME,         NEW_CONNECTION,  LOW,    APP_LAYER_PROTOCOL,       "New DNS lookup of ",          "normally resolves",       "DNS lookup of",  DNS_LOOKUPS);
-    row(FILE_READ,     FILE,    FILE_READ,     PATH,             NEW_FILE_ACCESS, MEDIUM, DATA_FROM_LOCAL_SYSTEM,   "New file read: ",             "normally reads",          "read of",        FILE_READS);
-    row(FILE_WRITE,    FILE,    FILE_WRITE,    PATH,             NEW_FILE_ACCESS, LOW,    STORED_DATA_MANIPULATION, "New file write: ",            "normally writes",         "write of",       FILE_WRITES);
-    row(FILE_RENAME,   FILE,    FILE_WRITE,    RENAMED_PATH,     NEW_FILE_ACCESS, LOW,    STORED_DATA_MANIPULATION, "New file write: ",            "normally writes",         "write of",       FILE_WRITES);
-    row(FILE_DELETE,   FILE,    FILE_DELETE,   PATH,             NEW_FILE_ACCESS, LOW,    STORED_DATA_MANIPULATION, "New file delete: ",           "normally deletes",        "delete of",      FILE_WRITES);
-    row(PROCESS_SPAWN, PROCESS, PROCESS_SPAWN, COMMAND,          NEW_PROCESS,     HIGH,   COMMAND_INTERPRETER,      "New process: ",               "normally runs",           "process",        SPAWNS);
-    row(NATIVE_LOAD,   CODE,    NATIVE_LOAD,   TargetShape.CODE, NEW_CODE,        HIGH,   SHARED_MODULES,           "New native library loaded: ", "normally loads",          "native library", null);
-    row(CODE_ORIGIN,   CODE,    CODE_ORIGIN,   TargetShape.CODE, NEW_CODE,        MEDIUM, REFLECTIVE_CODE_LOADING,  "New code origin: ",           "normally runs code from", "code from",      null);
+    // kind, family, reason, severity, MITRE, title, context verb, noun phrase, rate feature
+    // (the kind a profile files it under and its target's shape: the shared KindShapes)
+    row(NET_CONNECT,   NETWORK, NEW_CONNECTION,  MEDIUM, APP_LAYER_PROTOCOL,       "New outbound connection to ", "normally connects to",    "connection to",  CONNECTS);
+    row(DATAGRAM,      NETWORK, NEW_CONNECTION,  MEDIUM, APP_LAYER_PROTOCOL,       "New UDP destination ",        "normally connects to",    "connection to",  CONNECTS);
+    row(NET_LISTEN,    NETWORK, NEW_LISTEN,      MEDIUM, NON_STANDARD_PORT,        "New listening port ",         "normally listens on",     "listening on",   null);
+    row(NET_ACCEPT,    NETWORK, NEW_LISTEN,      LOW,    NON_STANDARD_PORT,        "New inbound connections on ", "normally accepts on",     "accepting on",   null);
+    row(DNS_LOOKUP,    DNS,     NEW_CONNECTION,  LOW,    APP_LAYER_PROTOCOL,       "New DNS lookup of ",          "normally resolves",       "DNS lookup of",  DNS_LOOKUPS);
+    row(FILE_READ,     FILE,    NEW_FILE_ACCESS, MEDIUM, DATA_FROM_LOCAL_SYSTEM,   "New file read: ",             "normally reads",          "read of",        FILE_READS);
+    row(FILE_WRITE,    FILE,    NEW_FILE_ACCESS, LOW,    STORED_DATA_MANIPULATION, "New file write: ",            "normally writes",         "write of",       FILE_WRITES);
+    row(FILE_RENAME,   FILE,    NEW_FILE_ACCESS, LOW,    STORED_DATA_MANIPULATION, "New file write: ",            "normally writes",         "write of",       FILE_WRITES);
+    row(FILE_DELETE,   FILE,    NEW_FILE_ACCESS, LOW,    STORED_DATA_MANIPULATION, "New file delete: ",           "normally deletes",        "delete of",      FILE_WRITES);
+    row(PROCESS_SPAWN, PROCESS, NEW_PROCESS,     HIGH,   COMMAND_INTERPRETER,      "New process: ",               "normally runs",           "process",        SPAWNS);
+    row(NATIVE_LOAD,   CODE,    NEW_CODE,        HIGH,   SHARED_MODULES,           "New native library loaded: ", "normally loads",          "native library", null);
+    row(CODE_ORIGIN,   CODE,    NEW_CODE,        MEDIUM, REFLECTIVE_CODE_LOADING,  "New code origin: ",           "normally runs code from", "code from",      null);
     // spotless:on
   }
 
@@ -102,8 +96,6 @@ public final class KindTable {
   private static void row(
       EventKind kind,
       KindRow.Family family,
-      EventKind profileKind,
-      KindRow.TargetShape target,
       AlertReason reason,
       Severity severity,
       dev.tripline.model.MitreTechnique mitre,
@@ -112,18 +104,7 @@ public final class KindTable {
       String done,
       @Nullable RateFeature rateFeature) {
     KindRow row =
-        new KindRow(
-            kind,
-            family,
-            profileKind,
-            target,
-            reason,
-            severity,
-            mitre,
-            title,
-            normally,
-            done,
-            rateFeature);
+        new KindRow(kind, family, reason, severity, mitre, title, normally, done, rateFeature);
     if (ROWS.put(kind, row) != null) {
       throw new IllegalStateException("two rows for " + kind);
     }
@@ -145,8 +126,7 @@ public final class KindTable {
    * profile key.
    */
   public static String profileFamily(EventKind kind) {
-    KindRow row = ROWS.get(kind);
-    return row == null ? kind.name() : row.profileKind().name();
+    return KindShapes.profileFamily(kind);
   }
 
   /** The rows, in the schema's order. */

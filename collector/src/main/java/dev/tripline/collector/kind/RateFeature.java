@@ -1,8 +1,8 @@
 package dev.tripline.collector.kind;
 
-import dev.tripline.collector.detect.Mitre;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.MitreTechnique;
+import dev.tripline.model.judge.Mitre;
 
 /**
  * The volumes {@code RateModel} counts per window, each with the ATT&amp;CK technique its {@code

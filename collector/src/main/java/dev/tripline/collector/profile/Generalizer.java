@@ -2,6 +2,7 @@ package dev.tripline.collector.profile;
 
 import dev.tripline.collector.kind.KindRow;
 import dev.tripline.collector.kind.KindTable;
+import dev.tripline.model.judge.TargetShape;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,8 +26,7 @@ public final class Generalizer {
    * empty).
    */
   public static List<String> candidates(String family, String target) {
-    KindRow.TargetShape shape =
-        KindTable.named(family).map(KindRow::target).orElse(KindRow.TargetShape.NONE);
+    TargetShape shape = KindTable.named(family).map(KindRow::target).orElse(TargetShape.NONE);
     return switch (shape) {
       case PATH, RENAMED_PATH -> directories(target);
       case CODE -> target.startsWith("/") ? directories(target) : List.of();

@@ -1,13 +1,13 @@
 package dev.tripline.collector.profile;
 
 import dev.tripline.collector.detect.CodeOwner;
-import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.Schema;
 import dev.tripline.model.ServiceProfile;
+import dev.tripline.model.judge.Normalizer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -2,6 +2,7 @@ package dev.tripline.collector.protect;
 
 import dev.tripline.model.EventKind;
 import dev.tripline.model.ProtectionMode;
+import dev.tripline.model.protect.ProtectionJudges;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -10,17 +11,10 @@ import org.jspecify.annotations.Nullable;
 /** The words users type for modes and kinds, and which kinds protection can enforce. */
 public final class ProtectionModes {
   /**
-   * Kinds an agent can refuse at the entry of the hooked method, before any I/O
-   * (docs/protection.md). Accepts, listens, lookups and code loading are watched, never refused.
+   * Kinds an agent can refuse at the entry of the hooked method, before any I/O: the shared judge's
+   * ({@link ProtectionJudges#ENFORCEABLE}).
    */
-  public static final Set<EventKind> ENFORCEABLE =
-      Set.of(
-          EventKind.PROCESS_SPAWN,
-          EventKind.NET_CONNECT,
-          EventKind.FILE_READ,
-          EventKind.FILE_WRITE,
-          EventKind.FILE_DELETE,
-          EventKind.FILE_RENAME);
+  public static final Set<EventKind> ENFORCEABLE = ProtectionJudges.ENFORCEABLE;
 
   /** Enforced when the request names no kinds: spawns and outbound connections. */
   public static final List<EventKind> DEFAULT_KINDS =

@@ -4,13 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.CallSite;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.FileTarget;
 import dev.tripline.model.NetworkTarget;
 import dev.tripline.model.ProcessTarget;
+import dev.tripline.model.judge.KnownBadRules;
+import dev.tripline.model.judge.Normalizer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -17,6 +17,8 @@ import dev.tripline.model.NetworkTarget;
 import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.Severity;
+import dev.tripline.model.judge.KnownBadRules;
+import dev.tripline.model.judge.KnownBadRulesTest;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

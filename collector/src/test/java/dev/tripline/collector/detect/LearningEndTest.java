@@ -17,6 +17,8 @@ import dev.tripline.model.NetworkTarget;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.ServiceProfile;
 import dev.tripline.model.Severity;
+import dev.tripline.model.judge.KnownBadGapsTest;
+import dev.tripline.model.judge.KnownBadRules;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -14,6 +14,7 @@ import dev.tripline.model.EventBatch;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.FileTarget;
 import dev.tripline.model.Severity;
+import dev.tripline.model.judge.KnownBadRules;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

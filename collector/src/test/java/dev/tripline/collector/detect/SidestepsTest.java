@@ -12,6 +12,7 @@ import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.ProcessTarget;
 import dev.tripline.model.ProfileState;
+import dev.tripline.model.judge.KnownBadRules;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

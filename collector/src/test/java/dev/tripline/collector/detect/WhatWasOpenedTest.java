@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.collector.profile.Profiles;
 import dev.tripline.config.SensitiveFiles;
 import dev.tripline.model.AgentIdentity;
@@ -17,6 +16,8 @@ import dev.tripline.model.EventKind;
 import dev.tripline.model.FileTarget;
 import dev.tripline.model.NetworkTarget;
 import dev.tripline.model.Severity;
+import dev.tripline.model.judge.KnownBadRules;
+import dev.tripline.model.judge.Normalizer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

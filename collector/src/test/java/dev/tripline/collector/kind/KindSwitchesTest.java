@@ -23,6 +23,7 @@ import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.Severity;
+import dev.tripline.model.judge.TargetShape;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,8 @@ import org.junit.jupiter.api.Test;
  * case: with a {@code default}, a new {@code EventKind}, target case, alert reason or rate feature
  * falls silently into it (Error Prone's {@code MissingCasesInEnumSwitch}, an error in both modules,
  * says nothing then). This scans the main sources of both programs — the collector and the agent —
- * with javac's own parser and fails on any {@code default} in a switch over those types.
+ * and of the judgement they share (models) with javac's own parser and fails on any {@code default}
+ * in a switch over those types.
  *
  * <p>How a switch is recognised without type attribution: every one of its case labels is a
  * constant of one and the same guarded enum (a switch over strings, ints or another enum has a
@@ -56,6 +58,11 @@ import org.junit.jupiter.api.Test;
 class KindSwitchesTest {
   private static final Path COLLECTOR = Path.of("src/main/java");
   private static final Path AGENT = Path.of("../agent/src/main/java");
+
+  /**
+   * The judgement both programs share (dev.tripline.model.judge: the Normalizer's shape switch).
+   */
+  private static final Path MODELS = Path.of("../models/src/main/java");
 
   /** The kind-like types: their constants grow with each kind, reason or feature added. */
   private static final List<Class<? extends Enum<?>>> GUARDED =
@@ -67,7 +74,7 @@ class KindSwitchesTest {
           Severity.class,
           ProfileState.class,
           AnalystAction.ActionType.class,
-          KindRow.TargetShape.class,
+          TargetShape.class,
           KindRow.Family.class,
           RateFeature.class);
 
@@ -77,10 +84,12 @@ class KindSwitchesTest {
     List<String> defaults = new ArrayList<>();
     int collectorSwitches = scan(COLLECTOR, constants, defaults);
     int agentSwitches = scan(AGENT, constants, defaults);
+    int sharedSwitches = scan(MODELS, constants, defaults);
     assertEquals(List.of(), defaults, "a default in a switch over a kind hides a new kind");
     // the scan reads the real sources of both programs and recognises their kind switches
     assertTrue(collectorSwitches >= 8, "collector kind switches found: " + collectorSwitches);
     assertTrue(agentSwitches >= 2, "agent kind switches found: " + agentSwitches);
+    assertTrue(sharedSwitches >= 1, "shared (models) kind switches found: " + sharedSwitches);
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.model.EventKind;
+import dev.tripline.model.judge.TargetShape;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,7 @@ class KindTableTest {
       assertNotEquals(KindTable.UNKNOWN, row, kind + " has no row in KindTable");
       assertEquals(kind, row.kind());
       assertNotEquals(KindRow.Family.NONE, row.family(), kind + ": family");
-      assertNotEquals(KindRow.TargetShape.NONE, row.target(), kind + ": target shape");
+      assertNotEquals(TargetShape.NONE, row.target(), kind + ": target shape");
       assertNotNull(row.profileKind(), kind + ": profile kind");
       assertSame(
           row.profileKind(),

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.FileTarget;
 import dev.tripline.model.NetworkTarget;
 import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ServiceProfile;
+import dev.tripline.model.judge.Normalizer;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;

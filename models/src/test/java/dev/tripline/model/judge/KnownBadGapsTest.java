@@ -1,4 +1,4 @@
-package dev.tripline.collector.detect;
+package dev.tripline.model.judge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * The rule gaps of issue 22: credential files, any I/O under a gadget, JNDI told from a directory
  * client, interpreters and launchers as shells, metadata addresses compared as addresses.
  */
-class KnownBadGapsTest {
+public class KnownBadGapsTest {
   private static final KnownBadRules BUILT_IN = KnownBadRules.load("");
 
   private static CodeContext ctx(String category, String frame) {
@@ -63,7 +63,7 @@ class KnownBadGapsTest {
         .build();
   }
 
-  static Event spawn(String... argv) {
+  public static Event spawn(String... argv) {
     return Event.newBuilder()
         .setKind(EventKind.PROCESS_SPAWN)
         .setProcess(ProcessTarget.newBuilder().setExecutable(argv[0]).addAllArgv(List.of(argv)))

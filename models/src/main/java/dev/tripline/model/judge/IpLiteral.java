@@ -1,6 +1,5 @@
-package dev.tripline.collector.detect;
+package dev.tripline.model.judge;
 
-import java.util.HexFormat;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -19,7 +18,19 @@ public final class IpLiteral {
    */
   public static @Nullable String key(String text) {
     byte[] b = parse(text);
-    return b == null ? null : HexFormat.of().formatHex(b);
+    return b == null ? null : hex(b);
+  }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  /** Lower-case hex of the bytes (Java 11 has no HexFormat). */
+  private static String hex(byte[] b) {
+    char[] out = new char[b.length * 2];
+    for (int i = 0; i < b.length; i++) {
+      out[2 * i] = HEX[(b[i] >> 4) & 0xf];
+      out[2 * i + 1] = HEX[b[i] & 0xf];
+    }
+    return new String(out);
   }
 
   /** The address's bytes (4 or 16), or null when {@code text} is not an IP literal. */

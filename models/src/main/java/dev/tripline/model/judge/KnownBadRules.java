@@ -1,8 +1,5 @@
-package dev.tripline.collector.detect;
+package dev.tripline.model.judge;
 
-import dev.tripline.collector.kind.KindRow;
-import dev.tripline.collector.kind.KindTable;
-import dev.tripline.collector.normalize.Normalizer;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
@@ -18,13 +15,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,17 +39,39 @@ public final class KnownBadRules {
       List.of("exec", "path", "host", "port", "socket", "library", "env", "any");
 
   /** Extra conditions of a rule, all of which must hold; null fields are not checked. */
-  public record When(
-      @Nullable Set<EventKind> kinds,
-      @Nullable List<String> contexts,
-      @Nullable List<Pattern> classes,
-      @Nullable List<Pattern> jars,
-      @Nullable List<String> withoutContexts,
-      @Nullable List<String> options,
-      @Nullable List<Pattern> notJars,
-      @Nullable Boolean writable,
-      @Nullable Boolean listing) {
+  public static final class When {
     static final When ALWAYS = new When(null, null, null, null, null, null, null, null, null);
+
+    private final @Nullable Set<EventKind> kinds;
+    private final @Nullable List<String> contexts;
+    private final @Nullable List<Pattern> classes;
+    private final @Nullable List<Pattern> jars;
+    private final @Nullable List<String> withoutContexts;
+    private final @Nullable List<String> options;
+    private final @Nullable List<Pattern> notJars;
+    private final @Nullable Boolean writable;
+    private final @Nullable Boolean listing;
+
+    public When(
+        @Nullable Set<EventKind> kinds,
+        @Nullable List<String> contexts,
+        @Nullable List<Pattern> classes,
+        @Nullable List<Pattern> jars,
+        @Nullable List<String> withoutContexts,
+        @Nullable List<String> options,
+        @Nullable List<Pattern> notJars,
+        @Nullable Boolean writable,
+        @Nullable Boolean listing) {
+      this.kinds = kinds;
+      this.contexts = contexts;
+      this.classes = classes;
+      this.jars = jars;
+      this.withoutContexts = withoutContexts;
+      this.options = options;
+      this.notJars = notJars;
+      this.writable = writable;
+      this.listing = listing;
+    }
 
     public When(
         @Nullable Set<EventKind> kinds,
@@ -57,6 +79,42 @@ public final class KnownBadRules {
         @Nullable List<Pattern> classes,
         @Nullable List<Pattern> jars) {
       this(kinds, contexts, classes, jars, null, null, null, null, null);
+    }
+
+    public @Nullable Set<EventKind> kinds() {
+      return kinds;
+    }
+
+    public @Nullable List<String> contexts() {
+      return contexts;
+    }
+
+    public @Nullable List<Pattern> classes() {
+      return classes;
+    }
+
+    public @Nullable List<Pattern> jars() {
+      return jars;
+    }
+
+    public @Nullable List<String> withoutContexts() {
+      return withoutContexts;
+    }
+
+    public @Nullable List<String> options() {
+      return options;
+    }
+
+    public @Nullable List<Pattern> notJars() {
+      return notJars;
+    }
+
+    public @Nullable Boolean writable() {
+      return writable;
+    }
+
+    public @Nullable Boolean listing() {
+      return listing;
     }
 
     boolean holds(Event e) {
@@ -98,17 +156,42 @@ public final class KnownBadRules {
 
   /**
    * One rule. {@code addresses}: the IP literals among a host rule's patterns, as {@link
-   * IpLiteral#key} keys (an address matches by value, whatever its spelling).
+   * IpLiteral#key} keys (an address matches by value, whatever its spelling). {@code blocks}: the
+   * kinds protect mode may refuse when this rule breaks (the rule's {@code block} field; empty: the
+   * rule only alerts).
    */
-  public record Rule(
-      String id,
-      String match,
-      List<Pattern> patterns,
-      Severity severity,
-      MitreTechnique mitre,
-      String title,
-      When when,
-      Set<String> addresses) {
+  public static final class Rule {
+    private final String id;
+    private final String match;
+    private final List<Pattern> patterns;
+    private final Severity severity;
+    private final MitreTechnique mitre;
+    private final String title;
+    private final When when;
+    private final Set<String> addresses;
+    private final Set<EventKind> blocks;
+
+    public Rule(
+        String id,
+        String match,
+        List<Pattern> patterns,
+        Severity severity,
+        MitreTechnique mitre,
+        String title,
+        When when,
+        Set<String> addresses,
+        Set<EventKind> blocks) {
+      this.id = id;
+      this.match = match;
+      this.patterns = patterns;
+      this.severity = severity;
+      this.mitre = mitre;
+      this.title = title;
+      this.when = when;
+      this.addresses = addresses;
+      this.blocks = blocks;
+    }
+
     public Rule(
         String id,
         String match,
@@ -117,7 +200,7 @@ public final class KnownBadRules {
         MitreTechnique mitre,
         String title,
         When when) {
-      this(id, match, patterns, severity, mitre, title, when, Set.of());
+      this(id, match, patterns, severity, mitre, title, when, Set.of(), Set.of());
     }
 
     public Rule(
@@ -128,6 +211,48 @@ public final class KnownBadRules {
         MitreTechnique mitre,
         String title) {
       this(id, match, patterns, severity, mitre, title, When.ALWAYS);
+    }
+
+    public String id() {
+      return id;
+    }
+
+    public String match() {
+      return match;
+    }
+
+    public List<Pattern> patterns() {
+      return patterns;
+    }
+
+    public Severity severity() {
+      return severity;
+    }
+
+    public MitreTechnique mitre() {
+      return mitre;
+    }
+
+    public String title() {
+      return title;
+    }
+
+    public When when() {
+      return when;
+    }
+
+    public Set<String> addresses() {
+      return addresses;
+    }
+
+    /** The kinds protect mode may refuse when this rule breaks; empty when it only alerts. */
+    public Set<EventKind> blocks() {
+      return blocks;
+    }
+
+    @Override
+    public String toString() {
+      return "Rule[" + id + "]";
     }
 
     boolean matches(String value) {
@@ -146,14 +271,24 @@ public final class KnownBadRules {
 
   private final List<Rule> rules;
 
+  /** Per kind, the rules that may block it, in file order (protect mode reads only these). */
+  private final Map<EventKind, Rule[]> blocking = new EnumMap<>(EventKind.class);
+
   private KnownBadRules(List<Rule> rules) {
     this.rules = List.copyOf(rules);
+    for (EventKind kind : EventKind.values()) {
+      List<Rule> mayBlock = new ArrayList<>();
+      for (Rule r : this.rules) {
+        if (r.blocks().contains(kind)) mayBlock.add(r);
+      }
+      if (!mayBlock.isEmpty()) blocking.put(kind, mayBlock.toArray(new Rule[0]));
+    }
   }
 
   /** The built-in rules plus, when given, the user's file. */
   public static KnownBadRules load(String userFile) {
     List<Rule> rules = new ArrayList<>();
-    try (InputStream in = KnownBadRules.class.getResourceAsStream("/known-bad.rules")) {
+    try (InputStream in = KnownBadRules.class.getResourceAsStream("known-bad.rules")) {
       rules.addAll(parse(new InputStreamReader(in, StandardCharsets.UTF_8), "built-in"));
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the built-in rules", e);
@@ -221,7 +356,8 @@ public final class KnownBadRules {
               Mitre.byId(f[4].trim()),
               f[5].trim(),
               when,
-              Set.copyOf(addresses)));
+              Set.copyOf(addresses),
+              Set.of()));
     }
     return out;
   }
@@ -254,7 +390,7 @@ public final class KnownBadRules {
         throw new IllegalArgumentException(at + "only context may be negated (context!=…)");
       }
       switch (key) {
-        case "kind" -> {
+        case "kind":
           kinds = EnumSet.noneOf(EventKind.class);
           for (String k : value.split(",", -1)) {
             if (k.isBlank()) {
@@ -266,38 +402,48 @@ public final class KnownBadRules {
               throw new IllegalArgumentException(at + "unknown event kind '" + k.trim() + "'");
             }
           }
-        }
-        case "context" -> {
+          break;
+        case "context":
           List<String> categories =
               Arrays.stream(value.toLowerCase(Locale.ROOT).split(",", -1))
                   .filter(c -> !c.isBlank())
-                  .toList();
+                  .collect(Collectors.toUnmodifiableList());
           if (not) withoutContexts = categories;
           else contexts = categories;
-        }
-        case "option" ->
-            options = Arrays.stream(value.split(",", -1)).filter(o -> !o.isBlank()).toList();
-        case "class" -> classes = globs(value);
-        case "jar" -> jars = globs(value);
-        case "notjar" -> notJars = globs(value);
-        case "writable" -> {
+          break;
+        case "option":
+          options =
+              Arrays.stream(value.split(",", -1))
+                  .filter(o -> !o.isBlank())
+                  .collect(Collectors.toUnmodifiableList());
+          break;
+        case "class":
+          classes = globs(value);
+          break;
+        case "jar":
+          jars = globs(value);
+          break;
+        case "notjar":
+          notJars = globs(value);
+          break;
+        case "writable":
           if (!value.equals("true") && !value.equals("false")) {
             throw new IllegalArgumentException(at + "writable must be true or false");
           }
           writable = Boolean.valueOf(value);
-        }
-        case "listing" -> {
+          break;
+        case "listing":
           if (!value.equals("true") && !value.equals("false")) {
             throw new IllegalArgumentException(at + "listing must be true or false");
           }
           listing = Boolean.valueOf(value);
-        }
-        default ->
-            throw new IllegalArgumentException(
-                at
-                    + "unknown condition '"
-                    + key
-                    + "' (use kind, context, context!=, class, jar, notjar, writable, listing or option)");
+          break;
+        default:
+          throw new IllegalArgumentException(
+              at
+                  + "unknown condition '"
+                  + key
+                  + "' (use kind, context, context!=, class, jar, notjar, writable, listing or option)");
       }
     }
     return new When(
@@ -314,6 +460,24 @@ public final class KnownBadRules {
       }
     }
     return Optional.ofNullable(best);
+  }
+
+  /**
+   * The most severe rule that may block this event's kind and that it breaks (the first of equals),
+   * or null: what protect mode refuses whatever the profile says. Reads only the rules flagged
+   * {@code block} for the kind, so a kind no rule may block costs one map lookup.
+   */
+  public @Nullable Rule blocking(Event e) {
+    Rule[] candidates = blocking.get(e.getKind());
+    if (candidates == null) return null;
+    Rule best = null;
+    for (Rule rule : candidates) {
+      if ((best == null || rule.severity().getNumber() > best.severity().getNumber())
+          && breaks(rule, e)) {
+        best = rule;
+      }
+    }
+    return best;
   }
 
   private static boolean breaks(Rule rule, Event e) {
@@ -378,7 +542,7 @@ public final class KnownBadRules {
         boolean outbound =
             e.hasNetwork()
                 && !Normalizer.isUnix(e.getNetwork())
-                && KindTable.of(e.getKind()).target() == KindRow.TargetShape.ENDPOINT;
+                && KindShapes.target(e.getKind()) == TargetShape.ENDPOINT;
         return outbound ? List.of(Integer.toString(e.getNetwork().getPort())) : List.of();
       default:
         return List.of();

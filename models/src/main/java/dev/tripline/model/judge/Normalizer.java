@@ -1,6 +1,5 @@
-package dev.tripline.collector.normalize;
+package dev.tripline.model.judge;
 
-import dev.tripline.collector.kind.KindTable;
 import dev.tripline.config.path.PathShapes;
 import dev.tripline.model.CodeTarget;
 import dev.tripline.model.Event;
@@ -50,26 +49,32 @@ public final class Normalizer {
   }
 
   /**
-   * The normalised, human-readable target, by the shape of the kind's target ({@link KindTable}).
+   * The normalised, human-readable target, by the shape of the kind's target ({@link KindShapes}).
    */
   public static String target(Event e) {
-    return switch (KindTable.of(e.getKind()).target()) {
-      case ENDPOINT -> isUnix(e.getNetwork()) ? unix(e.getNetwork()) : endpoint(e.getNetwork());
-      // Peers of a server are many and churn (pods, NAT): the behaviour is "accepts on this port".
-      case LOCAL_PORT ->
-          isUnix(e.getNetwork()) ? unix(e.getNetwork()) : ":" + port(e.getNetwork().getPort());
-      case DNS_NAME -> e.getDns().getQuery().toLowerCase(Locale.ROOT);
-      case PATH -> path(judgedPath(e.getFile()));
-      case RENAMED_PATH -> {
+    switch (KindShapes.target(e.getKind())) {
+      case ENDPOINT:
+        return isUnix(e.getNetwork()) ? unix(e.getNetwork()) : endpoint(e.getNetwork());
+      case LOCAL_PORT:
+        // Peers of a server are many and churn (pods, NAT): the behaviour is "accepts on this
+        // port".
+        return isUnix(e.getNetwork()) ? unix(e.getNetwork()) : ":" + port(e.getNetwork().getPort());
+      case DNS_NAME:
+        return e.getDns().getQuery().toLowerCase(Locale.ROOT);
+      case PATH:
+        return path(judgedPath(e.getFile()));
+      case RENAMED_PATH:
         String dest = judgedNewPath(e.getFile());
-        yield path(dest.isEmpty() ? judgedPath(e.getFile()) : dest);
-      }
-      case COMMAND ->
-          environment(e.getProcess().getEnvList())
-              + command(e.getProcess().getArgvList(), e.getProcess().getExecutable());
-      case CODE -> code(e.getCode());
-      case NONE -> "";
-    };
+        return path(dest.isEmpty() ? judgedPath(e.getFile()) : dest);
+      case COMMAND:
+        return environment(e.getProcess().getEnvList())
+            + command(e.getProcess().getArgvList(), e.getProcess().getExecutable());
+      case CODE:
+        return code(e.getCode());
+      case NONE:
+        return "";
+    }
+    throw new AssertionError("a target shape without a case"); // every constant has one above
   }
 
   /**
@@ -98,7 +103,7 @@ public final class Normalizer {
    * matters.
    */
   public static String kindFamily(EventKind kind) {
-    return KindTable.profileFamily(kind);
+    return KindShapes.profileFamily(kind);
   }
 
   /**

@@ -1,4 +1,4 @@
-package dev.tripline.collector.detect;
+package dev.tripline.model.judge;
 
 import dev.tripline.model.Event;
 import dev.tripline.model.ProcessTarget;

@@ -1,4 +1,4 @@
-package dev.tripline.collector.normalize;
+package dev.tripline.model.judge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;

@@ -1,4 +1,4 @@
-package dev.tripline.collector.detect;
+package dev.tripline.model.judge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,20 +22,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The rules on their own: canonical paths, sockets, code context, call-site class and jar. */
-class KnownBadRulesTest {
+public class KnownBadRulesTest {
   private static final KnownBadRules BUILT_IN = KnownBadRules.load("");
-  static final CodeContext JNDI =
+  public static final CodeContext JNDI =
       CodeContext.newBuilder()
           .setCategory("jndi")
           .setFrame("org.apache.logging.log4j.core.net.JndiManager.lookup")
           .setJarName("log4j-core-2.14.1.jar")
           .build();
-  static final CodeContext DESER =
+  public static final CodeContext DESER =
       CodeContext.newBuilder()
           .setCategory("deserialization")
           .setFrame("java.io.ObjectInputStream.readObject")
           .build();
-  static final CodeContext XXE =
+  public static final CodeContext XXE =
       CodeContext.newBuilder()
           .setCategory("xml-entity")
           .setFrame("com.sun.org.apache.xerces.internal.impl.XMLEntityManager.setupCurrentEntity")

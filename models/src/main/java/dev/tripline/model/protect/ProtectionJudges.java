@@ -1,0 +1,89 @@
+package dev.tripline.model.protect;
+
+import dev.tripline.model.CodeContext;
+import dev.tripline.model.Event;
+import dev.tripline.model.EventKind;
+import dev.tripline.model.ProtectionMode;
+import dev.tripline.model.ProtectionPolicy;
+import dev.tripline.model.judge.KnownBadRules;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The judge a policy makes: the known-bad rules that may block (every profile state), then — for
+ * the policy's kinds, only when the policy says the service is MONITORING and carries its allow
+ * list — new behaviour outside the learned profile. One implementation for the agent (which
+ * enforces) and the collector (which explains and tests it).
+ */
+public final class ProtectionJudges {
+  /**
+   * Kinds an agent can refuse at the entry of the hooked method, before any I/O
+   * (docs/protection.md). Accepts, listens, lookups, datagrams and code loading are watched, never
+   * refused: no judge refuses them, whatever a rule or a policy says.
+   */
+  public static final Set<EventKind> ENFORCEABLE =
+      Collections.unmodifiableSet(
+          EnumSet.of(
+              EventKind.PROCESS_SPAWN,
+              EventKind.NET_CONNECT,
+              EventKind.FILE_READ,
+              EventKind.FILE_WRITE,
+              EventKind.FILE_DELETE,
+              EventKind.FILE_RENAME));
+
+  /** Longest reason a refusal carries (it ends up in an exception message and an alert). */
+  static final int MAX_REASON = 200;
+
+  private ProtectionJudges() {}
+
+  /**
+   * The judge of {@code policy}: {@link ProtectionJudge#ALLOW_ALL} when its mode is off (or
+   * unknown: never guessed at); else the built-in known-bad rules that may block.
+   */
+  public static ProtectionJudge of(ProtectionPolicy policy) {
+    if (policy.getMode() != ProtectionMode.DRY_RUN && policy.getMode() != ProtectionMode.BLOCK) {
+      return ProtectionJudge.ALLOW_ALL;
+    }
+    return new KnownBadJudge(BuiltIn.RULES);
+  }
+
+  /** The built-in rules, parsed once, when a judge is first made (never on a hooked call). */
+  private static final class BuiltIn {
+    static final KnownBadRules RULES = KnownBadRules.load("");
+  }
+
+  /** Refuses what a known-bad rule that may block the candidate's kind says. */
+  static final class KnownBadJudge implements ProtectionJudge {
+    private final KnownBadRules rules;
+
+    KnownBadJudge(KnownBadRules rules) {
+      this.rules = rules;
+    }
+
+    @Override
+    public @Nullable Refusal judge(Event candidate) {
+      try {
+        if (!ENFORCEABLE.contains(candidate.getKind())) return null;
+        KnownBadRules.Rule rule = rules.blocking(candidate);
+        return rule == null ? null : new Refusal(rule.id(), true, reason(rule, candidate));
+      } catch (RuntimeException e) {
+        return null; // a judge never throws: an unjudgeable call goes ahead (fail open)
+      }
+    }
+
+    private static String reason(KnownBadRules.Rule rule, Event candidate) {
+      CodeContext context = rule.contextOf(candidate).orElse(null);
+      String why =
+          context == null
+              ? rule.title()
+              : rule.title() + " (" + context.getCategory() + ": " + context.getFrame() + ")";
+      return cut(why);
+    }
+  }
+
+  static String cut(String s) {
+    return s.length() <= MAX_REASON ? s : s.substring(0, MAX_REASON) + "…";
+  }
+}
