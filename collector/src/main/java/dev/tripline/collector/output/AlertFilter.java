@@ -178,20 +178,29 @@ public final class AlertFilter {
     }
   }
 
+  /** The conditions set, as configured: {@code min.severity=HIGH services=[shop-*]}. */
   @Override
   public String toString() {
-    return "min="
-        + minSeverity
-        + " services="
-        + services
-        + " reasons="
-        + reasons
-        + " rules="
-        + rules
-        + " tactics="
-        + tactics
-        + " dispositions="
-        + dispositions;
+    StringBuilder b = new StringBuilder();
+    if (minSeverity != Severity.SEVERITY_UNSPECIFIED) {
+      b.append(" min.severity=").append(minSeverity);
+    }
+    if (!services.isEmpty()) {
+      b.append(" services=").append(services);
+    }
+    if (!reasons.isEmpty()) {
+      b.append(" reasons=").append(reasons);
+    }
+    if (!rules.isEmpty()) {
+      b.append(" rules=").append(rules);
+    }
+    if (!tactics.isEmpty()) {
+      b.append(" tactics=").append(tactics);
+    }
+    if (!dispositions.isEmpty()) {
+      b.append(" dispositions=").append(dispositions);
+    }
+    return b.length() == 0 ? "all alerts" : b.substring(1);
   }
 
   /** For messages: {@code null} when the filter lets everything through. */

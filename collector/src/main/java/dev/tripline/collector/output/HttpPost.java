@@ -185,12 +185,11 @@ final class HttpPost implements AutoCloseable {
    * without echoing it: a Slack or PagerDuty URL carries its secret in the path.
    */
   static URI httpUrl(String text) {
-    URI u = uri(text);
-    String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https")) {
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    if (!t.startsWith("http://") && !t.startsWith("https://")) {
       throw new IllegalArgumentException("is not an http:// or https:// URL");
     }
-    return u;
+    return uri(text);
   }
 
   /** A URL with a host, or an {@link IllegalArgumentException} (the value is not echoed). */

@@ -82,7 +82,7 @@ public final class OutputEngine implements OutputControl, AutoCloseable {
               config.get(CollectorKeys.TOPIC_ALERTS),
               config.get(CollectorKeys.TOPIC_ACTIONS),
               dl,
-              System.err);
+              out);
       workers.put(spec.name(), w);
       Thread t = new Thread(w, "tripline-output-" + spec.name());
       t.setDaemon(true);

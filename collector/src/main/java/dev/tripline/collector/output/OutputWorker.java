@@ -8,14 +8,18 @@ import dev.tripline.model.AnalystAction;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -109,7 +113,7 @@ final class OutputWorker implements Runnable {
         if (spec.sender().resolves()) {
           topics.add(actionsTopic);
         }
-        c.subscribe(topics);
+        c.subscribe(topics, new PinNewPartitions(c));
         loop(c);
       } catch (WakeupException e) {
         return; // closing
@@ -131,6 +135,39 @@ final class OutputWorker implements Runnable {
         }
       } finally {
         consumer = null;
+      }
+    }
+  }
+
+  /**
+   * A partition this output's group never committed on starts at its end ("latest") — and that
+   * start is committed at once: else a partition that had no alert before a restart would start at
+   * its end again, skipping what came while the output was down.
+   */
+  private static final class PinNewPartitions implements ConsumerRebalanceListener {
+    private final KafkaConsumer<byte[], byte[]> c;
+
+    PinNewPartitions(KafkaConsumer<byte[], byte[]> c) {
+      this.c = c;
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (partitions.isEmpty()) {
+        return;
+      }
+      Map<TopicPartition, OffsetAndMetadata> committed = c.committed(Set.copyOf(partitions));
+      Map<TopicPartition, OffsetAndMetadata> pin = new HashMap<>();
+      for (TopicPartition tp : partitions) {
+        if (committed.get(tp) == null) {
+          pin.put(tp, new OffsetAndMetadata(c.position(tp)));
+        }
+      }
+      if (!pin.isEmpty()) {
+        c.commitSync(pin);
       }
     }
   }
