@@ -99,6 +99,15 @@ public final class Demo {
           }
           out.println(render.apply(alert.get()));
         }
+        // The webhook output delivers on its own thread: give it a moment to say so on the
+        // terminal.
+        int delivered = webhook.awaitReceived(script.attacks().size(), Duration.ofSeconds(30));
+        out.println(
+            "Webhook output 'demo-webhook': "
+                + delivered
+                + " signed alert(s) delivered to "
+                + webhook.url()
+                + " (docs/outputs.md)");
         out.printf("Console: %s   (token: %s)%n", app.consoleUrl(), app.consoleToken());
         out.println(
             "SIEM topics: tripline.alerts (protobuf), tripline.alerts.json (JSON) on "

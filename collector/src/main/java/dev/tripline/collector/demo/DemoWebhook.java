@@ -27,6 +27,8 @@ final class DemoWebhook implements AutoCloseable {
   private final HttpServer server;
   private final String secret;
   private final PrintStream out;
+  private final java.util.concurrent.atomic.AtomicInteger received =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   DemoWebhook(PrintStream out) throws IOException {
     this.out = out;
@@ -40,6 +42,21 @@ final class DemoWebhook implements AutoCloseable {
 
   String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/alerts";
+  }
+
+  /** Waits until {@code n} signed alerts arrived (at most {@code timeout}); how many did. */
+  int awaitReceived(int n, java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (received) {
+      while (received.get() < n) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        received.wait(Math.max(1, left / 1_000_000));
+      }
+      return received.get();
+    }
   }
 
   String secret() {
@@ -64,6 +81,12 @@ final class DemoWebhook implements AutoCloseable {
               + TerminalSafe.text(
                   alert.get("severity") + " " + alert.get("service") + " " + alert.get("title")));
       status = signed ? 200 : 401;
+      if (signed) {
+        synchronized (received) {
+          received.incrementAndGet();
+          received.notifyAll();
+        }
+      }
     } catch (RuntimeException e) {
       out.println("   → webhook received something unreadable: " + TerminalSafe.text(e));
     } finally {
