@@ -143,11 +143,20 @@
       '</td><td>' + esc(a.service) + '</td><td class="mono">' + esc(a.alertId) + '</td><td>' + esc(a.comment) + '</td></tr>').join('');
   }
 
+  // Alert outputs (docs/outputs.md): health, and a test delivery per output.
+  async function loadOutputs() {
+    const outputs = await api('outputs');
+    $('#outputs tbody').innerHTML = outputs.map((o) => '<tr><td>' + esc(o.name) + '</td><td>' + esc(o.type) + '</td><td class="status-' + esc(o.status) + '">' +
+      esc(o.status) + '</td><td class="mono">' + esc(time(o.lastSuccessMs)) + '</td><td>' + esc(o.delivered) + '</td><td>' + esc(o.failures) + '</td><td>' +
+      esc(o.deadLetters) + '</td><td>' + esc(o.backlog) + '</td><td class="mono">' + esc(o.error) + '</td><td><button data-test="' + esc(o.name) + '">Test</button></td></tr>').join('');
+    if (!outputs.length) $('#outputs tbody').innerHTML = '<tr><td colspan="10" class="muted">No outputs configured (output.&lt;name&gt;.type=…, docs/outputs.md)</td></tr>';
+  }
+
   function later(fn) { return () => setTimeout(fn, 700); }
 
   function route() {
     const view = (location.hash || '#alerts').slice(1);
-    ['alerts', 'services', 'audit'].forEach((v) => {
+    ['alerts', 'services', 'audit', 'outputs'].forEach((v) => {
       $('#view-' + v).classList.toggle('hidden', v !== view);
       $('#nav-' + v).classList.toggle('active', v === view);
     });
@@ -155,7 +164,7 @@
   }
   function refresh() {
     const view = (location.hash || '#alerts').slice(1);
-    const load = view === 'services' ? loadServices : view === 'audit' ? loadAudit : loadAlerts;
+    const load = view === 'services' ? loadServices : view === 'audit' ? loadAudit : view === 'outputs' ? loadOutputs : loadAlerts;
     load().catch((e) => { $('#status').textContent = 'error: ' + e.message; });
   }
 
@@ -166,6 +175,13 @@
   $('#alerts tbody').addEventListener('click', (e) => { const tr = e.target.closest('tr'); if (tr) showAlert(tr.dataset.id); });
   $('#services tbody').addEventListener('click', (e) => { const tr = e.target.closest('tr'); if (tr) showService(tr.dataset.name); });
   ['#f-service', '#f-severity', '#f-reason', '#f-state'].forEach((sel) => $(sel).addEventListener('change', loadAlerts));
+  $('#outputs tbody').addEventListener('click', (e) => {
+    const name = e.target.dataset && e.target.dataset.test;
+    if (!name) return;
+    post('outputs/' + encodeURIComponent(name) + '/test').then(
+      (r) => { $('#output-result').textContent = name + ': ' + (r.delivered ? 'test alert delivered' : 'not delivered: ' + r.error); },
+      (err) => { $('#output-result').textContent = name + ': ' + err.message; });
+  });
   window.addEventListener('hashchange', route);
   route();
   setInterval(refresh, 2000); // live updates

@@ -8,6 +8,7 @@ import dev.tripline.collector.http.AnalystServer;
 import dev.tripline.collector.kafka.CollectorTopics;
 import dev.tripline.collector.kafka.EmbeddedSecurity;
 import dev.tripline.collector.kafka.ServiceTopicOwners;
+import dev.tripline.collector.output.OutputEngine;
 import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.kafka.EmbeddedKafka;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -31,6 +32,7 @@ public final class CollectorApp implements AutoCloseable {
   private @Nullable CollectorConfig effective;
   private @Nullable DetectionPipeline pipeline;
   private @Nullable AnalystServer http;
+  private @Nullable OutputEngine outputs;
 
   /** A configured bearer token shorter than this is warned about at every start. */
   static final int MIN_TOKEN_LENGTH = 24;
@@ -107,6 +109,10 @@ public final class CollectorApp implements AutoCloseable {
               + (http.tokenGenerated()
                   ? "  (access token, shown once: " + http.token() + ")"
                   : "  (access token from http.token)"));
+      // Outputs after the console: their messages link to it. Their own consumers and threads:
+      // a slow receiver never slows detection (docs/outputs.md).
+      outputs = new OutputEngine(effective, registry, out, http.baseUrl()).start();
+      http.outputs(outputs);
       if (!http.tokenGenerated() && http.token().length() < MIN_TOKEN_LENGTH) {
         // The throttle never locks the right token out (Prometheus, the CLI), so a guesser learns
         // every guess's answer: only the token's strength stops guessing. Warned, never printed.
@@ -173,8 +179,17 @@ public final class CollectorApp implements AutoCloseable {
     return http.token();
   }
 
+  /** The alert outputs (none configured: an engine with nothing to run). */
+  public @Nullable OutputEngine outputs() {
+    return outputs;
+  }
+
   @Override
   public void close() {
+    if (outputs != null) {
+      outputs.close();
+      outputs = null;
+    }
     if (http != null) {
       http.close();
       http = null;

@@ -2,6 +2,7 @@ package dev.tripline.collector;
 
 import dev.tripline.collector.cli.AlertsCommand;
 import dev.tripline.collector.cli.DemoCommand;
+import dev.tripline.collector.cli.NotifyCommand;
 import dev.tripline.collector.cli.ProfileCommand;
 import dev.tripline.collector.cli.ProtectCommand;
 import dev.tripline.collector.cli.RetireCommand;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
         "Tripline collector: learns how each JVM service behaves and alerts when it departs from it.",
     subcommands = {
       RunCommand.class,
+      NotifyCommand.class,
       DemoCommand.class,
       AlertsCommand.class,
       ProfileCommand.class,

@@ -118,6 +118,22 @@ public final class CollectorConfig {
     return Builder.parse(copy);
   }
 
+  /**
+   * The {@code output.*} texts as given, secret files not yet read: an output whose secret file is
+   * missing is reported broken by the delivery engine while the collector runs on
+   * (docs/outputs.md).
+   */
+  public Map<String, String> outputTexts() {
+    Map<String, String> out = new TreeMap<>();
+    values.forEach(
+        (k, v) -> {
+          if (k.startsWith(CollectorKeys.OUTPUT_PREFIX)) {
+            out.put(k, v);
+          }
+        });
+    return out;
+  }
+
   /** Values with secrets masked, for printing. */
   public Map<String, String> describe() {
     Map<String, String> out = new TreeMap<>();
@@ -191,7 +207,10 @@ public final class CollectorConfig {
      */
     public CollectorConfig build() {
       Map<String, String> resolved = new TreeMap<>();
-      values.forEach((k, v) -> resolved.put(k, resolveSecret(k, v)));
+      // An output's secret is read by the delivery engine: one broken output never stops the rest.
+      values.forEach(
+          (k, v) ->
+              resolved.put(k, k.startsWith(CollectorKeys.OUTPUT_PREFIX) ? v : resolveSecret(k, v)));
       return parse(resolved);
     }
 

@@ -383,11 +383,20 @@ public final class CollectorKeys {
           "45s",
           "run: a stop (SIGTERM, Ctrl-C) that has not finished closing after this long halts the JVM");
 
-  /** In declaration order (docs/configuration.md follows it); {@code kafka.*} passed through. */
+  /**
+   * Alert outputs: {@code output.<name>.<key>} (dev.tripline.collector.output.OutputKeys declares
+   * the keys after the name, with the same grammar; docs/outputs.md).
+   */
+  public static final String OUTPUT_PREFIX = "output.";
+
+  /**
+   * In declaration order (docs/configuration.md follows it); {@code kafka.*} and {@code output.*}
+   * passed through.
+   */
   public static final KeyTable TABLE =
       KeyTable.of(
           "TRIPLINE_",
-          List.of("kafka."),
+          List.of("kafka.", OUTPUT_PREFIX),
           List.of(
               BOOTSTRAP_SERVERS,
               DATA_DIR,

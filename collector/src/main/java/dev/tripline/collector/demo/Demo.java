@@ -35,11 +35,26 @@ public final class Demo {
     this.render = render;
   }
 
-  /** Runs the demo; 0 when every attack step raised its alert, else 1. */
+  /**
+   * Runs the demo; 0 when every attack step raised its alert, else 1. The alerts also go to a
+   * webhook output whose receiver prints them as they arrive.
+   */
   public int run() throws Exception {
     Path work = options.work();
+    try (DemoWebhook webhook = new DemoWebhook(out)) {
+      return run(work, webhook);
+    }
+  }
+
+  private int run(Path work, DemoWebhook webhook) throws Exception {
+    // One alert output without setup: a signed webhook to a receiver on loopback that prints what
+    // it gets (docs/outputs.md).
     CollectorConfig config =
         CollectorConfig.builder()
+            .set("output.demo-webhook.type", "webhook")
+            .set("output.demo-webhook.url", webhook.url())
+            .set("output.demo-webhook.secret", webhook.secret())
+            .set("output.demo-webhook.format", "api")
             .set(CollectorKeys.DATA_DIR, work.resolve("collector").toString())
             .set(CollectorKeys.EMBEDDED_PORT, "0")
             .set(CollectorKeys.TOPIC_PARTITIONS, "1")
@@ -84,6 +99,15 @@ public final class Demo {
           }
           out.println(render.apply(alert.get()));
         }
+        // The webhook output delivers on its own thread: give it a moment to say so on the
+        // terminal.
+        int delivered = webhook.awaitReceived(script.attacks().size(), Duration.ofSeconds(30));
+        out.println(
+            "Webhook output 'demo-webhook': "
+                + delivered
+                + " signed alert(s) delivered to "
+                + webhook.url()
+                + " (docs/outputs.md)");
         out.printf("Console: %s   (token: %s)%n", app.consoleUrl(), app.consoleToken());
         out.println(
             "SIEM topics: tripline.alerts (protobuf), tripline.alerts.json (JSON) on "

@@ -2,6 +2,7 @@ package dev.tripline.collector.http;
 
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.api.NotFoundException;
+import dev.tripline.collector.api.OutputControl;
 import dev.tripline.collector.config.CollectorConfig;
 import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.protect.ProtectionControl;
@@ -61,6 +62,9 @@ public final class AnalystServer implements AutoCloseable {
   private Server server;
   private ServerConnector connector;
 
+  /** The alert outputs, set once they run (they need the console's address for their links). */
+  private volatile OutputControl outputs = OutputControl.NONE;
+
   public AnalystServer(
       CollectorConfig config, AnalystBackend backend, PrometheusMeterRegistry registry) {
     this.config = config;
@@ -70,9 +74,15 @@ public final class AnalystServer implements AutoCloseable {
     this.auth = new Auth(config.get(CollectorKeys.HTTP_TOKEN), limits, metrics);
     this.backend = backend;
     this.protection = new ProtectionControl(config, backend, registry);
-    this.api = ApiRoutes.table(backend, auth, protection);
+    this.api = ApiRoutes.table(backend, auth, protection, () -> outputs);
     this.tls = !config.get(CollectorKeys.HTTP_TLS_KEYSTORE).isEmpty();
     this.guard = new ConnectionGuard(limits, metrics);
+  }
+
+  /** Serves {@code /api/outputs} from {@code outputs} (docs/outputs.md). */
+  public AnalystServer outputs(OutputControl outputs) {
+    this.outputs = outputs;
+    return this;
   }
 
   public AnalystServer start() {

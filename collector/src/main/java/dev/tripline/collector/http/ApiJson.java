@@ -19,10 +19,10 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /** The REST API's JSON shapes (documented in docs/api.md). */
-final class ApiJson {
+public final class ApiJson {
   private ApiJson() {}
 
-  static Map<String, Object> alert(Alert a) {
+  public static Map<String, Object> alert(Alert a) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", a.getId());
     m.put("time", a.getTimeMs());

@@ -2,6 +2,7 @@ package dev.tripline.collector.http;
 
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.api.NotFoundException;
+import dev.tripline.collector.api.OutputControl;
 import dev.tripline.collector.protect.ProtectionControl;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.AlertState;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,8 +25,26 @@ final class ApiRoutes {
 
   private ApiRoutes() {}
 
-  static Routes table(AnalystBackend backend, Auth auth, ProtectionControl protection) {
+  static Routes table(
+      AnalystBackend backend,
+      Auth auth,
+      ProtectionControl protection,
+      Supplier<OutputControl> outputs) {
     return new Routes()
+        .add("GET", "outputs", (ex, p, who) -> ex.json(200, outputs.get().outputs()))
+        .add(
+            "POST",
+            "outputs/{name}/test",
+            (ex, p, who) -> {
+              JsonBody.parse(ex.body, Set.of());
+              OutputControl.TestResult r =
+                  outputs
+                      .get()
+                      .test(p.get("name"))
+                      .orElseThrow(
+                          () -> new NotFoundException("no output '" + p.get("name") + "'"));
+              ex.json(200, r);
+            })
         .add(
             "GET",
             "alerts",

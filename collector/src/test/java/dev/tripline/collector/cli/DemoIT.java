@@ -52,6 +52,16 @@ class DemoIT {
     assertTrue(callSites >= 3, "each alert names CheckoutService.debug as its call site:\n" + out);
     assertTrue(out.contains("demo-service.jar"), "the jar of the call site is named:\n" + out);
     assertTrue(out.contains("Console: http"), out);
+    // One output without setup: the signed webhook's receiver printed what it got.
+    assertTrue(
+        out.lines()
+            .anyMatch(
+                l -> l.contains("→ webhook received (signature ok): ") && l.contains(" checkout ")),
+        out);
+    java.util.regex.Matcher delivered =
+        java.util.regex.Pattern.compile("Webhook output 'demo-webhook': (\\d+) signed")
+            .matcher(out);
+    assertTrue(delivered.find() && Integer.parseInt(delivered.group(1)) >= 3, out);
     assertTrue(out.contains("Demo finished."), out);
   }
 }

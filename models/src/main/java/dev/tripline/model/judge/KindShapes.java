@@ -14,8 +14,11 @@ import static dev.tripline.model.EventKind.NET_LISTEN;
 import static dev.tripline.model.EventKind.PROCESS_SPAWN;
 
 import dev.tripline.model.EventKind;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The part of the kind table the judgement needs, shared by the collector's {@code KindTable}
@@ -43,6 +46,15 @@ public final class KindShapes {
     row(CODE_ORIGIN,   CODE_ORIGIN,   TargetShape.CODE);
     // spotless:on
   }
+
+  /**
+   * Kinds an agent can refuse at the entry of the hooked method, before any I/O
+   * (docs/protection.md). Accepts, listens, lookups, datagrams and code loading are watched, never
+   * refused: no rule and no policy can make a judge refuse them.
+   */
+  public static final Set<EventKind> ENFORCEABLE =
+      Collections.unmodifiableSet(
+          EnumSet.of(PROCESS_SPAWN, NET_CONNECT, FILE_READ, FILE_WRITE, FILE_DELETE, FILE_RENAME));
 
   private KindShapes() {}
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -289,13 +290,14 @@ public final class KnownBadRules {
   public static KnownBadRules load(String userFile) {
     List<Rule> rules = new ArrayList<>();
     try (InputStream in = KnownBadRules.class.getResourceAsStream("known-bad.rules")) {
-      rules.addAll(parse(new InputStreamReader(in, StandardCharsets.UTF_8), "built-in"));
+      if (in == null) throw new IOException("known-bad.rules is not beside " + KnownBadRules.class);
+      rules.addAll(parse(new InputStreamReader(in, StandardCharsets.UTF_8), "built-in", true));
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the built-in rules", e);
     }
     if (userFile != null && !userFile.isBlank()) {
       try (Reader r = Files.newBufferedReader(Path.of(userFile))) {
-        rules.addAll(parse(r, userFile));
+        rules.addAll(parse(r, userFile, false));
       } catch (IOException e) {
         throw new IllegalArgumentException(
             "configuration key 'rules.file': cannot read " + userFile + ": " + e.getMessage());
@@ -305,6 +307,15 @@ public final class KnownBadRules {
   }
 
   static List<Rule> parse(Reader reader, String source) throws IOException {
+    return parse(reader, source, true);
+  }
+
+  /**
+   * {@code mayBlock}: whether the file's rules may carry the {@code block} field — the built-in
+   * file's do; a user's file is the collector's alone (the agent judges with the built-in rules),
+   * so a flag there would promise a refusal no agent makes: refused with the line.
+   */
+  static List<Rule> parse(Reader reader, String source, boolean mayBlock) throws IOException {
     List<Rule> out = new ArrayList<>();
     BufferedReader r = new BufferedReader(reader);
     int lineNo = 0;
@@ -316,9 +327,9 @@ public final class KnownBadRules {
       }
       String at = source + ":" + lineNo + ": ";
       String[] f = t.split("\\|", -1);
-      if (f.length != 6 && f.length != 7) {
+      if (f.length < 6 || f.length > 8) {
         throw new IllegalArgumentException(
-            at + "expected 6 or 7 fields separated by |, found " + f.length);
+            at + "expected 6 to 8 fields separated by |, found " + f.length);
       }
       String id = f[0].trim();
       if (id.isEmpty()) {
@@ -339,7 +350,15 @@ public final class KnownBadRules {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(at + "unknown severity '" + f[3].trim() + "'");
       }
-      When when = f.length == 7 ? when(f[6], at) : When.ALWAYS;
+      When when = f.length >= 7 ? when(f[6], at) : When.ALWAYS;
+      Set<EventKind> blocks = f.length == 8 ? blocks(f[7], when, at) : Set.of();
+      if (!blocks.isEmpty() && !mayBlock) {
+        throw new IllegalArgumentException(
+            at
+                + "only the built-in rules may block (the agent judges with those); remove '"
+                + f[7].trim()
+                + "'");
+      }
       Set<String> addresses = new HashSet<>();
       if (match.equals("host")) {
         for (String p : f[2].split(",", -1)) {
@@ -357,9 +376,52 @@ public final class KnownBadRules {
               f[5].trim(),
               when,
               Set.copyOf(addresses),
-              Set.of()));
+              blocks));
     }
     return out;
+  }
+
+  /**
+   * The 8th field: empty (the rule only alerts), {@code block} (protect mode may refuse every
+   * enforceable kind the rule can match: its {@code kind=} condition's, else all) or {@code
+   * block=KIND,…} (only those). A kind that is never refused, or a flag that leaves no kind, is an
+   * error: a rule must not seem to block what it never can.
+   */
+  static Set<EventKind> blocks(String field, When when, String at) {
+    String f = field.trim();
+    if (f.isEmpty()) return Set.of();
+    Set<EventKind> matchable = EnumSet.copyOf(KindShapes.ENFORCEABLE);
+    if (when.kinds() != null) matchable.retainAll(when.kinds());
+    Set<EventKind> out;
+    if (f.equals("block")) {
+      out = matchable;
+    } else if (f.startsWith("block=")) {
+      out = EnumSet.noneOf(EventKind.class);
+      for (String k : f.substring("block=".length()).split(",", -1)) {
+        if (k.isBlank()) continue;
+        EventKind kind;
+        try {
+          kind = EventKind.valueOf(k.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(at + "unknown event kind '" + k.trim() + "'");
+        }
+        if (!KindShapes.ENFORCEABLE.contains(kind)) {
+          throw new IllegalArgumentException(
+              at + kind + " is never refused (enforceable: " + KindShapes.ENFORCEABLE + ")");
+        }
+        if (!matchable.contains(kind)) {
+          throw new IllegalArgumentException(at + "the rule never matches " + kind);
+        }
+        out.add(kind);
+      }
+    } else {
+      throw new IllegalArgumentException(
+          at + "the 8th field is block or block=KIND,…, not '" + f + "'");
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException(at + "block leaves no kind this rule can refuse");
+    }
+    return Collections.unmodifiableSet(out);
   }
 
   /**
@@ -593,6 +655,11 @@ public final class KnownBadRules {
       if (readsSite && applies) return true;
     }
     return false;
+  }
+
+  /** The rules, built-in first, in file order. */
+  public List<Rule> rules() {
+    return rules;
   }
 
   public int size() {

@@ -5,9 +5,8 @@ import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.ProtectionMode;
 import dev.tripline.model.ProtectionPolicy;
+import dev.tripline.model.judge.KindShapes;
 import dev.tripline.model.judge.KnownBadRules;
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -19,19 +18,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ProtectionJudges {
   /**
-   * Kinds an agent can refuse at the entry of the hooked method, before any I/O
-   * (docs/protection.md). Accepts, listens, lookups, datagrams and code loading are watched, never
-   * refused: no judge refuses them, whatever a rule or a policy says.
+   * Kinds an agent can refuse at the entry of the hooked method ({@link KindShapes#ENFORCEABLE}).
    */
-  public static final Set<EventKind> ENFORCEABLE =
-      Collections.unmodifiableSet(
-          EnumSet.of(
-              EventKind.PROCESS_SPAWN,
-              EventKind.NET_CONNECT,
-              EventKind.FILE_READ,
-              EventKind.FILE_WRITE,
-              EventKind.FILE_DELETE,
-              EventKind.FILE_RENAME));
+  public static final Set<EventKind> ENFORCEABLE = KindShapes.ENFORCEABLE;
 
   /** Longest reason a refusal carries (it ends up in an exception message and an alert). */
   static final int MAX_REASON = 200;

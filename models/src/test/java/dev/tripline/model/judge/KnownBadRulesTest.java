@@ -250,8 +250,11 @@ public class KnownBadRulesTest {
   @Test
   void parseErrorsNameFileAndLine() {
     assertParseError(
+        "x | path | /a | HIGH | T1 | t | context=jndi | block | extra",
+        "mine.rules:2: expected 6 to 8 fields");
+    assertParseError(
         "x | path | /a | HIGH | T1 | t | context=jndi | extra",
-        "mine.rules:2: expected 6 or 7 fields");
+        "mine.rules:2: the 8th field is block or block=KIND,…, not 'extra'");
     assertParseError("x | file | /a | HIGH | T1 | t", "mine.rules:2: match must be one of");
     assertParseError("x | path | /a | SEVERE | T1 | t", "mine.rules:2: unknown severity 'SEVERE'");
     assertParseError(
@@ -264,6 +267,19 @@ public class KnownBadRulesTest {
         "x | any | * | HIGH | T1 | t | context",
         "mine.rules:2: condition 'context' is not key=value");
     assertParseError("x | path |  | HIGH | T1 | t", "mine.rules:2: no patterns");
+    // the block field (protect mode): only kinds an agent refuses, and only ones the rule matches
+    assertParseError(
+        "x | any | * | HIGH | T1 | t | | block=DNS_LOOKUP",
+        "mine.rules:2: DNS_LOOKUP is never refused");
+    assertParseError(
+        "x | any | * | HIGH | T1 | t | kind=PROCESS_SPAWN | block=NET_CONNECT",
+        "mine.rules:2: the rule never matches NET_CONNECT");
+    assertParseError(
+        "x | any | * | HIGH | T1 | t | kind=DNS_LOOKUP | block",
+        "mine.rules:2: block leaves no kind this rule can refuse");
+    assertParseError(
+        "x | any | * | HIGH | T1 | t | | block=NET_CONECT",
+        "mine.rules:2: unknown event kind 'NET_CONECT'");
   }
 
   private static void assertParseError(String line, String expected) {
