@@ -130,6 +130,7 @@
     const rows = instances.map((i) => '<tr class="instance-' + esc(i.status) + '"><td class="mono">' + esc(i.instanceId) + '</td><td>' + esc(i.host) +
       (i.pod ? ' <span class="muted">' + esc(i.pod) + '</span>' : '') + '</td><td>' + esc(i.agentVersion) + '</td><td class="mono">' + esc(time(i.lastSeen)) +
       '</td><td class="status-' + esc(i.status) + '">' + esc(i.status) + '</td><td>' + (i.problems || []).map((p) => '<div>' + esc(p) + '</div>').join('') +
+      (i.protection ? '<div class="muted">protection in force: ' + esc(i.protection.mode) + (i.protection.reason ? ' (' + esc(i.protection.reason) + ')' : '') + '</div>' : '') +
       (i.configWarnings || []).map((w) => '<div class="mono warning">' + esc(w) + '</div>').join('') +
       '</td><td class="mono">' + list(i.hooksMissing) + '</td><td class="mono muted">' + list(i.hooksApplied) + '</td></tr>').join('');
     return '<table id="instances"><thead><tr><th>Instance</th><th>Host</th><th>Agent</th><th>Last heartbeat</th><th>Status</th><th>Problems</th>' +

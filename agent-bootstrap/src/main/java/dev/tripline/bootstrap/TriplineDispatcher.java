@@ -20,4 +20,14 @@ public interface TriplineDispatcher {
    * @param error what the JDK method threw, null when it returned
    */
   void observe(int hook, Object a, Object b, int n, Throwable error);
+
+  /**
+   * Protect mode: called at the ENTRY of a guarded hook (before any I/O), on the application's
+   * thread marked busy, only while the agent has switched guarding on. Returns the exception the
+   * hooked JDK method must throw instead of running (a refusal), or null to let it run. Must never
+   * throw: the gate treats anything thrown as "let it run" (fail open) and counts it.
+   */
+  default Throwable decide(int hook, Object a, Object b, int n) {
+    return null;
+  }
 }

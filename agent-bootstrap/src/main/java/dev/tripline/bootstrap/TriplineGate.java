@@ -65,6 +65,12 @@ public final class TriplineGate implements TriplineDispatcher {
    */
   private static volatile long errors;
 
+  /**
+   * Protect mode is on (dry-run or block) and not braked: only then does {@link #guard} ask the
+   * dispatcher. The one volatile read a guarded call pays while protection is off.
+   */
+  private static volatile boolean guarding;
+
   private TriplineGate() {}
 
   /** Racy on purpose: a diagnostic count must never cost the application a lock or a CAS loop. */
@@ -130,6 +136,55 @@ public final class TriplineGate implements TriplineDispatcher {
     } catch (Throwable e) {
       return SPARE; // e.g. OutOfMemoryError creating the counter: this call goes unreported
     }
+  }
+
+  /**
+   * Switches the entry decision of guarded hooks on or off (protect mode; the agent's policy
+   * thread). Public but unreachable for the application: this class's package is exported to the
+   * agent's module and the woven JDK modules only.
+   */
+  public static void guard(boolean on) {
+    guarding = on;
+  }
+
+  /**
+   * Woven at the entry of a guarded hook, before {@link #enter()} and before the method's first
+   * instruction: while protection is on, asks the dispatcher whether this call is refused, and if
+   * so throws the refusal (an exception the hooked method declares) — no bracket is open yet, so
+   * nothing is left to unwind. Only the outermost hooked call on an application thread is judged
+   * (the agent's own threads and its I/O carry a raised counter). Anything else that goes wrong
+   * here is caught and counted, and the call goes ahead (fail open).
+   */
+  public static void guard(int hook, Object a, Object b, int n) {
+    if (!guarding) {
+      return;
+    }
+    Throwable refusal;
+    try {
+      TriplineDispatcher t = live;
+      int[] d = DEPTH.get();
+      if (t == null || d[0] != 0) {
+        return;
+      }
+      d[0]++;
+      try {
+        refusal = t.decide(hook, a, b, n);
+      } finally {
+        d[0]--;
+      }
+    } catch (Throwable e) {
+      countError();
+      return;
+    }
+    if (refusal != null) {
+      TriplineGate.<RuntimeException>rethrow(refusal);
+    }
+  }
+
+  /** Throws {@code t} as it is: the JVM does not check declared exceptions. */
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> void rethrow(Throwable t) throws T {
+    throw (T) t;
   }
 
   /**

@@ -10,9 +10,14 @@ import dev.tripline.agent.instrument.HookDispatcher;
 import dev.tripline.agent.instrument.Hooks;
 import dev.tripline.agent.pipeline.Pipeline;
 import dev.tripline.agent.pipeline.Sinks;
+import dev.tripline.agent.protect.EntryDecisions;
+import dev.tripline.agent.protect.Judges;
+import dev.tripline.agent.protect.ProtectionState;
 import dev.tripline.agent.record.EventRecorder;
 import dev.tripline.agent.transport.KafkaSink;
+import dev.tripline.agent.transport.PolicyConsumer;
 import dev.tripline.bootstrap.EarlyBuffer;
+import dev.tripline.model.AgentIdentity;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -35,6 +40,8 @@ final class AgentRuntime implements Runnable {
   private volatile @Nullable Pipeline pipeline;
   private volatile @Nullable HookDispatcher dispatcher;
   private final AgentStats stats = new AgentStats();
+  private volatile @Nullable ProtectionState protection;
+  private volatile @Nullable PolicyConsumer policy;
 
   /** The thread running the pipeline now (the watchdog replaces one that died). */
   private volatile Thread thread;
@@ -85,7 +92,7 @@ final class AgentRuntime implements Runnable {
               recorder,
               stats,
               () -> Sinks.create(config, stats, () -> new KafkaSink(config, stats)),
-              () -> IdentityResolver.resolve(config),
+              () -> protection(IdentityResolver.resolve(config), dispatcher, recorder),
               coverage,
               () -> Gate.sealedTo(dispatcher),
               dispatcher::heal,
@@ -96,6 +103,7 @@ final class AgentRuntime implements Runnable {
         dispatcher.switchOff();
         return;
       }
+      startPolicyConsumer();
       if (early.dropped() > 0) {
         stats.dropped(AgentStats.EARLY_FULL, early.dropped());
       }
@@ -118,12 +126,68 @@ final class AgentRuntime implements Runnable {
   }
 
   /**
+   * Protect mode's state for this service, connected to the dispatcher's entry decisions and to the
+   * heartbeat, before the meters are published (on the pipeline thread, in {@code open}).
+   */
+  private AgentIdentity protection(
+      AgentIdentity identity, HookDispatcher dispatcher, EventRecorder recorder) {
+    boolean braked = config.get(AgentKeys.PROTECT).equals("off");
+    ProtectionState state =
+        new ProtectionState(
+            identity.getService(),
+            braked,
+            config.get(AgentKeys.PROTECT_MAX_AGE),
+            Judges::of,
+            Gate::guard);
+    stats.protection(state);
+    dispatcher.protection(
+        new EntryDecisions(state, recorder.candidates(), Gate::markAgentThread),
+        state::decisionFailed);
+    this.protection = state;
+    if (braked) {
+      System.err.println(
+          "[tripline] protect: braked locally (tripline.protect=off): nothing is refused on this"
+              + " JVM, monitoring goes on");
+    }
+    return identity;
+  }
+
+  /** The policy thread, when there is a policy to read (Kafka, not braked). */
+  private void startPolicyConsumer() {
+    ProtectionState state = protection;
+    Pipeline p = pipeline;
+    if (state == null || p == null || state.braked()) {
+      return;
+    }
+    if (!config.get(AgentKeys.SINK).equals("kafka")) {
+      state.unreadable("no policy source: sink is " + config.get(AgentKeys.SINK));
+      state.refresh(System.currentTimeMillis());
+      return;
+    }
+    AgentIdentity id = p.identity();
+    if (id == null) {
+      return;
+    }
+    policy =
+        new PolicyConsumer(
+            config.kafkaProducerProperties(),
+            config.get(AgentKeys.PROTECT_POLICY_TOPIC),
+            id.getService(),
+            state);
+    policy.start();
+  }
+
+  /**
    * JVM exit: stop reporting, then let the pipeline send what is pending — bounded by {@link
    * #EXIT_BUDGET_MS}, and at once when nothing can be delivered (sink {@code none}). The Kafka sink
    * itself waits less for a broker it never reached (see {@code KafkaSink.close}).
    */
   void stop() {
     stopping = true;
+    PolicyConsumer pc = policy;
+    if (pc != null) {
+      pc.stop();
+    }
     HookDispatcher d = dispatcher;
     if (d != null) {
       d.switchOff();

@@ -42,6 +42,8 @@ class PackageRulesTest {
           "record",
               plus(agent("pipeline", "transport", "instrument", "identity"), "org.apache.kafka"),
           "callsite", agent("pipeline", "transport", "instrument", "identity", "record", "health"),
+          "protect",
+              plus(agent("pipeline", "transport", "instrument", "identity"), "org.apache.kafka"),
           "pipeline", agent("instrument", "transport", "identity"),
           "transport", agent("instrument", "record", "callsite", "identity"),
           "health", agent("pipeline", "transport", "instrument", "identity", "record", "callsite"),

@@ -8,8 +8,8 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
- * {@code BenchMain <agent|collector|startup|all> <tripline-agent.jar> <report.md>}: runs the
- * benchmarks against an embedded Kafka and writes their figures as Markdown (see
+ * {@code BenchMain <agent|collector|startup|protect|all> <tripline-agent.jar> <report.md>}: runs
+ * the benchmarks against an embedded Kafka and writes their figures as Markdown (see
  * docs/benchmarks.md). {@code startup} (also part of {@code all}) needs no Kafka: the whole-process
  * start-up harness, its per-phase line, class-data sharing and the Spring Boot app.
  *
@@ -38,6 +38,7 @@ public final class BenchMain {
     if (which.equals("all")
         || which.equals("agent")
         || which.equals("netty")
+        || which.equals("protect")
         || which.equals("collector")) {
       try (EmbeddedKafka kafka = EmbeddedKafka.builder().build().start()) {
         try (Admin admin = kafka.admin()) {
@@ -59,6 +60,10 @@ public final class BenchMain {
           System.out.println(
               "agent overhead on Netty's epoll transport (JMH, with vs without, alternating)…");
           new AgentOverhead(agentJar, kafka.bootstrapServers(), report).netty();
+        }
+        if (which.equals("protect")) {
+          System.out.println("protect mode: the repeat loops, protection off vs dry-run…");
+          new ProtectOverhead(agentJar, kafka, report).run();
         }
         if (which.equals("all") || which.equals("collector")) {
           System.out.println("collector throughput and latency…");

@@ -98,12 +98,42 @@ public final class VulnerableApp {
       Xxe.run(work);
       DockerSocket.run(work);
     }
+    if (mode.equals("attack-protected")) {
+      // protect mode (ProtectAttackSuiteIT): a refused attack fails as its endpoint would, the
+      // service answers on; then a normal request
+      survive("log4shell", () -> Log4Shell.run(ldapPort));
+      survive("gadget", () -> Gadget.run(work));
+      survive("traversal", () -> Traversal.run(work));
+      survive("dot-slash", () -> DotSlash.run(work));
+      survive("symlink", () -> Symlink.run(work));
+      survive("etc-shadow", ShadowRead::run);
+      survive("xxe", () -> Xxe.run(work));
+      survive("docker-socket", () -> DockerSocket.run(work));
+      normal(work, dbPort);
+      System.out.println("normal request after the attacks: ok");
+    }
     System.out.println("VulnerableApp " + mode + " done");
     // A service keeps running: stay up until the test has seen what it needs (its stop file), so
     // the agent's sends never race the JVM's exit on a loaded machine.
     Path stop = Path.of(args[4]);
     for (int i = 0; i < 1200 && !Files.exists(stop); i++) {
       Thread.sleep(50);
+    }
+  }
+
+  interface Attack {
+    void run() throws Exception;
+  }
+
+  /** One attack as its endpoint would serve it: a failure is the endpoint's error answer. */
+  static void survive(String name, Attack attack) {
+    try {
+      attack.run();
+      System.out.println("attack " + name + ": went through");
+    } catch (Exception | Error e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+      System.out.println("attack " + name + ": failed " + root);
     }
   }
 

@@ -97,6 +97,27 @@ public final class AgentKeys {
           Type.bool(),
           "true",
           "publish the agent's meters as the MBean dev.tripline:type=Agent");
+  public static final Key<String> PROTECT =
+      Key.of(
+          "protect",
+          Type.oneOf(List.of("on", "off"), List.of(), "on or off"),
+          "on",
+          "the emergency brake: off refuses nothing on this JVM whatever the policy says (monitoring"
+              + " goes on)");
+  public static final Key<String> PROTECT_POLICY_TOPIC =
+      Key.of(
+          "protect.policy.topic",
+          Type.text(),
+          "tripline.policy",
+          "prefix of the service's compacted policy topic <prefix>.<service> (the collector's"
+              + " topic.policy)");
+  public static final Key<Long> PROTECT_MAX_AGE =
+      Key.of(
+          "protect.max.age",
+          Type.duration(0),
+          "0ms",
+          "a policy older than this (from its issue time) fails open; 0ms: the policy's own"
+              + " max_age_ms");
   public static final Key<Boolean> DEBUG =
       Key.of("debug", Type.bool(), "false", "print the hooks woven on this JDK at start and exit");
 
@@ -127,6 +148,9 @@ public final class AgentKeys {
               QUEUE_CAPACITY,
               CACHE_SIZE,
               JMX,
+              PROTECT,
+              PROTECT_POLICY_TOPIC,
+              PROTECT_MAX_AGE,
               DEBUG));
 
   private AgentKeys() {}

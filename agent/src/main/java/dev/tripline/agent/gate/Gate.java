@@ -34,6 +34,7 @@ public final class Gate {
   private static final Method MARK = method("markAgentThread");
   private static final Method OBSERVED = method("observed", Runnable.class);
   private static final Method ERRORS = method("errors");
+  private static final Method GUARD = method("guard", boolean.class);
 
   private Gate() {}
 
@@ -124,6 +125,14 @@ public final class Gate {
   /** Runs {@code probe} counted as an application thread (the canary). */
   public static void observed(Runnable probe) {
     call(OBSERVED, probe);
+  }
+
+  /**
+   * Switches protect mode's entry decision of the guarded hooks on or off (the gate's one volatile
+   * flag: off, a guarded call pays one read).
+   */
+  public static void guard(boolean on) {
+    call(GUARD, on);
   }
 
   /** Exceptions the dispatcher threw, caught by the gate. */

@@ -52,6 +52,25 @@ public final class AgentMeters {
     Gauge.builder(PREFIX + "queue.depth", stats, AgentStats::queueDepthNow)
         .description("new events waiting for the pipeline thread")
         .register(registry);
+    ProtectionReport p = stats.protection();
+    if (p != null) {
+      Gauge.builder(PREFIX + "protection.mode", p, ProtectionReport::modeNumber)
+          .description("protect mode in force: 0 off, 1 dry-run, 2 block")
+          .register(registry);
+      Gauge.builder(PREFIX + "protection.failed_open", p, ProtectionReport::failedOpen)
+          .description("1 when protection failed open (no policy, too old, unreadable)")
+          .register(registry);
+      FunctionCounter.builder(PREFIX + "protection.blocked", p, ProtectionReport::blocked)
+          .description("calls refused by protect mode (block)")
+          .register(registry);
+      FunctionCounter.builder(PREFIX + "protection.would_block", p, ProtectionReport::wouldBlock)
+          .description("calls block mode would have refused (dry-run)")
+          .register(registry);
+      FunctionCounter.builder(
+              PREFIX + "protection.policy_refused", p, ProtectionReport::policyRefused)
+          .description("policy records refused (never applied)")
+          .register(registry);
+    }
   }
 
   private void counter(

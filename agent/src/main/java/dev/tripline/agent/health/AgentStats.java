@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's own counters. Cheap to bump from any thread (LongAdder, no locks), read by the
@@ -139,6 +140,18 @@ public final class AgentStats {
   }
 
   /** A snapshot for the wire (heartbeats). */
+  /** Protect mode's figures, once the agent's protection exists. */
+  private volatile @Nullable ProtectionReport protection;
+
+  public void protection(ProtectionReport report) {
+    this.protection = report;
+  }
+
+  /** Protect mode's figures, or null before the agent's protection exists. */
+  public @Nullable ProtectionReport protection() {
+    return protection;
+  }
+
   public AgentHealth snapshot() {
     AgentHealth.Builder b =
         AgentHealth.newBuilder()
@@ -156,6 +169,10 @@ public final class AgentStats {
             .setTamperCount(tamper.count())
             .addAllTamperFindings(tamper.latest());
     dropped.forEach((reason, count) -> b.putDroppedByReason(reason, count.sum()));
+    ProtectionReport p = protection;
+    if (p != null) {
+      p.addTo(b);
+    }
     return b.build();
   }
 

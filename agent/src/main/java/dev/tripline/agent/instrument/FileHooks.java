@@ -50,12 +50,12 @@ final class FileHooks extends HookGroup {
   public List<Hook> hooks() {
     return List.of(
         Hook.exit("file.FileInputStream.open", "java/io/FileInputStream", "open", "(Ljava/lang/String;)",
-            READ, arg(0), NONE, NONE),
+            READ, arg(0), NONE, NONE).guarded(Refusal.FILE_STREAM),
         Hook.exit("file.FileOutputStream.open", "java/io/FileOutputStream", "open", "(Ljava/lang/String;Z)",
-            WRITE, arg(0), NONE, NONE),
+            WRITE, arg(0), NONE, NONE).guarded(Refusal.FILE_STREAM),
         // mode bit 2 is O_RDWR
         Hook.exit("file.RandomAccessFile.open", "java/io/RandomAccessFile", "open", "(Ljava/lang/String;I)",
-            RANDOM_ACCESS, arg(0), NONE, arg(1)),
+            RANDOM_ACCESS, arg(0), NONE, arg(1)).guarded(Refusal.FILE_STREAM),
         // The NIO open, after newFileChannel has read the caller's options into the JDK's own Flags:
         // the application's Set (its iterator, its contains) runs outside the bracket, and write-ness
         // is the JDK's flags.write, never a call of the caller's Set. It lost its permission-check path
@@ -63,21 +63,22 @@ final class FileHooks extends HookGroup {
         // directory descriptor (-1, or a SecureDirectoryStream's: the path is relative to it).
         Hook.exit("file.nio.channelOpen", FACTORY, "open",
             "(ILsun/nio/fs/UnixPath;Ljava/lang/String;Lsun/nio/fs/UnixChannelFactory$Flags;I)",
-            NIO_OPEN, arg(1), boxed(0), argField(3, FLAGS, "write", "Z")),
+            NIO_OPEN, arg(1), boxed(0), argField(3, FLAGS, "write", "Z")).guarded(Refusal.FILE_NIO),
         Hook.exit("file.nio.channelOpen", FACTORY, "open",
             "(ILsun/nio/fs/UnixPath;Lsun/nio/fs/UnixChannelFactory$Flags;I)",
-            NIO_OPEN, arg(1), boxed(0), argField(2, FLAGS, "write", "Z")),
+            NIO_OPEN, arg(1), boxed(0), argField(2, FLAGS, "write", "Z")).guarded(Refusal.FILE_NIO),
         // java.io.File: the private path field the natives use, never getPath() (a subclass may lie);
         // scoped, as JDK 25 calls the overridable getPath() inside (getFileForSysCalls).
         // Deletes and renames report only what happened, or failed with an exception (n = the result).
         Hook.exit("file.File.delete", FILE, "delete", "()", DELETE_FILE,
-            thisField(FILE, "path", STRING), NONE, RETURN).scoped(),
+            thisField(FILE, "path", STRING), NONE, RETURN).scoped().guarded(Refusal.FILE_SECURITY),
         Hook.exit("file.nio.implDelete", PROVIDER, "implDelete", "(Ljava/nio/file/Path;Z)",
-            DELETE_PATH, arg(0), NONE, RETURN),
+            DELETE_PATH, arg(0), NONE, RETURN).guarded(Refusal.FILE_NIO),
         Hook.exit("file.File.renameTo", FILE, "renameTo", "(Ljava/io/File;)", RENAME_FILE,
-            thisField(FILE, "path", STRING), argFieldOrThis(0, FILE, "path", STRING), RETURN).scoped(),
+            thisField(FILE, "path", STRING), argFieldOrThis(0, FILE, "path", STRING), RETURN).scoped()
+            .guarded(Refusal.FILE_SECURITY),
         Hook.exit("file.nio.move", PROVIDER, "move", "(Ljava/nio/file/Path;Ljava/nio/file/Path;[Ljava/nio/file/CopyOption;)",
-            RENAME, arg(0), arg(1), NONE),
+            RENAME, arg(0), arg(1), NONE).guarded(Refusal.FILE_NIO),
         // Directory listings: every File.list/listFiles ends in normalizedList (JDK 11 to 25), every
         // Files.list/walk/find/newDirectoryStream in the provider's newDirectoryStream.
         Hook.exit("file.File.list", FILE, "normalizedList", "()", LIST_FILE,

@@ -421,6 +421,20 @@ public final class Hook {
     return this;
   }
 
+  /**
+   * Protect mode: how this hook refuses a call at its entry ({@link Refusal}), or null when it is
+   * never refused. A guarded hook is a plain JDK bracket: its entry calls the gate's {@code guard}
+   * before {@code enter}, with {@code a}, {@code b}, {@code n} as at exit but a return value not
+   * yet known (null, or 1 for an int: "it will happen").
+   */
+  @Nullable Refusal refusal;
+
+  /** Marks this hook guarded, refusing with {@code how}; returns it. */
+  Hook guarded(Refusal how) {
+    refusal = how;
+    return this;
+  }
+
   /** Marks this hook {@link #onDemand}; returns it. */
   Hook onDemand() {
     onDemand = true;

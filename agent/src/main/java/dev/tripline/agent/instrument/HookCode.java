@@ -37,6 +37,7 @@ final class HookCode extends MethodVisitor {
   private static final String EXIT =
       "([IILjava/lang/Object;Ljava/lang/Object;ILjava/lang/Throwable;)V";
   private static final String HANDOFF = "(ILjava/lang/Object;Ljava/lang/Object;)V";
+  private static final String GUARD = "(ILjava/lang/Object;Ljava/lang/Object;I)V";
 
   private final Hook hook;
   private final boolean isStatic;
@@ -77,6 +78,9 @@ final class HookCode extends MethodVisitor {
         && !(hook.inner && hook.style == Hook.Style.PROBE)) {
       throw new IllegalStateException(
           hook.name + ": scoped or inner, a plain bracket (or an inner probe)");
+    }
+    if (hook.refusal != null && (hook.library || hook.inner || hook.style != Hook.Style.BRACKET)) {
+      throw new IllegalStateException(hook.name + ": only a JDK bracket refuses at its entry");
     }
     if (hook.handoff
         && (hook.a.source == Hook.Source.RETURN || hook.n.source != Hook.Source.NONE)) {
@@ -190,6 +194,9 @@ final class HookCode extends MethodVisitor {
     if (hook.style == Hook.Style.AFTER_LOAD || hook.library) {
       super.visitInsn(Opcodes.ACONST_NULL); // no counter: the frames still declare its slot
     } else {
+      if (hook.refusal != null) {
+        guard();
+      }
       super.visitMethodInsn(
           Opcodes.INVOKESTATIC,
           Gate.INTERNAL_NAME,
@@ -277,6 +284,27 @@ final class HookCode extends MethodVisitor {
         hook.scoped ? "exitScope" : hook.inner ? "exitInner" : "exit",
         EXIT,
         false);
+  }
+
+  /**
+   * Protect mode: {@code G.guard(id, a, b, n)} before {@code enter}, so a refusal it throws leaves
+   * no bracket open and happens before the method's first instruction (before any I/O). A return
+   * value is not known yet: null, or 1 for an int ("it will happen": a delete's, a connect's).
+   */
+  private void guard() {
+    push(hook.id);
+    entryValue(hook.a, true);
+    entryValue(hook.b, true);
+    entryValue(hook.n, false);
+    super.visitMethodInsn(Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, "guard", GUARD, false);
+  }
+
+  private void entryValue(Hook.Value v, boolean reference) {
+    if (v.source == Hook.Source.RETURN) {
+      super.visitInsn(reference ? Opcodes.ACONST_NULL : Opcodes.ICONST_1);
+    } else {
+      pushValue(v, reference, false);
+    }
   }
 
   /**

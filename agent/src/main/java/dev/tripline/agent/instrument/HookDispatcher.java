@@ -1,6 +1,8 @@
 package dev.tripline.agent.instrument;
 
 import dev.tripline.agent.health.AgentStats;
+import dev.tripline.agent.protect.EntryDecisions;
+import dev.tripline.agent.protect.RefusedCall;
 import dev.tripline.agent.record.EventRecorder;
 import dev.tripline.agent.record.Observations;
 import dev.tripline.bootstrap.EarlyBuffer;
@@ -19,6 +21,12 @@ public final class HookDispatcher implements TriplineDispatcher {
   private final EventRecorder recorder;
   private final Observations to;
   private final AgentStats stats;
+
+  /** Protect mode's decisions, once the agent's protection exists (the gate asks only then). */
+  private volatile @Nullable EntryDecisions decisions;
+
+  /** Counts a decision that failed (the call went ahead: fail open). */
+  private volatile @Nullable Runnable decisionFailed;
 
   /** Set when the agent switches itself off (no sink, JVM exit): nothing is recorded any more. */
   private volatile boolean off;
@@ -46,6 +54,39 @@ public final class HookDispatcher implements TriplineDispatcher {
       return;
     }
     dispatch(hook, a, b, n, error);
+  }
+
+  /** Connects protect mode's decisions: from now on guarded hooks are judged at their entry. */
+  public void protection(EntryDecisions decisions, Runnable decisionFailed) {
+    this.decisionFailed = decisionFailed;
+    this.decisions = decisions;
+  }
+
+  /**
+   * A guarded hook's entry, while protection is on (the gate asks only then): the group decodes the
+   * arguments into {@link EntryDecisions}, which throws {@link RefusedCall} in block; that becomes
+   * the exception the hooked method declares ({@link Refusal}). Anything else thrown is counted and
+   * the call goes ahead (fail open).
+   */
+  @Override
+  public @Nullable Throwable decide(int hook, @Nullable Object a, @Nullable Object b, int n) {
+    EntryDecisions d = decisions;
+    if (d == null || off) {
+      return null;
+    }
+    try {
+      hooks.observe(hook, a, b, n, null, d);
+      return null;
+    } catch (RefusedCall r) {
+      Refusal how = hooks.refusal(hook);
+      return how == null ? null : how.exception(r.rule, r.target);
+    } catch (Throwable e) {
+      Runnable failed = decisionFailed;
+      if (failed != null) {
+        failed.run();
+      }
+      return null;
+    }
   }
 
   private void dispatch(

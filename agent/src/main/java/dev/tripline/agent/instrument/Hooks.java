@@ -154,6 +154,11 @@ public final class Hooks {
     group.observe(h.action, a, b, n, error, to);
   }
 
+  /** How hook {@code hook} refuses a call in protect mode, or null when it is never refused. */
+  public @Nullable Refusal refusal(int hook) {
+    return hook < 0 || hook >= table.length ? null : table[hook].refusal;
+  }
+
   /** The number of the first enabled hook named {@code name}, or -1 (for tests). */
   int idOf(String name) {
     for (Hook h : table) {

@@ -46,12 +46,13 @@ final class NetworkHooks extends HookGroup {
         // non-blocking channel's finishConnect. They report; Net.connect inside them does not (only
         // the outermost hooked call reports), and reports alone for the async channels.
         Hook.exit("net.connect.Socket", "sun/nio/ch/NioSocketImpl", "connect", "(Ljava/net/SocketAddress;I)",
-            CONNECT_SOCKET, arg(0), NONE, NONE),
+            CONNECT_SOCKET, arg(0), NONE, NONE).guarded(Refusal.CONNECT),
         Hook.exit("net.connect.SocketChannel", SOCKET_CHANNEL, "connect", "(Ljava/net/SocketAddress;)",
-            CONNECT_CHANNEL, arg(0), THIS, RETURN),
+            CONNECT_CHANNEL, arg(0), THIS, RETURN).guarded(Refusal.CONNECT),
         Hook.exit("net.connect.finish", SOCKET_CHANNEL, "finishConnect", "()", FINISH_CONNECT, THIS, NONE, RETURN),
         Hook.exit("net.connect", "sun/nio/ch/Net", "connect",
-            "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)", CONNECT, arg(2), NONE, arg(3)),
+            "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)", CONNECT, arg(2), NONE, arg(3))
+            .guarded(Refusal.CONNECT),
         // The native under it, for callers of sun.nio.ch internals (IMPL_LOOKUP); nested in a hooked
         // connect it reports nothing.
         Hook.nativeExit("net.connect0", "sun/nio/ch/Net", "connect0",
@@ -73,9 +74,9 @@ final class NetworkHooks extends HookGroup {
         // accept reach UnixDomainSockets inside the hooked ServerSocketChannelImpl.bind and accept, which
         // report them: only the outermost hooked call reports.
         Hook.exit("unix.connect", UNIX, "connect", "(Ljava/io/FileDescriptor;Ljava/net/SocketAddress;)",
-            UNIX_CONNECT, arg(1), NONE, NONE),
+            UNIX_CONNECT, arg(1), NONE, NONE).guarded(Refusal.CONNECT),
         Hook.exit("unix.connect", UNIX, "connect", "(Ljava/io/FileDescriptor;Ljava/nio/file/Path;)",
-            UNIX_CONNECT, arg(1), NONE, NONE),
+            UNIX_CONNECT, arg(1), NONE, NONE).guarded(Refusal.CONNECT),
         Hook.exit("unix.bind", UNIX, "bind", "(Ljava/io/FileDescriptor;Ljava/nio/file/Path;)",
             UNIX_BIND, arg(1), NONE, NONE));
   }

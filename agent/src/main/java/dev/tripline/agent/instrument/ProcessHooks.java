@@ -27,7 +27,7 @@ final class ProcessHooks extends HookGroup {
   public List<Hook> hooks() {
     return List.of(Hook.exit("process.start", "java/lang/ProcessImpl", "start",
         "([Ljava/lang/String;Ljava/util/Map;Ljava/lang/String;[Ljava/lang/ProcessBuilder$Redirect;Z)",
-        START, arg(0), arg(2), NONE).scoped(),
+        START, arg(0), arg(2), NONE).scoped().guarded(Refusal.SPAWN),
         // The constructor that forks: a ProcessImpl built through IMPL_LOOKUP spawns without start().
         // A probe at its entry (ProcessImpl is loaded before premain on JDK 25: its native
         // forkAndExec cannot be wrapped there). Nested in start() it reports nothing. It passes

@@ -118,6 +118,11 @@ public final class Pipeline implements Runnable {
     return true;
   }
 
+  /** This JVM's identity, once {@link #open} resolved it. */
+  public @Nullable AgentIdentity identity() {
+    return identity;
+  }
+
   /** True once {@link #open} succeeded. */
   public boolean opened() {
     return opened;

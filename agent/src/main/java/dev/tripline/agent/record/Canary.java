@@ -19,6 +19,11 @@ public final class Canary {
       "/proc/self/tripline-canary-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
   private final AtomicLong arrived = new AtomicLong();
 
+  /** True when {@code path} is this canary's (not counted: protect mode never judges it). */
+  boolean is(String path) {
+    return this.path.equals(path);
+  }
+
   /** True (and counted) when {@code path} is the canary's. */
   boolean arrived(String path) {
     if (this.path.equals(path)) {

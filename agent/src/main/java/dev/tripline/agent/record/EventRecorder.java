@@ -40,6 +40,7 @@ public final class EventRecorder {
   private final Replay replay = new Replay();
   private final ObservationIntake intake;
   private final Canary canary = new Canary();
+  private final EntryCandidates candidates;
 
   /** Targets and peers seen, by kind and outcome: the repeats' lookups. */
   private final OccurrenceCaches caches;
@@ -80,12 +81,19 @@ public final class EventRecorder {
     this.describer = new EventDescriber(files, new Filters(config), caps, sameFiles);
     this.firstSights = new FirstSights(this, stats, caps, contextFrames, handoffs);
     this.intake = new ObservationIntake(this, files, handoffs, canary);
+    this.candidates =
+        new EntryCandidates(this, describer, caps, contextFrames, handoffs, this.clock);
     stats.queueDepth(() -> fresh.size());
   }
 
   /** What the hook groups report, typed (the dispatcher's target). */
   public Observations observations() {
     return intake;
+  }
+
+  /** Protect mode's candidate events for guarded calls at their entry. */
+  public EntryCandidates candidates() {
+    return candidates;
   }
 
   /** The canary the pipeline performs before every heartbeat. */

@@ -185,6 +185,7 @@ public final class Alerts {
         .addInstances(agent.getInstanceId())
         .setReason(reason)
         .setEvent(e)
+        .setDisposition(e.getDisposition()) // protect mode: what the agent did with the call
         .setAgent(agent)
         .setNormalizedTarget(key.substring(key.indexOf('|') + 1))
         .setContext(context(profile, e.getKind(), now))

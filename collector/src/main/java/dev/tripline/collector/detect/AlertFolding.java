@@ -1,5 +1,6 @@
 package dev.tripline.collector.detect;
 
+import dev.tripline.collector.alert.Dispositions;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.AlertState;
@@ -60,12 +61,22 @@ public final class AlertFolding {
         newEvidence |= addSample(b, sample);
       }
     }
-    boolean reopen = newEvidence && existing.getState() == AlertState.ACKNOWLEDGED;
+    // Protect mode: a call refused (or that block would have refused) is never hidden in a count:
+    // the alert takes the new disposition, with that event, and is published again.
+    boolean newDisposition =
+        Dispositions.shown(fresh.getDisposition())
+            && fresh.getDisposition() != existing.getDisposition();
+    if (newDisposition) {
+      b.setDisposition(fresh.getDisposition()).setEvent(fresh.getEvent());
+    }
+    boolean reopen =
+        (newEvidence || newDisposition) && existing.getState() == AlertState.ACKNOWLEDGED;
     if (reopen) {
       // Acknowledged was a verdict on the evidence the analyst saw, not on what came after it.
       b.setState(AlertState.OPEN).setReopened(existing.getReopened() + 1);
     }
-    return new Folded(b.build(), reopen || crossesPowerOfTen(before, after), false);
+    return new Folded(
+        b.build(), reopen || newDisposition || crossesPowerOfTen(before, after), false);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.tripline.collector.http;
 
 import dev.tripline.collector.alert.Dispositions;
 import dev.tripline.collector.protect.ProtectionControl;
+import dev.tripline.collector.protect.ProtectionModes;
 import dev.tripline.model.AgentHealth;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AnalystAction;
@@ -209,6 +210,16 @@ public final class ApiJson {
       problems.add(h.getConfigWarningsCount() + " configuration warning(s)");
     if (h.getStringsTruncated() > 0) problems.add(h.getStringsTruncated() + " string(s) truncated");
     if (h.getErrors() > 0) problems.add(h.getErrors() + " agent error(s)");
+    // Protect mode as this instance enforces it (docs/protection.md "Fail open")
+    Map<String, Object> protection = new LinkedHashMap<>();
+    protection.put("mode", ProtectionModes.text(h.getProtectionMode()));
+    protection.put("failedOpen", h.getProtectionFailedOpen());
+    protection.put("reason", h.getProtectionReason());
+    protection.put("policyVersion", h.getProtectionPolicyVersion());
+    protection.put("counts", new TreeMap<>(h.getProtectionCountsMap()));
+    m.put("protection", protection);
+    if (h.getProtectionFailedOpen())
+      problems.add("protection failed open: " + h.getProtectionReason());
     m.put("status", problems.isEmpty() ? "OK" : "DEGRADED");
     m.put("problems", problems);
     return m;

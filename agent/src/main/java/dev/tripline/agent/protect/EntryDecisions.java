@@ -1,0 +1,269 @@
+package dev.tripline.agent.protect;
+
+import dev.tripline.agent.record.EntryCandidates;
+import dev.tripline.agent.record.Observations;
+import dev.tripline.model.Disposition;
+import dev.tripline.model.Event;
+import dev.tripline.model.EventKind;
+import dev.tripline.model.protect.ProtectionJudge;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Protect mode's decision at the ENTRY of a guarded hook, before any I/O: the hook group decodes
+ * its arguments into these typed calls exactly as at exit, with no outcome yet. A call whose target
+ * has a cached verdict costs a lookup; a new target is described as the recorder would describe it
+ * ({@link EntryCandidates}), judged, cached, and — when refused — reported at once as an event with
+ * its disposition ({@code WOULD_BLOCK} in dry-run, {@code BLOCKED} in block) and rule. In block a
+ * refusal throws {@link RefusedCall}, which the dispatcher turns into the hooked method's own
+ * exception. Only the guarded kinds reach here: connects, file opens, deletes, renames, spawns.
+ */
+public final class EntryDecisions implements Observations {
+  private static final String AGENT_KAFKA_THREAD = "kafka-producer-network-thread | tripline";
+
+  private final ProtectionState state;
+  private final EntryCandidates candidates;
+  private final BooleanSupplier markAgentThread;
+  private final Verdicts verdicts;
+
+  /**
+   * @param markAgentThread marks the current thread as the agent's when its stack proves it (the
+   *     agent's Kafka sender on its first connect); see {@code gate.Gate.markAgentThread}
+   */
+  public EntryDecisions(
+      ProtectionState state, EntryCandidates candidates, BooleanSupplier markAgentThread) {
+    this.state = state;
+    this.candidates = candidates;
+    this.markAgentThread = markAgentThread;
+    this.verdicts = new Verdicts(state.verdictsDropped::increment);
+  }
+
+  @Override
+  public void connect(@Nullable InetAddress remote, int port, @Nullable Throwable error) {
+    ProtectionState.InForce f = state.current();
+    if (remote == null || f.off() || agentsOwnKafkaClient()) {
+      return;
+    }
+    Verdict v = verdicts.peer(remote, port, f.generation);
+    if (v == null) {
+      Event.Builder c = candidates.candidate(EventKind.NET_CONNECT, remote, null, port);
+      v = judge(f, c);
+      verdicts.putPeer(remote, port, v);
+    }
+    enforce(f, v, remote, port);
+  }
+
+  @Override
+  public void connectChannel(
+      @Nullable Object channel,
+      @Nullable Object remote,
+      boolean connected,
+      @Nullable Throwable error) {
+    if (remote instanceof InetSocketAddress) {
+      InetSocketAddress isa = (InetSocketAddress) remote;
+      if (isa.getAddress() != null) { // unresolved: the JDK refuses it, no I/O to judge
+        connect(isa.getAddress(), isa.getPort(), null);
+      }
+    } else if (remote != null) {
+      unix(EventKind.NET_CONNECT, remote, null);
+    }
+  }
+
+  @Override
+  public void file(EventKind kind, @Nullable String path, @Nullable Throwable error) {
+    ProtectionState.InForce f = state.current();
+    if (path == null || f.off()) {
+      return;
+    }
+    Verdict v = verdicts.get(kind, path, f.generation);
+    if (v == null) {
+      v = judge(f, candidates.candidate(kind, path, null, 0));
+      verdicts.put(kind, path, v);
+    }
+    enforce(f, v, path, -1);
+  }
+
+  @Override
+  public void rename(@Nullable String from, @Nullable String to, @Nullable Throwable error) {
+    ProtectionState.InForce f = state.current();
+    if (from == null || f.off()) {
+      return;
+    }
+    // renames are rare: the key is built per call
+    String key = from + '\u0000' + (to == null ? "" : to);
+    Verdict v = verdicts.get(EventKind.FILE_RENAME, key, f.generation);
+    if (v == null) {
+      v = judge(f, candidates.candidate(EventKind.FILE_RENAME, from, to, 0));
+      verdicts.put(EventKind.FILE_RENAME, key, v);
+    }
+    enforce(f, v, from, -1);
+  }
+
+  @Override
+  public void process(
+      String @Nullable [] argv, @Nullable String workingDir, @Nullable Throwable error) {
+    ProtectionState.InForce f = state.current();
+    if (argv == null || argv.length == 0 || f.off()) {
+      return;
+    }
+    // never cached: a fork costs far more than this judgement (docs/benchmarks.md); a refusal is
+    // reported once per rule and program (a loop of refused spawns is counted, not re-sent)
+    Event.Builder c = candidates.candidate(EventKind.PROCESS_SPAWN, argv, workingDir, 0);
+    ProtectionJudge.Refusal r = c == null ? null : f.judge.judge(c.build());
+    Verdict v = new Verdict(f.generation, r);
+    if (r != null && c != null) {
+      String once = r.rule + '\u0000' + argv[0];
+      if (verdicts.get(EventKind.PROCESS_SPAWN, once, f.generation) == null) {
+        verdicts.put(EventKind.PROCESS_SPAWN, once, v);
+        report(f, c, r);
+      }
+    }
+    enforce(f, v, String.valueOf(argv[0]), -1);
+  }
+
+  @Override
+  public void unix(EventKind kind, @Nullable Object target, @Nullable Throwable error) {
+    ProtectionState.InForce f = state.current();
+    String path = EntryCandidates.unixPath(target);
+    if (kind != EventKind.NET_CONNECT || path == null || path.isEmpty() || f.off()) {
+      return;
+    }
+    Verdict v = verdicts.get(kind, path, f.generation);
+    if (v == null) {
+      v = judge(f, candidates.candidate(kind, path, null, 0));
+      verdicts.put(kind, path, v);
+    }
+    enforce(f, v, path, -1);
+  }
+
+  /**
+   * The judge's verdict on a new target; a refusal is reported at once with its disposition (the
+   * call's own report at exit, in dry-run, folds into the same alert).
+   */
+  private Verdict judge(ProtectionState.InForce f, Event.@Nullable Builder candidate) {
+    if (candidate == null) {
+      return new Verdict(f.generation, null); // excluded, the JDK's own, class loading
+    }
+    ProtectionJudge.Refusal r = f.judge.judge(candidate.build());
+    if (r != null) {
+      report(f, candidate, r);
+    }
+    return new Verdict(f.generation, r);
+  }
+
+  /** Sends the refused call as an event with its disposition and rule. */
+  private void report(
+      ProtectionState.InForce f, Event.Builder candidate, ProtectionJudge.Refusal r) {
+    boolean block = f.block();
+    candidate
+        .setDisposition(block ? Disposition.BLOCKED : Disposition.WOULD_BLOCK)
+        .setProtectionRule(r.rule);
+    if (block) {
+      candidate.setSuccess(false).setError(errorClass(candidate.getKind()));
+    } else {
+      candidate.setSuccess(true);
+    }
+    candidates.report(candidate.build());
+  }
+
+  /** The exception class the application gets, named in the event as a failed call's is. */
+  private static String errorClass(EventKind kind) {
+    switch (kind) {
+      case NET_CONNECT:
+        return "java.net.ConnectException";
+      case PROCESS_SPAWN:
+        return "java.io.IOException";
+      case FILE_READ:
+      case FILE_WRITE:
+      case FILE_DELETE:
+      case FILE_RENAME:
+        return "java.nio.file.AccessDeniedException";
+      case EVENT_KIND_UNSPECIFIED:
+      case NET_LISTEN:
+      case NET_ACCEPT:
+      case DATAGRAM:
+      case DNS_LOOKUP:
+      case NATIVE_LOAD:
+      case CODE_ORIGIN:
+      case UNRECOGNIZED:
+        return "";
+    }
+    return "";
+  }
+
+  private void enforce(ProtectionState.InForce f, Verdict v, Object target, int port) {
+    ProtectionJudge.Refusal r = v.refusal;
+    if (r == null) {
+      return;
+    }
+    if (!f.block()) {
+      state.wouldBlock.increment();
+      return;
+    }
+    state.blocked.increment();
+    String shown =
+        target instanceof InetAddress
+            ? ((InetAddress) target).getHostAddress() + ":" + port
+            : String.valueOf(target);
+    throw new RefusedCall(r.rule, shown);
+  }
+
+  /**
+   * The agent's own Kafka client connecting: marked as the agent's (the gate checks its stack), and
+   * never judged.
+   */
+  private boolean agentsOwnKafkaClient() {
+    return Thread.currentThread().getName().startsWith(AGENT_KAFKA_THREAD)
+        && markAgentThread.getAsBoolean();
+  }
+
+  // Not guarded: never refused (watched only).
+
+  @Override
+  public void finishConnect(@Nullable Object channel, boolean connected, @Nullable Throwable e) {}
+
+  @Override
+  public void datagram(@Nullable Object target, @Nullable Throwable error) {}
+
+  @Override
+  public void listen(
+      @Nullable Object server, @Nullable Object requested, @Nullable Throwable error) {}
+
+  @Override
+  public void accept(@Nullable InetAddress remote, int localPort) {}
+
+  @Override
+  public void acceptSocket(@Nullable Socket socket) {}
+
+  @Override
+  public void acceptChannel(@Nullable Object channel) {}
+
+  @Override
+  public void dns(@Nullable String host, Object @Nullable [] addresses, @Nullable Throwable e) {}
+
+  @Override
+  public void reverseDns(
+      @Nullable InetAddress address, @Nullable String name, @Nullable Throwable error) {}
+
+  @Override
+  public void jndiDns(@Nullable Object name) {}
+
+  @Override
+  public void listing(@Nullable String path, @Nullable Throwable error) {}
+
+  @Override
+  public void spawnEnvironment(@Nullable Object environment) {}
+
+  @Override
+  public void nativeLoad(
+      @Nullable String path, @Nullable Class<?> forClass, @Nullable Throwable error) {}
+
+  @Override
+  public void httpRequest(@Nullable Object request) {}
+
+  @Override
+  public void eventLoopRequest(@Nullable Object target) {}
+}

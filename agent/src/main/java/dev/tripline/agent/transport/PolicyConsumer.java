@@ -1,0 +1,176 @@
+package dev.tripline.agent.transport;
+
+import dev.tripline.agent.gate.Gate;
+import dev.tripline.agent.protect.ProtectionState;
+import dev.tripline.model.protect.PolicyReader;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Protect mode's policy source: the agent's thread {@code tripline-policy} reads the service's own
+ * compacted topic {@code <protect.policy.topic>.<service>} (the name mapped as the collector maps
+ * it), by assignment of its one partition, without a consumer group — READ on that topic is all the
+ * service's principal needs. The same {@code kafka.*} settings as the producer (TLS, SASL), Kafka's
+ * class names relocated. Every record goes through {@link PolicyReader} (via {@link
+ * ProtectionState#offer}); after every poll the mode in force is recomputed, so a policy that grows
+ * too old fails open within a poll. A topic it cannot read (not authorised, a broken login) fails
+ * open with the reason, said once on stderr, and is retried every few seconds. Never on an
+ * application thread: the classic consumer does its I/O on this thread, which is the agent's.
+ */
+public final class PolicyConsumer implements Runnable {
+  static final Duration POLL = Duration.ofMillis(250);
+  private static final long RETRY_MS = 5_000;
+  private static final int MAX_FETCH_BYTES = 64 * 1024;
+
+  private final Properties userProps;
+  private final String topic;
+  private final ProtectionState state;
+  private volatile boolean running = true;
+  private String said = "";
+
+  public PolicyConsumer(
+      Properties userProps, String policyTopic, String service, ProtectionState state) {
+    this.userProps = userProps;
+    this.topic = topicFor(policyTopic, service);
+    this.state = state;
+  }
+
+  /** {@code <prefix>.<service>}, the service name mapped exactly as the collector maps it. */
+  public static String topicFor(String prefix, String service) {
+    return dev.tripline.config.ServiceTopicName.under(prefix, service);
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  /** Starts the thread; returns at once. */
+  public Thread start() {
+    Thread t = new Thread(this, "tripline-policy");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  public void stop() {
+    running = false;
+  }
+
+  @Override
+  public void run() {
+    Gate.markAgentThread(); // its own connects and reads are never reported, never judged
+    while (running) {
+      try (KafkaConsumer<byte[], byte[]> consumer = open()) {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        consumer.assign(List.of(tp));
+        consumer.seekToBeginning(List.of(tp));
+        while (running) {
+          ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+          for (ConsumerRecord<byte[], byte[]> r : records) {
+            PolicyReader.Outcome o = state.offer(r.value());
+            if (!o.applied()) {
+              say("[tripline] protect: refused a record of " + topic + ": " + o);
+            }
+          }
+          state.unreadable("");
+          state.refresh(System.currentTimeMillis());
+        }
+      } catch (AuthorizationException | AuthenticationException e) {
+        failed("not allowed to read " + topic + " (" + e.getClass().getSimpleName() + ")");
+      } catch (InterruptException e) {
+        Thread.interrupted(); // absorbed, as on every agent thread: protection is not stopped so
+        failed("interrupted");
+      } catch (KafkaException | IllegalStateException e) {
+        failed(e.getClass().getSimpleName() + ": " + e.getMessage());
+      } catch (RuntimeException | LinkageError e) {
+        failed(e.toString());
+      }
+      if (running) {
+        pause();
+      }
+    }
+  }
+
+  private KafkaConsumer<byte[], byte[]> open() {
+    Properties p = new Properties();
+    p.putAll(KafkaClassNames.relocate(userProps, KafkaClassNames.RELOCATED));
+    // producer-only settings the user gave for the sink would be warned about by the consumer
+    for (String producerOnly :
+        new String[] {
+          "acks",
+          "linger.ms",
+          "batch.size",
+          "compression.type",
+          "buffer.memory",
+          "max.block.ms",
+          "enable.idempotence",
+          "delivery.timeout.ms",
+          "max.request.size",
+          "retries",
+          "max.in.flight.requests.per.connection"
+        }) {
+      p.remove(producerOnly);
+    }
+    p.put(
+        ConsumerConfig.CLIENT_ID_CONFIG,
+        "tripline-agent-policy-" + UUID.randomUUID().toString().substring(0, 8));
+    p.remove(ConsumerConfig.GROUP_ID_CONFIG); // by assignment: no group, no offsets committed
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    // a policy is tens of bytes: a hostile record costs at most one fetch of this size
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(MAX_FETCH_BYTES));
+    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(MAX_FETCH_BYTES));
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "200");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "50");
+    p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "5000");
+    p.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "5000");
+    Thread current = Thread.currentThread();
+    ClassLoader previous = current.getContextClassLoader();
+    current.setContextClassLoader(PolicyConsumer.class.getClassLoader());
+    try {
+      return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    } finally {
+      current.setContextClassLoader(previous);
+    }
+  }
+
+  private void failed(String why) {
+    state.unreadable(why);
+    state.refresh(System.currentTimeMillis());
+    say(
+        "[tripline] protect: cannot read the policy topic "
+            + topic
+            + ": "
+            + why
+            + "; protection fails open (nothing refused), monitoring goes on");
+  }
+
+  /** One line per distinct cause, not one per retry. */
+  private void say(String line) {
+    if (!line.equals(said)) {
+      said = line;
+      System.err.println(line);
+    }
+  }
+
+  private void pause() {
+    try {
+      Thread.sleep(RETRY_MS);
+    } catch (InterruptedException e) {
+      // absorbed: only stop() ends this thread
+    }
+  }
+}

@@ -1,0 +1,407 @@
+package dev.tripline.collector.attack;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tripline.agent.it.Jdks;
+import dev.tripline.collector.api.AnalystBackend;
+import dev.tripline.collector.config.CollectorKeys;
+import dev.tripline.collector.http.AnalystServer;
+import dev.tripline.collector.pipeline.DetectionPipeline;
+import dev.tripline.collector.pipeline.PipelineFixtures;
+import dev.tripline.kafka.EmbeddedKafka;
+import dev.tripline.kafka.KafkaBroker;
+import dev.tripline.kafka.Patience;
+import dev.tripline.model.Alert;
+import dev.tripline.model.Disposition;
+import dev.tripline.vulnapp.VulnerableApp;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 23 on the attack suite's real parts: the real agent in a forked JVM running {@link
+ * VulnerableApp} (log4j-core 2.14.1, commons-collections 3.2.1), the real collector with its HTTP
+ * API, a real broker. The operator's {@code PUT /api/services/{service}/protection} reaches the
+ * agent within 5 s (measured to the first refusal in the application); in {@code block} the JNDI
+ * callback never reaches the attacker's port and the gadget's process never starts, the service
+ * answers its next normal request, and each attack is one BLOCKED alert with its call site and
+ * context frame; in {@code dry-run} the same attacks go through and the same alerts say
+ * WOULD_BLOCK; a normal replay is refused nothing and marked nothing.
+ */
+@ExtendWith(KafkaBroker.class)
+class ProtectAttackSuiteIT {
+  private static final Duration WAIT = Patience.WAIT;
+  private static final String TOKEN = "protect-attack-suite-token";
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  /** An attack protect mode must stop, by its known-bad rule. */
+  record Blockable(String name, String rule, String context, Predicate<Alert> is) {}
+
+  static List<Blockable> blockable(Path work, int ldapPort) {
+    return List.of(
+        new Blockable(
+            "log4shell",
+            "jndi-reach-out",
+            "jndi",
+            a -> a.getNormalizedTarget().equals("127.0.0.1:" + ldapPort)),
+        new Blockable(
+            "gadget",
+            "gadget-spawn",
+            "deserialization",
+            a -> a.getEvent().getProcess().getExecutable().endsWith("touch")),
+        new Blockable(
+            "docker-socket",
+            "container-socket",
+            null,
+            a ->
+                a.getTitle()
+                    .equals(
+                        "Container runtime socket contacted: unix:"
+                            + work.resolve("run/docker.sock"))));
+  }
+
+  /** A listener that counts what reached it: the attacker's LDAP port. */
+  static final class Counting implements AutoCloseable {
+    final ServerSocket server = new ServerSocket(0);
+    final AtomicInteger accepted = new AtomicInteger();
+
+    Counting() throws IOException {
+      Thread t =
+          new Thread(
+              () -> {
+                while (!server.isClosed()) {
+                  try (Socket s = server.accept()) {
+                    accepted.incrementAndGet();
+                    s.setSoLinger(true, 0);
+                  } catch (IOException e) {
+                    // closed
+                  }
+                }
+              },
+              "attacker-ldap");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    int port() {
+      return server.getLocalPort();
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+    }
+  }
+
+  @Test
+  void blockStopsTheAttacksBeforeTheirIoDryRunOnlyMarksThemAndNormalWorkGoesOn(
+      EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+    Path agent = AttackSuiteIT.agentJar(dir);
+    Path java = Jdks.all().get(0);
+    String service = "protected-shop";
+    try (PipelineFixtures f =
+            new PipelineFixtures(
+                kafka,
+                dir.resolve("collector"),
+                1,
+                "learning.period",
+                "1h",
+                "http.port",
+                "0",
+                "http.token",
+                TOKEN);
+        DetectionPipeline pipeline =
+            f.pipeline(dir.resolve("state").toString(), new SimpleMeterRegistry());
+        AnalystServer server =
+            new AnalystServer(
+                    f.config,
+                    pipeline.backend(),
+                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .start();
+        AttackSuiteIT.Servers servers = new AttackSuiteIT.Servers(dir.resolve("work"));
+        Counting attacker = new Counting();
+        Counting probeLdap = new Counting()) {
+      AnalystBackend backend = pipeline.backend();
+      Path work = servers.work;
+      Path marker = work.resolve("pwned-by-gadget");
+      String protection = server.baseUrl() + "/api/services/" + service + "/protection";
+
+      // 1. The service is known (a normal run while LEARNING): protection can be set for it.
+      run(java, agent, f, service, "normal", servers, attacker, dir.resolve("normal-0")).stop();
+      await().atMost(WAIT).until(() -> backend.profile(service).isPresent());
+
+      // 2. The mode change end to end: PUT block -> the first refusal in a running JVM.
+      Path probeDir = dir.resolve("probe");
+      Files.createDirectories(probeDir);
+      Process probe = probe(java, agent, f, service, probeLdap.port(), servers, probeDir);
+      try {
+        await().atMost(WAIT).until(() -> probeLdap.accepted.get() > 0);
+        long t0 = System.nanoTime();
+        HttpResponse<String> put = put(protection, "block");
+        assertEquals(200, put.statusCode(), put.body());
+        awaitOutput(probeDir.resolve("out.txt"), "JNDI refused");
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        System.out.println(
+            "[ProtectAttackSuiteIT] PUT /api/services/"
+                + service
+                + "/protection block -> first refusal in the agent: "
+                + ms
+                + " ms");
+        assertTrue(ms <= 5_000, "the mode change took " + ms + " ms");
+      } finally {
+        Files.writeString(probeDir.resolve("stop"), "");
+        probe.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS);
+        probe.destroyForcibly();
+      }
+
+      // 3. Block: the attacks are refused before their I/O; the service answers on.
+      App blocked =
+          run(java, agent, f, service, "attack-protected", servers, attacker, dir.resolve("block"));
+      blocked.stop();
+      String out = blocked.output();
+      assertEquals(0, attacker.accepted.get(), "the JNDI callback reached the attacker: " + out);
+      assertFalse(Files.exists(marker), "the gadget's process ran: " + out);
+      assertTrue(out.contains("normal request after the attacks: ok"), out);
+      assertTrue(
+          out.contains(
+              "attack docker-socket: failed java.net.ConnectException: Tripline protect mode"
+                  + " refused this call (rule container-socket)"),
+          out);
+      assertTrue(
+          out.contains("attack gadget: failed java.io.IOException: Cannot run program"), out);
+      assertTrue(out.contains("Tripline protect mode refused this call (rule gadget-spawn)"), out);
+      List<Blockable> expected = blockable(work, attacker.port());
+      Map<String, Alert> refused =
+          awaitAlerts(backend, service, expected, Disposition.BLOCKED, out);
+      for (Blockable b : expected) {
+        Alert a = refused.get(b.name());
+        assertEquals(b.rule(), a.getEvent().getProtectionRule(), b.name());
+        assertFalse(a.getEvent().getCallSite().getClassName().isEmpty(), b.name() + ": " + a);
+        if (b.context() != null) {
+          assertTrue(
+              a.getEvent().getContextsList().stream()
+                  .anyMatch(c -> c.getCategory().equals(b.context())),
+              b.name() + " names no " + b.context() + " frame: " + a);
+        }
+        assertEquals(
+            1,
+            AttackSuiteIT.alertsOf(backend, service).stream()
+                .filter(x -> x.getRule().equals(b.rule()) && b.is().test(x))
+                .count(),
+            b.name() + ": one alert per attack");
+      }
+
+      // 4. A normal replay in block: nothing refused, nothing marked.
+      f.awaitConsumed();
+      Map<String, Long> before = AttackSuiteIT.counts(f, service);
+      App normal =
+          run(java, agent, f, service, "normal", servers, attacker, dir.resolve("normal-1"));
+      normal.stop();
+      f.awaitConsumed();
+      assertFalse(normal.output().contains("Tripline"), normal.output());
+      assertEquals(before, AttackSuiteIT.counts(f, service), "the normal replay raised alerts");
+
+      // 5. Dry-run: the same attacks go through, the same alerts now say WOULD_BLOCK.
+      assertEquals(200, put(protection, "dry-run").statusCode());
+      f.awaitConsumed(); // answered; a new agent reads the compacted record when it starts
+      App dry =
+          run(java, agent, f, service, "attack-protected", servers, attacker, dir.resolve("dry"));
+      dry.stop();
+      String dryOut = dry.output();
+      assertFalse(dryOut.contains("Tripline"), dryOut);
+      assertTrue(attacker.accepted.get() > 0, "in dry-run the callback goes out: " + dryOut);
+      assertTrue(Files.exists(marker), "in dry-run the gadget runs: " + dryOut);
+      Map<String, Alert> marked =
+          awaitAlerts(backend, service, expected, Disposition.WOULD_BLOCK, dryOut);
+      for (Blockable b : expected) {
+        assertEquals(refused.get(b.name()).getId(), marked.get(b.name()).getId(), b.name());
+      }
+      f.awaitConsumed();
+      Map<String, Long> beforeDry = AttackSuiteIT.counts(f, service);
+      App normal2 =
+          run(java, agent, f, service, "normal", servers, attacker, dir.resolve("normal-2"));
+      normal2.stop();
+      f.awaitConsumed();
+      assertEquals(beforeDry, AttackSuiteIT.counts(f, service), "the normal replay raised alerts");
+    }
+  }
+
+  private static Map<String, Alert> awaitAlerts(
+      AnalystBackend backend, String service, List<Blockable> expected, Disposition d, String out) {
+    Map<String, Alert> found = new java.util.LinkedHashMap<>();
+    try {
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(300))
+          .until(
+              () -> {
+                for (Alert a : AttackSuiteIT.alertsOf(backend, service)) {
+                  for (Blockable b : expected) {
+                    if (a.getRule().equals(b.rule()) && b.is().test(a) && a.getDisposition() == d) {
+                      found.put(b.name(), a);
+                    }
+                  }
+                }
+                return found.size() == expected.size();
+              });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          "no "
+              + d
+              + " alert for "
+              + expected.stream()
+                  .map(Blockable::name)
+                  .filter(n -> !found.containsKey(n))
+                  .collect(Collectors.toList())
+              + ":\n"
+              + AttackSuiteIT.describe(AttackSuiteIT.alertsOf(backend, service))
+              + "\n"
+              + out,
+          e);
+    }
+    return found;
+  }
+
+  private HttpResponse<String> put(String url, String mode) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Authorization", "Bearer " + TOKEN)
+            .PUT(HttpRequest.BodyPublishers.ofString("{\"mode\":\"" + mode + "\"}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void awaitOutput(Path out, String text) throws Exception {
+    try {
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> Files.exists(out) && Files.readString(out).contains(text));
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          "no '" + text + "': " + (Files.exists(out) ? Files.readString(out) : "(no output)"), e);
+    }
+  }
+
+  private static List<String> agentFlags(
+      Path java, Path agent, PipelineFixtures f, String service, Path home) {
+    return new ArrayList<>(
+        List.of(
+            java.toString(),
+            "-javaagent:" + agent,
+            "-Dtripline.kafka.bootstrap.servers=" + f.config.get(CollectorKeys.BOOTSTRAP_SERVERS),
+            "-Dtripline.kafka.topic=" + f.config.get(CollectorKeys.TOPIC_EVENTS),
+            "-Dtripline.protect.policy.topic=" + f.config.get(CollectorKeys.TOPIC_POLICY),
+            "-Dtripline.service.name=" + service,
+            "-Dtripline.flush.interval=500ms",
+            "-Dtripline.heartbeat.interval=1s",
+            "-Duser.home=" + home));
+  }
+
+  /**
+   * The agent's ProtectApp (a JNDI lookup every 100 ms) as the service: the mode change's probe.
+   */
+  private static Process probe(
+      Path java,
+      Path agent,
+      PipelineFixtures f,
+      String service,
+      int ldapPort,
+      AttackSuiteIT.Servers s,
+      Path dir)
+      throws Exception {
+    List<String> cmd = agentFlags(java, agent, f, service, s.work.resolve("home"));
+    cmd.addAll(
+        List.of(
+            "-cp",
+            Path.of(
+                    Class.forName("dev.tripline.testapp.ProtectApp")
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
+                .toString(),
+            "dev.tripline.testapp.ProtectApp",
+            Integer.toString(ldapPort),
+            Integer.toString(s.db.getLocalPort()),
+            s.work.resolve("app/config.yml").toString(),
+            dir.resolve("stop").toString()));
+    return new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("out.txt").toFile())
+        .start();
+  }
+
+  record App(Process process, Path out, Path stopFile) {
+    String output() throws IOException {
+      return Files.exists(out) ? Files.readString(out) : "";
+    }
+
+    void stop() throws Exception {
+      Files.writeString(stopFile, "");
+      if (!process.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("the vulnerable app did not stop: " + output());
+      }
+      assertEquals(0, process.exitValue(), output());
+    }
+  }
+
+  /** The vulnerable app as in AttackSuiteIT, its Log4Shell calling back to {@code attacker}. */
+  private static App run(
+      Path java,
+      Path agent,
+      PipelineFixtures f,
+      String service,
+      String mode,
+      AttackSuiteIT.Servers s,
+      Counting attacker,
+      Path dir)
+      throws Exception {
+    Files.createDirectories(dir);
+    List<String> cmd = agentFlags(java, agent, f, service, s.work.resolve("home"));
+    cmd.addAll(
+        List.of(
+            "-cp",
+            AttackSuiteIT.classpath(),
+            VulnerableApp.class.getName(),
+            mode,
+            s.work.toString(),
+            Integer.toString(s.db.getLocalPort()),
+            Integer.toString(attacker.port()),
+            dir.resolve("stop").toString()));
+    Path out = dir.resolve("out.txt");
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    App app = new App(p, out, dir.resolve("stop"));
+    await()
+        .atMost(WAIT)
+        .until(() -> app.output().contains("VulnerableApp " + mode + " done") || !p.isAlive());
+    assertTrue(app.output().contains("VulnerableApp " + mode + " done"), app.output());
+    return app;
+  }
+}
