@@ -97,6 +97,13 @@ public final class AgentKeys {
           Type.bool(),
           "true",
           "publish the agent's meters as the MBean dev.tripline:type=Agent");
+  public static final Key<Boolean> REQUEST_CONTEXT =
+      Key.of(
+          "request.context",
+          Type.bool(),
+          "true",
+          "attach the inbound request (method, route, client, trace id) to every event recorded"
+              + " while a known server handles it; false weaves no request hooks");
   public static final Key<Boolean> DEBUG =
       Key.of("debug", Type.bool(), "false", "print the hooks woven on this JDK at start and exit");
 
@@ -127,6 +134,7 @@ public final class AgentKeys {
               QUEUE_CAPACITY,
               CACHE_SIZE,
               JMX,
+              REQUEST_CONTEXT,
               DEBUG));
 
   private AgentKeys() {}
