@@ -241,7 +241,7 @@ public final class Hook {
     this.owner = owner;
     this.library =
         !(owner.startsWith("java/")
-            || (owner.startsWith("javax/") && !owner.startsWith("javax/servlet/"))
+            || owner.startsWith("javax/")
             || owner.startsWith("sun/")
             || owner.startsWith("jdk/")
             || owner.startsWith("com/sun/"));
