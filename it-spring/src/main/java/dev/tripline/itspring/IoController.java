@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
@@ -21,7 +22,8 @@ import reactor.core.scheduler.Schedulers;
  * file {@code app.read-file}, {@code /call} calls {@code app.call-url} with RestClient on the JDK
  * HttpClient, {@code /webclient} calls it with Spring's reactive WebClient on Reactor Netty (its
  * event loops connect and resolve), {@code /webclient-later} builds that request here but sends it
- * from another thread (a Reactor scheduler's), as reactive code does, {@code /ping} does no I/O.
+ * from another thread (a Reactor scheduler's), as reactive code does, {@code /files/{name}} reads
+ * {@code name}.txt beside {@code app.read-file} (a route template), {@code /ping} does no I/O.
  */
 @RestController
 public class IoController {
@@ -68,6 +70,15 @@ public class IoController {
     Mono<String> request = webClient.get().uri(url).retrieve().bodyToMono(String.class);
     String body = request.subscribeOn(Schedulers.parallel()).toFuture().get(10, TimeUnit.SECONDS);
     return Integer.toString(body == null ? 0 : body.length());
+  }
+
+  @GetMapping("/files/{name}")
+  public String file(@PathVariable("name") String name) throws IOException {
+    if (!name.matches("[a-z]{1,32}")) {
+      throw new IllegalArgumentException("a plain name");
+    }
+    Path dir = readFile.toAbsolutePath().getParent();
+    return Integer.toString(Files.readAllBytes(dir.resolve(name + ".txt")).length);
   }
 
   @GetMapping("/ping")

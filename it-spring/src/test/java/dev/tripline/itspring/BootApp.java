@@ -101,13 +101,23 @@ final class BootApp implements AutoCloseable {
 
   /** GET on the application; null while it does not answer yet. */
   String get(String path) {
+    return get(path, new String[0]);
+  }
+
+  /**
+   * GET with request headers ({@code name, value, name, value…}); null while it does not answer.
+   */
+  String get(String path, String... headers) {
     if (!process.isAlive()) {
       throw new AssertionError("the application exited " + process.exitValue() + ":\n" + output());
     }
     try {
       HttpResponse<String> r =
           HTTP.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+              (headers.length == 0
+                      ? HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                      : HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                          .headers(headers))
                   .timeout(Duration.ofSeconds(10))
                   .build(),
               HttpResponse.BodyHandlers.ofString());

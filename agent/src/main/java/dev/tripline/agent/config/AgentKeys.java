@@ -118,6 +118,13 @@ public final class AgentKeys {
           "0ms",
           "a policy older than this (from its issue time) fails open; 0ms: the policy's own"
               + " max_age_ms");
+  public static final Key<Boolean> REQUEST_CONTEXT =
+      Key.of(
+          "request.context",
+          Type.bool(),
+          "true",
+          "attach the inbound request (method, route, client, trace id) to every event recorded"
+              + " while a known server handles it; false weaves no request hooks");
   public static final Key<Boolean> DEBUG =
       Key.of("debug", Type.bool(), "false", "print the hooks woven on this JDK at start and exit");
 
@@ -151,6 +158,7 @@ public final class AgentKeys {
               PROTECT,
               PROTECT_POLICY_TOPIC,
               PROTECT_MAX_AGE,
+              REQUEST_CONTEXT,
               DEBUG));
 
   private AgentKeys() {}

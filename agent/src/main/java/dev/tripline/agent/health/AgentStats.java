@@ -39,6 +39,27 @@ public final class AgentStats {
   private final LongAdder canaryOk = new LongAdder();
   private final LongAdder canaryFailed = new LongAdder();
   private final Tamper tamper = new Tamper();
+  private final LongAdder requestFieldsCapped = new LongAdder();
+  private final LongAdder requestForwardedCapped = new LongAdder();
+  private final LongAdder requestTraceparentDropped = new LongAdder();
+
+  /**
+   * A request's field (path, query, method, client, route) was cut to its cap, or had characters no
+   * request line holds replaced.
+   */
+  public void requestFieldCapped() {
+    requestFieldsCapped.increment();
+  }
+
+  /** A request's forwarded chain was longer than the hops (or characters) kept. */
+  public void requestForwardedCapped() {
+    requestForwardedCapped.increment();
+  }
+
+  /** A request's {@code traceparent} header was malformed: dropped. */
+  public void requestTraceparentDropped() {
+    requestTraceparentDropped.increment();
+  }
 
   /** A canary arrived at the recorder ({@code ok}) or did not. */
   public void canary(boolean ok) {
@@ -167,7 +188,10 @@ public final class AgentStats {
             .setCanaryOk(canaryOk.sum())
             .setCanaryFailed(canaryFailed.sum())
             .setTamperCount(tamper.count())
-            .addAllTamperFindings(tamper.latest());
+            .addAllTamperFindings(tamper.latest())
+            .setRequestFieldsCapped(requestFieldsCapped.sum())
+            .setRequestForwardedCapped(requestForwardedCapped.sum())
+            .setRequestTraceparentDropped(requestTraceparentDropped.sum());
     dropped.forEach((reason, count) -> b.putDroppedByReason(reason, count.sum()));
     ProtectionReport p = protection;
     if (p != null) {

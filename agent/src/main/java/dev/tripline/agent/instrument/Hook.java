@@ -66,7 +66,15 @@ public final class Hook {
      * through {@code handoff} — the library's {@code JNI_OnLoad} runs inside it, and the Java I/O
      * it does must still report on its own.
      */
-    NATIVE_LOAD
+    NATIVE_LOAD,
+    /**
+     * A request's scope (a server's entry into one request's handling): reported at entry ({@code
+     * n} = 1) and before every return and throw ({@code n} = 0), with no counter — the I/O the
+     * request does inside it must report as usual. A library's goes through {@code
+     * TriplineBridge.report}; a JDK's ({@code com.sun.net.httpserver}) through the gate's {@code
+     * handoff}, with {@code b} = {@code Boolean.TRUE} at entry and {@code FALSE} at exit.
+     */
+    REQUEST
   }
 
   /** A value the hook passes: its source and, for an argument, its index (0 = first parameter). */
@@ -387,6 +395,15 @@ public final class Hook {
         a,
         Value.NONE,
         Value.NONE);
+  }
+
+  /**
+   * A request's scope (see {@link Style#REQUEST}): {@code a} is the request (an argument or {@code
+   * this}).
+   */
+  static Hook request(String name, String owner, String method, String parameters, Value a) {
+    return new Hook(
+        name, owner, method, parameters, Style.REQUEST, null, null, 0, a, Value.NONE, Value.NONE);
   }
 
   public String name() {

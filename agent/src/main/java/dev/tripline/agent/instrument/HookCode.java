@@ -94,6 +94,11 @@ final class HookCode extends MethodVisitor {
             || hook.b.source == Hook.Source.THIS)) {
       throw new IllegalStateException(hook.name + ": a probe passes arguments only");
     }
+    if (hook.style == Hook.Style.REQUEST
+        && hook.a.source != Hook.Source.ARG
+        && hook.a.source != Hook.Source.THIS) {
+      throw new IllegalStateException(hook.name + ": a request's scope passes an argument or this");
+    }
     if (hook.style == Hook.Style.AFTER_LOAD
         && (isStatic || returns.getSort() != Type.BOOLEAN || hook.pathField == null)) {
       throw new IllegalStateException(hook.name + ": a library load is an instance method ()Z");
@@ -191,7 +196,10 @@ final class HookCode extends MethodVisitor {
           Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, hook.inner ? "exitInner" : "exit", EXIT, false);
       return;
     }
-    if (hook.style == Hook.Style.AFTER_LOAD || hook.library) {
+    if (hook.style == Hook.Style.REQUEST) {
+      request(true);
+    }
+    if (hook.style == Hook.Style.AFTER_LOAD || hook.style == Hook.Style.REQUEST || hook.library) {
       super.visitInsn(Opcodes.ACONST_NULL); // no counter: the frames still declare its slot
     } else {
       if (hook.refusal != null) {
@@ -254,6 +262,10 @@ final class HookCode extends MethodVisitor {
       afterLoad(thrown);
       return;
     }
+    if (hook.style == Hook.Style.REQUEST) {
+      request(false);
+      return;
+    }
     if (hook.library) {
       report(thrown);
       return;
@@ -304,6 +316,26 @@ final class HookCode extends MethodVisitor {
       super.visitInsn(reference ? Opcodes.ACONST_NULL : Opcodes.ICONST_1);
     } else {
       pushValue(v, reference, false);
+    }
+  }
+
+  /**
+   * A request's scope opens ({@code entry}) or closes: {@code TriplineBridge.report(id, a, null,
+   * entry ? 1 : 0, null)} for a library, {@code G.handoff(id, a, entry ? TRUE : FALSE)} for the
+   * JDK's server. Nothing on the stack is touched (a return value stays where it is).
+   */
+  private void request(boolean entry) {
+    push(hook.id);
+    pushValue(hook.a, true, false);
+    if (hook.library) {
+      super.visitInsn(Opcodes.ACONST_NULL);
+      super.visitInsn(entry ? Opcodes.ICONST_1 : Opcodes.ICONST_0);
+      super.visitInsn(Opcodes.ACONST_NULL);
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "report", REPORT, false);
+    } else {
+      super.visitFieldInsn(
+          Opcodes.GETSTATIC, "java/lang/Boolean", entry ? "TRUE" : "FALSE", "Ljava/lang/Boolean;");
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, "handoff", HANDOFF, false);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.tripline.agent.instrument;
 
 import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.config.AgentKeys;
 import dev.tripline.agent.record.Observations;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
@@ -28,7 +29,8 @@ public final class Hooks {
         new CodeHooks(),
         new NettyTransportHooks(),
         new NettyResolverHooks(),
-        new NettyClientHooks());
+        new NettyClientHooks(),
+        new RequestHooks());
   }
 
   private final Hook[] table;
@@ -44,8 +46,10 @@ public final class Hooks {
     List<Hook> enabled = new ArrayList<>();
     int feature = Runtime.version().feature();
     for (HookGroup g : groups()) {
-      if (!config.captures(g.capture())) {
-        continue;
+      if (g instanceof RequestHooks
+          ? !config.get(AgentKeys.REQUEST_CONTEXT)
+          : !config.captures(g.capture())) {
+        continue; // request context has a switch of its own: it serves every kind
       }
       for (Hook h : g.hooks()) {
         if (!existsOn(h, feature)) {

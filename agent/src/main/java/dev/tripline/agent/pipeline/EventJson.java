@@ -91,6 +91,9 @@ final class EventJson {
       trimComma(sb);
       sb.append("],");
     }
+    if (e.hasRequest()) {
+      request(sb, e.getRequest());
+    }
     sb.append("\"success\":").append(e.getSuccess()).append(',');
     if (!e.getError().isEmpty()) field(sb, "error", e.getError());
     number(sb, "count", e.getCount());
@@ -125,11 +128,37 @@ final class EventJson {
     number(sb, "canaryFailed", h.getCanaryFailed());
     number(sb, "tamperCount", h.getTamperCount());
     array(sb, "tamperFindings", h.getTamperFindingsList());
+    number(sb, "requestFieldsCapped", h.getRequestFieldsCapped());
+    number(sb, "requestForwardedCapped", h.getRequestForwardedCapped());
+    number(sb, "requestTraceparentDropped", h.getRequestTraceparentDropped());
     if (h.getGoodbye()) {
       sb.append("\"goodbye\":true,");
     }
     trimComma(sb);
     sb.append('}');
+  }
+
+  private static void request(StringBuilder sb, dev.tripline.model.RequestContext r) {
+    sb.append("\"request\":{");
+    field(sb, "server", r.getServer());
+    field(sb, "method", r.getMethod());
+    if (!r.getRoute().isEmpty()) field(sb, "route", r.getRoute());
+    field(sb, "path", r.getPath());
+    if (!r.getQuery().isEmpty()) field(sb, "query", r.getQuery());
+    field(sb, "clientAddress", r.getClientAddress());
+    number(sb, "serverPort", r.getServerPort());
+    if (r.getForwardedForCount() > 0) {
+      array(sb, "forwardedFor", r.getForwardedForList());
+      sb.append("\"forwardedByClient\":true,");
+    }
+    if (!r.getTraceId().isEmpty()) field(sb, "traceId", r.getTraceId());
+    if (!r.getSpanId().isEmpty()) field(sb, "spanId", r.getSpanId());
+    if (r.getPathCapped()) sb.append("\"pathCapped\":true,");
+    if (r.getQueryCapped()) sb.append("\"queryCapped\":true,");
+    if (r.getForwardedCapped()) sb.append("\"forwardedCapped\":true,");
+    if (r.getTraceparentDropped()) sb.append("\"traceparentDropped\":true,");
+    trimComma(sb);
+    sb.append("},");
   }
 
   private static void field(StringBuilder sb, String name, String value) {

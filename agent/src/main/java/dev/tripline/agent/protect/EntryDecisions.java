@@ -266,4 +266,11 @@ public final class EntryDecisions implements Observations {
 
   @Override
   public void eventLoopRequest(@Nullable Object target) {}
+
+  // A request's scope and route are context for events, never a call protection refuses.
+  @Override
+  public void request(@Nullable Object request, boolean start) {}
+
+  @Override
+  public void requestRoute(@Nullable Object exchange) {}
 }

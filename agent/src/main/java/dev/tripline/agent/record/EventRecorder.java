@@ -10,6 +10,7 @@ import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.model.CallSite;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
+import dev.tripline.model.RequestContext;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,7 @@ public final class EventRecorder {
   private final ObservationIntake intake;
   private final Canary canary = new Canary();
   private final EntryCandidates candidates;
+  private final RequestContexts requests;
 
   /** Targets and peers seen, by kind and outcome: the repeats' lookups. */
   private final OccurrenceCaches caches;
@@ -77,12 +79,13 @@ public final class EventRecorder {
     this.fresh = new ArrayBlockingQueue<>(config.get(AgentKeys.QUEUE_CAPACITY));
     int cacheSize = config.get(AgentKeys.CACHE_SIZE);
     this.caches = new OccurrenceCaches(stats, cacheSize);
-    this.handoffs = new HandoffSites(caps, Math.min(cacheSize, 4096));
+    this.requests = new RequestContexts(stats);
+    this.handoffs = new HandoffSites(caps, Math.min(cacheSize, 4096), requests);
     this.describer = new EventDescriber(files, new Filters(config), caps, sameFiles);
-    this.firstSights = new FirstSights(this, stats, caps, contextFrames, handoffs);
-    this.intake = new ObservationIntake(this, files, handoffs, canary);
     this.candidates =
         new EntryCandidates(this, describer, caps, contextFrames, handoffs, this.clock);
+    this.firstSights = new FirstSights(this, stats, caps, contextFrames, handoffs, requests);
+    this.intake = new ObservationIntake(this, files, handoffs, canary, requests);
     stats.queueDepth(() -> fresh.size());
   }
 
@@ -220,11 +223,23 @@ public final class EventRecorder {
       CallSite site = handoffs.orSubmitter(caps.callSite(CallSites.site()), known.target());
       Occurrence other =
           known.otherSite(
-              site, () -> caps.contexts(CallSites.capture(contextFrames).contexts), now);
+              site,
+              () -> caps.contexts(CallSites.capture(contextFrames).contexts),
+              () -> requestOf(site, known.target()),
+              now);
       if (other != null) {
         handOver(other);
       }
     }
+  }
+
+  /**
+   * The request this thread serves, or else the one whose code handed the work over (the hand-off
+   * submitter's); null when neither.
+   */
+  private @Nullable RequestContext requestOf(CallSite site, Event target) {
+    RequestContext here = requests.current();
+    return here != null ? here : handoffs.submitterRequest(site, target);
   }
 
   /**

@@ -10,6 +10,7 @@ import dev.tripline.model.CallSite;
 import dev.tripline.model.CodeTarget;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
+import dev.tripline.model.RequestContext;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.NullMarked;
@@ -36,6 +37,7 @@ final class FirstSights {
   private final Caps caps;
   private final ContextFrames contextFrames;
   private final HandoffSites handoffs;
+  private final RequestContexts requests;
 
   /** Frames held by drafts not yet completed. */
   private final AtomicInteger draftFrames = new AtomicInteger();
@@ -45,8 +47,10 @@ final class FirstSights {
       AgentStats stats,
       Caps caps,
       ContextFrames contextFrames,
-      HandoffSites handoffs) {
+      HandoffSites handoffs,
+      RequestContexts requests) {
     this.recorder = recorder;
+    this.requests = requests;
     this.stats = stats;
     this.caps = caps;
     this.contextFrames = contextFrames;
@@ -64,6 +68,12 @@ final class FirstSights {
       long now) {
     Thread t = early != null ? early.thread : Thread.currentThread();
     List<StackWalker.StackFrame> frames = early != null ? early.frames : CallSites.frames();
+    if (early == null) {
+      RequestContext request = requests.current(); // read now: the server recycles it afterwards
+      if (request != null) {
+        described.setRequest(request);
+      }
+    }
     FirstSight draft =
         new FirstSight(
             described.build(),
@@ -108,13 +118,17 @@ final class FirstSights {
   private Event named(FirstSight s) {
     CallSites.Captured stack = CallSites.capture(s.frames, contextFrames);
     CallSite site = handoffs.orSubmitter(caps.callSite(stack.site), s.described);
+    Event.Builder e = s.described.toBuilder();
+    if (!s.described.hasRequest()) {
+      RequestContext submitted = handoffs.submitterRequest(site, s.described);
+      if (submitted != null) {
+        e.setRequest(submitted); // work handed over by code serving a request
+      }
+    }
     if (stack.noOrigin != null && !s.replayed && s.described.getKind() != EventKind.CODE_ORIGIN) {
       noOrigin(stack.noOrigin, site, s);
     }
-    return times(
-            s.described.toBuilder().setCallSite(site).addAllContexts(caps.contexts(stack.contexts)),
-            s)
-        .build();
+    return times(e.setCallSite(site).addAllContexts(caps.contexts(stack.contexts)), s).build();
   }
 
   /** Outcome, thread and time of a first sight. */

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tripline.agent.callsite.CallSites;
 import dev.tripline.model.CallSite;
 import dev.tripline.model.EventOrBuilder;
+import dev.tripline.model.RequestContext;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -55,21 +56,37 @@ final class HandoffSites {
 
   private final Caps caps;
   private final int maxHosts;
+  private final RequestContexts requests;
+
+  /**
+   * The code that asked, and the inbound request it was serving then (null outside a request): the
+   * connection or lookup made for it on another thread carries both.
+   */
+  static final class Submitted {
+    final CallSite site;
+    final @Nullable RequestContext request;
+
+    Submitted(CallSite site, @Nullable RequestContext request) {
+      this.site = site;
+      this.request = request;
+    }
+  }
 
   /**
    * Host → submitting call site, per client; built at the client's first request (most use
    * neither).
    */
-  private final AtomicReferenceArray<Cache<String, CallSite>> byClient =
+  private final AtomicReferenceArray<Cache<String, Submitted>> byClient =
       new AtomicReferenceArray<>(2);
 
-  HandoffSites(Caps caps, int maxHosts) {
+  HandoffSites(Caps caps, int maxHosts, RequestContexts requests) {
     this.caps = caps;
     this.maxHosts = maxHosts;
+    this.requests = requests;
   }
 
-  private Cache<String, CallSite> table(int client) {
-    Cache<String, CallSite> c = byClient.get(client);
+  private Cache<String, Submitted> table(int client) {
+    Cache<String, Submitted> c = byClient.get(client);
     if (c == null) {
       byClient.compareAndSet(
           client,
@@ -106,13 +123,16 @@ final class HandoffSites {
     if (host == null || host.isEmpty() || host.length() > MAX_HOST) {
       return;
     }
-    Cache<String, CallSite> known = table(client);
+    Cache<String, Submitted> known = table(client);
     if (known.getIfPresent(host) != null) {
       return;
     }
     CallSite site = caps.callSite(CallSites.submitter(skip));
     if (!site.getClassName().isEmpty()) {
-      known.asMap().putIfAbsent(host, site.toBuilder().setHandoff(label).build());
+      known
+          .asMap()
+          .putIfAbsent(
+              host, new Submitted(site.toBuilder().setHandoff(label).build(), requests.current()));
     }
   }
 
@@ -176,10 +196,30 @@ final class HandoffSites {
     } else {
       return found;
     }
-    Cache<String, CallSite> known = byClient.get(client);
+    Cache<String, Submitted> known = byClient.get(client);
     String host = known == null ? "" : hostKey(event);
-    CallSite submitter = host.isEmpty() ? null : known.getIfPresent(host);
-    return submitter != null ? submitter : found;
+    Submitted submitter = host.isEmpty() ? null : known.getIfPresent(host);
+    return submitter != null ? submitter.site : found;
+  }
+
+  /**
+   * The request the submitting code was serving, for an event whose call site is a hand-off's
+   * submitter ({@link #orSubmitter}'s answer); null otherwise.
+   */
+  @Nullable RequestContext submitterRequest(CallSite site, EventOrBuilder event) {
+    String label = site.getHandoff();
+    int client;
+    if (HTTP_CLIENT.equals(label)) {
+      client = JDK_CLIENT;
+    } else if (REACTOR_NETTY.equals(label) || NETTY.equals(label)) {
+      client = EVENT_LOOP;
+    } else {
+      return null;
+    }
+    Cache<String, Submitted> known = byClient.get(client);
+    String host = known == null ? "" : hostKey(event);
+    Submitted submitter = host.isEmpty() ? null : known.getIfPresent(host);
+    return submitter == null ? null : submitter.request;
   }
 
   /**

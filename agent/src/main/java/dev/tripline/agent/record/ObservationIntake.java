@@ -34,10 +34,16 @@ final class ObservationIntake implements Observations {
   private final Canary canary;
   private final PendingConnects pending = new PendingConnects();
   private final SwapWatch swaps = new SwapWatch();
+  private final RequestContexts requests;
 
   ObservationIntake(
-      EventRecorder recorder, FileTargets files, HandoffSites handoffs, Canary canary) {
+      EventRecorder recorder,
+      FileTargets files,
+      HandoffSites handoffs,
+      Canary canary,
+      RequestContexts requests) {
     this.recorder = recorder;
+    this.requests = requests;
     this.files = files;
     this.shapes = new FileShapes(files);
     this.handoffs = handoffs;
@@ -299,6 +305,25 @@ final class ObservationIntake implements Observations {
   @Override
   public void eventLoopRequest(@Nullable Object target) {
     handoffs.eventLoopRequest(target);
+  }
+
+  @Override
+  public void request(@Nullable Object request, boolean start) {
+    if (recorder.replaying() != null) {
+      return; // seen before the recorder existed: its thread is not this one
+    }
+    if (start) {
+      requests.enter(request);
+    } else {
+      requests.exit(request);
+    }
+  }
+
+  @Override
+  public void requestRoute(@Nullable Object exchange) {
+    if (recorder.replaying() == null) {
+      requests.routed(exchange);
+    }
   }
 
   /**

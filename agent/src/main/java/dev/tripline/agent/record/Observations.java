@@ -108,4 +108,17 @@ public interface Observations {
    * (WebClient, Reactor Netty) or a SocketAddress (Netty's Bootstrap): a hand-off.
    */
   void eventLoopRequest(@Nullable Object target);
+
+  /**
+   * A server starts ({@code start}) or ends handling {@code request} on this thread (a servlet
+   * request, an {@code HttpExchange}, a Reactor Netty request): events recorded in between carry
+   * it.
+   */
+  void request(@Nullable Object request, boolean start);
+
+  /**
+   * A framework matched the request being handled on this thread to a route: {@code exchange} holds
+   * the route template (WebFlux's ServerWebExchange).
+   */
+  void requestRoute(@Nullable Object exchange);
 }

@@ -3,6 +3,7 @@ package dev.tripline.agent.record;
 import dev.tripline.model.CallSite;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
+import dev.tripline.model.RequestContext;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -142,7 +143,10 @@ public final class Occurrence {
    * already, or too many). Sampled path only: the lock is never taken on a plain repeat.
    */
   synchronized @Nullable Occurrence otherSite(
-      CallSite site, Supplier<List<CodeContext>> contexts, long now) {
+      CallSite site,
+      Supplier<List<CodeContext>> contexts,
+      Supplier<@Nullable RequestContext> request,
+      long now) {
     Event template = template();
     if (sameSite(template.getCallSite(), site) || otherSites.length >= MAX_OTHER_SITES) {
       return null;
@@ -156,10 +160,14 @@ public final class Occurrence {
     for (long p = pending.get(); p > 0 && !pending.compareAndSet(p, p - 1); p = pending.get()) {
       // retry: a concurrent repeat or flush changed the count
     }
+    Event.Builder seen = template.toBuilder().clearRequest();
+    RequestContext during = request.get();
+    if (during != null) {
+      seen.setRequest(during); // this repeat's request, not the first sight's
+    }
     Occurrence other =
         new Occurrence(
-            template.toBuilder()
-                .setCallSite(site)
+            seen.setCallSite(site)
                 .clearContexts()
                 .addAllContexts(contexts.get())
                 .setCount(1)

@@ -34,7 +34,7 @@ class AgentKeysTest {
     assertEquals(
         List.of(), DocumentedKeys.problems(AgentKeys.TABLE, section("Agent", "Collector")));
     assertEquals(
-        22,
+        23,
         AgentKeys.TABLE.keys().size(),
         "a key added here needs its row in docs/configuration.md");
   }

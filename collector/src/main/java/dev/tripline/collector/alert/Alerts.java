@@ -176,8 +176,11 @@ public final class Alerts {
       AlertReason reason,
       String key,
       long now) {
-    return Alert.newBuilder()
-        .setSchemaVersion(Schema.VERSION)
+    Alert.Builder b = Alert.newBuilder();
+    if (e.hasRequest()) {
+      b.setRequest(e.getRequest()); // the triggering event's request, at the alert's top level
+    }
+    return b.setSchemaVersion(Schema.VERSION)
         .setId(id(profile.getService(), reason, key, e))
         .setTimeMs(now)
         .setLastSeenMs(now)
@@ -354,7 +357,8 @@ public final class Alerts {
   private static String where(Event e) {
     var c = e.getCallSite();
     if (c.getClassName().isEmpty()) {
-      return "No application frame was on the stack (JDK-internal thread).";
+      return "No application frame was on the stack (JDK-internal thread)."
+          + (e.hasRequest() ? " It happened " + RequestText.during(e.getRequest()) + "." : "");
     }
     return "Caused by "
         + c.getClassName()
@@ -365,6 +369,7 @@ public final class Alerts {
         + ")"
         + (c.getJarName().isEmpty() ? "" : " in " + artifact(c.getJarName(), c.getArchive()))
         + handoff(c)
-        + ".";
+        + "."
+        + (e.hasRequest() ? " It happened " + RequestText.during(e.getRequest()) + "." : "");
   }
 }

@@ -76,6 +76,10 @@ public final class OcsfJson {
     if (Dispositions.shown(a.getDisposition())) {
       metadata.put("profiles", List.of("security_control")); // where action/disposition come from
     }
+    if (a.hasRequest() && !a.getRequest().getTraceId().isEmpty()) {
+      // the W3C trace id: joins this finding to the request's trace in the SIEM
+      metadata.put("correlation_uid", a.getRequest().getTraceId());
+    }
     doc.put("metadata", metadata);
     Map<String, Object> device = new LinkedHashMap<>();
     device.put("hostname", a.getAgent().getHost());
@@ -100,7 +104,12 @@ public final class OcsfJson {
                 List.of(
                     "namespace:" + a.getAgent().getK8SNamespace(),
                     "pod:" + a.getAgent().getK8SPod()))));
-    doc.put("evidences", List.of(evidence(a.getEvent())));
+    Map<String, Object> evidence = evidence(a.getEvent());
+    if (a.hasRequest()) {
+      evidence.put("http_request", RequestText.ocsfHttpRequest(a.getRequest()));
+      evidence.put("src_endpoint", RequestText.ocsfSrcEndpoint(a.getRequest()));
+    }
+    doc.put("evidences", List.of(evidence));
 
     Map<String, Object> unmapped = new LinkedHashMap<>();
     unmapped.put("tripline_reason", a.getReason().name());
@@ -118,6 +127,11 @@ public final class OcsfJson {
       unmapped.put(
           "tripline_code_contexts",
           a.getEvent().getContextsList().stream().map(OcsfJson::context).toList());
+    }
+    if (a.hasRequest()) {
+      unmapped.put("tripline_request_route", a.getRequest().getRoute());
+      unmapped.put("tripline_request_forwarded_by_client", a.getRequest().getForwardedByClient());
+      unmapped.put("tripline_request_span_id", a.getRequest().getSpanId());
     }
     unmapped.put("tripline_profile_state", a.getContext().getState().name());
     unmapped.put("tripline_profile_context", a.getContext().getSummary());

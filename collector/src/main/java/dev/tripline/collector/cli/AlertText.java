@@ -2,6 +2,7 @@ package dev.tripline.collector.cli;
 
 import dev.tripline.collector.alert.Alerts;
 import dev.tripline.collector.alert.Dispositions;
+import dev.tripline.collector.alert.RequestText;
 import dev.tripline.model.Alert;
 import dev.tripline.model.CallSite;
 import dev.tripline.model.CodeContext;
@@ -42,6 +43,9 @@ public final class AlertText {
               "     target     %s (requested as %s)%n",
               t(Normalizer.judgedPath(a.getEvent().getFile())),
               t(Alerts.requestedPath(a.getEvent().getFile()))));
+    }
+    if (a.hasRequest()) {
+      sb.append(String.format("     request    %s%n", t(RequestText.during(a.getRequest()))));
     }
     for (CodeContext c : a.getEvent().getContextsList()) {
       sb.append(String.format("     context    %s: %s%n", t(c.getCategory()), t(Alerts.frame(c))));

@@ -1,6 +1,7 @@
 package dev.tripline.collector.http;
 
 import dev.tripline.collector.alert.Dispositions;
+import dev.tripline.collector.alert.RequestText;
 import dev.tripline.collector.protect.ProtectionControl;
 import dev.tripline.collector.protect.ProtectionModes;
 import dev.tripline.model.AgentHealth;
@@ -46,6 +47,7 @@ public final class ApiJson {
     m.put("score", a.getScore());
     m.put("callSite", callSite(a.getEvent().getCallSite()));
     m.put("event", event(a.getEvent()));
+    m.put("request", a.hasRequest() ? RequestText.json(a.getRequest()) : null);
     m.put("host", a.getAgent().getHost());
     m.put("pod", a.getAgent().getK8SPod());
     m.put(
