@@ -58,7 +58,7 @@ final class FirstSights {
    * observation, with the thread, frames and time it was seen with).
    */
   Occurrence first(
-      Event.Builder described,
+      FirstSight.Target described,
       @Nullable Throwable error,
       EarlyBuffer.@Nullable Observation early,
       long now) {
@@ -66,7 +66,7 @@ final class FirstSights {
     List<StackWalker.StackFrame> frames = early != null ? early.frames : CallSites.frames();
     FirstSight draft =
         new FirstSight(
-            described.build(),
+            described,
             frames,
             t.getName(),
             CallSites.isVirtual(t),
@@ -101,18 +101,20 @@ final class FirstSights {
     } catch (RuntimeException | LinkageError e) {
       // counted; the event still goes out, with the target and without the call site
       stats.error();
-      return times(s.described.toBuilder(), s).build();
+      return times(s.described().toBuilder(), s).build();
     }
   }
 
   private Event named(FirstSight s) {
     CallSites.Captured stack = CallSites.capture(s.frames, contextFrames);
-    CallSite site = handoffs.orSubmitter(caps.callSite(stack.site), s.described);
-    if (stack.noOrigin != null && !s.replayed && s.described.getKind() != EventKind.CODE_ORIGIN) {
+    CallSite site = handoffs.orSubmitter(caps.callSite(stack.site), s.described());
+    if (stack.noOrigin != null && !s.replayed && s.described().getKind() != EventKind.CODE_ORIGIN) {
       noOrigin(stack.noOrigin, site, s);
     }
     return times(
-            s.described.toBuilder().setCallSite(site).addAllContexts(caps.contexts(stack.contexts)),
+            s.described().toBuilder()
+                .setCallSite(site)
+                .addAllContexts(caps.contexts(stack.contexts)),
             s)
         .build();
   }
