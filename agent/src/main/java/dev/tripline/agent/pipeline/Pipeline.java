@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +34,15 @@ public final class Pipeline implements Runnable {
   static final int MAX_BATCH_BYTES = 384 * 1024;
 
   private static final long FIRST_HEARTBEAT_MS = 2_000;
+
+  /**
+   * After sending first sights, the pipeline waits this long before it looks again, instead of
+   * waiting on the queue: the first sights of a burst (a new destination per operation) then gather
+   * in the queue without waking this thread, each offer a plain enqueue — waiting on the queue,
+   * every offer woke it (a futex call on the application thread, a context switch per event on a
+   * machine with few cores). A first sight goes out at most this much later.
+   */
+  static final long LINGER_NS = TimeUnit.MILLISECONDS.toNanos(2);
 
   private final EventRecorder recorder;
   private final AgentStats stats;
@@ -159,6 +169,7 @@ public final class Pipeline implements Runnable {
           recorder.fresh().drainTo(fresh, MAX_EVENTS_PER_BATCH - 1);
           sendFirsts(fresh);
           fresh.clear();
+          LockSupport.parkNanos(LINGER_NS); // an interrupt ends it: the poll above then reports it
         }
         long now = System.currentTimeMillis();
         if (now >= nextFlush) {

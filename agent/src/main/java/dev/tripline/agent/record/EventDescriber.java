@@ -179,16 +179,42 @@ final class EventDescriber {
   }
 
   private Event.@Nullable Builder network(Event.Builder e, InetAddress a, int port) {
-    String host = Filters.hostAsGiven(a);
-    if (filters.excludedHost(host, a.getHostAddress())) {
+    String shown = a.toString();
+    String host = Filters.hostAsGiven(shown);
+    String ip = Filters.ipOf(shown);
+    if (filters.excludedHost(host, ip)) {
       return null;
     }
-    NetworkTarget.Builder n =
-        NetworkTarget.newBuilder().setIp(a.getHostAddress()).setPort(port).setProtocol("tcp");
+    return network(e, host, ip, port);
+  }
+
+  private Event.Builder network(Event.Builder e, @Nullable String host, String ip, int port) {
+    NetworkTarget.Builder n = NetworkTarget.newBuilder().setIp(ip).setPort(port).setProtocol("tcp");
     if (host != null) {
       n.setHost(caps.cap(host));
     }
     return e.setNetwork(n);
+  }
+
+  /** Whether a host can be excluded (then a peer is described at once, to be judged). */
+  boolean filtersHosts() {
+    return filters.filtersHosts();
+  }
+
+  /**
+   * A peer's target, described on first ask as {@link #describe} would have at once: from its
+   * address as the application thread read it ({@code InetAddress.toString}, "host/ip") and its
+   * port. Only when no filter can exclude it ({@link #filtersHosts}).
+   */
+  FirstSight.Target later(EventKind kind, String shown, int port) {
+    return new FirstSight.Target(
+        () ->
+            network(
+                    Event.newBuilder().setKind(kind),
+                    Filters.hostAsGiven(shown),
+                    Filters.ipOf(shown),
+                    port)
+                .build());
   }
 
   /**

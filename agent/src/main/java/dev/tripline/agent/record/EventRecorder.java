@@ -164,7 +164,7 @@ public final class EventRecorder {
       cache.put(key, Occurrence.IGNORED);
       return null;
     }
-    Occurrence fresh = firstSight(event, error);
+    Occurrence fresh = firstSight(new FirstSight.Target(event.build()), error);
     Occurrence winner = cache.asMap().putIfAbsent(key, fresh);
     if (winner == null) {
       FileShapes.registerFirst(cache, kind, event, fresh);
@@ -183,12 +183,9 @@ public final class EventRecorder {
     if (address == null) {
       return;
     }
-    Cache<InetAddress, PortTable> cache = caches.peers(kind, error);
-    PortTable ports = cache.getIfPresent(address);
-    if (ports == null) {
-      ports = cache.asMap().computeIfAbsent(address, a -> new PortTable());
-    }
-    Occurrence seen = ports.get(port);
+    PeerTable peers = caches.peers(kind, error);
+    PortTable ports = peers.get(address);
+    Occurrence seen = ports == null ? null : ports.get(port);
     if (seen != null) {
       if (kind != EventKind.NET_CONNECT || seen.peer == address || sameHost(seen, address)) {
         repeat(seen); // the repeat path: the same InetAddress object costs no allocation
@@ -197,19 +194,40 @@ public final class EventRecorder {
       }
       return;
     }
-    Event.Builder event = describer.describe(kind, address, null, port);
-    if (event == null) {
+    Occurrence fresh = firstPeer(kind, address, port, error);
+    if (fresh == null) {
       return; // excluded host: cheap enough to re-check, and rare
     }
-    Occurrence fresh = firstSight(event, error);
     fresh.peer = address;
-    Occurrence winner = ports.putIfAbsent(port, fresh);
+    Occurrence winner;
+    if (ports == null) {
+      PortTable mine = new PortTable(port, fresh);
+      PortTable there = peers.putIfAbsent(address, mine);
+      winner = there == mine ? fresh : there.putIfAbsent(port, fresh);
+    } else {
+      winner = ports.putIfAbsent(port, fresh);
+    }
     if (winner == fresh) {
       handOver(fresh);
     } else {
       fresh.template(); // lost the race: completed here, so that its draft holds no frames
       winner.hit(clockMs);
     }
+  }
+
+  /**
+   * A new peer's occurrence, or null when the filters exclude it. With no host excluded nothing can
+   * filter a peer out, so only the address as given is read here ({@code toString}: the host name
+   * the application used, which a later {@code getHostName()} could change) and its description is
+   * left to the pipeline thread, with the naming ({@link EventDescriber#peer}).
+   */
+  private @Nullable Occurrence firstPeer(
+      EventKind kind, InetAddress address, int port, @Nullable Throwable error) {
+    if (!describer.filtersHosts()) {
+      return firstSight(describer.later(kind, address.toString(), port), error);
+    }
+    Event.Builder event = describer.describe(kind, address, null, port);
+    return event == null ? null : firstSight(new FirstSight.Target(event.build()), error);
   }
 
   /**
@@ -291,7 +309,7 @@ public final class EventRecorder {
    * A new occurrence of the described target: the current thread's, or for a replayed early
    * observation the one it was seen on. Named on the pipeline thread ({@link FirstSights}).
    */
-  private Occurrence firstSight(Event.Builder described, @Nullable Throwable error) {
+  private Occurrence firstSight(FirstSight.Target described, @Nullable Throwable error) {
     EarlyBuffer.Observation early = replaying();
     return firstSights.first(
         described, error, early, early != null ? early.timeMs : clock.getAsLong());
@@ -321,6 +339,11 @@ public final class EventRecorder {
   /** Frames held by first sights the pipeline thread has not named yet: for tests. */
   int draftFrames() {
     return firstSights.draftFrames();
+  }
+
+  /** Peers held for {@code kind} (successful operations): for tests. */
+  int peerCount(EventKind kind) {
+    return caches.peers(kind, null).size();
   }
 
   /** Runs the caches' pending upkeep (evictions) now: for tests. */

@@ -98,9 +98,23 @@ final class Filters {
    * "host/ip").
    */
   static @Nullable String hostAsGiven(InetAddress a) {
-    String s = a.toString();
-    int slash = s.indexOf('/');
-    return slash > 0 ? s.substring(0, slash) : null;
+    return hostAsGiven(a.toString());
+  }
+
+  /** The host name of an address's {@code toString} ("host/ip"; "/ip" when it has none). */
+  static @Nullable String hostAsGiven(String shown) {
+    int slash = shown.lastIndexOf('/'); // an IP has no '/'; a name given with the bytes may
+    return slash > 0 ? shown.substring(0, slash) : null;
+  }
+
+  /** The IP of an address's {@code toString}: its {@code getHostAddress()}. */
+  static String ipOf(String shown) {
+    return shown.substring(shown.lastIndexOf('/') + 1);
+  }
+
+  /** Whether any host is excluded: if not, no peer can be. */
+  boolean filtersHosts() {
+    return !excludedHosts.isEmpty();
   }
 
   static boolean isIpLiteral(String host) {

@@ -62,27 +62,24 @@ final class FirstSights {
    * observation, with the thread, frames and time it was seen with).
    */
   Occurrence first(
-      Event.Builder described,
+      FirstSight.Target described,
       @Nullable Throwable error,
       EarlyBuffer.@Nullable Observation early,
       long now) {
     Thread t = early != null ? early.thread : Thread.currentThread();
     List<StackWalker.StackFrame> frames = early != null ? early.frames : CallSites.frames();
-    if (early == null) {
-      RequestContext request = requests.current(); // read now: the server recycles it afterwards
-      if (request != null) {
-        described.setRequest(request);
-      }
-    }
+    // Read now: the server recycles the request afterwards.
+    RequestContext request = early == null ? requests.current() : null;
     FirstSight draft =
         new FirstSight(
-            described.build(),
+            described,
             frames,
             t.getName(),
             CallSites.isVirtual(t),
             now,
             error == null ? null : error.getClass().getName(),
             early != null,
+            request,
             this);
     Occurrence o = new Occurrence(draft, now);
     if (draftFrames.addAndGet(frames.size()) > MAX_DRAFT_FRAMES) {
@@ -111,21 +108,20 @@ final class FirstSights {
     } catch (RuntimeException | LinkageError e) {
       // counted; the event still goes out, with the target and without the call site
       stats.error();
-      return times(s.described.toBuilder(), s).build();
+      return times(s.described().toBuilder(), s).build();
     }
   }
 
   private Event named(FirstSight s) {
     CallSites.Captured stack = CallSites.capture(s.frames, contextFrames);
-    CallSite site = handoffs.orSubmitter(caps.callSite(stack.site), s.described);
-    Event.Builder e = s.described.toBuilder();
-    if (!s.described.hasRequest()) {
-      RequestContext submitted = handoffs.submitterRequest(site, s.described);
-      if (submitted != null) {
-        e.setRequest(submitted); // work handed over by code serving a request
-      }
+    CallSite site = handoffs.orSubmitter(caps.callSite(stack.site), s.described());
+    Event.Builder e = s.described().toBuilder();
+    RequestContext request =
+        s.request != null ? s.request : handoffs.submitterRequest(site, s.described());
+    if (request != null) {
+      e.setRequest(request); // its own, or that of the code that handed the work over
     }
-    if (stack.noOrigin != null && !s.replayed && s.described.getKind() != EventKind.CODE_ORIGIN) {
+    if (stack.noOrigin != null && !s.replayed && s.described().getKind() != EventKind.CODE_ORIGIN) {
       noOrigin(stack.noOrigin, site, s);
     }
     return times(e.setCallSite(site).addAllContexts(caps.contexts(stack.contexts)), s).build();

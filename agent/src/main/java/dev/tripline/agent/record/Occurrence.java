@@ -107,7 +107,7 @@ public final class Occurrence {
       return t;
     }
     FirstSight d = draft;
-    return d != null ? d.described : template();
+    return d != null ? d.described() : template();
   }
 
   /** Whether the pipeline thread still has to name this first sight's call site. */

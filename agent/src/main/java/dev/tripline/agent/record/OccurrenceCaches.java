@@ -6,7 +6,6 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.RemovalListener;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.model.EventKind;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,11 +15,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The recorder's two cache families, one cache per kind and outcome, built on first use (most kinds
- * never occur in a given application): targets (one key per path, command line…) and peers (the
- * InetAddress, then its ports). Each holds at most {@code cache.size} entries; what an eviction
- * loses (repeats not yet flushed, a first not yet delivered) is counted; their upkeep runs on the
- * pipeline thread ({@link CacheUpkeep}). The recorder decides repeat or fresh on them: this class
- * builds, evicts and lists.
+ * never occur in a given application): targets (one key per path, command line…, in Caffeine) and
+ * peers (the InetAddress, then its ports, in a {@link PeerTable}). Each holds at most {@code
+ * cache.size} entries; what an eviction loses (repeats not yet flushed, a first not yet delivered)
+ * is counted; their upkeep runs on the pipeline thread ({@link CacheUpkeep}, {@link
+ * PeerTable#trim}). The recorder decides repeat or fresh on them: this class builds, evicts and
+ * lists.
  */
 @NullMarked
 final class OccurrenceCaches {
@@ -31,8 +31,7 @@ final class OccurrenceCaches {
   private final CacheUpkeep upkeep = new CacheUpkeep();
   private final AtomicReferenceArray<Cache<Object, Occurrence>> targets =
       new AtomicReferenceArray<>(SLOTS * 2);
-  private final AtomicReferenceArray<Cache<InetAddress, PortTable>> peers =
-      new AtomicReferenceArray<>(SLOTS * 2);
+  private final AtomicReferenceArray<PeerTable> peers = new AtomicReferenceArray<>(SLOTS * 2);
 
   OccurrenceCaches(AgentStats stats, int size) {
     this.stats = stats;
@@ -61,15 +60,14 @@ final class OccurrenceCaches {
         });
   }
 
-  Cache<InetAddress, PortTable> peers(EventKind kind, @Nullable Throwable error) {
-    return lazy(
-        peers,
-        slot(kind, error),
-        (@Nullable InetAddress k, @Nullable PortTable v, RemovalCause cause) -> {
-          if (v != null) {
-            for (Occurrence o : v.all()) lostOnEviction(o, cause);
-          }
-        });
+  PeerTable peers(EventKind kind, @Nullable Throwable error) {
+    int i = slot(kind, error);
+    PeerTable t = peers.get(i);
+    if (t == null) {
+      peers.compareAndSet(i, null, new PeerTable(size, o -> lostOnEviction(o, RemovalCause.SIZE)));
+      t = peers.get(i);
+    }
+    return t;
   }
 
   private <K, V> Cache<K, V> lazy(
@@ -102,6 +100,14 @@ final class OccurrenceCaches {
   /** The caches' upkeep asked for since the last call: on the pipeline thread's tick. */
   void upkeep() {
     upkeep.run();
+    trimPeers();
+  }
+
+  private void trimPeers() {
+    for (int i = 0; i < peers.length(); i++) {
+      PeerTable t = peers.get(i);
+      if (t != null) t.trim();
+    }
   }
 
   /** Every known occurrence, for the periodic flush of repeats. */
@@ -116,9 +122,9 @@ final class OccurrenceCaches {
       }
     }
     for (int i = 0; i < peers.length(); i++) {
-      Cache<InetAddress, PortTable> cache = peers.get(i);
-      if (cache == null) continue;
-      for (PortTable ports : cache.asMap().values()) {
+      PeerTable table = peers.get(i);
+      if (table == null) continue;
+      for (PortTable ports : table.tables()) {
         for (Occurrence o : ports.all()) addWithOtherSites(all, o);
       }
     }
@@ -138,9 +144,6 @@ final class OccurrenceCaches {
       Cache<Object, Occurrence> c = targets.get(i);
       if (c != null) c.cleanUp();
     }
-    for (int i = 0; i < peers.length(); i++) {
-      Cache<InetAddress, PortTable> c = peers.get(i);
-      if (c != null) c.cleanUp();
-    }
+    trimPeers();
   }
 }

@@ -8,8 +8,14 @@ import org.jspecify.annotations.Nullable;
  * few and new ones rare.
  */
 final class PortTable {
-  private volatile int[] ports = new int[0];
-  private volatile Occurrence[] occurrences = new Occurrence[0];
+  private volatile int[] ports;
+  private volatile Occurrence[] occurrences;
+
+  /** A new peer's table, with the first port already in: no copy, no lock. */
+  PortTable(int port, Occurrence first) {
+    this.ports = new int[] {port};
+    this.occurrences = new Occurrence[] {first};
+  }
 
   @Nullable Occurrence get(int port) {
     int[] p = ports;
@@ -40,5 +46,14 @@ final class PortTable {
 
   Occurrence[] all() {
     return occurrences;
+  }
+
+  /** When one of its ports was last seen (for eviction: the oldest go first). */
+  long lastSeenMs() {
+    long last = Long.MIN_VALUE;
+    for (Occurrence o : occurrences) {
+      last = Math.max(last, o.lastSeenMs);
+    }
+    return last;
   }
 }

@@ -4,9 +4,9 @@
  * EventRecorder} (the repeat/fresh decision on {@code OccurrenceCaches}: a repeat is a lookup and
  * an increment, no lock, no allocation), {@code EventDescriber} (a new target as the wire describes
  * it), {@code FileShapes}, and what they use: paths ({@code FileTargets}, {@code SameFiles}, {@code
- * SwapWatch}, {@code NamePatterns}), peers ({@code PortTable}, {@code PendingConnects}, {@code
- * BoundAddresses}, {@code UnixSockets}, {@code DnsQueries}), processes ({@code Executables}, {@code
- * SpawnEnvironment}), code ({@code CodeOrigins}), filters and caps.
+ * SwapWatch}, {@code NamePatterns}), peers ({@code PeerTable}, {@code PortTable}, {@code
+ * PendingConnects}, {@code BoundAddresses}, {@code UnixSockets}, {@code DnsQueries}), processes
+ * ({@code Executables}, {@code SpawnEnvironment}), code ({@code CodeOrigins}), filters and caps.
  *
  * <p>The thread boundary runs through {@code FirstSights}: a new behaviour's stack is walked on the
  * application thread and kept unnamed in a {@code FirstSight} draft; the pipeline thread names its

@@ -350,4 +350,112 @@ class EventRecorderTest {
     assertEquals(4, r.targets(EventKind.DNS_LOOKUP, null).estimatedSize(), "evicted on the tick");
     assertEquals(50, firsts(r).size(), "each was new and handed over");
   }
+
+  @Test
+  void aNewPeerIsDescribedOnThePipelineThreadAsItWouldHaveBeenAtOnce() throws Exception {
+    // no host excluded: the application thread reads the address as given and leaves the rest
+    EventRecorder later = recorder();
+    // a host excluded (another one): every peer is described at once, to be judged
+    EventRecorder atOnce = recorder("exclude.hosts", "metrics.internal");
+    InetAddress named = InetAddress.getByAddress("db.internal", new byte[] {10, 0, 1, 9});
+    InetAddress slashed = InetAddress.getByAddress("a/b", new byte[] {10, 0, 1, 10});
+    InetAddress bare = InetAddress.getByAddress(new byte[] {10, 0, 1, 11});
+    InetAddress v6 = InetAddress.getByAddress("v6.internal", new byte[16]);
+    for (EventRecorder r : List.of(later, atOnce)) {
+      for (InetAddress a : List.of(named, slashed, bare, v6)) {
+        r.observations().connect(a, 5432, null);
+      }
+    }
+    List<Event> deferred = new ArrayList<>();
+    List<Event> described = new ArrayList<>();
+    for (Event e : firsts(later)) deferred.add(e.toBuilder().clearCallSite().build());
+    for (Event e : firsts(atOnce)) described.add(e.toBuilder().clearCallSite().build());
+    assertEquals(4, deferred.size());
+    assertEquals(described, deferred, "the same events, whichever thread described them");
+    assertEquals("db.internal", deferred.get(0).getNetwork().getHost());
+    assertEquals("a/b", deferred.get(1).getNetwork().getHost(), "a name given with its bytes");
+    assertEquals("10.0.1.10", deferred.get(1).getNetwork().getIp());
+    assertEquals("", deferred.get(2).getNetwork().getHost(), "no name given: none reported");
+    assertEquals("10.0.1.11", deferred.get(2).getNetwork().getIp());
+    assertEquals("0:0:0:0:0:0:0:0", deferred.get(3).getNetwork().getIp());
+    // a repeat from another InetAddress object of the same IP and port compares host names
+    later
+        .observations()
+        .connect(InetAddress.getByAddress("db.internal", named.getAddress()), 5432, null);
+    later
+        .observations()
+        .connect(InetAddress.getByAddress("cdn.internal", named.getAddress()), 5432, null);
+    List<Event> more = firsts(later);
+    assertEquals(1, more.size(), "the same name is a repeat, another name is new");
+    assertEquals("cdn.internal", more.get(0).getNetwork().getHost());
+    EventRecorder excluding = recorder("exclude.hosts", "db.internal");
+    excluding.observations().connect(named, 5432, null);
+    assertTrue(firsts(excluding).isEmpty(), "an excluded host is still never reported");
+  }
+
+  @Test
+  void peersStayBoundedAndTheirEvictionLosesNothingSilently() throws Exception {
+    EventRecorder r = recorder("cache.size", "8", "queue.capacity", "100000");
+    long observed = 0;
+    long firsts = 0;
+    long repeats = 0;
+    for (int round = 0; round < 2; round++) {
+      for (int host = 0; host < 100; host++) {
+        InetAddress a = InetAddress.getByAddress(new byte[] {10, 2, 0, (byte) host});
+        for (int i = 0; i < 3; i++) {
+          r.observations().connect(a, 443, null);
+          observed++;
+          assertTrue(
+              r.peerCount(EventKind.NET_CONNECT) <= 16,
+              "at most twice the bound before the tick trims it");
+        }
+      }
+      r.tick();
+      assertTrue(r.peerCount(EventKind.NET_CONNECT) <= 8, "the tick trims to the bound");
+      firsts += firsts(r).size();
+      repeats += total(flush(r));
+    }
+    r.cleanUp();
+    repeats += total(flush(r));
+    long dropped = stats.droppedCount(AgentStats.CACHE_FULL);
+    assertTrue(dropped > 0, "a bound of 8 for 100 peers evicts counted repeats");
+    assertTrue(firsts > 100, "an evicted peer seen again is new again: " + firsts);
+    assertEquals(
+        observed,
+        firsts + repeats + dropped,
+        "every observation is a first event, a folded repeat or a counted drop");
+  }
+
+  @Test
+  void thePeersSeenLongestAgoAreEvictedFirst() throws Exception {
+    EventRecorder r = recorder("cache.size", "8", "queue.capacity", "1000");
+    InetAddress[] peers = new InetAddress[12];
+    for (int i = 0; i < peers.length; i++) {
+      peers[i] = InetAddress.getByAddress(new byte[] {10, 3, 0, (byte) i});
+    }
+    for (int i = 0; i < 8; i++) {
+      r.observations().connect(peers[i], 80, null); // first seen at T0
+    }
+    now.set(T0 + 1_000);
+    r.tick();
+    r.observations().connect(peers[0], 80, null); // seen again at T0 + 1 s
+    now.set(T0 + 2_000);
+    for (int i = 8; i < 12; i++) {
+      r.observations().connect(peers[i], 80, null); // new at T0 + 2 s
+    }
+    r.tick();
+    assertEquals(7, r.peerCount(EventKind.NET_CONNECT), "trimmed to seven eighths of the bound");
+    firsts(r);
+    r.observations().connect(peers[0], 80, null);
+    for (int i = 8; i < 12; i++) {
+      r.observations().connect(peers[i], 80, null);
+    }
+    assertTrue(firsts(r).isEmpty(), "the peers seen last are kept: repeats");
+    int newAgain = 0;
+    for (int i = 1; i < 8; i++) {
+      r.observations().connect(peers[i], 80, null);
+      newAgain += firsts(r).size();
+    }
+    assertTrue(newAgain >= 5, "five of those seen only at T0 were evicted: " + newAgain);
+  }
 }
