@@ -36,7 +36,12 @@ public final class NotifyCommand implements Callable<Integer> {
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     CountDownLatch stopped = new CountDownLatch(1);
-    OutputEngine engine = new OutputEngine(config, registry, System.out, "");
+    OutputEngine engine = new OutputEngine(config, registry, System.out, "").start();
+    if (engine.running() == 0) {
+      engine.close();
+      System.out.println("tripline: no output runs (configure output.<name>.type=…)");
+      return 2;
+    }
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -45,11 +50,6 @@ public final class NotifyCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "tripline-notify-shutdown"));
-    engine.start();
-    if (engine.running() == 0) {
-      System.out.println("tripline: no output runs (configure output.<name>.type=…)");
-      return 2;
-    }
     System.out.println(
         "Delivering alerts from " + config.get(CollectorKeys.TOPIC_ALERTS) + ". Ctrl-C stops.");
     stopped.await();

@@ -1,17 +1,21 @@
 package dev.tripline.collector.output;
 
-import java.io.IOException;
-import java.io.InputStream;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -60,17 +64,13 @@ final class HttpPost implements AutoCloseable {
             .header("User-Agent", "tripline-collector")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(b::header);
-    Future<HttpResponse<InputStream>> pending =
-        client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+    Capped capped = new Capped();
+    Future<HttpResponse<String>> pending = client.sendAsync(b.build(), info -> capped);
     try {
-      // The request timeout covers the answer's head; this bounds the whole exchange once more.
-      HttpResponse<InputStream> response =
-          pending.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-      String text;
-      try (InputStream in = response.body()) {
-        // Closing after MAX_READ drops the rest of a huge answer with the connection.
-        text = new String(in.readNBytes(MAX_READ), StandardCharsets.UTF_8);
-      }
+      // The request timeout covers the answer's head; this bounds the whole exchange, body
+      // included: a receiver trickling its answer byte by byte cannot hold the output.
+      HttpResponse<String> response = pending.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      String text = response.body();
       return classify(
           response.statusCode(),
           text,
@@ -78,11 +78,10 @@ final class HttpPost implements AutoCloseable {
           response.headers().firstValue("Retry-After").orElse(null));
     } catch (TimeoutException e) {
       pending.cancel(true);
+      capped.cancel(); // drops a connection the receiver keeps trickling on
       return Delivery.retry("no answer from " + where() + " within " + timeout.toMillis() + " ms");
     } catch (ExecutionException e) {
       return failure(e.getCause() == null ? e : e.getCause());
-    } catch (IOException e) {
-      return Delivery.retry("reading the answer of " + where() + ": " + e);
     } catch (InterruptedException e) {
       pending.cancel(true);
       Thread.currentThread().interrupt();
@@ -205,6 +204,67 @@ final class HttpPost implements AutoCloseable {
       throw new IllegalArgumentException("has no host (scheme://host[:port]/…)");
     }
     return u;
+  }
+
+  /**
+   * Keeps the first {@link #MAX_READ} bytes of an answer and cancels the rest (the connection is
+   * dropped with it): a 10 MB answer costs 4 KiB.
+   */
+  static final class Capped implements HttpResponse.BodySubscriber<String> {
+    private final CompletableFuture<String> result = new CompletableFuture<>();
+    private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+    private volatile Flow.@Nullable Subscription subscription;
+
+    @Override
+    public CompletionStage<String> getBody() {
+      return result;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(1);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      for (ByteBuffer b : items) {
+        int n = Math.min(b.remaining(), MAX_READ - kept.size());
+        byte[] a = new byte[n];
+        b.get(a);
+        kept.write(a, 0, n);
+      }
+      Flow.Subscription s = subscription;
+      if (kept.size() >= MAX_READ) {
+        if (s != null) {
+          s.cancel();
+        }
+        result.complete(text());
+      } else if (s != null) {
+        s.request(1);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      result.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      result.complete(text());
+    }
+
+    void cancel() {
+      Flow.Subscription s = subscription;
+      if (s != null) {
+        s.cancel();
+      }
+    }
+
+    private String text() {
+      return new String(kept.toByteArray(), StandardCharsets.UTF_8);
+    }
   }
 
   @Override

@@ -169,6 +169,7 @@ class OutputDeliveryTest {
         Receiver throttled = new Receiver(Receiver.Failure.STATUS_429, 2);
         Receiver hanging = new Receiver(Receiver.Failure.HANG, 2);
         Receiver outage = new Receiver(Receiver.Failure.NONE, 0);
+        Receiver trickle = new Receiver(Receiver.Failure.TRICKLE, 2);
         Receiver fast = new Receiver(Receiver.Failure.NONE, 0)) {
       List<String> keys = new ArrayList<>();
       Map<String, Receiver> receivers = new LinkedHashMap<>();
@@ -176,6 +177,7 @@ class OutputDeliveryTest {
       receivers.put("throttled", throttled);
       receivers.put("hanging", hanging);
       receivers.put("outage", outage);
+      receivers.put("trickle", trickle);
       receivers.put("fast", fast);
       for (var e : receivers.entrySet()) {
         String p = "output." + e.getKey() + ".";
@@ -243,6 +245,7 @@ class OutputDeliveryTest {
         assertEquals(3, status.get("flaky").failures(), "three 500s counted");
         assertTrue(status.get("throttled").failures() >= 2, "429s counted");
         assertTrue(status.get("outage").failures() >= 1, "the outage counted");
+        assertEquals(2, status.get("trickle").failures(), "a trickled answer times out");
         for (var o : status.values()) {
           assertEquals(0, o.deadLetters(), o.name() + ": nothing given up within the budget");
           assertTrue(o.delivered() >= 30, o.name());

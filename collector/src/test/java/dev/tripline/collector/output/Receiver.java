@@ -27,7 +27,9 @@ final class Receiver implements AutoCloseable {
     STATUS_429,
     HANG,
     REDIRECT_LOOP,
-    HUGE_400
+    HUGE_400,
+    /** 200 with a body promised, one byte sent, then nothing. */
+    TRICKLE
   }
 
   record Request(String path, Map<String, List<String>> headers, String body) {
@@ -107,6 +109,18 @@ final class Receiver implements AutoCloseable {
       case REDIRECT_LOOP -> {
         ex.getResponseHeaders().add("Location", url(ex.getRequestURI().getPath()));
         ex.sendResponseHeaders(302, -1);
+        ex.close();
+      }
+      case TRICKLE -> {
+        ex.sendResponseHeaders(200, 100);
+        OutputStream out = ex.getResponseBody();
+        out.write('o');
+        out.flush();
+        try {
+          released.await(30, TimeUnit.SECONDS); // the rest never comes while the test runs
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
         ex.close();
       }
       case HUGE_400 -> {
