@@ -43,9 +43,13 @@ import org.apache.commons.collections.map.LazyMap;
  * 3.2.1 on the class path, a file endpoint without path confinement, an XML parser with external
  * entities on, and code that talks to a Unix socket. {@code normal} serves ordinary requests;
  * {@code attack} sends each exploit through the same endpoints. Each attack lives in its own class
- * so that each gets an alert of its own (alerts fold per call-site class).
+ * so that each gets an alert of its own (alerts fold per call-site class). Both arrive as HTTP
+ * requests to the app's own JDK {@code HttpServer} ({@link Front}): the normal work as {@code GET
+ * /normal}, each attack as {@code POST /attack/<name>} with {@code X-Forwarded-For: 203.0.113.7}
+ * and a {@code traceparent}, so that every event names the request that carried it.
  *
- * <p>Arguments: mode work-dir db-port ldap-port stop-file [directory-port]
+ * <p>Arguments: mode work-dir db-port ldap-port stop-file [directory-port [http-port]] (the HTTP
+ * front's port: the same on every run of a service, or its client's connect would be new each time)
  */
 public final class VulnerableApp {
   /**
@@ -79,38 +83,60 @@ public final class VulnerableApp {
 
   private VulnerableApp() {}
 
+  /** The attacks' endpoints, in the order they are sent: {@code POST /attack/<name>}. */
+  static final List<String> ATTACKS =
+      List.of(
+          "log4shell",
+          "gadget",
+          "traversal",
+          "dot-slash",
+          "symlink",
+          "etc-shadow",
+          "xxe",
+          "docker-socket");
+
   public static void main(String[] args) throws Exception {
     String mode = args[0];
     Path work = Path.of(args[1]);
     int dbPort = Integer.parseInt(args[2]);
     int ldapPort = Integer.parseInt(args[3]);
-    normal(work, dbPort);
-    if (args.length > 5) {
-      Directory.run(Integer.parseInt(args[5]));
-    }
-    if (mode.equals("attack")) {
-      Log4Shell.run(ldapPort);
-      Gadget.run(work);
-      Traversal.run(work);
-      DotSlash.run(work);
-      Symlink.run(work);
-      ShadowRead.run();
-      Xxe.run(work);
-      DockerSocket.run(work);
-    }
-    if (mode.equals("attack-protected")) {
-      // protect mode (ProtectAttackSuiteIT): a refused attack fails as its endpoint would, the
-      // service answers on; then a normal request
-      survive("log4shell", () -> Log4Shell.run(ldapPort));
-      survive("gadget", () -> Gadget.run(work));
-      survive("traversal", () -> Traversal.run(work));
-      survive("dot-slash", () -> DotSlash.run(work));
-      survive("symlink", () -> Symlink.run(work));
-      survive("etc-shadow", ShadowRead::run);
-      survive("xxe", () -> Xxe.run(work));
-      survive("docker-socket", () -> DockerSocket.run(work));
-      normal(work, dbPort);
-      System.out.println("normal request after the attacks: ok");
+    Front front = new Front(args.length > 6 ? Integer.parseInt(args[6]) : 0);
+    try {
+      front.serve("/normal", () -> normal(work, dbPort));
+      front.serve("/attack/log4shell", () -> Log4Shell.run(ldapPort));
+      front.serve("/attack/gadget", () -> Gadget.run(work));
+      front.serve("/attack/traversal", () -> Traversal.run(work));
+      front.serve("/attack/dot-slash", () -> DotSlash.run(work));
+      front.serve("/attack/symlink", () -> Symlink.run(work));
+      front.serve("/attack/etc-shadow", ShadowRead::run);
+      front.serve("/attack/xxe", () -> Xxe.run(work));
+      front.serve("/attack/docker-socket", () -> DockerSocket.run(work));
+      front.start();
+      front.send("GET", "/normal", false);
+      if (args.length > 5) {
+        Directory.run(Integer.parseInt(args[5]));
+      }
+      if (mode.equals("attack")) {
+        for (String attack : ATTACKS) {
+          front.send("POST", "/attack/" + attack, true);
+        }
+      }
+      if (mode.equals("attack-protected")) {
+        // protect mode (ProtectAttackSuiteIT): a refused attack fails as its endpoint would, the
+        // service answers on; then a normal request
+        survive("log4shell", () -> Log4Shell.run(ldapPort));
+        survive("gadget", () -> Gadget.run(work));
+        survive("traversal", () -> Traversal.run(work));
+        survive("dot-slash", () -> DotSlash.run(work));
+        survive("symlink", () -> Symlink.run(work));
+        survive("etc-shadow", ShadowRead::run);
+        survive("xxe", () -> Xxe.run(work));
+        survive("docker-socket", () -> DockerSocket.run(work));
+        normal(work, dbPort);
+        System.out.println("normal request after the attacks: ok");
+      }
+    } finally {
+      front.stop();
     }
     System.out.println("VulnerableApp " + mode + " done");
     // A service keeps running: stay up until the test has seen what it needs (its stop file), so
@@ -121,12 +147,8 @@ public final class VulnerableApp {
     }
   }
 
-  interface Attack {
-    void run() throws Exception;
-  }
-
   /** One attack as its endpoint would serve it: a failure is the endpoint's error answer. */
-  static void survive(String name, Attack attack) {
+  static void survive(String name, Work attack) {
     try {
       attack.run();
       System.out.println("attack " + name + ": went through");
@@ -134,6 +156,88 @@ public final class VulnerableApp {
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) root = root.getCause();
       System.out.println("attack " + name + ": failed " + root);
+    }
+  }
+
+  /** What an endpoint does. */
+  interface Work {
+    void run() throws Exception;
+  }
+
+  /**
+   * The service's HTTP front: the JDK's {@code HttpServer} on a loopback port, one endpoint per
+   * piece of work, and the client that calls it. An attack's request says it was forwarded for
+   * {@value #FORWARDED_FOR} and carries a W3C {@code traceparent}.
+   */
+  public static final class Front {
+    public static final String FORWARDED_FOR = "203.0.113.7";
+    public static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+    static final String TRACEPARENT = "00-" + TRACE_ID + "-00f067aa0ba902b7-01";
+
+    private final com.sun.net.httpserver.HttpServer server;
+    private final java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+
+    Front(int port) throws IOException {
+      server =
+          com.sun.net.httpserver.HttpServer.create(
+              new java.net.InetSocketAddress("127.0.0.1", port), 0);
+      server.setExecutor(pool);
+    }
+
+    void serve(String path, Work work) {
+      server.createContext(
+          path,
+          exchange -> {
+            int status = 200;
+            try {
+              work.run();
+            } catch (Exception e) {
+              status = 500;
+            }
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+          });
+    }
+
+    /**
+     * Starts serving once the agent records (its MBean is up): a request that starts while the
+     * agent is still starting carries no context.
+     */
+    void start() throws Exception {
+      javax.management.MBeanServer beans =
+          java.lang.management.ManagementFactory.getPlatformMBeanServer();
+      javax.management.ObjectName agent =
+          new javax.management.ObjectName("dev.tripline:type=Agent");
+      for (int i = 0; i < 3000 && !beans.isRegistered(agent); i++) {
+        Thread.sleep(20);
+      }
+      server.start();
+    }
+
+    void send(String method, String path, boolean forwarded) throws IOException {
+      java.net.HttpURLConnection c =
+          (java.net.HttpURLConnection)
+              java.net
+                  .URI
+                  .create("http://127.0.0.1:" + server.getAddress().getPort() + path)
+                  .toURL()
+                  .openConnection();
+      c.setRequestMethod(method);
+      if (forwarded) {
+        c.setRequestProperty("X-Forwarded-For", FORWARDED_FOR);
+        c.setRequestProperty("traceparent", TRACEPARENT);
+      }
+      int status = c.getResponseCode();
+      c.disconnect();
+      if (status != 200) {
+        throw new IllegalStateException(method + " " + path + " answered " + status);
+      }
+    }
+
+    void stop() {
+      server.stop(0);
+      pool.shutdownNow();
     }
   }
 

@@ -24,6 +24,7 @@ import dev.tripline.model.AlertReason;
 import dev.tripline.model.AnalystAction;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.ProfileState;
+import dev.tripline.model.RequestContext;
 import dev.tripline.model.ServiceProfile;
 import dev.tripline.model.Severity;
 import dev.tripline.vulnapp.VulnerableApp;
@@ -186,11 +187,17 @@ class AttackSuiteIT {
       throws Exception {
     Path work = servers.work;
     List<Expected> expected = expected(work, servers.ldap.getLocalPort());
+    int httpPort; // the app's HTTP front: one port for all runs of this service (see VulnerableApp)
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      httpPort = free.getLocalPort();
+    }
     AnalystBackend backend = pipeline.backend();
 
     // 1. Attacks while the new service's profile is LEARNING: each raises its alert, none is
     // learned.
-    App run1 = App.start(java, agent, f, service, "attack", servers, dir.resolve(service + "-1"));
+    App run1 =
+        App.start(
+            java, agent, f, service, "attack", servers, dir.resolve(service + "-1"), httpPort);
     Map<String, Alert> raised = new LinkedHashMap<>();
     try {
       await()
@@ -237,6 +244,7 @@ class AttackSuiteIT {
             a.getTitle());
         assertTrue(OcsfJson.of(a).contains(c.getFrame()), OcsfJson.of(a));
       }
+      carriesItsRequest(e.name(), a);
       ExampleAlerts.record(e.name(), a);
     }
     assertTrue(run1.output().contains("directory user found: Alice"), run1.output());
@@ -286,7 +294,9 @@ class AttackSuiteIT {
                     .orElse(false));
     Map<String, Long> before = counts(f, service);
     int instancesBefore = backend.profile(service).map(ServiceProfile::getInstancesCount).orElse(0);
-    App run2 = App.start(java, agent, f, service, "normal", servers, dir.resolve(service + "-2"));
+    App run2 =
+        App.start(
+            java, agent, f, service, "normal", servers, dir.resolve(service + "-2"), httpPort);
     try {
       // The replay's instance joined the profile: its first batch (the first occurrences) was
       // judged.
@@ -316,7 +326,9 @@ class AttackSuiteIT {
     }
 
     // 3. The same attacks once MONITORING: each alert is raised again (folded into its count).
-    App run3 = App.start(java, agent, f, service, "attack", servers, dir.resolve(service + "-3"));
+    App run3 =
+        App.start(
+            java, agent, f, service, "attack", servers, dir.resolve(service + "-3"), httpPort);
     for (Expected e : expected) {
       String id = raised.get(e.name()).getId();
       await()
@@ -324,6 +336,35 @@ class AttackSuiteIT {
           .until(() -> backend.alert(id).map(Alert::getCount).orElse(0L) > before.get(id));
     }
     run3.stop();
+  }
+
+  /**
+   * The attack's alert names the request that carried it (issue 24): its route, method, the
+   * forwarded chain as the attacker sent it and the trace id, in the protobuf, the text and OCSF.
+   */
+  static void carriesItsRequest(String name, Alert a) {
+    RequestContext r = a.getRequest();
+    String where = name + ": " + a;
+    assertEquals("POST", r.getMethod(), where);
+    assertEquals("/attack/" + name, r.getRoute(), where);
+    assertEquals("/attack/" + name, r.getPath(), where);
+    assertEquals(List.of(VulnerableApp.Front.FORWARDED_FOR), r.getForwardedForList(), where);
+    assertTrue(r.getForwardedByClient(), where);
+    assertEquals(VulnerableApp.Front.TRACE_ID, r.getTraceId(), where);
+    assertEquals("127.0.0.1", r.getClientAddress(), where);
+    assertEquals(r, a.getEvent().getRequest(), where);
+    assertTrue(
+        a.getDescription()
+            .contains(
+                "during POST /attack/"
+                    + name
+                    + " from 127.0.0.1 (forwarded for 203.0.113.7), trace 4bf92f35…"),
+        a.getDescription());
+    String ocsf = OcsfJson.of(a);
+    assertTrue(
+        ocsf.contains("\"correlation_uid\":\"" + VulnerableApp.Front.TRACE_ID + "\"")
+            && ocsf.contains("\"http_request\""),
+        ocsf);
   }
 
   static List<Alert> alertsOf(AnalystBackend backend, String service) {
@@ -358,7 +399,14 @@ class AttackSuiteIT {
    */
   record App(Process process, Path out, Path stopFile, String mode) {
     static App start(
-        Path java, Path agent, PipelineFixtures f, String service, String mode, Servers s, Path dir)
+        Path java,
+        Path agent,
+        PipelineFixtures f,
+        String service,
+        String mode,
+        Servers s,
+        Path dir,
+        int httpPort)
         throws Exception {
       Files.createDirectories(dir);
       List<String> cmd =
@@ -381,7 +429,8 @@ class AttackSuiteIT {
                   Integer.toString(s.db.getLocalPort()),
                   Integer.toString(s.ldap.getLocalPort()),
                   dir.resolve("stop").toString(),
-                  Integer.toString(s.directory.getListenPort())));
+                  Integer.toString(s.directory.getListenPort()),
+                  Integer.toString(httpPort)));
       Path out = dir.resolve("out.txt");
       Process p =
           new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
