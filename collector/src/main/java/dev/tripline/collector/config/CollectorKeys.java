@@ -118,6 +118,20 @@ public final class CollectorKeys {
           "tripline.policy",
           "prefix of the per-service protection policy topics <topic.policy>.<service> (compacted; docs/protection.md)");
 
+  public static final Key<Duration> PROTECTION_REFRESH =
+      of(
+          "protection.refresh",
+          Type.javaDuration(1),
+          "2m",
+          "a protection policy in force (dry-run, block) is re-issued this often with a fresh issue time, so agents can fail open when the collector stops (protection.max.age); a grown profile or a state change re-issues it within 5 s");
+
+  public static final Key<Duration> PROTECTION_MAX_AGE =
+      of(
+          "protection.max.age",
+          Type.javaDuration(0),
+          "10m",
+          "max_age_ms written into every policy: an agent that has heard nothing newer for this long fails open (protection off, monitoring on); 0s: never; at least twice protection.refresh");
+
   public static final Key<Integer> TOPIC_PARTITIONS =
       of("topic.partitions", positive(), "3", "partitions of topics the collector creates");
 
@@ -412,6 +426,8 @@ public final class CollectorKeys {
               TOPIC_DEADLETTER,
               TOPIC_ACTIONS,
               TOPIC_POLICY,
+              PROTECTION_REFRESH,
+              PROTECTION_MAX_AGE,
               TOPIC_PARTITIONS,
               TOPIC_REPLICATION,
               LEARNING_PERIOD,

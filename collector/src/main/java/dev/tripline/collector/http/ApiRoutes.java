@@ -4,10 +4,12 @@ import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.api.NotFoundException;
 import dev.tripline.collector.api.OutputControl;
 import dev.tripline.collector.protect.ProtectionControl;
+import dev.tripline.collector.protect.WouldBlock;
 import dev.tripline.model.AlertReason;
 import dev.tripline.model.AlertState;
 import dev.tripline.model.AnalystAction;
 import dev.tripline.model.Severity;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -142,6 +144,19 @@ final class ApiRoutes {
             "services/{name}/protection",
             // Audited with the actor, like every change an analyst makes (docs/protection.md).
             (ex, p, who) -> ex.json(200, protection.set(p.get("name"), ex.body, who.name())))
+        .add(
+            "GET",
+            "services/{name}/would-block",
+            (ex, p, who) -> {
+              Duration window;
+              try {
+                window = WouldBlock.window(ex.query.get("window"));
+              } catch (IllegalArgumentException e) {
+                throw HttpError.badRequest(e.getMessage());
+              }
+              ex.json(
+                  200, WouldBlock.view(backend, p.get("name"), window, System.currentTimeMillis()));
+            })
         .add(
             "GET",
             "actions",

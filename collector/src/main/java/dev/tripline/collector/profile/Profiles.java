@@ -7,6 +7,7 @@ import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.Schema;
 import dev.tripline.model.ServiceProfile;
+import dev.tripline.model.judge.Generalizer;
 import dev.tripline.model.judge.Normalizer;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -59,7 +59,10 @@ final class PolicyStore implements AutoCloseable {
     Properties p = clientProperties();
     p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "65536");
+    // one policy with its allow list, whole: up to the reader's cap
+    p.put(
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+        Integer.toString(PolicyReader.MAX_RECORD_BYTES + 64 * 1024));
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<PartitionInfo> partitions = consumer.partitionsFor(topic, READ_TIMEOUT);

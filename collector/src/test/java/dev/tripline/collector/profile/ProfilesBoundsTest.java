@@ -12,6 +12,7 @@ import dev.tripline.model.FileTarget;
 import dev.tripline.model.NetworkTarget;
 import dev.tripline.model.ProfileEntry;
 import dev.tripline.model.ServiceProfile;
+import dev.tripline.model.judge.Generalizer;
 import dev.tripline.model.judge.Normalizer;
 import java.time.Duration;
 import java.util.EnumMap;

@@ -2,6 +2,7 @@ package dev.tripline.model.protect;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tripline.model.EventKind;
+import dev.tripline.model.ProfileState;
 import dev.tripline.model.ProtectionMode;
 import dev.tripline.model.ProtectionPolicy;
 import dev.tripline.model.Schema;
@@ -23,17 +24,42 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * #effective} and the counters may be read from any thread, without locking.
  */
 public final class PolicyReader {
-  /** A policy is tens of bytes; anything larger than this is not a policy this build wrote. */
-  public static final int MAX_RECORD_BYTES = 4096;
+  /**
+   * A policy with its allow list: under Kafka's default 1 MiB message and request limits (with room
+   * for the record's own overhead); anything larger is not a policy this build wrote.
+   */
+  public static final int MAX_RECORD_BYTES = 1_000_000;
 
   /** More kinds than exist in any build: a record listing more is refused. */
   public static final int MAX_KINDS = 64;
+
+  /** Allow-list keys (exact and generalised together) a record may carry; the collector's cap. */
+  public static final int MAX_ALLOWED_KEYS = 20_000;
+
+  /** Longest allow-list key; the collector leaves a kind with a longer one out (truncated). */
+  public static final int MAX_KEY_CHARS = 2048;
+
+  /**
+   * How far a version may run ahead of its issue time: versions are {@code max(previous + 1, now)},
+   * so they stay within a few of it. A version far ahead (or near {@code Long.MAX_VALUE}, where the
+   * next one would wrap) is a planted record: accepting it would lock out every later policy.
+   */
+  public static final long MAX_VERSION_LEAD_MS = 24L * 60 * 60 * 1000;
+
+  /** A version no policy reaches honestly (the year ~292 million): refused, never incremented. */
+  public static final long MAX_VERSION = Long.MAX_VALUE / 2;
+
+  /** Clock skew tolerated between the collector and a reader before an issue time is "future". */
+  public static final long MAX_CLOCK_SKEW_MS = 10L * 60 * 1000;
 
   /** Why a record was refused. */
   public enum Refusal {
     /** No value (a tombstone): the collector never deletes a policy. */
     EMPTY,
-    /** Larger than {@link #MAX_RECORD_BYTES}, or more than {@link #MAX_KINDS} kinds. */
+    /**
+     * Larger than {@link #MAX_RECORD_BYTES}; more than {@link #MAX_KINDS} kinds or {@link
+     * #MAX_ALLOWED_KEYS} allow-list keys; a key longer than {@link #MAX_KEY_CHARS}.
+     */
     OVERSIZED,
     /** Not a ProtectionPolicy (unparseable bytes). */
     CORRUPT,
@@ -45,7 +71,10 @@ public final class PolicyReader {
     UNKNOWN_MODE,
     /** A kind this build does not know (or unspecified). */
     UNKNOWN_KIND,
-    /** Version below 1, or no issue time. */
+    /**
+     * Version below 1 or far ahead of its issue time ({@link #MAX_VERSION_LEAD_MS}, {@link
+     * #MAX_VERSION}), no issue time, a negative max age.
+     */
     INVALID,
     /** A lower version than the one held: a replay or a rollback. */
     ROLLBACK,
@@ -174,8 +203,33 @@ public final class PolicyReader {
         return refuse(Refusal.UNKNOWN_KIND, "kind " + p.getKindsValue(i));
       }
     }
+    if (p.getTruncatedKindsCount() > MAX_KINDS) {
+      return refuse(Refusal.OVERSIZED, p.getTruncatedKindsCount() + " truncated kinds");
+    }
+    for (int i = 0; i < p.getTruncatedKindsCount(); i++) {
+      EventKind k = p.getTruncatedKinds(i);
+      if (k == EventKind.UNRECOGNIZED || k == EventKind.EVENT_KIND_UNSPECIFIED) {
+        return refuse(Refusal.UNKNOWN_KIND, "truncated kind " + p.getTruncatedKindsValue(i));
+      }
+    }
+    if (p.getProfileState() == ProfileState.UNRECOGNIZED) {
+      return refuse(Refusal.INVALID, "profile state " + p.getProfileStateValue());
+    }
+    int keys = p.getAllowedCount() + p.getAllowedGeneralizedCount();
+    if (keys > MAX_ALLOWED_KEYS) {
+      return refuse(Refusal.OVERSIZED, keys + " allow-list keys, more than " + MAX_ALLOWED_KEYS);
+    }
+    if (longest(p.getAllowedList()) > MAX_KEY_CHARS
+        || longest(p.getAllowedGeneralizedList()) > MAX_KEY_CHARS) {
+      return refuse(Refusal.OVERSIZED, "an allow-list key longer than " + MAX_KEY_CHARS);
+    }
     if (p.getVersion() < 1 || p.getIssuedAtMs() <= 0 || p.getMaxAgeMs() < 0) {
       return refuse(Refusal.INVALID, "version " + p.getVersion() + ", issued " + p.getIssuedAtMs());
+    }
+    if (p.getVersion() > MAX_VERSION || p.getVersion() - p.getIssuedAtMs() > MAX_VERSION_LEAD_MS) {
+      return refuse(
+          Refusal.INVALID,
+          "version " + p.getVersion() + " far ahead of its issue time " + p.getIssuedAtMs());
     }
     if (holding) {
       ProtectionPolicy h = held;
@@ -215,6 +269,13 @@ public final class PolicyReader {
     ProtectionPolicy p = held;
     long limit = maxAgeMs > 0 ? maxAgeMs : p.getMaxAgeMs();
     long age = nowMs - p.getIssuedAtMs();
+    if (limit > 0 && age < -MAX_CLOCK_SKEW_MS) {
+      // issued in the future: it would never age, so a planted one would never fail open
+      return new Effective(
+          ProtectionMode.PROTECTION_OFF,
+          p,
+          "policy version " + p.getVersion() + " is issued " + -age + " ms in the future");
+    }
     if (limit > 0 && age > limit) {
       return new Effective(
           ProtectionMode.PROTECTION_OFF,
@@ -245,6 +306,12 @@ public final class PolicyReader {
   private Outcome refuse(Refusal reason, String detail) {
     refused.incrementAndGet(reason.ordinal());
     return new Outcome(false, reason, detail);
+  }
+
+  private static int longest(java.util.List<String> keys) {
+    int max = 0;
+    for (String k : keys) max = Math.max(max, k.length());
+    return max;
   }
 
   /** Attacker-chosen text in a detail line stays short. */

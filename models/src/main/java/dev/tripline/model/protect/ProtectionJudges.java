@@ -3,10 +3,12 @@ package dev.tripline.model.protect;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
+import dev.tripline.model.ProfileState;
 import dev.tripline.model.ProtectionMode;
 import dev.tripline.model.ProtectionPolicy;
 import dev.tripline.model.judge.KindShapes;
 import dev.tripline.model.judge.KnownBadRules;
+import dev.tripline.model.judge.Normalizer;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -29,13 +31,23 @@ public final class ProtectionJudges {
 
   /**
    * The judge of {@code policy}: {@link ProtectionJudge#ALLOW_ALL} when its mode is off (or
-   * unknown: never guessed at); else the built-in known-bad rules that may block.
+   * unknown: never guessed at); else the built-in known-bad rules that may block, then — only when
+   * the policy says the service is MONITORING — new behaviour of its enforced kinds outside its
+   * allow list (a kind whose list was truncated is not judged: fail open for it).
    */
   public static ProtectionJudge of(ProtectionPolicy policy) {
     if (policy.getMode() != ProtectionMode.DRY_RUN && policy.getMode() != ProtectionMode.BLOCK) {
       return ProtectionJudge.ALLOW_ALL;
     }
-    return new KnownBadJudge(BuiltIn.RULES);
+    KnownBadJudge knownBad = new KnownBadJudge(BuiltIn.RULES);
+    if (policy.getProfileState() != ProfileState.MONITORING) {
+      return knownBad;
+    }
+    Set<EventKind> kinds = AllowList.judged(policy);
+    if (kinds.isEmpty()) {
+      return knownBad;
+    }
+    return new ProfileJudge(knownBad, AllowList.of(policy), kinds);
   }
 
   /** The built-in rules, parsed once, when a judge is first made (never on a hooked call). */
@@ -69,6 +81,43 @@ public final class ProtectionJudges {
               ? rule.title()
               : rule.title() + " (" + context.getCategory() + ": " + context.getFrame() + ")";
       return cut(why);
+    }
+  }
+
+  /** Known-bad first (every state), then new behaviour of the judged kinds outside the profile. */
+  static final class ProfileJudge implements ProtectionJudge {
+    private final KnownBadJudge knownBad;
+    private final AllowList allowed;
+    private final Set<EventKind> kinds;
+
+    ProfileJudge(KnownBadJudge knownBad, AllowList allowed, Set<EventKind> kinds) {
+      this.knownBad = knownBad;
+      this.allowed = allowed;
+      this.kinds = kinds;
+    }
+
+    @Override
+    public @Nullable Refusal judge(Event candidate) {
+      Refusal bad = knownBad.judge(candidate);
+      if (bad != null) return bad;
+      try {
+        EventKind kind = candidate.getKind();
+        // A directory listing is known when the service uses files in it (the collector's
+        // detector); the list holds only the enforced kinds' keys, so listings are never refused.
+        if (!kinds.contains(kind) || isListing(candidate)) return null;
+        String key = Normalizer.key(candidate);
+        if (allowed.knows(key)) return null;
+        return new Refusal(
+            "new-behaviour:" + kind.name(),
+            false,
+            cut("new behaviour outside the learned profile: " + Normalizer.targetOf(key)));
+      } catch (RuntimeException e) {
+        return null; // a judge never throws: an unjudgeable call goes ahead (fail open)
+      }
+    }
+
+    private static boolean isListing(Event e) {
+      return e.getKind() == EventKind.FILE_READ && e.hasFile() && e.getFile().getDirectory();
     }
   }
 

@@ -1,8 +1,6 @@
-package dev.tripline.collector.profile;
+package dev.tripline.model.judge;
 
-import dev.tripline.collector.kind.KindRow;
-import dev.tripline.collector.kind.KindTable;
-import dev.tripline.model.judge.TargetShape;
+import dev.tripline.model.EventKind;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,7 +10,7 @@ import java.util.List;
  * *.cdn.example.com}), a peer's domain or /24 with its port ({@code *.example.com:443}, {@code
  * 10.1.2.*:22}), an executable with any arguments ({@code /usr/bin/convert *}). Candidates run from
  * the most specific to the coarsest allowed; never coarser than two path components or two domain
- * labels.
+ * labels. Shared by the collector's profile and the protect-mode judge (models).
  */
 public final class Generalizer {
   static final int MAX_CANDIDATES = 12;
@@ -26,18 +24,30 @@ public final class Generalizer {
    * empty).
    */
   public static List<String> candidates(String family, String target) {
-    TargetShape shape = KindTable.named(family).map(KindRow::target).orElse(TargetShape.NONE);
-    return switch (shape) {
-      case PATH, RENAMED_PATH -> directories(target);
-      case CODE -> target.startsWith("/") ? directories(target) : List.of();
-      case DNS_NAME -> domains(target, "", new ArrayList<>());
-      case ENDPOINT -> peers(target);
-      case COMMAND -> {
+    TargetShape shape = TargetShape.NONE;
+    try {
+      shape = KindShapes.target(EventKind.valueOf(family));
+    } catch (IllegalArgumentException e) {
+      // not a kind's name: no candidates
+    }
+    switch (shape) {
+      case PATH:
+      case RENAMED_PATH:
+        return directories(target);
+      case CODE:
+        return target.startsWith("/") ? directories(target) : List.of();
+      case DNS_NAME:
+        return domains(target, "", new ArrayList<>());
+      case ENDPOINT:
+        return peers(target);
+      case COMMAND:
         int space = target.indexOf(' ');
-        yield space > 0 ? List.of(target.substring(0, space) + " *") : List.of();
-      }
-      case LOCAL_PORT, NONE -> List.of(); // a server's ports are few: never generalised
-    };
+        return space > 0 ? List.of(target.substring(0, space) + " *") : List.of();
+      case LOCAL_PORT:
+      case NONE:
+        return List.of(); // a server's ports are few: never generalised
+    }
+    throw new AssertionError("a target shape without a case"); // every constant has one above
   }
 
   /** "/a/b/c/d.jpg" -> "/a/b/c/*", "/a/b/*". */
