@@ -32,7 +32,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class PolicyConsumer implements Runnable {
   static final Duration POLL = Duration.ofMillis(250);
   private static final long RETRY_MS = 5_000;
-  private static final int MAX_FETCH_BYTES = 64 * 1024;
+  // One whole policy record (its allow list included) plus the batch's framing: a smaller fetch
+  // would never deliver a large policy, and the agent would fail open on it for ever.
+  private static final int MAX_FETCH_BYTES = PolicyReader.MAX_RECORD_BYTES + 64 * 1024;
 
   private final Properties userProps;
   private final String topic;
