@@ -49,13 +49,16 @@ public final class ReplayBench {
       StringBuilder out = new StringBuilder();
       for (int r = 0; r <= rounds; r++) {
         long cpu = mx.getCurrentThreadCpuTime();
+        long alloc = ((com.sun.management.ThreadMXBean) mx).getCurrentThreadAllocatedBytes();
         long wall = System.nanoTime();
         for (int i = 0; i < BATCHES; i++) {
           in.pipeInput(keys.get(i), batches.get(i), start.plusMillis(elapsed[0]));
           if (i % 200 == 199) { driver.advanceWallClockTime(Duration.ofMillis(100)); elapsed[0] += 100; }
         }
         double us = (mx.getCurrentThreadCpuTime() - cpu) / 1e3 / BATCHES;
-        out.append(String.format(Locale.ROOT, " %s%.1f", r == 0 ? "warm:" : "", us));
+        // bytes allocated per batch: deterministic where CPU time is noisy, and what GC pays for
+        long kb = (((com.sun.management.ThreadMXBean) mx).getCurrentThreadAllocatedBytes() - alloc) / BATCHES;
+        out.append(String.format(Locale.ROOT, " %s%.1f (%,d B)", r == 0 ? "warm:" : "", us, kb));
         System.err.printf("round %d: %.1f us cpu/batch, %.1f us wall%n", r, us, (System.nanoTime() - wall) / 1e3 / BATCHES);
         if (r == 0 && jfr != null) jfr.start(); // the measured rounds only: no warm-up, no learning
       }

@@ -100,6 +100,7 @@ final class CollectorBench {
       // Timed from the first commit to the last, so start-up and rebalancing are not counted.
       long firstAt = 0;
       long firstCommitted = 0;
+      ThreadCpu cpuAtFirst = ThreadCpu.now();
       long committed = 0;
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
       while (committed < BATCHES) {
@@ -112,12 +113,17 @@ final class CollectorBench {
         if (firstAt == 0 && committed > 0) {
           firstAt = System.nanoTime();
           firstCommitted = committed;
+          cpuAtFirst = ThreadCpu.now();
         }
       }
       double seconds = (System.nanoTime() - firstAt) / 1e9;
+      ThreadCpu cpuAtLast = ThreadCpu.now();
+      long events = (committed - firstCommitted) * EVENTS_PER_BATCH;
       System.out.printf(
           "  drained %d batches in %.1f s after the first commit%n",
           committed - firstCommitted, seconds);
+      System.out.print(ThreadCpu.describe(cpuAtFirst, cpuAtLast, events));
+      System.out.print(topicBytes(admin, id));
       double batchesPerSecond = (committed - firstCommitted) / seconds;
       report.collector(
           "throughput, "
@@ -135,8 +141,22 @@ final class CollectorBench {
               batchesPerSecond * EVENTS_PER_BATCH,
               batchesPerSecond),
           "≥ 200,000 events/s");
+      report.collector(
+          "CPU per event over the same stretch: the whole process (broker included) / the stream"
+              + " threads (less noisy than events/s on a shared machine)",
+          String.format(
+              Locale.ROOT,
+              "%.2f µs / %.2f µs",
+              cpuAtLast.processSince(cpuAtFirst) / 1e3 / events,
+              cpuAtLast.rolesSince(cpuAtFirst).getOrDefault("streams: stream threads", 0L)
+                  / 1e3
+                  / events),
+          "—");
 
-      latency(pipeline, config, dir);
+      // -Dbench.collector.latency=false: throughput and CPU only (alternating rounds go faster)
+      if (Boolean.parseBoolean(System.getProperty("bench.collector.latency", "true"))) {
+        latency(pipeline, config, dir);
+      }
     }
   }
 
@@ -203,6 +223,39 @@ final class CollectorBench {
                         + "/settings-"
                         + (char) ('g' + k / 20)))
         .build();
+  }
+
+  /**
+   * Bytes each of the run's topics holds on the broker (in the same JVM: what the collector writes
+   * there costs the same CPU), by topic name without the run's id.
+   */
+  private static String topicBytes(Admin admin, String id) throws Exception {
+    Map<String, Long> bytes = new java.util.TreeMap<>();
+    List<Integer> brokers =
+        admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).stream()
+            .map(org.apache.kafka.common.Node::id)
+            .toList();
+    admin
+        .describeLogDirs(brokers)
+        .allDescriptions()
+        .get(10, TimeUnit.SECONDS)
+        .values()
+        .forEach(
+            dirs ->
+                dirs.values()
+                    .forEach(
+                        d ->
+                            d.replicaInfos()
+                                .forEach(
+                                    (tp, r) -> {
+                                      if (tp.topic().contains(id)) {
+                                        bytes.merge(
+                                            tp.topic().replace(id, "<app>"), r.size(), Long::sum);
+                                      }
+                                    })));
+    StringBuilder out = new StringBuilder("  topic bytes:");
+    bytes.forEach((t, n) -> out.append(String.format(Locale.ROOT, " %s=%,d", t, n)));
+    return out.append(System.lineSeparator()).toString();
   }
 
   private static long committed(Admin admin, String group, String topic) throws Exception {

@@ -1,7 +1,7 @@
 package dev.tripline.collector.detect;
 
 import dev.tripline.model.CallSite;
-import dev.tripline.model.ProfileEntry;
+import dev.tripline.model.ProfileEntryOrBuilder;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -45,7 +45,7 @@ public final class CodeOwner {
   }
 
   /** True when the entry already lists this owner, or any code ({@link #ANY}). */
-  public static boolean known(ProfileEntry entry, String owner) {
+  public static boolean known(ProfileEntryOrBuilder entry, String owner) {
     List<String> owners = entry.getCodeOwnersList();
     return owners.contains(owner) || owners.contains(ANY);
   }

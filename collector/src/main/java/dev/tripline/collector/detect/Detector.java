@@ -6,6 +6,7 @@ import dev.tripline.model.AgentIdentity;
 import dev.tripline.model.Alert;
 import dev.tripline.model.Event;
 import dev.tripline.model.ProfileEntry;
+import dev.tripline.model.ProfileEntryOrBuilder;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.judge.Normalizer;
 import java.util.HashMap;
@@ -70,7 +71,8 @@ public final class Detector {
       Profiles profile, AgentIdentity agent, Event e, long now, boolean versionGrace) {
     Classifier.Classified c = classifier.classify(e);
     String key = c.key();
-    ProfileEntry known = profile.known(key); // the entry, or a generalised one standing for it
+    // the entry, or a generalised one standing for it (a view: read now, not kept)
+    ProfileEntryOrBuilder known = profile.known(key);
     if (c.rule().isPresent() && (known == null || Profiles.LEARNED.equals(known.getOrigin()))) {
       // Known-bad is never learned as normal; only an analyst's explicit accept silences it.
       return new Verdict(
@@ -80,7 +82,7 @@ public final class Detector {
           key);
     }
     if (known != null) {
-      ProfileEntry counted = profile.touch(known.getKey(), e, now);
+      ProfileEntryOrBuilder counted = profile.touch(known.getKey(), e, now);
       Alert codePath = codeOwner(profile, agent, e, counted, now);
       return codePath == null ? Verdict.NONE : new Verdict(codePath, null, null, key);
     }
@@ -106,7 +108,7 @@ public final class Detector {
    * NEW_CODE_PATH when, once MONITORING, code that never did it does it now; else null.
    */
   public @Nullable Alert codeOwner(
-      Profiles profile, AgentIdentity agent, Event e, ProfileEntry known, long now) {
+      Profiles profile, AgentIdentity agent, Event e, ProfileEntryOrBuilder known, long now) {
     String owner = owner(e);
     if (CodeOwner.known(known, owner)) {
       return null;
@@ -117,8 +119,13 @@ public final class Detector {
       return null;
     }
     return codeOwners
-        ? Alerts.newCodePath(profile.builder().build(), agent, e, known, owner, now)
+        ? Alerts.newCodePath(profile.builder().build(), agent, e, message(known), owner, now)
         : null;
+  }
+
+  /** The entry as a message: only when an alert quotes it. */
+  private static ProfileEntry message(ProfileEntryOrBuilder entry) {
+    return entry instanceof ProfileEntry.Builder b ? b.build() : (ProfileEntry) entry;
   }
 
   /** Per-thread memo in front of the shared cache: a processor sees the same few jars all day. */

@@ -78,7 +78,7 @@ final class DetectionProcessor
     try {
       bounds.poison().fault.accept(record.value());
       if (record.value() instanceof EventBatch raw) {
-        EventBatch batch = bounds.strings().apply(raw);
+        EventBatch batch = raw; // strings and lists capped at the edge (Parsers.Parse.check)
         Profiles profile = profile(batch.getAgent().getService(), now);
         meters.eventsIn(detection.batch(profile, batch, now, this));
         bounds.poison().faultBeforeSave.accept(raw);

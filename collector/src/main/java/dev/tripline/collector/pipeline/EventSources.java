@@ -64,7 +64,8 @@ final class EventSources {
                     actionPartitions,
                     sanitizer,
                     new ServiceCap(max, capReported),
-                    ownTopic)),
+                    ownTopic,
+                    bounds.strings())),
         eventSources.toArray(String[]::new));
     t.addProcessor(
         Names.PARSE_ACTIONS,

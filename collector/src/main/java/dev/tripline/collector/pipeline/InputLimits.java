@@ -201,6 +201,65 @@ final class InputLimits {
     return events;
   }
 
+  /**
+   * Whether every {@code events} field of a serialised batch is at most {@code maxEventBytes} long
+   * on the wire (each is skipped by its length, nothing is built); false for anything a plain loop
+   * does not read (groups, a truncated or malformed field), so that the caller checks the parsed
+   * batch instead.
+   */
+  static boolean eventsWithin(byte[] bytes, int maxEventBytes) {
+    int pos = 0;
+    int end = bytes.length;
+    while (pos < end) {
+      int tag = 0;
+      int shift = 0;
+      byte b;
+      do {
+        if (pos == end || shift > 28) {
+          return false;
+        }
+        b = bytes[pos++];
+        tag |= (b & 0x7f) << shift;
+        shift += 7;
+      } while (b < 0);
+      switch (tag & 7) {
+        case WireFormat.WIRETYPE_VARINT -> {
+          int last = Math.min(end, pos + 10);
+          while (pos < last && bytes[pos] < 0) pos++;
+          if (pos == last) {
+            return false;
+          }
+          pos++;
+        }
+        case WireFormat.WIRETYPE_FIXED64 -> pos += 8;
+        case WireFormat.WIRETYPE_FIXED32 -> pos += 4;
+        case WireFormat.WIRETYPE_LENGTH_DELIMITED -> {
+          int length = 0;
+          shift = 0;
+          do {
+            if (pos == end || shift > 28) {
+              return false;
+            }
+            b = bytes[pos++];
+            length |= (b & 0x7f) << shift;
+            shift += 7;
+          } while (b < 0);
+          if (length < 0 || length > end - pos || (tag == EVENTS_TAG && length > maxEventBytes)) {
+            return false;
+          }
+          pos += length;
+        }
+        default -> {
+          return false;
+        }
+      }
+      if (tag >>> 3 == 0 || pos > end) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** {@link #countEvents}, reading with protobuf's own reader: its exact errors, groups skipped. */
   static int countEventsByProtobuf(byte[] bytes, int max) throws InvalidProtocolBufferException {
     CodedInputStream in = CodedInputStream.newInstance(bytes);

@@ -71,13 +71,16 @@ final class Parsers {
    *     must be on the partition (hence the task) its actions and profile are on
    * @param ownTopic services bound to a topic of their own (collector-wide: {@link
    *     dev.tripline.collector.kafka.ServiceTopicOwners}); the shared topic may not speak for them
+   * @param strings the string and list caps, applied here where the record's bytes are at hand
+   *     ({@link StringCaps#applyParsed})
    */
   record EventChecks(
       String eventsTopic,
       int partitions,
       Sanitizer sanitizer,
       ServiceCap cap,
-      Predicate<String> ownTopic) {}
+      Predicate<String> ownTopic,
+      StringCaps strings) {}
 
   static final class Parse implements Processor<byte[], byte[], Object, Object> {
     private final Decoder decoder;
@@ -143,7 +146,7 @@ final class Parsers {
         if (message instanceof EventBatch batch) {
           service = batch.getAgent().getService();
           if (checks != null) {
-            message = check(batch, source, service);
+            message = check(batch, record.value(), source, service);
           }
         } else {
           service = ((AnalystAction) message).getService();
@@ -190,7 +193,9 @@ final class Parsers {
           Names.DEAD_LETTER_SINK);
     }
 
-    private EventBatch check(EventBatch batch, String source, String service) {
+    // the sanitizer returns its argument itself when nothing changed: identity is the test
+    @SuppressWarnings("ReferenceEquality")
+    private EventBatch check(EventBatch batch, byte[] wire, String source, String service) {
       if (ServiceTopics.isServiceTopic(checks.eventsTopic(), source)) {
         // The topic is the identity: only its writers may speak, and only for the service it stands
         // for.
@@ -246,7 +251,11 @@ final class Parsers {
                 + printable(service)
                 + "' refused");
       }
-      return checks.sanitizer().sanitize(batch, System.currentTimeMillis());
+      EventBatch sanitized = checks.sanitizer().sanitize(batch, System.currentTimeMillis());
+      // unchanged since parsed: the wire says how long each event is
+      return sanitized == batch
+          ? checks.strings().applyParsed(batch, wire)
+          : checks.strings().apply(sanitized);
     }
   }
 

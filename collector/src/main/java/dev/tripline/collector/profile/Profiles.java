@@ -4,6 +4,7 @@ import dev.tripline.collector.detect.CodeOwner;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.ProfileEntry;
+import dev.tripline.model.ProfileEntryOrBuilder;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.Schema;
 import dev.tripline.model.ServiceProfile;
@@ -107,8 +108,11 @@ public final class Profiles {
     return i;
   }
 
-  /** Counts a known behaviour; returns its entry as counted. */
-  public ProfileEntry touch(String key, Event e, long now) {
+  /**
+   * Counts a known behaviour; returns its entry as counted, a view to read at once (the entry's
+   * builder: no message is built per event, see {@link #known}).
+   */
+  public ProfileEntryOrBuilder touch(String key, Event e, long now) {
     // In place: the hot path of a monitored service, once per event.
     int slot = slot(key);
     ProfileEntry.Builder entry = profile.getEntriesBuilder(slot);
@@ -118,7 +122,7 @@ public final class Profiles {
     if (e.hasCallSite() && !sameCallSite(entry.getCallSite(), e)) {
       entry.setCallSite(callSite(e));
     }
-    return profile.getEntries(slot);
+    return entry;
   }
 
   /** Adds a behaviour as normal ({@code origin}: "learned" or "accepted by …"). */
@@ -192,10 +196,12 @@ public final class Profiles {
   }
 
   /** The entry for this behaviour, or the generalised entry that stands for it, or null. */
-  public @Nullable ProfileEntry known(String key) {
-    ProfileEntry exact = entry(key);
-    if (exact != null) {
-      return exact;
+  public @Nullable ProfileEntryOrBuilder known(String key) {
+    // The exact entry as it stands (its builder once touched in this batch): building a message
+    // of an entry touched just before, for every event, was most of the per-event profile cost.
+    Integer i = index.get(key);
+    if (i != null) {
+      return profile.getEntriesOrBuilder(i);
     }
     counts();
     String family = Normalizer.familyOf(key);
