@@ -33,16 +33,8 @@ class PackageRulesTest {
               List.of(
                   "org.apache.kafka",
                   "dev.tripline.collector.pipeline",
-                  "dev.tripline.collector.normalize",
                   "dev.tripline.collector.profile",
                   "dev.tripline.collector.alert"),
-          "normalize",
-              List.of(
-                  "org.apache.kafka",
-                  "dev.tripline.collector.detect",
-                  "dev.tripline.collector.profile",
-                  "dev.tripline.collector.alert",
-                  "dev.tripline.collector.pipeline"),
           "profile",
               List.of(
                   "org.apache.kafka",
