@@ -29,6 +29,7 @@ final class ProtectOverhead {
   private static final int ROUNDS = 3;
   private static final List<String> BASE = List.of("-Xms256m", "-Xmx256m", "-XX:+UseSerialGC");
   private static final String SERVICE = "bench-protect";
+  private static final String BLOCKING = "bench-protect-block";
 
   private final Path agentJar;
   private final EmbeddedKafka kafka;
@@ -41,37 +42,17 @@ final class ProtectOverhead {
   }
 
   void run() throws Exception {
-    String topic = "tripline.policy." + SERVICE;
-    try (Admin admin = kafka.admin()) {
-      Topics.ensure(admin, Map.of(topic, 1), (short) 1, Map.of("cleanup.policy", "compact"));
-    }
-    Properties p = new Properties();
-    p.put("bootstrap.servers", kafka.bootstrapServers());
-    try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-      ProtectionPolicy dryRun =
-          ProtectionPolicy.newBuilder()
-              .setSchemaVersion(Schema.VERSION)
-              .setService(SERVICE)
-              .setMode(ProtectionMode.DRY_RUN)
-              .addKinds(EventKind.PROCESS_SPAWN)
-              .addKinds(EventKind.NET_CONNECT)
-              .addKinds(EventKind.FILE_READ)
-              .setVersion(1)
-              .setIssuedAtMs(System.currentTimeMillis())
-              .setIssuedBy("bench")
-              .build();
-      producer
-          .send(new ProducerRecord<>(topic, SERVICE, dryRun.toByteArray()))
-          .get(30, TimeUnit.SECONDS);
-    }
+    policy(SERVICE, ProtectionMode.DRY_RUN);
+    policy(BLOCKING, ProtectionMode.BLOCK);
     List<String> agent =
         List.of(
             "-javaagent:" + agentJar.toAbsolutePath(),
-            "-Dtripline.service.name=" + SERVICE,
             "-Dtripline.kafka.bootstrap.servers=" + kafka.bootstrapServers());
-    List<String> off = concat(concat(BASE, agent), List.of("-Dtripline.protect=off"));
-    List<String> on = concat(BASE, agent);
+    List<String> off =
+        concat(
+            concat(BASE, agent),
+            List.of("-Dtripline.service.name=" + SERVICE, "-Dtripline.protect=off"));
+    List<String> on = concat(concat(BASE, agent), List.of("-Dtripline.service.name=" + SERVICE));
     for (String loop : AgentOverhead.LOOPS) {
       List<Double> braked = new ArrayList<>();
       List<Double> guarded = new ArrayList<>();
@@ -88,6 +69,56 @@ final class ProtectOverhead {
           Forked.median(braked),
           Forked.median(guarded),
           "≤ 1.03");
+    }
+    // a refused call against the same call going through (block vs the brake)
+    List<String> blockOff =
+        concat(
+            concat(BASE, agent),
+            List.of("-Dtripline.service.name=" + BLOCKING, "-Dtripline.protect=off"));
+    List<String> block =
+        concat(concat(BASE, agent), List.of("-Dtripline.service.name=" + BLOCKING));
+    List<Double> through = new ArrayList<>();
+    List<Double> refused = new ArrayList<>();
+    for (int round = 0; round < ROUNDS; round++) {
+      through.add(
+          AgentOverhead.jmh(ProtectBenchmarks.class, "dockerSocketConnect", blockOff, 4, 5));
+      refused.add(AgentOverhead.jmh(ProtectBenchmarks.class, "dockerSocketConnect", block, 4, 5));
+      System.out.printf(
+          "  dockerSocketConnect round %d: goes through %.3f vs refused %.3f us/op%n",
+          round + 1, through.get(round), refused.get(round));
+    }
+    report.ratio(
+        "protect mode, a refused call (block) vs the call going through (off): dockerSocketConnect",
+        "µs/op",
+        Forked.median(through),
+        Forked.median(refused),
+        "reported");
+  }
+
+  private void policy(String service, ProtectionMode mode) throws Exception {
+    String topic = "tripline.policy." + service;
+    try (Admin admin = kafka.admin()) {
+      Topics.ensure(admin, Map.of(topic, 1), (short) 1, Map.of("cleanup.policy", "compact"));
+    }
+    Properties p = new Properties();
+    p.put("bootstrap.servers", kafka.bootstrapServers());
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+      ProtectionPolicy dryRun =
+          ProtectionPolicy.newBuilder()
+              .setSchemaVersion(Schema.VERSION)
+              .setService(service)
+              .setMode(mode)
+              .addKinds(EventKind.PROCESS_SPAWN)
+              .addKinds(EventKind.NET_CONNECT)
+              .addKinds(EventKind.FILE_READ)
+              .setVersion(1)
+              .setIssuedAtMs(System.currentTimeMillis())
+              .setIssuedBy("bench")
+              .build();
+      producer
+          .send(new ProducerRecord<>(topic, service, dryRun.toByteArray()))
+          .get(30, TimeUnit.SECONDS);
     }
   }
 

@@ -122,8 +122,13 @@ public final class VulnerableApp {
         }
       }
       if (mode.equals("attack-protected")) {
-        // protect mode (ProtectAttackSuiteIT): a refused attack fails as its endpoint would, the
-        // service answers on; then a normal request
+        // protect mode (ProtectAttackSuiteIT): once the test saw the agent's mode in force (its go
+        // file), a refused attack fails as its endpoint would, the service answers on; then a
+        // normal request
+        Path go = Path.of(args[4] + ".go");
+        for (int i = 0; i < 1200 && !Files.exists(go); i++) {
+          Thread.sleep(50);
+        }
         survive("log4shell", () -> Log4Shell.run(ldapPort));
         survive("gadget", () -> Gadget.run(work));
         survive("traversal", () -> Traversal.run(work));

@@ -199,11 +199,28 @@ public final class ProtectionState implements ProtectionReport {
             reason);
     current = next;
     guardSwitch.accept(mode != ProtectionMode.PROTECTION_OFF);
+    if (was.mode != mode || was.failedOpen != failedOpen) {
+      // one line per change of what is enforced, never per poll
+      System.err.println(
+          "[tripline] protect: "
+              + modeText(mode)
+              + " in force"
+              + (failedOpen ? ", failed open" : "")
+              + " ("
+              + reason
+              + ")");
+    }
   }
 
   /** A decision that threw: counted, the call went ahead (fail open). */
   public void decisionFailed() {
     decisionErrors.increment();
+  }
+
+  private static String modeText(ProtectionMode mode) {
+    return mode == ProtectionMode.BLOCK
+        ? "block"
+        : mode == ProtectionMode.DRY_RUN ? "dry-run" : "off";
   }
 
   public boolean braked() {

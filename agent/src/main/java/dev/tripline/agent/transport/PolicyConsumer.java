@@ -32,6 +32,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class PolicyConsumer implements Runnable {
   static final Duration POLL = Duration.ofMillis(250);
   private static final long RETRY_MS = 5_000;
+  private static final long TOPIC_RETRY_MS = 1_000;
   // One whole policy record (its allow list included) plus the batch's framing: a smaller fetch
   // would never deliver a large policy, and the agent would fail open on it for ever.
   private static final int MAX_FETCH_BYTES = PolicyReader.MAX_RECORD_BYTES + 64 * 1024;
@@ -75,6 +76,14 @@ public final class PolicyConsumer implements Runnable {
     Gate.markAgentThread(); // its own connects and reads are never reported, never judged
     while (running) {
       try (KafkaConsumer<byte[], byte[]> consumer = open()) {
+        // A topic created after this JVM started (the collector creates it on the first change)
+        // is looked for every second until it exists: an assigned partition of a missing topic
+        // would be found only at the next metadata refresh
+        while (running && !exists(consumer)) {
+          state.unreadable("");
+          state.refresh(System.currentTimeMillis());
+          sleep(TOPIC_RETRY_MS);
+        }
         TopicPartition tp = new TopicPartition(topic, 0);
         consumer.assign(List.of(tp));
         consumer.seekToBeginning(List.of(tp));
@@ -102,6 +111,22 @@ public final class PolicyConsumer implements Runnable {
       if (running) {
         pause();
       }
+    }
+  }
+
+  private boolean exists(KafkaConsumer<byte[], byte[]> consumer) {
+    try {
+      return !consumer.partitionsFor(topic, Duration.ofSeconds(2)).isEmpty();
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      return false; // no answer yet (a broker starting): asked again
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      // absorbed: only stop() ends this thread
     }
   }
 
@@ -169,10 +194,6 @@ public final class PolicyConsumer implements Runnable {
   }
 
   private void pause() {
-    try {
-      Thread.sleep(RETRY_MS);
-    } catch (InterruptedException e) {
-      // absorbed: only stop() ends this thread
-    }
+    sleep(RETRY_MS);
   }
 }

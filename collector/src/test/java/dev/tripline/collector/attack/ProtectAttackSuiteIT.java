@@ -151,7 +151,7 @@ class ProtectAttackSuiteIT {
       String protection = server.baseUrl() + "/api/services/" + service + "/protection";
 
       // 1. The service is known (a normal run while LEARNING): protection can be set for it.
-      run(java, agent, f, service, "normal", servers, attacker, dir.resolve("normal-0")).stop();
+      run(java, agent, f, service, "normal", servers, attacker, dir.resolve("normal-0"), "").stop();
       await().atMost(WAIT).until(() -> backend.profile(service).isPresent());
 
       // 2. The mode change end to end: PUT block -> the first refusal in a running JVM.
@@ -180,7 +180,16 @@ class ProtectAttackSuiteIT {
 
       // 3. Block: the attacks are refused before their I/O; the service answers on.
       App blocked =
-          run(java, agent, f, service, "attack-protected", servers, attacker, dir.resolve("block"));
+          run(
+              java,
+              agent,
+              f,
+              service,
+              "attack-protected",
+              servers,
+              attacker,
+              dir.resolve("block"),
+              "block");
       blocked.stop();
       String out = blocked.output();
       assertEquals(0, attacker.accepted.get(), "the JNDI callback reached the attacker: " + out);
@@ -219,7 +228,7 @@ class ProtectAttackSuiteIT {
       f.awaitConsumed();
       Map<String, Long> before = AttackSuiteIT.counts(f, service);
       App normal =
-          run(java, agent, f, service, "normal", servers, attacker, dir.resolve("normal-1"));
+          run(java, agent, f, service, "normal", servers, attacker, dir.resolve("normal-1"), "");
       normal.stop();
       f.awaitConsumed();
       assertFalse(normal.output().contains("Tripline"), normal.output());
@@ -229,7 +238,16 @@ class ProtectAttackSuiteIT {
       assertEquals(200, put(protection, "dry-run").statusCode());
       f.awaitConsumed(); // answered; a new agent reads the compacted record when it starts
       App dry =
-          run(java, agent, f, service, "attack-protected", servers, attacker, dir.resolve("dry"));
+          run(
+              java,
+              agent,
+              f,
+              service,
+              "attack-protected",
+              servers,
+              attacker,
+              dir.resolve("dry"),
+              "dry-run");
       dry.stop();
       String dryOut = dry.output();
       assertFalse(dryOut.contains("Tripline"), dryOut);
@@ -243,7 +261,7 @@ class ProtectAttackSuiteIT {
       f.awaitConsumed();
       Map<String, Long> beforeDry = AttackSuiteIT.counts(f, service);
       App normal2 =
-          run(java, agent, f, service, "normal", servers, attacker, dir.resolve("normal-2"));
+          run(java, agent, f, service, "normal", servers, attacker, dir.resolve("normal-2"), "");
       normal2.stop();
       f.awaitConsumed();
       assertEquals(beforeDry, AttackSuiteIT.counts(f, service), "the normal replay raised alerts");
@@ -380,7 +398,8 @@ class ProtectAttackSuiteIT {
       String mode,
       AttackSuiteIT.Servers s,
       Counting attacker,
-      Path dir)
+      Path dir,
+      String inForce)
       throws Exception {
     Files.createDirectories(dir);
     List<String> cmd = agentFlags(java, agent, f, service, s.work.resolve("home"));
@@ -398,6 +417,11 @@ class ProtectAttackSuiteIT {
     Process p =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     App app = new App(p, out, dir.resolve("stop"));
+    if (mode.equals("attack-protected")) {
+      // a new JVM enforces once its policy thread read the policy: the attacks wait for that
+      awaitOutput(out, "[tripline] protect: " + inForce + " in force");
+      Files.writeString(Path.of(dir.resolve("stop") + ".go"), "");
+    }
     await()
         .atMost(WAIT)
         .until(() -> app.output().contains("VulnerableApp " + mode + " done") || !p.isAlive());
