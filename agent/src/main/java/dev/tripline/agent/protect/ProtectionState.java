@@ -199,8 +199,11 @@ public final class ProtectionState implements ProtectionReport {
             reason);
     current = next;
     guardSwitch.accept(mode != ProtectionMode.PROTECTION_OFF);
-    if (was.mode != mode || was.failedOpen != failedOpen) {
-      // one line per change of what is enforced, never per poll
+    if (was.mode != mode) {
+      // One line per change of the mode in force, never per poll. Off for a reason that asked
+      // nothing (no policy, no policy source) stays silent: protection is opt-in, and every JVM
+      // without a policy would otherwise print it; the heartbeat carries the reason either way, and
+      // an unreadable topic is said once by the policy thread.
       System.err.println(
           "[tripline] protect: "
               + modeText(mode)

@@ -15,6 +15,7 @@ import dev.tripline.model.EventKind;
 import dev.tripline.model.ProtectionMode;
 import dev.tripline.model.ProtectionPolicy;
 import dev.tripline.model.Schema;
+import dev.tripline.model.protect.PolicyReader;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -179,7 +180,8 @@ class ProtectModeIT {
           policies,
           service,
           policy(service, ProtectionMode.BLOCK, 1).setModeValue(9).build().toByteArray());
-      send(producer, policies, service, new byte[64 * 1024]);
+      // Over the reader's cap (1 MB with the allow list): refused unparsed, whatever it holds.
+      send(producer, policies, service, new byte[PolicyReader.MAX_RECORD_BYTES + 1]);
       app.awaitUntil(
           "four refused policy records in a heartbeat",
           () -> lastHealth(topic).getProtectionCountsOrDefault("policy_refused", 0) >= 4);

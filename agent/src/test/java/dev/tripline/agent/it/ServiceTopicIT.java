@@ -47,7 +47,16 @@ class ServiceTopicIT {
                               ResourceType.TOPIC, "it.events.Order_Service", PatternType.LITERAL),
                           new AccessControlEntry(
                               "User:svc-order", "*", op, AclPermissionType.ALLOW)))
-              .collect(java.util.stream.Collectors.toList());
+              .collect(java.util.stream.Collectors.toCollection(java.util.ArrayList::new));
+      // As deploy/kafka/tripline-acls.sh grants a service: READ and DESCRIBE on its own policy
+      // topic.
+      for (AclOperation op : List.of(AclOperation.READ, AclOperation.DESCRIBE)) {
+        acls.add(
+            new AclBinding(
+                new ResourcePattern(
+                    ResourceType.TOPIC, "tripline.policy.Order_Service", PatternType.LITERAL),
+                new AccessControlEntry("User:svc-order", "*", op, AclPermissionType.ALLOW)));
+      }
       admin.createAcls(acls).all().get(Patience.WAIT.toSeconds(), TimeUnit.SECONDS);
     }
   }
