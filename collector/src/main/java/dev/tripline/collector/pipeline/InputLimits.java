@@ -139,12 +139,43 @@ final class InputLimits {
 
   /**
    * The {@code events} fields of a serialised batch, counted up to {@code max + 1}: each is skipped
-   * by its length, nothing is built. A plain loop over the bytes for the wire types a batch's
-   * top-level fields have; anything else (groups, a truncated or malformed field) is left to
-   * protobuf's own reader, which decides exactly as {@code parseFrom} would.
+   * by its length, nothing is built. Anything the plain walk does not read (groups, a truncated or
+   * malformed field) is left to protobuf's own reader, which decides exactly as {@code parseFrom}
+   * would.
    */
   static int countEvents(byte[] bytes, int max) throws InvalidProtocolBufferException {
-    int events = 0;
+    int[] events = {0};
+    int walked = walk(bytes, (tag, length) -> tag != EVENTS_TAG || ++events[0] <= max);
+    return walked == UNREAD ? countEventsByProtobuf(bytes, max) : events[0];
+  }
+
+  /**
+   * Whether every {@code events} field of a serialised batch is at most {@code maxEventBytes} long
+   * on the wire (each is skipped by its length, nothing is built); false for anything the plain
+   * walk does not read (groups, a truncated or malformed field), so that the caller checks the
+   * parsed batch instead.
+   */
+  static boolean eventsWithin(byte[] bytes, int maxEventBytes) {
+    return walk(bytes, (tag, length) -> tag != EVENTS_TAG || length <= maxEventBytes) == WALKED;
+  }
+
+  /** One top-level field met by {@link #walk}: true to go on, false to stop there. */
+  private interface FieldVisitor {
+    /** {@code length}: a length-delimited field's, -1 for other wire types. */
+    boolean field(int tag, int length);
+  }
+
+  private static final int WALKED = 0;
+  private static final int STOPPED = 1;
+  private static final int UNREAD = 2;
+
+  /**
+   * The top-level fields of a serialised message, each skipped by its wire type and length, nothing
+   * built: a plain loop over the bytes for the wire types a batch's top-level fields have. {@link
+   * #UNREAD} for anything else (groups, field number 0, a truncated or malformed field), {@link
+   * #STOPPED} when the visitor stopped, {@link #WALKED} at the end.
+   */
+  private static int walk(byte[] bytes, FieldVisitor visitor) {
     int pos = 0;
     int end = bytes.length;
     while (pos < end) {
@@ -154,110 +185,52 @@ final class InputLimits {
       byte b;
       do {
         if (pos == end || shift > 28) {
-          return countEventsByProtobuf(bytes, max);
+          return UNREAD;
         }
         b = bytes[pos++];
         tag |= (b & 0x7f) << shift;
         shift += 7;
       } while (b < 0);
-      if (tag == EVENTS_TAG && ++events > max) {
-        return events;
-      }
+      int length = -1;
       switch (tag & 7) {
         case WireFormat.WIRETYPE_VARINT -> {
           int last = Math.min(end, pos + 10);
           while (pos < last && bytes[pos] < 0) pos++;
           if (pos == last) {
-            return countEventsByProtobuf(bytes, max);
+            return UNREAD;
           }
           pos++;
         }
         case WireFormat.WIRETYPE_FIXED64 -> pos += 8;
         case WireFormat.WIRETYPE_FIXED32 -> pos += 4;
         case WireFormat.WIRETYPE_LENGTH_DELIMITED -> {
-          int length = 0;
+          length = 0;
           shift = 0;
           do {
             if (pos == end || shift > 28) {
-              return countEventsByProtobuf(bytes, max);
+              return UNREAD;
             }
             b = bytes[pos++];
             length |= (b & 0x7f) << shift;
             shift += 7;
           } while (b < 0);
           if (length < 0 || length > end - pos) {
-            return countEventsByProtobuf(bytes, max);
+            return UNREAD;
           }
           pos += length;
         }
         default -> {
-          return countEventsByProtobuf(bytes, max);
+          return UNREAD;
         }
       }
       if (tag >>> 3 == 0 || pos > end) {
-        return countEventsByProtobuf(bytes, max);
+        return UNREAD;
+      }
+      if (!visitor.field(tag, length)) {
+        return STOPPED;
       }
     }
-    return events;
-  }
-
-  /**
-   * Whether every {@code events} field of a serialised batch is at most {@code maxEventBytes} long
-   * on the wire (each is skipped by its length, nothing is built); false for anything a plain loop
-   * does not read (groups, a truncated or malformed field), so that the caller checks the parsed
-   * batch instead.
-   */
-  static boolean eventsWithin(byte[] bytes, int maxEventBytes) {
-    int pos = 0;
-    int end = bytes.length;
-    while (pos < end) {
-      int tag = 0;
-      int shift = 0;
-      byte b;
-      do {
-        if (pos == end || shift > 28) {
-          return false;
-        }
-        b = bytes[pos++];
-        tag |= (b & 0x7f) << shift;
-        shift += 7;
-      } while (b < 0);
-      switch (tag & 7) {
-        case WireFormat.WIRETYPE_VARINT -> {
-          int last = Math.min(end, pos + 10);
-          while (pos < last && bytes[pos] < 0) pos++;
-          if (pos == last) {
-            return false;
-          }
-          pos++;
-        }
-        case WireFormat.WIRETYPE_FIXED64 -> pos += 8;
-        case WireFormat.WIRETYPE_FIXED32 -> pos += 4;
-        case WireFormat.WIRETYPE_LENGTH_DELIMITED -> {
-          int length = 0;
-          shift = 0;
-          do {
-            if (pos == end || shift > 28) {
-              return false;
-            }
-            b = bytes[pos++];
-            length |= (b & 0x7f) << shift;
-            shift += 7;
-          } while (b < 0);
-          if (length < 0 || length > end - pos || (tag == EVENTS_TAG && length > maxEventBytes)) {
-            return false;
-          }
-          pos += length;
-        }
-        default -> {
-          return false;
-        }
-      }
-      if (tag >>> 3 == 0 || pos > end) {
-        return false;
-      }
-    }
-    return true;
+    return WALKED;
   }
 
   /** {@link #countEvents}, reading with protobuf's own reader: its exact errors, groups skipped. */
