@@ -6,6 +6,7 @@ import dev.tripline.model.ServiceProfile;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,19 +87,26 @@ final class PolicyRefresher implements AutoCloseable {
     }
   }
 
-  /** Every known service's policy topic, read: a policy set elsewhere is watched too. */
+  /**
+   * Every known service's policy topic, read in one pass by one consumer: a policy set elsewhere
+   * (another collector instance) is watched too. A failed pass changes nothing; the next retries.
+   */
   private void scan() {
-    for (ServiceProfile p : backend.profiles()) {
-      String service = p.getService();
-      try {
-        Optional<ProtectionPolicy> current = control.current(service);
-        if (current.isPresent() && ProtectionControl.on(current.get())) {
-          inForce.merge(service, current.get(), (a, b) -> a.getVersion() >= b.getVersion() ? a : b);
-        } else {
-          inForce.remove(service);
-        }
-      } catch (RuntimeException e) {
-        failed(e);
+    List<String> services = backend.profiles().stream().map(ServiceProfile::getService).toList();
+    Map<String, Optional<ProtectionPolicy>> current;
+    try {
+      current = control.current(services);
+    } catch (RuntimeException e) {
+      failed(e);
+      return;
+    }
+    for (Map.Entry<String, Optional<ProtectionPolicy>> e : current.entrySet()) {
+      String service = e.getKey();
+      Optional<ProtectionPolicy> policy = e.getValue();
+      if (policy.isPresent() && ProtectionControl.on(policy.get())) {
+        inForce.merge(service, policy.get(), (a, b) -> a.getVersion() >= b.getVersion() ? a : b);
+      } else {
+        inForce.remove(service);
       }
     }
   }

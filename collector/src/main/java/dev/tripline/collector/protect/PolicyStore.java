@@ -8,7 +8,11 @@ import dev.tripline.model.ProtectionPolicy;
 import dev.tripline.model.protect.PolicyReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -55,7 +59,19 @@ final class PolicyStore implements AutoCloseable {
 
   /** The service's current policy, or empty when it has none (no topic, or nothing valid on it). */
   Optional<ProtectionPolicy> current(String service) {
-    String topic = topic(service);
+    return current(List.of(service)).getOrDefault(service, Optional.empty());
+  }
+
+  /**
+   * The current policy of each service, read by one consumer in one pass over all their topics (the
+   * refresher's scan of every known service costs one client, not one per service). A topic that
+   * does not exist gives empty. Each record goes through its own service's {@link PolicyReader};
+   * refusals are counted by reason. Fails as a whole (the caller keeps what it had) when the read
+   * does not reach the topics' ends in time.
+   */
+  Map<String, Optional<ProtectionPolicy>> current(Collection<String> services) {
+    Map<String, Optional<ProtectionPolicy>> held = new HashMap<>();
+    for (String service : services) held.put(service, Optional.empty());
     Properties p = clientProperties();
     p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -65,32 +81,48 @@ final class PolicyStore implements AutoCloseable {
         Integer.toString(PolicyReader.MAX_RECORD_BYTES + 64 * 1024));
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<PartitionInfo> partitions = consumer.partitionsFor(topic, READ_TIMEOUT);
-      if (partitions == null || partitions.isEmpty()) {
-        return Optional.empty();
+      Map<String, List<PartitionInfo>> existing = consumer.listTopics(READ_TIMEOUT);
+      Map<String, PolicyReader> readers = new HashMap<>(); // by topic
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (String service : services) {
+        String topic = topic(service);
+        List<PartitionInfo> infos = existing.get(topic);
+        if (infos == null || infos.isEmpty() || readers.containsKey(topic)) continue;
+        readers.put(topic, new PolicyReader(service));
+        for (PartitionInfo info : infos)
+          partitions.add(new TopicPartition(topic, info.partition()));
       }
-      PolicyReader reader = new PolicyReader(service);
-      long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-      for (PartitionInfo info : partitions) {
-        TopicPartition tp = new TopicPartition(topic, info.partition());
-        consumer.assign(List.of(tp));
-        consumer.seekToBeginning(List.of(tp));
-        long end = consumer.endOffsets(List.of(tp), READ_TIMEOUT).getOrDefault(tp, 0L);
-        while (consumer.position(tp, READ_TIMEOUT) < end) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("reading " + topic + " timed out");
-          }
-          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            PolicyReader.Outcome o = reader.offer(r.value());
-            if (!o.applied()) {
-              registry
-                  .counter("tripline.protection.records.refused", "reason", o.refusal().name())
-                  .increment();
-            }
+      if (partitions.isEmpty()) return held;
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, READ_TIMEOUT);
+      // READ_TIMEOUT per 50 topics: a pass over many services is not cut short by their number
+      long deadline =
+          System.nanoTime() + READ_TIMEOUT.toNanos() * Math.max(1, (readers.size() + 49) / 50);
+      List<TopicPartition> pending = new ArrayList<>(partitions);
+      while (true) {
+        pending.removeIf(tp -> consumer.position(tp, READ_TIMEOUT) >= ends.getOrDefault(tp, 0L));
+        if (pending.isEmpty()) break;
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "reading " + pending.size() + " policy topic(s) timed out, e.g. " + pending.get(0));
+        }
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          PolicyReader reader = readers.get(r.topic());
+          if (reader == null) continue;
+          PolicyReader.Outcome o = reader.offer(r.value());
+          if (!o.applied()) {
+            registry
+                .counter("tripline.protection.records.refused", "reason", o.refusal().name())
+                .increment();
           }
         }
       }
-      return reader.held();
+      for (String service : services) {
+        PolicyReader reader = readers.get(topic(service));
+        if (reader != null) held.put(service, reader.held());
+      }
+      return held;
     }
   }
 

@@ -13,6 +13,7 @@ import dev.tripline.model.protect.PolicyReader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,6 +147,11 @@ public final class ProtectionControl implements AutoCloseable {
   /** The policy in force on the service's topic (what the refresher starts from). */
   Optional<ProtectionPolicy> current(String service) {
     return store.current(service);
+  }
+
+  /** The policies in force of many services, read in one pass (the refresher's scan). */
+  Map<String, Optional<ProtectionPolicy>> current(Collection<String> services) {
+    return store.current(services);
   }
 
   /** A policy that asks agents to judge (dry-run or block). */
