@@ -99,6 +99,7 @@
     // Fetched when the service is chosen and after a change, not on every live refresh: a refresh
     // would reset a choice being made (and read the policy topic every two seconds).
     if (protectionFor !== name) showProtection(name);
+    else if (Date.now() - wouldBlockAt > 10000) showWouldBlock(name).catch(() => {});
   }
 
   // Protection (docs/protection.md): the service's mode and enforced kinds; a change is audited.
@@ -115,13 +116,39 @@
       ' <select id="protection-select">' + ['off', 'dry-run', 'block'].map((m) => '<option' + (m === p.mode ? ' selected' : '') + '>' + m + '</option>').join('') + '</select> ' +
       PROTECT_KINDS.map((k) => '<label><input type="checkbox" class="protect-kind" value="' + k + '"' +
         ((p.issued ? p.kinds : ['PROCESS_SPAWN', 'NET_CONNECT']).includes(k) ? ' checked' : '') + '>' + esc(k) + '</label> ').join('') +
-      '<button id="btn-protect">Set protection</button> <span id="protection-error" class="status-DEGRADED"></span></div>';
+      '<button id="btn-protect">Set protection</button> <span id="protection-error" class="status-DEGRADED"></span></div>' +
+      '<div id="would-block-panel"><h3>What block would have stopped <select id="would-block-window">' +
+      WOULD_BLOCK_WINDOWS.map((w) => '<option' + (w === wouldBlockWindow ? ' selected' : '') + '>' + w + '</option>').join('') +
+      '</select> <button id="btn-would-block">Refresh</button></h3><div id="would-block"></div></div>';
     box.classList.remove('hidden');
+    $('#would-block-window').onchange = () => { wouldBlockWindow = $('#would-block-window').value; showWouldBlock(name); };
+    $('#btn-would-block').onclick = () => showWouldBlock(name);
+    showWouldBlock(name);
     $('#btn-protect').onclick = () => {
       const kinds = Array.from(document.querySelectorAll('.protect-kind')).filter((c) => c.checked).map((c) => c.value);
       api(path, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ mode: $('#protection-select').value, kinds: kinds }) })
         .then(() => showProtection(name), (e) => { $('#protection-error').textContent = e.message; });
     };
+  }
+
+  // Dry-run's evidence (GET /api/services/{s}/would-block): the WOULD_BLOCK alerts of a window,
+  // counted per kind, call site and rule, so an operator switches to block knowing what it stops.
+  // Fetched on choice, on a window change, on Refresh and at most every 10 s of live refresh: the
+  // answer reads up to 10 000 of the service's alerts.
+  const WOULD_BLOCK_WINDOWS = ['1h', '24h', '7d', '30d'];
+  let wouldBlockWindow = '24h';
+  let wouldBlockAt = 0;
+  async function showWouldBlock(name) {
+    wouldBlockAt = Date.now();
+    const w = await api('services/' + encodeURIComponent(name) + '/would-block?window=' + encodeURIComponent(wouldBlockWindow));
+    const table = (id, rows, key, label) => '<table id="' + id + '"><thead><tr><th>' + label + '</th><th>Would have been stopped</th></tr></thead><tbody>' +
+      rows.map((r) => '<tr><td class="mono">' + esc(r[key]) + '</td><td>' + esc(r.count) + '</td></tr>').join('') + '</tbody></table>';
+    $('#would-block').innerHTML = w.total === 0
+      ? '<p class="muted" id="would-block-none">Nothing in the last ' + esc(wouldBlockWindow) + ': block mode would have stopped no call (dry-run alerts say WOULD_BLOCK).</p>'
+      : '<p id="would-block-total"><b>' + esc(w.total) + '</b> call(s) in ' + esc(w.alerts) + ' alert(s) since ' + esc(time(w.since)) +
+        (w.truncated ? ' <span class="warning">(newest 10 000 alerts read)</span>' : '') + '</p>' +
+        table('would-block-kinds', w.byKind, 'kind', 'Kind') + table('would-block-sites', w.byCallSite, 'callSite', 'Call site') +
+        table('would-block-rules', w.byRule, 'rule', 'Rule');
   }
 
   // Each instance's last heartbeat: a DEGRADED one is partly blind (hooks missing, events dropped, config warnings).

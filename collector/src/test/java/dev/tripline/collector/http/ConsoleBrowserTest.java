@@ -10,6 +10,7 @@ import dev.tripline.collector.pipeline.PipelineFixtures;
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
 import dev.tripline.kafka.Patience;
+import dev.tripline.model.Disposition;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -114,6 +115,27 @@ class ConsoleBrowserTest {
           () ->
               text(browser, "#protection-mode").equals("dry-run")
                   && text(browser, "#protection").contains("by admin"));
+      // Dry-run's evidence: nothing yet; then an agent in dry-run reports a call block mode would
+      // have stopped, and the panel counts it under its call site and rule (issue 23 item 2).
+      waitFor(
+          browser,
+          "the empty would-block evidence",
+          () -> text(browser, "#would-block").contains("would have stopped no call"));
+      f.send(
+          "shop",
+          connect("cache.internal", 6379).toBuilder()
+              .setDisposition(Disposition.WOULD_BLOCK)
+              .setProtectionRule("new-behaviour:NET_CONNECT")
+              .build());
+      waitFor(
+          browser,
+          "the would-block evidence by call site and rule",
+          () ->
+              present(browser, "#would-block-sites")
+                  && text(browser, "#would-block-sites").contains("com.acme.Shop.call")
+                  && text(browser, "#would-block-rules").contains("new-behaviour:NET_CONNECT")
+                  && text(browser, "#would-block-kinds").contains("NET_CONNECT"));
+      screenshot(browser, Path.of("target", "console-would-block.png"));
 
       // Sign out ends the session on the server: the console sends the browser back to the login
       // page.
