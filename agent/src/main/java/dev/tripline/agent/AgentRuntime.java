@@ -173,7 +173,8 @@ final class AgentRuntime implements Runnable {
             config.kafkaProducerProperties(),
             config.get(AgentKeys.PROTECT_POLICY_TOPIC),
             id.getService(),
-            state);
+            state,
+            stats.tamper()::found);
     policy.start();
   }
 
@@ -252,6 +253,10 @@ final class AgentRuntime implements Runnable {
     if (w != null && !w.isAlive() && !stopping) {
       stats.tamper().found("watchdog thread died; restarted");
       watchdog = Watchdog.start(this);
+    }
+    PolicyConsumer pc = policy;
+    if (pc != null && !stopping) {
+      pc.aliveOrRestarted();
     }
   }
 

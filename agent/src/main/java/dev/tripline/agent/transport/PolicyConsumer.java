@@ -7,16 +7,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Protect mode's policy source: the agent's thread {@code tripline-policy} reads the service's own
@@ -25,9 +26,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * service's principal needs. The same {@code kafka.*} settings as the producer (TLS, SASL), Kafka's
  * class names relocated. Every record goes through {@link PolicyReader} (via {@link
  * ProtectionState#offer}); after every poll the mode in force is recomputed, so a policy that grows
- * too old fails open within a poll. A topic it cannot read (not authorised, a broken login) fails
- * open with the reason, said once on stderr, and is retried every few seconds. Never on an
- * application thread: the classic consumer does its I/O on this thread, which is the agent's.
+ * too old fails open within a poll. A topic it may not read (not authorised, a broken login) fails
+ * open with the reason, said once on stderr, and is retried every few seconds; any other failure
+ * keeps the policy in force until its max age (see {@link #run}). Never on an application thread:
+ * the classic consumer does its I/O on this thread, which is the agent's.
  */
 public final class PolicyConsumer implements Runnable {
   static final Duration POLL = Duration.ofMillis(250);
@@ -40,14 +42,25 @@ public final class PolicyConsumer implements Runnable {
   private final Properties userProps;
   private final String topic;
   private final ProtectionState state;
+  private final Consumer<String> tamper;
   private volatile boolean running = true;
-  private String said = "";
+  private volatile @Nullable Thread thread;
+  private volatile String said = "";
 
+  /**
+   * @param tamper where an interrupt, a stop or a death of this thread is reported (the heartbeat's
+   *     tamper findings)
+   */
   public PolicyConsumer(
-      Properties userProps, String policyTopic, String service, ProtectionState state) {
+      Properties userProps,
+      String policyTopic,
+      String service,
+      ProtectionState state,
+      Consumer<String> tamper) {
     this.userProps = userProps;
     this.topic = topicFor(policyTopic, service);
     this.state = state;
+    this.tamper = tamper;
   }
 
   /** {@code <prefix>.<service>}, the service name mapped exactly as the collector maps it. */
@@ -63,6 +76,7 @@ public final class PolicyConsumer implements Runnable {
   public Thread start() {
     Thread t = new Thread(this, "tripline-policy");
     t.setDaemon(true);
+    thread = t;
     t.start();
     return t;
   }
@@ -71,46 +85,92 @@ public final class PolicyConsumer implements Runnable {
     running = false;
   }
 
+  /**
+   * Reads until {@link #stop}. Only a topic the agent may not read (authorisation, login) fails
+   * protection open at once; anything else thrown at this thread — an interrupt, {@code
+   * Thread.stop}, a broken fetch — keeps the policy in force (it still fails open when it grows
+   * older than its max age) and is retried: code in the JVM that interrupts this thread in a loop
+   * must not switch block off. An interrupt or a stop is a tamper finding; should the thread die
+   * all the same, the pipeline's watchdog check starts a new one ({@link #aliveOrRestarted}).
+   */
   @Override
   public void run() {
     Gate.markAgentThread(); // its own connects and reads are never reported, never judged
     while (running) {
-      try (KafkaConsumer<byte[], byte[]> consumer = open()) {
-        // A topic created after this JVM started (the collector creates it on the first change)
-        // is looked for every second until it exists: an assigned partition of a missing topic
-        // would be found only at the next metadata refresh
-        while (running && !exists(consumer)) {
-          state.unreadable("");
-          state.refresh(System.currentTimeMillis());
-          sleep(TOPIC_RETRY_MS);
-        }
-        TopicPartition tp = new TopicPartition(topic, 0);
-        consumer.assign(List.of(tp));
-        consumer.seekToBeginning(List.of(tp));
-        while (running) {
-          ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
-          for (ConsumerRecord<byte[], byte[]> r : records) {
-            PolicyReader.Outcome o = state.offer(r.value());
-            if (!o.applied()) {
-              say("[tripline] protect: refused a record of " + topic + ": " + o);
-            }
-          }
-          state.unreadable("");
-          state.refresh(System.currentTimeMillis());
-        }
+      try {
+        readUntilStopped();
       } catch (AuthorizationException | AuthenticationException e) {
         failed("not allowed to read " + topic + " (" + e.getClass().getSimpleName() + ")");
-      } catch (InterruptException e) {
-        Thread.interrupted(); // absorbed, as on every agent thread: protection is not stopped so
-        failed("interrupted");
-      } catch (KafkaException | IllegalStateException e) {
-        failed(e.getClass().getSimpleName() + ": " + e.getMessage());
-      } catch (RuntimeException | LinkageError e) {
-        failed(e.toString());
-      }
-      if (running) {
+        pause();
+      } catch (Throwable e) { // this thread must outlive whatever is thrown at it
+        hiccup(e);
         pause();
       }
+    }
+  }
+
+  private void readUntilStopped() {
+    try (KafkaConsumer<byte[], byte[]> consumer = open()) {
+      // A topic created after this JVM started (the collector creates it on the first change)
+      // is looked for every second until it exists: an assigned partition of a missing topic
+      // would be found only at the next metadata refresh
+      while (running && !exists(consumer)) {
+        state.unreadable("");
+        state.refresh(System.currentTimeMillis());
+        sleep(TOPIC_RETRY_MS);
+      }
+      TopicPartition tp = new TopicPartition(topic, 0);
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      while (running) {
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+          records = consumer.poll(POLL);
+        } catch (InterruptException e) {
+          Thread.interrupted(); // the consumer stays usable: read on with it
+          tamper.accept("policy thread interrupted");
+          state.refresh(System.currentTimeMillis());
+          continue;
+        }
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          PolicyReader.Outcome o = state.offer(r.value());
+          if (!o.applied()) {
+            say("[tripline] protect: refused a record of " + topic + ": " + o);
+          }
+        }
+        state.unreadable("");
+        state.refresh(System.currentTimeMillis());
+      }
+    }
+  }
+
+  /** Anything but a refused read: the policy in force stays (until its max age), said once. */
+  private void hiccup(Throwable e) {
+    Thread.interrupted();
+    if (e instanceof InterruptException) {
+      tamper.accept("policy thread interrupted");
+    } else if (e.getClass().getName().equals("java.lang.ThreadDeath")) {
+      tamper.accept("policy thread stopped (Thread.stop); read on");
+    } else {
+      say(
+          "[tripline] protect: reading "
+              + topic
+              + " failed: "
+              + e
+              + "; retried, the policy in force stays until it is older than its max age");
+    }
+    state.refresh(System.currentTimeMillis());
+  }
+
+  /**
+   * The pipeline's once-a-second check: a policy thread that died (an error this thread could not
+   * catch in time, a second {@code Thread.stop} inside its handler) is started again, reported.
+   */
+  public void aliveOrRestarted() {
+    Thread t = thread;
+    if (running && t != null && !t.isAlive()) {
+      tamper.accept("policy thread died; restarted");
+      start();
     }
   }
 
