@@ -312,6 +312,11 @@ final class AgentModule {
       return c == null ? null : open(c, bridge);
     }
 
+    /** Whether the layer is defined (or failed): {@link #loader} would not wait. */
+    boolean defined() {
+      return defined.getCount() == 0;
+    }
+
     /** How long the layer took on its own thread: the module phase, measured directly. */
     long nanos() {
       return nanos;
@@ -434,5 +439,73 @@ final class AgentModule {
     /** The jar stays open for the JVM's life (the module loader keeps no other way to it). */
     @Override
     public void close() {}
+  }
+
+  /**
+   * JDK classes the agent's start-up loads from the runtime image (not from the JDK's class-data
+   * archive, so each is read and parsed), loaded by premain's thread while it would otherwise wait
+   * for the agent's module ({@link Pending}, the longest part of start-up, on a thread of its own):
+   * the module's loader, then what weaving, the hook table and the first early event load on
+   * premain's thread. Only loaded, never initialised (initialisation runs where it always did); a
+   * name this JDK does not have is skipped; the preloading stops as soon as the module is defined,
+   * so it never delays premain. The list comes from {@code -Xlog:class+load} of a trivial {@code
+   * main} on JDK 17 (entries with source {@code jrt:/}); a name missing from it costs only its own
+   * loading later, where it was before.
+   */
+  static final class JdkPreload {
+    static final String[] CLASSES = {
+      // the module thread: defineModulesWithOneLoader and the module reader's URLs
+      "jdk.internal.loader.Loader",
+      "jdk.internal.loader.Loader$LoadedModule",
+      "java.net.URLConnection",
+      "sun.net.www.URLConnection",
+      "sun.net.www.protocol.file.FileURLConnection",
+      "sun.net.www.MessageHeader",
+      "java.io.FilePermissionCollection",
+      "java.util.Vector",
+      // premain's thread after the module: the hook table, its refusals, the weaver, the counters
+      "java.util.concurrent.atomic.AtomicBoolean",
+      "java.lang.instrument.UnmodifiableClassException",
+      "java.lang.instrument.ClassFileTransformer",
+      "java.lang.UnsupportedOperationException",
+      "java.lang.IndexOutOfBoundsException",
+      "java.lang.AssertionError",
+      "java.lang.TypeNotPresentException",
+      "java.lang.NoSuchFieldError",
+      "java.lang.SecurityException",
+      "java.net.UnknownHostException",
+      "java.net.SocketException",
+      "java.net.ConnectException",
+      "java.io.FileNotFoundException",
+      "java.nio.file.FileSystemException",
+      "java.nio.file.AccessDeniedException",
+      "java.util.concurrent.atomic.AtomicReferenceArray",
+      "java.util.function.LongSupplier",
+      // the first early event's frames (EarlyBuffer), before main
+      "java.lang.StackWalker$Option",
+      "java.lang.StackWalker$ExtendedOption",
+      "java.lang.StackStreamFactory",
+      "java.lang.StackStreamFactory$WalkerState",
+      "java.lang.StackStreamFactory$AbstractStackWalker",
+      "java.lang.StackStreamFactory$StackFrameTraverser",
+      "java.lang.StackStreamFactory$FrameBuffer",
+      "java.lang.StackStreamFactory$StackFrameTraverser$StackFrameBuffer",
+    };
+
+    private JdkPreload() {}
+
+    /** Loads the listed classes until {@code module} is defined. */
+    static void whileWaiting(Pending module) {
+      for (String name : CLASSES) {
+        if (module.defined()) {
+          return;
+        }
+        try {
+          Class.forName(name, false, null);
+        } catch (ClassNotFoundException | LinkageError e) {
+          // not in this JDK: loaded later if ever needed, as before
+        }
+      }
+    }
   }
 }

@@ -85,6 +85,7 @@ public final class TriplineAgent {
       // the brackets and the dispatcher, out of the application's reach (TriplineAgentGate)
       Class<?> gate = TriplineAgentGate.define(inst, bridgeModule());
       long bridge = System.nanoTime() - t1;
+      AgentModule.JdkPreload.whileWaiting(module);
       ClassLoader loader = isolatedLoader(module);
       TriplineAgentGate.exportTo(
           inst, gate, Class.forName("dev.tripline.agent.AgentStarter", false, loader).getModule());

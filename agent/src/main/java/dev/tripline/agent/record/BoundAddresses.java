@@ -30,16 +30,30 @@ public final class BoundAddresses {
 
   private static volatile boolean opened;
 
-  /** Opens {@code java.net} to the agent's module: the one use of {@code inst} here. */
+  /**
+   * Opens {@code java.net} to the agent's module, and in the same call {@code sun.nio.fs} (for
+   * {@link UnixAttributes}): the one use of {@code inst} here.
+   */
   public static void open(Instrumentation inst) {
+    Set<Module> agent = Set.of(BoundAddresses.class.getModule());
+    Module javaBase = ServerSocket.class.getModule();
     try {
       inst.redefineModule(
-          ServerSocket.class.getModule(),
+          javaBase,
           Set.of(),
           Map.of(),
-          Map.of("java.net", Set.of(BoundAddresses.class.getModule())),
+          Map.of("java.net", agent, "sun.nio.fs", agent),
           Set.of(),
           Map.of());
+      opened = true;
+      UnixAttributes.opened();
+      return;
+    } catch (RuntimeException e) {
+      // no sun.nio.fs here: the file attributes are read by their map
+    }
+    try {
+      inst.redefineModule(
+          javaBase, Set.of(), Map.of(), Map.of("java.net", agent), Set.of(), Map.of());
       opened = true;
     } catch (RuntimeException e) {
       // the sockets' own methods are read then

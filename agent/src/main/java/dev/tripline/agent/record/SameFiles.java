@@ -68,7 +68,12 @@ final class SameFiles {
       return null;
     }
     try {
-      Map<String, Object> a = Files.readAttributes(Paths.get(path), "unix:dev,ino,nlink");
+      Path p = Paths.get(path);
+      Inode typed = UnixAttributes.read(p, true);
+      if (typed != null) {
+        return typed;
+      }
+      Map<String, Object> a = Files.readAttributes(p, "unix:dev,ino,nlink");
       return new Inode(
           number(a, "dev").longValue(),
           number(a, "ino").longValue(),
@@ -100,6 +105,10 @@ final class SameFiles {
    */
   static @Nullable Inode ofLink(Path path) {
     try {
+      Inode typed = UnixAttributes.read(path, false);
+      if (typed != null) {
+        return typed;
+      }
       Map<String, Object> a =
           Files.readAttributes(path, "unix:dev,ino,nlink,mode", LinkOption.NOFOLLOW_LINKS);
       if ((number(a, "mode").intValue() & S_IFMT) == S_IFLNK) {
