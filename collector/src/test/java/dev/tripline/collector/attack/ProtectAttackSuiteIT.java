@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.agent.it.Jdks;
 import dev.tripline.collector.api.AnalystBackend;
-import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.http.AnalystServer;
 import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.collector.pipeline.PipelineFixtures;
@@ -33,7 +32,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -180,6 +178,7 @@ class ProtectAttackSuiteIT {
         await().atMost(WAIT).until(() -> probeLdap.accepted.get() > 0);
         long t0 = System.nanoTime();
         HttpResponse<String> put = put(protection, "block", DEFAULT_KINDS);
+        long answered = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertEquals(200, put.statusCode(), put.body());
         block = InForce.of(put);
         awaitOutput(probeDir.resolve("out.txt"), "JNDI refused");
@@ -189,7 +188,9 @@ class ProtectAttackSuiteIT {
                 + service
                 + "/protection block -> first refusal in the agent: "
                 + ms
-                + " ms");
+                + " ms (the PUT answered after "
+                + answered
+                + " ms)");
         assertTrue(ms <= 5_000, "the mode change took " + ms + " ms");
       } finally {
         Files.writeString(probeDir.resolve("stop"), "");
@@ -198,7 +199,7 @@ class ProtectAttackSuiteIT {
       }
 
       // 3. Block: the attacks are refused before their I/O; the service answers on.
-      App blocked = runs.run("attack-protected", dir.resolve("block"), block);
+      VulnerableRun blocked = runs.run("attack-protected", dir.resolve("block"), block);
       blocked.stop();
       String out = blocked.output();
       assertEquals(0, attacker.accepted.get(), "the JNDI callback reached the attacker: " + out);
@@ -236,7 +237,7 @@ class ProtectAttackSuiteIT {
       // 4. A normal replay in block: nothing refused, nothing marked.
       f.awaitConsumed();
       Map<String, Long> before = AttackSuiteIT.counts(f, service);
-      App normal = runs.run("normal-protected", dir.resolve("normal-1"), block);
+      VulnerableRun normal = runs.run("normal-protected", dir.resolve("normal-1"), block);
       normal.stop();
       f.awaitConsumed();
       assertFalse(normal.output().contains("Tripline"), normal.output());
@@ -244,7 +245,7 @@ class ProtectAttackSuiteIT {
 
       // 5. Dry-run: the same attacks go through, the same alerts now say WOULD_BLOCK.
       InForce dryRun = InForce.of(put(protection, "dry-run", DEFAULT_KINDS));
-      App dry = runs.run("attack-protected", dir.resolve("dry"), dryRun);
+      VulnerableRun dry = runs.run("attack-protected", dir.resolve("dry"), dryRun);
       dry.stop();
       String dryOut = dry.output();
       assertFalse(dryOut.contains("Tripline"), dryOut);
@@ -257,7 +258,7 @@ class ProtectAttackSuiteIT {
       }
       f.awaitConsumed();
       Map<String, Long> beforeDry = AttackSuiteIT.counts(f, service);
-      App normal2 = runs.run("normal-protected", dir.resolve("normal-2"), dryRun);
+      VulnerableRun normal2 = runs.run("normal-protected", dir.resolve("normal-2"), dryRun);
       normal2.stop();
       f.awaitConsumed();
       assertEquals(beforeDry, AttackSuiteIT.counts(f, service), "the normal replay raised alerts");
@@ -268,8 +269,6 @@ class ProtectAttackSuiteIT {
   void withFileReadsSelectedOnceMonitoringTheTraversalReadIsRefusedAndNormalReadsGoOn(
       EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
     Path agent = AttackSuiteIT.agentJar(dir);
-    Path java = Jdks.all().get(0);
-    String service = "file-shop";
     try (PipelineFixtures f =
             new PipelineFixtures(
                 kafka,
@@ -291,13 +290,24 @@ class ProtectAttackSuiteIT {
                 .start();
         AttackSuiteIT.Servers servers = new AttackSuiteIT.Servers(dir.resolve("work"));
         Counting attacker = new Counting()) {
-      String protection = server.baseUrl() + "/api/services/" + service + "/protection";
-      Runs runs = new Runs(java, agent, f, service, servers, attacker);
-      // the service learns its normal work
-      runs.run("normal", dir.resolve("learn"), null).stop();
-      await().atMost(WAIT).until(() -> pipeline.backend().profile(service).isPresent());
-      fileReadsSelectedOnceMonitoring(
-          pipeline.backend(), f, runs, protection, servers.work.resolve("pwned-by-gadget"), dir);
+      // on every JDK, a service of its own
+      for (int i = 0; i < Jdks.all().size(); i++) {
+        Path java = Jdks.all().get(i);
+        String service = "file-shop-" + i;
+        Path runDir = dir.resolve("jdk-" + i);
+        String protection = server.baseUrl() + "/api/services/" + service + "/protection";
+        Runs runs = new Runs(java, agent, f, service, servers, attacker);
+        // the service learns its normal work
+        runs.run("normal", runDir.resolve("learn"), null).stop();
+        await().atMost(WAIT).until(() -> pipeline.backend().profile(service).isPresent());
+        fileReadsSelectedOnceMonitoring(
+            pipeline.backend(),
+            f,
+            runs,
+            protection,
+            servers.work.resolve("pwned-by-gadget"),
+            runDir);
+      }
     }
   }
 
@@ -346,7 +356,7 @@ class ProtectAttackSuiteIT {
     // A normal replay under the opt-in kind: every read it makes was learned, nothing is refused.
     f.awaitConsumed();
     Map<String, Long> before = AttackSuiteIT.counts(f, service);
-    App normal = runs.run("normal-protected", dir.resolve("reads-normal-block"), block);
+    VulnerableRun normal = runs.run("normal-protected", dir.resolve("reads-normal-block"), block);
     normal.stop();
     f.awaitConsumed();
     assertFalse(normal.output().contains("Tripline"), normal.output());
@@ -355,7 +365,7 @@ class ProtectAttackSuiteIT {
     // Block: the traversal's read is refused; the attacker's answer is the endpoint's error.
     Files.deleteIfExists(marker);
     int callbacks = runs.attacker.accepted.get();
-    App blocked = runs.run("attack-protected", dir.resolve("reads-block"), block);
+    VulnerableRun blocked = runs.run("attack-protected", dir.resolve("reads-block"), block);
     blocked.stop();
     String out = blocked.output();
     assertTrue(
@@ -383,7 +393,7 @@ class ProtectAttackSuiteIT {
     // Dry-run: the read goes through (the attacker gets the file), the same alert says
     // WOULD_BLOCK.
     InForce dryRun = InForce.of(put(protection, "dry-run", WITH_FILE_READS));
-    App dry = runs.run("attack-protected", dir.resolve("reads-dry"), dryRun);
+    VulnerableRun dry = runs.run("attack-protected", dir.resolve("reads-dry"), dryRun);
     dry.stop();
     String dryOut = dry.output();
     assertFalse(dryOut.contains("Tripline"), dryOut);
@@ -395,7 +405,7 @@ class ProtectAttackSuiteIT {
 
     f.awaitConsumed();
     Map<String, Long> beforeDry = AttackSuiteIT.counts(f, service);
-    App normal2 = runs.run("normal-protected", dir.resolve("reads-normal-dry"), dryRun);
+    VulnerableRun normal2 = runs.run("normal-protected", dir.resolve("reads-normal-dry"), dryRun);
     normal2.stop();
     f.awaitConsumed();
     assertFalse(normal2.output().contains("Tripline"), normal2.output());
@@ -527,21 +537,6 @@ class ProtectAttackSuiteIT {
     }
   }
 
-  private static List<String> agentFlags(
-      Path java, Path agent, PipelineFixtures f, String service, Path home) {
-    return new ArrayList<>(
-        List.of(
-            java.toString(),
-            "-javaagent:" + agent,
-            "-Dtripline.kafka.bootstrap.servers=" + f.config.get(CollectorKeys.BOOTSTRAP_SERVERS),
-            "-Dtripline.kafka.topic=" + f.config.get(CollectorKeys.TOPIC_EVENTS),
-            "-Dtripline.protect.policy.topic=" + f.config.get(CollectorKeys.TOPIC_POLICY),
-            "-Dtripline.service.name=" + service,
-            "-Dtripline.flush.interval=500ms",
-            "-Dtripline.heartbeat.interval=1s",
-            "-Duser.home=" + home));
-  }
-
   /**
    * The agent's ProtectApp (a JNDI lookup every 100 ms) as the service: the mode change's probe.
    */
@@ -554,7 +549,7 @@ class ProtectAttackSuiteIT {
       AttackSuiteIT.Servers s,
       Path dir)
       throws Exception {
-    List<String> cmd = agentFlags(java, agent, f, service, s.work.resolve("home"));
+    List<String> cmd = VulnerableRun.agentCommand(java, agent, f, service, s.work.resolve("home"));
     cmd.addAll(
         List.of(
             "-cp",
@@ -574,21 +569,6 @@ class ProtectAttackSuiteIT {
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("out.txt").toFile())
         .start();
-  }
-
-  record App(Process process, Path out, Path stopFile) {
-    String output() throws IOException {
-      return Files.exists(out) ? Files.readString(out) : "";
-    }
-
-    void stop() throws Exception {
-      Files.writeString(stopFile, "");
-      if (!process.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError("the vulnerable app did not stop: " + output());
-      }
-      assertEquals(0, process.exitValue(), output());
-    }
   }
 
   /**
@@ -627,25 +607,20 @@ class ProtectAttackSuiteIT {
      * Runs {@code mode} until it is done; a {@code -protected} mode gets its go once the agent said
      * {@code inForce} is the policy it holds.
      */
-    App run(String mode, Path dir, @Nullable InForce inForce) throws Exception {
-      Files.createDirectories(dir);
-      List<String> cmd = agentFlags(java, agent, f, service, servers.work.resolve("home"));
-      cmd.addAll(
-          List.of(
-              "-cp",
-              AttackSuiteIT.classpath(),
-              VulnerableApp.class.getName(),
+    VulnerableRun run(String mode, Path dir, @Nullable InForce inForce) throws Exception {
+      VulnerableRun app =
+          VulnerableRun.start(
+              VulnerableRun.agentCommand(java, agent, f, service, servers.work.resolve("home")),
               mode,
-              servers.work.toString(),
-              Integer.toString(servers.db.getLocalPort()),
-              Integer.toString(attacker.port()),
-              dir.resolve("stop").toString(),
-              "0",
-              Integer.toString(httpPort)));
-      Path out = dir.resolve("out.txt");
-      Process p =
-          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-      App app = new App(p, out, dir.resolve("stop"));
+              dir,
+              List.of(
+                  servers.work.toString(),
+                  Integer.toString(servers.db.getLocalPort()),
+                  Integer.toString(attacker.port()),
+                  dir.resolve("stop").toString(),
+                  "0",
+                  Integer.toString(httpPort)));
+      Process p = app.process();
       if (mode.endsWith("-protected")) {
         InForce expected = Objects.requireNonNull(inForce, mode);
         try {
@@ -659,11 +634,7 @@ class ProtectAttackSuiteIT {
         assertTrue(expected.saidIn(app.output()), expected + ": " + app.output());
         Files.writeString(Path.of(dir.resolve("stop") + ".go"), "");
       }
-      await()
-          .atMost(WAIT)
-          .until(() -> app.output().contains("VulnerableApp " + mode + " done") || !p.isAlive());
-      assertTrue(app.output().contains("VulnerableApp " + mode + " done"), app.output());
-      return app;
+      return app.awaitDone();
     }
   }
 }
