@@ -49,7 +49,12 @@ import org.apache.commons.collections.map.LazyMap;
  * and a {@code traceparent}, so that every event names the request that carried it.
  *
  * <p>Arguments: mode work-dir db-port ldap-port stop-file [directory-port [http-port]] (the HTTP
- * front's port: the same on every run of a service, or its client's connect would be new each time)
+ * front's port: the same on every run of a service, or its client's connect would be new each time;
+ * directory port 0: no directory client)
+ *
+ * <p>Modes {@code attack-protected} and {@code normal-protected} (ProtectAttackSuiteIT) wait for
+ * the test's go file ({@code <stop-file>.go}) before any work: a new JVM enforces once its policy
+ * thread read the policy, and the test gives the go once the agent said which policy is in force.
  */
 public final class VulnerableApp {
   /**
@@ -105,15 +110,21 @@ public final class VulnerableApp {
       front.serve("/normal", () -> normal(work, dbPort));
       front.serve("/attack/log4shell", () -> Log4Shell.run(ldapPort));
       front.serve("/attack/gadget", () -> Gadget.run(work));
-      front.serve("/attack/traversal", () -> Traversal.run(work));
+      front.answer("/attack/traversal", () -> Traversal.run(work));
       front.serve("/attack/dot-slash", () -> DotSlash.run(work));
       front.serve("/attack/symlink", () -> Symlink.run(work));
       front.serve("/attack/etc-shadow", ShadowRead::run);
       front.serve("/attack/xxe", () -> Xxe.run(work));
       front.serve("/attack/docker-socket", () -> DockerSocket.run(work));
       front.start();
+      if (mode.endsWith("-protected")) {
+        Path go = Path.of(args[4] + ".go");
+        for (int i = 0; i < 3600 && !Files.exists(go); i++) {
+          Thread.sleep(50);
+        }
+      }
       front.send("GET", "/normal", false);
-      if (args.length > 5) {
+      if (args.length > 5 && !args[5].equals("0")) {
         Directory.run(Integer.parseInt(args[5]));
       }
       if (mode.equals("attack")) {
@@ -122,16 +133,13 @@ public final class VulnerableApp {
         }
       }
       if (mode.equals("attack-protected")) {
-        // protect mode (ProtectAttackSuiteIT): once the test saw the agent's mode in force (its go
-        // file), a refused attack fails as its endpoint would, the service answers on; then a
-        // normal request
-        Path go = Path.of(args[4] + ".go");
-        for (int i = 0; i < 1200 && !Files.exists(go); i++) {
-          Thread.sleep(50);
-        }
+        // protect mode (ProtectAttackSuiteIT): a refused attack fails as its endpoint would, the
+        // service answers on; then a normal request. The traversal goes through the HTTP front, as
+        // an attacker sends it: what its answer carries is what the attacker gets.
         survive("log4shell", () -> Log4Shell.run(ldapPort));
         survive("gadget", () -> Gadget.run(work));
-        survive("traversal", () -> Traversal.run(work));
+        System.out.println(
+            "attack traversal: answered " + front.fetch("POST", "/attack/traversal", true));
         survive("dot-slash", () -> DotSlash.run(work));
         survive("symlink", () -> Symlink.run(work));
         survive("etc-shadow", ShadowRead::run);
@@ -169,6 +177,11 @@ public final class VulnerableApp {
     void run() throws Exception;
   }
 
+  /** What an endpoint answers. */
+  interface Page {
+    byte[] render() throws Exception;
+  }
+
   /**
    * The service's HTTP front: the JDK's {@code HttpServer} on a loopback port, one endpoint per
    * piece of work, and the client that calls it. An attack's request says it was forwarded for
@@ -191,18 +204,51 @@ public final class VulnerableApp {
     }
 
     void serve(String path, Work work) {
+      answer(
+          path,
+          () -> {
+            work.run();
+            return new byte[0];
+          });
+    }
+
+    /**
+     * An endpoint that answers what {@code page} gives (200), or, when it throws, 500 with the root
+     * cause as a framework's default error page shows it.
+     */
+    void answer(String path, Page page) {
       server.createContext(
           path,
           exchange -> {
             int status = 200;
+            byte[] body;
             try {
-              work.run();
+              body = page.render();
             } catch (Exception e) {
               status = 500;
+              Throwable root = e;
+              while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+              body = root.toString().getBytes(StandardCharsets.UTF_8);
             }
-            exchange.sendResponseHeaders(status, -1);
+            exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+            if (body.length > 0) exchange.getResponseBody().write(body);
             exchange.close();
           });
+    }
+
+    /** A request as {@link #send} makes it; answers "status body" (line breaks as \\n). */
+    String fetch(String method, String path, boolean forwarded) throws IOException {
+      java.net.HttpURLConnection c = open(method, path, forwarded);
+      int status = c.getResponseCode();
+      InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream();
+      String body = "";
+      if (in != null) {
+        try (in) {
+          body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+      }
+      c.disconnect();
+      return status + " " + body.replace("\n", "\\n");
     }
 
     /**
@@ -221,6 +267,16 @@ public final class VulnerableApp {
     }
 
     void send(String method, String path, boolean forwarded) throws IOException {
+      java.net.HttpURLConnection c = open(method, path, forwarded);
+      int status = c.getResponseCode();
+      c.disconnect();
+      if (status != 200) {
+        throw new IllegalStateException(method + " " + path + " answered " + status);
+      }
+    }
+
+    private java.net.HttpURLConnection open(String method, String path, boolean forwarded)
+        throws IOException {
       java.net.HttpURLConnection c =
           (java.net.HttpURLConnection)
               java.net
@@ -233,11 +289,7 @@ public final class VulnerableApp {
         c.setRequestProperty("X-Forwarded-For", FORWARDED_FOR);
         c.setRequestProperty("traceparent", TRACEPARENT);
       }
-      int status = c.getResponseCode();
-      c.disconnect();
-      if (status != 200) {
-        throw new IllegalStateException(method + " " + path + " answered " + status);
-      }
+      return c;
     }
 
     void stop() {
@@ -366,9 +418,9 @@ public final class VulnerableApp {
    * directory.
    */
   static final class Traversal {
-    static void run(Path work) throws IOException {
+    static byte[] run(Path work) throws IOException {
       try (InputStream in = new FileInputStream(work + "/app/data/../../home/.aws/credentials")) {
-        in.readAllBytes();
+        return in.readAllBytes();
       }
     }
   }

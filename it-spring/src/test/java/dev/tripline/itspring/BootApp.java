@@ -2,7 +2,9 @@ package dev.tripline.itspring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,8 +16,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
 
-/** The Spring Boot fat jar running in a forked JVM with the real agent writing JSON lines. */
+/**
+ * The Spring Boot fat jar running in a forked JVM with the real agent writing JSON lines, and what
+ * the ITs around it share: a work directory per JDK, waiting for an event, a backend to call.
+ */
 final class BootApp implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =
@@ -93,6 +101,29 @@ final class BootApp implements AutoCloseable {
     return new BootApp(work, events, port, p, out);
   }
 
+  /** {@code target/<name>/<jdk>}: each JDK's run of a test in a directory of its own. */
+  static Path workFor(String name, Path java) {
+    return Path.of("target/" + name, java.getParent().getParent().getFileName().toString());
+  }
+
+  /**
+   * A backend for the application to call: the JDK's HTTP server on a loopback port, answering
+   * {@code backend} (7 bytes) to every request.
+   */
+  static HttpServer backend() throws IOException {
+    HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    backend.createContext(
+        "/",
+        x -> {
+          byte[] body = "backend".getBytes(StandardCharsets.UTF_8);
+          x.sendResponseHeaders(200, body.length);
+          x.getResponseBody().write(body);
+          x.close();
+        });
+    backend.start();
+    return backend;
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
@@ -145,6 +176,33 @@ final class BootApp implements AutoCloseable {
       }
     }
     return list;
+  }
+
+  /** The first event {@code which} accepts, once the agent wrote it. */
+  JsonNode awaitEvent(Predicate<JsonNode> which) {
+    List<Optional<JsonNode>> found = new ArrayList<>(List.of(Optional.empty()));
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                found.set(0, events().stream().filter(which).findFirst());
+                return found.get(0).isPresent();
+              });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          "no such event; events:\n" + eventsText() + "\noutput:\n" + output(), e);
+    }
+    return found.get(0).orElseThrow();
+  }
+
+  private String eventsText() {
+    try {
+      return String.join("\n", events().stream().map(JsonNode::toString).toList());
+    } catch (IOException e) {
+      return e.toString();
+    }
   }
 
   String output() {

@@ -1,19 +1,12 @@
 package dev.tripline.itspring;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.tripline.agent.it.Jdks;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Optional;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,13 +23,11 @@ class RequestContextSpringIT {
 
   @Test
   void aReadARestClientCallAndAWebClientCallCarryTheirRequestWithItsRoute() throws Exception {
-    HttpServer backend = backend();
+    HttpServer backend = BootApp.backend();
     try {
       int port = backend.getAddress().getPort();
       for (Path java : Jdks.all()) {
-        Path work =
-            Path.of(
-                "target/it-spring-request", java.getParent().getParent().getFileName().toString());
+        Path work = BootApp.workFor("it-spring-request", java);
         Files.createDirectories(work);
         Path data = Files.writeString(work.resolve("data.txt"), "data");
         Files.writeString(work.resolve("report.txt"), "twelve bytes");
@@ -49,8 +40,7 @@ class RequestContextSpringIT {
           assertEquals("12", app.get("/files/report?token=s3cr3t", HEADERS), java.toString());
           String report = work.resolve("report.txt").toAbsolutePath().toString();
           JsonNode read =
-              awaitEvent(
-                  app,
+              app.awaitEvent(
                   e ->
                       "FILE_READ".equals(e.path("kind").asText())
                           && report.equals(e.path("path").asText()));
@@ -60,8 +50,7 @@ class RequestContextSpringIT {
 
           assertEquals("7", app.get("/call", HEADERS), java.toString());
           JsonNode call =
-              awaitEvent(
-                  app,
+              app.awaitEvent(
                   e ->
                       "NET_CONNECT".equals(e.path("kind").asText())
                           && e.path("port").asInt() == port);
@@ -73,8 +62,7 @@ class RequestContextSpringIT {
             BootApp.started(java, work, "--app.call-url=http://localhost:" + port + "/x")) {
           assertEquals("7", app.get("/webclient", HEADERS), java.toString());
           JsonNode connect =
-              awaitEvent(
-                  app,
+              app.awaitEvent(
                   e ->
                       "NET_CONNECT".equals(e.path("kind").asText())
                           && e.path("port").asInt() == port);
@@ -82,8 +70,7 @@ class RequestContextSpringIT {
               "reactor-netty", connect.path("callSite").path("handoff").asText(), connect + "");
           carries(connect, "/webclient", java);
           JsonNode lookup =
-              awaitEvent(
-                  app,
+              app.awaitEvent(
                   e ->
                       "DNS_LOOKUP".equals(e.path("kind").asText())
                           && "localhost".equals(e.path("query").asText()));
@@ -107,36 +94,5 @@ class RequestContextSpringIT {
     assertEquals(true, r.path("forwardedByClient").asBoolean(), where);
     assertEquals(TRACE, r.path("traceId").asText(), where);
     return r;
-  }
-
-  private static HttpServer backend() throws IOException {
-    HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    backend.createContext(
-        "/",
-        x -> {
-          byte[] body = "backend".getBytes(StandardCharsets.UTF_8);
-          x.sendResponseHeaders(200, body.length);
-          x.getResponseBody().write(body);
-          x.close();
-        });
-    backend.start();
-    return backend;
-  }
-
-  private static JsonNode awaitEvent(BootApp app, Predicate<JsonNode> which) {
-    Optional<JsonNode>[] found = new Optional[] {Optional.empty()};
-    try {
-      await()
-          .atMost(BootApp.WAIT)
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () -> {
-                found[0] = app.events().stream().filter(which).findFirst();
-                return found[0].isPresent();
-              });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("no such event; output:\n" + app.output(), e);
-    }
-    return found[0].get();
   }
 }

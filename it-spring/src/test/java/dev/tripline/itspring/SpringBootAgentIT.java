@@ -1,24 +1,17 @@
 package dev.tripline.itspring;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.tripline.agent.it.Jdks;
-import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Optional;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,16 +24,14 @@ class SpringBootAgentIT {
   @Test
   void aHandlersFileReadNamesTheControllerAndTheFatJarsLibrariesTheirJars() throws Exception {
     for (Path java : Jdks.all()) {
-      Path work =
-          Path.of("target/it-spring-read", java.getParent().getParent().getFileName().toString());
+      Path work = BootApp.workFor("it-spring-read", java);
       Files.createDirectories(work);
       Path data = Files.writeString(work.resolve("data.txt"), "twelve bytes");
       try (BootApp app = BootApp.started(java, work, "--app.read-file=" + data.toAbsolutePath())) {
         assertEquals("12", app.get("/read"), java.toString());
 
         JsonNode read =
-            awaitEvent(
-                app,
+            app.awaitEvent(
                 e ->
                     "FILE_READ".equals(e.path("kind").asText())
                         && data.toAbsolutePath().toString().equals(e.path("path").asText()));
@@ -56,8 +47,7 @@ class SpringBootAgentIT {
         // Tomcat, inside the fat jar, opened the listening socket; logback, inside it too, the log
         // file.
         JsonNode listen =
-            awaitEvent(
-                app,
+            app.awaitEvent(
                 e ->
                     "NET_LISTEN".equals(e.path("kind").asText())
                         && e.path("port").asInt() == app.port);
@@ -72,7 +62,7 @@ class SpringBootAgentIT {
                 .matches("tomcat-embed-core-\\d+\\.\\d+\\.\\d+\\.jar"),
             java + ": " + listen);
         assertEquals(APP_JAR, listen.path("callSite").path("archive").asText(), listen.toString());
-        JsonNode log = awaitEvent(app, e -> e.path("path").asText().endsWith("/app.log"));
+        JsonNode log = app.awaitEvent(e -> e.path("path").asText().endsWith("/app.log"));
         assertTrue(
             log.path("callSite")
                 .path("jarName")
@@ -115,18 +105,16 @@ class SpringBootAgentIT {
 
   @Test
   void anOutboundRestClientCallCarriesTheControllersCallSite() throws Exception {
-    HttpServer backend = backend();
+    HttpServer backend = BootApp.backend();
     try {
       int backendPort = backend.getAddress().getPort();
       for (Path java : Jdks.all()) {
-        Path work =
-            Path.of("target/it-spring-call", java.getParent().getParent().getFileName().toString());
+        Path work = BootApp.workFor("it-spring-call", java);
         try (BootApp app =
             BootApp.started(java, work, "--app.call-url=http://127.0.0.1:" + backendPort + "/x")) {
           assertEquals("7", app.get("/call"), java.toString());
           JsonNode connect =
-              awaitEvent(
-                  app,
+              app.awaitEvent(
                   e ->
                       "NET_CONNECT".equals(e.path("kind").asText())
                           && e.path("port").asInt() == backendPort);
@@ -146,32 +134,27 @@ class SpringBootAgentIT {
 
   @Test
   void aWebClientCallOnReactorNettysEventLoopCarriesTheCodeThatAskedForIt() throws Exception {
-    HttpServer backend = backend();
-    HttpServer later = backend();
+    HttpServer backend = BootApp.backend();
+    HttpServer later = BootApp.backend();
     try {
       int port = backend.getAddress().getPort();
       int laterPort = later.getAddress().getPort();
       for (Path java : Jdks.all()) {
-        Path work =
-            Path.of(
-                "target/it-spring-webclient",
-                java.getParent().getParent().getFileName().toString());
+        Path work = BootApp.workFor("it-spring-webclient", java);
         // by name: Netty resolves it itself (its own resolver, /etc/hosts), then connects through
         // epoll
         try (BootApp app =
             BootApp.started(java, work, "--app.call-url=http://localhost:" + port + "/x")) {
           assertEquals("7", app.get("/webclient"), java.toString());
           JsonNode connect =
-              awaitEvent(
-                  app,
+              app.awaitEvent(
                   e ->
                       "NET_CONNECT".equals(e.path("kind").asText())
                           && e.path("port").asInt() == port);
           assertHandedOffBy("webClient", connect, java);
           assertEquals("localhost", connect.path("host").asText(), connect.toString());
           JsonNode lookup =
-              awaitEvent(
-                  app,
+              app.awaitEvent(
                   e ->
                       "DNS_LOOKUP".equals(e.path("kind").asText())
                           && "localhost".equals(e.path("query").asText()));
@@ -184,16 +167,14 @@ class SpringBootAgentIT {
               app.get("/webclient-later?url=http://127.0.0.1:" + laterPort + "/y"),
               java.toString());
           JsonNode sentLater =
-              awaitEvent(
-                  app,
+              app.awaitEvent(
                   e ->
                       "NET_CONNECT".equals(e.path("kind").asText())
                           && e.path("port").asInt() == laterPort);
           assertHandedOffBy("webClientLater", sentLater, java);
 
           JsonNode health =
-              awaitEvent(
-                  app,
+              app.awaitEvent(
                   e ->
                       "AGENT_HEALTH".equals(e.path("kind").asText())
                           && e.path("hooksApplied").toString().contains("netty.connect"));
@@ -210,8 +191,7 @@ class SpringBootAgentIT {
   @Test
   void nettysNativeEpollSocketsAreSeenThoughNoJdkSocketCarriesThem() throws Exception {
     for (Path java : Jdks.all()) {
-      Path work =
-          Path.of("target/it-spring-netty", java.getParent().getParent().getFileName().toString());
+      Path work = BootApp.workFor("it-spring-netty", java);
       try (BootApp app = BootApp.started(java, work);
           DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
         int serverPort = Integer.parseInt(app.get("/netty/listen"));
@@ -219,16 +199,14 @@ class SpringBootAgentIT {
           assertEquals(-1, client.getInputStream().read(), "the epoll server accepted and closed");
         }
         JsonNode listen =
-            awaitEvent(
-                app,
+            app.awaitEvent(
                 e ->
                     "NET_LISTEN".equals(e.path("kind").asText())
                         && e.path("port").asInt() == serverPort);
         assertEquals(
             "event-loop", listen.path("callSite").path("handoff").asText(), java + ": " + listen);
         JsonNode accept =
-            awaitEvent(
-                app,
+            app.awaitEvent(
                 e ->
                     "NET_ACCEPT".equals(e.path("kind").asText())
                         && e.path("port").asInt() == serverPort);
@@ -237,8 +215,7 @@ class SpringBootAgentIT {
         int udpPort = receiver.getLocalPort();
         assertEquals("sent", app.get("/netty/udp?port=" + udpPort));
         JsonNode datagram =
-            awaitEvent(
-                app,
+            app.awaitEvent(
                 e ->
                     "DATAGRAM".equals(e.path("kind").asText())
                         && e.path("port").asInt() == udpPort);
@@ -252,8 +229,7 @@ class SpringBootAgentIT {
         try (ServerSocket peer = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
           assertEquals("connected", app.get("/netty/connect?port=" + peer.getLocalPort()));
           JsonNode connect =
-              awaitEvent(
-                  app,
+              app.awaitEvent(
                   e ->
                       "NET_CONNECT".equals(e.path("kind").asText())
                           && e.path("port").asInt() == peer.getLocalPort());
@@ -285,45 +261,5 @@ class SpringBootAgentIT {
     assertTrue(
         event.path("thread").asText().startsWith("reactor-http-epoll-"),
         "an epoll event loop: " + where);
-  }
-
-  private static HttpServer backend() throws IOException {
-    HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    backend.createContext(
-        "/",
-        x -> {
-          byte[] body = "backend".getBytes(StandardCharsets.UTF_8);
-          x.sendResponseHeaders(200, body.length);
-          x.getResponseBody().write(body);
-          x.close();
-        });
-    backend.start();
-    return backend;
-  }
-
-  private static JsonNode awaitEvent(BootApp app, Predicate<JsonNode> which) {
-    Optional<JsonNode>[] found = new Optional[] {Optional.empty()};
-    try {
-      await()
-          .atMost(BootApp.WAIT)
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () -> {
-                found[0] = app.events().stream().filter(which).findFirst();
-                return found[0].isPresent();
-              });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError(
-          "no such event; events:\n" + eventsText(app) + "\noutput:\n" + app.output(), e);
-    }
-    return found[0].get();
-  }
-
-  private static String eventsText(BootApp app) {
-    try {
-      return String.join("\n", app.events().stream().map(JsonNode::toString).toList());
-    } catch (IOException e) {
-      return e.toString();
-    }
   }
 }

@@ -13,7 +13,6 @@ import dev.tripline.agent.it.Jdks;
 import dev.tripline.collector.alert.OcsfJson;
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.cli.AlertText;
-import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.collector.pipeline.PipelineFixtures;
 import dev.tripline.kafka.EmbeddedKafka;
@@ -51,7 +50,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
@@ -195,9 +193,8 @@ class AttackSuiteIT {
 
     // 1. Attacks while the new service's profile is LEARNING: each raises its alert, none is
     // learned.
-    App run1 =
-        App.start(
-            java, agent, f, service, "attack", servers, dir.resolve(service + "-1"), httpPort);
+    VulnerableRun run1 =
+        start(java, agent, f, service, "attack", servers, dir.resolve(service + "-1"), httpPort);
     Map<String, Alert> raised = new LinkedHashMap<>();
     try {
       await()
@@ -294,9 +291,8 @@ class AttackSuiteIT {
                     .orElse(false));
     Map<String, Long> before = counts(f, service);
     int instancesBefore = backend.profile(service).map(ServiceProfile::getInstancesCount).orElse(0);
-    App run2 =
-        App.start(
-            java, agent, f, service, "normal", servers, dir.resolve(service + "-2"), httpPort);
+    VulnerableRun run2 =
+        start(java, agent, f, service, "normal", servers, dir.resolve(service + "-2"), httpPort);
     try {
       // The replay's instance joined the profile: its first batch (the first occurrences) was
       // judged.
@@ -326,9 +322,8 @@ class AttackSuiteIT {
     }
 
     // 3. The same attacks once MONITORING: each alert is raised again (folded into its count).
-    App run3 =
-        App.start(
-            java, agent, f, service, "attack", servers, dir.resolve(service + "-3"), httpPort);
+    VulnerableRun run3 =
+        start(java, agent, f, service, "attack", servers, dir.resolve(service + "-3"), httpPort);
     for (Expected e : expected) {
       String id = raised.get(e.name()).getId();
       await()
@@ -393,67 +388,29 @@ class AttackSuiteIT {
     return alerts.stream().map(AlertText::block).collect(Collectors.joining());
   }
 
-  /**
-   * The vulnerable app in a forked JVM with the agent sending to the test's events topic; it runs
-   * until stopped.
-   */
-  record App(Process process, Path out, Path stopFile, String mode) {
-    static App start(
-        Path java,
-        Path agent,
-        PipelineFixtures f,
-        String service,
-        String mode,
-        Servers s,
-        Path dir,
-        int httpPort)
-        throws Exception {
-      Files.createDirectories(dir);
-      List<String> cmd =
-          new ArrayList<>(
-              List.of(
-                  java.toString(),
-                  "-javaagent:" + agent,
-                  "-Dtripline.kafka.bootstrap.servers="
-                      + f.config.get(CollectorKeys.BOOTSTRAP_SERVERS),
-                  "-Dtripline.kafka.topic=" + f.config.get(CollectorKeys.TOPIC_EVENTS),
-                  "-Dtripline.service.name=" + service,
-                  "-Dtripline.flush.interval=500ms",
-                  "-Dtripline.heartbeat.interval=1s",
-                  "-Duser.home=" + s.work.resolve("home"),
-                  "-cp",
-                  classpath(),
-                  VulnerableApp.class.getName(),
-                  mode,
-                  s.work.toString(),
-                  Integer.toString(s.db.getLocalPort()),
-                  Integer.toString(s.ldap.getLocalPort()),
-                  dir.resolve("stop").toString(),
-                  Integer.toString(s.directory.getListenPort()),
-                  Integer.toString(httpPort)));
-      Path out = dir.resolve("out.txt");
-      Process p =
-          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-      App app = new App(p, out, dir.resolve("stop"), mode);
-      await()
-          .atMost(WAIT)
-          .until(() -> app.output().contains("VulnerableApp " + mode + " done") || !p.isAlive());
-      assertTrue(app.output().contains("VulnerableApp " + mode + " done"), app.output());
-      return app;
-    }
-
-    String output() throws IOException {
-      return Files.exists(out) ? Files.readString(out) : "";
-    }
-
-    void stop() throws Exception {
-      Files.writeString(stopFile, "");
-      if (!process.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError("the vulnerable app did not stop: " + output());
-      }
-      assertEquals(0, process.exitValue(), output());
-    }
+  /** The vulnerable app with the agent, once it did its work in {@code mode}. */
+  static VulnerableRun start(
+      Path java,
+      Path agent,
+      PipelineFixtures f,
+      String service,
+      String mode,
+      Servers s,
+      Path dir,
+      int httpPort)
+      throws Exception {
+    return VulnerableRun.start(
+            VulnerableRun.agentCommand(java, agent, f, service, s.work.resolve("home")),
+            mode,
+            dir,
+            List.of(
+                s.work.toString(),
+                Integer.toString(s.db.getLocalPort()),
+                Integer.toString(s.ldap.getLocalPort()),
+                dir.resolve("stop").toString(),
+                Integer.toString(s.directory.getListenPort()),
+                Integer.toString(httpPort)))
+        .awaitDone();
   }
 
   /**

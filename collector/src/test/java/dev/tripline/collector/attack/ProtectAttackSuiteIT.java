@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.agent.it.Jdks;
 import dev.tripline.collector.api.AnalystBackend;
-import dev.tripline.collector.config.CollectorKeys;
 import dev.tripline.collector.http.AnalystServer;
 import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.collector.pipeline.PipelineFixtures;
@@ -15,12 +14,15 @@ import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
 import dev.tripline.kafka.Patience;
 import dev.tripline.model.Alert;
+import dev.tripline.model.AnalystAction;
 import dev.tripline.model.Disposition;
+import dev.tripline.model.ProfileState;
 import dev.tripline.vulnapp.VulnerableApp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -30,14 +32,15 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,12 +53,23 @@ import org.junit.jupiter.api.io.TempDir;
  * callback never reaches the attacker's port and the gadget's process never starts, the service
  * answers its next normal request, and each attack is one BLOCKED alert with its call site and
  * context frame; in {@code dry-run} the same attacks go through and the same alerts say
- * WOULD_BLOCK; a normal replay is refused nothing and marked nothing.
+ * WOULD_BLOCK; a normal replay is refused nothing and marked nothing. Once the service is
+ * MONITORING and the operator selected {@code FILE_READ}, the path traversal sent through the
+ * service's HTTP front is refused as new behaviour: the application's read fails with the exception
+ * its API declares and the secret never reaches the HTTP answer; in dry-run the read goes through,
+ * marked WOULD_BLOCK.
  */
 @ExtendWith(KafkaBroker.class)
 class ProtectAttackSuiteIT {
   private static final Duration WAIT = Patience.WAIT;
   private static final String TOKEN = "protect-attack-suite-token";
+  private static final List<String> DEFAULT_KINDS = List.of("PROCESS_SPAWN", "NET_CONNECT");
+  private static final List<String> WITH_FILE_READS =
+      List.of("PROCESS_SPAWN", "NET_CONNECT", "FILE_READ");
+
+  /** What the fake HOME's credentials file holds: it must never reach an HTTP answer in block. */
+  private static final String SECRET = "AKIAFAKEFAKEFAKE";
+
   private final HttpClient http = HttpClient.newHttpClient();
 
   /** An attack protect mode must stop, by its known-bad rule. */
@@ -149,20 +163,24 @@ class ProtectAttackSuiteIT {
       Path work = servers.work;
       Path marker = work.resolve("pwned-by-gadget");
       String protection = server.baseUrl() + "/api/services/" + service + "/protection";
+      Runs runs = new Runs(java, agent, f, service, servers, attacker);
 
       // 1. The service is known (a normal run while LEARNING): protection can be set for it.
-      run(java, agent, f, service, "normal", servers, attacker, dir.resolve("normal-0"), "").stop();
+      runs.run("normal", dir.resolve("normal-0"), null).stop();
       await().atMost(WAIT).until(() -> backend.profile(service).isPresent());
 
       // 2. The mode change end to end: PUT block -> the first refusal in a running JVM.
       Path probeDir = dir.resolve("probe");
       Files.createDirectories(probeDir);
       Process probe = probe(java, agent, f, service, probeLdap.port(), servers, probeDir);
+      InForce block;
       try {
         await().atMost(WAIT).until(() -> probeLdap.accepted.get() > 0);
         long t0 = System.nanoTime();
-        HttpResponse<String> put = put(protection, "block");
+        HttpResponse<String> put = put(protection, "block", DEFAULT_KINDS);
+        long answered = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertEquals(200, put.statusCode(), put.body());
+        block = InForce.of(put);
         awaitOutput(probeDir.resolve("out.txt"), "JNDI refused");
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         System.out.println(
@@ -170,7 +188,9 @@ class ProtectAttackSuiteIT {
                 + service
                 + "/protection block -> first refusal in the agent: "
                 + ms
-                + " ms");
+                + " ms (the PUT answered after "
+                + answered
+                + " ms)");
         assertTrue(ms <= 5_000, "the mode change took " + ms + " ms");
       } finally {
         Files.writeString(probeDir.resolve("stop"), "");
@@ -179,17 +199,7 @@ class ProtectAttackSuiteIT {
       }
 
       // 3. Block: the attacks are refused before their I/O; the service answers on.
-      App blocked =
-          run(
-              java,
-              agent,
-              f,
-              service,
-              "attack-protected",
-              servers,
-              attacker,
-              dir.resolve("block"),
-              "block");
+      VulnerableRun blocked = runs.run("attack-protected", dir.resolve("block"), block);
       blocked.stop();
       String out = blocked.output();
       assertEquals(0, attacker.accepted.get(), "the JNDI callback reached the attacker: " + out);
@@ -227,27 +237,15 @@ class ProtectAttackSuiteIT {
       // 4. A normal replay in block: nothing refused, nothing marked.
       f.awaitConsumed();
       Map<String, Long> before = AttackSuiteIT.counts(f, service);
-      App normal =
-          run(java, agent, f, service, "normal", servers, attacker, dir.resolve("normal-1"), "");
+      VulnerableRun normal = runs.run("normal-protected", dir.resolve("normal-1"), block);
       normal.stop();
       f.awaitConsumed();
       assertFalse(normal.output().contains("Tripline"), normal.output());
       assertEquals(before, AttackSuiteIT.counts(f, service), "the normal replay raised alerts");
 
       // 5. Dry-run: the same attacks go through, the same alerts now say WOULD_BLOCK.
-      assertEquals(200, put(protection, "dry-run").statusCode());
-      f.awaitConsumed(); // answered; a new agent reads the compacted record when it starts
-      App dry =
-          run(
-              java,
-              agent,
-              f,
-              service,
-              "attack-protected",
-              servers,
-              attacker,
-              dir.resolve("dry"),
-              "dry-run");
+      InForce dryRun = InForce.of(put(protection, "dry-run", DEFAULT_KINDS));
+      VulnerableRun dry = runs.run("attack-protected", dir.resolve("dry"), dryRun);
       dry.stop();
       String dryOut = dry.output();
       assertFalse(dryOut.contains("Tripline"), dryOut);
@@ -260,11 +258,219 @@ class ProtectAttackSuiteIT {
       }
       f.awaitConsumed();
       Map<String, Long> beforeDry = AttackSuiteIT.counts(f, service);
-      App normal2 =
-          run(java, agent, f, service, "normal", servers, attacker, dir.resolve("normal-2"), "");
+      VulnerableRun normal2 = runs.run("normal-protected", dir.resolve("normal-2"), dryRun);
       normal2.stop();
       f.awaitConsumed();
       assertEquals(beforeDry, AttackSuiteIT.counts(f, service), "the normal replay raised alerts");
+    }
+  }
+
+  @Test
+  void withFileReadsSelectedOnceMonitoringTheTraversalReadIsRefusedAndNormalReadsGoOn(
+      EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+    Path agent = AttackSuiteIT.agentJar(dir);
+    try (PipelineFixtures f =
+            new PipelineFixtures(
+                kafka,
+                dir.resolve("collector"),
+                1,
+                "learning.period",
+                "1h",
+                "http.port",
+                "0",
+                "http.token",
+                TOKEN);
+        DetectionPipeline pipeline =
+            f.pipeline(dir.resolve("state").toString(), new SimpleMeterRegistry());
+        AnalystServer server =
+            new AnalystServer(
+                    f.config,
+                    pipeline.backend(),
+                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .start();
+        AttackSuiteIT.Servers servers = new AttackSuiteIT.Servers(dir.resolve("work"));
+        Counting attacker = new Counting()) {
+      // on every JDK, a service of its own
+      for (int i = 0; i < Jdks.all().size(); i++) {
+        Path java = Jdks.all().get(i);
+        String service = "file-shop-" + i;
+        Path runDir = dir.resolve("jdk-" + i);
+        String protection = server.baseUrl() + "/api/services/" + service + "/protection";
+        Runs runs = new Runs(java, agent, f, service, servers, attacker);
+        // the service learns its normal work
+        runs.run("normal", runDir.resolve("learn"), null).stop();
+        await().atMost(WAIT).until(() -> pipeline.backend().profile(service).isPresent());
+        fileReadsSelectedOnceMonitoring(
+            pipeline.backend(),
+            f,
+            runs,
+            protection,
+            servers.work.resolve("pwned-by-gadget"),
+            runDir);
+      }
+    }
+  }
+
+  /**
+   * The opt-in kind end to end: learning ends (an analyst's SET_MONITORING), the operator selects
+   * FILE_READ; the traversal's read of the credentials file, sent through the HTTP front, is new
+   * behaviour and refused before the file is opened, with the exception {@code FileInputStream}
+   * declares; the answer never carries the secret. In dry-run it goes through, marked. Neither mode
+   * touches the normal replay, whose every read was learned.
+   */
+  private void fileReadsSelectedOnceMonitoring(
+      AnalystBackend backend,
+      PipelineFixtures f,
+      Runs runs,
+      String protection,
+      Path marker,
+      Path dir)
+      throws Exception {
+    String service = runs.service;
+    Path work = runs.servers.work;
+    f.awaitConsumed();
+    backend.submit(
+        AnalystAction.newBuilder()
+            .setType(AnalystAction.ActionType.SET_MONITORING)
+            .setService(service)
+            .setActor("protect-attack-suite")
+            .build());
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                backend
+                    .profile(service)
+                    .map(p -> p.getState() == ProfileState.MONITORING)
+                    .orElse(false));
+    HttpResponse<String> put = put(protection, "block", WITH_FILE_READS);
+    assertEquals(200, put.statusCode(), put.body());
+    assertTrue(put.body().contains("\"profileState\":\"MONITORING\""), put.body());
+    InForce block = InForce.of(put);
+    Predicate<Alert> traversal =
+        a ->
+            a.getRule().equals("credential-file")
+                && a.getTitle()
+                    .contains("(requested as " + work + "/app/data/../../home/.aws/credentials)");
+
+    // A normal replay under the opt-in kind: every read it makes was learned, nothing is refused.
+    f.awaitConsumed();
+    Map<String, Long> before = AttackSuiteIT.counts(f, service);
+    VulnerableRun normal = runs.run("normal-protected", dir.resolve("reads-normal-block"), block);
+    normal.stop();
+    f.awaitConsumed();
+    assertFalse(normal.output().contains("Tripline"), normal.output());
+    assertEquals(before, AttackSuiteIT.counts(f, service), "the normal replay raised alerts");
+
+    // Block: the traversal's read is refused; the attacker's answer is the endpoint's error.
+    Files.deleteIfExists(marker);
+    int callbacks = runs.attacker.accepted.get();
+    VulnerableRun blocked = runs.run("attack-protected", dir.resolve("reads-block"), block);
+    blocked.stop();
+    String out = blocked.output();
+    assertTrue(
+        out.contains(
+            "attack traversal: answered 500 java.io.FileNotFoundException: "
+                + work
+                + "/app/data/../../home/.aws/credentials (Tripline protect mode refused this call"
+                + " (rule new-behaviour:FILE_READ))"),
+        out);
+    assertFalse(out.contains(SECRET), "the secret reached the HTTP answer: " + out);
+    assertTrue(out.contains("normal request after the attacks: ok"), out);
+    assertEquals(callbacks, runs.attacker.accepted.get(), "the JNDI callback went out: " + out);
+    assertFalse(Files.exists(marker), "the gadget's process ran: " + out);
+    Alert refused = awaitAlert(backend, service, traversal, Disposition.BLOCKED, out);
+    assertEquals("new-behaviour:FILE_READ", refused.getEvent().getProtectionRule(), "" + refused);
+    assertEquals(
+        VulnerableApp.class.getName() + "$Traversal",
+        refused.getEvent().getCallSite().getClassName(),
+        "" + refused);
+    assertEquals(
+        1,
+        AttackSuiteIT.alertsOf(backend, service).stream().filter(traversal).count(),
+        "one alert for the traversal");
+
+    // Dry-run: the read goes through (the attacker gets the file), the same alert says
+    // WOULD_BLOCK.
+    InForce dryRun = InForce.of(put(protection, "dry-run", WITH_FILE_READS));
+    VulnerableRun dry = runs.run("attack-protected", dir.resolve("reads-dry"), dryRun);
+    dry.stop();
+    String dryOut = dry.output();
+    assertFalse(dryOut.contains("Tripline"), dryOut);
+    assertTrue(dryOut.contains("attack traversal: answered 200 [default]"), dryOut);
+    assertTrue(dryOut.contains(SECRET), "in dry-run the read goes through: " + dryOut);
+    Alert marked = awaitAlert(backend, service, traversal, Disposition.WOULD_BLOCK, dryOut);
+    assertEquals(refused.getId(), marked.getId());
+    assertEquals("new-behaviour:FILE_READ", marked.getEvent().getProtectionRule(), "" + marked);
+
+    f.awaitConsumed();
+    Map<String, Long> beforeDry = AttackSuiteIT.counts(f, service);
+    VulnerableRun normal2 = runs.run("normal-protected", dir.resolve("reads-normal-dry"), dryRun);
+    normal2.stop();
+    f.awaitConsumed();
+    assertFalse(normal2.output().contains("Tripline"), normal2.output());
+    assertEquals(beforeDry, AttackSuiteIT.counts(f, service), "the normal replay raised alerts");
+  }
+
+  private static Alert awaitAlert(
+      AnalystBackend backend, String service, Predicate<Alert> is, Disposition d, String out) {
+    Alert[] found = new Alert[1];
+    try {
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(300))
+          .until(
+              () -> {
+                for (Alert a : AttackSuiteIT.alertsOf(backend, service)) {
+                  if (is.test(a) && a.getDisposition() == d) found[0] = a;
+                }
+                return found[0] != null;
+              });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          "no "
+              + d
+              + " alert:\n"
+              + AttackSuiteIT.describe(AttackSuiteIT.alertsOf(backend, service))
+              + "\n"
+              + out,
+          e);
+    }
+    return found[0];
+  }
+
+  /**
+   * The policy a new JVM must hold before the test gives it the go: the mode, and at least the
+   * version the operator's change issued (the compacted topic may still hold older records, read
+   * first; the collector may have re-issued it since, with a higher version).
+   */
+  record InForce(String mode, long version) {
+    private static final java.util.regex.Pattern MODE =
+        java.util.regex.Pattern.compile("\"mode\":\"([a-z-]+)\"");
+    private static final java.util.regex.Pattern VERSION =
+        java.util.regex.Pattern.compile("\"version\":(\\d+)");
+
+    static InForce of(HttpResponse<String> answer) {
+      assertEquals(200, answer.statusCode(), answer.body());
+      java.util.regex.Matcher m = MODE.matcher(answer.body());
+      java.util.regex.Matcher v = VERSION.matcher(answer.body());
+      assertTrue(m.find() && v.find(), answer.body());
+      return new InForce(m.group(1), Long.parseLong(v.group(1)));
+    }
+
+    /** The agent's last "protect: <mode> in force (policy version N)" line says this policy. */
+    boolean saidIn(String output) {
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile(
+                  "\\[tripline\\] protect: ([a-z-]+) in force \\(policy version (\\d+)\\)")
+              .matcher(output);
+      String lastMode = null;
+      long lastVersion = -1;
+      while (m.find()) {
+        lastMode = m.group(1);
+        lastVersion = Long.parseLong(m.group(2));
+      }
+      return mode.equals(lastMode) && lastVersion >= version;
     }
   }
 
@@ -304,11 +510,17 @@ class ProtectAttackSuiteIT {
     return found;
   }
 
-  private HttpResponse<String> put(String url, String mode) throws Exception {
+  private HttpResponse<String> put(String url, String mode, List<String> kinds) throws Exception {
+    String body =
+        "{\"mode\":\""
+            + mode
+            + "\",\"kinds\":["
+            + kinds.stream().map(k -> "\"" + k + "\"").collect(Collectors.joining(","))
+            + "]}";
     return http.send(
         HttpRequest.newBuilder(URI.create(url))
             .header("Authorization", "Bearer " + TOKEN)
-            .PUT(HttpRequest.BodyPublishers.ofString("{\"mode\":\"" + mode + "\"}"))
+            .PUT(HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }
@@ -325,21 +537,6 @@ class ProtectAttackSuiteIT {
     }
   }
 
-  private static List<String> agentFlags(
-      Path java, Path agent, PipelineFixtures f, String service, Path home) {
-    return new ArrayList<>(
-        List.of(
-            java.toString(),
-            "-javaagent:" + agent,
-            "-Dtripline.kafka.bootstrap.servers=" + f.config.get(CollectorKeys.BOOTSTRAP_SERVERS),
-            "-Dtripline.kafka.topic=" + f.config.get(CollectorKeys.TOPIC_EVENTS),
-            "-Dtripline.protect.policy.topic=" + f.config.get(CollectorKeys.TOPIC_POLICY),
-            "-Dtripline.service.name=" + service,
-            "-Dtripline.flush.interval=500ms",
-            "-Dtripline.heartbeat.interval=1s",
-            "-Duser.home=" + home));
-  }
-
   /**
    * The agent's ProtectApp (a JNDI lookup every 100 ms) as the service: the mode change's probe.
    */
@@ -352,7 +549,7 @@ class ProtectAttackSuiteIT {
       AttackSuiteIT.Servers s,
       Path dir)
       throws Exception {
-    List<String> cmd = agentFlags(java, agent, f, service, s.work.resolve("home"));
+    List<String> cmd = VulnerableRun.agentCommand(java, agent, f, service, s.work.resolve("home"));
     cmd.addAll(
         List.of(
             "-cp",
@@ -374,58 +571,70 @@ class ProtectAttackSuiteIT {
         .start();
   }
 
-  record App(Process process, Path out, Path stopFile) {
-    String output() throws IOException {
-      return Files.exists(out) ? Files.readString(out) : "";
-    }
+  /**
+   * The vulnerable app as in AttackSuiteIT, its Log4Shell calling back to {@code attacker}, its
+   * HTTP front on one port for every run (or its own client's connect would be new behaviour).
+   */
+  static final class Runs {
+    final Path java;
+    final Path agent;
+    final PipelineFixtures f;
+    final String service;
+    final AttackSuiteIT.Servers servers;
+    final Counting attacker;
+    final int httpPort;
 
-    void stop() throws Exception {
-      Files.writeString(stopFile, "");
-      if (!process.waitFor(Patience.FORKED_RUN.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError("the vulnerable app did not stop: " + output());
+    Runs(
+        Path java,
+        Path agent,
+        PipelineFixtures f,
+        String service,
+        AttackSuiteIT.Servers servers,
+        Counting attacker)
+        throws IOException {
+      this.java = java;
+      this.agent = agent;
+      this.f = f;
+      this.service = service;
+      this.servers = servers;
+      this.attacker = attacker;
+      try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        httpPort = free.getLocalPort();
       }
-      assertEquals(0, process.exitValue(), output());
     }
-  }
 
-  /** The vulnerable app as in AttackSuiteIT, its Log4Shell calling back to {@code attacker}. */
-  private static App run(
-      Path java,
-      Path agent,
-      PipelineFixtures f,
-      String service,
-      String mode,
-      AttackSuiteIT.Servers s,
-      Counting attacker,
-      Path dir,
-      String inForce)
-      throws Exception {
-    Files.createDirectories(dir);
-    List<String> cmd = agentFlags(java, agent, f, service, s.work.resolve("home"));
-    cmd.addAll(
-        List.of(
-            "-cp",
-            AttackSuiteIT.classpath(),
-            VulnerableApp.class.getName(),
-            mode,
-            s.work.toString(),
-            Integer.toString(s.db.getLocalPort()),
-            Integer.toString(attacker.port()),
-            dir.resolve("stop").toString()));
-    Path out = dir.resolve("out.txt");
-    Process p =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-    App app = new App(p, out, dir.resolve("stop"));
-    if (mode.equals("attack-protected")) {
-      // a new JVM enforces once its policy thread read the policy: the attacks wait for that
-      awaitOutput(out, "[tripline] protect: " + inForce + " in force");
-      Files.writeString(Path.of(dir.resolve("stop") + ".go"), "");
+    /**
+     * Runs {@code mode} until it is done; a {@code -protected} mode gets its go once the agent said
+     * {@code inForce} is the policy it holds.
+     */
+    VulnerableRun run(String mode, Path dir, @Nullable InForce inForce) throws Exception {
+      VulnerableRun app =
+          VulnerableRun.start(
+              VulnerableRun.agentCommand(java, agent, f, service, servers.work.resolve("home")),
+              mode,
+              dir,
+              List.of(
+                  servers.work.toString(),
+                  Integer.toString(servers.db.getLocalPort()),
+                  Integer.toString(attacker.port()),
+                  dir.resolve("stop").toString(),
+                  "0",
+                  Integer.toString(httpPort)));
+      Process p = app.process();
+      if (mode.endsWith("-protected")) {
+        InForce expected = Objects.requireNonNull(inForce, mode);
+        try {
+          await()
+              .atMost(WAIT)
+              .pollInterval(Duration.ofMillis(20))
+              .until(() -> expected.saidIn(app.output()) || !p.isAlive());
+        } catch (ConditionTimeoutException e) {
+          throw new AssertionError("never held " + expected + ": " + app.output(), e);
+        }
+        assertTrue(expected.saidIn(app.output()), expected + ": " + app.output());
+        Files.writeString(Path.of(dir.resolve("stop") + ".go"), "");
+      }
+      return app.awaitDone();
     }
-    await()
-        .atMost(WAIT)
-        .until(() -> app.output().contains("VulnerableApp " + mode + " done") || !p.isAlive());
-    assertTrue(app.output().contains("VulnerableApp " + mode + " done"), app.output());
-    return app;
   }
 }
