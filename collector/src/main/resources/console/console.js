@@ -34,10 +34,25 @@
     [['service', '#f-service'], ['severity', '#f-severity'], ['reason', '#f-reason'], ['state', '#f-state']]
       .forEach(([k, sel]) => { if ($(sel).value) q.set(k, $(sel).value); });
     const alerts = await api('alerts?' + q.toString());
-    $('#alerts tbody').innerHTML = alerts.map((a) =>
-      '<tr data-id="' + esc(a.id) + '"><td class="mono">' + esc(time(a.time)) + '</td><td><span class="sev sev-' + esc(a.severity) + '">' +
+    const row = (a, cls) =>
+      '<tr data-id="' + esc(a.id) + '"' + (cls ? ' class="' + cls + '"' : '') + '><td class="mono">' + esc(time(a.time)) + '</td><td><span class="sev sev-' + esc(a.severity) + '">' +
       esc(a.severity) + '</span></td><td>' + esc(a.service) + '</td><td>' + esc(a.reason) + '</td><td>' + esc(a.title) +
-      '</td><td>' + site(a.callSite) + '</td><td>' + esc(a.count) + '</td><td class="state-' + esc(a.state) + '">' + esc(a.state) + '</td></tr>').join('');
+      '</td><td>' + site(a.callSite) + '</td><td>' + esc(a.count) + '</td><td class="state-' + esc(a.state) + '">' + esc(a.state) + '</td></tr>';
+    // One instance's alerts sharing a trace id are one incident: a header row, then its alerts oldest first.
+    const members = new Map();
+    alerts.forEach((a) => { if (a.incident) members.set(a.incident, (members.get(a.incident) || []).concat([a])); });
+    const shown = new Set();
+    $('#alerts tbody').innerHTML = alerts.map((a) => {
+      const group = a.incident ? members.get(a.incident) : null;
+      if (!group || group.length < 2) return row(a, '');
+      if (shown.has(a.incident)) return '';
+      shown.add(a.incident);
+      const story = group.slice().sort((x, y) => x.time - y.time);
+      const r = story[0].request || {};
+      return '<tr class="incident" data-incident="' + esc(a.incident) + '"><td colspan="8">Incident · ' + esc(story.length) + ' alerts · trace <span class="mono">' +
+        esc(r.traceId) + '</span> · instance ' + esc(a.incident.split('/')[0]) + (r.route || r.path ? ' · ' + esc((r.method || '') + ' ' + (r.route || r.path)) : '') + ' · ' +
+        story.map((m) => esc(m.reason)).join(' → ') + '</td></tr>' + story.map((m) => row(m, 'in-incident')).join('');
+    }).join('');
     $('#status').textContent = alerts.length + ' alerts · updated ' + new Date().toLocaleTimeString();
     if (selectedAlert) showAlert(selectedAlert);
   }
@@ -199,7 +214,7 @@
     e.preventDefault();
     fetch('/logout', { method: 'POST', headers: { 'X-Tripline-CSRF': csrf() } }).finally(() => { location.href = '/login'; });
   });
-  $('#alerts tbody').addEventListener('click', (e) => { const tr = e.target.closest('tr'); if (tr) showAlert(tr.dataset.id); });
+  $('#alerts tbody').addEventListener('click', (e) => { const tr = e.target.closest('tr'); if (tr && tr.dataset.id) showAlert(tr.dataset.id); });
   $('#services tbody').addEventListener('click', (e) => { const tr = e.target.closest('tr'); if (tr) showService(tr.dataset.name); });
   ['#f-service', '#f-severity', '#f-reason', '#f-state'].forEach((sel) => $(sel).addEventListener('change', loadAlerts));
   $('#outputs tbody').addEventListener('click', (e) => {

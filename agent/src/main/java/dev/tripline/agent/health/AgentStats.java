@@ -42,6 +42,21 @@ public final class AgentStats {
   private final LongAdder requestFieldsCapped = new LongAdder();
   private final LongAdder requestForwardedCapped = new LongAdder();
   private final LongAdder requestTraceparentDropped = new LongAdder();
+  private final LongAdder requestReports = new LongAdder();
+  private final LongAdder requestReportsRefused = new LongAdder();
+
+  /** A server hook reported a request's scope (entry, exit) or route: context, not an event. */
+  public void requestReport() {
+    requestReports.increment();
+  }
+
+  /**
+   * A request's scope reported through the public bridge by code other than the hooked server
+   * method: refused (a forged or cleared scope).
+   */
+  public void requestReportRefused() {
+    requestReportsRefused.increment();
+  }
 
   /**
    * A request's field (path, query, method, client, route) was cut to its cap, or had characters no
@@ -191,7 +206,9 @@ public final class AgentStats {
             .addAllTamperFindings(tamper.latest())
             .setRequestFieldsCapped(requestFieldsCapped.sum())
             .setRequestForwardedCapped(requestForwardedCapped.sum())
-            .setRequestTraceparentDropped(requestTraceparentDropped.sum());
+            .setRequestTraceparentDropped(requestTraceparentDropped.sum())
+            .setRequestReports(requestReports.sum())
+            .setRequestReportsRefused(requestReportsRefused.sum());
     dropped.forEach((reason, count) -> b.putDroppedByReason(reason, count.sum()));
     ProtectionReport p = protection;
     if (p != null) {

@@ -166,6 +166,9 @@ public final class Hook {
   /** Internal name of the class ("java/io/FileInputStream", "io/netty/channel/unix/Socket"). */
   final String owner;
 
+  /** {@link #owner} as a binary name, as a stack frame names it. */
+  final String ownerName;
+
   /**
    * A library's class (Netty, Reactor Netty, Spring), woven in whichever loader defines it: an
    * application may load it more than once. A JDK class is woven only when the JDK's own loaders
@@ -239,6 +242,7 @@ public final class Hook {
       Value n) {
     this.name = name;
     this.owner = owner;
+    this.ownerName = owner.replace('/', '.');
     this.library =
         !(owner.startsWith("java/")
             || owner.startsWith("javax/")
@@ -406,12 +410,32 @@ public final class Hook {
         name, owner, method, parameters, Style.REQUEST, null, null, 0, a, Value.NONE, Value.NONE);
   }
 
+  /**
+   * A scope woven as a request's is ({@link Style#REQUEST}: reported at entry and at every exit),
+   * with {@code action} telling its group which one: a handed-over task running on its thread.
+   */
+  static Hook scope(
+      String name, String owner, String method, String parameters, int action, Value a) {
+    return new Hook(
+        name,
+        owner,
+        method,
+        parameters,
+        Style.REQUEST,
+        null,
+        null,
+        action,
+        a,
+        Value.NONE,
+        Value.NONE);
+  }
+
   public String name() {
     return name;
   }
 
   public String owner() {
-    return owner.replace('/', '.');
+    return ownerName;
   }
 
   public boolean applied() {

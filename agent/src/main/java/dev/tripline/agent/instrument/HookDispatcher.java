@@ -53,6 +53,23 @@ public final class HookDispatcher implements TriplineDispatcher {
     if (off) {
       return;
     }
+    if (hooks.context(hook) == HookGroup.Context.REQUEST && hooks.isLibrary(hook)) {
+      String caller = BridgeCallers.foreign(hooks.ownerName(hook), hooks.method(hook));
+      if (caller != null) {
+        // a request's scope opened or closed by other code than the server's hooked method
+        stats.requestReportRefused();
+        stats
+            .tamper()
+            .found(
+                "refused request scope "
+                    + hooks.name(hook)
+                    + " from "
+                    + caller
+                    + " on thread "
+                    + Thread.currentThread().getName());
+        return;
+      }
+    }
     dispatch(hook, a, b, n, error);
   }
 
@@ -91,7 +108,16 @@ public final class HookDispatcher implements TriplineDispatcher {
 
   private void dispatch(
       int hook, @Nullable Object a, @Nullable Object b, int n, @Nullable Throwable error) {
-    stats.seen();
+    switch (hooks.context(hook)) {
+      case NONE:
+        stats.seen();
+        break;
+      case REQUEST:
+        stats.requestReport(); // a request's scope: context, not an event
+        break;
+      case TASK:
+        break; // a task handed over: context, too many to count on a busy pool
+    }
     hooks.observe(hook, a, b, n, error, to);
   }
 

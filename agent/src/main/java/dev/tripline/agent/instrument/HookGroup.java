@@ -40,4 +40,21 @@ public abstract class HookGroup {
       int n,
       @Nullable Throwable error,
       Observations to);
+
+  /**
+   * What this group's hooks report is context for events (a request's scope, a task's hand-off),
+   * not behaviour: not counted as events seen.
+   */
+  public Context context() {
+    return Context.NONE;
+  }
+
+  /** What kind of context a group's hooks report, if any. */
+  public enum Context {
+    NONE,
+    /** A request's scope or route: counted as request reports, and its caller checked. */
+    REQUEST,
+    /** A task handed to another thread: not counted (a pool may hand over millions). */
+    TASK
+  }
 }

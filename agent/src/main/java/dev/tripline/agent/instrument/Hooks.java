@@ -30,7 +30,8 @@ public final class Hooks {
         new NettyTransportHooks(),
         new NettyResolverHooks(),
         new NettyClientHooks(),
-        new RequestHooks());
+        new RequestHooks(),
+        new TaskHandoffHooks());
   }
 
   private final Hook[] table;
@@ -46,7 +47,7 @@ public final class Hooks {
     List<Hook> enabled = new ArrayList<>();
     int feature = Runtime.version().feature();
     for (HookGroup g : groups()) {
-      if (g instanceof RequestHooks
+      if (g.context() != HookGroup.Context.NONE
           ? !config.get(AgentKeys.REQUEST_CONTEXT)
           : !config.captures(g.capture())) {
         continue; // request context has a switch of its own: it serves every kind
@@ -77,11 +78,18 @@ public final class Hooks {
 
   /**
    * Whether {@code h}'s class exists on a JDK of this feature release: Unix domain sockets from 16,
-   * raw (FFM) library loads from 18.
+   * raw (FFM) library loads from 18, virtual threads from 21, CompletableFuture's thread per task
+   * before 25.
    */
   static boolean existsOn(Hook h, int feature) {
     if (h.owner.startsWith("sun/nio/ch/UnixDomainSockets")) {
       return feature >= 16;
+    }
+    if (h.owner.equals("java/lang/VirtualThread")) {
+      return feature >= 21;
+    }
+    if (h.owner.equals("java/util/concurrent/CompletableFuture$ThreadPerTaskExecutor")) {
+      return feature < 25; // 25's CompletableFuture always has a pool of its own
     }
     return !h.owner.startsWith("jdk/internal/loader/RawNativeLibraries") || feature >= 18;
   }
@@ -156,6 +164,32 @@ public final class Hooks {
       throw new IllegalStateException("hook " + hook + " has no group");
     }
     group.observe(h.action, a, b, n, error, to);
+  }
+
+  /** What kind of context hook {@code hook} reports ({@link HookGroup.Context#NONE}: behaviour). */
+  public HookGroup.Context context(int hook) {
+    HookGroup g = hook < 0 || hook >= table.length ? null : table[hook].group;
+    return g == null ? HookGroup.Context.NONE : g.context();
+  }
+
+  /** Whether hook {@code hook} is a library's (it reports through the public bridge). */
+  public boolean isLibrary(int hook) {
+    return hook >= 0 && hook < table.length && table[hook].library;
+  }
+
+  /** Hook {@code hook}'s class, binary name ("jakarta.servlet.http.HttpServlet"). */
+  String ownerName(int hook) {
+    return table[hook].ownerName;
+  }
+
+  /** Hook {@code hook}'s method name. */
+  String method(int hook) {
+    return table[hook].method;
+  }
+
+  /** Hook {@code hook}'s name. */
+  String name(int hook) {
+    return table[hook].name;
   }
 
   /** How hook {@code hook} refuses a call in protect mode, or null when it is never refused. */

@@ -53,6 +53,11 @@ final class RequestHooks extends HookGroup {
   // spotless:on
 
   @Override
+  public Context context() {
+    return Context.REQUEST;
+  }
+
+  @Override
   public void observe(
       int action,
       @Nullable Object a,

@@ -131,6 +131,8 @@ final class EventJson {
     number(sb, "requestFieldsCapped", h.getRequestFieldsCapped());
     number(sb, "requestForwardedCapped", h.getRequestForwardedCapped());
     number(sb, "requestTraceparentDropped", h.getRequestTraceparentDropped());
+    number(sb, "requestReports", h.getRequestReports());
+    number(sb, "requestReportsRefused", h.getRequestReportsRefused());
     if (h.getGoodbye()) {
       sb.append("\"goodbye\":true,");
     }

@@ -35,6 +35,7 @@ final class ObservationIntake implements Observations {
   private final PendingConnects pending = new PendingConnects();
   private final SwapWatch swaps = new SwapWatch();
   private final RequestContexts requests;
+  private final HandedOverRequests handedOver;
 
   ObservationIntake(
       EventRecorder recorder,
@@ -44,6 +45,7 @@ final class ObservationIntake implements Observations {
       RequestContexts requests) {
     this.recorder = recorder;
     this.requests = requests;
+    this.handedOver = new HandedOverRequests(requests);
     this.files = files;
     this.shapes = new FileShapes(files);
     this.handoffs = handoffs;
@@ -316,6 +318,27 @@ final class ObservationIntake implements Observations {
       requests.enter(request);
     } else {
       requests.exit(request);
+    }
+  }
+
+  @Override
+  public void taskHandedOver(@Nullable Object task) {
+    if (recorder.replaying() == null) {
+      handedOver.handedOver(task);
+    }
+  }
+
+  @Override
+  public void taskRuns(@Nullable Object task, boolean start) {
+    if (recorder.replaying() == null) {
+      handedOver.runs(task, start);
+    }
+  }
+
+  @Override
+  public void executorTask(@Nullable Object task, boolean start) {
+    if (recorder.replaying() == null) {
+      handedOver.executorTask(task, start);
     }
   }
 

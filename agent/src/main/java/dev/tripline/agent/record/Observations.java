@@ -121,4 +121,19 @@ public interface Observations {
    * the route template (WebFlux's ServerWebExchange).
    */
   void requestRoute(@Nullable Object exchange);
+
+  /**
+   * {@code task} (a Runnable, a fork-join task, a Thread) is handed to another thread by this one:
+   * it carries the request this thread serves, if any. Context, never a call protection refuses.
+   */
+  default void taskHandedOver(@Nullable Object task) {}
+
+  /** A handed-over {@code task} starts ({@code start}) or ends on this thread, bracketed. */
+  default void taskRuns(@Nullable Object task, boolean start) {}
+
+  /**
+   * An executor's pooled thread starts ({@code start}) or finished {@code task}: not bracketed (an
+   * executor's subclass may skip either), so each start replaces the last.
+   */
+  default void executorTask(@Nullable Object task, boolean start) {}
 }

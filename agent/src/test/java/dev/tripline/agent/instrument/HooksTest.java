@@ -317,7 +317,10 @@ class HooksTest {
                 new java.util.Properties(),
                 Map.of("TRIPLINE_CAPTURE", "file", "TRIPLINE_SINK", "none")));
     List<String> all = new ArrayList<>(files.all());
-    assertTrue(all.stream().allMatch(n -> n.startsWith("file.")), all.toString());
+    // the task hand-offs serve request context, which every kind carries (request.context)
+    assertTrue(
+        all.stream().allMatch(n -> n.startsWith("file.") || n.startsWith("handoff.")),
+        all.toString());
     assertTrue(all.contains("file.nio.channelOpen"));
   }
 

@@ -1,6 +1,7 @@
 package dev.tripline.collector.http;
 
 import dev.tripline.collector.alert.Dispositions;
+import dev.tripline.collector.alert.Incidents;
 import dev.tripline.collector.alert.RequestText;
 import dev.tripline.collector.protect.ProtectionControl;
 import dev.tripline.collector.protect.ProtectionModes;
@@ -48,6 +49,7 @@ public final class ApiJson {
     m.put("callSite", callSite(a.getEvent().getCallSite()));
     m.put("event", event(a.getEvent()));
     m.put("request", a.hasRequest() ? RequestText.json(a.getRequest()) : null);
+    m.put("incident", Incidents.key(a)); // instance/traceId: alerts sharing it are one incident
     m.put("host", a.getAgent().getHost());
     m.put("pod", a.getAgent().getK8SPod());
     m.put(
@@ -73,6 +75,32 @@ public final class ApiJson {
     List<Object> history = new ArrayList<>();
     for (AnalystAction h : a.getHistoryList()) history.add(action(h));
     m.put("history", history);
+    return m;
+  }
+
+  /**
+   * One incident: its alerts (ids, reasons, titles) oldest first, as {@code GET /api/incidents}.
+   */
+  public static Map<String, Object> incident(Incidents.Incident i) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("incident", i.key());
+    m.put("traceId", i.traceId());
+    m.put("instance", i.instance());
+    m.put("service", i.alerts().get(0).getService());
+    m.put("first", i.alerts().get(0).getTimeMs());
+    m.put("last", i.alerts().get(i.alerts().size() - 1).getTimeMs());
+    List<Object> alerts = new ArrayList<>();
+    for (Alert a : i.alerts()) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("id", a.getId());
+      one.put("time", a.getTimeMs());
+      one.put("severity", a.getSeverity().name());
+      one.put("reason", a.getReason().name());
+      one.put("title", a.getTitle());
+      one.put("route", a.getRequest().getRoute());
+      alerts.add(one);
+    }
+    m.put("alerts", alerts);
     return m;
   }
 

@@ -1,5 +1,6 @@
 package dev.tripline.collector.http;
 
+import dev.tripline.collector.alert.Incidents;
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.api.NotFoundException;
 import dev.tripline.collector.api.OutputControl;
@@ -59,6 +60,22 @@ final class ApiRoutes {
                       parseEnum(AlertState.class, "state", ex.query.get("state")),
                       limit(ex, 200));
               ex.json(200, backend.alerts(query).stream().map(ApiJson::alert).toList());
+            })
+        .add(
+            "GET",
+            "incidents",
+            (ex, p, who) -> {
+              // the alerts the same filters give, grouped: one instance's alerts sharing a trace
+              var query =
+                  new AnalystBackend.AlertQuery(
+                      ex.query.get("service"),
+                      parseEnum(Severity.class, "severity", ex.query.get("severity")),
+                      parseEnum(AlertReason.class, "reason", ex.query.get("reason")),
+                      parseEnum(AlertState.class, "state", ex.query.get("state")),
+                      limit(ex, 200));
+              ex.json(
+                  200,
+                  Incidents.of(backend.alerts(query)).stream().map(ApiJson::incident).toList());
             })
         .add(
             "GET",
