@@ -1,7 +1,11 @@
 package dev.tripline.agent.callsite;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -58,6 +62,19 @@ public final class ContextFrames {
     "reflection=java.lang.reflect.Method#invoke",
   };
   static final int MAX_CONTEXTS = 8;
+
+  /**
+   * What {@link #onStack()} returns when a category's index does not fit its mask (more than 63
+   * categories): the caller cannot tell stacks apart by it.
+   */
+  public static final long UNKNOWN = -1L;
+
+  /** As {@code CallSites}' context walk: reflection and hidden frames shown, classes kept. */
+  private static final StackWalker WALKER =
+      StackWalker.getInstance(
+          EnumSet.of(
+              StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_HIDDEN_FRAMES));
+
   private static final String LAST = "reflection";
 
   /** One table entry; {@code index} is its category's place in the output order. */
@@ -130,6 +147,33 @@ public final class ContextFrames {
   private static @Nullable String category(String entry) {
     int eq = entry.indexOf('=');
     return eq <= 0 ? null : entry.substring(0, eq).trim();
+  }
+
+  /** The walk of {@link #onStack()}, made once (no capturing lambda per call). */
+  private final Function<Stream<StackWalker.StackFrame>, Long> maskOf = this::mask;
+
+  /**
+   * The categories with a frame on the current thread's stack, as a mask (bit i: category i), or
+   * {@link #UNKNOWN}. Two stacks with the same mask give the same context categories, in the same
+   * order, to whatever reads them ({@code CallSites.capture}): protect mode reuses a verdict that
+   * depends on the categories only for a call whose mask is the same. One walk, nothing named.
+   */
+  public long onStack() {
+    return WALKER.walk(maskOf);
+  }
+
+  private Long mask(Stream<StackWalker.StackFrame> frames) {
+    long mask = 0;
+    for (Iterator<StackWalker.StackFrame> it = frames.iterator(); it.hasNext(); ) {
+      int category = match(it.next());
+      if (category >= Long.SIZE - 1) {
+        return UNKNOWN;
+      }
+      if (category >= 0) {
+        mask |= 1L << category;
+      }
+    }
+    return mask;
   }
 
   /**

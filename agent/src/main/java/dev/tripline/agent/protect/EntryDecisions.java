@@ -47,11 +47,13 @@ public final class EntryDecisions implements Observations {
     if (remote == null || f.off() || agentsOwnKafkaClient()) {
       return;
     }
-    Verdict v = verdicts.peer(remote, port, f.generation);
+    Verdict head = verdicts.peer(remote, port, f.generation);
+    Verdict v = holding(head, EventKind.NET_CONNECT);
     if (v == null) {
-      Event.Builder c = candidates.candidate(EventKind.NET_CONNECT, remote, null, port);
-      v = judge(f, c);
-      verdicts.putPeer(remote, port, v);
+      v = judge(f, EventKind.NET_CONNECT, remote, null, port, head);
+      if (v.cacheable()) {
+        verdicts.putPeer(remote, port, v);
+      }
     }
     enforce(f, v, remote, port);
   }
@@ -78,12 +80,7 @@ public final class EntryDecisions implements Observations {
     if (path == null || f.off()) {
       return;
     }
-    Verdict v = verdicts.get(kind, path, f.generation);
-    if (v == null) {
-      v = judge(f, candidates.candidate(kind, path, null, 0));
-      verdicts.put(kind, path, v);
-    }
-    enforce(f, v, path, -1);
+    enforce(f, cached(f, kind, path, path, null), path, -1);
   }
 
   @Override
@@ -94,12 +91,7 @@ public final class EntryDecisions implements Observations {
     }
     // renames are rare: the key is built per call
     String key = from + '\u0000' + (to == null ? "" : to);
-    Verdict v = verdicts.get(EventKind.FILE_RENAME, key, f.generation);
-    if (v == null) {
-      v = judge(f, candidates.candidate(EventKind.FILE_RENAME, from, to, 0));
-      verdicts.put(EventKind.FILE_RENAME, key, v);
-    }
-    enforce(f, v, from, -1);
+    enforce(f, cached(f, EventKind.FILE_RENAME, key, from, to), from, -1);
   }
 
   @Override
@@ -131,27 +123,85 @@ public final class EntryDecisions implements Observations {
     if (kind != EventKind.NET_CONNECT || path == null || path.isEmpty() || f.off()) {
       return;
     }
-    Verdict v = verdicts.get(kind, path, f.generation);
+    enforce(f, cached(f, kind, path, path, null), path, -1);
+  }
+
+  /** The verdict on a path-keyed call: a cached one that holds for it, else the judge's. */
+  private Verdict cached(
+      ProtectionState.InForce f,
+      EventKind kind,
+      String key,
+      String target,
+      @Nullable String extra) {
+    Verdict head = verdicts.get(kind, key, f.generation);
+    Verdict v = holding(head, kind);
     if (v == null) {
-      v = judge(f, candidates.candidate(kind, path, null, 0));
-      verdicts.put(kind, path, v);
+      v = judge(f, kind, target, extra, 0, head);
+      if (v.cacheable()) {
+        verdicts.put(kind, key, v);
+      }
     }
-    enforce(f, v, path, -1);
+    return v;
   }
 
   /**
-   * The judge's verdict on a new target; a refusal is reported at once with its disposition (the
-   * call's own report at exit, in dry-run, folds into the same alert).
+   * The cached verdict of this target that holds for this call, or null. A verdict the judge made
+   * from the target alone holds for every call — but a refused file may still be opened by class
+   * loading (the stack excuses it, so a refusal is checked against it); one that read the context
+   * categories on the stack holds for calls with the same categories (one stack walk, no naming).
    */
-  private Verdict judge(ProtectionState.InForce f, Event.@Nullable Builder candidate) {
-    if (candidate == null) {
-      return new Verdict(f.generation, null); // excluded, the JDK's own, class loading
+  private @Nullable Verdict holding(@Nullable Verdict head, EventKind kind) {
+    if (head == null) {
+      return null;
     }
-    ProtectionJudge.Refusal r = f.judge.judge(candidate.build());
+    if (head.anyStack()) {
+      boolean excused =
+          head.refusal != null && EntryCandidates.isFile(kind) && candidates.loadingCode();
+      return excused ? null : head;
+    }
+    return head.under(candidates.contextsOnStack());
+  }
+
+  /**
+   * The judge's verdict on this call, keyed by what the judge read: the target alone (holds for
+   * every call), the context categories on the stack too (holds under the same categories), or more
+   * (holds for this call only). A refusal is reported at once with its disposition (the call's own
+   * report at exit, in dry-run, folds into the same alert).
+   *
+   * @param head the target's cached verdicts under other context categories, kept behind this one
+   */
+  private Verdict judge(
+      ProtectionState.InForce f,
+      EventKind kind,
+      Object target,
+      @Nullable Object extra,
+      int port,
+      @Nullable Verdict head) {
+    Event.Builder described = candidates.described(kind, target, extra, port);
+    if (described == null) {
+      return new Verdict(f.generation, null); // excluded, the JDK's own: whoever calls
+    }
+    Event.Builder candidate = candidates.onStack(kind, described);
+    if (candidate == null) {
+      return Verdict.thisCall(f.generation, null); // class loading: this call's stack excuses it
+    }
+    Event e = candidate.build();
+    ProtectionJudge.Refusal r = f.judge.judge(e);
     if (r != null) {
       report(f, candidate, r);
     }
-    return new Verdict(f.generation, r);
+    switch (f.judge.reads(e)) {
+      case NONE:
+        return new Verdict(f.generation, r);
+      case CONTEXTS:
+        long contexts = candidates.contextsOnStack();
+        return contexts < 0
+            ? Verdict.thisCall(f.generation, r)
+            : Verdict.under(contexts, f.generation, r, head);
+      case CALL_SITE:
+        return Verdict.thisCall(f.generation, r);
+    }
+    return Verdict.thisCall(f.generation, r);
   }
 
   /** Sends the refused call as an event with its disposition and rule. */

@@ -11,10 +11,12 @@ import org.jspecify.annotations.Nullable;
  * and then the port. A verdict of an older policy generation is judged again. Bounded: a map grown
  * past {@link #MAX_ENTRIES} is emptied (counted): its targets are judged again.
  *
- * <p>What is not cached: spawns (a fork costs far more than a judgement, and argv would need a key
- * built per call). Known limit: the verdict is per target, judged with the call site and context
- * frames of its first call; the same target later reached under a known-bad context is allowed
- * until the policy changes or the cache is emptied (docs/protection.md).
+ * <p>A verdict is reused only for calls the judge would answer alike ({@link Verdict}): one the
+ * judge made from the target alone for every call; one that read the context categories on the
+ * stack (a connect, which a JNDI frame makes refused; a credentials file, which an attack's frame
+ * makes refused) only for a call with the same categories on its stack, found by one stack walk.
+ * What is not cached: spawns (a fork costs far more than a judgement, and argv would need a key
+ * built per call), and a verdict the judge made from the call site.
  */
 final class Verdicts {
   static final int MAX_ENTRIES = 4096;

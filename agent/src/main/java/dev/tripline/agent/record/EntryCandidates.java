@@ -55,6 +55,17 @@ public final class EntryCandidates {
    */
   public Event.@Nullable Builder candidate(
       EventKind kind, Object target, @Nullable Object extra, int port) {
+    Event.Builder e = described(kind, target, extra, port);
+    return e == null ? null : onStack(kind, e);
+  }
+
+  /**
+   * The first half of {@link #candidate}, what depends on the target alone: the event described, or
+   * null when it is never judged whatever code makes the call (the agent's canary, the JDK's own
+   * files, the agent's exclusions).
+   */
+  public Event.@Nullable Builder described(
+      EventKind kind, Object target, @Nullable Object extra, int port) {
     if (target instanceof String && recorder.canary().is((String) target)) {
       return null; // the agent's own probe of its dispatch path
     }
@@ -73,15 +84,25 @@ public final class EntryCandidates {
         && !JAVA_HOME.isEmpty()) {
       return null;
     }
+    return e;
+  }
+
+  /**
+   * The second half, what depends on the code on the stack: {@code described} with its call site
+   * and context frames, or null for a file opened by class loading (never judged, for this call
+   * only: the same file opened by other code is).
+   */
+  public Event.@Nullable Builder onStack(EventKind kind, Event.Builder described) {
     List<StackWalker.StackFrame> frames = CallSites.frames();
     if (isFile(kind) && loadingCode(frames)) {
       return null;
     }
     CallSites.Captured stack = CallSites.capture(frames, contextFrames);
-    CallSite site = handoffs.orSubmitter(caps.callSite(stack.site), e);
+    CallSite site = handoffs.orSubmitter(caps.callSite(stack.site), described);
     long now = clock.getAsLong();
     Thread t = Thread.currentThread();
-    return e.setCallSite(site)
+    return described
+        .setCallSite(site)
         .addAllContexts(caps.contexts(stack.contexts))
         .setCount(1)
         .setFirstSeenMs(now)
@@ -91,16 +112,30 @@ public final class EntryCandidates {
         .setVirtualThread(CallSites.isVirtual(t));
   }
 
-  /** A Unix domain socket address's path (a SocketAddress, Path or String), or null. */
-  public static @Nullable String unixPath(@Nullable Object target) {
-    return UnixSockets.path(target);
+  /**
+   * The context categories on the current thread's stack ({@link ContextFrames#onStack}): what a
+   * verdict that reads them is reused under.
+   */
+  public long contextsOnStack() {
+    return contextFrames.onStack();
   }
 
-  private static boolean isFile(EventKind kind) {
+  /** True when a class loader is on the current thread's stack (see {@link #loadingCode(List)}). */
+  public boolean loadingCode() {
+    return loadingCode(CallSites.frames());
+  }
+
+  /** Whether {@code kind} is one of the file kinds class loading is excused from. */
+  public static boolean isFile(EventKind kind) {
     return kind == EventKind.FILE_READ
         || kind == EventKind.FILE_WRITE
         || kind == EventKind.FILE_DELETE
         || kind == EventKind.FILE_RENAME;
+  }
+
+  /** A Unix domain socket address's path (a SocketAddress, Path or String), or null. */
+  public static @Nullable String unixPath(@Nullable Object target) {
+    return UnixSockets.path(target);
   }
 
   /** Sends {@code event} (a judged call, with its disposition) as a first sight of its own. */

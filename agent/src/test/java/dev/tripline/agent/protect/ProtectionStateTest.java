@@ -16,6 +16,7 @@ import dev.tripline.model.EventKind;
 import dev.tripline.model.ProtectionMode;
 import dev.tripline.model.ProtectionPolicy;
 import dev.tripline.model.Schema;
+import dev.tripline.model.judge.KnownBadRules.StackReads;
 import dev.tripline.model.protect.PolicyReader;
 import dev.tripline.model.protect.ProtectionJudge;
 import java.net.InetAddress;
@@ -26,6 +27,7 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,17 +43,26 @@ class ProtectionStateTest {
 
   /** Refuses connects to port 1389 and reads of files named "secret" (a known-bad stand-in). */
   private final ProtectionJudge judge =
-      candidate -> {
-        judged.incrementAndGet();
-        if (candidate.getKind() == EventKind.NET_CONNECT
-            && candidate.getNetwork().getPort() == 1389) {
-          return new ProtectionJudge.Refusal("jndi-outbound", true, "connect under JNDI");
+      new ProtectionJudge() {
+        @Override
+        public ProtectionJudge.@Nullable Refusal judge(Event candidate) {
+          judged.incrementAndGet();
+          if (candidate.getKind() == EventKind.NET_CONNECT
+              && candidate.getNetwork().getPort() == 1389) {
+            return new ProtectionJudge.Refusal("jndi-outbound", true, "connect under JNDI");
+          }
+          if (candidate.getKind() == EventKind.FILE_READ
+              && candidate.getFile().getPath().endsWith("/secret")) {
+            return new ProtectionJudge.Refusal("credential-file", true, "a credential file");
+          }
+          return null;
         }
-        if (candidate.getKind() == EventKind.FILE_READ
-            && candidate.getFile().getPath().endsWith("/secret")) {
-          return new ProtectionJudge.Refusal("credential-file", true, "a credential file");
+
+        /** The stand-in reads the target alone: its verdicts hold for every call. */
+        @Override
+        public StackReads reads(Event candidate) {
+          return StackReads.NONE;
         }
-        return null;
       };
 
   private ProtectionState state(boolean braked, long maxAge) {

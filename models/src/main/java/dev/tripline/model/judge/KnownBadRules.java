@@ -118,6 +118,15 @@ public final class KnownBadRules {
       return listing;
     }
 
+    /** Whether this condition reads the code on the stack: context frames or the call site. */
+    boolean readsContexts() {
+      return contexts != null || withoutContexts != null;
+    }
+
+    boolean readsCallSite() {
+      return classes != null || jars != null || notJars != null;
+    }
+
     boolean holds(Event e) {
       if (kinds != null && !kinds.contains(e.getKind())) return false;
       // notjar= excuses code in the named artifacts (the jar itself, never its outer deployable)
@@ -540,6 +549,48 @@ public final class KnownBadRules {
       }
     }
     return best;
+  }
+
+  /**
+   * What, beside the event's target, the answer of {@link #blocking} on it may depend on: {@link
+   * StackReads#NONE} when no rule that may block its kind and could match its target (patterns
+   * only, conditions ignored: conservative) reads the code on the stack; {@link
+   * StackReads#CONTEXTS} when such a rule reads context categories only; {@link
+   * StackReads#CALL_SITE} when one reads the call site. Protect mode caches a verdict per target
+   * only as far as this allows.
+   */
+  public StackReads blockingReads(Event e) {
+    Rule[] candidates = blocking.get(e.getKind());
+    StackReads reads = StackReads.NONE;
+    if (candidates == null) return reads;
+    for (Rule rule : candidates) {
+      When w = rule.when();
+      if (!w.readsContexts() && !w.readsCallSite()) continue;
+      if (!targetMatches(rule, e)) continue;
+      if (w.readsCallSite()) return StackReads.CALL_SITE;
+      reads = StackReads.CONTEXTS;
+    }
+    return reads;
+  }
+
+  /** What a judgement reads of the code on the stack, beside the target (widest last). */
+  public enum StackReads {
+    NONE,
+    CONTEXTS,
+    CALL_SITE;
+
+    public StackReads or(StackReads other) {
+      return compareTo(other) >= 0 ? this : other;
+    }
+  }
+
+  private static boolean targetMatches(Rule rule, Event e) {
+    for (String value : values(rule.match(), e)) {
+      if (rule.matches(value)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean breaks(Rule rule, Event e) {

@@ -1,5 +1,9 @@
 package dev.tripline.model.protect;
 
+import dev.tripline.model.Event;
+import dev.tripline.model.judge.KnownBadRules.StackReads;
+import org.jspecify.annotations.Nullable;
+
 /**
  * Decides, at the entry of a hooked call, whether protection refuses it. Thread-safe, never throws.
  */
@@ -10,11 +14,31 @@ public interface ProtectionJudge {
    * candidate} carries the kind, the target (file real_path when known, network, process), the call
    * site and the context frames, as the agent would report the event.
    */
-  @org.jspecify.annotations.Nullable
-  Refusal judge(dev.tripline.model.Event candidate);
+  @Nullable Refusal judge(Event candidate);
+
+  /**
+   * What, beside {@code candidate}'s target, this judge's answer on it may depend on: the context
+   * categories on the stack, or the call site too. A cache of verdicts per target (the agent's)
+   * reuses a verdict only for calls that agree on what this names. Conservative by default: the
+   * whole call site.
+   */
+  default StackReads reads(Event candidate) {
+    return StackReads.CALL_SITE;
+  }
 
   /** A judge that never refuses (no policy, mode off, failed open). */
-  ProtectionJudge ALLOW_ALL = candidate -> null;
+  ProtectionJudge ALLOW_ALL =
+      new ProtectionJudge() {
+        @Override
+        public @Nullable Refusal judge(Event c) {
+          return null;
+        }
+
+        @Override
+        public StackReads reads(Event c) {
+          return StackReads.NONE;
+        }
+      };
 
   /**
    * Why a call is refused: the rule's name (known-bad rule id, or "new-behaviour:<KIND>") and a

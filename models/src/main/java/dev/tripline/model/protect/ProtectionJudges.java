@@ -74,6 +74,16 @@ public final class ProtectionJudges {
       }
     }
 
+    /** The built-in rules that may block: what they read of the stack for this target. */
+    @Override
+    public KnownBadRules.StackReads reads(Event candidate) {
+      try {
+        return rules.blockingReads(candidate);
+      } catch (RuntimeException e) {
+        return KnownBadRules.StackReads.CALL_SITE; // unsure: nothing cached
+      }
+    }
+
     private static String reason(KnownBadRules.Rule rule, Event candidate) {
       CodeContext context = rule.contextOf(candidate).orElse(null);
       String why =
@@ -114,6 +124,14 @@ public final class ProtectionJudges {
       } catch (RuntimeException e) {
         return null; // a judge never throws: an unjudgeable call goes ahead (fail open)
       }
+    }
+
+    /**
+     * The profile's part reads the target alone (its normalised key): the known-bad part decides.
+     */
+    @Override
+    public KnownBadRules.StackReads reads(Event candidate) {
+      return knownBad.reads(candidate);
     }
 
     private static boolean isListing(Event e) {
