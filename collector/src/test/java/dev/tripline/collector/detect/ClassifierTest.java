@@ -82,6 +82,25 @@ class ClassifierTest {
   }
 
   @Test
+  void noFieldPassesForTwoInTheCacheKey() {
+    // A joined key ("path NUL newPath …") made these two one entry: the second event would have
+    // been judged by the first one's answer, in any service (the cache is collector-wide).
+    Event joined =
+        Event.newBuilder()
+            .setKind(EventKind.FILE_RENAME)
+            .setFile(FileTarget.newBuilder().setPath("/srv/a\u0000/root/.ssh/id_rsa"))
+            .build();
+    Event apart =
+        Event.newBuilder()
+            .setKind(EventKind.FILE_RENAME)
+            .setFile(FileTarget.newBuilder().setPath("/srv/a").setNewPath("/root/.ssh/id_rsa"))
+            .build();
+    assertNotEquals(Classifier.rawTarget(joined), Classifier.rawTarget(apart));
+    classifier.classify(joined);
+    assertEquals(Normalizer.key(apart), classifier.classify(apart).key());
+  }
+
+  @Test
   void theCacheKeyHoldsCallSiteClassAndJarWhenRulesReadThem(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     assertEquals(
