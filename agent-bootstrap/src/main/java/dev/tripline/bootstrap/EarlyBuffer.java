@@ -76,8 +76,31 @@ public final class EarlyBuffer implements TriplineDispatcher {
   /** The recorder, from the hand-over on: takes what found the buffer closed. */
   private volatile TriplineDispatcher live;
 
+  /**
+   * Hook indexes that report context, never an event (a request's scope, a task handed to another
+   * thread): not buffered. They are dropped on replay anyway, and a framework's start-up hands
+   * thousands of tasks to pools — each would have taken a slot and a stack from the I/O that
+   * matters (a credential read after them, dropped or without a call site).
+   */
+  private volatile boolean[] contextOnly = new boolean[0];
+
+  /** Set once by the agent in {@code premain}, before it weaves: which hooks carry no event. */
+  public void contextOnly(boolean[] ids) {
+    if (contextOnly.length == 0 && ids != null) {
+      contextOnly = ids.clone();
+    }
+  }
+
   @Override
   public void observe(int hook, Object a, Object b, int n, Throwable error) {
+    boolean[] skip = contextOnly;
+    if (hook >= 0 && hook < skip.length && skip[hook]) {
+      TriplineDispatcher live = this.live;
+      if (live != null) {
+        live.observe(hook, a, b, n, error); // after the hand-over: the recorder's
+      }
+      return;
+    }
     int f = foldSlot(hook, a);
     Observation seen = recent.get(f);
     if (seen != null && seen.sameAs(hook, a, b, n, error)) {

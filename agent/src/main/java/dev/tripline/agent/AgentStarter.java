@@ -45,6 +45,7 @@ public final class AgentStarter {
     if (early == null) {
       throw new IllegalStateException("the bridge trusts other code already (attached twice?)");
     }
+    early.contextOnly(hooks.contextOnlyIds());
     BoundAddresses.open(inst); // java.net opened to the agent: sockets read past their overrides
     hooks.install(inst); // the last use of inst: nothing the agent keeps refers to it
     long woven = System.nanoTime();

@@ -27,6 +27,28 @@ class EarlyBufferTest {
         "the test method, 300 frames out, is among the frames kept");
   }
 
+  /**
+   * A framework's start-up hands tens of thousands of tasks to pools before the recorder is ready:
+   * context-only hooks (task hand-offs, request scopes) take no slot and no stack, so the
+   * credential read after them is kept, with its stack, first in line.
+   */
+  @Test
+  void contextOnlyHooksTakeNoRoomFromTheIoThatMatters() {
+    EarlyBuffer buffer = new EarlyBuffer();
+    buffer.contextOnly(new boolean[] {false, false, true});
+    buffer.contextOnly(
+        new boolean[] {false, true, false}); // once only: a later call changes nothing
+    for (int i = 0; i < 3 * EarlyBuffer.CAPACITY; i++) {
+      buffer.observe(2, new Object(), null, 0, null); // a task handed over
+    }
+    buffer.observe(1, "/app/.aws/credentials", null, 0, null);
+    List<EarlyBuffer.Observation> seen = buffer.drain(0);
+    assertEquals(1, seen.size());
+    assertEquals("/app/.aws/credentials", seen.get(0).a);
+    assertTrue(!seen.get(0).frames.isEmpty(), "kept with its stack");
+    assertEquals(0, buffer.dropped());
+  }
+
   @Test
   void deepStacksShareABudgetThenKeepTheirInnermostFrames() {
     EarlyBuffer buffer = new EarlyBuffer();

@@ -6,10 +6,11 @@ import java.io.IOException;
 
 /**
  * Noise before {@code main}, then what matters: a static initializer does 9 000 failed opens of
- * distinct missing files and 3 000 reads of one file, then reads a credential-like file. The
- * agent's start-up buffer must not let the noise push the credential read out. Paths from system
- * properties: {@code noise.dir} (missing files are invented there), {@code noise.file}, {@code
- * secret.file}.
+ * distinct missing files, 3 000 reads of one file and hands 12 000 tasks to a thread pool and 12
+ * 000 to the common fork-join pool (a framework's start-up does), then reads a credential-like
+ * file. The agent's start-up buffer must not let the noise push the credential read out. Paths from
+ * system properties: {@code noise.dir} (missing files are invented there), {@code noise.file},
+ * {@code secret.file}.
  */
 public final class EarlyNoiseApp {
   static final int FAILED = 9_000;
@@ -33,12 +34,43 @@ public final class EarlyNoiseApp {
           in.read();
         }
       }
+      tasks();
       try (FileInputStream in = new FileInputStream(System.getProperty("secret.file"))) {
         in.read();
       }
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  static final int TASKS = 12_000;
+
+  /**
+   * A task of its own class: a lambda here would be a method of this class, which a pool thread
+   * could not run until this static initializer ends (it waits for them: a deadlock).
+   */
+  static final class Noop implements Runnable {
+    @Override
+    public void run() {}
+  }
+
+  /** Hand-offs carry no event of their own: they must not take the start-up buffer's room. */
+  private static void tasks() {
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+    for (int i = 0; i < TASKS; i++) {
+      done.add(pool.submit(new Noop()));
+      done.add(java.util.concurrent.ForkJoinPool.commonPool().submit(new Noop()));
+    }
+    try {
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get();
+      }
+    } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+    pool.shutdown();
   }
 
   public static void main(String[] args) {

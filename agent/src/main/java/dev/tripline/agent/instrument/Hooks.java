@@ -77,6 +77,18 @@ public final class Hooks {
   }
 
   /**
+   * Which hook indexes report context, never an event of their own (request scopes, task
+   * hand-offs): the start-up buffer does not keep them ({@code EarlyBuffer.contextOnly}).
+   */
+  public boolean[] contextOnlyIds() {
+    boolean[] ids = new boolean[table.length];
+    for (Hook h : table) {
+      ids[h.id] = h.style == Hook.Style.HANDOFF || h.style == Hook.Style.REQUEST;
+    }
+    return ids;
+  }
+
+  /**
    * Whether {@code h}'s class exists on a JDK of this feature release: Unix domain sockets from 16,
    * raw (FFM) library loads from 18, virtual threads from 21, CompletableFuture's thread per task
    * before 25.
