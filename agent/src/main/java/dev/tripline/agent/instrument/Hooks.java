@@ -77,13 +77,15 @@ public final class Hooks {
   }
 
   /**
-   * Which hook indexes report context, never an event of their own (request scopes, task
-   * hand-offs): the start-up buffer does not keep them ({@code EarlyBuffer.contextOnly}).
+   * Which hook indexes report a request's context or a task's hand-over, never an event or the data
+   * of one (their groups' {@link HookGroup.Context}): the start-up buffer does not keep them
+   * ({@code EarlyBuffer.contextOnly}). Not the hand-off style as such: a spawn's environment and a
+   * JNDI DNS query are reported that way and are part of events.
    */
   public boolean[] contextOnlyIds() {
     boolean[] ids = new boolean[table.length];
     for (Hook h : table) {
-      ids[h.id] = h.style == Hook.Style.HANDOFF || h.style == Hook.Style.REQUEST;
+      ids[h.id] = h.group != null && h.group.context() != HookGroup.Context.NONE;
     }
     return ids;
   }

@@ -337,4 +337,29 @@ class HooksTest {
       return in == null ? null : in.readAllBytes(); // a library's, from the test class path
     }
   }
+
+  /**
+   * The start-up buffer skips exactly the request and task-hand-off hooks: a spawn's environment
+   * and a JNDI DNS query are hand-off-style rows too, but part of events (their loss before the
+   * recorder was ready dropped LD_PRELOAD from an early spawn).
+   */
+  @Test
+  void theStartUpBufferSkipsRequestAndTaskHooksOnly() {
+    Hooks hooks =
+        new Hooks(AgentConfig.load(new java.util.Properties(), Map.of("TRIPLINE_SINK", "none")));
+    boolean[] skip = hooks.contextOnlyIds();
+    for (String kept : List.of("process.environment", "dns.jndi", "process.start")) {
+      int id = hooks.idOf(kept);
+      if (id >= 0) {
+        assertTrue(!skip[id], kept + " is kept");
+      }
+    }
+    assertTrue(hooks.idOf("process.environment") >= 0);
+    for (String skipped : List.of("request.servlet", "handoff.executor-submit")) {
+      assertTrue(skip[hooks.idOf(skipped)], skipped + " is skipped");
+    }
+    for (int id = 0; id < skip.length; id++) {
+      assertEquals(hooks.context(id) != HookGroup.Context.NONE, skip[id], hooks.name(id));
+    }
+  }
 }
