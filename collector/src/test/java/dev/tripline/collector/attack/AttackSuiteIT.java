@@ -20,7 +20,6 @@ import dev.tripline.kafka.KafkaBroker;
 import dev.tripline.kafka.Patience;
 import dev.tripline.model.Alert;
 import dev.tripline.model.AlertReason;
-import dev.tripline.model.AnalystAction;
 import dev.tripline.model.CodeContext;
 import dev.tripline.model.ProfileState;
 import dev.tripline.model.RequestContext;
@@ -274,21 +273,7 @@ class AttackSuiteIT {
         raised.get("log4shell").getTitle());
 
     // 2. Learning ends once all the first run sent was judged; a normal replay raises nothing.
-    f.awaitConsumed();
-    backend.submit(
-        AnalystAction.newBuilder()
-            .setType(AnalystAction.ActionType.SET_MONITORING)
-            .setService(service)
-            .setActor("attack-suite")
-            .build());
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                backend
-                    .profile(service)
-                    .map(p -> p.getState() == ProfileState.MONITORING)
-                    .orElse(false));
+    AnalystCollector.endLearning(f, backend, service, "attack-suite");
     Map<String, Long> before = counts(f, service);
     int instancesBefore = backend.profile(service).map(ServiceProfile::getInstancesCount).orElse(0);
     VulnerableRun run2 =

@@ -7,20 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.agent.it.Jdks;
 import dev.tripline.collector.api.AnalystBackend;
-import dev.tripline.collector.http.AnalystServer;
-import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.collector.pipeline.PipelineFixtures;
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
 import dev.tripline.kafka.Patience;
 import dev.tripline.model.Alert;
-import dev.tripline.model.AnalystAction;
 import dev.tripline.model.Disposition;
-import dev.tripline.model.ProfileState;
 import dev.tripline.vulnapp.VulnerableApp;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -137,32 +130,15 @@ class ProtectAttackSuiteIT {
     Path agent = AttackSuiteIT.agentJar(dir);
     Path java = Jdks.all().get(0);
     String service = "protected-shop";
-    try (PipelineFixtures f =
-            new PipelineFixtures(
-                kafka,
-                dir.resolve("collector"),
-                1,
-                "learning.period",
-                "1h",
-                "http.port",
-                "0",
-                "http.token",
-                TOKEN);
-        DetectionPipeline pipeline =
-            f.pipeline(dir.resolve("state").toString(), new SimpleMeterRegistry());
-        AnalystServer server =
-            new AnalystServer(
-                    f.config,
-                    pipeline.backend(),
-                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-                .start();
+    try (AnalystCollector collector = new AnalystCollector(kafka, dir, TOKEN);
         AttackSuiteIT.Servers servers = new AttackSuiteIT.Servers(dir.resolve("work"));
         Counting attacker = new Counting();
         Counting probeLdap = new Counting()) {
-      AnalystBackend backend = pipeline.backend();
+      PipelineFixtures f = collector.f;
+      AnalystBackend backend = collector.backend();
       Path work = servers.work;
       Path marker = work.resolve("pwned-by-gadget");
-      String protection = server.baseUrl() + "/api/services/" + service + "/protection";
+      String protection = collector.protection(service);
       Runs runs = new Runs(java, agent, f, service, servers, attacker);
 
       // 1. The service is known (a normal run while LEARNING): protection can be set for it.
@@ -269,25 +245,7 @@ class ProtectAttackSuiteIT {
   void withFileReadsSelectedOnceMonitoringTheTraversalReadIsRefusedAndNormalReadsGoOn(
       EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
     Path agent = AttackSuiteIT.agentJar(dir);
-    try (PipelineFixtures f =
-            new PipelineFixtures(
-                kafka,
-                dir.resolve("collector"),
-                1,
-                "learning.period",
-                "1h",
-                "http.port",
-                "0",
-                "http.token",
-                TOKEN);
-        DetectionPipeline pipeline =
-            f.pipeline(dir.resolve("state").toString(), new SimpleMeterRegistry());
-        AnalystServer server =
-            new AnalystServer(
-                    f.config,
-                    pipeline.backend(),
-                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-                .start();
+    try (AnalystCollector collector = new AnalystCollector(kafka, dir, TOKEN);
         AttackSuiteIT.Servers servers = new AttackSuiteIT.Servers(dir.resolve("work"));
         Counting attacker = new Counting()) {
       // on every JDK, a service of its own
@@ -295,14 +253,14 @@ class ProtectAttackSuiteIT {
         Path java = Jdks.all().get(i);
         String service = "file-shop-" + i;
         Path runDir = dir.resolve("jdk-" + i);
-        String protection = server.baseUrl() + "/api/services/" + service + "/protection";
-        Runs runs = new Runs(java, agent, f, service, servers, attacker);
+        String protection = collector.protection(service);
+        Runs runs = new Runs(java, agent, collector.f, service, servers, attacker);
         // the service learns its normal work
         runs.run("normal", runDir.resolve("learn"), null).stop();
-        await().atMost(WAIT).until(() -> pipeline.backend().profile(service).isPresent());
+        await().atMost(WAIT).until(() -> collector.backend().profile(service).isPresent());
         fileReadsSelectedOnceMonitoring(
-            pipeline.backend(),
-            f,
+            collector.backend(),
+            collector.f,
             runs,
             protection,
             servers.work.resolve("pwned-by-gadget"),
@@ -328,21 +286,7 @@ class ProtectAttackSuiteIT {
       throws Exception {
     String service = runs.service;
     Path work = runs.servers.work;
-    f.awaitConsumed();
-    backend.submit(
-        AnalystAction.newBuilder()
-            .setType(AnalystAction.ActionType.SET_MONITORING)
-            .setService(service)
-            .setActor("protect-attack-suite")
-            .build());
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                backend
-                    .profile(service)
-                    .map(p -> p.getState() == ProfileState.MONITORING)
-                    .orElse(false));
+    AnalystCollector.endLearning(f, backend, service, "protect-attack-suite");
     HttpResponse<String> put = put(protection, "block", WITH_FILE_READS);
     assertEquals(200, put.statusCode(), put.body());
     assertTrue(put.body().contains("\"profileState\":\"MONITORING\""), put.body());

@@ -8,21 +8,14 @@ import com.sun.net.httpserver.HttpServer;
 import dev.tripline.agent.it.Jdks;
 import dev.tripline.collector.api.AnalystBackend;
 import dev.tripline.collector.config.CollectorKeys;
-import dev.tripline.collector.http.AnalystServer;
-import dev.tripline.collector.pipeline.DetectionPipeline;
 import dev.tripline.collector.pipeline.PipelineFixtures;
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
 import dev.tripline.kafka.Patience;
-import dev.tripline.model.AnalystAction;
 import dev.tripline.model.Disposition;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventBatch;
-import dev.tripline.model.ProfileState;
 import dev.tripline.model.ProtectionMode;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -155,27 +148,10 @@ class ProtectSpringIT {
     Path agent = AttackSuiteIT.agentJar(dir);
     Path appJar = Path.of("target/attack-libs/tripline-it-spring.jar").toAbsolutePath();
     assertTrue(Files.exists(appJar), "the build copies it-spring's fat jar to " + appJar);
-    try (PipelineFixtures f =
-            new PipelineFixtures(
-                kafka,
-                dir.resolve("collector"),
-                1,
-                "learning.period",
-                "1h",
-                "http.port",
-                "0",
-                "http.token",
-                TOKEN);
-        DetectionPipeline pipeline =
-            f.pipeline(dir.resolve("state").toString(), new SimpleMeterRegistry());
-        AnalystServer server =
-            new AnalystServer(
-                    f.config,
-                    pipeline.backend(),
-                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-                .start();
+    try (AnalystCollector collector = new AnalystCollector(kafka, dir, TOKEN);
         KafkaConsumer<String, byte[]> events =
-            consumer(kafka, f.config.get(CollectorKeys.TOPIC_EVENTS))) {
+            consumer(kafka, collector.f.config.get(CollectorKeys.TOPIC_EVENTS))) {
+      PipelineFixtures f = collector.f;
       Batches batches = new Batches(events);
       List<Path> jdks = Jdks.all();
       for (int i = 0; i < jdks.size(); i++) {
@@ -213,24 +189,10 @@ class ProtectSpringIT {
             batches.awaitBatch(learn.pid(), b -> b.getSentTimeMs() > called + 1_500, learn);
           }
           f.awaitConsumed();
-          AnalystBackend backend = pipeline.backend();
+          AnalystBackend backend = collector.backend();
           await().atMost(WAIT).until(() -> backend.profile(service).isPresent());
-          backend.submit(
-              AnalystAction.newBuilder()
-                  .setType(AnalystAction.ActionType.SET_MONITORING)
-                  .setService(service)
-                  .setActor("protect-spring")
-                  .build());
-          await()
-              .atMost(WAIT)
-              .until(
-                  () ->
-                      backend
-                          .profile(service)
-                          .map(p -> p.getState() == ProfileState.MONITORING)
-                          .orElse(false));
-          HttpResponse<String> put =
-              put(server.baseUrl() + "/api/services/" + service + "/protection", ALL_KINDS);
+          AnalystCollector.endLearning(f, backend, service, "protect-spring");
+          HttpResponse<String> put = put(collector.protection(service), ALL_KINDS);
           assertEquals(200, put.statusCode(), put.body());
           assertTrue(put.body().contains("\"profileState\":\"MONITORING\""), put.body());
           ProtectAttackSuiteIT.InForce block = ProtectAttackSuiteIT.InForce.of(put);
