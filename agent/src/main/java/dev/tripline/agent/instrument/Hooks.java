@@ -77,6 +77,18 @@ public final class Hooks {
   }
 
   /**
+   * Which hook indexes are a guarded library's (protect mode judges them at their entry through the
+   * bridge's public {@code guard}, which takes these indexes only).
+   */
+  public boolean[] guardedLibraryIds() {
+    boolean[] ids = new boolean[table.length];
+    for (Hook h : table) {
+      ids[h.id] = h.library && h.refusal != null;
+    }
+    return ids;
+  }
+
+  /**
    * Which hook indexes report context, never an event of their own (request scopes, task
    * hand-offs): the start-up buffer does not keep them ({@code EarlyBuffer.contextOnly}).
    */
