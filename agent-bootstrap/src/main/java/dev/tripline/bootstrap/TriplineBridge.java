@@ -10,7 +10,8 @@ package dev.tripline.bootstrap;
  * the application's own class loaders, which cannot link to the gate: {@link #report} hands one
  * observation to the gate and returns. It opens no bracket and returns nothing, so calling it, with
  * any arguments, in any order, from any thread, silences nothing: at most it adds a report (the
- * library's kinds of behaviour only; a payload can cause those for real anyway).
+ * library's kinds of behaviour only; a payload can cause those for real anyway). {@link #guard} is
+ * protect mode's entry decision of a guarded library hook (Netty's native connect).
  */
 public final class TriplineBridge {
   /** Depth at which a thread counts as the agent's own: it never reports. */
@@ -45,6 +46,38 @@ public final class TriplineBridge {
     } catch (Throwable e) {
       // never into the application; the gate counts what its dispatcher throws
     }
+  }
+
+  /**
+   * Woven at the entry of a guarded library hook, before anything else: while protect mode is on,
+   * the gate judges the call as a guarded JDK hook's entry is judged, and in block this throws the
+   * refusal (an exception the hooked method declares) before the method's first instruction.
+   * Protection off, it costs the gate's one volatile read. The gate takes only the indexes of
+   * guarded library hooks. Harmless in a payload's hands: called directly, it can only refuse (or
+   * report as refused) a call that never happens, on the caller's own thread, into the caller
+   * itself; it opens no bracket, marks nothing and silences nothing. Anything else that goes wrong
+   * is swallowed: the call goes ahead (fail open).
+   */
+  public static void guard(int hook, Object a, Object b, int n) {
+    Throwable refusal;
+    try {
+      TriplineDispatcher gate = Port.GATE;
+      if (gate == null) {
+        return;
+      }
+      refusal = gate.decide(hook, a, b, n);
+    } catch (Throwable e) {
+      return; // never into the application; the gate counts what its dispatcher throws
+    }
+    if (refusal != null) {
+      TriplineBridge.<RuntimeException>rethrow(refusal);
+    }
+  }
+
+  /** Throws {@code t} as it is: the JVM does not check declared exceptions. */
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> void rethrow(Throwable t) throws T {
+    throw (T) t;
   }
 
   /**

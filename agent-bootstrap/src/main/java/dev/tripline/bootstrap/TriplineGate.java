@@ -60,6 +60,12 @@ public final class TriplineGate implements TriplineDispatcher {
   private static volatile boolean[] library = new boolean[0];
 
   /**
+   * The hook indexes of guarded library hooks, fixed once by {@link #trust}: all the public entry's
+   * {@link TriplineBridge#guard} judges.
+   */
+  private static volatile boolean[] guardedLibrary = new boolean[0];
+
+  /**
    * Exceptions thrown by the dispatcher, caught here so they never reach the application. A count
    * for diagnosis only: nothing depends on it.
    */
@@ -87,16 +93,18 @@ public final class TriplineGate implements TriplineDispatcher {
   /**
    * Called once by the agent in {@code premain}, before any application code runs: {@code loader}
    * becomes the agent's (its frames may mark a thread), and the library entry ({@link
-   * TriplineBridge}) is connected to this gate, for the hook indexes {@code libraryIds} marks.
-   * Returns the buffer that receives what the hooks see until {@link #seal}; null for any later
-   * call.
+   * TriplineBridge}) is connected to this gate, for the hook indexes {@code libraryIds} marks (its
+   * entry decision for those {@code guardedLibraryIds} marks). Returns the buffer that receives
+   * what the hooks see until {@link #seal}; null for any later call.
    */
-  public static EarlyBuffer trust(ClassLoader loader, boolean[] libraryIds) {
+  public static EarlyBuffer trust(
+      ClassLoader loader, boolean[] libraryIds, boolean[] guardedLibraryIds) {
     synchronized (LOCK) {
       if (agent != null || loader == null) {
         return null;
       }
       library = libraryIds.clone();
+      guardedLibrary = guardedLibraryIds.clone();
       if (!TriplineBridge.connect(new TriplineGate())) {
         return null;
       }
@@ -159,12 +167,41 @@ public final class TriplineGate implements TriplineDispatcher {
     if (!guarding) {
       return;
     }
+    Throwable refusal = judge(hook, a, b, n);
+    if (refusal != null) {
+      TriplineGate.<RuntimeException>rethrow(refusal);
+    }
+  }
+
+  /**
+   * A guarded library hook's entry, from {@link TriplineBridge#guard} (reachable by any code: this
+   * instance is what the bridge holds): judged as {@link #guard} judges a JDK hook's, and the
+   * refusal returned for the bridge to throw. Only a guarded library hook's index is taken: a JDK
+   * hook's verdict cannot be asked for through here.
+   */
+  @Override
+  public Throwable decide(int hook, Object a, Object b, int n) {
+    if (!guarding) {
+      return null;
+    }
+    boolean[] ids = guardedLibrary;
+    if (hook < 0 || hook >= ids.length || !ids[hook]) {
+      return null;
+    }
+    return judge(hook, a, b, n);
+  }
+
+  /**
+   * The dispatcher's verdict on the outermost hooked call of an application thread, asked with the
+   * thread marked busy; null for any other call, and when anything goes wrong (counted).
+   */
+  private static Throwable judge(int hook, Object a, Object b, int n) {
     Throwable refusal;
     try {
       TriplineDispatcher t = live;
       int[] d = DEPTH.get();
       if (t == null || d[0] != 0) {
-        return;
+        return null;
       }
       d[0]++;
       try {
@@ -174,11 +211,9 @@ public final class TriplineGate implements TriplineDispatcher {
       }
     } catch (Throwable e) {
       countError();
-      return;
+      return null;
     }
-    if (refusal != null) {
-      TriplineGate.<RuntimeException>rethrow(refusal);
-    }
+    return refusal;
   }
 
   /** Throws {@code t} as it is: the JVM does not check declared exceptions. */

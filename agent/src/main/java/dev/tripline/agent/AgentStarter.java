@@ -41,7 +41,9 @@ public final class AgentStarter {
     long t0 = System.nanoTime();
     Hooks hooks = new Hooks(config);
     // Before any application code runs: this loader becomes the one the bridge trusts, for good.
-    EarlyBuffer early = Gate.trust(AgentStarter.class.getClassLoader(), hooks.libraryIds());
+    EarlyBuffer early =
+        Gate.trust(
+            AgentStarter.class.getClassLoader(), hooks.libraryIds(), hooks.guardedLibraryIds());
     if (early == null) {
       throw new IllegalStateException("the bridge trusts other code already (attached twice?)");
     }

@@ -28,7 +28,8 @@ public final class Gate {
   // Core reflection, not method handles: these run a few times per heartbeat at most, and at
   // premain a method handle's first invocation spins classes (start-up cost) where reflection on
   // JDK 17 does not (on 25 reflection's own handles are warm already: premain was invoked so).
-  private static final Method TRUST = method("trust", ClassLoader.class, boolean[].class);
+  private static final Method TRUST =
+      method("trust", ClassLoader.class, boolean[].class, boolean[].class);
   private static final Method SEAL = method("seal", TriplineDispatcher.class);
   private static final Method SEALED_TO = method("sealedTo", TriplineDispatcher.class);
   private static final Method MARK = method("markAgentThread");
@@ -89,11 +90,13 @@ public final class Gate {
 
   /**
    * Once, at {@code premain}: {@code agentLoader}'s frames may mark threads from now on, and the
-   * bridge's public entry accepts the hook indexes {@code libraryIds} marks. Returns the buffer the
-   * hooks report to until {@link #seal}; null if the gate trusts an agent already.
+   * bridge's public entry accepts the hook indexes {@code libraryIds} marks (its entry decision:
+   * those {@code guardedLibraryIds} marks). Returns the buffer the hooks report to until {@link
+   * #seal}; null if the gate trusts an agent already.
    */
-  public static EarlyBuffer trust(ClassLoader agentLoader, boolean[] libraryIds) {
-    return (EarlyBuffer) call(TRUST, agentLoader, libraryIds);
+  public static EarlyBuffer trust(
+      ClassLoader agentLoader, boolean[] libraryIds, boolean[] guardedLibraryIds) {
+    return (EarlyBuffer) call(TRUST, agentLoader, libraryIds, guardedLibraryIds);
   }
 
   /** Seals the recorder in, once. */

@@ -29,6 +29,8 @@ import net.bytebuddy.jar.asm.Type;
  * <p>A library's hook (woven into an application's loader, which cannot link to the gate) has no
  * counter: it calls the public {@code TriplineBridge.report(id, a, b, n, thrown)} where a JDK hook
  * would call {@code exit} (at entry for a hand-off or a probe), which reports and changes nothing.
+ * A guarded library hook (protect mode) first calls {@code TriplineBridge.guard(id, a, b, n)}, the
+ * bridge's counterpart of the gate's {@code guard}.
  */
 final class HookCode extends MethodVisitor {
   private static final String BRIDGE = "dev/tripline/bootstrap/TriplineBridge";
@@ -79,8 +81,9 @@ final class HookCode extends MethodVisitor {
       throw new IllegalStateException(
           hook.name + ": scoped or inner, a plain bracket (or an inner probe)");
     }
-    if (hook.refusal != null && (hook.library || hook.inner || hook.style != Hook.Style.BRACKET)) {
-      throw new IllegalStateException(hook.name + ": only a JDK bracket refuses at its entry");
+    if (hook.refusal != null
+        && (hook.inner || hook.style != Hook.Style.BRACKET || (hook.library && hook.scoped))) {
+      throw new IllegalStateException(hook.name + ": only a plain bracket refuses at its entry");
     }
     if (hook.handoff
         && (hook.a.source == Hook.Source.RETURN || hook.n.source != Hook.Source.NONE)) {
@@ -200,10 +203,13 @@ final class HookCode extends MethodVisitor {
       request(true);
     }
     if (hook.style == Hook.Style.AFTER_LOAD || hook.style == Hook.Style.REQUEST || hook.library) {
+      if (hook.refusal != null) {
+        guard(BRIDGE); // a library bracket (check): nothing was woven before it
+      }
       super.visitInsn(Opcodes.ACONST_NULL); // no counter: the frames still declare its slot
     } else {
       if (hook.refusal != null) {
-        guard();
+        guard(Gate.INTERNAL_NAME);
       }
       super.visitMethodInsn(
           Opcodes.INVOKESTATIC,
@@ -301,14 +307,16 @@ final class HookCode extends MethodVisitor {
   /**
    * Protect mode: {@code G.guard(id, a, b, n)} before {@code enter}, so a refusal it throws leaves
    * no bracket open and happens before the method's first instruction (before any I/O). A return
-   * value is not known yet: null, or 1 for an int ("it will happen": a delete's, a connect's).
+   * value is not known yet: null, or 1 for an int ("it will happen": a delete's, a connect's). A
+   * library's calls the bridge's public {@code guard} ({@code owner}), which takes guarded library
+   * hooks only.
    */
-  private void guard() {
+  private void guard(String owner) {
     push(hook.id);
     entryValue(hook.a, true);
     entryValue(hook.b, true);
     entryValue(hook.n, false);
-    super.visitMethodInsn(Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, "guard", GUARD, false);
+    super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, "guard", GUARD, false);
   }
 
   private void entryValue(Hook.Value v, boolean reference) {

@@ -77,6 +77,18 @@ public final class Hooks {
   }
 
   /**
+   * Which hook indexes are a guarded library's (protect mode judges them at their entry through the
+   * bridge's public {@code guard}, which takes these indexes only).
+   */
+  public boolean[] guardedLibraryIds() {
+    boolean[] ids = new boolean[table.length];
+    for (Hook h : table) {
+      ids[h.id] = h.library && h.refusal != null;
+    }
+    return ids;
+  }
+
+  /**
    * Which hook indexes report a request's context or a task's hand-over, never an event or the data
    * of one (their groups' {@link HookGroup.Context}): the start-up buffer does not keep them
    * ({@code EarlyBuffer.contextOnly}). Not the hand-off style as such: a spawn's environment and a

@@ -7,6 +7,7 @@ import static dev.tripline.agent.instrument.Hook.Value.arg;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tripline.agent.protect.EntryDecisions;
 import dev.tripline.agent.record.Observations;
 import dev.tripline.model.EventKind;
 import java.lang.reflect.Method;
@@ -53,7 +54,9 @@ final class NettyTransportHooks extends HookGroup {
   public List<Hook> hooks() {
     return List.of(
         // TCP connect (and a Unix domain socket's: DomainSocketAddress), epoll and kqueue alike
-        Hook.exit("netty.connect", SOCKET, "connect", "(Ljava/net/SocketAddress;)", CONNECT, arg(0), NONE, NONE),
+        // guarded: protect mode judges it at its entry, before the native connect (the bridge's guard)
+        Hook.exit("netty.connect", SOCKET, "connect", "(Ljava/net/SocketAddress;)", CONNECT, arg(0), NONE, NONE)
+            .guarded(Refusal.CONNECT),
         // a datagram channel's connect, at its entry: reported as UDP, the Socket.connect inside is dropped
         Hook.probe("netty.datagram.connect", EPOLL + "EpollDatagramChannel", "doConnect",
             "(Ljava/net/SocketAddress;Ljava/net/SocketAddress;)", DATAGRAM_CONNECT, arg(0), NONE, NONE),
@@ -84,7 +87,9 @@ final class NettyTransportHooks extends HookGroup {
     switch (action) {
       case CONNECT:
         if (a != null && a == DATAGRAM_PEER.get()) {
-          DATAGRAM_PEER.remove(); // the datagram connect's own: reported as UDP already
+          if (!(to instanceof EntryDecisions)) { // its entry decision leaves it for the exit
+            DATAGRAM_PEER.remove(); // the datagram connect's own: reported as UDP already
+          }
           return;
         }
         if (a instanceof InetSocketAddress) {

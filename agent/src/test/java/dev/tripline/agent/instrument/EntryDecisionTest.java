@@ -91,6 +91,29 @@ class EntryDecisionTest {
   }
 
   @Test
+  void nettysNativeConnectIsJudgedAtItsEntryAsItIsReportedAtItsExit() throws Exception {
+    ProtectionState s = block(REFUSE_ALL);
+    dispatcher.protection(new EntryDecisions(s, recorder.candidates(), () -> false), () -> {});
+    int netty = hooks.idOf("netty.connect");
+    boolean[] guarded = hooks.guardedLibraryIds();
+    boolean[] library = hooks.libraryIds();
+    assertTrue(guarded[netty], "netty.connect is a guarded library hook");
+    for (int id = 0; id < guarded.length; id++) {
+      assertTrue(!guarded[id] || library[id], "a guarded library id is a library hook's: " + id);
+    }
+    assertTrue(!guarded[hooks.idOf("net.connect.Socket")], "the JDK's connect goes by the gate");
+    Throwable refused =
+        dispatcher.decide(
+            netty, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 4444), null, 0);
+    assertInstanceOf(ConnectException.class, refused);
+    assertEquals("Tripline protect mode refused this call (rule test-rule)", refused.getMessage());
+    // unresolved: the exit reports no peer either (Netty resolves before its native connect)
+    assertNull(
+        dispatcher.decide(netty, InetSocketAddress.createUnresolved("x.invalid", 1), null, 0));
+    assertEquals(1, s.blocked());
+  }
+
+  @Test
   void aJudgeThatThrowsLetsTheCallGoAheadAndIsCounted() throws Exception {
     ProtectionState s =
         block(

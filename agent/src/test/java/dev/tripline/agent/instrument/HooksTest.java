@@ -288,6 +288,54 @@ class HooksTest {
   }
 
   @Test
+  void aGuardedLibraryHookAsksTheBridgesGuardBeforeAnythingElse() throws Exception {
+    Hook connect =
+        Hook.exit(
+                "netty.connect",
+                "io/netty/channel/unix/Socket",
+                "connect",
+                "(Ljava/net/SocketAddress;)",
+                0,
+                Hook.Value.arg(0),
+                Hook.Value.NONE,
+                Hook.Value.NONE)
+            .guarded(Refusal.CONNECT);
+    connect.id = 3;
+    byte[] woven = HookWeaver.weave(classBytes(connect.owner), List.of(connect));
+    assertNotNull(woven);
+    List<String> first = new ArrayList<>();
+    new net.bytebuddy.jar.asm.ClassReader(woven)
+        .accept(
+            new net.bytebuddy.jar.asm.ClassVisitor(net.bytebuddy.jar.asm.Opcodes.ASM9) {
+              @Override
+              public net.bytebuddy.jar.asm.MethodVisitor visitMethod(
+                  int access, String name, String desc, String sig, String[] exceptions) {
+                if (!name.equals("connect") || !desc.startsWith("(Ljava/net/SocketAddress;)")) {
+                  return null;
+                }
+                return new net.bytebuddy.jar.asm.MethodVisitor(net.bytebuddy.jar.asm.Opcodes.ASM9) {
+                  @Override
+                  public void visitMethodInsn(
+                      int op, String owner, String method, String d, boolean itf) {
+                    first.add(owner + "." + method + d);
+                  }
+                };
+              }
+            },
+            0);
+    assertEquals(
+        "dev/tripline/bootstrap/TriplineBridge.guard(ILjava/lang/Object;Ljava/lang/Object;I)V",
+        first.get(0),
+        "the bridge's guard is the first call: " + first);
+    assertTrue(
+        first.contains(
+            "dev/tripline/bootstrap/TriplineBridge.report"
+                + "(ILjava/lang/Object;Ljava/lang/Object;ILjava/lang/Throwable;)V"),
+        "and it still reports at its exit: " + first);
+    assertTrue(first.stream().noneMatch(c -> c.contains("TriplineGate")), first.toString());
+  }
+
+  @Test
   void aLoadedTransportTheAgentCannotSeeIsListedAsMissingNotSilent() {
     Hook uring =
         Hook.uncovered(

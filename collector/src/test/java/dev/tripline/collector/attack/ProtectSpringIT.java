@@ -15,6 +15,7 @@ import dev.tripline.kafka.Patience;
 import dev.tripline.model.Disposition;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventBatch;
+import dev.tripline.model.EventKind;
 import dev.tripline.model.ProtectionMode;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -22,6 +23,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -265,6 +267,41 @@ class ProtectSpringIT {
                                 e.getDisposition() == Disposition.BLOCKED
                                     && e.getProtectionRule().equals("new-behaviour:FILE_READ")),
                 blocked);
+
+            // The second control: a Netty epoll connect (a library hook, io.netty.channel.unix
+            // .Socket.connect) to a port the app never connected to while learning is refused
+            // before the native connect: the listener never sees it.
+            try (ServerSocket unlearned =
+                new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+              Answer refused = blocked.call("/netty/connect?port=" + unlearned.getLocalPort());
+              assertTrue(
+                  refused != null && refused.status() == 500,
+                  "netty connect not refused: " + refused + blocked.output());
+              // the call answered after Netty's connect settled: a connection made would wait in
+              // the backlog now, and accept would return it at once
+              unlearned.setSoTimeout(300);
+              try (Socket s = unlearned.accept()) {
+                throw new AssertionError("the refused connect reached the listener: " + s);
+              } catch (SocketTimeoutException expected) {
+                // nothing connected
+              }
+            }
+            assertTrue(
+                blocked
+                    .output()
+                    .contains(
+                        "Tripline protect mode refused this call (rule new-behaviour:NET_CONNECT)"),
+                blocked.output());
+            batches.awaitBatch(
+                blocked.pid(),
+                b ->
+                    b.getEventsList().stream()
+                        .anyMatch(
+                            e ->
+                                e.getDisposition() == Disposition.BLOCKED
+                                    && e.getKind() == EventKind.NET_CONNECT
+                                    && e.getProtectionRule().equals("new-behaviour:NET_CONNECT")),
+                blocked);
             System.out.println(
                 "[ProtectSpringIT] "
                     + java
@@ -274,7 +311,7 @@ class ProtectSpringIT {
                     + ALL_KINDS
                     + ", policy version "
                     + block.version()
-                    + "); the unlearned read refused");
+                    + "); the unlearned read and Netty connect refused");
           }
         }
       }
