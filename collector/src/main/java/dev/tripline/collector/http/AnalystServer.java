@@ -102,6 +102,15 @@ public final class AnalystServer implements AutoCloseable {
             "tripline",
             UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
             UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+    // A head parsed is a request being served: marked on the thread that parsed it, before the
+    // handler is dispatched. Marked only in the handler, a legitimate request whose head was read
+    // but whose handler waited for a thread (a busy 2-core machine under a slowloris wave) ranked
+    // as an unfinished connection, and a newcomer from its address could evict it unanswered.
+    http.addCustomizer(
+        (request, responseHeaders) -> {
+          guard.headReceived(request);
+          return request;
+        });
     if (tls) {
       // One certificate for the port: the SNI/Host check only guards servers choosing among
       // several, and would refuse the address `run` prints (127.0.0.1, localhost) whenever the
