@@ -77,27 +77,18 @@ final class ConnectionGuard implements Connection.Listener, AutoCloseable {
   }
 
   /**
-   * What an unread socket younger than a second is presumed to send, in bytes per second: the
-   * smallest complete request head ({@code "GET / HTTP/1.0\r\n\r\n"}, 18 bytes) delivered within
-   * that second. Above any trickler the server has read (a slowloris socket sends a few bytes a
-   * second), below any client whose request or ClientHello has been read. Ranked at the top
-   * instead, a socket not yet read protected a whole wave of fresh reconnects and left the one
-   * legitimate client already read (its head parsed, its handler not yet dispatched on a loaded
-   * machine) as the slowest: evicted with no answer.
-   */
-  static final double PRESUMED_UNREAD_RATE = 18;
-
-  /**
    * Bytes received per second, a connection younger than a second counted as a second old: the
    * slowest sender is evicted first. A probe or a CLI call sends its whole request (or TLS
    * ClientHello) at once, a slowloris socket a few bytes a second; among sockets opened in the same
    * instant, the one that sent most stays. Not read from yet (the selector had no turn): presumed a
-   * client about to speak ({@link #PRESUMED_UNREAD_RATE}) for its first second, then 0.
+   * client about to speak, never the victim in its first second; a socket silent for a second is
+   * the first to go. A read request is safe once its head is parsed ({@link #headReceived}, called
+   * on the parsing thread), so an unread wave cannot push it out.
    */
   static double sendingRate(long bytesIn, long ageNanos) {
     long bytes = Math.max(0, bytesIn);
     if (bytes == 0 && ageNanos < 1_000_000_000L) {
-      return PRESUMED_UNREAD_RATE;
+      return Double.MAX_VALUE;
     }
     return bytes * 1e9 / Math.max(ageNanos, 1_000_000_000L);
   }
