@@ -52,13 +52,7 @@ final class ApiRoutes {
             "GET",
             "alerts",
             (ex, p, who) -> {
-              var query =
-                  new AnalystBackend.AlertQuery(
-                      ex.query.get("service"),
-                      parseEnum(Severity.class, "severity", ex.query.get("severity")),
-                      parseEnum(AlertReason.class, "reason", ex.query.get("reason")),
-                      parseEnum(AlertState.class, "state", ex.query.get("state")),
-                      limit(ex, 200));
+              var query = alertQuery(ex);
               ex.json(200, backend.alerts(query).stream().map(ApiJson::alert).toList());
             })
         .add(
@@ -66,13 +60,7 @@ final class ApiRoutes {
             "incidents",
             (ex, p, who) -> {
               // the alerts the same filters give, grouped: one instance's alerts sharing a trace
-              var query =
-                  new AnalystBackend.AlertQuery(
-                      ex.query.get("service"),
-                      parseEnum(Severity.class, "severity", ex.query.get("severity")),
-                      parseEnum(AlertReason.class, "reason", ex.query.get("reason")),
-                      parseEnum(AlertState.class, "state", ex.query.get("state")),
-                      limit(ex, 200));
+              var query = alertQuery(ex);
               ex.json(
                   200,
                   Incidents.of(backend.alerts(query)).stream().map(ApiJson::incident).toList());
@@ -246,5 +234,15 @@ final class ApiRoutes {
       m.put((String) kv[i], kv[i + 1]);
     }
     return m;
+  }
+
+  /** The alert filters a request names (service, severity, reason, state, limit): one parse. */
+  private static AnalystBackend.AlertQuery alertQuery(Exchange ex) {
+    return new AnalystBackend.AlertQuery(
+        ex.query.get("service"),
+        parseEnum(Severity.class, "severity", ex.query.get("severity")),
+        parseEnum(AlertReason.class, "reason", ex.query.get("reason")),
+        parseEnum(AlertState.class, "state", ex.query.get("state")),
+        limit(ex, 200));
   }
 }
