@@ -41,7 +41,7 @@ public final class KnownBadRules {
 
   /** Extra conditions of a rule, all of which must hold; null fields are not checked. */
   public static final class When {
-    static final When ALWAYS = new When(null, null, null, null, null, null, null, null, null);
+    static final When ALWAYS = new When(null, null, null, null, null, null, null, null, null, null);
 
     private final @Nullable Set<EventKind> kinds;
     private final @Nullable List<String> contexts;
@@ -52,6 +52,7 @@ public final class KnownBadRules {
     private final @Nullable List<Pattern> notJars;
     private final @Nullable Boolean writable;
     private final @Nullable Boolean listing;
+    private final @Nullable RoutePatterns routes;
 
     public When(
         @Nullable Set<EventKind> kinds,
@@ -62,7 +63,8 @@ public final class KnownBadRules {
         @Nullable List<String> options,
         @Nullable List<Pattern> notJars,
         @Nullable Boolean writable,
-        @Nullable Boolean listing) {
+        @Nullable Boolean listing,
+        @Nullable RoutePatterns routes) {
       this.kinds = kinds;
       this.contexts = contexts;
       this.classes = classes;
@@ -72,6 +74,7 @@ public final class KnownBadRules {
       this.notJars = notJars;
       this.writable = writable;
       this.listing = listing;
+      this.routes = routes;
     }
 
     public When(
@@ -79,7 +82,7 @@ public final class KnownBadRules {
         @Nullable List<String> contexts,
         @Nullable List<Pattern> classes,
         @Nullable List<Pattern> jars) {
-      this(kinds, contexts, classes, jars, null, null, null, null, null);
+      this(kinds, contexts, classes, jars, null, null, null, null, null, null);
     }
 
     public @Nullable Set<EventKind> kinds() {
@@ -127,6 +130,11 @@ public final class KnownBadRules {
       return classes != null || jars != null || notJars != null;
     }
 
+    /** Whether this condition reads the request the call served (differs from call to call). */
+    boolean readsRequest() {
+      return routes != null;
+    }
+
     boolean holds(Event e) {
       if (kinds != null && !kinds.contains(e.getKind())) return false;
       // notjar= excuses code in the named artifacts (the jar itself, never its outer deployable)
@@ -139,6 +147,7 @@ public final class KnownBadRules {
       if (contexts != null && context(e) == null) return false;
       if (withoutContexts != null && hasAny(e, withoutContexts)) return false;
       if (options != null && !Commands.inlineCode(e, options)) return false;
+      if (routes != null && !routes.holds(e)) return false;
       if (classes != null && !any(classes, e.getCallSite().getClassName())) return false;
       // jar= names the artifact or the deployable it is nested in ("app.jar" matches every jar
       // inside it)
@@ -284,7 +293,7 @@ public final class KnownBadRules {
   /** Per kind, the rules that may block it, in file order (protect mode reads only these). */
   private final Map<EventKind, Rule[]> blocking = new EnumMap<>(EventKind.class);
 
-  private KnownBadRules(List<Rule> rules) {
+  KnownBadRules(List<Rule> rules) {
     this.rules = List.copyOf(rules);
     for (EventKind kind : EventKind.values()) {
       List<Rule> mayBlock = new ArrayList<>();
@@ -447,6 +456,7 @@ public final class KnownBadRules {
     List<Pattern> notJars = null;
     Boolean writable = null;
     Boolean listing = null;
+    RoutePatterns routes = null;
     for (String cond : field.trim().split("\\s+", -1)) {
       if (cond.isEmpty()) continue;
       int eq = cond.indexOf('=');
@@ -503,6 +513,9 @@ public final class KnownBadRules {
           }
           writable = Boolean.valueOf(value);
           break;
+        case "route":
+          routes = RoutePatterns.parse(value, at);
+          break;
         case "listing":
           if (!value.equals("true") && !value.equals("false")) {
             throw new IllegalArgumentException(at + "listing must be true or false");
@@ -514,11 +527,20 @@ public final class KnownBadRules {
               at
                   + "unknown condition '"
                   + key
-                  + "' (use kind, context, context!=, class, jar, notjar, writable, listing or option)");
+                  + "' (use kind, context, context!=, class, jar, notjar, writable, listing, route or option)");
       }
     }
     return new When(
-        kinds, contexts, classes, jars, withoutContexts, options, notJars, writable, listing);
+        kinds,
+        contexts,
+        classes,
+        jars,
+        withoutContexts,
+        options,
+        notJars,
+        writable,
+        listing,
+        routes);
   }
 
   /** The most severe rule this event breaks (the first of equals), if any. */
@@ -565,9 +587,9 @@ public final class KnownBadRules {
     if (candidates == null) return reads;
     for (Rule rule : candidates) {
       When w = rule.when();
-      if (!w.readsContexts() && !w.readsCallSite()) continue;
+      if (!w.readsContexts() && !w.readsCallSite() && !w.readsRequest()) continue;
       if (!targetMatches(rule, e)) continue;
-      if (w.readsCallSite()) return StackReads.CALL_SITE;
+      if (w.readsCallSite() || w.readsRequest()) return StackReads.CALL_SITE; // per call
       reads = StackReads.CONTEXTS;
     }
     return reads;
