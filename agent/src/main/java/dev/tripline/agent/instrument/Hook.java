@@ -243,12 +243,14 @@ public final class Hook {
     this.name = name;
     this.owner = owner;
     this.ownerName = owner.replace('/', '.');
+    // javax.servlet is an application's library (Tomcat 9, Jetty 9), not the JDK's javax.*
     this.library =
-        !(owner.startsWith("java/")
-            || owner.startsWith("javax/")
-            || owner.startsWith("sun/")
-            || owner.startsWith("jdk/")
-            || owner.startsWith("com/sun/"));
+        owner.startsWith("javax/servlet/")
+            || !(owner.startsWith("java/")
+                || owner.startsWith("javax/")
+                || owner.startsWith("sun/")
+                || owner.startsWith("jdk/")
+                || owner.startsWith("com/sun/"));
     this.method = method;
     this.parameters = parameters;
     this.style = style;

@@ -15,11 +15,11 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>The JDK's {@code com.sun.net.httpserver}: every exchange passes {@code
  *       Filter.Chain.doFilter} (the user filters' chain, then the handler).
- *   <li>Servlet containers (Tomcat, Jetty, Undertow; {@code jakarta} — the {@code javax} namespace
- *       of older containers is not hooked: no build of it to weave the row against): every servlet
- *       request reaches {@code HttpServlet.service(ServletRequest, ServletResponse)}, Spring MVC's
- *       {@code DispatcherServlet} included; its route template is the request attribute Spring's
- *       handler mapping sets, read when an event is recorded.
+ *   <li>Servlet containers (Tomcat, Jetty, Undertow), in both namespaces: {@code jakarta} (Servlet
+ *       5+: Tomcat 10+, Spring Boot 3) and {@code javax} (Tomcat 9, Jetty 9, Spring Boot 2): every
+ *       servlet request reaches {@code HttpServlet.service(ServletRequest, ServletResponse)},
+ *       Spring MVC's {@code DispatcherServlet} included; its route template is the request
+ *       attribute Spring's handler mapping sets, read when an event is recorded.
  *   <li>Reactor Netty (WebFlux on Netty): {@code HttpServerHandle.onStateChange}, which runs the
  *       application's handler for a request that arrived; WebFlux's handler mapping names the
  *       exchange (for its route template) when it matches one, inside that scope.
@@ -42,6 +42,8 @@ final class RequestHooks extends HookGroup {
             "(Lcom/sun/net/httpserver/HttpExchange;)", arg(0)).onDemand(),
         Hook.request("request.servlet", "jakarta/servlet/http/HttpServlet", "service",
             "(Ljakarta/servlet/ServletRequest;Ljakarta/servlet/ServletResponse;)", arg(0)),
+        Hook.request("request.servlet-javax", "javax/servlet/http/HttpServlet", "service",
+            "(Ljavax/servlet/ServletRequest;Ljavax/servlet/ServletResponse;)", arg(0)),
         Hook.request("request.reactor-netty", "reactor/netty/http/server/HttpServer$HttpServerHandle",
             "onStateChange", "(Lreactor/netty/Connection;Lreactor/netty/ConnectionObserver$State;)", arg(0)),
         // entry only: the matched exchange, whose attributes hold the route template
