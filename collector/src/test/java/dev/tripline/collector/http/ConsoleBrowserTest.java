@@ -11,6 +11,7 @@ import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
 import dev.tripline.kafka.Patience;
 import dev.tripline.model.Disposition;
+import dev.tripline.model.RequestContext;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -34,7 +35,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
  * The console in a real headless Chromium: sign in, see a new alert appear, accept it, see the
- * profile and its instances, sign out.
+ * profile and its instances, set protection, see would-block evidence and an incident, sign out.
  */
 @ExtendWith(KafkaBroker.class)
 class ConsoleBrowserTest {
@@ -136,6 +137,33 @@ class ConsoleBrowserTest {
                   && text(browser, "#would-block-rules").contains("new-behaviour:NET_CONNECT")
                   && text(browser, "#would-block-kinds").contains("NET_CONNECT"));
       screenshot(browser, Path.of("target", "console-would-block.png"));
+
+      // Alerts of one instance that share a trace id are one incident: a header row naming the
+      // trace, the request and the story, then its alerts (issue 24).
+      RequestContext request =
+          RequestContext.newBuilder()
+              .setServer("servlet")
+              .setMethod("POST")
+              .setRoute("/import")
+              .setPath("/import")
+              .setTraceId("4bf92f3577b34da6a3ce929d0e0e4736")
+              .build();
+      f.send(
+          "shop", connect("ldap.attacker.example", 1389).toBuilder().setRequest(request).build());
+      f.send(
+          "shop", connect("exfil.attacker.example", 443).toBuilder().setRequest(request).build());
+      browser.get(server.baseUrl() + "/");
+      waitFor(
+          browser,
+          "one incident of the two alerts that share a trace",
+          () ->
+              present(browser, "#alerts tr.incident")
+                  && text(browser, "#alerts tr.incident").contains("Incident · 2 alerts")
+                  && text(browser, "#alerts tr.incident")
+                      .contains("4bf92f3577b34da6a3ce929d0e0e4736")
+                  && text(browser, "#alerts tr.incident").contains("POST /import")
+                  && browser.findElements(By.cssSelector("#alerts tr.in-incident")).size() == 2);
+      screenshot(browser, Path.of("target", "console-incident.png"));
 
       // Sign out ends the session on the server: the console sends the browser back to the login
       // page.
