@@ -16,26 +16,29 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A JDK {@code HttpServer} whose handler, for each request, has another thread read a file: an
- * executor's task (submit, execute), a fork-join task, {@code CompletableFuture.*Async} (the
- * default pool and a given one), a virtual thread (JDK 21+), and a task that hands another over;
- * and a new platform thread, which does not carry the request. Afterwards the same one-thread pools
- * run tasks outside any request. Prints each response's status and which thread read what. Usage:
- * HandoffRequestApp <files dir> [agent]
+ * executor's task (submit, execute), a scheduled executor's delayed task, a fork-join task, {@code
+ * CompletableFuture.*Async} (the default pool and a given one), a virtual thread (JDK 21+), and a
+ * task that hands another over; and a new platform thread, which does not carry the request.
+ * Afterwards the same one-thread pools run tasks outside any request. Prints each response's status
+ * and which thread read what. Usage: HandoffRequestApp <files dir> [agent]
  */
 public final class HandoffRequestApp {
   static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
   static final String[] DURING = {
-    "submit", "execute", "forkjoin", "async", "asyncpool", "virtual", "chain", "thread"
+    "submit", "execute", "scheduled", "forkjoin", "async", "asyncpool", "virtual", "chain", "thread"
   };
   static final String[] AFTER = {
-    "after-submit", "after-forkjoin", "after-asyncpool", "after-chain"
+    "after-submit", "after-scheduled", "after-forkjoin", "after-asyncpool", "after-chain"
   };
 
   private static Path dir = Path.of(".");
+  private static ScheduledExecutorService scheduled;
 
   public static void main(String[] args) throws Exception {
     dir = Path.of(args[0]);
@@ -51,6 +54,7 @@ public final class HandoffRequestApp {
     }
     ExecutorService pool = Executors.newFixedThreadPool(1, r -> new Thread(r, "task-pool"));
     ForkJoinPool forkJoin = new ForkJoinPool(1);
+    scheduled = Executors.newScheduledThreadPool(1, r -> new Thread(r, "scheduled-pool"));
     ExecutorService serving = Executors.newSingleThreadExecutor(r -> new Thread(r, "request-pool"));
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setExecutor(serving);
@@ -63,6 +67,7 @@ public final class HandoffRequestApp {
       }
       // the same pooled threads, after the requests: no request
       pool.submit(() -> read("after-submit")).get();
+      scheduled.submit(() -> read("after-scheduled")).get();
       forkJoin.submit(() -> read("after-forkjoin")).get();
       CompletableFuture.runAsync(() -> read("after-asyncpool"), forkJoin).join();
       pool.submit(() -> forkJoin.submit(() -> read("after-chain")).get()).get();
@@ -70,6 +75,7 @@ public final class HandoffRequestApp {
       server.stop(0);
       serving.shutdown();
       pool.shutdown();
+      scheduled.shutdown();
       forkJoin.shutdown();
     }
     System.out.println("HANDOFFAPP DONE");
@@ -91,6 +97,9 @@ public final class HandoffRequestApp {
                 done.countDown();
               });
           done.await();
+          break;
+        case "scheduled":
+          scheduled.schedule(() -> read(name), 10, TimeUnit.MILLISECONDS).get();
           break;
         case "forkjoin":
           forkJoin.submit(() -> read(name)).get();

@@ -17,7 +17,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>{@code ThreadPoolExecutor.execute} ({@code submit}, {@code invokeAll} and Spring's task
- *       executors on it pass there); the scheduled executor's delayed tasks do not.
+ *       executors on it pass there), and {@code ScheduledThreadPoolExecutor}'s one funnel, {@code
+ *       delayedExecute} ({@code schedule*}, and its own {@code execute}/{@code submit}): both pools
+ *       run the task through {@code beforeExecute}. A periodic task carries the request for its
+ *       first run only (a refresher a request happened to start is not that request's work).
  *   <li>{@code ForkJoinPool}'s one funnel of external submissions ({@code externalSubmit} up to 24,
  *       {@code poolSubmit} from 25): {@code execute}, {@code submit}, {@code invoke}, {@code
  *       CompletableFuture.*Async} on the common pool; a task run by {@code ForkJoinTask.doExec}.
@@ -48,6 +51,9 @@ final class TaskHandoffHooks extends HookGroup {
             "(Ljava/lang/Thread;Ljava/lang/Runnable;)", EXECUTOR_TASK, arg(1)),
         Hook.handoff("handoff.executor-after", "java/util/concurrent/ThreadPoolExecutor", "afterExecute",
             "(Ljava/lang/Runnable;Ljava/lang/Throwable;)", EXECUTOR_DONE, arg(0)),
+        Hook.handoff("handoff.scheduled-submit", "java/util/concurrent/ScheduledThreadPoolExecutor",
+            "delayedExecute", "(Ljava/util/concurrent/RunnableScheduledFuture;)", HANDED_OVER, arg(0))
+            .onDemand(),
         // up to 24 / from 25: one name, one shape per JDK
         Hook.handoff("handoff.fork-join-submit", "java/util/concurrent/ForkJoinPool", "externalSubmit",
             "(Ljava/util/concurrent/ForkJoinTask;)", HANDED_OVER, arg(0)),

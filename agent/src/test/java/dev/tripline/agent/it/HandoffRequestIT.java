@@ -31,7 +31,15 @@ class HandoffRequestIT {
     assertEquals(
         !java.toString().contains("java-17"), virtualThreads, "JDK 21+ has them: " + run.output);
     for (String name :
-        List.of("submit", "execute", "forkjoin", "async", "asyncpool", "virtual", "chain")) {
+        List.of(
+            "submit",
+            "execute",
+            "scheduled",
+            "forkjoin",
+            "async",
+            "asyncpool",
+            "virtual",
+            "chain")) {
       assertTrue(run.output.contains("status " + name + ": HTTP/1.1 200"), name + ": " + run);
       if (name.equals("virtual") && !virtualThreads) {
         continue;
@@ -63,7 +71,12 @@ class HandoffRequestIT {
         read(run, files, "forkjoin").get("thread"),
         read(run, files, "after-forkjoin").get("thread"));
     for (String name :
-        List.of("after-submit", "after-forkjoin", "after-asyncpool", "after-chain")) {
+        List.of(
+            "after-submit",
+            "after-scheduled",
+            "after-forkjoin",
+            "after-asyncpool",
+            "after-chain")) {
       Map<String, Object> e = read(run, files, name);
       assertNull(e.get("request"), name + " carries no earlier request: " + e);
     }
@@ -79,6 +92,7 @@ class HandoffRequestIT {
             "handoff.executor-submit",
             "handoff.executor-before",
             "handoff.executor-after",
+            "handoff.scheduled-submit",
             "handoff.fork-join-submit",
             "handoff.fork-join-run",
             "handoff.async-run")) {
@@ -90,8 +104,8 @@ class HandoffRequestIT {
     assertTrue(
         !String.valueOf(health.get("hooksMissing")).contains("handoff."),
         "no hand-off hook missing: " + health);
-    // scopes are counted apart from events: 8 requests, an entry and an exit each at least
-    assertTrue(((Number) health.get("requestReports")).longValue() >= 16, health.toString());
+    // scopes are counted apart from events: 9 requests, an entry and an exit each at least
+    assertTrue(((Number) health.get("requestReports")).longValue() >= 18, health.toString());
   }
 
   private static Map<String, Object> read(AgentRun run, Path files, String name) {
