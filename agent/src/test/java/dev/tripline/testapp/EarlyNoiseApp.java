@@ -73,7 +73,29 @@ public final class EarlyNoiseApp {
     pool.shutdown();
   }
 
-  public static void main(String[] args) {
+  /**
+   * Exits only once the agent's JSON-lines sink holds the credential read (at most 2 minutes): the
+   * replay of the start-up buffer is ordered, so everything before it was delivered too, and what
+   * the agent sends at exit (its bounded exit budget) is the last repeat counts alone — a loaded
+   * machine may be slow, never short of time.
+   */
+  public static void main(String[] args) throws Exception {
+    String sink = System.getProperty("tripline.sink", "");
+    String secret = System.getProperty("secret.file");
+    if (sink.startsWith("jsonl:") && secret != null) {
+      java.nio.file.Path events = java.nio.file.Path.of(sink.substring("jsonl:".length()));
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+      while (System.nanoTime() < deadline && !delivered(events, secret)) {
+        Thread.sleep(50);
+      }
+    }
     System.out.println("EARLY DONE " + missing);
+  }
+
+  private static boolean delivered(java.nio.file.Path events, String secret) throws IOException {
+    return java.nio.file.Files.exists(events)
+        && new String(
+                java.nio.file.Files.readAllBytes(events), java.nio.charset.StandardCharsets.UTF_8)
+            .contains(secret);
   }
 }
