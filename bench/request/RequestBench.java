@@ -80,8 +80,8 @@ public class RequestBench {
             System.out.printf(
                 Locale.ROOT,
                 "pair %d window %2d request.context=%-5s %5.0f req/s, %6.1f us CPU/request"
-                    + " (http-nio threads %6.1f us), load %s%n",
-                p, w + 1, side.context, m.rps(), m.cpuUs(), m.execUs(), load());
+                    + " (http-nio threads %6.1f us, JIT %5.0f ms), load %s%n",
+                p, w + 1, side.context, m.rps(), m.cpuUs(), m.execUs(), m.jitNs() / 1e6, load());
             last[side.context ? 0 : 1] = m;
           }
           ratios.add(last[0].cpuUs() / last[1].cpuUs());
@@ -112,7 +112,7 @@ public class RequestBench {
         q(rpsRatios, 2), q(rpsRatios, 1), q(rpsRatios, 3));
   }
 
-  record Window(long requests, double seconds, long cpuNs, long execNs) {
+  record Window(long requests, double seconds, long cpuNs, long execNs, long jitNs) {
     double rps() {
       return requests / seconds;
     }
@@ -193,7 +193,7 @@ public class RequestBench {
       long n = load(http, uri, clients, seconds);
       long[] cpu1 = cpuNs(process.pid());
       double elapsed = (System.nanoTime() - t0) / 1e9;
-      return new Window(n, elapsed, cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]);
+      return new Window(n, elapsed, cpu1[0] - cpu0[0], cpu1[1] - cpu0[1], cpu1[2] - cpu0[2]);
     }
 
     @Override
@@ -205,25 +205,30 @@ public class RequestBench {
 
   /**
    * CPU time of a process in ns, summed over its live threads ({@code schedstat}'s first field),
-   * and of its {@code http-nio-*} threads alone.
+   * of its {@code http-nio-*} threads alone, and of its JIT compiler threads (a window in which
+   * they still work measures code not yet settled).
    */
   static long[] cpuNs(long pid) throws IOException {
     long all = 0;
     long exec = 0;
+    long jit = 0;
     try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
       for (Path t : (Iterable<Path>) tasks::iterator) {
         try {
           long ns = Long.parseLong(Files.readString(t.resolve("schedstat")).split(" ")[0]);
           all += ns;
-          if (Files.readString(t.resolve("comm")).startsWith("http-nio-")) {
+          String comm = Files.readString(t.resolve("comm"));
+          if (comm.startsWith("http-nio-")) {
             exec += ns;
+          } else if (comm.contains("CompilerThre")) {
+            jit += ns;
           }
         } catch (IOException | RuntimeException gone) {
           // a thread that ended between the listing and the read
         }
       }
     }
-    return new long[] {all, exec};
+    return new long[] {all, exec, jit};
   }
 
   static String load() {
