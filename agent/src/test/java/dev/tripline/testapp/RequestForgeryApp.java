@@ -16,10 +16,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A payload that forges request scopes through the bridge's public {@code TriplineBridge.report},
- * with every hook number: inside a real request it closes every scope (to hide the request from
- * what it does next) and reads a file; outside any request, it opens scopes with a real request's
- * object kept from earlier (to pin a request on what it does) and reads another. Usage:
- * RequestForgeryApp <files dir> [agent]
+ * with every hook number and guesses at the woven token: inside a real request it closes every
+ * scope (to hide the request from what it does next) and reads a file; outside any request, it
+ * opens scopes with a real request's object kept from earlier (to pin a request on what it does)
+ * and reads another. Usage: RequestForgeryApp <files dir> [agent]
  */
 public final class RequestForgeryApp {
   private static final int HOOK_NUMBERS = 512;
@@ -71,10 +71,20 @@ public final class RequestForgeryApp {
     System.out.println("FORGERYAPP DONE");
   }
 
+  /**
+   * Every hook number, with the plain entry/exit value and with guesses at the woven code's token
+   * (the extremes and a few random ints): none may open or close a scope.
+   */
   private static void sweep(Method report, Object request, int entry)
       throws ReflectiveOperationException {
+    java.util.Random random = new java.util.Random();
+    int[] guesses = {
+      entry, 2, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, random.nextInt(), random.nextInt()
+    };
     for (int hook = 0; hook < HOOK_NUMBERS; hook++) {
-      report.invoke(null, hook, request, null, entry, null);
+      for (int n : guesses) {
+        report.invoke(null, hook, request, null, n, null);
+      }
     }
   }
 

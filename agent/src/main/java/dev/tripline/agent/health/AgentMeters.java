@@ -42,6 +42,16 @@ public final class AgentMeters {
           .tag("reason", reason)
           .register(registry);
     }
+    counter(
+        "request.reports",
+        "request scopes opened and closed (context, not events)",
+        stats,
+        AgentStats::requestReportsCount);
+    counter(
+        "request.reports_refused",
+        "request scope reports refused (not made by the server's woven code)",
+        stats,
+        AgentStats::requestReportsRefusedCount);
     counter("errors", "failures caught inside the agent", stats, AgentStats::errorCount);
     counter("batches.sent", "batches delivered", stats, AgentStats::batchesSentCount);
     counter(

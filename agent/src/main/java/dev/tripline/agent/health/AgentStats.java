@@ -135,6 +135,14 @@ public final class AgentStats {
     this.queueDepth = depth;
   }
 
+  public long requestReportsCount() {
+    return requestReports.sum();
+  }
+
+  public long requestReportsRefusedCount() {
+    return requestReportsRefused.sum();
+  }
+
   public long seenCount() {
     return seen.sum();
   }

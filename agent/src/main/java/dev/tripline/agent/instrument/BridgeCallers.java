@@ -3,14 +3,12 @@ package dev.tripline.agent.instrument;
 import java.util.Iterator;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.jspecify.annotations.Nullable;
 
 /**
- * Who called the bridge's public {@code TriplineBridge.report}: any code in the JVM can, so a
- * report that changes what the agent attributes (a request's scope: opening one names a request,
- * closing one hides it) is taken only from the hooked method itself, whose woven code is the only
- * legitimate caller. A bounded walk of the few frames above the agent's own, once per request
- * report (the same kind of check the gate makes before marking an agent thread).
+ * Who called the bridge's public {@code TriplineBridge.report}: named in the tamper finding of a
+ * refused request scope (a report without its hook's woven token, {@link Hook#entryToken}). A
+ * bounded walk of the few frames above the agent's own, on that rare path only: the request path
+ * proves its scopes by token, never by a walk.
  */
 final class BridgeCallers {
   private static final String BRIDGE = "dev.tripline.bootstrap.TriplineBridge";
@@ -20,28 +18,18 @@ final class BridgeCallers {
 
   private static final StackWalker WALKER = StackWalker.getInstance();
 
+  private static final Caller CALLER = new Caller();
+
   private BridgeCallers() {}
 
-  /**
-   * Null when the code that called {@code TriplineBridge.report} is {@code owner.method} (the
-   * hooked method); else that code's {@code class.method}, or "?" when no bridge call is on the
-   * stack.
-   */
-  static @Nullable String foreign(String owner, String method) {
-    return WALKER.walk(new Caller(owner, method));
+  /** The {@code class.method} that called {@code TriplineBridge.report}; "?" when none did. */
+  static String caller() {
+    return WALKER.walk(CALLER);
   }
 
   private static final class Caller implements Function<Stream<StackWalker.StackFrame>, String> {
-    private final String owner;
-    private final String method;
-
-    Caller(String owner, String method) {
-      this.owner = owner;
-      this.method = method;
-    }
-
     @Override
-    public @Nullable String apply(Stream<StackWalker.StackFrame> frames) {
+    public String apply(Stream<StackWalker.StackFrame> frames) {
       Iterator<StackWalker.StackFrame> it = frames.limit(MAX_FRAMES).iterator();
       while (it.hasNext()) {
         StackWalker.StackFrame f = it.next();
@@ -50,9 +38,7 @@ final class BridgeCallers {
             return "?";
           }
           StackWalker.StackFrame caller = it.next();
-          return owner.equals(caller.getClassName()) && method.equals(caller.getMethodName())
-              ? null
-              : caller.getClassName() + "." + caller.getMethodName();
+          return caller.getClassName() + "." + caller.getMethodName();
         }
       }
       return "?";

@@ -220,6 +220,16 @@ public final class Hook {
   @Nullable HookGroup group;
 
   int id = -1;
+
+  /**
+   * For a scope proven by token ({@link #provesScope}): the {@code n} its woven code passes at the
+   * scope's entry and at its exit, random per JVM, set by {@link Hooks}. A constant in the woven
+   * bytecode only: no field or object of the application's reach holds it.
+   */
+  int entryToken;
+
+  int exitToken;
+
   volatile boolean applied;
 
   /**
@@ -261,6 +271,16 @@ public final class Hook {
     this.a = a;
     this.b = b;
     this.n = n;
+  }
+
+  /**
+   * Whether this hook's reports change which request the agent attributes (a library's request
+   * scope, WebFlux's route), through the bridge's public entry that any code can call: its woven
+   * code proves itself with {@link #entryToken}/{@link #exitToken} as {@code n}.
+   */
+  boolean provesScope() {
+    HookGroup g = group;
+    return library && g != null && g.context() == HookGroup.Context.REQUEST;
   }
 
   /**

@@ -329,15 +329,16 @@ final class HookCode extends MethodVisitor {
 
   /**
    * A request's scope opens ({@code entry}) or closes: {@code TriplineBridge.report(id, a, null,
-   * entry ? 1 : 0, null)} for a library, {@code G.handoff(id, a, entry ? TRUE : FALSE)} for the
-   * JDK's server. Nothing on the stack is touched (a return value stays where it is).
+   * entry ? entryToken : exitToken, null)} for a library (the tokens prove the caller: {@link
+   * Hook#entryToken}), {@code G.handoff(id, a, entry ? TRUE : FALSE)} for the JDK's server. Nothing
+   * on the stack is touched (a return value stays where it is).
    */
   private void request(boolean entry) {
     push(hook.id);
     pushValue(hook.a, true, false);
     if (hook.library) {
       super.visitInsn(Opcodes.ACONST_NULL);
-      super.visitInsn(entry ? Opcodes.ICONST_1 : Opcodes.ICONST_0);
+      push(hook.provesScope() ? (entry ? hook.entryToken : hook.exitToken) : entry ? 1 : 0);
       super.visitInsn(Opcodes.ACONST_NULL);
       super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "report", REPORT, false);
     } else {
@@ -378,7 +379,11 @@ final class HookCode extends MethodVisitor {
     push(hook.id);
     pushValue(hook.a, true, thrown);
     pushValue(hook.handoff ? Hook.Value.NONE : hook.b, true, thrown);
-    pushValue(hook.handoff ? Hook.Value.NONE : hook.n, false, thrown);
+    if (hook.handoff && hook.provesScope()) {
+      push(hook.entryToken); // WebFlux's route: names the request the scope attributes
+    } else {
+      pushValue(hook.handoff ? Hook.Value.NONE : hook.n, false, thrown);
+    }
     if (thrown) {
       super.visitVarInsn(Opcodes.ALOAD, tempSlot);
     } else {
@@ -487,7 +492,7 @@ final class HookCode extends MethodVisitor {
   }
 
   private void push(int value) {
-    if (value <= Short.MAX_VALUE) {
+    if (value >= Short.MIN_VALUE && value <= Short.MAX_VALUE) {
       super.visitIntInsn(Opcodes.SIPUSH, value);
     } else {
       super.visitLdcInsn(value);

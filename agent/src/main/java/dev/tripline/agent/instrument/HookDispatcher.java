@@ -53,24 +53,33 @@ public final class HookDispatcher implements TriplineDispatcher {
     if (off) {
       return;
     }
-    if (hooks.context(hook) == HookGroup.Context.REQUEST && hooks.isLibrary(hook)) {
-      String caller = BridgeCallers.foreign(hooks.ownerName(hook), hooks.method(hook));
-      if (caller != null) {
-        // a request's scope opened or closed by other code than the server's hooked method
-        stats.requestReportRefused();
-        stats
-            .tamper()
-            .found(
-                "refused request scope "
-                    + hooks.name(hook)
-                    + " from "
-                    + caller
-                    + " on thread "
-                    + Thread.currentThread().getName());
+    if (hooks.provesScope(hook)) {
+      int entry = hooks.scope(hook, n);
+      if (entry < 0) {
+        refuseScope(hook);
         return;
       }
+      n = entry; // 1 at the scope's entry, 0 at its exit, as the group reads it
     }
     dispatch(hook, a, b, n, error);
+  }
+
+  /**
+   * A request's scope opened or closed through the bridge's public entry without the token only the
+   * hooked server method's woven code holds: refused, counted and reported as a tamper finding
+   * naming the code that called the bridge (the one stack walk, on this rare path only).
+   */
+  private void refuseScope(int hook) {
+    stats.requestReportRefused();
+    stats
+        .tamper()
+        .found(
+            "refused request scope "
+                + hooks.name(hook)
+                + " from "
+                + BridgeCallers.caller()
+                + " on thread "
+                + Thread.currentThread().getName());
   }
 
   /** Connects protect mode's decisions: from now on guarded hooks are judged at their entry. */
@@ -156,7 +165,7 @@ public final class HookDispatcher implements TriplineDispatcher {
           // recorded even once the JVM exits (switched off): it happened while the agent watched
           if (o.hook == TriplineBridge.TAMPER) {
             observe(o.hook, o.a, o.b, o.n, o.error);
-          } else {
+          } else if (!hooks.provesScope(o.hook)) { // a scope: never replayed (nor kept early)
             for (int r = o.repeats(); r >= 0; r--) { // repeats the buffer folded: as many hits
               dispatch(o.hook, o.a, o.b, o.n, o.error);
             }

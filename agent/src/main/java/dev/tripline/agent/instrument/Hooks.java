@@ -62,6 +62,13 @@ public final class Hooks {
       }
     }
     this.table = enabled.toArray(new Hook[0]);
+    ScopeTokens tokens = new ScopeTokens();
+    for (Hook h : table) {
+      if (h.provesScope()) {
+        h.entryToken = tokens.next();
+        h.exitToken = tokens.next();
+      }
+    }
   }
 
   /**
@@ -203,14 +210,22 @@ public final class Hooks {
     return hook >= 0 && hook < table.length && table[hook].library;
   }
 
-  /** Hook {@code hook}'s class, binary name ("jakarta.servlet.http.HttpServlet"). */
-  String ownerName(int hook) {
-    return table[hook].ownerName;
+  /**
+   * For a hook whose reports change which request is attributed ({@link Hook#provesScope}): 1 when
+   * {@code n} is its entry token, 0 its exit token, -1 anything else (a report its woven code did
+   * not make: refused). {@code n} itself for every other hook.
+   */
+  int scope(int hook, int n) {
+    Hook h = table[hook];
+    if (!h.provesScope()) {
+      return n;
+    }
+    return n == h.entryToken ? 1 : n == h.exitToken ? 0 : -1;
   }
 
-  /** Hook {@code hook}'s method name. */
-  String method(int hook) {
-    return table[hook].method;
+  /** Whether hook {@code hook}'s reports must carry its woven token ({@link Hook#provesScope}). */
+  boolean provesScope(int hook) {
+    return hook >= 0 && hook < table.length && table[hook].provesScope();
   }
 
   /** Hook {@code hook}'s name. */
@@ -224,6 +239,11 @@ public final class Hooks {
   }
 
   /** The number of the first enabled hook named {@code name}, or -1 (for tests). */
+  /** Hook {@code id} of this table: for tests. */
+  Hook hook(int id) {
+    return table[id];
+  }
+
   int idOf(String name) {
     for (Hook h : table) {
       if (h.name.equals(name)) {

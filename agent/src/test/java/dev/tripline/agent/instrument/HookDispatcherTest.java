@@ -66,6 +66,28 @@ class HookDispatcherTest {
         IllegalArgumentException.class, () -> dispatcher.observe(9999, "x", null, 0, null));
   }
 
+  /**
+   * A library's request scope is taken only with the token its woven code passes; the plain 1/0 any
+   * caller of the public bridge could pass is refused, counted and reported naming the caller.
+   */
+  @Test
+  void aRequestScopeWithoutItsWovenTokenIsRefusedAndNamesItsCaller() {
+    int servlet = hooks.idOf("request.servlet");
+    Hook h = hooks.hook(servlet);
+    Object request = new Object();
+    dispatcher.observe(servlet, request, null, 1, null);
+    dispatcher.observe(servlet, request, null, 0, null);
+    assertEquals(2, stats.requestReportsRefusedCount());
+    assertEquals(0, stats.requestReportsCount());
+    String finding = String.join("\n", stats.tamper().latest());
+    assertTrue(finding.contains("refused request scope request.servlet from "), finding);
+    dispatcher.observe(servlet, request, null, h.entryToken, null);
+    dispatcher.observe(servlet, request, null, h.exitToken, null);
+    assertEquals(2, stats.requestReportsCount());
+    assertEquals(2, stats.requestReportsRefusedCount());
+    assertEquals(0, stats.seenCount(), "a scope is context, never an event");
+  }
+
   @Test
   void switchedOffByOtherCodeItRecordsNothingUntilHealedButTamperIsAlwaysHeard() throws Exception {
     // what a payload with Unsafe does: the flag flipped behind the agent's back

@@ -2,6 +2,7 @@ package dev.tripline.agent.instrument;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,6 +45,101 @@ class HooksTest {
       }
     }
     assertEquals(names, woven, "every hook has a shape on this JDK");
+  }
+
+  /**
+   * A library's request scope proves its reports with tokens woven as constants into the server's
+   * method (never the plain 1/0 any caller of the public bridge could pass): distinct per hook and
+   * side, and different in each JVM's table.
+   */
+  @Test
+  void libraryRequestScopesAreWovenWithTheirOwnTokens() throws Exception {
+    AgentConfig config =
+        AgentConfig.load(new java.util.Properties(), Map.of("TRIPLINE_SINK", "none"));
+    Hooks hooks = new Hooks(config);
+    Hooks other = new Hooks(config);
+    Set<Integer> tokens = new java.util.HashSet<>();
+    for (String name :
+        List.of("request.servlet", "request.reactor-netty", "request.webflux-route")) {
+      int id = hooks.idOf(name);
+      Hook h = hooks.hook(id);
+      assertTrue(h.provesScope(), name);
+      for (int t : new int[] {h.entryToken, h.exitToken}) {
+        assertTrue(t != 0 && t != 1 && tokens.add(t), name + ": token " + t);
+      }
+      assertEquals(1, hooks.scope(id, h.entryToken), name);
+      assertEquals(0, hooks.scope(id, h.exitToken), name);
+      for (int forged : new int[] {0, 1, -1, h.entryToken + 1, h.exitToken ^ 1}) {
+        assertEquals(-1, hooks.scope(id, forged), name + " refuses " + forged);
+      }
+      Hook there = other.hook(other.idOf(name));
+      assertTrue(there.entryToken != h.entryToken || there.exitToken != h.exitToken, name);
+    }
+    int servlet = hooks.idOf("request.servlet");
+    byte[] woven =
+        HookWeaver.weave(
+            classBytes("jakarta/servlet/http/HttpServlet"), List.of(hooks.hook(servlet)));
+    assertNotNull(woven);
+    List<Integer> passed = reportArguments(woven, "service");
+    assertTrue(passed.contains(hooks.hook(servlet).entryToken), passed.toString());
+    assertTrue(passed.contains(hooks.hook(servlet).exitToken), passed.toString());
+    assertFalse(hooks.provesScope(hooks.idOf("file.FileInputStream.open")));
+    int file = hooks.idOf("file.FileInputStream.open");
+    if (file >= 0) {
+      assertEquals(5, hooks.scope(file, 5), "any other hook's n is its own");
+    }
+  }
+
+  /** The int constant each {@code TriplineBridge.report} call in {@code method} passes as n. */
+  private static List<Integer> reportArguments(byte[] classBytes, String method) {
+    List<Integer> out = new java.util.ArrayList<>();
+    new net.bytebuddy.jar.asm.ClassReader(classBytes)
+        .accept(
+            new net.bytebuddy.jar.asm.ClassVisitor(net.bytebuddy.jar.asm.Opcodes.ASM9) {
+              @Override
+              public net.bytebuddy.jar.asm.MethodVisitor visitMethod(
+                  int access, String name, String descriptor, String signature, String[] ex) {
+                if (!name.equals(method)) {
+                  return null;
+                }
+                return new net.bytebuddy.jar.asm.MethodVisitor(net.bytebuddy.jar.asm.Opcodes.ASM9) {
+                  // the int pushed before the last push (the thrown: null) of a report call
+                  private final List<Object> pushed = new java.util.ArrayList<>();
+
+                  @Override
+                  public void visitLdcInsn(Object value) {
+                    pushed.add(value);
+                  }
+
+                  @Override
+                  public void visitIntInsn(int opcode, int operand) {
+                    pushed.add(operand);
+                  }
+
+                  @Override
+                  public void visitInsn(int opcode) {
+                    if (opcode >= net.bytebuddy.jar.asm.Opcodes.ICONST_M1
+                        && opcode <= net.bytebuddy.jar.asm.Opcodes.ICONST_5) {
+                      pushed.add(opcode - net.bytebuddy.jar.asm.Opcodes.ICONST_0);
+                    }
+                  }
+
+                  @Override
+                  public void visitMethodInsn(
+                      int opcode, String owner, String name, String descriptor, boolean itf) {
+                    if (owner.equals("dev/tripline/bootstrap/TriplineBridge")
+                        && name.equals("report")
+                        && !pushed.isEmpty()
+                        && pushed.get(pushed.size() - 1) instanceof Integer) {
+                      out.add((Integer) pushed.get(pushed.size() - 1));
+                    }
+                    pushed.clear();
+                  }
+                };
+              }
+            },
+            0);
+    return out;
   }
 
   @Test
