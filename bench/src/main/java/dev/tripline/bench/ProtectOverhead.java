@@ -35,7 +35,9 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * the agent, protection off (the brake, {@code -Dtripline.protect=off}: the guarded hooks' entry is
  * one volatile read) against protection on ({@code dry-run} policy of the service on its compacted
  * topic, the real shared judge, which refuses none of these loops: every call pays the entry
- * decision, a repeat its verdict lookup), alternating, side by side in one run.
+ * decision, a repeat its verdict lookup), alternating, side by side in one run. Each pair gives the
+ * wall-clock ratio and the ratio of the worker thread's CPU per op ({@link WorkerCpuProfiler}),
+ * which a busy neighbour disturbs far less.
  */
 final class ProtectOverhead {
   /** Alternating pairs ({@code bench.protect.rounds}): more, shorter ones on a loaded machine. */
@@ -187,15 +189,11 @@ final class ProtectOverhead {
     }
 
     double value(Measure m) {
-      switch (m) {
-        case WALL:
-          return wall;
-        case CPU:
-          return cpu;
-        case CPU_MIN:
-          return cpuMin;
-      }
-      throw new IllegalArgumentException(m.toString());
+      return switch (m) {
+        case WALL -> wall;
+        case CPU -> cpu;
+        case CPU_MIN -> cpuMin;
+      };
     }
   }
 
@@ -310,7 +308,7 @@ final class ProtectOverhead {
 
   private static List<String> words(String s) {
     List<String> out = new ArrayList<>();
-    for (String w : s.split(" ")) {
+    for (String w : s.split(" ", -1)) {
       if (!w.isBlank()) {
         out.add(w);
       }
