@@ -12,11 +12,12 @@ import java.util.EnumSet;
  * with {@code setAccessible} or a private lookup. So nothing the application can reach can leave a
  * thread inside a bracket, mark a thread as the agent's, or read or replace the dispatcher.
  *
- * <p>Every I/O hook brackets its JDK method with {@link #enter()} / {@link #exit}: only the
- * outermost hooked call on a thread reports (so {@code File.delete} inside {@code Files.delete}, or
- * {@code Net.connect} inside a datagram connect, is one event), and nothing is reported while the
- * agent itself runs on the thread (its class loading, its own files and sockets). Nothing here may
- * throw into the application: every entry catches and counts.
+ * <p>Every I/O hook brackets its JDK method with {@link #enter()} (a guarded one with {@link
+ * #guardEnter}, which takes protect mode's decision first) / {@link #exit}: only the outermost
+ * hooked call on a thread reports (so {@code File.delete} inside {@code Files.delete}, or {@code
+ * Net.connect} inside a datagram connect, is one event), and nothing is reported while the agent
+ * itself runs on the thread (its class loading, its own files and sockets). Nothing here may throw
+ * into the application: every entry catches and counts.
  *
  * <p>Library hooks (Netty, Reactor, Spring, woven into application loaders, which cannot link to
  * this class) report through {@link TriplineBridge#report}, public, which hands over to this
