@@ -12,11 +12,12 @@ import java.util.EnumSet;
  * with {@code setAccessible} or a private lookup. So nothing the application can reach can leave a
  * thread inside a bracket, mark a thread as the agent's, or read or replace the dispatcher.
  *
- * <p>Every I/O hook brackets its JDK method with {@link #enter()} / {@link #exit}: only the
- * outermost hooked call on a thread reports (so {@code File.delete} inside {@code Files.delete}, or
- * {@code Net.connect} inside a datagram connect, is one event), and nothing is reported while the
- * agent itself runs on the thread (its class loading, its own files and sockets). Nothing here may
- * throw into the application: every entry catches and counts.
+ * <p>Every I/O hook brackets its JDK method with {@link #enter()} (a guarded one with {@link
+ * #guardEnter}, which takes protect mode's decision first) / {@link #exit}: only the outermost
+ * hooked call on a thread reports (so {@code File.delete} inside {@code Files.delete}, or {@code
+ * Net.connect} inside a datagram connect, is one event), and nothing is reported while the agent
+ * itself runs on the thread (its class loading, its own files and sockets). Nothing here may throw
+ * into the application: every entry catches and counts.
  *
  * <p>Library hooks (Netty, Reactor, Spring, woven into application loaders, which cannot link to
  * this class) report through {@link TriplineBridge#report}, public, which hands over to this
@@ -72,8 +73,8 @@ public final class TriplineGate implements TriplineDispatcher {
   private static volatile long errors;
 
   /**
-   * Protect mode is on (dry-run or block) and not braked: only then does {@link #guard} ask the
-   * dispatcher. The one volatile read a guarded call pays while protection is off.
+   * Protect mode is on (dry-run or block) and not braked: only then does {@link #guardEnter} ask
+   * the dispatcher. The one volatile read a guarded call pays while protection is off.
    */
   private static volatile boolean guarding;
 
@@ -156,26 +157,57 @@ public final class TriplineGate implements TriplineDispatcher {
   }
 
   /**
-   * Woven at the entry of a guarded hook, before {@link #enter()} and before the method's first
+   * Woven at the entry of a guarded hook in place of {@link #enter()}, before the method's first
    * instruction: while protection is on, asks the dispatcher whether this call is refused, and if
-   * so throws the refusal (an exception the hooked method declares) — no bracket is open yet, so
-   * nothing is left to unwind. Only the outermost hooked call on an application thread is judged
-   * (the agent's own threads and its I/O carry a raised counter). Anything else that goes wrong
-   * here is caught and counted, and the call goes ahead (fail open).
+   * so throws the refusal (an exception the hooked method declares) before the counter is raised —
+   * no bracket is open yet, so nothing is left to unwind; otherwise raises the counter as {@link
+   * #enter()} does and returns it. One thread-local read for both (the decision needs the counter:
+   * only the outermost hooked call on an application thread is judged; the agent's own threads and
+   * its I/O carry a raised counter). Anything else that goes wrong here is caught and counted, and
+   * the call goes ahead (fail open).
    */
-  public static void guard(int hook, Object a, Object b, int n) {
-    if (!guarding) {
-      return;
+  public static int[] guardEnter(int hook, Object a, Object b, int n) {
+    int[] d = guarded(hook, a, b, n);
+    if (d != SPARE) {
+      d[0]++;
     }
-    Throwable refusal = judge(hook, a, b, n);
-    if (refusal != null) {
-      TriplineGate.<RuntimeException>rethrow(refusal);
+    return d;
+  }
+
+  /**
+   * {@link #guardEnter} for a guarded scoped hook: raises the scope counter ({@link #enterScope}).
+   */
+  public static int[] guardEnterScope(int hook, Object a, Object b, int n) {
+    int[] d = guarded(hook, a, b, n);
+    if (d != SPARE) {
+      d[1]++;
     }
+    return d;
+  }
+
+  /**
+   * This thread's counter (unchanged), after the entry decision while guarding; throws a refusal.
+   * {@link #SPARE} when the counter cannot be read: that call is neither judged nor reported.
+   */
+  private static int[] guarded(int hook, Object a, Object b, int n) {
+    int[] d;
+    try {
+      d = DEPTH.get();
+    } catch (Throwable e) {
+      return SPARE;
+    }
+    if (guarding) {
+      Throwable refusal = judge(d, hook, a, b, n);
+      if (refusal != null) {
+        TriplineGate.<RuntimeException>rethrow(refusal);
+      }
+    }
+    return d;
   }
 
   /**
    * A guarded library hook's entry, from {@link TriplineBridge#guard} (reachable by any code: this
-   * instance is what the bridge holds): judged as {@link #guard} judges a JDK hook's, and the
+   * instance is what the bridge holds): judged as {@link #guardEnter} judges a JDK hook's, and the
    * refusal returned for the bridge to throw. Only a guarded library hook's index is taken: a JDK
    * hook's verdict cannot be asked for through here.
    */
@@ -188,18 +220,24 @@ public final class TriplineGate implements TriplineDispatcher {
     if (hook < 0 || hook >= ids.length || !ids[hook]) {
       return null;
     }
-    return judge(hook, a, b, n);
+    int[] d;
+    try {
+      d = DEPTH.get();
+    } catch (Throwable e) {
+      countError();
+      return null;
+    }
+    return judge(d, hook, a, b, n);
   }
 
   /**
    * The dispatcher's verdict on the outermost hooked call of an application thread, asked with the
    * thread marked busy; null for any other call, and when anything goes wrong (counted).
    */
-  private static Throwable judge(int hook, Object a, Object b, int n) {
+  private static Throwable judge(int[] d, int hook, Object a, Object b, int n) {
     Throwable refusal;
     try {
       TriplineDispatcher t = live;
-      int[] d = DEPTH.get();
       if (t == null || d[0] != 0) {
         return null;
       }

@@ -114,16 +114,10 @@ final class FileHooks extends HookGroup {
       int n,
       @Nullable Throwable error,
       Observations to) {
+    if (javaIoOpen(action, a, n, error, to)) {
+      return;
+    }
     switch (action) {
-      case READ:
-        to.file(EventKind.FILE_READ, (String) a, error);
-        return;
-      case WRITE:
-        to.file(EventKind.FILE_WRITE, (String) a, error);
-        return;
-      case RANDOM_ACCESS:
-        to.file((n & 2) != 0 ? EventKind.FILE_WRITE : EventKind.FILE_READ, (String) a, error);
-        return;
       case NIO_OPEN:
         to.file(
             n != 0 ? EventKind.FILE_WRITE : EventKind.FILE_READ,
@@ -182,6 +176,39 @@ final class FileHooks extends HookGroup {
         }
       default:
         throw new IllegalArgumentException("file hook action " + action);
+    }
+  }
+
+  /**
+   * The java.io opens, most of a file loop's guarded calls, take a short route: small enough for
+   * the JIT to inline the whole entry decision. Everything else is decoded by {@link #observe}.
+   */
+  @Override
+  public void decide(int action, @Nullable Object a, @Nullable Object b, int n, Observations to) {
+    if (!javaIoOpen(action, a, n, null, to)) {
+      observe(action, a, b, n, null, to);
+    }
+  }
+
+  /**
+   * A {@code FileInputStream}, {@code FileOutputStream} or {@code RandomAccessFile} open (the path
+   * as the JDK got it), decoded into {@code to}; false for any other action. One decoding for the
+   * report at exit and the decision at entry.
+   */
+  private static boolean javaIoOpen(
+      int action, @Nullable Object a, int n, @Nullable Throwable error, Observations to) {
+    switch (action) {
+      case READ:
+        to.file(EventKind.FILE_READ, (String) a, error);
+        return true;
+      case WRITE:
+        to.file(EventKind.FILE_WRITE, (String) a, error);
+        return true;
+      case RANDOM_ACCESS:
+        to.file((n & 2) != 0 ? EventKind.FILE_WRITE : EventKind.FILE_READ, (String) a, error);
+        return true;
+      default:
+        return false;
     }
   }
 

@@ -40,6 +40,7 @@ final class HookCode extends MethodVisitor {
       "([IILjava/lang/Object;Ljava/lang/Object;ILjava/lang/Throwable;)V";
   private static final String HANDOFF = "(ILjava/lang/Object;Ljava/lang/Object;)V";
   private static final String GUARD = "(ILjava/lang/Object;Ljava/lang/Object;I)V";
+  private static final String GUARD_ENTER = "(ILjava/lang/Object;Ljava/lang/Object;I)[I";
 
   private final Hook hook;
   private final boolean isStatic;
@@ -207,10 +208,19 @@ final class HookCode extends MethodVisitor {
         guard(BRIDGE); // a library bracket (check): nothing was woven before it
       }
       super.visitInsn(Opcodes.ACONST_NULL); // no counter: the frames still declare its slot
+    } else if (hook.refusal != null) {
+      // the entry decision and the counter in one call: one thread-local read per guarded call
+      push(hook.id);
+      entryValue(hook.a, true);
+      entryValue(hook.b, true);
+      entryValue(hook.n, false);
+      super.visitMethodInsn(
+          Opcodes.INVOKESTATIC,
+          Gate.INTERNAL_NAME,
+          hook.scoped ? "guardEnterScope" : "guardEnter",
+          GUARD_ENTER,
+          false);
     } else {
-      if (hook.refusal != null) {
-        guard(Gate.INTERNAL_NAME);
-      }
       super.visitMethodInsn(
           Opcodes.INVOKESTATIC,
           Gate.INTERNAL_NAME,
@@ -305,11 +315,11 @@ final class HookCode extends MethodVisitor {
   }
 
   /**
-   * Protect mode: {@code G.guard(id, a, b, n)} before {@code enter}, so a refusal it throws leaves
-   * no bracket open and happens before the method's first instruction (before any I/O). A return
-   * value is not known yet: null, or 1 for an int ("it will happen": a delete's, a connect's). A
-   * library's calls the bridge's public {@code guard} ({@code owner}), which takes guarded library
-   * hooks only.
+   * Protect mode: a guarded JDK hook calls {@code d = G.guardEnter(id, a, b, n)} (or {@code
+   * guardEnterScope}) in place of {@code enter}: a refusal it throws leaves no bracket open and
+   * happens before the method's first instruction (before any I/O). A return value is not known
+   * yet: null, or 1 for an int ("it will happen": a delete's, a connect's). A library's hook calls
+   * the bridge's public {@code guard} ({@code owner}), which takes guarded library hooks only.
    */
   private void guard(String owner) {
     push(hook.id);

@@ -101,7 +101,7 @@ public final class HookDispatcher implements TriplineDispatcher {
       return null;
     }
     try {
-      hooks.observe(hook, a, b, n, null, d);
+      hooks.decide(hook, a, b, n, d);
       return null;
     } catch (RefusedCall r) {
       Refusal how = hooks.refusal(hook);

@@ -42,6 +42,19 @@ public abstract class HookGroup {
       Observations to);
 
   /**
+   * The entry decision of one of this group's guarded hooks (protect mode, before the call runs):
+   * {@code to} is protect mode's decisions, {@code n} holds 1 where the hook declared the return
+   * value. Decoded exactly as {@link #observe} decodes, with no outcome. A group whose hooks repeat
+   * on a hot path overrides it to take its common hooks by a short route of its own: this call site
+   * then sees only guarded groups and only the decisions, whereas {@link #observe}'s sees every
+   * group and both the recorder and the decisions — a short monomorphic route the JIT inlines into
+   * the dispatcher's decision, instead of a shared, polluted one it must call.
+   */
+  public void decide(int action, @Nullable Object a, @Nullable Object b, int n, Observations to) {
+    observe(action, a, b, n, null, to);
+  }
+
+  /**
    * What this group's hooks report is context for events (a request's scope, a task's hand-off),
    * not behaviour: not counted as events seen.
    */

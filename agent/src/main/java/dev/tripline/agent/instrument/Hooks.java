@@ -199,6 +199,19 @@ public final class Hooks {
     group.observe(h.action, a, b, n, error, to);
   }
 
+  /** The entry decision of guarded hook {@code hook}: {@link HookGroup#decide}. */
+  public void decide(int hook, @Nullable Object a, @Nullable Object b, int n, Observations to) {
+    if (hook < 0 || hook >= table.length) {
+      throw new IllegalArgumentException("no hook " + hook);
+    }
+    Hook h = table[hook];
+    HookGroup group = h.group;
+    if (group == null) { // never: the constructor sets every enabled hook's group
+      throw new IllegalStateException("hook " + hook + " has no group");
+    }
+    group.decide(h.action, a, b, n, to);
+  }
+
   /** What kind of context hook {@code hook} reports ({@link HookGroup.Context#NONE}: behaviour). */
   public HookGroup.Context context(int hook) {
     HookGroup g = hook < 0 || hook >= table.length ? null : table[hook].group;
