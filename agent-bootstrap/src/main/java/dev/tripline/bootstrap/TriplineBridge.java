@@ -23,6 +23,12 @@ public final class TriplineBridge {
    */
   public static final int TAMPER = -1;
 
+  /**
+   * The hook index {@link #jndiFrame} reports under: the gate marks the thread as having run a
+   * library's JNDI frame, and reports nothing.
+   */
+  public static final int JNDI_FRAME = -2;
+
   // One-shot hand-over slot, read by the holder's static initialiser and cleared at once.
   private static TriplineDispatcher pending;
 
@@ -71,6 +77,23 @@ public final class TriplineBridge {
     }
     if (refusal != null) {
       TriplineBridge.<RuntimeException>rethrow(refusal);
+    }
+  }
+
+  /**
+   * Woven at the entry of every method of a library's JNDI classes (log4j's {@code JndiManager} and
+   * {@code JndiLookup}): from now on protect mode reads this thread's stack at every guarded
+   * connect, as it does under the JDK's JNDI frames. Raise-only and for good (there is no public
+   * way back): called by a payload, it can only make the agent look harder at its own thread.
+   */
+  public static void jndiFrame() {
+    try {
+      TriplineDispatcher gate = Port.GATE;
+      if (gate != null) {
+        gate.observe(JNDI_FRAME, null, null, 0, null);
+      }
+    } catch (Throwable e) {
+      // never into the application
     }
   }
 

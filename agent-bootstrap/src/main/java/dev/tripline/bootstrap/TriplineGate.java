@@ -148,6 +148,69 @@ public final class TriplineGate implements TriplineDispatcher {
   }
 
   /**
+   * Saturation of the JNDI frame count ({@code d[2]}): reached (a leak, never a real stack), the
+   * count stays there for good, so the thread's connects are always walked.
+   */
+  private static final int JNDI_STUCK = 1 << 24;
+
+  /**
+   * Woven at the entry of every method of the JDK's JNDI classes whose frames a blocking connect
+   * rule reads (the {@code jndi} and {@code jndi-lookup} context categories), before anything else:
+   * counts the frame. Lowered by {@link #jndiExit} before every return and in a catch-all handler;
+   * a missed exit leaves the count high (the thread's connects are walked: safe), never low.
+   */
+  public static void jndiEnter() {
+    try {
+      int[] d = DEPTH.get();
+      if (d[2] < JNDI_STUCK) {
+        d[2]++;
+      }
+    } catch (Throwable e) {
+      countError(); // the frame is not counted: mark nothing lower than before (see jndiFrames)
+      jndiLost = true;
+    }
+  }
+
+  /**
+   * Woven before every return of a counted JNDI method and in its catch-all handler: the frame is
+   * off the stack. Never below zero; a saturated count stays.
+   */
+  public static void jndiExit() {
+    try {
+      int[] d = DEPTH.get();
+      int c = d[2];
+      if (c > 0 && c < JNDI_STUCK) {
+        d[2] = c - 1;
+      }
+    } catch (Throwable e) {
+      countError(); // not lowered: the count stays high (safe)
+    }
+  }
+
+  /**
+   * Whether a JNDI frame may be on this thread's stack: a woven JDK JNDI frame counted, a library's
+   * JNDI frame run once on this thread, or an entry that could not be counted anywhere (then every
+   * thread answers yes from here on). Zero means none is.
+   */
+  public static int jndiFrames() {
+    if (jndiLost) {
+      return 1;
+    }
+    try {
+      int[] d = DEPTH.get();
+      return d[2] | d[3];
+    } catch (Throwable e) {
+      return 1; // unknown: walk
+    }
+  }
+
+  /**
+   * An entry failed to count its frame (an error reading the thread's counters): no count can be
+   * trusted any more, on any thread.
+   */
+  private static volatile boolean jndiLost;
+
+  /**
    * Switches the entry decision of guarded hooks on or off (protect mode; the agent's policy
    * thread). Public but unreachable for the application: this class's package is exported to the
    * agent's module and the woven JDK modules only.
@@ -340,6 +403,15 @@ public final class TriplineGate implements TriplineDispatcher {
    */
   @Override
   public void observe(int hook, Object a, Object b, int n, Throwable error) {
+    if (hook == TriplineBridge.JNDI_FRAME) {
+      try {
+        DEPTH.get()[3] = 1; // raise-only: nothing lowers it
+      } catch (Throwable e) {
+        countError();
+        jndiLost = true;
+      }
+      return;
+    }
     boolean[] ids = library;
     if (hook < 0 || hook >= ids.length || !ids[hook]) {
       return;

@@ -8,6 +8,7 @@ import dev.tripline.agent.health.Coverage;
 import dev.tripline.agent.identity.IdentityResolver;
 import dev.tripline.agent.instrument.HookDispatcher;
 import dev.tripline.agent.instrument.Hooks;
+import dev.tripline.agent.instrument.JndiFrames;
 import dev.tripline.agent.pipeline.Pipeline;
 import dev.tripline.agent.pipeline.Sinks;
 import dev.tripline.agent.protect.EntryDecisions;
@@ -141,8 +142,16 @@ final class AgentRuntime implements Runnable {
             Gate::guard);
     stats.protection(state);
     dispatcher.protection(
-        new EntryDecisions(state, recorder.candidates(), Gate::markAgentThread),
+        new EntryDecisions(
+            state, recorder.candidates(), Gate::markAgentThread, AgentRuntime::jndiFrames),
         state::decisionFailed);
+    if (!recorder.candidates().jndiCountable()) {
+      System.err.println(
+          "[tripline] protect: context.frames adds jndi/jndi-lookup frames ("
+              + recorder.candidates().jndiUncounted()
+              + "): their classes carry no JNDI frame count, so every guarded connect walks its"
+              + " stack");
+    }
     this.protection = state;
     if (braked) {
       System.err.println(
@@ -150,6 +159,14 @@ final class AgentRuntime implements Runnable {
               + " JVM, monitoring goes on");
     }
     return identity;
+  }
+
+  /**
+   * The current thread's JNDI frame count; 1 (walk) once a class with JNDI frames could not be
+   * woven.
+   */
+  private static int jndiFrames() {
+    return JndiFrames.trusted() ? Gate.jndiFrames() : 1;
   }
 
   /** The policy thread, when there is a policy to read (Kafka, not braked). */

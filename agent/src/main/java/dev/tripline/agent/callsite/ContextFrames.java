@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -62,6 +63,32 @@ public final class ContextFrames {
     "reflection=java.lang.reflect.Method#invoke",
   };
   static final int MAX_CONTEXTS = 8;
+
+  /**
+   * The categories a blocking connect rule reads positively ({@code jndi-reach-out}, {@code
+   * jndi-lookup-out}): the agent weaves a per-thread count of their frames into the classes the
+   * built-in table names for them, so a connect on a thread without one needs no stack walk.
+   */
+  public static final Set<String> COUNTED = Set.of("jndi", "jndi-lookup");
+
+  /** The built-in table as rules of category names, for the weaver (no instance at load time). */
+  private static final String[][] BUILT_IN_RULES = parse(BUILT_IN);
+
+  private static String[][] parse(String[] entries) {
+    String[][] out = new String[entries.length][];
+    for (int i = 0; i < entries.length; i++) {
+      String e = entries[i];
+      int eq = e.indexOf('=');
+      int hash = e.indexOf('#');
+      out[i] =
+          new String[] {
+            e.substring(0, eq),
+            hash < 0 ? e.substring(eq + 1) : e.substring(eq + 1, hash),
+            hash < 0 ? null : e.substring(hash + 1)
+          };
+    }
+    return out;
+  }
 
   /**
    * What {@link #onStack()} returns when a category's index does not fit its mask (more than 63
@@ -147,6 +174,60 @@ public final class ContextFrames {
   private static @Nullable String category(String entry) {
     int eq = entry.indexOf('=');
     return eq <= 0 ? null : entry.substring(0, eq).trim();
+  }
+
+  /**
+   * Whether a frame of {@code method} in class {@code className} (binary name) is of a {@link
+   * #COUNTED} category by the built-in table: the same first-match rule as {@link #match}. The
+   * weaver counts exactly these frames.
+   */
+  public static boolean counted(String className, String method) {
+    for (String[] r : BUILT_IN_RULES) {
+      if (className.startsWith(r[1]) && (r[2] == null || method.startsWith(r[2]))) {
+        return COUNTED.contains(r[0]);
+      }
+    }
+    return false;
+  }
+
+  /** Whether some method of class {@code className} (binary name) may be {@link #counted}. */
+  public static boolean mayCount(String className) {
+    for (String[] r : BUILT_IN_RULES) {
+      if (className.startsWith(r[1]) && COUNTED.contains(r[0])) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The mask bits ({@link #onStack}) of the {@link #COUNTED} categories: a stack whose mask has
+   * none of them has no frame of theirs.
+   */
+  public long countedMask() {
+    long mask = 0;
+    for (String c : COUNTED) {
+      int i = categories.indexOf(c);
+      if (i >= 0 && i < Long.SIZE - 1) {
+        mask |= 1L << i;
+      }
+    }
+    return mask;
+  }
+
+  /**
+   * The {@code context.frames} entries that add frames to a {@link #COUNTED} category: classes the
+   * weaver does not count, so a zero count proves nothing while any is set.
+   */
+  public List<String> extendsCounted() {
+    List<String> out = new ArrayList<>();
+    for (int i = BUILT_IN.length; i < rules.size(); i++) {
+      Rule r = rules.get(i);
+      if (COUNTED.contains(categories.get(r.index))) {
+        out.add(r.classPrefix + (r.methodPrefix == null ? "" : "#" + r.methodPrefix));
+      }
+    }
+    return out;
   }
 
   /** The walk of {@link #onStack()}, made once (no capturing lambda per call). */

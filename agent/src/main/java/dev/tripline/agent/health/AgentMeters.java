@@ -77,6 +77,10 @@ public final class AgentMeters {
           .description("calls block mode would have refused (dry-run)")
           .register(registry);
       FunctionCounter.builder(
+              PREFIX + "protection.context_walks", p, ProtectionReport::contextWalks)
+          .description("stack walks for the context frames of a guarded call")
+          .register(registry);
+      FunctionCounter.builder(
               PREFIX + "protection.policy_refused", p, ProtectionReport::policyRefused)
           .description("policy records refused (never applied)")
           .register(registry);

@@ -20,6 +20,9 @@ public interface ProtectionReport {
 
   long wouldBlock();
 
+  /** Stack walks protect mode made for the context categories of a guarded call. */
+  long contextWalks();
+
   /** Policy records refused (corrupt, oversized, another service's, unknown mode, rollbacks…). */
   long policyRefused();
 }

@@ -42,6 +42,9 @@ final class HookWeaver implements ClassFileTransformer {
 
   HookWeaver(List<Hook> hooks, @Nullable Instrumentation inst) {
     this.inst = inst;
+    // Loaded (and its table parsed) before this transformer is added: loading it from inside
+    // transform would run transform again for its own class (a duplicate class definition).
+    JndiFrames.candidate("com/sun/jndi/url/");
     for (Hook h : hooks) {
       // no lambda: this runs in premain, where spinning one costs more than the loop
       List<Hook> owned = byOwner.get(h.owner);
@@ -71,10 +74,53 @@ final class HookWeaver implements ClassFileTransformer {
       @Nullable Class<?> redefined,
       @Nullable ProtectionDomain domain,
       byte[] bytes) {
-    List<Hook> hooks = className == null ? null : byOwner.get(className);
-    if (hooks == null) {
+    if (className == null) {
       return null;
     }
+    List<Hook> hooks = byOwner.get(className);
+    boolean frames = JndiFrames.candidate(className);
+    if (hooks == null && !frames) {
+      return null;
+    }
+    byte[] hooked =
+        hooks == null ? null : hooked(hooks, module, loader, className, redefined, bytes);
+    return frames ? jndiFrames(module, loader, className, bytes, hooked) : hooked;
+  }
+
+  /**
+   * The JNDI frame count woven into {@code bytes} (after the hooks, if any): a JDK class counts
+   * through the gate, any other through the bridge. A class that cannot be woven leaves every count
+   * untrusted (connects are walked again), and is listed with the failures.
+   */
+  private byte @Nullable [] jndiFrames(
+      @Nullable Module module,
+      @Nullable ClassLoader loader,
+      String className,
+      byte[] bytes,
+      byte @Nullable [] hooked) {
+    boolean jdk = loader == null || loader == PLATFORM;
+    try {
+      if (jdk) {
+        exportGate(module);
+      } else {
+        readBridge(module);
+      }
+      byte[] woven = JndiFrames.weave(hooked == null ? bytes : hooked, jdk);
+      return woven == null ? hooked : woven;
+    } catch (Throwable e) {
+      JndiFrames.untrusted();
+      failures.put(className + " (JNDI frames)", e.toString());
+      return hooked;
+    }
+  }
+
+  private byte @Nullable [] hooked(
+      List<Hook> hooks,
+      @Nullable Module module,
+      @Nullable ClassLoader loader,
+      String className,
+      @Nullable Class<?> redefined,
+      byte[] bytes) {
     boolean library = hooks.get(0).library;
     if (!library && loader != null && loader != PLATFORM) {
       // a JDK hook is woven into the JDK's own class only, never an application's namesake

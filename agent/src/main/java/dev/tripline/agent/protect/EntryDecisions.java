@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,17 +29,39 @@ public final class EntryDecisions implements Observations {
   private final EntryCandidates candidates;
   private final BooleanSupplier markAgentThread;
   private final Verdicts verdicts;
+  private final IntSupplier jndiFrames;
+
+  /** The mask bits of the jndi and jndi-lookup categories ({@code callsite.ContextFrames}). */
+  private final long jndiMask;
 
   /**
    * @param markAgentThread marks the current thread as the agent's when its stack proves it (the
    *     agent's Kafka sender on its first connect); see {@code gate.Gate.markAgentThread}
+   * @param jndiFrames the current thread's count of JNDI frames: 0 only when none is on its stack
+   *     (see {@code instrument.JndiFrames}); any other value when that cannot be told
    */
   public EntryDecisions(
-      ProtectionState state, EntryCandidates candidates, BooleanSupplier markAgentThread) {
+      ProtectionState state,
+      EntryCandidates candidates,
+      BooleanSupplier markAgentThread,
+      IntSupplier jndiFrames) {
     this.state = state;
     this.candidates = candidates;
     this.markAgentThread = markAgentThread;
     this.verdicts = new Verdicts(state.verdictsDropped::increment);
+    this.jndiMask = candidates.jndiMask();
+    this.jndiFrames =
+        candidates.jndiCountable() ? jndiFrames : EntryDecisions::alwaysWalk; // see jndiCountable
+  }
+
+  /** Without a JNDI frame count: every call whose verdict reads the stack walks it. */
+  public EntryDecisions(
+      ProtectionState state, EntryCandidates candidates, BooleanSupplier markAgentThread) {
+    this(state, candidates, markAgentThread, EntryDecisions::alwaysWalk);
+  }
+
+  private static int alwaysWalk() {
+    return 1;
   }
 
   @Override
@@ -48,7 +71,7 @@ public final class EntryDecisions implements Observations {
       return;
     }
     Verdict head = verdicts.peer(remote, port, f.generation);
-    Verdict v = holding(head, EventKind.NET_CONNECT);
+    Verdict v = holding(f, head, EventKind.NET_CONNECT);
     if (v == null) {
       v = judge(f, EventKind.NET_CONNECT, remote, null, port, head);
       if (v.cacheable()) {
@@ -134,7 +157,7 @@ public final class EntryDecisions implements Observations {
       String target,
       @Nullable String extra) {
     Verdict head = verdicts.get(kind, key, f.generation);
-    Verdict v = holding(head, kind);
+    Verdict v = holding(f, head, kind);
     if (v == null) {
       v = judge(f, kind, target, extra, 0, head);
       if (v.cacheable()) {
@@ -150,7 +173,8 @@ public final class EntryDecisions implements Observations {
    * loading (the stack excuses it, so a refusal is checked against it); one that read the context
    * categories on the stack holds for calls with the same categories (one stack walk, no naming).
    */
-  private @Nullable Verdict holding(@Nullable Verdict head, EventKind kind) {
+  private @Nullable Verdict holding(
+      ProtectionState.InForce f, @Nullable Verdict head, EventKind kind) {
     if (head == null) {
       return null;
     }
@@ -159,7 +183,30 @@ public final class EntryDecisions implements Observations {
           head.refusal != null && EntryCandidates.isFile(kind) && candidates.loadingCode();
       return excused ? null : head;
     }
-    return head.under(candidates.contextsOnStack());
+    return head.under(contexts(f, kind));
+  }
+
+  /**
+   * The key of this call's context categories, under which a verdict that read them is cached and
+   * reused: the mask of the categories on the stack ({@code ContextFrames.onStack}, one walk) — but
+   * for a connect, when the judge refuses one under context frames only with a jndi or jndi-lookup
+   * frame ({@link ProtectionState.InForce#connectsNeedJndi}), every stack without such a frame gets
+   * the same answer, the answer for no context at all: key 0. A thread whose JNDI frame count is 0
+   * provably has none (the count is woven into every such method, {@code instrument.JndiFrames}):
+   * key 0 without a walk. A walked stack without one: key 0 as well, so the two agree (a connect
+   * under reflection or a directory frame only reuses the same verdict).
+   */
+  private long contexts(ProtectionState.InForce f, EventKind kind) {
+    if (kind == EventKind.NET_CONNECT && f.connectsNeedJndi) {
+      if (jndiFrames.getAsInt() == 0) {
+        return 0;
+      }
+      state.contextWalks.increment();
+      long mask = candidates.contextsOnStack();
+      return mask >= 0 && (mask & jndiMask) == 0 ? 0 : mask;
+    }
+    state.contextWalks.increment();
+    return candidates.contextsOnStack();
   }
 
   /**
@@ -194,7 +241,7 @@ public final class EntryDecisions implements Observations {
       case NONE:
         return new Verdict(f.generation, r);
       case CONTEXTS:
-        long contexts = candidates.contextsOnStack();
+        long contexts = contexts(f, kind);
         return contexts < 0
             ? Verdict.thisCall(f.generation, r)
             : Verdict.under(contexts, f.generation, r, head);

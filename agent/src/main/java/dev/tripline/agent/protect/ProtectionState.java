@@ -1,7 +1,9 @@
 package dev.tripline.agent.protect;
 
+import dev.tripline.agent.callsite.ContextFrames;
 import dev.tripline.agent.health.ProtectionReport;
 import dev.tripline.model.AgentHealth;
+import dev.tripline.model.EventKind;
 import dev.tripline.model.ProtectionMode;
 import dev.tripline.model.ProtectionPolicy;
 import dev.tripline.model.protect.PolicyReader;
@@ -30,6 +32,13 @@ public final class ProtectionState implements ProtectionReport {
     final boolean failedOpen;
     final String reason;
 
+    /**
+     * The judge refuses a connect under context frames only with a {@code jndi} or {@code
+     * jndi-lookup} frame on the stack: a connect on a thread whose JNDI frame count is zero is
+     * judged as one without context frames, with no stack walk.
+     */
+    final boolean connectsNeedJndi;
+
     InForce(
         ProtectionMode mode,
         ProtectionJudge judge,
@@ -43,6 +52,7 @@ public final class ProtectionState implements ProtectionReport {
       this.generation = generation;
       this.failedOpen = failedOpen;
       this.reason = reason;
+      this.connectsNeedJndi = judge.contextsNeedAnyOf(EventKind.NET_CONNECT, ContextFrames.COUNTED);
     }
 
     public ProtectionMode mode() {
@@ -85,6 +95,10 @@ public final class ProtectionState implements ProtectionReport {
   final LongAdder wouldBlock = new LongAdder();
   final LongAdder decisionErrors = new LongAdder();
   final LongAdder verdictsDropped = new LongAdder();
+
+  /** Stack walks for context categories at a guarded call (the connects' fast path skips them). */
+  final LongAdder contextWalks = new LongAdder();
+
   private final LongAdder applied = new LongAdder();
 
   /** The last refusal of a policy record, one line (for the heartbeat's reason when off). */
@@ -251,7 +265,8 @@ public final class ProtectionState implements ProtectionReport {
         .putProtectionCounts("policy_refused", reader.refusedTotal())
         .putProtectionCounts("policy_applied", applied.sum())
         .putProtectionCounts("decision_errors", decisionErrors.sum())
-        .putProtectionCounts("verdicts_dropped", verdictsDropped.sum());
+        .putProtectionCounts("verdicts_dropped", verdictsDropped.sum())
+        .putProtectionCounts("context_walks", contextWalks.sum());
     for (PolicyReader.Refusal r : PolicyReader.Refusal.values()) {
       long n = reader.refused(r);
       if (n > 0) {
@@ -279,6 +294,11 @@ public final class ProtectionState implements ProtectionReport {
   @Override
   public long wouldBlock() {
     return wouldBlock.sum();
+  }
+
+  @Override
+  public long contextWalks() {
+    return contextWalks.sum();
   }
 
   @Override

@@ -120,6 +120,26 @@ public final class EntryCandidates {
     return contextFrames.onStack();
   }
 
+  /**
+   * The mask bits of the categories the JNDI frame count covers ({@link ContextFrames#COUNTED}).
+   */
+  public long jndiMask() {
+    return contextFrames.countedMask();
+  }
+
+  /**
+   * Whether the JNDI frame count covers every frame of its categories: not when {@code
+   * context.frames} adds classes to them (those are not woven).
+   */
+  public boolean jndiCountable() {
+    return contextFrames.extendsCounted().isEmpty();
+  }
+
+  /** The {@code context.frames} entries that make the JNDI frame count useless (see above). */
+  public List<String> jndiUncounted() {
+    return contextFrames.extendsCounted();
+  }
+
   /** True when a class loader is on the current thread's stack (see {@link #loadingCode(List)}). */
   public boolean loadingCode() {
     return loadingCode(CallSites.frames());

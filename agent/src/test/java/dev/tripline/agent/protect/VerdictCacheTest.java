@@ -162,7 +162,7 @@ class VerdictCacheTest {
    * the test's own provider: nothing is deserialized.
    */
   @SuppressWarnings("BanJNDI") // the frame is the point; the provider is the test's proxy
-  private static void lookup(Runnable call) throws NamingException {
+  static void lookup(Runnable call) throws NamingException {
     underFrame = call;
     Hashtable<String, Object> env = new Hashtable<>();
     env.put(Context.INITIAL_CONTEXT_FACTORY, CallingFactory.class.getName());

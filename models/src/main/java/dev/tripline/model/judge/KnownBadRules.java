@@ -293,6 +293,7 @@ public final class KnownBadRules {
   /** Per kind, the rules that may block it, in file order (protect mode reads only these). */
   private final Map<EventKind, Rule[]> blocking = new EnumMap<>(EventKind.class);
 
+  /** Package-private: tests build rule sets the file format refuses. */
   KnownBadRules(List<Rule> rules) {
     this.rules = List.copyOf(rules);
     for (EventKind kind : EventKind.values()) {
@@ -593,6 +594,27 @@ public final class KnownBadRules {
       reads = StackReads.CONTEXTS;
     }
     return reads;
+  }
+
+  /**
+   * True when every rule that may block {@code kind} and reads the code on the stack needs a
+   * context of one of {@code categories} there ({@code context=} naming only those): on a stack
+   * with none of them no such rule fires, whatever else is on it, so the answer is the one for a
+   * stack without contexts. False when any such rule reads the call site, names another category
+   * (or {@code *}), or fires on an absence only ({@code context!=}). Protect mode skips the stack
+   * walk of a connect on a thread that provably has no frame of those categories.
+   */
+  public boolean blockingContextsNeedAnyOf(EventKind kind, Set<String> categories) {
+    Rule[] candidates = blocking.get(kind);
+    if (candidates == null) return true;
+    for (Rule rule : candidates) {
+      When w = rule.when();
+      if (w.readsCallSite()) return false;
+      if (!w.readsContexts()) continue;
+      List<String> needed = w.contexts();
+      if (needed == null || !categories.containsAll(needed)) return false;
+    }
+    return true;
   }
 
   /** What a judgement reads of the code on the stack, beside the target (widest last). */

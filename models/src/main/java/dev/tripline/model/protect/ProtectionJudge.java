@@ -1,7 +1,9 @@
 package dev.tripline.model.protect;
 
 import dev.tripline.model.Event;
+import dev.tripline.model.EventKind;
 import dev.tripline.model.judge.KnownBadRules.StackReads;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +28,16 @@ public interface ProtectionJudge {
     return StackReads.CALL_SITE;
   }
 
+  /**
+   * True when this judge's answer on a call of {@code kind} made with none of {@code categories}
+   * among the context frames on its stack is its answer for a stack without any context frame (no
+   * rule it applies reads anything else of the stack for that kind): the agent then skips the stack
+   * walk of a call that provably has no such frame. Conservative by default: false.
+   */
+  default boolean contextsNeedAnyOf(EventKind kind, Set<String> categories) {
+    return false;
+  }
+
   /** A judge that never refuses (no policy, mode off, failed open). */
   ProtectionJudge ALLOW_ALL =
       new ProtectionJudge() {
@@ -37,6 +49,11 @@ public interface ProtectionJudge {
         @Override
         public StackReads reads(Event c) {
           return StackReads.NONE;
+        }
+
+        @Override
+        public boolean contextsNeedAnyOf(EventKind kind, Set<String> categories) {
+          return true;
         }
       };
 

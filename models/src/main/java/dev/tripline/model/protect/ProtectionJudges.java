@@ -84,6 +84,15 @@ public final class ProtectionJudges {
       }
     }
 
+    @Override
+    public boolean contextsNeedAnyOf(EventKind kind, Set<String> categories) {
+      try {
+        return rules.blockingContextsNeedAnyOf(kind, categories);
+      } catch (RuntimeException e) {
+        return false; // unsure: walk
+      }
+    }
+
     private static String reason(KnownBadRules.Rule rule, Event candidate) {
       CodeContext context = rule.contextOf(candidate).orElse(null);
       String why =
@@ -132,6 +141,12 @@ public final class ProtectionJudges {
     @Override
     public KnownBadRules.StackReads reads(Event candidate) {
       return knownBad.reads(candidate);
+    }
+
+    /** The profile's part reads the target alone: the known-bad part decides. */
+    @Override
+    public boolean contextsNeedAnyOf(EventKind kind, Set<String> categories) {
+      return knownBad.contextsNeedAnyOf(kind, categories);
     }
 
     private static boolean isListing(Event e) {
