@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.jar.JarEntry;
@@ -23,19 +25,20 @@ import org.jspecify.annotations.Nullable;
 /**
  * The classes of the agent's module, packed into one entry of the agent jar ({@value #ENTRY},
  * stored) with an index of their own. The JVM opens the agent jar before {@code premain} (and the
- * application class loader opens it again to load premain): each reads the jar's whole central
- * directory, one record per entry, in Java code that still runs in the interpreter. With ~7 000
- * classes as entries of their own that was ~25 ms of CPU on the application's start-up path
- * (docs/benchmarks.md, "Start-up: one entry for the module's classes"); packed, the jar has ~100
- * entries, and the module's reader ({@link AgentModule}) finds a class here with one hash probe in
- * an index read once, on the module's own thread.
+ * application class loader opens it to load premain): each open reads the jar's whole central
+ * directory, one record per entry, in Java code that still runs in the interpreter. With ~10 000
+ * entries that was ~20 ms of CPU on the application's start-up path (docs/benchmarks.md, "Start-up:
+ * one entry for the module's classes"); packed, the jar has ~80 entries, and the module's reader
+ * ({@link AgentModule}) finds a class by a binary search in a small index read once, on the
+ * module's own thread.
  *
- * <p>Layout (big-endian): magic, version, slot count (a power of two), entry count, index length;
- * the slots (offset of an entry's record in the index, or -1: open addressing on {@link
- * String#hashCode}, probed linearly); the records (name length, name in UTF-8, method, data offset,
- * size, packed size); then the data, each class stored or deflated (zlib) as the build chose. The
- * index is kept as a read-only {@link ByteBuffer}: its array is {@code java.nio}'s private field,
- * which code on the class path cannot open, so no one can redirect a name to other bytes.
+ * <p>Layout (big-endian): magic, version, entry count; the index, one fixed-size record per class
+ * sorted by {@link String#hashCode} of its name (hash, method, data offset, size, packed size: no
+ * names, so the index is ~17 bytes a class); then the data, each class as its name (length, UTF-8)
+ * followed by its bytes, stored or deflated (zlib) as the build chose. A read compares the name it
+ * finds with the one asked for. The index is kept as a read-only {@link ByteBuffer}: its array is
+ * {@code java.nio}'s private field, which code on the class path cannot open, so no one can
+ * redirect a name to other bytes.
  *
  * <p>Written at build time by {@link Writer} (the agent's pom), read at start-up by {@link #open}.
  */
@@ -44,8 +47,9 @@ final class ModuleArchive {
   static final String ENTRY = AgentModule.PREFIX + "module-classes";
 
   private static final int MAGIC = 0x544c4d41; // "TLMA"
-  private static final int VERSION = 1;
-  private static final int HEADER = 20;
+  private static final int VERSION = 2;
+  private static final int HEADER = 12;
+  private static final int RECORD = 17;
   private static final int STORED = 0;
   private static final int DEFLATED = 8;
 
@@ -55,13 +59,13 @@ final class ModuleArchive {
   private final JarFile jar;
   private final JarEntry entry;
   private final ByteBuffer index;
-  private final int mask;
+  private final int count;
 
-  private ModuleArchive(JarFile jar, JarEntry entry, ByteBuffer index, int slots) {
+  private ModuleArchive(JarFile jar, JarEntry entry, ByteBuffer index, int count) {
     this.jar = jar;
     this.entry = entry;
     this.index = index;
-    this.mask = slots - 1;
+    this.count = count;
   }
 
   /** Reads the archive's index from {@code jar}; null when the jar holds no archive. */
@@ -74,56 +78,86 @@ final class ModuleArchive {
       throw new IOException(ENTRY + " must be stored, not compressed");
     }
     try (InputStream in = jar.getInputStream(entry)) {
-      byte[] head = in.readNBytes(HEADER);
-      ByteBuffer header = ByteBuffer.wrap(head);
-      if (head.length < HEADER
+      ByteBuffer header = ByteBuffer.wrap(in.readNBytes(HEADER));
+      int count = header.limit() < HEADER ? -1 : header.getInt(8);
+      if (count < 0
           || header.getInt(0) != MAGIC
           || header.getInt(4) != VERSION
-          || Integer.bitCount(header.getInt(8)) != 1
-          || header.getInt(16) < HEADER + 4 * header.getInt(8)
-          || header.getInt(16) > entry.getSize()) {
+          || HEADER + (long) count * RECORD > entry.getSize()) {
         throw new IOException(ENTRY + " is not an archive this agent reads");
       }
-      int slots = header.getInt(8);
-      byte[] index = new byte[header.getInt(16)];
-      System.arraycopy(head, 0, index, 0, HEADER);
-      if (in.readNBytes(index, HEADER, index.length - HEADER) != index.length - HEADER) {
+      byte[] index = in.readNBytes(count * RECORD);
+      if (index.length != count * RECORD) {
         throw new IOException(ENTRY + " is truncated");
       }
-      return new ModuleArchive(jar, entry, ByteBuffer.wrap(index).asReadOnlyBuffer(), slots);
+      return new ModuleArchive(jar, entry, ByteBuffer.wrap(index).asReadOnlyBuffer(), count);
     }
   }
 
   /** The bytes of {@code name} ("a/B.class"), or null when the archive does not hold it. */
   byte @Nullable [] read(String name) throws IOException {
-    int record = find(name);
-    if (record < 0) {
-      return null;
+    byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
+    int hash = name.hashCode();
+    for (int i = first(hash); i < count && index.getInt(i * RECORD) == hash; i++) {
+      byte[] bytes = read(i, wanted);
+      if (bytes != null) {
+        return bytes;
+      }
     }
-    int at = record + 2 + (index.getShort(record) & 0xffff);
-    int method = index.get(at);
-    long offset = index.getInt(at + 1) & 0xffffffffL;
-    int size = index.getInt(at + 5);
-    int packed = index.getInt(at + 9);
+    return null;
+  }
+
+  /** The first record whose hash is {@code hash} or more. */
+  private int first(int hash) {
+    int low = 0;
+    int high = count;
+    while (low < high) {
+      int mid = (low + high) >>> 1;
+      if (index.getInt(mid * RECORD) < hash) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    return low;
+  }
+
+  /** Record {@code i}'s class if its name is {@code wanted}, else null. */
+  private byte @Nullable [] read(int i, byte[] wanted) throws IOException {
+    int at = i * RECORD;
+    int method = index.get(at + 4);
+    long offset = index.getInt(at + 5) & 0xffffffffL;
+    int size = index.getInt(at + 9);
+    int packed = index.getInt(at + 13);
     if (size < 0 || size > MAX_SIZE || packed < 0 || packed > MAX_SIZE) {
-      throw new IOException(ENTRY + ": bad record for " + name);
+      throw new IOException(ENTRY + ": bad record " + i);
     }
+    int head = 2 + wanted.length;
     byte[] data;
     try (InputStream in = jar.getInputStream(entry)) {
       if (in.skip(offset) != offset) {
         throw new IOException(ENTRY + " is truncated");
       }
-      data = in.readNBytes(packed);
+      data = in.readNBytes(head + packed);
     }
-    if (data.length != packed) {
+    if (data.length < 2) {
       throw new IOException(ENTRY + " is truncated");
     }
+    if (((data[0] & 0xff) << 8 | (data[1] & 0xff)) != wanted.length) {
+      return null; // another name of the same hash
+    }
+    if (data.length != head + packed) {
+      throw new IOException(ENTRY + " is truncated");
+    }
+    if (!Arrays.equals(data, 2, head, wanted, 0, wanted.length)) {
+      return null; // another name of the same hash and length
+    }
     if (method == STORED) {
-      return data;
+      return Arrays.copyOfRange(data, head, data.length);
     }
     Inflater inflater = new Inflater();
     try {
-      inflater.setInput(data);
+      inflater.setInput(data, head, packed);
       byte[] out = new byte[size];
       int n = 0;
       while (n < size && !inflater.finished()) {
@@ -134,47 +168,15 @@ final class ModuleArchive {
         n += k;
       }
       if (n != size) {
-        throw new IOException(ENTRY + ": " + name + " inflates to " + n + " bytes, not " + size);
+        throw new IOException(
+            ENTRY + ": record " + i + " inflates to " + n + " bytes, not " + size);
       }
       return out;
     } catch (DataFormatException e) {
-      throw new IOException(ENTRY + ": " + name + " is corrupt", e);
+      throw new IOException(ENTRY + ": record " + i + " is corrupt", e);
     } finally {
       inflater.end();
     }
-  }
-
-  /** Whether the archive holds {@code name}. */
-  boolean contains(String name) {
-    return find(name) >= 0;
-  }
-
-  /** The offset of {@code name}'s record in the index, or -1. */
-  private int find(String name) {
-    byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
-    for (int slot = name.hashCode() & mask, probes = 0; probes <= mask; probes++) {
-      int record = index.getInt(HEADER + 4 * slot);
-      if (record < 0) {
-        return -1;
-      }
-      if (sameName(record, wanted)) {
-        return record;
-      }
-      slot = (slot + 1) & mask;
-    }
-    return -1;
-  }
-
-  private boolean sameName(int record, byte[] wanted) {
-    if ((index.getShort(record) & 0xffff) != wanted.length) {
-      return false;
-    }
-    for (int i = 0; i < wanted.length; i++) {
-      if (index.get(record + 2 + i) != wanted[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**
@@ -215,73 +217,58 @@ final class ModuleArchive {
     /** The archive holding {@code stored} as they are and {@code deflated} compressed. */
     static byte[] write(TreeMap<String, byte[]> stored, TreeMap<String, byte[]> deflated)
         throws IOException {
-      List<String> names = new ArrayList<>();
-      List<byte[]> data = new ArrayList<>();
-      List<Integer> methods = new ArrayList<>();
-      List<Integer> sizes = new ArrayList<>();
+      List<Packed> entries = new ArrayList<>();
       for (var e : stored.entrySet()) {
-        names.add(e.getKey());
-        data.add(e.getValue());
-        methods.add(STORED);
-        sizes.add(e.getValue().length);
+        entries.add(new Packed(e.getKey(), STORED, e.getValue(), e.getValue()));
       }
       for (var e : deflated.entrySet()) {
-        names.add(e.getKey());
-        data.add(deflate(e.getValue()));
-        methods.add(DEFLATED);
-        sizes.add(e.getValue().length);
+        entries.add(new Packed(e.getKey(), DEFLATED, e.getValue(), deflate(e.getValue())));
       }
-      int slots = Integer.highestOneBit(Math.max(1, names.size()) * 2 - 1) * 2; // load ≤ 1/2
-      int[] table = new int[slots];
-      java.util.Arrays.fill(table, -1);
-      ByteArrayOutputStream records = new ByteArrayOutputStream();
-      DataOutputStream r = new DataOutputStream(records);
-      int recordsStart = HEADER + 4 * slots;
-      long dataOffset = 0;
-      long[] offsets = new long[names.size()];
-      int recordsLength = 0;
-      for (String name : names) {
-        recordsLength += 2 + name.getBytes(StandardCharsets.UTF_8).length + 13;
-      }
-      long dataStart = recordsStart + recordsLength;
-      for (int i = 0; i < names.size(); i++) {
-        offsets[i] = dataStart + dataOffset;
-        dataOffset += data.get(i).length;
-      }
-      if (dataStart + dataOffset > 0xffffffffL) {
-        throw new IOException("archive over 4 GiB");
-      }
-      for (int i = 0; i < names.size(); i++) {
-        String name = names.get(i);
-        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        int slot = name.hashCode() & (slots - 1);
-        while (table[slot] >= 0) {
-          slot = (slot + 1) & (slots - 1);
-        }
-        table[slot] = recordsStart + r.size();
-        r.writeShort(utf8.length);
-        r.write(utf8);
-        r.writeByte(methods.get(i));
-        r.writeInt((int) offsets[i]);
-        r.writeInt(sizes.get(i));
-        r.writeInt(data.get(i).length);
-      }
+      entries.sort(Comparator.comparingInt((Packed p) -> p.name.hashCode()));
+      long offset = HEADER + (long) entries.size() * RECORD;
       ByteArrayOutputStream archive = new ByteArrayOutputStream();
       DataOutputStream out = new DataOutputStream(archive);
       out.writeInt(MAGIC);
       out.writeInt(VERSION);
-      out.writeInt(slots);
-      out.writeInt(names.size());
-      out.writeInt((int) dataStart);
-      for (int t : table) {
-        out.writeInt(t);
+      out.writeInt(entries.size());
+      for (Packed p : entries) {
+        out.writeInt(p.name.hashCode());
+        out.writeByte(p.method);
+        out.writeInt((int) offset);
+        out.writeInt(p.size);
+        out.writeInt(p.data.length);
+        offset += 2 + p.utf8.length + p.data.length;
       }
-      records.writeTo(out);
-      for (byte[] d : data) {
-        out.write(d);
+      if (offset > 0xffffffffL) {
+        throw new IOException("archive over 4 GiB");
+      }
+      for (Packed p : entries) {
+        out.writeShort(p.utf8.length);
+        out.write(p.utf8);
+        out.write(p.data);
       }
       out.flush();
       return archive.toByteArray();
+    }
+
+    /** One class as the archive keeps it. */
+    private static final class Packed {
+      final String name;
+      final byte[] utf8;
+      final int method;
+      final int size;
+      final byte[] data;
+
+      Packed(String name, int method, byte[] original, byte[] data) throws IOException {
+        this.name = name;
+        this.utf8 = name.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length > 0xffff) {
+          throw new IOException("name too long: " + name);
+        }
+        this.method = method;
+        this.size = original.length;
+        this.data = data;
+      }
     }
 
     private static byte[] deflate(byte[] bytes) {
