@@ -1,11 +1,9 @@
 package dev.tripline.agent;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
@@ -332,14 +330,20 @@ final class AgentModule {
     if (entry == null) {
       throw new IOException("agent jar is incomplete: " + PACKAGES + " is missing");
     }
+    // Split by hand: a Reader would load the charset decoder's classes from the runtime image
+    String list;
+    try (InputStream in = jar.getInputStream(entry)) {
+      list = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
     Set<String> packages = new HashSet<>();
-    try (BufferedReader in =
-        new BufferedReader(
-            new InputStreamReader(jar.getInputStream(entry), StandardCharsets.UTF_8))) {
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        if (!line.isBlank()) {
-          packages.add(line.trim());
-        }
+    for (int start = 0, end; start < list.length(); start = end + 1) {
+      end = list.indexOf('\n', start);
+      if (end < 0) {
+        end = list.length();
+      }
+      String line = list.substring(start, end).trim();
+      if (!line.isEmpty()) {
+        packages.add(line);
       }
     }
     return packages;
