@@ -1,10 +1,9 @@
 package dev.tripline.agent;
 
-import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
@@ -12,6 +11,7 @@ import java.lang.module.ModuleReader;
 import java.lang.module.ModuleReference;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
@@ -24,14 +24,15 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The agent's own module. Everything the agent runs on (its pipeline and the relocated ByteBuddy,
- * Kafka client, protobuf, Caffeine, Micrometer) is stored in the jar under {@code inst/} as {@code
- * .classdata}, so the application's class loaders, class-path scanners and ServiceLoader lookups
- * never see it. It is defined as the named module {@value #NAME}, which exports and opens nothing,
- * by the JDK's own module class loader: code of the application (an unnamed module, which may read
- * and reflect into every unnamed module) can neither {@code setAccessible} a member of an agent
- * object, nor get a private {@code Lookup} into an agent class, nor define a class into the agent's
- * loader (a subclass of {@code ClassLoader} on the class path would hand out its protected {@code
+ * The agent's own module. Everything the agent runs on (its pipeline and the relocated ASM, Kafka
+ * client, protobuf, Caffeine, Micrometer) is stored in the jar under {@code inst/}: the classes
+ * packed in one entry ({@link ModuleArchive}), the few other resources as entries of their own, so
+ * the application's class loaders, class-path scanners and ServiceLoader lookups never see it. It
+ * is defined as the named module {@value #NAME}, which exports and opens nothing, by the JDK's own
+ * module class loader: code of the application (an unnamed module, which may read and reflect into
+ * every unnamed module) can neither {@code setAccessible} a member of an agent object, nor get a
+ * private {@code Lookup} into an agent class, nor define a class into the agent's loader (a
+ * subclass of {@code ClassLoader} on the class path would hand out its protected {@code
  * defineClass} through {@code MethodHandles.privateLookupIn}: the loader is therefore the JDK's,
  * whose class no one may open).
  *
@@ -47,8 +48,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>This class lives on the application's class path, whose unnamed module is open to the
  * application: everything it keeps is therefore in {@code static final} fields (reflection cannot
- * write those), so the module's reader serves the agent jar's {@code inst/} entries and nothing
- * else, whoever asks its loader for a class.
+ * write those; the archive's index is a read-only buffer), so the module's reader serves the agent
+ * jar's {@code inst/} entries and nothing else, whoever asks its loader for a class.
  */
 final class AgentModule {
   static final String NAME = "dev.tripline.agent";
@@ -91,7 +92,7 @@ final class AgentModule {
       if (file.isFile()) {
         jar = new JarFile(file, false);
         uri = file.toURI().toString();
-        if (jar.getEntry(PREFIX + "dev/tripline/agent/AgentStarter.classdata") == null) {
+        if (jar.getEntry(ModuleArchive.ENTRY) == null) {
           jar.close();
           jar = null;
         }
@@ -150,6 +151,7 @@ final class AgentModule {
     if (jar == null) {
       return null;
     }
+    Classes.archive(); // its index read here, on the module's thread, not on premain's
     // No requires (java.base only): the JDK's other modules are read through the controller in
     // open() instead, so the resolver maps no other module's exports against these packages.
     ModuleDescriptor descriptor = ModuleDescriptor.newModule(NAME).packages(packages(jar)).build();
@@ -328,24 +330,65 @@ final class AgentModule {
     if (entry == null) {
       throw new IOException("agent jar is incomplete: " + PACKAGES + " is missing");
     }
+    // Split by hand: a Reader would load the charset decoder's classes from the runtime image
+    String list;
+    try (InputStream in = jar.getInputStream(entry)) {
+      list = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
     Set<String> packages = new HashSet<>();
-    try (BufferedReader in =
-        new BufferedReader(
-            new InputStreamReader(jar.getInputStream(entry), StandardCharsets.UTF_8))) {
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        if (!line.isBlank()) {
-          packages.add(line.trim());
-        }
+    for (int start = 0, end; start < list.length(); start = end + 1) {
+      end = list.indexOf('\n', start);
+      if (end < 0) {
+        end = list.length();
+      }
+      String line = list.substring(start, end).trim();
+      if (!line.isEmpty()) {
+        packages.add(line);
       }
     }
     return packages;
   }
 
-  /** {@code a/B.class} is stored as {@code inst/a/B.classdata}; other resources under inst/. */
+  /** A resource of the module other than a class: an entry under {@code inst/}. */
   static String entryName(String name) {
-    String path = name.startsWith("/") ? name.substring(1) : name;
-    return PREFIX
-        + (path.endsWith(".class") ? path.substring(0, path.length() - 6) + ".classdata" : path);
+    return PREFIX + (name.startsWith("/") ? name.substring(1) : name);
+  }
+
+  /**
+   * The module's classes, their index read once (on the module's thread, which defines the layer)
+   * and kept in a {@code static final} field, as the jar is.
+   */
+  private static final class Classes {
+    private static final @Nullable ModuleArchive ARCHIVE;
+    private static final @Nullable IOException FAILURE;
+
+    static {
+      ModuleArchive archive = null;
+      IOException failure = null;
+      JarFile jar = JAR;
+      try {
+        archive = jar == null ? null : ModuleArchive.open(jar);
+        if (jar != null && archive == null) {
+          failure = new IOException("agent jar is incomplete: " + ModuleArchive.ENTRY);
+        }
+      } catch (IOException e) {
+        failure = e;
+      } catch (RuntimeException e) {
+        failure = new IOException("cannot read " + ModuleArchive.ENTRY + ": " + e, e);
+      }
+      ARCHIVE = archive;
+      FAILURE = failure;
+    }
+
+    private Classes() {}
+
+    static ModuleArchive archive() throws IOException {
+      ModuleArchive archive = ARCHIVE;
+      if (archive == null) {
+        throw FAILURE != null ? FAILURE : new IOException("no agent jar");
+      }
+      return archive;
+    }
   }
 
   /**
@@ -405,7 +448,12 @@ final class AgentModule {
     }
   }
 
-  /** Reads the jar's {@code inst/} entries, from the static field alone. */
+  /**
+   * Reads the module's classes from {@link ModuleArchive} and its other resources from the jar's
+   * {@code inst/} entries, from static fields alone. A class is read, never found as a URL: the
+   * module loader defines classes with {@link #read}, and nothing the agent bundles asks for its
+   * own class files as resources.
+   */
   private static final class Reader implements ModuleReader {
     private static JarFile jar() throws IOException {
       JarFile jar = JAR;
@@ -424,7 +472,26 @@ final class AgentModule {
     }
 
     @Override
+    public Optional<ByteBuffer> read(String name) throws IOException {
+      byte[] bytes = Classes.archive().read(name);
+      if (bytes != null) {
+        return Optional.of(ByteBuffer.wrap(bytes));
+      }
+      Optional<InputStream> in = open(name);
+      if (in.isEmpty()) {
+        return Optional.empty();
+      }
+      try (InputStream stream = in.get()) {
+        return Optional.of(ByteBuffer.wrap(stream.readAllBytes()));
+      }
+    }
+
+    @Override
     public Optional<InputStream> open(String name) throws IOException {
+      byte[] bytes = Classes.archive().read(name);
+      if (bytes != null) {
+        return Optional.of(new ByteArrayInputStream(bytes));
+      }
       JarFile jar = jar();
       JarEntry entry = jar.getJarEntry(entryName(name));
       return entry == null ? Optional.empty() : Optional.of(jar.getInputStream(entry));

@@ -36,7 +36,10 @@ public final class BoundAddresses {
    */
   public static void open(Instrumentation inst) {
     Set<Module> agent = Set.of(BoundAddresses.class.getModule());
-    Module javaBase = ServerSocket.class.getModule();
+    // java.base by a class it has loaded already: naming ServerSocket here would load it in
+    // premain, and a hooked class loaded before the weave must be retransformed on the
+    // application's start-up path (loaded later, it is woven as it loads)
+    Module javaBase = Object.class.getModule();
     try {
       inst.redefineModule(
           javaBase,

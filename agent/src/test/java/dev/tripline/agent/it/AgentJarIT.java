@@ -43,6 +43,8 @@ class AgentJarIT {
           // throwaway loader: loaded by the application loader, nothing is opened to it)
           "dev/tripline/agent/TriplineAgentGate",
           "dev/tripline/agent/AgentModule",
+          // reads the module's classes from inst/module-classes (its build-time Writer stays out)
+          "dev/tripline/agent/ModuleArchive.class",
           "dev/tripline/agent/config/",
           "dev/tripline/bootstrap/");
 
@@ -60,13 +62,52 @@ class AgentJarIT {
       assertNull(
           jar.getManifest().getMainAttributes().getValue("Multi-Release"),
           "versioned overlays would bypass relocation");
+      // the archive names each class in plain UTF-8 before its bytes
       assertTrue(
-          jar.stream()
-              .anyMatch(
-                  e ->
-                      e.getName().startsWith("inst/dev/tripline/agent/shaded/org/apache/kafka/")
-                          && e.getName().endsWith(".classdata")),
+          archiveText(jar)
+              .contains(
+                  "dev/tripline/agent/shaded/org/apache/kafka/clients/producer/Producer.class"),
           "the Kafka client is bundled, relocated and hidden");
+    }
+  }
+
+  /**
+   * The module's classes are packed in one stored entry: the jar the JVM and the application class
+   * loader open before premain, reading every entry's record, stays small (docs/benchmarks.md,
+   * "Start-up: one entry for the module's classes").
+   */
+  @Test
+  void theModulesClassesArePackedInOneStoredEntry() throws Exception {
+    try (JarFile jar = new JarFile(AgentRun.agentJar().toFile())) {
+      JarEntry archive = jar.getJarEntry("inst/module-classes");
+      assertNotNull(archive);
+      assertEquals(ZipEntry.STORED, archive.getMethod(), "read in place, never inflated whole");
+      List<String> classes =
+          jar.stream()
+              .map(e -> e.getName())
+              .filter(n -> n.startsWith("inst/") && (n.endsWith(".class") || n.endsWith("data")))
+              .collect(Collectors.toList());
+      assertEquals(List.of(), classes, "module classes outside the archive");
+      assertTrue(jar.size() < 200, "entries in the agent jar: " + jar.size());
+      String archived = archiveText(jar);
+      for (String name :
+          List.of(
+              "dev/tripline/agent/AgentStarter.class",
+              "dev/tripline/agent/instrument/HookWeaver.class",
+              "dev/tripline/agent/shaded/net/bytebuddy/jar/asm/ClassReader.class",
+              "dev/tripline/agent/shaded/com/google/protobuf/Message.class")) {
+        assertTrue(archived.contains(name), name);
+      }
+      assertFalse(
+          archived.contains("dev/tripline/agent/shaded/net/bytebuddy/agent/builder/AgentBuilder"),
+          "ByteBuddy beyond ASM's core is left out");
+    }
+  }
+
+  /** The whole archive as ISO-8859-1 text to search for the names it holds. */
+  private static String archiveText(JarFile jar) throws Exception {
+    try (InputStream in = jar.getInputStream(jar.getJarEntry("inst/module-classes"))) {
+      return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
     }
   }
 
