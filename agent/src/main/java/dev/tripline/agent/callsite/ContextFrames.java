@@ -39,6 +39,12 @@ public final class ContextFrames {
     // directory: the LDAP provider serving a context the application built from its configuration
     // (InitialDirContext/InitialLdapContext: search, getAttributes, bind).
     "directory=com.sun.jndi.ldap.",
+    // the provider toolkit the LDAP context inherits its operations from (LdapCtx extends
+    // ComponentDirContext: search, getAttributes are PartialCompositeDirContext frames): a
+    // configured directory's search that (re)connects is the directory client's. Every JNDI attack
+    // path keeps a frame of its own above: a URL context, getObjectInstance, ldap.Obj, the DNS or
+    // RMI provider.
+    "directory=com.sun.jndi.toolkit.ctx.",
     "jndi=com.sun.jndi.",
     // Java serialization and the polymorphic deserializers that instantiate classes named by their
     // input.

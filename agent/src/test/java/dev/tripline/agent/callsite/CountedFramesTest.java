@@ -28,6 +28,11 @@ class CountedFramesTest {
     assertTrue(ContextFrames.counted("com.sun.jndi.ldap.Obj", "decodeObject"));
     assertFalse(
         ContextFrames.counted("com.sun.jndi.ldap.LdapCtx", "c_lookup"), "directory, not counted");
+    // a configured LDAP context's search runs in the toolkit LdapCtx inherits from: directory too
+    assertFalse(
+        ContextFrames.counted("com.sun.jndi.toolkit.ctx.PartialCompositeDirContext", "search"));
+    assertFalse(ContextFrames.counted("com.sun.jndi.toolkit.ctx.ComponentDirContext", "p_search"));
+    assertTrue(ContextFrames.counted("com.sun.jndi.dns.DnsContext", "c_getAttributes"));
     assertTrue(ContextFrames.counted("org.apache.logging.log4j.core.net.JndiManager", "lookup"));
     assertTrue(ContextFrames.counted("org.apache.logging.log4j.core.lookup.JndiLookup", "lookup"));
     assertFalse(ContextFrames.counted("java.io.ObjectInputStream", "readObject"));
