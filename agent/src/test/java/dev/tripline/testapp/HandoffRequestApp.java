@@ -50,7 +50,7 @@ public final class HandoffRequestApp {
       Files.writeString(dir.resolve(name + ".txt"), name);
     }
     if (args.length > 1 && args[1].equals("agent")) {
-      awaitAgent();
+      AgentReady.await();
     }
     ExecutorService pool = Executors.newFixedThreadPool(1, r -> new Thread(r, "task-pool"));
     ForkJoinPool forkJoin = new ForkJoinPool(1);
@@ -152,15 +152,6 @@ public final class HandoffRequestApp {
       return name;
     } catch (IOException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void awaitAgent() throws Exception {
-    javax.management.MBeanServer beans =
-        java.lang.management.ManagementFactory.getPlatformMBeanServer();
-    javax.management.ObjectName agent = new javax.management.ObjectName("dev.tripline:type=Agent");
-    for (int i = 0; i < 3000 && !beans.isRegistered(agent); i++) {
-      Thread.sleep(20);
     }
   }
 

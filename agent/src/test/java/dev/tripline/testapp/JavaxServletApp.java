@@ -30,7 +30,7 @@ public final class JavaxServletApp {
       Files.writeString(dir.resolve(name + ".txt"), name);
     }
     if (args.length > 1 && args[1].equals("agent")) {
-      awaitAgent();
+      AgentReady.await();
     }
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(work.resolve("tomcat").toString());
@@ -89,14 +89,5 @@ public final class JavaxServletApp {
 
   private static void status(String name, HttpResponse<String> response) {
     System.out.println("status " + name + ": " + response.statusCode() + " " + response.body());
-  }
-
-  private static void awaitAgent() throws Exception {
-    javax.management.MBeanServer beans =
-        java.lang.management.ManagementFactory.getPlatformMBeanServer();
-    javax.management.ObjectName agent = new javax.management.ObjectName("dev.tripline:type=Agent");
-    for (int i = 0; i < 3000 && !beans.isRegistered(agent); i++) {
-      Thread.sleep(20);
-    }
   }
 }

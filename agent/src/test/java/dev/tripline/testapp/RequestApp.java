@@ -33,7 +33,7 @@ public final class RequestApp {
       Files.writeString(dir.resolve(name + ".txt"), name);
     }
     if (args.length > 1 && args[1].equals("agent")) {
-      awaitAgent();
+      AgentReady.await();
     }
     ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "request-pool"));
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -93,15 +93,6 @@ public final class RequestApp {
       pool.shutdown();
     }
     System.out.println("REQUESTAPP DONE");
-  }
-
-  private static void awaitAgent() throws Exception {
-    javax.management.MBeanServer beans =
-        java.lang.management.ManagementFactory.getPlatformMBeanServer();
-    javax.management.ObjectName agent = new javax.management.ObjectName("dev.tripline:type=Agent");
-    for (int i = 0; i < 3000 && !beans.isRegistered(agent); i++) {
-      Thread.sleep(20);
-    }
   }
 
   private static String param(URI uri) {

@@ -31,7 +31,7 @@ public final class RequestForgeryApp {
       Files.writeString(dir.resolve(name + ".txt"), name);
     }
     if (args.length > 1 && args[1].equals("agent")) {
-      awaitAgent();
+      AgentReady.await();
     }
     Method report =
         Class.forName("dev.tripline.bootstrap.TriplineBridge")
@@ -85,15 +85,6 @@ public final class RequestForgeryApp {
       for (int n : guesses) {
         report.invoke(null, hook, request, null, n, null);
       }
-    }
-  }
-
-  private static void awaitAgent() throws Exception {
-    javax.management.MBeanServer beans =
-        java.lang.management.ManagementFactory.getPlatformMBeanServer();
-    javax.management.ObjectName agent = new javax.management.ObjectName("dev.tripline:type=Agent");
-    for (int i = 0; i < 3000 && !beans.isRegistered(agent); i++) {
-      Thread.sleep(20);
     }
   }
 

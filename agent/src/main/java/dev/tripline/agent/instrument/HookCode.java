@@ -525,7 +525,7 @@ final class HookCode extends MethodVisitor {
       out[i++] = owner;
     }
     for (Type t : params) {
-      out[i++] = frameType(t);
+      out[i++] = FrameTypes.of(t);
     }
     return out;
   }
@@ -548,24 +548,5 @@ final class HookCode extends MethodVisitor {
     Object[] exact = new Object[entries];
     System.arraycopy(out, 0, exact, 0, entries);
     return exact;
-  }
-
-  private static Object frameType(Type t) {
-    switch (t.getSort()) {
-      case Type.BOOLEAN:
-      case Type.BYTE:
-      case Type.CHAR:
-      case Type.SHORT:
-      case Type.INT:
-        return Opcodes.INTEGER;
-      case Type.FLOAT:
-        return Opcodes.FLOAT;
-      case Type.LONG:
-        return Opcodes.LONG;
-      case Type.DOUBLE:
-        return Opcodes.DOUBLE;
-      default:
-        return t.getInternalName();
-    }
   }
 }

@@ -164,28 +164,9 @@ public final class JndiFrames {
         out[i++] = owner;
       }
       for (Type t : params) {
-        out[i++] = frameType(t);
+        out[i++] = FrameTypes.of(t);
       }
       return out;
-    }
-
-    private static Object frameType(Type t) {
-      switch (t.getSort()) {
-        case Type.BOOLEAN:
-        case Type.BYTE:
-        case Type.CHAR:
-        case Type.SHORT:
-        case Type.INT:
-          return Opcodes.INTEGER;
-        case Type.FLOAT:
-          return Opcodes.FLOAT;
-        case Type.LONG:
-          return Opcodes.LONG;
-        case Type.DOUBLE:
-          return Opcodes.DOUBLE;
-        default:
-          return t.getInternalName();
-      }
     }
   }
 }

@@ -277,7 +277,7 @@ final class NativeWrapper {
       out[i++] = owner;
     }
     for (Type t : params) {
-      out[i++] = frameType(t);
+      out[i++] = FrameTypes.of(t);
     }
     if (bracket) {
       out[i] = "[I";
@@ -297,25 +297,6 @@ final class NativeWrapper {
       mv.visitIntInsn(Opcodes.SIPUSH, value);
     } else {
       mv.visitLdcInsn(value);
-    }
-  }
-
-  private static Object frameType(Type t) {
-    switch (t.getSort()) {
-      case Type.BOOLEAN:
-      case Type.BYTE:
-      case Type.CHAR:
-      case Type.SHORT:
-      case Type.INT:
-        return Opcodes.INTEGER;
-      case Type.FLOAT:
-        return Opcodes.FLOAT;
-      case Type.LONG:
-        return Opcodes.LONG;
-      case Type.DOUBLE:
-        return Opcodes.DOUBLE;
-      default:
-        return t.getInternalName();
     }
   }
 }

@@ -1,0 +1,31 @@
+package dev.tripline.agent.instrument;
+
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
+
+/**
+ * A value's type as a stack map frame names it (ASM's encoding): what the woven code's own frames
+ * (a hook's handler, a native wrapper, a JNDI frame's catch-all) declare for a method's arguments.
+ */
+final class FrameTypes {
+  private FrameTypes() {}
+
+  static Object of(Type t) {
+    switch (t.getSort()) {
+      case Type.BOOLEAN:
+      case Type.BYTE:
+      case Type.CHAR:
+      case Type.SHORT:
+      case Type.INT:
+        return Opcodes.INTEGER;
+      case Type.FLOAT:
+        return Opcodes.FLOAT;
+      case Type.LONG:
+        return Opcodes.LONG;
+      case Type.DOUBLE:
+        return Opcodes.DOUBLE;
+      default:
+        return t.getInternalName();
+    }
+  }
+}
