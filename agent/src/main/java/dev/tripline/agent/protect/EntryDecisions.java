@@ -124,19 +124,68 @@ public final class EntryDecisions implements Observations {
     if (argv == null || argv.length == 0 || f.off()) {
       return;
     }
-    // never cached: a fork costs far more than this judgement (docs/benchmarks.md); a refusal is
-    // reported once per rule and program (a loop of refused spawns is counted, not re-sent)
-    Event.Builder c = candidates.candidate(EventKind.PROCESS_SPAWN, argv, workingDir, 0);
-    ProtectionJudge.Refusal r = c == null ? null : f.judge.judge(c.build());
-    Verdict v = new Verdict(f.generation, r);
-    if (r != null && c != null) {
-      String once = r.rule + '\u0000' + argv[0];
-      if (verdicts.get(EventKind.PROCESS_SPAWN, once, f.generation) == null) {
-        verdicts.put(EventKind.PROCESS_SPAWN, once, v);
-        report(f, c, r);
+    // Cached by the command line and directory as given, like a path (a repeated spawn costs a
+    // key, a lookup and — the spawn rules read context frames — one stack walk; describing the
+    // program costs ~0.5 ms of CPU: docs/benchmarks.md). A program replaced in place under a
+    // command line already judged keeps its verdict until the policy changes, as the recorder
+    // identifies a program once per command line (docs/detection.md).
+    String key = spawnKey(argv, workingDir);
+    Verdict head = key == null ? null : verdicts.get(EventKind.PROCESS_SPAWN, key, f.generation);
+    Verdict v = holding(f, head, EventKind.PROCESS_SPAWN);
+    if (v == null) {
+      v = judgeSpawn(f, argv, workingDir, head);
+      if (key != null && v.cacheable()) {
+        verdicts.put(EventKind.PROCESS_SPAWN, key, v);
       }
     }
     enforce(f, v, String.valueOf(argv[0]), -1);
+  }
+
+  /** Longest command line (all arguments) whose verdict is cached; a longer one is judged anew. */
+  static final int MAX_SPAWN_KEY = 4096;
+
+  /**
+   * "A", then each argument and the directory NUL-terminated (a NUL never reaches a spawn: the JDK
+   * refuses it), so no two command lines share a key; null past {@link #MAX_SPAWN_KEY}.
+   */
+  static @Nullable String spawnKey(String[] argv, @Nullable String workingDir) {
+    int length = workingDir == null ? 1 : workingDir.length() + 1;
+    for (String a : argv) {
+      length += (a == null ? 0 : a.length()) + 1;
+      if (length > MAX_SPAWN_KEY) {
+        return null;
+      }
+    }
+    StringBuilder b = new StringBuilder(length + 1).append('A');
+    for (String a : argv) {
+      b.append(a == null ? "" : a).append('\u0000');
+    }
+    return b.append(workingDir == null ? "" : workingDir).append('\u0000').toString();
+  }
+
+  /**
+   * A spawn judged: as {@link #judge}, but a refusal is reported once per rule and program (a loop
+   * of refused spawns is counted, not re-sent; "R" keys never meet the "A" keys of verdicts).
+   */
+  private Verdict judgeSpawn(
+      ProtectionState.InForce f,
+      String[] argv,
+      @Nullable String workingDir,
+      @Nullable Verdict head) {
+    Event.Builder c = candidates.candidate(EventKind.PROCESS_SPAWN, argv, workingDir, 0);
+    if (c == null) {
+      return new Verdict(f.generation, null); // excluded: whoever calls
+    }
+    Event e = c.build();
+    ProtectionJudge.Refusal r = f.judge.judge(e);
+    if (r != null) {
+      String once = "R" + r.rule + '\u0000' + argv[0];
+      if (verdicts.get(EventKind.PROCESS_SPAWN, once, f.generation) == null) {
+        verdicts.put(EventKind.PROCESS_SPAWN, once, new Verdict(f.generation, r));
+        report(f, c, r);
+      }
+    }
+    return keyedBy(f, EventKind.PROCESS_SPAWN, e, r, head);
   }
 
   @Override
@@ -237,6 +286,16 @@ public final class EntryDecisions implements Observations {
     if (r != null) {
       report(f, candidate, r);
     }
+    return keyedBy(f, kind, e, r, head);
+  }
+
+  /** The verdict {@code r} on {@code e}, keyed by what the judge read of the stack beside it. */
+  private Verdict keyedBy(
+      ProtectionState.InForce f,
+      EventKind kind,
+      Event e,
+      ProtectionJudge.@Nullable Refusal r,
+      @Nullable Verdict head) {
     switch (f.judge.reads(e)) {
       case NONE:
         return new Verdict(f.generation, r);

@@ -55,6 +55,10 @@ class ProtectionStateTest {
               && candidate.getFile().getPath().endsWith("/secret")) {
             return new ProtectionJudge.Refusal("credential-file", true, "a credential file");
           }
+          if (candidate.getKind() == EventKind.PROCESS_SPAWN
+              && candidate.getProcess().getExecutable().endsWith("/sh")) {
+            return new ProtectionJudge.Refusal("shell", true, "a shell");
+          }
           return null;
         }
 
@@ -208,6 +212,44 @@ class ProtectionStateTest {
     assertEquals(EventKind.NET_CONNECT, e.getKind());
     assertEquals(1389, e.getNetwork().getPort());
     assertFalse(e.getSuccess());
+  }
+
+  @Test
+  void aRepeatedSpawnIsJudgedOnceRefusedEveryTimeAndReportedOncePerProgram() throws Exception {
+    ProtectionState s = state(false, 0);
+    s.offer(policy(ProtectionMode.BLOCK, 1).build().toByteArray());
+    s.refresh(now.get());
+    EventRecorder r = recorder();
+    EntryDecisions d = new EntryDecisions(s, r.candidates(), () -> false);
+
+    RefusedCall refused =
+        assertThrows(
+            RefusedCall.class, () -> d.process(new String[] {"/bin/sh", "-c", "id"}, "/tmp", null));
+    assertEquals("shell", refused.rule);
+    assertThrows(
+        RefusedCall.class, () -> d.process(new String[] {"/bin/sh", "-c", "id"}, "/tmp", null));
+    d.process(new String[] {"/usr/bin/true"}, null, null); // allowed
+    d.process(new String[] {"/usr/bin/true"}, null, null);
+    assertEquals(2, judged.get(), "one judgement per command line, cached after");
+    assertEquals(2, s.blocked());
+    List<Event> sent = firsts(r);
+    assertEquals(1, sent.size(), "a refused command line is reported once: " + sent);
+    assertEquals(Disposition.BLOCKED, sent.get(0).getDisposition());
+
+    // another command line of the same program: judged and refused, not reported again
+    assertThrows(
+        RefusedCall.class, () -> d.process(new String[] {"/bin/sh", "-c", "whoami"}, "/tmp", null));
+    assertEquals(3, judged.get());
+    assertEquals(List.of(), firsts(r), "once per rule and program");
+
+    // the key keeps arguments and the directory apart, and a huge command line is judged afresh
+    assertFalse(
+        EntryDecisions.spawnKey(new String[] {"a b"}, null)
+            .equals(EntryDecisions.spawnKey(new String[] {"a", "b"}, null)));
+    assertFalse(
+        EntryDecisions.spawnKey(new String[] {"a"}, "/x")
+            .equals(EntryDecisions.spawnKey(new String[] {"a", "/x"}, null)));
+    assertEquals(null, EntryDecisions.spawnKey(new String[] {"x".repeat(5000)}, null));
   }
 
   @Test
