@@ -10,6 +10,19 @@ import net.bytebuddy.jar.asm.Type;
 final class FrameTypes {
   private FrameTypes() {}
 
+  /** {@code this} (unless static) and the parameters, in frame form: what a handler may rely on. */
+  static Object[] declared(boolean isStatic, String owner, Type[] params) {
+    Object[] out = new Object[params.length + (isStatic ? 0 : 1)];
+    int i = 0;
+    if (!isStatic) {
+      out[i++] = owner;
+    }
+    for (Type t : params) {
+      out[i++] = of(t);
+    }
+    return out;
+  }
+
   static Object of(Type t) {
     switch (t.getSort()) {
       case Type.BOOLEAN:

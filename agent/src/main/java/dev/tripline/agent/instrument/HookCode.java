@@ -258,7 +258,7 @@ final class HookCode extends MethodVisitor {
     }
     super.visitLabel(end);
     super.visitLabel(handler);
-    Object[] locals = withCounter(declaredLocals(), -1);
+    Object[] locals = withCounter(FrameTypes.declared(isStatic, owner, params), -1);
     super.visitFrame(Opcodes.F_NEW, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
     super.visitVarInsn(Opcodes.ASTORE, tempSlot);
     exit(true);
@@ -515,19 +515,6 @@ final class HookCode extends MethodVisitor {
       slot += params[i].getSize();
     }
     return slot;
-  }
-
-  /** {@code this} and the parameters, in frame form: what the handler may rely on. */
-  private Object[] declaredLocals() {
-    Object[] out = new Object[params.length + (isStatic ? 0 : 1)];
-    int i = 0;
-    if (!isStatic) {
-      out[i++] = owner;
-    }
-    for (Type t : params) {
-      out[i++] = FrameTypes.of(t);
-    }
-    return out;
   }
 
   /** The frame's locals, padded with TOP up to the counter's slot, then the counter. */

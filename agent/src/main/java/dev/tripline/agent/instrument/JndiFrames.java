@@ -114,7 +114,9 @@ public final class JndiFrames {
       super(Opcodes.ASM9, mv);
       this.jdk = jdk;
       this.handled = jdk && !name.equals("<init>");
-      this.declared = declaredLocals(access, owner, descriptor);
+      this.declared =
+          FrameTypes.declared(
+              (access & Opcodes.ACC_STATIC) != 0, owner, Type.getArgumentTypes(descriptor));
     }
 
     @Override
@@ -152,21 +154,6 @@ public final class JndiFrames {
       super.visitInsn(Opcodes.ATHROW);
       super.visitTryCatchBlock(start, end, handler, null); // last: the method's own keep priority
       super.visitMaxs(Math.max(maxStack, 1), maxLocals);
-    }
-
-    /** {@code this} and the parameters, in frame form: what the handler may rely on. */
-    private static Object[] declaredLocals(int access, String owner, String descriptor) {
-      boolean isStatic = (access & Opcodes.ACC_STATIC) != 0;
-      Type[] params = Type.getArgumentTypes(descriptor);
-      Object[] out = new Object[params.length + (isStatic ? 0 : 1)];
-      int i = 0;
-      if (!isStatic) {
-        out[i++] = owner;
-      }
-      for (Type t : params) {
-        out[i++] = FrameTypes.of(t);
-      }
-      return out;
     }
   }
 }

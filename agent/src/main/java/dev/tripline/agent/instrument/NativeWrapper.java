@@ -271,18 +271,8 @@ final class NativeWrapper {
 
   /** {@code this} and the parameters in frame form, then (bracket) the counter. */
   private Object[] locals(boolean bracket) {
-    Object[] out = new Object[params.length + (isStatic ? 0 : 1) + (bracket ? 1 : 0)];
-    int i = 0;
-    if (!isStatic) {
-      out[i++] = owner;
-    }
-    for (Type t : params) {
-      out[i++] = FrameTypes.of(t);
-    }
-    if (bracket) {
-      out[i] = "[I";
-    }
-    return out;
+    Object[] declared = FrameTypes.declared(isStatic, owner, params);
+    return bracket ? append(declared, "[I") : declared;
   }
 
   private static Object[] append(Object[] a, Object last) {
