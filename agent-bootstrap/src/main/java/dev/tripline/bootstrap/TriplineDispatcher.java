@@ -30,4 +30,14 @@ public interface TriplineDispatcher {
   default Throwable decide(int hook, Object a, Object b, int n) {
     return null;
   }
+
+  /**
+   * {@link #decide(int, Object, Object, int)} from the gate, which read the thread's counters for
+   * it: {@code contextFrames} is false only when no counted context frame (JNDI, deserialization,
+   * script, XML entity) of the JDK's classes, nor a library's JNDI frame, can be on this thread's
+   * stack — a decision that reads those frames needs no stack walk then.
+   */
+  default Throwable decide(int hook, Object a, Object b, int n, boolean contextFrames) {
+    return decide(hook, a, b, n);
+  }
 }

@@ -148,38 +148,38 @@ public final class TriplineGate implements TriplineDispatcher {
   }
 
   /**
-   * Saturation of the JNDI frame count ({@code d[2]}): reached (a leak, never a real stack), the
-   * count stays there for good, so the thread's connects are always walked.
+   * Saturation of the context frame count ({@code d[2]}): reached (a leak, never a real stack), the
+   * count stays there for good, so the thread's guarded calls are always walked.
    */
-  private static final int JNDI_STUCK = 1 << 24;
+  private static final int STUCK = 1 << 24;
 
   /**
-   * Woven at the entry of every method of the JDK's JNDI classes whose frames a blocking connect
-   * rule reads (the {@code jndi} and {@code jndi-lookup} context categories), before anything else:
-   * counts the frame. Lowered by {@link #jndiExit} before every return and in a catch-all handler;
-   * a missed exit leaves the count high (the thread's connects are walked: safe), never low.
+   * Woven at the entry of every method of the JDK's classes whose frames a blocking rule reads (the
+   * JNDI, deserialization, script and XML-entity context categories), before anything else: counts
+   * the frame. Lowered by {@link #contextExit} before every return and in a catch-all handler; a
+   * missed exit leaves the count high (the thread's guarded calls are walked: safe), never low.
    */
-  public static void jndiEnter() {
+  public static void contextEnter() {
     try {
       int[] d = DEPTH.get();
-      if (d[2] < JNDI_STUCK) {
+      if (d[2] < STUCK) {
         d[2]++;
       }
     } catch (Throwable e) {
-      countError(); // the frame is not counted: mark nothing lower than before (see jndiFrames)
-      jndiLost = true;
+      countError(); // the frame is not counted: mark nothing lower than before (see contextFrames)
+      countLost = true;
     }
   }
 
   /**
-   * Woven before every return of a counted JNDI method and in its catch-all handler: the frame is
-   * off the stack. Never below zero; a saturated count stays.
+   * Woven before every return of a counted method and in its catch-all handler: the frame is off
+   * the stack. Never below zero; a saturated count stays.
    */
-  public static void jndiExit() {
+  public static void contextExit() {
     try {
       int[] d = DEPTH.get();
       int c = d[2];
-      if (c > 0 && c < JNDI_STUCK) {
+      if (c > 0 && c < STUCK) {
         d[2] = c - 1;
       }
     } catch (Throwable e) {
@@ -188,12 +188,12 @@ public final class TriplineGate implements TriplineDispatcher {
   }
 
   /**
-   * Whether a JNDI frame may be on this thread's stack: a woven JDK JNDI frame counted, a library's
-   * JNDI frame run once on this thread, or an entry that could not be counted anywhere (then every
-   * thread answers yes from here on). Zero means none is.
+   * Whether a counted context frame may be on this thread's stack: a woven JDK frame counted, a
+   * library's JNDI frame run once on this thread, or an entry that could not be counted anywhere
+   * (then every thread answers yes from here on). Zero means none is.
    */
-  public static int jndiFrames() {
-    if (jndiLost) {
+  public static int contextFrames() {
+    if (countLost) {
       return 1;
     }
     try {
@@ -208,7 +208,7 @@ public final class TriplineGate implements TriplineDispatcher {
    * An entry failed to count its frame (an error reading the thread's counters): no count can be
    * trusted any more, on any thread.
    */
-  private static volatile boolean jndiLost;
+  private static volatile boolean countLost;
 
   /**
    * Switches the entry decision of guarded hooks on or off (protect mode; the agent's policy
@@ -304,9 +304,10 @@ public final class TriplineGate implements TriplineDispatcher {
       if (t == null || d[0] != 0) {
         return null;
       }
+      boolean frames = countLost || (d[2] | d[3]) != 0; // as contextFrames(), from the same read
       d[0]++;
       try {
-        refusal = t.decide(hook, a, b, n);
+        refusal = t.decide(hook, a, b, n, frames);
       } finally {
         d[0]--;
       }
@@ -408,7 +409,7 @@ public final class TriplineGate implements TriplineDispatcher {
         DEPTH.get()[3] = 1; // raise-only: nothing lowers it
       } catch (Throwable e) {
         countError();
-        jndiLost = true;
+        countLost = true;
       }
       return;
     }

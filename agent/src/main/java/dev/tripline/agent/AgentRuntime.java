@@ -1,14 +1,15 @@
 package dev.tripline.agent;
 
+import dev.tripline.agent.callsite.ContextFrames;
 import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.config.AgentKeys;
 import dev.tripline.agent.gate.Gate;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.agent.health.Coverage;
 import dev.tripline.agent.identity.IdentityResolver;
+import dev.tripline.agent.instrument.ContextCounts;
 import dev.tripline.agent.instrument.HookDispatcher;
 import dev.tripline.agent.instrument.Hooks;
-import dev.tripline.agent.instrument.JndiFrames;
 import dev.tripline.agent.pipeline.Pipeline;
 import dev.tripline.agent.pipeline.Sinks;
 import dev.tripline.agent.protect.EntryDecisions;
@@ -143,14 +144,20 @@ final class AgentRuntime implements Runnable {
     stats.protection(state);
     dispatcher.protection(
         new EntryDecisions(
-            state, recorder.candidates(), Gate::markAgentThread, AgentRuntime::jndiFrames),
+            state,
+            recorder.candidates(),
+            Gate::markAgentThread,
+            ContextCounts::trusted,
+            ContextCounts::libraryLoaded),
         state::decisionFailed);
-    if (!recorder.candidates().jndiCountable()) {
+    if (!recorder.candidates().countable()) {
       System.err.println(
-          "[tripline] protect: context.frames adds jndi/jndi-lookup frames ("
-              + recorder.candidates().jndiUncounted()
-              + "): their classes carry no JNDI frame count, so every guarded connect walks its"
-              + " stack");
+          "[tripline] protect: context.frames adds frames to "
+              + ContextFrames.COUNTED
+              + " ("
+              + recorder.candidates().uncounted()
+              + "): their classes carry no context frame count, so every guarded call those"
+              + " categories decide walks its stack");
     }
     this.protection = state;
     if (braked) {
@@ -159,14 +166,6 @@ final class AgentRuntime implements Runnable {
               + " JVM, monitoring goes on");
     }
     return identity;
-  }
-
-  /**
-   * The current thread's JNDI frame count; 1 (walk) once a class with JNDI frames could not be
-   * woven.
-   */
-  private static int jndiFrames() {
-    return JndiFrames.trusted() ? Gate.jndiFrames() : 1;
   }
 
   /** The policy thread, when there is a policy to read (Kafka, not braked). */

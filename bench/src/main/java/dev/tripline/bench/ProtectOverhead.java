@@ -68,7 +68,25 @@ final class ProtectOverhead {
   private static final List<String> EXTRA = words(System.getProperty("bench.protect.jvmArgs", ""));
 
   private static final List<String> BASE = List.of("-Xms256m", "-Xmx256m", "-XX:+UseSerialGC");
+
+  /**
+   * {@code bench.protect.off}: what the "off" side is. {@code policy} (default): the same agent
+   * with its service's policy in mode off — the state every Kafka-connected agent is in by default,
+   * its policy thread reading the topic as the dry-run side's does, so the pair differs by the
+   * entry decision alone. {@code brake}: {@code -Dtripline.protect=off}, the operator's local
+   * brake, which also stops the policy thread (the pair then differs by that thread too).
+   */
+  private static final String OFF = System.getProperty("bench.protect.off", "policy");
+
+  /**
+   * {@code bench.protect.aa=true}: both sides run the "off" side's settings — a calibration: the
+   * spread of its pair ratios is this machine's noise, which a figure of the real pairs cannot
+   * resolve below.
+   */
+  private static final boolean AA = Boolean.getBoolean("bench.protect.aa");
+
   private static final String SERVICE = "bench-protect";
+  private static final String OFF_SERVICE = "bench-protect-off";
   private static final String BLOCKING = "bench-protect-block";
 
   private final Path agentJar;
@@ -84,6 +102,7 @@ final class ProtectOverhead {
   void run() throws Exception {
     policy(SERVICE, ProtectionMode.DRY_RUN);
     policy(BLOCKING, ProtectionMode.BLOCK);
+    policy(OFF_SERVICE, ProtectionMode.PROTECTION_OFF);
     List<String> agent =
         List.of(
             "-javaagent:" + agentJar.toAbsolutePath(),
@@ -91,8 +110,15 @@ final class ProtectOverhead {
     List<String> off =
         concat(
             concat(BASE, agent),
-            List.of("-Dtripline.service.name=" + SERVICE, "-Dtripline.protect=off"));
-    List<String> on = concat(concat(BASE, agent), List.of("-Dtripline.service.name=" + SERVICE));
+            OFF.equals("brake")
+                ? List.of("-Dtripline.service.name=" + SERVICE, "-Dtripline.protect=off")
+                : List.of("-Dtripline.service.name=" + OFF_SERVICE));
+    System.out.println("  off side: " + (OFF.equals("brake") ? "local brake" : "policy mode off"));
+    List<String> on =
+        AA ? off : concat(concat(BASE, agent), List.of("-Dtripline.service.name=" + SERVICE));
+    if (AA) {
+      System.out.println("  A/A calibration: the dry-run side runs the off side's settings");
+    }
     String loops = System.getProperty("bench.loops", "");
     for (String loop : AgentOverhead.LOOPS) {
       if (!loops.isEmpty() && !List.of(loops.split(",")).contains(loop)) {

@@ -71,11 +71,22 @@ public final class ContextFrames {
   static final int MAX_CONTEXTS = 8;
 
   /**
-   * The categories a blocking connect rule reads positively ({@code jndi-reach-out}, {@code
-   * jndi-lookup-out}): the agent weaves a per-thread count of their frames into the classes the
-   * built-in table names for them, so a connect on a thread without one needs no stack walk.
+   * The categories the built-in blocking rules read positively (a JNDI, deserialization, script/EL
+   * or XML-entity frame: {@code known-bad.rules}): the agent weaves a per-thread count of their
+   * frames into the JDK's classes the built-in table names for them, so a guarded call on a thread
+   * without one needs no stack walk (issue 23; {@code instrument.ContextCounts}).
    */
-  public static final Set<String> COUNTED = Set.of("jndi", "jndi-lookup");
+  public static final Set<String> COUNTED =
+      Set.of("jndi", "jndi-lookup", "deserialization", "expression", "script", "xml-entity");
+
+  /**
+   * The counted categories whose frames in a library's classes (log4j's {@code JndiManager}, an
+   * application's {@code com.sun.jndi} provider) mark the thread for good: few classes, never hot.
+   * A library class of another counted category (Jackson's deserializers, SpEL, Groovy: hot code)
+   * is not woven; loading one makes every call whose rules read those categories walk, in the whole
+   * JVM.
+   */
+  public static final Set<String> MARKED = Set.of("jndi", "jndi-lookup");
 
   /** The built-in table as rules of category names, for the weaver (no instance at load time). */
   private static final String[][] BUILT_IN_RULES = parse(BUILT_IN);
@@ -183,27 +194,45 @@ public final class ContextFrames {
   }
 
   /**
-   * Whether a frame of {@code method} in class {@code className} (binary name) is of a {@link
-   * #COUNTED} category by the built-in table: the same first-match rule as {@link #match}. The
+   * The {@link #COUNTED} category a frame of {@code method} in class {@code className} (binary
+   * name) has by the built-in table, or null: the same first-match rule as {@link #match}. The
    * weaver counts exactly these frames.
    */
-  public static boolean counted(String className, String method) {
+  public static @Nullable String counted(String className, String method) {
     for (String[] r : BUILT_IN_RULES) {
       if (className.startsWith(r[1]) && (r[2] == null || method.startsWith(r[2]))) {
-        return COUNTED.contains(r[0]);
+        return COUNTED.contains(r[0]) ? r[0] : null;
       }
     }
-    return false;
+    return null;
   }
 
-  /** Whether some method of class {@code className} (binary name) may be {@link #counted}. */
-  public static boolean mayCount(String className) {
+  /**
+   * The {@link #COUNTED} categories some method of class {@code className} (binary name) may have a
+   * frame of; empty for nearly every class.
+   */
+  public static Set<String> mayCount(String className) {
+    Set<String> out = null;
     for (String[] r : BUILT_IN_RULES) {
       if (className.startsWith(r[1]) && COUNTED.contains(r[0])) {
-        return true;
+        if (out == null) out = new java.util.HashSet<>(2);
+        out.add(r[0]);
       }
     }
-    return false;
+    return out == null ? Set.of() : out;
+  }
+
+  /**
+   * The class-name prefixes (internal form, '/') of the built-in entries of {@link #COUNTED}
+   * categories: every class that may have a counted frame starts with one of them.
+   */
+  public static String[] countedPrefixes() {
+    List<String> out = new ArrayList<>();
+    for (String[] r : BUILT_IN_RULES) {
+      String p = r[1].replace('.', '/');
+      if (COUNTED.contains(r[0]) && !out.contains(p)) out.add(p);
+    }
+    return out.toArray(new String[0]);
   }
 
   /**

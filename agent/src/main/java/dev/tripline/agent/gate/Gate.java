@@ -3,9 +3,6 @@ package dev.tripline.agent.gate;
 import dev.tripline.bootstrap.EarlyBuffer;
 import dev.tripline.bootstrap.TriplineBridge;
 import dev.tripline.bootstrap.TriplineDispatcher;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 
@@ -147,34 +144,6 @@ public final class Gate {
       return (Long) call(ERRORS);
     } catch (RuntimeException e) {
       return -1;
-    }
-  }
-
-  /**
-   * Whether a JNDI frame may be on the current thread's stack (the gate's count of woven JNDI
-   * frames, or the mark a library's JNDI frame left): 0 means none is. Called on every guarded
-   * connect: a method handle made once (on the first call, not at premain), which the JIT inlines.
-   * 1 (walk) when the gate cannot be asked.
-   */
-  public static int jndiFrames() {
-    try {
-      return (int) JndiCount.HANDLE.invokeExact();
-    } catch (Throwable e) {
-      return 1;
-    }
-  }
-
-  /** Holder: the handle is made on the first guarded connect, never at premain. */
-  private static final class JndiCount {
-    static final MethodHandle HANDLE = handle();
-
-    private static MethodHandle handle() {
-      try {
-        return MethodHandles.lookup()
-            .findStatic(TYPE, "jndiFrames", MethodType.methodType(int.class));
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        return MethodHandles.constant(int.class, 1); // unknown: always walk
-      }
     }
   }
 }

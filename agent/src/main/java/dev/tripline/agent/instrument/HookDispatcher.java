@@ -25,6 +25,9 @@ public final class HookDispatcher implements TriplineDispatcher {
   /** Protect mode's decisions, once the agent's protection exists (the gate asks only then). */
   private volatile @Nullable EntryDecisions decisions;
 
+  /** The same decisions on a thread the gate's count shows without context frames. */
+  private volatile @Nullable EntryDecisions frameless;
+
   /** Counts a decision that failed (the call went ahead: fail open). */
   private volatile @Nullable Runnable decisionFailed;
 
@@ -85,6 +88,7 @@ public final class HookDispatcher implements TriplineDispatcher {
   /** Connects protect mode's decisions: from now on guarded hooks are judged at their entry. */
   public void protection(EntryDecisions decisions, Runnable decisionFailed) {
     this.decisionFailed = decisionFailed;
+    this.frameless = decisions.onFramelessThread();
     this.decisions = decisions;
   }
 
@@ -96,7 +100,17 @@ public final class HookDispatcher implements TriplineDispatcher {
    */
   @Override
   public @Nullable Throwable decide(int hook, @Nullable Object a, @Nullable Object b, int n) {
-    EntryDecisions d = decisions;
+    return decide(hook, a, b, n, true);
+  }
+
+  /**
+   * As above, told by the gate whether a counted context frame may be on the thread's stack: when
+   * none can be, the decisions that read context frames take "none" without walking the stack.
+   */
+  @Override
+  public @Nullable Throwable decide(
+      int hook, @Nullable Object a, @Nullable Object b, int n, boolean contextFrames) {
+    EntryDecisions d = contextFrames ? decisions : frameless;
     if (d == null || off) {
       return null;
     }

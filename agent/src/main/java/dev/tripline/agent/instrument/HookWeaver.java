@@ -44,7 +44,7 @@ final class HookWeaver implements ClassFileTransformer {
     this.inst = inst;
     // Loaded (and its table parsed) before this transformer is added: loading it from inside
     // transform would run transform again for its own class (a duplicate class definition).
-    JndiFrames.candidate("com/sun/jndi/url/");
+    ContextCounts.candidate("com/sun/jndi/url/");
     for (Hook h : hooks) {
       // no lambda: this runs in premain, where spinning one costs more than the loop
       List<Hook> owned = byOwner.get(h.owner);
@@ -78,38 +78,42 @@ final class HookWeaver implements ClassFileTransformer {
       return null;
     }
     List<Hook> hooks = byOwner.get(className);
-    boolean frames = JndiFrames.candidate(className);
+    boolean frames = ContextCounts.candidate(className);
     if (hooks == null && !frames) {
       return null;
     }
     byte[] hooked =
         hooks == null ? null : hooked(hooks, module, loader, className, redefined, bytes);
-    return frames ? jndiFrames(module, loader, className, bytes, hooked) : hooked;
+    return frames ? contextCounts(module, loader, className, bytes, hooked) : hooked;
   }
 
   /**
-   * The JNDI frame count woven into {@code bytes} (after the hooks, if any): a JDK class counts
-   * through the gate, any other through the bridge. A class that cannot be woven leaves every count
-   * untrusted (connects are walked again), and is listed with the failures.
+   * The context frame count woven into {@code bytes} (after the hooks, if any): a JDK class counts
+   * through the gate, a library's JNDI class marks through the bridge, any other library class
+   * flags its categories ({@link ContextCounts}). A class that cannot be woven leaves every count
+   * untrusted (guarded calls are walked again), and is listed with the failures.
    */
-  private byte @Nullable [] jndiFrames(
+  private byte @Nullable [] contextCounts(
       @Nullable Module module,
       @Nullable ClassLoader loader,
       String className,
       byte[] bytes,
       byte @Nullable [] hooked) {
     boolean jdk = loader == null || loader == PLATFORM;
+    if (!jdk) {
+      ContextCounts.libraryLoaded(className);
+    }
     try {
       if (jdk) {
         exportGate(module);
       } else {
         readBridge(module);
       }
-      byte[] woven = JndiFrames.weave(hooked == null ? bytes : hooked, jdk);
+      byte[] woven = ContextCounts.weave(hooked == null ? bytes : hooked, jdk);
       return woven == null ? hooked : woven;
     } catch (Throwable e) {
-      JndiFrames.untrusted();
-      failures.put(className + " (JNDI frames)", e.toString());
+      ContextCounts.untrusted();
+      failures.put(className + " (context frames)", e.toString());
       return hooked;
     }
   }

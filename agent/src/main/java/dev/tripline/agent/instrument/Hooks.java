@@ -156,7 +156,7 @@ public final class Hooks {
     }
     List<Class<?>> loaded = new ArrayList<>();
     for (Class<?> c : inst.getAllLoadedClasses()) {
-      if (owners.contains(c.getName()) || JndiFrames.candidate(c.getName())) {
+      if (owners.contains(c.getName()) || ContextCounts.candidate(c.getName())) {
         loaded.add(c); // the weaver decides, by loader, which of them it weaves
       }
     }
@@ -176,8 +176,8 @@ public final class Hooks {
         inst.retransformClasses(c);
       } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
         weaver.failures().put(c.getName(), e.toString());
-        if (JndiFrames.candidate(c.getName())) {
-          JndiFrames.untrusted(); // its frames run uncounted
+        if (ContextCounts.candidate(c.getName())) {
+          ContextCounts.untrusted(); // its frames run uncounted
         }
       }
     }

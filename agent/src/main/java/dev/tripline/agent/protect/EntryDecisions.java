@@ -9,8 +9,9 @@ import dev.tripline.model.protect.ProtectionJudge;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import java.util.function.IntSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,39 +30,76 @@ public final class EntryDecisions implements Observations {
   private final EntryCandidates candidates;
   private final BooleanSupplier markAgentThread;
   private final Verdicts verdicts;
-  private final IntSupplier jndiFrames;
 
-  /** The mask bits of the jndi and jndi-lookup categories ({@code callsite.ContextFrames}). */
-  private final long jndiMask;
+  /** Shared with the twin, as the verdicts are ({@link #process}). */
+  private final AtomicReference<@Nullable LastSpawn> lastSpawn;
+
+  private final BooleanSupplier countsTrusted;
+  private final BooleanSupplier libraryFrames;
+
+  /** The count covers every frame of its categories (no {@code context.frames} entry adds any). */
+  private final boolean countable;
+
+  /**
+   * False in the twin for threads the gate's count shows without a counted context frame ({@link
+   * #onFramelessThread}); true (walk when the rules read frames) otherwise.
+   */
+  private final boolean framesOnThread;
+
+  /** The mask bits of the counted categories ({@code callsite.ContextFrames.COUNTED}). */
+  private final long countedMask;
 
   /**
    * @param markAgentThread marks the current thread as the agent's when its stack proves it (the
    *     agent's Kafka sender on its first connect); see {@code gate.Gate.markAgentThread}
-   * @param jndiFrames the current thread's count of JNDI frames: 0 only when none is on its stack
-   *     (see {@code instrument.JndiFrames}); any other value when that cannot be told
+   * @param countsTrusted false once a class with counted frames could not be woven: then no count
+   *     proves anything (see {@code instrument.ContextCounts})
+   * @param libraryFrames true once a library class of a counted category that is not marked per
+   *     thread was loaded (Jackson, SpEL, Groovy…): their frames go uncounted
    */
   public EntryDecisions(
       ProtectionState state,
       EntryCandidates candidates,
       BooleanSupplier markAgentThread,
-      IntSupplier jndiFrames) {
+      BooleanSupplier countsTrusted,
+      BooleanSupplier libraryFrames) {
     this.state = state;
     this.candidates = candidates;
     this.markAgentThread = markAgentThread;
     this.verdicts = new Verdicts(state.verdictsDropped::increment);
-    this.jndiMask = candidates.jndiMask();
-    this.jndiFrames =
-        candidates.jndiCountable() ? jndiFrames : EntryDecisions::alwaysWalk; // see jndiCountable
+    this.lastSpawn = new AtomicReference<>();
+    this.countedMask = candidates.countedMask();
+    this.countable = candidates.countable();
+    this.countsTrusted = countsTrusted;
+    this.libraryFrames = libraryFrames;
+    this.framesOnThread = true;
   }
 
-  /** Without a JNDI frame count: every call whose verdict reads the stack walks it. */
+  /** Without a context frame count: every call whose verdict reads the stack walks it. */
   public EntryDecisions(
       ProtectionState state, EntryCandidates candidates, BooleanSupplier markAgentThread) {
-    this(state, candidates, markAgentThread, EntryDecisions::alwaysWalk);
+    this(state, candidates, markAgentThread, () -> false, () -> true);
   }
 
-  private static int alwaysWalk() {
-    return 1;
+  private EntryDecisions(EntryDecisions twin, boolean framesOnThread) {
+    this.state = twin.state;
+    this.candidates = twin.candidates;
+    this.markAgentThread = twin.markAgentThread;
+    this.verdicts = twin.verdicts; // one cache for both
+    this.lastSpawn = twin.lastSpawn;
+    this.countedMask = twin.countedMask;
+    this.countable = twin.countable;
+    this.countsTrusted = twin.countsTrusted;
+    this.libraryFrames = twin.libraryFrames;
+    this.framesOnThread = framesOnThread;
+  }
+
+  /**
+   * These decisions, sharing their verdicts, for a call on a thread whose context frame count (the
+   * gate's, read with the call's own bracket: no second thread-local read) is zero.
+   */
+  public EntryDecisions onFramelessThread() {
+    return new EntryDecisions(this, false);
   }
 
   @Override
@@ -124,21 +162,63 @@ public final class EntryDecisions implements Observations {
     if (argv == null || argv.length == 0 || f.off()) {
       return;
     }
-    // Cached by the command line and directory as given, like a path (a repeated spawn costs a
-    // key, a lookup and — the spawn rules read context frames — one stack walk; describing the
-    // program costs ~0.5 ms of CPU: docs/benchmarks.md). A program replaced in place under a
-    // command line already judged keeps its verdict until the policy changes, as the recorder
-    // identifies a program once per command line (docs/detection.md).
-    String key = spawnKey(argv, workingDir);
-    Verdict head = key == null ? null : verdicts.get(EventKind.PROCESS_SPAWN, key, f.generation);
+    // Cached by the command line and directory as given, like a path (describing the program
+    // costs ~0.5 ms of CPU: docs/benchmarks.md); the command line spawned last is compared as it
+    // is, without building its key (code next to a fork runs cold: a key and a lookup cost ~8 µs).
+    // The spawn rules read context frames: walked only on a thread whose count says one may be
+    // there. A program replaced in place under a command line already judged keeps its verdict
+    // until the policy changes, as the recorder identifies a program once per command line
+    // (docs/detection.md).
+    LastSpawn last = lastSpawn.get();
+    String key = null;
+    Verdict head;
+    if (last != null && last.head.generation == f.generation && last.is(argv, workingDir)) {
+      head = last.head;
+    } else {
+      key = spawnKey(argv, workingDir);
+      head = key == null ? null : verdicts.get(EventKind.PROCESS_SPAWN, key, f.generation);
+      if (head != null) {
+        lastSpawn.set(new LastSpawn(argv, workingDir, head));
+      }
+    }
     Verdict v = holding(f, head, EventKind.PROCESS_SPAWN);
     if (v == null) {
+      if (key == null) {
+        key = spawnKey(argv, workingDir);
+      }
       v = judgeSpawn(f, argv, workingDir, head);
       if (key != null && v.cacheable()) {
         verdicts.put(EventKind.PROCESS_SPAWN, key, v);
+        lastSpawn.set(new LastSpawn(argv, workingDir, v)); // v heads the key's verdicts now
       }
     }
     enforce(f, v, String.valueOf(argv[0]), -1);
+  }
+
+  /** The command line spawned last whose verdicts are cached, and their head (immutable). */
+  private static final class LastSpawn {
+    private final @Nullable String[] argv;
+    private final @Nullable String workingDir;
+    final Verdict head;
+
+    LastSpawn(@Nullable String[] argv, @Nullable String workingDir, Verdict head) {
+      this.argv = argv.clone(); // the caller's array is not ours to keep
+      this.workingDir = workingDir;
+      this.head = head;
+    }
+
+    /** The same command line and directory, compared as {@link #spawnKey} would key them. */
+    boolean is(@Nullable String[] other, @Nullable String dir) {
+      if (other.length != argv.length || !Objects.equals(dir, workingDir)) {
+        return false;
+      }
+      for (int i = 0; i < argv.length; i++) {
+        if (!Objects.equals(argv[i] == null ? "" : argv[i], other[i] == null ? "" : other[i])) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   /** Longest command line (all arguments) whose verdict is cached; a longer one is judged anew. */
@@ -238,21 +318,27 @@ public final class EntryDecisions implements Observations {
   /**
    * The key of this call's context categories, under which a verdict that read them is cached and
    * reused: the mask of the categories on the stack ({@code ContextFrames.onStack}, one walk) — but
-   * for a connect, when the judge refuses one under context frames only with a jndi or jndi-lookup
-   * frame ({@link ProtectionState.InForce#connectsNeedJndi}), every stack without such a frame gets
-   * the same answer, the answer for no context at all: key 0. A thread whose JNDI frame count is 0
-   * provably has none (the count is woven into every such method, {@code instrument.JndiFrames}):
-   * key 0 without a walk. A walked stack without one: key 0 as well, so the two agree (a connect
-   * under reflection or a directory frame only reuses the same verdict).
+   * when the judge refuses this kind under context frames only with a frame of a counted category
+   * ({@link ProtectionState.InForce#countable}: JNDI for a connect; JNDI, deserialization,
+   * script/EL, XML entity for a spawn), every stack without such a frame gets the same answer, the
+   * answer for no context at all: key 0. A thread whose context frame count is 0 ({@link
+   * #onFramelessThread}) provably has none (the count is woven into every such method of the JDK,
+   * {@code instrument.ContextCounts}) unless a library class of such a category is loaded ({@link
+   * ProtectionState.InForce#markedOnly}): key 0 without a walk. A walked stack without one: key 0
+   * as well, so the two agree (a call under reflection or a directory frame only reuses the same
+   * verdict).
    */
   private long contexts(ProtectionState.InForce f, EventKind kind) {
-    if (kind == EventKind.NET_CONNECT && f.connectsNeedJndi) {
-      if (jndiFrames.getAsInt() == 0) {
+    if (f.countable.contains(kind)) {
+      if (!framesOnThread
+          && countable
+          && countsTrusted.getAsBoolean()
+          && (f.markedOnly.contains(kind) || !libraryFrames.getAsBoolean())) {
         return 0;
       }
       state.contextWalks.increment();
       long mask = candidates.contextsOnStack();
-      return mask >= 0 && (mask & jndiMask) == 0 ? 0 : mask;
+      return mask >= 0 && (mask & countedMask) == 0 ? 0 : mask;
     }
     state.contextWalks.increment();
     return candidates.contextsOnStack();

@@ -8,6 +8,9 @@ import dev.tripline.model.ProtectionMode;
 import dev.tripline.model.ProtectionPolicy;
 import dev.tripline.model.protect.PolicyReader;
 import dev.tripline.model.protect.ProtectionJudge;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -25,6 +28,15 @@ import java.util.function.Function;
 public final class ProtectionState implements ProtectionReport {
   /** What is enforced: the mode, the judge, and the generation verdicts are cached under. */
   public static final class InForce {
+    private static final List<EventKind> GUARDED =
+        List.of(
+            EventKind.NET_CONNECT,
+            EventKind.PROCESS_SPAWN,
+            EventKind.FILE_READ,
+            EventKind.FILE_WRITE,
+            EventKind.FILE_DELETE,
+            EventKind.FILE_RENAME);
+
     final ProtectionMode mode;
     final ProtectionJudge judge;
     final long version;
@@ -33,11 +45,17 @@ public final class ProtectionState implements ProtectionReport {
     final String reason;
 
     /**
-     * The judge refuses a connect under context frames only with a {@code jndi} or {@code
-     * jndi-lookup} frame on the stack: a connect on a thread whose JNDI frame count is zero is
-     * judged as one without context frames, with no stack walk.
+     * The kinds the judge refuses under context frames only with a frame of a {@link
+     * ContextFrames#COUNTED} category on the stack: such a call on a thread whose context frame
+     * count is zero is judged as one without context frames, with no stack walk.
      */
-    final boolean connectsNeedJndi;
+    final Set<EventKind> countable = EnumSet.noneOf(EventKind.class);
+
+    /**
+     * Of those, the kinds whose rules read only {@link ContextFrames#MARKED} categories (connects:
+     * JNDI), which the count covers in libraries too: no library class makes them walk.
+     */
+    final Set<EventKind> markedOnly = EnumSet.noneOf(EventKind.class);
 
     InForce(
         ProtectionMode mode,
@@ -52,7 +70,14 @@ public final class ProtectionState implements ProtectionReport {
       this.generation = generation;
       this.failedOpen = failedOpen;
       this.reason = reason;
-      this.connectsNeedJndi = judge.contextsNeedAnyOf(EventKind.NET_CONNECT, ContextFrames.COUNTED);
+      for (EventKind kind : GUARDED) {
+        if (judge.contextsNeedAnyOf(kind, ContextFrames.COUNTED)) {
+          countable.add(kind);
+        }
+        if (judge.contextsNeedAnyOf(kind, ContextFrames.MARKED)) {
+          markedOnly.add(kind);
+        }
+      }
     }
 
     public ProtectionMode mode() {

@@ -121,22 +121,22 @@ public final class EntryCandidates {
   }
 
   /**
-   * The mask bits of the categories the JNDI frame count covers ({@link ContextFrames#COUNTED}).
+   * The mask bits of the categories the context frame count covers ({@link ContextFrames#COUNTED}).
    */
-  public long jndiMask() {
+  public long countedMask() {
     return contextFrames.countedMask();
   }
 
   /**
-   * Whether the JNDI frame count covers every frame of its categories: not when {@code
+   * Whether the context frame count covers every frame of its categories: not when {@code
    * context.frames} adds classes to them (those are not woven).
    */
-  public boolean jndiCountable() {
+  public boolean countable() {
     return contextFrames.extendsCounted().isEmpty();
   }
 
-  /** The {@code context.frames} entries that make the JNDI frame count useless (see above). */
-  public List<String> jndiUncounted() {
+  /** The {@code context.frames} entries that make the context frame count useless (see above). */
+  public List<String> uncounted() {
     return contextFrames.extendsCounted();
   }
 

@@ -61,10 +61,19 @@ abstract class ForkedApp implements AutoCloseable {
     return output();
   }
 
-  /** Waits for {@code condition}; on timeout the failure shows the application's output. */
+  /**
+   * Waits for {@code condition}; on timeout, or as soon as the application exited without it, the
+   * failure shows the application's output.
+   */
   final void awaitUntil(String what, Callable<Boolean> condition) throws Exception {
     try {
-      Awaitility.await(what).atMost(Patience.WAIT).until(condition);
+      Awaitility.await(what)
+          .atMost(Patience.WAIT)
+          .until(() -> condition.call() || !process.isAlive());
+      if (!condition.call()) {
+        throw new AssertionError(
+            what + " did not happen: the application exited first; it said:\n" + output());
+      }
     } catch (ConditionTimeoutException e) {
       throw new AssertionError(
           what

@@ -242,6 +242,18 @@ class ProtectionStateTest {
     assertEquals(3, judged.get());
     assertEquals(List.of(), firsts(r), "once per rule and program");
 
+    // the command line spawned last is compared by content, never by the caller's array
+    String[] argv = {"/usr/bin/true"};
+    d.process(argv, null, null);
+    assertEquals(3, judged.get(), "the same command line: cached");
+    argv[0] = "/bin/sh"; // the caller's array changed after the call: another command line
+    assertThrows(RefusedCall.class, () -> d.process(argv, null, null));
+    assertEquals(4, judged.get());
+    assertThrows(RefusedCall.class, () -> d.process(argv, "/var", null));
+    assertEquals(5, judged.get(), "another directory: another command line");
+    d.process(new String[] {"/usr/bin/true"}, null, null);
+    assertEquals(5, judged.get(), "a command line judged before: from the cache");
+
     // the key keeps arguments and the directory apart, and a huge command line is judged afresh
     assertFalse(
         EntryDecisions.spawnKey(new String[] {"a b"}, null)

@@ -21,11 +21,13 @@ import net.bytebuddy.jar.asm.Opcodes;
 import org.junit.jupiter.api.Test;
 
 /**
- * The JNDI frame count as woven: a counted frame (a probe class under a JNDI provider's name)
+ * The context frame count as woven: a counted frame (a probe class under a JNDI provider's name)
  * raises it while it runs, and it is back to zero after the frame returned and after an exception
- * propagated out of it; the JDK's own JNDI classes woven still pass the verifier.
+ * propagated out of it; the JDK's own counted classes (JNDI, serialization, XMLDecoder, scripting,
+ * Xerces' entity manager) woven still pass the verifier; a library's hot classes of a counted
+ * category are not woven but flag their category.
  */
-class JndiFramesTest {
+class ContextCountsTest {
   private static final String PROBE = "com/sun/jndi/url/probe/JndiProbe";
 
   @Test
@@ -33,14 +35,14 @@ class JndiFramesTest {
     Class<?> probe = woven(renamed(bytesOf(JndiProbe.class), PROBE));
     Method lookup = probe.getMethod("lookup", Callable.class);
 
-    assertEquals(0, TriplineGate.jndiFrames(), "nothing counted on this thread yet");
-    assertEquals(1, lookup.invoke(null, (Callable<Object>) TriplineGate::jndiFrames));
-    assertEquals(0, TriplineGate.jndiFrames(), "no longer counted once it returned");
+    assertEquals(0, TriplineGate.contextFrames(), "nothing counted on this thread yet");
+    assertEquals(1, lookup.invoke(null, (Callable<Object>) TriplineGate::contextFrames));
+    assertEquals(0, TriplineGate.contextFrames(), "no longer counted once it returned");
 
     Callable<Object> nested =
-        () -> lookup.invoke(null, (Callable<Object>) TriplineGate::jndiFrames);
+        () -> lookup.invoke(null, (Callable<Object>) TriplineGate::contextFrames);
     assertEquals(2, lookup.invoke(null, nested), "one per frame");
-    assertEquals(0, TriplineGate.jndiFrames());
+    assertEquals(0, TriplineGate.contextFrames());
 
     Callable<Object> failing =
         () -> {
@@ -49,28 +51,57 @@ class JndiFramesTest {
     InvocationTargetException thrown =
         assertThrows(InvocationTargetException.class, () -> lookup.invoke(null, failing));
     assertTrue(thrown.getCause() instanceof NamingException);
-    assertEquals(0, TriplineGate.jndiFrames(), "an exception out of the frame lowers it too");
+    assertEquals(0, TriplineGate.contextFrames(), "an exception out of the frame lowers it too");
   }
 
   @Test
-  void theJdksOwnJndiClassesWeaveIntoVerifiableCode() throws Exception {
+  void theJdksOwnCountedClassesWeaveIntoVerifiableCode() throws Exception {
     for (String name :
         new String[] {
-          "javax/naming/InitialContext", "javax/naming/spi/NamingManager",
+          "javax/naming/InitialContext",
+          "javax/naming/spi/NamingManager",
+          "java/io/ObjectInputStream",
+          "java/beans/XMLDecoder",
+          "javax/script/ScriptEngineManager",
+          "com/sun/org/apache/xerces/internal/impl/XMLEntityManager",
         }) {
-      byte[] original;
-      try (InputStream in = Context.class.getResourceAsStream("/" + name + ".class")) {
-        assertNotNull(in, name);
-        original = in.readAllBytes();
-      }
-      byte[] woven = JndiFrames.weave(original, true);
+      byte[] original = jdkClass(name);
+      assertTrue(ContextCounts.candidate(name), name);
+      byte[] woven = ContextCounts.weave(original, true);
       assertNotNull(woven, name + " has counted methods");
+      if (name.startsWith("java/") || name.startsWith("com/sun/org/")) {
+        // java.* only the boot loader may define, and Xerces' superinterfaces are not exported to
+        // another loader's module: the agent ITs load both woven (ContextFrameCountIT)
+        continue;
+      }
       // defined and linked (verified) in a loader of its own; never initialised (its internals
       // are not exported to that loader's module); a VerifyError would be thrown here
       Class<?> c =
           Class.forName(name.replace('/', '.'), false, new Own(name.replace('/', '.'), woven));
       assertTrue(c.getDeclaredMethods().length > 0); // links the class: the verifier ran
     }
+  }
+
+  /** A JDK class file (class files are readable from every module). */
+  private static byte[] jdkClass(String name) throws Exception {
+    try (InputStream in = ClassLoader.getSystemResourceAsStream(name + ".class")) {
+      assertNotNull(in, name);
+      return in.readAllBytes();
+    }
+  }
+
+  @Test
+  void aLibrarysHotClassesAreNotWovenButFlagTheirCategory() throws Exception {
+    String jackson = "com/fasterxml/jackson/databind/deser/BeanDeserializer";
+    assertTrue(ContextCounts.candidate(jackson));
+    // the same bytes under a library loader: a JDK-named class is only a stand-in for its methods
+    assertNull(ContextCounts.weave(jdkClass("java/io/ObjectInputStream"), false));
+    assertNotNull(ContextCounts.weave(jdkClass("java/io/ObjectInputStream"), true));
+    ContextCounts.libraryLoaded(jackson);
+    assertTrue(ContextCounts.libraryCategories().contains("deserialization"));
+    ContextCounts.libraryLoaded("org/apache/logging/log4j/core/net/JndiManager");
+    assertFalse(
+        ContextCounts.libraryCategories().contains("jndi"), "a library's JNDI class is marked");
   }
 
   private static byte[] bytesOf(Class<?> c) throws Exception {
@@ -107,20 +138,24 @@ class JndiFramesTest {
   }
 
   private static Class<?> woven(byte[] bytes) throws Exception {
-    byte[] woven = JndiFrames.weave(bytes, true);
+    byte[] woven = ContextCounts.weave(bytes, true);
     assertNotNull(woven);
     String name = new ClassReader(woven).getClassName().replace('/', '.');
     return Class.forName(name, true, new Own(name, woven));
   }
 
   @Test
-  void onlyTheJndiPackagesPassTheLoadFilter() {
-    assertTrue(JndiFrames.candidate("javax/naming/InitialContext"));
-    assertTrue(JndiFrames.candidate("com/sun/jndi/url/ldap/ldapURLContext"));
-    assertTrue(JndiFrames.candidate("org.apache.logging.log4j.core.net.JndiManager"));
-    assertFalse(JndiFrames.candidate("javax/naming/directory/InitialDirContext"));
-    assertFalse(JndiFrames.candidate("java/lang/String"));
-    assertFalse(JndiFrames.candidate("org/apache/logging/log4j/core/Logger"));
+  void onlyTheCountedPackagesPassTheLoadFilter() {
+    assertTrue(ContextCounts.candidate("java/io/ObjectInputStream"));
+    assertTrue(ContextCounts.candidate("org/springframework/expression/spel/ast/MethodReference"));
+    assertFalse(ContextCounts.candidate("java/io/ObjectOutputStream"));
+    assertFalse(ContextCounts.candidate("java/io/File"));
+    assertTrue(ContextCounts.candidate("javax/naming/InitialContext"));
+    assertTrue(ContextCounts.candidate("com/sun/jndi/url/ldap/ldapURLContext"));
+    assertTrue(ContextCounts.candidate("org.apache.logging.log4j.core.net.JndiManager"));
+    assertFalse(ContextCounts.candidate("javax/naming/directory/InitialDirContext"));
+    assertFalse(ContextCounts.candidate("java/lang/String"));
+    assertFalse(ContextCounts.candidate("org/apache/logging/log4j/core/Logger"));
   }
 
   @Test
@@ -129,7 +164,7 @@ class JndiFramesTest {
     try (InputStream in = Context.class.getResourceAsStream("NameClassPair.class")) {
       original = in.readAllBytes();
     }
-    assertNull(JndiFrames.weave(original, true));
+    assertNull(ContextCounts.weave(original, true));
   }
 
   /** Defines one class from the given bytes, everything else from its parent. */
@@ -138,7 +173,7 @@ class JndiFramesTest {
     private final byte[] bytes;
 
     Own(String name, byte[] bytes) {
-      super(JndiFramesTest.class.getClassLoader());
+      super(ContextCountsTest.class.getClassLoader());
       this.name = name;
       this.bytes = bytes;
     }

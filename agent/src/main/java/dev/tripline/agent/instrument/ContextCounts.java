@@ -2,6 +2,8 @@ package dev.tripline.agent.instrument;
 
 import dev.tripline.agent.callsite.ContextFrames;
 import dev.tripline.agent.gate.Gate;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
@@ -12,36 +14,51 @@ import net.bytebuddy.jar.asm.Type;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The per-thread count of JNDI frames (issue 23): protect mode's blocking connect rules ({@code
- * jndi-reach-out}, {@code jndi-lookup-out}) refuse a connect only with a frame of the {@code jndi}
- * or {@code jndi-lookup} category on the stack, so a connect on a thread that provably has none
- * needs no stack walk. Every method whose frame the built-in table ({@link ContextFrames#counted})
- * puts in those categories is woven here:
+ * The per-thread count of context frames (issue 23): protect mode's blocking rules refuse a
+ * connect, spawn or credential read for a frame of a {@link ContextFrames#COUNTED} category on the
+ * stack (JNDI, deserialization, script/EL, XML entity), so a guarded call on a thread that provably
+ * has none needs no stack walk (a walk next to a fork runs cold: ~50–120 µs). Every method whose
+ * frame the built-in table ({@link ContextFrames#counted}) puts in those categories is woven here:
  *
  * <ul>
- *   <li>in a class of the JDK (boot or platform loader): {@code G.jndiEnter()} as the first
- *       instruction, {@code G.jndiExit()} before every return and in a catch-all handler that
- *       rethrows ({@code G} = the gate, which no application code can link to). A constructor has
- *       no handler (one covering its {@code super()} call cannot be verified): a constructor that
- *       throws leaves its count high — the thread's connects are walked from then on, which is
+ *   <li>in a class of the JDK (boot or platform loader: {@code InitialContext.lookup}, the JNDI
+ *       providers, {@code ObjectInputStream.readObject}, {@code XMLDecoder.readObject}, {@code
+ *       javax.script}, the JDK's Xerces {@code XMLEntityManager}): {@code G.contextEnter()} as the
+ *       first instruction, {@code G.contextExit()} before every return and in a catch-all handler
+ *       that rethrows ({@code G} = the gate, which no application code can link to). A constructor
+ *       has no handler (one covering its {@code super()} call cannot be verified): a constructor
+ *       that throws leaves its count high — the thread's calls are walked from then on, which is
  *       safe;
- *   <li>in any other loader's class (log4j's {@code JndiManager} and {@code JndiLookup}, an
- *       application's {@code com.sun.jndi.*} provider): the public {@code
- *       TriplineBridge.jndiFrame()} at entry, which marks the thread for good (there is no public
- *       way to lower anything).
+ *   <li>in any other loader's class of a {@link ContextFrames#MARKED} category (log4j's {@code
+ *       JndiManager} and {@code JndiLookup}, an application's {@code com.sun.jndi.*} provider): the
+ *       public {@code TriplineBridge.jndiFrame()} at entry, which marks the thread for good (there
+ *       is no public way to lower anything);
+ *   <li>any other loader's class of another counted category (Jackson's deserializers, XStream,
+ *       SnakeYAML, SpEL, OGNL, MVEL, EL, Groovy, Apache Xerces: hot code, not woven): loading it
+ *       flags its categories in the whole JVM ({@link #libraryCategories}), and a call whose rules
+ *       read one of them is walked from then on, on every thread.
  * </ul>
  *
  * A count that can miss is a count that leaks high: an exit that cannot run (a stack overflow in
  * the call) leaves it raised. A class that cannot be woven makes every count untrusted ({@link
- * #trusted()}): then every connect is walked, as before.
+ * #trusted()}): then every guarded call that reads contexts is walked, as before.
  */
-public final class JndiFrames {
+public final class ContextCounts {
   private static final String BRIDGE = "dev/tripline/bootstrap/TriplineBridge";
+
+  /** Every class with a counted frame starts with one of these (internal form). */
+  private static final String[] PREFIXES = ContextFrames.countedPrefixes();
 
   /** False once a class with counted frames could not be woven (its frames would go uncounted). */
   private static volatile boolean trusted = true;
 
-  private JndiFrames() {}
+  /** The counted categories a library class of this JVM has (see the class comment). */
+  private static final Set<String> library = ConcurrentHashMap.newKeySet();
+
+  /** {@link #library} is not empty: one volatile read for the guarded calls. */
+  private static volatile boolean libraryLoaded;
+
+  private ContextCounts() {}
 
   /** Whether every class with counted frames loaded so far was woven. */
   public static boolean trusted() {
@@ -54,18 +71,43 @@ public final class JndiFrames {
   }
 
   /**
+   * The counted categories (not {@link ContextFrames#MARKED}) of the library classes loaded in this
+   * JVM: their frames are not counted, so a call whose rules read one of them walks.
+   */
+  public static Set<String> libraryCategories() {
+    return library;
+  }
+
+  /** Whether a library class with uncounted context frames is loaded (Jackson, SpEL, Groovy…). */
+  public static boolean libraryLoaded() {
+    return libraryLoaded;
+  }
+
+  /**
    * Whether class {@code name} (internal or binary form) may have counted frames: the check every
-   * class load passes, three prefix tests for nearly all of them.
+   * class load passes, a few prefix tests for nearly all of them.
    */
   static boolean candidate(String name) {
-    boolean jndiPackage =
-        name.startsWith("com/sun/jndi/")
-            || name.startsWith("javax/naming/")
-            || name.startsWith("org/apache/logging/log4j/core/")
-            || name.startsWith("com.sun.jndi.")
-            || name.startsWith("javax.naming.")
-            || name.startsWith("org.apache.logging.log4j.core.");
-    return jndiPackage && ContextFrames.mayCount(name.replace('/', '.'));
+    String internal = name.replace('.', '/');
+    for (String p : PREFIXES) {
+      if (internal.startsWith(p)) {
+        return !ContextFrames.mayCount(name.replace('/', '.')).isEmpty();
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A library class (not the JDK's) with counted frames was loaded: its categories that are not
+   * {@link ContextFrames#MARKED} are flagged for the JVM (see the class comment).
+   */
+  static void libraryLoaded(String name) {
+    for (String c : ContextFrames.mayCount(name.replace('/', '.'))) {
+      if (!ContextFrames.MARKED.contains(c)) {
+        library.add(c);
+        libraryLoaded = true;
+      }
+    }
   }
 
   /**
@@ -88,8 +130,10 @@ public final class JndiFrames {
               @Nullable String signature,
               String @Nullable [] exceptions) {
             MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+            String category = ContextFrames.counted(binary, name);
             if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0
-                || !ContextFrames.counted(binary, name)) {
+                || category == null
+                || (!jdk && !ContextFrames.MARKED.contains(category))) {
               return mv;
             }
             any[0] = true;
@@ -126,7 +170,7 @@ public final class JndiFrames {
         super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "jndiFrame", "()V", false);
         return;
       }
-      super.visitMethodInsn(Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, "jndiEnter", "()V", false);
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, "contextEnter", "()V", false);
       if (handled) {
         super.visitLabel(start); // after the count: a failed entry leaves nothing to lower
       }
@@ -135,7 +179,8 @@ public final class JndiFrames {
     @Override
     public void visitInsn(int opcode) {
       if (jdk && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, "jndiExit", "()V", false);
+        super.visitMethodInsn(
+            Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, "contextExit", "()V", false);
       }
       super.visitInsn(opcode);
     }
@@ -150,7 +195,7 @@ public final class JndiFrames {
       super.visitLabel(handler);
       super.visitFrame(
           Opcodes.F_NEW, declared.length, declared, 1, new Object[] {"java/lang/Throwable"});
-      super.visitMethodInsn(Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, "jndiExit", "()V", false);
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, Gate.INTERNAL_NAME, "contextExit", "()V", false);
       super.visitInsn(Opcodes.ATHROW);
       super.visitTryCatchBlock(start, end, handler, null); // last: the method's own keep priority
       super.visitMaxs(Math.max(maxStack, 1), maxLocals);
