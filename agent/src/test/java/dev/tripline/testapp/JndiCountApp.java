@@ -1,12 +1,9 @@
 package dev.tripline.testapp;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Hashtable;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import javax.naming.Context;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
@@ -28,46 +25,30 @@ public final class JndiCountApp {
 
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
-    long deadline = System.nanoTime() + 240_000_000_000L;
-    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-    ObjectName agent = new ObjectName("dev.tripline:type=Agent");
-    while (System.nanoTime() < deadline && read(server, agent, "protection.mode") == 0) {
-      Thread.sleep(50);
-    }
-    System.out.println("PROTECTION " + read(server, agent, "protection.mode"));
+    System.out.println("PROTECTION " + AgentReady.awaitProtection());
     plain(port); // the peer's verdict judged and cached once (one walk of the new target is fine)
-    System.out.println("PLAIN walks=" + walksOver(server, agent, port));
+    System.out.println("PLAIN walks=" + walksOver(port));
     System.out.println("LDAP " + ldap(port));
-    System.out.println("AFTER-LDAP walks=" + walksOver(server, agent, port));
+    System.out.println("AFTER-LDAP walks=" + walksOver(port));
     System.out.println("RMI " + rmi(port));
-    System.out.println("AFTER-RMI walks=" + walksOver(server, agent, port));
+    System.out.println("AFTER-RMI walks=" + walksOver(port));
     try {
       BridgeSurface.everyPublicEntry();
     } catch (Throwable e) {
       System.out.println("surface: " + e);
     }
     System.out.println("ATTACKED-LDAP " + ldap(port));
-    System.out.println("ATTACKED walks=" + walksOver(server, agent, port));
+    System.out.println("ATTACKED walks=" + walksOver(port));
     System.out.println("DONE");
   }
 
   /** The walks the agent made over {@link #PLAIN} plain connects to the port. */
-  private static long walksOver(MBeanServer server, ObjectName agent, int port) {
-    long before = read(server, agent, "protection.context_walks");
+  private static long walksOver(int port) {
+    long before = AgentReady.read("protection.context_walks");
     for (int i = 0; i < PLAIN; i++) {
       plain(port);
     }
-    return read(server, agent, "protection.context_walks") - before;
-  }
-
-  private static long read(MBeanServer server, ObjectName agent, String attribute) {
-    try {
-      return server.isRegistered(agent)
-          ? ((Number) server.getAttribute(agent, attribute)).longValue()
-          : 0;
-    } catch (Exception e) {
-      return -1_000_000;
-    }
+    return AgentReady.read("protection.context_walks") - before;
   }
 
   private static void plain(int port) {

@@ -7,9 +7,6 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.io.StringReader;
-import java.lang.management.ManagementFactory;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.xml.sax.InputSource;
@@ -28,21 +25,15 @@ public final class SpawnCountApp {
   private static final int PLAIN = 20;
 
   public static void main(String[] args) throws Exception {
-    long deadline = System.nanoTime() + 240_000_000_000L;
-    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-    ObjectName agent = new ObjectName("dev.tripline:type=Agent");
-    while (System.nanoTime() < deadline && read(server, agent, "protection.mode") == 0) {
-      Thread.sleep(50);
-    }
-    System.out.println("PROTECTION " + read(server, agent, "protection.mode"));
+    System.out.println("PROTECTION " + AgentReady.awaitProtection());
     plain(); // the command line's verdict judged and cached once
-    System.out.println("SPAWN walks=" + walksOver(server, agent));
+    System.out.println("SPAWN walks=" + walksOver());
     System.out.println("DESER " + deserialization());
-    System.out.println("AFTER-DESER walks=" + walksOver(server, agent));
+    System.out.println("AFTER-DESER walks=" + walksOver());
     System.out.println("XXE " + entity());
-    System.out.println("AFTER-XXE walks=" + walksOver(server, agent));
+    System.out.println("AFTER-XXE walks=" + walksOver());
     System.out.println("LIBRARY " + library());
-    System.out.println("AFTER-LIBRARY walks=" + walksOver(server, agent));
+    System.out.println("AFTER-LIBRARY walks=" + walksOver());
     System.out.println("DONE");
   }
 
@@ -98,12 +89,12 @@ public final class SpawnCountApp {
   }
 
   /** The walks the agent made over {@link #PLAIN} plain spawns. */
-  private static long walksOver(MBeanServer server, ObjectName agent) {
-    long before = read(server, agent, "protection.context_walks");
+  private static long walksOver() {
+    long before = AgentReady.read("protection.context_walks");
     for (int i = 0; i < PLAIN; i++) {
       plain();
     }
-    return read(server, agent, "protection.context_walks") - before;
+    return AgentReady.read("protection.context_walks") - before;
   }
 
   private static void plain() {
@@ -119,16 +110,6 @@ public final class SpawnCountApp {
       new ProcessBuilder("/bin/true").start().waitFor();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static long read(MBeanServer server, ObjectName agent, String attribute) {
-    try {
-      return server.isRegistered(agent)
-          ? ((Number) server.getAttribute(agent, attribute)).longValue()
-          : 0;
-    } catch (Exception e) {
-      return -1_000_000;
     }
   }
 

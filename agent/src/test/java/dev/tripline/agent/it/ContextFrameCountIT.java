@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
-import dev.tripline.kafka.Topics;
 import dev.tripline.model.ProtectionMode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,8 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBroker.class)
 class ContextFrameCountIT {
-  private static final String POLICY_PREFIX = "it.policy";
-
   static final class App extends ForkedApp {
     App(Path java, Path dir, List<String> props, String main, String... args)
         throws java.io.IOException {
@@ -92,25 +87,7 @@ class ContextFrameCountIT {
       Path java, EmbeddedKafka kafka, Path dir, String prefix, String main, String... args)
       throws Exception {
     String service = prefix + Math.abs(java.toString().hashCode());
-    String events = "it.events." + service;
-    String policies = POLICY_PREFIX + "." + service;
-    try (Admin admin = kafka.admin()) {
-      Topics.ensure(admin, Map.of(events, 1), (short) 1, BatchConsumer.logAppendTime());
-      Topics.ensure(admin, Map.of(policies, 1), (short) 1, Map.of("cleanup.policy", "compact"));
-    }
-    try (KafkaProducer<String, byte[]> producer = ProtectModeIT.producer(kafka)) {
-      ProtectModeIT.send(
-          producer,
-          policies,
-          service,
-          ProtectModeIT.policy(service, ProtectionMode.BLOCK, 1).build().toByteArray());
-    }
-    List<String> props =
-        KafkaPipelineIT.agentProps(
-            kafka.bootstrapServers(),
-            events,
-            service,
-            "-Dtripline.protect.policy.topic=" + POLICY_PREFIX);
+    List<String> props = ProtectModeIT.underPolicy(kafka, service, ProtectionMode.BLOCK);
     return new App(java, dir, props, main, args);
   }
 

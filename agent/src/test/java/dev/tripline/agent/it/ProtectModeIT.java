@@ -124,6 +124,24 @@ class ProtectModeIT {
     return POLICY_PREFIX + "." + service;
   }
 
+  /**
+   * Service {@code service}'s events topic ({@code it.events.<service>}) and policy topic, with
+   * {@code mode} in force on the latter; returns the agent's settings for it.
+   */
+  static List<String> underPolicy(EmbeddedKafka kafka, String service, ProtectionMode mode)
+      throws Exception {
+    String events = "it.events." + service;
+    createTopics(kafka, events, policyTopic(service));
+    try (KafkaProducer<String, byte[]> producer = producer(kafka)) {
+      send(producer, policyTopic(service), service, policy(service, mode, 1).build().toByteArray());
+    }
+    return KafkaPipelineIT.agentProps(
+        kafka.bootstrapServers(),
+        events,
+        service,
+        "-Dtripline.protect.policy.topic=" + POLICY_PREFIX);
+  }
+
   private static void createTopics(EmbeddedKafka kafka, String events, String policy) {
     try (Admin admin = kafka.admin()) {
       Topics.ensure(admin, Map.of(events, 1), (short) 1, BatchConsumer.logAppendTime());

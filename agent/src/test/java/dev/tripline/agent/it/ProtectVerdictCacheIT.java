@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tripline.kafka.EmbeddedKafka;
 import dev.tripline.kafka.KafkaBroker;
-import dev.tripline.kafka.Topics;
 import dev.tripline.model.Disposition;
 import dev.tripline.model.Event;
 import dev.tripline.model.EventKind;
@@ -13,8 +12,6 @@ import dev.tripline.model.ProtectionMode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,8 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBroker.class)
 class ProtectVerdictCacheIT {
-  private static final String POLICY_PREFIX = "it.policy";
-
   static final class App extends ForkedApp {
     App(Path java, Path dir, List<String> props, int port) throws java.io.IOException {
       super(
@@ -48,24 +43,7 @@ class ProtectVerdictCacheIT {
       String service =
           "cache-hole-" + mode.getNumber() + "-" + Math.abs(java.toString().hashCode());
       String events = "it.events." + service;
-      String policies = POLICY_PREFIX + "." + service;
-      try (Admin admin = kafka.admin()) {
-        Topics.ensure(admin, Map.of(events, 1), (short) 1, BatchConsumer.logAppendTime());
-        Topics.ensure(admin, Map.of(policies, 1), (short) 1, Map.of("cleanup.policy", "compact"));
-      }
-      try (KafkaProducer<String, byte[]> producer = ProtectModeIT.producer(kafka)) {
-        ProtectModeIT.send(
-            producer,
-            policies,
-            service,
-            ProtectModeIT.policy(service, mode, 1).build().toByteArray());
-      }
-      List<String> props =
-          KafkaPipelineIT.agentProps(
-              kafka.bootstrapServers(),
-              events,
-              service,
-              "-Dtripline.protect.policy.topic=" + POLICY_PREFIX);
+      List<String> props = ProtectModeIT.underPolicy(kafka, service, mode);
       try (ProtectModeIT.Listener peer = new ProtectModeIT.Listener();
           App app = new App(java, dir.resolve(mode.name()), props, peer.port());
           BatchConsumer topic = new BatchConsumer(kafka.bootstrapServers(), events)) {
