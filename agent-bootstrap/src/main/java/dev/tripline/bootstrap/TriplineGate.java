@@ -193,15 +193,16 @@ public final class TriplineGate implements TriplineDispatcher {
    * (then every thread answers yes from here on). Zero means none is.
    */
   public static int contextFrames() {
-    if (countLost) {
-      return 1;
-    }
     try {
-      int[] d = DEPTH.get();
-      return d[2] | d[3];
+      return frames(DEPTH.get());
     } catch (Throwable e) {
       return 1; // unknown: walk
     }
+  }
+
+  /** {@link #contextFrames()} from counters already read (a guarded call's own bracket). */
+  private static int frames(int[] d) {
+    return countLost ? 1 : d[2] | d[3];
   }
 
   /**
@@ -304,7 +305,7 @@ public final class TriplineGate implements TriplineDispatcher {
       if (t == null || d[0] != 0) {
         return null;
       }
-      boolean frames = countLost || (d[2] | d[3]) != 0; // as contextFrames(), from the same read
+      boolean frames = frames(d) != 0;
       d[0]++;
       try {
         refusal = t.decide(hook, a, b, n, frames);
