@@ -36,13 +36,20 @@ public final class Pipeline implements Runnable {
   private static final long FIRST_HEARTBEAT_MS = 2_000;
 
   /**
-   * After sending first sights, the pipeline waits this long before it looks again, instead of
-   * waiting on the queue: the first sights of a burst (a new destination per operation) then gather
-   * in the queue without waking this thread, each offer a plain enqueue — waiting on the queue,
-   * every offer woke it (a futex call on the application thread, a context switch per event on a
-   * machine with few cores). A first sight goes out at most this much later.
+   * After sending first sights the pipeline gathers the next ones for up to this long, or until a
+   * full batch waits, instead of waiting on the queue: the first sights of a burst (a new
+   * destination per operation) then gather in the queue without waking this thread, each offer a
+   * plain enqueue, and leave as one Kafka record. Waiting on the queue, every offer woke it (a
+   * futex call on the application thread, a context switch per event on a machine with few cores);
+   * a 2 ms wait still sent one record per ~30 events at 14 000 new destinations a second, and the
+   * producer and the broker (on the same two cores in the bench) cost more than the events' naming
+   * (docs/benchmarks.md, "Gathering a burst"). A lone first sight is sent at once (the poll returns
+   * with it); one that follows another within this window goes out at most this much later.
    */
-  static final long LINGER_NS = TimeUnit.MILLISECONDS.toNanos(2);
+  static final long GATHER_NS = TimeUnit.MILLISECONDS.toNanos(25);
+
+  /** How often the gathering looks whether a full batch waits. */
+  static final long GATHER_STEP_NS = TimeUnit.MILLISECONDS.toNanos(2);
 
   private final EventRecorder recorder;
   private final AgentStats stats;
@@ -169,7 +176,7 @@ public final class Pipeline implements Runnable {
           recorder.fresh().drainTo(fresh, MAX_EVENTS_PER_BATCH - 1);
           sendFirsts(fresh);
           fresh.clear();
-          LockSupport.parkNanos(LINGER_NS); // an interrupt ends it: the poll above then reports it
+          gather();
         }
         long now = System.currentTimeMillis();
         if (now >= nextFlush) {
@@ -258,6 +265,20 @@ public final class Pipeline implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Waits up to {@link #GATHER_NS} while first sights gather in the queue; ends early once a full
+   * batch waits, at {@link #stop}, or on an interrupt (the next poll then reports it).
+   */
+  private void gather() {
+    long end = System.nanoTime() + GATHER_NS;
+    do {
+      LockSupport.parkNanos(GATHER_STEP_NS);
+    } while (running
+        && recorder.fresh().size() < MAX_EVENTS_PER_BATCH
+        && System.nanoTime() - end < 0
+        && !Thread.currentThread().isInterrupted());
   }
 
   private void sendFirsts(List<Occurrence> fresh) {
