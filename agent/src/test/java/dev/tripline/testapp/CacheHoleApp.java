@@ -6,11 +6,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Hashtable;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
 
 /**
  * The verdict cache's attacker: waits until the agent's MBean says protection is in force, then
@@ -67,20 +64,8 @@ public final class CacheHoleApp {
   }
 
   // the point: the same peer reached under a JNDI lookup, which protect mode must refuse
-  @SuppressWarnings("BanJNDI")
   private static String jndi(int port) {
-    Hashtable<String, Object> env = new Hashtable<>();
-    env.put("com.sun.jndi.ldap.connect.timeout", "1000");
-    env.put("com.sun.jndi.ldap.read.timeout", "300");
-    try {
-      new InitialContext(env).lookup("ldap://127.0.0.1:" + port + "/o=x");
-      return "reached";
-    } catch (NamingException e) {
-      Throwable root = e.getRootCause();
-      if (root != null && String.valueOf(root.getMessage()).contains("Tripline")) {
-        return "refused " + root.getClass().getName() + ": " + root.getMessage();
-      }
-      return "reached";
-    }
+    String outcome = JndiCountApp.ldap(port);
+    return outcome.startsWith("refused") ? outcome : "reached"; // an error's text may say "refused"
   }
 }

@@ -59,9 +59,14 @@ public final class JndiCountApp {
     }
   }
 
+  /**
+   * An LDAP lookup of a peer on this host through the JDK's provider: "refused …" with Tripline's
+   * exception when protect mode refused its connect, else "reached …" (also {@link
+   * CacheHoleApp}'s).
+   */
   // the point: callbacks through JNDI, which protect mode must refuse
   @SuppressWarnings("BanJNDI")
-  private static String ldap(int port) {
+  static String ldap(int port) {
     Hashtable<String, Object> env = new Hashtable<>();
     env.put("com.sun.jndi.ldap.connect.timeout", "1000");
     env.put("com.sun.jndi.ldap.read.timeout", "300");

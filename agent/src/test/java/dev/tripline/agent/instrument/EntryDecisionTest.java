@@ -8,11 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tripline.agent.config.AgentConfig;
 import dev.tripline.agent.health.AgentStats;
 import dev.tripline.agent.protect.EntryDecisions;
+import dev.tripline.agent.protect.PoliciesInForce;
 import dev.tripline.agent.protect.ProtectionState;
 import dev.tripline.agent.record.EventRecorder;
 import dev.tripline.model.ProtectionMode;
-import dev.tripline.model.ProtectionPolicy;
-import dev.tripline.model.Schema;
 import dev.tripline.model.protect.ProtectionJudge;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -43,19 +42,8 @@ class EntryDecisionTest {
     return AgentConfig.load(p, Map.of());
   }
 
-  private ProtectionState block(ProtectionJudge judge) {
-    ProtectionState s = new ProtectionState("shop", false, 0, p -> judge, on -> {});
-    s.offer(
-        ProtectionPolicy.newBuilder()
-            .setSchemaVersion(Schema.VERSION)
-            .setService("shop")
-            .setMode(ProtectionMode.BLOCK)
-            .setVersion(1)
-            .setIssuedAtMs(System.currentTimeMillis())
-            .build()
-            .toByteArray());
-    s.refresh(System.currentTimeMillis());
-    return s;
+  private static ProtectionState block(ProtectionJudge judge) {
+    return PoliciesInForce.inForce(ProtectionMode.BLOCK, judge);
   }
 
   private static final ProtectionJudge REFUSE_ALL =

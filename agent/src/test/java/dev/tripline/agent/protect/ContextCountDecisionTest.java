@@ -11,9 +11,6 @@ import dev.tripline.agent.record.EventRecorder;
 import dev.tripline.model.AgentHealth;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.ProtectionMode;
-import dev.tripline.model.ProtectionPolicy;
-import dev.tripline.model.Schema;
-import dev.tripline.model.protect.ProtectionJudges;
 import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.util.Map;
@@ -42,17 +39,7 @@ class ContextCountDecisionTest {
   }
 
   private static ProtectionState block() {
-    ProtectionState s = new ProtectionState("shop", false, 0, ProtectionJudges::of, on -> {});
-    s.offer(
-        ProtectionPolicy.newBuilder()
-            .setSchemaVersion(Schema.VERSION)
-            .setService("shop")
-            .setMode(ProtectionMode.BLOCK)
-            .setVersion(1)
-            .setIssuedAtMs(System.currentTimeMillis())
-            .build()
-            .toByteArray());
-    s.refresh(System.currentTimeMillis());
+    ProtectionState s = PoliciesInForce.inForce(ProtectionMode.BLOCK);
     assertTrue(
         s.current().countable.contains(EventKind.NET_CONNECT)
             && s.current().markedOnly.contains(EventKind.NET_CONNECT),

@@ -11,10 +11,7 @@ import dev.tripline.agent.health.AgentStats;
 import dev.tripline.agent.record.EventRecorder;
 import dev.tripline.model.EventKind;
 import dev.tripline.model.ProtectionMode;
-import dev.tripline.model.ProtectionPolicy;
-import dev.tripline.model.Schema;
 import dev.tripline.model.protect.ProtectionJudge;
-import dev.tripline.model.protect.ProtectionJudges;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -58,19 +55,7 @@ class VerdictCacheTest {
   }
 
   private ProtectionState state(ProtectionMode mode) {
-    ProtectionState s = new ProtectionState("shop", false, 0, ProtectionJudges::of, on -> {});
-    s.offer(
-        ProtectionPolicy.newBuilder()
-            .setSchemaVersion(Schema.VERSION)
-            .setService("shop")
-            .setMode(mode)
-            .setVersion(1)
-            .setIssuedAtMs(System.currentTimeMillis())
-            .build()
-            .toByteArray());
-    s.refresh(System.currentTimeMillis());
-    assertEquals(mode, s.current().mode());
-    return s;
+    return PoliciesInForce.inForce(mode);
   }
 
   @Test
