@@ -78,7 +78,7 @@ class PipelineGatherTest {
       pipeline.stop(thread, Patience.WAIT.toMillis());
     }
     assertEquals(DESTINATIONS, connects(batches), "each first sight sent once");
-    long carrying = batches.stream().filter(b -> kinds(b) > 0).count();
+    long carrying = batches.stream().filter(b -> firstConnects(b) > 0).count();
     // Each send after the first waits out a 25 ms gathering (or a full batch, 500: never here), so
     // at most one batch per 25 ms of the run, however slowly a loaded machine runs this thread; a
     // 2 ms wait sent one per ~2 ms (>= 100 batches). 20 ms: the clock's slack.
@@ -94,10 +94,10 @@ class PipelineGatherTest {
   }
 
   private static long connects(List<EventBatch> batches) {
-    return batches.stream().mapToLong(PipelineGatherTest::kinds).sum();
+    return batches.stream().mapToLong(PipelineGatherTest::firstConnects).sum();
   }
 
-  private static long kinds(EventBatch b) {
+  private static long firstConnects(EventBatch b) {
     long n = 0;
     for (Event e : b.getEventsList()) {
       if (e.getKind() == EventKind.NET_CONNECT && e.getFirstOccurrence()) {
