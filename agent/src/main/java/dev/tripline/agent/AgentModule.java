@@ -155,7 +155,10 @@ final class AgentModule {
     // No requires (java.base only): the JDK's other modules are read through the controller in
     // open() instead, so the resolver maps no other module's exports against these packages.
     ModuleDescriptor descriptor = ModuleDescriptor.newModule(NAME).packages(packages(jar)).build();
-    ModuleReference reference = new Reference(descriptor, URI.create(JAR_URI));
+    // No location: the module loader would otherwise build each class's protection domain from
+    // it, opening a URLConnection to the jar for a FilePermission (cold JDK code on the path of
+    // premain's first class from the module). Nothing reads the agent's own code sources.
+    ModuleReference reference = new Reference(descriptor);
     Configuration cf =
         ModuleLayer.boot()
             .configuration()
@@ -438,8 +441,8 @@ final class AgentModule {
   }
 
   private static final class Reference extends ModuleReference {
-    Reference(ModuleDescriptor descriptor, URI location) {
-      super(descriptor, location);
+    Reference(ModuleDescriptor descriptor) {
+      super(descriptor, null);
     }
 
     @Override
@@ -521,15 +524,9 @@ final class AgentModule {
    */
   static final class JdkPreload {
     static final String[] CLASSES = {
-      // the module thread: defineModulesWithOneLoader and the module reader's URLs
+      // the module thread: defineModulesWithOneLoader
       "jdk.internal.loader.Loader",
       "jdk.internal.loader.Loader$LoadedModule",
-      "java.net.URLConnection",
-      "sun.net.www.URLConnection",
-      "sun.net.www.protocol.file.FileURLConnection",
-      "sun.net.www.MessageHeader",
-      "java.io.FilePermissionCollection",
-      "java.util.Vector",
       // premain's thread after the module: the hook table, its refusals, the weaver, the counters
       "java.util.concurrent.atomic.AtomicBoolean",
       "java.lang.instrument.UnmodifiableClassException",

@@ -103,8 +103,12 @@ final class AgentOverhead {
     for (String loop : LOOPS) {
       loops.add(new SideBySide.Loop(IoBenchmarks.class, loop, false, 4, 5));
     }
+    // 2 s of warm-up by default; -Dbench.firstsight.warmups=20 measures after the agent's Kafka
+    // client has been compiled (its JIT runs for the first ~20 s of a busy sender: start-up cost a
+    // short fork would charge to every operation)
+    int warmups = Integer.getInteger("bench.firstsight.warmups", 2);
     for (String loop : List.of("distinctTempFile", "distinctDestination")) {
-      loops.add(new SideBySide.Loop(NewBehaviourBenchmarks.class, loop, true, 2, 3));
+      loops.add(new SideBySide.Loop(NewBehaviourBenchmarks.class, loop, true, warmups, 3));
     }
     if (!only.isEmpty()) {
       List<String> names = List.of(only.split(","));

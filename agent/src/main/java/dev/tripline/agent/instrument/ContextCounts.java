@@ -49,6 +49,8 @@ public final class ContextCounts {
   /** Every class with a counted frame starts with one of these (internal form). */
   private static final String[] PREFIXES = ContextFrames.countedPrefixes();
 
+  private static final String[] BINARY_PREFIXES = binary(PREFIXES);
+
   /** False once a class with counted frames could not be woven (its frames would go uncounted). */
   private static volatile boolean trusted = true;
 
@@ -59,6 +61,14 @@ public final class ContextCounts {
   private static volatile boolean libraryLoaded;
 
   private ContextCounts() {}
+
+  private static String[] binary(String[] internal) {
+    String[] out = new String[internal.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = internal[i].replace('/', '.');
+    }
+    return out;
+  }
 
   /** Whether every class with counted frames loaded so far was woven. */
   public static boolean trusted() {
@@ -88,9 +98,12 @@ public final class ContextCounts {
    * class load passes, a few prefix tests for nearly all of them.
    */
   static boolean candidate(String name) {
-    String internal = name.replace('.', '/');
-    for (String p : PREFIXES) {
-      if (internal.startsWith(p)) {
+    // no copy of the name: this runs for every class the JVM loads, and for every loaded class in
+    // premain's scan (binary names there). A hidden class's name holds both separators; it cannot
+    // be woven either way.
+    String[] prefixes = name.indexOf('/') >= 0 ? PREFIXES : BINARY_PREFIXES;
+    for (String p : prefixes) {
+      if (name.startsWith(p)) {
         return !ContextFrames.mayCount(name.replace('/', '.')).isEmpty();
       }
     }

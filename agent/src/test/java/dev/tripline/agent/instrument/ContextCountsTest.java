@@ -158,6 +158,30 @@ class ContextCountsTest {
     assertFalse(ContextCounts.candidate("org/apache/logging/log4j/core/Logger"));
   }
 
+  /** premain's scan of the loaded classes passes binary names; the JVM's loads, internal ones. */
+  @Test
+  void theFilterAnswersAlikeForBinaryAndInternalNames() {
+    for (String internal :
+        new String[] {
+          "java/io/ObjectInputStream",
+          "java/io/ObjectOutputStream",
+          "javax/naming/InitialContext",
+          "javax/naming/directory/InitialDirContext",
+          "com/sun/jndi/url/ldap/ldapURLContext",
+          "org/springframework/expression/spel/ast/MethodReference",
+          "org/apache/logging/log4j/core/net/JndiManager",
+          "org/apache/logging/log4j/core/Logger",
+          "Main"
+        }) {
+      assertEquals(
+          ContextCounts.candidate(internal),
+          ContextCounts.candidate(internal.replace('/', '.')),
+          internal);
+    }
+    // a hidden class (a lambda's proxy) holds both separators and can never be retransformed
+    assertFalse(ContextCounts.candidate("java.io.ObjectInputStream$$Lambda$14/0x0000000800c0"));
+  }
+
   @Test
   void aClassWithoutCountedMethodsIsLeftAlone() throws Exception {
     byte[] original;
