@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -84,6 +86,28 @@ public final class EarlyBuffer implements TriplineDispatcher {
    */
   private volatile boolean[] contextOnly = new boolean[0];
 
+  /** Hook indexes that report the JVM's halt (see {@link #halting}). */
+  private volatile boolean[] halts = new boolean[0];
+
+  private volatile long haltWaitMs;
+
+  /** Counted down once the recorder replayed the hand-over's list: a halt during start-up waits. */
+  private final CountDownLatch handedOver = new CountDownLatch(1);
+
+  /**
+   * Set once by the agent in {@code premain}: which hooks report that the JVM halts next. No
+   * shutdown hook runs after a halt, and what this buffer holds is replayed only once the recorder
+   * takes over: a halt during start-up therefore waits for the hand-over (at most {@code waitMs},
+   * then the halt goes ahead) and is handed on to the recorder, which sends the last events before
+   * the JVM ends.
+   */
+  public void halting(boolean[] ids, long waitMs) {
+    if (halts.length == 0 && ids != null) {
+      haltWaitMs = waitMs;
+      halts = ids.clone();
+    }
+  }
+
   /** Set once by the agent in {@code premain}, before it weaves: which hooks carry no event. */
   public void contextOnly(boolean[] ids) {
     if (contextOnly.length == 0 && ids != null) {
@@ -93,6 +117,15 @@ public final class EarlyBuffer implements TriplineDispatcher {
 
   @Override
   public void observe(int hook, Object a, Object b, int n, Throwable error) {
+    boolean[] halt = halts;
+    if (hook >= 0 && hook < halt.length && halt[hook]) {
+      awaitHandOver();
+      TriplineDispatcher live = this.live;
+      if (live != null) {
+        live.observe(hook, a, b, n, error);
+      }
+      return;
+    }
     boolean[] skip = contextOnly;
     if (hook >= 0 && hook < skip.length && skip[hook]) {
       TriplineDispatcher live = this.live;
@@ -192,6 +225,27 @@ public final class EarlyBuffer implements TriplineDispatcher {
       }
     }
     return out;
+  }
+
+  /**
+   * The recorder replayed what {@link #handOver} returned: everything this buffer held is the
+   * recorder's now, and a halt waiting for it goes on.
+   */
+  public void replayed() {
+    handedOver.countDown();
+  }
+
+  /** Waits until {@link #replayed}, at most {@code halt.wait}; an interrupt ends the wait. */
+  private void awaitHandOver() {
+    long wait = haltWaitMs;
+    if (wait <= 0 || handedOver.getCount() == 0) {
+      return;
+    }
+    try {
+      handedOver.await(wait, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the halt goes ahead
+    }
   }
 
   /** Observations that found the buffer full. */

@@ -72,6 +72,7 @@ final class AgentRuntime implements Runnable {
     try {
       stats.errorsFrom(Gate::errors);
       EventRecorder recorder = new EventRecorder(config, stats, System::currentTimeMillis);
+      recorder.beforeHalt(this::beforeHalt);
       HookDispatcher dispatcher = new HookDispatcher(hooks, recorder, stats);
       this.dispatcher = dispatcher;
       // What happened first is reported first: replay while the buffer still buffers, then take
@@ -85,6 +86,7 @@ final class AgentRuntime implements Runnable {
       }
       Gate.seal(dispatcher); // live from here on, and for good
       dispatcher.replay(early.handOver(replayed, dispatcher));
+      early.replayed(); // a halt waiting in the buffer goes on to the recorder now
       times.put("recorder", System.nanoTime() - t0);
       Coverage coverage =
           new Coverage(config.warnings(), hooks::applied, hooks::all, () -> loadHookedTypes(hooks));
@@ -200,6 +202,33 @@ final class AgentRuntime implements Runnable {
    * itself waits less for a broker it never reached (see {@code KafkaSink.close}).
    */
   void stop() {
+    stop(EXIT_BUDGET_MS);
+  }
+
+  /**
+   * On the thread that halts the JVM (after which no shutdown hook runs): the last events leave
+   * within {@code halt.wait}, as at exit. Nothing when the agent stops already (a {@code
+   * System.exit} halts after its hooks, this one's included) or the wait is 0.
+   */
+  private void beforeHalt() {
+    long budget = config.get(AgentKeys.HALT_WAIT);
+    if (budget > 0 && !stopping) {
+      if (!stop(budget)) {
+        // fail open: the halt goes ahead; what is still queued goes with the JVM
+        System.err.println(
+            "[tripline] halt: the last events did not all leave within halt.wait ("
+                + budget
+                + " ms); the JVM halts without them");
+      }
+    }
+  }
+
+  /**
+   * Stops recording, then sends what is queued within {@code budgetMs}. False when it waited for
+   * the pipeline and the budget ran out first.
+   */
+  private boolean stop(long budgetMs) {
+    boolean ended = true;
     stopping = true;
     PolicyConsumer pc = policy;
     if (pc != null) {
@@ -217,15 +246,16 @@ final class AgentRuntime implements Runnable {
             && stats.sentCount() == 0
             && !KafkaSink.anyReachable(config.get(AgentKeys.KAFKA_BOOTSTRAP_SERVERS));
     if (!config.get(AgentKeys.SINK).equals("none") && !unreachable) {
-      long deadline = System.currentTimeMillis() + EXIT_BUDGET_MS;
+      long deadline = System.currentTimeMillis() + budgetMs;
       try {
-        ready.await(EXIT_BUDGET_MS, TimeUnit.MILLISECONDS);
+        ready.await(budgetMs, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
       Pipeline p = pipeline;
       if (p != null) {
         p.stop(thread, Math.max(1, deadline - System.currentTimeMillis()));
+        ended = !thread.isAlive();
       }
     }
     if (config.debug()) {
@@ -244,6 +274,7 @@ final class AgentRuntime implements Runnable {
               + ", errors "
               + stats.errorCount());
     }
+    return ended;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.tripline.agent;
 
 import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.config.AgentKeys;
 import dev.tripline.agent.gate.Gate;
 import dev.tripline.agent.instrument.Hooks;
 import dev.tripline.agent.record.BoundAddresses;
@@ -48,6 +49,7 @@ public final class AgentStarter {
       throw new IllegalStateException("the bridge trusts other code already (attached twice?)");
     }
     early.contextOnly(hooks.contextOnlyIds());
+    early.halting(hooks.haltIds(), config.get(AgentKeys.HALT_WAIT));
     BoundAddresses.open(inst); // java.net opened to the agent: sockets read past their overrides
     hooks.install(inst); // the last use of inst: nothing the agent keeps refers to it
     long woven = System.nanoTime();

@@ -77,6 +77,12 @@ public final class AgentKeys {
           "extra code-context frames, category=class-prefix[#method-prefix],…");
   public static final Key<Long> FLUSH_INTERVAL =
       Key.of("flush.interval", Type.duration(1), "10s", "how often folded repeats are sent");
+  public static final Key<Long> HALT_WAIT =
+      Key.of(
+          "halt.wait",
+          Type.duration(0),
+          "1s",
+          "longest Runtime.halt waits for the last events to leave (0: not at all)");
   public static final Key<Long> HEARTBEAT_INTERVAL =
       Key.of("heartbeat.interval", Type.duration(1), "30s", "agent health on the topic");
   public static final Key<Integer> QUEUE_CAPACITY =
@@ -151,6 +157,7 @@ public final class AgentKeys {
               EXCLUDE_HOSTS,
               CONTEXT_FRAMES,
               FLUSH_INTERVAL,
+              HALT_WAIT,
               HEARTBEAT_INTERVAL,
               QUEUE_CAPACITY,
               CACHE_SIZE,

@@ -211,6 +211,12 @@ public final class Hook {
    */
   boolean onDemand;
 
+  /**
+   * The JVM halts next: during the agent's start-up the start-up buffer does not keep this report
+   * but waits (within {@code halt.wait}) for the recorder to take over, then hands it on.
+   */
+  boolean halts;
+
   final int action;
   final Value a;
   final Value b;
@@ -501,6 +507,12 @@ public final class Hook {
   /** Marks this hook {@link #onDemand}; returns it. */
   Hook onDemand() {
     onDemand = true;
+    return this;
+  }
+
+  /** See {@link #halts}. */
+  Hook halts() {
+    halts = true;
     return this;
   }
 

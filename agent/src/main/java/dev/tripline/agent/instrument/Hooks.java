@@ -95,6 +95,15 @@ public final class Hooks {
     return ids;
   }
 
+  /** Which hook indexes report that the JVM halts next ({@link Hook#halts}). */
+  public boolean[] haltIds() {
+    boolean[] ids = new boolean[table.length];
+    for (Hook h : table) {
+      ids[h.id] = h.halts;
+    }
+    return ids;
+  }
+
   /**
    * Which hook indexes report a request's context or a task's hand-over, never an event or the data
    * of one (their groups' {@link HookGroup.Context}): the start-up buffer does not keep them

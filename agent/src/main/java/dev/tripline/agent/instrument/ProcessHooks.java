@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Processes: {@code ProcessImpl.start}, where every {@code ProcessBuilder.start} and {@code
- * Runtime.exec} ends.
+ * Runtime.exec} ends; and this process's own end by halt.
  */
 final class ProcessHooks extends HookGroup {
   ProcessHooks() {
@@ -39,13 +39,19 @@ final class ProcessHooks extends HookGroup {
         // ProcessImpl.start calls this before forking, on the same thread. A hand-off: seen inside
         // the start() bracket, kept for the spawn that reports next.
         Hook.handoff("process.environment", "java/lang/ProcessEnvironment", "toEnvironmentBlock",
-            "(Ljava/util/Map;[I)", ENVIRONMENT, arg(0)));
+            "(Ljava/util/Map;[I)", ENVIRONMENT, arg(0)),
+        // The JVM's own end without shutdown hooks: Runtime.halt, and the last step of
+        // System.exit. What is queued leaves before it, within halt.wait ("act, then halt" would
+        // otherwise take its last events with it). Shutdown is loaded at premain's end (the
+        // agent's shutdown hook): woven as it loads, nothing retransformed.
+        Hook.probe("process.halt", "java/lang/Shutdown", "halt", "(I)", HALT, NONE, NONE, NONE).halts());
   }
   // spotless:on
 
   private static final int START = 0;
   private static final int CONSTRUCTOR = 1;
   private static final int ENVIRONMENT = 2;
+  private static final int HALT = 3;
 
   @Override
   public void observe(
@@ -55,7 +61,9 @@ final class ProcessHooks extends HookGroup {
       int n,
       @Nullable Throwable error,
       Observations to) {
-    if (action == ENVIRONMENT) {
+    if (action == HALT) {
+      to.halting();
+    } else if (action == ENVIRONMENT) {
       to.spawnEnvironment(a);
     } else if (action == CONSTRUCTOR) {
       // an ARGS value: the woven code always builds the array

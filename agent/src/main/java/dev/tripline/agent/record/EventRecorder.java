@@ -99,6 +99,19 @@ public final class EventRecorder {
     return candidates;
   }
 
+  /** What runs before the JVM halts (the agent's bounded last send); nothing until set. */
+  private volatile Runnable beforeHalt = () -> {};
+
+  /** Sets what runs, on the halting thread, before the JVM halts ({@link #halting}). */
+  public void beforeHalt(Runnable task) {
+    this.beforeHalt = task;
+  }
+
+  /** The JVM is about to halt: see {@link Observations#halting}. */
+  void halting() {
+    beforeHalt.run();
+  }
+
   /** The canary the pipeline performs before every heartbeat. */
   public Canary canary() {
     return canary;

@@ -281,6 +281,11 @@ final class ObservationIntake implements Observations {
   }
 
   @Override
+  public void halting() {
+    recorder.halting();
+  }
+
+  @Override
   public void spawnEnvironment(@Nullable Object environment) {
     SpawnEnvironment.offer(environment, System.getenv());
   }

@@ -136,4 +136,11 @@ public interface Observations {
    * executor's subclass may skip either), so each start replaces the last.
    */
   default void executorTask(@Nullable Object task, boolean start) {}
+
+  /**
+   * The JVM is about to halt ({@code Runtime.halt}, or the end of {@code System.exit} once the
+   * shutdown hooks ran): no shutdown hook runs after a halt, so what is still queued leaves now,
+   * within {@code halt.wait}, or never.
+   */
+  default void halting() {}
 }

@@ -34,7 +34,7 @@ class AgentKeysTest {
     assertEquals(
         List.of(), DocumentedKeys.problems(AgentKeys.TABLE, section("Agent", "Collector")));
     assertEquals(
-        23,
+        24,
         AgentKeys.TABLE.keys().size(),
         "a key added here needs its row in docs/configuration.md");
   }
