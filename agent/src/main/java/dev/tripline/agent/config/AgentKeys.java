@@ -82,7 +82,7 @@ public final class AgentKeys {
           "halt.wait",
           Type.duration(0),
           "1s",
-          "longest Runtime.halt waits for the last events to leave (0: not at all)");
+          "longest Runtime.halt waits for the last events to leave (0s: not at all)");
   public static final Key<Long> HEARTBEAT_INTERVAL =
       Key.of("heartbeat.interval", Type.duration(1), "30s", "agent health on the topic");
   public static final Key<Integer> QUEUE_CAPACITY =
