@@ -1,9 +1,14 @@
 package dev.tripline.bootstrap;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,6 +52,44 @@ class EarlyBufferTest {
     assertEquals("/app/.aws/credentials", seen.get(0).a);
     assertTrue(!seen.get(0).frames.isEmpty(), "kept with its stack");
     assertEquals(0, buffer.dropped());
+  }
+
+  /**
+   * A halt during start-up: no shutdown hook runs after it and the buffer is replayed only once the
+   * recorder takes over, so the halting thread waits for that, then its report goes to the recorder
+   * (which sends the last events); it never takes a slot.
+   */
+  @Test
+  void aHaltWaitsForTheRecorderThenGoesToIt() throws Exception {
+    EarlyBuffer buffer = new EarlyBuffer();
+    buffer.halting(new boolean[] {false, false, false, true}, 600_000);
+    buffer.observe(1, "/app/.aws/credentials", null, 0, null);
+    List<Integer> recorded = new CopyOnWriteArrayList<>();
+    TriplineDispatcher recorder = (hook, a, b, n, error) -> recorded.add(hook);
+    Thread halting = new Thread(() -> buffer.observe(3, null, null, 0, null), "halting");
+    halting.start();
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .until(() -> halting.getState() == Thread.State.TIMED_WAITING);
+    assertTrue(recorded.isEmpty(), "nothing handed on before the recorder took over");
+    List<EarlyBuffer.Observation> replay = buffer.handOver(0, recorder);
+    assertEquals(1, replay.size(), "the halt took no slot: only the read is replayed");
+    assertTrue(halting.isAlive(), "still waiting: the hand-over's list is not replayed yet");
+    buffer.replayed();
+    halting.join(Duration.ofMinutes(1).toMillis());
+    assertFalse(halting.isAlive());
+    assertEquals(List.of(3), recorded);
+  }
+
+  /**
+   * Fails open: with no recorder within {@code halt.wait} the halt goes ahead, reporting nothing.
+   */
+  @Test
+  void aHaltWaitsNoLongerThanItsBound() {
+    EarlyBuffer buffer = new EarlyBuffer();
+    buffer.halting(new boolean[] {false, true}, 20);
+    assertTimeoutPreemptively(Duration.ofMinutes(1), () -> buffer.observe(1, null, null, 0, null));
+    assertEquals(List.of(), buffer.drain(0));
   }
 
   @Test
