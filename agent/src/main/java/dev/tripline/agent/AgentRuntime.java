@@ -202,33 +202,6 @@ final class AgentRuntime implements Runnable {
    * itself waits less for a broker it never reached (see {@code KafkaSink.close}).
    */
   void stop() {
-    stop(EXIT_BUDGET_MS);
-  }
-
-  /**
-   * On the thread that halts the JVM (after which no shutdown hook runs): the last events leave
-   * within {@code halt.wait}, as at exit. Nothing when the agent stops already (a {@code
-   * System.exit} halts after its hooks, this one's included) or the wait is 0.
-   */
-  private void beforeHalt() {
-    long budget = config.get(AgentKeys.HALT_WAIT);
-    if (budget > 0 && !stopping) {
-      if (!stop(budget)) {
-        // fail open: the halt goes ahead; what is still queued goes with the JVM
-        System.err.println(
-            "[tripline] halt: the last events did not all leave within halt.wait ("
-                + budget
-                + " ms); the JVM halts without them");
-      }
-    }
-  }
-
-  /**
-   * Stops recording, then sends what is queued within {@code budgetMs}. False when it waited for
-   * the pipeline and the budget ran out first.
-   */
-  private boolean stop(long budgetMs) {
-    boolean ended = true;
     stopping = true;
     PolicyConsumer pc = policy;
     if (pc != null) {
@@ -246,18 +219,49 @@ final class AgentRuntime implements Runnable {
             && stats.sentCount() == 0
             && !KafkaSink.anyReachable(config.get(AgentKeys.KAFKA_BOOTSTRAP_SERVERS));
     if (!config.get(AgentKeys.SINK).equals("none") && !unreachable) {
-      long deadline = System.currentTimeMillis() + budgetMs;
+      long deadline = System.currentTimeMillis() + EXIT_BUDGET_MS;
       try {
-        ready.await(budgetMs, TimeUnit.MILLISECONDS);
+        ready.await(EXIT_BUDGET_MS, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
       Pipeline p = pipeline;
       if (p != null) {
         p.stop(thread, Math.max(1, deadline - System.currentTimeMillis()));
-        ended = !thread.isAlive();
       }
     }
+    printDebugSummary();
+  }
+
+  /**
+   * On the thread that halts the JVM (after which no shutdown hook runs): what is queued leaves
+   * within {@code halt.wait}. Recording goes on meanwhile (switching it off would give other
+   * threads an unseen window before the JVM ends). Nothing when the agent stops already (a {@code
+   * System.exit} halts after its hooks, this one's included), with no sink, or a wait of 0.
+   */
+  private void beforeHalt() {
+    long budget = config.get(AgentKeys.HALT_WAIT);
+    if (budget <= 0 || stopping || config.get(AgentKeys.SINK).equals("none")) {
+      return;
+    }
+    long deadline = System.currentTimeMillis() + budget;
+    try {
+      ready.await(budget, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Pipeline p = pipeline;
+    if (p == null || !p.drain(Math.max(1, deadline - System.currentTimeMillis()))) {
+      // fail open: the halt goes ahead; what is still queued goes with the JVM
+      System.err.println(
+          "[tripline] halt: the last events did not all leave within halt.wait ("
+              + budget
+              + " ms); the JVM halts without them");
+    }
+  }
+
+  /** With {@code -Dtripline.debug=true}: the start-up phases and what was woven, at exit. */
+  private void printDebugSummary() {
     if (config.debug()) {
       times.printOnce();
       java.util.List<String> missing = new java.util.ArrayList<>(hooks.all());
@@ -274,7 +278,6 @@ final class AgentRuntime implements Runnable {
               + ", errors "
               + stats.errorCount());
     }
-    return ended;
   }
 
   /**

@@ -20,6 +20,12 @@ public interface EventSink extends AutoCloseable {
   /** Hands one batch over; {@code onLost} runs (on any thread) if it cannot be delivered. */
   void publish(EventBatch batch, Consumer<EventBatch> onLost);
 
+  /**
+   * Before the JVM halts: returns once what was handed over is delivered, as far as this sink can
+   * tell (the halting thread waits for it within its own bound, so this may block). Never throws.
+   */
+  default void flush() {}
+
   /** Flushes what can be flushed within a short bound and releases resources. Never throws. */
   @Override
   void close();

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -72,6 +73,11 @@ public final class Pipeline implements Runnable {
 
   private volatile Runnable everySecond = () -> {};
   private volatile boolean running = true;
+
+  /** Drains asked for ({@link #drain}) and the last one done: a halting thread waits on them. */
+  private final AtomicLong drainsAsked = new AtomicLong();
+
+  private volatile long drainsDone;
   private volatile boolean opened;
   private long tamperReported;
   private int errorsSaid;
@@ -178,6 +184,13 @@ public final class Pipeline implements Runnable {
           fresh.clear();
           gather();
         }
+        long asked = drainsAsked.get();
+        if (asked != drainsDone) {
+          sendQueued(); // a halt waits for everything queued
+          flushRepeats();
+          Objects.requireNonNull(sink, "open() first").flush();
+          drainsDone = asked;
+        }
         long now = System.currentTimeMillis();
         if (now >= nextFlush) {
           flushRepeats();
@@ -204,19 +217,42 @@ public final class Pipeline implements Runnable {
       }
     }
     try {
-      // Naming a first sight may hand over one more (its class's CODE_ORIGIN, FirstSights.noOrigin,
-      // which hands over nothing itself): drain until nothing is left, so none is lost at exit.
-      List<Occurrence> last = new ArrayList<>();
-      for (int pass = 0; pass < 3 && recorder.fresh().drainTo(last) > 0; pass++) {
-        sendFirsts(last);
-        last.clear();
-      }
+      sendQueued();
       flushRepeats();
       heartbeat(true);
     } catch (RuntimeException e) {
       stats.error();
     }
     Objects.requireNonNull(sink, "open() first").close();
+  }
+
+  /**
+   * Sends every first sight queued. Naming one may hand over one more (its class's CODE_ORIGIN,
+   * FirstSights.noOrigin, which hands over nothing itself): drained until nothing is left.
+   */
+  private void sendQueued() {
+    List<Occurrence> last = new ArrayList<>();
+    for (int pass = 0; pass < 3 && recorder.fresh().drainTo(last) > 0; pass++) {
+      sendFirsts(last);
+      last.clear();
+    }
+  }
+
+  /**
+   * For a halting thread (the JVM ends next, with no shutdown hook): the pipeline sends what is
+   * queued now — first sights and folded repeats — and goes on; recording never stops, so nothing
+   * done meanwhile on another thread goes unseen. Returns once sent, or false after {@code waitMs}.
+   */
+  public boolean drain(long waitMs) {
+    long ticket = drainsAsked.incrementAndGet();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+    while (drainsDone < ticket) {
+      if (!running || System.nanoTime() - deadline >= 0) {
+        return drainsDone >= ticket;
+      }
+      LockSupport.parkNanos(1_000_000L); // once, at the JVM's end: no hot path
+    }
+    return true;
   }
 
   /**
@@ -276,6 +312,7 @@ public final class Pipeline implements Runnable {
     do {
       LockSupport.parkNanos(GATHER_STEP_NS);
     } while (running
+        && drainsAsked.get() == drainsDone
         && recorder.fresh().size() < MAX_EVENTS_PER_BATCH
         && System.nanoTime() - end < 0
         && !Thread.currentThread().isInterrupted());

@@ -286,6 +286,19 @@ public final class KafkaSink implements EventSink {
   }
 
   /**
+   * Before a halt: the producer sends what it holds now. It may block (a broker down): the halting
+   * thread gives up after {@code halt.wait}, and the JVM ends with the pipeline thread.
+   */
+  @Override
+  public void flush() {
+    try {
+      producer.flush();
+    } catch (RuntimeException e) {
+      stats.error();
+    }
+  }
+
+  /**
    * At JVM exit: up to 2 s for what is pending when a broker can be reached (a short-lived JVM's
    * first events may still be on their way: its producer may not have connected yet), but no wait
    * when none can: an unreachable broker must not add seconds to every exit.
