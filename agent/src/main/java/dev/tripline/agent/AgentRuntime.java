@@ -220,12 +220,7 @@ final class AgentRuntime implements Runnable {
             && !KafkaSink.anyReachable(config.get(AgentKeys.KAFKA_BOOTSTRAP_SERVERS));
     if (!config.get(AgentKeys.SINK).equals("none") && !unreachable) {
       long deadline = System.currentTimeMillis() + EXIT_BUDGET_MS;
-      try {
-        ready.await(EXIT_BUDGET_MS, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      Pipeline p = pipeline;
+      Pipeline p = awaitPipeline(EXIT_BUDGET_MS);
       if (p != null) {
         p.stop(thread, Math.max(1, deadline - System.currentTimeMillis()));
       }
@@ -245,12 +240,7 @@ final class AgentRuntime implements Runnable {
       return;
     }
     long deadline = System.currentTimeMillis() + budget;
-    try {
-      ready.await(budget, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    Pipeline p = pipeline;
+    Pipeline p = awaitPipeline(budget);
     if (p == null || !p.drain(Math.max(1, deadline - System.currentTimeMillis()))) {
       // fail open: the halt goes ahead; what is still queued goes with the JVM
       System.err.println(
@@ -258,6 +248,16 @@ final class AgentRuntime implements Runnable {
               + budget
               + " ms); the JVM halts without them");
     }
+  }
+
+  /** The pipeline once built (start-up may still be running), or null after {@code waitMs}. */
+  private @Nullable Pipeline awaitPipeline(long waitMs) {
+    try {
+      ready.await(waitMs, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // what is built already is used
+    }
+    return pipeline;
   }
 
   /** With {@code -Dtripline.debug=true}: the start-up phases and what was woven, at exit. */
