@@ -235,8 +235,8 @@ final class AgentRuntime implements Runnable {
    * System.exit} halts after its hooks, this one's included), with no sink, or a wait of 0.
    */
   private void beforeHalt() {
-    long budget = config.get(AgentKeys.HALT_WAIT);
-    if (budget <= 0 || stopping || config.get(AgentKeys.SINK).equals("none")) {
+    long budget = haltWait(config);
+    if (budget <= 0 || stopping) {
       return;
     }
     long deadline = System.currentTimeMillis() + budget;
@@ -248,6 +248,15 @@ final class AgentRuntime implements Runnable {
               + budget
               + " ms); the JVM halts without them");
     }
+  }
+
+  /**
+   * How long a halt waits for the last events ({@code halt.wait}); 0 with no sink, where nothing
+   * leaves the JVM. Read by the start-up buffer (a halt before the recorder) and by {@link
+   * #beforeHalt}.
+   */
+  static long haltWait(AgentConfig config) {
+    return config.get(AgentKeys.SINK).equals("none") ? 0 : config.get(AgentKeys.HALT_WAIT);
   }
 
   /** The pipeline once built (start-up may still be running), or null after {@code waitMs}. */

@@ -1,7 +1,6 @@
 package dev.tripline.agent;
 
 import dev.tripline.agent.config.AgentConfig;
-import dev.tripline.agent.config.AgentKeys;
 import dev.tripline.agent.gate.Gate;
 import dev.tripline.agent.instrument.Hooks;
 import dev.tripline.agent.record.BoundAddresses;
@@ -49,7 +48,7 @@ public final class AgentStarter {
       throw new IllegalStateException("the bridge trusts other code already (attached twice?)");
     }
     early.contextOnly(hooks.contextOnlyIds());
-    early.halting(hooks.haltIds(), config.get(AgentKeys.HALT_WAIT));
+    early.halting(hooks.haltIds(), AgentRuntime.haltWait(config));
     BoundAddresses.open(inst); // java.net opened to the agent: sockets read past their overrides
     hooks.install(inst); // the last use of inst: nothing the agent keeps refers to it
     long woven = System.nanoTime();
