@@ -57,12 +57,16 @@ public final class AgentStarter {
     times.put("module", moduleNanos);
     times.put("weave", woven - t0);
     AgentRuntime runtime = new AgentRuntime(config, hooks, early, times);
-    Runtime.getRuntime().addShutdownHook(new Thread(new Shutdown(runtime), "tripline-shutdown"));
+    LastShutdownHook.register(new Shutdown(runtime));
     runtime.start();
     times.put("premain", System.nanoTime() - premainStart);
   }
 
-  /** At JVM exit: the last events out, within bounds (see {@link AgentRuntime#stop}). */
+  /**
+   * At JVM exit, after the application's shutdown hooks ({@link LastShutdownHook}): the last events
+   * out, within bounds (see {@link AgentRuntime#stop}). On the exiting thread, marked as the
+   * agent's: nothing of the application runs on it any more.
+   */
   private static final class Shutdown implements Runnable {
     private final AgentRuntime runtime;
 

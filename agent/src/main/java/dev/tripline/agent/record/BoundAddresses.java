@@ -32,7 +32,8 @@ public final class BoundAddresses {
 
   /**
    * Opens {@code java.net} to the agent's module, and in the same call {@code sun.nio.fs} (for
-   * {@link UnixAttributes}): the one use of {@code inst} here.
+   * {@link UnixAttributes}) and {@code java.lang} (for the agent's place in the JDK's shutdown
+   * sequence, {@code LastShutdownHook}): the one use of {@code inst} here.
    */
   public static void open(Instrumentation inst) {
     Set<Module> agent = Set.of(BoundAddresses.class.getModule());
@@ -45,7 +46,7 @@ public final class BoundAddresses {
           javaBase,
           Set.of(),
           Map.of(),
-          Map.of("java.net", agent, "sun.nio.fs", agent),
+          Map.of("java.net", agent, "sun.nio.fs", agent, "java.lang", agent),
           Set.of(),
           Map.of());
       opened = true;
@@ -56,7 +57,12 @@ public final class BoundAddresses {
     }
     try {
       inst.redefineModule(
-          javaBase, Set.of(), Map.of(), Map.of("java.net", agent), Set.of(), Map.of());
+          javaBase,
+          Set.of(),
+          Map.of(),
+          Map.of("java.net", agent, "java.lang", agent),
+          Set.of(),
+          Map.of());
       opened = true;
     } catch (RuntimeException e) {
       // the sockets' own methods are read then
