@@ -123,7 +123,19 @@ public final class EventRecorder {
    */
   public void replay(
       List<EarlyBuffer.Observation> early, Consumer<EarlyBuffer.Observation> dispatch) {
-    replay.run(early, dispatch, stats);
+    try {
+      replay.run(
+          early,
+          o -> {
+            // a replayed repeat is counted at its own time, not when the recorder was built (a
+            // live repeat meanwhile reads a time up to the start-up's length old: the lesser error)
+            clockMs = o.timeMs;
+            dispatch.accept(o);
+          },
+          stats);
+    } finally {
+      clockMs = clock.getAsLong();
+    }
   }
 
   /** The early observation being replayed on this thread, or null when recording live. */

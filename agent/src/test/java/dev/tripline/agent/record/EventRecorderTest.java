@@ -238,7 +238,12 @@ class EventRecorderTest {
     // The early stack (a thread of the test's own, agent-package code only) has no call site; the
     // same lookup recorded live is called from JUnit.
     assertEquals("", first.getCallSite().getClassName(), first.getCallSite()::toString);
-    assertEquals(1, total(flush(r)), "the folded repeat is replayed as a repeat");
+    List<Event> repeats = flush(r);
+    assertEquals(1, total(repeats), "the folded repeat is replayed as a repeat");
+    assertEquals(
+        seen.get(0).timeMs,
+        repeats.get(0).getLastSeenMs(),
+        "at the time it was seen, not when the recorder was built");
     assertNull(r.replaying(), "replay over: recording is live again");
     r.observations().dns("live.example.com", null, null);
     Event live = firsts(r).get(0);
