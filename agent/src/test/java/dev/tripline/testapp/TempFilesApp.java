@@ -7,7 +7,9 @@ import java.util.Random;
 /**
  * Uploads as a web application handles them: 1000 temp files with random names, each written, read
  * and deleted; then a file of the same shape that is a symlink planted to a secret elsewhere, read
- * through. Usage: TempFilesApp <uploads dir under /tmp> <secret file>
+ * through. Then 500 files made new ({@code Files.createFile}: CREATE_NEW) through a symlink to the
+ * uploads directory, each deleted; the link swapped to another directory, and one more made through
+ * it. Usage: TempFilesApp <uploads dir under /tmp> <secret file> <link to make> <other directory>
  */
 public final class TempFilesApp {
   public static void main(String[] args) throws Exception {
@@ -25,6 +27,18 @@ public final class TempFilesApp {
         uploads.resolve("upload-" + Long.toHexString(random.nextLong() | (1L << 60)) + ".tmp");
     Files.createSymbolicLink(planted, secret);
     System.out.println("read through the link: " + Files.readAllBytes(planted).length + " bytes");
+    // live from here: a file made during the agent's start-up is resolved when the start-up
+    // buffer is replayed, after a swap (docs/detection.md)
+    AgentReady.await();
+    Path link = Files.createSymbolicLink(Path.of(args[2]), uploads);
+    for (int i = 0; i < 500; i++) {
+      Path made =
+          Files.createFile(link.resolve("made-" + Long.toHexString(random.nextLong()) + ".tmp"));
+      Files.delete(made);
+    }
+    Files.delete(link);
+    Files.createSymbolicLink(link, Path.of(args[3]));
+    Files.createFile(link.resolve("made-" + Long.toHexString(random.nextLong()) + ".tmp"));
     System.out.println("TEMPFILES DONE");
   }
 }

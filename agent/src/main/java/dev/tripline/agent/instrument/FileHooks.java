@@ -3,8 +3,8 @@ package dev.tripline.agent.instrument;
 import static dev.tripline.agent.instrument.Hook.Value.NONE;
 import static dev.tripline.agent.instrument.Hook.Value.RETURN;
 import static dev.tripline.agent.instrument.Hook.Value.arg;
-import static dev.tripline.agent.instrument.Hook.Value.argField;
 import static dev.tripline.agent.instrument.Hook.Value.argFieldOrThis;
+import static dev.tripline.agent.instrument.Hook.Value.argFlags;
 import static dev.tripline.agent.instrument.Hook.Value.args;
 import static dev.tripline.agent.instrument.Hook.Value.boxed;
 import static dev.tripline.agent.instrument.Hook.Value.thisField;
@@ -60,13 +60,15 @@ final class FileHooks extends HookGroup {
         // the application's Set (its iterator, its contains) runs outside the bracket, and write-ness
         // is the JDK's flags.write, never a call of the caller's Set. It lost its permission-check path
         // argument in JDK 25: one row per shape, one matches. Async channels open here too. b is the
-        // directory descriptor (-1, or a SecureDirectoryStream's: the path is relative to it).
+        // directory descriptor (-1, or a SecureDirectoryStream's: the path is relative to it). n is
+        // flags.write | flags.createNew << 1: an open with CREATE_NEW (O_CREAT|O_EXCL) that
+        // succeeded made a new file, never followed a link in the last element.
         Hook.exit("file.nio.channelOpen", FACTORY, "open",
             "(ILsun/nio/fs/UnixPath;Ljava/lang/String;Lsun/nio/fs/UnixChannelFactory$Flags;I)",
-            NIO_OPEN, arg(1), boxed(0), argField(3, FLAGS, "write", "Z")).guarded(Refusal.FILE_NIO),
+            NIO_OPEN, arg(1), boxed(0), argFlags(3, FLAGS, "write", "createNew")).guarded(Refusal.FILE_NIO),
         Hook.exit("file.nio.channelOpen", FACTORY, "open",
             "(ILsun/nio/fs/UnixPath;Lsun/nio/fs/UnixChannelFactory$Flags;I)",
-            NIO_OPEN, arg(1), boxed(0), argField(2, FLAGS, "write", "Z")).guarded(Refusal.FILE_NIO),
+            NIO_OPEN, arg(1), boxed(0), argFlags(2, FLAGS, "write", "createNew")).guarded(Refusal.FILE_NIO),
         // java.io.File: the private path field the natives use, never getPath() (a subclass may lie);
         // scoped, as JDK 25 calls the overridable getPath() inside (getFileForSysCalls).
         // Deletes and renames report only what happened, or failed with an exception (n = the result).
@@ -119,10 +121,14 @@ final class FileHooks extends HookGroup {
     }
     switch (action) {
       case NIO_OPEN:
-        to.file(
-            n != 0 ? EventKind.FILE_WRITE : EventKind.FILE_READ,
-            DescriptorPaths.at(b, jdkPath(a)),
-            error);
+        if ((n & 2) != 0 && error == null) {
+          to.created(DescriptorPaths.at(b, jdkPath(a)));
+        } else {
+          to.file(
+              (n & 1) != 0 ? EventKind.FILE_WRITE : EventKind.FILE_READ,
+              DescriptorPaths.at(b, jdkPath(a)),
+              error);
+        }
         return;
       case DELETE_AT:
         to.file(

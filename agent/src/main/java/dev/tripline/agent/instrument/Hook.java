@@ -98,11 +98,18 @@ public final class Hook {
      */
     final boolean nullReadsThis;
 
+    /**
+     * For a {@code boolean} {@link Source#FIELD} passed as {@code n}: a second {@code boolean}
+     * field of the same object, passed as bit 1 (the first is bit 0) — two of the JDK's own flags
+     * in one int, read branch-free; null for a plain field.
+     */
+    final @Nullable String bitField;
+
     /** For {@link Source#ARGS}: the arguments' indexes, in the order the array holds them. */
     final int[] indexes;
 
     private Value(Source source, int index) {
-      this(source, index, null, null, null, false);
+      this(source, index, null, null, null, false, null);
     }
 
     private Value(Source source, int[] indexes) {
@@ -112,6 +119,7 @@ public final class Hook {
       this.fieldName = null;
       this.fieldType = null;
       this.nullReadsThis = false;
+      this.bitField = null;
       this.indexes = indexes.clone();
     }
 
@@ -121,13 +129,15 @@ public final class Hook {
         @Nullable String fieldOwner,
         @Nullable String fieldName,
         @Nullable String fieldType,
-        boolean nullReadsThis) {
+        boolean nullReadsThis,
+        @Nullable String bitField) {
       this.source = source;
       this.index = index;
       this.fieldOwner = fieldOwner;
       this.fieldName = fieldName;
       this.fieldType = fieldType;
       this.nullReadsThis = nullReadsThis;
+      this.bitField = bitField;
       this.indexes = new int[0];
     }
 
@@ -147,17 +157,25 @@ public final class Hook {
 
     /** {@code this.name} (descriptor {@code type}), declared in {@code owner}. */
     static Value thisField(String owner, String name, String type) {
-      return new Value(Source.FIELD, -1, owner, name, type, false);
+      return new Value(Source.FIELD, -1, owner, name, type, false, null);
     }
 
     /** {@code argument(index).name}: the argument must never be null when the method runs. */
     static Value argField(int index, String owner, String name, String type) {
-      return new Value(Source.FIELD, index, owner, name, type, false);
+      return new Value(Source.FIELD, index, owner, name, type, false, null);
+    }
+
+    /**
+     * {@code argument(index).bit0 | argument(index).bit1 << 1}, two {@code boolean} fields as one
+     * {@code n}: the argument must never be null when the method runs.
+     */
+    static Value argFlags(int index, String owner, String bit0, String bit1) {
+      return new Value(Source.FIELD, index, owner, bit0, "Z", false, bit1);
     }
 
     /** {@code (argument(index) != null ? argument(index) : this).name}. */
     static Value argFieldOrThis(int index, String owner, String name, String type) {
-      return new Value(Source.FIELD, index, owner, name, type, true);
+      return new Value(Source.FIELD, index, owner, name, type, true, null);
     }
   }
 

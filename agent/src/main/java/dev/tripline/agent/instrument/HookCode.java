@@ -131,6 +131,9 @@ final class HookCode extends MethodVisitor {
           throw new IllegalStateException(
               hook.name + ": argument " + v.index + " is no " + v.fieldOwner);
         }
+        if (v.bitField != null && (reference || v.nullReadsThis || !"Z".equals(v.fieldType))) {
+          throw new IllegalStateException(hook.name + ": flags are two booleans as n");
+        }
         t = Type.getType(v.fieldType);
         break;
       case ARG:
@@ -465,6 +468,13 @@ final class HookCode extends MethodVisitor {
           }
         }
         super.visitFieldInsn(Opcodes.GETFIELD, v.fieldOwner, v.fieldName, v.fieldType);
+        if (v.bitField != null) {
+          super.visitVarInsn(Opcodes.ALOAD, v.index < 0 ? 0 : slotOf(v.index));
+          super.visitFieldInsn(Opcodes.GETFIELD, v.fieldOwner, v.bitField, "Z");
+          super.visitInsn(Opcodes.ICONST_1);
+          super.visitInsn(Opcodes.ISHL);
+          super.visitInsn(Opcodes.IOR);
+        }
         return;
       case RETURN:
         if (!thrown) {

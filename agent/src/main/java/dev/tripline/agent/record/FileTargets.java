@@ -38,11 +38,8 @@ final class FileTargets {
   }
 
   static String fold(String absolute) {
-    if (absolute.startsWith("/")
-        && absolute.indexOf("//") < 0
-        && absolute.indexOf("/.") < 0
-        && (absolute.length() == 1 || !absolute.endsWith("/"))) {
-      return absolute; // nothing to fold (most paths): no copy
+    if (nothingToFold(absolute)) {
+      return absolute; // most paths: no copy
     }
     List<String> parts = new ArrayList<>();
     int start = 0;
@@ -64,6 +61,14 @@ final class FileTargets {
     StringBuilder sb = new StringBuilder(absolute.length());
     for (String p : parts) sb.append('/').append(p);
     return sb.toString();
+  }
+
+  /** No {@code //}, {@code .}, {@code ..} or trailing {@code /} (nor a name starting with '.'). */
+  private static boolean nothingToFold(String absolute) {
+    return absolute.startsWith("/")
+        && absolute.indexOf("//") < 0
+        && absolute.indexOf("/.") < 0
+        && (absolute.length() == 1 || !absolute.endsWith("/"));
   }
 
   /**
@@ -109,6 +114,17 @@ final class FileTargets {
    */
   Sight look(String given, boolean followLast, boolean identity) {
     String absolute = absolute(given);
+    int slash = plainSlash(absolute);
+    if (slash > 0) { // most paths: split as a string, the file's Path parsed only for its lstat
+      if (!followLast && !identity) {
+        return new Sight(absolute, inDirectory(absolute, slash), null); // delete, rename: the link
+      }
+      SameFiles.Inode noFollow = SameFiles.ofLink(Paths.get(absolute)); // printable ASCII: a Path
+      if (noFollow != null && !noFollow.isLink()) {
+        return new Sight(absolute, inDirectory(absolute, slash), identity ? noFollow : null);
+      }
+      // a link or nothing there: the Path route below looks again (rare, never a repeat)
+    }
     Path p;
     try {
       p = Paths.get(absolute);
@@ -137,6 +153,49 @@ final class FileTargets {
     }
     // not a link: the file is in the directory's real path under its own name
     return new Sight(absolute, inDirectory(parent, last), identity ? noFollow : null);
+  }
+
+  /**
+   * What a file made by an open with {@code CREATE_NEW} ({@code O_CREAT|O_EXCL}, succeeded) names:
+   * the kernel created it in the directory its parent path reached and refuses to follow a link in
+   * the last element, so the directory's real path and the file's own name are its real path, with
+   * no look at the file itself (the {@code lstat} {@link #look} takes to rule out a link). No
+   * identity: a caller that needs one (a target seen for the first time) asks {@link #look}.
+   */
+  Sight created(String given) {
+    String absolute = absolute(given);
+    int slash = plainSlash(absolute);
+    if (slash > 0) {
+      return new Sight(absolute, inDirectory(absolute, slash), null);
+    }
+    return look(given, true, false);
+  }
+
+  /**
+   * The last {@code '/'} of an absolute path with nothing to fold, printable ASCII only (a string a
+   * {@link Path} holds as it is, its name what the kernel is given), not in the root directory;
+   * else -1: such a path takes the {@link Path} route.
+   */
+  static int plainSlash(String absolute) {
+    if (!nothingToFold(absolute)) {
+      return -1;
+    }
+    for (int i = 0, n = absolute.length(); i < n; i++) {
+      char c = absolute.charAt(i);
+      if (c < 0x20 || c > 0x7e) {
+        return -1;
+      }
+    }
+    return absolute.lastIndexOf('/');
+  }
+
+  private @Nullable String inDirectory(String absolute, int slash) {
+    String dir = dirs.real(absolute.substring(0, slash));
+    if (dir == null) {
+      return null;
+    }
+    String last = absolute.substring(slash + 1);
+    return dir.endsWith("/") ? dir + last : dir + "/" + last;
   }
 
   private final RealDirs dirs = new RealDirs();

@@ -179,6 +179,21 @@ final class ObservationIntake implements Observations {
 
   @Override
   public void file(EventKind kind, @Nullable String path, @Nullable Throwable error) {
+    file(kind, path, error, false);
+  }
+
+  @Override
+  public void created(@Nullable String path) {
+    file(EventKind.FILE_WRITE, path, null, true);
+  }
+
+  /**
+   * {@code created}: a FILE_WRITE that made a new file ({@link Observations#created}), so no link
+   * in its name and no other link to it — one look at its directory decides a known shape, and the
+   * file itself is looked at only when it is reported.
+   */
+  private void file(
+      EventKind kind, @Nullable String path, @Nullable Throwable error, boolean created) {
     if (path == null) {
       return;
     }
@@ -205,10 +220,14 @@ final class ObservationIntake implements Observations {
     // What was opened, by device and inode, and its real path (one look, first sight only): a file
     // with more than one link may be a sensitive file under any name, so no filter drops it.
     FileTargets.Sight sight =
-        files.look(
-            path, kind != EventKind.FILE_DELETE, error == null && kind != EventKind.FILE_DELETE);
+        created
+            ? files.created(path)
+            : files.look(
+                path,
+                kind != EventKind.FILE_DELETE,
+                error == null && kind != EventKind.FILE_DELETE);
     SameFiles.Inode opened = sight.opened;
-    boolean linked = opened != null && opened.links > 1;
+    boolean linked = opened != null && opened.links > 1; // never a file just created
     if (kind == EventKind.FILE_READ && CodeOrigins.isJar(path) && !linked) {
       // code loading: a jar opened is a code origin (reported once, unless on the launch path);
       // its reads are not file reads
@@ -229,6 +248,11 @@ final class ObservationIntake implements Observations {
     if (shape != null) {
       recorder.repeat(shape); // one more file of a shape already reported in its directory
       return;
+    }
+    if (created) {
+      // reported: its identity for the swap watch, and its real path, as for any open
+      sight = files.look(path, true, true);
+      opened = sight.opened;
     }
     Occurrence first = recorder.fresh(cache, kind, key, path, sight, 0, error);
     if (first != null && opened != null && sight.kernelPath != null) {

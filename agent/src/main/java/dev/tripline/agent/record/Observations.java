@@ -70,6 +70,15 @@ public interface Observations {
   void file(EventKind kind, @Nullable String path, @Nullable Throwable error);
 
   /**
+   * A file made by an open that succeeded with {@code CREATE_NEW} ({@code O_CREAT|O_EXCL}): a
+   * FILE_WRITE of a file that did not exist, whose last element the kernel refused to follow were
+   * it a link — what a recorder may skip looking at again.
+   */
+  default void created(@Nullable String path) {
+    file(EventKind.FILE_WRITE, path, null);
+  }
+
+  /**
    * A directory listed ({@code File.list}/{@code listFiles}, {@code Files.list}/{@code walk}/{@code
    * newDirectoryStream}): a FILE_READ of the directory, marked as one.
    */

@@ -1,6 +1,7 @@
 package dev.tripline.agent.record;
 
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -29,9 +30,13 @@ final class RealDirs {
     final String real;
     final Object identity;
 
-    Resolved(String real, Object identity) {
+    /** The directory as given, parsed once: what is stat'ed again on each look. */
+    final Path given;
+
+    Resolved(String real, Object identity, Path given) {
       this.real = real;
       this.identity = identity;
+      this.given = given;
     }
   }
 
@@ -40,7 +45,26 @@ final class RealDirs {
 
   /** The real path of {@code dir} (links followed), or null when it does not resolve. */
   @Nullable String real(Path dir) {
-    String key = dir.toString();
+    return real(dir.toString(), dir);
+  }
+
+  /**
+   * The real path of the directory named {@code dir} (absolute; a string a {@link Path} holds as it
+   * is), or null when it does not resolve.
+   */
+  @Nullable String real(String dir) {
+    Resolved known = dirs.get(dir);
+    if (known != null) {
+      return real(dir, known.given);
+    }
+    try {
+      return real(dir, Paths.get(dir));
+    } catch (InvalidPathException e) {
+      return null;
+    }
+  }
+
+  private @Nullable String real(String key, Path dir) {
     Object now = identity(dir); // one stat through every link on the way
     if (now == null) {
       return resolve(dir); // gone, or no file keys on this platform: the full route
@@ -53,7 +77,7 @@ final class RealDirs {
     if (real != null && now.equals(identity(Paths.get(real)))) {
       // cached only when the real path names what the given one reached: no swap in between
       if (dirs.size() >= MAX_DIRS) dirs.clear();
-      dirs.put(key, new Resolved(real, now));
+      dirs.put(key, new Resolved(real, now, dir));
     } else {
       dirs.remove(key);
     }

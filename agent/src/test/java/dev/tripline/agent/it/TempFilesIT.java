@@ -13,7 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every temp file is new: a thousand uploads with random names must not cost a thousand events, and
- * a symlink planted among them must not hide in their count.
+ * a symlink planted among them must not hide in their count. Files made new ({@code CREATE_NEW},
+ * which the agent does not look at again: the kernel made them where their directory is) are still
+ * named by their directory's real path, and a directory link swapped under them is seen.
  */
 class TempFilesIT {
   @OnEveryJdk
@@ -23,6 +25,8 @@ class TempFilesIT {
         Path.of(
             "/tmp", "tripline-uploads-" + System.nanoTime()); // a temp directory, as uploads are
     Path secret = Files.writeString(work.resolve("secret.txt"), "s3cret");
+    Path link = Path.of(uploads + "-link");
+    Path other = Files.createDirectories(work.resolve("other"));
     try {
       AgentRun run =
           AgentRun.testApp(
@@ -31,7 +35,9 @@ class TempFilesIT {
                   "dev.tripline.testapp.TempFilesApp",
                   List.of(),
                   uploads.toString(),
-                  secret.toString())
+                  secret.toString(),
+                  link.toString(),
+                  other.toString())
               .assertFinished("TEMPFILES DONE");
 
       for (String kind : List.of("FILE_WRITE", "FILE_DELETE")) {
@@ -56,7 +62,30 @@ class TempFilesIT {
           1001,
           reads.stream().mapToLong(e -> (Long) e.get("count")).sum(),
           "every read counted once");
+
+      List<Map<String, Object>> made =
+          run.ofKind("FILE_WRITE").stream()
+              .filter(e -> String.valueOf(e.get("path")).startsWith(link + "/made-"))
+              .collect(Collectors.toList());
+      String uploadsReal = uploads.toRealPath() + "/made-";
+      String otherReal = other.toRealPath() + "/made-";
+      assertEquals(
+          500,
+          made.stream()
+              .filter(e -> String.valueOf(e.get("realPath")).startsWith(uploadsReal))
+              .mapToLong(e -> (Long) e.get("count"))
+              .sum(),
+          "every file made through the link counted, under the real directory:\n" + made);
+      assertEquals(
+          1,
+          made.stream()
+              .filter(e -> String.valueOf(e.get("realPath")).startsWith(otherReal))
+              .count(),
+          "the file made after the link was swapped is its own event, in the other directory:\n"
+              + made);
+      assertTrue(made.size() <= 5, "a handful of records: " + made.size());
     } finally {
+      Files.deleteIfExists(link);
       try (Stream<Path> left = Files.list(uploads)) {
         left.forEach(p -> p.toFile().delete());
       }

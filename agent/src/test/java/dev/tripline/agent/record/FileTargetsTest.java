@@ -130,4 +130,42 @@ class FileTargetsTest {
     assertEquals(real + "/d", targets.look(real + "/d/.", true, true).real);
     assertEquals(real.toString(), targets.look(real + "/d/..", true, true).real);
   }
+
+  @Test
+  void aFileMadeNewIsNamedByItsDirectorysRealPathWithoutALookAtIt(@TempDir Path dir)
+      throws Exception {
+    Path real = dir.toRealPath();
+    Files.createDirectories(real.resolve("d"));
+    Path link = Files.createSymbolicLink(real.resolve("link"), real.resolve("d"));
+    Path made = Files.createFile(link.resolve("made.tmp"));
+
+    FileTargets.Sight sight = targets.created(made.toString());
+    assertEquals(real + "/d/made.tmp", sight.real);
+    assertEquals(targets.look(made.toString(), true, true).real, sight.real, "as a full look");
+    assertNull(sight.opened, "no identity: the file itself is not looked at");
+
+    Files.delete(link);
+    Files.createDirectories(real.resolve("e"));
+    Files.createSymbolicLink(link, real.resolve("e"));
+    assertEquals(
+        real + "/e/next.tmp",
+        targets.created(link + "/next.tmp").real,
+        "the directory link swapped: the cached real path is not used");
+    assertEquals(
+        real + "/e/.dot",
+        targets.created(link + "/.dot").real,
+        "a name the split leaves to the Path route");
+  }
+
+  @Test
+  void onlyPlainAsciiPathsAreSplitAsStrings() {
+    assertEquals(4, FileTargets.plainSlash("/tmp/t1.tmp"));
+    assertEquals(0, FileTargets.plainSlash("/t1.tmp"), "in the root: not > 0, the Path route");
+    assertEquals(-1, FileTargets.plainSlash("/tmp/../etc/passwd"));
+    assertEquals(-1, FileTargets.plainSlash("/tmp//t"));
+    assertEquals(-1, FileTargets.plainSlash("/tmp/t/"));
+    assertEquals(-1, FileTargets.plainSlash("/tmp/\u00e9t\u00e9"), "not ASCII");
+    assertEquals(-1, FileTargets.plainSlash("/tmp/a\u0000b"), "a NUL");
+    assertEquals(-1, FileTargets.plainSlash("/tmp/a\nb"), "a control character");
+  }
 }
