@@ -2,6 +2,7 @@ package dev.tripline.testapp;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Random;
 
 /**
@@ -39,6 +40,12 @@ public final class TempFilesApp {
     Files.delete(link);
     Files.createSymbolicLink(link, Path.of(args[3]));
     Files.createFile(link.resolve("made-" + Long.toHexString(random.nextLong()) + ".tmp"));
+    // CREATE_NEW without WRITE: the JDK ignores it, a plain read that follows a planted link
+    Path read = Files.createSymbolicLink(Path.of(args[3], "made-read.tmp"), secret);
+    try (var channel =
+        Files.newByteChannel(read, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ)) {
+      System.out.println("read with CREATE_NEW: " + channel.size() + " bytes");
+    }
     System.out.println("TEMPFILES DONE");
   }
 }

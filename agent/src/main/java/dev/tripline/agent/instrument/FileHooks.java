@@ -61,8 +61,9 @@ final class FileHooks extends HookGroup {
         // is the JDK's flags.write, never a call of the caller's Set. It lost its permission-check path
         // argument in JDK 25: one row per shape, one matches. Async channels open here too. b is the
         // directory descriptor (-1, or a SecureDirectoryStream's: the path is relative to it). n is
-        // flags.write | flags.createNew << 1: an open with CREATE_NEW (O_CREAT|O_EXCL) that
-        // succeeded made a new file, never followed a link in the last element.
+        // flags.write | flags.createNew << 1: an open for writing with CREATE_NEW (O_CREAT|O_EXCL)
+        // that succeeded made a new file, never followed a link in the last element. CREATE_NEW
+        // without WRITE is ignored by the JDK (a plain read, links followed): both bits or neither.
         Hook.exit("file.nio.channelOpen", FACTORY, "open",
             "(ILsun/nio/fs/UnixPath;Ljava/lang/String;Lsun/nio/fs/UnixChannelFactory$Flags;I)",
             NIO_OPEN, arg(1), boxed(0), argFlags(3, FLAGS, "write", "createNew")).guarded(Refusal.FILE_NIO),
@@ -121,7 +122,7 @@ final class FileHooks extends HookGroup {
     }
     switch (action) {
       case NIO_OPEN:
-        if ((n & 2) != 0 && error == null) {
+        if ((n & 3) == 3 && error == null) {
           to.created(DescriptorPaths.at(b, jdkPath(a)));
         } else {
           to.file(

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -111,6 +113,27 @@ public final class AgentRun {
   /** Events of one kind. */
   public List<Map<String, Object>> ofKind(String kind) {
     return events.stream().filter(e -> kind.equals(e.get("kind"))).collect(Collectors.toList());
+  }
+
+  /** The addresses connected to whose text starts with {@code prefix} ("127.0.9."), sorted. */
+  public SortedSet<String> connectedTo(String prefix) {
+    SortedSet<String> reached = new TreeSet<>();
+    for (Map<String, Object> e : ofKind("NET_CONNECT")) {
+      String ip = String.valueOf(e.get("ip"));
+      if (ip.startsWith(prefix)) {
+        reached.add(ip);
+      }
+    }
+    return reached;
+  }
+
+  /** {@code prefix + 1} … {@code prefix + count}, sorted as {@link #connectedTo} is. */
+  public static SortedSet<String> addresses(String prefix, int count) {
+    SortedSet<String> all = new TreeSet<>();
+    for (int i = 1; i <= count; i++) {
+      all.add(prefix + i);
+    }
+    return all;
   }
 
   @SuppressWarnings("unchecked")

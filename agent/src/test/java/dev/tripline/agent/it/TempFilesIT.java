@@ -84,6 +84,14 @@ class TempFilesIT {
           "the file made after the link was swapped is its own event, in the other directory:\n"
               + made);
       assertTrue(made.size() <= 5, "a handful of records: " + made.size());
+      assertEquals(
+          1,
+          run.ofKind("FILE_READ").stream()
+              .filter(e -> String.valueOf(e.get("path")).endsWith("/made-read.tmp"))
+              .filter(e -> secretReal.equals(e.get("realPath")))
+              .count(),
+          "CREATE_NEW without WRITE is a read through the link, with the secret as real path:\n"
+              + run.ofKind("FILE_READ"));
     } finally {
       Files.deleteIfExists(link);
       try (Stream<Path> left = Files.list(uploads)) {
