@@ -130,9 +130,6 @@ final class HookWeaver implements ClassFileTransformer {
       // a JDK hook is woven into the JDK's own class only, never an application's namesake
       return null;
     }
-    for (Hook h : hooks) {
-      h.present = true;
-    }
     try {
       if (library) {
         if (hooks.get(0).isUncovered()) {
@@ -150,6 +147,12 @@ final class HookWeaver implements ClassFileTransformer {
           className,
           e.toString()); // the class loads unhooked; the heartbeat lists its hooks as missing
       return null;
+    } finally {
+      // present once woven (or failed): a heartbeat taken while the class is being woven must not
+      // list its hooks as missing (applied is set by weave, before this)
+      for (Hook h : hooks) {
+        h.present = true;
+      }
     }
   }
 
