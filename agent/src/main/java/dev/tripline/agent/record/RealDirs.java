@@ -45,7 +45,8 @@ final class RealDirs {
 
   /** The real path of {@code dir} (links followed), or null when it does not resolve. */
   @Nullable String real(Path dir) {
-    return real(dir.toString(), dir);
+    String key = dir.toString();
+    return real(key, dir, dirs.get(key));
   }
 
   /**
@@ -55,21 +56,20 @@ final class RealDirs {
   @Nullable String real(String dir) {
     Resolved known = dirs.get(dir);
     if (known != null) {
-      return real(dir, known.given);
+      return real(dir, known.given, known);
     }
     try {
-      return real(dir, Paths.get(dir));
+      return real(dir, Paths.get(dir), null);
     } catch (InvalidPathException e) {
       return null;
     }
   }
 
-  private @Nullable String real(String key, Path dir) {
+  private @Nullable String real(String key, Path dir, @Nullable Resolved known) {
     Object now = identity(dir); // one stat through every link on the way
     if (now == null) {
       return resolve(dir); // gone, or no file keys on this platform: the full route
     }
-    Resolved known = dirs.get(key);
     if (known != null && known.identity.equals(now)) {
       return known.real;
     }
