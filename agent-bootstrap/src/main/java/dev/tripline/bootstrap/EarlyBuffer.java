@@ -89,11 +89,6 @@ public final class EarlyBuffer implements TriplineDispatcher {
   /** Hook indexes that report the JVM's halt (see {@link #halting}). */
   private volatile boolean[] halts = new boolean[0];
 
-  /** Hooks whose target is looked at when it is observed ({@link #lookAtOnce}). */
-  private volatile boolean[] lookIds = new boolean[0];
-
-  private volatile Function<Object[], Object> look;
-
   private volatile long haltWaitMs;
 
   /** Counted down once the recorder replayed the hand-over's list: a halt during start-up waits. */
@@ -110,21 +105,6 @@ public final class EarlyBuffer implements TriplineDispatcher {
     if (halts.length == 0 && ids != null) {
       haltWaitMs = waitMs;
       halts = ids.clone();
-    }
-  }
-
-  /**
-   * Set once by the agent in {@code premain}, before it weaves: for these hooks, {@code look} is
-   * applied to {@code {hook, a, b, n, error}} on the observing thread when a new observation is
-   * kept, and its answer travels with it ({@link Observation#seenAtOnce}). A file's real path is
-   * what the path reached when it was opened: resolved at the replay, a directory link swapped back
-   * in between would name another file. An exception in {@code look} leaves the answer null (the
-   * recorder then looks at the replay, as before); it never reaches the application.
-   */
-  public void lookAtOnce(boolean[] ids, Function<Object[], Object> look) {
-    if (lookIds.length == 0 && ids != null && look != null) {
-      this.look = look;
-      lookIds = ids.clone();
     }
   }
 
@@ -165,9 +145,6 @@ public final class EarlyBuffer implements TriplineDispatcher {
       liveOrDropped(hook, a, b, n, error);
       return;
     }
-    // before the slot is claimed: a slot claimed and not yet filled holds up the hand-over's
-    // drain, so nothing slow (a look at the file system) may stand between the two
-    Object looked = lookedAt(hook, a, b, n, error);
     int i = claimed.getAndIncrement();
     if (i >= CAPACITY) {
       liveOrDropped(hook, a, b, n, error);
@@ -179,31 +156,9 @@ public final class EarlyBuffer implements TriplineDispatcher {
             : List.of();
     Observation o =
         new Observation(
-            hook,
-            a,
-            b,
-            n,
-            error,
-            Thread.currentThread(),
-            frames,
-            System.currentTimeMillis(),
-            looked);
+            hook, a, b, n, error, Thread.currentThread(), frames, System.currentTimeMillis());
     slots.set(i, o);
     recent.set(f, o);
-  }
-
-  /** What {@link #lookAtOnce}'s function says of this observation now, or null. */
-  private Object lookedAt(int hook, Object a, Object b, int n, Throwable error) {
-    boolean[] ids = lookIds;
-    Function<Object[], Object> f = look;
-    if (f == null || hook < 0 || hook >= ids.length || !ids[hook]) {
-      return null;
-    }
-    try {
-      return f.apply(new Object[] {hook, a, b, n, error});
-    } catch (RuntimeException | LinkageError e) {
-      return null; // the replay looks instead
-    }
   }
 
   /**
@@ -309,9 +264,6 @@ public final class EarlyBuffer implements TriplineDispatcher {
     public final List<StackWalker.StackFrame> frames;
     public final long timeMs;
 
-    /** What the agent looked at when this was observed ({@link #lookAtOnce}), or null. */
-    public final Object seenAtOnce;
-
     /** Repeats folded into this observation while it waited (replayed as as many more). */
     final AtomicInteger repeats = new AtomicInteger();
 
@@ -326,8 +278,7 @@ public final class EarlyBuffer implements TriplineDispatcher {
         Throwable error,
         Thread thread,
         List<StackWalker.StackFrame> frames,
-        long timeMs,
-        Object seenAtOnce) {
+        long timeMs) {
       this.hook = hook;
       this.a = a;
       this.b = b;
@@ -336,7 +287,6 @@ public final class EarlyBuffer implements TriplineDispatcher {
       this.thread = thread;
       this.frames = frames;
       this.timeMs = timeMs;
-      this.seenAtOnce = seenAtOnce;
     }
 
     /** Repeats folded into this one: the recorder replays it 1 + repeats times. */

@@ -49,7 +49,6 @@ public final class AgentStarter {
     }
     early.contextOnly(hooks.contextOnlyIds());
     early.halting(hooks.haltIds(), AgentRuntime.haltWait(config));
-    early.lookAtOnce(hooks.fileIds(), new StartupLooks(hooks));
     BoundAddresses.open(inst); // java.net opened to the agent: sockets read past their overrides
     hooks.install(inst); // the last use of inst: nothing the agent keeps refers to it
     long woven = System.nanoTime();

@@ -3,7 +3,6 @@ package dev.tripline.bootstrap;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,28 +59,6 @@ class EarlyBufferTest {
    * recorder takes over, so the halting thread waits for that, then its report goes to the recorder
    * (which sends the last events); it never takes a slot.
    */
-  @Test
-  void aLookTakenAtOnceTravelsWithItsObservationAndNeverThrows() {
-    EarlyBuffer buffer = new EarlyBuffer();
-    buffer.lookAtOnce(
-        new boolean[] {false, true, true},
-        o -> {
-          if ("boom".equals(o[1])) throw new IllegalStateException("a look that fails");
-          return "seen " + o[1] + " by hook " + o[0];
-        });
-    buffer.lookAtOnce(new boolean[] {true, true, true}, o -> "later"); // once only
-    buffer.observe(0, "/not/looked", null, 0, null);
-    buffer.observe(1, "/app/f.txt", null, 0, null);
-    buffer.observe(1, "/app/f.txt", null, 0, null); // folded: no second look
-    buffer.observe(2, "boom", null, 0, null);
-    List<EarlyBuffer.Observation> seen = buffer.drain(0);
-    assertEquals(3, seen.size());
-    assertNull(seen.get(0).seenAtOnce, "a hook not in the set is not looked at");
-    assertEquals("seen /app/f.txt by hook 1", seen.get(1).seenAtOnce);
-    assertEquals(1, seen.get(1).repeats());
-    assertNull(seen.get(2).seenAtOnce, "a failing look: nothing kept, nothing thrown");
-  }
-
   @Test
   void aHaltWaitsForTheRecorderThenGoesToIt() throws Exception {
     EarlyBuffer buffer = new EarlyBuffer();

@@ -105,18 +105,6 @@ public final class Hooks {
   }
 
   /**
-   * Which hook indexes report file opens and deletes: the start-up buffer has their paths looked at
-   * when they are observed ({@code EarlyBuffer.lookAtOnce}).
-   */
-  public boolean[] fileIds() {
-    boolean[] ids = new boolean[table.length];
-    for (Hook h : table) {
-      ids[h.id] = h.group instanceof FileHooks;
-    }
-    return ids;
-  }
-
-  /**
    * Which hook indexes report a request's context or a task's hand-over, never an event or the data
    * of one (their groups' {@link HookGroup.Context}): the start-up buffer does not keep them
    * ({@code EarlyBuffer.contextOnly}). Not the hand-off style as such: a spawn's environment and a

@@ -219,16 +219,13 @@ final class ObservationIntake implements Observations {
     }
     // What was opened, by device and inode, and its real path (one look, first sight only): a file
     // with more than one link may be a sensitive file under any name, so no filter drops it.
-    FileTargets.Sight sight = seenAtOnce(path); // a start-up observation: looked at when made
-    if (sight == null) {
-      sight =
-          created
-              ? files.created(path)
-              : files.look(
-                  path,
-                  kind != EventKind.FILE_DELETE,
-                  error == null && kind != EventKind.FILE_DELETE);
-    }
+    FileTargets.Sight sight =
+        created
+            ? files.created(path)
+            : files.look(
+                path,
+                kind != EventKind.FILE_DELETE,
+                error == null && kind != EventKind.FILE_DELETE);
     SameFiles.Inode opened = sight.opened;
     boolean linked = opened != null && opened.links > 1; // never a file just created
     if (kind == EventKind.FILE_READ && CodeOrigins.isJar(path) && !linked) {
@@ -252,7 +249,7 @@ final class ObservationIntake implements Observations {
       recorder.repeat(shape); // one more file of a shape already reported in its directory
       return;
     }
-    if (created && opened == null) {
+    if (created) {
       // reported: its identity for the swap watch, and its real path, as for any open
       sight = files.look(path, true, true);
       opened = sight.opened;
@@ -266,17 +263,6 @@ final class ObservationIntake implements Observations {
               opened,
               !first.target().getFile().getRealPath().isEmpty());
     }
-  }
-
-  /**
-   * The look {@link EarlySights} took of {@code path} when the start-up observation being replayed
-   * was made; null when recording live, or when none was taken.
-   */
-  private FileTargets.@Nullable Sight seenAtOnce(String path) {
-    EarlyBuffer.Observation early = recorder.replaying();
-    return early != null && early.seenAtOnce instanceof EarlySights.Seen
-        ? ((EarlySights.Seen) early.seenAtOnce).of(path)
-        : null;
   }
 
   @Override
