@@ -28,6 +28,14 @@ import java.util.stream.Stream;
  * #ERROR_SHARE} slots and {@link #ERROR_STACKS} stacks, so successful ones always find room and a
  * call site. Distinct successful observations beyond the capacity are still dropped and counted.
  * Lock-free: atomics only.
+ *
+ * <p>Nothing of the agent's own code runs here on the application's thread: that thread may hold a
+ * class's initialization lock (a hooked open inside {@code java.security.Security.<clinit>}) while
+ * the agent's thread, building the recorder, initializes classes that need it. A look at the file
+ * system from here (to resolve a path before a swap at the replay) deadlocked exactly so: the
+ * application's thread waited for the agent's {@code EventKind}, the agent's thread for {@code
+ * Security} (6 of 15 launches of {@code LongNamesApp}, 2026-12-06). Such work needs every class it
+ * touches initialized before it is switched on.
  */
 public final class EarlyBuffer implements TriplineDispatcher {
   public static final int CAPACITY = 8192;
