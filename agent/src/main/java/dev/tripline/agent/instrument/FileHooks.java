@@ -122,15 +122,15 @@ final class FileHooks extends HookGroup {
     }
     switch (action) {
       case NIO_OPEN:
-        if ((n & 3) == 3 && error == null) {
-          to.created(DescriptorPaths.at(b, jdkPath(a)));
-        } else {
-          to.file(
-              (n & 1) != 0 ? EventKind.FILE_WRITE : EventKind.FILE_READ,
-              DescriptorPaths.at(b, jdkPath(a)),
-              error);
+        {
+          String path = DescriptorPaths.at(b, jdkPath(a));
+          if ((n & 3) == 3 && error == null) {
+            to.created(path);
+          } else {
+            to.file((n & 1) != 0 ? EventKind.FILE_WRITE : EventKind.FILE_READ, path, error);
+          }
+          return;
         }
-        return;
       case DELETE_AT:
         to.file(
             EventKind.FILE_DELETE, DescriptorPaths.at(b, NativeStrings.string((byte[]) a)), error);

@@ -119,11 +119,14 @@ final class FileTargets {
       if (!followLast && !identity) {
         return new Sight(absolute, inDirectory(absolute, slash), null); // delete, rename: the link
       }
-      SameFiles.Inode noFollow = SameFiles.ofLink(Paths.get(absolute)); // printable ASCII: a Path
-      if (noFollow != null && !noFollow.isLink()) {
-        return new Sight(absolute, inDirectory(absolute, slash), identity ? noFollow : null);
-      }
-      // a link or nothing there: the Path route below looks again (rare, never a repeat)
+      Path p = Paths.get(absolute); // printable ASCII: a Path holds it
+      SameFiles.Inode noFollow = SameFiles.ofLink(p);
+      // not a link: in the directory's real path under its own name; else as below, without a
+      // second lstat
+      boolean plainFile = noFollow != null && !noFollow.isLink();
+      String real = plainFile || !followLast ? inDirectory(absolute, slash) : resolve(p, true);
+      return new Sight(
+          absolute, real, !identity ? null : plainFile ? noFollow : SameFiles.of(absolute));
     }
     Path p;
     try {

@@ -19,17 +19,18 @@ class ExitHookIT {
   @OnEveryJdk
   void whatAShutdownHookDoesAfterSystemExitIsReported(Path java, @TempDir Path work)
       throws Exception {
-    assertAllReported(
-        AgentRun.testApp(
-            java, work, "dev.tripline.testapp.ExitHookApp", List.of(), "" + CONNECTS, "exit"));
+    assertAllReported(exitHookApp(java, work, "exit"));
   }
 
   @OnEveryJdk
   void whatAShutdownHookDoesAfterMainReturnsIsReported(Path java, @TempDir Path work)
       throws Exception {
-    assertAllReported(
-        AgentRun.testApp(
-            java, work, "dev.tripline.testapp.ExitHookApp", List.of(), "" + CONNECTS, "return"));
+    assertAllReported(exitHookApp(java, work, "return"));
+  }
+
+  private static AgentRun exitHookApp(Path java, Path work, String how) throws Exception {
+    return AgentRun.testApp(
+        java, work, "dev.tripline.testapp.ExitHookApp", List.of(), "" + CONNECTS, how);
   }
 
   private static void assertAllReported(AgentRun run) {
