@@ -94,18 +94,19 @@ public final class TriplineGate implements TriplineDispatcher {
   /**
    * Called once by the agent in {@code premain}, before any application code runs: {@code loader}
    * becomes the agent's (its frames may mark a thread), and the library entry ({@link
-   * TriplineBridge}) is connected to this gate, for the hook indexes {@code libraryIds} marks (its
-   * entry decision for those {@code guardedLibraryIds} marks). Returns the buffer that receives
-   * what the hooks see until {@link #seal}; null for any later call.
+   * TriplineBridge}) is connected to this gate, for the hook indexes {@code ids[0]} marks (its
+   * entry decision for those {@code ids[1]} marks). Returns the buffer that receives what the hooks
+   * see until {@link #seal}; null for any later call. Two parameters: premain calls this
+   * reflectively, and on JDK 18+ a call of the shape the JVM's own call of premain warmed costs a
+   * fraction of a millisecond, one more parameter some milliseconds.
    */
-  public static EarlyBuffer trust(
-      ClassLoader loader, boolean[] libraryIds, boolean[] guardedLibraryIds) {
+  public static EarlyBuffer trust(ClassLoader loader, boolean[][] ids) {
     synchronized (LOCK) {
-      if (agent != null || loader == null) {
+      if (agent != null || loader == null || ids.length != 2) {
         return null;
       }
-      library = libraryIds.clone();
-      guardedLibrary = guardedLibraryIds.clone();
+      library = ids[0].clone();
+      guardedLibrary = ids[1].clone();
       if (!TriplineBridge.connect(new TriplineGate())) {
         return null;
       }

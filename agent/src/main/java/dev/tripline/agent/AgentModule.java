@@ -36,10 +36,10 @@ import org.jspecify.annotations.Nullable;
  * defineClass} through {@code MethodHandles.privateLookupIn}: the loader is therefore the JDK's,
  * whose class no one may open).
  *
- * <p>Its exports, all qualified: the package of {@code AgentStarter}, whose only public member is
- * the hand-over from premain (it refuses a second call), to the premain loader's unnamed module;
- * Kafka's security packages to {@code java.base}, which instantiates login modules and SASL
- * providers by name.
+ * <p>Its exports, all qualified: Kafka's security packages to {@code java.base}, which instantiates
+ * login modules and SASL providers by name. premain's hand-over to {@code AgentStarter} needs none:
+ * it calls an interface of the shared configuration package ({@code config.AgentEntry}), with the
+ * instance {@code AgentStarter}'s initializer offers on premain's thread.
  *
  * <p>What the module reads besides the JDK: the bootstrap loader's unnamed module (the bridge) and
  * the premain loader's (the configuration premain validated, {@code dev.tripline.agent.config}).
@@ -59,9 +59,6 @@ final class AgentModule {
    * The module's packages, listed when the jar is built: start-up does not scan ~10 000 entries.
    */
   static final String PACKAGES = PREFIX + "module-packages";
-
-  /** Where premain hands over ({@code AgentStarter}): exported to the premain loader alone. */
-  static final String ENTRY_PACKAGE = "dev.tripline.agent";
 
   /**
    * Kafka's security packages (login modules, SASL providers), built at run time: the shade plugin
@@ -183,9 +180,7 @@ final class AgentModule {
         controller.addReads(agent, m); // what an unnamed module reads: every module of the JDK
       }
     }
-    // premain calls AgentStarter.start, the package's one public member (it runs once per JVM).
-    // Exported, not opened: nothing private in the package becomes reachable.
-    controller.addExports(agent, ENTRY_PACKAGE, premain);
+    // No export to premain: it reaches AgentStarter through the configuration package's AgentEntry
     // JAAS (LoginContext) and the JCA (Provider.Service, behind Sasl.createSaslClient) instantiate
     // Kafka's login modules and SASL providers by name from java.base: its security packages are
     // exported to java.base alone (public members only; nothing is opened).

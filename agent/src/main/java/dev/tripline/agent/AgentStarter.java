@@ -1,6 +1,7 @@
 package dev.tripline.agent;
 
 import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.config.AgentEntry;
 import dev.tripline.agent.gate.Gate;
 import dev.tripline.agent.instrument.Hooks;
 import dev.tripline.agent.record.BoundAddresses;
@@ -12,24 +13,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The part of {@code premain} that runs in the agent's own class loader: weave the hooks (so the
  * application's first I/O is seen), then hand everything else to the agent's thread and return.
  * Until that thread has built the recorder, what the hooks see waits in an {@link EarlyBuffer}.
+ *
+ * <p>premain reaches it without core reflection ({@link AgentEntry}): initialising this class, on
+ * premain's thread, offers premain the one instance. Its package is exported to no one.
  */
-public final class AgentStarter {
-  /**
-   * Once per JVM: {@link #start} is public (premain calls it across the module boundary), so a
-   * second call, whoever makes it, is refused before it does anything.
-   */
+public final class AgentStarter implements AgentEntry {
+  /** Once per JVM: a second call, whoever makes it, is refused before it does anything. */
   private static final AtomicBoolean STARTED = new AtomicBoolean();
+
+  static {
+    AgentEntry.offer(new AgentStarter());
+  }
 
   private AgentStarter() {}
 
-  /**
-   * Weaves the hooks, then starts the agent's thread and returns.
-   *
-   * @param premainStart {@code System.nanoTime()} when {@code premain} was entered
-   * @param bridgeNanos time spent defining the bridge in the bootstrap loader
-   * @param moduleNanos time spent defining the agent's module (see {@code AgentModule})
-   */
-  public static void start(
+  /** Weaves the hooks, then starts the agent's thread and returns. */
+  @Override
+  public void start(
       Instrumentation inst,
       AgentConfig config,
       long premainStart,

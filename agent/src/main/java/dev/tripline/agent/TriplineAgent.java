@@ -1,17 +1,17 @@
 package dev.tripline.agent;
 
 import dev.tripline.agent.config.AgentConfig;
+import dev.tripline.agent.config.AgentEntry;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
@@ -87,23 +87,26 @@ public final class TriplineAgent {
       long bridge = System.nanoTime() - t1;
       AgentModule.JdkPreload.whileWaiting(module);
       ClassLoader loader = isolatedLoader(module);
-      TriplineAgentGate.exportTo(
-          inst, gate, Class.forName("dev.tripline.agent.AgentStarter", false, loader).getModule());
-      Class.forName("dev.tripline.agent.AgentStarter", true, loader)
-          .getMethod(
-              "start", Instrumentation.class, AgentConfig.class, long.class, long.class, long.class)
-          .invoke(null, inst, config, t0, bridge, module.nanos());
+      String starter = "dev.tripline.agent.AgentStarter";
+      TriplineAgentGate.exportTo(inst, gate, Class.forName(starter, false, loader).getModule());
+      // Initialising AgentStarter offers its entry on this thread (AgentEntry): no reflective call
+      Class.forName(starter, true, loader);
+      AgentEntry entry = AgentEntry.take();
+      if (entry == null) {
+        throw new IllegalStateException("the agent was started already");
+      }
+      try {
+        entry.start(inst, config, t0, bridge, module.nanos());
+      } catch (RuntimeException e) {
+        System.err.println(
+            "[tripline] agent disabled: " + e.getMessage() + "; the application runs without it");
+      }
     } catch (AgentConfig.ConfigException e) {
       for (String warning : e.warnings()) {
         System.err.println("[tripline] " + warning);
       }
       System.err.println(
           "[tripline] agent disabled: " + e.getMessage() + "; the application runs without it");
-    } catch (InvocationTargetException e) {
-      System.err.println(
-          "[tripline] agent disabled: "
-              + e.getCause().getMessage()
-              + "; the application runs without it");
     } catch (Throwable e) {
       System.err.println("[tripline] agent disabled: " + e + "; the application runs without it");
     }
@@ -165,12 +168,12 @@ public final class TriplineAgent {
   }
 
   /**
-   * {@code jdk.internal.misc} is opened to a throwaway loader's unnamed module only, not to this
+   * {@code jdk.internal.misc} is exported to a throwaway loader's unnamed module only, not to this
    * class's: this class is loaded by the application class loader, whose unnamed module is the
-   * whole class path, and an opening can never be taken back. The throwaway loader defines one
-   * small class ({@link BootDefiner}, from this jar's bytes) that does the defining; nothing keeps
-   * the loader afterwards, so no code can reach the module that holds the opening (and the JVM
-   * drops the edge with the loader).
+   * whole class path, and an export can never be taken back. The throwaway loader defines one small
+   * class ({@link BootDefiner}, from this jar's bytes) that does the defining; nothing keeps the
+   * loader afterwards, so no code can reach the module that holds the export (and the JVM drops the
+   * edge with the loader).
    */
   private static void defineInBootLoader(Instrumentation inst)
       throws IOException, ReflectiveOperationException {
@@ -191,9 +194,9 @@ public final class TriplineAgent {
       names[i] = missing.get(i).replace('/', '.');
       bytes[i] = bridgeClass(missing.get(i));
     }
-    String definerName = "dev.tripline.agent.TriplineAgent$BootDefiner"; // by name: not loaded here
+    String definerName = "dev.tripline.agent.BootDefiner"; // by name: not loaded here
     Throwaway loader = new Throwaway();
-    Class<?> definer = loader.define(definerName, bridgeClass(definerName.replace('.', '/')));
+    loader.define(definerName, bridgeClass(definerName.replace('.', '/')));
     Module javaBase = Object.class.getModule();
     inst.redefineModule(
         javaBase,
@@ -202,8 +205,8 @@ public final class TriplineAgent {
         Map.of(),
         Set.of(),
         Map.of());
-    Method define = definer.getMethod("define", String[].class, byte[][].class);
-    invoke(define, names, bytes);
+    BiConsumer<String[], byte[][]> define = loader.definer(definerName);
+    define.accept(names, bytes);
     // The gate, by the same definer: a class the boot loader defines in a package of java.base is
     // java.base's. java.base reads the bridge's module first (the gate implements its dispatcher).
     // If this fails, TriplineAgentGate.define defines it the other way (a private lookup).
@@ -213,60 +216,44 @@ public final class TriplineAgent {
         inst.redefineModule(
             javaBase, Set.of(bridgeModule()), Map.of(), Map.of(), Set.of(), Map.of());
         byte[] gateBytes = TriplineAgentGate.renamedBytes(gate.substring(0, gate.lastIndexOf('.')));
-        invoke(define, new String[] {gate}, new byte[][] {gateBytes});
+        define.accept(new String[] {gate}, new byte[][] {gateBytes});
       } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
         // left to TriplineAgentGate.define
       }
     }
   }
 
-  private static void invoke(Method define, String[] names, byte[][] bytes)
-      throws IllegalAccessException {
-    try {
-      define.invoke(null, names, bytes);
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof LinkageError) {
-        throw (LinkageError) e.getCause();
-      }
-      throw new IllegalStateException(e.getCause());
-    }
-  }
+  /**
+   * A loader for one class, dropped once it has run. It takes the instance {@link BootDefiner}'s
+   * initializer hands it (a {@link Consumer}): premain then calls the definer through a JDK
+   * interface, never by reflection.
+   */
+  private static final class Throwaway extends ClassLoader implements Consumer<Object> {
+    private @Nullable Object handed;
 
-  /** A loader for one class, dropped once it has run. */
-  private static final class Throwaway extends ClassLoader {
     Throwaway() {
       super("tripline-boot-definer", ClassLoader.getPlatformClassLoader());
     }
 
-    Class<?> define(String name, byte[] bytes) {
-      return defineClass(name, bytes, 0, bytes.length);
+    void define(String name, byte[] bytes) {
+      defineClass(name, bytes, 0, bytes.length);
     }
-  }
 
-  /**
-   * Defines classes in the bootstrap loader with {@code jdk.internal.misc.Unsafe} (JDK 11–25).
-   * Loaded by {@link Throwaway} only (never by the application loader: this class refers to it by
-   * name alone), so the opening of {@code jdk.internal.misc} serves this class and nothing else.
-   */
-  public static final class BootDefiner {
-    private BootDefiner() {}
-
-    public static void define(String[] names, byte[][] classes)
-        throws ReflectiveOperationException {
-      Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
-      Object unsafe = unsafeType.getMethod("getUnsafe").invoke(null);
-      Method define =
-          unsafeType.getMethod(
-              "defineClass",
-              String.class,
-              byte[].class,
-              int.class,
-              int.class,
-              ClassLoader.class,
-              ProtectionDomain.class);
-      for (int i = 0; i < names.length; i++) {
-        define.invoke(unsafe, names[i], classes[i], 0, classes[i].length, null, null);
+    /** Initialises the definer, which hands itself over ({@link #accept}). */
+    @SuppressWarnings("unchecked")
+    BiConsumer<String[], byte[][]> definer(String name) throws ClassNotFoundException {
+      Class.forName(name, true, this);
+      Object definer = handed;
+      handed = null;
+      if (!(definer instanceof BiConsumer)) {
+        throw new IllegalStateException("the boot definer did not hand itself over");
       }
+      return (BiConsumer<String[], byte[][]>) definer;
+    }
+
+    @Override
+    public void accept(Object definer) {
+      handed = definer;
     }
   }
 

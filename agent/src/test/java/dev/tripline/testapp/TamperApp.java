@@ -152,8 +152,8 @@ public final class TamperApp {
   /**
    * Every door into the agent's module that plain Java offers: deep reflection on an agent object,
    * a private lookup into its class or its loader's (which could define a class into the module),
-   * the agent's classes by name through the application's loader, and its hand-over entry called a
-   * second time.
+   * the agent's classes by name through the application's loader, and its hand-over entry taken or
+   * made a second time.
    */
   private static void intoTheModule() throws Exception {
     Object recorder = recorder();
@@ -184,9 +184,16 @@ public final class TamperApp {
     } catch (ClassNotFoundException e) {
       System.out.println("not found through the application's loader: " + type.getName());
     }
+    // The hand-over: premain took its entry off this very thread (the application's main thread
+    // now), and the package of AgentStarter is exported and opened to no one.
+    Object entry =
+        Class.forName("dev.tripline.agent.config.AgentEntry").getMethod("take").invoke(null);
+    System.out.println("hand-over slot: " + entry);
     try {
-      type.getClassLoader()
-          .loadClass("dev.tripline.agent.AgentStarter")
+      Class<?> starter = type.getClassLoader().loadClass("dev.tripline.agent.AgentStarter");
+      java.lang.reflect.Constructor<?> make = starter.getDeclaredConstructor();
+      make.setAccessible(true);
+      starter
           .getMethod(
               "start",
               java.lang.instrument.Instrumentation.class,
@@ -194,10 +201,12 @@ public final class TamperApp {
               long.class,
               long.class,
               long.class)
-          .invoke(null, null, null, 0L, 0L, 0L);
+          .invoke(make.newInstance(), null, null, 0L, 0L, 0L);
       System.out.println("STARTED A SECOND AGENT");
     } catch (java.lang.reflect.InvocationTargetException e) {
       System.out.println("second start refused: " + e.getCause());
+    } catch (RuntimeException | IllegalAccessException e) {
+      System.out.println("second start refused: " + e.getClass().getName());
     }
   }
 

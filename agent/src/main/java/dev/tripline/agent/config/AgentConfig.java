@@ -56,9 +56,12 @@ public final class AgentConfig {
     this.warnings = Collections.unmodifiableList(warnings);
   }
 
-  /** Reads and validates the configuration of this JVM. */
+  /**
+   * Reads and validates the configuration of this JVM: its environment from the process's block
+   * ({@link EnvironmentBlock}: premain initialises no hooked JDK class to read it).
+   */
   public static AgentConfig load() {
-    return load(System.getProperties(), System.getenv());
+    return load(System.getProperties(), EnvironmentBlock.withPrefix(ENV_PREFIX));
   }
 
   /**

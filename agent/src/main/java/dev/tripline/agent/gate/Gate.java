@@ -27,9 +27,10 @@ public final class Gate {
 
   // Core reflection, not method handles: these run a few times per heartbeat at most, and at
   // premain a method handle's first invocation spins classes (start-up cost) where reflection on
-  // JDK 17 does not (on 25 reflection's own handles are warm already: premain was invoked so).
-  private static final Method TRUST =
-      method("trust", ClassLoader.class, boolean[].class, boolean[].class);
+  // JDK 17 does not. On JDK 18+ reflection runs on method handles too: the call at premain (trust)
+  // has the shape of the JVM's own call of premain (static, two references), whose handles are
+  // warm by then; each other shape costs its first call some milliseconds, off premain.
+  private static final Method TRUST = method("trust", ClassLoader.class, boolean[][].class);
   private static final Method SEAL = method("seal", TriplineDispatcher.class);
   private static final Method SEALED_TO = method("sealedTo", TriplineDispatcher.class);
   private static final Method MARK = method("markAgentThread");
@@ -96,7 +97,7 @@ public final class Gate {
    */
   public static EarlyBuffer trust(
       ClassLoader agentLoader, boolean[] libraryIds, boolean[] guardedLibraryIds) {
-    return (EarlyBuffer) call(TRUST, agentLoader, libraryIds, guardedLibraryIds);
+    return (EarlyBuffer) call(TRUST, agentLoader, new boolean[][] {libraryIds, guardedLibraryIds});
   }
 
   /** Seals the recorder in, once. */

@@ -34,11 +34,10 @@ class AgentJarIT {
           "META-INF/licenses/",
           "dev/tripline/agent/TriplineAgent.class",
           // the throwaway loader that defines the bridge and the one class it defines (premain
-          // reads
-          // its bytes; loaded by the application loader it can do nothing: no module is opened to
-          // it)
+          // reads its bytes; loaded by the application loader it can do nothing: jdk.internal.misc
+          // is exported to the throwaway loader's module alone, and its initializer fails there)
           "dev/tripline/agent/TriplineAgent$Throwaway.class",
-          "dev/tripline/agent/TriplineAgent$BootDefiner.class",
+          "dev/tripline/agent/BootDefiner.class",
           // defines the bridge's gate into java.base (its Definer, like BootDefiner, runs in a
           // throwaway loader: loaded by the application loader, nothing is opened to it)
           "dev/tripline/agent/TriplineAgentGate",
