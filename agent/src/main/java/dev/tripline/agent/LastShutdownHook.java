@@ -12,10 +12,11 @@ import java.lang.invoke.MethodType;
  * JDK's own shutdown sequence ({@code java.lang.Shutdown}) runs numbered system hooks one after
  * another: 0 the console, 1 all application hooks (started together, then joined), 2
  * delete-on-exit. The agent takes the last slot, {@value #SLOT}: everything the application's hooks
- * and its delete-on-exit files do is recorded, and sent by the agent's stop. {@code Shutdown.add}
- * is package-private; {@code java.lang} is opened to the agent's module for it ({@code
- * BoundAddresses.open}). Where that fails (another JDK, the slot taken), the agent's stop is an
- * application hook as before, and says so.
+ * and its delete-on-exit files do is recorded, and sent by the agent's stop. The slot is taken
+ * through the JDK's shared secrets ({@link ShutdownSlots}, JDK 12+), else through {@code
+ * Shutdown.add} itself, package-private, for which {@code java.lang} is opened to the agent's
+ * module ({@code BoundAddresses.open}). Where both fail (another JDK, the slot taken), the agent's
+ * stop is an application hook as before, and says so.
  */
 final class LastShutdownHook {
   /** The last of the JDK's ten system hook slots (0–2 are taken by the JDK itself). */
@@ -25,6 +26,12 @@ final class LastShutdownHook {
 
   /** Registers {@code stop} to run after every application shutdown hook. */
   static void register(Runnable stop) {
+    try {
+      ShutdownSlots.add(SLOT, stop);
+      return;
+    } catch (LinkageError | RuntimeException e) {
+      // JDK 11 (no jdk.internal.access) or no export: the method handle below
+    }
     try {
       Class<?> shutdown = Class.forName("java.lang.Shutdown", false, null);
       MethodHandle add =

@@ -32,11 +32,14 @@ public final class BoundAddresses {
 
   /**
    * Opens {@code java.net} to the agent's module, and in the same call {@code sun.nio.fs} (for
-   * {@link UnixAttributes}) and {@code java.lang} (for the agent's place in the JDK's shutdown
-   * sequence, {@code LastShutdownHook}): the one use of {@code inst} here.
+   * {@link UnixAttributes}) and {@code java.lang}, and exports {@code jdk.internal.access} (JDK
+   * 12+; for the agent's place in the JDK's shutdown sequence, {@code LastShutdownHook}): the one
+   * use of {@code inst} here.
    */
   public static void open(Instrumentation inst) {
     Set<Module> agent = Set.of(BoundAddresses.class.getModule());
+    Map<String, Set<Module>> exports =
+        Runtime.version().feature() >= 12 ? Map.of("jdk.internal.access", agent) : Map.of();
     // java.base by a class it has loaded already: naming ServerSocket here would load it in
     // premain, and a hooked class loaded before the weave must be retransformed on the
     // application's start-up path (loaded later, it is woven as it loads)
@@ -45,7 +48,7 @@ public final class BoundAddresses {
       inst.redefineModule(
           javaBase,
           Set.of(),
-          Map.of(),
+          exports,
           Map.of("java.net", agent, "sun.nio.fs", agent, "java.lang", agent),
           Set.of(),
           Map.of());
@@ -59,7 +62,7 @@ public final class BoundAddresses {
       inst.redefineModule(
           javaBase,
           Set.of(),
-          Map.of(),
+          exports,
           Map.of("java.net", agent, "java.lang", agent),
           Set.of(),
           Map.of());
