@@ -51,11 +51,16 @@ final class AgentRuntime implements Runnable {
   private volatile boolean stopping;
   private volatile @Nullable Thread watchdog;
 
-  AgentRuntime(AgentConfig config, Hooks hooks, EarlyBuffer early, StartupTimes times) {
+  /** What premain left to weave ({@link Hooks#install}): run first on this thread, once. */
+  private volatile @Nullable Runnable lateWeave;
+
+  AgentRuntime(
+      AgentConfig config, Hooks hooks, EarlyBuffer early, StartupTimes times, Runnable lateWeave) {
     this.config = config;
     this.hooks = hooks;
     this.early = early;
     this.times = times;
+    this.lateWeave = lateWeave;
   }
 
   /** Starts the agent's thread; returns at once. */
@@ -68,6 +73,13 @@ final class AgentRuntime implements Runnable {
   @Override
   public void run() {
     Gate.markAgentThread();
+    Runnable weave = lateWeave;
+    lateWeave = null;
+    if (weave != null) {
+      long w0 = System.nanoTime();
+      weave.run(); // catches what it throws: a class it cannot weave is listed with the failures
+      times.put("late-weave", System.nanoTime() - w0);
+    }
     long t0 = System.nanoTime();
     try {
       stats.errorsFrom(Gate::errors);

@@ -50,13 +50,15 @@ public final class AgentStarter implements AgentEntry {
     early.contextOnly(hooks.contextOnlyIds());
     early.halting(hooks.haltIds(), AgentRuntime.haltWait(config));
     BoundAddresses.open(inst); // java.net opened to the agent: sockets read past their overrides
-    hooks.install(inst); // the last use of inst: nothing the agent keeps refers to it
+    // the last use of inst here: only the weaver and, until the agent's thread has run it, the
+    // late weave (context-only classes) refer to it
+    Runnable lateWeave = hooks.install(inst);
     long woven = System.nanoTime();
     StartupTimes times = new StartupTimes(config.debug());
     times.put("bridge", bridgeNanos);
     times.put("module", moduleNanos);
     times.put("weave", woven - t0);
-    AgentRuntime runtime = new AgentRuntime(config, hooks, early, times);
+    AgentRuntime runtime = new AgentRuntime(config, hooks, early, times, lateWeave);
     LastShutdownHook.register(new Shutdown(runtime));
     runtime.start();
     times.put("premain", System.nanoTime() - premainStart);

@@ -6,6 +6,7 @@ import dev.tripline.agent.record.Observations;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -147,10 +148,15 @@ public final class Hooks {
 
   /**
    * Weaves the hooks: into classes the JVM loads from now on, and (retransformed) into those it has
-   * loaded already. Returns when every loaded hooked class is woven, so the application's first I/O
-   * after {@code premain} is seen.
+   * loaded already. Returns when every loaded class with an event's hook is woven, so the
+   * application's first I/O after {@code premain} is seen. A loaded class whose hooks all report
+   * context only (a request's scope, a task's hand-over: on JDK 21+ {@code VirtualThread}, loaded
+   * with the JVM) is left to the returned task, which the agent's thread runs first: the start-up
+   * buffer keeps no context report anyway ({@link #contextOnlyIds}), and its retransformation (a
+   * redefinition the JVM verifies whole, ~5 ms on JDK 25) is then off the application's start-up
+   * path. The task holds {@code inst} until it has run.
    */
-  public void install(Instrumentation inst) {
+  public Runnable install(Instrumentation inst) {
     HookWeaver weaver = new HookWeaver(List.of(table), inst);
     failures = weaver.failures();
     inst.addTransformer(weaver, true);
@@ -159,16 +165,50 @@ public final class Hooks {
     } catch (RuntimeException e) {
       weaver.failures().put("native method prefix", e.toString()); // native hooks stay missing
     }
-    Set<String> owners = new LinkedHashSet<>();
+    Map<String, Boolean> contextOnly = new HashMap<>(); // owner -> every hook on it context only
     for (Hook h : table) {
-      owners.add(h.owner.replace('/', '.'));
+      String owner = h.owner.replace('/', '.');
+      boolean context = context(h.id) != HookGroup.Context.NONE;
+      Boolean all = contextOnly.get(owner);
+      contextOnly.put(owner, all == null ? context : all && context);
     }
-    List<Class<?>> loaded = new ArrayList<>();
+    List<Class<?>> now = new ArrayList<>();
+    List<Class<?>> later = new ArrayList<>();
     for (Class<?> c : inst.getAllLoadedClasses()) {
-      if (owners.contains(c.getName()) || ContextCounts.candidate(c.getName())) {
-        loaded.add(c); // the weaver decides, by loader, which of them it weaves
+      String name = c.getName();
+      Boolean context = contextOnly.get(name);
+      boolean frames = ContextCounts.candidate(name);
+      if (context != null || frames) { // the weaver decides, by loader, which of them it weaves
+        (context != null && context && !frames ? later : now).add(c);
       }
     }
+    retransform(inst, now, weaver);
+    return new Retransform(inst, later, weaver);
+  }
+
+  /** The context-only classes {@link #install} left, retransformed on the agent's thread. */
+  private static final class Retransform implements Runnable {
+    private @Nullable Instrumentation inst;
+    private final List<Class<?>> classes;
+    private final HookWeaver weaver;
+
+    Retransform(Instrumentation inst, List<Class<?>> classes, HookWeaver weaver) {
+      this.inst = inst;
+      this.classes = classes;
+      this.weaver = weaver;
+    }
+
+    @Override
+    public void run() {
+      Instrumentation i = inst;
+      inst = null; // once
+      if (i != null) {
+        retransform(i, classes, weaver);
+      }
+    }
+  }
+
+  private static void retransform(Instrumentation inst, List<Class<?>> loaded, HookWeaver weaver) {
     if (loaded.isEmpty()) {
       return;
     }
