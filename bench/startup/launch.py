@@ -4,7 +4,7 @@ import subprocess, sys, time, statistics, os, re
 #   python3 bench/startup/launch.py 12 $JAVA none='-Dx=1' before='-javaagent:a.jar -Dtripline.sink=none -Dtripline.debug=true' \
 #     after='-javaagent:b.jar -Dtripline.sink=none -Dtripline.debug=true'
 # Prints per variant the medians of: wall clock to main's first line, process CPU (utime+stime) and
-# the main thread's CPU (schedstat) at that point, and the agent's own phase line. docs/benchmarks.md, issue 25.
+# the main thread's CPU (schedstat) at that point, and the medians of the agent's phases (its startup ms line). docs/benchmarks.md, issue 25.
 rounds=int(sys.argv[1]); java=sys.argv[2]
 vs=[(a.split('=',1)[0], a.split('=',1)[1].split()) for a in sys.argv[3:]]
 res={n:[] for n,_ in vs}; cpu={n:[] for n,_ in vs}; mt={n:[] for n,_ in vs}; ph={n:[] for n,_ in vs}
@@ -26,4 +26,12 @@ for r in range(rounds):
 print("load %.1f-%.1f"%(min(loads),max(loads)))
 for n,_ in vs:
     r=res[n]
-    print("%-10s main %6.0f (%4.0f-%4.0f)  proc-cpu %4.0f  main-thread-cpu %4.0f  %s"%(n,statistics.median(r),min(r),max(r),statistics.median(cpu[n]),statistics.median(mt[n]), ph[n][len(ph[n])//2]))
+    phs={}
+    for line in ph[n]:
+        for kv in line.split():
+            if '=' in kv:
+                k,v=kv.split('=',1)
+                try: phs.setdefault(k,[]).append(float(v))
+                except ValueError: pass
+    med=' '.join('%s=%g'%(k,statistics.median(v)) for k,v in phs.items())
+    print("%-10s main %6.0f (%4.0f-%4.0f)  proc-cpu %4.0f  main-thread-cpu %4.0f  medians: %s"%(n,statistics.median(r),min(r),max(r),statistics.median(cpu[n]),statistics.median(mt[n]), med))
