@@ -32,7 +32,27 @@ public final class TriplineBridge {
   // One-shot hand-over slot, read by the holder's static initialiser and cleared at once.
   private static TriplineDispatcher pending;
 
+  /**
+   * The gate's {@code trust}, handed by its class initializer to the agent on the thread that
+   * initialises the gate (premain's), so that premain calls it through a JDK interface: a
+   * reflective call's first run spins method-handle classes on JDK 18+, on the application's
+   * start-up path. One-shot: taken at once, and the gate refuses a second trust anyway.
+   */
+  private static final ThreadLocal<Object> TRUST = new ThreadLocal<>();
+
   private TriplineBridge() {}
+
+  /** Called by the gate's class initializer. */
+  public static void offerTrust(Object trust) {
+    TRUST.set(trust);
+  }
+
+  /** The trust offered on this thread, or null; the slot is empty afterwards. */
+  public static Object takeTrust() {
+    Object trust = TRUST.get();
+    TRUST.remove();
+    return trust;
+  }
 
   /** The gate's library entry, fixed once by {@link #connect}: a final field cannot be set. */
   private static final class Port {

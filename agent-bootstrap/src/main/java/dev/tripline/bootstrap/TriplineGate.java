@@ -1,6 +1,7 @@
 package dev.tripline.bootstrap;
 
 import java.util.EnumSet;
+import java.util.function.BiFunction;
 
 /**
  * What the hooks woven into JDK code call, and the only state that decides what the agent sees.
@@ -28,7 +29,8 @@ import java.util.EnumSet;
  * whose type is this class (only the class's own name is rewritten); every type it uses is the
  * JDK's or a public class of the bridge package, defined in the boot loader before it.
  */
-public final class TriplineGate implements TriplineDispatcher {
+public final class TriplineGate
+    implements TriplineDispatcher, BiFunction<ClassLoader, boolean[][], EarlyBuffer> {
   private static final Counters DEPTH = new Counters();
 
   /**
@@ -48,6 +50,10 @@ public final class TriplineGate implements TriplineDispatcher {
 
   /** The dispatcher until the recorder is sealed in. */
   private static final EarlyBuffer EARLY = new EarlyBuffer();
+
+  static {
+    TriplineBridge.offerTrust(new TriplineGate()); // premain's trust without reflection (apply)
+  }
 
   /** The recorder, once sealed in ({@link #seal}); never replaced. */
   private static volatile TriplineDispatcher live;
@@ -113,6 +119,12 @@ public final class TriplineGate implements TriplineDispatcher {
       agent = loader;
       return EARLY;
     }
+  }
+
+  /** {@link #trust}, for the one instance this class's initializer hands over. */
+  @Override
+  public EarlyBuffer apply(ClassLoader loader, boolean[][] ids) {
+    return trust(loader, ids);
   }
 
   /**

@@ -189,6 +189,9 @@ public final class TamperApp {
     Object entry =
         Class.forName("dev.tripline.agent.config.AgentEntry").getMethod("take").invoke(null);
     System.out.println("hand-over slot: " + entry);
+    // The gate's trust, handed to premain the same way on the same thread: gone too.
+    Object trust = Class.forName(BRIDGE, false, null).getMethod("takeTrust").invoke(null);
+    System.out.println("gate's trust slot: " + trust);
     try {
       Class<?> starter = type.getClassLoader().loadClass("dev.tripline.agent.AgentStarter");
       java.lang.reflect.Constructor<?> make = starter.getDeclaredConstructor();

@@ -5,6 +5,8 @@ import dev.tripline.bootstrap.TriplineBridge;
 import dev.tripline.bootstrap.TriplineDispatcher;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's handle on the bridge's gate, which premain defined into a package of {@code
@@ -25,18 +27,24 @@ public final class Gate {
   /** Its internal name, which the woven JDK code calls. */
   public static final String INTERNAL_NAME = TYPE.getName().replace('.', '/');
 
-  // Core reflection, not method handles: these run a few times per heartbeat at most, and at
-  // premain a method handle's first invocation spins classes (start-up cost) where reflection on
-  // JDK 17 does not. On JDK 18+ reflection runs on method handles too: the call at premain (trust)
-  // has the shape of the JVM's own call of premain (static, two references), whose handles are
-  // warm by then; each other shape costs its first call some milliseconds, off premain.
-  private static final Method TRUST = method("trust", ClassLoader.class, boolean[][].class);
-  private static final Method SEAL = method("seal", TriplineDispatcher.class);
-  private static final Method SEALED_TO = method("sealedTo", TriplineDispatcher.class);
-  private static final Method MARK = method("markAgentThread");
-  private static final Method OBSERVED = method("observed", Runnable.class);
-  private static final Method ERRORS = method("errors");
-  private static final Method GUARD = method("guard", boolean.class);
+  /**
+   * The gate's methods, looked up on first use (on the agent's thread: premain's one call, {@link
+   * #trust}, goes through the instance the gate's initializer hands over). Core reflection, not
+   * method handles: these run a few times per heartbeat at most, and each call is access-checked
+   * against its caller's module, so a {@code Method} read out of this class is of no use to the
+   * application. On JDK 18+ each call shape's first run spins method-handle classes, off premain.
+   */
+  private static final class Calls {
+    static final Method TRUST = method("trust", ClassLoader.class, boolean[][].class);
+    static final Method SEAL = method("seal", TriplineDispatcher.class);
+    static final Method SEALED_TO = method("sealedTo", TriplineDispatcher.class);
+    static final Method MARK = method("markAgentThread");
+    static final Method OBSERVED = method("observed", Runnable.class);
+    static final Method ERRORS = method("errors");
+    static final Method GUARD = method("guard", boolean.class);
+
+    private Calls() {}
+  }
 
   private Gate() {}
 
@@ -95,20 +103,40 @@ public final class Gate {
    * those {@code guardedLibraryIds} marks). Returns the buffer the hooks report to until {@link
    * #seal}; null if the gate trusts an agent already.
    */
+  @SuppressWarnings("unchecked")
   public static EarlyBuffer trust(
       ClassLoader agentLoader, boolean[] libraryIds, boolean[] guardedLibraryIds) {
-    return (EarlyBuffer) call(TRUST, agentLoader, new boolean[][] {libraryIds, guardedLibraryIds});
+    boolean[][] ids = {libraryIds, guardedLibraryIds};
+    Object handed = initialise();
+    if (handed instanceof BiFunction) { // the gate's own instance: trust() through an interface
+      return (EarlyBuffer)
+          ((BiFunction<ClassLoader, boolean[][], Object>) handed).apply(agentLoader, ids);
+    }
+    return (EarlyBuffer) call(Calls.TRUST, agentLoader, ids); // initialised before, elsewhere
+  }
+
+  /**
+   * Initialises the gate on this thread and takes what its initializer handed over ({@code
+   * TriplineBridge.offerTrust}); null when it was initialised before.
+   */
+  private static @Nullable Object initialise() {
+    try {
+      Class.forName(TYPE.getName(), true, TYPE.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      return null;
+    }
+    return TriplineBridge.takeTrust();
   }
 
   /** Seals the recorder in, once. */
   public static void seal(TriplineDispatcher recorder) {
-    call(SEAL, recorder);
+    call(Calls.SEAL, recorder);
   }
 
   /** True when {@code recorder} is the sealed dispatcher. */
   public static boolean sealedTo(TriplineDispatcher recorder) {
     try {
-      return (Boolean) call(SEALED_TO, recorder);
+      return (Boolean) call(Calls.SEALED_TO, recorder);
     } catch (RuntimeException e) {
       return false;
     }
@@ -120,7 +148,7 @@ public final class Gate {
    */
   public static boolean markAgentThread() {
     try {
-      return (Boolean) call(MARK);
+      return (Boolean) call(Calls.MARK);
     } catch (RuntimeException e) {
       return false;
     }
@@ -128,7 +156,7 @@ public final class Gate {
 
   /** Runs {@code probe} counted as an application thread (the canary). */
   public static void observed(Runnable probe) {
-    call(OBSERVED, probe);
+    call(Calls.OBSERVED, probe);
   }
 
   /**
@@ -136,13 +164,13 @@ public final class Gate {
    * flag: off, a guarded call pays one read).
    */
   public static void guard(boolean on) {
-    call(GUARD, on);
+    call(Calls.GUARD, on);
   }
 
   /** Exceptions the dispatcher threw, caught by the gate. */
   public static long errors() {
     try {
-      return (Long) call(ERRORS);
+      return (Long) call(Calls.ERRORS);
     } catch (RuntimeException e) {
       return -1;
     }

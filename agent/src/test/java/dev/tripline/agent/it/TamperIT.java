@@ -123,6 +123,7 @@ class TamperIT {
         run.output.contains("second start refused: java.lang.reflect.InaccessibleObjectException"),
         run::toString);
     assertTrue(run.output.contains("hand-over slot: null"), run::toString);
+    assertTrue(run.output.contains("gate's trust slot: null"), run::toString);
   }
 
   @OnEveryJdk
