@@ -45,7 +45,12 @@ public final class AgentStarter implements AgentEntry {
         Gate.trust(
             AgentStarter.class.getClassLoader(), hooks.libraryIds(), hooks.guardedLibraryIds());
     if (early == null) {
-      throw new IllegalStateException("the bridge trusts other code already (attached twice?)");
+      // Only the agent's own module can call trust: the first copy (a second -javaagent, an
+      // attach) is trusted and runs on; this one weaves nothing.
+      System.err.println(
+          "[tripline] a second copy of the agent stays off; the first one runs on (attached"
+              + " twice?)");
+      return;
     }
     early.contextOnly(hooks.contextOnlyIds());
     early.halting(hooks.haltIds(), AgentRuntime.haltWait(config));

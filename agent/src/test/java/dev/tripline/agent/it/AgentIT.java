@@ -204,6 +204,27 @@ class AgentIT {
   }
 
   @OnEveryJdk
+  void aSecondCopyOfTheAgentStaysOffAndTheFirstRunsOn(Path java, @TempDir Path work)
+      throws Exception {
+    AgentRun run =
+        AgentRun.testApp(
+                java,
+                work,
+                APP,
+                List.of("-javaagent:" + AgentRun.agentJar().toAbsolutePath()),
+                work.resolve("files").toString())
+            .assertFinished("IOAPP DONE");
+    List<String> agentLines =
+        run.output.lines().filter(l -> l.contains("[tripline]")).collect(Collectors.toList());
+    assertEquals(
+        List.of(
+            "[tripline] a second copy of the agent stays off; the first one runs on (attached"
+                + " twice?)"),
+        agentLines);
+    assertFalse(run.events.isEmpty(), "the first copy reports");
+  }
+
+  @OnEveryJdk
   void anApplicationWithItsOwnKafkaProtobufCaffeineAndByteBuddyRunsUnchanged(
       Path java, @TempDir Path work) throws Exception {
     Path libs = Path.of(System.getProperty("tripline.applibs", "target/app-libs"));
