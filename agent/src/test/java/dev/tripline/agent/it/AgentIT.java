@@ -184,21 +184,12 @@ class AgentIT {
   @OnEveryJdk
   void aMistypedKeyIsOneClearLineAndTheApplicationRunsOn(Path java, @TempDir Path work)
       throws Exception {
-    AgentRun run =
-        AgentRun.testApp(
-                java,
-                work,
-                APP,
-                List.of("-Dtripline.flush.intervall=1s"),
-                work.resolve("files").toString())
-            .assertFinished("IOAPP DONE");
-    List<String> agentLines =
-        run.output.lines().filter(l -> l.contains("[tripline]")).collect(Collectors.toList());
+    AgentRun run = ioApp(java, work, "-Dtripline.flush.intervall=1s");
     assertEquals(
         List.of(
             "[tripline] configuration key 'tripline.flush.intervall' is unknown "
                 + "(did you mean 'tripline.flush.interval'?); ignored"),
-        agentLines);
+        agentLines(run));
     assertFalse(
         run.events.isEmpty(), "the agent carries on with the default (AgentConfigIT has the rest)");
   }
@@ -206,22 +197,24 @@ class AgentIT {
   @OnEveryJdk
   void aSecondCopyOfTheAgentStaysOffAndTheFirstRunsOn(Path java, @TempDir Path work)
       throws Exception {
-    AgentRun run =
-        AgentRun.testApp(
-                java,
-                work,
-                APP,
-                List.of("-javaagent:" + AgentRun.agentJar().toAbsolutePath()),
-                work.resolve("files").toString())
-            .assertFinished("IOAPP DONE");
-    List<String> agentLines =
-        run.output.lines().filter(l -> l.contains("[tripline]")).collect(Collectors.toList());
+    AgentRun run = ioApp(java, work, "-javaagent:" + AgentRun.agentJar().toAbsolutePath());
     assertEquals(
         List.of(
             "[tripline] a second copy of the agent stays off; the first one runs on (attached"
                 + " twice?)"),
-        agentLines);
+        agentLines(run));
     assertFalse(run.events.isEmpty(), "the first copy reports");
+  }
+
+  /** The I/O test application run to its end with one more JVM argument. */
+  private static AgentRun ioApp(Path java, Path work, String jvmArg) throws Exception {
+    return AgentRun.testApp(java, work, APP, List.of(jvmArg), work.resolve("files").toString())
+        .assertFinished("IOAPP DONE");
+  }
+
+  /** What the agent printed: its lines only. */
+  private static List<String> agentLines(AgentRun run) {
+    return run.output.lines().filter(l -> l.contains("[tripline]")).collect(Collectors.toList());
   }
 
   @OnEveryJdk
