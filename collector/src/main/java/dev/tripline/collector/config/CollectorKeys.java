@@ -241,7 +241,7 @@ public final class CollectorKeys {
           "http.max.body.bytes",
           intSize(),
           "65536",
-          "largest request body accepted; beyond it 413 and nothing more is read");
+          "largest request body accepted; beyond it 413, and the rest (up to 8 MiB or 16 times this) is read and dropped so the client gets the answer");
 
   public static final Key<Integer> HTTP_MAX_HEADER_BYTES =
       of(

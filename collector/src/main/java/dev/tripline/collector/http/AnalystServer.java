@@ -205,9 +205,8 @@ public final class AnalystServer implements AutoCloseable {
         return true;
       }
       if (request.getLength() > limits.maxBodyBytes()) {
-        tooLarge(
-            new Exchange(
-                request, response, callback, query, NO_BODY)); // refused before reading any of it
+        guard.bodyStarted(request);
+        tooLarge(request, response, callback, query, 0); // refused before reading any of it
         return true;
       }
       guard.bodyStarted(request);
@@ -216,6 +215,10 @@ public final class AnalystServer implements AutoCloseable {
           limits.maxBodyBytes(),
           bytes -> guard.bodyProgress(request, bytes),
           (bytes, failure) -> {
+            if (failure instanceof BoundedBody.TooLarge) {
+              tooLarge(request, response, callback, query, limits.maxBodyBytes()); // chunked
+              return;
+            }
             guard.bodyReceived(request);
             server
                 .getThreadPool()
@@ -223,11 +226,6 @@ public final class AnalystServer implements AutoCloseable {
                     () -> {
                       if (failure == null) {
                         answer(new Exchange(request, response, callback, query, bytes));
-                      } else if (failure instanceof BoundedBody.TooLarge) {
-                        tooLarge(
-                            new Exchange(
-                                request, response, callback, query,
-                                NO_BODY)); // chunked past the limit
                       } else {
                         callback.failed(failure); // the client went away or timed out mid-body
                       }
@@ -237,9 +235,25 @@ public final class AnalystServer implements AutoCloseable {
     }
   }
 
-  private void tooLarge(Exchange ex) {
+  /**
+   * Answers 413 at once, then drains what the client still sends (up to {@link
+   * HttpLimits#drainBytes}, {@code seen} of it read already) so the answer is not lost to a reset;
+   * the body's phase, with its minimum rate, lasts until the drain ends.
+   */
+  private void tooLarge(
+      Request request, Response response, Callback callback, Map<String, String> query, long seen) {
     metrics.rejected(HttpMetrics.BODY_TOO_LARGE);
-    ex.addHeader(HttpHeader.CONNECTION.asString(), "close"); // the rest of the body is never read
+    Callback drained =
+        request.getLength() > limits.drainBytes()
+            ? callback // too much to drain: closed with the rest unread
+            : Drain.after(
+                request,
+                seen,
+                limits.drainBytes(),
+                bytes -> guard.bodyProgress(request, bytes),
+                callback);
+    Exchange ex = new Exchange(request, response, drained, query, NO_BODY);
+    ex.addHeader(HttpHeader.CONNECTION.asString(), "close");
     ex.error(
         413, "request body larger than " + limits.maxBodyBytes() + " bytes (http.max.body.bytes)");
   }

@@ -20,6 +20,15 @@ record HttpLimits(
     int loginFailuresGlobalPerMinute,
     Duration sessionTtl) {
 
+  /**
+   * A body over {@link #maxBodyBytes}, up to this size in all, is read to its end and dropped after
+   * its 413, so the answer reaches a client still sending ({@link Drain}); a larger declared length
+   * is closed unread.
+   */
+  long drainBytes() {
+    return Math.max(8L << 20, 16L * maxBodyBytes);
+  }
+
   /** The bounds (positive, at least 4 threads) are the keys' types, checked once at load. */
   static HttpLimits from(CollectorConfig config) {
     return new HttpLimits(

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Proxy;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -84,6 +85,79 @@ class HttpLimitsTest {
       c = c.with(settings[i], settings[i + 1]);
     }
     return new AnalystServer(c, pipeline.backend(), registry).start();
+  }
+
+  @Test
+  void aClientStillSendingABodyOverTheLimitGetsItsAnswer() throws Exception {
+    PrometheusMeterRegistry registry = registry();
+    try (AnalystServer server = server(registry)) {
+      // 2 MiB declared: past the 64 KiB limit, under the drain. The 413 goes out on the headers;
+      // the client reads it and only then sends the body. Closed unread, the socket would answer
+      // that upload with a reset, and a client still writing (the JDK's HttpClient on a loaded
+      // machine) reports a broken pipe instead of the 413; drained, every byte is taken.
+      byte[] body = new byte[2 << 20];
+      try (Socket s = new Socket()) {
+        s.setSendBufferSize(16 << 10); // each piece reaches the server before the next is written
+        s.connect(new InetSocketAddress("127.0.0.1", server.port()));
+        s.setSoTimeout((int) Patience.WAIT.toMillis());
+        OutputStream out = s.getOutputStream();
+        out.write(
+            ("PUT /api/services/shop/protection HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer "
+                    + TOKEN
+                    + "\r\nContent-Length: "
+                    + body.length
+                    + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        while (!answer.toString(StandardCharsets.ISO_8859_1).contains("http.max.body.bytes")) {
+          int b = in.read();
+          assertTrue(b >= 0, "closed before the 413 arrived: " + answer);
+          answer.write(b);
+        }
+        assertTrue(answer.toString(StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 413"));
+        for (int at = 0; at < body.length; at += 16 << 10) {
+          out.write(body, at, 16 << 10); // every piece taken: a reset here fails the test
+          out.flush();
+        }
+        s.shutdownOutput();
+        in.readAllBytes(); // then the server closes
+      }
+      // An endless chunked body is drained to 8 MiB (HttpLimits.drainBytes), then closed unread.
+      try (Socket s = new Socket()) {
+        s.setSendBufferSize(16 << 10);
+        s.connect(new InetSocketAddress("127.0.0.1", server.port()));
+        OutputStream out = s.getOutputStream();
+        out.write(
+            ("PUT /api/services/shop/protection HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer "
+                    + TOKEN
+                    + "\r\nTransfer-Encoding: chunked\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        byte[] size = "4000\r\n".getBytes(StandardCharsets.US_ASCII); // 16 KiB, then CRLF
+        byte[] chunk = new byte[size.length + (16 << 10) + 2];
+        System.arraycopy(size, 0, chunk, 0, size.length);
+        chunk[chunk.length - 2] = '\r';
+        chunk[chunk.length - 1] = '\n';
+        long sent = 0;
+        try {
+          while (sent < 256L << 20) {
+            out.write(chunk);
+            sent += 16 << 10;
+          }
+        } catch (IOException closedByServer) {
+          // expected: the drain ended
+        }
+        assertTrue(sent < 256L << 20, "the server never stopped reading: " + sent);
+        assertTrue(sent >= 8L << 20, "closed before the drain's 8 MiB: " + sent);
+      }
+      for (int i = 0; i < 5; i++) {
+        HttpResponse<String> r =
+            send(server, "PUT", "/api/services/shop/protection", TOKEN, "x".repeat(2 << 20));
+        assertEquals(413, r.statusCode(), r.body());
+      }
+      assertEquals(7.0, counter(registry, "body_too_large"), scrape(registry));
+    }
   }
 
   @Test
