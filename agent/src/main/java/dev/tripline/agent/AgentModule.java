@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
@@ -15,9 +16,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -140,7 +144,8 @@ final class AgentModule {
    * the agent does not run from a packed jar (a classes directory, as unit tests and IDEs use: the
    * classes are then on the premain loader already, in its unnamed module).
    */
-  static ModuleLayer.@Nullable Controller defineLayer() throws IOException {
+  static ModuleLayer.@Nullable Controller defineLayer(@Nullable Instrumentation inst)
+      throws IOException {
     if (FAILURE != null) {
       throw FAILURE;
     }
@@ -149,18 +154,78 @@ final class AgentModule {
       return null;
     }
     Classes.archive(); // its index read here, on the module's thread, not on premain's
-    // No requires (java.base only): the JDK's other modules are read through the controller in
-    // open() instead, so the resolver maps no other module's exports against these packages.
-    ModuleDescriptor descriptor = ModuleDescriptor.newModule(NAME).packages(packages(jar)).build();
-    // No location: the module loader would otherwise build each class's protection domain from
-    // it, opening a URLConnection to the jar for a FilePermission (cold JDK code on the path of
-    // premain's first class from the module). Nothing reads the agent's own code sources.
-    ModuleReference reference = new Reference(descriptor);
+    Set<String> packages = packages(jar);
+    // No requires at all where the JDK's non-strict builder is at hand (ModuleDefiner): resolved
+    // against the empty configuration, in a layer of its own. Otherwise java.base's, against the
+    // boot layer. Either way the JDK's modules are read through the controller in open(), so the
+    // resolver maps no other module's exports against these packages.
+    Configuration bare = inst == null ? null : bareConfiguration(inst, packages);
+    if (bare != null) {
+      try {
+        return ModuleLayer.defineModulesWithOneLoader(
+            bare, List.of(ModuleLayer.empty()), new Parent());
+      } catch (RuntimeException e) {
+        // the way every JDK takes, below (a new loader: nothing of this one is kept)
+      }
+    }
+    ModuleDescriptor descriptor = ModuleDescriptor.newModule(NAME).packages(packages).build();
     Configuration cf =
         ModuleLayer.boot()
             .configuration()
-            .resolve(new Finder(reference), ModuleFinder.of(), Set.of(NAME));
+            .resolve(finder(descriptor), ModuleFinder.of(), Set.of(NAME));
     return ModuleLayer.defineModulesWithOneLoader(cf, List.of(ModuleLayer.boot()), new Parent());
+  }
+
+  /**
+   * No location: the module loader would otherwise build each class's protection domain from it,
+   * opening a URLConnection to the jar for a FilePermission (cold JDK code on the path of premain's
+   * first class from the module). Nothing reads the agent's own code sources.
+   */
+  private static ModuleFinder finder(ModuleDescriptor descriptor) {
+    return new Finder(new Reference(descriptor));
+  }
+
+  /**
+   * The module's descriptor without {@code requires java.base}, built by {@code ModuleDefiner} in a
+   * throwaway loader to whose unnamed module alone {@code jdk.internal.access} is exported (as
+   * {@link BootDefiner}'s is {@code jdk.internal.misc}); null on JDK 11 (whose package it is not)
+   * or if anything refuses.
+   */
+  private static @Nullable Configuration bareConfiguration(
+      Instrumentation inst, Set<String> packages) {
+    if (Runtime.version().feature() < 12) {
+      return null;
+    }
+    try {
+      String definerName = "dev.tripline.agent.ModuleDefiner"; // by name: not loaded here
+      byte[] bytes = premainEntry(definerName.replace('.', '/') + ".class");
+      if (bytes == null) {
+        return null;
+      }
+      TriplineAgent.Throwaway loader = new TriplineAgent.Throwaway("tripline-module-definer");
+      loader.define(definerName, bytes);
+      inst.redefineModule(
+          Object.class.getModule(),
+          Set.of(),
+          Map.of("jdk.internal.access", Set.of(loader.getUnnamedModule())),
+          Map.of(),
+          Set.of(),
+          Map.of());
+      @SuppressWarnings("unchecked")
+      BiFunction<
+              Map.Entry<String, Set<String>>,
+              Function<ModuleDescriptor, ModuleFinder>,
+              Configuration>
+          definer =
+              (BiFunction<
+                      Map.Entry<String, Set<String>>,
+                      Function<ModuleDescriptor, ModuleFinder>,
+                      Configuration>)
+                  loader.handOver(definerName);
+      return definer.apply(Map.entry(NAME, packages), new FinderOf()); // no lambda: none is cold
+    } catch (IOException | ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return null;
+    }
   }
 
   /**
@@ -176,7 +241,7 @@ final class AgentModule {
     controller.addReads(agent, premain);
     for (Module m : ModuleLayer.boot().modules()) {
       String name = m.getName();
-      if (!name.equals("java.base") && !name.equals(UNSUPPORTED)) {
+      if (!name.equals(UNSUPPORTED)) {
         controller.addReads(agent, m); // what an unnamed module reads: every module of the JDK
       }
     }
@@ -234,6 +299,12 @@ final class AgentModule {
     };
 
     private final Thread thread = new Thread(this, "tripline-module");
+    private @Nullable Instrumentation inst;
+
+    private Pending(Instrumentation inst) {
+      this.inst = inst;
+    }
+
     private final CountDownLatch defined = new CountDownLatch(1);
     private volatile boolean dropped;
     private ModuleLayer.@Nullable Controller controller;
@@ -241,8 +312,8 @@ final class AgentModule {
     private long nanos;
 
     /** Starts defining the layer; returns at once. */
-    static Pending start() {
-      Pending p = new Pending();
+    static Pending start(Instrumentation inst) {
+      Pending p = new Pending(inst);
       p.thread.setDaemon(true);
       p.thread.start();
       return p;
@@ -253,7 +324,9 @@ final class AgentModule {
       long t0 = System.nanoTime();
       ClassLoader loader = null;
       try {
-        ModuleLayer.Controller c = defineLayer();
+        Instrumentation i = inst;
+        inst = null; // held for the layer alone
+        ModuleLayer.Controller c = defineLayer(i);
         controller = c;
         loader = c == null ? null : c.layer().findLoader(NAME);
       } catch (Throwable e) {
@@ -414,6 +487,14 @@ final class AgentModule {
         return AgentModule.class.getClassLoader().loadClass(name);
       }
       return ClassLoader.getPlatformClassLoader().loadClass(name);
+    }
+  }
+
+  /** {@link #finder} as a function (a class, not a method reference: no lambda is spun). */
+  private static final class FinderOf implements Function<ModuleDescriptor, ModuleFinder> {
+    @Override
+    public ModuleFinder apply(ModuleDescriptor descriptor) {
+      return finder(descriptor);
     }
   }
 

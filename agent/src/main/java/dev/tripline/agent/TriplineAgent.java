@@ -65,7 +65,7 @@ public final class TriplineAgent {
       // beside theirs, on a thread of its own. Configuration next: a mistake it cannot work around
       // leaves no trace in the JVM beyond its lines (the layer, if defined, is dropped unused:
       // nothing holds it, nothing is exported or opened to it).
-      AgentModule.Pending module = AgentModule.Pending.start();
+      AgentModule.Pending module = AgentModule.Pending.start(inst);
       AgentConfig config;
       try {
         config = AgentConfig.load();
@@ -195,7 +195,7 @@ public final class TriplineAgent {
       bytes[i] = bridgeClass(missing.get(i));
     }
     String definerName = "dev.tripline.agent.BootDefiner"; // by name: not loaded here
-    Throwaway loader = new Throwaway();
+    Throwaway loader = new Throwaway("tripline-boot-definer");
     loader.define(definerName, bridgeClass(definerName.replace('.', '/')));
     Module javaBase = Object.class.getModule();
     inst.redefineModule(
@@ -205,7 +205,9 @@ public final class TriplineAgent {
         Map.of(),
         Set.of(),
         Map.of());
-    BiConsumer<String[], byte[][]> define = loader.definer(definerName);
+    @SuppressWarnings("unchecked")
+    BiConsumer<String[], byte[][]> define =
+        (BiConsumer<String[], byte[][]>) loader.handOver(definerName);
     define.accept(names, bytes);
     // The gate, by the same definer: a class the boot loader defines in a package of java.base is
     // java.base's. java.base reads the bridge's module first (the gate implements its dispatcher).
@@ -224,36 +226,36 @@ public final class TriplineAgent {
   }
 
   /**
-   * A loader for one class, dropped once it has run. It takes the instance {@link BootDefiner}'s
-   * initializer hands it (a {@link Consumer}): premain then calls the definer through a JDK
-   * interface, never by reflection.
+   * A loader for one class, dropped once it has run: {@link BootDefiner} here, {@code
+   * ModuleDefiner} for {@link AgentModule}. The class's initializer hands this loader an instance
+   * of itself (a {@link Consumer}), so premain calls it through a JDK interface, never by
+   * reflection.
    */
-  private static final class Throwaway extends ClassLoader implements Consumer<Object> {
+  static final class Throwaway extends ClassLoader implements Consumer<Object> {
     private @Nullable Object handed;
 
-    Throwaway() {
-      super("tripline-boot-definer", ClassLoader.getPlatformClassLoader());
+    Throwaway(String name) {
+      super(name, ClassLoader.getPlatformClassLoader());
     }
 
     void define(String name, byte[] bytes) {
       defineClass(name, bytes, 0, bytes.length);
     }
 
-    /** Initialises the definer, which hands itself over ({@link #accept}). */
-    @SuppressWarnings("unchecked")
-    BiConsumer<String[], byte[][]> definer(String name) throws ClassNotFoundException {
+    /** Initialises class {@code name}, which hands an instance of itself over ({@link #accept}). */
+    Object handOver(String name) throws ClassNotFoundException {
       Class.forName(name, true, this);
-      Object definer = handed;
+      Object instance = handed;
       handed = null;
-      if (!(definer instanceof BiConsumer)) {
-        throw new IllegalStateException("the boot definer did not hand itself over");
+      if (instance == null) {
+        throw new IllegalStateException(name + " did not hand itself over");
       }
-      return (BiConsumer<String[], byte[][]>) definer;
+      return instance;
     }
 
     @Override
-    public void accept(Object definer) {
-      handed = definer;
+    public void accept(Object instance) {
+      handed = instance;
     }
   }
 

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -183,6 +184,27 @@ public final class TamperApp {
       System.out.println("FOUND " + type.getName() + " through the application's loader");
     } catch (ClassNotFoundException e) {
       System.out.println("not found through the application's loader: " + type.getName());
+    }
+    // The module's configuration was given, not resolved (JDK 12+): it requires nothing, its
+    // layer's parent is the empty layer, and it reads java.base all the same.
+    Module module = type.getModule();
+    System.out.println(
+        "module requires "
+            + module.getDescriptor().requires()
+            + ", parent layer empty "
+            + module.getLayer().parents().equals(List.of(ModuleLayer.empty()))
+            + ", reads java.base "
+            + module.canRead(Object.class.getModule()));
+    // The definers premain runs in throwaway loaders sit on the class path: through the
+    // application's loader their initializers fail, and nothing internal is exported to it.
+    for (String definer : new String[] {"BootDefiner", "ModuleDefiner"}) {
+      try {
+        Class.forName("dev.tripline.agent." + definer);
+        System.out.println("INITIALISED " + definer);
+      } catch (ExceptionInInitializerError | ClassNotFoundException e) {
+        System.out.println(
+            definer + " through the application's loader: " + e.getClass().getName());
+      }
     }
     // The hand-over: premain took its entry off this very thread (the application's main thread
     // now), and the package of AgentStarter is exported and opened to no one.

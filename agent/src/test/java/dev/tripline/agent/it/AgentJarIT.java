@@ -38,6 +38,8 @@ class AgentJarIT {
           // is exported to the throwaway loader's module alone, and its initializer fails there)
           "dev/tripline/agent/TriplineAgent$Throwaway.class",
           "dev/tripline/agent/BootDefiner.class",
+          // the module's configuration, given (same throwaway pattern, jdk.internal.access)
+          "dev/tripline/agent/ModuleDefiner.class",
           // defines the bridge's gate into java.base (its Definer, like BootDefiner, runs in a
           // throwaway loader: loaded by the application loader, nothing is opened to it)
           "dev/tripline/agent/TriplineAgentGate",

@@ -122,6 +122,15 @@ class TamperIT {
     assertTrue(
         run.output.contains("second start refused: java.lang.reflect.InaccessibleObjectException"),
         run::toString);
+    assertTrue(
+        run.output.contains("module requires [], parent layer empty true, reads java.base true"),
+        run::toString);
+    for (String definer : new String[] {"BootDefiner", "ModuleDefiner"}) {
+      assertTrue(
+          run.output.contains(
+              definer + " through the application's loader: java.lang.ExceptionInInitializerError"),
+          run::toString);
+    }
     assertTrue(run.output.contains("hand-over slot: null"), run::toString);
     assertTrue(run.output.contains("gate's trust slot: null"), run::toString);
   }
