@@ -155,10 +155,10 @@ final class AgentModule {
     }
     Classes.archive(); // its index read here, on the module's thread, not on premain's
     Set<String> packages = packages(jar);
-    // No requires at all where the JDK's non-strict builder is at hand (ModuleDefiner): resolved
-    // against the empty configuration, in a layer of its own. Otherwise java.base's, against the
-    // boot layer. Either way the JDK's modules are read through the controller in open(), so the
-    // resolver maps no other module's exports against these packages.
+    // JDK 12+: a module that requires nothing, its configuration given (ModuleDefiner), in a layer
+    // of its own. Otherwise it requires java.base and is resolved against the boot layer. Either
+    // way the JDK's modules are read through the controller in open(), so no resolver maps another
+    // module's exports against these packages.
     Configuration bare = inst == null ? null : bareConfiguration(inst, packages);
     if (bare != null) {
       try {
@@ -186,10 +186,10 @@ final class AgentModule {
   }
 
   /**
-   * The module's descriptor without {@code requires java.base}, built by {@code ModuleDefiner} in a
-   * throwaway loader to whose unnamed module alone {@code jdk.internal.access} is exported (as
-   * {@link BootDefiner}'s is {@code jdk.internal.misc}); null on JDK 11 (whose package it is not)
-   * or if anything refuses.
+   * The module's configuration, given by {@code ModuleDefiner} in a throwaway loader to whose
+   * unnamed module alone {@code jdk.internal.access} is exported (as {@link BootDefiner}'s is
+   * {@code jdk.internal.misc}); null on JDK 11 (where that package does not exist) or if anything
+   * refuses.
    */
   private static @Nullable Configuration bareConfiguration(
       Instrumentation inst, Set<String> packages) {
@@ -299,17 +299,18 @@ final class AgentModule {
     };
 
     private final Thread thread = new Thread(this, "tripline-module");
-    private @Nullable Instrumentation inst;
-
-    private Pending(Instrumentation inst) {
-      this.inst = inst;
-    }
-
     private final CountDownLatch defined = new CountDownLatch(1);
     private volatile boolean dropped;
     private ModuleLayer.@Nullable Controller controller;
     private @Nullable Throwable failure;
     private long nanos;
+
+    /** For {@code ModuleDefiner}'s export; dropped as the thread starts. */
+    private @Nullable Instrumentation inst;
+
+    private Pending(Instrumentation inst) {
+      this.inst = inst;
+    }
 
     /** Starts defining the layer; returns at once. */
     static Pending start(Instrumentation inst) {
