@@ -237,8 +237,9 @@ public final class AnalystServer implements AutoCloseable {
 
   /**
    * Answers 413 at once, then drains what the client still sends (up to {@link
-   * HttpLimits#drainBytes}, {@code seen} of it read already) so the answer is not lost to a reset;
-   * the body's phase, with its minimum rate, lasts until the drain ends.
+   * HttpLimits#drainBytes}, {@code seen} of it read already, for at most {@code http.idle.timeout})
+   * so the answer is not lost to a reset; the body's phase, with its minimum rate, lasts until the
+   * drain ends.
    */
   private void tooLarge(
       Request request, Response response, Callback callback, Map<String, String> query, long seen) {
@@ -250,6 +251,7 @@ public final class AnalystServer implements AutoCloseable {
                 request,
                 seen,
                 limits.drainBytes(),
+                limits.idleTimeout(),
                 bytes -> guard.bodyProgress(request, bytes),
                 callback);
     Exchange ex = new Exchange(request, response, drained, query, NO_BODY);

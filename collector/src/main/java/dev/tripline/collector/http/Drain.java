@@ -1,5 +1,6 @@
 package dev.tripline.collector.http;
 
+import java.time.Duration;
 import java.util.function.LongConsumer;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -11,16 +12,26 @@ import org.eclipse.jetty.util.Callback;
  * reset, and a client still sending (the JDK's HttpClient, curl) reports a broken pipe instead of
  * the answer it was sent: the lingering close of nginx and Apache, for the same reason. Costs
  * bandwidth, never heap, and no thread while it waits; {@code progress} keeps {@link
- * ConnectionGuard}'s minimum body rate on it, so a stalled sender is closed as any slow body is.
+ * ConnectionGuard}'s minimum body rate on it, so a stalled sender is closed as any slow body is,
+ * and it ends {@code linger} after the answer however the bytes trickle (nginx's {@code
+ * lingering_time}): a drain never holds a connection longer than that.
  */
 final class Drain implements Runnable {
+  private final long deadline;
   private final Request request;
   private final long limit;
   private final LongConsumer progress;
   private final Callback done;
   private long seen;
 
-  private Drain(Request request, long seen, long limit, LongConsumer progress, Callback done) {
+  private Drain(
+      Request request,
+      long seen,
+      long limit,
+      Duration linger,
+      LongConsumer progress,
+      Callback done) {
+    this.deadline = System.nanoTime() + linger.toNanos();
     this.request = request;
     this.seen = seen;
     this.limit = limit;
@@ -30,16 +41,23 @@ final class Drain implements Runnable {
 
   /**
    * A callback that, once the answer is written, drains {@code request} (of which {@code seen}
-   * bytes were already read) and then completes {@code done}.
+   * bytes were already read) for at most {@code limit} bytes in all and {@code linger} of time,
+   * then completes {@code done}.
    */
   static Callback after(
-      Request request, long seen, long limit, LongConsumer progress, Callback done) {
-    return Callback.from(() -> new Drain(request, seen, limit, progress, done).run(), done::failed);
+      Request request,
+      long seen,
+      long limit,
+      Duration linger,
+      LongConsumer progress,
+      Callback done) {
+    return Callback.from(
+        () -> new Drain(request, seen, limit, linger, progress, done).run(), done::failed);
   }
 
   @Override
   public void run() {
-    while (seen <= limit) {
+    while (seen <= limit && System.nanoTime() - deadline < 0) {
       Content.Chunk chunk = request.read();
       if (chunk == null) {
         request.demand(this);
@@ -56,6 +74,6 @@ final class Drain implements Runnable {
         break;
       }
     }
-    done.succeeded(); // past the limit the connection closes with the rest unread
+    done.succeeded(); // past the limit or the deadline the connection closes with the rest unread
   }
 }

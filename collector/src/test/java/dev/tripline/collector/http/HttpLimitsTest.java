@@ -161,6 +161,50 @@ class HttpLimitsTest {
   }
 
   @Test
+  void aDrainEndsAfterTheIdleTimeoutHoweverTheBytesTrickle() throws Exception {
+    try (AnalystServer server = server(registry(), "http.idle.timeout", "1500ms");
+        Socket s = new Socket()) {
+      // 8 MiB declared (the drain's bound): the 413 goes out, then the client trickles 1 KiB
+      // every 20 ms, never idle and never under the minimum rate, for 400 s if let. The drain ends
+      // 1.5 s (the idle timeout) after the answer and the connection closes with the rest unread.
+      s.setSendBufferSize(16 << 10);
+      s.connect(new InetSocketAddress("127.0.0.1", server.port()));
+      s.setSoTimeout((int) Patience.WAIT.toMillis());
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("PUT /api/services/shop/protection HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer "
+                  + TOKEN
+                  + "\r\nContent-Length: "
+                  + (8 << 20)
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      ByteArrayOutputStream answer = new ByteArrayOutputStream();
+      while (!answer.toString(StandardCharsets.ISO_8859_1).contains("http.max.body.bytes")) {
+        int b = in.read();
+        assertTrue(b >= 0, "closed before the 413 arrived: " + answer);
+        answer.write(b);
+      }
+      long deadline = System.nanoTime() + Patience.WAIT.toNanos();
+      long sent = 0;
+      boolean closed = false;
+      while (!closed && System.nanoTime() < deadline) {
+        try {
+          out.write(new byte[1024]);
+          out.flush();
+          sent += 1024;
+          Thread.sleep(20); // the slow client's pace, not a wait for the server
+        } catch (IOException closedByServer) {
+          closed = true;
+        }
+      }
+      assertTrue(closed, "the drain went on past the idle timeout: " + sent + " bytes taken");
+      assertTrue(sent < 8 << 20, "closed only at the drain's byte bound: " + sent);
+    }
+  }
+
+  @Test
   void aHugeBodyIsRefusedBeforeItIsRead() throws Exception {
     PrometheusMeterRegistry registry = registry();
     try (AnalystServer server = server(registry)) {
