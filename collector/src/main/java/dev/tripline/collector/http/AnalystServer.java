@@ -248,12 +248,7 @@ public final class AnalystServer implements AutoCloseable {
         request.getLength() > limits.drainBytes()
             ? callback // too much to drain: closed with the rest unread
             : Drain.after(
-                request,
-                seen,
-                limits.drainBytes(),
-                limits.idleTimeout(),
-                bytes -> guard.bodyProgress(request, bytes),
-                callback);
+                request, seen, limits, bytes -> guard.bodyProgress(request, bytes), callback);
     Exchange ex = new Exchange(request, response, drained, query, NO_BODY);
     ex.addHeader(HttpHeader.CONNECTION.asString(), "close");
     ex.error(

@@ -1,6 +1,5 @@
 package dev.tripline.collector.http;
 
-import java.time.Duration;
 import java.util.function.LongConsumer;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -13,7 +12,7 @@ import org.eclipse.jetty.util.Callback;
  * the answer it was sent: the lingering close of nginx and Apache, for the same reason. Costs
  * bandwidth, never heap, and no thread while it waits; {@code progress} keeps {@link
  * ConnectionGuard}'s minimum body rate on it, so a stalled sender is closed as any slow body is,
- * and it ends {@code linger} after the answer however the bytes trickle (nginx's {@code
+ * and it ends {@code http.idle.timeout} after the answer however the bytes trickle (nginx's {@code
  * lingering_time}): a drain never holds a connection longer than that.
  */
 final class Drain implements Runnable {
@@ -25,34 +24,24 @@ final class Drain implements Runnable {
   private long seen;
 
   private Drain(
-      Request request,
-      long seen,
-      long limit,
-      Duration linger,
-      LongConsumer progress,
-      Callback done) {
-    this.deadline = System.nanoTime() + linger.toNanos();
+      Request request, long seen, HttpLimits limits, LongConsumer progress, Callback done) {
+    this.deadline = System.nanoTime() + limits.idleTimeout().toNanos();
     this.request = request;
     this.seen = seen;
-    this.limit = limit;
+    this.limit = limits.drainBytes();
     this.progress = progress;
     this.done = done;
   }
 
   /**
    * A callback that, once the answer is written, drains {@code request} (of which {@code seen}
-   * bytes were already read) for at most {@code limit} bytes in all and {@code linger} of time,
-   * then completes {@code done}.
+   * bytes were already read) for at most {@link HttpLimits#drainBytes} in all and {@code
+   * http.idle.timeout} of time, then completes {@code done}.
    */
   static Callback after(
-      Request request,
-      long seen,
-      long limit,
-      Duration linger,
-      LongConsumer progress,
-      Callback done) {
+      Request request, long seen, HttpLimits limits, LongConsumer progress, Callback done) {
     return Callback.from(
-        () -> new Drain(request, seen, limit, linger, progress, done).run(), done::failed);
+        () -> new Drain(request, seen, limits, progress, done).run(), done::failed);
   }
 
   @Override

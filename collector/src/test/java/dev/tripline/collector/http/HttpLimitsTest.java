@@ -96,27 +96,11 @@ class HttpLimitsTest {
       // that upload with a reset, and a client still writing (the JDK's HttpClient on a loaded
       // machine) reports a broken pipe instead of the 413; drained, every byte is taken.
       byte[] body = new byte[2 << 20];
-      try (Socket s = new Socket()) {
-        s.setSendBufferSize(16 << 10); // each piece reaches the server before the next is written
-        s.connect(new InetSocketAddress("127.0.0.1", server.port()));
-        s.setSoTimeout((int) Patience.WAIT.toMillis());
+      try (Socket s = uploader(server)) {
         OutputStream out = s.getOutputStream();
-        out.write(
-            ("PUT /api/services/shop/protection HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer "
-                    + TOKEN
-                    + "\r\nContent-Length: "
-                    + body.length
-                    + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        out.flush();
         InputStream in = s.getInputStream();
-        ByteArrayOutputStream answer = new ByteArrayOutputStream();
-        while (!answer.toString(StandardCharsets.ISO_8859_1).contains("http.max.body.bytes")) {
-          int b = in.read();
-          assertTrue(b >= 0, "closed before the 413 arrived: " + answer);
-          answer.write(b);
-        }
-        assertTrue(answer.toString(StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 413"));
+        putHead(out, "Content-Length: " + body.length);
+        await413(in);
         for (int at = 0; at < body.length; at += 16 << 10) {
           out.write(body, at, 16 << 10); // every piece taken: a reset here fails the test
           out.flush();
@@ -125,15 +109,9 @@ class HttpLimitsTest {
         in.readAllBytes(); // then the server closes
       }
       // An endless chunked body is drained to 8 MiB (HttpLimits.drainBytes), then closed unread.
-      try (Socket s = new Socket()) {
-        s.setSendBufferSize(16 << 10);
-        s.connect(new InetSocketAddress("127.0.0.1", server.port()));
+      try (Socket s = uploader(server)) {
         OutputStream out = s.getOutputStream();
-        out.write(
-            ("PUT /api/services/shop/protection HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer "
-                    + TOKEN
-                    + "\r\nTransfer-Encoding: chunked\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+        putHead(out, "Transfer-Encoding: chunked");
         byte[] size = "4000\r\n".getBytes(StandardCharsets.US_ASCII); // 16 KiB, then CRLF
         byte[] chunk = new byte[size.length + (16 << 10) + 2];
         System.arraycopy(size, 0, chunk, 0, size.length);
@@ -163,29 +141,13 @@ class HttpLimitsTest {
   @Test
   void aDrainEndsAfterTheIdleTimeoutHoweverTheBytesTrickle() throws Exception {
     try (AnalystServer server = server(registry(), "http.idle.timeout", "1500ms");
-        Socket s = new Socket()) {
+        Socket s = uploader(server)) {
       // 8 MiB declared (the drain's bound): the 413 goes out, then the client trickles 1 KiB
       // every 20 ms, never idle and never under the minimum rate, for 400 s if let. The drain ends
       // 1.5 s (the idle timeout) after the answer and the connection closes with the rest unread.
-      s.setSendBufferSize(16 << 10);
-      s.connect(new InetSocketAddress("127.0.0.1", server.port()));
-      s.setSoTimeout((int) Patience.WAIT.toMillis());
       OutputStream out = s.getOutputStream();
-      out.write(
-          ("PUT /api/services/shop/protection HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer "
-                  + TOKEN
-                  + "\r\nContent-Length: "
-                  + (8 << 20)
-                  + "\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      ByteArrayOutputStream answer = new ByteArrayOutputStream();
-      while (!answer.toString(StandardCharsets.ISO_8859_1).contains("http.max.body.bytes")) {
-        int b = in.read();
-        assertTrue(b >= 0, "closed before the 413 arrived: " + answer);
-        answer.write(b);
-      }
+      putHead(out, "Content-Length: " + (8 << 20));
+      await413(s.getInputStream());
       long deadline = System.nanoTime() + Patience.WAIT.toNanos();
       long sent = 0;
       boolean closed = false;
@@ -916,6 +878,39 @@ class HttpLimitsTest {
    * Sends a raw request head and {@code body} (stopping quietly if the server closes), and returns
    * the answer's head.
    */
+  /** A client socket whose small send buffer puts each write on the wire before the next. */
+  private static Socket uploader(AnalystServer server) throws IOException {
+    Socket s = new Socket();
+    s.setSendBufferSize(16 << 10);
+    s.connect(new InetSocketAddress("127.0.0.1", server.port()));
+    s.setSoTimeout((int) Patience.WAIT.toMillis());
+    return s;
+  }
+
+  /** An authenticated PUT's head, {@code framing} its body's length header. */
+  private static void putHead(OutputStream out, String framing) throws IOException {
+    out.write(
+        ("PUT /api/services/shop/protection HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer "
+                + TOKEN
+                + "\r\n"
+                + framing
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+  }
+
+  /** Reads until the whole 413 has arrived (its JSON names the key). */
+  private static void await413(InputStream in) throws IOException {
+    ByteArrayOutputStream answer = new ByteArrayOutputStream();
+    while (!answer.toString(StandardCharsets.ISO_8859_1).contains("http.max.body.bytes")) {
+      int b = in.read();
+      assertTrue(b >= 0, "closed before the 413 arrived: " + answer);
+      answer.write(b);
+    }
+    assertTrue(
+        answer.toString(StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 413"), answer::toString);
+  }
+
   private static String exchange(int port, String head, byte[] body) throws IOException {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout((int) QUICK.toMillis());
