@@ -7,7 +7,7 @@ import jdk.internal.misc.Unsafe;
 /**
  * Defines classes in the bootstrap loader with {@code jdk.internal.misc.Unsafe} (JDK 11–25),
  * called directly: compiled on its own against {@code java.base}'s internal package (the agent's
- * pom, execution {@code boot-definer}), because a reflective call of {@code Unsafe} costs a JDK 18+
+ * pom, execution {@code jdk-internal}), because a reflective call of {@code Unsafe} costs a JDK 18+
  * JVM ~20 ms of method-handle spinning on the application's start-up path (docs/benchmarks.md).
  *
  * <p>Loaded by {@code TriplineAgent}'s throwaway loader only (never by the application's loader:

@@ -197,20 +197,6 @@ final class AgentModule {
       return null;
     }
     try {
-      String definerName = "dev.tripline.agent.ModuleDefiner"; // by name: not loaded here
-      byte[] bytes = premainEntry(definerName.replace('.', '/') + ".class");
-      if (bytes == null) {
-        return null;
-      }
-      TriplineAgent.Throwaway loader = new TriplineAgent.Throwaway("tripline-module-definer");
-      loader.define(definerName, bytes);
-      inst.redefineModule(
-          Object.class.getModule(),
-          Set.of(),
-          Map.of("jdk.internal.access", Set.of(loader.getUnnamedModule())),
-          Map.of(),
-          Set.of(),
-          Map.of());
       @SuppressWarnings("unchecked")
       BiFunction<
               Map.Entry<String, Set<String>>,
@@ -221,7 +207,8 @@ final class AgentModule {
                       Map.Entry<String, Set<String>>,
                       Function<ModuleDescriptor, ModuleFinder>,
                       Configuration>)
-                  loader.handOver(definerName);
+                  TriplineAgent.Throwaway.handOver(
+                      inst, "dev.tripline.agent.ModuleDefiner", "jdk.internal.access");
       return definer.apply(Map.entry(NAME, packages), new FinderOf()); // no lambda: none is cold
     } catch (IOException | ReflectiveOperationException | RuntimeException | LinkageError e) {
       return null;

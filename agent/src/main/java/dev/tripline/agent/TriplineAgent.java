@@ -194,21 +194,12 @@ public final class TriplineAgent {
       names[i] = missing.get(i).replace('/', '.');
       bytes[i] = bridgeClass(missing.get(i));
     }
-    String definerName = "dev.tripline.agent.BootDefiner"; // by name: not loaded here
-    Throwaway loader = new Throwaway("tripline-boot-definer");
-    loader.define(definerName, bridgeClass(definerName.replace('.', '/')));
-    Module javaBase = Object.class.getModule();
-    inst.redefineModule(
-        javaBase,
-        Set.of(),
-        Map.of("jdk.internal.misc", Set.of(loader.getUnnamedModule())),
-        Map.of(),
-        Set.of(),
-        Map.of());
     @SuppressWarnings("unchecked")
     BiConsumer<String[], byte[][]> define =
-        (BiConsumer<String[], byte[][]>) loader.handOver(definerName);
+        (BiConsumer<String[], byte[][]>)
+            Throwaway.handOver(inst, "dev.tripline.agent.BootDefiner", "jdk.internal.misc");
     define.accept(names, bytes);
+    Module javaBase = Object.class.getModule();
     // The gate, by the same definer: a class the boot loader defines in a package of java.base is
     // java.base's. java.base reads the bridge's module first (the gate implements its dispatcher).
     // If this fails, TriplineAgentGate.define defines it the other way (a private lookup).
@@ -227,28 +218,40 @@ public final class TriplineAgent {
 
   /**
    * A loader for one class, dropped once it has run: {@link BootDefiner} here, {@code
-   * ModuleDefiner} for {@link AgentModule}. The class's initializer hands this loader an instance
-   * of itself (a {@link Consumer}), so premain calls it through a JDK interface, never by
-   * reflection.
+   * ModuleDefiner} for {@link AgentModule}. The one JDK-internal package that class calls is
+   * exported to this loader's unnamed module alone, and the class's initializer hands this loader
+   * an instance of itself (a {@link Consumer}), so premain calls it through a JDK interface, never
+   * by reflection.
    */
   static final class Throwaway extends ClassLoader implements Consumer<Object> {
     private @Nullable Object handed;
 
-    Throwaway(String name) {
+    private Throwaway(String name) {
       super(name, ClassLoader.getPlatformClassLoader());
     }
 
-    void define(String name, byte[] bytes) {
-      defineClass(name, bytes, 0, bytes.length);
-    }
-
-    /** Initialises class {@code name}, which hands an instance of itself over ({@link #accept}). */
-    Object handOver(String name) throws ClassNotFoundException {
-      Class.forName(name, true, this);
-      Object instance = handed;
-      handed = null;
+    /**
+     * Defines {@code className} (this jar's bytes; by name: never loaded by premain's loader) in a
+     * throwaway loader, exports {@code java.base}'s {@code internalPackage} to that loader alone,
+     * initialises the class and returns the instance it handed over.
+     */
+    static Object handOver(Instrumentation inst, String className, String internalPackage)
+        throws IOException, ClassNotFoundException {
+      byte[] bytes = bridgeClass(className.replace('.', '/'));
+      Throwaway loader =
+          new Throwaway("tripline-" + className.substring(className.lastIndexOf('.') + 1));
+      loader.defineClass(className, bytes, 0, bytes.length);
+      inst.redefineModule(
+          Object.class.getModule(),
+          Set.of(),
+          Map.of(internalPackage, Set.of(loader.getUnnamedModule())),
+          Map.of(),
+          Set.of(),
+          Map.of());
+      Class.forName(className, true, loader);
+      Object instance = loader.handed;
       if (instance == null) {
-        throw new IllegalStateException(name + " did not hand itself over");
+        throw new IllegalStateException(className + " did not hand itself over");
       }
       return instance;
     }

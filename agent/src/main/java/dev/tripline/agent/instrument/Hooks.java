@@ -188,7 +188,7 @@ public final class Hooks {
 
   /** The context-only classes {@link #install} left, retransformed on the agent's thread. */
   private static final class Retransform implements Runnable {
-    private @Nullable Instrumentation inst;
+    private final Instrumentation inst;
     private final List<Class<?>> classes;
     private final HookWeaver weaver;
 
@@ -198,13 +198,12 @@ public final class Hooks {
       this.weaver = weaver;
     }
 
+    /**
+     * Once: its one holder, the agent's runtime, drops it (and with it {@code inst}) as it runs.
+     */
     @Override
     public void run() {
-      Instrumentation i = inst;
-      inst = null; // once
-      if (i != null) {
-        retransform(i, classes, weaver);
-      }
+      retransform(inst, classes, weaver);
     }
   }
 
